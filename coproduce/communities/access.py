@@ -1,0 +1,132 @@
+"""Who may do what. Every permission check in views and the API goes through these helpers.
+
+Outsiders get NotFound, never a hint that a community's members or records exist."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+
+from coproduce.core.errors import NotFound, PermissionDenied
+
+from .models import Community, Membership, MembershipStatus, Person, Role, Visibility
+
+
+def _roles_cache(person: Person) -> dict[int, tuple[Membership, set[str]]]:
+    """Active memberships of a person with their roles, loaded once per request object."""
+    cache = getattr(person, "_coproduce_roles", None)
+    if cache is None:
+        cache = {}
+        memberships = (
+            Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE)
+            .select_related("community")
+            .prefetch_related("roles")
+        )
+        for m in memberships:
+            cache[m.community_id] = (m, {r.role for r in m.roles.all()})
+        person._coproduce_roles = cache
+    return cache
+
+
+def forget_roles(person: Person) -> None:
+    if hasattr(person, "_coproduce_roles"):
+        del person._coproduce_roles
+
+
+def membership_of(person: Person | AnonymousUser | None, community: Community) -> Membership | None:
+    if person is None or not person.is_authenticated:
+        return None
+    entry = _roles_cache(person).get(community.pk)
+    return entry[0] if entry else None
+
+
+def roles_in(person: Person | AnonymousUser | None, community: Community) -> set[str]:
+    if person is None or not person.is_authenticated:
+        return set()
+    entry = _roles_cache(person).get(community.pk)
+    roles = set(entry[1]) if entry else set()
+    if getattr(person, "is_operator", False):
+        roles.add("operator")
+    return roles
+
+
+def is_coordinator(person, community: Community) -> bool:
+    roles = roles_in(person, community)
+    return Role.COORDINATOR in roles or "operator" in roles
+
+
+def access_community(person, community: Community) -> Membership:
+    """The viewer's active membership, or NotFound for anyone outside the community."""
+    membership = membership_of(person, community)
+    if membership is None:
+        if getattr(person, "is_operator", False):
+            # Operators see every community but are not members of it.
+            return Membership(community=community, person=person, number=0)
+        raise NotFound("No such community, or you are not a member of it.")
+    return membership
+
+
+def access_coordinate(person, community: Community) -> None:
+    """Coordinators (and operators) of this community only."""
+    access_community(person, community)
+    if not is_coordinator(person, community):
+        raise PermissionDenied("Only the community's coordinators can do this.", code="coordinators_only")
+
+
+def access_manage_rules(person, community: Community) -> None:
+    access_community(person, community)
+    roles = roles_in(person, community)
+    if not roles & {Role.COORDINATOR, Role.STEWARD, "operator"}:
+        raise PermissionDenied("Only coordinators and stewards can change the rulebook.", code="forbidden")
+
+
+def access_member_record(person, community: Community, membership: Membership) -> None:
+    """A member of the community may see another member's directory entry."""
+    access_community(person, community)
+    if membership.community_id != community.pk:
+        raise NotFound("No such member.")
+    if membership.status != MembershipStatus.ACTIVE and not is_coordinator(person, community):
+        raise NotFound("No such member.")
+
+
+def access_edit_person(actor, person: Person) -> None:
+    """A person edits themselves; a coordinator edits a member of a community they coordinate."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("Sign in first.", code="not_authenticated")
+    if actor.pk == person.pk:
+        return
+    if getattr(actor, "is_operator", False):
+        return
+    coordinated = {cid for cid, (_, roles) in _roles_cache(actor).items() if Role.COORDINATOR in roles}
+    if coordinated and Membership.objects.filter(person=person, community_id__in=coordinated).exists():
+        return
+    raise NotFound("No such member.")
+
+
+def shares_community(viewer, person: Person) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    mine = set(_roles_cache(viewer))
+    theirs = set(_roles_cache(person))
+    return bool(mine & theirs)
+
+
+def coordinates_person(viewer, person: Person) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if getattr(viewer, "is_operator", False):
+        return True
+    coordinated = {cid for cid, (_, roles) in _roles_cache(viewer).items() if Role.COORDINATOR in roles}
+    return bool(coordinated) and Membership.objects.filter(person=person, community_id__in=coordinated).exists()
+
+
+def can_see(viewer, person: Person, visibility: str, *, viewer_coordinates: bool, shared: bool) -> bool:
+    """Whether a field with this visibility setting may be shown to the viewer."""
+    if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
+        return True
+    if viewer_coordinates:
+        return True
+    if visibility == Visibility.PUBLIC:
+        return True
+    if visibility == Visibility.MEMBERS:
+        return shared
+    return False

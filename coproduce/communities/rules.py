@@ -1,0 +1,139 @@
+"""The rules a community sets for itself (Ostrom). Each rule has a type, bounds and a default;
+a community's rulebook is a series of versions, each a full set of values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    key: str
+    label: str
+    help: str
+    default: Any
+    kind: str = "int"  # "int" | "choice" | "optional_int"
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unit: str = ""
+
+
+VETTING_LEVELS = {0: "Not yet checked", 1: "ID checked", 2: "Enhanced check"}
+
+# Activity types that can require a vetting level; the level is a rule of the community.
+ACTIVITY_TYPES = {
+    "group_activity": "Group activity in a public place",
+    "one_to_one": "One-to-one help in a public place",
+    "home_visit": "Visit to a member's home",
+}
+
+RULES: dict[str, RuleDefinition] = {
+    r.key: r
+    for r in [
+        RuleDefinition(
+            "credit_floor_minutes",
+            "Credit floor",
+            "The lowest balance a member's account may reach, in minutes (negative means members may go into credit).",
+            -600, minimum=-100 * 60, maximum=0, unit="minutes",
+        ),
+        RuleDefinition(
+            "credit_ceiling_minutes",
+            "Credit ceiling",
+            "The highest balance a member's account may reach, in minutes; empty for no ceiling.",
+            None, kind="optional_int", minimum=60, maximum=1000 * 60, unit="minutes",
+        ),
+        RuleDefinition(
+            "auto_confirm_days",
+            "Auto-confirm delay",
+            "Days after hours are recorded before they are confirmed automatically if the other person has not answered.",
+            14, minimum=1, maximum=90, unit="days",
+        ),
+        RuleDefinition(
+            "max_minutes_per_exchange",
+            "Most time in one exchange",
+            "The most minutes one exchange may record.",
+            8 * 60, minimum=15, maximum=24 * 60, unit="minutes",
+        ),
+        RuleDefinition(
+            "replacement_hourly_rate_pence",
+            "Replacement hourly rate",
+            "What an hour would cost to buy in, used only to estimate replacement value in reports (an input, not an outcome).",
+            1200, minimum=0, maximum=100_000, unit="pence",
+        ),
+        RuleDefinition(
+            "group_exchange_payer",
+            "Who pays for group activities",
+            "Whether the hours for a group activity are split among the people helped or paid from the community fund.",
+            "split", kind="choice", choices=(("split", "Split among the people helped"), ("fund", "The community fund")),
+        ),
+        RuleDefinition(
+            "references_required",
+            "References required",
+            "How many references an application needs before it can be approved.",
+            1, minimum=0, maximum=5,
+        ),
+        RuleDefinition(
+            "vetting_group_activity",
+            "Check level for group activities",
+            "Vetting level needed for group activities in a public place.",
+            0, minimum=0, maximum=2,
+        ),
+        RuleDefinition(
+            "vetting_one_to_one",
+            "Check level for one-to-one help",
+            "Vetting level needed for one-to-one help in a public place.",
+            1, minimum=0, maximum=2,
+        ),
+        RuleDefinition(
+            "vetting_home_visit",
+            "Check level for home visits",
+            "Vetting level needed to visit a member at home.",
+            2, minimum=0, maximum=2,
+        ),
+    ]
+}
+
+
+def default_rules() -> dict[str, Any]:
+    return {key: rule.default for key, rule in RULES.items()}
+
+
+def validate_rules(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Clean a full or partial set of rule values. Returns (cleaned, field errors)."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, raw in values.items():
+        rule = RULES.get(key)
+        if rule is None:
+            errors[key] = ["There is no rule with this name."]
+            continue
+        if rule.kind == "choice":
+            allowed = [c for c, _ in rule.choices]
+            if raw not in allowed:
+                errors[key] = [f"Choose one of: {', '.join(allowed)}."]
+            else:
+                cleaned[key] = raw
+            continue
+        if rule.kind == "optional_int" and raw in (None, ""):
+            cleaned[key] = None
+            continue
+        if isinstance(raw, bool):
+            errors[key] = ["Enter a whole number."]
+            continue
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            errors[key] = ["Enter a whole number."]
+            continue
+        if isinstance(raw, float) and raw != number:
+            errors[key] = ["Enter a whole number."]
+            continue
+        if rule.minimum is not None and number < rule.minimum:
+            errors[key] = [f"Must be at least {rule.minimum}."]
+        elif rule.maximum is not None and number > rule.maximum:
+            errors[key] = [f"Must be at most {rule.maximum}."]
+        else:
+            cleaned[key] = number
+    return cleaned, errors

@@ -1,0 +1,382 @@
+"""Reads that cross tables. Each preloads what its pages show, so a page's query count is fixed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from coproduce.core.errors import NotFound
+from coproduce.core.models import AuditEvent
+from coproduce.core.tokens import secret_hash
+
+from . import access
+from .models import (
+    AccessToken,
+    Application,
+    ApplicationStatus,
+    Check,
+    CheckKind,
+    CheckResult,
+    Community,
+    Consent,
+    ContactRelay,
+    Gift,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    Person,
+    Reference,
+    RulebookVersion,
+    SensitiveDatum,
+)
+from .rules import RULES, VETTING_LEVELS
+
+PRIVATE_FIELDS = ("email", "phone", "address", "photo", "date_of_birth")
+
+
+def community_get(slug: str) -> Community:
+    try:
+        return Community.objects.get(slug=slug)
+    except Community.DoesNotExist:
+        raise NotFound("No such community.") from None
+
+
+def communities_listed() -> QuerySet[Community]:
+    return Community.objects.filter(is_listed=True).order_by("name", "id")
+
+
+def rulebook_current(community: Community) -> RulebookVersion:
+    version = community.rulebook_versions.order_by("-number").first()
+    if version is None:
+        raise NotFound("This community has no rulebook yet.")
+    return version
+
+
+def rules_for(community: Community) -> dict[str, Any]:
+    values = {key: rule.default for key, rule in RULES.items()}
+    values.update(rulebook_current(community).values)
+    return values
+
+
+def rulebook_history(community: Community) -> QuerySet[RulebookVersion]:
+    return community.rulebook_versions.select_related("changed_by").order_by("-number")
+
+
+def memberships_of(person: Person) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(person=person)
+        .exclude(status=MembershipStatus.ARCHIVED)
+        .select_related("community")
+        .prefetch_related("roles")
+        .order_by("community__name")
+    )
+
+
+def membership_by_number(community: Community, number: int) -> Membership:
+    try:
+        return (
+            Membership.objects.select_related("person", "community")
+            .prefetch_related("roles", "person__gifts")
+            .get(community=community, number=number)
+        )
+    except Membership.DoesNotExist:
+        raise NotFound("No such member.") from None
+
+
+def parse_member_code(code: str) -> tuple[str, int] | None:
+    """'RIV-0042' -> ('RIV', 42)."""
+    prefix, sep, number = code.strip().upper().partition("-")
+    if not sep or not prefix.isalpha() or not number.isdigit():
+        return None
+    return prefix, int(number)
+
+
+def member_directory(
+    community: Community,
+    *,
+    q: str = "",
+    after_number: int | None = None,
+    limit: int = 50,
+    include_inactive: bool = False,
+) -> list[Membership]:
+    """Members ordered by member number, keyset-paginated on it."""
+    qs = (
+        Membership.objects.filter(community=community)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch("roles", queryset=MembershipRole.objects.order_by("role")),
+            Prefetch("person__gifts", queryset=Gift.objects.order_by("kind", "id")),
+        )
+        .order_by("number")
+    )
+    if not include_inactive:
+        qs = qs.filter(status=MembershipStatus.ACTIVE)
+    if q:
+        code = parse_member_code(q)
+        term = Q(person__full_name__icontains=q) | Q(person__known_as__icontains=q) | Q(
+            person__neighbourhood__icontains=q
+        ) | Q(person__gifts__description__icontains=q)
+        if code and code[0] == community.member_prefix:
+            term |= Q(number=code[1])
+        elif q.isdigit():
+            term |= Q(number=int(q))
+        qs = qs.filter(term).distinct()
+    if after_number is not None:
+        qs = qs.filter(number__gt=after_number)
+    return list(qs[:limit])
+
+
+@dataclass
+class MemberView:
+    """A member as one viewer may see them: private fields are None unless shared."""
+
+    membership: Membership
+    person: Person
+    email: str | None
+    phone: str | None
+    address: str | None
+    photo_url: str | None
+    date_of_birth: dt.date | None
+    roles: list[str]
+    gifts: list[Gift]
+
+
+def member_view(viewer, membership: Membership, *, viewer_coordinates: bool) -> MemberView:
+    person = membership.person
+    shared = viewer_coordinates or access.membership_of(viewer, membership.community) is not None
+
+    def show(field: str):
+        visibility = getattr(person, f"{field}_visibility")
+        if access.can_see(viewer, person, visibility, viewer_coordinates=viewer_coordinates, shared=shared):
+            return getattr(person, field) or None
+        return None
+
+    photo = show("photo")
+    return MemberView(
+        membership=membership,
+        person=person,
+        email=show("email"),
+        phone=show("phone"),
+        address=show("address"),
+        photo_url=photo.url if photo else None,
+        date_of_birth=show("date_of_birth"),
+        roles=sorted(r.role for r in membership.roles.all()),
+        gifts=list(person.gifts.all()),
+    )
+
+
+def applications_for(community: Community, *, status: str | None = ApplicationStatus.PENDING) -> QuerySet[Application]:
+    qs = Application.objects.filter(community=community).select_related("person")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("submitted_at", "id")
+
+
+def application_get(community: Community, application_id: int) -> Application:
+    try:
+        return (
+            Application.objects.select_related("person", "community", "decided_by", "membership")
+            .prefetch_related("references", "notes__author")
+            .get(community=community, pk=application_id)
+        )
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such application.") from None
+
+
+def reference_by_token(token: str) -> Reference:
+    try:
+        return Reference.objects.select_related("application", "community").get(token_hash=secret_hash(token))
+    except Reference.DoesNotExist:
+        raise NotFound("This reference link is not valid. Please check the address in the email.") from None
+
+
+def checks_for(community: Community, person: Person) -> QuerySet[Check]:
+    return Check.objects.filter(community=community, person=person).select_related("recorded_by")
+
+
+def current_checks(community: Community, person: Person) -> dict[str, Check]:
+    """The latest check of each kind: a newer check supersedes an older one."""
+    latest: dict[str, Check] = {}
+    for check in checks_for(community, person).order_by("kind", "-checked_on", "-id"):
+        latest.setdefault(check.kind, check)
+    return latest
+
+
+def check_is_valid(check: Check, on: dt.date) -> bool:
+    return check.result == CheckResult.PASSED and (check.expires_on is None or check.expires_on >= on)
+
+
+def vetting_level(community: Community, person: Person, on: dt.date | None = None) -> int:
+    """0: not checked; 1: ID seen; 2: ID seen and a clear background check. Expired checks count
+    for nothing."""
+    on = on or timezone.localdate()
+    valid = {kind for kind, c in current_checks(community, person).items() if check_is_valid(c, on)}
+    if CheckKind.ID_SEEN not in valid:
+        return 0
+    if CheckKind.BACKGROUND in valid:
+        return 2
+    return 1
+
+
+def vetting_level_label(level: int) -> str:
+    return VETTING_LEVELS[level]
+
+
+def checks_expiring(community: Community, *, within_days: int = 30, today: dt.date | None = None) -> list[Check]:
+    """Current passing checks of active members that expire within the window (or already have)."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=within_days)
+    candidates = (
+        Check.objects.filter(
+            community=community,
+            expires_on__isnull=False,
+            expires_on__lte=horizon,
+            result=CheckResult.PASSED,
+            person__memberships__community=community,
+            person__memberships__status=MembershipStatus.ACTIVE,
+        )
+        .select_related("person")
+        .order_by("expires_on", "id")
+    )
+    # Drop any that a newer check of the same kind has replaced.
+    newer = {
+        (c.person_id, c.kind): c.checked_on
+        for c in Check.objects.filter(community=community, checked_on__isnull=False)
+        .filter(person_id__in={c.person_id for c in candidates})
+        .order_by("person_id", "kind", "checked_on", "id")
+    }
+    return [c for c in candidates if newer.get((c.person_id, c.kind)) == c.checked_on]
+
+
+def person_history(community: Community, person: Person, limit: int = 200) -> QuerySet[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(person_id=person.pk)
+        .filter(Q(community_id=community.pk) | Q(community_id__isnull=True))
+        .select_related("actor", "on_behalf_of")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def relays_waiting(community: Community) -> QuerySet[ContactRelay]:
+    return ContactRelay.objects.filter(community=community, via="coordinator", passed_on_at__isnull=True).select_related(
+        "sender", "recipient"
+    )
+
+
+def tokens_of(person: Person) -> QuerySet[AccessToken]:
+    return AccessToken.objects.filter(person=person).select_related("community")
+
+
+def token_authenticate(secret: str) -> AccessToken | None:
+    if not secret:
+        return None
+    token = (
+        AccessToken.objects.select_related("person", "community")
+        .filter(token_hash=secret_hash(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.person.is_active:
+        return None
+    return token
+
+
+def person_data_export(person: Person) -> bytes:
+    """Everything we hold about a person, as a zip of JSON and CSV files."""
+    memberships = list(Membership.objects.filter(person=person).select_related("community").prefetch_related("roles"))
+    profile = {
+        "full_name": person.full_name,
+        "known_as": person.known_as,
+        "email": person.email,
+        "username": person.username,
+        "phone": person.phone,
+        "address": person.address,
+        "neighbourhood": person.neighbourhood,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "photo": person.photo.name if person.photo else None,
+        "visibility": {f: getattr(person, f"{f}_visibility") for f in PRIVATE_FIELDS},
+        "availability": person.availability,
+        "languages": person.languages,
+        "accessibility_needs": person.accessibility_needs,
+        "contact_preferences": person.contact_preferences,
+        "date_joined": person.date_joined.isoformat(),
+    }
+    data: dict[str, Any] = {
+        "profile": profile,
+        "memberships": [
+            {
+                "community": m.community.slug,
+                "member_number": m.member_code,
+                "status": m.status,
+                "roles": sorted(r.role for r in m.roles.all()),
+                "joined_at": m.joined_at.isoformat(),
+            }
+            for m in memberships
+        ],
+        "gifts": [{"kind": g.kind, "description": g.description} for g in person.gifts.all()],
+        "consents": [
+            {
+                "topic": c.topic,
+                "wording": c.wording,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in Consent.objects.filter(person=person)
+        ],
+        "sensitive_data": [
+            {"field": d.field, "value": d.value} for d in SensitiveDatum.objects.filter(person=person)
+        ],
+        "applications": [
+            {
+                "community": a.community.slug,
+                "status": a.status,
+                "submitted_at": a.submitted_at.isoformat(),
+                "about": a.about,
+            }
+            for a in Application.objects.filter(person=person).select_related("community")
+        ],
+        "checks": [
+            {
+                "community": c.community.slug,
+                "kind": c.kind,
+                "result": c.result,
+                "checked_on": c.checked_on.isoformat(),
+                "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+            }
+            for c in Check.objects.filter(person=person).select_related("community")
+        ],
+        "history": [
+            {
+                "at": e.created_at.isoformat(),
+                "action": e.action,
+                "subject": f"{e.subject_type}:{e.subject_id}",
+                "changes": e.changes,
+            }
+            for e in AuditEvent.objects.filter(person_id=person.pk).order_by("created_at", "id")
+        ],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("my-data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        for name in ("memberships", "gifts", "consents", "applications", "checks", "history"):
+            rows = data[name]
+            out = io.StringIO()
+            if rows:
+                writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()})
+            archive.writestr(f"{name}.csv", out.getvalue())
+        archive.writestr(
+            "README.txt",
+            "Everything coproduce holds about you: my-data.json has it all; the CSV files hold the same "
+            "lists as tables.\n",
+        )
+    return buffer.getvalue()

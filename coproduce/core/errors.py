@@ -1,0 +1,53 @@
+"""The one application error family. Services raise these; the web layer turns them into form
+errors or messages, the API into `{"error": {"code", "message", "fields"}}` with `status`."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+    def as_dict(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class ValidationFailed(ApplicationError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(ApplicationError):
+    status = 404
+    code = "not_found"
+
+    def __init__(self, message: str = "Not found.", **kwargs) -> None:
+        super().__init__(message, **kwargs)
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ApplicationError):
+    status = 409
+    code = "conflict"
+
+
+class NotAuthenticated(ApplicationError):
+    status = 401
+    code = "not_authenticated"

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from coproduce.communities import access
+from coproduce.communities.models import Role
+
+
+def navigation(request):
+    """The navigation a person sees depends on their roles in each community."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_memberships": [], "nav_coordinated": []}
+    cache = access._roles_cache(user)
+    memberships = sorted((m for m, _ in cache.values()), key=lambda m: m.community.name)
+    coordinated = [m for m, roles in cache.values() if Role.COORDINATOR in roles]
+    return {
+        "nav_memberships": memberships,
+        "nav_coordinated": sorted(coordinated, key=lambda m: m.community.name),
+        "acting_for": getattr(request, "acting_for", None),
+    }

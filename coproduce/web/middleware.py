@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from coproduce.communities import access
+from coproduce.communities.models import Membership, MembershipStatus, Role
+
+ACTING_FOR_SESSION_KEY = "acting_for_membership"
+
+
+class ActingForMiddleware:
+    """Sets request.acting_for: the membership a coordinator is acting for, when they are.
+    Dropped at once if the coordinator no longer coordinates that community."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.acting_for = None
+        membership_id = request.session.get(ACTING_FOR_SESSION_KEY) if request.user.is_authenticated else None
+        if membership_id:
+            membership = (
+                Membership.objects.select_related("person", "community")
+                .filter(pk=membership_id, status=MembershipStatus.ACTIVE)
+                .first()
+            )
+            if membership and access.is_coordinator(request.user, membership.community):
+                request.acting_for = membership
+            else:
+                request.session.pop(ACTING_FOR_SESSION_KEY, None)
+        return self.get_response(request)
+
+
+class MfaRequiredMiddleware:
+    """Coordinators and operators must set up two-factor sign-in before doing anything else.
+    Demo accounts may be exempt; the exemption is shown on every page."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/api/", "/references/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(self.ALLOWED_PREFIXES):
+            if needs_mfa(user) and not has_mfa(user):
+                return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
+        return self.get_response(request)
+
+
+def needs_mfa(user) -> bool:
+    if getattr(user, "mfa_exempt", False):
+        return False
+    if getattr(user, "is_operator", False):
+        return True
+    cache = access._roles_cache(user)
+    return any(Role.COORDINATOR in roles for _, roles in cache.values())
+
+
+def has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,82 @@
+"""The standard people every access test uses, built with the real services:
+
+- member: an ordinary member of Riverside
+- coordinator: a coordinator of Riverside (MFA-exempt here; MFA is tested on its own)
+- agency_staff: agency staff at Riverside
+- outsider: signed in, belongs to no community
+- other_member: a member of another community (Hillside)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coproduce.communities import services
+from coproduce.communities.models import Person, Role
+
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_person(email: str | None, full_name: str, **extra) -> Person:
+    return Person.objects.create_user(email=email, password=PASSWORD, full_name=full_name, **extra)
+
+
+@pytest.fixture
+def operator(db) -> Person:
+    return make_person("operator@example.org", "Olu Operator", is_operator=True, mfa_exempt=True)
+
+
+@pytest.fixture
+def community(db):
+    return services.community_create(
+        actor=None, name="Riverside", slug="riverside", member_prefix="RIV",
+        area_description="Riverside ward and the streets around the old docks.",
+    )
+
+
+@pytest.fixture
+def other_community(db):
+    return services.community_create(
+        actor=None, name="Hillside", slug="hillside", member_prefix="HIL", area_description="Up the hill."
+    )
+
+
+@pytest.fixture
+def coordinator(community) -> Person:
+    person = make_person("coordinator@riverside.example", "Cora Coordinator", mfa_exempt=True)
+    services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    return person
+
+
+@pytest.fixture
+def member(community) -> Person:
+    person = make_person("member@riverside.example", "Mo Member", phone="07700 900001", address="1 River Row")
+    services.membership_add(actor=None, community=community, person=person)
+    return person
+
+
+@pytest.fixture
+def agency_staff(community) -> Person:
+    person = make_person("staff@gp.example", "Asha Staff")
+    services.membership_add(actor=None, community=community, person=person, roles=[Role.AGENCY_STAFF])
+    return person
+
+
+@pytest.fixture
+def outsider(db) -> Person:
+    return make_person("outsider@example.org", "Otto Outsider")
+
+
+@pytest.fixture
+def other_member(other_community) -> Person:
+    person = make_person("member@hillside.example", "Hana Hillside")
+    services.membership_add(actor=None, community=other_community, person=person)
+    return person
+
+
+@pytest.fixture
+def membership_of():
+    def get(person, community):
+        return person.memberships.get(community=community)
+
+    return get
