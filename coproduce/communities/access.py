@@ -130,3 +130,21 @@ def can_see(viewer, person: Person, visibility: str, *, viewer_coordinates: bool
     if visibility == Visibility.MEMBERS:
         return shared
     return False
+
+
+def access_activity(person: Person, community: Community, activity: str) -> None:
+    """Whether a person's vetting level lets them take on this kind of activity, under the
+    community's rules. Raises PermissionDenied naming the level needed."""
+    from .rules import ACTIVITY_TYPES, VETTING_LEVELS
+    from .selectors import rules_for, vetting_level
+
+    if activity not in ACTIVITY_TYPES:
+        raise NotFound("No such kind of activity.")
+    needed = rules_for(community)[f"vetting_{activity}"]
+    level = vetting_level(community, person)
+    if level < needed:
+        raise PermissionDenied(
+            f"{ACTIVITY_TYPES[activity]} needs the check level '{VETTING_LEVELS[needed]}'; "
+            f"this member's level is '{VETTING_LEVELS[level]}'. A coordinator can arrange the check.",
+            code="vetting_required",
+        )

@@ -3,6 +3,8 @@ a community's rulebook is a series of versions, each a full set of values."""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +102,22 @@ def default_rules() -> dict[str, Any]:
     return {key: rule.default for key, rule in RULES.items()}
 
 
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _whole_number(raw: Any) -> int | None:
+    """A whole number from an int, a digit string or an integral float; None otherwise."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if math.isfinite(raw) and raw.is_integer() else None
+    if isinstance(raw, str) and _WHOLE.match(raw.strip()):
+        return int(raw.strip())
+    return None
+
+
 def validate_rules(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Clean a full or partial set of rule values. Returns (cleaned, field errors)."""
     cleaned: dict[str, Any] = {}
@@ -119,15 +137,8 @@ def validate_rules(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, li
         if rule.kind == "optional_int" and raw in (None, ""):
             cleaned[key] = None
             continue
-        if isinstance(raw, bool):
-            errors[key] = ["Enter a whole number."]
-            continue
-        try:
-            number = int(raw)
-        except (TypeError, ValueError):
-            errors[key] = ["Enter a whole number."]
-            continue
-        if isinstance(raw, float) and raw != number:
+        number = _whole_number(raw)
+        if number is None:
             errors[key] = ["Enter a whole number."]
             continue
         if rule.minimum is not None and number < rule.minimum:

@@ -380,3 +380,21 @@ def person_data_export(person: Person) -> bytes:
             "lists as tables.\n",
         )
     return buffer.getvalue()
+
+
+def activities_allowed(community: Community, person: Person) -> list[dict[str, Any]]:
+    """Each kind of activity with the level it needs and whether this person may take it on."""
+    from .rules import ACTIVITY_TYPES
+
+    rules = rules_for(community)
+    level = vetting_level(community, person)
+    return [
+        {
+            "activity": key,
+            "label": label,
+            "level_needed": rules[f"vetting_{key}"],
+            "level_needed_label": VETTING_LEVELS[rules[f"vetting_{key}"]],
+            "allowed": level >= rules[f"vetting_{key}"],
+        }
+        for key, label in ACTIVITY_TYPES.items()
+    ]

@@ -255,10 +255,18 @@ def application_submit(
                     code="duplicate_application",
                 )
         else:
-            person = Person.objects.create_user(
-                email=email or None, full_name=full_name, phone=phone, neighbourhood=neighbourhood,
-                contact_preferences=[contact_preference], is_offline=not email,
-            )
+            try:
+                with transaction.atomic():
+                    person = Person.objects.create_user(
+                        email=email or None, full_name=full_name, phone=phone, neighbourhood=neighbourhood,
+                        contact_preferences=[contact_preference], is_offline=not email,
+                    )
+            except IntegrityError:
+                # The same person applied at the same moment in another request.
+                raise Conflict(
+                    "An application to this community is already waiting for a coordinator.",
+                    code="duplicate_application",
+                ) from None
         try:
             with transaction.atomic():
                 application = Application.objects.create(

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coproduce.communities import selectors, services
+from coproduce.communities.rules import RULES, validate_rules
+from coproduce.core.errors import ValidationFailed
+
+
+def test_it_versions_every_change_with_who_and_why(community, coordinator):
+    assert selectors.rulebook_current(community).number == 1
+    version = services.rulebook_change(
+        actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Members asked for a week"
+    )
+    assert version.number == 2
+    assert version.changed_by == coordinator
+    assert selectors.rules_for(community)["auto_confirm_days"] == 7
+    # The old version is kept as it was.
+    assert community.rulebook_versions.get(number=1).values["auto_confirm_days"] == 14
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"auto_confirm_days": 0}, "auto_confirm_days"),
+        ({"auto_confirm_days": "soon"}, "auto_confirm_days"),
+        ({"credit_floor_minutes": 60}, "credit_floor_minutes"),
+        ({"group_exchange_payer": "mayor"}, "group_exchange_payer"),
+        ({"no_such_rule": 1}, "no_such_rule"),
+    ],
+)
+def test_it_rejects_bad_rule_values(community, coordinator, changes, field):
+    with pytest.raises(ValidationFailed) as exc:
+        services.rulebook_change(actor=coordinator, community=community, changes=changes, reason="try")
+    assert field in exc.value.fields
+    assert community.rulebook_versions.count() == 1
+
+
+def test_it_needs_a_reason_and_a_real_change(community, coordinator):
+    with pytest.raises(ValidationFailed):
+        services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="")
+    with pytest.raises(ValidationFailed):
+        services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 14}, reason="same")
+    assert community.rulebook_versions.count() == 1
+
+
+INT_RULES = [r for r in RULES.values() if r.kind == "int"]
+
+
+@given(rule=st.sampled_from(INT_RULES), value=st.one_of(st.integers(), st.text(alphabet="0123456789+-_ .e", max_size=6), st.text(max_size=5), st.none(), st.floats()))
+def test_it_accepts_exactly_the_whole_numbers_within_bounds(rule, value):
+    cleaned, errors = validate_rules({rule.key: value})
+    ok = (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and rule.minimum <= value <= rule.maximum
+    ) or (
+        isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()) is not None
+        and rule.minimum <= int(value) <= rule.maximum
+    ) or (
+        isinstance(value, float) and value == value and value not in (float("inf"), float("-inf"))
+        and value.is_integer() and rule.minimum <= int(value) <= rule.maximum
+    )
+    assert (rule.key in cleaned) == ok, (value, cleaned, errors)
+    assert (rule.key in errors) == (not ok)

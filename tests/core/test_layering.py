@@ -1,0 +1,87 @@
+"""Who may import whom (docs/architecture.md), checked on the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2] / "coproduce"
+DOMAIN_APPS = {"communities", "ledger", "exchanges", "coproduction", "assets", "governance", "impact", "federation"}
+WRITE_METHODS = {"save", "create", "bulk_create", "update", "delete", "get_or_create", "update_or_create"}
+
+
+def modules():
+    for path in ROOT.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        yield path, ast.parse(path.read_text(), filename=str(path))
+
+
+def imported(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n.startswith("coproduce.")}
+
+
+def app_of(path: Path) -> str:
+    return path.relative_to(ROOT).parts[0]
+
+
+def test_it_keeps_core_free_of_domain_apps():
+    offenders = [
+        (str(path), name)
+        for path, tree in modules()
+        if app_of(path) == "core"
+        for name in imported(tree)
+        if name.split(".")[1] in DOMAIN_APPS | {"web", "api"}
+    ]
+    assert offenders == []
+
+
+def test_it_keeps_web_and_api_apart():
+    offenders = []
+    for path, tree in modules():
+        app = app_of(path)
+        other = {"web": "api", "api": "web"}.get(app)
+        if other:
+            offenders += [(str(path), n) for n in imported(tree) if n.split(".")[1] == other]
+    assert offenders == []
+
+
+def test_it_lets_domain_apps_use_each_other_only_through_services_and_selectors():
+    allowed = {"services", "selectors", "access", "errors", "rules"}
+    offenders = []
+    for path, tree in modules():
+        app = app_of(path)
+        if app not in DOMAIN_APPS:
+            continue
+        for name in imported(tree):
+            parts = name.split(".")
+            if parts[1] in DOMAIN_APPS and parts[1] != app and (len(parts) < 3 or parts[2] not in allowed):
+                offenders.append((str(path), name))
+    assert offenders == []
+
+
+def test_it_keeps_writes_out_of_web_and_api():
+    """Views and API routes call services; they never save, create, update or delete rows."""
+    offenders = []
+    for path, tree in modules():
+        if app_of(path) not in {"web", "api"}:
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in WRITE_METHODS
+                and isinstance(node.func.value, (ast.Attribute, ast.Call))
+                and "objects" in ast.unparse(node.func.value)
+            ):
+                offenders.append(f"{path}:{node.lineno} {ast.unparse(node)[:80]}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save":
+                offenders.append(f"{path}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert offenders == []
