@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "ninja",
     "coproduce.core",
     "coproduce.communities",
+    "coproduce.ledger",
     "coproduce.api",
     "coproduce.web",
 ]

@@ -11,16 +11,7 @@ PYTEST_ARGS=("$@")
 
 step() { printf '\n== %s\n' "$*"; }
 
-apt_install() {
-  if [ "$(id -u)" != 0 ]; then
-    echo "missing $*; install it (as root: apt-get install $*)" >&2
-    exit 1
-  fi
-  step "installing $* with apt"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || true
-  apt-get install -y -qq "$@" >/dev/null
-}
+source scripts/pg_cluster.sh  # apt_install and the throwaway PostgreSQL cluster
 
 step "ruff"
 $BIN/ruff check .
@@ -29,34 +20,8 @@ step "pytest on SQLite"
 $BIN/pytest -m "not browser" -n 2 "${PYTEST_ARGS[@]}"
 
 step "pytest on PostgreSQL"
-pg_bindir() {
-  if command -v pg_config >/dev/null && [ -x "$(pg_config --bindir)/initdb" ]; then pg_config --bindir; return; fi
-  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
-}
-PGBIN="$(pg_bindir)"
-if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PGBIN/pg_ctl" ]; then
-  apt_install postgresql
-  PGBIN="$(pg_bindir)"
-fi
-PGROOT="$(mktemp -d /tmp/coproduce-pg.XXXXXX)"
-PGUSER_OS=postgres
-if ! id "$PGUSER_OS" >/dev/null 2>&1; then
-  useradd --system --home-dir "$PGROOT" --shell /usr/sbin/nologin "$PGUSER_OS"
-fi
-chown "$PGUSER_OS" "$PGROOT"
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u "$PGUSER_OS" -- "$@"; else "$@"; fi
-}
-PGPORT="$($BIN/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-stop_pg() {
-  as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$PGROOT"
-}
-trap stop_pg EXIT
-as_pg "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/log" -w -o "-h 127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" start >/dev/null
-echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PGPORT"
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/coproduce" $BIN/pytest -m "not browser" -n 2 "${PYTEST_ARGS[@]}"
+pg_cluster_start
+DATABASE_URL="$(pg_cluster_url coproduce)" $BIN/pytest -m "not browser" -n 2 "${PYTEST_ARGS[@]}"
 
 step "browser tests (Chromium, Playwright, axe-core)"
 if [ ! -x /usr/bin/chromium ]; then

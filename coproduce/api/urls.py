@@ -1,37 +1,106 @@
-"""HTTP API v1. Routes translate HTTP to services and selectors; nothing else."""
+"""HTTP API v1. Routes translate HTTP to services and selectors; nothing else.
+
+Every answer that is not a success has the one error format, including the ones Django or ninja
+would otherwise make themselves: unknown routes (404), wrong methods (405), unreadable bodies
+(400), wrong content types (415), failed shape checks (422)."""
 
 from __future__ import annotations
 
-from django.http import Http404
-from ninja import NinjaAPI
+import functools
+import logging
+
+from django.http import Http404, JsonResponse
+from django.urls import re_path
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from coproduce.core.errors import ApplicationError
 
 from .auth import AUTH
+from .parser import StrictJsonParser
+from .routes import applications, communities, me, members, references
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _not_found_response() -> JsonResponse:
+    return JsonResponse(error_body("not_found", "Not found. The API is described at /api/v1/docs."), status=404)
+
+
+def _plain_errors(view):
+    """Answers Django-level outcomes of a ninja URL (405 from the method dispatch, 404 raised
+    outside an operation) in the error format."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return _not_found_response()
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            replacement = JsonResponse(
+                error_body("method_not_allowed", f"This address accepts only: {allowed}."), status=405
+            )
+            replacement["Allow"] = allowed
+            return replacement
+        return response
+
+    return wrapped
+
+
+def unknown_route(request, *args, **kwargs):
+    return _not_found_response()
+
+
+class Docs(Swagger):
+    """ninja's Swagger UI (served from ninja's own static files, so it works offline and under our
+    CSP) in a page with a language and a viewport. No validator badge: it would load an image
+    from swagger.io."""
+
+    template = "api/swagger.html"
+
+
+class CoproduceAPI(NinjaAPI):
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            pattern.callback = _plain_errors(pattern.callback)
+        # Anything else under /api/v1/ is a JSON 404, also when DEBUG shows HTML pages elsewhere.
+        urls.append(re_path(r"^.*$", unknown_route, name="unknown-route"))
+        return urls
+
+
+api = CoproduceAPI(
     title="coproduce API",
     version="1",
     description=(
         "Communities, members, onboarding and gift profiles. Authenticate with a personal access token "
-        "(`Authorization: Bearer cp_…`, created on your account page or with `coproduce token create`) or "
-        "the browser session. Errors always have the form "
-        '`{"error": {"code": "…", "message": "…", "fields": {"field": ["…"]}}}`. Lists are keyset-paginated: '
-        "pass the `next_cursor` of one page as `cursor` to get the next."
+        "(`Authorization: Bearer cp_…`, created on your account page, with `POST /api/v1/me/tokens` or with "
+        "`coproduce token create`) or the browser session (writes then need the `X-CSRFToken` header). "
+        "A token made for one community works only for that community.\n\n"
+        "Errors always have the form "
+        '`{"error": {"code": "…", "message": "…", "fields": {"field": ["…"]}}}`. '
+        "Request bodies are JSON (`Content-Type: application/json`).\n\n"
+        "Lists are keyset-paginated: pass the `next_cursor` of one page as `cursor` to get the next; "
+        "`next_cursor` is null on the last page."
     ),
     urls_namespace="api-v1",
     auth=AUTH,
+    parser=StrictJsonParser(),
+    docs=Docs(settings={"validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
 
 
 def _error(request, status: int, code: str, message: str, fields: dict | None = None):
-    return api.create_response(
-        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
-    )
+    return api.create_response(request, error_body(code, message, fields), status=status)
 
 
 @api.exception_handler(ApplicationError)
@@ -61,7 +130,14 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    # ninja wraps what the body parser raises; our parser raises the real reason.
+    if isinstance(exc.__cause__, ApplicationError):
+        return application_error(request, exc.__cause__)
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
-from . import routes  # noqa: E402,F401  - registers the routers on `api`
+api.add_router("/communities", communities.router)
+api.add_router("/communities", members.router)
+api.add_router("/communities", applications.router)
+api.add_router("/me", me.router)
+api.add_router("/references", references.router)

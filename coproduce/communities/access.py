@@ -23,7 +23,7 @@ def _roles_cache(person: Person) -> dict[int, tuple[Membership, set[str]]]:
         )
         for m in memberships:
             cache[m.community_id] = (m, {r.role for r in m.roles.all()})
-        person._coproduce_roles = cache
+        setattr(person, "_coproduce_roles", cache)  # noqa: B010 - a per-request cache on the instance
     return cache
 
 
@@ -148,3 +148,16 @@ def access_activity(person: Person, community: Community, activity: str) -> None
             f"this member's level is '{VETTING_LEVELS[level]}'. A coordinator can arrange the check.",
             code="vetting_required",
         )
+
+
+def can_manage_rules(person, community: Community) -> bool:
+    """Whether to offer the rule-change form (the same test as access_manage_rules)."""
+    return bool(roles_in(person, community) & {Role.COORDINATOR, Role.STEWARD, "operator"})
+
+
+def access_member_card(person, community: Community, membership: Membership) -> None:
+    """A member card carries the member number used at the door: only the member themselves and
+    the community's coordinators may open it."""
+    access_member_record(person, community, membership)
+    if membership.person_id != getattr(person, "pk", None) and not is_coordinator(person, community):
+        raise PermissionDenied("Only the member and the coordinators can open a member card.", code="forbidden")

@@ -156,7 +156,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = ["full_name"]
+    REQUIRED_FIELDS = ["full_name"]
 
     class Meta:
         ordering = ["full_name", "id"]
@@ -262,6 +262,9 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-given_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()} consent of person {self.person_id}"
+
 
 class SensitiveDatum(models.Model):
     """Stored only while a consent for its topic stands; withdrawing the consent deletes it."""
@@ -274,6 +277,9 @@ class SensitiveDatum(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "field"], name="sensitive_field_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} of person {self.person_id}"
 
 
 class ApplicationStatus(models.TextChoices):
@@ -340,6 +346,9 @@ class CoordinatorNote(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} about person {self.person_id}"
+
 
 class ReferenceStatus(models.TextChoices):
     REQUESTED = "requested", "Waiting for the referee"
@@ -369,6 +378,9 @@ class Reference(models.Model):
 
     class Meta:
         ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Reference from {self.referee_name}"
 
     def is_expired(self, now=None) -> bool:
         return self.status == ReferenceStatus.REQUESTED and (now or _now()) >= self.expires_at
@@ -402,6 +414,9 @@ class Check(models.Model):
         ordering = ["-checked_on", "-id"]
         indexes = [models.Index(fields=["community", "expires_on"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_result_display()}"
+
 
 class ContactRelay(models.Model):
     """A message from one member to another, passed on without showing either's details.
@@ -421,6 +436,9 @@ class ContactRelay(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"Message {self.pk} to person {self.recipient_id}"
+
 
 class AccessToken(models.Model):
     """A personal access token for the API. Only a hash is stored; the token is shown once."""
@@ -439,6 +457,9 @@ class AccessToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
 
     @property
     def is_active(self) -> bool:

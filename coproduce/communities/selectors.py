@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coproduce.core.errors import NotFound
@@ -28,12 +28,16 @@ from .models import (
     Community,
     Consent,
     ContactRelay,
+    CoordinatorNote,
     Gift,
     Membership,
     MembershipRole,
     MembershipStatus,
     Person,
     Reference,
+    ReferenceOutcome,
+    ReferenceStatus,
+    Role,
     RulebookVersion,
     SensitiveDatum,
 )
@@ -398,3 +402,265 @@ def activities_allowed(community: Community, person: Person) -> list[dict[str, A
         }
         for key, label in ACTIVITY_TYPES.items()
     ]
+
+
+# Web pages -----------------------------------------------------------------------------------
+# Each page of the web interface reads through one of these, so its query count stays fixed
+# however many rows it shows.
+
+
+@dataclass
+class DirectoryPage:
+    members: list[MemberView]
+    next_after: int | None  # the member number to continue after, when there is a next page
+
+
+def member_directory_page(
+    viewer, community: Community, *, q: str = "", after_number: int | None = None, limit: int = 50,
+    include_inactive: bool = False,
+) -> DirectoryPage:
+    """One page of the directory as this viewer may see it (privacy applied to every entry)."""
+    viewer_coordinates = access.is_coordinator(viewer, community)
+    rows = member_directory(
+        community, q=q, after_number=after_number, limit=limit + 1, include_inactive=include_inactive
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    for membership in rows:
+        membership.community = community  # already in hand: saves a query per row for member codes
+    return DirectoryPage(
+        members=[member_view(viewer, m, viewer_coordinates=viewer_coordinates) for m in rows],
+        next_after=rows[-1].number if more and rows else None,
+    )
+
+
+@dataclass
+class HomeMembership:
+    membership: Membership
+    roles: list[str]
+    vetting_level: int
+    vetting_label: str
+    is_coordinator: bool
+
+
+@dataclass
+class MemberHome:
+    person: Person
+    memberships: list[HomeMembership]
+    gifts: dict[str, list[str]]  # gift kind -> descriptions
+
+
+def member_home(person: Person) -> MemberHome:
+    """What a member's home page shows: their communities, roles, check level and gifts."""
+    entries = []
+    for membership in memberships_of(person):
+        roles = sorted(r.role for r in membership.roles.all())
+        level = vetting_level(membership.community, person)
+        entries.append(HomeMembership(membership, roles, level, VETTING_LEVELS[level], Role.COORDINATOR in roles))
+    gifts: dict[str, list[str]] = {}
+    for gift in person.gifts.order_by("kind", "id"):
+        gifts.setdefault(gift.kind, []).append(gift.description)
+    return MemberHome(person=person, memberships=entries, gifts=gifts)
+
+
+@dataclass
+class SensitiveTopic:
+    topic: str
+    label: str
+    wording: str  # what the person agreed to, or will agree to
+    consent: Consent | None
+    value: str
+
+
+def sensitive_topics(person: Person) -> list[SensitiveTopic]:
+    """Each sensitive field with its standing consent (if any) and stored value."""
+    from .models import SensitiveField
+    from .services import CONSENT_WORDING  # the wording a new consent records
+
+    consents = {c.topic: c for c in Consent.objects.filter(person=person, withdrawn_at__isnull=True)}
+    values = {d.field: d.value for d in SensitiveDatum.objects.filter(person=person)}
+    return [
+        SensitiveTopic(
+            topic=topic,
+            label=label,
+            wording=consents[topic].wording if topic in consents else CONSENT_WORDING[topic],
+            consent=consents.get(topic),
+            value=values.get(topic, ""),
+        )
+        for topic, label in SensitiveField.choices
+    ]
+
+
+@dataclass
+class RuleChange:
+    key: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class RulebookEntry:
+    version: RulebookVersion
+    changes: list[RuleChange]
+
+
+def rulebook_history_with_changes(community: Community) -> list[RulebookEntry]:
+    """Every rulebook version, newest first, with what it changed from the one before."""
+    versions = list(rulebook_history(community))
+    entries = []
+    for index, version in enumerate(versions):
+        previous = versions[index + 1].values if index + 1 < len(versions) else {}
+        changes = [
+            RuleChange(key, previous.get(key), version.values.get(key))
+            for key in RULES
+            if index + 1 < len(versions) and previous.get(key) != version.values.get(key)
+        ]
+        entries.append(RulebookEntry(version, changes))
+    return entries
+
+
+@dataclass
+class MemberRecord:
+    """What coordinators see about a member beyond the directory: never shown to members."""
+
+    vetting_level: int
+    vetting_label: str
+    checks: list[Check]
+    notes: list[CoordinatorNote]
+    history: list[AuditEvent]
+
+
+def member_record(community: Community, person: Person) -> MemberRecord:
+    level = vetting_level(community, person)
+    return MemberRecord(
+        vetting_level=level,
+        vetting_label=VETTING_LEVELS[level],
+        checks=list(checks_for(community, person).order_by("-checked_on", "-id")),
+        notes=list(
+            CoordinatorNote.objects.filter(community=community, person=person)
+            .select_related("author")
+            .order_by("-created_at", "-id")
+        ),
+        history=list(person_history(community, person)),
+    )
+
+
+def application_queue(community: Community, *, status: str = ApplicationStatus.PENDING) -> list[Application]:
+    """Applications with what a coordinator scans for: reference counts and the applicant's
+    checks in this community (`person.community_checks`)."""
+    qs = (
+        Application.objects.filter(community=community, status=status)
+        .select_related("person", "decided_by")
+        .annotate(
+            references_requested=Count("references", filter=~Q(references__status=ReferenceStatus.CANCELLED)),
+            references_supporting=Count(
+                "references",
+                filter=Q(references__status=ReferenceStatus.ANSWERED, references__outcome=ReferenceOutcome.SUPPORTS),
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "person__checks",
+                queryset=Check.objects.filter(community=community).order_by("kind", "-checked_on", "-id"),
+                to_attr="community_checks",
+            )
+        )
+    )
+    if status == ApplicationStatus.PENDING:
+        return list(qs.order_by("submitted_at", "id"))
+    return list(qs.order_by("-decided_at", "-id"))
+
+
+def _member_numbers(community: Community, person_ids: set[int]) -> dict[int, int]:
+    return dict(
+        Membership.objects.filter(community=community, person_id__in=person_ids).values_list("person_id", "number")
+    )
+
+
+@dataclass
+class ExpiringCheck:
+    check: Check
+    member_number: int | None
+
+
+@dataclass
+class WaitingRelay:
+    relay: ContactRelay
+    sender_number: int | None
+    recipient_number: int | None
+
+
+@dataclass
+class CoordinatorDashboard:
+    applications: list[Application]
+    references_required: int
+    expiring: list[ExpiringCheck]
+    relays: list[WaitingRelay]
+
+
+def coordinator_dashboard(community: Community, *, today: dt.date | None = None) -> CoordinatorDashboard:
+    expiring = checks_expiring(community, within_days=30, today=today)
+    relays = list(relays_waiting(community).order_by("created_at", "id"))
+    numbers = _member_numbers(
+        community,
+        {c.person_id for c in expiring} | {r.sender_id for r in relays} | {r.recipient_id for r in relays},
+    )
+    return CoordinatorDashboard(
+        applications=application_queue(community),
+        references_required=rules_for(community)["references_required"],
+        expiring=[ExpiringCheck(c, numbers.get(c.person_id)) for c in expiring],
+        relays=[WaitingRelay(r, numbers.get(r.sender_id), numbers.get(r.recipient_id)) for r in relays],
+    )
+
+
+@dataclass
+class ApplicationReview:
+    application: Application
+    references: list[Reference]
+    notes: list[CoordinatorNote]
+    checks: list[Check]
+    vetting_label: str
+    references_required: int
+    references_supporting: int
+
+
+def application_review(community: Community, application_id: int) -> ApplicationReview:
+    """An application with everything a coordinator weighs before deciding. Raises NotFound."""
+    application = application_get(community, application_id)
+    references = list(application.references.all())
+    level = vetting_level(community, application.person)
+    return ApplicationReview(
+        application=application,
+        references=references,
+        notes=list(application.notes.all()),
+        checks=list(checks_for(community, application.person).order_by("-checked_on", "-id")),
+        vetting_label=VETTING_LEVELS[level],
+        references_required=rules_for(community)["references_required"],
+        references_supporting=sum(
+            1 for r in references if r.status == ReferenceStatus.ANSWERED and r.outcome == ReferenceOutcome.SUPPORTS
+        ),
+    )
+
+
+def relay_get(community: Community, relay_id: int) -> ContactRelay:
+    try:
+        return ContactRelay.objects.select_related("recipient").get(community=community, pk=relay_id)
+    except ContactRelay.DoesNotExist:
+        raise NotFound("No such message.") from None
+
+
+def token_get(person: Person, token_id: int) -> AccessToken:
+    try:
+        return AccessToken.objects.get(person=person, pk=token_id)
+    except AccessToken.DoesNotExist:
+        raise NotFound("No such token.") from None
+
+
+def person_history_events(community: Community, person: Person) -> QuerySet[AuditEvent]:
+    """The same rows as `person_history`, unsliced, for keyset pages (newest first)."""
+    return (
+        AuditEvent.objects.filter(person_id=person.pk)
+        .filter(Q(community_id=community.pk) | Q(community_id__isnull=True))
+        .select_related("actor", "on_behalf_of")
+        .order_by("-created_at", "-id")
+    )

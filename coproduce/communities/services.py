@@ -14,7 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.core.audit import audit_record, diff, snapshot
-from coproduce.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from coproduce.core.tokens import new_secret, secret_hash
 
 from . import access
@@ -46,7 +51,7 @@ from .models import (
     Visibility,
     validate_timezone,
 )
-from .rules import RULES, default_rules, validate_rules
+from .rules import default_rules, validate_rules
 
 REFERENCE_LINK_DAYS = 14
 AVAILABILITY_SLOTS = [f"{d}-{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") for p in ("am", "pm", "eve")]
@@ -588,7 +593,7 @@ def gift_profile_update(
     if errors:
         raise ValidationFailed("Please correct the gift profile.", fields=errors)
     with transaction.atomic(durable=True):
-        fields = {}
+        fields: dict[str, Any] = {}
         if availability is not None:
             fields["availability"] = sorted(set(availability), key=AVAILABILITY_SLOTS.index)
         if languages is not None:
@@ -643,7 +648,7 @@ def privacy_update(*, actor: Person, person: Person, visibility: dict[str, str])
     return person
 
 
-CONSENT_WORDING = {
+CONSENT_WORDING: dict[str, str] = {
     SensitiveField.HEALTH: "I agree that coproduce may keep what I tell it about my health, to match me with the "
     "right help. Only coordinators of my communities can see it. I can withdraw this at any time and it will be deleted.",
     SensitiveField.ETHNICITY: "I agree that coproduce may keep my ethnicity, only to report anonymously on who the "
@@ -745,7 +750,7 @@ def contact_relay_send(*, actor: Person, community: Community, recipient: Member
             f"{actor.display_name} ({sender_membership.member_code}) sent you this message through {community.name}:\n\n"
             f"{message}\n\nYour contact details have not been shared. To reply, use the member directory at "
             f"{settings.SITE_URL}{reverse('web:member_detail', args=[community.slug, sender_membership.number])}\n",
-            [person.email],
+            [person.email or ""],
         )
     return relay
 

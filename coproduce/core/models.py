@@ -33,3 +33,25 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.subject_type}:{self.subject_id}"
+
+
+class IdempotencyRecord(models.Model):
+    """What a client-keyed write did: the same key and request give back the same outcome,
+    success or failure; the same key with a different request is refused."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=120)
+    request_hash = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key} {self.outcome}"

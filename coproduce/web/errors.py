@@ -19,7 +19,9 @@ def not_found(request, exception=None):
 def forbidden(request, exception=None):
     if _api(request):
         return JsonResponse({"error": {"code": "forbidden", "message": "Forbidden.", "fields": {}}}, status=403)
-    return render(request, "web/errors/403.html", status=403)
+    # The message is the service's plain explanation (PermissionDenied.message), safe to show.
+    message = str(exception) if exception is not None and exception.args else ""
+    return render(request, "web/errors/403.html", {"message": message}, status=403)
 
 
 def server_error(request):

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
 from coproduce.communities import access
-from coproduce.communities.models import Membership, MembershipStatus, Role
+from coproduce.communities.models import Membership, MembershipStatus, Person, Role
 
 ACTING_FOR_SESSION_KEY = "acting_for_membership"
+
+
+class SignedInRequest(HttpRequest):
+    """What views behind login_required receive, for the type checker: a signed-in person and
+    what our middleware and django-htmx add."""
+
+    user: Person  # type: ignore[assignment]
+    acting_for: Membership | None
+    htmx: HtmxDetails
 
 
 class ActingForMiddleware:
@@ -43,9 +54,13 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not request.path.startswith(self.ALLOWED_PREFIXES):
-            if needs_mfa(user) and not has_mfa(user):
-                return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and needs_mfa(user)
+            and not has_mfa(user)
+        ):
+            return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)
 
 
@@ -62,3 +77,10 @@ def has_mfa(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def acting_target(request: SignedInRequest) -> Person:
+    """The person whose profile pages are being edited: the member a coordinator is acting for,
+    otherwise the signed-in person. Services are always called with `actor=request.user`, so
+    they record the on-behalf-of themselves."""
+    return request.acting_for.person if request.acting_for else request.user

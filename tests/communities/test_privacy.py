@@ -7,7 +7,14 @@ import zipfile
 import pytest
 
 from coproduce.communities import selectors, services
-from coproduce.communities.models import AccessToken, Gift, Membership, MembershipStatus, Person, SensitiveDatum
+from coproduce.communities.models import (
+    AccessToken,
+    Gift,
+    Membership,
+    MembershipStatus,
+    Person,
+    SensitiveDatum,
+)
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
 

@@ -23,8 +23,12 @@ def imported(tree: ast.AST) -> set[str]:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+            # `from coproduce.communities import selectors` imports coproduce.communities.selectors;
+            # `from coproduce.communities.models import Person` imports ...models.
+            if node.module.count(".") >= 2:
+                names.add(node.module)
+            else:
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return {n for n in names if n.startswith("coproduce.")}
 
 

@@ -9,4 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // After a failed submission, take keyboard and screen reader users to the list of problems.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
 });

@@ -1,0 +1,41 @@
+"""The referee's side of a reference: the emailed link carries a secret token; no sign-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Path, Router, Schema
+from pydantic import Field
+
+from coproduce.communities import services
+from coproduce.communities.models import ReferenceOutcome, ReferenceStatus
+
+from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
+from ..schemas import WRITE_ERRORS
+
+router = Router(tags=["references"])
+
+LinkToken = Annotated[
+    str, Path(..., pattern=r"^[A-Za-z0-9_-]+$", max_length=100, description="The token from the emailed link.")
+]
+
+
+class ReferenceAnswerIn(Schema):
+    outcome: ReferenceOutcome
+    answer: str = Field(min_length=1, max_length=5000, description="How you know the applicant, in a few sentences.")
+
+
+class ReferenceAnsweredOut(Schema):
+    status: ReferenceStatus
+    answered_at: dt.datetime
+
+
+@router.post(
+    "/{token}/answer", response={200: ReferenceAnsweredOut, **WRITE_ERRORS}, auth=PUBLIC_AUTH,
+    openapi_extra=PUBLIC_SECURITY, summary="Answer a reference request",
+)
+def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):
+    """For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered` or `cancelled`."""
+    reference = services.reference_answer(token=token, outcome=payload.outcome, answer=payload.answer)
+    return {"status": reference.status, "answered_at": reference.answered_at}

@@ -1,0 +1,18 @@
+"""`coproduce worker`: run background jobs from the database queue.
+
+A pass-through to django-tasks' `db_worker` (all its options work: --queue-name, --interval,
+--batch, --max-tasks, --worker-id). Run one or more beside `coproduce serve`; they share the queue
+safely (row locks, SKIP LOCKED on PostgreSQL). Unlike `db_worker` it does not reload on code
+changes unless asked (`--reload`), even with DEBUG on."""
+
+from __future__ import annotations
+
+from django_tasks.backends.database.management.commands.db_worker import Command as DbWorkerCommand
+
+
+class Command(DbWorkerCommand):
+    help = "Run background jobs (email, digests) from the database queue. Options as django-tasks' db_worker."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(reload=False)

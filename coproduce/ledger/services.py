@@ -1,0 +1,528 @@
+"""The only code that writes ledger rows.
+
+`transfer_create` is the idempotent entry point for a client request (API, web form, CLI).
+`post_transfer` is the core that other domain services (exchanges, grants) call inside their
+own transaction with a key derived from what they are posting for, so the same thing can never
+be posted twice. Both follow the ledger rules in STYLE.md: integer minutes, legs that sum to
+zero, limits from the community's rulebook checked under row locks (ascending account id, the
+chain head last), append-only rows, a hash chain per community."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coproduce.communities import selectors as community_selectors
+from coproduce.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from coproduce.core.idempotency import idempotent
+
+from .models import Account, AccountKind, LedgerHead, Posting, Reason, Transfer, TransferStatus
+
+MAX_LEG_MINUTES = 1_000_000 * 60
+GENESIS_HASH = "0" * 64
+
+
+class LimitExceeded(ApplicationError):
+    status = 409
+    code = "limit_exceeded"
+
+
+@dataclass(frozen=True)
+class Leg:
+    account_id: int
+    amount_minutes: int  # + credits the account, - debits it
+
+
+# Accounts ------------------------------------------------------------------------------------
+
+
+def _system_account(community, kind: str, name: str) -> Account:
+    account = Account.objects.filter(community=community, kind=kind).first()
+    if account is None:
+        account = Account.objects.create(community=community, kind=kind, name=name)
+    return account
+
+
+def fund_account(community) -> Account:
+    return _system_account(community, AccountKind.FUND, f"{community.name} community fund")
+
+
+def issuance_account(community) -> Account:
+    return _system_account(community, AccountKind.ISSUANCE, f"{community.name} issuance")
+
+
+def member_account(community, person) -> Account:
+    """The person's account in this community, opened on first use."""
+    account = Account.objects.filter(community=community, kind=AccountKind.MEMBER, person=person).first()
+    if account is None:
+        account = Account.objects.create(
+            community=community, kind=AccountKind.MEMBER, person=person, name=person.display_name
+        )
+    return account
+
+
+def organisation_account_open(*, community, name: str) -> Account:
+    with transaction.atomic():
+        return Account.objects.create(community=community, kind=AccountKind.ORGANISATION, name=name)
+
+
+# Limits --------------------------------------------------------------------------------------
+
+
+def account_limits(account: Account, rules: dict[str, Any]) -> tuple[int | None, int | None]:
+    """(floor, ceiling) for an account under the community's rules; None is unbounded."""
+    if account.kind == AccountKind.ISSUANCE:
+        return None, None
+    if account.kind == AccountKind.MEMBER:
+        return rules["credit_floor_minutes"], rules["credit_ceiling_minutes"]
+    if account.kind == AccountKind.CLEARING:
+        limit = rules.get("clearing_limit_minutes", 100 * 60)
+        return -limit, limit
+    return 0, None  # fund and organisations cannot go below zero
+
+
+# Hash chain ----------------------------------------------------------------------------------
+
+
+def transfer_digest(prev_hash: str, fields: dict[str, Any], legs: list[tuple[int, int, bool]]) -> str:
+    body = json.dumps({**fields, "legs": sorted(legs)}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
+
+
+def chain_fields(transfer: Transfer) -> dict[str, Any]:
+    return {
+        "community": transfer.community_id,
+        "sequence": transfer.sequence,
+        "key": transfer.idempotency_key,
+        "reason": transfer.reason,
+        "status": transfer.status,
+        "resolves": transfer.resolves_id,
+        "reverses": transfer.reverses_id,
+        "expires_at": transfer.expires_at.isoformat() if transfer.expires_at else None,
+        "memo": transfer.memo,
+        "related": [transfer.related_type, transfer.related_id],
+        "actor": transfer.actor_id,
+        "on_behalf_of": transfer.on_behalf_of_id,
+        "effective_at": transfer.effective_at.isoformat(),
+        "created_at": transfer.created_at.isoformat(),
+    }
+
+
+# Posting -------------------------------------------------------------------------------------
+
+
+def _validate_legs(legs: list[Leg]) -> None:
+    errors: list[str] = []
+    if len(legs) < 2:
+        errors.append("A transfer needs at least two accounts.")
+    for leg in legs:
+        amount = leg.amount_minutes
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            errors.append("Amounts are whole minutes.")
+        elif amount == 0:
+            errors.append("Every amount must be more than zero minutes.")
+        elif abs(amount) > MAX_LEG_MINUTES:
+            errors.append("That amount is far too large.")
+    if not errors and sum(leg.amount_minutes for leg in legs) != 0:
+        errors.append("The minutes taken from accounts must equal the minutes given to accounts.")
+    if len({leg.account_id for leg in legs}) != len(legs):
+        errors.append("Each account may appear only once in a transfer.")
+    if errors:
+        raise ValidationFailed(errors[0], fields={"legs": errors})
+
+
+def _lock_accounts(community, account_ids: list[int]) -> dict[int, Account]:
+    qs = Account.objects.filter(pk__in=sorted(account_ids)).order_by("pk")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+    accounts = {a.pk: a for a in qs}
+    missing = set(account_ids) - set(accounts)
+    foreign = [a for a in accounts.values() if a.community_id != community.pk]
+    if missing or foreign:
+        raise NotFound("No such account in this community.", code="account_not_found")
+    closed = [a.name for a in accounts.values() if a.closed_at is not None]
+    if closed:
+        raise Conflict(f"This account is closed: {', '.join(closed)}.", code="account_closed")
+    return accounts
+
+
+def _lock_head(community) -> LedgerHead:
+    head, _ = LedgerHead.objects.get_or_create(community=community)
+    qs = LedgerHead.objects.filter(pk=head.pk)
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return qs.get()
+
+
+def _write(
+    *,
+    community,
+    key: str,
+    reason: str,
+    status: str,
+    legs: list[Leg],
+    actor,
+    on_behalf_of=None,
+    memo: str = "",
+    effective_at: dt.datetime,
+    related: tuple[str, str] = ("", ""),
+    resolves: Transfer | None = None,
+    reverses: Transfer | None = None,
+    expires_at: dt.datetime | None = None,
+    release: list[Leg] | None = None,
+    check_limits: bool = True,
+) -> Transfer:
+    """Lock, check limits, write the transfer and its postings, move the cached balances.
+    `release` are the held legs of a reservation being resolved: their holds are lifted first."""
+    rules = community_selectors.rules_for(community)
+    all_ids = sorted({leg.account_id for leg in legs} | {leg.account_id for leg in (release or [])})
+    accounts = _lock_accounts(community, all_ids) if all_ids else {}
+    # Lift the holds of the reservation being resolved.
+    hold_debit = dict.fromkeys(all_ids, 0)
+    hold_credit = dict.fromkeys(all_ids, 0)
+    for leg in release or []:
+        if leg.amount_minutes < 0:
+            hold_debit[leg.account_id] -= -leg.amount_minutes
+        else:
+            hold_credit[leg.account_id] -= leg.amount_minutes
+    pending = status == TransferStatus.PENDING
+    postings: list[Posting] = []
+    new_balance: dict[int, int] = {}
+    for leg in sorted(legs, key=lambda leg: leg.account_id):
+        account = accounts[leg.account_id]
+        floor, ceiling = account_limits(account, rules)
+        debits_held = account.pending_debit_minutes + hold_debit[account.pk]
+        credits_held = account.pending_credit_minutes + hold_credit[account.pk]
+        amount = leg.amount_minutes
+        if pending:
+            if amount < 0:
+                hold_debit[account.pk] += -amount
+            else:
+                hold_credit[account.pk] += amount
+            balance_after = None
+        else:
+            balance_after = account.balance_minutes + amount
+            new_balance[account.pk] = balance_after
+        if check_limits:
+            if amount < 0 and floor is not None:
+                available_after = account.balance_minutes - debits_held + amount
+                if available_after < floor:
+                    raise LimitExceeded(
+                        f"{account.name} does not have enough time credit: this would take the balance to "
+                        f"{_hours(available_after)} (the lowest allowed is {_hours(floor)}).",
+                        fields={"amount_minutes": ["More than the account can give."]},
+                    )
+            if amount > 0 and ceiling is not None:
+                ceiling_after = account.balance_minutes + credits_held + amount
+                if ceiling_after > ceiling:
+                    raise LimitExceeded(
+                        f"{account.name} would go over the highest balance allowed ({_hours(ceiling)}).",
+                        fields={"amount_minutes": ["More than the account may hold."]},
+                    )
+        postings.append(
+            Posting(
+                community=community, account=account, amount_minutes=amount, pending=pending,
+                balance_after_minutes=balance_after, floor_minutes=floor, ceiling_minutes=ceiling,
+            )
+        )
+    head = _lock_head(community)
+    transfer = Transfer(
+        community=community, sequence=head.last_sequence + 1, idempotency_key=key, reason=reason, status=status,
+        resolves=resolves, reverses=reverses, expires_at=expires_at, memo=memo, related_type=related[0],
+        related_id=str(related[1]), actor=actor, on_behalf_of=on_behalf_of, effective_at=effective_at,
+        created_at=timezone.now(), prev_hash=head.last_hash,
+    )
+    transfer.hash = transfer_digest(
+        head.last_hash, chain_fields(transfer), [(p.account_id, p.amount_minutes, p.pending) for p in postings]
+    )
+    transfer.save()
+    for posting in postings:
+        posting.transfer = transfer
+    Posting.objects.bulk_create(postings)
+    for account_id in all_ids:
+        changes: dict[str, Any] = {}
+        if account_id in new_balance:
+            changes["balance_minutes"] = new_balance[account_id]
+        if hold_debit[account_id]:
+            changes["pending_debit_minutes"] = F("pending_debit_minutes") + hold_debit[account_id]
+        if hold_credit[account_id]:
+            changes["pending_credit_minutes"] = F("pending_credit_minutes") + hold_credit[account_id]
+        if changes:
+            Account.objects.filter(pk=account_id).update(**changes)
+    LedgerHead.objects.filter(pk=head.pk).update(last_sequence=transfer.sequence, last_hash=transfer.hash)
+    return transfer
+
+
+def _hours(minutes: int) -> str:
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60}h{minutes % 60:02d}"
+
+
+def _check_effective_at(effective_at: dt.datetime | None) -> dt.datetime:
+    now = timezone.now()
+    if effective_at is None:
+        return now
+    if timezone.is_naive(effective_at):
+        raise ValidationFailed("The date needs a time zone.", fields={"effective_at": ["Not a valid time."]})
+    if effective_at > now + dt.timedelta(minutes=5):
+        raise ValidationFailed("The date cannot be in the future.", fields={"effective_at": ["In the future."]})
+    return effective_at
+
+
+def post_transfer(
+    *,
+    actor,
+    community,
+    key: str,
+    legs: list[Leg],
+    reason: str,
+    memo: str = "",
+    on_behalf_of=None,
+    effective_at: dt.datetime | None = None,
+    related: tuple[str, Any] = ("", ""),
+) -> Transfer:
+    """Post a transfer inside the caller's transaction. The key must be unique in the
+    community (a derived key such as "exchange:42:confirm" makes posting twice impossible).
+    Raises ValidationFailed, NotFound (account), Conflict (closed account, key used),
+    LimitExceeded."""
+    if reason not in Reason.values:
+        raise ValidationFailed("Unknown reason code.", fields={"reason": ["Unknown reason."]})
+    _validate_legs(legs)
+    effective = _check_effective_at(effective_at)
+    with transaction.atomic():
+        if Transfer.objects.filter(community=community, idempotency_key=key).exists():
+            raise Conflict("This has already been posted.", code="already_posted")
+        return _write(
+            community=community, key=key, reason=reason, status=TransferStatus.POSTED, legs=legs, actor=actor,
+            on_behalf_of=on_behalf_of, memo=memo, effective_at=effective, related=(related[0], str(related[1])),
+        )
+
+
+def _transfer_request(**fields) -> dict[str, Any]:
+    legs = fields.pop("legs")
+    fields["legs"] = sorted([leg.account_id, leg.amount_minutes] for leg in legs)
+    return fields
+
+
+def _load_transfer(stored: dict) -> Transfer:
+    return Transfer.objects.get(pk=stored["transfer_id"])
+
+
+def transfer_create(
+    *,
+    actor,
+    community,
+    idempotency_key: str,
+    legs: list[Leg],
+    reason: str = Reason.TRANSFER,
+    memo: str = "",
+    on_behalf_of=None,
+    effective_at: dt.datetime | None = None,
+    related: tuple[str, Any] = ("", ""),
+) -> Transfer:
+    """A client's transfer request, idempotent on its key: same key and request return the
+    original transfer; same key, other request: Conflict; a failed attempt fails again the same
+    way. Raises what post_transfer raises."""
+    request = _transfer_request(
+        community=community.pk, legs=legs, reason=reason, memo=memo,
+        on_behalf_of=getattr(on_behalf_of, "pk", None),
+        effective_at=effective_at.isoformat() if effective_at else None, related=[related[0], str(related[1])],
+    )
+
+    def run():
+        transfer = post_transfer(
+            actor=actor, community=community, key=f"client:{idempotency_key}", legs=legs, reason=reason, memo=memo,
+            on_behalf_of=on_behalf_of, effective_at=effective_at, related=related,
+        )
+        return transfer, {"transfer_id": transfer.pk}
+
+    return idempotent(
+        scope=f"ledger:{community.pk}", key=idempotency_key, request=request, run=run, load=_load_transfer
+    )
+
+
+# Reservations --------------------------------------------------------------------------------
+
+
+def reservation_create(
+    *,
+    actor,
+    community,
+    idempotency_key: str,
+    legs: list[Leg],
+    expires_at: dt.datetime,
+    memo: str = "",
+    related: tuple[str, Any] = ("", ""),
+) -> Transfer:
+    """Hold minutes (pending) until posted, voided or expired. Raises as transfer_create,
+    ValidationFailed (expiry in the past)."""
+    if expires_at <= timezone.now():
+        raise ValidationFailed("The reservation must expire in the future.", fields={"expires_at": ["In the past."]})
+    request = _transfer_request(
+        community=community.pk, legs=legs, memo=memo, expires_at=expires_at.isoformat(),
+        related=[related[0], str(related[1])], kind="reservation",
+    )
+
+    def run():
+        _validate_legs(legs)
+        transfer = _write(
+            community=community, key=f"client:{idempotency_key}", reason=Reason.RESERVATION,
+            status=TransferStatus.PENDING, legs=legs, actor=actor, memo=memo, effective_at=timezone.now(),
+            related=(related[0], str(related[1])), expires_at=expires_at,
+        )
+        return transfer, {"transfer_id": transfer.pk}
+
+    return idempotent(
+        scope=f"ledger:{community.pk}", key=idempotency_key, request=request, run=run, load=_load_transfer
+    )
+
+
+def _pending_legs(reservation: Transfer) -> list[Leg]:
+    return [Leg(p.account_id, p.amount_minutes) for p in reservation.postings.all()]
+
+
+def _lock_reservation(community, reservation_id: int) -> Transfer:
+    qs = Transfer.objects.filter(community=community, pk=reservation_id, status=TransferStatus.PENDING)
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    reservation = qs.first()
+    if reservation is None:
+        raise NotFound("No such reservation.")
+    if Transfer.objects.filter(resolves=reservation).exists():
+        raise Conflict("This reservation has already been resolved.", code="already_resolved")
+    return reservation
+
+
+def reservation_post(*, actor, community, reservation_id: int, amount_minutes: int | None = None) -> Transfer:
+    """Post a reservation, in full or in part (two-leg reservations only). The hold is lifted
+    and the posted amount moves. Raises NotFound, Conflict (resolved, expired), ValidationFailed."""
+    with transaction.atomic(durable=True):
+        reservation = _lock_reservation(community, reservation_id)
+        if reservation.expires_at and reservation.expires_at <= timezone.now():
+            raise Conflict("This reservation has expired.", code="reservation_expired")
+        held = _pending_legs(reservation)
+        if amount_minutes is None:
+            legs = held
+        else:
+            full = max(leg.amount_minutes for leg in held)
+            if len(held) != 2:
+                raise ValidationFailed("Only a reservation between two accounts can be posted in part.")
+            if isinstance(amount_minutes, bool) or not isinstance(amount_minutes, int) or not 0 < amount_minutes <= full:
+                raise ValidationFailed(
+                    f"Post between 1 and {full} minutes.", fields={"amount_minutes": ["Out of range."]}
+                )
+            legs = [Leg(leg.account_id, amount_minutes if leg.amount_minutes > 0 else -amount_minutes) for leg in held]
+        return _write(
+            community=community, key=f"resolve:{reservation.pk}", reason=Reason.RESERVATION_POST,
+            status=TransferStatus.POSTED, legs=legs, actor=actor, memo=reservation.memo,
+            effective_at=timezone.now(), resolves=reservation, release=held,
+            related=(reservation.related_type, reservation.related_id),
+        )
+
+
+def _resolve_without_posting(*, actor, community, reservation: Transfer, reason: str) -> Transfer:
+    return _write(
+        community=community, key=f"resolve:{reservation.pk}", reason=reason, status=TransferStatus.POSTED, legs=[],
+        actor=actor, effective_at=timezone.now(), resolves=reservation, release=_pending_legs(reservation),
+        related=(reservation.related_type, reservation.related_id),
+    )
+
+
+def reservation_void(*, actor, community, reservation_id: int) -> Transfer:
+    """Release a reservation without moving anything. Raises NotFound, Conflict."""
+    with transaction.atomic(durable=True):
+        reservation = _lock_reservation(community, reservation_id)
+        return _resolve_without_posting(actor=actor, community=community, reservation=reservation,
+                                        reason=Reason.RESERVATION_VOID)
+
+
+def reservations_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire every unresolved reservation past its time (the periodic job). Returns how many."""
+    now = now or timezone.now()
+    expired = 0
+    candidates = (
+        Transfer.objects.filter(status=TransferStatus.PENDING, expires_at__lte=now, resolution__isnull=True)
+        .select_related("community")
+        .order_by("pk")
+    )
+    for reservation in candidates:
+        try:
+            with transaction.atomic(durable=True):
+                fresh = _lock_reservation(reservation.community, reservation.pk)
+                _resolve_without_posting(actor=None, community=reservation.community, reservation=fresh,
+                                         reason=Reason.RESERVATION_EXPIRE)
+                expired += 1
+        except Conflict:
+            continue  # resolved by someone else meanwhile
+    return expired
+
+
+# Reversal ------------------------------------------------------------------------------------
+
+
+def transfer_reverse(*, actor, community, transfer_id: int, reason: str, on_behalf_of=None) -> Transfer:
+    """Reverse a posted transfer with a reason, as a new transfer with every leg negated; at
+    most one reversal per transfer. Raises ValidationFailed (no reason), NotFound, Conflict
+    (already reversed, a reversal, a reservation), LimitExceeded (someone's balance is too low
+    to give the time back)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say why this is being reversed.", fields={"reason": ["Required."]})
+    with transaction.atomic(durable=True):
+        original = Transfer.objects.filter(community=community, pk=transfer_id).first()
+        if original is None:
+            raise NotFound("No such transfer.")
+        if original.status != TransferStatus.POSTED or original.reason in {
+            Reason.REVERSAL, Reason.RESERVATION_VOID, Reason.RESERVATION_EXPIRE,
+        }:
+            raise Conflict("Only a posted transfer can be reversed.", code="not_reversible")
+        if Transfer.objects.filter(reverses=original).exists():
+            raise Conflict("This transfer has already been reversed.", code="already_reversed")
+        legs = [Leg(p.account_id, -p.amount_minutes) for p in original.postings.all()]
+        if not legs:
+            raise Conflict("Nothing moved in this transfer, so there is nothing to reverse.", code="not_reversible")
+        return _write(
+            community=community, key=f"reverse:{original.pk}", reason=Reason.REVERSAL, status=TransferStatus.POSTED,
+            legs=legs, actor=actor, on_behalf_of=on_behalf_of, memo=reason, effective_at=timezone.now(),
+            reverses=original, related=(original.related_type, original.related_id),
+        )
+
+
+# Closing -------------------------------------------------------------------------------------
+
+
+def account_close(*, actor, community, account: Account, reason: str) -> Transfer | None:
+    """Close an account: any balance goes to (or comes from) the community fund in a closing
+    transfer, then the account takes no more postings. Never deleted. Raises Conflict (already
+    closed, reservations still held), PermissionDenied (system accounts)."""
+    if account.kind in (AccountKind.FUND, AccountKind.ISSUANCE):
+        raise PermissionDenied("The community's own accounts cannot be closed.")
+    with transaction.atomic():
+        locked = _lock_accounts(community, [account.pk])[account.pk]
+        if locked.pending_debit_minutes or locked.pending_credit_minutes:
+            raise Conflict("Resolve this account's reservations before closing it.", code="reservations_held")
+        transfer = None
+        if locked.balance_minutes:
+            # Time left over is given to the fund; a debt is written off against issuance.
+            other = fund_account(community) if locked.balance_minutes > 0 else issuance_account(community)
+            transfer = _write(
+                community=community, key=f"close:{locked.pk}", reason=Reason.CLOSING, status=TransferStatus.POSTED,
+                legs=[Leg(locked.pk, -locked.balance_minutes), Leg(other.pk, locked.balance_minutes)],
+                actor=actor, memo=reason, effective_at=timezone.now(),
+            )
+        Account.objects.filter(pk=locked.pk).update(closed_at=timezone.now())
+        return transfer

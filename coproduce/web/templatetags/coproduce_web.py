@@ -1,0 +1,151 @@
+"""Template helpers for showing forms, rules, roles and history in plain language."""
+
+from __future__ import annotations
+
+import copy
+
+import qrcode
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from qrcode.image.svg import SvgPathImage
+
+from coproduce.communities.models import GiftKind, Role
+from coproduce.communities.rules import RULES
+
+register = template.Library()
+
+
+@register.filter
+def field_kind(bound_field) -> str:
+    """'group' for radio buttons and checkbox lists (a fieldset), 'checkbox', 'hidden' or 'single'."""
+    if bound_field.is_hidden:
+        return "hidden"
+    if bound_field.field.widget.use_fieldset:
+        return "group"
+    if bound_field.widget_type == "checkbox":
+        return "checkbox"
+    return "single"
+
+
+@register.filter
+def without_placeholder(bound_field):
+    """The field's input without a placeholder: the label and help text say what to type, and
+    placeholders vanish as people type (some libraries' forms set them)."""
+    widget = copy.copy(bound_field.field.widget)
+    widget.attrs = {k: v for k, v in widget.attrs.items() if k != "placeholder"}
+    return bound_field.as_widget(widget=widget)
+
+
+@register.filter
+def error_anchor(bound_field) -> str:
+    """Where a link in the error summary should take the reader: the field, or its first option."""
+    if bound_field.field.widget.use_fieldset:
+        return f"{bound_field.auto_id}_0"
+    return bound_field.id_for_label
+
+
+@register.filter
+def rule_label(key: str) -> str:
+    rule = RULES.get(key)
+    return rule.label if rule else key
+
+
+@register.filter
+def rule_value(value, key: str) -> str:
+    """A rule's value as members read it: choice labels, 'No limit' for an empty optional rule,
+    and the unit."""
+    rule = RULES.get(key)
+    if rule is None:
+        return str(value)
+    if rule.kind == "choice":
+        return dict(rule.choices).get(value, str(value))
+    if value is None:
+        return _("No limit")
+    if rule.unit == "minutes":
+        hours, minutes = divmod(abs(int(value)), 60)
+        sign = "-" if int(value) < 0 else ""
+        as_hours = f"{sign}{hours}h" + (f" {minutes}m" if minutes else "")
+        return _("%(value)s minutes (%(hours)s)") % {"value": value, "hours": as_hours}
+    if rule.unit == "pence":
+        return f"£{int(value) / 100:.2f}"
+    if rule.unit:
+        return f"{value} {rule.unit}"
+    return str(value)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    if role == "operator":
+        return _("Operator")
+    try:
+        return Role(role).label
+    except ValueError:
+        return role
+
+
+@register.filter
+def gift_kind_label(kind: str) -> str:
+    try:
+        return GiftKind(kind).label
+    except ValueError:
+        return kind
+
+
+ACTION_LABELS = {
+    "acting_for.start": gettext_lazy("Coordinator started acting for them"),
+    "acting_for.stop": gettext_lazy("Coordinator stopped acting for them"),
+    "application.submit": gettext_lazy("Application submitted"),
+    "application.note": gettext_lazy("Note added to the application"),
+    "application.interview": gettext_lazy("Interview notes added"),
+    "application.approve": gettext_lazy("Application approved"),
+    "application.decline": gettext_lazy("Application declined"),
+    "reference.request": gettext_lazy("Reference requested"),
+    "reference.answer": gettext_lazy("Reference answered"),
+    "check.record": gettext_lazy("Check recorded"),
+    "membership.create": gettext_lazy("Joined the community"),
+    "membership.rejoin": gettext_lazy("Rejoined the community"),
+    "membership.archive": gettext_lazy("Left the community"),
+    "membership.role_grant": gettext_lazy("Role given"),
+    "membership.role_revoke": gettext_lazy("Role taken away"),
+    "person.details": gettext_lazy("Details changed"),
+    "person.gift_profile": gettext_lazy("Gift profile changed"),
+    "person.privacy": gettext_lazy("Privacy settings changed"),
+    "person.note": gettext_lazy("Coordinator note added"),
+    "person.pseudonymise": gettext_lazy("Personal details removed"),
+    "consent.give": gettext_lazy("Consent recorded"),
+    "consent.withdraw": gettext_lazy("Consent withdrawn"),
+    "sensitive.set": gettext_lazy("Sensitive information recorded"),
+    "sensitive.delete": gettext_lazy("Sensitive information deleted"),
+    "contact.relay": gettext_lazy("Message sent to them"),
+    "contact.passed_on": gettext_lazy("Message passed on"),
+    "token.create": gettext_lazy("Access token created"),
+    "token.revoke": gettext_lazy("Access token revoked"),
+}
+
+
+@register.filter
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action
+
+
+@register.filter
+def change_value(value) -> str:
+    if value is None or value == "":
+        return _("(empty)")
+    if isinstance(value, list):
+        return ", ".join(change_value(v) for v in value) or _("(none)")
+    return str(value)
+
+
+@register.simple_tag
+def member_card_qr(membership) -> str:
+    """The member card's QR code as inline SVG; it encodes coproduce:<slug>:<member code>."""
+    data = f"coproduce:{membership.community.slug}:{membership.member_code}"
+    svg = qrcode.make(data, image_factory=SvgPathImage, border=2).to_string(encoding="unicode")
+    label = _("QR code for member number %(code)s") % {"code": membership.member_code}
+    # The SVG comes from the qrcode library and contains only the encoded path; the label is escaped.
+    return mark_safe(svg.replace("<svg ", str(format_html('<svg role="img" aria-label="{}" ', label)), 1))  # noqa: S308

@@ -1,0 +1,111 @@
+"""The signed-in person's own account: sign-in methods, API tokens, their data, leaving."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coproduce.communities import access, selectors, services
+from coproduce.core.errors import Conflict, NotFound, ValidationFailed
+
+from ..decorators import community_view, domain_errors
+from ..forms import ReasonForm, TokenForm, show_refusal
+from ..middleware import ACTING_FOR_SESSION_KEY, SignedInRequest
+
+
+def _account_page(request, *, token_form=None, status=200) -> HttpResponse:
+    memberships = list(selectors.memberships_of(request.user))
+    communities = [m.community for m in memberships]
+    return render(request, "web/account/account.html", {
+        "memberships": memberships,
+        "tokens": selectors.tokens_of(request.user),
+        "token_form": token_form or TokenForm(communities=communities, prefix="token"),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def account(request: SignedInRequest) -> HttpResponse:
+    return _account_page(request)
+
+
+@never_cache
+@login_required
+@require_POST
+def token_create(request: SignedInRequest) -> HttpResponse:
+    communities = [m.community for m in selectors.memberships_of(request.user)]
+    form = TokenForm(request.POST, communities=communities, prefix="token")
+    if form.is_valid():
+        try:
+            token, secret = services.token_create(actor=request.user, person=request.user, **form.cleaned_data)
+        except (ValidationFailed, Conflict, NotFound) as exc:
+            show_refusal(form, exc)
+        else:
+            # The secret is shown on this response only: it is stored nowhere but as a hash.
+            return render(request, "web/account/token_created.html", {"token": token, "secret": secret})
+    return _account_page(request, token_form=form, status=400)
+
+
+@login_required
+@require_POST
+@domain_errors
+def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
+    token = selectors.token_get(request.user, token_id)
+    try:
+        services.token_revoke(actor=request.user, token=token)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The token “%(name)s” has been revoked; it no longer works.") % {"name": token.name})
+    return redirect("web:account")
+
+
+@never_cache
+@login_required
+@require_GET
+def data_export(request: SignedInRequest) -> HttpResponse:
+    response = HttpResponse(selectors.person_data_export(request.user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="coproduce-my-data.zip"'
+    return response
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def leave(request: SignedInRequest, community) -> HttpResponse:
+    membership = access.membership_of(request.user, community)
+    if membership is None:
+        raise NotFound("No such community, or you are not a member of it.")
+    # Leaving the last community removes the person's details, so they are told so first.
+    only_community = selectors.memberships_of(request.user).count() <= 1
+    form_options = {
+        "label": _("Why are you leaving?"),
+        "help_text": _("It helps the coordinators. Only they will see it."),
+        "required_message": _("Tell us why you are leaving."),
+    }
+    status = 200
+    if request.method == "POST":
+        form = ReasonForm(request.POST, **form_options)
+        if form.is_valid():
+            try:
+                services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+            except (ValidationFailed, Conflict) as exc:
+                show_refusal(form, exc)
+            else:
+                request.session.pop(ACTING_FOR_SESSION_KEY, None)
+                if only_community:
+                    logout(request)
+                messages.success(request, _("You have left %(name)s.") % {"name": community.name})
+                return redirect("web:index" if only_community else "web:home")
+        status = 400
+    else:
+        form = ReasonForm(**form_options)
+    return render(request, "web/account/leave.html", {
+        "community": community, "membership": membership, "form": form, "only_community": only_community,
+    }, status=status)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
+from coproduce.ledger import services
+from coproduce.ledger.models import Account, Transfer
+from coproduce.ledger.services import Leg
+
+
+def test_it_returns_the_original_transfer_for_a_replayed_key(community, coordinator, accounts, give):
+    first = give(community, coordinator, accounts["member"], accounts["staff"], 30, key="same")
+    again = give(community, coordinator, accounts["member"], accounts["staff"], 30, key="same")
+    assert again.pk == first.pk
+    assert Transfer.objects.count() == 1
+    assert Account.objects.get(pk=accounts["staff"].pk).balance_minutes == 30
+
+
+def test_it_refuses_a_replayed_key_with_a_different_request(community, coordinator, accounts, give):
+    give(community, coordinator, accounts["member"], accounts["staff"], 30, key="same")
+    with pytest.raises(Conflict) as exc:
+        give(community, coordinator, accounts["member"], accounts["staff"], 45, key="same")
+    assert exc.value.code == "idempotency_key_reused"
+    assert Transfer.objects.count() == 1
+
+
+def test_it_keeps_a_failed_attempt_failed(community, coordinator, accounts, give):
+    give(community, coordinator, accounts["member"], accounts["staff"], 600)
+    with pytest.raises(ApplicationError) as first:
+        give(community, coordinator, accounts["member"], accounts["coordinator"], 60, key="retry-me")
+    # Now there would be room, but the same key answers with the same failure.
+    give(community, coordinator, accounts["staff"], accounts["member"], 300)
+    with pytest.raises(ApplicationError) as second:
+        give(community, coordinator, accounts["member"], accounts["coordinator"], 60, key="retry-me")
+    assert (second.value.code, second.value.status) == (first.value.code, first.value.status) == ("limit_exceeded", 409)
+    assert not Transfer.objects.filter(idempotency_key="client:retry-me").exists()
+
+
+def test_it_needs_a_key(community, coordinator, accounts):
+    with pytest.raises(ValidationFailed):
+        services.transfer_create(actor=coordinator, community=community, idempotency_key=" ",
+                                 legs=[Leg(accounts["member"].pk, -1), Leg(accounts["staff"].pk, 1)])
+
+
+def test_it_scopes_keys_to_the_community(community, other_community, coordinator, other_member, accounts, give):
+    give(community, coordinator, accounts["member"], accounts["staff"], 30, key="shared")
+    other_issuance = services.issuance_account(other_community)
+    theirs = services.member_account(other_community, other_member)
+    give(other_community, None, other_issuance, theirs, 30, key="shared")
+    assert Transfer.objects.count() == 2

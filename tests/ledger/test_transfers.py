@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from coproduce.communities import services as community_services
+from coproduce.core.errors import Conflict, NotFound, ValidationFailed
+from coproduce.ledger import services
+from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.models import Account, Posting, Transfer
+from coproduce.ledger.services import Leg, LimitExceeded
+
+
+def balances(*accounts):
+    return [Account.objects.get(pk=a.pk).balance_minutes for a in accounts]
+
+
+def test_it_moves_minutes_and_keeps_the_books_balanced(community, coordinator, accounts, give):
+    transfer = give(community, coordinator, accounts["member"], accounts["staff"], 90, memo="Gardening")
+    assert balances(accounts["member"], accounts["staff"]) == [-90, 90]
+    assert sorted(transfer.postings.values_list("amount_minutes", flat=True)) == [-90, 90]
+    assert transfer.actor == coordinator and transfer.sequence == 1
+    assert ledger_audit().clean
+
+
+def test_it_refuses_to_go_below_the_credit_floor(community, coordinator, accounts, give):
+    give(community, coordinator, accounts["member"], accounts["staff"], 600)  # the default floor is -10h
+    with pytest.raises(LimitExceeded) as exc:
+        give(community, coordinator, accounts["member"], accounts["staff"], 1)
+    assert "does not have enough time credit" in exc.value.message
+    assert balances(accounts["member"]) == [-600]
+    assert Transfer.objects.count() == 1
+
+
+def test_it_follows_a_change_in_the_rulebook(community, coordinator, accounts, give):
+    community_services.rulebook_change(actor=coordinator, community=community,
+                                       changes={"credit_ceiling_minutes": 120}, reason="Keep credits moving")
+    give(community, coordinator, accounts["member"], accounts["staff"], 120)
+    with pytest.raises(LimitExceeded):
+        give(community, coordinator, accounts["coordinator"], accounts["staff"], 1)
+
+
+def test_it_keeps_the_fund_from_going_negative_but_not_issuance(community, coordinator, accounts, give):
+    with pytest.raises(LimitExceeded):
+        give(community, coordinator, accounts["fund"], accounts["member"], 60)
+    give(community, coordinator, accounts["issuance"], accounts["fund"], 6000)
+    give(community, coordinator, accounts["fund"], accounts["member"], 60)
+    assert balances(accounts["issuance"], accounts["fund"], accounts["member"]) == [-6000, 5940, 60]
+
+
+@pytest.mark.parametrize(
+    "legs",
+    [
+        [(0, -0), (1, 0)],
+        [(0, -60), (1, 30)],
+        [(0, -60)],
+        [(0, -60), (0, 60)],
+        [(0, -1.5), (1, 1.5)],
+        [(0, True), (1, -1)],
+    ],
+)
+def test_it_refuses_malformed_legs(community, coordinator, accounts, legs):
+    ids = [accounts["member"].pk, accounts["staff"].pk]
+    with pytest.raises(ValidationFailed):
+        services.transfer_create(actor=coordinator, community=community, idempotency_key="bad",
+                                 legs=[Leg(ids[i], m) for i, m in legs])
+    assert not Transfer.objects.exists()
+
+
+def test_it_refuses_an_account_of_another_community(community, other_community, coordinator, other_member, accounts):
+    theirs = services.member_account(other_community, other_member)
+    with pytest.raises(NotFound):
+        services.transfer_create(actor=coordinator, community=community, idempotency_key="x",
+                                 legs=[Leg(accounts["member"].pk, -60), Leg(theirs.pk, 60)])
+    assert not Posting.objects.exists()
+
+
+def test_it_refuses_a_date_in_the_future(community, coordinator, accounts, give):
+    with pytest.raises(ValidationFailed):
+        give(community, coordinator, accounts["member"], accounts["staff"], 60,
+             effective_at=timezone.now() + dt.timedelta(days=1))
+
+
+def test_it_closes_an_account_into_the_fund_and_then_refuses_it(community, coordinator, accounts, give):
+    give(community, coordinator, accounts["member"], accounts["staff"], 60)
+    services.account_close(actor=coordinator, community=community, account=accounts["staff"], reason="Left")
+    assert balances(accounts["staff"], accounts["fund"]) == [0, 60]
+    with pytest.raises(Conflict) as exc:
+        give(community, coordinator, accounts["member"], accounts["staff"], 30)
+    assert exc.value.code == "account_closed"
+    # A debt is written off against issuance, never left on the fund.
+    services.account_close(actor=coordinator, community=community, account=accounts["member"], reason="Left")
+    assert balances(accounts["member"], accounts["issuance"]) == [0, -60]
+    assert ledger_audit().clean
+
+
+def test_it_reverses_once_with_a_reason(community, coordinator, accounts, give):
+    original = give(community, coordinator, accounts["member"], accounts["staff"], 45)
+    with pytest.raises(ValidationFailed):
+        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="")
+    reversal = services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
+                                         reason="Recorded twice by mistake")
+    assert reversal.reverses == original and reversal.memo == "Recorded twice by mistake"
+    assert balances(accounts["member"], accounts["staff"]) == [0, 0]
+    with pytest.raises(Conflict) as exc:
+        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="again")
+    assert exc.value.code == "already_reversed"
+    with pytest.raises(Conflict):
+        services.transfer_reverse(actor=coordinator, community=community, transfer_id=reversal.pk, reason="undo")
+    assert ledger_audit().clean
+
+
+def test_it_refuses_a_reversal_that_would_breach_a_limit(community, coordinator, accounts, give):
+    original = give(community, coordinator, accounts["member"], accounts["staff"], 600)
+    give(community, coordinator, accounts["staff"], accounts["coordinator"], 600)
+    give(community, coordinator, accounts["staff"], accounts["coordinator"], 600)
+    with pytest.raises(LimitExceeded):
+        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="oops")
+    assert not Transfer.objects.filter(reverses=original).exists()
+
+
+def test_it_posts_a_multi_leg_transfer_all_or_nothing(community, coordinator, accounts):
+    give_all = [Leg(accounts["coordinator"].pk, -120), Leg(accounts["member"].pk, 60), Leg(accounts["staff"].pk, 60)]
+    services.transfer_create(actor=coordinator, community=community, idempotency_key="class", legs=give_all)
+    assert balances(accounts["coordinator"], accounts["member"], accounts["staff"]) == [-120, 60, 60]
+    # One leg over the limit: nothing moves.
+    too_much = [Leg(accounts["member"].pk, -700), Leg(accounts["staff"].pk, 350), Leg(accounts["coordinator"].pk, 350)]
+    with pytest.raises(LimitExceeded):
+        services.transfer_create(actor=coordinator, community=community, idempotency_key="too-much", legs=too_much)
+    assert balances(accounts["coordinator"], accounts["member"], accounts["staff"]) == [-120, 60, 60]

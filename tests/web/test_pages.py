@@ -1,0 +1,79 @@
+"""Every page, opened by someone allowed to see it: one plain title, one h1, labelled inputs,
+table headers with a scope, nothing the Content-Security-Policy would block."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from coproduce.communities import services
+
+from .conftest import supported_application
+
+
+@pytest.fixture
+def world(community, coordinator, member):
+    application = supported_application(community, coordinator, full_name="Pat Newcomer", email="pat@example.org")
+    services.check_record(actor=coordinator, community=community, person=member, kind="id_seen", result="passed",
+                          checked_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(days=5))
+    services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
+    services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Vote")
+    number = member.memberships.get().number
+    return {"application": application, "number": number}
+
+
+def pages(community, world):
+    slug, number, app = community.slug, world["number"], world["application"].pk
+    return [
+        ("anonymous", reverse("web:index")),
+        ("anonymous", reverse("web:apply", args=[slug])),
+        ("anonymous", reverse("web:apply_done", args=[slug])),
+        ("anonymous", reverse("account_login")),
+        ("member", reverse("web:home")),
+        ("member", reverse("web:account")),
+        ("member", reverse("web:leave", args=[slug])),
+        ("member", reverse("web:profile_details")),
+        ("member", reverse("web:profile_gifts")),
+        ("member", reverse("web:profile_privacy")),
+        ("member", reverse("web:community", args=[slug])),
+        ("member", reverse("web:rulebook", args=[slug])),
+        ("member", reverse("web:member_directory", args=[slug])),
+        ("member", reverse("web:member_detail", args=[slug, number])),
+        ("member", reverse("web:member_card", args=[slug, number])),
+        ("member", reverse("account_change_password")),
+        ("coordinator", reverse("web:rulebook", args=[slug])),
+        ("coordinator", reverse("web:member_detail", args=[slug, number])),
+        ("coordinator", reverse("web:member_offboard", args=[slug, number])),
+        ("coordinator", reverse("web:coordinator_dashboard", args=[slug])),
+        ("coordinator", reverse("web:member_search", args=[slug]) + "?q=Mo"),
+        ("coordinator", reverse("web:application_list", args=[slug]) + "?status=approved"),
+        ("coordinator", reverse("web:application_detail", args=[slug, app])),
+        ("coordinator", reverse("mfa_index")),
+    ]
+
+
+def test_it_renders_every_page_accessibly(client, community, world, request):
+    for who, url in pages(community, world):
+        client.logout()
+        if who != "anonymous":
+            client.force_login(request.getfixturevalue(who))
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        title = re.search(r"<title>\s*(.*?)\s*·", body, re.S)
+        assert title and title.group(1).strip() not in ("", "coproduce"), url
+        assert len(re.findall(r"<h1[\s>]", body)) == 1, url
+        levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", body)]
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
+        assert all("scope=" in th for th in re.findall(r"<th[\s>][^>]*>?", body)), url
+        assert " style=" not in body and "<style" not in body, url
+        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", body), url
+        labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', body))
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", body):
+            if re.search(r'type="(hidden|submit)"', tag):
+                continue
+            field_id = re.search(r'\bid="([^"]+)"', tag)
+            assert field_id and field_id.group(1) in labelled, (url, tag)
