@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "coproduce.core",
     "coproduce.communities",
     "coproduce.ledger",
+    "coproduce.exchanges",
     "coproduce.api",
     "coproduce.web",
 ]

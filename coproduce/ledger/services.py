@@ -266,7 +266,7 @@ def _write(
     return transfer
 
 
-def _hours(minutes: int) -> str:
+def _hours(minutes: int) -> str:  # for messages; selectors.hours is the same for pages
     sign = "-" if minutes < 0 else ""
     minutes = abs(minutes)
     return f"{sign}{minutes // 60}h{minutes % 60:02d}"

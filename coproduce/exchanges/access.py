@@ -1,0 +1,18 @@
+"""Who may see an exchange: the people in it and the community's coordinators. Others get
+NotFound."""
+
+from __future__ import annotations
+
+from coproduce.communities import access as community_access
+from coproduce.core.errors import NotFound
+
+from .models import Exchange
+
+
+def access_exchange(person, exchange: Exchange) -> None:
+    if community_access.is_coordinator(person, exchange.community):
+        return
+    if community_access.membership_of(person, exchange.community) is None:
+        raise NotFound("No such exchange.")
+    if not exchange.participants.filter(person_id=person.pk).exists():
+        raise NotFound("No such exchange.")

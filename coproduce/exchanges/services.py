@@ -1,0 +1,551 @@
+"""Every write about exchanges. Only confirmation (by the other side, a coordinator resolving a
+dispute, or the auto-confirm job) and coordinator entry (brokered exchanges, paper slips) post
+hours, through `ledger.services.post_transfer` with a key derived from the exchange, so an
+exchange can be posted at most once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from coproduce.communities import access as community_access
+from coproduce.communities import selectors as community_selectors
+from coproduce.core.audit import audit_record
+from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.core.idempotency import idempotent
+from coproduce.ledger import selectors as ledger_selectors
+from coproduce.ledger import services as ledger
+from coproduce.ledger.services import Leg
+
+from .models import (
+    EntryMethod,
+    Exchange,
+    ExchangeShape,
+    ExchangeStatus,
+    Expense,
+    Participant,
+    ParticipantRole,
+)
+
+MAX_PARTICIPANTS = 60
+
+
+def _notify(people, subject: str, body: str) -> None:
+    addresses = [p.email for p in people if p.email and not p.is_offline and p.pseudonymised_at is None]
+    if addresses:
+        transaction.on_commit(
+            lambda: [send_mail(subject, body, None, [address], fail_silently=True) for address in addresses]
+        )
+
+
+def _shape(providers: list, recipients: list) -> str:
+    if len(providers) == 1 and len(recipients) == 1:
+        return ExchangeShape.ONE_TO_ONE
+    if len(providers) == 1:
+        return ExchangeShape.ONE_TO_MANY
+    if len(recipients) == 1:
+        return ExchangeShape.MANY_TO_ONE
+    raise ValidationFailed(
+        "An exchange is one person helping one or more people, or several people helping one person. "
+        "Record a group helping a group as separate exchanges.",
+        fields={"recipients": ["Too many on both sides."]},
+    )
+
+
+def _check_people(community, providers: list, recipients: list) -> None:
+    errors: dict[str, list[str]] = {}
+    if not providers:
+        errors["providers"] = ["Say who gave the help."]
+    if not recipients:
+        errors["recipients"] = ["Say who received the help."]
+    if len(providers) + len(recipients) > MAX_PARTICIPANTS:
+        errors["recipients"] = [f"At most {MAX_PARTICIPANTS} people in one exchange."]
+    if errors:
+        raise ValidationFailed("Please say who took part.", fields=errors)
+    provider_ids = [p.pk for p in providers]
+    recipient_ids = [p.pk for p in recipients]
+    if set(provider_ids) & set(recipient_ids):
+        raise ValidationFailed("Nobody can exchange time with themselves.", code="self_exchange",
+                               fields={"recipients": ["The same person is on both sides."]})
+    if len(set(provider_ids)) != len(provider_ids) or len(set(recipient_ids)) != len(recipient_ids):
+        raise ValidationFailed("Each person may be listed once.", fields={"recipients": ["Listed twice."]})
+    for person in [*providers, *recipients]:
+        membership = community_access.membership_of(person, community)
+        if membership is None:
+            raise NotFound(f"{person.display_name} is not a member of this community.", code="not_a_member")
+
+
+def _check_amount(community, minutes: Any, effective_on: dt.date | None) -> None:
+    rules = community_selectors.rules_for(community)
+    errors: dict[str, list[str]] = {}
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        errors["minutes"] = ["Enter the time as whole minutes."]
+    elif minutes <= 0:
+        errors["minutes"] = ["The time must be more than zero."]
+    elif minutes > rules["max_minutes_per_exchange"]:
+        errors["minutes"] = [
+            f"This community records at most {ledger_selectors.hours(rules['max_minutes_per_exchange'])} "
+            "in one exchange. Record longer help as separate exchanges."
+        ]
+    if effective_on is None:
+        errors["effective_on"] = ["Give the date the help happened."]
+    elif effective_on > _local_today(community):
+        errors["effective_on"] = ["The date cannot be in the future."]
+    elif effective_on < _local_today(community) - dt.timedelta(days=366):
+        errors["effective_on"] = ["The date is more than a year ago; ask a coordinator to enter it."]
+    if errors:
+        raise ValidationFailed("Please correct the time or the date.", fields=errors)
+
+
+def _local_today(community) -> dt.date:
+    return timezone.localtime(timezone.now(), _tz(community)).date()
+
+
+def _tz(community):
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(community.timezone)
+
+
+def _effective_at(community, day: dt.date) -> dt.datetime:
+    noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=_tz(community))
+    return min(noon, timezone.now())
+
+
+def _clean_expenses(expenses: list[dict] | None) -> list[dict]:
+    cleaned = []
+    for item in expenses or []:
+        try:
+            amount = Decimal(str(item.get("amount")))
+        except (InvalidOperation, TypeError):
+            raise ValidationFailed("An expense amount is not a number.", fields={"expenses": ["Not a number."]}) from None
+        currency = str(item.get("currency") or "GBP").upper()
+        note = str(item.get("note") or "").strip()
+        if not amount.is_finite() or amount <= 0 or amount >= Decimal("10000000"):
+            raise ValidationFailed("An expense must be more than zero.", fields={"expenses": ["Out of range."]})
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationFailed("Expenses are in pounds and pence (two decimal places).",
+                                   fields={"expenses": ["Too many decimal places."]})
+        if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
+            raise ValidationFailed("Give the currency as three letters, e.g. GBP.", fields={"expenses": ["Bad currency."]})
+        if not note:
+            raise ValidationFailed("Say what each expense was for.", fields={"expenses": ["Missing note."]})
+        cleaned.append({"amount": amount, "currency": currency, "note": note[:200]})
+    return cleaned
+
+
+def _payer(community, shape: str) -> str:
+    if shape == ExchangeShape.ONE_TO_ONE:
+        return "recipients"
+    rule = community_selectors.rules_for(community)["group_exchange_payer"]
+    return "fund" if rule == "fund" else "recipients"
+
+
+def _create(
+    *, actor, community, providers, recipients, minutes, effective_on, title, category, note, recorded_for,
+    method, status, listing_id=None, slip_number="", expenses=None,
+) -> Exchange:
+    shape = _shape(providers, recipients)
+    exchange = Exchange.objects.create(
+        community=community, shape=shape, status=status, method=method, title=title[:200], category=category[:80],
+        note=note, listing_id=listing_id, minutes=minutes, effective_on=effective_on, payer=_payer(community, shape),
+        slip_number=slip_number, arranged_by=actor, recorded_by=actor, recorded_for=recorded_for,
+        recorded_at=timezone.now(),
+        auto_confirm_at=timezone.now() + dt.timedelta(days=community_selectors.rules_for(community)["auto_confirm_days"]),
+    )
+    Participant.objects.bulk_create(
+        [Participant(exchange=exchange, person=p, role=ParticipantRole.PROVIDER) for p in providers]
+        + [Participant(exchange=exchange, person=p, role=ParticipantRole.RECIPIENT) for p in recipients]
+    )
+    for item in _clean_expenses(expenses):
+        Expense.objects.create(exchange=exchange, paid_by=None, **item)
+    return exchange
+
+
+def exchange_legs(exchange: Exchange) -> list[Leg]:
+    """Providers earn their minutes; recipients (split, remainder to the first) or the
+    community fund pay the total."""
+    community = exchange.community
+    parts = list(exchange.participants.select_related("person").order_by("person_id"))
+    providers = [p.person for p in parts if p.role == ParticipantRole.PROVIDER]
+    recipients = [p.person for p in parts if p.role == ParticipantRole.RECIPIENT]
+    minutes = exchange.minutes or 0
+    total = minutes * len(providers)
+    legs = [Leg(ledger.member_account(community, p).pk, minutes) for p in providers]
+    if exchange.payer == "fund":
+        legs.append(Leg(ledger.fund_account(community).pk, -total))
+    else:
+        share, remainder = divmod(total, len(recipients))
+        for i, person in enumerate(recipients):
+            amount = share + (1 if i < remainder else 0)
+            if amount:
+                legs.append(Leg(ledger.member_account(community, person).pk, -amount))
+    return legs
+
+
+def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
+    """Post the exchange's hours. Must run inside the caller's transaction, with the exchange locked."""
+    transfer = ledger.post_transfer(
+        actor=actor, community=exchange.community, key=f"exchange:{exchange.pk}", legs=exchange_legs(exchange),
+        reason="exchange" if exchange.shape == ExchangeShape.ONE_TO_ONE else "group_exchange",
+        memo=exchange.title or exchange.category, on_behalf_of=on_behalf_of,
+        effective_at=_effective_at(exchange.community, exchange.effective_on), related=("exchange", exchange.pk),
+    )
+    exchange.transfer = transfer
+
+
+def _lock(exchange: Exchange) -> Exchange:
+    qs = Exchange.objects.select_related("community").filter(pk=exchange.pk)
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return qs.get()
+
+
+def _sides(exchange: Exchange) -> tuple[set[int], set[int]]:
+    providers, recipients = set(), set()
+    for person_id, role in exchange.participants.values_list("person_id", "role"):
+        (providers if role == ParticipantRole.PROVIDER else recipients).add(person_id)
+    return providers, recipients
+
+
+def _acting_person(actor, exchange: Exchange, on_behalf_of) -> Any:
+    """The participant this action is for: the actor, or the member a coordinator acts for."""
+    if on_behalf_of is not None and on_behalf_of.pk != actor.pk:
+        if not community_access.is_coordinator(actor, exchange.community):
+            raise PermissionDenied("Only a coordinator can act for another member.")
+        return on_behalf_of
+    return actor
+
+
+# Recording -----------------------------------------------------------------------------------
+
+
+def exchange_record(
+    *,
+    actor,
+    community,
+    idempotency_key: str,
+    providers: list,
+    recipients: list,
+    minutes: int,
+    effective_on: dt.date,
+    title: str = "",
+    category: str = "",
+    note: str = "",
+    on_behalf_of=None,
+    listing_id: int | None = None,
+    expenses: list[dict] | None = None,
+) -> Exchange:
+    """A participant (or a coordinator for them) records hours; the other side confirms.
+    Idempotent on the key. Raises ValidationFailed (minutes, date, oneself, shape),
+    NotFound (not a member), PermissionDenied (not a participant), Conflict (key reused)."""
+    request = {
+        "providers": sorted(p.pk for p in providers), "recipients": sorted(p.pk for p in recipients),
+        "minutes": minutes, "effective_on": str(effective_on), "title": title, "category": category, "note": note,
+        "on_behalf_of": getattr(on_behalf_of, "pk", None), "listing_id": listing_id,
+        "expenses": [{k: str(v) for k, v in e.items()} for e in expenses or []],
+    }
+
+    def run():
+        _check_amount(community, minutes, effective_on)
+        _check_people(community, providers, recipients)
+        if on_behalf_of is not None and on_behalf_of.pk != actor.pk:
+            if not community_access.is_coordinator(actor, community):
+                raise PermissionDenied("Only a coordinator can record hours for another member.")
+            recorded_for = on_behalf_of
+        else:
+            recorded_for = actor
+        if recorded_for.pk not in {p.pk for p in [*providers, *recipients]}:
+            raise PermissionDenied(
+                "You can only record an exchange you took part in.", code="not_a_participant",
+                fields={"providers": ["You are not on either side."]},
+            )
+        exchange = _create(
+            actor=actor, community=community, providers=providers, recipients=recipients, minutes=minutes,
+            effective_on=effective_on, title=title, category=category, note=note, recorded_for=recorded_for,
+            method=EntryMethod.MEMBER, status=ExchangeStatus.RECORDED, listing_id=listing_id, expenses=expenses,
+        )
+        audit_record(actor=actor, on_behalf_of=recorded_for, action="exchange.record", subject=exchange,
+                     community_id=community.pk, person_id=recorded_for.pk,
+                     changes={"status": [None, exchange.status], "minutes": [None, minutes]})
+        others = [p for p in [*providers, *recipients] if p.pk != recorded_for.pk]
+        _notify(others, f"Please confirm {ledger_selectors.hours(minutes)} ({community.name})",
+                f"{recorded_for.display_name} recorded {ledger_selectors.hours(minutes)} for "
+                f"{title or category or 'an exchange'} on {effective_on:%d %B %Y}. Please confirm or decline it: "
+                f"{settings.SITE_URL}/c/{community.slug}/exchanges/{exchange.pk}/\n")
+        return exchange, {"exchange_id": exchange.pk}
+
+    return idempotent(
+        scope=f"exchange:{community.pk}", key=idempotency_key, request=request, run=run,
+        load=lambda stored: Exchange.objects.get(pk=stored["exchange_id"]),
+    )
+
+
+def exchange_enter(
+    *,
+    actor,
+    community,
+    idempotency_key: str,
+    providers: list,
+    recipients: list,
+    minutes: int,
+    effective_on: dt.date,
+    title: str = "",
+    category: str = "",
+    note: str = "",
+    slip_number: str = "",
+    expenses: list[dict] | None = None,
+) -> Exchange:
+    """A coordinator enters an exchange for members who are offline: brokered by phone, or
+    from a paper slip both signed (with its slip number, which can be entered only once).
+    Posted at once. Raises as exchange_record, PermissionDenied (not a coordinator),
+    Conflict (slip already entered), LimitExceeded."""
+    slip_number = (slip_number or "").strip()
+    request = {
+        "providers": sorted(p.pk for p in providers), "recipients": sorted(p.pk for p in recipients),
+        "minutes": minutes, "effective_on": str(effective_on), "title": title, "category": category, "note": note,
+        "slip": slip_number, "expenses": [{k: str(v) for k, v in e.items()} for e in expenses or []],
+    }
+
+    def run():
+        community_access.access_coordinate(actor, community)
+        _check_amount(community, minutes, effective_on)
+        _check_people(community, providers, recipients)
+        if slip_number:
+            earlier = Exchange.objects.filter(community=community, slip_number=slip_number).first()
+            if earlier is not None:
+                raise Conflict(
+                    f"Paper slip {slip_number} was already entered on {timezone.localtime(earlier.created_at):%d %B %Y}.",
+                    code="slip_already_entered", fields={"slip_number": ["Already entered."]},
+                )
+        try:
+            with transaction.atomic():
+                exchange = _create(
+                    actor=actor, community=community, providers=providers, recipients=recipients, minutes=minutes,
+                    effective_on=effective_on, title=title, category=category, note=note, recorded_for=None,
+                    method=EntryMethod.PAPER_SLIP if slip_number else EntryMethod.BROKERED,
+                    status=ExchangeStatus.CONFIRMED, slip_number=slip_number, expenses=expenses,
+                )
+        except IntegrityError:
+            raise Conflict(f"Paper slip {slip_number} was already entered.", code="slip_already_entered",
+                           fields={"slip_number": ["Already entered."]}) from None
+        exchange.decided_by = actor
+        exchange.decided_at = timezone.now()
+        _post(exchange, actor=actor)
+        exchange.save(update_fields=["decided_by", "decided_at", "transfer"])
+        audit_record(actor=actor, action=f"exchange.{exchange.method}", subject=exchange, community_id=community.pk,
+                     changes={"status": [None, exchange.status], "minutes": [None, minutes], "slip": [None, slip_number]})
+        return exchange, {"exchange_id": exchange.pk}
+
+    return idempotent(
+        scope=f"exchange:{community.pk}", key=idempotency_key, request=request, run=run,
+        load=lambda stored: Exchange.objects.get(pk=stored["exchange_id"]),
+    )
+
+
+# Answering -----------------------------------------------------------------------------------
+
+
+def _answer_check(actor, exchange: Exchange, on_behalf_of) -> Any:
+    person = _acting_person(actor, exchange, on_behalf_of)
+    providers, recipients = _sides(exchange)
+    if person.pk not in providers | recipients:
+        raise PermissionDenied("Only the people in this exchange can answer it.", code="not_a_participant")
+    recorder = exchange.recorded_for_id
+    recorder_side = providers if recorder in providers else recipients
+    if person.pk in recorder_side:
+        raise PermissionDenied(
+            "The other person confirms: you cannot confirm or decline hours your side recorded.",
+            code="own_record",
+        )
+    return person
+
+
+def _not_waiting(exchange: Exchange) -> Conflict:
+    return Conflict(f"This exchange is not waiting for an answer: it is {exchange.get_status_display().lower()}.",
+                    code=f"already_{exchange.status}")
+
+
+def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None) -> Exchange:
+    """The other side confirms; the hours are posted. Raises PermissionDenied (own record,
+    not a participant), Conflict (not waiting: confirmed, declined...), LimitExceeded."""
+    with transaction.atomic(durable=True):
+        locked = _lock(exchange)
+        person = _answer_check(actor, locked, on_behalf_of)
+        if locked.status != ExchangeStatus.RECORDED:
+            raise _not_waiting(locked)
+        _post(locked, actor=actor, on_behalf_of=person if person.pk != actor.pk else None)
+        locked.status = ExchangeStatus.CONFIRMED
+        locked.decided_by = person
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "transfer"])
+        audit_record(actor=actor, on_behalf_of=person, action="exchange.confirm", subject=locked,
+                     community_id=locked.community_id, person_id=person.pk,
+                     changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+    return locked
+
+
+def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=None) -> Exchange:
+    """The other side declines: nothing is posted. Raises ValidationFailed (no reason),
+    PermissionDenied, Conflict."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say why, so the other person understands.", fields={"reason": ["Required."]})
+    with transaction.atomic(durable=True):
+        locked = _lock(exchange)
+        person = _answer_check(actor, locked, on_behalf_of)
+        if locked.status != ExchangeStatus.RECORDED:
+            raise _not_waiting(locked)
+        locked.status = ExchangeStatus.DECLINED
+        locked.decided_by = person
+        locked.decided_at = timezone.now()
+        locked.decision_note = reason
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_record(actor=actor, on_behalf_of=person, action="exchange.decline", subject=locked,
+                     community_id=locked.community_id, person_id=person.pk, note=reason,
+                     changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DECLINED]})
+    return locked
+
+
+def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=None) -> Exchange:
+    """Either side flags a recorded exchange for a coordinator. Raises ValidationFailed,
+    PermissionDenied, Conflict."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say what is wrong.", fields={"reason": ["Required."]})
+    with transaction.atomic(durable=True):
+        locked = _lock(exchange)
+        person = _acting_person(actor, locked, on_behalf_of)
+        providers, recipients = _sides(locked)
+        if person.pk not in providers | recipients:
+            raise PermissionDenied("Only the people in this exchange can dispute it.", code="not_a_participant")
+        if locked.status != ExchangeStatus.RECORDED:
+            raise _not_waiting(locked)
+        locked.status = ExchangeStatus.DISPUTED
+        locked.decision_note = reason
+        locked.save(update_fields=["status", "decision_note"])
+        audit_record(actor=actor, on_behalf_of=person, action="exchange.dispute", subject=locked,
+                     community_id=locked.community_id, person_id=person.pk, note=reason,
+                     changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]})
+    return locked
+
+
+def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str) -> Exchange:
+    """A coordinator settles a disputed exchange: confirmed (posted) or declined. Raises
+    PermissionDenied, ValidationFailed (no note), Conflict (not disputed), LimitExceeded."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("Record how the dispute was settled.", fields={"note": ["Required."]})
+    with transaction.atomic(durable=True):
+        locked = _lock(exchange)
+        community_access.access_coordinate(actor, locked.community)
+        if locked.status != ExchangeStatus.DISPUTED:
+            raise Conflict("Only a disputed exchange can be settled this way.", code="not_disputed")
+        old = locked.status
+        if confirm:
+            _post(locked, actor=actor)
+            locked.status = ExchangeStatus.CONFIRMED
+        else:
+            locked.status = ExchangeStatus.DECLINED
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.decision_note = note
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "transfer"])
+        audit_record(actor=actor, action="exchange.resolve", subject=locked, community_id=locked.community_id,
+                     note=note, changes={"status": [old, locked.status]})
+    return locked
+
+
+def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
+    """The periodic job: confirm every recorded exchange whose community's delay has passed.
+    An exchange that cannot be posted (a limit) is left for a coordinator. Returns how many."""
+    now = now or timezone.now()
+    done = 0
+    for exchange in Exchange.objects.filter(status=ExchangeStatus.RECORDED, auto_confirm_at__lte=now).order_by("pk"):
+        try:
+            with transaction.atomic(durable=True):
+                locked = _lock(exchange)
+                if locked.status != ExchangeStatus.RECORDED:
+                    continue
+                _post(locked, actor=None)
+                locked.status = ExchangeStatus.CONFIRMED
+                locked.decided_at = now
+                days = community_selectors.rules_for(locked.community)["auto_confirm_days"]
+                locked.decision_note = f"Confirmed automatically: no answer within {days} days."
+                locked.save(update_fields=["status", "decided_at", "decision_note", "transfer"])
+                audit_record(actor=None, action="exchange.auto_confirm", subject=locked,
+                             community_id=locked.community_id,
+                             changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+                done += 1
+        except ledger.LimitExceeded:
+            continue
+    return done
+
+
+def exchange_reverse(*, actor, exchange: Exchange, reason: str) -> Exchange:
+    """A coordinator reverses a posted exchange with a reason (a new reversing transfer); both
+    sides are told why. Raises PermissionDenied, ValidationFailed, Conflict (not posted,
+    already reversed), LimitExceeded."""
+    exchange = Exchange.objects.select_related("community").get(pk=exchange.pk)
+    community_access.access_coordinate(actor, exchange.community)
+    if exchange.transfer_id is None:
+        raise Conflict("Nothing has been posted for this exchange, so there is nothing to reverse.",
+                       code="not_posted")
+    reversal = ledger.transfer_reverse(
+        actor=actor, community=exchange.community, transfer_id=exchange.transfer_id, reason=reason
+    )
+    with transaction.atomic(durable=True):
+        audit_record(actor=actor, action="exchange.reverse", subject=exchange, community_id=exchange.community_id,
+                     note=reason, changes={"reversal_transfer": [None, reversal.pk]})
+        people = [p.person for p in exchange.participants.select_related("person")]
+        _notify(people, f"Hours reversed ({exchange.community.name})",
+                f"A coordinator reversed {ledger_selectors.hours(exchange.minutes or 0)} for "
+                f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%d %B %Y}.\n\n"
+                f"Reason: {reason}\n")
+    return exchange
+
+
+# The community fund --------------------------------------------------------------------------
+
+
+def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str, note: str = ""):
+    """A member gives hours to the community fund. Raises ValidationFailed, NotFound,
+    PermissionDenied (for someone else without coordinating), LimitExceeded."""
+    if person.pk != actor.pk and not community_access.is_coordinator(actor, community):
+        raise PermissionDenied("Only a coordinator can donate for another member.")
+    if community_access.membership_of(person, community) is None:
+        raise NotFound("No such member.")
+    _check_minutes(minutes)
+    return ledger.transfer_create(
+        actor=actor, community=community, idempotency_key=idempotency_key, reason="donation", memo=note,
+        on_behalf_of=person if person.pk != actor.pk else None,
+        legs=[Leg(ledger.member_account(community, person).pk, -minutes), Leg(ledger.fund_account(community).pk, minutes)],
+    )
+
+
+def fund_grant(*, actor, community, person, minutes: int, reason: str, idempotency_key: str):
+    """A coordinator grants hours from the fund to a member in need, with a reason. Raises
+    PermissionDenied, ValidationFailed, NotFound, LimitExceeded (the fund is too low)."""
+    community_access.access_coordinate(actor, community)
+    if community_access.membership_of(person, community) is None:
+        raise NotFound("No such member.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say why the grant is made.", fields={"reason": ["Required."]})
+    _check_minutes(minutes)
+    return ledger.transfer_create(
+        actor=actor, community=community, idempotency_key=idempotency_key, reason="grant", memo=reason,
+        legs=[Leg(ledger.fund_account(community).pk, -minutes), Leg(ledger.member_account(community, person).pk, minutes)],
+    )
+
+
+def _check_minutes(minutes: Any) -> None:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        raise ValidationFailed("The time must be a whole number of minutes, more than zero.",
+                               fields={"minutes": ["Must be more than zero."]})
