@@ -796,7 +796,9 @@ def acting_for_stop(*, actor: Person, membership: Membership) -> None:
 def member_offboard(*, actor: Person, membership: Membership, reason: str, pseudonymise: bool = True) -> Membership:
     """Archive a membership. When the person then belongs nowhere, their personal data is
     pseudonymised: the same record stays behind the ledger and audit history, unnamed.
-    Raises ValidationFailed (no reason), Conflict (already left)."""
+    Their hours account is closed with a closing transfer (see ledger.services.account_close).
+    Raises ValidationFailed (no reason), Conflict (already left, the last coordinator,
+    reservations still held)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Give a reason.", fields={"reason": ["Give a reason."]})
@@ -811,6 +813,12 @@ def member_offboard(*, actor: Person, membership: Membership, reason: str, pseud
             ).count() <= 1
         ):
             raise Conflict("A community needs at least one coordinator; appoint another first.")
+        # The hours account is closed, never deleted: time left over goes to the community fund.
+        from coproduce.ledger import services as ledger_services
+
+        ledger_services.member_account_close(
+            actor=actor, community=locked.community, person=locked.person, reason=f"Left the community: {reason}"
+        )
         old = locked.status
         locked.status = MembershipStatus.ARCHIVED
         locked.archived_at = timezone.now()

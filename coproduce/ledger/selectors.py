@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from django.db.models import Q, Sum
 
 from coproduce.core.errors import NotFound
 
-from .models import Account, AccountKind, Posting, Transfer
+from .models import Account, AccountKind, Posting, Reason, Transfer
 
 
 def account_get(community, account_id: int) -> Account:
@@ -39,7 +40,11 @@ class Totals:
 def account_totals(account: Account) -> Totals:
     """Minutes given (debits) and received (credits), beside the balance. Reversals count
     against what they reverse, so a reversed exchange adds nothing to either side."""
-    sums = Posting.objects.filter(account=account, pending=False).aggregate(
+    sums = (
+        Posting.objects.filter(account=account, pending=False)
+        .exclude(transfer__reason=Reason.REVERSAL)
+        .exclude(transfer__reversal__isnull=False)
+    ).aggregate(
         given=Sum("amount_minutes", filter=Q(amount_minutes__lt=0)),
         received=Sum("amount_minutes", filter=Q(amount_minutes__gt=0)),
     )
@@ -123,3 +128,88 @@ def hours(minutes: int) -> str:
     sign = "-" if minutes < 0 else ""
     minutes = abs(minutes)
     return f"{sign}{minutes // 60}h{minutes % 60:02d}"
+
+
+# Web pages -----------------------------------------------------------------------------------
+# Each reads a fixed number of queries, however long the account's history.
+
+
+@dataclass
+class StatementPage:
+    account: Account | None  # None until the person's first transfer opens it
+    totals: Totals
+    lines: list[StatementLine]
+    older_before: int | None  # the posting id to continue before, when there are older lines
+
+
+def statement_page(community, person, *, before_id: int | None = None, limit: int = 50) -> StatementPage:
+    """A member's statement page: totals beside the balance, and lines newest first."""
+    account = account_of(community, person)
+    if account is None:
+        return StatementPage(account=None, totals=Totals(0, 0, 0, 0), lines=[], older_before=None)
+    lines = account_statement(account, before_id=before_id, limit=limit + 1)
+    more = len(lines) > limit
+    lines = lines[:limit]
+    return StatementPage(
+        account=account, totals=account_totals(account), lines=lines,
+        older_before=lines[-1].posting_id if more and lines else None,
+    )
+
+
+def statement_csv_of(community, person) -> str:
+    """A member's whole statement as CSV. Raises NotFound before their first transfer."""
+    account = account_of(community, person)
+    if account is None:
+        raise NotFound("No statement yet.")
+    return account_statement_csv(account)
+
+
+def balances_of(person) -> dict[int, int]:
+    """A person's balance in minutes in each community where they have an account."""
+    return dict(
+        Account.objects.filter(kind=AccountKind.MEMBER, person=person).values_list("community_id", "balance_minutes")
+    )
+
+
+@dataclass
+class FundLine:
+    posting_id: int
+    effective_at: dt.datetime
+    reason: str
+    amount_minutes: int
+    balance_after_minutes: int
+    who: list[str]  # empty when the viewer may not see names
+    note: str
+
+
+@dataclass
+class FundPage:
+    balance_minutes: int
+    lines: list[FundLine]
+    older_before: int | None
+
+
+def fund_page(community, *, viewer_coordinates: bool, before_id: int | None = None, limit: int = 50) -> FundPage:
+    """The community fund's balance and movements, visible to every member. Who donated or
+    received a grant, and the reasons (a grant's reason can be about someone's health or money),
+    are shown to coordinators only."""
+    fund = system_account(community, AccountKind.FUND)
+    if fund is None:
+        return FundPage(balance_minutes=0, lines=[], older_before=None)
+    lines = account_statement(fund, before_id=before_id, limit=limit + 1)
+    more = len(lines) > limit
+    lines = lines[:limit]
+    return FundPage(
+        balance_minutes=fund.balance_minutes,
+        lines=[
+            FundLine(
+                posting_id=line.posting_id, effective_at=line.transfer.effective_at,
+                reason=line.transfer.get_reason_display(), amount_minutes=line.amount_minutes,
+                balance_after_minutes=line.balance_after_minutes,
+                who=line.counterparties if viewer_coordinates else [],
+                note=line.transfer.memo if viewer_coordinates else "",
+            )
+            for line in lines
+        ],
+        older_before=lines[-1].posting_id if more and lines else None,
+    )

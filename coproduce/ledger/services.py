@@ -160,11 +160,16 @@ def _lock_accounts(community, account_ids: list[int]) -> dict[int, Account]:
 
 
 def _lock_head(community) -> LedgerHead:
-    head, _ = LedgerHead.objects.get_or_create(community=community)
-    qs = LedgerHead.objects.filter(pk=head.pk)
+    qs = LedgerHead.objects.filter(community=community)
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    return qs.get()
+    head = qs.first()
+    if head is None:
+        # The first transfer of a community creates its chain head; a concurrent first
+        # transfer waits on the unique constraint, then takes the lock.
+        LedgerHead.objects.get_or_create(community=community)
+        head = qs.get()
+    return head
 
 
 def _write(
@@ -303,7 +308,8 @@ def post_transfer(
         raise ValidationFailed("Unknown reason code.", fields={"reason": ["Unknown reason."]})
     _validate_legs(legs)
     effective = _check_effective_at(effective_at)
-    with transaction.atomic():
+    # No savepoint: any failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         if Transfer.objects.filter(community=community, idempotency_key=key).exists():
             raise Conflict("This has already been posted.", code="already_posted")
         return _write(
@@ -526,3 +532,14 @@ def account_close(*, actor, community, account: Account, reason: str) -> Transfe
             )
         Account.objects.filter(pk=locked.pk).update(closed_at=timezone.now())
         return transfer
+
+
+def member_account_close(*, actor, community, person, reason: str) -> Transfer | None:
+    """Close a leaving member's account, if they have an open one (inside the caller's
+    transaction). Raises as account_close."""
+    account = Account.objects.filter(
+        community=community, kind=AccountKind.MEMBER, person=person, closed_at__isnull=True
+    ).first()
+    if account is None:
+        return None
+    return account_close(actor=actor, community=community, account=account, reason=reason)

@@ -241,3 +241,15 @@ def test_it_gives_a_statement_with_totals_and_a_csv(community, member, agency_st
     csv_text = ledger_selectors.account_statement_csv(account)
     assert csv_text.splitlines()[0].startswith("date,recorded,reason,with,minutes,balance_minutes")
     assert len(csv_text.splitlines()) == 4 and "Mo Member" in csv_text
+
+
+def test_it_closes_a_leaving_members_account_into_the_fund(community, member, agency_staff, coordinator):
+    exchange = record(community, member, member, agency_staff)
+    services.exchange_confirm(actor=agency_staff, exchange=exchange)
+    community_services.member_offboard(actor=coordinator, membership=member.memberships.get(), reason="Moved away")
+    account = ledger_selectors.account_of(community, member)
+    assert account.closed_at is not None and account.balance_minutes == 0
+    assert ledger.fund_account(community).balance_minutes == 90
+    # The statement still shows the history, against the same (now anonymous) person.
+    assert [line.amount_minutes for line in ledger_selectors.account_statement(account)] == [-90, 90]
+    assert ledger_audit().clean

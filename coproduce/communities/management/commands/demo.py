@@ -106,4 +106,7 @@ class Command(BaseCommand):
             startup_delay=False, max_tasks=None, worker_id="demo-thread",
         )
         threading.Thread(target=worker.run, name="coproduce-demo-worker", daemon=True).start()
-        self.stdout.write("Background worker: running in this process.")
+        from coproduce.periodic import start_periodic_thread
+
+        start_periodic_thread()
+        self.stdout.write("Background worker: running in this process, with the timed jobs every five minutes.")

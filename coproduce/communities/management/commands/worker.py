@@ -11,8 +11,17 @@ from django_tasks.backends.database.management.commands.db_worker import Command
 
 
 class Command(DbWorkerCommand):
-    help = "Run background jobs (email, digests) from the database queue. Options as django-tasks' db_worker."
+    help = "Run background jobs (email, digests, timed jobs) from the database queue. Options as django-tasks' db_worker."
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.set_defaults(reload=False)
+        parser.add_argument("--no-periodic", action="store_true",
+                            help="Do not enqueue the timed jobs (auto-confirm, reservation expiry) every five minutes.")
+
+    def handle(self, *args, **options):
+        if not options.pop("no_periodic", False):
+            from coproduce.periodic import start_periodic_thread
+
+            start_periodic_thread()
+        return super().handle(*args, **options)

@@ -1,0 +1,276 @@
+"""Ledger benchmark.
+
+    DATABASE_URL=postgres://... PGBENCH=/usr/lib/postgresql/15/bin/pgbench python bench/bench_ledger.py
+    python bench/bench_ledger.py            # SQLite in a temp dir: single-writer throughput only
+
+1. Transfers per second through the service layer (`ledger.services.transfer_create`: idempotency
+   record, rulebook read, account row locks, limit checks, chain head lock, hash, transfer, postings,
+   balance updates) with N concurrent worker processes, on PostgreSQL.
+2. pgbench running the same SQL statements per transfer (the same reads, locks, inserts and
+   updates, with the hash computed by sha256() in SQL) with the same number of clients, in the
+   same run against the same database. The ratio service/pgbench is the cost of Python and Django.
+3. The statement page of an account with 100,000 postings: p50/p95 of the full page through
+   Django's test client (view, template, three queries), beside the selector alone.
+4. On SQLite: single-writer transfers per second through the service layer.
+
+Prints a markdown table. Run through `make bench` (scripts/bench.sh)."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ACCOUNTS = 50
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--per-worker", type=int, default=500)
+    parser.add_argument("--seconds", type=int, default=20, help="pgbench duration")
+    parser.add_argument("--statement-postings", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=50)
+    return parser.parse_args()
+
+
+def setup_django(tmp: Path) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.update(DEBUG="false", SECRET_KEY="bench-only-not-a-secret", ALLOWED_HOSTS="testserver",
+                      COPRODUCE_VAR_DIR=str(tmp), SECURE_SSL_REDIRECT="false", COPRODUCE_TESTING="0")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_community():
+    from coproduce.communities import services as community_services
+    from coproduce.communities.models import Person
+    from coproduce.ledger import services
+
+    suffix = random.randint(10_000, 99_999)
+    community = community_services.community_create(
+        actor=None, name=f"Bench {suffix}", slug=f"bench-{suffix}", member_prefix="B" + "".join(
+            random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3)),
+        rules={"credit_floor_minutes": -6000},
+    )
+    people = [Person.objects.create_user(email=None, full_name=f"Bench {i}") for i in range(ACCOUNTS)]
+    accounts = [services.member_account(community, p).pk for p in people]
+    # One transfer creates the chain head.
+    services.transfer_create(actor=None, community=community, idempotency_key="warm",
+                             legs=[services.Leg(accounts[0], -1), services.Leg(accounts[1], 1)])
+    return community, accounts
+
+
+def service_worker(args):
+    community_id, accounts, n, worker = args
+    from django.db import connections
+
+    connections.close_all()
+    from coproduce.communities.models import Community
+    from coproduce.ledger import services
+
+    community = Community.objects.get(pk=community_id)
+    rng = random.Random(worker)
+    refused = 0
+    for i in range(n):
+        a, b = rng.sample(accounts, 2)
+        try:
+            services.transfer_create(actor=None, community=community, idempotency_key=f"bench-{worker}-{i}",
+                                     legs=[services.Leg(a, -1), services.Leg(b, 1)])
+        except Exception:  # noqa: BLE001 - counted; a limit refusal is still work done
+            refused += 1
+    connections.close_all()
+    return refused
+
+
+def service_throughput(community, accounts, workers: int, per_worker: int) -> tuple[float, int]:
+    from django.db import connections
+
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    started = time.perf_counter()
+    with ctx.Pool(workers) as pool:
+        refused = sum(pool.map(service_worker, [(community.pk, accounts, per_worker, w) for w in range(workers)]))
+    elapsed = time.perf_counter() - started
+    return workers * per_worker / elapsed, refused
+
+
+PGBENCH_SCRIPT = """
+\\set a random(1, {n})
+\\set d random(1, {n1})
+\\set k random(1, 2000000000)
+BEGIN;
+SELECT id, request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = 'ledger:{c}' AND key = 'pgb-' || :client_id || '-' || :k;
+SELECT 1 FROM ledger_transfer WHERE community_id = {c} AND idempotency_key = 'client:pgb-' || :client_id || '-' || :k LIMIT 1;
+SELECT values FROM communities_rulebookversion WHERE community_id = {c} ORDER BY number DESC LIMIT 1;
+SELECT id, balance_minutes, pending_debit_minutes, pending_credit_minutes, closed_at FROM ledger_account WHERE id IN ({base} + :a - 1, {base} + ((:a - 1 + :d) % {n})) ORDER BY id FOR NO KEY UPDATE;
+SELECT id, last_sequence, last_hash FROM ledger_ledgerhead WHERE community_id = {c} FOR UPDATE
+\\gset head_
+INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, memo, related_type, related_id, effective_at, created_at, prev_hash, hash) VALUES ({c}, :head_last_sequence + 1, 'client:pgb-' || :client_id || '-' || :k, 'transfer', 'posted', '', '', '', now(), now(), ':head_last_hash', encode(sha256(convert_to(':head_last_hash' || '|' || :k, 'UTF8')), 'hex')) RETURNING id, hash
+\\gset t_
+INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes, pending, balance_after_minutes, floor_minutes) VALUES ({c}, :t_id, {base} + :a - 1, -1, false, 0, -6000), ({c}, :t_id, {base} + ((:a - 1 + :d) % {n}), 1, false, 0, -6000);
+UPDATE ledger_account SET balance_minutes = balance_minutes - 1 WHERE id = {base} + :a - 1;
+UPDATE ledger_account SET balance_minutes = balance_minutes + 1 WHERE id = {base} + ((:a - 1 + :d) % {n});
+UPDATE ledger_ledgerhead SET last_sequence = :head_last_sequence + 1, last_hash = ':t_hash' WHERE id = :head_id;
+INSERT INTO core_idempotencyrecord (scope, key, request_hash, outcome, result, created_at) VALUES ('ledger:{c}', 'pgb-' || :client_id || '-' || :k, 'x', 'succeeded', '{{}}', now());
+COMMIT;
+"""
+
+
+def pgbench_throughput(community, accounts, clients: int, seconds: int, tmp: Path) -> float:
+    from django.db import connection
+
+    settings = connection.settings_dict
+    assert accounts == list(range(accounts[0], accounts[0] + len(accounts))), "accounts must have consecutive ids"
+    script = tmp / "transfer.sql"
+    script.write_text(PGBENCH_SCRIPT.format(n=len(accounts), n1=len(accounts) - 1, c=community.pk, base=accounts[0]))
+    pgbench = os.environ.get("PGBENCH", "pgbench")
+    out = subprocess.run(
+        [pgbench, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script),
+         "-h", settings["HOST"], "-p", str(settings["PORT"]), "-U", settings["USER"], settings["NAME"]],
+        capture_output=True, text=True,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"pgbench failed:\n{out.stdout}\n{out.stderr}")
+    out = out.stdout
+    match = re.search(r"tps = ([0-9.]+)", out)
+    assert match, out
+    return float(match.group(1))
+
+
+def build_statement_account(community, postings: int):
+    """An account with many postings, written in bulk (the chain and audit are not the point here)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from coproduce.communities.models import Person
+    from coproduce.ledger import services
+    from coproduce.ledger.models import Posting, Transfer
+
+    holder = Person.objects.create_user(email=f"statement{community.pk}@bench.example", password="bench-password-1",
+                                        full_name="Statement Holder")
+    from coproduce.communities import services as community_services
+
+    community_services.membership_add(actor=None, community=community, person=holder)
+    account = services.member_account(community, holder)
+    other = services.issuance_account(community)
+    now = timezone.now()
+    balance = 0
+    batch = 5000
+    with transaction.atomic():
+        for start in range(0, postings, batch):
+            transfers = [
+                Transfer(community=community, sequence=10_000_000 + start + i, idempotency_key=f"stmt-{start + i}",
+                         reason="exchange", status="posted", memo="Gardening", effective_at=now, created_at=now,
+                         prev_hash="0" * 64, hash="0" * 64)
+                for i in range(min(batch, postings - start))
+            ]
+            Transfer.objects.bulk_create(transfers)
+            rows = []
+            for i, t in enumerate(transfers):
+                amount = 60 if (start + i) % 2 == 0 else -45
+                balance += amount
+                rows += [
+                    Posting(community=community, transfer=t, account=account, amount_minutes=amount,
+                            balance_after_minutes=balance),
+                    Posting(community=community, transfer=t, account=other, amount_minutes=-amount),
+                ]
+            Posting.objects.bulk_create(rows)
+    return holder, account
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def time_it(fn, runs):
+    for _ in range(3):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentile(samples, 50), percentile(samples, 95)
+
+
+def statement_timings(community, holder, account, runs):
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from coproduce.ledger import selectors
+
+    selector = time_it(lambda: selectors.account_statement(account, limit=50), runs)
+    try:
+        url = reverse("web:statement", args=[community.slug])
+    except NoReverseMatch:
+        return selector, None
+    client = Client()
+    client.force_login(holder)
+
+    def page():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    return selector, time_it(page, runs)
+
+
+def main():
+    args = parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="coproduce-bench-"))
+    setup_django(tmp)
+    from django.db import connection
+
+    vendor = connection.vendor
+    community, accounts = make_community()
+    rows = []
+    if vendor == "postgresql":
+        service_tps, refused = service_throughput(community, accounts, args.workers, args.per_worker)
+        pg_tps = pgbench_throughput(community, accounts, args.workers, args.seconds, tmp)
+        rows.append(("PostgreSQL: transfers/s, service layer, "
+                     f"{args.workers} worker processes x {args.per_worker}", f"{service_tps:.0f}"))
+        rows.append((f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients, {args.seconds}s",
+                     f"{pg_tps:.0f}"))
+        rows.append(("ratio service / pgbench (target >= 0.5)", f"{service_tps / pg_tps:.2f}"))
+        if refused:
+            rows.append(("service transfers refused", str(refused)))
+    else:
+        from coproduce.ledger import services
+
+        n = args.per_worker * 2
+        started = time.perf_counter()
+        for i in range(n):
+            a, b = random.sample(accounts, 2)
+            services.transfer_create(actor=None, community=community, idempotency_key=f"single-{i}",
+                                     legs=[services.Leg(a, -1), services.Leg(b, 1)])
+        rows.append((f"SQLite: transfers/s, service layer, one writer, {n} transfers",
+                     f"{n / (time.perf_counter() - started):.0f}"))
+    holder, account = build_statement_account(community, args.statement_postings)
+    selector, page = statement_timings(community, holder, account, args.runs)
+    rows.append((f"{vendor}: statement selector, {args.statement_postings:,} postings, p50 / p95 ms",
+                 f"{selector[0]:.1f} / {selector[1]:.1f}"))
+    if page:
+        rows.append((f"{vendor}: statement page (view + template), p50 / p95 ms (target p95 < 50)",
+                     f"{page[0]:.1f} / {page[1]:.1f}"))
+    print(f"\n| measure ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores) | value |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()

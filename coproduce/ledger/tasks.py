@@ -1,0 +1,13 @@
+"""Background jobs of the ledger."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def expire_reservations() -> int:
+    """Expire reservations past their time. Run periodically (see coproduce/periodic.py)."""
+    return services.reservations_expire()

@@ -1,0 +1,50 @@
+"""Jobs that run on a timer. Each is safe to run twice at once (it locks what it changes), so
+every worker may enqueue them; `coproduce worker` and the demo's worker thread call
+`start_periodic_thread`, and `coproduce periodic --once` runs them now (for cron)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 300
+
+
+def periodic_tasks():
+    from coproduce.exchanges.tasks import auto_confirm_exchanges
+    from coproduce.ledger.tasks import expire_reservations
+
+    return [expire_reservations, auto_confirm_exchanges]
+
+
+def enqueue_periodic() -> list[str]:
+    names = []
+    for job in periodic_tasks():
+        job.enqueue()
+        names.append(job.name)
+    return names
+
+
+def run_periodic_now() -> dict[str, int]:
+    return {job.name: job.call() for job in periodic_tasks()}
+
+
+def start_periodic_thread(interval: int = INTERVAL_SECONDS) -> threading.Thread:
+    def loop():
+        while True:
+            try:
+                enqueue_periodic()
+            except Exception:  # noqa: BLE001 - a failed round is logged and retried next interval
+                logger.exception("could not enqueue periodic jobs")
+            finally:
+                close_old_connections()
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="coproduce-periodic", daemon=True)
+    thread.start()
+    return thread

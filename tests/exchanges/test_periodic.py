@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from coproduce.exchanges import services
+from coproduce.exchanges.models import Exchange, ExchangeStatus
+from coproduce.periodic import enqueue_periodic
+
+
+def test_it_runs_the_timed_jobs_from_the_command(community, member, agency_staff, capsys):
+    services.exchange_record(actor=member, community=community, idempotency_key="k", providers=[member],
+                             recipients=[agency_staff], minutes=60, effective_on=timezone.localdate())
+    later = timezone.now() + dt.timedelta(days=15)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        call_command("periodic", "--once")
+    assert "auto_confirm_exchanges: 1" in capsys.readouterr().out
+    assert Exchange.objects.get().status == ExchangeStatus.CONFIRMED
+
+
+def test_it_enqueues_every_timed_job(db):
+    assert {name.split(".")[-1] for name in enqueue_periodic()} == {"expire_reservations", "auto_confirm_exchanges"}
