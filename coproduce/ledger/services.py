@@ -102,6 +102,11 @@ def transfer_digest(prev_hash: str, fields: dict[str, Any], legs: list[tuple[int
     return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
 
 
+def _utc(value: dt.datetime | None) -> str | None:
+    # Stored times come back in UTC; hash them that way, whatever zone they were given in.
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
 def chain_fields(transfer: Transfer) -> dict[str, Any]:
     return {
         "community": transfer.community_id,
@@ -111,13 +116,13 @@ def chain_fields(transfer: Transfer) -> dict[str, Any]:
         "status": transfer.status,
         "resolves": transfer.resolves_id,
         "reverses": transfer.reverses_id,
-        "expires_at": transfer.expires_at.isoformat() if transfer.expires_at else None,
+        "expires_at": _utc(transfer.expires_at),
         "memo": transfer.memo,
         "related": [transfer.related_type, transfer.related_id],
         "actor": transfer.actor_id,
         "on_behalf_of": transfer.on_behalf_of_id,
-        "effective_at": transfer.effective_at.isoformat(),
-        "created_at": transfer.created_at.isoformat(),
+        "effective_at": _utc(transfer.effective_at),
+        "created_at": _utc(transfer.created_at),
     }
 
 

@@ -130,3 +130,11 @@ def test_it_posts_a_multi_leg_transfer_all_or_nothing(community, coordinator, ac
     with pytest.raises(LimitExceeded):
         services.transfer_create(actor=coordinator, community=community, idempotency_key="too-much", legs=too_much)
     assert balances(accounts["coordinator"], accounts["member"], accounts["staff"]) == [-120, 60, 60]
+
+
+def test_it_hashes_times_given_in_any_zone_the_same_way_it_reads_them_back(community, coordinator, accounts, give):
+    import zoneinfo
+
+    summer = dt.datetime(2026, 7, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))  # +01:00
+    give(community, coordinator, accounts["member"], accounts["staff"], 30, effective_at=summer)
+    assert ledger_audit().clean

@@ -56,6 +56,9 @@ class Command(BaseCommand):
             built = demo.build_demo()
         except demo.DemoIncomplete as exc:
             raise CommandError(str(exc)) from None
+        from coproduce.exchanges import demo as exchanges_demo
+
+        exchanges_demo.build_history()
         summary = demo.demo_summary()
         self.stdout.write(
             ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "

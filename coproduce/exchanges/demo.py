@@ -1,0 +1,169 @@
+"""A year of exchange history for the Riverside demo, built through the real services.
+
+Neighbours help each other with what their gift profiles say they can give; most exchanges are
+recorded by one side and confirmed by the other, some are brokered by coordinators for offline
+members or entered from paper slips, a few are declined or disputed, a class and a house move
+show group exchanges, members donate to the community fund and coordinators grant from it, and
+one mistaken entry is reversed. A handful recorded this week wait for confirmation, so the "To
+confirm" lists are not empty. Dates are spread over the past year; the records themselves are
+made now (the ledger's `created_at`), as if a coordinator had typed in a year of paper records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from coproduce.communities import selectors as community_selectors
+from coproduce.communities.models import Membership, MembershipStatus, Role
+from coproduce.core.errors import ApplicationError
+
+from . import services
+from .models import Exchange
+
+SEED = 2013
+
+CATEGORIES = {
+    "hands": ["Gardening", "DIY and small repairs", "Lifts to appointments", "Cooking a meal", "Dog walking",
+              "Help moving furniture", "Shopping"],
+    "head": ["Computer help", "Form filling", "Letter writing", "Budgeting help", "Phone set-up"],
+    "heart": ["Befriending visit", "A cup of tea and a chat", "Phone call check-in", "Reading together"],
+    "teach": ["Knitting lesson", "English conversation", "Cooking lesson", "Gardening lesson"],
+}
+MINUTES = [30, 45, 60, 60, 60, 90, 90, 120, 120, 150, 180]
+
+
+def history_exists(community) -> bool:
+    return Exchange.objects.filter(community=community).exists()
+
+
+def build_history(slug: str = "riverside", *, exchanges: int = 420) -> bool:
+    """Build the history once. Returns True if it built it."""
+    community = community_selectors.community_get(slug)
+    if history_exists(community):
+        return False
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        _History(community).build(exchanges)
+    return True
+
+
+class _History:
+    def __init__(self, community) -> None:
+        self.community = community
+        self.rng = random.Random(SEED)  # noqa: S311 - demo data, not a secret
+        self.today = timezone.localdate()
+        memberships = list(
+            Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+            .select_related("person")
+            .prefetch_related("roles")
+            .order_by("number")
+        )
+        self.people = [m.person for m in memberships]
+        self.coordinators = [m.person for m in memberships if any(r.role == Role.COORDINATOR for r in m.roles.all())]
+        self.offline = [p for p in self.people if p.is_offline or not p.email]
+        self.online = [p for p in self.people if p not in self.offline]
+        self.key = 0
+
+    def next_key(self) -> str:
+        self.key += 1
+        return f"demo-history-{self.key}"
+
+    def day(self, oldest: int = 360, newest: int = 8) -> dt.date:
+        return self.today - dt.timedelta(days=self.rng.randint(newest, oldest))
+
+    def category(self) -> str:
+        return self.rng.choice(CATEGORIES[self.rng.choice(list(CATEGORIES))])
+
+    def pair(self, pool):
+        a, b = self.rng.sample(pool, 2)
+        return a, b
+
+    def build(self, count: int) -> None:
+        coordinator = self.coordinators[0]
+        # The fund starts with donations so grants can be made.
+        for person in self.rng.sample(self.online, 8):
+            self.safe(services.fund_donate, actor=person, community=self.community, person=person,
+                      minutes=self.rng.choice([60, 120, 180]), idempotency_key=self.next_key(),
+                      note="Giving back to the fund")
+        for i in range(count):
+            roll = self.rng.random()
+            if roll < 0.72:
+                self.member_exchange(confirm=True)
+            elif roll < 0.82:
+                self.coordinator_entry(coordinator, slip=False)
+            elif roll < 0.90:
+                self.coordinator_entry(coordinator, slip=True, number=1000 + i)
+            elif roll < 0.94:
+                self.member_exchange(confirm=False)
+            elif roll < 0.96:
+                self.member_exchange(confirm=None)
+            else:
+                self.member_exchange(confirm=True)
+        self.group_class()
+        self.house_move()
+        for person in self.rng.sample(self.people, 3):
+            self.safe(services.fund_grant, actor=coordinator, community=self.community, person=person, minutes=120,
+                      reason="Help after a hospital stay", idempotency_key=self.next_key())
+        mistake = self.member_exchange(confirm=True)
+        if mistake is not None:
+            self.safe(services.exchange_reverse, actor=coordinator, exchange=mistake,
+                      reason="Entered twice: the same visit was already on a paper slip")
+        for _ in range(6):  # this week's, waiting for the other person
+            self.member_exchange(confirm=None, recent=True)
+
+    def safe(self, fn, **kwargs):
+        try:
+            return fn(**kwargs)
+        except ApplicationError:
+            return None  # a limit or rule refused it, as it would in life
+
+    def member_exchange(self, *, confirm, recent: bool = False):
+        provider, recipient = self.pair(self.online)
+        recorder, other = (provider, recipient) if self.rng.random() < 0.6 else (recipient, provider)
+        exchange = self.safe(
+            services.exchange_record, actor=recorder, community=self.community, idempotency_key=self.next_key(),
+            providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
+            effective_on=self.day(6, 0) if recent else self.day(), category=self.category(),
+            expenses=[{"amount": "3.20", "currency": "GBP", "note": "Bus fare"}] if self.rng.random() < 0.05 else None,
+        )
+        if exchange is None or recent:
+            return exchange
+        if confirm is True:
+            return self.safe(services.exchange_confirm, actor=other, exchange=exchange)
+        if confirm is False:
+            return self.safe(services.exchange_decline, actor=other, exchange=exchange,
+                             reason="We agreed it was shorter than that")
+        return self.safe(services.exchange_dispute, actor=other, exchange=exchange,
+                         reason="I don't think this happened on that day")
+
+    def coordinator_entry(self, coordinator, *, slip: bool, number: int = 0):
+        pool = self.offline if len(self.offline) >= 2 and self.rng.random() < 0.7 else self.people
+        provider, recipient = self.pair(pool)
+        return self.safe(
+            services.exchange_enter, actor=coordinator, community=self.community, idempotency_key=self.next_key(),
+            providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES), effective_on=self.day(),
+            category=self.category(), slip_number=str(number) if slip else "",
+            note="Arranged by phone" if not slip else "From the paper slip box",
+        )
+
+    def group_class(self):
+        teacher, *learners = self.rng.sample(self.online, 6)
+        exchange = self.safe(
+            services.exchange_record, actor=teacher, community=self.community, idempotency_key=self.next_key(),
+            providers=[teacher], recipients=learners, minutes=120, effective_on=self.day(200, 30),
+            title="Knitting circle at the library", category="Knitting lesson",
+        )
+        if exchange is not None:
+            self.safe(services.exchange_confirm, actor=learners[0], exchange=exchange)
+
+    def house_move(self):
+        mover, *helpers = self.rng.sample(self.online, 4)
+        exchange = self.safe(
+            services.exchange_record, actor=mover, community=self.community, idempotency_key=self.next_key(),
+            providers=helpers, recipients=[mover], minutes=120, effective_on=self.day(150, 20),
+            title="Moving to a ground-floor flat", category="Help moving furniture",
+        )
+        if exchange is not None:
+            self.safe(services.exchange_confirm, actor=helpers[0], exchange=exchange)
