@@ -17,7 +17,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from coproduce.communities import selectors as community_selectors
-from coproduce.communities.models import Membership, MembershipStatus, Role
 from coproduce.core.errors import ApplicationError
 
 from . import services
@@ -54,14 +53,9 @@ class _History:
         self.community = community
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not a secret
         self.today = timezone.localdate()
-        memberships = list(
-            Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
-            .select_related("person")
-            .prefetch_related("roles")
-            .order_by("number")
-        )
+        memberships = community_selectors.member_directory(community, limit=100_000)
         self.people = [m.person for m in memberships]
-        self.coordinators = [m.person for m in memberships if any(r.role == Role.COORDINATOR for r in m.roles.all())]
+        self.coordinators = [m.person for m in memberships if any(r.role == "coordinator" for r in m.roles.all())]
         self.offline = [p for p in self.people if p.is_offline or not p.email]
         self.online = [p for p in self.people if p not in self.offline]
         self.key = 0
