@@ -88,4 +88,4 @@ session_auth = SessionAuth()
 AUTH = [token_auth, session_auth]
 PUBLIC_AUTH = [token_auth, session_auth, anonymous]
 # In the OpenAPI document: these operations also work with no credentials at all.
-PUBLIC_SECURITY = {"security": [{}]}  # added to the token and session schemes ninja lists
+PUBLIC_SECURITY: dict[str, list[dict]] = {"security": [{}]}  # added to the token and session schemes ninja lists

@@ -7,7 +7,6 @@ would otherwise make themselves: unknown routes (404), wrong methods (405), unre
 from __future__ import annotations
 
 import functools
-import logging
 
 from django.http import Http404, JsonResponse
 from django.urls import re_path
@@ -20,8 +19,6 @@ from coproduce.core.errors import ApplicationError
 from .auth import AUTH
 from .parser import StrictJsonParser
 from .routes import applications, communities, me, members, references
-
-logger = logging.getLogger(__name__)
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

@@ -12,7 +12,7 @@ class MemberNumberBackend(ModelBackend):
         if not username or not password:
             return None
         prefix, sep, number = str(username).strip().upper().partition("-")
-        if not sep or not prefix.isalpha() or not number.isdigit():
+        if not sep or not (prefix.isascii() and prefix.isalpha()) or not (number.isascii() and number.isdigit() and len(number) <= 9):
             return None
         membership = (
             Membership.objects.select_related("person")

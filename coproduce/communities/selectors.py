@@ -98,7 +98,7 @@ def membership_by_number(community: Community, number: int) -> Membership:
 def parse_member_code(code: str) -> tuple[str, int] | None:
     """'RIV-0042' -> ('RIV', 42)."""
     prefix, sep, number = code.strip().upper().partition("-")
-    if not sep or not prefix.isalpha() or not number.isdigit():
+    if not sep or not (prefix.isascii() and prefix.isalpha()) or not (number.isascii() and number.isdigit() and len(number) <= 9):
         return None
     return prefix, int(number)
 
@@ -130,7 +130,7 @@ def member_directory(
         ) | Q(person__gifts__description__icontains=q)
         if code and code[0] == community.member_prefix:
             term |= Q(number=code[1])
-        elif q.isdigit():
+        elif q.isascii() and q.isdigit() and len(q) < 10:
             term |= Q(number=int(q))
         qs = qs.filter(term).distinct()
     if after_number is not None:

@@ -3,9 +3,19 @@ When a service refuses, `show_refusal` puts its message on the form."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
+import zoneinfo
+from decimal import Decimal
+from typing import Any, cast
+
 from django import forms
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.communities import selectors as community_selectors
 from coproduce.communities.models import (
     CheckKind,
     CheckResult,
@@ -16,7 +26,7 @@ from coproduce.communities.models import (
     Visibility,
 )
 from coproduce.communities.rules import RULES
-from coproduce.core.errors import ApplicationError
+from coproduce.core.errors import ApplicationError, NotFound
 
 DAYS = [
     ("mon", _("Monday")),
@@ -35,8 +45,16 @@ AVAILABILITY_CHOICES = [
 
 def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
     """Put a service's refusal on the form: its sentence at the top, and its notes on the fields
-    they name (notes about fields the form does not have go at the top too)."""
-    notes = [(name, note) for name, field_notes in exc.fields.items() for note in field_notes]
+    they name (a form's `service_fields` says which of its fields stands for a service's field;
+    notes about fields the form does not have go at the top too)."""
+    if exc.code == "idempotency_key_reused":
+        form.add_error(None, _(
+            "This form was already sent once with different details, so nothing was done this time. "
+            "Check what was recorded before sending it again."
+        ))
+        return
+    renamed = getattr(form, "service_fields", {})
+    notes = [(renamed.get(name, name), note) for name, field_notes in exc.fields.items() for note in field_notes]
     if exc.message not in {note for _name, note in notes}:
         form.add_error(None, exc.message)
     for name, note in notes:
@@ -415,3 +433,306 @@ class ApproveForm(forms.Form):
     reason = forms.CharField(
         label=_("Note about the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# Hours and exchanges ---------------------------------------------------------------------------
+
+
+def community_today(community) -> dt.date:
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(community.timezone)).date()
+
+
+def _new_key() -> str:
+    return str(uuid.uuid4())
+
+
+class KeyedForm(forms.Form):
+    """A form that moves hours carries a key made when it is first shown, so sending it twice
+    (a double click, a retry after a lost answer) does it once: the second answer is the first
+    one's result."""
+
+    idempotency_key = forms.CharField(
+        widget=forms.HiddenInput, max_length=120,
+        error_messages=_required(_("This form is out of date. Check the details and send it again.")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        initial = {"idempotency_key": _new_key(), **(kwargs.pop("initial", None) or {})}
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def renew_key(self) -> None:
+        """A refused attempt stays refused under its key, so the corrected form needs a new one."""
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix("idempotency_key")] = _new_key()
+        self.data = data
+
+
+class TimeForm(KeyedForm):
+    """How long, as hours and minutes; `cleaned_data["minutes"]` is the whole number of minutes
+    the ledger counts in."""
+
+    time_hours = forms.IntegerField(
+        label=_("Hours"), required=False, min_value=0, max_value=10_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter the hours as a whole number, such as 1."),
+                        "min_value": _("Enter 0 or more hours."), "max_value": _("That is far too many hours.")},
+    )
+    time_minutes = forms.IntegerField(
+        label=_("Minutes"), required=False, min_value=0, max_value=59,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter the minutes as a whole number, such as 30."),
+                        "min_value": _("Enter minutes from 0 to 59."), "max_value": _("Enter minutes from 0 to 59.")},
+    )
+    service_fields = {"minutes": "time_hours", "amount_minutes": "time_hours", "legs": "time_hours"}
+
+    def clean(self):
+        data = super().clean()
+        if "time_hours" in data and "time_minutes" in data:
+            data["minutes"] = (data["time_hours"] or 0) * 60 + (data["time_minutes"] or 0)
+            if data["minutes"] <= 0:
+                self.add_error("time_hours", _("Enter how long: more than zero."))
+        return data
+
+
+# The names suggested as people type (an HTML datalist); beyond this many, people type the number.
+MEMBER_SUGGESTIONS = 500
+MEMBER_HELP = _("A name or a member number, such as RIV-0042.")
+CODE_IN_TEXT = re.compile(r"\b([A-Za-z]+)-([0-9]{1,9})\b")
+
+
+def find_member(community, text: str):
+    """The active member of the community that `text` names: a member number (RIV-0042 or 42,
+    also inside "Mo Member (RIV-0042)" as the suggestion list gives it) or a name. Raises
+    ValidationError saying what to type instead."""
+    text = text.strip()
+    code = CODE_IN_TEXT.search(text)
+    number = None
+    if code:
+        if code.group(1).upper() != community.member_prefix:
+            raise forms.ValidationError(
+                _("%(code)s is not a member number in %(community)s.")
+                % {"code": code.group(0).upper(), "community": community.name}
+            )
+        number = int(code.group(2))
+    elif text.isdigit():
+        if not (text.isascii() and len(text) <= 9):
+            raise forms.ValidationError(
+                _("There is no member number %(text)s in %(community)s.") % {"text": text, "community": community.name}
+            )
+        number = int(text)
+    if number is not None:
+        try:
+            membership = community_selectors.membership_by_number(community, number)
+        except NotFound:
+            raise forms.ValidationError(
+                _("There is no member number %(text)s in %(community)s.") % {"text": text, "community": community.name}
+            ) from None
+        if not membership.is_active:
+            raise forms.ValidationError(
+                _("%(code)s is no longer an active member.") % {"code": membership.member_code}
+            )
+        return membership
+    wanted = text.casefold()
+    found = community_selectors.member_directory(community, q=text, limit=20)
+    named = [m for m in found if wanted in {m.person.full_name.casefold(), m.person.known_as.casefold()}] or [
+        m for m in found if wanted in m.person.full_name.casefold() or wanted in m.person.known_as.casefold()
+    ]
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise forms.ValidationError(
+            _("No member of %(community)s is called “%(text)s”. Check the spelling, or give their member number.")
+            % {"community": community.name, "text": text}
+        )
+    choices = ", ".join(f"{m.person.display_name} ({m.member_code})" for m in named[:5])
+    raise forms.ValidationError(
+        _("Several members match “%(text)s”: %(choices)s. Give the member number of the one you mean.")
+        % {"text": text, "choices": choices}
+    )
+
+
+def _member_field(label, *, required=True, help_text=MEMBER_HELP):
+    return forms.CharField(
+        label=label, required=required, max_length=150, help_text=help_text,
+        widget=forms.TextInput(attrs={"list": "member-list", "autocomplete": "off"}),
+        error_messages=_required(_("Say who it was: a name or a member number.")),
+    )
+
+
+class MembersMixin(forms.Form):
+    """Resolves the named member fields to memberships in `self.community`."""
+
+    community: Any
+    member_fields: tuple[str, ...] = ()
+
+    def _resolve_members(self, data) -> None:
+        for name in self.member_fields:
+            text = data.get(name)
+            if text:
+                try:
+                    data[name] = find_member(self.community, text)
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+            else:
+                data[name] = None
+
+
+DIRECTIONS = [("gave", _("I gave help")), ("received", _("I received help"))]
+GROUP_SLOTS = 5
+
+
+class RecordForm(MembersMixin, TimeForm):
+    """A member records an exchange they took part in: one other person, or up to
+    GROUP_SLOTS for a group (one person helping several, or several helping one)."""
+
+    direction = forms.ChoiceField(
+        label=_("What happened?"), choices=DIRECTIONS, widget=forms.RadioSelect,
+        error_messages=_required(_("Choose whether you gave help or received it.")),
+    )
+    effective_on = forms.DateField(
+        label=_("Date of the help"), widget=DateInput,
+        error_messages={"required": _("Give the date the help happened."), "invalid": _("Enter a real date.")},
+    )
+    title = forms.CharField(
+        label=_("What was the help?"), max_length=200,
+        help_text=_("A few words, for example: weeding the front garden."),
+        error_messages=_required(_("Say what the help was.")),
+    )
+    category = forms.CharField(
+        label=_("Kind of help"), max_length=80, required=False,
+        help_text=_("For example: gardening, shopping, lifts, company."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    expense_amount = forms.DecimalField(
+        label=_("Amount spent"), required=False, max_digits=9, decimal_places=2, min_value=Decimal("0.01"),
+        help_text=_("Money spent on materials or fares, such as 4.50. It is noted beside the hours, never turned into hours."),
+        error_messages={"invalid": _("Enter the amount as a number, such as 4.50."),
+                        "min_value": _("Enter an amount more than zero."),
+                        "max_decimal_places": _("Enter pounds and pence, such as 4.50.")},
+    )
+    expense_currency = forms.CharField(label=_("Currency"), max_length=3, initial="GBP", required=False,
+                                       help_text=_("Three letters, such as GBP."))
+    expense_note = forms.CharField(label=_("What the money was for"), max_length=200, required=False)
+
+    member_fields = tuple(f"person_{i}" for i in range(1, GROUP_SLOTS + 1))
+    service_fields = {**TimeForm.service_fields, "providers": "person_1", "recipients": "person_1",
+                      "expenses": "expense_amount"}
+
+    def __init__(self, *args, community, person, acting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.person = person
+        self.fields["person_1"] = _member_field(_("Who was the other person?"))
+        for i in range(2, GROUP_SLOTS + 1):
+            self.fields[f"person_{i}"] = _member_field(_("Another person"), required=False)
+        if acting:
+            name = person.display_name
+            cast(forms.ChoiceField, self.fields["direction"]).choices = [
+                ("gave", _("%(name)s gave help") % {"name": name}),
+                ("received", _("%(name)s received help") % {"name": name}),
+            ]
+        self.fields["effective_on"].widget.attrs["max"] = community_today(community).isoformat()
+
+    def clean(self):
+        data = super().clean()
+        self._resolve_members(data)
+        others = [data[name].person for name in self.member_fields if data.get(name)]
+        if not others and not self.has_error("person_1"):
+            self.add_error("person_1", _("Say who it was: a name or a member number."))
+        data["others"] = others
+        if data.get("expense_amount") is None and (data.get("expense_note") or "").strip():
+            self.add_error("expense_amount", _("Enter the amount spent, or leave the expense empty."))
+        return data
+
+    def group_fields(self):
+        return [self[name] for name in self.member_fields[1:]]
+
+    def group_used(self) -> bool:
+        return any(self.data.get(self.add_prefix(name)) for name in self.member_fields[1:]) if self.is_bound else False
+
+    def expense_used(self) -> bool:
+        names = ("expense_amount", "expense_note")
+        return self.is_bound and any(self.data.get(self.add_prefix(name)) for name in names)
+
+    def expenses(self) -> list[dict]:
+        data = self.cleaned_data
+        if data.get("expense_amount") is None:
+            return []
+        return [{"amount": data["expense_amount"], "currency": data.get("expense_currency") or "GBP",
+                 "note": data.get("expense_note", "")}]
+
+
+class EntryForm(MembersMixin, TimeForm):
+    """A coordinator enters an exchange for two members: brokered by phone, or from a paper slip."""
+
+    effective_on = RecordForm.base_fields["effective_on"]
+    title = RecordForm.base_fields["title"]
+    category = RecordForm.base_fields["category"]
+    note = RecordForm.base_fields["note"]
+
+    member_fields = ("giver", "receiver")
+    service_fields = {**TimeForm.service_fields, "providers": "giver", "recipients": "receiver"}
+
+    def __init__(self, *args, community, slip: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["giver"] = _member_field(_("Who gave the help?"))
+        self.fields["receiver"] = _member_field(_("Who received the help?"))
+        if slip:
+            self.fields["slip_number"] = forms.CharField(
+                label=_("Slip number"), max_length=40,
+                help_text=_("The number printed on the paper slip. Each slip can be entered only once."),
+                error_messages=_required(_("Give the slip number.")),
+            )
+        self.fields["effective_on"].widget.attrs["max"] = community_today(community).isoformat()
+
+    def clean(self):
+        data = super().clean()
+        self._resolve_members(data)
+        return data
+
+
+class DonateForm(TimeForm):
+    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+                           help_text=_("For example: for neighbours who need help this winter."))
+
+
+class GrantForm(MembersMixin, TimeForm):
+    reason = forms.CharField(
+        label=_("Why is the grant made?"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the grant. Members see that a grant was made, not who received it or why."),
+        error_messages=_required(_("Say why the grant is made.")),
+    )
+    member_fields = ("member",)
+    service_fields = {**TimeForm.service_fields, "reason": "reason"}
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["member"] = _member_field(_("Who receives the hours?"))
+        self.order_fields(["member", "time_hours", "time_minutes", "reason"])
+
+    def clean(self):
+        data = super().clean()
+        self._resolve_members(data)
+        return data
+
+
+SETTLE_OUTCOMES = [("confirm", _("Confirm: post the hours")), ("decline", _("Decline: post nothing"))]
+
+
+class SettleForm(forms.Form):
+    """A coordinator settles a dispute. The outcome comes from the button pressed."""
+
+    note = forms.CharField(
+        label=_("How was it settled?"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Both members can read this on the exchange's page."),
+        error_messages=_required(_("Record how the dispute was settled.")),
+    )
+    outcome = forms.ChoiceField(choices=SETTLE_OUTCOMES, error_messages=_required(_("Choose to confirm or decline.")))
+
+
+class OlderForm(forms.Form):
+    """The keyset for an "Older" link."""
+
+    before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

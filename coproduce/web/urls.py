@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, community, coordinate, home, members, profile, public
+from .views import account, community, coordinate, exchanges, home, ledger, members, profile, public
 
 app_name = "web"
 
@@ -29,13 +29,34 @@ urlpatterns = [
     path("c/<slug:slug>/members/", members.directory, name="member_directory"),
     path("c/<slug:slug>/members/<int:number>/", members.member_detail, name="member_detail"),
     path("c/<slug:slug>/members/<int:number>/card/", members.member_card, name="member_card"),
+    path("c/<slug:slug>/exchanges/", exchanges.exchange_list, name="exchange_list"),
+    path("c/<slug:slug>/exchanges/record/", exchanges.record, name="exchange_record"),
+    path("c/<slug:slug>/exchanges/to-confirm/", exchanges.to_confirm, name="exchanges_to_confirm"),
+    path("c/<slug:slug>/exchanges/<int:exchange_id>/", exchanges.exchange_detail, name="exchange_detail"),
+    path("c/<slug:slug>/exchanges/<int:exchange_id>/confirm/", exchanges.exchange_confirm, name="exchange_confirm"),
+    path("c/<slug:slug>/exchanges/<int:exchange_id>/decline/", exchanges.exchange_decline, name="exchange_decline"),
+    path("c/<slug:slug>/exchanges/<int:exchange_id>/dispute/", exchanges.exchange_dispute, name="exchange_dispute"),
+    path("c/<slug:slug>/statement/", ledger.statement, name="statement"),
+    path("c/<slug:slug>/statement.csv", ledger.statement_csv, name="statement_csv"),
+    path("c/<slug:slug>/fund/", ledger.fund, name="fund"),
+    path("c/<slug:slug>/fund/donate/", ledger.fund_donate, name="fund_donate"),
     # Coordinators of a community
     path("c/<slug:slug>/members/<int:number>/checks/", members.member_check, name="member_check"),
     path("c/<slug:slug>/members/<int:number>/notes/", members.member_note, name="member_note"),
     path("c/<slug:slug>/members/<int:number>/roles/", members.member_role, name="member_role"),
     path("c/<slug:slug>/members/<int:number>/act/", members.acting_start, name="acting_start"),
     path("c/<slug:slug>/members/<int:number>/offboard/", members.member_offboard, name="member_offboard"),
+    path("c/<slug:slug>/members/<int:number>/statement/", ledger.member_statement, name="member_statement"),
+    path("c/<slug:slug>/members/<int:number>/statement.csv", ledger.member_statement_csv, name="member_statement_csv"),
+    path("c/<slug:slug>/fund/grant/", ledger.fund_grant, name="fund_grant"),
     path("c/<slug:slug>/coordinate/", coordinate.dashboard, name="coordinator_dashboard"),
+    path("c/<slug:slug>/coordinate/exchanges/broker/", exchanges.exchange_broker, name="exchange_broker"),
+    path("c/<slug:slug>/coordinate/exchanges/slip/", exchanges.exchange_slip, name="exchange_slip"),
+    path("c/<slug:slug>/coordinate/exchanges/disputes/", exchanges.exchange_disputes, name="exchange_disputes"),
+    path("c/<slug:slug>/coordinate/exchanges/<int:exchange_id>/settle/", exchanges.exchange_settle,
+         name="exchange_settle"),
+    path("c/<slug:slug>/coordinate/exchanges/<int:exchange_id>/reverse/", exchanges.exchange_reverse,
+         name="exchange_reverse"),
     path("c/<slug:slug>/coordinate/search/", coordinate.member_search, name="member_search"),
     path("c/<slug:slug>/coordinate/relays/<int:relay_id>/passed-on/", coordinate.relay_passed_on,
          name="relay_passed_on"),

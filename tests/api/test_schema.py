@@ -9,6 +9,7 @@ the time so the generated bodies reach the services, not only the 404 for an unk
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import jsonschema_rs
 import pytest
@@ -74,7 +75,7 @@ def world(same_connection, community, other_community, coordinator, member, agen
 def _aim(case, world) -> None:
     """Point most generated path parameters at existing rows (keeping some misses)."""
     params = case.path_parameters or {}
-    if "slug" in params and not str(params["slug"]).startswith("zz"):
+    if "slug" in params and len(str(params["slug"])) % 5:
         params["slug"] = "riverside"
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
@@ -112,8 +113,6 @@ def test_it_serves_the_docs_from_local_files(client, db):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()
-    import re
-
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources, html
     assert all(s.startswith("/") and not s.startswith("//") for s in sources), sources

@@ -113,6 +113,7 @@ def crawl(page, start: str, *, per_pattern: int = 2, limit: int = 60, depth: int
     one kind (member 12 and member 13 are one kind) and `limit` pages in all."""
     queue: list[tuple[str, int]] = [(start, 0)]
     seen: set[str] = set()
+    queued: set[str] = {start}
     per: dict[str, int] = {}
     reports: list[PageReport] = []
     while queue and len(reports) < limit:
@@ -132,23 +133,41 @@ def crawl(page, start: str, *, per_pattern: int = 2, limit: int = 60, depth: int
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
         for href in hrefs:
             href = urldefrag(href)[0]
-            if not href.startswith(origin) or SKIP.search(href) or href in seen:
+            if not href.startswith(origin) or SKIP.search(href) or href in seen or href in queued:
                 continue
             pattern = _pattern(href)
             if per.get(pattern, 0) >= per_pattern:
                 continue
             per[pattern] = per.get(pattern, 0) + 1
+            queued.add(href)
             queue.append((href, level + 1))
     return reports
 
 
 def check_page(page, status: int) -> PageReport:
+    """axe at the default width and again at 360 px (the layout changes below 40rem), then the
+    360 px checks: no sideways scrolling, one h1, a title."""
     page.add_script_tag(path=str(AXE))
-    results = page.evaluate(AXE_RUN)
-    violations = [
+    violations = _serious(page.evaluate(AXE_RUN), "")
+    wide = page.viewport_size
+    page.set_viewport_size({"width": NARROW, "height": 800})
+    known = {(v["id"], tuple(v["targets"])) for v in violations}
+    violations += [v for v in _serious(page.evaluate(AXE_RUN), f" at {NARROW} px")
+                   if (v["id"], tuple(v["targets"])) not in known]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    report = PageReport(
+        url=page.url, status=status, title=page.title().strip(), h1_count=page.locator("h1").count(),
+        scroll_width=scroll_width, violations=violations,
+    )
+    page.set_viewport_size(wide)
+    return report
+
+
+def _serious(results: dict, where: str) -> list[dict]:
+    return [
         {
             "id": v["id"],
-            "impact": v["impact"],
+            "impact": v["impact"] + where,
             "help": v["help"],
             "targets": [", ".join(map(str, node["target"])) for node in v["nodes"]],
             "html": [node["html"][:160] for node in v["nodes"]],
@@ -156,14 +175,6 @@ def check_page(page, status: int) -> PageReport:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
-    wide = page.viewport_size
-    page.set_viewport_size({"width": NARROW, "height": 800})
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size(wide)
-    return PageReport(
-        url=page.url, status=status, title=page.title().strip(), h1_count=page.locator("h1").count(),
-        scroll_width=scroll_width, violations=violations,
-    )
 
 
 def problems(reports: list[PageReport]) -> list[str]:

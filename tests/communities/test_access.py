@@ -41,3 +41,10 @@ def test_it_keeps_members_of_one_community_out_of_another(community, other_commu
         access.access_member_record(member, other_community, membership)
     with pytest.raises(NotFound):
         access.access_member_record(member, community, membership)
+
+
+@pytest.mark.parametrize("q", ["²", "RIV-²", "RIV-0001", "1", "99999999999999999999", "RIV-99999999999999999999", "٣"])
+def test_it_searches_the_directory_with_any_text(community, member, q):
+    from coproduce.communities import selectors
+
+    selectors.member_directory(community, q=q)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 import pytest
 
 from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome
+from coproduce.exchanges import services as exchange_services
+from coproduce.web.forms import community_today
 
 
 def submit_application(community, *, actor=None, **kw):
@@ -39,3 +42,25 @@ def number_of():
         return person.memberships.get(community=community).number
 
     return get
+
+
+def recorded(community, actor, provider, recipient, *, minutes=90, title="Weeding the front garden", **kw):
+    """An exchange recorded through the real service, waiting for the other side."""
+    return exchange_services.exchange_record(
+        actor=actor, community=community, idempotency_key=kw.pop("key", str(uuid.uuid4())),
+        providers=provider if isinstance(provider, list) else [provider],
+        recipients=recipient if isinstance(recipient, list) else [recipient],
+        minutes=minutes, effective_on=kw.pop("effective_on", community_today(community)), title=title,
+        category=kw.pop("category", "Gardening"), **kw,
+    )
+
+
+def confirmed(community, actor, provider, recipient, **kw):
+    """An exchange recorded by `actor` and confirmed by the other side: the hours are posted."""
+    exchange = recorded(community, actor, provider, recipient, **kw)
+    other = recipient if actor == provider else provider
+    return exchange_services.exchange_confirm(actor=other, exchange=exchange)
+
+
+def code_of(person, community) -> str:
+    return person.memberships.get(community=community).member_code

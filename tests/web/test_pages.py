@@ -10,19 +10,26 @@ import pytest
 from django.urls import reverse
 
 from coproduce.communities import services
+from coproduce.exchanges import services as exchange_services
 
-from .conftest import supported_application
+from .conftest import confirmed, recorded, supported_application
 
 
 @pytest.fixture
-def world(community, coordinator, member):
+def world(community, coordinator, member, agency_staff):
     application = supported_application(community, coordinator, full_name="Pat Newcomer", email="pat@example.org")
     services.check_record(actor=coordinator, community=community, person=member, kind="id_seen", result="passed",
                           checked_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(days=5))
     services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
     services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Vote")
     number = member.memberships.get().number
-    return {"application": application, "number": number}
+    posted = confirmed(community, member, member, agency_staff, minutes=120, title="Painting the fence")
+    waiting = recorded(community, agency_staff, agency_staff, member, title="Lift to the shops",
+                       expenses=[{"amount": "2.40", "currency": "GBP", "note": "Parking"}])
+    disputed = exchange_services.exchange_dispute(
+        actor=member, exchange=recorded(community, member, member, agency_staff, title="Ironing"), reason="Too long"
+    )
+    return {"application": application, "number": number, "posted": posted, "waiting": waiting, "disputed": disputed}
 
 
 def pages(community, world):
@@ -44,6 +51,14 @@ def pages(community, world):
         ("member", reverse("web:member_detail", args=[slug, number])),
         ("member", reverse("web:member_card", args=[slug, number])),
         ("member", reverse("account_change_password")),
+        ("member", reverse("web:exchange_record", args=[slug])),
+        ("member", reverse("web:exchanges_to_confirm", args=[slug])),
+        ("member", reverse("web:exchange_list", args=[slug])),
+        ("member", reverse("web:exchange_detail", args=[slug, world["waiting"].pk])),
+        ("member", reverse("web:exchange_detail", args=[slug, world["posted"].pk])),
+        ("member", reverse("web:statement", args=[slug])),
+        ("member", reverse("web:member_statement", args=[slug, number])),
+        ("member", reverse("web:fund", args=[slug])),
         ("coordinator", reverse("web:rulebook", args=[slug])),
         ("coordinator", reverse("web:member_detail", args=[slug, number])),
         ("coordinator", reverse("web:member_offboard", args=[slug, number])),
@@ -52,7 +67,34 @@ def pages(community, world):
         ("coordinator", reverse("web:application_list", args=[slug]) + "?status=approved"),
         ("coordinator", reverse("web:application_detail", args=[slug, app])),
         ("coordinator", reverse("mfa_index")),
+        ("coordinator", reverse("web:exchange_broker", args=[slug])),
+        ("coordinator", reverse("web:exchange_slip", args=[slug])),
+        ("coordinator", reverse("web:exchange_disputes", args=[slug])),
+        ("coordinator", reverse("web:exchange_detail", args=[slug, world["posted"].pk])),
+        ("coordinator", reverse("web:exchange_detail", args=[slug, world["disputed"].pk])),
+        ("coordinator", reverse("web:member_statement", args=[slug, number])),
+        ("coordinator", reverse("web:fund", args=[slug])),
     ]
+
+
+def assert_accessible(response, url):
+    body = response.content.decode()
+    title = re.search(r"<title>\s*(.*?)\s*·", body, re.S)
+    assert title and title.group(1).strip() not in ("", "coproduce"), url
+    assert len(re.findall(r"<h1[\s>]", body)) == 1, url
+    levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", body)]
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
+    assert all("scope=" in th for th in re.findall(r"<th[\s>][^>]*>?", body)), url
+    assert " style=" not in body and "<style" not in body, url
+    assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", body), url
+    labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', body))
+    ids = re.findall(r'\bid="([^"]+)"', body)
+    assert len(ids) == len(set(ids)), (url, sorted({i for i in ids if ids.count(i) > 1}))
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", body):
+        if re.search(r'type="(hidden|submit)"', tag):
+            continue
+        field_id = re.search(r'\bid="([^"]+)"', tag)
+        assert field_id and field_id.group(1) in labelled, (url, tag)
 
 
 def test_it_renders_every_page_accessibly(client, community, world, request):
@@ -62,18 +104,28 @@ def test_it_renders_every_page_accessibly(client, community, world, request):
             client.force_login(request.getfixturevalue(who))
         response = client.get(url)
         assert response.status_code == 200, url
-        body = response.content.decode()
-        title = re.search(r"<title>\s*(.*?)\s*·", body, re.S)
-        assert title and title.group(1).strip() not in ("", "coproduce"), url
-        assert len(re.findall(r"<h1[\s>]", body)) == 1, url
-        levels = [int(n) for n in re.findall(r"<h([1-6])[\s>]", body)]
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
-        assert all("scope=" in th for th in re.findall(r"<th[\s>][^>]*>?", body)), url
-        assert " style=" not in body and "<style" not in body, url
-        assert not re.search(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)", body), url
-        labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', body))
-        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", body):
-            if re.search(r'type="(hidden|submit)"', tag):
-                continue
-            field_id = re.search(r'\bid="([^"]+)"', tag)
-            assert field_id and field_id.group(1) in labelled, (url, tag)
+        assert_accessible(response, url)
+
+
+def test_it_renders_refused_forms_accessibly(client, community, world, member, coordinator):
+    """Forms shown again with their errors: the summary, the fields and the page still hold together."""
+    slug, waiting, posted = community.slug, world["waiting"], world["posted"]
+    client.force_login(member)
+    for url, data in [
+        (reverse("web:exchange_record", args=[slug]), {"person_1": "Nobody", "time_hours": "-1", "expense_note": "x"}),
+        (reverse("web:exchange_decline", args=[slug, waiting.pk]), {}),
+        (reverse("web:fund_donate", args=[slug]), {"donate-time_hours": "0"}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        assert "There is a problem" in response.content.decode(), url
+        assert_accessible(response, url)
+    client.force_login(coordinator)
+    for url, data in [
+        (reverse("web:exchange_slip", args=[slug]), {"giver": "RIV-9999"}),
+        (reverse("web:exchange_reverse", args=[slug, posted.pk]), {}),
+        (reverse("web:fund_grant", args=[slug]), {"grant-member": "Mo"}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        assert_accessible(response, url)

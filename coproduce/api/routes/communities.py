@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, create_model
@@ -98,9 +98,12 @@ class _Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-RuleChanges = create_model(
-    "RuleChanges", __base__=_Strict, **{key: _rule_change_field(rule) for key, rule in RULES.items()}
-)
+if TYPE_CHECKING:
+    RuleChanges = _Strict
+else:
+    RuleChanges = create_model(
+        "RuleChanges", __base__=_Strict, **{key: _rule_change_field(rule) for key, rule in RULES.items()}
+    )
 
 
 class RuleChangeIn(Schema):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -12,7 +12,6 @@ from pydantic import Field
 
 from coproduce.communities import selectors, services
 from coproduce.communities.models import ContactChannel, GiftKind, Visibility
-from coproduce.communities.services import AVAILABILITY_SLOTS
 
 from .. import paths
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
@@ -20,7 +19,10 @@ from ..schemas import READ_ERRORS, WRITE_ERRORS, Error, ObjectId
 
 router = Router(tags=["me"])
 
-AvailabilitySlot = Literal[tuple(AVAILABILITY_SLOTS)]  # type: ignore[valid-type]
+# One of services.AVAILABILITY_SLOTS: a day and a part of it.
+AvailabilitySlot = Annotated[
+    str, Field(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm|eve)$", examples=["mon-am", "wed-eve"])
+]
 
 
 class MembershipOut(Schema):

@@ -14,6 +14,7 @@ from qrcode.image.svg import SvgPathImage
 
 from coproduce.communities.models import GiftKind, Role
 from coproduce.communities.rules import RULES
+from coproduce.ledger.selectors import hours as ledger_hours
 
 register = template.Library()
 
@@ -123,6 +124,15 @@ ACTION_LABELS = {
     "contact.passed_on": gettext_lazy("Message passed on"),
     "token.create": gettext_lazy("Access token created"),
     "token.revoke": gettext_lazy("Access token revoked"),
+    "exchange.record": gettext_lazy("Hours recorded"),
+    "exchange.confirm": gettext_lazy("Hours confirmed"),
+    "exchange.decline": gettext_lazy("Hours declined"),
+    "exchange.dispute": gettext_lazy("Exchange disputed"),
+    "exchange.resolve": gettext_lazy("Dispute settled"),
+    "exchange.reverse": gettext_lazy("Hours reversed"),
+    "exchange.brokered": gettext_lazy("Brokered exchange entered"),
+    "exchange.paper_slip": gettext_lazy("Paper slip entered"),
+    "exchange.auto_confirm": gettext_lazy("Hours confirmed automatically"),
 }
 
 
@@ -149,3 +159,22 @@ def member_card_qr(membership) -> str:
     label = _("QR code for member number %(code)s") % {"code": membership.member_code}
     # The SVG comes from the qrcode library and contains only the encoded path; the label is escaped.
     return mark_safe(svg.replace("<svg ", str(format_html('<svg role="img" aria-label="{}" ', label)), 1))  # noqa: S308
+
+
+@register.filter
+def hours(minutes) -> str:
+    """Whole minutes as people read them: 90 -> 1h30. The ledger itself counts minutes."""
+    try:
+        return ledger_hours(int(minutes))
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def signed_hours(minutes) -> str:
+    """A change to a balance: +1h30 or −1h30."""
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        return ""
+    return ("+" if minutes > 0 else "−" if minutes < 0 else "") + ledger_hours(abs(minutes))

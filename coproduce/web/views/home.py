@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from coproduce.communities import selectors
+from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.ledger import selectors as ledger_selectors
 
 from ..middleware import SignedInRequest, acting_target
 
@@ -14,4 +16,12 @@ from ..middleware import SignedInRequest, acting_target
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
     person = acting_target(request)
-    return render(request, "web/home.html", {"home": selectors.member_home(person), "person": person})
+    home = selectors.member_home(person)
+    # Balance and hours waiting for an answer in each community, read once for all of them.
+    balances = ledger_selectors.balances_of(person)
+    waiting = exchange_selectors.to_confirm_counts(person)
+    communities = [
+        (entry, balances.get(entry.membership.community_id, 0), waiting.get(entry.membership.community_id, 0))
+        for entry in home.memberships
+    ]
+    return render(request, "web/home.html", {"home": home, "communities": communities, "person": person})

@@ -1,0 +1,344 @@
+"""Recording hours, answering a record, and an exchange's page; for coordinators, brokered
+exchanges, paper slips, disputes and reversals.
+
+Member actions are done for `acting_member(request, community)`: the signed-in person, or the
+member a coordinator acts for, passed to the services as `on_behalf_of`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coproduce.communities import access
+from coproduce.communities import selectors as community_selectors
+from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
+from coproduce.exchanges import access as exchange_access
+from coproduce.exchanges import selectors, services
+from coproduce.ledger.selectors import hours
+from coproduce.ledger.services import LimitExceeded
+
+from ..decorators import community_view
+from ..forms import (
+    MEMBER_SUGGESTIONS,
+    EntryForm,
+    OlderForm,
+    ReasonForm,
+    RecordForm,
+    SettleForm,
+    community_today,
+    show_refusal,
+)
+from ..middleware import SignedInRequest, acting_member, on_behalf_of
+
+PAGE_SIZE = 50
+
+DECLINE_FORM = {
+    "label": gettext_lazy("Why are you declining?"),
+    "help_text": gettext_lazy("The person who recorded it sees this. For example: it was 1 hour, not 2."),
+    "required_message": gettext_lazy("Say why, so the other person understands."),
+}
+DISPUTE_FORM = {
+    "label": gettext_lazy("What is wrong?"),
+    "help_text": gettext_lazy("A coordinator will look into it and talk to both of you. No hours move until then."),
+    "required_message": gettext_lazy("Say what is wrong."),
+}
+REVERSE_FORM = {
+    "label": gettext_lazy("Why are the hours being reversed?"),
+    "help_text": gettext_lazy("Both members are told, and see this reason on the exchange and their statements."),
+    "required_message": gettext_lazy("Say why the hours are being reversed."),
+}
+
+
+def answer_forms(exchange) -> dict:
+    """The decline and dispute forms of one exchange; prefixed with its id, so a list of
+    exchanges can hold one pair each."""
+    return {
+        "decline": ReasonForm(prefix=f"decline-{exchange.pk}", **DECLINE_FORM),
+        "dispute": ReasonForm(prefix=f"dispute-{exchange.pk}", **DISPUTE_FORM),
+    }
+
+
+def _back(request, community, exchange) -> HttpResponse:
+    """After an action: back to the list it was taken from, or the exchange's page."""
+    back = request.POST.get("back")
+    if back == "to_confirm":
+        return redirect("web:exchanges_to_confirm", community.slug)
+    if back == "disputes":
+        return redirect("web:exchange_disputes", community.slug)
+    return redirect("web:exchange_detail", community.slug, exchange.pk)
+
+
+def _names(people) -> str:
+    return str(get_text_list([p.display_name for p in people], _("and")))
+
+
+# Members -------------------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def record(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    person = acting_member(request, community)
+    acting = person.pk != request.user.pk
+    status = 200
+    if request.method == "POST":
+        form = RecordForm(request.POST, community=community, person=person, acting=acting)
+        if form.is_valid():
+            data = form.cleaned_data
+            others = data["others"]
+            providers, recipients = ([person], others) if data["direction"] == "gave" else (others, [person])
+            try:
+                exchange = services.exchange_record(
+                    actor=request.user, community=community, idempotency_key=data["idempotency_key"],
+                    providers=providers, recipients=recipients, minutes=data["minutes"],
+                    effective_on=data["effective_on"], title=data["title"], category=data["category"],
+                    note=data["note"], on_behalf_of=on_behalf_of(request, person), expenses=form.expenses(),
+                )
+            except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Recorded. %(names)s will be asked to confirm.") % {"names": _names(others)})
+                return redirect("web:exchange_detail", community.slug, exchange.pk)
+        form.renew_key()
+        status = 400
+    else:
+        form = RecordForm(community=community, person=person, acting=acting,
+                          initial={"effective_on": community_today(community)})
+    return render(request, "web/exchanges/record.html", {
+        "community": community, "form": form, "person": person,
+        "members": community_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def to_confirm(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    person = acting_member(request, community)
+    exchanges = selectors.exchanges_to_confirm(community, person)
+    return render(request, "web/exchanges/to_confirm.html", {
+        "community": community, "person": person,
+        "items": [(exchange, answer_forms(exchange)) for exchange in exchanges],
+    })
+
+
+@login_required
+@community_view
+@require_GET
+def exchange_list(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    person = acting_member(request, community)
+    form = OlderForm(request.GET)
+    before = form.cleaned_data["before"] if form.is_valid() else None
+    page = selectors.exchange_page(community, person, before_id=before, limit=PAGE_SIZE)
+    return render(request, "web/exchanges/list.html", {
+        "community": community, "person": person, "page": page, "paged": before is not None,
+    })
+
+
+def _exchange_page(request, community, exchange_id: int, *, forms=None, status=200) -> HttpResponse:
+    person = acting_member(request, community)
+    coordinates = access.is_coordinator(request.user, community)
+    detail = selectors.exchange_detail(community, exchange_id, person=person, coordinates=coordinates)
+    exchange_access.access_exchange(request.user, detail.exchange)
+    exchange = detail.exchange
+    actions = detail.actions
+    # A refusal for an action the page no longer offers (it was answered meanwhile) is shown at the top.
+    offered = {"decline": actions.answer, "dispute": actions.dispute, "settle": actions.settle, "reverse": actions.reverse}
+    refused_forms = [form for name, form in (forms or {}).items() if form.errors and not offered[name]]
+    forms = {**answer_forms(exchange), **(forms or {})}
+    return render(request, "web/exchanges/detail.html", {
+        "community": community, "person": person, "detail": detail, "exchange": exchange,
+        "coordinates": coordinates, "actions": actions, "refused_forms": refused_forms,
+        "answer_forms": {"decline": forms["decline"], "dispute": forms["dispute"]},
+        "settle_form": forms.get("settle") or SettleForm(prefix=f"settle-{exchange.pk}"),
+        "reverse_form": forms.get("reverse") or ReasonForm(prefix=f"reverse-{exchange.pk}", **REVERSE_FORM),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def exchange_detail(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    return _exchange_page(request, community, exchange_id)
+
+
+def _answerable(request, community, exchange_id: int):
+    """The exchange, if the viewer may see it, and the person answering it."""
+    access.access_community(request.user, community)
+    person = acting_member(request, community)
+    exchange = selectors.exchange_get(community, exchange_id)
+    exchange_access.access_exchange(request.user, exchange)
+    return exchange, person
+
+
+@login_required
+@community_view
+@require_POST
+def exchange_confirm(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    exchange, person = _answerable(request, community, exchange_id)
+    try:
+        services.exchange_confirm(actor=request.user, exchange=exchange, on_behalf_of=on_behalf_of(request, person))
+    except (Conflict, LimitExceeded) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Confirmed: %(hours)s for %(what)s. The hours are posted.") % {
+            "hours": hours(exchange.minutes or 0), "what": exchange.title or exchange.category or _("the exchange")})
+    return _back(request, community, exchange)
+
+
+@login_required
+@community_view
+@require_POST
+def exchange_decline(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    exchange, person = _answerable(request, community, exchange_id)
+    form = ReasonForm(request.POST, prefix=f"decline-{exchange.pk}", **DECLINE_FORM)
+    if form.is_valid():
+        try:
+            services.exchange_decline(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
+                                      on_behalf_of=on_behalf_of(request, person))
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return _back(request, community, exchange)
+        else:
+            messages.success(request, _("Declined. No hours were posted."))
+            return _back(request, community, exchange)
+    return _exchange_page(request, community, exchange.pk, forms={"decline": form}, status=400)
+
+
+@login_required
+@community_view
+@require_POST
+def exchange_dispute(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    exchange, person = _answerable(request, community, exchange_id)
+    form = ReasonForm(request.POST, prefix=f"dispute-{exchange.pk}", **DISPUTE_FORM)
+    if form.is_valid():
+        try:
+            services.exchange_dispute(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
+                                      on_behalf_of=on_behalf_of(request, person))
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return _back(request, community, exchange)
+        else:
+            messages.success(request, _("Thank you. A coordinator will look into it; no hours move until then."))
+            return _back(request, community, exchange)
+    return _exchange_page(request, community, exchange.pk, forms={"dispute": form}, status=400)
+
+
+# Coordinators --------------------------------------------------------------------------------
+
+
+def _entry(request: SignedInRequest, community, *, slip: bool) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    status = 200
+    if request.method == "POST":
+        form = EntryForm(request.POST, community=community, slip=slip)
+        if form.is_valid():
+            data = form.cleaned_data
+            giver, receiver = data["giver"].person, data["receiver"].person
+            try:
+                exchange = services.exchange_enter(
+                    actor=request.user, community=community, idempotency_key=data["idempotency_key"],
+                    providers=[giver], recipients=[receiver], minutes=data["minutes"],
+                    effective_on=data["effective_on"], title=data["title"], category=data["category"],
+                    note=data["note"], slip_number=data.get("slip_number", ""),
+                )
+            except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Entered and posted: %(giver)s gave %(receiver)s %(hours)s.") % {
+                    "giver": giver.display_name, "receiver": receiver.display_name, "hours": hours(data["minutes"])})
+                return redirect("web:exchange_detail", community.slug, exchange.pk)
+        form.renew_key()
+        status = 400
+    else:
+        form = EntryForm(community=community, slip=slip, initial={"effective_on": community_today(community)})
+    return render(request, "web/exchanges/entry.html", {
+        "community": community, "form": form, "slip": slip,
+        "members": community_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def exchange_broker(request: SignedInRequest, community) -> HttpResponse:
+    return _entry(request, community, slip=False)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def exchange_slip(request: SignedInRequest, community) -> HttpResponse:
+    return _entry(request, community, slip=True)
+
+
+@login_required
+@community_view
+@require_GET
+def exchange_disputes(request: SignedInRequest, community) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    return render(request, "web/exchanges/disputes.html", {
+        "community": community,
+        "items": [(exchange, SettleForm(prefix=f"settle-{exchange.pk}")) for exchange in selectors.disputed(community)],
+    })
+
+
+@login_required
+@community_view
+@require_POST
+def exchange_settle(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    exchange = selectors.exchange_get(community, exchange_id)
+    form = SettleForm(request.POST, prefix=f"settle-{exchange.pk}")
+    if form.is_valid():
+        confirm = form.cleaned_data["outcome"] == "confirm"
+        try:
+            services.exchange_resolve(actor=request.user, exchange=exchange, confirm=confirm,
+                                      note=form.cleaned_data["note"])
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except (Conflict, LimitExceeded) as exc:
+            messages.error(request, exc.message)
+            return _back(request, community, exchange)
+        else:
+            messages.success(request, _("Settled: the hours are posted.") if confirm
+                             else _("Settled: declined, no hours were posted."))
+            return _back(request, community, exchange)
+    return _exchange_page(request, community, exchange.pk, forms={"settle": form}, status=400)
+
+
+@login_required
+@community_view
+@require_POST
+def exchange_reverse(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    exchange = selectors.exchange_get(community, exchange_id)
+    form = ReasonForm(request.POST, prefix=f"reverse-{exchange.pk}", **REVERSE_FORM)
+    if form.is_valid():
+        try:
+            services.exchange_reverse(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"])
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except (Conflict, LimitExceeded) as exc:
+            messages.error(request, exc.message)
+            return redirect("web:exchange_detail", community.slug, exchange.pk)
+        else:
+            messages.success(request, _("Reversed: %(hours)s. Both members have been told why.") % {
+                "hours": hours(exchange.minutes or 0)})
+            return redirect("web:exchange_detail", community.slug, exchange.pk)
+    return _exchange_page(request, community, exchange.pk, forms={"reverse": form}, status=400)
