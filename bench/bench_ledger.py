@@ -53,6 +53,8 @@ def setup_django(tmp: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # DEBUG is off, as in production: the statement page's templates need the static manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def make_community():

@@ -16,6 +16,9 @@ source scripts/pg_cluster.sh  # apt_install and the throwaway PostgreSQL cluster
 step "ruff"
 $BIN/ruff check .
 
+step "mypy"
+$BIN/mypy coproduce config
+
 step "pytest on SQLite"
 $BIN/pytest -m "not browser" -n 2 "${PYTEST_ARGS[@]}"
 

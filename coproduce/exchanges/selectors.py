@@ -36,7 +36,7 @@ def exchanges_to_confirm(community, person) -> list[Exchange]:
     result = []
     for exchange in candidates:
         roles = {p.person_id: p.role for p in exchange.participants.all()}
-        if roles.get(exchange.recorded_for_id) != roles.get(person.pk):
+        if exchange.recorded_for_id is None or roles.get(exchange.recorded_for_id) != roles.get(person.pk):
             result.append(exchange)
     return result
 

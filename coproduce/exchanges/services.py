@@ -195,7 +195,8 @@ def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
         actor=actor, community=exchange.community, key=f"exchange:{exchange.pk}", legs=exchange_legs(exchange),
         reason="exchange" if exchange.shape == ExchangeShape.ONE_TO_ONE else "group_exchange",
         memo=exchange.title or exchange.category, on_behalf_of=on_behalf_of,
-        effective_at=_effective_at(exchange.community, exchange.effective_on), related=("exchange", exchange.pk),
+        effective_at=_effective_at(exchange.community, exchange.effective_on or _local_today(exchange.community)),
+        related=("exchange", exchange.pk),
     )
     exchange.transfer = transfer
 
@@ -208,7 +209,8 @@ def _lock(exchange: Exchange) -> Exchange:
 
 
 def _sides(exchange: Exchange) -> tuple[set[int], set[int]]:
-    providers, recipients = set(), set()
+    providers: set[int] = set()
+    recipients: set[int] = set()
     for person_id, role in exchange.participants.values_list("person_id", "role"):
         (providers if role == ParticipantRole.PROVIDER else recipients).add(person_id)
     return providers, recipients

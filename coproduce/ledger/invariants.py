@@ -61,22 +61,28 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
 
     # Posted minutes are zero-sum per community and overall.
     overall = 0
-    for row in postings.filter(pending=False).values("community_id").annotate(total=Sum("amount_minutes")):
-        overall += row["total"]
-        if row["total"] != 0:
-            v.append(f"community {row['community_id']}: posted minutes sum to {row['total']}, not zero")
+    for community_id, total in (
+        postings.filter(pending=False).values("community_id").annotate(total=Sum("amount_minutes"))
+        .values_list("community_id", "total")
+    ):
+        overall += total
+        if total != 0:
+            v.append(f"community {community_id}: posted minutes sum to {total}, not zero")
     if overall != 0:
         v.append(f"all communities: posted minutes sum to {overall}, not zero")
 
     # Resolutions: only reservations are resolved, each at most once (also a unique constraint).
     resolved = transfers.filter(resolves__isnull=False).select_related("resolves")
     for t in resolved:
-        if t.resolves.status != TransferStatus.PENDING:
+        if t.resolves is None or t.resolves.status != TransferStatus.PENDING:
             v.append(f"transfer {t.pk}: resolves transfer {t.resolves_id}, which is not a reservation")
         if t.reason not in (Reason.RESERVATION_POST, Reason.RESERVATION_VOID, Reason.RESERVATION_EXPIRE):
             v.append(f"transfer {t.pk}: resolves a reservation with reason {t.reason}")
-    for row in transfers.filter(resolves__isnull=False).values("resolves_id").annotate(n=Count("id")).filter(n__gt=1):
-        v.append(f"reservation {row['resolves_id']}: resolved {row['n']} times")
+    for resolves_id, n in (
+        transfers.filter(resolves__isnull=False).values("resolves_id").annotate(n=Count("id")).filter(n__gt=1)
+        .values_list("resolves_id", "n")
+    ):
+        v.append(f"reservation {resolves_id}: resolved {n} times")
     unresolved = set(
         transfers.filter(status=TransferStatus.PENDING, resolution__isnull=True).values_list("pk", flat=True)
     )
