@@ -150,6 +150,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds sign-in rate limits, so every process must share it: the database by default
+# (its table is made by a migration), memory only in tests.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if TESTING
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coproduce_cache"}
+    )
+}
+
 AUTH_USER_MODEL = "communities.Person"
 AUTHENTICATION_BACKENDS = [
     "coproduce.communities.auth.MemberNumberBackend",
