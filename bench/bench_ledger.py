@@ -9,8 +9,11 @@
 2. pgbench running the same SQL statements per transfer (the same reads, locks, inserts and
    updates, with the hash computed by sha256() in SQL) with the same number of clients, in the
    same run against the same database. The ratio service/pgbench is the cost of Python and Django.
+   The two alternate for --rounds rounds, so that a change in the machine's load between them
+   shows as a spread between rounds rather than as a false ratio; the ratio is of the medians.
 3. The statement page of an account with 100,000 postings: p50/p95 of the full page through
-   Django's test client (view, template, three queries), beside the selector alone.
+   Django's test client (view, template and its queries), beside its two ledger selectors
+   alone: the page of lines and the given/received totals.
 4. On SQLite: single-writer transfers per second through the service layer.
 
 Prints a markdown table. Run through `make bench` (scripts/bench.sh)."""
@@ -22,6 +25,7 @@ import multiprocessing
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +41,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--per-worker", type=int, default=500)
-    parser.add_argument("--seconds", type=int, default=20, help="pgbench duration")
+    parser.add_argument("--seconds", type=int, default=10, help="pgbench duration per round")
+    parser.add_argument("--rounds", type=int, default=3, help="service and pgbench rounds, alternating")
     parser.add_argument("--statement-postings", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=50)
     return parser.parse_args()
@@ -77,7 +82,7 @@ def make_community():
 
 
 def service_worker(args):
-    community_id, accounts, n, worker = args
+    community_id, accounts, n, worker, prefix = args
     from django.db import connections
 
     connections.close_all()
@@ -90,7 +95,7 @@ def service_worker(args):
     for i in range(n):
         a, b = rng.sample(accounts, 2)
         try:
-            services.transfer_create(actor=None, community=community, idempotency_key=f"bench-{worker}-{i}",
+            services.transfer_create(actor=None, community=community, idempotency_key=f"{prefix}-{worker}-{i}",
                                      legs=[services.Leg(a, -1), services.Leg(b, 1)])
         except Exception:  # noqa: BLE001 - counted; a limit refusal is still work done
             refused += 1
@@ -98,36 +103,39 @@ def service_worker(args):
     return refused
 
 
-def service_throughput(community, accounts, workers: int, per_worker: int) -> tuple[float, int]:
+def service_throughput(community, accounts, workers: int, per_worker: int, prefix: str) -> tuple[float, int]:
     from django.db import connections
 
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     started = time.perf_counter()
     with ctx.Pool(workers) as pool:
-        refused = sum(pool.map(service_worker, [(community.pk, accounts, per_worker, w) for w in range(workers)]))
+        refused = sum(pool.map(service_worker, [(community.pk, accounts, per_worker, w, prefix) for w in range(workers)]))
     elapsed = time.perf_counter() - started
     return workers * per_worker / elapsed, refused
 
 
+# The statements transfer_create sends for a two-leg transfer, in the same order and with the
+# same locks (coproduce/ledger/services.py `_write`, coproduce/core/idempotency.py, and
+# communities.selectors.rules_for). What Python computes between them is done here in SQL:
+# sha256() stands in for the chain hash and the new balances are computed by the UPDATE (the
+# service computes them from the locked rows, checks the limits, and sends the values).
 PGBENCH_SCRIPT = """
 \\set a random(1, {n})
 \\set d random(1, {n1})
 \\set k random(1, 2000000000)
+SELECT request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = 'ledger:{c}' AND "key" = 'pgb-' || :client_id || '-' || :k;
 BEGIN;
-SELECT id, request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = 'ledger:{c}' AND key = 'pgb-' || :client_id || '-' || :k;
-SELECT 1 FROM ledger_transfer WHERE community_id = {c} AND idempotency_key = 'client:pgb-' || :client_id || '-' || :k LIMIT 1;
-SELECT values FROM communities_rulebookversion WHERE community_id = {c} ORDER BY number DESC LIMIT 1;
-SELECT id, balance_minutes, pending_debit_minutes, pending_credit_minutes, closed_at FROM ledger_account WHERE id IN ({base} + :a - 1, {base} + ((:a - 1 + :d) % {n})) ORDER BY id FOR NO KEY UPDATE;
+SELECT "values" FROM communities_rulebookversion WHERE community_id = {c} ORDER BY number DESC LIMIT 1;
+SELECT id, kind, name, balance_minutes, pending_debit_minutes, pending_credit_minutes, closed_at FROM ledger_account WHERE community_id = {c} AND id IN ({base} + :a - 1, {base} + ((:a - 1 + :d) % {n})) ORDER BY id FOR NO KEY UPDATE;
+UPDATE ledger_account SET balance_minutes = balance_minutes + v.column2, pending_debit_minutes = pending_debit_minutes + v.column3, pending_credit_minutes = pending_credit_minutes + v.column4 FROM (VALUES ({base} + :a - 1, -1, 0, 0), ({base} + ((:a - 1 + :d) % {n}), 1, 0, 0)) AS v WHERE ledger_account.id = v.column1;
 SELECT id, last_sequence, last_hash FROM ledger_ledgerhead WHERE community_id = {c} FOR UPDATE
 \\gset head_
-INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, memo, related_type, related_id, effective_at, created_at, prev_hash, hash) VALUES ({c}, :head_last_sequence + 1, 'client:pgb-' || :client_id || '-' || :k, 'transfer', 'posted', '', '', '', now(), now(), ':head_last_hash', encode(sha256(convert_to(':head_last_hash' || '|' || :k, 'UTF8')), 'hex')) RETURNING id, hash
+INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, resolves_id, reverses_id, expires_at, memo, related_type, related_id, actor_id, on_behalf_of_id, effective_at, created_at, prev_hash, hash) VALUES ({c}, :head_last_sequence + 1, 'client:pgb-' || :client_id || '-' || :k, 'transfer', 'posted', NULL, NULL, NULL, '', '', '', NULL, NULL, now(), now(), ':head_last_hash', encode(sha256(convert_to(':head_last_hash' || '|' || :k, 'UTF8')), 'hex')) ON CONFLICT (community_id, idempotency_key) DO NOTHING RETURNING id, hash
 \\gset t_
-INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes, pending, balance_after_minutes, floor_minutes) VALUES ({c}, :t_id, {base} + :a - 1, -1, false, 0, -6000), ({c}, :t_id, {base} + ((:a - 1 + :d) % {n}), 1, false, 0, -6000);
-UPDATE ledger_account SET balance_minutes = balance_minutes - 1 WHERE id = {base} + :a - 1;
-UPDATE ledger_account SET balance_minutes = balance_minutes + 1 WHERE id = {base} + ((:a - 1 + :d) % {n});
+INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes, pending, balance_after_minutes, floor_minutes, ceiling_minutes) VALUES ({c}, :t_id, {base} + :a - 1, -1, false, 0, -6000, NULL), ({c}, :t_id, {base} + ((:a - 1 + :d) % {n}), 1, false, 0, -6000, NULL);
 UPDATE ledger_ledgerhead SET last_sequence = :head_last_sequence + 1, last_hash = ':t_hash' WHERE id = :head_id;
-INSERT INTO core_idempotencyrecord (scope, key, request_hash, outcome, result, created_at) VALUES ('ledger:{c}', 'pgb-' || :client_id || '-' || :k, 'x', 'succeeded', '{{}}', now());
+INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, created_at) VALUES ('ledger:{c}', 'pgb-' || :client_id || '-' || :k, ':t_hash', 'succeeded', ('{{"transfer_id": ' || :t_id || '}}')::jsonb, now());
 COMMIT;
 """
 
@@ -217,10 +225,11 @@ def statement_timings(community, holder, account, runs):
     from coproduce.ledger import selectors
 
     selector = time_it(lambda: selectors.account_statement(account, limit=50), runs)
+    totals = time_it(lambda: selectors.account_totals(account), runs)
     try:
         url = reverse("web:statement", args=[community.slug])
     except NoReverseMatch:
-        return selector, None
+        return selector, totals, None
     client = Client()
     client.force_login(holder)
 
@@ -228,7 +237,7 @@ def statement_timings(community, holder, account, runs):
         response = client.get(url)
         assert response.status_code == 200, response.status_code
 
-    return selector, time_it(page, runs)
+    return selector, totals, time_it(page, runs)
 
 
 def main():
@@ -238,19 +247,34 @@ def main():
     from django.db import connection
 
     vendor = connection.vendor
+    load_before = os.getloadavg()
     community, accounts = make_community()
     rows = []
     if vendor == "postgresql":
-        service_tps, refused = service_throughput(community, accounts, args.workers, args.per_worker)
-        pg_tps = pgbench_throughput(community, accounts, args.workers, args.seconds, tmp)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            rows.append(("PostgreSQL version", cursor.fetchone()[0]))
+        service, pgbench, refused = [], [], 0
+        for n in range(args.rounds):
+            tps, no = service_throughput(community, accounts, args.workers, args.per_worker, f"round{n}")
+            service.append(tps)
+            refused += no
+            pgbench.append(pgbench_throughput(community, accounts, args.workers, args.seconds, tmp))
         rows.append(("PostgreSQL: transfers/s, service layer, "
-                     f"{args.workers} worker processes x {args.per_worker}", f"{service_tps:.0f}"))
-        rows.append((f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients, {args.seconds}s",
-                     f"{pg_tps:.0f}"))
-        rows.append(("ratio service / pgbench (target >= 0.5)", f"{service_tps / pg_tps:.2f}"))
+                     f"{args.workers} worker processes x {args.per_worker}, median of {args.rounds} rounds (each)",
+                     f"{statistics.median(service):.0f} ({', '.join(f'{t:.0f}' for t in service)})"))
+        rows.append((f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients x {args.seconds}s, "
+                     f"median of {args.rounds} rounds (each)",
+                     f"{statistics.median(pgbench):.0f} ({', '.join(f'{t:.0f}' for t in pgbench)})"))
+        rows.append(("ratio service / pgbench, of the medians (each round's)",
+                     f"{statistics.median(service) / statistics.median(pgbench):.2f} "
+                     f"({', '.join(f'{a / b:.2f}' for a, b in zip(service, pgbench, strict=True))})"))
         if refused:
-            rows.append(("service transfers refused", str(refused)))
+            rows.append(("service transfers refused (limits; still work done)", str(refused)))
     else:
+        import sqlite3
+
+        rows.append(("SQLite version", sqlite3.sqlite_version))
         from coproduce.ledger import services
 
         n = args.per_worker * 2
@@ -262,13 +286,18 @@ def main():
         rows.append((f"SQLite: transfers/s, service layer, one writer, {n} transfers",
                      f"{n / (time.perf_counter() - started):.0f}"))
     holder, account = build_statement_account(community, args.statement_postings)
-    selector, page = statement_timings(community, holder, account, args.runs)
-    rows.append((f"{vendor}: statement selector, {args.statement_postings:,} postings, p50 / p95 ms",
-                 f"{selector[0]:.1f} / {selector[1]:.1f}"))
+    selector, totals, page = statement_timings(community, holder, account, args.runs)
+    rows.append((f"{vendor}: statement lines (selectors.account_statement, 50 lines), "
+                 f"{args.statement_postings:,} postings, p50 / p95 ms", f"{selector[0]:.1f} / {selector[1]:.1f}"))
+    rows.append((f"{vendor}: statement totals (selectors.account_totals), p50 / p95 ms",
+                 f"{totals[0]:.1f} / {totals[1]:.1f}"))
     if page:
         rows.append((f"{vendor}: statement page (view + template), p50 / p95 ms (target p95 < 50)",
                      f"{page[0]:.1f} / {page[1]:.1f}"))
-    print(f"\n| measure ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores) | value |\n|---|---|")
+    load_after = os.getloadavg()
+    rows.append(("load average (1, 5, 15 min) before / after",
+                 f"{' '.join(f'{x:.2f}' for x in load_before)} / {' '.join(f'{x:.2f}' for x in load_after)}"))
+    print(f"\n| measure ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores) | value |\n|---|---|")
     for name, value in rows:
         print(f"| {name} | {value} |")
 

@@ -1,32 +1,49 @@
 #!/usr/bin/env bash
-# `make bench`: the member directory benchmark (bench/bench_directory.py) on a throwaway database.
+# `make bench`: the member directory benchmark (bench/bench_directory.py) and the ledger
+# benchmark (bench/bench_ledger.py) on throwaway databases. docs/benchmarks.md has the figures.
 #
-#   make bench                          # SQLite in a temporary directory
-#   BENCH_DB=postgres make bench        # a throwaway PostgreSQL cluster (scripts/pg_cluster.sh)
-#   BENCH_DB=all make bench             # both, one after the other
-#   DATABASE_URL=postgres://... make bench   # your own EMPTY PostgreSQL database
-#   BENCH_MEMBERS=20000 BENCH_RUNS=10 make bench
+#   make bench                          # SQLite in a temporary directory, then a throwaway
+#                                       # PostgreSQL cluster (scripts/pg_cluster.sh), with pgbench
+#   BENCH_DB=sqlite make bench          # SQLite only (no PostgreSQL needed)
+#   BENCH_DB=postgres make bench        # PostgreSQL only
+#   DATABASE_URL=postgres://... make bench   # your own EMPTY PostgreSQL database (PGBENCH=… for pgbench)
+#   BENCH=ledger make bench             # one benchmark only: directory or ledger
+#   BENCH_MEMBERS=20000 BENCH_RUNS=10 make bench   # the directory benchmark's size
+#   BENCH=ledger bash scripts/bench.sh --rounds 5  # arguments go to each benchmark that runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 MEMBERS="${BENCH_MEMBERS:-200000}"
 RUNS="${BENCH_RUNS:-30}"
+BENCH="${BENCH:-directory ledger}"
 BENCH_DB="${BENCH_DB:-${DATABASE_URL:+url}}"
-BENCH_DB="${BENCH_DB:-sqlite}"
+BENCH_DB="${BENCH_DB:-all}"
 
-run() { $BIN/python bench/bench_directory.py --members "$MEMBERS" --runs "$RUNS" "$@"; }
+# One after the other in the same database; the directory benchmark wants it empty, so it goes first.
+run() {
+  for bench in $BENCH; do
+    case "$bench" in
+      directory) $BIN/python bench/bench_directory.py --members "$MEMBERS" --runs "$RUNS" "$@" ;;
+      ledger) $BIN/python bench/bench_ledger.py "$@" ;;
+      *) echo "BENCH must name directory and/or ledger, not $bench" >&2; exit 2 ;;
+    esac
+  done
+}
 
 case "$BENCH_DB" in
   url) run "$@" ;;
-  sqlite) env -u DATABASE_URL "$BIN/python" bench/bench_directory.py --members "$MEMBERS" --runs "$RUNS" "$@" ;;
-  postgres|all)
-    if [ "$BENCH_DB" = all ]; then
-      env -u DATABASE_URL "$BIN/python" bench/bench_directory.py --members "$MEMBERS" --runs "$RUNS" "$@"
+  sqlite|postgres|all)
+    if [ "$BENCH_DB" != postgres ]; then
+      printf '\n== SQLite\n'
+      (unset DATABASE_URL; run "$@")
     fi
-    source scripts/pg_cluster.sh
-    pg_cluster_start
-    pg_cluster_createdb coproduce_bench
-    DATABASE_URL="$(pg_cluster_url coproduce_bench)" run "$@"
+    if [ "$BENCH_DB" != sqlite ]; then
+      printf '\n== PostgreSQL\n'
+      source scripts/pg_cluster.sh
+      pg_cluster_start
+      pg_cluster_createdb coproduce_bench
+      DATABASE_URL="$(pg_cluster_url coproduce_bench)" PGBENCH="$PGBIN/pgbench" run "$@"
+    fi
     ;;
   *) echo "BENCH_DB must be sqlite, postgres or all, not $BENCH_DB" >&2; exit 2 ;;
 esac

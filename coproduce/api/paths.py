@@ -6,8 +6,13 @@ gets the same message, so a 404 never hints that a community or member exists.""
 from __future__ import annotations
 
 from coproduce.communities import access, selectors
-from coproduce.communities.models import Community, Membership
-from coproduce.core.errors import NotFound, PermissionDenied
+from coproduce.communities.models import Community, Membership, Person
+from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coproduce.exchanges import access as exchange_access
+from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges.models import Exchange
+from coproduce.ledger import selectors as ledger_selectors
+from coproduce.ledger.models import Account
 
 NO_COMMUNITY = "No such community, or you are not a member of it."
 
@@ -72,3 +77,76 @@ def coordinated_member(request, slug: str, number: int) -> tuple[Community, Memb
     """A member of a community the caller coordinates (members get 403, outsiders 404)."""
     found = coordinated_community(request, slug)
     return found, member(request, found, number)
+
+
+# Hours: exchanges, accounts, transfers ---------------------------------------------------------
+
+
+def client_key(request, key: str) -> str:
+    """The Idempotency-Key header, made the caller's own: two people choosing the same key never
+    see each other's results."""
+    return f"p{request.user.pk}:{key}"
+
+
+def members_named(community: Community, refs: list[int | str], field: str) -> list[Person]:
+    """The active members that member numbers in a request body name ("RIV-0042" or 42), in
+    order. Raises ValidationFailed naming the field and the numbers not found."""
+    numbers: list[int | None] = []
+    for ref in refs:
+        if isinstance(ref, int):
+            numbers.append(ref)
+            continue
+        prefix, _, digits = ref.upper().rpartition("-")
+        numbers.append(int(digits) if prefix in ("", community.member_prefix.upper()) else None)
+    found = selectors.active_members_by_number(community, {n for n in numbers if n is not None})
+    missing = [str(ref) for ref, n in zip(refs, numbers, strict=True) if n is None or n not in found]
+    if missing:
+        raise ValidationFailed(
+            f"No active member of {community.name} has the number {', '.join(missing)}.", code="unknown_member",
+            fields={field: [f"Not a member here: {m}." for m in missing]},
+        )
+    return [found[n].person for n in numbers if n is not None]
+
+
+def member_named(found: Community, ref: int | str | None, field: str) -> Person | None:
+    """The active member one member number names, or None when none is given."""
+    return members_named(found, [ref], field)[0] if ref is not None else None
+
+
+def acting_member(request, found: Community, ref: int | str | None) -> Person:
+    """Whom a member action is for: the caller, or the member a coordinator names in
+    `on_behalf_of` (members naming someone else get 403)."""
+    person = member_named(found, ref, "on_behalf_of")
+    if person is None:
+        return request.user
+    if person.pk != request.user.pk:
+        access.access_coordinate(request.user, found)
+    return person
+
+
+def on_behalf_of(request, person: Person) -> Person | None:
+    """What the services take as `on_behalf_of`: the person acted for, or None for oneself."""
+    return person if person.pk != request.user.pk else None
+
+
+def exchange(request, slug: str, exchange_id: int) -> tuple[Community, Exchange]:
+    """An exchange the caller may see: its participants and the community's coordinators."""
+    found = community(request, slug)
+    member_community(request, found)
+    item = exchange_selectors.exchange_get(found, exchange_id)
+    exchange_access.access_exchange(request.user, item)
+    return found, item
+
+
+def coordinated_exchange(request, slug: str, exchange_id: int) -> tuple[Community, Exchange]:
+    found = coordinated_community(request, slug)
+    return found, exchange_selectors.exchange_get(found, exchange_id)
+
+
+def account(request, slug: str, account_id: int) -> tuple[Community, Account]:
+    """An hours account the caller may see: their own, or any for coordinators."""
+    found = community(request, slug)
+    member_community(request, found)
+    item = ledger_selectors.account_get(found, account_id)
+    exchange_access.access_account(request.user, found, item)
+    return found, item

@@ -18,7 +18,8 @@ from coproduce.core.errors import ApplicationError
 
 from .auth import AUTH
 from .parser import StrictJsonParser
-from .routes import applications, communities, me, members, references
+from .routes import applications, communities, exchanges, ledger, me, members, references
+from .schemas import IDEMPOTENCY_HEADER
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
@@ -77,15 +78,20 @@ api = CoproduceAPI(
     title="coproduce API",
     version="1",
     description=(
-        "Communities, members, onboarding and gift profiles. Authenticate with a personal access token "
-        "(`Authorization: Bearer cp_…`, created on your account page, with `POST /api/v1/me/tokens` or with "
-        "`coproduce token create`) or the browser session (writes then need the `X-CSRFToken` header). "
+        "Communities, members, onboarding, gift profiles, exchanges and the hours ledger. Authenticate with a "
+        "personal access token (`Authorization: Bearer cp_…`, created on your account page, with "
+        "`POST /api/v1/me/tokens` or with `coproduce token create`) or the browser session (writes then need "
+        "the `X-CSRFToken` header). "
         "A token made for one community works only for that community.\n\n"
         "Errors always have the form "
         '`{"error": {"code": "…", "message": "…", "fields": {"field": ["…"]}}}`. '
         "Request bodies are JSON (`Content-Type: application/json`).\n\n"
         "Lists are keyset-paginated: pass the `next_cursor` of one page as `cursor` to get the next; "
-        "`next_cursor` is null on the last page."
+        "`next_cursor` is null on the last page.\n\n"
+        "Hours are integer minutes (90 is 1h30). Every write about exchanges, transfers and the fund needs an "
+        "`Idempotency-Key` header: a value you choose, new for each write, sent again unchanged when you retry. "
+        "A retry with the same key and request answers as the first attempt did (success or failure) and moves "
+        "nothing again; the same key with a different request is refused with 409 `idempotency_key_reused`."
     ),
     urls_namespace="api-v1",
     auth=AUTH,
@@ -109,9 +115,21 @@ def application_error(request, exc: ApplicationError):
 def validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "header", "payload")]
         key = ".".join(loc) or "__all__"
         fields.setdefault(key, []).append(err.get("msg", "Invalid value."))
+    if set(fields) == {IDEMPOTENCY_HEADER}:
+        if IDEMPOTENCY_HEADER not in request.headers:
+            return _error(
+                request, 422, "idempotency_key_required",
+                f"Writes that move hours need an {IDEMPOTENCY_HEADER} header: a value you choose, new for each "
+                "write (a UUID is best), sent again unchanged when you retry.",
+                {IDEMPOTENCY_HEADER: ["Required."]},
+            )
+        return _error(
+            request, 422, "validation_failed",
+            f"The {IDEMPOTENCY_HEADER} header must be 1 to 80 printable ASCII characters without spaces.", fields,
+        )
     return _error(request, 422, "validation_failed", "The request is not valid.", fields)
 
 
@@ -136,5 +154,7 @@ def http_error(request, exc: HttpError):
 api.add_router("/communities", communities.router)
 api.add_router("/communities", members.router)
 api.add_router("/communities", applications.router)
+api.add_router("/communities", exchanges.router)
+api.add_router("/communities", ledger.router)
 api.add_router("/me", me.router)
 api.add_router("/references", references.router)

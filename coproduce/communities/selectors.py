@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -65,8 +66,19 @@ def rulebook_current(community: Community) -> RulebookVersion:
 
 
 def rules_for(community: Community) -> dict[str, Any]:
+    """The rules in force: the defaults, overridden by the latest rulebook version. One plain
+    query: the ledger reads the rules in every transfer, and composing this through the ORM cost
+    more than running it (docs/benchmarks.md). Raises NotFound (no rulebook)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT "values" FROM communities_rulebookversion WHERE community_id = %s ORDER BY number DESC LIMIT 1',
+            [community.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("This community has no rulebook yet.")
     values = {key: rule.default for key, rule in RULES.items()}
-    values.update(rulebook_current(community).values)
+    values.update(json.loads(row[0]))  # a JSONField comes back from a cursor as text on both databases
     return values
 
 
@@ -664,3 +676,20 @@ def person_history_events(community: Community, person: Person) -> QuerySet[Audi
         .select_related("actor", "on_behalf_of")
         .order_by("-created_at", "-id")
     )
+
+
+def member_numbers(community: Community, person_ids: set[int]) -> dict[int, int]:
+    """Member number of each of these people in the community (those who have one), in one query."""
+    return _member_numbers(community, person_ids) if person_ids else {}
+
+
+def active_members_by_number(community: Community, numbers: set[int]) -> dict[int, Membership]:
+    """The active memberships with these member numbers, in one query; numbers not found are left out."""
+    if not numbers:
+        return {}
+    return {
+        m.number: m
+        for m in Membership.objects.select_related("person", "community").filter(
+            community=community, number__in=numbers, status=MembershipStatus.ACTIVE
+        )
+    }

@@ -5,16 +5,20 @@
 - same key, different request: Conflict;
 - a failed attempt stays failed: its ApplicationError is stored and raised on every retry.
 `run` is called inside the caller's transaction; the success record is written in the same
-transaction, so a result and its record commit together or not at all."""
+transaction, so a result and its record commit together or not at all.
+
+The record is read and written with plain SQL: this runs around every transfer, and composing
+the ORM queries cost more than running them (docs/benchmarks.md)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from .errors import ApplicationError, Conflict, ValidationFailed
 from .models import IdempotencyRecord
@@ -43,7 +47,35 @@ def check_key(key: str) -> str:
     return key
 
 
-def _replay(record: IdempotencyRecord, digest: str, load: Callable[[dict], T]) -> T:
+class _Recorded(NamedTuple):
+    request_hash: str
+    outcome: str
+    result: dict
+
+
+def _recorded(scope: str, key: str) -> _Recorded | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = %s AND "key" = %s',
+            [scope, key],
+        )
+        row = cursor.fetchone()
+    # A JSONField comes back from a cursor as text on both databases.
+    return None if row is None else _Recorded(row[0], row[1], json.loads(row[2]))
+
+
+def _record(scope: str, key: str, digest: str, outcome: str, result: dict) -> None:
+    """Insert the key's record; IntegrityError when another request recorded it first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, created_at)'
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            [scope, key, digest, outcome, json.dumps(result),
+             connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+
+
+def _replay(record: _Recorded, digest: str, load: Callable[[dict], T]) -> T:
     if record.request_hash != digest:
         raise Conflict(
             "This idempotency key was already used for a different request.", code="idempotency_key_reused"
@@ -68,33 +100,77 @@ def idempotent(
     Must be called outside any transaction (it opens the durable one)."""
     key = check_key(key)
     digest = request_hash(request)
-    existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    existing = _recorded(scope, key)
     if existing is not None:
         return _replay(existing, digest, load)
     try:
         with transaction.atomic(durable=True):
             result, stored = run()
-            IdempotencyRecord.objects.create(
-                scope=scope, key=key, request_hash=digest, outcome=IdempotencyRecord.Outcome.SUCCEEDED, result=stored
-            )
+            _record(scope, key, digest, IdempotencyRecord.Outcome.SUCCEEDED, stored)
         return result
     except IntegrityError:
         # Another request with the same key committed first (or a constraint failed in run);
         # answer as a replay when the key is now recorded.
-        existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        existing = _recorded(scope, key)
         if existing is not None:
             return _replay(existing, digest, load)
         raise
     except ApplicationError as error:
         try:
             with transaction.atomic(durable=True):
-                IdempotencyRecord.objects.create(
-                    scope=scope, key=key, request_hash=digest, outcome=IdempotencyRecord.Outcome.FAILED,
-                    result={"code": error.code, "message": error.message, "fields": error.fields,
-                            "status": error.status},
-                )
+                _record(scope, key, digest, IdempotencyRecord.Outcome.FAILED,
+                        {"code": error.code, "message": error.message, "fields": error.fields,
+                         "status": error.status})
         except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+            existing = _recorded(scope, key)
             if existing is not None:
                 return _replay(existing, digest, load)
         raise
+
+
+def replayable(
+    *,
+    scope: str,
+    key: str,
+    request: Any,
+    call: Callable[[], T],
+    store: Callable[[T], dict],
+    load: Callable[[dict], T],
+) -> T:
+    """A client's key for a service that runs its own durable transaction and cannot move hours
+    twice by itself (its ledger keys are derived: `exchange:42`, `reverse:17`), such as
+    confirming or reversing. `idempotent` cannot wrap it (durable transactions do not nest), and
+    need not: the key here only makes a retry answer as the first attempt did, the original
+    result instead of "already confirmed". Same key, other request: Conflict; a failed attempt
+    stays failed.
+
+    The outcome is recorded just after the service commits. If the process stops in between, a
+    retry runs the service again, which refuses to do it twice (a 409 rather than the replay);
+    nothing moves twice either way."""
+    key = check_key(key)
+    digest = request_hash(request)
+    existing = _recorded(scope, key)
+    if existing is not None:
+        return _replay(existing, digest, load)
+    try:
+        result = call()
+    except ApplicationError as error:
+        try:
+            with transaction.atomic():
+                _record(scope, key, digest, IdempotencyRecord.Outcome.FAILED,
+                        {"code": error.code, "message": error.message, "fields": error.fields,
+                         "status": error.status})
+        except IntegrityError:
+            # The same request ran concurrently and was recorded first: answer as it did.
+            existing = _recorded(scope, key)
+            if existing is not None:
+                return _replay(existing, digest, load)
+        raise
+    try:
+        with transaction.atomic():
+            _record(scope, key, digest, IdempotencyRecord.Outcome.SUCCEEDED, store(result))
+    except IntegrityError:
+        # A concurrent duplicate recorded its outcome first (it found the work done). This call
+        # did the work, so it answers with its own result; retries answer as the record says.
+        pass
+    return result

@@ -41,8 +41,11 @@ def exchanges_to_confirm(community, person) -> list[Exchange]:
     return result
 
 
-def exchanges_of(community, person, *, before_id: int | None = None, limit: int = 50) -> list[Exchange]:
+def exchanges_of(community, person, *, status: str | None = None, before_id: int | None = None,
+                 limit: int = 50) -> list[Exchange]:
     qs = Exchange.objects.filter(community=community, participants__person=person)
+    if status:
+        qs = qs.filter(status=status)
     if before_id:
         qs = qs.filter(pk__lt=before_id)
     return list(_with_people(qs).order_by("-id")[:limit])

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from coproduce.core.errors import NotFound
 
@@ -213,3 +213,22 @@ def fund_page(community, *, viewer_coordinates: bool, before_id: int | None = No
         ],
         older_before=lines[-1].posting_id if more and lines else None,
     )
+
+
+def accounts_in(community, *, kind: str | None = None) -> QuerySet[Account]:
+    """A community's accounts (a queryset, for keyset pages), with their holders."""
+    qs = Account.objects.filter(community=community).select_related("person")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def transfer_detail(community, transfer_id: int) -> Transfer:
+    """A transfer with its legs and accounts, who made it, and what reversed it (if anything).
+    Raises NotFound."""
+    try:
+        return (
+            Transfer.objects.select_related("actor", "on_behalf_of", "reversal")
+            .prefetch_related("postings__account")
+            .get(community=community, pk=transfer_id)
+        )
+    except (Transfer.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such transfer.") from None

@@ -59,3 +59,42 @@ def counts():
 def auth_for():
     """Bearer headers for a person (optionally a token limited to one community)."""
     return bearer
+
+
+# Hours -----------------------------------------------------------------------------------------
+
+_HOURS_COUNTED = ["ledger.Transfer", "ledger.Posting", "exchanges.Exchange", "exchanges.Participant",
+                  "exchanges.Expense"]
+
+
+def hours_state() -> dict:
+    """Row counts of the ledger and exchanges, every account's balance and held minutes, and
+    each exchange's status: a refused request must leave all of it as it was."""
+    from coproduce.exchanges.models import Exchange
+    from coproduce.ledger.models import Account
+
+    return {
+        **{label: apps.get_model(label).objects.count() for label in _HOURS_COUNTED},
+        "balances": sorted(Account.objects.values_list("pk", "balance_minutes", "pending_debit_minutes",
+                                                       "pending_credit_minutes", "closed_at")),
+        "exchanges": sorted(Exchange.objects.values_list("pk", "status", "transfer_id")),
+    }
+
+
+@pytest.fixture
+def hours():
+    """`before = hours()` ... `assert hours() == before`: nothing moved."""
+    return hours_state
+
+
+_keys = iter(range(10**9))
+
+
+def key_header(headers: dict | None = None, key: str | None = None) -> dict[str, str]:
+    """Headers with a fresh Idempotency-Key (or the one given)."""
+    return {**(headers or {}), "Idempotency-Key": key or f"test-key-{next(_keys)}"}
+
+
+def post(client, url: str, data, headers: dict, key: str | None = None):
+    """A JSON POST with an Idempotency-Key."""
+    return client.post(url, data=data, content_type="application/json", headers=key_header(headers, key))

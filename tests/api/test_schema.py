@@ -4,18 +4,21 @@ operation documents, and that every response body matches its documented schema.
 
 Requests go through the real WSGI application in this process, with a coordinator's bearer
 token, inside the test's database transaction. Path parameters are pointed at real rows most of
-the time so the generated bodies reach the services, not only the 404 for an unknown community."""
+the time so the generated bodies reach the services, not only the 404 for an unknown community;
+writes that move hours get a fresh Idempotency-Key most of the time."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 import jsonschema_rs
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,6 +31,9 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 from config.wsgi import application
 from coproduce.communities import services
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.exchanges import services as exchange_services
+from coproduce.ledger import services as ledger
+from coproduce.ledger.services import Leg
 
 from .conftest import apply, bearer
 
@@ -68,7 +74,40 @@ def world(same_connection, community, other_community, coordinator, member, agen
     return {
         "headers": bearer(coordinator),
         "numbers": [m.number for m in community.memberships.order_by("number")],
+        "coordinator_number": coordinator.memberships.get(community=community).number,
+        "member_number": member.memberships.get(community=community).number,
         "application_ids": [a.pk for a in applications],
+        **_hours(community, coordinator, member, agency_staff),
+    }
+
+
+def _hours(community, coordinator, member, agency_staff) -> dict:
+    """Exchanges in each state (one the coordinator can answer), accounts and transfers."""
+    issuance = ledger.issuance_account(community)
+    fund = ledger.fund_account(community)
+    accounts = [ledger.member_account(community, p) for p in (coordinator, member, agency_staff)]
+    seed = ledger.transfer_create(
+        actor=coordinator, community=community, idempotency_key="seed",
+        legs=[Leg(issuance.pk, -400), Leg(fund.pk, 100), *[Leg(a.pk, 100) for a in accounts]],
+    )
+    today = timezone.localdate()
+
+    def record(provider, recipient, key):
+        return exchange_services.exchange_record(
+            actor=provider, community=community, idempotency_key=key, providers=[provider], recipients=[recipient],
+            minutes=30, effective_on=today, category="Gardening",
+        )
+
+    waiting_for_coordinator = record(member, coordinator, "w1")
+    waiting_for_staff = record(member, agency_staff, "w2")
+    disputed = record(agency_staff, member, "d")
+    exchange_services.exchange_dispute(actor=member, exchange=disputed, reason="Wrong day")
+    confirmed = record(coordinator, member, "c")
+    exchange_services.exchange_confirm(actor=member, exchange=confirmed)
+    return {
+        "exchange_ids": [waiting_for_coordinator.pk, waiting_for_staff.pk, disputed.pk, confirmed.pk],
+        "account_ids": [issuance.pk, fund.pk, *[a.pk for a in accounts]],
+        "transfer_ids": [seed.pk, confirmed.transfer_id],
     }
 
 
@@ -79,9 +118,36 @@ def _aim(case, world) -> None:
         params["slug"] = "riverside"
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
-    if "application_id" in params and isinstance(params["application_id"], int) and params["application_id"] % 5:
-        ids = world["application_ids"]
-        params["application_id"] = ids[params["application_id"] % len(ids)]
+    for name in ("application_id", "exchange_id", "account_id", "transfer_id"):
+        if name in params and isinstance(params[name], int) and params[name] % 5:
+            ids = world[f"{name}s"]
+            params[name] = ids[params[name] % len(ids)]
+    _aim_body(case, world)
+    # Writes that move hours: a fresh key most of the time, so generated bodies reach the
+    # services rather than replays of one another (missing and malformed keys stay as generated).
+    key = (case.headers or {}).get("Idempotency-Key")
+    if isinstance(key, str) and re.fullmatch(r"[!-~]{1,80}", key) and len(key) % 4:
+        case.headers["Idempotency-Key"] = str(uuid.uuid4())
+
+
+def _aim_body(case, world) -> None:
+    """Make some generated hours bodies plausible (real people and accounts, today, amounts in
+    range), so that recording, entries and transfers also succeed, not only fail validation."""
+    body = case.body
+    if not isinstance(body, dict) or len(str(body)) % 3 == 0:
+        return
+    path = case.path
+    if path.endswith("/exchanges") or path.endswith("/exchanges/entries"):
+        body.update(providers=[world["coordinator_number"]], recipients=[world["numbers"][len(str(body)) % 2]],
+                    minutes=15 + len(str(body)) % 400, effective_on=timezone.localdate().isoformat())
+        if world["coordinator_number"] in body["recipients"]:
+            body["recipients"] = [world["member_number"]]
+        body.pop("on_behalf_of", None)
+    elif path.endswith("/transfers"):
+        amount = 1 + len(str(body)) % 50
+        body.update(legs=[{"account_id": world["account_ids"][2], "amount_minutes": -amount},
+                          {"account_id": world["account_ids"][3], "amount_minutes": amount}])
+        body.setdefault("memo", "Schema test")
 
 
 @schema.parametrize()

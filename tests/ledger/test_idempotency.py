@@ -48,3 +48,38 @@ def test_it_scopes_keys_to_the_community(community, other_community, coordinator
     theirs = services.member_account(other_community, other_member)
     give(other_community, None, other_issuance, theirs, 30, key="shared")
     assert Transfer.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_requests_racing_with_one_key_with_one_transfer(community, coordinator, accounts):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises all writers; the race needs PostgreSQL")
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def send():
+        barrier.wait()
+        try:
+            results.append(services.transfer_create(
+                actor=coordinator, community=community, idempotency_key="racing",
+                legs=[Leg(accounts["member"].pk, -30), Leg(accounts["staff"].pk, 30)],
+            ).pk)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            results.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # The losers find the key taken when they insert, and answer with the winner's transfer.
+    assert len(set(results)) == 1 and isinstance(results[0], int), results
+    assert Transfer.objects.filter(idempotency_key="client:racing").count() == 1
+    assert Account.objects.get(pk=accounts["staff"].pk).balance_minutes == 30

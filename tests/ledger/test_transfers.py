@@ -138,3 +138,40 @@ def test_it_hashes_times_given_in_any_zone_the_same_way_it_reads_them_back(commu
     summer = dt.datetime(2026, 7, 1, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))  # +01:00
     give(community, coordinator, accounts["member"], accounts["staff"], 30, effective_at=summer)
     assert ledger_audit().clean
+
+
+def test_it_refuses_a_derived_key_posted_before_as_a_conflict(community, coordinator, accounts):
+    from django.db import transaction
+
+    def post():
+        with transaction.atomic():
+            return services.post_transfer(actor=coordinator, community=community, key="exchange:1", reason="exchange",
+                                          legs=[Leg(accounts["member"].pk, -60), Leg(accounts["staff"].pk, 60)])
+
+    first = post()
+    # The transfer's unique (community, key) answers, without an IntegrityError or a savepoint.
+    with pytest.raises(Conflict) as exc:
+        post()
+    assert exc.value.code == "already_posted"
+    assert balances(accounts["member"], accounts["staff"]) == [-60, 60]
+    assert list(Transfer.objects.values_list("pk", flat=True)) == [first.pk]
+    assert ledger_audit().clean
+
+
+def test_it_returns_the_stored_transfer(community, coordinator, accounts, give):
+    transfer = give(community, coordinator, accounts["member"], accounts["staff"], 30, memo="Soup")
+    stored = Transfer.objects.get(pk=transfer.pk)
+    assert not transfer._state.adding
+    fields = ("sequence", "idempotency_key", "reason", "status", "memo", "actor_id", "effective_at", "created_at",
+              "prev_hash", "hash")
+    assert [getattr(transfer, f) for f in fields] == [getattr(stored, f) for f in fields]
+
+
+def test_it_posts_a_transfer_in_a_fixed_number_of_queries(community, coordinator, accounts, give,
+                                                          django_assert_num_queries):
+    give(community, coordinator, accounts["member"], accounts["staff"], 30)  # creates the chain head
+    # Key look-up, rules, lock accounts, write balances, lock head, transfer, postings, head,
+    # key record: 9, and the savepoint and its release that the test's own transaction puts
+    # where the durable transaction would begin and commit.
+    with django_assert_num_queries(11):
+        give(community, coordinator, accounts["member"], accounts["staff"], 30)
