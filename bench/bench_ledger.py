@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -242,7 +243,15 @@ def statement_timings(community, holder, account, runs):
 
 def main():
     args = parse_args()
+    # The SQLite database, static files and pgbench script of this run, removed afterwards.
     tmp = Path(tempfile.mkdtemp(prefix="coproduce-bench-"))
+    try:
+        measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(args, tmp: Path) -> None:
     setup_django(tmp)
     from django.db import connection
 
