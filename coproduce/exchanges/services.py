@@ -500,7 +500,7 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str) -> Exchange:
         raise Conflict("Nothing has been posted for this exchange, so there is nothing to reverse.",
                        code="not_posted")
     reversal = ledger.transfer_reverse(
-        actor=actor, community=exchange.community, transfer_id=exchange.transfer_id, reason=reason
+        actor=actor, community=exchange.community, transfer_id=exchange.transfer_id, reason=reason, notify=False
     )
     with transaction.atomic(durable=True):
         audit_record(actor=actor, action="exchange.reverse", subject=exchange, community_id=exchange.community_id,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, Sum
 
 from .models import Account, LedgerHead, Posting, Reason, Transfer, TransferStatus
-from .services import GENESIS_HASH, chain_fields, transfer_digest
+from .services import GENESIS_HASH, chain_fields, given_received, transfer_digest
 
 
 @dataclass
@@ -100,13 +100,15 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
 
     # Balances, held minutes, balance-after and limits, account by account.
     running: dict[int, int] = defaultdict(int)
+    given: dict[int, int] = defaultdict(int)
+    received: dict[int, int] = defaultdict(int)
     held_debit: dict[int, int] = defaultdict(int)
     held_credit: dict[int, int] = defaultdict(int)
     rows = postings.order_by("account_id", "id").values_list(
         "id", "account_id", "transfer_id", "amount_minutes", "pending", "balance_after_minutes",
-        "floor_minutes", "ceiling_minutes",
+        "floor_minutes", "ceiling_minutes", "transfer__reason",
     )
-    for pid, account_id, transfer_id, amount, pending, after, floor, ceiling in _batched(rows):
+    for pid, account_id, transfer_id, amount, pending, after, floor, ceiling, reason in _batched(rows):
         report.postings += 1
         if pending:
             if transfer_id in unresolved:
@@ -116,6 +118,9 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
                     held_credit[account_id] += amount
             continue
         running[account_id] += amount
+        given_by, received_by = given_received(amount, reason)
+        given[account_id] += given_by
+        received[account_id] += received_by
         balance = running[account_id]
         if after != balance:
             v.append(f"posting {pid}: records balance {after} but postings sum to {balance} (account {account_id})")
@@ -131,6 +136,11 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
             v.append(
                 f"account {account.pk} ({account.name}): stored balance {account.balance_minutes} but postings "
                 f"sum to {running[account.pk]}"
+            )
+        if (account.given_minutes, account.received_minutes) != (given[account.pk], received[account.pk]):
+            v.append(
+                f"account {account.pk} ({account.name}): stored given/received {account.given_minutes}/"
+                f"{account.received_minutes} but postings give {given[account.pk]}/{received[account.pk]}"
             )
         if account.pending_debit_minutes != held_debit[account.pk] or account.pending_credit_minutes != held_credit[account.pk]:
             v.append(

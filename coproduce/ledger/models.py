@@ -63,6 +63,10 @@ class Account(models.Model):
     # Minutes held by unresolved reservations: debits not yet posted, credits not yet received.
     pending_debit_minutes = models.BigIntegerField(default=0)
     pending_credit_minutes = models.BigIntegerField(default=0)
+    # Minutes given (debited) and received (credited), a reversal taking back what it reverses:
+    # kept beside the balance so a statement's totals cost nothing however long the history.
+    given_minutes = models.BigIntegerField(default=0)
+    received_minutes = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -115,7 +119,8 @@ class Transfer(AppendOnlyModel):
     community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
     # Position in the community's hash chain.
     sequence = models.PositiveBigIntegerField()
-    idempotency_key = models.CharField(max_length=120)
+    # A client's key (at most 120 characters) with a prefix saying where it came from.
+    idempotency_key = models.CharField(max_length=160)
     reason = models.CharField(max_length=30, choices=Reason.choices)
     status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.POSTED)
     # A resolution (post, void, expire) points at the reservation it resolves: at most one each.

@@ -7,11 +7,11 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 
 from coproduce.core.errors import NotFound
 
-from .models import Account, AccountKind, Posting, Reason, Transfer
+from .models import Account, AccountKind, Posting, Transfer
 
 
 def account_get(community, account_id: int) -> Account:
@@ -39,18 +39,11 @@ class Totals:
 
 def account_totals(account: Account) -> Totals:
     """Minutes given (debits) and received (credits), beside the balance. Reversals count
-    against what they reverse, so a reversed exchange adds nothing to either side."""
-    sums = (
-        Posting.objects.filter(account=account, pending=False)
-        .exclude(transfer__reason=Reason.REVERSAL)
-        .exclude(transfer__reversal__isnull=False)
-    ).aggregate(
-        given=Sum("amount_minutes", filter=Q(amount_minutes__lt=0)),
-        received=Sum("amount_minutes", filter=Q(amount_minutes__gt=0)),
-    )
+    against what they reverse, so a reversed exchange adds nothing to either side. Kept on the
+    account by the write path (and checked by the audit), so this reads no postings."""
     return Totals(
-        given_minutes=-(sums["given"] or 0),
-        received_minutes=sums["received"] or 0,
+        given_minutes=account.given_minutes,
+        received_minutes=account.received_minutes,
         balance_minutes=account.balance_minutes,
         held_minutes=account.pending_debit_minutes,
     )

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -221,15 +222,26 @@ def _lock_head(cursor, community) -> tuple[int, int, str]:
     return row
 
 
-def _write_accounts(cursor, rows: list[tuple[int, int, int, int]]) -> None:
-    """Set each locked account's (id, balance, held debits, held credits) in one statement. A
-    VALUES list's columns are named column1, column2, … on both databases."""
+def _write_accounts(cursor, rows: list[tuple[int, int, int, int, int, int]]) -> None:
+    """Set each locked account's balance and held minutes, and add to its given and received
+    totals, in one statement: rows of (id, balance, held debits, held credits, given +, received +).
+    A VALUES list's columns are named column1, column2, … on both databases."""
     cursor.execute(
         "UPDATE ledger_account SET balance_minutes = v.column2, pending_debit_minutes = v.column3,"  # noqa: S608
-        f" pending_credit_minutes = v.column4 FROM (VALUES {_placeholders(4, len(rows))}) AS v"
+        " pending_credit_minutes = v.column4, given_minutes = ledger_account.given_minutes + v.column5,"
+        " received_minutes = ledger_account.received_minutes + v.column6"
+        f" FROM (VALUES {_placeholders(6, len(rows))}) AS v"
         " WHERE ledger_account.id = v.column1",
         [value for row in rows for value in row],
     )
+
+
+def given_received(amount: int, reason: str) -> tuple[int, int]:
+    """How a posted leg moves an account's (given, received) totals. A reversal takes back what
+    it reverses rather than counting as new giving or receiving."""
+    if reason == Reason.REVERSAL:
+        return (0, amount) if amount < 0 else (-amount, 0)
+    return (-amount, 0) if amount < 0 else (0, amount)
 
 
 def _insert_transfer(cursor, transfer: Transfer) -> int | None:
@@ -304,6 +316,8 @@ def _write(
         pending = status == TransferStatus.PENDING
         postings: list[tuple[int, int, bool, int | None, int | None, int | None]] = []
         new_balance = {pk: account.balance_minutes for pk, account in accounts.items()}
+        given = dict.fromkeys(all_ids, 0)
+        received = dict.fromkeys(all_ids, 0)
         for leg in sorted(legs, key=lambda leg: leg.account_id):
             account = accounts[leg.account_id]
             floor, ceiling = account_limits(account, rules)
@@ -319,6 +333,9 @@ def _write(
             else:
                 balance_after = account.balance_minutes + amount
                 new_balance[account.id] = balance_after
+                given_by, received_by = given_received(amount, reason)
+                given[account.id] += given_by
+                received[account.id] += received_by
             if check_limits:
                 if amount < 0 and floor is not None:
                     available_after = account.balance_minutes - debits_held + amount
@@ -341,7 +358,7 @@ def _write(
             # head is every writer's queue, so as little as possible happens while it is held.
             _write_accounts(cursor, [
                 (pk, new_balance[pk], account.pending_debit_minutes + hold_debit[pk],
-                 account.pending_credit_minutes + hold_credit[pk])
+                 account.pending_credit_minutes + hold_credit[pk], given[pk], received[pk])
                 for pk, account in accounts.items()
             ])
         transfer = Transfer(
@@ -580,11 +597,14 @@ def reservations_expire(*, now: dt.datetime | None = None) -> int:
 # Reversal ------------------------------------------------------------------------------------
 
 
-def transfer_reverse(*, actor, community, transfer_id: int, reason: str, on_behalf_of=None) -> Transfer:
+def transfer_reverse(
+    *, actor, community, transfer_id: int, reason: str, on_behalf_of=None, notify: bool = True
+) -> Transfer:
     """Reverse a posted transfer with a reason, as a new transfer with every leg negated; at
-    most one reversal per transfer. Raises ValidationFailed (no reason), NotFound, Conflict
-    (already reversed, a reversal, a reservation), LimitExceeded (someone's balance is too low
-    to give the time back)."""
+    most one reversal per transfer. The holders of the member accounts it touched are told why
+    by email after commit (`notify=False` when the caller sends its own notice, as exchanges do).
+    Raises ValidationFailed (no reason), NotFound, Conflict (already reversed, a reversal, a
+    reservation), LimitExceeded (someone's balance is too low to give the time back)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why this is being reversed.", fields={"reason": ["Required."]})
@@ -601,10 +621,33 @@ def transfer_reverse(*, actor, community, transfer_id: int, reason: str, on_beha
         legs = [Leg(p.account_id, -p.amount_minutes) for p in original.postings.all()]
         if not legs:
             raise Conflict("Nothing moved in this transfer, so there is nothing to reverse.", code="not_reversible")
-        return _write(
+        reversal = _write(
             community=community, key=f"reverse:{original.pk}", reason=Reason.REVERSAL, status=TransferStatus.POSTED,
             legs=legs, actor=actor, on_behalf_of=on_behalf_of, memo=reason, effective_at=timezone.now(),
             reverses=original, related=(original.related_type, original.related_id),
+        )
+        if notify:
+            _notify_reversal(community, original, reason)
+        return reversal
+
+
+def _notify_reversal(community, original: Transfer, reason: str) -> None:
+    holders = [
+        account.person
+        for account in Account.objects.filter(postings__transfer=original, kind=AccountKind.MEMBER).select_related("person")
+        if account.person and account.person.email and account.person.pseudonymised_at is None
+    ]
+    minutes = max((abs(p.amount_minutes) for p in original.postings.all()), default=0)
+    body = (
+        f"A coordinator of {community.name} reversed {_hours(minutes)} "
+        f"({original.get_reason_display().lower()}, {timezone.localtime(original.effective_at):%d %B %Y}).\n\n"
+        f"Reason: {reason}\n"
+    )
+    for person in holders:
+        address = person.email
+        transaction.on_commit(
+            lambda address=address: send_mail(f"Hours reversed ({community.name})", body, None, [address],
+                                               fail_silently=True)
         )
 
 

@@ -67,3 +67,10 @@ def test_it_refuses_an_unknown_community(db):
 
     with pytest.raises(CommandError):
         call_command("audit", "--community", "atlantis")
+
+
+def test_it_fails_when_cached_totals_are_changed(community, coordinator, accounts, give):
+    give(community, coordinator, accounts["member"], accounts["staff"], 30)
+    type(accounts["staff"]).objects.filter(pk=accounts["staff"].pk).update(received_minutes=31)
+    report = ledger_audit()
+    assert any("stored given/received 0/31 but postings give 0/30" in v for v in report.violations)

@@ -175,3 +175,21 @@ def test_it_posts_a_transfer_in_a_fixed_number_of_queries(community, coordinator
     # where the durable transaction would begin and commit.
     with django_assert_num_queries(11):
         give(community, coordinator, accounts["member"], accounts["staff"], 30)
+
+
+def test_it_tells_both_holders_why_a_transfer_was_reversed(community, coordinator, accounts, give,
+                                                            django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    original = give(community, coordinator, accounts["member"], accounts["staff"], 45)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
+                                  reason="Grant made to the wrong person")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([accounts["member"].person.email,
+                                                          accounts["staff"].person.email])
+    assert all("Grant made to the wrong person" in m.body for m in mail.outbox)
+
+
+def test_it_accepts_the_longest_client_key(community, coordinator, accounts, give):
+    transfer = give(community, coordinator, accounts["member"], accounts["staff"], 5, key="k" * 120)
+    assert transfer.idempotency_key == "client:" + "k" * 120
