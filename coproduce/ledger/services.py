@@ -643,12 +643,14 @@ def _notify_reversal(community, original: Transfer, reason: str) -> None:
         f"({original.get_reason_display().lower()}, {timezone.localtime(original.effective_at):%d %B %Y}).\n\n"
         f"Reason: {reason}\n"
     )
-    for person in holders:
-        address = person.email
-        transaction.on_commit(
-            lambda address=address: send_mail(f"Hours reversed ({community.name})", body, None, [address],
-                                               fail_silently=True)
-        )
+    addresses = [person.email for person in holders]
+
+    def send() -> None:
+        for address in addresses:
+            send_mail(f"Hours reversed ({community.name})", body, None, [address], fail_silently=True)
+
+    if addresses:
+        transaction.on_commit(send)
 
 
 # Closing -------------------------------------------------------------------------------------
