@@ -643,7 +643,7 @@ def _notify_reversal(community, original: Transfer, reason: str) -> None:
         f"({original.get_reason_display().lower()}, {timezone.localtime(original.effective_at):%d %B %Y}).\n\n"
         f"Reason: {reason}\n"
     )
-    addresses = [person.email for person in holders]
+    addresses: list[str] = [person.email for person in holders if person.email]
 
     def send() -> None:
         for address in addresses:
