@@ -81,22 +81,26 @@ class _History:
             self.safe(services.fund_donate, actor=person, community=self.community, person=person,
                       minutes=self.rng.choice([60, 120, 180]), idempotency_key=self.next_key(),
                       note="Giving back to the fund")
-        for i in range(count):
+        # Entered oldest first, as a year of records would have been, so statements read in date order.
+        days = sorted(self.day() for _ in range(count))
+        for i, day in enumerate(days):
             roll = self.rng.random()
-            if roll < 0.72:
-                self.member_exchange(confirm=True)
+            if i == count // 2:
+                self.group_class(day)
+            elif i == count * 2 // 3:
+                self.house_move(day)
+            elif roll < 0.72:
+                self.member_exchange(confirm=True, day=day)
             elif roll < 0.82:
-                self.coordinator_entry(coordinator, slip=False)
+                self.coordinator_entry(coordinator, slip=False, day=day)
             elif roll < 0.90:
-                self.coordinator_entry(coordinator, slip=True, number=1000 + i)
+                self.coordinator_entry(coordinator, slip=True, number=1000 + i, day=day)
             elif roll < 0.94:
-                self.member_exchange(confirm=False)
+                self.member_exchange(confirm=False, day=day)
             elif roll < 0.96:
-                self.member_exchange(confirm=None)
+                self.member_exchange(confirm=None, day=day)
             else:
-                self.member_exchange(confirm=True)
-        self.group_class()
-        self.house_move()
+                self.member_exchange(confirm=True, day=day)
         for person in self.rng.sample(self.people, 3):
             self.safe(services.fund_grant, actor=coordinator, community=self.community, person=person, minutes=120,
                       reason="Help after a hospital stay", idempotency_key=self.next_key())
@@ -113,13 +117,13 @@ class _History:
         except ApplicationError:
             return None  # a limit or rule refused it, as it would in life
 
-    def member_exchange(self, *, confirm, recent: bool = False):
+    def member_exchange(self, *, confirm, recent: bool = False, day: dt.date | None = None):
         provider, recipient = self.pair(self.online)
         recorder, other = (provider, recipient) if self.rng.random() < 0.6 else (recipient, provider)
         exchange = self.safe(
             services.exchange_record, actor=recorder, community=self.community, idempotency_key=self.next_key(),
             providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
-            effective_on=self.day(6, 0) if recent else self.day(), category=self.category(),
+            effective_on=self.day(6, 0) if recent else (day or self.day(7, 1)), category=self.category(),
             expenses=[{"amount": "3.20", "currency": "GBP", "note": "Bus fare"}] if self.rng.random() < 0.05 else None,
         )
         if exchange is None or recent:
@@ -132,31 +136,31 @@ class _History:
         return self.safe(services.exchange_dispute, actor=other, exchange=exchange,
                          reason="I don't think this happened on that day")
 
-    def coordinator_entry(self, coordinator, *, slip: bool, number: int = 0):
+    def coordinator_entry(self, coordinator, *, slip: bool, number: int = 0, day: dt.date | None = None):
         pool = self.offline if len(self.offline) >= 2 and self.rng.random() < 0.7 else self.people
         provider, recipient = self.pair(pool)
         return self.safe(
             services.exchange_enter, actor=coordinator, community=self.community, idempotency_key=self.next_key(),
-            providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES), effective_on=self.day(),
-            category=self.category(), slip_number=str(number) if slip else "",
+            providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
+            effective_on=day or self.day(), category=self.category(), slip_number=str(number) if slip else "",
             note="Arranged by phone" if not slip else "From the paper slip box",
         )
 
-    def group_class(self):
+    def group_class(self, day: dt.date):
         teacher, *learners = self.rng.sample(self.online, 6)
         exchange = self.safe(
             services.exchange_record, actor=teacher, community=self.community, idempotency_key=self.next_key(),
-            providers=[teacher], recipients=learners, minutes=120, effective_on=self.day(200, 30),
+            providers=[teacher], recipients=learners, minutes=120, effective_on=day,
             title="Knitting circle at the library", category="Knitting lesson",
         )
         if exchange is not None:
             self.safe(services.exchange_confirm, actor=learners[0], exchange=exchange)
 
-    def house_move(self):
+    def house_move(self, day: dt.date):
         mover, *helpers = self.rng.sample(self.online, 4)
         exchange = self.safe(
             services.exchange_record, actor=mover, community=self.community, idempotency_key=self.next_key(),
-            providers=helpers, recipients=[mover], minutes=120, effective_on=self.day(150, 20),
+            providers=helpers, recipients=[mover], minutes=120, effective_on=day,
             title="Moving to a ground-floor flat", category="Help moving furniture",
         )
         if exchange is not None:
