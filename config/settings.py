@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text and trigram search on PostgreSQL; imports and does nothing on SQLite
     "allauth",
     "allauth.account",
     "allauth.mfa",

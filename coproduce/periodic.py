@@ -16,10 +16,10 @@ INTERVAL_SECONDS = 300
 
 
 def periodic_tasks():
-    from coproduce.exchanges.tasks import auto_confirm_exchanges
+    from coproduce.exchanges.tasks import auto_confirm_exchanges, expire_listings
     from coproduce.ledger.tasks import expire_reservations
 
-    return [expire_reservations, auto_confirm_exchanges]
+    return [expire_reservations, auto_confirm_exchanges, expire_listings]
 
 
 def enqueue_periodic() -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from coproduce.communities import access as community_access
 from coproduce.core.errors import NotFound, PermissionDenied
 
-from .models import Exchange
+from .models import Exchange, Listing, ListingVisibility
 
 
 def access_exchange(person, exchange: Exchange) -> None:
@@ -49,3 +49,18 @@ def access_transfer(person, community, transfer) -> None:
         return
     if not any(p.account.person_id == getattr(person, "pk", None) for p in transfer.postings.all()):
         raise NotFound("No such transfer.")
+
+
+def listing_visibilities(viewer, community) -> list[str]:
+    """Which listing visibilities of this community the viewer may see. Members (and
+    operators) see them all. Members of allied communities will see `allied` and `public`
+    once federation exists; until then everyone else sees `public` only."""
+    if community_access.membership_of(viewer, community) is not None or getattr(viewer, "is_operator", False):
+        return list(ListingVisibility.values)
+    return [ListingVisibility.PUBLIC]
+
+
+def access_listing(viewer, listing: Listing) -> None:
+    """A listing the viewer may not see does not exist for them."""
+    if listing.visibility not in listing_visibilities(viewer, listing.community):
+        raise NotFound("No such listing.")

@@ -115,3 +115,117 @@ class Expense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}: {self.note}"
+
+
+# Listings ------------------------------------------------------------------------------------
+
+
+class CategoryGroup(models.TextChoices):
+    HOME = "home", "Home"
+    GARDEN = "garden", "Garden"
+    TRANSPORT = "transport", "Transport"
+    LEARNING = "learning", "Learning"
+    CARE = "care", "Care and company"
+    HEALTH = "health", "Health and wellbeing"
+    DIGITAL = "digital", "Digital"
+    CREATIVE = "creative", "Creative"
+    ADMIN = "admin", "Admin and money"
+    COMMUNITY = "community", "Community"
+
+
+class Category(models.Model):
+    """A kind of help. Without a community it belongs to the default taxonomy every community
+    shares; with one, it is that community's own addition."""
+
+    community = models.ForeignKey(
+        "communities.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.CharField(max_length=20, choices=CategoryGroup.choices)
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["group", "name", "id"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], condition=Q(community=None), name="category_default_slug_unique"),
+            models.UniqueConstraint(fields=["community", "slug"], name="category_community_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ListingKind(models.TextChoices):
+    OFFER = "offer", "Offer"
+    REQUEST = "request", "Request"
+
+
+class ListingMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    REMOTE = "remote", "Remote (phone or online)"
+    AT_HOME = "at_home", "At the member's home"
+
+
+class ListingVisibility(models.TextChoices):
+    COMMUNITY = "community", "This community"
+    ALLIED = "allied", "Allied communities too"
+    PUBLIC = "public", "Everyone"
+
+
+class ListingStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+    EXPIRED = "expired", "Expired"
+
+
+class Listing(models.Model):
+    """An offer of help or a request for it. The map point is rounded to about 100 m when
+    stored, so an exact address never reaches the database."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=ListingKind.choices)
+    title = models.CharField(max_length=120)
+    description = models.TextField(max_length=4000, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    tags = models.JSONField(default=list, blank=True)
+    expires_at = models.DateTimeField()
+    availability = models.JSONField(default=list, blank=True)  # slot codes, as on the gift profile
+    # The same slots as bits (AVAILABILITY_SLOTS order), so "free at any of these times" is one
+    # bitwise AND in SQL on both databases (SQLite has no JSON containment lookup).
+    availability_mask = models.PositiveIntegerField(default=0)
+    neighbourhood = models.CharField(max_length=80, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    mode = models.CharField(max_length=10, choices=ListingMode.choices, default=ListingMode.IN_PERSON)
+    is_group = models.BooleanField(default=False)
+    visibility = models.CharField(
+        max_length=10, choices=ListingVisibility.choices, default=ListingVisibility.COMMUNITY
+    )
+    status = models.CharField(max_length=10, choices=ListingStatus.choices, default=ListingStatus.ACTIVE)
+    # Title, description, tags and category name in one text, written by the services: what
+    # PostgreSQL's full-text and trigram indexes cover (SQLite's FTS5 table holds the same text).
+    search_document = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lat__isnull=True, lng__isnull=True)
+                | Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="listing_point_in_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status", "-created_at", "-id"], name="listing_newest"),
+            models.Index(fields=["community", "status", "lat", "lng"], name="listing_box"),
+            models.Index(fields=["status", "expires_at"], name="listing_expiry"),
+            models.Index(fields=["owner", "status"], name="listing_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"

@@ -1,16 +1,54 @@
-"""Reads of exchanges."""
+"""Reads of exchanges and listings, and listing search."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import json
+import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.utils import timezone
 
-from coproduce.core.errors import NotFound
+from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.core.errors import NotFound, ValidationFailed
 
-from .models import Exchange, ExchangeStatus, Participant, ParticipantRole
+from .access import access_listing, listing_visibilities
+from .models import (
+    Category,
+    Exchange,
+    ExchangeStatus,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Participant,
+    ParticipantRole,
+)
 
 
 def _with_people(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
@@ -185,3 +223,238 @@ def to_confirm_counts(person) -> dict[int, int]:
         .order_by()
     )
     return {row["exchange__community_id"]: row["waiting"] for row in rows}
+
+
+# Listings and search -------------------------------------------------------------------------
+
+SEARCH_SORTS = ("relevance", "newest", "distance")
+SEARCH_MAX_KM = 200
+SEARCH_MAX_LIMIT = 100
+SEARCH_MAX_WORDS = 10
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = 111.32
+_WORD = re.compile(r"\w+")
+
+
+def categories_for(community) -> list[Category]:
+    """The default taxonomy and the community's own categories, by group and name."""
+    return list(Category.objects.filter(Q(community=None) | Q(community=community)).order_by("group", "name", "id"))
+
+
+def listing_get(community, viewer, listing_id: int) -> Listing:
+    """A listing of this community the viewer may see (any status). Raises NotFound."""
+    try:
+        listing = Listing.objects.select_related("community", "owner", "category").get(
+            pk=listing_id, community=community
+        )
+    except (Listing.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such listing.") from None
+    access_listing(viewer, listing)
+    return listing
+
+
+@dataclass
+class ListingPage:
+    """One page of search results. Each listing carries `relevance` (None without words) and
+    `distance_km` (None without `near`, or without a point)."""
+
+    listings: list[Listing]
+    next_cursor: str | None  # pass as `after` for the next page; None on the last page
+
+
+def _bad(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: [message]})
+
+
+def _encode_cursor(sort: str, value: Any, pk: int) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    return base64.urlsafe_b64encode(json.dumps([sort, value, pk]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        name, value, pk = raw
+        if name != sort or isinstance(pk, bool) or not isinstance(pk, int):
+            raise ValueError
+        if sort == "newest":
+            value = dt.datetime.fromisoformat(value)
+            if timezone.is_naive(value):
+                raise ValueError
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError
+        return value, pk
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad("after", "This page link is out of date; start the search again.") from None
+
+
+def _check_point(near: Any) -> tuple[float, float]:
+    try:
+        lat, lng = (float(v) for v in near)
+    except (TypeError, ValueError):
+        raise _bad("near", "Give a point as latitude and longitude.") from None
+    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        raise _bad("near", "Latitude is between -90 and 90, longitude between -180 and 180.")
+    return lat, lng
+
+
+def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Listing]:
+    """Keep listings matching the words and annotate `relevance` (higher is better)."""
+    if connection.vendor == "postgresql":
+        # Prefix terms through the English stemmer ("garde" -> gard:*), or'ed with trigram word
+        # similarity so a typo ("gardning") still finds "gardening". Both are served by the GIN
+        # indexes of migration 0004: keep these expressions in step with it.
+        vector = SearchVector("search_document", config="english")
+        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
+        phrase = " ".join(words)
+        return (
+            qs.alias(search_vector=vector)
+            .filter(Q(search_vector=query) | Q(search_document__trigram_word_similar=phrase))
+            # Both are `real`: cast to double so the value a cursor carries compares equal again.
+            .annotate(relevance=Cast(SearchRank(vector, query) + TrigramWordSimilarity(phrase, "search_document"),
+                                     FloatField()))
+        )
+    # SQLite: the FTS5 table (porter stemmer), every word as a prefix ("garde"* finds "gardening").
+    # bm25() is lower for better matches, so relevance is its negation.
+    match = " ".join(f'"{w}"*' for w in words)
+    return qs.filter(
+        pk__in=RawSQL("SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH %s", [match])
+    ).annotate(relevance=RawSQL(
+        "(SELECT -bm25(exchanges_listing_fts) FROM exchanges_listing_fts"
+        " WHERE exchanges_listing_fts MATCH %s AND exchanges_listing_fts.rowid = exchanges_listing.id)",
+        [match], output_field=FloatField(),
+    ))
+
+
+def _distance_km(lat: float, lng: float) -> Any:
+    """Great-circle distance from (lat, lng) to the listing's point, in SQL (haversine)."""
+    half_dlat = Radians(F("lat") - Value(lat)) / Value(2.0)
+    half_dlng = Radians(F("lng") - Value(lng)) / Value(2.0)
+    a = Power(Sin(half_dlat), Value(2)) + Value(math.cos(math.radians(lat))) * Cos(Radians(F("lat"))) * Power(
+        Sin(half_dlng), Value(2)
+    )
+    return ExpressionWrapper(
+        Value(2 * EARTH_RADIUS_KM) * ASin(Least(Sqrt(a), Value(1.0))), output_field=FloatField()
+    )
+
+
+def _bounding_box(lat: float, lng: float, km: float) -> Q:
+    """A box around the point that holds every point within `km`: the indexed first cut."""
+    dlat = km / KM_PER_DEGREE
+    box = Q(lat__gte=lat - dlat, lat__lte=lat + dlat)
+    cos_lat = math.cos(math.radians(lat))
+    if abs(lat) + dlat >= 89 or cos_lat < 0.01:
+        return box  # near a pole every longitude may be close
+    dlng = km / (KM_PER_DEGREE * cos_lat)
+    low, high = lng - dlng, lng + dlng
+    if low < -180:
+        return box & (Q(lng__gte=low + 360) | Q(lng__lte=high))
+    if high > 180:
+        return box & (Q(lng__gte=low) | Q(lng__lte=high - 360))
+    return box & Q(lng__gte=low, lng__lte=high)
+
+
+def listing_search(
+    community,
+    viewer,
+    *,
+    q: str = "",
+    kind: str | None = None,
+    category: Any = None,
+    near: tuple[float, float] | None = None,
+    within_km: float | None = None,
+    available: list[str] | None = None,
+    active_since_days: int | None = None,
+    sort: str = "relevance",
+    after: str | None = None,
+    limit: int = 20,
+) -> ListingPage:
+    """Active, unexpired listings of the community that the viewer may see, filtered, sorted
+    and paginated by keyset (`after` is the previous page's `next_cursor`). One query per
+    page, however many listings there are. `relevance` without words sorts newest first;
+    `distance` needs `near` and leaves out listings without a point. Raises ValidationFailed."""
+    if sort not in SEARCH_SORTS:
+        raise _bad("sort", f"Sort by one of: {', '.join(SEARCH_SORTS)}.")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_MAX_LIMIT:
+        raise _bad("limit", f"Ask for 1 to {SEARCH_MAX_LIMIT} results at a time.")
+    if kind is not None and kind not in ListingKind.values:
+        raise _bad("kind", f"Choose one of: {', '.join(ListingKind.values)}.")
+    if not isinstance(q, str) or len(q) > 200:
+        raise _bad("q", "Search for at most 200 characters.")
+    words = _WORD.findall(q.lower())[:SEARCH_MAX_WORDS]
+    point = _check_point(near) if near is not None else None
+    if within_km is not None:
+        if isinstance(within_km, bool) or not isinstance(within_km, (int, float)) or not math.isfinite(within_km):
+            raise _bad("within_km", "Give the distance in kilometres.")
+        if not 0 < within_km <= SEARCH_MAX_KM:
+            raise _bad("within_km", f"Search within more than 0 and at most {SEARCH_MAX_KM} km.")
+        if point is None:
+            raise _bad("near", "Say where to measure the distance from.")
+    if sort == "distance" and point is None:
+        raise _bad("near", "Say where to measure the distance from.")
+    mask = 0
+    if available:
+        bad = [slot for slot in available if slot not in AVAILABILITY_SLOTS]
+        if bad:
+            raise _bad("available", f"Unknown time: {', '.join(map(str, bad))}.")
+        mask = sum(1 << AVAILABILITY_SLOTS.index(slot) for slot in set(available))
+    if active_since_days is not None and (
+        isinstance(active_since_days, bool) or not isinstance(active_since_days, int)
+        or not 1 <= active_since_days <= 3650
+    ):
+        raise _bad("active_since_days", "Give a number of days from 1 to 3650.")
+
+    now = timezone.now()
+    qs = Listing.objects.filter(
+        community=community, status=ListingStatus.ACTIVE, expires_at__gt=now,
+        visibility__in=listing_visibilities(viewer, community),
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if isinstance(category, Category):
+        qs = qs.filter(category_id=category.pk)
+    elif isinstance(category, int) and not isinstance(category, bool):
+        qs = qs.filter(category_id=category)
+    elif isinstance(category, str) and category:
+        qs = qs.filter(category__slug=category)
+    if mask:
+        qs = qs.alias(slot_overlap=F("availability_mask").bitand(mask)).filter(slot_overlap__gt=0)
+    if active_since_days:
+        qs = qs.filter(owner__last_login__gte=now - dt.timedelta(days=active_since_days))
+    if point is not None:
+        qs = qs.annotate(distance_km=_distance_km(*point))
+        if within_km is not None:
+            qs = qs.filter(_bounding_box(*point, within_km), distance_km__lte=within_km)
+        elif sort == "distance":
+            qs = qs.filter(lat__isnull=False, lng__isnull=False)
+    else:
+        qs = qs.annotate(distance_km=Value(None, output_field=FloatField()))
+    if words:
+        qs = _text_filter(qs, words, q)
+    else:
+        qs = qs.annotate(relevance=Value(None, output_field=FloatField()))
+        if sort == "relevance":
+            sort = "newest"
+
+    cursor = _decode_cursor(after, sort) if after else None
+    if sort == "relevance":
+        order, key = ["-relevance", "-id"], "relevance"
+        if cursor:
+            qs = qs.filter(Q(relevance__lt=cursor[0]) | Q(relevance=cursor[0], id__lt=cursor[1]))
+    elif sort == "distance":
+        order, key = ["distance_km", "id"], "distance_km"
+        if cursor:
+            qs = qs.filter(Q(distance_km__gt=cursor[0]) | Q(distance_km=cursor[0], id__gt=cursor[1]))
+    else:
+        order, key = ["-created_at", "-id"], "created_at"
+        if cursor:
+            qs = qs.filter(Q(created_at__lt=cursor[0]) | Q(created_at=cursor[0], id__lt=cursor[1]))
+    rows = list(qs.select_related("owner", "category").order_by(*order)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    return ListingPage(
+        listings=rows,
+        next_cursor=_encode_cursor(sort, getattr(last, key), last.pk) if more and last is not None else None,
+    )

@@ -11,3 +11,9 @@ from . import services
 def auto_confirm_exchanges() -> int:
     """Confirm recorded exchanges whose community's delay has passed. Run periodically."""
     return services.exchanges_auto_confirm()
+
+
+@task()
+def expire_listings() -> int:
+    """Mark active listings past their expiry as expired. Run periodically."""
+    return services.listings_expire()
