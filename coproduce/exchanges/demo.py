@@ -165,3 +165,81 @@ class _History:
         )
         if exchange is not None:
             self.safe(services.exchange_confirm, actor=helpers[0], exchange=exchange)
+
+
+# Listings ------------------------------------------------------------------------------------
+
+# (kind, category slug, title, description, tags, mode)
+LISTINGS = [
+    ("offer", "gardening", "Weeding and tidying small gardens", "I love a tidy border. Happy to weed, prune and clear leaves; I bring my own gloves and tools.", ["weeding", "pruning"], "in_person"),
+    ("offer", "computer-help", "Help with laptops and email", "Patient help setting up email, video calls and online banking safely. I can come to the library with you.", ["laptop", "email", "scams"], "in_person"),
+    ("offer", "phones-and-tablets", "Smartphone basics, at your pace", "Texts, photos, WhatsApp to the grandchildren. No question is too small.", ["smartphone", "whatsapp"], "in_person"),
+    ("offer", "lifts-to-appointments", "Lifts to the surgery and hospital", "Weekday mornings. I drive a small hatchback; one wheelchair can go in the boot.", ["lifts", "hospital"], "in_person"),
+    ("offer", "befriending-and-company", "A cup of tea and a chat", "Retired teacher, happy to visit for company or go for a slow walk round the park.", ["company", "walks"], "in_person"),
+    ("offer", "languages-and-conversation", "Polish conversation practice", "Native speaker. Conversation over coffee for learners at any level.", ["polish"], "remote"),
+    ("offer", "languages-and-conversation", "Urdu and Punjabi conversation", "Practise speaking with a native speaker, in person or by video call.", ["urdu", "punjabi"], "remote"),
+    ("offer", "form-filling", "Help with benefit and council forms", "I used to work in an advice centre. I can help you fill in forms and check letters.", ["benefits", "council"], "in_person"),
+    ("offer", "knitting-and-crochet", "Knitting for beginners", "Small group at the library on Thursday afternoons. Needles and wool provided.", ["knitting", "group"], "in_person"),
+    ("offer", "diy-and-small-repairs", "Small repairs: shelves, taps, curtain rails", "Odd jobs around the house. I bring tools; you supply the parts.", ["diy", "shelves"], "in_person"),
+    ("offer", "cooking-and-meals", "Batch cooking for the freezer", "I'll cook a few healthy meals with you to freeze for the week.", ["meals", "cooking"], "in_person"),
+    ("offer", "pet-care", "Dog walking in Millbrook", "Morning walks for friendly dogs. Happy with big ones too.", ["dogs"], "in_person"),
+    ("offer", "bike-repair", "Bike check-ups and puncture repair", "Brakes, gears and punctures fixed at the community garden on Saturdays.", ["bikes"], "in_person"),
+    ("offer", "homework-help", "Maths homework help (to GCSE)", "Retired maths teacher. Sessions at the library.", ["maths", "gcse"], "in_person"),
+    ("offer", "music-lessons", "Beginner guitar", "Chords and strumming for beginners. I can lend a guitar.", ["guitar"], "in_person"),
+    ("offer", "letter-writing", "Letter writing and reading post", "I can read post with you and help write replies.", ["letters"], "in_person"),
+    ("offer", "event-help", "Setting up community events", "Tables, chairs, tea urns: I'm your person.", ["events"], "in_person"),
+    ("offer", "arts-and-crafts", "Card making afternoons", "Make birthday cards together; materials provided.", ["cards", "crafts"], "in_person"),
+    ("offer", "phone-calls", "Friendly weekly phone call", "A regular call for a chat, same time each week.", ["calls"], "remote"),
+    ("offer", "translation-and-interpreting", "Bengali interpreting at appointments", "I can come with you to the GP or school to interpret.", ["bengali"], "in_person"),
+    ("request", "computer-help", "Help setting up a new laptop", "My son bought me a laptop and I don't know where to start. Email and video calls please.", ["laptop", "email"], "in_person"),
+    ("request", "gardening", "Help to clear an overgrown back garden", "After my operation the garden has got away from me. A couple of hours would make a big difference.", ["garden"], "in_person"),
+    ("request", "lifts-to-appointments", "Lift to the eye clinic on a Tuesday", "Appointment at 10am at St Anne's; I can't drive after the drops.", ["hospital", "eyes"], "in_person"),
+    ("request", "befriending-and-company", "Someone to chat to in the afternoons", "I live alone and would love a visitor for a cup of tea now and then.", ["company"], "in_person"),
+    ("request", "form-filling", "Help with a blue badge application", "The online form defeats me. Can anyone help?", ["blue-badge"], "in_person"),
+    ("request", "diy-and-small-repairs", "Put up two shelves", "Shelves and brackets bought, just need a steady hand and a drill.", ["shelves", "drill"], "in_person"),
+    ("request", "languages-and-conversation", "English conversation practice", "I am learning English and want to practise speaking.", ["english"], "in_person"),
+    ("request", "moving-and-carrying", "Carry boxes to a ground-floor flat", "Moving two streets away; about 20 boxes and a small sofa.", ["moving"], "in_person"),
+    ("request", "phones-and-tablets", "Video calls to my family abroad", "I have a tablet but can't get video calls to work.", ["video-calls", "tablet"], "in_person"),
+    ("request", "homework-help", "Reading with my daughter (Year 3)", "Half an hour a week of reading together would really help her confidence.", ["reading"], "in_person"),
+    ("request", "shopping-trips", "Lift to the big supermarket once a fortnight", "I can't carry heavy bags on the bus any more.", ["shopping"], "in_person"),
+    ("request", "sewing-and-mending", "Take up two pairs of trousers", "I have the thread; I just can't see well enough any more.", ["mending"], "in_person"),
+    ("request", "litter-picking", "Volunteers for the canal clean-up", "Saturday morning litter pick along the towpath. Grabbers provided.", ["canal", "group"], "in_person"),
+]
+
+
+def build_listings(slug: str = "riverside") -> bool:
+    """A realistic spread of offers and requests, once. Returns True if it built them."""
+    from .models import Listing
+
+    community = community_selectors.community_get(slug)
+    if Listing.objects.filter(community=community).exists():
+        return False
+    rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not a secret
+    memberships = community_selectors.member_directory(community, limit=100_000)
+    people = [m.person for m in memberships if m.person.email]
+    slots = services_slots()
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        for i, (kind, category, title, description, tags, mode) in enumerate(LISTINGS):
+            owner = people[(i * 7) % len(people)]
+            # A few points around the middle of the made-up area, never an address (rounded ~100 m).
+            lat = 51.50 + rng.uniform(-0.02, 0.02)
+            lng = -0.12 + rng.uniform(-0.03, 0.03)
+            weeks = rng.choice([1, 3, 6, 10, 12])
+            try:
+                services.listing_create(
+                    actor=owner, community=community, kind=kind, category=category, title=title,
+                    description=description, tags=tags, mode=mode,
+                    expires_at=timezone.now() + dt.timedelta(weeks=weeks),
+                    availability=sorted(rng.sample(slots, 4), key=slots.index),
+                    neighbourhood=owner.neighbourhood, lat=lat, lng=lng, is_group="group" in tags,
+                    visibility="community",
+                )
+            except ApplicationError:
+                continue  # a rule refused it (for example a check level), as it would in life
+    return True
+
+
+def services_slots() -> list[str]:
+    from coproduce.communities.services import AVAILABILITY_SLOTS
+
+    return list(AVAILABILITY_SLOTS)

@@ -59,6 +59,7 @@ class Command(BaseCommand):
         from coproduce.exchanges import demo as exchanges_demo
 
         exchanges_demo.build_history()
+        exchanges_demo.build_listings()
         summary = demo.demo_summary()
         self.stdout.write(
             ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "
