@@ -458,3 +458,12 @@ def listing_search(
         listings=rows,
         next_cursor=_encode_cursor(sort, getattr(last, key), last.pk) if more and last is not None else None,
     )
+
+
+def listings_of(community, owner, *, limit: int = 100) -> list[Listing]:
+    """A member's own listings in the community, any status: active first, then newest."""
+    return list(
+        Listing.objects.filter(community=community, owner=owner)
+        .select_related("category")
+        .order_by("status", "-created_at", "-id")[:limit]
+    )

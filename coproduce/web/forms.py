@@ -27,6 +27,7 @@ from coproduce.communities.models import (
 )
 from coproduce.communities.rules import RULES
 from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.exchanges.models import CategoryGroup
 
 DAYS = [
     ("mon", _("Monday")),
@@ -41,6 +42,14 @@ PARTS_OF_DAY = [("am", _("Morning")), ("pm", _("Afternoon")), ("eve", _("Evening
 AVAILABILITY_CHOICES = [
     (f"{day}-{part}", f"{day_label} {part_label.lower()}") for day, day_label in DAYS for part, part_label in PARTS_OF_DAY
 ]
+
+
+def availability_rows(bound_field) -> list:
+    """Availability checkboxes as a week: one row per day, a column per part of the day (the
+    `web/_availability.html` partial)."""
+    options = list(bound_field)
+    size = len(PARTS_OF_DAY)
+    return [(label, options[i * size:(i + 1) * size]) for i, (_day, label) in enumerate(DAYS)]
 
 
 def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
@@ -223,10 +232,7 @@ class GiftProfileForm(forms.Form):
         ]
 
     def availability_rows(self):
-        """The availability checkboxes as a week: one row per day, a column per part of the day."""
-        options = list(self["availability"])
-        size = len(PARTS_OF_DAY)
-        return [(label, options[i * size:(i + 1) * size]) for i, (_day, label) in enumerate(DAYS)]
+        return availability_rows(self["availability"])
 
     @staticmethod
     def initial_for(person) -> dict:
@@ -736,3 +742,157 @@ class OlderForm(forms.Form):
     """The keyset for an "Older" link."""
 
     before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+
+
+# Listings --------------------------------------------------------------------------------------
+
+LISTING_KINDS = [("offer", _("Offering help")), ("request", _("Asking for help"))]
+SEARCH_KINDS = [("", _("Offers and requests")), ("offer", _("Offers only")), ("request", _("Requests only"))]
+SEARCH_SORTS = [("relevance", _("Best match")), ("newest", _("Newest first"))]
+LISTING_MODES = [
+    ("in_person", _("In person")),
+    ("remote", _("Remote (phone or online)")),
+    ("at_home", _("At my home (needs the community's checks)")),
+]
+LISTING_VISIBILITIES = [
+    ("community", _("Members of this community")),
+    ("allied", _("Allied communities too")),
+    ("public", _("Everyone, on the public site")),
+]
+CATEGORY_INVALID = _("Choose a category from the list.")
+
+
+def category_choices(categories) -> list:
+    """Categories as <optgroup>s, one per group, in the group's order."""
+    groups: dict[str, list] = {}
+    for category in categories:
+        groups.setdefault(category.group, []).append((str(category.pk), category.name))
+    return [(CategoryGroup(group).label, options) for group, options in sorted(
+        groups.items(), key=lambda item: CategoryGroup.values.index(item[0]))]
+
+
+def _category_field(**kwargs) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        coerce=int, error_messages={"invalid_choice": CATEGORY_INVALID, "required": CATEGORY_INVALID}, **kwargs,
+    )
+
+
+class ListingSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("What are you looking for?"), required=False, max_length=200,
+        help_text=_("A word or two, such as 'garden' or 'computer'. Small typing mistakes are fine."),
+        widget=SearchInput,
+        error_messages={"max_length": _("Search for at most 200 characters.")},
+    )
+    kind = forms.ChoiceField(label=_("Show"), required=False, choices=SEARCH_KINDS, widget=forms.RadioSelect)
+    category = _category_field(label=_("Category"), required=False, empty_value=None)
+    available = forms.MultipleChoiceField(
+        label=_("Free at"), required=False, choices=AVAILABILITY_CHOICES, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose times from the table.")},
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SEARCH_SORTS)
+    after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["category"])
+        field.choices = [("", _("Any category")), *category_choices(categories)]
+
+    def availability_rows(self):
+        return availability_rows(self["available"])
+
+
+class ListingForm(forms.Form):
+    """An offer or a request. The service checks lengths, dates and the vetting for `at_home`."""
+
+    service_fields = {"expires_at": "expires_on", "point": "neighbourhood"}
+
+    kind = forms.ChoiceField(
+        label=_("Are you offering help or asking for it?"), choices=LISTING_KINDS, widget=forms.RadioSelect,
+        error_messages=_required(_("Choose whether you are offering help or asking for it.")),
+    )
+    title = forms.CharField(
+        label=_("Title"), help_text=_("A few words, such as 'Help with a new phone' or 'Lifts to the shops'."),
+        error_messages=_required(_("Give the listing a title.")),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What, roughly when, and anything that helps. Do not put your address or phone number here."),
+    )
+    category = _category_field(label=_("Category"))
+    tags = forms.CharField(
+        label=_("Tags"), required=False, max_length=400,
+        help_text=_("Short words separated by commas, such as 'android, email'."),
+    )
+    expires_on = forms.DateField(
+        label=_("Show it until"), widget=DateInput,
+        help_text=_("It is taken down after this day; you can post it again. At most a year from now."),
+        error_messages={"required": _("Give the last day to show it."),
+                        "invalid": _("Enter a real date, like 31/12/2026.")},
+    )
+    availability = forms.MultipleChoiceField(
+        label=_("When suits you?"), required=False, choices=AVAILABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": _("Choose times from the table.")},
+    )
+    neighbourhood = forms.CharField(
+        label=_("Neighbourhood"), required=False,
+        help_text=_("The part of the area, such as 'Old Docks'. Never a street address."),
+    )
+    mode = forms.ChoiceField(
+        label=_("Where?"), choices=LISTING_MODES, widget=forms.RadioSelect, initial="in_person",
+        error_messages=_required(_("Choose where it would happen.")),
+    )
+    is_group = forms.BooleanField(label=_("A group activity (several people can join)"), required=False)
+    visibility = forms.ChoiceField(
+        label=_("Who can see it?"), choices=LISTING_VISIBILITIES, widget=forms.RadioSelect, initial="community",
+        error_messages=_required(_("Choose who can see it.")),
+    )
+
+    def __init__(self, *args, community, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        field = cast(forms.TypedChoiceField, self.fields["category"])
+        field.choices = [("", _("Choose a category")), *category_choices(categories)]
+
+    def availability_rows(self):
+        return availability_rows(self["availability"])
+
+    def clean_tags(self) -> list[str]:
+        return [tag.strip() for tag in self.cleaned_data.get("tags", "").split(",") if tag.strip()]
+
+    def values(self) -> dict[str, Any]:
+        """What the listing services take."""
+        data = dict(self.cleaned_data)
+        day = data.pop("expires_on")
+        # The end of the chosen day, in the community's time zone.
+        zone = zoneinfo.ZoneInfo(self.community.timezone)
+        data["expires_at"] = dt.datetime.combine(day, dt.time(23, 59), tzinfo=zone)
+        return data
+
+    @staticmethod
+    def initial_for(listing, community) -> dict:
+        return {
+            "kind": listing.kind, "title": listing.title, "description": listing.description,
+            "category": listing.category_id, "tags": ", ".join(listing.tags),
+            "expires_on": timezone.localtime(listing.expires_at, zoneinfo.ZoneInfo(community.timezone)).date(),
+            "availability": listing.availability, "neighbourhood": listing.neighbourhood, "mode": listing.mode,
+            "is_group": listing.is_group, "visibility": listing.visibility,
+        }
+
+
+class CloseListingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you closing it?"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: found help, thank you. Kept with the community's records."),
+    )
+
+
+class CategoryForm(forms.Form):
+    group = forms.ChoiceField(label=_("Group"), error_messages=_required(_("Choose a group.")))
+    name = forms.CharField(
+        label=_("Name"), help_text=_("For example: Boat repair."), error_messages=_required(_("Name the category.")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["group"]).choices = [("", _("Choose a group")), *CategoryGroup.choices]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, community, coordinate, exchanges, home, ledger, members, profile, public
+from .views import account, community, coordinate, exchanges, home, ledger, listings, members, profile, public
 
 app_name = "web"
 
@@ -36,6 +36,12 @@ urlpatterns = [
     path("c/<slug:slug>/exchanges/<int:exchange_id>/confirm/", exchanges.exchange_confirm, name="exchange_confirm"),
     path("c/<slug:slug>/exchanges/<int:exchange_id>/decline/", exchanges.exchange_decline, name="exchange_decline"),
     path("c/<slug:slug>/exchanges/<int:exchange_id>/dispute/", exchanges.exchange_dispute, name="exchange_dispute"),
+    path("c/<slug:slug>/listings/", listings.listing_search, name="listing_search"),
+    path("c/<slug:slug>/listings/new/", listings.listing_create, name="listing_create"),
+    path("c/<slug:slug>/listings/mine/", listings.listings_mine, name="listings_mine"),
+    path("c/<slug:slug>/listings/<int:listing_id>/", listings.listing_detail, name="listing_detail"),
+    path("c/<slug:slug>/listings/<int:listing_id>/edit/", listings.listing_edit, name="listing_edit"),
+    path("c/<slug:slug>/listings/<int:listing_id>/close/", listings.listing_close, name="listing_close"),
     path("c/<slug:slug>/statement/", ledger.statement, name="statement"),
     path("c/<slug:slug>/statement.csv", ledger.statement_csv, name="statement_csv"),
     path("c/<slug:slug>/fund/", ledger.fund, name="fund"),
@@ -57,6 +63,7 @@ urlpatterns = [
          name="exchange_settle"),
     path("c/<slug:slug>/coordinate/exchanges/<int:exchange_id>/reverse/", exchanges.exchange_reverse,
          name="exchange_reverse"),
+    path("c/<slug:slug>/coordinate/categories/", listings.category_add, name="category_add"),
     path("c/<slug:slug>/coordinate/search/", coordinate.member_search, name="member_search"),
     path("c/<slug:slug>/coordinate/relays/<int:relay_id>/passed-on/", coordinate.relay_passed_on,
          name="relay_passed_on"),

@@ -78,7 +78,22 @@ def world(same_connection, community, other_community, coordinator, member, agen
         "member_number": member.memberships.get(community=community).number,
         "application_ids": [a.pk for a in applications],
         **_hours(community, coordinator, member, agency_staff),
+        "listing_ids": _listings(community, coordinator, member),
     }
+
+
+def _listings(community, coordinator, member) -> list[int]:
+    """Offers and requests of both people (one closed), so the listing operations reach them."""
+    made = [
+        exchange_services.listing_create(
+            actor=owner, community=community, kind=kind, title=title, category="gardening", lat=51.5, lng=-0.12,
+            availability=["mon-am"],
+        )
+        for owner, kind, title in [(member, "offer", "Weeding"), (coordinator, "request", "Help with a hedge"),
+                                   (member, "request", "Lift to the shops"), (coordinator, "offer", "Closed one")]
+    ]
+    exchange_services.listing_close(actor=coordinator, listing=made[-1])
+    return [listing.pk for listing in made]
 
 
 def _hours(community, coordinator, member, agency_staff) -> dict:
@@ -118,7 +133,7 @@ def _aim(case, world) -> None:
         params["slug"] = "riverside"
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
-    for name in ("application_id", "exchange_id", "account_id", "transfer_id"):
+    for name in ("application_id", "exchange_id", "account_id", "transfer_id", "listing_id"):
         if name in params and isinstance(params[name], int) and params[name] % 5:
             ids = world[f"{name}s"]
             params[name] = ids[params[name] % len(ids)]
@@ -142,6 +157,10 @@ def _aim_body(case, world) -> None:
                     minutes=15 + len(str(body)) % 400, effective_on=timezone.localdate().isoformat())
         if world["coordinator_number"] in body["recipients"]:
             body["recipients"] = [world["member_number"]]
+        body.pop("on_behalf_of", None)
+    elif path.endswith("/listings") and case.method.upper() == "POST":
+        body.update(category="gardening", kind=("offer", "request")[len(str(body)) % 2])
+        body.pop("expires_at", None)
         body.pop("on_behalf_of", None)
     elif path.endswith("/transfers"):
         amount = 1 + len(str(body)) % 50

@@ -1,0 +1,348 @@
+"""Listings (offers and requests) and the categories they are filed under.
+
+Members of a community see and search its listings; outsiders, members of other communities
+and tokens made for another community get 404. Posting, changing and closing a listing moves
+no hours, so these writes need no `Idempotency-Key`. The owner or a coordinator changes and
+closes a listing; a coordinator may post one for a member with `on_behalf_of`. An exact address
+is never stored: the map point is rounded to about 100 m."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from coproduce.communities import selectors as community_selectors
+from coproduce.core.errors import ValidationFailed
+from coproduce.exchanges import selectors, services
+from coproduce.exchanges.models import Category, CategoryGroup, ListingKind, ListingMode, ListingStatus, ListingVisibility
+
+from .. import paths
+from ..pagination import decode_cursor
+from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, MemberRef, ObjectId, Slug
+
+router = Router(tags=["listings"])
+
+_NEAR = re.compile(r"^\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*$")
+_SLOTS = "Times as `mon-am`, `mon-pm`, `mon-eve` … `sun-eve`."
+
+
+# Shapes --------------------------------------------------------------------------------------
+
+
+class CategoryOut(Schema):
+    id: int
+    slug: str = Field(description="What the `category` filter and listing bodies accept (the id works too).")
+    name: str
+    group: CategoryGroup
+
+
+class CategoryItem(CategoryOut):
+    own: bool = Field(description="Added by this community (the others are the shared default list).")
+
+
+class CategoryList(Schema):
+    items: list[CategoryItem]
+
+
+class CategoryIn(Schema):
+    group: CategoryGroup
+    name: str = Field(min_length=1, max_length=80, description="Unique in the community and the default list.")
+
+
+class PointIO(Schema):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+
+
+class OwnerOut(Schema):
+    member_number: int | None = Field(description="Null when the owner is no longer a member.")
+    display_name: str
+
+
+class ListingOut(Schema):
+    id: int
+    kind: ListingKind
+    title: str = Field(description="As written: plain text, escape it when you show it in HTML.")
+    description: str
+    category: CategoryOut
+    tags: list[str]
+    expires_at: dt.datetime
+    availability: list[str] = Field(description=_SLOTS)
+    neighbourhood: str
+    point: PointIO | None = Field(description="Approximate (rounded to about 100 m), or null.")
+    mode: ListingMode
+    is_group: bool
+    visibility: ListingVisibility
+    status: ListingStatus
+    owner: OwnerOut
+    created_at: dt.datetime
+
+
+class ListingHit(ListingOut):
+    distance_km: float | None = Field(
+        description="From `near`, rounded to 0.1 km; null without `near` or when the listing has no point."
+    )
+
+
+class ListingPage(Schema):
+    items: list[ListingHit]
+    next_cursor: str | None
+
+
+class ListingQuery(Schema):
+    q: str = Field("", max_length=200, description="Words to look for (typos are tolerated on PostgreSQL).")
+    kind: ListingKind | None = Field(None, description="Only offers or only requests.")
+    category: str | None = Field(
+        None, max_length=80, description="A category's slug or id (see `/categories`); 422 for an unknown one."
+    )
+    near: str | None = Field(
+        None, max_length=60, pattern=_NEAR.pattern, examples=["51.5072,-0.1276"],
+        description="A point as `lat,lng`: adds `distance_km` to each listing.",
+    )
+    within_km: float | None = Field(
+        None, description="Only listings within this distance of `near`: more than 0, at most 200."
+    )
+    available: str | None = Field(
+        None, max_length=200, examples=["tue-am,sat-pm"],
+        description=f"Comma-separated times; listings free at any of them. {_SLOTS}",
+    )
+    active_since_days: int | None = Field(
+        None, ge=1, le=3650, description="Only listings of members who signed in within this many days."
+    )
+    sort: Literal["relevance", "newest", "distance"] = Field(
+        "relevance", description="`relevance` (newest first without `q`), `newest`, or `distance` (needs `near`)."
+    )
+    limit: int = Field(20, ge=1, le=selectors.SEARCH_MAX_LIMIT, description="Items per page.")
+    cursor: str | None = Field(
+        None, max_length=500, description="The `next_cursor` of the previous page; leave out for the first page."
+    )
+
+
+Title = Annotated[str, Field(min_length=1, max_length=120, description="At most 120 characters.")]
+Description = Annotated[str, Field(max_length=4000)]
+Tags = Annotated[
+    list[Annotated[str, Field(max_length=30)]],
+    Field(max_length=10, description="Up to 10 short words (letters, digits, dashes)."),
+]
+Slots = Annotated[list[Annotated[str, Field(max_length=10)]], Field(max_length=21, description=_SLOTS)]
+CategoryRef = Annotated[
+    Annotated[str, Field(min_length=1, max_length=80)] | Annotated[int, Field(strict=True, ge=1, le=MAX_ID)],
+    Field(description="A category's slug or id.", examples=["gardening"]),
+]
+
+
+class ListingIn(Schema):
+    kind: ListingKind
+    title: Title
+    description: Description = ""
+    category: CategoryRef
+    tags: Tags = []
+    expires_at: dt.datetime | None = Field(
+        None, description="With a time zone; in the future, at most 12 months away. Default: in 3 months."
+    )
+    availability: Slots = []
+    neighbourhood: str = Field("", max_length=80)
+    point: PointIO | None = Field(None, description="Stored rounded to about 100 m; never send an exact address.")
+    mode: ListingMode = Field(
+        ListingMode.IN_PERSON, description="`at_home` needs the check level the community's rules set."
+    )
+    is_group: bool = False
+    visibility: ListingVisibility = ListingVisibility.COMMUNITY
+    on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member this listing is for.")
+
+
+class ListingPatch(Schema):
+    kind: ListingKind | None = None
+    title: Title | None = None
+    description: Description | None = None
+    category: CategoryRef | None = None
+    tags: Tags | None = None
+    expires_at: dt.datetime | None = Field(None, description="null: in 3 months from now.")
+    availability: Slots | None = None
+    neighbourhood: str | None = Field(None, max_length=80)
+    point: PointIO | None = Field(None, description="null removes the point.")
+    mode: ListingMode | None = None
+    is_group: bool | None = None
+    visibility: ListingVisibility | None = None
+
+
+class CloseIn(Schema):
+    reason: str = Field("", max_length=500, description="Why, e.g. found help; for the record.")
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _bad(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: [message]})
+
+
+def _near(value: str | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    match = _NEAR.match(value)
+    if not match:
+        raise _bad("near", "Give a point as latitude,longitude, e.g. 51.5072,-0.1276.")
+    return float(match.group(1)), float(match.group(2))
+
+
+def _category(community, ref: str | None) -> Category | None:
+    if ref is None or ref == "":
+        return None
+    for category in selectors.categories_for(community):
+        if ref in (category.slug, str(category.pk)):
+            return category
+    raise ValidationFailed("No such category here; see /categories.", code="unknown_category",
+                           fields={"category": ["Choose a category from the list."]})
+
+
+def _check_cursor(cursor: str | None) -> None:
+    """Refuse cursors that were not made by us before they reach the database (numbers too
+    large for it, for instance)."""
+    if not cursor:
+        return
+    raw = decode_cursor(cursor)
+    ok = isinstance(raw, list) and len(raw) == 3 and isinstance(raw[0], str)
+    if ok:
+        value, pk = raw[1], raw[2]
+        ok = (not isinstance(pk, bool) and isinstance(pk, int) and 1 <= pk <= MAX_ID
+              and (isinstance(value, str) or (isinstance(value, (int, float)) and not isinstance(value, bool)
+                                              and math.isfinite(value) and abs(value) < 1e15)))
+    if not ok:
+        raise _bad("cursor", "The cursor is not valid; use the next_cursor from the last page.")
+
+
+def _category_out(category: Category) -> dict:
+    return {"id": category.pk, "slug": category.slug, "name": category.name, "group": category.group}
+
+
+def listing_out(listing, numbers: dict[int, int]) -> dict:
+    return {
+        "id": listing.pk, "kind": listing.kind, "title": listing.title, "description": listing.description,
+        "category": _category_out(listing.category), "tags": listing.tags, "expires_at": listing.expires_at,
+        "availability": listing.availability, "neighbourhood": listing.neighbourhood,
+        "point": {"lat": listing.lat, "lng": listing.lng} if listing.lat is not None and listing.lng is not None
+        else None,
+        "mode": listing.mode, "is_group": listing.is_group, "visibility": listing.visibility,
+        "status": listing.status,
+        "owner": {"member_number": numbers.get(listing.owner_id), "display_name": listing.owner.display_name},
+        "created_at": listing.created_at,
+    }
+
+
+def _detail(community, listing) -> dict:
+    return listing_out(listing, community_selectors.member_numbers(community, {listing.owner_id}))
+
+
+def _values(data: dict[str, Any]) -> dict[str, Any]:
+    """A request body as the services' listing values."""
+    values = dict(data)
+    values.pop("on_behalf_of", None)
+    if "point" in values:
+        point = values.pop("point")
+        values["lat"], values["lng"] = (point["lat"], point["lng"]) if point else (None, None)
+    return values
+
+
+def _listing(request, slug: str, listing_id: int):
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    return community, selectors.listing_get(community, request.user, listing_id)
+
+
+# Listings ------------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/listings", response={200: ListingPage, **READ_ERRORS}, summary="Search listings")
+def listings_search(request, slug: Slug, query: Query[ListingQuery]):
+    """Active offers and requests of the community, filtered and sorted, a page at a time.
+    422 for an unknown category, a malformed `near`, `within_km` outside (0, 200] or without
+    `near`, and `sort=distance` without `near`."""
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    near = _near(query.near)
+    _check_cursor(query.cursor)
+    available = [s.strip() for s in query.available.split(",") if s.strip()] if query.available else None
+    try:
+        page = selectors.listing_search(
+            community, request.user, q=query.q, kind=query.kind, category=_category(community, query.category),
+            near=near, within_km=query.within_km, available=available, active_since_days=query.active_since_days,
+            sort=query.sort, after=query.cursor, limit=query.limit,
+        )
+    except ValidationFailed as exc:
+        if "after" in exc.fields:
+            exc.fields["cursor"] = exc.fields.pop("after")
+        raise
+    numbers = community_selectors.member_numbers(community, {item.owner_id for item in page.listings})
+    items = []
+    for item in page.listings:
+        distance = getattr(item, "distance_km", None)
+        items.append({**listing_out(item, numbers), "distance_km": round(distance, 1) if distance is not None else None})
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@router.post("/{slug}/listings", response={201: ListingOut, **WRITE_ERRORS}, summary="Post an offer or request")
+def listing_create(request, slug: Slug, payload: ListingIn):
+    """422 for an unknown category, an expiry in the past, bad times or tags; 403
+    `vetting_required` for `at_home` without the community's check level; 403 when a member
+    names someone else in `on_behalf_of`."""
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    owner = paths.member_named(community, payload.on_behalf_of, "on_behalf_of")
+    listing = services.listing_create(actor=request.user, community=community, owner=owner,
+                                      **_values(payload.dict()))
+    return Status(201, _detail(community, listing))
+
+
+@router.get("/{slug}/listings/{listing_id}", response={200: ListingOut, **READ_ERRORS}, summary="A listing")
+def listing_detail(request, slug: Slug, listing_id: ObjectId):
+    """Any status (closed and expired ones too), for members of the community."""
+    community, listing = _listing(request, slug, listing_id)
+    return _detail(community, listing)
+
+
+@router.patch("/{slug}/listings/{listing_id}", response={200: ListingOut, **WRITE_ERRORS}, summary="Change a listing")
+def listing_update(request, slug: Slug, listing_id: ObjectId, payload: ListingPatch):
+    """The owner or a coordinator changes an active listing; fields left out stay as they are.
+    403 `not_owner` for anyone else; 409 `listing_closed` / `listing_expired`."""
+    community, listing = _listing(request, slug, listing_id)
+    listing = services.listing_update(actor=request.user, listing=listing,
+                                      **_values(payload.dict(exclude_unset=True)))
+    return _detail(community, listing)
+
+
+@router.post(
+    "/{slug}/listings/{listing_id}/close", response={200: ListingOut, **WRITE_ERRORS}, summary="Close a listing"
+)
+def listing_close(request, slug: Slug, listing_id: ObjectId, payload: CloseIn | None = None):
+    """The owner or a coordinator closes it (help found, no longer needed). 409 `already_closed`
+    or `already_expired`."""
+    community, listing = _listing(request, slug, listing_id)
+    listing = services.listing_close(actor=request.user, listing=listing, reason=payload.reason if payload else "")
+    return _detail(community, listing)
+
+
+# Categories ----------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/categories", response={200: CategoryList, **READ_ERRORS}, summary="Categories")
+def categories_list(request, slug: Slug):
+    """The shared default list and the community's own additions, by group and name."""
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    return {"items": [{**_category_out(c), "own": c.community_id is not None}
+                      for c in selectors.categories_for(community)]}
+
+
+@router.post("/{slug}/categories", response={201: CategoryItem, **WRITE_ERRORS}, summary="Add a category (coordinators)")
+def category_add(request, slug: Slug, payload: CategoryIn):
+    """409 `category_exists` when the name is taken (here or in the default list)."""
+    community = paths.coordinated_community(request, slug)
+    category = services.category_add(actor=request.user, community=community, group=payload.group,
+                                     name=payload.name)
+    return Status(201, {**_category_out(category), "own": True})
