@@ -784,13 +784,13 @@ class ListingSearchForm(forms.Form):
         widget=SearchInput,
         error_messages={"max_length": _("Search for at most 200 characters.")},
     )
-    kind = forms.ChoiceField(label=_("Show"), required=False, choices=SEARCH_KINDS, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(label=_("Show"), required=False, choices=SEARCH_KINDS, widget=forms.RadioSelect, initial="")
     category = _category_field(label=_("Category"), required=False, empty_value=None)
     available = forms.MultipleChoiceField(
         label=_("Free at"), required=False, choices=AVAILABILITY_CHOICES, widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose times from the table.")},
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SEARCH_SORTS)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SEARCH_SORTS, initial="relevance")
     after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(self, *args, categories, **kwargs):

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import account, community, coordinate, exchanges, home, ledger, listings, members, profile, public
+from .views import (
+    account,
+    community,
+    coordinate,
+    exchanges,
+    home,
+    ledger,
+    listings,
+    members,
+    profile,
+    public,
+)
 
 app_name = "web"
 

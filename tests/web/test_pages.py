@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from coproduce.communities import services
 from coproduce.exchanges import services as exchange_services
+from coproduce.exchanges.models import Category
 
 from .conftest import confirmed, recorded, supported_application
 
@@ -29,7 +30,14 @@ def world(community, coordinator, member, agency_staff):
     disputed = exchange_services.exchange_dispute(
         actor=member, exchange=recorded(community, member, member, agency_staff, title="Ironing"), reason="Too long"
     )
-    return {"application": application, "number": number, "posted": posted, "waiting": waiting, "disputed": disputed}
+    gardening = Category.objects.get(community=None, slug="gardening")
+    listing = exchange_services.listing_create(actor=agency_staff, community=community, kind="offer",
+                                               title="Help in the garden", category=gardening.pk,
+                                               availability=["mon-am"], tags=["weeding"], neighbourhood="Old Docks")
+    mine = exchange_services.listing_create(actor=member, community=community, kind="request",
+                                            title="Help with a new phone", category=gardening.pk)
+    return {"application": application, "number": number, "posted": posted, "waiting": waiting, "disputed": disputed,
+            "listing": listing, "mine": mine}
 
 
 def pages(community, world):
@@ -56,6 +64,13 @@ def pages(community, world):
         ("member", reverse("web:exchange_list", args=[slug])),
         ("member", reverse("web:exchange_detail", args=[slug, world["waiting"].pk])),
         ("member", reverse("web:exchange_detail", args=[slug, world["posted"].pk])),
+        ("member", reverse("web:listing_search", args=[slug])),
+        ("member", reverse("web:listing_search", args=[slug]) + "?q=garden&kind=offer&available=mon-am"),
+        ("member", reverse("web:listing_create", args=[slug])),
+        ("member", reverse("web:listings_mine", args=[slug])),
+        ("member", reverse("web:listing_detail", args=[slug, world["listing"].pk])),
+        ("member", reverse("web:listing_detail", args=[slug, world["mine"].pk])),
+        ("member", reverse("web:listing_edit", args=[slug, world["mine"].pk])),
         ("member", reverse("web:statement", args=[slug])),
         ("member", reverse("web:member_statement", args=[slug, number])),
         ("member", reverse("web:fund", args=[slug])),
@@ -74,6 +89,8 @@ def pages(community, world):
         ("coordinator", reverse("web:exchange_detail", args=[slug, world["disputed"].pk])),
         ("coordinator", reverse("web:member_statement", args=[slug, number])),
         ("coordinator", reverse("web:fund", args=[slug])),
+        ("coordinator", reverse("web:category_add", args=[slug])),
+        ("coordinator", reverse("web:listing_detail", args=[slug, world["listing"].pk])),
     ]
 
 
@@ -115,16 +132,23 @@ def test_it_renders_refused_forms_accessibly(client, community, world, member, c
         (reverse("web:exchange_record", args=[slug]), {"person_1": "Nobody", "time_hours": "-1", "expense_note": "x"}),
         (reverse("web:exchange_decline", args=[slug, waiting.pk]), {}),
         (reverse("web:fund_donate", args=[slug]), {"donate-time_hours": "0"}),
+        (reverse("web:listing_create", args=[slug]), {"category": "999999", "mode": "at_home"}),
+        (reverse("web:listing_edit", args=[slug, world["mine"].pk]), {"title": "x" * 200, "expires_on": "2000-01-01"}),
     ]:
         response = client.post(url, data)
         assert response.status_code == 400, url
         assert "There is a problem" in response.content.decode(), url
         assert_accessible(response, url)
+    search = reverse("web:listing_search", args=[slug]) + "?after=broken&category=999999&available=never"
+    response = client.get(search)
+    assert response.status_code == 400 and "There is a problem" in response.content.decode()
+    assert_accessible(response, search)
     client.force_login(coordinator)
     for url, data in [
         (reverse("web:exchange_slip", args=[slug]), {"giver": "RIV-9999"}),
         (reverse("web:exchange_reverse", args=[slug, posted.pk]), {}),
         (reverse("web:fund_grant", args=[slug]), {"grant-member": "Mo"}),
+        (reverse("web:category_add", args=[slug]), {"group": "nope"}),
     ]:
         response = client.post(url, data)
         assert response.status_code == 400, url

@@ -19,7 +19,14 @@ from pydantic import Field
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.errors import ValidationFailed
 from coproduce.exchanges import selectors, services
-from coproduce.exchanges.models import Category, CategoryGroup, ListingKind, ListingMode, ListingStatus, ListingVisibility
+from coproduce.exchanges.models import (
+    Category,
+    CategoryGroup,
+    ListingKind,
+    ListingMode,
+    ListingStatus,
+    ListingVisibility,
+)
 
 from .. import paths
 from ..pagination import decode_cursor
@@ -101,15 +108,15 @@ class ListingQuery(Schema):
         None, max_length=80, description="A category's slug or id (see `/categories`); 422 for an unknown one."
     )
     near: str | None = Field(
-        None, max_length=60, pattern=_NEAR.pattern, examples=["51.5072,-0.1276"],
-        description="A point as `lat,lng`: adds `distance_km` to each listing.",
+        None, max_length=60, pattern=_NEAR.pattern,
+        description="A point as `lat,lng`, e.g. `51.5072,-0.1276`: adds `distance_km` to each listing.",
     )
     within_km: float | None = Field(
         None, description="Only listings within this distance of `near`: more than 0, at most 200."
     )
     available: str | None = Field(
-        None, max_length=200, examples=["tue-am,sat-pm"],
-        description=f"Comma-separated times; listings free at any of them. {_SLOTS}",
+        None, max_length=200,
+        description=f"Comma-separated times, e.g. `tue-am,sat-pm`; listings free at any of them. {_SLOTS}",
     )
     active_since_days: int | None = Field(
         None, ge=1, le=3650, description="Only listings of members who signed in within this many days."

@@ -21,7 +21,15 @@ from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import ListingStatus
 
 from ..decorators import community_view
-from ..forms import AVAILABILITY_CHOICES, CategoryForm, CloseListingForm, ListingForm, ListingSearchForm, community_today, show_refusal
+from ..forms import (
+    AVAILABILITY_CHOICES,
+    CategoryForm,
+    CloseListingForm,
+    ListingForm,
+    ListingSearchForm,
+    community_today,
+    show_refusal,
+)
 from ..middleware import SignedInRequest, acting_member
 
 PAGE_SIZE = 20
