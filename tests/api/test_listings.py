@@ -318,3 +318,19 @@ def test_it_answers_a_page_in_a_fixed_number_of_queries(client, community, membe
     for i in range(12):
         make(community, (member, coordinator, agency_staff)[i % 3], title=f"Garden job {i}", lat=51.5, lng=-0.1)
     assert (count(), count(q="garden", category="gardening", near="51.5,-0.1")) == few
+
+
+def test_it_suggests_matches_with_reasons(client, community, member, agency_staff, outsider):
+    later = timezone.now() + dt.timedelta(days=30)
+    request = services.listing_create(actor=member, community=community, kind="request", category="gardening",
+                                      title="Help weeding the garden", expires_at=later, availability=["tue-am"])
+    offer = services.listing_create(actor=agency_staff, community=community, kind="offer", category="gardening",
+                                    title="Weeding and pruning", expires_at=later, availability=["tue-am"])
+    url = f"{BASE}/listings/{request.pk}/matches"
+    response = client.get(url, headers=bearer(member))
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["listing"]["id"] == offer.pk
+    assert item["reasons"][0] == "gardening" and "both free Tuesday mornings" in item["reasons"]
+    assert client.get(f"{url}?limit=0", headers=bearer(member)).status_code == 422
+    assert client.get(url, headers=bearer(outsider)).status_code == 404

@@ -279,3 +279,22 @@ def test_it_lets_coordinators_add_a_category(client, community, coordinator, mem
     empty = client.post(url, {"group": "", "name": ""})
     assert empty.status_code == 400 and "Choose a group." in text(empty)
     assert Category.objects.filter(community=community).count() == 1
+
+
+def test_it_shows_offers_that_may_fit_a_request(client, community, member, agency_staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coproduce.exchanges import services as exchange_services
+
+    later = timezone.now() + dt.timedelta(days=30)
+    request = exchange_services.listing_create(actor=member, community=community, kind="request",
+                                               category="computer-help", title="Help with my new laptop",
+                                               expires_at=later)
+    exchange_services.listing_create(actor=agency_staff, community=community, kind="offer",
+                                     category="computer-help", title="Laptop and email help", expires_at=later)
+    client.force_login(member)
+    response = client.get(f"/c/{community.slug}/listings/{request.pk}/")
+    body = response.content.decode()
+    assert "Offers that may fit" in body and "Laptop and email help" in body and "computer help" in body

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.errors import ValidationFailed
-from coproduce.exchanges import selectors, services
+from coproduce.exchanges import matching, selectors, services
 from coproduce.exchanges.models import (
     Category,
     CategoryGroup,
@@ -311,6 +311,35 @@ def listing_detail(request, slug: Slug, listing_id: ObjectId):
     """Any status (closed and expired ones too), for members of the community."""
     community, listing = _listing(request, slug, listing_id)
     return _detail(community, listing)
+
+
+class MatchOut(Schema):
+    listing: ListingOut
+    score: float
+    reasons: list[str]
+    distance_km: float | None
+
+
+class MatchList(Schema):
+    items: list[MatchOut]
+
+
+@router.get("/{slug}/listings/{listing_id}/matches", response={200: MatchList, **READ_ERRORS},
+            summary="Suggested matches for a listing")
+def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: int = 10):
+    """For a request, the offers that may fit it (and for an offer, the requests it could
+    answer), best first, each with its reasons in plain words ("gardening, 0.8 km away, both
+    free Tuesday mornings, 12 exchanges completed"). At most `limit` (1 to 50)."""
+    if not 1 <= limit <= 50:
+        raise _bad("limit", "limit must be between 1 and 50.")
+    community, listing = _listing(request, slug, listing_id)
+    found = matching.matches_for(listing, request.user, limit=limit)
+    numbers = community_selectors.member_numbers(community, {m.listing.owner_id for m in found})
+    return {"items": [
+        {"listing": listing_out(m.listing, numbers), "score": m.score, "reasons": m.reasons,
+         "distance_km": round(m.distance_km, 1) if m.distance_km is not None else None}
+        for m in found
+    ]}
 
 
 @router.patch("/{slug}/listings/{listing_id}", response={200: ListingOut, **WRITE_ERRORS}, summary="Change a listing")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coproduce.communities import access
 from coproduce.core.errors import ApplicationError, PermissionDenied, ValidationFailed
-from coproduce.exchanges import selectors, services
+from coproduce.exchanges import matching, selectors, services
 from coproduce.exchanges.models import ListingStatus
 
 from ..decorators import community_view
@@ -133,7 +133,9 @@ def _default_expiry(community) -> dt.date:
 
 def _detail_page(request, community, listing, *, close_form=None, status=200) -> HttpResponse:
     owner_membership = access.membership_of(listing.owner, community)
+    matches = matching.matches_for(listing, request.user, limit=5) if listing.status == ListingStatus.ACTIVE else []
     return render(request, "web/listings/detail.html", {
+        "matches": matches,
         "community": community, "listing": listing,
         "owner_number": owner_membership.number if owner_membership else None,
         "may_change": _may_change(request, community, listing) and listing.status == ListingStatus.ACTIVE,
