@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "coproduce.communities",
     "coproduce.ledger",
     "coproduce.exchanges",
+    "coproduce.messaging",
     "coproduce.api",
     "coproduce.web",
 ]

@@ -18,7 +18,17 @@ from coproduce.core.errors import ApplicationError
 
 from .auth import AUTH
 from .parser import StrictJsonParser
-from .routes import applications, communities, exchanges, ledger, listings, me, members, references
+from .routes import (
+    applications,
+    communities,
+    exchanges,
+    ledger,
+    listings,
+    me,
+    members,
+    messages,
+    references,
+)
 from .schemas import IDEMPOTENCY_HEADER
 
 
@@ -78,8 +88,8 @@ api = CoproduceAPI(
     title="coproduce API",
     version="1",
     description=(
-        "Communities, members, onboarding, gift profiles, listings (offers and requests), exchanges and the hours "
-        "ledger. Authenticate with a "
+        "Communities, members, onboarding, gift profiles, listings (offers and requests), messages between members, "
+        "exchanges and the hours ledger. Authenticate with a "
         "personal access token (`Authorization: Bearer cp_…`, created on your account page, with "
         "`POST /api/v1/me/tokens` or with `coproduce token create`) or the browser session (writes then need "
         "the `X-CSRFToken` header). "
@@ -158,5 +168,6 @@ api.add_router("/communities", applications.router)
 api.add_router("/communities", exchanges.router)
 api.add_router("/communities", ledger.router)
 api.add_router("/communities", listings.router)
+api.add_router("/communities", messages.router)
 api.add_router("/me", me.router)
 api.add_router("/references", references.router)

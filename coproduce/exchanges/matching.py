@@ -36,7 +36,16 @@ from django.utils import timezone
 from coproduce.communities.services import AVAILABILITY_SLOTS
 
 from .access import access_listing, listing_visibilities
-from .models import ExchangeStatus, Listing, ListingKind, ListingMode, ListingStatus, Participant
+from .models import (
+    ExchangeReference,
+    ExchangeStatus,
+    Listing,
+    ListingKind,
+    ListingMode,
+    ListingStatus,
+    Participant,
+    ReferenceKind,
+)
 
 WEIGHTS = {"text": 0.35, "category": 0.25, "distance": 0.15, "availability": 0.15, "reliability": 0.05,
            "activity": 0.05}
@@ -154,6 +163,16 @@ def _completed(owner_ids: set[int], community) -> dict[int, int]:
     return {row["person_id"]: row["n"] for row in rows}
 
 
+def _good_references(owner_ids: set[int], community) -> dict[int, int]:
+    """Positive references about each owner, in one query (said in the reasons, not scored)."""
+    rows = (
+        ExchangeReference.objects.filter(subject_id__in=owner_ids, exchange__community=community,
+                                         kind=ReferenceKind.POSITIVE)
+        .values("subject_id").annotate(n=Count("id"))
+    )
+    return {row["subject_id"]: row["n"] for row in rows}
+
+
 def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
     """Ranked listings of the other kind for this listing, with their reasons. Raises NotFound
     when the viewer may not see the listing."""
@@ -168,6 +187,7 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
                     .order_by("-created_at", "-id").values_list("pk", flat=True)[:50])
     candidates = list(Listing.objects.filter(pk__in=ids | group_ids).select_related("category", "owner"))
     completed = _completed({c.owner_id for c in candidates}, listing.community)
+    good = _good_references({c.owner_id for c in candidates}, listing.community)
     recent = timezone.now() - dt.timedelta(days=30)
     mine = set(listing.availability or [])
     scored = []
@@ -206,6 +226,9 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
         signals["reliability"] = min(done, 10) / 10
         if done:
             reasons.append(f"{done} exchange{'s' if done != 1 else ''} completed")
+        if good.get(other.owner_id):
+            count = good[other.owner_id]
+            reasons.append(f"{count} good reference{'s' if count != 1 else ''}")
         last = other.owner.last_login
         signals["activity"] = 1.0 if last and last >= recent else 0.0
         score = sum(WEIGHTS[name] * value for name, value in signals.items())

@@ -229,3 +229,38 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+# References ----------------------------------------------------------------------------------
+
+
+class ReferenceKind(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral"
+    CONCERN = "concern", "A concern (private, for the coordinators)"
+
+
+PUBLIC_REFERENCE_KINDS = (ReferenceKind.POSITIVE, ReferenceKind.NEUTRAL)
+
+
+class ExchangeReference(models.Model):
+    """What one participant says about another after a confirmed exchange. Positive and neutral
+    ones are seen by the community's members; a concern only by its coordinators (never by the
+    person it is about)."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="references")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=ReferenceKind.choices)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "author", "subject"], name="exchange_reference_once"),
+        ]
+        indexes = [models.Index(fields=["subject", "kind"], name="exchange_reference_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reference {self.pk}"

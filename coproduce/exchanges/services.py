@@ -35,6 +35,7 @@ from .models import (
     CategoryGroup,
     EntryMethod,
     Exchange,
+    ExchangeReference,
     ExchangeShape,
     ExchangeStatus,
     Expense,
@@ -45,6 +46,7 @@ from .models import (
     ListingVisibility,
     Participant,
     ParticipantRole,
+    ReferenceKind,
 )
 
 MAX_PARTICIPANTS = 60
@@ -525,6 +527,82 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str) -> Exchange:
                 f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%d %B %Y}.\n\n"
                 f"Reason: {reason}\n")
     return exchange
+
+
+# References ----------------------------------------------------------------------------------
+
+REFERENCE_TEXT_MAX = 2000
+
+
+def _coordinators(community) -> list:
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model().objects.filter(
+            memberships__community=community, memberships__status="active", memberships__roles__role="coordinator"
+        ).distinct()
+    )
+
+
+def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, text: str,
+                    on_behalf_of=None) -> ExchangeReference:
+    """A participant (or a coordinator for them) says how an exchange went with someone on the
+    other side, once, after it was confirmed and while it stands (not reversed). A concern goes
+    privately to the coordinators, who are emailed a link (never its text). Raises Conflict
+    (`not_confirmed`, `already_left`), PermissionDenied (not a participant), ValidationFailed
+    (about oneself or one's own side, kind, text)."""
+    if exchange is None:
+        raise Conflict("A reference can only be left after a confirmed exchange.", code="not_confirmed")
+    text = (text or "").strip()
+    with transaction.atomic(durable=True):
+        locked = _lock(exchange)
+        person = _acting_person(actor, locked, on_behalf_of)
+        providers, recipients = _sides(locked)
+        if person.pk not in providers | recipients:
+            raise PermissionDenied("Only the people in this exchange can leave a reference about it.",
+                                   code="not_a_participant")
+        reversed_ = Exchange.objects.filter(pk=locked.pk, transfer__reversal__isnull=False).exists()
+        if locked.status != ExchangeStatus.CONFIRMED or locked.transfer_id is None or reversed_:
+            raise Conflict("A reference can only be left after a confirmed exchange that still stands.",
+                           code="not_confirmed")
+        other_side = recipients if person.pk in providers else providers
+        subject_id = getattr(subject, "pk", None)
+        if subject_id == person.pk:
+            raise ValidationFailed("You cannot leave a reference about yourself.", code="self_reference",
+                                   fields={"subject": ["Choose someone on the other side."]})
+        if subject_id not in other_side:
+            raise ValidationFailed("A reference is about someone on the other side of the exchange.",
+                                   fields={"subject": ["Choose someone on the other side."]})
+        errors: dict[str, list[str]] = {}
+        if kind not in ReferenceKind.values:
+            errors["kind"] = ["Choose positive, neutral or a concern."]
+        if not text:
+            errors["text"] = ["Say a few words about how it went."]
+        elif len(text) > REFERENCE_TEXT_MAX:
+            errors["text"] = [f"At most {REFERENCE_TEXT_MAX} characters."]
+        elif _has_controls(text, multiline=True):
+            errors["text"] = ["Remove the control characters."]
+        if errors:
+            raise ValidationFailed("Please correct the reference.", fields=errors)
+        if ExchangeReference.objects.filter(exchange=locked, author=person, subject_id=subject_id).exists():
+            raise Conflict("You have already left a reference about this person for this exchange.",
+                           code="already_left")
+        try:
+            with transaction.atomic():
+                reference = ExchangeReference.objects.create(
+                    exchange=locked, author=person, subject_id=subject_id, kind=kind, text=text)
+        except IntegrityError:
+            raise Conflict("You have already left a reference about this person for this exchange.",
+                           code="already_left") from None
+        audit_record(actor=actor, on_behalf_of=person, action="exchange.reference", subject=reference,
+                     community_id=locked.community_id, person_id=person.pk,
+                     changes={"kind": [None, kind], "exchange": [None, locked.pk], "subject": [None, subject_id]})
+        if kind == ReferenceKind.CONCERN:
+            community = locked.community
+            _notify(_coordinators(community), f"A concern was raised ({community.name})",
+                    "A member raised a concern after an exchange. It is private: only coordinators can read it.\n\n"
+                    f"Read it here: {settings.SITE_URL}/c/{community.slug}/coordinate/concerns/\n")
+    return reference
 
 
 # The community fund --------------------------------------------------------------------------

@@ -738,6 +738,40 @@ class SettleForm(forms.Form):
     outcome = forms.ChoiceField(choices=SETTLE_OUTCOMES, error_messages=_required(_("Choose to confirm or decline.")))
 
 
+REFERENCE_KINDS = [
+    ("positive", _("Positive: it went well")),
+    ("neutral", _("Neutral: it was fine, or there is something worth knowing")),
+    ("concern", _("A concern: something worried me (private, only the coordinators read it)")),
+]
+
+
+class ExchangeReferenceForm(forms.Form):
+    """A reference after a confirmed exchange, about one person on the other side."""
+
+    subject = forms.TypedChoiceField(
+        label=_("Who is it about?"), coerce=int, widget=forms.RadioSelect,
+        error_messages=_required(_("Choose who the reference is about.")),
+    )
+    kind = forms.ChoiceField(
+        label=_("What kind of reference?"), choices=REFERENCE_KINDS, widget=forms.RadioSelect,
+        help_text=_("Positive and neutral references are seen by members; a concern goes privately to the "
+                    "coordinators."),
+        error_messages=_required(_("Choose positive, neutral or a concern.")),
+    )
+    text = forms.CharField(
+        label=_("How did it go?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A few words. At most 2000 characters."),
+        error_messages=_required(_("Say a few words about how it went.")),
+    )
+
+    def __init__(self, *args, subjects: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["subject"])
+        field.choices = [(p.pk, p.display_name) for p in subjects]
+        if len(subjects) == 1:
+            self.initial.setdefault("subject", subjects[0].pk)
+
+
 class OlderForm(forms.Form):
     """The keyset for an "Older" link."""
 
@@ -896,3 +930,31 @@ class CategoryForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["group"]).choices = [("", _("Choose a group")), *CategoryGroup.choices]
+
+
+class MessageForm(forms.Form):
+    """A message in a conversation (the services check length and control characters again)."""
+
+    body = forms.CharField(
+        label=_("Your message"), max_length=4000, strip=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Sent through this website: neither of you sees the other's email address or phone number."),
+        error_messages={
+            "required": _("Write a message first."),
+            "max_length": _("Keep the message under 4,000 characters."),
+        },
+    )
+    listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this message?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the community's coordinators see this. They can then read this conversation."),
+        error_messages={"required": _("Say briefly what is wrong.")},
+    )
+
+
+class HandleReportForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -34,6 +34,7 @@ from coproduce.communities.models import CheckKind, CheckResult
 from coproduce.exchanges import services as exchange_services
 from coproduce.ledger import services as ledger
 from coproduce.ledger.services import Leg
+from coproduce.messaging import services as messaging
 
 from .conftest import apply, bearer
 
@@ -79,7 +80,16 @@ def world(same_connection, community, other_community, coordinator, member, agen
         "application_ids": [a.pk for a in applications],
         **_hours(community, coordinator, member, agency_staff),
         "listing_ids": _listings(community, coordinator, member),
+        **_messages(community, coordinator, member),
     }
+
+
+def _messages(community, coordinator, member) -> dict:
+    """A conversation the coordinator is in and one reported to them, so the message operations
+    reach real rows."""
+    own = messaging.conversation_start(actor=coordinator, community=community, recipient=member, body="Hello")
+    reply = messaging.message_send(actor=member, conversation=own, body="Hi back")
+    return {"conversation_ids": [own.pk], "message_ids": [reply.pk, own.messages.first().pk]}
 
 
 def _listings(community, coordinator, member) -> list[int]:
@@ -133,7 +143,8 @@ def _aim(case, world) -> None:
         params["slug"] = "riverside"
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
-    for name in ("application_id", "exchange_id", "account_id", "transfer_id", "listing_id"):
+    for name in ("application_id", "exchange_id", "account_id", "transfer_id", "listing_id", "conversation_id",
+                 "message_id"):
         if name in params and isinstance(params[name], int) and params[name] % 5:
             ids = world[f"{name}s"]
             params[name] = ids[params[name] % len(ids)]

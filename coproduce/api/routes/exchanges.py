@@ -21,11 +21,26 @@ from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.idempotency import replayable
 from coproduce.exchanges import selectors, services
-from coproduce.exchanges.models import EntryMethod, ExchangeShape, ExchangeStatus
+from coproduce.exchanges.models import (
+    EntryMethod,
+    ExchangeReference,
+    ExchangeShape,
+    ExchangeStatus,
+    ReferenceKind,
+)
 
 from .. import paths
 from ..pagination import PageParams, encode_cursor, key_int, parse_key
-from ..schemas import READ_ERRORS, WRITE_ERRORS, IdempotencyKey, MemberRef, Minutes, ObjectId, Slug
+from ..schemas import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    IdempotencyKey,
+    MemberNumber,
+    MemberRef,
+    Minutes,
+    ObjectId,
+    Slug,
+)
 
 router = Router(tags=["exchanges"])
 
@@ -393,3 +408,84 @@ def exchange_reverse(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     _replayed(request, community, "reverse", idempotency_key, {"exchange": exchange.pk, "reason": payload.reason},
               lambda: services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason))
     return _detail_out(request, community, exchange.pk)
+
+
+# References ----------------------------------------------------------------------------------
+
+
+class ExchangeReferenceIn(ActingIn):
+    subject: MemberRef = Field(description="Who it is about: someone on the other side of the exchange.")
+    kind: ReferenceKind = Field(
+        description="`positive` and `neutral` are seen by the community's members; a `concern` goes privately to "
+                    "the coordinators and is never shown to the member it is about."
+    )
+    text: str = Field(min_length=1, max_length=2000, description="How it went.")
+
+
+class ExchangeReferenceOut(Schema):
+    id: int
+    exchange_id: int
+    kind: ReferenceKind
+    text: str
+    author: PersonOut
+    subject: PersonOut
+    created_at: dt.datetime
+
+
+class ExchangeReferenceList(Schema):
+    items: list[ExchangeReferenceOut]
+
+
+def _references_out(community, references: list[ExchangeReference]) -> list[dict]:
+    numbers = community_selectors.member_numbers(
+        community, {r.author_id for r in references} | {r.subject_id for r in references}
+    )
+    return [
+        {
+            "id": r.pk, "exchange_id": r.exchange_id, "kind": r.kind, "text": r.text,
+            "author": _person(community, r.author, numbers), "subject": _person(community, r.subject, numbers),
+            "created_at": r.created_at,
+        }
+        for r in references
+    ]
+
+
+@router.post(
+    "/{slug}/exchanges/{exchange_id}/references", response={201: ExchangeReferenceOut, **WRITE_ERRORS},
+    summary="Leave a reference after a confirmed exchange",
+)
+def exchange_reference(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey,
+                       payload: ExchangeReferenceIn):
+    """Once per person on the other side, after the exchange is confirmed and while it stands.
+    409 `not_confirmed` before confirmation or after a reversal; 409 `already_left` the second
+    time; 403 when you are not in it; 422 about yourself or your own side. A concern is private
+    to the coordinators, who are emailed a link to it."""
+    community, exchange = paths.exchange(request, slug, exchange_id)
+    person = paths.acting_member(request, community, payload.on_behalf_of)
+    subject = paths.member_named(community, payload.subject, "subject")
+    reference_id = replayable(
+        scope=f"api:exchange-reference:{community.pk}", key=paths.client_key(request, idempotency_key),
+        request={"exchange": exchange.pk, "for": person.pk, "subject": getattr(subject, "pk", None),
+                 "kind": payload.kind, "text": payload.text},
+        call=lambda: services.reference_leave(
+            actor=request.user, exchange=exchange, subject=subject, kind=payload.kind, text=payload.text,
+            on_behalf_of=paths.on_behalf_of(request, person),
+        ).pk,
+        store=lambda pk: {"reference_id": pk}, load=lambda stored: stored["reference_id"],
+    )
+    reference = selectors.reference_get(reference_id)
+    return Status(201, _references_out(community, [reference])[0])
+
+
+@router.get(
+    "/{slug}/members/{number}/references", response={200: ExchangeReferenceList, **READ_ERRORS},
+    summary="References about a member",
+)
+def member_references(request, slug: Slug, number: MemberNumber):
+    """Positive and neutral references, newest first. Coordinators also get concerns; nobody
+    else ever does, the member they are about included."""
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    membership = paths.member(request, community, number)
+    return {"items": _references_out(community,
+                                     selectors.references_about(community, membership.person, request.user))}

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
-from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
+from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges import selectors, services
 from coproduce.ledger.selectors import hours
@@ -27,6 +27,7 @@ from ..decorators import community_view
 from ..forms import (
     MEMBER_SUGGESTIONS,
     EntryForm,
+    ExchangeReferenceForm,
     OlderForm,
     ReasonForm,
     RecordForm,
@@ -153,7 +154,9 @@ def _exchange_page(request, community, exchange_id: int, *, forms=None, status=2
     exchange = detail.exchange
     actions = detail.actions
     # A refusal for an action the page no longer offers (it was answered meanwhile) is shown at the top.
-    offered = {"decline": actions.answer, "dispute": actions.dispute, "settle": actions.settle, "reverse": actions.reverse}
+    reference_subjects = selectors.reference_subjects(exchange, person)
+    offered = {"decline": actions.answer, "dispute": actions.dispute, "settle": actions.settle, "reverse": actions.reverse,
+               "reference": bool(reference_subjects)}
     refused_forms = [form for name, form in (forms or {}).items() if form.errors and not offered[name]]
     forms = {**answer_forms(exchange), **(forms or {})}
     return render(request, "web/exchanges/detail.html", {
@@ -162,6 +165,8 @@ def _exchange_page(request, community, exchange_id: int, *, forms=None, status=2
         "answer_forms": {"decline": forms["decline"], "dispute": forms["dispute"]},
         "settle_form": forms.get("settle") or SettleForm(prefix=f"settle-{exchange.pk}"),
         "reverse_form": forms.get("reverse") or ReasonForm(prefix=f"reverse-{exchange.pk}", **REVERSE_FORM),
+        "reference_form": forms.get("reference") or ExchangeReferenceForm(prefix="reference", subjects=reference_subjects),
+        "references": selectors.references_of_exchange(exchange, request.user),
     }, status=status)
 
 
@@ -342,3 +347,46 @@ def exchange_reverse(request: SignedInRequest, community, exchange_id: int) -> H
                 "hours": hours(exchange.minutes or 0)})
             return redirect("web:exchange_detail", community.slug, exchange.pk)
     return _exchange_page(request, community, exchange.pk, forms={"reverse": form}, status=400)
+
+
+@login_required
+@community_view
+@require_POST
+def exchange_reference(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
+    """A participant (or a coordinator for them) leaves a reference after a confirmed exchange."""
+    exchange, person = _answerable(request, community, exchange_id)
+    subjects = selectors.reference_subjects(exchange, person)
+    form = ExchangeReferenceForm(request.POST, prefix="reference", subjects=subjects)
+    if form.is_valid():
+        data = form.cleaned_data
+        subject = next(p for p in subjects if p.pk == data["subject"])
+        try:
+            reference = services.reference_leave(
+                actor=request.user, exchange=exchange, subject=subject, kind=data["kind"], text=data["text"],
+                on_behalf_of=on_behalf_of(request, person),
+            )
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except (Conflict, PermissionDenied) as exc:
+            messages.error(request, exc.message)
+            return redirect("web:exchange_detail", community.slug, exchange.pk)
+        else:
+            if reference.kind == "concern":
+                messages.success(request, _("Thank you. Your concern has gone privately to the coordinators."))
+            else:
+                messages.success(request, _("Thank you. Your reference about %(name)s is saved.") % {
+                    "name": subject.display_name})
+            return redirect("web:exchange_detail", community.slug, exchange.pk)
+    return _exchange_page(request, community, exchange.pk, forms={"reference": form}, status=400)
+
+
+@login_required
+@community_view
+@require_GET
+def concerns(request: SignedInRequest, community) -> HttpResponse:
+    """Coordinators: the concerns members raised after exchanges (private to coordinators)."""
+    access.access_coordinate(request.user, community)
+    items = selectors.concerns_open(community)
+    numbers = community_selectors.member_numbers(community, {r.subject_id for r in items} | {r.author_id for r in items})
+    rows = [(r, numbers.get(r.subject_id), numbers.get(r.author_id)) for r in items]
+    return render(request, "web/exchanges/concerns.html", {"community": community, "items": rows})

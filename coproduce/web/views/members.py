@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coproduce.communities import access, selectors, services
 from coproduce.communities.models import GiftKind, Role
 from coproduce.core.errors import Conflict, ValidationFailed
+from coproduce.exchanges import selectors as exchange_selectors
 
 from ..decorators import community_view
 from ..forms import (
@@ -64,6 +65,7 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
         "is_self": membership.person_id == request.user.pk,
         "coordinates": coordinates,
         "contact_form": forms.get("contact") or ContactForm(prefix="contact"),
+        "references": exchange_selectors.references_about(community, membership.person, request.user),
     }
     if coordinates:
         context.update(

@@ -1,0 +1,223 @@
+"""Messages between members of a community, relayed so that neither sees the other's contact
+details; reporting a message to the coordinators; blocking a member.
+
+Members read their own conversations; coordinators read a conversation once a message in it has
+been reported, and no others. Outsiders, members of other communities and tokens made for
+another community get 404. Bodies are stored as written: escape them when you show them in HTML.
+Writing to someone who has blocked you (or whom you have blocked) is refused with 403 `blocked`
+and nothing is stored. These writes move no hours, so they need no `Idempotency-Key`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from coproduce.communities import selectors as community_selectors
+from coproduce.exchanges import access as exchange_access
+from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.messaging import access as messaging_access
+from coproduce.messaging import selectors, services
+
+from .. import paths
+from ..schemas import (
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Error,
+    MemberNumber,
+    MemberRef,
+    ObjectId,
+    Slug,
+)
+
+router = Router(tags=["messages"])
+
+
+# Shapes --------------------------------------------------------------------------------------
+
+
+class CorrespondentOut(Schema):
+    member_number: int | None = Field(description="Null when the person is no longer a member.")
+    display_name: str
+
+
+class MessageOut(Schema):
+    id: int
+    sender: CorrespondentOut
+    body: str = Field(description="As written: plain text, escape it when you show it in HTML.")
+    created_at: dt.datetime
+
+
+class ConversationOut(Schema):
+    id: int
+    people: list[CorrespondentOut] = Field(description="The two people in it, the one who started it first.")
+    listing_id: int | None
+    exchange_id: int | None
+    created_at: dt.datetime
+    last_message_at: dt.datetime
+
+
+class ConversationItem(ConversationOut):
+    other: CorrespondentOut = Field(description="The person you are writing to.")
+    last_body: str | None
+    last_sender_number: int | None
+
+
+class ConversationList(Schema):
+    items: list[ConversationItem]
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut] = Field(description="Oldest first.")
+
+
+class ConversationIn(Schema):
+    to: MemberRef
+    body: str = Field(min_length=1, max_length=4000)
+    listing_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The offer or request it is about.")
+    exchange_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The exchange it is about.")
+
+
+class MessageIn(Schema):
+    body: str = Field(min_length=1, max_length=4000)
+
+
+class MessageReportIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class MessageReportOut(Schema):
+    id: int
+    message_id: int
+    created_at: dt.datetime
+
+
+class MemberBlockOut(Schema):
+    member_number: int
+    blocked: bool
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _member_community(request, slug: str):
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    return community
+
+
+def _person(person, numbers: dict[int, int]) -> dict:
+    return {"member_number": numbers.get(person.pk), "display_name": person.display_name}
+
+
+def _conversation(conversation, numbers: dict[int, int]) -> dict:
+    return {
+        "id": conversation.pk,
+        "people": [_person(conversation.starter, numbers), _person(conversation.recipient, numbers)],
+        "listing_id": conversation.listing_id, "exchange_id": conversation.exchange_id,
+        "created_at": conversation.created_at, "last_message_at": conversation.last_message_at,
+    }
+
+
+def _detail(request, community, conversation_id: int) -> dict:
+    conversation = selectors.conversation_get(community, request.user, conversation_id)
+    numbers = community_selectors.member_numbers(community, {conversation.starter_id, conversation.recipient_id})
+    return {
+        **_conversation(conversation, numbers),
+        "messages": [
+            {"id": m.pk, "sender": _person(m.sender, numbers), "body": m.body, "created_at": m.created_at}
+            for m in conversation.thread
+        ],
+    }
+
+
+# Routes --------------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/conversations", response={200: ConversationList, **READ_ERRORS}, summary="My conversations")
+def conversations_list(request, slug: Slug):
+    """The caller's conversations in the community, newest first, with the last message."""
+    community = _member_community(request, slug)
+    messaging_access.access_messages(request.user, community)
+    found = selectors.conversations_of(request.user, community)
+    numbers = community_selectors.member_numbers(
+        community, {c.starter_id for c in found} | {c.recipient_id for c in found}
+    )
+    return {"items": [
+        {**_conversation(c, numbers), "other": _person(c.other, numbers), "last_body": c.last_body,
+         "last_sender_number": numbers.get(c.last_sender_id)}
+        for c in found
+    ]}
+
+
+@router.post("/{slug}/conversations", response={201: ConversationDetail, **WRITE_ERRORS},
+             summary="Write to a member")
+def conversation_start(request, slug: Slug, payload: ConversationIn):
+    """Starts a conversation with another active member. 422 for oneself, an unknown member or
+    an empty, overlong or garbled body; 404 for a listing or exchange you cannot see; 403
+    `blocked` when either of you has blocked the other."""
+    community = _member_community(request, slug)
+    messaging_access.access_messages(request.user, community)
+    recipient = paths.member_named(community, payload.to, "to")
+    listing = exchange_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
+    exchange = None
+    if payload.exchange_id:
+        exchange = exchange_selectors.exchange_get(community, payload.exchange_id)
+        exchange_access.access_exchange(request.user, exchange)
+    conversation = services.conversation_start(
+        actor=request.user, community=community, recipient=recipient, body=payload.body,
+        listing=listing, exchange=exchange,
+    )
+    return Status(201, _detail(request, community, conversation.pk))
+
+
+@router.get("/{slug}/conversations/{conversation_id}", response={200: ConversationDetail, **READ_ERRORS},
+            summary="A conversation")
+def conversation_detail(request, slug: Slug, conversation_id: ObjectId):
+    """Its two people may read it; coordinators only once a message in it was reported."""
+    community = _member_community(request, slug)
+    return _detail(request, community, conversation_id)
+
+
+@router.post("/{slug}/conversations/{conversation_id}/messages", response={201: MessageOut, **WRITE_ERRORS},
+             summary="Reply in a conversation")
+def message_send(request, slug: Slug, conversation_id: ObjectId, payload: MessageIn):
+    """403 `blocked` when either has blocked the other; 409 `recipient_left` when the other
+    person is no longer a member."""
+    community = _member_community(request, slug)
+    conversation = selectors.conversation_get(community, request.user, conversation_id)
+    message = services.message_send(actor=request.user, conversation=conversation, body=payload.body)
+    numbers = community_selectors.member_numbers(community, {request.user.pk})
+    return Status(201, {"id": message.pk, "sender": _person(request.user, numbers), "body": message.body,
+                        "created_at": message.created_at})
+
+
+@router.post("/{slug}/messages/{message_id}/report", response={201: MessageReportOut, **WRITE_ERRORS},
+             summary="Report a message to the coordinators")
+def message_report(request, slug: Slug, message_id: ObjectId, payload: MessageReportIn):
+    """A message in one of your own conversations. The coordinators can then read that
+    conversation."""
+    community = _member_community(request, slug)
+    message = selectors.message_get(community, request.user, message_id)
+    report = services.message_report(actor=request.user, message=message, reason=payload.reason)
+    return Status(201, {"id": report.pk, "message_id": message.pk, "created_at": report.created_at})
+
+
+@router.post("/{slug}/blocks/{number}", response={200: MemberBlockOut, **WRITE_ERRORS}, summary="Block a member")
+def member_block(request, slug: Slug, number: MemberNumber):
+    """Neither of you can then send the other messages. Blocking again changes nothing."""
+    community = _member_community(request, slug)
+    membership = paths.member(request, community, number)
+    services.member_block(actor=request.user, community=community, person=membership.person)
+    return {"member_number": membership.number, "blocked": True}
+
+
+@router.delete("/{slug}/blocks/{number}", response={204: None, 400: Error, 401: Error, 403: Error, 404: Error,
+                                                     409: Error, 415: Error, 422: Error}, summary="Unblock a member")
+def member_unblock(request, slug: Slug, number: MemberNumber):
+    community = _member_community(request, slug)
+    membership = paths.member(request, community, number)
+    services.member_unblock(actor=request.user, community=community, person=membership.person)
+    return Status(204, None)

@@ -1,0 +1,96 @@
+"""References on the exchange page, the member's page and the coordinators' concerns page."""
+
+from __future__ import annotations
+
+import pytest
+
+from coproduce.communities import services as community_services
+from coproduce.exchanges import services as exchange_services
+from coproduce.exchanges.models import ExchangeReference
+from tests.conftest import make_person
+
+from .conftest import confirmed, recorded, text
+
+
+@pytest.fixture
+def neighbour(community):
+    person = make_person("neighbour@riverside.example", "Nia Neighbour")
+    community_services.membership_add(actor=None, community=community, person=person)
+    return person
+
+
+def exchange_url(community, exchange) -> str:
+    return f"/c/{community.slug}/exchanges/{exchange.pk}/"
+
+
+def member_url(community, person) -> str:
+    return f"/c/{community.slug}/members/{person.memberships.get(community=community).number}/"
+
+
+def form(subject, kind="positive", words="Brilliant with the weeding."):
+    return {"reference-subject": subject.pk, "reference-kind": kind, "reference-text": words}
+
+
+def test_it_offers_the_form_after_confirmation_and_saves_a_reference(client, community, member, agency_staff):
+    exchange = confirmed(community, member, member, agency_staff)
+    client.force_login(member)
+    page = client.get(exchange_url(community, exchange))
+    assert "Leave a reference" in text(page)
+    assert "a concern goes privately to the coordinators" in text(page)
+    assert page.content.decode().count("<h1") == 1
+    response = client.post(exchange_url(community, exchange) + "reference/", form(agency_staff))
+    assert response.status_code == 302
+    reference = ExchangeReference.objects.get()
+    assert (reference.author, reference.subject, reference.kind) == (member, agency_staff, "positive")
+    page = client.get(exchange_url(community, exchange))
+    assert "Leave a reference" not in text(page) and "Brilliant with the weeding." in text(page)
+
+
+def test_it_offers_no_form_before_confirmation_and_stores_nothing(client, community, member, agency_staff):
+    exchange = recorded(community, member, member, agency_staff)
+    client.force_login(agency_staff)
+    assert "Leave a reference" not in text(client.get(exchange_url(community, exchange)))
+    response = client.post(exchange_url(community, exchange) + "reference/", form(member))
+    assert response.status_code == 400
+    assert not ExchangeReference.objects.exists()
+
+
+def test_it_shows_problems_with_the_form(client, community, member, agency_staff):
+    exchange = confirmed(community, member, member, agency_staff)
+    client.force_login(member)
+    response = client.post(exchange_url(community, exchange) + "reference/", form(agency_staff, kind="", words=""))
+    assert response.status_code == 400
+    assert "Choose positive, neutral or a concern." in text(response)
+    assert not ExchangeReference.objects.exists()
+
+
+def test_it_refuses_someone_outside_the_exchange(client, community, member, agency_staff, neighbour):
+    exchange = confirmed(community, member, member, agency_staff)
+    client.force_login(neighbour)
+    response = client.post(exchange_url(community, exchange) + "reference/", form(member))
+    assert response.status_code == 404
+    assert not ExchangeReference.objects.exists()
+
+
+def test_it_never_shows_a_concern_to_its_subject_or_other_members(client, community, member, agency_staff,
+                                                                  neighbour, coordinator):
+    exchange = confirmed(community, member, member, agency_staff)
+    exchange_services.reference_leave(actor=member, exchange=exchange, subject=agency_staff, kind="concern",
+                                      text="Asked me to lend money.")
+    exchange_services.reference_leave(actor=agency_staff, exchange=exchange, subject=member, kind="positive",
+                                      text="Lovely afternoon.")
+    for viewer in (agency_staff, neighbour, member):
+        client.force_login(viewer)
+        assert "lend money" not in text(client.get(member_url(community, agency_staff)))
+    client.force_login(agency_staff)
+    assert "lend money" not in text(client.get(exchange_url(community, exchange)))
+    assert client.get(f"/c/{community.slug}/coordinate/concerns/").status_code == 403
+    for viewer in (member, neighbour):
+        client.force_login(viewer)
+        assert "Lovely afternoon." in text(client.get(member_url(community, member)))
+    client.force_login(coordinator)
+    page = text(client.get(member_url(community, agency_staff)))
+    assert "lend money" in page and "Concern: private, only coordinators see this" in page
+    concerns = client.get(f"/c/{community.slug}/coordinate/concerns/")
+    assert concerns.status_code == 200 and "lend money" in text(concerns)
+    assert "/coordinate/concerns/" in client.get(f"/c/{community.slug}/coordinate/").content.decode()
