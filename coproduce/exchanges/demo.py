@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.core.errors import ApplicationError
 
 from . import services
@@ -217,7 +218,7 @@ def build_listings(slug: str = "riverside") -> bool:
     rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not a secret
     memberships = community_selectors.member_directory(community, limit=100_000)
     people = [m.person for m in memberships if m.person.email]
-    slots = services_slots()
+    slots = list(AVAILABILITY_SLOTS)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for i, (kind, category, title, description, tags, mode) in enumerate(LISTINGS):
             owner = people[(i * 7) % len(people)]
@@ -238,8 +239,3 @@ def build_listings(slug: str = "riverside") -> bool:
                 continue  # a rule refused it (for example a check level), as it would in life
     return True
 
-
-def services_slots() -> list[str]:
-    from coproduce.communities.services import AVAILABILITY_SLOTS
-
-    return list(AVAILABILITY_SLOTS)

@@ -30,6 +30,7 @@ from coproduce.core.errors import (
 from coproduce.core.idempotency import idempotent
 
 from .models import Account, AccountKind, LedgerHead, Reason, Transfer, TransferStatus
+from .selectors import hours
 
 MAX_LEG_MINUTES = 1_000_000 * 60
 GENESIS_HASH = "0" * 64
@@ -342,14 +343,14 @@ def _write(
                     if available_after < floor:
                         raise LimitExceeded(
                             f"{account.name} does not have enough time credit: this would take the balance to "
-                            f"{_hours(available_after)} (the lowest allowed is {_hours(floor)}).",
+                            f"{hours(available_after)} (the lowest allowed is {hours(floor)}).",
                             fields={"amount_minutes": ["More than the account can give."]},
                         )
                 if amount > 0 and ceiling is not None:
                     ceiling_after = account.balance_minutes + credits_held + amount
                     if ceiling_after > ceiling:
                         raise LimitExceeded(
-                            f"{account.name} would go over the highest balance allowed ({_hours(ceiling)}).",
+                            f"{account.name} would go over the highest balance allowed ({hours(ceiling)}).",
                             fields={"amount_minutes": ["More than the account may hold."]},
                         )
             postings.append((account.id, amount, pending, balance_after, floor, ceiling))
@@ -387,12 +388,6 @@ def _write(
     transfer._state.adding = False
     transfer._state.db = connection.alias
     return transfer
-
-
-def _hours(minutes: int) -> str:  # for messages; selectors.hours is the same for pages
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60}h{minutes % 60:02d}"
 
 
 def _check_effective_at(effective_at: dt.datetime | None) -> dt.datetime:
@@ -639,7 +634,7 @@ def _notify_reversal(community, original: Transfer, reason: str) -> None:
     ]
     minutes = max((abs(p.amount_minutes) for p in original.postings.all()), default=0)
     body = (
-        f"A coordinator of {community.name} reversed {_hours(minutes)} "
+        f"A coordinator of {community.name} reversed {hours(minutes)} "
         f"({original.get_reason_display().lower()}, {timezone.localtime(original.effective_at):%d %B %Y}).\n\n"
         f"Reason: {reason}\n"
     )
