@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "coproduce.ledger",
     "coproduce.exchanges",
     "coproduce.messaging",
+    "coproduce.notifications",
     "coproduce.api",
     "coproduce.web",
 ]

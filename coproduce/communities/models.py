@@ -65,6 +65,28 @@ class Community(models.Model):
         return self.name
 
 
+class Neighbourhood(models.Model):
+    """A named part of a community's area with a rough centre, so members can search "near the
+    Docks" without giving a point of their own."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="neighbourhoods")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    lat = models.FloatField()
+    lng = models.FloatField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="neighbourhood_slug_unique"),
+            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                                   name="neighbourhood_point_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RulebookVersion(models.Model):
     """A full set of rule values. Never edited: a change is a new version with who and why."""
 

@@ -210,6 +210,8 @@ class Listing(models.Model):
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the owner was told the listing is about to lapse (cleared when it is renewed).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -229,6 +231,49 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+MAX_LISTING_IMAGES = 3
+
+
+class ListingImage(models.Model):
+    """A picture on a listing, re-encoded by the services (resized, metadata stripped) before it
+    is stored. Kept in the database rather than on disk so a backup of the database is a backup of
+    everything, and so pictures are served only to those who may see the listing."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=40)
+    data = models.BinaryField()
+    thumbnail = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    alt_text = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["listing", "position", "id"]
+        indexes = [models.Index(fields=["listing", "position"], name="listing_image_order")]
+
+    def __str__(self) -> str:
+        return f"Image {self.pk} of listing {self.listing_id}"
+
+
+class ListingEmbedding(models.Model):
+    """A sentence embedding of a listing's text for the optional semantic matcher, computed by a
+    background job and stored as little-endian float32 bytes. `text_hash` says which text it was
+    computed from, so an edited listing is embedded again."""
+
+    listing = models.OneToOneField(Listing, on_delete=models.CASCADE, related_name="embedding")
+    model_name = models.CharField(max_length=80)
+    dimensions = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+    text_hash = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"Embedding of listing {self.listing_id}"
 
 
 # References ----------------------------------------------------------------------------------
@@ -254,6 +299,12 @@ class ExchangeReference(models.Model):
     kind = models.CharField(max_length=10, choices=ReferenceKind.choices)
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=now)
+    # A concern stays open on the coordinators' list until one of them closes it with what was done.
+    concern_closed_at = models.DateTimeField(null=True, blank=True)
+    concern_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    concern_outcome = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

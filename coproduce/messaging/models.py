@@ -47,14 +47,32 @@ class Conversation(models.Model):
         return person_id is not None and person_id in (self.starter_id, self.recipient_id)
 
 
+class PassOn(models.TextChoices):
+    """Whether a person has to carry the message to its reader: members who are offline (no
+    email, or they asked for phone or post) hear their messages from a coordinator."""
+
+    NOT_NEEDED = "", "Not needed"
+    WAITING = "waiting", "Waiting for a coordinator"
+    DONE = "done", "Passed on"
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The coordinator who wrote it for the sender (acting on their behalf), if any.
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
     body = models.TextField(max_length=MAX_BODY)
     created_at = models.DateTimeField(default=now)
+    pass_on = models.CharField(max_length=10, choices=PassOn.choices, default=PassOn.NOT_NEEDED, blank=True)
+    passed_on_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    passed_on_at = models.DateTimeField(null=True, blank=True)
+    passed_on_how = models.CharField(max_length=200, blank=True)  # "by phone", "letter posted"
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["pass_on", "created_at"], name="message_pass_on")]
 
     def __str__(self) -> str:
         return f"Message {self.pk}"
@@ -94,3 +112,28 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk}"
+
+
+class Introduction(models.Model):
+    """A coordinator putting two members in touch: one message to both, in a conversation
+    between them, counted for the coordinator's figures."""
+
+    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    listing = models.ForeignKey("exchanges.Listing", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="introductions")
+    note = models.TextField(max_length=MAX_BODY)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at"], name="introduction_recent")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(first=F("second")), name="introduction_two_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Introduction {self.pk}"

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "coproduce"
-DOMAIN_APPS = {"communities", "ledger", "exchanges", "messaging", "coproduction", "assets", "governance", "impact", "federation"}
+DOMAIN_APPS = {"communities", "ledger", "exchanges", "messaging", "notifications", "coproduction", "assets", "governance", "impact", "federation"}
 WRITE_METHODS = {"save", "create", "bulk_create", "update", "delete", "get_or_create", "update_or_create"}
 
 
