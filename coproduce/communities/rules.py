@@ -94,6 +94,13 @@ RULES: dict[str, RuleDefinition] = {
             "Vetting level needed to visit a member at home.",
             2, minimum=0, maximum=2,
         ),
+        RuleDefinition(
+            "broker_unanswered_days",
+            "Days before a coordinator steps in",
+            "Requests nobody has answered after this many days, and members whose offers nobody has taken up this "
+            "long after joining, are put on the coordinators' 'Needs a person' list.",
+            7, minimum=1, maximum=90, unit="days",
+        ),
     ]
 }
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 
 from coproduce.core.errors import NotFound
 from coproduce.core.models import AuditEvent
@@ -34,6 +35,7 @@ from .models import (
     Membership,
     MembershipRole,
     MembershipStatus,
+    Neighbourhood,
     Person,
     Reference,
     ReferenceOutcome,
@@ -693,3 +695,50 @@ def active_members_by_number(community: Community, numbers: set[int]) -> dict[in
             community=community, number__in=numbers, status=MembershipStatus.ACTIVE
         )
     }
+
+
+def memberships_joined_before(community: Community, when: dt.datetime) -> QuerySet[Membership]:
+    """Active memberships that started before `when`, with the person and `has_gift` (a gift on
+    their profile); for the coordinators' broker queue, which narrows it further."""
+    from django.db.models import Exists, OuterRef
+
+    return (
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE, joined_at__lte=when,
+                                  person__pseudonymised_at__isnull=True)
+        .select_related("person")
+        .annotate(has_gift=Exists(Gift.objects.filter(person_id=OuterRef("person_id"))))
+    )
+
+
+def active_member_ids(community: Community) -> QuerySet[Membership, Any]:
+    """The people with an active membership, as a `person_id` values query for subqueries."""
+    return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).values("person_id")
+
+
+# Neighbourhoods --------------------------------------------------------------------------------
+
+
+def neighbourhoods_of(community: Community) -> list[Neighbourhood]:
+    """The community's named neighbourhoods with their rough centres, by name."""
+    return list(Neighbourhood.objects.filter(community=community).order_by("name", "id"))
+
+
+def neighbourhood_get(community: Community, neighbourhood_id: int) -> Neighbourhood:
+    try:
+        return Neighbourhood.objects.get(pk=neighbourhood_id, community=community)
+    except (Neighbourhood.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such neighbourhood.") from None
+
+
+def neighbourhood_named(community: Community, text: str) -> Neighbourhood | None:
+    """The neighbourhood of this community that `text` names: its slug, or its name in any case
+    (so "St Anne's", "st anne's" and "st-annes" all find St Anne's). None if none does."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return (
+        Neighbourhood.objects.filter(community=community)
+        .filter(Q(slug=text.lower()) | Q(slug=slugify(text)) | Q(name__iexact=text))
+        .order_by("id")
+        .first()
+    )

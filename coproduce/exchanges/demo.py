@@ -19,6 +19,7 @@ from django.utils import timezone
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.core.errors import ApplicationError
+from coproduce.notifications import services as notifications
 
 from . import services
 from .models import Exchange
@@ -44,7 +45,7 @@ def build_history(slug: str = "riverside", *, exchanges: int = 420) -> bool:
     community = community_selectors.community_get(slug)
     if history_exists(community):
         return False
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), notifications.quietly():
         _History(community).build(exchanges)
     return True
 
@@ -205,6 +206,14 @@ LISTINGS = [
     ("request", "shopping-trips", "Lift to the big supermarket once a fortnight", "I can't carry heavy bags on the bus any more.", ["shopping"], "in_person"),
     ("request", "sewing-and-mending", "Take up two pairs of trousers", "I have the thread; I just can't see well enough any more.", ["mending"], "in_person"),
     ("request", "litter-picking", "Volunteers for the canal clean-up", "Saturday morning litter pick along the towpath. Grabbers provided.", ["canal", "group"], "in_person"),
+    # Added later, at the end so the owners and ages of the ones above stay as they were.
+    ("offer", "internet-and-email", "Email, passwords and staying safe online", "I help people get their email working again, sort out passwords and spot scam messages, on a laptop, tablet or phone.", ["email", "passwords", "scams"], "in_person"),
+    ("offer", "computer-help", "Slow computer? Updates, tidy-ups and printers", "Retired IT technician. I can speed up an old laptop or computer, install updates and get the printer working with it.", ["laptop", "computer", "printer"], "in_person"),
+    ("offer", "video-calls", "Video calls made easy", "Zoom, WhatsApp or FaceTime: we set it up together and practise until it feels easy.", ["video-calls", "zoom"], "remote"),
+    ("offer", "lawn-mowing", "Lawn mowing with my own mower", "Front or back lawns, fortnightly in the growing season. I take the clippings away.", ["lawn", "mowing"], "in_person"),
+    ("offer", "walks-and-outings", "Company on a walk to the park or the shops", "A steady arm and a chat. Mornings suit me best.", ["walks", "company"], "in_person"),
+    ("offer", "accompanying-to-hospital", "Someone with you at hospital appointments", "I can sit with you in the waiting room, take notes and help you ask your questions.", ["hospital", "appointments"], "in_person"),
+    ("request", "cleaning-and-tidying", "Help sorting a spare room", "Years of boxes. I would like help deciding what to keep and taking the rest to the charity shop.", ["sorting", "decluttering"], "in_person"),
 ]
 
 
@@ -227,7 +236,7 @@ def build_listings(slug: str = "riverside") -> bool:
             lng = -0.12 + rng.uniform(-0.03, 0.03)
             weeks = rng.choice([1, 3, 6, 10, 12])
             try:
-                services.listing_create(
+                listing = services.listing_create(
                     actor=owner, community=community, kind=kind, category=category, title=title,
                     description=description, tags=tags, mode=mode,
                     expires_at=timezone.now() + dt.timedelta(weeks=weeks),
@@ -237,5 +246,13 @@ def build_listings(slug: str = "riverside") -> bool:
                 )
             except ApplicationError:
                 continue  # a rule refused it (for example a check level), as it would in life
+            if kind == "request":
+                # Requests came in over the past weeks (from the paper list before the platform), so
+                # some have waited long enough to be on the coordinators' "Needs a person" list.
+                posted = timezone.now() - dt.timedelta(days=REQUEST_AGES[i % len(REQUEST_AGES)])
+                Listing.objects.filter(pk=listing.pk).update(created_at=posted, updated_at=posted)
     return True
+
+
+REQUEST_AGES = [2, 12, 9, 20, 4, 15, 26, 1, 10, 33]  # days
 

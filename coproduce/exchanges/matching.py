@@ -17,6 +17,16 @@ then each is scored in Python on six signals, and the reasons are said in plain 
 A candidate sharing neither words nor a category group keeps only 30% of its score: being
 near and free at the same time does not make a match on its own.
 
+The semantic matcher (`semantic.enabled()`: the optional extra installed and COPRODUCE_MATCHER
+not `lexical`) changes only the text signal: the cosine similarity of the two listings' stored
+sentence embeddings, read as 0 at SEMANTIC_FLOOR or below and 1 at SEMANTIC_FULL or above, so
+"my PC keeps freezing" meets "help with laptops" without a shared word. Its candidates are the
+lexical ones plus the SEMANTIC_CANDIDATES nearest by cosine. A listing with no embedding yet
+(the background job has not run) is matched lexically, and so is a candidate without one.
+
+`people_for` answers the other half of "both ways": for a request, members whose gift profile
+fits it though they have posted no offer, for a coordinator or the asker to approach.
+
 A reads-only module: it is a selector with a longer explanation."""
 
 from __future__ import annotations
@@ -27,14 +37,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from coproduce.communities import access as community_access
+from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.messaging import selectors as messaging_selectors
 
+from . import semantic
 from .access import access_listing, listing_visibilities
 from .models import (
     ExchangeReference,
@@ -50,6 +64,9 @@ from .models import (
 WEIGHTS = {"text": 0.35, "category": 0.25, "distance": 0.15, "availability": 0.15, "reliability": 0.05,
            "activity": 0.05}
 CANDIDATES_PER_SOURCE = 150
+SEMANTIC_CANDIDATES = 50
+SEMANTIC_FLOOR = 0.2
+SEMANTIC_FULL = 0.6
 NEAR_KM = 10.0
 EARTH_RADIUS_KM = 6371.0088
 
@@ -105,10 +122,13 @@ class Match:
     signals: dict[str, float] = field(default_factory=dict)
 
 
+def _opposite(listing: Listing) -> str:
+    return ListingKind.OFFER if listing.kind == ListingKind.REQUEST else ListingKind.REQUEST
+
+
 def _candidates(listing: Listing, viewer, words: set[str]) -> QuerySet[Listing]:
-    opposite = ListingKind.OFFER if listing.kind == ListingKind.REQUEST else ListingKind.REQUEST
     return Listing.objects.filter(
-        community=listing.community, kind=opposite, status=ListingStatus.ACTIVE, expires_at__gt=timezone.now(),
+        community=listing.community, kind=_opposite(listing), status=ListingStatus.ACTIVE, expires_at__gt=timezone.now(),
         visibility__in=listing_visibilities(viewer, listing.community),
     ).exclude(owner_id=listing.owner_id)
 
@@ -120,8 +140,10 @@ def _text_ids(base: QuerySet[Listing], words: set[str]) -> list[int]:
     chosen = sorted(words)[:12]
     qs: QuerySet[Any]
     if connection.vendor == "postgresql":
-        query = SearchQuery(" | ".join(f"{w}:*" for w in chosen), search_type="raw", config="english")
-        qs = base.alias(v=SearchVector("search_document", config="english")).filter(v=query)
+        # The stored vector of migration 0007 (parsing each candidate's text again cost seconds).
+        query = " | ".join(f"{w}:*" for w in chosen)
+        qs = base.filter(RawSQL('"exchanges_listing"."search_vector" @@ to_tsquery(\'english\'::regconfig, %s)',
+                                [query], output_field=BooleanField()))
     else:
         match = " OR ".join(f'"{w}"*' for w in chosen)
         qs = base.filter(
@@ -173,6 +195,16 @@ def _good_references(owner_ids: set[int], community) -> dict[int, int]:
     return {row["subject_id"]: row["n"] for row in rows}
 
 
+def semantic_text_signal(cosine: float) -> float:
+    """The text signal from a cosine similarity: 0 up to SEMANTIC_FLOOR, 1 from SEMANTIC_FULL."""
+    return round(min(1.0, max(0.0, (cosine - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR))), 4)
+
+
+def _similar_phrase(other: Listing, shared: set[str]) -> str:
+    shown = _shown_words(other, shared)[:3]
+    return "similar wording: " + ", ".join(shown) if shown else "says much the same in other words"
+
+
 def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
     """Ranked listings of the other kind for this listing, with their reasons. Raises NotFound
     when the viewer may not see the listing."""
@@ -183,6 +215,13 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
               .values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE])
     ids |= set(_text_ids(base, words))
     ids |= set(_near_ids(base, listing))
+    cosines: semantic.Cosines | dict[int, float] = {}
+    own = semantic.vector_of(listing) if semantic.enabled() else None
+    if own is not None:
+        cosines, nearest = semantic.similarities(
+            own, community_id=listing.community_id, kind=_opposite(listing), exclude_owner_id=listing.owner_id,
+            visibilities=listing_visibilities(viewer, listing.community), top=SEMANTIC_CANDIDATES)
+        ids |= set(base.filter(pk__in=nearest).values_list("pk", flat=True))
     group_ids = set(base.filter(category__group=listing.category.group).exclude(pk__in=ids)
                     .order_by("-created_at", "-id").values_list("pk", flat=True)[:50])
     candidates = list(Listing.objects.filter(pk__in=ids | group_ids).select_related("category", "owner"))
@@ -195,7 +234,11 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
         signals: dict[str, float] = {}
         reasons: list[str] = []
         shared = words & listing_words(other)
-        signals["text"] = len(shared) / max(1, min(len(words), 8))
+        cosine = cosines.get(other.pk)
+        if cosine is None:
+            signals["text"] = len(shared) / max(1, min(len(words), 8))
+        else:
+            signals["text"] = semantic_text_signal(cosine)
         if other.category_id == listing.category_id:
             signals["category"] = 1.0
             reasons.append(other.category.name.lower())
@@ -204,8 +247,10 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
             reasons.append(f"{other.category.name.lower()} (related)")
         else:
             signals["category"] = 0.0
-            if shared:
+            if shared and cosine is None:
                 reasons.append("mentions " + ", ".join(_shown_words(other, shared)[:3]))
+        if cosine is not None and signals["text"] >= 0.5:
+            reasons.append(_similar_phrase(other, shared))
         distance = None
         if ListingMode.REMOTE in (listing.mode, other.mode):
             signals["distance"] = 0.6
@@ -238,6 +283,81 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
                             signals=signals))
     scored.sort(key=lambda m: (-m.score, -m.listing.created_at.timestamp(), -m.listing.pk))
     return scored[:limit]
+
+
+@dataclass
+class PersonMatch:
+    """A member whose gift profile fits a listing: who, how well, and why in plain words. No
+    contact details: the page links to their member page and to "Send a message"."""
+
+    person: Any
+    member_number: int
+    score: float
+    reasons: list[str]
+
+
+PEOPLE_CANDIDATES = 200
+GIFT_DETAIL_WEIGHT = 0.34  # a word shared only with the request's description counts a third
+TEACH_GIFT = "teach"
+
+
+def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]:
+    """For an active request, members of its community with a gift that shares a word of what
+    the request is about (its title, tags or category) and who have no active offer there (those are among the matches already), best first. Only for viewers who
+    may read the member directory (members and operators; others get an empty list). For an
+    offer the list is empty: a gift profile records what people give, not what they need, and
+    the requests it could answer are its matches. Raises NotFound when the viewer may not see
+    the listing."""
+    access_listing(viewer, listing)
+    community = listing.community
+    if listing.kind != ListingKind.REQUEST or listing.status != ListingStatus.ACTIVE:
+        return []
+    if community_access.membership_of(viewer, community) is None and not getattr(viewer, "is_operator", False):
+        return []
+    # What the request is about (title, tags, category) must meet a gift; words of the
+    # description only add to the score, as they are often incidental ("I don't know where...").
+    focus = words_of(listing.title, " ".join(listing.tags or []), listing.category.name)
+    words = listing_words(listing)
+    if not focus:
+        return []
+    mentions = Q()
+    for word in sorted(focus)[:12]:
+        mentions |= Q(gifts__description__icontains=word)
+    offering = Listing.objects.filter(community=community, kind=ListingKind.OFFER, status=ListingStatus.ACTIVE,
+                                      expires_at__gt=timezone.now()).values("owner_id")
+    unwanted = {listing.owner_id, viewer.pk, *messaging_selectors.blocked_by(viewer)}
+    people = list(
+        get_user_model().objects.filter(memberships__community=community, memberships__status="active",
+                                        is_active=True, pseudonymised_at__isnull=True)
+        .filter(mentions).exclude(pk__in=offering).exclude(pk__in=unwanted)
+        .distinct().order_by(F("last_login").desc(nulls_last=True), "pk").prefetch_related("gifts")[:PEOPLE_CANDIDATES]
+    )
+    numbers = community_selectors.member_numbers(community, {p.pk for p in people})
+    recent = timezone.now() - dt.timedelta(days=30)
+    found = []
+    for person in people:
+        fitting = []
+        for gift in person.gifts.all():
+            shared = words & words_of(gift.description)
+            if shared & focus:
+                fitting.append((len(shared & focus) + GIFT_DETAIL_WEIGHT * len(shared - focus), gift))
+        if not fitting or person.pk not in numbers:
+            continue
+        fitting.sort(key=lambda item: (-item[0], item[1].pk))
+        reasons = [f'their gifts include "{fitting[0][1].description}"']
+        score = 0.6 * min(1.0, fitting[0][0] / min(len(focus), 3))
+        if any(g.kind == TEACH_GIFT for _, g in fitting):
+            score += 0.1
+            reasons.append("willing to teach")
+        if listing.neighbourhood and person.neighbourhood.strip().lower() == listing.neighbourhood.strip().lower():
+            score += 0.2
+            reasons.append(f"also in {person.neighbourhood}")
+        if person.last_login and person.last_login >= recent:
+            score += 0.1
+        found.append(PersonMatch(person=person, member_number=numbers[person.pk], score=round(score, 4),
+                                 reasons=reasons))
+    found.sort(key=lambda m: (-m.score, m.member_number))
+    return found[:limit]
 
 
 def match_summary(match: Match) -> str:

@@ -11,16 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    TrigramWordSimilarity,
-)
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -32,9 +28,10 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
+from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.core.errors import NotFound, ValidationFailed
 
@@ -124,8 +121,8 @@ def references_about(community, person, viewer) -> list[ExchangeReference]:
     neutral ones for members (the subject included); concerns too for coordinators only."""
     from coproduce.communities import access as community_access
 
-    if community_access.is_coordinator(viewer, community):
-        kinds = list(ReferenceKind.values)
+    if community_access.is_coordinator(viewer, community) and getattr(viewer, "pk", None) != person.pk:
+        kinds = list(ReferenceKind.values)  # never concerns about oneself, coordinators included
     elif community_access.membership_of(viewer, community) is not None:
         kinds = list(PUBLIC_REFERENCE_KINDS)
     else:
@@ -145,6 +142,8 @@ def references_of_exchange(exchange: Exchange, viewer) -> list[ExchangeReference
     qs = ExchangeReference.objects.filter(exchange=exchange).select_related("author", "subject")
     if not community_access.is_coordinator(viewer, exchange.community):
         qs = qs.filter(Q(kind__in=PUBLIC_REFERENCE_KINDS) | Q(author_id=getattr(viewer, "pk", None)))
+    else:
+        qs = qs.exclude(kind=ReferenceKind.CONCERN, subject_id=getattr(viewer, "pk", None))
     return list(qs.order_by("created_at", "id"))
 
 
@@ -204,6 +203,64 @@ def concerns_open(community) -> list[ExchangeReference]:
         .select_related("author", "subject", "exchange")
         .order_by("-created_at", "-id")[:500]
     )
+
+
+def _concerns_for(community, viewer) -> QuerySet[ExchangeReference]:
+    # Nobody reads a concern about themselves, coordinators included.
+    return ExchangeReference.objects.filter(exchange__community=community, kind=ReferenceKind.CONCERN).exclude(
+        subject_id=getattr(viewer, "pk", None)
+    )
+
+
+def concerns_for(community, viewer, *, closed: bool = False, limit: int = 200) -> list[ExchangeReference]:
+    """Open concerns (oldest first: they have waited longest), or closed ones (most recently
+    closed first), that this coordinator may read: never one about themselves. The caller
+    checks that the viewer coordinates. One query."""
+    qs = _concerns_for(community, viewer).select_related("author", "subject", "exchange", "concern_closed_by")
+    if closed:
+        qs = qs.filter(concern_closed_at__isnull=False).order_by("-concern_closed_at", "-id")
+    else:
+        qs = qs.filter(concern_closed_at__isnull=True).order_by("created_at", "id")
+    return list(qs[:limit])
+
+
+def concerns_open_count(community, viewer) -> int:
+    return _concerns_for(community, viewer).filter(concern_closed_at__isnull=True).count()
+
+
+def concern_get(community, viewer, reference_id: int) -> ExchangeReference:
+    """A concern of this community the viewer may read (not one about themselves). Raises NotFound."""
+    found = _concerns_for(community, viewer).select_related(
+        "exchange__community", "subject", "author", "concern_closed_by").filter(pk=reference_id).first()
+    if found is None:
+        raise NotFound("No such concern.")
+    return found
+
+
+# The broker queue (read by messaging.broker) ----------------------------------------------------
+
+
+def requests_without_exchange(community, *, posted_before: dt.datetime) -> QuerySet[Listing]:
+    """Active requests posted before the time that no exchange has been arranged or recorded
+    from, with owner and category. Messaging narrows it by conversations and introductions."""
+    linked = Exchange.objects.filter(community=community, listing_id=OuterRef("pk"))
+    return (
+        Listing.objects.filter(community=community, kind=ListingKind.REQUEST, status=ListingStatus.ACTIVE,
+                               created_at__lte=posted_before)
+        .exclude(Exists(linked))
+        .select_related("owner", "category")
+    )
+
+
+def offers_active(community) -> QuerySet[Listing]:
+    return Listing.objects.filter(community=community, kind=ListingKind.OFFER, status=ListingStatus.ACTIVE)
+
+
+def participations(community, *, role: str | None = None) -> QuerySet[Participant]:
+    """People's places in the community's exchanges that were not declined or cancelled."""
+    qs = Participant.objects.filter(exchange__community=community).exclude(
+        exchange__status__in=[ExchangeStatus.DECLINED, ExchangeStatus.CANCELLED])
+    return qs.filter(role=role) if role else qs
 
 
 # Web pages -----------------------------------------------------------------------------------
@@ -392,22 +449,60 @@ def _check_point(near: Any) -> tuple[float, float]:
     return lat, lng
 
 
+_POINT_TEXT = re.compile(r"^\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*$")
+
+
+def near_point(community, near: Any) -> tuple[float, float] | None:
+    """Where to measure distance from: a (lat, lng) pair, a "lat,lng" text, or the slug or name of
+    one of the community's neighbourhoods (its centre). Raises ValidationFailed naming an
+    unknown neighbourhood."""
+    if near is None or (isinstance(near, str) and not near.strip()):
+        return None
+    if not isinstance(near, str):
+        return _check_point(near)
+    match = _POINT_TEXT.match(near)
+    if match:
+        return _check_point((match.group(1), match.group(2)))
+    text = near.strip()
+    if len(text) > 80:
+        raise _bad("near", "Give a neighbourhood's name or a point as latitude,longitude.")
+    neighbourhood = community_selectors.neighbourhood_named(community, text)
+    if neighbourhood is None:
+        raise _bad("near", f"There is no neighbourhood called \u201c{text}\u201d in {community.name}. "
+                           "Choose one from the list, or give a point as latitude,longitude.")
+    return neighbourhood.lat, neighbourhood.lng
+
+
+# PostgreSQL, one term per word: the word as a prefix through the English stemmer ("garde" ->
+# gard:*), or'ed, when no listing has ever used that very word, with the three words most like it
+# that listings have used, found through the trigram index on the lexicon of migration 0007: a
+# typo still finds ("gardning" -> gardening; "weedin" -> weeding, which the stemmer keeps as
+# "weed"), and a real word is not widened ("booking" does not also find "cooking").
+_WORD_TERM = (
+    "(to_tsquery('english'::regconfig, %s) || COALESCE(to_tsquery('english'::regconfig, ("
+    "SELECT string_agg(alike.word, ' | ') FROM (SELECT word FROM exchanges_listing_word"
+    " WHERE word %% %s AND similarity(word, %s) >= 0.5"
+    " AND NOT EXISTS (SELECT 1 FROM exchanges_listing_word WHERE word = %s)"
+    " ORDER BY similarity(word, %s) DESC, word LIMIT 3) AS alike)), ''::tsquery))"
+)
+
+
 def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Listing]:
     """Keep listings matching the words and annotate `relevance` (higher is better)."""
     if connection.vendor == "postgresql":
-        # Prefix terms through the English stemmer ("garde" -> gard:*), or'ed with trigram word
-        # similarity so a typo ("gardning") still finds "gardening". Both are served by the GIN
-        # indexes of migration 0004: keep these expressions in step with it.
-        vector = SearchVector("search_document", config="english")
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="english")
-        phrase = " ".join(words)
-        return (
-            qs.alias(search_vector=vector)
-            .filter(Q(search_vector=query) | Q(search_document__trigram_word_similar=phrase))
-            # Both are `real`: cast to double so the value a cursor carries compares equal again.
-            .annotate(relevance=Cast(SearchRank(vector, query) + TrigramWordSimilarity(phrase, "search_document"),
-                                     FloatField()))
-        )
+        # Every word's term must match the stored vector (GIN index, migration 0007); ranked by
+        # ts_rank on the stored vector, so no row's text is parsed again.
+        query = " && ".join([_WORD_TERM] * len(words))
+        params: list[Any] = []
+        for w in words:
+            params += [f"{w}:*", w, w, w, w]
+        # Constant SQL: the words go in as parameters. ts_rank is `real`; as double, the value a
+        # cursor carries compares equal again.
+        matches = RawSQL(f'"exchanges_listing"."search_vector" @@ ({query})', params,  # noqa: S611
+                         output_field=BooleanField())
+        rank = RawSQL(f'ts_rank("exchanges_listing"."search_vector", ({query}))::double precision',  # noqa: S611
+                      params, output_field=FloatField())
+        return qs.filter(matches).annotate(relevance=rank)
     # SQLite: the FTS5 table (porter stemmer), every word as a prefix ("garde"* finds "gardening").
     # bm25() is lower for better matches, so relevance is its negation.
     match = " ".join(f'"{w}"*' for w in words)
@@ -455,7 +550,7 @@ def listing_search(
     q: str = "",
     kind: str | None = None,
     category: Any = None,
-    near: tuple[float, float] | None = None,
+    near: tuple[float, float] | str | None = None,
     within_km: float | None = None,
     available: list[str] | None = None,
     active_since_days: int | None = None,
@@ -466,7 +561,9 @@ def listing_search(
     """Active, unexpired listings of the community that the viewer may see, filtered, sorted
     and paginated by keyset (`after` is the previous page's `next_cursor`). One query per
     page, however many listings there are. `relevance` without words sorts newest first;
-    `distance` needs `near` and leaves out listings without a point. Raises ValidationFailed."""
+    `distance` needs `near` and leaves out listings without a point. `near` is a (lat, lng)
+    pair, "lat,lng", or a neighbourhood's slug or name (see `near_point`). Raises
+    ValidationFailed."""
     if sort not in SEARCH_SORTS:
         raise _bad("sort", f"Sort by one of: {', '.join(SEARCH_SORTS)}.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_MAX_LIMIT:
@@ -476,7 +573,7 @@ def listing_search(
     if not isinstance(q, str) or len(q) > 200:
         raise _bad("q", "Search for at most 200 characters.")
     words = _WORD.findall(q.lower())[:SEARCH_MAX_WORDS]
-    point = _check_point(near) if near is not None else None
+    point = near_point(community, near)
     if within_km is not None:
         if isinstance(within_km, bool) or not isinstance(within_km, (int, float)) or not math.isfinite(within_km):
             raise _bad("within_km", "Give the distance in kilometres.")
@@ -560,3 +657,53 @@ def listings_of(community, owner, *, limit: int = 100) -> list[Listing]:
         .select_related("category")
         .order_by("status", "-created_at", "-id")[:limit]
     )
+
+
+def listings_for_digest(person, *, since: dt.datetime, per_community: int = 10,
+                        scan: int = 500) -> list[tuple[Any, list[Listing]]]:
+    """New listings for a person's weekly digest: made after `since` in each community where
+    they are an active member (so they may see every listing there), active, not their own, and
+    fitting them: requests that their gift profile or their own offers could answer (a shared
+    word or the category of one of their offers), and offers that answer one of their own
+    requests. Up to `per_community` in each community, best fit then newest first, as
+    (community, listings) in the order of the communities' names. Three queries at most."""
+    from .matching import listing_words, words_of
+
+    gifts = [g.description for g in person.gifts.all()]
+    own = list(Listing.objects.filter(owner=person, status=ListingStatus.ACTIVE).select_related("category"))
+    give = words_of(*gifts)
+    need: set[str] = set()
+    give_categories: set[int] = set()
+    need_categories: set[int] = set()
+    for listing in own:
+        if listing.kind == ListingKind.OFFER:
+            give |= listing_words(listing)
+            give_categories.add(listing.category_id)
+        else:
+            need |= listing_words(listing)
+            need_categories.add(listing.category_id)
+    if not (give or need or give_categories or need_categories):
+        return []
+    candidates = (
+        Listing.objects.filter(
+            community__memberships__person=person, community__memberships__status="active",
+            status=ListingStatus.ACTIVE, expires_at__gt=timezone.now(), created_at__gt=since,
+        )
+        .exclude(owner=person)
+        .select_related("category", "community")
+        .order_by("-created_at", "-id")[:scan]
+    )
+    fitting: dict[int, list[tuple[int, Listing]]] = {}
+    communities: dict[int, Any] = {}
+    for listing in candidates:
+        words, categories = (give, give_categories) if listing.kind == ListingKind.REQUEST else (need, need_categories)
+        score = len(listing_words(listing) & words) + (2 if listing.category_id in categories else 0)
+        if score:
+            fitting.setdefault(listing.community_id, []).append((score, listing))
+            communities[listing.community_id] = listing.community
+    found = []
+    for community_id, scored in fitting.items():
+        # Stable sort: equal fits stay newest first, as they came.
+        best = [listing for _score, listing in sorted(scored, key=lambda pair: -pair[0])][:per_community]
+        found.append((communities[community_id], best))
+    return sorted(found, key=lambda pair: pair[0].name)

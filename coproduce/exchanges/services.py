@@ -13,8 +13,6 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -29,7 +27,10 @@ from coproduce.core.idempotency import idempotent
 from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger import services as ledger
 from coproduce.ledger.services import Leg
+from coproduce.notifications import services as notifications
 
+from . import semantic
+from .access import access_listing
 from .models import (
     Category,
     CategoryGroup,
@@ -52,12 +53,21 @@ from .models import (
 MAX_PARTICIPANTS = 60
 
 
-def _notify(people, subject: str, body: str) -> None:
-    addresses = [p.email for p in people if p.email and not p.is_offline and p.pseudonymised_at is None]
-    if addresses:
-        transaction.on_commit(
-            lambda: [send_mail(subject, body, None, [address], fail_silently=True) for address in addresses]
-        )
+def _notify(people, subject: str, body: str, *, kind: str = "exchange", url: str = "", community=None) -> None:
+    """Tell each person in their notification centre, and by email if they want each one
+    (a background job after commit: see notifications.services.notify)."""
+    for person in people:
+        if person.pseudonymised_at is None:
+            notifications.notify(person=person, kind=kind, title=subject, body=body, url=url, community=community)
+
+
+def _notify_sides(exchange: Exchange, subject: str, body: str, *, kind: str, only=None) -> None:
+    """Tell the people in an exchange (or only those with ids in `only`), linking to it."""
+    people = [p.person for p in exchange.participants.select_related("person")
+              if only is None or p.person_id in only]
+    community = exchange.community
+    _notify(people, subject, body, kind=kind, community=community,
+            url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
 
 
 def _shape(providers: list, recipients: list) -> str:
@@ -241,6 +251,24 @@ def _acting_person(actor, exchange: Exchange, on_behalf_of) -> Any:
     return actor
 
 
+def _listing_for_exchange(actor, community, listing_id: Any) -> Listing:
+    """The listing an exchange is arranged from: of this community and visible to the actor.
+    Raises ValidationFailed (`unknown_listing`) otherwise, saying nothing about listings the
+    actor may not see."""
+    message = "There is no such offer or request in this community to link these hours to."
+    refused = ValidationFailed(message, code="unknown_listing", fields={"listing_id": [message]})
+    if isinstance(listing_id, bool) or not isinstance(listing_id, int):
+        raise refused
+    listing = Listing.objects.select_related("community", "category").filter(pk=listing_id).first()
+    if listing is None or listing.community_id != community.pk:
+        raise refused
+    try:
+        access_listing(actor, listing)
+    except NotFound:
+        raise refused from None
+    return listing
+
+
 # Recording -----------------------------------------------------------------------------------
 
 
@@ -284,9 +312,15 @@ def exchange_record(
                 "You can only record an exchange you took part in.", code="not_a_participant",
                 fields={"providers": ["You are not on either side."]},
             )
+        exchange_title, exchange_category = title, category
+        if listing_id is not None:
+            listing = _listing_for_exchange(actor, community, listing_id)
+            # The hours link back to the listing and count under its category.
+            exchange_title, exchange_category = title or listing.title, listing.category.name
         exchange = _create(
             actor=actor, community=community, providers=providers, recipients=recipients, minutes=minutes,
-            effective_on=effective_on, title=title, category=category, note=note, recorded_for=recorded_for,
+            effective_on=effective_on, title=exchange_title, category=exchange_category, note=note,
+            recorded_for=recorded_for,
             method=EntryMethod.MEMBER, status=ExchangeStatus.RECORDED, listing_id=listing_id, expenses=expenses,
         )
         audit_record(actor=actor, on_behalf_of=recorded_for, action="exchange.record", subject=exchange,
@@ -295,8 +329,8 @@ def exchange_record(
         others = [p for p in [*providers, *recipients] if p.pk != recorded_for.pk]
         _notify(others, f"Please confirm {ledger_selectors.hours(minutes)} ({community.name})",
                 f"{recorded_for.display_name} recorded {ledger_selectors.hours(minutes)} for "
-                f"{title or category or 'an exchange'} on {effective_on:%d %B %Y}. Please confirm or decline it: "
-                f"{settings.SITE_URL}/c/{community.slug}/exchanges/{exchange.pk}/\n")
+                f"{title or category or 'an exchange'} on {effective_on:%d %B %Y}. Please confirm or decline it.",
+                kind="exchange_recorded", community=community, url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
         return exchange, {"exchange_id": exchange.pk}
 
     return idempotent(
@@ -406,6 +440,10 @@ def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None) -> Exchang
         audit_record(actor=actor, on_behalf_of=person, action="exchange.confirm", subject=locked,
                      community_id=locked.community_id, person_id=person.pk,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+        _notify_sides(locked, f"Confirmed: {ledger_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
+                      f"{person.display_name} confirmed the hours for "
+                      f"{locked.title or locked.category or 'an exchange'}.",
+                      kind="exchange_confirmed", only={locked.recorded_for_id})
     return locked
 
 
@@ -428,6 +466,10 @@ def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
         audit_record(actor=actor, on_behalf_of=person, action="exchange.decline", subject=locked,
                      community_id=locked.community_id, person_id=person.pk, note=reason,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DECLINED]})
+        _notify_sides(locked, f"Declined: {ledger_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
+                      f"{person.display_name} declined the hours for "
+                      f"{locked.title or locked.category or 'an exchange'}.\n\nWhy: {reason}",
+                      kind="exchange_declined", only={locked.recorded_for_id})
     return locked
 
 
@@ -477,6 +519,9 @@ def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str) -> 
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "transfer"])
         audit_record(actor=actor, action="exchange.resolve", subject=locked, community_id=locked.community_id,
                      note=note, changes={"status": [old, locked.status]})
+        _notify_sides(locked, f"Dispute settled ({locked.community.name})",
+                      f"A coordinator settled the dispute about {locked.title or locked.category or 'an exchange'}: "
+                      f"the hours were {locked.get_status_display().lower()}.\n\n{note}", kind="exchange_settled")
     return locked
 
 
@@ -521,11 +566,10 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str) -> Exchange:
     with transaction.atomic(durable=True):
         audit_record(actor=actor, action="exchange.reverse", subject=exchange, community_id=exchange.community_id,
                      note=reason, changes={"reversal_transfer": [None, reversal.pk]})
-        people = [p.person for p in exchange.participants.select_related("person")]
-        _notify(people, f"Hours reversed ({exchange.community.name})",
-                f"A coordinator reversed {ledger_selectors.hours(exchange.minutes or 0)} for "
-                f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%d %B %Y}.\n\n"
-                f"Reason: {reason}\n")
+        _notify_sides(exchange, f"Hours reversed ({exchange.community.name})",
+                      f"A coordinator reversed {ledger_selectors.hours(exchange.minutes or 0)} for "
+                      f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%d %B %Y}."
+                      f"\n\nReason: {reason}", kind="exchange_reversed")
     return exchange
 
 
@@ -600,9 +644,45 @@ def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, tex
         if kind == ReferenceKind.CONCERN:
             community = locked.community
             _notify(_coordinators(community), f"A concern was raised ({community.name})",
-                    "A member raised a concern after an exchange. It is private: only coordinators can read it.\n\n"
-                    f"Read it here: {settings.SITE_URL}/c/{community.slug}/coordinate/concerns/\n")
+                    "A member raised a concern after an exchange. It is private: only coordinators can read it.",
+                    kind="concern", community=community, url=f"/c/{community.slug}/coordinate/concerns/")
     return reference
+
+
+def concern_close(*, actor, reference: ExchangeReference, outcome: str) -> ExchangeReference:
+    """A coordinator closes a concern with what was done about it. Raises PermissionDenied (not
+    a coordinator), NotFound (not a concern, or one about the actor: nobody reads those),
+    ValidationFailed `outcome` (empty, too long, control characters), Conflict `already_closed`.
+    Nothing is stored when refused."""
+    community = reference.exchange.community
+    community_access.access_coordinate(actor, community)
+    if reference.kind != ReferenceKind.CONCERN or reference.subject_id == actor.pk:
+        raise NotFound("No such concern.")
+    text = (outcome if isinstance(outcome, str) else "").strip()
+    if not text:
+        note = "Say what was done about the concern."
+    elif len(text) > REFERENCE_TEXT_MAX:
+        note = f"At most {REFERENCE_TEXT_MAX} characters (this is {len(text)})."
+    elif _has_controls(text, multiline=True):
+        note = "Remove the control characters."
+    else:
+        note = ""
+    if note:
+        raise ValidationFailed(note, fields={"outcome": [note]})
+    with transaction.atomic(durable=True):
+        locked = ExchangeReference.objects.select_for_update().get(pk=reference.pk)
+        if locked.concern_closed_at is not None:
+            raise Conflict("This concern has already been closed.", code="already_closed")
+        locked.concern_closed_at = timezone.now()
+        locked.concern_closed_by = actor
+        locked.concern_outcome = text
+        locked.save(update_fields=["concern_closed_at", "concern_closed_by", "concern_outcome"])
+        # The outcome may name people and safeguarding steps: the audit keeps that it was
+        # closed and by whom, the text stays on the concern. Filed under its author, as when it
+        # was raised, so it never shows in the history of the member it is about.
+        audit_record(actor=actor, action="exchange.concern_close", subject=locked, community_id=community.pk,
+                     person_id=locked.author_id, changes={"concern_closed_at": [None, locked.concern_closed_at]})
+    return locked
 
 
 # The community fund --------------------------------------------------------------------------
@@ -804,8 +884,21 @@ def _listing_values(community, values: dict[str, Any], now: dt.datetime) -> dict
     return cleaned
 
 
+def listing_search_document(*, title: str, description: str, tags: list[str], category_name: str) -> str:
+    """The text the search indexes cover, as the services write it: also for bulk loaders."""
+    return " ".join([title, description, " ".join(tags), category_name]).strip()
+
+
 def _search_document(listing: Listing) -> str:
-    return " ".join([listing.title, listing.description, " ".join(listing.tags), listing.category.name]).strip()
+    return listing_search_document(title=listing.title, description=listing.description, tags=listing.tags,
+                                   category_name=listing.category.name)
+
+
+def listings_seed(**kwargs: Any) -> int:
+    """Synthetic listings in bulk for `coproduce seed` (see `seeding.listings_seed`)."""
+    from .seeding import listings_seed
+
+    return listings_seed(**kwargs)
 
 
 def _search_index_sync(listing: Listing) -> None:
@@ -892,6 +985,7 @@ def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
         audit_record(actor=actor, on_behalf_of=owner, action="listing.create", subject=listing,
                      community_id=community.pk, person_id=owner.pk,
                      changes={name: [None, value] for name, value in snapshot(listing, _LISTING_FIELDS).items()})
+        semantic.embed_after_commit(listing)
     return listing
 
 
@@ -910,6 +1004,7 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
             raise Conflict(f"This listing is {locked.get_status_display().lower()}; post a new one instead.",
                            code=f"listing_{locked.status}")
         old = snapshot(locked, _LISTING_FIELDS)
+        old_expires_at = locked.expires_at
         merged = {name: getattr(locked, name) for name in _LISTING_FIELDS}
         if "expires_at" not in values and merged["expires_at"] <= now:
             values["expires_at"] = None
@@ -923,10 +1018,16 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
         if changes:
             locked.availability_mask = availability_mask(locked.availability)
             locked.updated_at = now
+            # A later expiry is a renewal: the owner is reminded again before the new date.
+            if locked.expires_at > old_expires_at:
+                locked.reminded_at = None
             _search_index_sync(locked)
-            locked.save(update_fields=[*cleaned, "availability_mask", "updated_at", "search_document"])
+            locked.save(update_fields=[*cleaned, "availability_mask", "updated_at", "search_document",
+                                       "reminded_at"])
             audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.update", subject=locked,
                          community_id=locked.community_id, person_id=locked.owner_id, changes=changes)
+            if changes.keys() & {"title", "description", "tags", "category"}:
+                semantic.embed_after_commit(locked)
     return locked
 
 
@@ -971,3 +1072,67 @@ def listings_expire(*, now: dt.datetime | None = None) -> int:
                          changes={"status": [ListingStatus.ACTIVE, ListingStatus.EXPIRED]})
             done += 1
     return done
+
+
+# Expiry reminders and renewal ----------------------------------------------------------------
+
+LISTING_REMIND_DAYS = 7
+
+
+def listing_renew(*, actor, listing: Listing, now: dt.datetime | None = None) -> Listing:
+    """The owner or a coordinator keeps a listing up for another LISTING_DEFAULT_MONTHS from
+    now (an expired one comes back). Clears the reminder, so the owner is told again before
+    the new date. Raises PermissionDenied, NotFound, Conflict (`listing_closed`)."""
+    _check_listing_actor(actor, listing)
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        locked = _lock_listing(listing)
+        if locked.status == ListingStatus.CLOSED:
+            raise Conflict("This listing is closed; post a new one instead.", code="listing_closed")
+        old = {"status": locked.status, "expires_at": locked.expires_at}
+        locked.expires_at = max(add_months(now, LISTING_DEFAULT_MONTHS), locked.expires_at)
+        locked.status = ListingStatus.ACTIVE
+        locked.reminded_at = None
+        locked.updated_at = now
+        locked.save(update_fields=["expires_at", "status", "reminded_at", "updated_at"])
+        if old["status"] != ListingStatus.ACTIVE:
+            _search_index_sync(locked)
+        audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.renew", subject=locked,
+                     community_id=locked.community_id, person_id=locked.owner_id,
+                     changes=diff(old, {"status": locked.status, "expires_at": locked.expires_at}))
+    return locked
+
+
+def listings_remind(now: dt.datetime | None = None) -> int:
+    """The periodic job: tell the owner of each active listing that lapses within
+    LISTING_REMIND_DAYS, once (until it is renewed). Returns how many were reminded."""
+    now = now or timezone.now()
+    done = 0
+    due = Listing.objects.filter(
+        status=ListingStatus.ACTIVE, reminded_at__isnull=True, expires_at__gt=now,
+        expires_at__lte=now + dt.timedelta(days=LISTING_REMIND_DAYS),
+    ).order_by("pk")
+    for listing_id in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic(durable=True):
+            locked = _lock_listing(Listing(pk=listing_id))
+            if (locked.status != ListingStatus.ACTIVE or locked.reminded_at is not None
+                    or not now < locked.expires_at <= now + dt.timedelta(days=LISTING_REMIND_DAYS)):
+                continue
+            locked.reminded_at = now
+            locked.save(update_fields=["reminded_at"])
+            audit_record(actor=None, action="listing.remind", subject=locked, community_id=locked.community_id,
+                         person_id=locked.owner_id, changes={"reminded_at": [None, now.isoformat()]})
+            _remind_owner(locked)
+            done += 1
+    return done
+
+
+def _remind_owner(listing: Listing) -> None:
+    """Tell the owner in their notification centre (and by email if they want each one)."""
+    community = listing.community
+    until = timezone.localtime(listing.expires_at, _tz(community))
+    kind = listing.get_kind_display().lower()
+    _notify([listing.owner], f"Your {kind} \u201c{listing.title}\u201d ends on {until:%d %B}",
+            f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until {until:%d %B %Y}. "
+            "If you still want it up, renew it for three months from its page; if not, there is nothing to do.",
+            kind="listing_expiring", community=community, url=f"/c/{community.slug}/listings/{listing.pk}/")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from . import semantic, services
 
 
 @task()
@@ -17,3 +17,22 @@ def auto_confirm_exchanges() -> int:
 def expire_listings() -> int:
     """Mark active listings past their expiry as expired. Run periodically."""
     return services.listings_expire()
+
+
+@task()
+def remind_listings() -> int:
+    """Tell owners whose listings lapse within a week, once. Run periodically."""
+    return services.listings_remind()
+
+
+@task()
+def embed_listing(listing_id: int) -> bool:
+    """Embed one listing for the semantic matcher; enqueued after it is posted or changed."""
+    return semantic.listing_embed(listing_id)
+
+
+@task()
+def embed_listings() -> int:
+    """Embed listings with no embedding or a stale one (nothing when the semantic matcher is
+    off). Run periodically, to catch up."""
+    return semantic.listings_embed_pending()

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from coproduce.communities import access as community_access
 from coproduce.core.errors import NotFound
 
-from .models import Block, Conversation, Message, Report
+from .models import Block, Conversation, Introduction, Message, PassOn, Report
 
 
 def _last(field: str) -> Subquery:
@@ -53,10 +52,13 @@ def conversation_get(community, viewer, conversation_id: int) -> Any:
     elif community_access.membership_of(viewer, community) is None:
         raise NotFound("No such conversation.")
     conversation.thread = list(
-        Message.objects.filter(conversation=conversation).select_related("sender")
+        Message.objects.filter(conversation=conversation).select_related("sender", "written_by")
         .prefetch_related(Prefetch("reports", queryset=Report.objects.order_by("created_at", "id")))
         .order_by("created_at", "id")
     )
+    for message in conversation.thread:
+        # A coordinator's introduction is the one kind of message whose sender is neither person.
+        message.is_introduction = not conversation.has(message.sender_id)
     conversation.other = conversation.other_than(viewer_id)
     return conversation
 
@@ -103,15 +105,78 @@ def blocked_by(person) -> set[int]:
     return set(Block.objects.filter(blocker=person).values_list("blocked_id", flat=True))
 
 
-def messages_for_offline(community, *, days: int = 30) -> QuerySet[Message]:
-    """Recent messages to members who do not use the website, for a coordinator to pass on
-    (the way contact relays are): who wrote to whom and when."""
-    since = timezone.now() - dt.timedelta(days=days)
-    to_offline_recipient = Q(conversation__recipient__is_offline=True) & ~Q(sender=F("conversation__recipient"))
-    to_offline_starter = Q(conversation__starter__is_offline=True) & ~Q(sender=F("conversation__starter"))
-    return (
-        Message.objects.filter(conversation__community=community, created_at__gte=since)
-        .filter(to_offline_recipient | to_offline_starter)
-        .select_related("sender", "conversation__starter", "conversation__recipient")
-        .order_by("-created_at", "-id")
+def _readers_waiting(message: Message) -> list[Any]:
+    """The people in the conversation who did not write the message and who need it passed on."""
+    conversation = message.conversation
+    return [p for p in (conversation.starter, conversation.recipient)
+            if p.pk != message.sender_id and (p.is_offline or not p.email)]
+
+
+def pass_on_query(community, *, done: bool = False) -> QuerySet[Message]:
+    """Messages for members who are offline that wait for a coordinator, or (`done`) that were
+    passed on, with the people preloaded; unordered, for the caller's page."""
+    return Message.objects.filter(
+        conversation__community=community, pass_on=PassOn.DONE if done else PassOn.WAITING
+    ).select_related("sender", "written_by", "passed_on_by", "conversation__starter", "conversation__recipient")
+
+
+def with_readers(messages: list[Any]) -> list[Any]:
+    """Adds `readers` (the offline people to carry each message to) and `is_introduction`."""
+    for message in messages:
+        message.readers = _readers_waiting(message)
+        message.is_introduction = not message.conversation.has(message.sender_id)
+    return messages
+
+
+def messages_to_pass_on(community, *, done: bool = False, limit: int = 100) -> list[Any]:
+    """Messages for members who are offline: those waiting for a coordinator (oldest first), or
+    those passed on (latest first), each with `readers`. The only messages coordinators read
+    besides reported ones. One query."""
+    qs = pass_on_query(community, done=done)
+    qs = qs.order_by("-passed_on_at", "-id") if done else qs.order_by("created_at", "id")
+    return with_readers(list(qs[:limit]))
+
+
+def messages_waiting_count(community) -> int:
+    return Message.objects.filter(conversation__community=community, pass_on=PassOn.WAITING).count()
+
+
+def message_to_pass_on_get(community, message_id: int) -> Message:
+    """A message of the community that was to be passed on (waiting or done). Raises NotFound
+    for any other message: coordinators do not read those."""
+    message = (
+        Message.objects.filter(pk=message_id, conversation__community=community)
+        .exclude(pass_on=PassOn.NOT_NEEDED)
+        .select_related("conversation__community", "conversation__starter", "conversation__recipient", "sender")
+        .first()
     )
+    if message is None:
+        raise NotFound("No such message to pass on.")
+    return message
+
+
+# Introductions --------------------------------------------------------------------------------
+
+
+def introductions_query(community) -> QuerySet[Introduction]:
+    """The community's introductions with the people and the listing, unordered."""
+    return Introduction.objects.filter(community=community).select_related("made_by", "first", "second", "listing")
+
+
+def introductions_of(community, *, limit: int = 100) -> list[Introduction]:
+    """The latest introductions, newest first. One query."""
+    return list(introductions_query(community).order_by("-id")[:limit])
+
+
+def introduction_get(community, introduction_id: int) -> Introduction:
+    found = introductions_query(community).filter(pk=introduction_id).first()
+    if found is None:
+        raise NotFound("No such introduction.")
+    return found
+
+
+def introduction_counts(community, *, since: dt.datetime) -> dict[str, int]:
+    """How many introductions were made since a time (the month's start) and in all. One query."""
+    counted = Introduction.objects.filter(community=community).aggregate(
+        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=since)))
+    return {"total": counted["total"] or 0, "recent": counted["recent"] or 0}

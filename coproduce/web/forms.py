@@ -367,17 +367,6 @@ class DirectorySearchForm(forms.Form):
     after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
-class ContactForm(forms.Form):
-    message = forms.CharField(
-        label=_("Your message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("We pass it on without showing your contact details, or theirs. They can reply the same way."),
-        error_messages={
-            "required": _("Write a message first."),
-            "max_length": _("Keep the message under 2,000 characters."),
-        },
-    )
-
-
 class CheckForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of check"), choices=[("", _("Choose a kind of check"))] + list(CheckKind.choices),
@@ -619,6 +608,11 @@ class RecordForm(MembersMixin, TimeForm):
     expense_currency = forms.CharField(label=_("Currency"), max_length=3, initial="GBP", required=False,
                                        help_text=_("Three letters, such as GBP."))
     expense_note = forms.CharField(label=_("What the money was for"), max_length=200, required=False)
+    # The offer or request the exchange was arranged from (the "Arrange an exchange" link).
+    listing_id = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
+        error_messages={"invalid": _("The offer or request this came from is not valid; start again from it.")},
+    )
 
     member_fields = tuple(f"person_{i}" for i in range(1, GROUP_SLOTS + 1))
     service_fields = {**TimeForm.service_fields, "providers": "person_1", "recipients": "person_1",
@@ -782,7 +776,7 @@ class OlderForm(forms.Form):
 
 LISTING_KINDS = [("offer", _("Offering help")), ("request", _("Asking for help"))]
 SEARCH_KINDS = [("", _("Offers and requests")), ("offer", _("Offers only")), ("request", _("Requests only"))]
-SEARCH_SORTS = [("relevance", _("Best match")), ("newest", _("Newest first"))]
+SEARCH_SORTS = [("relevance", _("Best match")), ("newest", _("Newest first")), ("distance", _("Nearest first"))]
 LISTING_MODES = [
     ("in_person", _("In person")),
     ("remote", _("Remote (phone or online)")),
@@ -824,13 +818,29 @@ class ListingSearchForm(forms.Form):
         label=_("Free at"), required=False, choices=AVAILABILITY_CHOICES, widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose times from the table.")},
     )
+    near = forms.ChoiceField(
+        label=_("Near"), required=False,
+        help_text=_("A neighbourhood: listings are measured from its centre, never from anyone's address."),
+        error_messages={"invalid_choice": _("There is no neighbourhood called “%(value)s” here. Choose one from the list.")},
+    )
+    within_km = forms.FloatField(
+        label=_("Within (km)"), required=False, min_value=0.1, max_value=200,
+        help_text=_("How far from the neighbourhood, such as 2. Needs a neighbourhood above."),
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+        error_messages={"invalid": _("Enter the distance as a number of kilometres, such as 2."),
+                        "min_value": _("Enter a distance of at least 0.1 km."),
+                        "max_value": _("Search within at most 200 km.")},
+    )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SEARCH_SORTS, initial="relevance")
     after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
-    def __init__(self, *args, categories, **kwargs):
+    def __init__(self, *args, categories, neighbourhoods=(), **kwargs):
         super().__init__(*args, **kwargs)
         field = cast(forms.TypedChoiceField, self.fields["category"])
         field.choices = [("", _("Any category")), *category_choices(categories)]
+        cast(forms.ChoiceField, self.fields["near"]).choices = [
+            ("", _("Anywhere")), *[(n.slug, n.name) for n in neighbourhoods]
+        ]
 
     def availability_rows(self):
         return availability_rows(self["available"])
@@ -914,10 +924,49 @@ class ListingForm(forms.Form):
         }
 
 
+class ListingImageForm(forms.Form):
+    """A picture for a listing. The service decides whether the file really is a picture (by
+    decoding it), and whether it is small enough."""
+
+    image = forms.FileField(
+        label=_("Picture"),
+        help_text=_("A JPEG, PNG or WebP photo of at most 5 MB. It is made smaller, and the details a camera "
+                    "stores in it (such as where it was taken) are removed."),
+        error_messages={"required": _("Choose a picture to upload."),
+                        "empty": _("The file is empty. Choose a JPEG, PNG or WebP picture."),
+                        "invalid": _("Choose a picture to upload.")},
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    alt_text = forms.CharField(
+        label=_("What does it show?"), required=False, max_length=200,
+        help_text=_("A few words for people who cannot see the picture, such as 'a tidy front garden'."),
+        error_messages={"max_length": _("At most 200 characters.")},
+    )
+
+
 class CloseListingForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are you closing it?"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: found help, thank you. Kept with the community's records."),
+    )
+
+
+class NeighbourhoodForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=80, help_text=_("As people say it, such as 'Old Town'."),
+        error_messages=_required(_("Give the neighbourhood a name.")),
+    )
+    lat = forms.FloatField(
+        label=_("Latitude of its centre"), min_value=-90, max_value=90,
+        help_text=_("A rough middle, such as 51.503. A map site shows it when you click a spot."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"required": _("Give the latitude."), "invalid": _("Enter a number, such as 51.503.")},
+    )
+    lng = forms.FloatField(
+        label=_("Longitude of its centre"), min_value=-180, max_value=180,
+        help_text=_("Such as -0.124 (west of Greenwich is negative)."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        error_messages={"required": _("Give the longitude."), "invalid": _("Enter a number, such as -0.124.")},
     )
 
 
@@ -957,4 +1006,67 @@ class ReportForm(forms.Form):
 class HandleReportForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# Coordinators: introductions, passing messages on, closing concerns ------------------------------
+
+
+class IntroductionForm(MembersMixin, forms.Form):
+    """A coordinator introduces two members (a name or member number each; the suggested helpers
+    come as radio buttons filling `second`). The service refuses what the form cannot know."""
+
+    member_fields = ("first", "second")
+
+    note = forms.CharField(
+        label=_("Your message to both of them"), max_length=4000, strip=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Both members receive it in a conversation between the two of them. Neither sees the "
+                    "other's email address or phone number."),
+        error_messages={"required": _("Write a few words to both of them."),
+                        "max_length": _("Keep the message under 4,000 characters.")},
+    )
+    listing = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, community, suggestions: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.fields["first"] = _member_field(_("Introduce"))
+        self.fields["first"].error_messages["required"] = _("Say whom to introduce: a name or a member number.")
+        if suggestions:
+            self.fields["suggested"] = forms.ChoiceField(
+                label=_("Suggested from the matching offers"), required=False, choices=suggestions,
+                widget=forms.RadioSelect,
+            )
+        self.fields["second"] = _member_field(
+            _("to") if not suggestions else _("or to someone else"), required=False,
+            help_text=_("A name or a member number, such as RIV-0042."),
+        )
+        self.order_fields(["first", "suggested", "second", "note", "listing"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("second") and data.get("suggested"):
+            data["second"] = data["suggested"]
+        if not data.get("second") and "second" not in self.errors:
+            self.add_error("second", _("Say whom to introduce them to: a name or a member number."))
+        self._resolve_members(data)
+        return data
+
+
+class PassedOnForm(forms.Form):
+    how = forms.CharField(
+        label=_("How did you pass it on?"), max_length=200,
+        help_text=_("For example: by phone, read out at the drop-in, letter posted."),
+        error_messages={"required": _("Say how you passed it on, for example 'by phone'."),
+                        "max_length": _("Keep it under 200 characters.")},
+    )
+
+
+class ConcernCloseForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the concern, for the coordinators only."),
+        error_messages={"required": _("Say what was done about the concern."),
+                        "max_length": _("Keep it under 2,000 characters.")},
     )

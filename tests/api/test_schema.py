@@ -31,11 +31,13 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 from config.wsgi import application
 from coproduce.communities import services
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.exchanges import images as listing_images
 from coproduce.exchanges import services as exchange_services
 from coproduce.ledger import services as ledger
 from coproduce.ledger.services import Leg
 from coproduce.messaging import services as messaging
 
+from ..exchanges.images import picture
 from .conftest import apply, bearer
 
 CONFIG = schemathesis.Config.from_dict(
@@ -79,7 +81,7 @@ def world(same_connection, community, other_community, coordinator, member, agen
         "member_number": member.memberships.get(community=community).number,
         "application_ids": [a.pk for a in applications],
         **_hours(community, coordinator, member, agency_staff),
-        "listing_ids": _listings(community, coordinator, member),
+        **_listings(community, coordinator, member),
         **_messages(community, coordinator, member),
     }
 
@@ -92,8 +94,9 @@ def _messages(community, coordinator, member) -> dict:
     return {"conversation_ids": [own.pk], "message_ids": [reply.pk, own.messages.first().pk]}
 
 
-def _listings(community, coordinator, member) -> list[int]:
-    """Offers and requests of both people (one closed), so the listing operations reach them."""
+def _listings(community, coordinator, member) -> dict:
+    """Offers and requests of both people (one closed) and a picture on each open one, and a
+    neighbourhood, so the listing operations reach them."""
     made = [
         exchange_services.listing_create(
             actor=owner, community=community, kind=kind, title=title, category="gardening", lat=51.5, lng=-0.12,
@@ -103,7 +106,10 @@ def _listings(community, coordinator, member) -> list[int]:
                                    (member, "request", "Lift to the shops"), (coordinator, "offer", "Closed one")]
     ]
     exchange_services.listing_close(actor=coordinator, listing=made[-1])
-    return [listing.pk for listing in made]
+    pictures = [listing_images.listing_image_add(actor=coordinator, listing=listing, upload=picture())
+                for listing in made[:-1]]
+    services.neighbourhood_add(actor=coordinator, community=community, name="Old Town", lat=51.5, lng=-0.12)
+    return {"listing_ids": [listing.pk for listing in made], "image_ids": [p.pk for p in pictures]}
 
 
 def _hours(community, coordinator, member, agency_staff) -> dict:
@@ -144,7 +150,7 @@ def _aim(case, world) -> None:
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
     for name in ("application_id", "exchange_id", "account_id", "transfer_id", "listing_id", "conversation_id",
-                 "message_id"):
+                 "message_id", "image_id"):
         if name in params and isinstance(params[name], int) and params[name] % 5:
             ids = world[f"{name}s"]
             params[name] = ids[params[name] % len(ids)]
@@ -169,6 +175,10 @@ def _aim_body(case, world) -> None:
         if world["coordinator_number"] in body["recipients"]:
             body["recipients"] = [world["member_number"]]
         body.pop("on_behalf_of", None)
+        if body.get("listing_id") is not None and path.endswith("/exchanges"):
+            body["listing_id"] = world["listing_ids"][len(str(body)) % len(world["listing_ids"])]
+    elif path.endswith("/images") and case.method.upper() == "POST":
+        body["image"] = picture()  # a real picture now and then, so an upload also succeeds
     elif path.endswith("/listings") and case.method.upper() == "POST":
         body.update(category="gardening", kind=("offer", "request")[len(str(body)) % 2])
         body.pop("expires_at", None)

@@ -29,7 +29,7 @@ NARROW = 360
 
 # Links a crawl never follows: leaving, downloads, the admin, API docs, static files.
 SKIP = re.compile(
-    r"/accounts/logout|/admin/|/api/|/static/|/media/|\.zip$|\.csv$|\.xlsx$|\.pdf$|\.ics$|/my-data|/download"
+    r"/accounts/logout|/admin/|/api/|/static/|/media/|\.zip$|\.jpg$|\.csv$|\.xlsx$|\.pdf$|\.ics$|/my-data|/download"
 )
 
 

@@ -22,4 +22,7 @@ def test_it_runs_the_timed_jobs_from_the_command(community, member, agency_staff
 
 
 def test_it_enqueues_every_timed_job(db):
-    assert {name.split(".")[-1] for name in enqueue_periodic()} == {"expire_reservations", "auto_confirm_exchanges", "expire_listings"}
+    assert {name.split(".")[-1] for name in enqueue_periodic()} == {
+        "expire_reservations", "auto_confirm_exchanges", "expire_listings", "remind_listings",
+        "send_waiting_notification_emails", "send_weekly_digests", "embed_listings",
+    }

@@ -50,8 +50,9 @@ def test_it_sends_no_email_to_an_offline_member_and_shows_it_to_coordinators(
     with django_capture_on_commit_callbacks(execute=True):
         _start(member, community, offline)
     assert mail.outbox == []
-    waiting = list(selectors.messages_for_offline(community))
+    waiting = selectors.messages_to_pass_on(community)
     assert [m.sender for m in waiting] == [member]
+    assert [m.pass_on for m in waiting] == ["waiting"] and waiting[0].readers == [offline]
 
 
 def test_it_refuses_messages_to_a_member_who_blocked_you_and_stores_nothing(community, member, helper):

@@ -92,19 +92,13 @@ def test_it_records_who_acted_for_whom_in_the_history(client, community, coordin
     assert "on behalf of Mo Member" in page
 
 
-def test_it_sends_a_message_through_the_relay(client, community, member, agency_staff):
+def test_it_sends_people_to_messages_rather_than_the_old_contact_relay(client, community, member, agency_staff):
     client.force_login(agency_staff)
+    page = client.get(url(community, member))
+    assert reverse("web:conversation_new", args=[community.slug, member.memberships.get().number]) in page.content.decode()
+    assert 'name="contact-message"' not in page.content.decode()
     response = client.post(url(community, member), {"contact-message": "Could you help with my garden?"})
-    assert response.status_code == 302
-    relay = ContactRelay.objects.get()
-    assert relay.recipient == member and relay.sender == agency_staff
-
-
-def test_it_needs_a_message(client, community, member, agency_staff):
-    client.force_login(agency_staff)
-    response = client.post(url(community, member), {"contact-message": "  "})
-    assert response.status_code == 400
-    assert "Write a message first." in text(response)
+    assert response.status_code == 405
     assert not ContactRelay.objects.exists()
 
 

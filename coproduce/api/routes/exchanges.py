@@ -32,6 +32,7 @@ from coproduce.exchanges.models import (
 from .. import paths
 from ..pagination import PageParams, encode_cursor, key_int, parse_key
 from ..schemas import (
+    MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
     IdempotencyKey,
@@ -73,6 +74,12 @@ class ExchangeIn(Schema):
 class RecordIn(ExchangeIn):
     on_behalf_of: MemberRef | None = Field(
         None, description="Coordinators: the member this is recorded for (one of the people in it)."
+    )
+    listing_id: int | None = Field(
+        None, strict=True, ge=1, le=MAX_ID,
+        description="The offer or request this exchange was arranged from: the hours link back to it and take "
+        "its category (and its title when `title` is empty). 422 `unknown_listing` if it is not a listing of "
+        "this community that you can see.",
     )
 
 
@@ -118,6 +125,7 @@ class ExchangeOut(Schema):
     title: str
     category: str
     note: str
+    listing_id: int | None = Field(description="The offer or request it was arranged from, if any.")
     minutes: int | None = Field(description="Time each provider gave.")
     effective_on: dt.date | None
     payer: str = Field(description="`recipients` (split among them) or `fund` (the community fund pays).")
@@ -194,7 +202,8 @@ def exchange_out(community, exchange, numbers: dict[int, int]) -> dict:
     parts = list(exchange.participants.all())
     return {
         "id": exchange.pk, "status": exchange.status, "shape": exchange.shape, "method": exchange.method,
-        "title": exchange.title, "category": exchange.category, "note": exchange.note, "minutes": exchange.minutes,
+        "title": exchange.title, "category": exchange.category, "note": exchange.note,
+        "listing_id": exchange.listing_id, "minutes": exchange.minutes,
         "effective_on": exchange.effective_on, "payer": exchange.payer, "slip_number": exchange.slip_number,
         "providers": [_person(community, p.person, numbers) for p in parts if p.role == "provider"],
         "recipients": [_person(community, p.person, numbers) for p in parts if p.role == "recipient"],
@@ -289,7 +298,7 @@ def exchange_record(request, slug: Slug, idempotency_key: IdempotencyKey, payloa
         recipients=paths.members_named(community, payload.recipients, "recipients"),
         minutes=payload.minutes, effective_on=payload.effective_on, title=payload.title, category=payload.category,
         note=payload.note, on_behalf_of=paths.member_named(community, payload.on_behalf_of, "on_behalf_of"),
-        expenses=_expenses(payload),
+        expenses=_expenses(payload), listing_id=payload.listing_id,
     )
     return Status(201, _detail_out(request, community, exchange.pk))
 

@@ -4,21 +4,25 @@ Members of a community see and search its listings; outsiders, members of other 
 and tokens made for another community get 404. Posting, changing and closing a listing moves
 no hours, so these writes need no `Idempotency-Key`. The owner or a coordinator changes and
 closes a listing; a coordinator may post one for a member with `on_behalf_of`. An exact address
-is never stored: the map point is rounded to about 100 m."""
+is never stored: the map point is rounded to about 100 m.
+
+Pictures (at most 3 a listing) are the one place a request body is not JSON: they are uploaded as
+`multipart/form-data`, checked by decoding them (JPEG, PNG or WebP, at most 5 MB), stripped of
+their metadata, resized, and served back as JPEG only to those who may see the listing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from typing import Annotated, Any, Literal
 
-from ninja import Query, Router, Schema, Status
+from django.http import HttpResponse
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.errors import ValidationFailed
-from coproduce.exchanges import matching, selectors, services
+from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import (
     Category,
     CategoryGroup,
@@ -34,7 +38,6 @@ from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, MemberRef, ObjectId, Sl
 
 router = Router(tags=["listings"])
 
-_NEAR = re.compile(r"^\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*$")
 _SLOTS = "Times as `mon-am`, `mon-pm`, `mon-eve` … `sun-eve`."
 
 
@@ -71,6 +74,15 @@ class OwnerOut(Schema):
     display_name: str
 
 
+class ImageOut(Schema):
+    id: int
+    url: str = Field(description="The picture (JPEG, at most 1200 px a side), for people who may see the listing.")
+    thumbnail_url: str = Field(description="A small version (at most 320 px a side).")
+    width: int
+    height: int
+    alt_text: str = Field(description="What the picture shows, for people who cannot see it. Plain text.")
+
+
 class ListingOut(Schema):
     id: int
     kind: ListingKind
@@ -88,6 +100,7 @@ class ListingOut(Schema):
     status: ListingStatus
     owner: OwnerOut
     created_at: dt.datetime
+    images: list[ImageOut] = Field(description="At most 3, in order.")
 
 
 class ListingHit(ListingOut):
@@ -108,8 +121,10 @@ class ListingQuery(Schema):
         None, max_length=80, description="A category's slug or id (see `/categories`); 422 for an unknown one."
     )
     near: str | None = Field(
-        None, max_length=60, pattern=_NEAR.pattern,
-        description="A point as `lat,lng`, e.g. `51.5072,-0.1276`: adds `distance_km` to each listing.",
+        None, max_length=80,
+        description="A point as `lat,lng`, e.g. `51.5072,-0.1276`, or the slug or name of one of the community's "
+        "neighbourhoods (see `/neighbourhoods`), e.g. `old-town`: adds `distance_km` to each listing. "
+        "422 naming an unknown neighbourhood.",
     )
     within_km: float | None = Field(
         None, description="Only listings within this distance of `near`: more than 0, at most 200."
@@ -189,15 +204,6 @@ def _bad(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={field: [message]})
 
 
-def _near(value: str | None) -> tuple[float, float] | None:
-    if value is None:
-        return None
-    match = _NEAR.match(value)
-    if not match:
-        raise _bad("near", "Give a point as latitude,longitude, e.g. 51.5072,-0.1276.")
-    return float(match.group(1)), float(match.group(2))
-
-
 def _category(community, ref: str | None) -> Category | None:
     if ref is None or ref == "":
         return None
@@ -228,7 +234,17 @@ def _category_out(category: Category) -> dict:
     return {"id": category.pk, "slug": category.slug, "name": category.name, "group": category.group}
 
 
-def listing_out(listing, numbers: dict[int, int]) -> dict:
+def _image_url(slug: str, image, *, thumbnail: bool = False) -> str:
+    url = f"/api/v1/communities/{slug}/listings/{image.listing_id}/images/{image.pk}"
+    return url + "?thumbnail=true" if thumbnail else url
+
+
+def image_out(slug: str, image) -> dict:
+    return {"id": image.pk, "url": _image_url(slug, image), "thumbnail_url": _image_url(slug, image, thumbnail=True),
+            "width": image.width, "height": image.height, "alt_text": image.alt_text}
+
+
+def listing_out(listing, numbers: dict[int, int], pictures: list | None = None, *, slug: str) -> dict:
     return {
         "id": listing.pk, "kind": listing.kind, "title": listing.title, "description": listing.description,
         "category": _category_out(listing.category), "tags": listing.tags, "expires_at": listing.expires_at,
@@ -239,11 +255,13 @@ def listing_out(listing, numbers: dict[int, int]) -> dict:
         "status": listing.status,
         "owner": {"member_number": numbers.get(listing.owner_id), "display_name": listing.owner.display_name},
         "created_at": listing.created_at,
+        "images": [image_out(slug, image) for image in pictures or []],
     }
 
 
 def _detail(community, listing) -> dict:
-    return listing_out(listing, community_selectors.member_numbers(community, {listing.owner_id}))
+    return listing_out(listing, community_selectors.member_numbers(community, {listing.owner_id}),
+                       images.images_of(listing), slug=community.slug)
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
@@ -272,13 +290,12 @@ def listings_search(request, slug: Slug, query: Query[ListingQuery]):
     `near`, and `sort=distance` without `near`."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    near = _near(query.near)
     _check_cursor(query.cursor)
     available = [s.strip() for s in query.available.split(",") if s.strip()] if query.available else None
     try:
         page = selectors.listing_search(
             community, request.user, q=query.q, kind=query.kind, category=_category(community, query.category),
-            near=near, within_km=query.within_km, available=available, active_since_days=query.active_since_days,
+            near=query.near, within_km=query.within_km, available=available, active_since_days=query.active_since_days,
             sort=query.sort, after=query.cursor, limit=query.limit,
         )
     except ValidationFailed as exc:
@@ -286,10 +303,12 @@ def listings_search(request, slug: Slug, query: Query[ListingQuery]):
             exc.fields["cursor"] = exc.fields.pop("after")
         raise
     numbers = community_selectors.member_numbers(community, {item.owner_id for item in page.listings})
+    pictures = images.images_for(item.pk for item in page.listings)
     items = []
     for item in page.listings:
         distance = getattr(item, "distance_km", None)
-        items.append({**listing_out(item, numbers), "distance_km": round(distance, 1) if distance is not None else None})
+        items.append({**listing_out(item, numbers, pictures.get(item.pk), slug=community.slug),
+                      "distance_km": round(distance, 1) if distance is not None else None})
     return {"items": items, "next_cursor": page.next_cursor}
 
 
@@ -320,8 +339,20 @@ class MatchOut(Schema):
     distance_km: float | None
 
 
+class PersonMatchOut(Schema):
+    member_number: int = Field(description="Their member page: /members/{member_number}; write to them through "
+                                           "the messages, which relay contact details only when they share them.")
+    display_name: str
+    score: float
+    reasons: list[str] = Field(description='In plain words, e.g. `their gifts include "fixing laptops"`.')
+
+
 class MatchList(Schema):
     items: list[MatchOut]
+    people: list[PersonMatchOut] = Field(
+        description="For a request, members whose gift profile fits it and who have posted no offer, best first "
+                    "(at most `limit`). Empty for an offer, and for viewers who may not read the member directory. "
+                    "No contact details.")
 
 
 @router.get("/{slug}/listings/{listing_id}/matches", response={200: MatchList, **READ_ERRORS},
@@ -329,16 +360,23 @@ class MatchList(Schema):
 def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: int = 10):
     """For a request, the offers that may fit it (and for an offer, the requests it could
     answer), best first, each with its reasons in plain words ("gardening, 0.8 km away, both
-    free Tuesday mornings, 12 exchanges completed"). At most `limit` (1 to 50)."""
+    free Tuesday mornings, 12 exchanges completed"). At most `limit` (1 to 50). For a request,
+    `people` adds members whose gifts fit though they have posted no offer."""
     if not 1 <= limit <= 50:
         raise _bad("limit", "limit must be between 1 and 50.")
     community, listing = _listing(request, slug, listing_id)
     found = matching.matches_for(listing, request.user, limit=limit)
+    people = matching.people_for(listing, request.user, limit=limit)
     numbers = community_selectors.member_numbers(community, {m.listing.owner_id for m in found})
+    pictures = images.images_for(m.listing.pk for m in found)
     return {"items": [
-        {"listing": listing_out(m.listing, numbers), "score": m.score, "reasons": m.reasons,
+        {"listing": listing_out(m.listing, numbers, pictures.get(m.listing.pk), slug=community.slug), "score": m.score, "reasons": m.reasons,
          "distance_km": round(m.distance_km, 1) if m.distance_km is not None else None}
         for m in found
+    ], "people": [
+        {"member_number": p.member_number, "display_name": p.person.display_name, "score": p.score,
+         "reasons": p.reasons}
+        for p in people
     ]}
 
 
@@ -363,6 +401,66 @@ def listing_close(request, slug: Slug, listing_id: ObjectId, payload: CloseIn | 
     return _detail(community, listing)
 
 
+@router.post(
+    "/{slug}/listings/{listing_id}/renew", response={200: ListingOut, **WRITE_ERRORS}, summary="Renew a listing"
+)
+def listing_renew(request, slug: Slug, listing_id: ObjectId):
+    """The owner or a coordinator keeps it up for three more months from now (an expired one
+    comes back); the owner is reminded again a week before the new date. 403 `not_owner`; 409
+    `listing_closed`."""
+    community, listing = _listing(request, slug, listing_id)
+    listing = services.listing_renew(actor=request.user, listing=listing)
+    return _detail(community, listing)
+
+
+# Pictures ------------------------------------------------------------------------------------
+
+AltText = Annotated[str, Form("", max_length=images.ALT_TEXT_MAX,
+                               description="What the picture shows, for people who cannot see it. Plain text.")]
+_IMAGE_CONTENT = {
+    "description": "The picture, as JPEG.",
+    "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@router.post(
+    "/{slug}/listings/{listing_id}/images", response={201: ImageOut, **WRITE_ERRORS},
+    summary="Add a picture to a listing",
+)
+def listing_image_add(request, slug: Slug, listing_id: ObjectId, image: File[UploadedFile], alt_text: AltText = ""):
+    """`multipart/form-data` with the file in `image`: a JPEG, PNG or WebP photo of at most 5 MB.
+    The owner or a coordinator adds it to an active listing. 422 `image_too_large` or
+    `not_an_image` (decided by decoding the file, not by its name or type); 409 `too_many_images`
+    for a fourth; 403 `not_owner`."""
+    community, listing = _listing(request, slug, listing_id)
+    picture = images.listing_image_add(actor=request.user, listing=listing, upload=image, alt_text=alt_text)
+    return Status(201, image_out(community.slug, picture))
+
+
+@router.get(
+    "/{slug}/listings/{listing_id}/images/{image_id}", response={**READ_ERRORS},
+    openapi_extra={"responses": {"200": _IMAGE_CONTENT}}, summary="A listing's picture",
+)
+def listing_image(request, slug: Slug, listing_id: ObjectId, image_id: ObjectId, thumbnail: bool = False):
+    """The picture's bytes (`thumbnail=true` for the small version), for people who may see the listing."""
+    _community, listing = _listing(request, slug, listing_id)
+    data, content_type = images.image_for(request.user, listing, image_id, thumbnail=thumbnail)
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@router.delete(
+    "/{slug}/listings/{listing_id}/images/{image_id}", response={204: None, **WRITE_ERRORS},
+    summary="Remove a picture from a listing",
+)
+def listing_image_remove(request, slug: Slug, listing_id: ObjectId, image_id: ObjectId):
+    """The owner or a coordinator removes it. 403 `not_owner`."""
+    _community, listing = _listing(request, slug, listing_id)
+    images.listing_image_remove(actor=request.user, image=images.image_get(listing, image_id))
+    return Status(204, None)
+
+
 # Categories ----------------------------------------------------------------------------------
 
 
@@ -382,3 +480,29 @@ def category_add(request, slug: Slug, payload: CategoryIn):
     category = services.category_add(actor=request.user, community=community, group=payload.group,
                                      name=payload.name)
     return Status(201, {**_category_out(category), "own": True})
+
+
+# Neighbourhoods ------------------------------------------------------------------------------
+
+
+class NeighbourhoodOut(Schema):
+    id: int
+    slug: str = Field(description="What `near` accepts (the name works too).")
+    name: str
+    centre: PointIO = Field(description="A rough centre, set by the coordinators.")
+
+
+class NeighbourhoodList(Schema):
+    items: list[NeighbourhoodOut]
+
+
+@router.get("/{slug}/neighbourhoods", response={200: NeighbourhoodList, **READ_ERRORS}, summary="Neighbourhoods")
+def neighbourhoods_list(request, slug: Slug):
+    """The named parts of the community's area, by name, with the centre that a search `near`
+    one of them measures from. Coordinators change them on the website."""
+    community = paths.community(request, slug)
+    paths.member_community(request, community)
+    return {"items": [
+        {"id": n.pk, "slug": n.slug, "name": n.name, "centre": {"lat": n.lat, "lng": n.lng}}
+        for n in community_selectors.neighbourhoods_of(community)
+    ]}

@@ -5,7 +5,12 @@ Members read their own conversations; coordinators read a conversation once a me
 been reported, and no others. Outsiders, members of other communities and tokens made for
 another community get 404. Bodies are stored as written: escape them when you show them in HTML.
 Writing to someone who has blocked you (or whom you have blocked) is refused with 403 `blocked`
-and nothing is stored. These writes move no hours, so they need no `Idempotency-Key`."""
+and nothing is stored. These writes move no hours, so they need no `Idempotency-Key`.
+
+A coordinator writes for a member (one who is offline, say) by naming them in `on_behalf_of`: the
+message goes as the member's, with `written_by` naming the coordinator, and the audit row
+records both. A message whose `introduction` is true is a coordinator's introduction: its sender
+is the coordinator, not one of the two people in the conversation."""
 
 from __future__ import annotations
 
@@ -46,6 +51,11 @@ class CorrespondentOut(Schema):
 class MessageOut(Schema):
     id: int
     sender: CorrespondentOut
+    written_by: CorrespondentOut | None = Field(
+        None, description="The coordinator who wrote it for the sender (acting for them), if any.")
+    introduction: bool = Field(False, description="A coordinator's introduction of the two people.")
+    pass_on: str = Field("", description="`waiting` or `done` when a coordinator carries it to someone who is "
+                                         "offline; empty otherwise.")
     body: str = Field(description="As written: plain text, escape it when you show it in HTML.")
     created_at: dt.datetime
 
@@ -75,6 +85,7 @@ class ConversationDetail(ConversationOut):
 
 class ConversationIn(Schema):
     to: MemberRef
+    on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member you write for.")
     body: str = Field(min_length=1, max_length=4000)
     listing_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The offer or request it is about.")
     exchange_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The exchange it is about.")
@@ -82,6 +93,7 @@ class ConversationIn(Schema):
 
 class MessageIn(Schema):
     body: str = Field(min_length=1, max_length=4000)
+    on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member you write for.")
 
 
 class MessageReportIn(Schema):
@@ -121,16 +133,22 @@ def _conversation(conversation, numbers: dict[int, int]) -> dict:
     }
 
 
-def _detail(request, community, conversation_id: int) -> dict:
-    conversation = selectors.conversation_get(community, request.user, conversation_id)
-    numbers = community_selectors.member_numbers(community, {conversation.starter_id, conversation.recipient_id})
+def _message(m, numbers: dict[int, int]) -> dict:
+    introduction = getattr(m, "is_introduction", False)
     return {
-        **_conversation(conversation, numbers),
-        "messages": [
-            {"id": m.pk, "sender": _person(m.sender, numbers), "body": m.body, "created_at": m.created_at}
-            for m in conversation.thread
-        ],
+        "id": m.pk, "sender": _person(m.sender, numbers),
+        "written_by": _person(m.written_by, numbers) if m.written_by_id and not introduction else None,
+        "introduction": introduction, "pass_on": m.pass_on, "body": m.body, "created_at": m.created_at,
     }
+
+
+def _detail(request, community, conversation_id: int, viewer=None) -> dict:
+    conversation = selectors.conversation_get(community, viewer or request.user, conversation_id)
+    people = {conversation.starter_id, conversation.recipient_id}
+    for m in conversation.thread:
+        people |= {pk for pk in (m.sender_id, m.written_by_id) if pk}
+    numbers = community_selectors.member_numbers(community, people)
+    return {**_conversation(conversation, numbers), "messages": [_message(m, numbers) for m in conversation.thread]}
 
 
 # Routes --------------------------------------------------------------------------------------
@@ -157,9 +175,11 @@ def conversations_list(request, slug: Slug):
 def conversation_start(request, slug: Slug, payload: ConversationIn):
     """Starts a conversation with another active member. 422 for oneself, an unknown member or
     an empty, overlong or garbled body; 404 for a listing or exchange you cannot see; 403
-    `blocked` when either of you has blocked the other."""
+    `blocked` when either of you has blocked the other, or when a member names someone else in
+    `on_behalf_of`."""
     community = _member_community(request, slug)
-    messaging_access.access_messages(request.user, community)
+    person = paths.acting_member(request, community, payload.on_behalf_of)
+    messaging_access.access_messages(person, community)
     recipient = paths.member_named(community, payload.to, "to")
     listing = exchange_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
     exchange = None
@@ -168,9 +188,9 @@ def conversation_start(request, slug: Slug, payload: ConversationIn):
         exchange_access.access_exchange(request.user, exchange)
     conversation = services.conversation_start(
         actor=request.user, community=community, recipient=recipient, body=payload.body,
-        listing=listing, exchange=exchange,
+        listing=listing, exchange=exchange, on_behalf_of=paths.on_behalf_of(request, person),
     )
-    return Status(201, _detail(request, community, conversation.pk))
+    return Status(201, _detail(request, community, conversation.pk, viewer=person))
 
 
 @router.get("/{slug}/conversations/{conversation_id}", response={200: ConversationDetail, **READ_ERRORS},
@@ -185,13 +205,14 @@ def conversation_detail(request, slug: Slug, conversation_id: ObjectId):
              summary="Reply in a conversation")
 def message_send(request, slug: Slug, conversation_id: ObjectId, payload: MessageIn):
     """403 `blocked` when either has blocked the other; 409 `recipient_left` when the other
-    person is no longer a member."""
+    person is no longer a member. A coordinator replies for a member with `on_behalf_of`."""
     community = _member_community(request, slug)
-    conversation = selectors.conversation_get(community, request.user, conversation_id)
-    message = services.message_send(actor=request.user, conversation=conversation, body=payload.body)
-    numbers = community_selectors.member_numbers(community, {request.user.pk})
-    return Status(201, {"id": message.pk, "sender": _person(request.user, numbers), "body": message.body,
-                        "created_at": message.created_at})
+    person = paths.acting_member(request, community, payload.on_behalf_of)
+    conversation = selectors.conversation_get(community, person, conversation_id)
+    message = services.message_send(actor=request.user, conversation=conversation, body=payload.body,
+                                    on_behalf_of=paths.on_behalf_of(request, person))
+    numbers = community_selectors.member_numbers(community, {person.pk, request.user.pk})
+    return Status(201, _message(message, numbers))
 
 
 @router.post("/{slug}/messages/{message_id}/report", response={201: MessageReportOut, **WRITE_ERRORS},

@@ -17,6 +17,7 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from ..decorators import community_view, domain_errors
 from ..forms import ReasonForm, TokenForm, show_refusal
 from ..middleware import ACTING_FOR_SESSION_KEY, SignedInRequest
+from .notifications import PreferenceForm
 
 
 def _account_page(request, *, token_form=None, status=200) -> HttpResponse:
@@ -26,6 +27,7 @@ def _account_page(request, *, token_form=None, status=200) -> HttpResponse:
         "memberships": memberships,
         "tokens": selectors.tokens_of(request.user),
         "token_form": token_form or TokenForm(communities=communities, prefix="token"),
+        "notification_form": PreferenceForm.for_person(request.user),
     }, status=status)
 
 

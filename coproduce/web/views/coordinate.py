@@ -1,25 +1,41 @@
-"""Coordinators' pages: the dashboard, member search, and taking an application to a decision."""
+"""Coordinators' pages: the dashboard, member search, taking an application to a decision, the
+broker queue ("Needs a person") with introductions, messages to pass on to members who are
+offline, and closing concerns raised after exchanges."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access, selectors, services
 from coproduce.communities.models import ApplicationStatus
-from coproduce.core.errors import Conflict, ValidationFailed
+from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
+from coproduce.exchanges import matching
+from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges import services as exchange_services
+from coproduce.exchanges.models import ListingKind, ListingStatus
+from coproduce.messaging import broker
+from coproduce.messaging import selectors as messaging_selectors
+from coproduce.messaging import services as messaging_services
 
 from ..decorators import community_view
 from ..forms import (
+    MEMBER_SUGGESTIONS,
     ApplicationNoteForm,
     ApproveForm,
     CheckForm,
+    ConcernCloseForm,
     DirectorySearchForm,
+    IntroductionForm,
+    PassedOnForm,
     ReasonForm,
     ReferenceRequestForm,
     show_refusal,
@@ -37,6 +53,7 @@ def dashboard(request: SignedInRequest, community) -> HttpResponse:
     return render(request, "web/coordinate/dashboard.html", {
         "community": community,
         "dashboard": selectors.coordinator_dashboard(community),
+        "figures": broker.coordinator_counts(community, request.user),
         "search_form": DirectorySearchForm(),
     })
 
@@ -214,3 +231,198 @@ def application_decline(request: SignedInRequest, community, application_id: int
             messages.success(request, _("The application from %(name)s has been declined.") % {"name": application.full_name})
             return redirect("web:coordinator_dashboard", community.slug)
     return _application_page(request, community, application.pk, forms={"decline": form}, status=400)
+
+
+# The broker queue and introductions ----------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_GET
+def broker_queue(request: SignedInRequest, community) -> HttpResponse:
+    """Needs a person: unanswered requests, gifts never used, new members without an exchange."""
+    access.access_coordinate(request.user, community)
+    return render(request, "web/coordinate/broker.html", {
+        "community": community, "queue": broker.broker_queue(community),
+    })
+
+
+SUGGESTED_HELPERS = 5
+
+
+def _suggestions(request, community, listing) -> list[tuple[str, str]]:
+    """For a request, the owners of the best matching offers as "Name (RIV-0042)" choices, with
+    the offer and the reasons it matched."""
+    if listing is None or listing.kind != ListingKind.REQUEST or listing.status != ListingStatus.ACTIVE:
+        return []
+    found = matching.matches_for(listing, request.user, limit=SUGGESTED_HELPERS * 2)
+    numbers = selectors.member_numbers(community, {m.listing.owner_id for m in found})
+    choices: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for match in found:
+        owner = match.listing.owner
+        number = numbers.get(owner.pk)
+        if number is None or owner.pk in seen or owner.pk == listing.owner_id:
+            continue
+        seen.add(owner.pk)
+        value = f"{owner.display_name} ({community.member_prefix}-{number:04d})"
+        choices.append((value, f"{value}: {match.listing.title} ({matching.match_summary(match)})"))
+    return choices[:SUGGESTED_HELPERS]
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def introduction_new(request: SignedInRequest, community) -> HttpResponse:
+    """Introduce two members: from a request in the queue (its owner and the suggested helpers),
+    from a member in the queue, or any two members."""
+    access.access_coordinate(request.user, community)
+    params = request.POST if request.method == "POST" else request.GET
+    raw_listing = params.get("listing", "")
+    listing = (
+        exchange_selectors.listing_get(community, request.user, int(raw_listing))
+        if raw_listing.isdigit() and len(raw_listing) < 19 else None
+    )
+    suggestions = _suggestions(request, community, listing)
+    status = 200
+    if request.method == "POST":
+        form = IntroductionForm(request.POST, community=community, suggestions=suggestions)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                introduction = messaging_services.introduction_make(
+                    actor=request.user, community=community, first=data["first"].person,
+                    second=data["second"].person, listing=listing, note=data["note"],
+                )
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("You have introduced %(first)s to %(second)s. Both have your message.") % {
+                    "first": introduction.first.display_name, "second": introduction.second.display_name})
+                return redirect("web:broker_queue", community.slug)
+        status = 400
+    else:
+        initial: dict = {"listing": listing.pk if listing else None}
+        first = listing.owner if listing else None
+        raw_member = request.GET.get("member", "")
+        if first is None and raw_member.isdigit() and len(raw_member) < 10:
+            found = selectors.active_members_by_number(community, {int(raw_member)})
+            first = found[int(raw_member)].person if found else None
+        if first is not None:
+            number = selectors.member_numbers(community, {first.pk}).get(first.pk)
+            if number is not None:
+                initial["first"] = f"{first.display_name} ({community.member_prefix}-{number:04d})"
+        form = IntroductionForm(community=community, suggestions=suggestions, initial=initial)
+    return render(request, "web/coordinate/introduce.html", {
+        "community": community, "form": form, "listing": listing, "suggestions": suggestions,
+        "members": selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def introductions(request: SignedInRequest, community) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    found = messaging_selectors.introductions_of(community)
+    numbers = selectors.member_numbers(community, {i.first_id for i in found} | {i.second_id for i in found})
+    return render(request, "web/coordinate/introductions.html", {
+        "community": community,
+        "introductions": [(i, numbers.get(i.first_id), numbers.get(i.second_id)) for i in found],
+        "counts": messaging_selectors.introduction_counts(
+            community, since=broker.month_start(community, timezone.now())),
+    })
+
+
+# Messages to pass on to members who are offline ----------------------------------------------
+
+
+def _pass_on_page(request, community, *, bound=None, status=200) -> HttpResponse:
+    waiting = messaging_selectors.messages_to_pass_on(community)
+    for message in waiting:
+        message.form = bound if bound is not None and bound.prefix == f"m{message.pk}" else PassedOnForm(
+            prefix=f"m{message.pk}")
+    return render(request, "web/coordinate/pass_on.html", {
+        "community": community, "waiting": waiting,
+        "done": messaging_selectors.messages_to_pass_on(community, done=True, limit=20),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def pass_on(request: SignedInRequest, community) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    return _pass_on_page(request, community)
+
+
+@login_required
+@community_view
+@require_POST
+def message_passed_on(request: SignedInRequest, community, message_id: int) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    message = messaging_selectors.message_to_pass_on_get(community, message_id)
+    form = PassedOnForm(request.POST, prefix=f"m{message.pk}")
+    if form.is_valid():
+        try:
+            messaging_services.message_passed_on(actor=request.user, message=message, how=form.cleaned_data["how"])
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("web:pass_on", community.slug)
+        else:
+            messages.success(request, _("Marked as passed on."))
+            return redirect("web:pass_on", community.slug)
+    return _pass_on_page(request, community, bound=form, status=400)
+
+
+# Concerns raised after exchanges -------------------------------------------------------------
+
+
+def _concerns_page(request, community, *, bound=None, status=200) -> HttpResponse:
+    open_: list[Any] = exchange_selectors.concerns_for(community, request.user)
+    closed: list[Any] = exchange_selectors.concerns_for(community, request.user, closed=True, limit=50)
+    numbers = selectors.member_numbers(
+        community, {r.subject_id for r in open_ + closed} | {r.author_id for r in open_ + closed})
+    for reference in open_:
+        reference.form = bound if bound is not None and bound.prefix == f"c{reference.pk}" else ConcernCloseForm(
+            prefix=f"c{reference.pk}")
+    for reference in open_ + closed:
+        reference.subject_number = numbers.get(reference.subject_id)
+        reference.author_number = numbers.get(reference.author_id)
+    return render(request, "web/coordinate/concerns.html", {
+        "community": community, "open": open_, "closed": closed,
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def concerns(request: SignedInRequest, community) -> HttpResponse:
+    """Concerns members raised after exchanges: private to coordinators, and never shown to a
+    coordinator they are about."""
+    access.access_coordinate(request.user, community)
+    return _concerns_page(request, community)
+
+
+@login_required
+@community_view
+@require_POST
+def concern_close(request: SignedInRequest, community, reference_id: int) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    reference = exchange_selectors.concern_get(community, request.user, reference_id)
+    form = ConcernCloseForm(request.POST, prefix=f"c{reference.pk}")
+    if form.is_valid():
+        try:
+            exchange_services.concern_close(actor=request.user, reference=reference,
+                                            outcome=form.cleaned_data["outcome"])
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("web:exchange_concerns", community.slug)
+        else:
+            messages.success(request, _("The concern is closed, with what was done."))
+            return redirect("web:exchange_concerns", community.slug)
+    return _concerns_page(request, community, bound=form, status=400)

@@ -90,6 +90,7 @@ def record(request: SignedInRequest, community) -> HttpResponse:
     person = acting_member(request, community)
     acting = person.pk != request.user.pk
     status = 200
+    listing = None
     if request.method == "POST":
         form = RecordForm(request.POST, community=community, person=person, acting=acting)
         if form.is_valid():
@@ -102,6 +103,7 @@ def record(request: SignedInRequest, community) -> HttpResponse:
                     providers=providers, recipients=recipients, minutes=data["minutes"],
                     effective_on=data["effective_on"], title=data["title"], category=data["category"],
                     note=data["note"], on_behalf_of=on_behalf_of(request, person), expenses=form.expenses(),
+                    listing_id=data.get("listing_id"),
                 )
             except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
                 show_refusal(form, exc)
@@ -110,13 +112,50 @@ def record(request: SignedInRequest, community) -> HttpResponse:
                 return redirect("web:exchange_detail", community.slug, exchange.pk)
         form.renew_key()
         status = 400
+        listing = _arranged_from(request, community, form.cleaned_data.get("listing_id"))
     else:
-        form = RecordForm(community=community, person=person, acting=acting,
-                          initial={"effective_on": community_today(community)})
+        initial = {"effective_on": community_today(community)}
+        listing_ref = request.GET.get("listing", "")
+        if listing_ref:
+            # "Arrange an exchange" on a listing: the other member, what and its category come from it.
+            listing_id = int(listing_ref) if listing_ref.isascii() and listing_ref.isdigit() and len(listing_ref) < 19 else 0
+            listing = selectors.listing_get(community, request.user, listing_id)
+            initial.update(_from_listing(community, listing, person, request.GET.get("with", "")))
+        form = RecordForm(community=community, person=person, acting=acting, initial=initial)
     return render(request, "web/exchanges/record.html", {
-        "community": community, "form": form, "person": person,
+        "community": community, "form": form, "person": person, "listing": listing,
         "members": community_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
     }, status=status)
+
+
+def _from_listing(community, listing, person, with_number: str = "") -> dict:
+    """What the record form starts with when an exchange is arranged from a listing: an offer
+    means its owner gives the help, a request that they receive it. The owner arranging from
+    their own listing (from a conversation about it) names the other member with `with`."""
+    mine = listing.owner_id == person.pk
+    values = {"listing_id": listing.pk, "title": listing.title, "category": listing.category.name,
+              "direction": "received" if (listing.kind == "offer") != mine else "gave"}
+    other = None
+    if not mine:
+        other = access.membership_of(listing.owner, community)
+    elif with_number.isascii() and with_number.isdigit() and len(with_number) < 10:
+        try:
+            other = community_selectors.membership_by_number(community, int(with_number))
+        except ApplicationError:
+            other = None  # a stale link: the form asks who it was
+    if other is not None and other.person_id != person.pk:
+        values["person_1"] = f"{other.person.display_name} ({other.member_code})"
+    return values
+
+
+def _arranged_from(request, community, listing_id):
+    """The listing a refused form was arranged from, to show it again (None if it is not one)."""
+    if not listing_id:
+        return None
+    try:
+        return selectors.listing_get(community, request.user, listing_id)
+    except ApplicationError:
+        return None
 
 
 @login_required
@@ -378,15 +417,3 @@ def exchange_reference(request: SignedInRequest, community, exchange_id: int) ->
                     "name": subject.display_name})
             return redirect("web:exchange_detail", community.slug, exchange.pk)
     return _exchange_page(request, community, exchange.pk, forms={"reference": form}, status=400)
-
-
-@login_required
-@community_view
-@require_GET
-def concerns(request: SignedInRequest, community) -> HttpResponse:
-    """Coordinators: the concerns members raised after exchanges (private to coordinators)."""
-    access.access_coordinate(request.user, community)
-    items = selectors.concerns_open(community)
-    numbers = community_selectors.member_numbers(community, {r.subject_id for r in items} | {r.author_id for r in items})
-    rows = [(r, numbers.get(r.subject_id), numbers.get(r.author_id)) for r in items]
-    return render(request, "web/exchanges/concerns.html", {"community": community, "items": rows})

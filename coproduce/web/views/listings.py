@@ -1,5 +1,5 @@
-"""Offers and requests: searching them, posting, changing and closing one; for coordinators, the
-community's own categories.
+"""Offers and requests: searching them, posting, changing, renewing and closing one, and its
+pictures; for coordinators, the community's own categories and neighbourhoods.
 
 A coordinator acting for a member posts for that member: the services get the coordinator as
 `actor` and the member as `owner`."""
@@ -12,12 +12,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.communities import selectors as community_selectors
+from coproduce.communities import services as community_services
 from coproduce.core.errors import ApplicationError, PermissionDenied, ValidationFailed
-from coproduce.exchanges import matching, selectors, services
+from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import ListingStatus
 
 from ..decorators import community_view
@@ -26,7 +31,9 @@ from ..forms import (
     CategoryForm,
     CloseListingForm,
     ListingForm,
+    ListingImageForm,
     ListingSearchForm,
+    NeighbourhoodForm,
     community_today,
     show_refusal,
 )
@@ -56,7 +63,8 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     categories = selectors.categories_for(community)
     searched = bool(request.GET)
-    form = ListingSearchForm(request.GET if searched else None, categories=categories)
+    form = ListingSearchForm(request.GET if searched else None, categories=categories,
+                             neighbourhoods=community_selectors.neighbourhoods_of(community))
     page = None
     status = 200
     if not searched or form.is_valid():
@@ -65,6 +73,7 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
             page = selectors.listing_search(
                 community, request.user, q=data.get("q", ""), kind=data.get("kind") or None,
                 category=data.get("category"), available=data.get("available") or None,
+                near=data.get("near") or None, within_km=data.get("within_km"),
                 sort=data.get("sort") or "relevance", after=data.get("after") or None, limit=PAGE_SIZE,
             )
         except ValidationFailed as exc:
@@ -77,8 +86,11 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
         query = request.GET.copy()
         query["after"] = page.next_cursor
         more = query.urlencode()
+    # Each result with its first picture (one query for the page).
+    pictures = images.images_for(listing.pk for listing in page.listings) if page else {}
+    results = [(listing, next(iter(pictures.get(listing.pk, [])), None)) for listing in page.listings] if page else []
     return render(request, "web/listings/search.html", {
-        "community": community, "form": form, "page": page, "more": more,
+        "community": community, "form": form, "page": page, "more": more, "results": results,
         "paged": searched and bool(form.is_bound and form.is_valid() and form.cleaned_data.get("after")),
     }, status=status)
 
@@ -111,7 +123,8 @@ def listing_create(request: SignedInRequest, community) -> HttpResponse:
             except ApplicationError as exc:
                 _refuse(form, exc)
             else:
-                messages.success(request, _("Posted. Other members can find it now."))
+                messages.success(request, _("Posted. Other members can find it now. You can add pictures to it "
+                                            "from “Change the listing”."))
                 return redirect("web:listing_detail", community.slug, listing.pk)
         status = 400
     else:
@@ -134,11 +147,19 @@ def _default_expiry(community) -> dt.date:
 def _detail_page(request, community, listing, *, close_form=None, status=200) -> HttpResponse:
     owner_membership = access.membership_of(listing.owner, community)
     matches = matching.matches_for(listing, request.user, limit=5) if listing.status == ListingStatus.ACTIVE else []
+    people = matching.people_for(listing, request.user, limit=5) if listing.status == ListingStatus.ACTIVE else []
+    person = acting_member(request, community)
+    may_change = _may_change(request, community, listing)
+    mine = listing.owner_id == person.pk
+    # On your own listing each match offers "Send a message" about it, so the answer counts for it.
+    numbers = community_selectors.member_numbers(community, {m.listing.owner_id for m in matches}) if mine else {}
     return render(request, "web/listings/detail.html", {
-        "matches": matches,
-        "community": community, "listing": listing,
+        "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches], "people": people,
+        "community": community, "listing": listing, "pictures": images.images_of(listing),
         "owner_number": owner_membership.number if owner_membership else None,
-        "may_change": _may_change(request, community, listing) and listing.status == ListingStatus.ACTIVE,
+        "may_arrange": listing.owner_id != person.pk,
+        "may_renew": may_change and listing.status != ListingStatus.CLOSED,
+        "may_change": may_change and listing.status == ListingStatus.ACTIVE,
         "close_form": close_form or CloseListingForm(),
         "availability": [SLOT_LABELS[slot] for slot in listing.availability if slot in SLOT_LABELS],
     }, status=status)
@@ -182,9 +203,81 @@ def listing_edit(request: SignedInRequest, community, listing_id: int) -> HttpRe
     else:
         form = ListingForm(community=community, categories=categories,
                            initial=ListingForm.initial_for(listing, community))
+    return _edit_page(request, community, listing, form=form, status=status)
+
+
+def _edit_page(request, community, listing, *, form=None, image_form=None, status=200) -> HttpResponse:
+    if form is None:
+        form = ListingForm(community=community, categories=selectors.categories_for(community),
+                           initial=ListingForm.initial_for(listing, community))
+    pictures = images.images_of(listing)
     return render(request, "web/listings/form.html", {
         "community": community, "form": form, "person": listing.owner, "listing": listing,
+        "pictures": pictures, "image_form": image_form or ListingImageForm(),
+        "pictures_full": len(pictures) >= images.MAX_LISTING_IMAGES, "max_pictures": images.MAX_LISTING_IMAGES,
     }, status=status)
+
+
+@login_required
+@community_view
+@require_POST
+def listing_renew(request: SignedInRequest, community, listing_id: int) -> HttpResponse:
+    listing = _changeable(request, community, listing_id)
+    try:
+        renewed = services.listing_renew(actor=request.user, listing=listing)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Renewed: it is shown until %(day)s.") % {
+            "day": date_format(timezone.localtime(renewed.expires_at), "j F Y")})
+    return redirect("web:listing_detail", community.slug, listing.pk)
+
+
+# Pictures ------------------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_POST
+def listing_image_add(request: SignedInRequest, community, listing_id: int) -> HttpResponse:
+    listing = _changeable(request, community, listing_id)
+    form = ListingImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            images.listing_image_add(actor=request.user, listing=listing, upload=form.cleaned_data["image"],
+                                     alt_text=form.cleaned_data["alt_text"])
+        except ApplicationError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("The picture has been added."))
+            return redirect(reverse("web:listing_edit", args=[community.slug, listing.pk]) + "#pictures")
+    return _edit_page(request, community, listing, image_form=form, status=400)
+
+
+@login_required
+@community_view
+@require_POST
+def listing_image_remove(request: SignedInRequest, community, listing_id: int, image_id: int) -> HttpResponse:
+    listing = _changeable(request, community, listing_id)
+    images.listing_image_remove(actor=request.user, image=images.image_get(listing, image_id))
+    messages.success(request, _("The picture has been removed."))
+    return redirect(reverse("web:listing_edit", args=[community.slug, listing.pk]) + "#pictures")
+
+
+@login_required
+@community_view
+@require_GET
+def listing_image(request: SignedInRequest, community, listing_id: int, image_id: int,
+                  thumbnail: bool = False) -> HttpResponse:
+    """A picture's bytes, for people who may see the listing. Private caching only: whether
+    someone may see it depends on who they are."""
+    access.access_community(request.user, community)
+    listing = selectors.listing_get(community, request.user, listing_id)
+    data, content_type = images.image_for(request.user, listing, image_id, thumbnail=thumbnail)
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 @login_required
@@ -208,6 +301,59 @@ def listing_close(request: SignedInRequest, community, listing_id: int) -> HttpR
 
 
 # Coordinators --------------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def neighbourhoods(request: SignedInRequest, community) -> HttpResponse:
+    """The named parts of the area with their rough centres, which members search near."""
+    access.access_coordinate(request.user, community)
+    status = 200
+    if request.method == "POST":
+        form = NeighbourhoodForm(request.POST)
+        if form.is_valid():
+            try:
+                added = community_services.neighbourhood_add(actor=request.user, community=community,
+                                                             **form.cleaned_data)
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Added %(name)s.") % {"name": added.name})
+                return redirect("web:neighbourhoods", community.slug)
+        status = 400
+    else:
+        form = NeighbourhoodForm()
+    return render(request, "web/listings/neighbourhoods.html", {
+        "community": community, "form": form, "neighbourhoods": community_selectors.neighbourhoods_of(community),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def neighbourhood_edit(request: SignedInRequest, community, neighbourhood_id: int) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    neighbourhood = community_selectors.neighbourhood_get(community, neighbourhood_id)
+    status = 200
+    if request.method == "POST":
+        form = NeighbourhoodForm(request.POST)
+        if form.is_valid():
+            try:
+                community_services.neighbourhood_update(actor=request.user, neighbourhood=neighbourhood,
+                                                        **form.cleaned_data)
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Saved %(name)s.") % {"name": form.cleaned_data["name"]})
+                return redirect("web:neighbourhoods", community.slug)
+        status = 400
+    else:
+        form = NeighbourhoodForm(initial={"name": neighbourhood.name, "lat": neighbourhood.lat,
+                                          "lng": neighbourhood.lng})
+    return render(request, "web/listings/neighbourhood_edit.html", {
+        "community": community, "form": form, "neighbourhood": neighbourhood,
+    }, status=status)
 
 
 @login_required

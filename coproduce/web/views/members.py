@@ -18,7 +18,6 @@ from coproduce.exchanges import selectors as exchange_selectors
 from ..decorators import community_view
 from ..forms import (
     CheckForm,
-    ContactForm,
     DirectorySearchForm,
     NoteForm,
     ReasonForm,
@@ -64,7 +63,6 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
         "gifts": gifts,
         "is_self": membership.person_id == request.user.pk,
         "coordinates": coordinates,
-        "contact_form": forms.get("contact") or ContactForm(prefix="contact"),
         "references": exchange_selectors.references_about(community, membership.person, request.user),
     }
     if coordinates:
@@ -79,23 +77,11 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
 
 @login_required
 @community_view
-@require_http_methods(["GET", "POST"])
+@require_GET
 def member_detail(request: SignedInRequest, community, number: int) -> HttpResponse:
-    """A member's page; posting sends them a message through the contact relay."""
+    """A member's page. Writing to them goes through Messages (the old contact relay form is
+    gone; notes left with it are still on the coordinators' dashboard)."""
     membership = _member(request, community, number)
-    if request.method == "POST":
-        form = ContactForm(request.POST, prefix="contact")
-        if form.is_valid():
-            try:
-                services.contact_relay_send(
-                    actor=request.user, community=community, recipient=membership, message=form.cleaned_data["message"]
-                )
-            except (ValidationFailed, Conflict) as exc:
-                show_refusal(form, exc)
-            else:
-                messages.success(request, _("Your message is on its way to %(name)s.") % {"name": membership.person.display_name})
-                return redirect("web:member_detail", community.slug, number)
-        return _member_page(request, community, membership, forms={"contact": form}, status=400)
     return _member_page(request, community, membership)
 
 

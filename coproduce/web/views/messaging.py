@@ -1,6 +1,9 @@
 """Messages between members: the inbox, a conversation (reply, report a message, block the
 other member), writing to a member, and for coordinators the reported conversations.
 
+A coordinator acting for a member (the acting-for mode) reads that member's messages and writes
+as them: the services get `on_behalf_of`, and the message shows who wrote it for whom.
+
 Messages are relayed: nobody's email address or phone number is shown. Bodies are plain text,
 escaped by the templates."""
 
@@ -22,25 +25,28 @@ from coproduce.messaging import selectors, services
 
 from ..decorators import community_view
 from ..forms import HandleReportForm, MessageForm, ReportForm, show_refusal
-from ..middleware import SignedInRequest
+from ..middleware import SignedInRequest, acting_member, on_behalf_of
 
 
 @login_required
 @community_view
 @require_GET
 def inbox(request: SignedInRequest, community) -> HttpResponse:
-    messaging_access.access_messages(request.user, community)
+    person = acting_member(request, community)
+    messaging_access.access_messages(person, community)
     return render(request, "web/messages/inbox.html", {
-        "community": community, "conversations": selectors.conversations_of(request.user, community),
+        "community": community, "conversations": selectors.conversations_of(person, community),
+        "person": person,
     })
 
 
-def _thread_page(request, community, conversation, *, form=None, status=200) -> HttpResponse:
-    participant = conversation.has(request.user.pk)
+def _thread_page(request, community, conversation, person, *, form=None, status=200) -> HttpResponse:
+    participant = conversation.has(person.pk)
     return render(request, "web/messages/thread.html", {
         "community": community, "conversation": conversation, "participant": participant,
+        "person": person, "acting": person.pk != request.user.pk,
         "other_number": _number(community, conversation.other) if participant else None,
-        "blocked": participant and conversation.other.pk in selectors.blocked_by(request.user),
+        "blocked": participant and conversation.other.pk in selectors.blocked_by(person),
         "form": form or MessageForm(),
     }, status=status)
 
@@ -54,26 +60,29 @@ def _number(community, person) -> int | None:
 @community_view
 @require_http_methods(["GET", "POST"])
 def conversation_detail(request: SignedInRequest, community, conversation_id: int) -> HttpResponse:
-    conversation = selectors.conversation_get(community, request.user, conversation_id)
+    person = acting_member(request, community)
+    conversation = selectors.conversation_get(community, person, conversation_id)
     if request.method == "GET":
-        return _thread_page(request, community, conversation)
+        return _thread_page(request, community, conversation, person)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_send(actor=request.user, conversation=conversation, body=form.cleaned_data["body"])
+            services.message_send(actor=request.user, conversation=conversation, body=form.cleaned_data["body"],
+                                  on_behalf_of=on_behalf_of(request, person))
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("Sent."))
             return redirect("web:conversation_detail", community.slug, conversation.pk)
-    return _thread_page(request, community, conversation, form=form, status=400)
+    return _thread_page(request, community, conversation, person, form=form, status=400)
 
 
 @login_required
 @community_view
 @require_http_methods(["GET", "POST"])
 def conversation_new(request: SignedInRequest, community, number: int) -> HttpResponse:
-    messaging_access.access_messages(request.user, community)
+    person = acting_member(request, community)
+    messaging_access.access_messages(person, community)
     membership = community_selectors.membership_by_number(community, number)
     access.access_member_record(request.user, community, membership)
     raw_listing = request.POST.get("listing") if request.method == "POST" else request.GET.get("listing")
@@ -87,7 +96,7 @@ def conversation_new(request: SignedInRequest, community, number: int) -> HttpRe
             try:
                 conversation = services.conversation_start(
                     actor=request.user, community=community, recipient=membership.person,
-                    body=form.cleaned_data["body"], listing=listing,
+                    body=form.cleaned_data["body"], listing=listing, on_behalf_of=on_behalf_of(request, person),
                 )
             except ApplicationError as exc:
                 show_refusal(form, exc)
@@ -99,6 +108,7 @@ def conversation_new(request: SignedInRequest, community, number: int) -> HttpRe
         form = MessageForm(initial={"listing": listing.pk if listing else None})
     return render(request, "web/messages/new.html", {
         "community": community, "member": membership, "listing": listing, "form": form,
+        "person": person, "acting": person.pk != request.user.pk,
     }, status=status)
 
 
@@ -155,7 +165,7 @@ def reports(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
     return render(request, "web/messages/reports.html", {
         "community": community, "conversations": selectors.reported_conversations(community),
-        "offline": selectors.messages_for_offline(community)[:50], "form": HandleReportForm(),
+        "form": HandleReportForm(),
     })
 
 

@@ -60,6 +60,9 @@ class Command(BaseCommand):
 
         exchanges_demo.build_history()
         exchanges_demo.build_listings()
+        from coproduce.messaging import demo as messaging_demo
+
+        messaging_demo.build_conversations()
         summary = demo.demo_summary()
         self.stdout.write(
             ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "

@@ -1,0 +1,47 @@
+"""Reading a person's notifications and preferences. A person reads only their own."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet, Subquery
+
+from .models import Notification, Preference
+
+PAGE_SIZE = 30
+
+
+def preference_for(person) -> Preference:
+    """The person's choices, or the defaults (an unsaved row) when they never made any. One query."""
+    return Preference.objects.filter(person=person).first() or Preference(person=person)
+
+
+def unread_count(person, *, community_id: int | None = None) -> int:
+    """How many of the person's notifications are unread: one COUNT on an index."""
+    found = Notification.objects.filter(person=person, read_at__isnull=True)
+    if community_id is not None:
+        found = found.filter(community_id=community_id)
+    return found.count()
+
+
+def notifications_of(person, *, unread_only: bool = False, community_id: int | None = None) -> QuerySet[Notification]:
+    """The person's notifications, newest first (for keyset pagination on created_at, id)."""
+    found = Notification.objects.filter(person=person).select_related("community")
+    if unread_only:
+        found = found.filter(read_at__isnull=True)
+    if community_id is not None:
+        found = found.filter(community_id=community_id)
+    return found.order_by("-created_at", "-id")
+
+
+def notification_page(person, *, before_id: int | None = None, limit: int = PAGE_SIZE) -> tuple[list[Notification], int | None]:
+    """One page of the person's notifications, newest first, older than notification `before_id`
+    (one of theirs; any other id gives an empty page); and the id to pass for the next page, or
+    None. One query."""
+    found = notifications_of(person)
+    if before_id is not None:
+        mark = Notification.objects.filter(pk=before_id, person=person).values("created_at")
+        if_known = Q(created_at__lt=Subquery(mark)) | Q(created_at=Subquery(mark), id__lt=before_id)
+        found = found.filter(if_known)
+    rows = list(found[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].pk if more and rows else None)

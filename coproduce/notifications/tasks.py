@@ -1,0 +1,27 @@
+"""Background jobs of notifications: the email of one notification (enqueued after commit by
+`services.notify`), and two timed jobs (see coproduce/periodic.py): the sweep that emails any
+notification whose job was lost, and the weekly digest."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import digest, services
+
+
+@task()
+def send_notification_email(notification_id: int) -> str:
+    """Email one notification if its person wants it; at most once."""
+    return services.notification_email_send(notification_id)
+
+
+@task()
+def send_waiting_notification_emails() -> int:
+    """Email notifications still waiting a few minutes after they were made. Run periodically."""
+    return services.notifications_email_sweep()
+
+
+@task()
+def send_weekly_digests() -> int:
+    """Email the weekly digest to everyone whose turn it is. Run periodically."""
+    return digest.digests_send()
