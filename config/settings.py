@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "coproduce.exchanges",
     "coproduce.messaging",
     "coproduce.notifications",
+    "coproduce.coproduction",
     "coproduce.api",
     "coproduce.web",
 ]

@@ -101,6 +101,28 @@ RULES: dict[str, RuleDefinition] = {
             "long after joining, are put on the coordinators' 'Needs a person' list.",
             7, minimum=1, maximum=90, unit="days",
         ),
+        RuleDefinition(
+            "credits_per_hour_percent",
+            "Credits for an hour alongside staff",
+            "How many credits an hour of co-production earns, as a percentage of an hour (100 means one hour "
+            "earns one hour of credit).",
+            100, minimum=25, maximum=400, unit="percent",
+        ),
+        RuleDefinition(
+            "session_credits_from",
+            "Who pays for session credits",
+            "Whose account the credits for attending a co-production session come from.",
+            "agency", kind="choice",
+            choices=(("agency", "The agency's own account"), ("issuance", "New credits issued by the community")),
+        ),
+        RuleDefinition(
+            "partner_credits_go",
+            "What spend partners do with credits",
+            "What happens to the credits a spend partner receives when members spend them.",
+            "keep", kind="choice",
+            choices=(("keep", "The partner keeps them"), ("fund", "They are given to the community fund"),
+                     ("retire", "They are retired to issuance")),
+        ),
     ]
 }
 
