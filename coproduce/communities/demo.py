@@ -499,6 +499,9 @@ class _Builder:
                        actor=coord, note="Passport seen at the drop-in.")
             membership = services.application_approve(actor=coord, application=application,
                                                        reason="Interview and reference both good.")
+            # Approved over the past months (the ID check was a month or so before): the newest few
+            # have had no exchange yet, so the coordinators' "Needs a person" list shows them.
+            self.backdate_membership(membership, (20 + 11 * i) / 365)
             person = membership.person
             services.person_details_update(
                 actor=coord if p.is_offline else person, person=person, known_as=p.known_as, address=p.address,

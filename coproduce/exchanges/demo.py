@@ -56,7 +56,9 @@ class _History:
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not a secret
         self.today = timezone.localdate()
         memberships = community_selectors.member_directory(community, limit=100_000)
-        self.people = [m.person for m in memberships]
+        # Members who joined in the last two months have not had an exchange yet.
+        settled = timezone.now() - dt.timedelta(days=60)
+        self.people = [m.person for m in memberships if m.joined_at <= settled]
         self.coordinators = [m.person for m in memberships if any(r.role == "coordinator" for r in m.roles.all())]
         self.offline = [p for p in self.people if p.is_offline or not p.email]
         self.online = [p for p in self.people if p not in self.offline]
