@@ -16,6 +16,8 @@ INTERVAL_SECONDS = 300
 
 
 def periodic_tasks():
+    from coproduce.coproduction.referral_tasks import referrals_minimise
+    from coproduce.coproduction.tasks import remind_sessions
     from coproduce.exchanges.tasks import (
         auto_confirm_exchanges,
         embed_listings,
@@ -26,7 +28,8 @@ def periodic_tasks():
     from coproduce.notifications.tasks import send_waiting_notification_emails, send_weekly_digests
 
     return [expire_reservations, auto_confirm_exchanges, expire_listings, remind_listings,
-            send_waiting_notification_emails, send_weekly_digests, embed_listings]
+            send_waiting_notification_emails, send_weekly_digests, embed_listings, referrals_minimise,
+            remind_sessions]
 
 
 def enqueue_periodic() -> list[str]:

@@ -19,7 +19,9 @@ from coproduce.core.errors import ApplicationError
 from .auth import AUTH
 from .parser import StrictJsonParser
 from .routes import (
+    agencies,
     applications,
+    attendance,
     communities,
     coordination,
     exchanges,
@@ -29,7 +31,10 @@ from .routes import (
     members,
     messages,
     notifications,
+    partners,
     references,
+    referrals,
+    sessions,
 )
 from .schemas import IDEMPOTENCY_HEADER
 
@@ -171,8 +176,13 @@ api.add_router("/communities", applications.router)
 api.add_router("/communities", exchanges.router)
 api.add_router("/communities", ledger.router)
 api.add_router("/communities", listings.router)
+api.add_router("/communities", agencies.router)
 api.add_router("/communities", messages.router)
 api.add_router("/communities", coordination.router)
+api.add_router("/communities", referrals.router)
+api.add_router("/communities", sessions.router)
+api.add_router("/communities", attendance.router)
+api.add_router("/communities", partners.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)

@@ -83,7 +83,56 @@ def world(same_connection, community, other_community, coordinator, member, agen
         **_hours(community, coordinator, member, agency_staff),
         **_listings(community, coordinator, member),
         **_messages(community, coordinator, member),
+        **_sessions(community, coordinator, member),
+        **_partners(community, coordinator, member),
+        **_referrals(community, coordinator),
     }
+
+
+def _referrals(community, coordinator) -> dict:
+    """A referral (from the first agency) and a sitting of its self-assessment, so the referral
+    and assessment operations reach real rows."""
+    from coproduce.coproduction import assessments, referrals
+
+    agency = referrals.agencies_referring(coordinator, community)[0]
+    referral = referrals.referral_create(
+        actor=coordinator, agency=agency, target="community", full_name="Pat Patient", phone="07700 900123",
+        consent_given=True, consent_note="Agreed by phone")
+    assessments.assessment_create(actor=coordinator, agency=agency, completed_on=dt.date(2026, 1, 5),
+                                  scores=dict.fromkeys(assessments.PAIRS, 2))
+    return {"referral_ids": [referral.pk]}
+
+
+def _partners(community, coordinator, member) -> dict:
+    """A spend partner with an offer and a redemption, so the partner operations reach real rows."""
+    from coproduce.coproduction import partners
+
+    partner = partners.partner_create(actor=coordinator, community=community, name="Riverside Pool")
+    offer = partners.offer_create(actor=coordinator, partner=partner, title="One swim", minutes=30, max_children=2)
+    partners.redemption_create(actor=coordinator, partner=partner, offer=offer,
+                               member_ref=member.memberships.get(community=community).member_code,
+                               idempotency_key="schema-swim")
+    return {"partner_ids": [partner.pk], "offer_id": offer.pk,
+            "member_code": member.memberships.get(community=community).member_code}
+
+
+def _sessions(community, coordinator, member) -> dict:
+    """A published role with a session the member is booked on and one that is full, so the
+    session and sign-up operations reach real rows."""
+    from coproduce.coproduction import agencies, sessions
+
+    agency = agencies.agency_create(actor=coordinator, community=community, name="Riverside Library", kind="library")
+    role = agencies.role_create(actor=coordinator, agency=agency, title="Digital helper", description="Help people",
+                                commitment="Weekly")
+    role = agencies.role_publish(actor=coordinator, role=role)
+    start = timezone.now() + dt.timedelta(days=2)
+    made = [sessions.session_create(actor=coordinator, role=role, place="Library",
+                                    starts_at=start + dt.timedelta(days=i), ends_at=start + dt.timedelta(days=i, hours=2),
+                                    capacity=1) for i in range(2)]
+    signups = [sessions.signup_create(actor=coordinator, session=made[0], person=member),
+               sessions.signup_create(actor=coordinator, session=made[1])]
+    return {"session_ids": [s.pk for s in made], "signup_ids": [s.pk for s in signups], "role_ids": [role.pk],
+            "agency_slug": agency.slug}
 
 
 def _messages(community, coordinator, member) -> dict:
@@ -150,10 +199,13 @@ def _aim(case, world) -> None:
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
     for name in ("application_id", "exchange_id", "account_id", "transfer_id", "listing_id", "conversation_id",
-                 "message_id", "image_id"):
+                 "message_id", "image_id", "session_id", "signup_id", "role_id",
+                 "partner_id", "referral_id"):
         if name in params and isinstance(params[name], int) and params[name] % 5:
             ids = world[f"{name}s"]
             params[name] = ids[params[name] % len(ids)]
+    if "agency_slug" in params and len(str(params["agency_slug"])) % 5:
+        params["agency_slug"] = world["agency_slug"]
     _aim_body(case, world)
     # Writes that move hours: a fresh key most of the time, so generated bodies reach the
     # services rather than replays of one another (missing and malformed keys stay as generated).
@@ -183,6 +235,10 @@ def _aim_body(case, world) -> None:
         body.update(category="gardening", kind=("offer", "request")[len(str(body)) % 2])
         body.pop("expires_at", None)
         body.pop("on_behalf_of", None)
+    elif path.endswith("/referrals") and case.method.upper() == "POST":
+        body.update(agency=world["agency_slug"], consent_given=True)
+    elif path.endswith("/redemptions") and case.method.upper() == "POST":
+        body.update(offer_id=world["offer_id"], member=world["member_code"])
     elif path.endswith("/transfers"):
         amount = 1 + len(str(body)) % 50
         body.update(legs=[{"account_id": world["account_ids"][2], "amount_minutes": -amount},

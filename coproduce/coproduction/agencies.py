@@ -1,0 +1,566 @@
+"""Agencies, their staff, the co-production roles they publish and members' training records:
+the services (every write) and the selectors (every read), in two sections, plus `eligibility`,
+which says in plain words why a person may not take on a role.
+
+Who may do what (see access.py): coordinators create agencies; agency admins and coordinators
+change an agency, its staff and its roles; agency staff and admins (of any agency of the
+community) and coordinators record training. Members see active agencies and published roles.
+All text is stored as written (plain text) and escaped where it is shown."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from coproduce.communities import access as community_access
+from coproduce.communities import selectors as community_selectors
+from coproduce.communities import services as community_services
+from coproduce.communities.rules import VETTING_LEVELS
+from coproduce.core.audit import audit_record, diff, snapshot
+from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.ledger import services as ledger_services
+
+from .access import access_manage_agency, agency_in, forget_agency_roles, is_staff_of
+from .models import (
+    Agency,
+    AgencyKind,
+    AgencyMembership,
+    AgencyRole,
+    CoproductionRole,
+    RoleStatus,
+    TrainingRecord,
+)
+
+AGENCY_FIELDS = ("name", "kind", "description", "place", "website")
+ROLE_FIELDS = ("title", "description", "commitment", "vetting_level", "training", "min_age", "max_age", "remote_ok",
+               "staff_lead")
+MAX_TRAINING = 10
+ROLES_PAGE = 20
+ROLES_MAX_LIMIT = 100
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# Services ------------------------------------------------------------------------------------
+
+
+def _text(value: Any, field: str, label: str, errors: dict[str, list[str]], *, max_length: int,
+          required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = [f"{label} must be text."]
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors[field] = [f"Give the {label.lower()}."]
+    elif len(value) > max_length:
+        errors[field] = [f"{label} may be at most {max_length} characters."]
+    elif "\x00" in value:
+        errors[field] = [f"{label} contains a character that is not allowed."]
+    return value
+
+
+def _agency_values(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned = {
+        "name": _text(values.get("name"), "name", "Name", errors, max_length=150, required=True),
+        "description": _text(values.get("description"), "description", "Description", errors, max_length=4000),
+        "place": _text(values.get("place"), "place", "Place", errors, max_length=200),
+        "website": _text(values.get("website"), "website", "Website", errors, max_length=200),
+        "kind": values.get("kind"),
+    }
+    if cleaned["kind"] not in AgencyKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(AgencyKind.values)}."]
+    if cleaned["website"] and "website" not in errors:
+        try:
+            URLValidator(schemes=["http", "https"])(cleaned["website"])
+        except DjangoValidationError:
+            errors["website"] = ["Give the full web address, starting https://."]
+    if errors:
+        raise ValidationFailed("Please correct the agency's details.", fields=errors)
+    return cleaned
+
+
+def _unique_slug(community, name: str) -> str:
+    base = (slugify(name) or "agency")[:70].strip("-") or "agency"
+    taken = set(Agency.objects.filter(community=community, slug__startswith=base).values_list("slug", flat=True))
+    taken.add("new")  # /agencies/new/ is the form for adding one
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _lock_agency(agency: Agency) -> Agency:
+    # Lock the agency row only (not the community joined in for its name).
+    return Agency.objects.select_for_update(of=("self",)).select_related("community").get(pk=agency.pk)
+
+
+def _not_archived(agency: Agency) -> None:
+    if agency.is_archived:
+        raise Conflict("This agency has been archived.", code="agency_archived")
+
+
+def agency_create(*, actor, community, name: str, kind: str, description: str = "", place: str = "",
+                  website: str = "") -> Agency:
+    """A coordinator adds an agency; it gets its own hours account in the same transaction and a
+    slug unique in the community. Raises NotFound, PermissionDenied (not a coordinator),
+    ValidationFailed."""
+    community_access.access_coordinate(actor, community)
+    cleaned = _agency_values({"name": name, "kind": kind, "description": description, "place": place,
+                              "website": website})
+    with transaction.atomic(durable=True):
+        account = ledger_services.organisation_account_open(community=community, name=cleaned["name"])
+        agency = Agency.objects.create(community=community, slug=_unique_slug(community, cleaned["name"]),
+                                       account=account, **cleaned)
+        audit_record(actor=actor, action="agency.create", subject=agency, community_id=community.pk,
+                     changes={k: [None, v] for k, v in snapshot(agency, (*AGENCY_FIELDS, "slug")).items()})
+    return agency
+
+
+def agency_update(*, actor, agency: Agency, **values: Any) -> Agency:
+    """Change an agency's details (fields not given stay). The slug does not change. Raises
+    NotFound, PermissionDenied, Conflict (archived), ValidationFailed."""
+    unknown = set(values) - set(AGENCY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown agency fields: {sorted(unknown)}")
+    access_manage_agency(actor, agency)
+    with transaction.atomic(durable=True):
+        locked = _lock_agency(agency)
+        _not_archived(locked)
+        old = snapshot(locked, AGENCY_FIELDS)
+        cleaned = _agency_values({**old, **values})
+        for name, value in cleaned.items():
+            setattr(locked, name, value)
+        changes = diff(old, snapshot(locked, AGENCY_FIELDS))
+        if changes:
+            locked.save(update_fields=list(AGENCY_FIELDS))
+            audit_record(actor=actor, action="agency.update", subject=locked, community_id=locked.community_id,
+                         changes=changes)
+    return locked
+
+
+def agency_archive(*, actor, agency: Agency) -> Agency:
+    """A coordinator archives an agency: it disappears from members' lists and its published
+    roles are archived with it. Raises NotFound, PermissionDenied, Conflict (already archived)."""
+    community_access.access_coordinate(actor, agency.community)
+    with transaction.atomic(durable=True):
+        locked = _lock_agency(agency)
+        _not_archived(locked)
+        locked.is_archived = True
+        locked.save(update_fields=["is_archived"])
+        archived = CoproductionRole.objects.filter(agency=locked).exclude(status=RoleStatus.ARCHIVED).update(
+            status=RoleStatus.ARCHIVED, updated_at=timezone.now())
+        audit_record(actor=actor, action="agency.archive", subject=locked, community_id=locked.community_id,
+                     changes={"is_archived": [False, True], "roles_archived": [None, archived]})
+    return locked
+
+
+def staff_add(*, actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = "") -> AgencyMembership:
+    """Name an active member of the community as the agency's staff or admin; they get the
+    community role `agency_staff` if they lack it. Raises NotFound (not a member),
+    PermissionDenied, Conflict (archived agency, already staff), ValidationFailed."""
+    access_manage_agency(actor, agency)
+    errors: dict[str, list[str]] = {}
+    if role not in AgencyRole.values:
+        errors["role"] = [f"Choose one of: {', '.join(AgencyRole.values)}."]
+    job_title = _text(job_title, "job_title", "Job title", errors, max_length=120)
+    if errors:
+        raise ValidationFailed("Please correct the staff details.", fields=errors)
+    membership = community_access.membership_of(person, agency.community)
+    if membership is None:
+        raise NotFound("This person is not an active member of the community.", code="not_a_member")
+    with transaction.atomic(durable=True):
+        locked = _lock_agency(agency)
+        _not_archived(locked)
+        if AgencyMembership.objects.filter(agency=locked, person=person, ended_at__isnull=True).exists():
+            raise Conflict(f"{person.display_name} is already on the staff of {locked.name}.", code="already_staff")
+        staff = AgencyMembership.objects.create(agency=locked, person=person, role=role, job_title=job_title)
+        audit_record(actor=actor, action="agency.staff_add", subject=staff, community_id=locked.community_id,
+                     person_id=person.pk, changes={"role": [None, role], "job_title": [None, job_title]})
+    forget_agency_roles(person)
+    if "agency_staff" not in community_access.roles_in(person, agency.community):
+        # The community role shows who works for an agency; granted once the staff row exists.
+        community_services.role_set(actor=actor, membership=membership, role="agency_staff", granted=True)
+    return staff
+
+
+def staff_remove(*, actor, agency: Agency, person) -> AgencyMembership:
+    """End a person's place on the staff. Raises NotFound (not on the staff), PermissionDenied,
+    Conflict (the agency's last admin)."""
+    access_manage_agency(actor, agency)
+    with transaction.atomic(durable=True):
+        locked = _lock_agency(agency)
+        staff = (AgencyMembership.objects.select_for_update()
+                 .filter(agency=locked, person=person, ended_at__isnull=True).first())
+        if staff is None:
+            raise NotFound("This person is not on the agency's staff.", code="not_staff")
+        if staff.role == AgencyRole.ADMIN and not AgencyMembership.objects.filter(
+            agency=locked, role=AgencyRole.ADMIN, ended_at__isnull=True,
+        ).exclude(pk=staff.pk).exists():
+            raise Conflict("An agency needs at least one admin: name another admin first.", code="last_admin")
+        staff.ended_at = timezone.now()
+        staff.save(update_fields=["ended_at"])
+        audit_record(actor=actor, action="agency.staff_remove", subject=staff, community_id=locked.community_id,
+                     person_id=person.pk, changes={"ended_at": [None, staff.ended_at.isoformat()]})
+    forget_agency_roles(person)
+    return staff
+
+
+def _age(value: Any, field: str, errors: dict[str, list[str]]) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:
+        errors[field] = ["Give an age from 0 to 120, or leave it empty."]
+        return None
+    return value
+
+
+def _role_values(agency: Agency, values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {
+        "title": _text(values.get("title"), "title", "Title", errors, max_length=150, required=True),
+        "description": _text(values.get("description"), "description", "What you will do", errors,
+                             max_length=4000, required=True),
+        "commitment": _text(values.get("commitment"), "commitment", "Commitment", errors, max_length=200,
+                            required=True),
+        "remote_ok": bool(values.get("remote_ok")),
+    }
+    level = values.get("vetting_level", 0)
+    if isinstance(level, bool) or level not in VETTING_LEVELS:
+        errors["vetting_level"] = [f"Choose a check level from 0 to {max(VETTING_LEVELS)}."]
+    cleaned["vetting_level"] = level
+    training = values.get("training") or []
+    names: list[str] = []
+    if not isinstance(training, list) or len(training) > MAX_TRAINING:
+        errors["training"] = [f"List at most {MAX_TRAINING} trainings."]
+    else:
+        for item in training:
+            name = item.strip() if isinstance(item, str) else None
+            if not name or len(name) > 120 or "\x00" in name:
+                errors["training"] = ["Name each training in at most 120 characters."]
+                break
+            if name.casefold() not in {n.casefold() for n in names}:
+                names.append(name)
+    cleaned["training"] = names
+    cleaned["min_age"] = _age(values.get("min_age"), "min_age", errors)
+    cleaned["max_age"] = _age(values.get("max_age"), "max_age", errors)
+    if cleaned["min_age"] is not None and cleaned["max_age"] is not None and cleaned["min_age"] > cleaned["max_age"]:
+        errors["max_age"] = ["The highest age cannot be below the lowest."]
+    lead = values.get("staff_lead")
+    if lead is not None and not is_staff_of(lead, agency):
+        errors["staff_lead"] = ["The staff lead must be on the agency's staff."]
+    cleaned["staff_lead"] = lead
+    if errors:
+        raise ValidationFailed("Please correct the role.", fields=errors)
+    return cleaned
+
+
+def _search_document(role: CoproductionRole, agency: Agency) -> str:
+    return " ".join([role.title, role.description, role.commitment, agency.name, *role.training]).lower()
+
+
+def _role_snapshot(role: CoproductionRole) -> dict[str, Any]:
+    data = snapshot(role, [f for f in ROLE_FIELDS if f != "staff_lead"])
+    data["staff_lead"] = role.staff_lead_id
+    return data
+
+
+def role_create(*, actor, agency: Agency, title: str, description: str, commitment: str, vetting_level: int = 0,
+                training: list[str] | None = None, min_age: int | None = None, max_age: int | None = None,
+                remote_ok: bool = False, staff_lead=None) -> CoproductionRole:
+    """A draft role of the agency (publish it to show it to members). Raises NotFound,
+    PermissionDenied (not an agency admin or coordinator), Conflict (archived agency),
+    ValidationFailed (including a staff lead who is not on the staff, min_age > max_age)."""
+    access_manage_agency(actor, agency)
+    cleaned = _role_values(agency, {
+        "title": title, "description": description, "commitment": commitment, "vetting_level": vetting_level,
+        "training": training, "min_age": min_age, "max_age": max_age, "remote_ok": remote_ok,
+        "staff_lead": staff_lead,
+    })
+    with transaction.atomic(durable=True):
+        locked = _lock_agency(agency)
+        _not_archived(locked)
+        role = CoproductionRole(community_id=locked.community_id, agency=locked, **cleaned)
+        role.search_document = _search_document(role, locked)
+        role.save()
+        audit_record(actor=actor, action="role.create", subject=role, community_id=locked.community_id,
+                     changes={k: [None, v] for k, v in _role_snapshot(role).items()})
+    return role
+
+
+def _lock_role(role: CoproductionRole) -> tuple[CoproductionRole, Agency]:
+    agency = _lock_agency(role.agency)
+    locked = CoproductionRole.objects.select_for_update(of=("self",)).select_related("staff_lead").get(pk=role.pk)
+    locked.agency = agency
+    return locked, agency
+
+
+def role_update(*, actor, role: CoproductionRole, **values: Any) -> CoproductionRole:
+    """Change a draft or published role; fields not given stay. Raises NotFound,
+    PermissionDenied, Conflict (archived role or agency), ValidationFailed."""
+    unknown = set(values) - set(ROLE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown role fields: {sorted(unknown)}")
+    access_manage_agency(actor, role.agency)
+    with transaction.atomic(durable=True):
+        locked, agency = _lock_role(role)
+        _not_archived(agency)
+        if locked.status == RoleStatus.ARCHIVED:
+            raise Conflict("This role has been archived.", code="role_archived")
+        old = _role_snapshot(locked)
+        merged = {name: getattr(locked, name) for name in ROLE_FIELDS}
+        merged.update(values)
+        cleaned = _role_values(agency, merged)
+        for name, value in cleaned.items():
+            setattr(locked, name, value)
+        changes = diff(old, _role_snapshot(locked))
+        if changes:
+            locked.search_document = _search_document(locked, agency)
+            locked.updated_at = timezone.now()
+            locked.save(update_fields=[*ROLE_FIELDS, "search_document", "updated_at"])
+            audit_record(actor=actor, action="role.update", subject=locked, community_id=locked.community_id,
+                         changes=changes)
+    return locked
+
+
+def _role_status(*, actor, role: CoproductionRole, to: str, allowed_from: set[str]) -> CoproductionRole:
+    access_manage_agency(actor, role.agency)
+    with transaction.atomic(durable=True):
+        locked, agency = _lock_role(role)
+        _not_archived(agency)
+        if locked.status not in allowed_from:
+            raise Conflict(f"This role is {locked.get_status_display().lower()}.", code=f"role_{locked.status}")
+        old = locked.status
+        locked.status = to
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, action=f"role.{'publish' if to == RoleStatus.PUBLISHED else 'archive'}",
+                     subject=locked, community_id=locked.community_id, changes={"status": [old, to]})
+    return locked
+
+
+def role_publish(*, actor, role: CoproductionRole) -> CoproductionRole:
+    """Show a draft role to members. Raises PermissionDenied, Conflict (published or archived)."""
+    return _role_status(actor=actor, role=role, to=RoleStatus.PUBLISHED, allowed_from={RoleStatus.DRAFT})
+
+
+def role_archive(*, actor, role: CoproductionRole) -> CoproductionRole:
+    """Take a role down for good. Raises PermissionDenied, Conflict (already archived)."""
+    return _role_status(actor=actor, role=role, to=RoleStatus.ARCHIVED,
+                        allowed_from={RoleStatus.DRAFT, RoleStatus.PUBLISHED})
+
+
+def access_record_training(actor, community) -> None:
+    """Staff or admins of an active agency of the community, and its coordinators."""
+    community_access.access_community(actor, community)
+    if community_access.is_coordinator(actor, community):
+        return
+    if getattr(actor, "pk", None) and AgencyMembership.objects.filter(
+        person_id=actor.pk, agency__community=community, agency__is_archived=False, ended_at__isnull=True,
+    ).exists():
+        return
+    raise PermissionDenied("Only agency staff and coordinators can record training.", code="not_agency_staff")
+
+
+def training_record(*, actor, community, person, name: str, completed_on: dt.date) -> TrainingRecord:
+    """Record that a member completed a named training (once per name; a second record of the
+    same name is a Conflict). Raises NotFound (not an active member), PermissionDenied,
+    Conflict, ValidationFailed."""
+    access_record_training(actor, community)
+    errors: dict[str, list[str]] = {}
+    name = _text(name, "name", "Training", errors, max_length=120, required=True)
+    if not isinstance(completed_on, dt.date) or isinstance(completed_on, dt.datetime):
+        errors["completed_on"] = ["Give the date the training was completed."]
+    elif completed_on > timezone.localdate():
+        errors["completed_on"] = ["The date cannot be in the future."]
+    if errors:
+        raise ValidationFailed("Please correct the training record.", fields=errors)
+    if community_access.membership_of(person, community) is None:
+        raise NotFound("This person is not an active member of the community.", code="not_a_member")
+    with transaction.atomic(durable=True):
+        if TrainingRecord.objects.filter(community=community, person=person, name__iexact=name).exists():
+            raise Conflict(f"{person.display_name} already has “{name}” recorded.", code="training_recorded")
+        record = TrainingRecord.objects.create(community=community, person=person, name=name,
+                                               completed_on=completed_on, recorded_by=actor)
+        audit_record(actor=actor, action="training.record", subject=record, community_id=community.pk,
+                     person_id=person.pk, changes={"name": [None, name], "completed_on": [None, completed_on]})
+    return record
+
+
+# Selectors -----------------------------------------------------------------------------------
+
+
+def agencies_of(community, *, include_archived: bool = False) -> QuerySet[Agency]:
+    qs = Agency.objects.filter(community=community)
+    return qs if include_archived else qs.filter(is_archived=False)
+
+
+def agency_by_slug(community, slug: str) -> Agency:
+    """Archived agencies too (their pages say so). Raises NotFound."""
+    agency = Agency.objects.select_related("community", "account").filter(community=community, slug=slug).first()
+    if agency is None:
+        raise NotFound("No such agency.")
+    return agency
+
+
+def staff_of(agency: Agency) -> QuerySet[AgencyMembership]:
+    """Current staff, admins first."""
+    return (AgencyMembership.objects.filter(agency=agency, ended_at__isnull=True)
+            .select_related("person").order_by("role", "person__known_as", "person__full_name", "id"))
+
+
+def agencies_of_person(person, community=None) -> QuerySet[Agency]:
+    """Active agencies a person is currently on the staff of."""
+    qs = Agency.objects.filter(staff__person_id=person.pk, staff__ended_at__isnull=True, is_archived=False)
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs.distinct()
+
+
+def can_manage(person, agency: Agency) -> bool:
+    try:
+        access_manage_agency(person, agency)
+    except (PermissionDenied, NotFound):
+        return False
+    return True
+
+
+def role_get(community, viewer, role_id: int) -> CoproductionRole:
+    """A role of the community: published ones to members, drafts and archived ones only to
+    those who manage its agency. Raises NotFound."""
+    role = (CoproductionRole.objects.select_related("community", "agency", "agency__community", "staff_lead")
+            .filter(community=community, pk=role_id).first())
+    if role is None:
+        raise NotFound("No such role.")
+    agency_in(community, role.agency)
+    if role.status != RoleStatus.PUBLISHED and not can_manage(viewer, role.agency):
+        raise NotFound("No such role.")
+    return role
+
+
+def roles_of_agency(agency: Agency, viewer) -> QuerySet[CoproductionRole]:
+    qs = CoproductionRole.objects.filter(agency=agency).select_related("staff_lead")
+    if not can_manage(viewer, agency):
+        qs = qs.filter(status=RoleStatus.PUBLISHED)
+    return qs.order_by("title", "id")
+
+
+@dataclass
+class RolePage:
+    roles: list[CoproductionRole]
+    next_cursor: str | None
+
+
+def _bad(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={field: [message]})
+
+
+def _cursor_key(cursor: str) -> tuple[str, int]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")).decode())
+    except (ValueError, UnicodeError, binascii.Error, RecursionError):
+        raise _bad("cursor", "The cursor is not valid; use the next_cursor from the last page.") from None
+    if (not isinstance(raw, list) or len(raw) != 2 or not isinstance(raw[0], str) or len(raw[0]) > 150
+            or "\x00" in raw[0] or isinstance(raw[1], bool) or not isinstance(raw[1], int)
+            or not 1 <= raw[1] < 2**63):
+        raise _bad("cursor", "The cursor is not valid; use the next_cursor from the last page.")
+    return raw[0], raw[1]
+
+
+def roles_search(community, viewer, q: str | None = None, agency: Agency | str | None = None,
+                 remote: bool | None = None, *, cursor: str | None = None, limit: int = ROLES_PAGE) -> RolePage:
+    """Published roles of the community's active agencies, by title, one query a page (keyset on
+    title and id). `q` matches words in the title, description, commitment, training and agency
+    name; `agency` is an Agency or its slug. Raises ValidationFailed."""
+    community_access.access_community(viewer, community)
+    if q is not None and (not isinstance(q, str) or len(q) > 200):
+        raise _bad("q", "Search for at most 200 characters.")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= ROLES_MAX_LIMIT:
+        raise _bad("limit", f"Ask for 1 to {ROLES_MAX_LIMIT} results at a time.")
+    qs = CoproductionRole.objects.filter(community=community, status=RoleStatus.PUBLISHED,
+                                         agency__is_archived=False).select_related("community", "agency",
+                                                                                   "staff_lead")
+    # Each word in any of the texts (not only search_document, so rows made elsewhere are found too).
+    for word in _WORD.findall((q or "").lower())[:8]:
+        qs = qs.filter(Q(search_document__contains=word) | Q(title__icontains=word) | Q(description__icontains=word)
+                       | Q(commitment__icontains=word) | Q(agency__name__icontains=word))
+    if isinstance(agency, Agency):
+        qs = qs.filter(agency_id=agency.pk)
+    elif agency:
+        qs = qs.filter(agency__slug=agency)
+    if remote is not None:
+        qs = qs.filter(remote_ok=remote)
+    if cursor:
+        title, pk = _cursor_key(cursor)
+        qs = qs.filter(Q(title__gt=title) | Q(title=title, id__gt=pk))
+    rows = list(qs.order_by("title", "id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = base64.urlsafe_b64encode(json.dumps([rows[-1].title, rows[-1].pk]).encode()).decode().rstrip("=")
+    return RolePage(roles=rows, next_cursor=next_cursor)
+
+
+def credits_per_hour_percent(community) -> int:
+    return int(community_selectors.rules_for(community)["credits_per_hour_percent"])
+
+
+def credits_per_hour_text(community) -> str:
+    """"1 hour here earns 1 hour of credit", under the community's rule."""
+    minutes = 60 * credits_per_hour_percent(community) // 100
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        earned = f"{hours} hour{'s' if hours != 1 else ''}"
+    elif hours == 0:
+        earned = f"{rest} minutes"
+    else:
+        earned = f"{hours} hour{'s' if hours != 1 else ''} {rest} minutes"
+    return f"1 hour here earns {earned} of credit"
+
+
+def training_of(person, community) -> QuerySet[TrainingRecord]:
+    return TrainingRecord.objects.filter(person_id=person.pk, community=community).select_related("recorded_by")
+
+
+def _age_on(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def eligibility(person, role: CoproductionRole) -> list[str]:
+    """Why the person may not take on the role, in plain words; [] when they may. Age limits are
+    checked only against a known date of birth (otherwise staff confirm the age)."""
+    community = role.agency.community if role.agency_id else role.community
+    if community_access.membership_of(person, community) is None:
+        return [f"Only active members of {community.name} can sign up."]
+    reasons = []
+    level = community_selectors.vetting_level(community, person)
+    if level < role.vetting_level:
+        reasons.append(f"This role needs the check level “{VETTING_LEVELS[role.vetting_level]}”; yours is "
+                       f"“{VETTING_LEVELS[level]}”. A coordinator can arrange the check.")
+    if role.training:
+        done = {name.casefold() for name in training_of(person, community).values_list("name", flat=True)}
+        missing = [name for name in role.training if name.casefold() not in done]
+        if missing:
+            reasons.append(f"Training still needed: {', '.join(missing)}.")
+    born = getattr(person, "date_of_birth", None)
+    if born is not None and (role.min_age is not None or role.max_age is not None):
+        age = _age_on(born, timezone.localdate())
+        if role.min_age is not None and age < role.min_age:
+            reasons.append(f"This role is for people aged {role.min_age} or over.")
+        if role.max_age is not None and age > role.max_age:
+            reasons.append(f"This role is for people aged {role.max_age} or under.")
+    return reasons

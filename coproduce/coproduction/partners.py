@@ -1,0 +1,566 @@
+"""Spend partners: venues where credits buy something ("1 hour = one swim"), what each offer
+costs and allows, redemption at the door, receipts and the partner's report.
+
+Who works the door (decided here, documented in docs/architecture.md): a partner's staff are the
+current staff of the agency it is linked to (`SpendPartner.agency`, checked with
+`access.is_staff_of`) and the community's coordinators. There is no separate link from a person
+to a partner, and the community role `partner` alone is not enough: it says someone works for
+*a* partner, not which one, and redeeming at any partner would let one venue take another's
+credits. A partner without an agency is run by coordinators only.
+
+Redemption moves the member's credits to the partner's account in one ledger transfer, then does
+what the community's rule `partner_credits_go` says (keep; give them to the fund; retire them to
+issuance) with a second transfer in the same database transaction, so both happen or neither.
+The member's monthly allowance is counted under a lock on their account row, so two redemptions
+at once cannot both take the last one."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.text import slugify
+
+from coproduce.communities import access as community_access
+from coproduce.communities import selectors as community_selectors
+from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.core.audit import audit_record, diff, snapshot
+from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coproduce.core.idempotency import idempotent
+from coproduce.ledger import selectors as ledger_selectors
+from coproduce.ledger import services as ledger_services
+from coproduce.notifications import services as notification_services
+
+from .access import agency_role, is_staff_of
+from .models import Agency, AgencyRole, PartnerOffer, Redemption, SpendPartner
+
+MAX_PEOPLE = 20
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out at a desk
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PARTNER_FIELDS = ("name", "description", "place", "agency", "is_archived")
+OFFER_FIELDS = ("title", "minutes", "per_member_per_month", "times", "max_adults", "max_children", "is_active")
+
+
+# Access ----------------------------------------------------------------------------------------
+
+
+def is_partner_staff(person, partner: SpendPartner) -> bool:
+    if community_access.is_coordinator(person, partner.community):
+        return True
+    return partner.agency is not None and is_staff_of(person, partner.agency)
+
+
+def access_partner(person, partner: SpendPartner) -> None:
+    """Seeing a partner and its offers: anyone in the community."""
+    community_access.access_community(person, partner.community)
+
+
+def access_partner_desk(person, partner: SpendPartner) -> None:
+    """Taking redemptions and reading the partner's report: its agency's staff and coordinators."""
+    community_access.access_community(person, partner.community)
+    if not is_partner_staff(person, partner):
+        raise PermissionDenied("Only the partner's staff and the community's coordinators can do this.",
+                               code="not_partner_staff")
+
+
+def access_manage_offers(person, partner: SpendPartner) -> None:
+    """Changing a partner's offers: coordinators and admins of the partner's agency."""
+    community_access.access_community(person, partner.community)
+    if community_access.is_coordinator(person, partner.community):
+        return
+    if partner.agency is not None and agency_role(person, partner.agency) == AgencyRole.ADMIN:
+        return
+    raise PermissionDenied("Only the community's coordinators and the partner's agency admins can change offers.",
+                           code="not_partner_admin")
+
+
+# Selectors -------------------------------------------------------------------------------------
+
+
+def partners_of(community, *, archived: bool = False) -> QuerySet[SpendPartner]:
+    return (
+        SpendPartner.objects.filter(community=community, is_archived=archived)
+        .select_related("agency")
+        .prefetch_related("offers")
+    )
+
+
+def partner_get(community, partner_id: int) -> SpendPartner:
+    try:
+        return SpendPartner.objects.select_related("community", "agency", "account").get(
+            community=community, pk=partner_id)
+    except SpendPartner.DoesNotExist:
+        raise NotFound("No such partner.") from None
+
+
+def offers_of(partner: SpendPartner, *, active_only: bool = True) -> QuerySet[PartnerOffer]:
+    offers = PartnerOffer.objects.filter(partner=partner)
+    return offers.filter(is_active=True) if active_only else offers
+
+
+def offer_get(partner: SpendPartner, offer_id: int) -> PartnerOffer:
+    try:
+        return PartnerOffer.objects.select_related("partner").get(partner=partner, pk=offer_id)
+    except PartnerOffer.DoesNotExist:
+        raise NotFound("No such offer.") from None
+
+
+def agency_for_partner(community, agency_id: int) -> Agency:
+    """An agency of the community to link a partner to; ValidationFailed when there is none."""
+    agency = Agency.objects.filter(community=community, pk=agency_id, is_archived=False).first()
+    if agency is None:
+        raise ValidationFailed("That agency is not in this community.", fields={"agency_id": ["No such agency."]})
+    return agency
+
+
+def partners_staffed_by(person, community) -> list[SpendPartner]:
+    """The partners whose door this person may work (all of them for coordinators)."""
+    partners = list(partners_of(community))
+    return [p for p in partners if is_partner_staff(person, p)]
+
+
+def redemption_get(partner: SpendPartner, receipt_number: str) -> Redemption:
+    try:
+        return Redemption.objects.select_related("offer", "person", "partner", "redeemed_by").get(
+            partner=partner, receipt_number=receipt_number)
+    except Redemption.DoesNotExist:
+        raise NotFound("No such receipt.") from None
+
+
+def member_ref_parse(community, member_ref: str) -> int:
+    """The member number in what was typed or scanned: `RIV-0042`, `42`, or the member card's
+    QR code `coproduce:<slug>:RIV-0042`. Raises ValidationFailed for anything else (a card of
+    another community included)."""
+    text = (member_ref or "").strip()
+    bad = ValidationFailed("That is not a member number of this community.",
+                           fields={"member_ref": ["Type a member number like "
+                                                  f"{community.member_prefix}-0042, or scan the member card."]})
+    if text.lower().startswith("coproduce:"):
+        parts = text.split(":")
+        if len(parts) != 3 or parts[1] != community.slug:
+            raise bad
+        text = parts[2]
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    parsed = community_selectors.parse_member_code(text)
+    if parsed is None or parsed[0] != community.member_prefix.upper():
+        raise bad
+    return parsed[1]
+
+
+def member_for_redemption(community, member_ref: str):
+    """The active membership behind a member number or card; NotFound-like refusals as
+    ValidationFailed on `member_ref` (the desk typed it)."""
+    number = member_ref_parse(community, member_ref)
+    membership = community_selectors.active_members_by_number(community, {number}).get(number)
+    if membership is None:
+        raise ValidationFailed("No current member has that number.",
+                               fields={"member_ref": ["No current member has that number."]})
+    return membership
+
+
+@dataclass
+class MemberCheck:
+    """What the desk may see about a member: their name and whether they can pay, no balance."""
+
+    member_code: str
+    name: str
+    can_pay: dict[int, bool]  # offer id -> enough credit for one person
+    used_this_month: dict[int, int]  # offer id -> redemptions this calendar month
+
+
+def member_check(partner: SpendPartner, member_ref: str, *, at: dt.datetime | None = None) -> MemberCheck:
+    membership = member_for_redemption(partner.community, member_ref)
+    person = membership.person
+    rules = community_selectors.rules_for(partner.community)
+    account = ledger_selectors.account_of(partner.community, person)
+    available = (account.balance_minutes - account.pending_debit_minutes) if account else 0
+    floor = rules["credit_floor_minutes"]
+    offers = list(offers_of(partner))
+    start = _month_start(partner.community, at or timezone.now())
+    used = dict(
+        Redemption.objects.filter(person=person, offer__in=offers, created_at__gte=start)
+        .values_list("offer").annotate(n=Count("id")).values_list("offer", "n")
+    )
+    return MemberCheck(
+        member_code=membership.member_code, name=person.display_name,
+        can_pay={o.pk: available - o.minutes >= floor for o in offers},
+        used_this_month={o.pk: used.get(o.pk, 0) for o in offers},
+    )
+
+
+@dataclass
+class ReportRow:
+    month: dt.date
+    offer_id: int
+    offer_title: str
+    redemptions: int
+    adults: int
+    children: int
+    minutes: int
+
+
+def partner_report(partner: SpendPartner, *, before: tuple[dt.date, int] | None = None,
+                   limit: int | None = None) -> list[ReportRow]:
+    """Redemptions by month (community time) and offer, newest month first; keyset on
+    (month, offer id) descending."""
+    tz = zoneinfo.ZoneInfo(partner.community.timezone)
+    rows = (
+        Redemption.objects.filter(partner=partner)
+        .annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .values("month", "offer_id", "offer__title")
+        .annotate(n=Count("id"), adults_total=Sum("adults"), children_total=Sum("children"),
+                  minutes_total=Sum("minutes"))
+        .order_by("-month", "-offer_id")
+    )
+    out: list[ReportRow] = []
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
+        if before is not None and (month, row["offer_id"]) >= before:
+            continue
+        out.append(ReportRow(month=month, offer_id=row["offer_id"], offer_title=row["offer__title"],
+                             redemptions=row["n"], adults=row["adults_total"] or 0,
+                             children=row["children_total"] or 0, minutes=row["minutes_total"] or 0))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def partner_report_csv(partner: SpendPartner) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["month", "offer", "redemptions", "adults", "children", "minutes", "hours"])
+    for row in partner_report(partner):
+        writer.writerow([row.month.strftime("%Y-%m"), _csv_safe(row.offer_title), row.redemptions, row.adults,
+                         row.children, row.minutes, ledger_selectors.hours(row.minutes)])
+    return buffer.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    # A title starting with = + - @ would be run as a formula by a spreadsheet.
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@"} else text
+
+
+def redemptions_recent(partner: SpendPartner, limit: int = 20) -> list[Redemption]:
+    return list(Redemption.objects.filter(partner=partner).select_related("offer", "person")[:limit])
+
+
+# Time rules ------------------------------------------------------------------------------------
+
+
+def _local(community, at: dt.datetime) -> dt.datetime:
+    return at.astimezone(zoneinfo.ZoneInfo(community.timezone))
+
+
+def _month_start(community, at: dt.datetime) -> dt.datetime:
+    return _local(community, at).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def slot_at(community, at: dt.datetime) -> str:
+    """The availability slot a moment falls in, in the community's own time: morning before
+    12:00, afternoon until 17:00, evening after (e.g. `sat-am`)."""
+    local = _local(community, at)
+    part = "am" if local.hour < 12 else "pm" if local.hour < 17 else "eve"
+    return f"{DAYS[local.weekday()]}-{part}"
+
+
+# Services: partners and offers -----------------------------------------------------------------
+
+
+def _partner_errors(*, name: str, description: str, place: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Give the partner a name."]
+    elif len(name) > 150:
+        errors["name"] = ["At most 150 characters."]
+    if len(description) > 2000:
+        errors["description"] = ["At most 2000 characters."]
+    if len(place) > 200:
+        errors["place"] = ["At most 200 characters."]
+    return errors
+
+
+def _check_agency(community, agency: Agency | None) -> None:
+    if agency is not None and (agency.community_id != community.pk or agency.is_archived):
+        raise ValidationFailed("That agency is not in this community.", fields={"agency": ["No such agency."]})
+
+
+def partner_create(*, actor, community, name: str, description: str = "", place: str = "",
+                   agency: Agency | None = None) -> SpendPartner:
+    """A new spend partner with its own hours account. Coordinators only.
+    Raises PermissionDenied, NotFound (outsider), ValidationFailed."""
+    community_access.access_coordinate(actor, community)
+    errors = _partner_errors(name=name, description=description, place=place)
+    if errors:
+        raise ValidationFailed("Please correct the partner's details.", fields=errors)
+    _check_agency(community, agency)
+    name = name.strip()
+    with transaction.atomic(durable=True):
+        base = slugify(name)[:70] or "partner"
+        slug, n = base, 1
+        while SpendPartner.objects.filter(community=community, slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        account = ledger_services.organisation_account_open(community=community, name=name)
+        partner = SpendPartner.objects.create(
+            community=community, name=name, slug=slug, description=description.strip(), place=place.strip(),
+            agency=agency, account=account,
+        )
+        audit_record(actor=actor, action="partner.create", subject=partner, community_id=community.pk,
+                     changes={k: [None, v] for k, v in snapshot(partner, PARTNER_FIELDS).items()})
+    return partner
+
+
+def partner_update(*, actor, partner: SpendPartner, name: str | None = None, description: str | None = None,
+                   place: str | None = None, agency: Agency | None | Any = ...) -> SpendPartner:
+    """Change a partner's details (None leaves a field; `agency=None` unlinks it). Coordinators.
+    Raises PermissionDenied, NotFound, ValidationFailed."""
+    community_access.access_coordinate(actor, partner.community)
+    new_name = partner.name if name is None else name
+    new_description = partner.description if description is None else description
+    new_place = partner.place if place is None else place
+    errors = _partner_errors(name=new_name, description=new_description, place=new_place)
+    if errors:
+        raise ValidationFailed("Please correct the partner's details.", fields=errors)
+    if agency is not ...:
+        _check_agency(partner.community, agency)
+    with transaction.atomic(durable=True):
+        locked = SpendPartner.objects.select_for_update().get(pk=partner.pk)
+        before = snapshot(locked, PARTNER_FIELDS)
+        locked.name, locked.description, locked.place = new_name.strip(), new_description.strip(), new_place.strip()
+        if agency is not ...:
+            locked.agency = agency
+        changes = diff(before, snapshot(locked, PARTNER_FIELDS))
+        if changes:
+            locked.save(update_fields=["name", "description", "place", "agency"])
+            audit_record(actor=actor, action="partner.update", subject=locked, community_id=locked.community_id,
+                         changes=changes)
+    return locked
+
+
+def partner_archive(*, actor, partner: SpendPartner) -> SpendPartner:
+    """No more redemptions; the partner's history and account stay. Coordinators.
+    Raises PermissionDenied, NotFound."""
+    community_access.access_coordinate(actor, partner.community)
+    with transaction.atomic(durable=True):
+        locked = SpendPartner.objects.select_for_update().get(pk=partner.pk)
+        if not locked.is_archived:
+            locked.is_archived = True
+            locked.save(update_fields=["is_archived"])
+            audit_record(actor=actor, action="partner.archive", subject=locked, community_id=locked.community_id,
+                         changes={"is_archived": [False, True]})
+    return locked
+
+
+def _offer_errors(*, title: str, minutes: Any, per_member_per_month: Any, times: Any, max_adults: Any,
+                  max_children: Any) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = ["Say what the credits buy, e.g. One swim."]
+    elif len(title) > 150:
+        errors["title"] = ["At most 150 characters."]
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 24 * 60:
+        errors["minutes"] = ["Between 1 minute and 24 hours a person."]
+    if per_member_per_month is not None and (
+            not isinstance(per_member_per_month, int) or not 1 <= per_member_per_month <= 100):
+        errors["per_member_per_month"] = ["Between 1 and 100, or none for no limit."]
+    if not isinstance(times, list) or any(t not in AVAILABILITY_SLOTS for t in times):
+        errors["times"] = ["Times are codes like mon-am, tue-pm, sat-eve."]
+    for field, value in (("max_adults", max_adults), ("max_children", max_children)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PEOPLE:
+            errors[field] = [f"Between 0 and {MAX_PEOPLE}."]
+    if "max_adults" not in errors and "max_children" not in errors and max_adults + max_children < 1:
+        errors["max_adults"] = ["At least one person must be able to use the offer."]
+    return errors
+
+
+def offer_create(*, actor, partner: SpendPartner, title: str, minutes: int, per_member_per_month: int | None = None,
+                 times: list[str] | None = None, max_adults: int = 1, max_children: int = 0) -> PartnerOffer:
+    """Raises PermissionDenied, NotFound, ValidationFailed."""
+    access_manage_offers(actor, partner)
+    times = list(times or [])
+    errors = _offer_errors(title=title, minutes=minutes, per_member_per_month=per_member_per_month, times=times,
+                           max_adults=max_adults, max_children=max_children)
+    if errors:
+        raise ValidationFailed("Please correct the offer.", fields=errors)
+    if partner.is_archived:
+        raise ValidationFailed("This partner is archived.", fields={"partner": ["Archived."]})
+    with transaction.atomic(durable=True):
+        offer = PartnerOffer.objects.create(
+            partner=partner, title=title.strip(), minutes=minutes, per_member_per_month=per_member_per_month,
+            times=sorted(set(times), key=AVAILABILITY_SLOTS.index), max_adults=max_adults, max_children=max_children,
+        )
+        audit_record(actor=actor, action="partner.offer_create", subject=offer, community_id=partner.community_id,
+                     changes={k: [None, v] for k, v in snapshot(offer, OFFER_FIELDS).items()})
+    return offer
+
+
+def offer_update(*, actor, offer: PartnerOffer, **changes: Any) -> PartnerOffer:
+    """Change any of title, minutes, per_member_per_month, times, max_adults, max_children,
+    is_active (False deactivates; past receipts keep what they cost). Raises PermissionDenied,
+    NotFound, ValidationFailed."""
+    partner = offer.partner
+    access_manage_offers(actor, partner)
+    unknown = set(changes) - set(OFFER_FIELDS)
+    if unknown:
+        raise ValidationFailed("Unknown fields.", fields={k: ["Unknown field."] for k in sorted(unknown)})
+    merged = {**snapshot(offer, OFFER_FIELDS), **changes}
+    if "times" in changes and isinstance(merged["times"], list):
+        merged["times"] = sorted(set(merged["times"]), key=lambda t: AVAILABILITY_SLOTS.index(t)
+                                 if t in AVAILABILITY_SLOTS else -1)
+    errors = _offer_errors(**{k: merged[k] for k in OFFER_FIELDS if k != "is_active"})
+    if not isinstance(merged["is_active"], bool):
+        errors["is_active"] = ["True or false."]
+    if errors:
+        raise ValidationFailed("Please correct the offer.", fields=errors)
+    with transaction.atomic(durable=True):
+        locked = PartnerOffer.objects.select_for_update().get(pk=offer.pk)
+        before = snapshot(locked, OFFER_FIELDS)
+        for field in OFFER_FIELDS:
+            setattr(locked, field, merged[field])
+        if isinstance(locked.title, str):
+            locked.title = locked.title.strip()
+        changed = diff(before, snapshot(locked, OFFER_FIELDS))
+        if changed:
+            locked.save(update_fields=list(changed))
+            audit_record(actor=actor, action="partner.offer_update", subject=locked,
+                         community_id=partner.community_id, changes=changed)
+    locked.partner = partner
+    return locked
+
+
+def offer_deactivate(*, actor, offer: PartnerOffer) -> PartnerOffer:
+    return offer_update(actor=actor, offer=offer, is_active=False)
+
+
+# Services: redemption --------------------------------------------------------------------------
+
+
+def _receipt_number(partner: SpendPartner) -> str:
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", partner.name)).upper()[:3] or "RCP"
+    return f"{initials}-{''.join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))}"
+
+
+def _lock_accounts(account_ids: list[int], accounts: dict) -> None:
+    """Lock the accounts the redemption will touch, in ascending id order as the ledger does, so
+    the allowance counted below cannot change until this transaction ends, and no transfer
+    between the same accounts can deadlock with this one."""
+    for pk in sorted(set(account_ids)):
+        model = type(accounts[pk])
+        query = model.objects.filter(pk=pk)
+        if connection.features.has_select_for_update:
+            query = query.select_for_update(no_key=connection.features.has_select_for_no_key_update)
+        list(query.values_list("pk", flat=True))
+
+
+def _load_redemption(stored: dict) -> Redemption:
+    return Redemption.objects.select_related("offer", "person", "partner", "redeemed_by").get(
+        pk=stored["redemption_id"])
+
+
+def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, member_ref: str, adults: int = 1,
+                      children: int = 0, idempotency_key: str, at: dt.datetime | None = None) -> Redemption:
+    """Spend a member's credits at a partner's door. Idempotent on the key: the same request
+    again is the original receipt; another request under the same key is a Conflict.
+    Raises PermissionDenied/NotFound (not the partner's staff), ValidationFailed (unknown or
+    former member, inactive offer or archived partner, people, times, monthly allowance),
+    LimitExceeded (not enough credit: the ledger's words)."""
+    community = partner.community
+    access_partner_desk(actor, partner)
+    if offer.partner_id != partner.pk:
+        raise NotFound("No such offer.")
+    number = member_ref_parse(community, member_ref)
+    request = {"partner": partner.pk, "offer": offer.pk, "member": number, "adults": adults, "children": children}
+
+    def run():
+        membership = member_for_redemption(community, str(number))
+        person = membership.person
+        locked_partner = SpendPartner.objects.get(pk=partner.pk)
+        locked_offer = PartnerOffer.objects.get(pk=offer.pk)
+        if locked_partner.is_archived or locked_partner.account_id is None:
+            raise ValidationFailed("This partner no longer takes credits.", fields={"partner": ["Archived."]})
+        if not locked_offer.is_active:
+            raise ValidationFailed("This offer is no longer available.", fields={"offer": ["No longer available."]})
+        errors: dict[str, list[str]] = {}
+        if not isinstance(adults, int) or not 0 <= adults <= locked_offer.max_adults:
+            errors["adults"] = [f"At most {locked_offer.max_adults} adult(s) for this offer."]
+        if not isinstance(children, int) or not 0 <= children <= locked_offer.max_children:
+            errors["children"] = [f"At most {locked_offer.max_children} child(ren) for this offer."]
+        if not errors and adults + children < 1:
+            errors["adults"] = ["At least one person."]
+        if errors:
+            raise ValidationFailed("Please check who is coming.", fields=errors)
+        when = at or timezone.now()
+        slot = slot_at(community, when)
+        if locked_offer.times and slot not in locked_offer.times:
+            raise ValidationFailed(f"{locked_offer.title} cannot be used at this time of day.",
+                                   fields={"offer": ["Not available at this time."]})
+        member_account = ledger_services.member_account(community, person)
+        routed = ledger_selectors.account_get(community, locked_partner.account_id)
+        rule = community_selectors.rules_for(community).get("partner_credits_go", "keep")
+        onward = {"fund": ledger_services.fund_account, "retire": ledger_services.issuance_account}.get(rule)
+        onward_account = onward(community) if onward else None
+        accounts = {a.pk: a for a in (member_account, routed, onward_account) if a is not None}
+        _lock_accounts(list(accounts), accounts)
+        if locked_offer.per_member_per_month is not None:
+            used = Redemption.objects.filter(
+                person=person, offer=locked_offer, created_at__gte=_month_start(community, when)).count()
+            if used >= locked_offer.per_member_per_month:
+                raise ValidationFailed(
+                    f"{person.display_name} has already used {locked_offer.title} "
+                    f"{locked_offer.per_member_per_month} time(s) this month.",
+                    fields={"member_ref": ["No more this month."]})
+        minutes = locked_offer.minutes * (adults + children)
+        receipt = _receipt_number(locked_partner)
+        memo = f"{locked_offer.title} at {locked_partner.name}"
+        try:
+            transfer = ledger_services.post_transfer(
+                actor=actor, community=community, key=f"redemption:{receipt}", reason="transfer", memo=memo,
+                on_behalf_of=person, related=("redemption", receipt),
+                legs=[ledger_services.Leg(member_account.pk, -minutes), ledger_services.Leg(routed.pk, minutes)],
+            )
+        except ledger_services.LimitExceeded as exc:
+            # The ledger's refusal names the balance it would reach; the desk sees only its first
+            # sentence ("<name> does not have enough time credit"), not the member's balance.
+            raise ledger_services.LimitExceeded(
+                exc.message.split(":")[0].rstrip(".") + ".",
+                fields={"member_ref": ["Not enough time credit for this."]}) from None
+        if onward_account is not None:
+            ledger_services.post_transfer(
+                actor=actor, community=community, key=f"redemption:{receipt}:{rule}",
+                reason="donation" if rule == "fund" else "adjustment",
+                memo=f"{memo}: credits {'given to the community fund' if rule == 'fund' else 'retired'}",
+                related=("redemption", receipt),
+                legs=[ledger_services.Leg(routed.pk, -minutes), ledger_services.Leg(onward_account.pk, minutes)],
+            )
+        redemption = Redemption.objects.create(
+            partner=locked_partner, offer=locked_offer, person=person, adults=adults, children=children,
+            minutes=minutes, transfer_id=transfer.pk, receipt_number=receipt, redeemed_by=actor,
+        )
+        audit_record(actor=actor, on_behalf_of=person, action="partner.redeem", subject=redemption,
+                     community_id=community.pk, person_id=person.pk,
+                     changes={"minutes": [None, minutes], "offer": [None, locked_offer.pk],
+                              "adults": [None, adults], "children": [None, children],
+                              "receipt": [None, receipt], "credits_go": [None, rule]})
+        notification_services.notify(
+            person=person, kind="redemption", community=community,
+            title=f"Receipt {receipt}: {memo}",
+            body=(f"{ledger_selectors.hours(minutes)} spent on {locked_offer.title} at {locked_partner.name} "
+                  f"({adults} adult(s), {children} child(ren)). Receipt number {receipt}."),
+            url=f"/c/{community.slug}/spend/{locked_partner.pk}/receipts/{receipt}/",
+        )
+        return redemption, {"redemption_id": redemption.pk}
+
+    return idempotent(scope=f"redemption:{community.pk}", key=idempotency_key, request=request, run=run,
+                      load=_load_redemption)
+

@@ -1,0 +1,433 @@
+"""Agencies and the co-production roles they offer: the list of a community's agencies, an
+agency's page (its roles and, for those who manage it, its staff), the roles members can take on
+alongside staff, and training records. Coordinators add agencies; agency admins and coordinators
+change an agency, its staff and its roles (the services check who may)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coproduce.communities import access
+from coproduce.communities import selectors as community_selectors
+from coproduce.communities.rules import VETTING_LEVELS
+from coproduce.coproduction import agencies
+from coproduce.coproduction.access import access_agency, access_manage_agency
+from coproduce.coproduction.models import AgencyKind, AgencyRole
+from coproduce.core.errors import ApplicationError, ValidationFailed
+
+from ..decorators import community_view
+from ..forms import community_today, show_refusal
+from ..middleware import SignedInRequest
+
+# Forms ---------------------------------------------------------------------------------------
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of organisation"), choices=AgencyKind.choices)
+    description = forms.CharField(label=gettext_lazy("About the agency"), required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    place = forms.CharField(label=gettext_lazy("Where it is"), required=False, max_length=200,
+                            help_text=gettext_lazy("A public address or a place name, such as Riverside Library."))
+    website = forms.URLField(label=gettext_lazy("Website"), required=False, max_length=200, assume_scheme="https")
+
+
+class StaffForm(forms.Form):
+    number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1,
+                                help_text=gettext_lazy("The number on their member card, such as 42 for RIV-0042."))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=AgencyRole.choices, initial=AgencyRole.STAFF)
+    job_title = forms.CharField(label=gettext_lazy("Job title"), required=False, max_length=120)
+
+    service_fields = {"person": "number"}
+
+
+class RoleForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=150)
+    description = forms.CharField(label=gettext_lazy("What you will do alongside staff"), max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 6}))
+    commitment = forms.CharField(label=gettext_lazy("Commitment"), max_length=200,
+                                 help_text=gettext_lazy("Such as: 2 hours a week for 3 months."))
+    vetting_level = forms.TypedChoiceField(label=gettext_lazy("Check level needed"), coerce=int,
+                                           choices=sorted(VETTING_LEVELS.items()), initial=0)
+    training = forms.CharField(label=gettext_lazy("Training needed"), required=False, max_length=1300,
+                               help_text=gettext_lazy("One training a line, such as Safeguarding."),
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    min_age = forms.IntegerField(label=gettext_lazy("Lowest age"), required=False, min_value=0, max_value=120)
+    max_age = forms.IntegerField(label=gettext_lazy("Highest age"), required=False, min_value=0, max_value=120)
+    remote_ok = forms.BooleanField(label=gettext_lazy("Can be done from home"), required=False)
+    staff_lead = forms.TypedChoiceField(label=gettext_lazy("Staff lead"), required=False, coerce=int,
+                                        empty_value=None)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = {s.person_id: s.person for s in staff}
+        self.fields["staff_lead"].choices = [("", _("Nobody yet"))] + [
+            (s.person_id, s.person.display_name) for s in staff]
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["training"] = [line.strip() for line in data["training"].splitlines() if line.strip()]
+        data["staff_lead"] = self.staff.get(data["staff_lead"]) if data["staff_lead"] else None
+        return data
+
+
+class RoleSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Words to look for"), required=False, max_length=200)
+    agency = forms.ChoiceField(label=gettext_lazy("Agency"), required=False)
+    remote = forms.ChoiceField(label=gettext_lazy("Where"), required=False, choices=[
+        ("", gettext_lazy("Anywhere")), ("yes", gettext_lazy("From home")), ("no", gettext_lazy("In person"))])
+    after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def __init__(self, *args, agency_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [("", _("All agencies"))] + agency_choices
+
+
+class TrainingForm(forms.Form):
+    number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1)
+    name = forms.CharField(label=gettext_lazy("Training"), max_length=120)
+    completed_on = forms.DateField(label=gettext_lazy("Completed on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    service_fields = {"person": "number"}
+
+
+def _member(community, number: int):
+    found = community_selectors.active_members_by_number(community, {number})
+    if number not in found:
+        raise ValidationFailed(_("No active member has this number."), fields={"person": [
+            _("No active member of %(name)s has the number %(number)s.") % {"name": community.name,
+                                                                              "number": number}]})
+    return found[number].person
+
+
+def _sessions_url(community, agency) -> str | None:
+    """The agency's sessions page, once the sessions part of the app has one."""
+    try:
+        return reverse("web:agency_sessions", args=[community.slug, agency.slug])
+    except NoReverseMatch:
+        return None
+
+
+# Agencies ------------------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_GET
+def agency_list(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    return render(request, "web/agencies/list.html", {
+        "community": community, "agencies": agencies.agencies_of(community),
+        "is_coordinator": access.is_coordinator(request.user, community),
+        "mine": agencies.agencies_of_person(request.user, community),
+    })
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def agency_create(request: SignedInRequest, community) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    status = 200
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                agency = agencies.agency_create(actor=request.user, community=community, **form.cleaned_data)
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Agency added. Now add its staff: at least one admin."))
+                return redirect("web:agency_detail", community.slug, agency.slug)
+        status = 400
+    return render(request, "web/agencies/form.html", {"community": community, "form": form, "agency": None},
+                  status=status)
+
+
+def _staff_rows(community, agency) -> list[tuple]:
+    """Each current staff member with their member number (for the remove buttons)."""
+    staff = list(agencies.staff_of(agency))
+    numbers = community_selectors.member_numbers(community, {s.person_id for s in staff})
+    return [(s, numbers.get(s.person_id)) for s in staff]
+
+
+def _agency_page(request, community, agency, *, staff_form=None, status=200) -> HttpResponse:
+    access_agency(request.user, agency)
+    manages = agencies.can_manage(request.user, agency)
+    if agency.is_archived and not manages:
+        raise Http404("No such agency.")
+    return render(request, "web/agencies/detail.html", {
+        "community": community, "agency": agency, "manages": manages,
+        "roles": agencies.roles_of_agency(agency, request.user),
+        "staff": _staff_rows(community, agency) if manages else None,
+        "staff_form": staff_form or StaffForm(),
+        "is_coordinator": access.is_coordinator(request.user, community),
+        "sessions_url": _sessions_url(community, agency),
+        "credits": agencies.credits_per_hour_text(community),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def agency_detail(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    return _agency_page(request, community, agency)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def agency_edit(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access_manage_agency(request.user, agency)
+    status = 200
+    if request.method == "POST":
+        form = AgencyForm(request.POST)
+        if form.is_valid():
+            try:
+                agencies.agency_update(actor=request.user, agency=agency, **form.cleaned_data)
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("web:agency_detail", community.slug, agency.slug)
+        status = 400
+    else:
+        form = AgencyForm(initial={f: getattr(agency, f) for f in agencies.AGENCY_FIELDS})
+    return render(request, "web/agencies/form.html", {
+        "community": community, "form": form, "agency": agency,
+        "is_coordinator": access.is_coordinator(request.user, community),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_POST
+def agency_archive(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    try:
+        agencies.agency_archive(actor=request.user, agency=agency)
+    except ApplicationError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The agency is archived; its roles are no longer shown to members."))
+    return redirect("web:agency_list", community.slug)
+
+
+@login_required
+@community_view
+@require_POST
+def agency_staff_add(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access_manage_agency(request.user, agency)
+    form = StaffForm(request.POST)
+    if form.is_valid():
+        try:
+            person = _member(community, form.cleaned_data["number"])
+            agencies.staff_add(actor=request.user, agency=agency, person=person, role=form.cleaned_data["role"],
+                               job_title=form.cleaned_data["job_title"])
+        except ApplicationError as exc:
+            if exc.status == 403:
+                raise
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("%(name)s is now on the staff.") % {"name": person.display_name})
+            return redirect("web:agency_detail", community.slug, agency.slug)
+    return _agency_page(request, community, agency, staff_form=form, status=400)
+
+
+@login_required
+@community_view
+@require_POST
+def agency_staff_remove(request: SignedInRequest, community, agency_slug: str, number: int) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access_manage_agency(request.user, agency)
+    membership = community_selectors.membership_by_number(community, number)
+    try:
+        agencies.staff_remove(actor=request.user, agency=agency, person=membership.person)
+    except ApplicationError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s is no longer on the staff.") % {"name": membership.person.display_name})
+    return redirect("web:agency_detail", community.slug, agency.slug)
+
+
+# Roles ---------------------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_GET
+def role_list(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    active = list(agencies.agencies_of(community))
+    form = RoleSearchForm(request.GET or None, agency_choices=[(a.slug, a.name) for a in active])
+    page, status, more = None, 200, None
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        remote = {"yes": True, "no": False}.get(data.get("remote") or "")
+        try:
+            page = agencies.roles_search(community, request.user, q=data.get("q") or None,
+                                         agency=data.get("agency") or None, remote=remote,
+                                         cursor=data.get("after") or None)
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+            status = 400
+    else:
+        status = 400
+    if page and page.next_cursor:
+        query = request.GET.copy()
+        query["after"] = page.next_cursor
+        more = query.urlencode()
+    return render(request, "web/agencies/roles.html", {
+        "community": community, "form": form, "page": page, "more": more,
+        "credits": agencies.credits_per_hour_text(community),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def role_detail(request: SignedInRequest, community, role_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    role = agencies.role_get(community, request.user, role_id)
+    return render(request, "web/agencies/role.html", {
+        "community": community, "role": role, "agency": role.agency,
+        "manages": agencies.can_manage(request.user, role.agency),
+        "vetting_label": VETTING_LEVELS.get(role.vetting_level, ""),
+        "reasons": agencies.eligibility(request.user, role),
+        "credits": agencies.credits_per_hour_text(community),
+        "sessions_url": _sessions_url(community, role.agency),
+    })
+
+
+def _role_form_page(request, community, agency, form, role, status) -> HttpResponse:
+    return render(request, "web/agencies/role_form.html", {
+        "community": community, "agency": agency, "form": form, "role": role,
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def role_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access_manage_agency(request.user, agency)
+    staff = list(agencies.staff_of(agency))
+    status = 200
+    if request.method == "POST":
+        form = RoleForm(request.POST, staff=staff)
+        if form.is_valid():
+            try:
+                role = agencies.role_create(actor=request.user, agency=agency, **form.values())
+            except ApplicationError as exc:
+                if exc.status == 403:
+                    raise
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Role saved as a draft. Publish it when it is ready for members."))
+                return redirect("web:role_detail", community.slug, role.pk)
+        status = 400
+    else:
+        form = RoleForm(staff=staff)
+    return _role_form_page(request, community, agency, form, None, status)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def role_edit(request: SignedInRequest, community, role_id: int) -> HttpResponse:
+    role = agencies.role_get(community, request.user, role_id)
+    access_manage_agency(request.user, role.agency)
+    staff = list(agencies.staff_of(role.agency))
+    status = 200
+    if request.method == "POST":
+        form = RoleForm(request.POST, staff=staff)
+        if form.is_valid():
+            try:
+                agencies.role_update(actor=request.user, role=role, **form.values())
+            except ApplicationError as exc:
+                if exc.status == 403:
+                    raise
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("web:role_detail", community.slug, role.pk)
+        status = 400
+    else:
+        initial = {f: getattr(role, f) for f in agencies.ROLE_FIELDS if f not in ("training", "staff_lead")}
+        initial["training"] = "\n".join(role.training)
+        initial["staff_lead"] = role.staff_lead_id
+        form = RoleForm(staff=staff, initial=initial)
+    return _role_form_page(request, community, role.agency, form, role, status)
+
+
+def _role_status(request, community, role_id: int, change, done: str) -> HttpResponse:
+    role = agencies.role_get(community, request.user, role_id)
+    try:
+        change(actor=request.user, role=role)
+    except ApplicationError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("web:role_detail", community.slug, role.pk)
+
+
+@login_required
+@community_view
+@require_POST
+def role_publish(request: SignedInRequest, community, role_id: int) -> HttpResponse:
+    return _role_status(request, community, role_id, agencies.role_publish, _("Published: members can find it now."))
+
+
+@login_required
+@community_view
+@require_POST
+def role_archive(request: SignedInRequest, community, role_id: int) -> HttpResponse:
+    return _role_status(request, community, role_id, agencies.role_archive, _("Archived: members no longer see it."))
+
+
+# Training ------------------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def training_record(request: SignedInRequest, community) -> HttpResponse:
+    agencies.access_record_training(request.user, community)
+    status = 200
+    form = TrainingForm(request.POST or None, initial={"completed_on": community_today(community)})
+    person = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                person = _member(community, form.cleaned_data["number"])
+                agencies.training_record(actor=request.user, community=community, person=person,
+                                         name=form.cleaned_data["name"],
+                                         completed_on=form.cleaned_data["completed_on"])
+            except ApplicationError as exc:
+                if exc.status == 403:
+                    raise
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Recorded “%(training)s” for %(name)s.") % {
+                    "training": form.cleaned_data["name"], "name": person.display_name})
+                return redirect("web:training_record", community.slug)
+        status = 400
+    return render(request, "web/agencies/training.html", {"community": community, "form": form}, status=status)
+

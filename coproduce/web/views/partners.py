@@ -1,0 +1,288 @@
+"""Spend partners: where members can spend their credits, the door page where a partner's staff
+take a redemption (works on a phone, with or without JavaScript, and with a handheld scanner
+that types the member card's QR code into the member number field), receipts and the partner's
+report. Coordinators add partners and offers here too."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from coproduce.communities import access
+from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.coproduction import partners
+from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.ledger.selectors import hours
+
+from ..decorators import community_view
+from ..forms import AVAILABILITY_CHOICES, KeyedForm, show_refusal
+from ..middleware import SignedInRequest
+
+SLOT_LABELS = dict(AVAILABILITY_CHOICES)
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+    place = forms.CharField(label=gettext_lazy("Where it is"), max_length=200, required=False)
+    description = forms.CharField(label=gettext_lazy("About the partner"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OfferForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("What the credits buy"), max_length=150,
+                            help_text=gettext_lazy("For example: One swim."))
+    minutes = forms.IntegerField(label=gettext_lazy("Cost per person, in minutes"), min_value=1, max_value=24 * 60)
+    per_member_per_month = forms.IntegerField(label=gettext_lazy("At most this many times a month per member"),
+                                              min_value=1, max_value=100, required=False)
+    max_adults = forms.IntegerField(label=gettext_lazy("Adults at most"), min_value=0, max_value=20, initial=1)
+    max_children = forms.IntegerField(label=gettext_lazy("Children at most"), min_value=0, max_value=20, initial=0)
+    times = forms.MultipleChoiceField(label=gettext_lazy("Only at these times (none ticked: any time)"),
+                                      choices=AVAILABILITY_CHOICES, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+
+
+class CheckForm(forms.Form):
+    member = forms.CharField(
+        label=gettext_lazy("Member number"), max_length=200,
+        help_text=gettext_lazy("Type it from the member card, or scan the card's QR code."),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters",
+                                      "spellcheck": "false", "class": "door-member"}),
+    )
+
+
+class RedeemForm(KeyedForm):
+    member_ref = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    offer = forms.TypedChoiceField(label=gettext_lazy("What are they taking?"), coerce=int,
+                                   widget=forms.RadioSelect)
+    adults = forms.IntegerField(label=gettext_lazy("Adults"), min_value=0, max_value=20, initial=1,
+                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    children = forms.IntegerField(label=gettext_lazy("Children"), min_value=0, max_value=20, initial=0,
+                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    service_fields = {"member_ref": None, "partner": "offer"}
+
+    def __init__(self, *args, offers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_field = self.fields["offer"]
+        assert isinstance(offer_field, forms.TypedChoiceField)
+        offer_field.choices = [
+            (o.pk, _("%(title)s: %(cost)s a person") % {"title": o.title, "cost": hours(o.minutes)}) for o in offers
+        ]
+        if len(offer_field.choices) == 1:
+            self.initial.setdefault("offer", offers[0].pk)
+
+
+def _partner(community, partner_id: int):
+    return partners.partner_get(community, partner_id)
+
+
+def _times(offer) -> str:
+    return ", ".join(str(SLOT_LABELS.get(t, t)) for t in offer.times)
+
+
+# Members: where credits can be spent ------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_GET
+def partner_list(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    found = list(partners.partners_of(community))
+    return render(request, "web/partners/list.html", {
+        "community": community, "partners": found,
+        "desks": [p for p in found if partners.is_partner_staff(request.user, p)
+                  and not access.is_coordinator(request.user, community)],
+        "is_coordinator": access.is_coordinator(request.user, community),
+        "form": PartnerForm(),
+    })
+
+
+@login_required
+@community_view
+@require_POST
+def partner_add(request: SignedInRequest, community) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    form = PartnerForm(request.POST)
+    if form.is_valid():
+        try:
+            partner = partners.partner_create(actor=request.user, community=community, **form.cleaned_data)
+        except ApplicationError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": partner.name})
+            return redirect("web:partner_detail", community.slug, partner.pk)
+    return render(request, "web/partners/list.html", {
+        "community": community, "partners": list(partners.partners_of(community)), "desks": [],
+        "is_coordinator": True, "form": form,
+    }, status=400)
+
+
+def _detail(request, community, partner, *, offer_form=None, status=200) -> HttpResponse:
+    partners.access_partner(request.user, partner)
+    offers = [(o, _times(o)) for o in partners.offers_of(partner)]
+    may_manage = True
+    try:
+        partners.access_manage_offers(request.user, partner)
+    except ApplicationError:
+        may_manage = False
+    return render(request, "web/partners/detail.html", {
+        "community": community, "partner": partner, "offers": offers, "may_manage": may_manage,
+        "is_staff": partners.is_partner_staff(request.user, partner),
+        "offer_form": offer_form or OfferForm(), "slots": AVAILABILITY_SLOTS,
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def partner_detail(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    if partner.is_archived:
+        raise NotFound("No such partner.")
+    return _detail(request, community, partner)
+
+
+@login_required
+@community_view
+@require_POST
+def offer_add(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    partners.access_manage_offers(request.user, partner)
+    form = OfferForm(request.POST)
+    if form.is_valid():
+        try:
+            partners.offer_create(actor=request.user, partner=partner, **form.cleaned_data)
+        except ApplicationError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("Offer added."))
+            return redirect("web:partner_detail", community.slug, partner.pk)
+    return _detail(request, community, partner, offer_form=form, status=400)
+
+
+@login_required
+@community_view
+@require_POST
+def offer_deactivate(request: SignedInRequest, community, partner_id: int, offer_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    offer = partners.offer_get(partner, offer_id)
+    partners.offer_deactivate(actor=request.user, offer=offer)
+    messages.success(request, _("%(title)s is no longer offered.") % {"title": offer.title})
+    return redirect("web:partner_detail", community.slug, partner.pk)
+
+
+# The door -------------------------------------------------------------------------------------
+
+
+def _door(request, community, partner, *, check_form, redeem_form=None, status=200) -> HttpResponse:
+    offers = list(partners.offers_of(partner))
+    check = None
+    if redeem_form is None and check_form.is_bound and check_form.is_valid():
+        try:
+            check = partners.member_check(partner, check_form.cleaned_data["member"])
+        except ApplicationError as exc:
+            show_refusal(check_form, exc)
+            status = 400
+        else:
+            redeem_form = RedeemForm(offers=offers, initial={"member_ref": check_form.cleaned_data["member"]})
+    elif redeem_form is not None:
+        try:
+            check = partners.member_check(partner, redeem_form.data.get("member_ref", ""))
+        except ApplicationError as exc:
+            show_refusal(redeem_form, exc)
+    rows = []
+    if check is not None:
+        for offer in offers:
+            limit = offer.per_member_per_month
+            rows.append({
+                "offer": offer, "times": _times(offer), "can_pay": check.can_pay.get(offer.pk),
+                "used": check.used_this_month.get(offer.pk, 0),
+                "left": None if limit is None else max(0, limit - check.used_this_month.get(offer.pk, 0)),
+            })
+    return render(request, "web/partners/door.html", {
+        "community": community, "partner": partner, "check_form": check_form, "check": check,
+        "redeem_form": redeem_form, "rows": rows, "offers": offers,
+        "recent": partners.redemptions_recent(partner, limit=5),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def door(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    partners.access_partner_desk(request.user, partner)
+    check_form = CheckForm(request.GET) if "member" in request.GET else CheckForm()
+    return _door(request, community, partner, check_form=check_form)
+
+
+@login_required
+@community_view
+@require_POST
+def redeem(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    partners.access_partner_desk(request.user, partner)
+    offers = list(partners.offers_of(partner))
+    form = RedeemForm(request.POST, offers=offers)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            redemption = partners.redemption_create(
+                actor=request.user, partner=partner, offer=partners.offer_get(partner, data["offer"]),
+                member_ref=data["member_ref"], adults=data["adults"], children=data["children"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except ApplicationError as exc:  # every refusal is about what was entered
+            show_refusal(form, exc)
+        else:
+            return redirect("web:partner_receipt", community.slug, partner.pk, redemption.receipt_number)
+    form.renew_key()
+    check_form = CheckForm(initial={"member": request.POST.get("member_ref", "")})
+    return _door(request, community, partner, check_form=check_form, redeem_form=form, status=400)
+
+
+@login_required
+@community_view
+@require_GET
+def receipt(request: SignedInRequest, community, partner_id: int, receipt_number: str) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    redemption = partners.redemption_get(partner, receipt_number)
+    if redemption.person_id != request.user.pk:
+        partners.access_partner_desk(request.user, partner)
+    return render(request, "web/partners/receipt.html", {
+        "community": community, "partner": partner, "redemption": redemption,
+        "is_staff": partners.is_partner_staff(request.user, partner),
+    })
+
+
+# The partner's report -------------------------------------------------------------------------
+
+
+@login_required
+@community_view
+@require_GET
+def report(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    partners.access_partner_desk(request.user, partner)
+    rows = partners.partner_report(partner)
+    return render(request, "web/partners/report.html", {
+        "community": community, "partner": partner, "rows": rows,
+        "total_minutes": sum(r.minutes for r in rows), "total_redemptions": sum(r.redemptions for r in rows),
+    })
+
+
+@login_required
+@community_view
+@require_GET
+def report_csv(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    partner = _partner(community, partner_id)
+    partners.access_partner_desk(request.user, partner)
+    response = HttpResponse(partners.partner_report_csv(partner), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="redemptions-{partner.slug}.csv"'
+    return response

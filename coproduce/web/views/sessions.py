@@ -1,0 +1,407 @@
+"""Sessions of co-production roles: an agency's and a role's upcoming sessions, a session's page
+with "Sign up" / "Join the waiting list" / "Cancel my place", "My sessions", staff forms for a
+session or a recurring series, and the iCalendar feeds.
+
+A coordinator acting for a member signs that member up (the services get the coordinator as
+`actor` and the member as `person`). The feeds are plain URLs because calendar apps cannot sign
+in: an agency's and a role's are public (no names of people in them), a member's own is a
+secret URL (see coproduce.coproduction.calendars)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coproduce.communities import access
+from coproduce.coproduction import agencies, calendars, sessions
+from coproduce.coproduction.access import access_agency, access_staff_work
+from coproduce.coproduction.models import SessionStatus, SignUpStatus
+from coproduce.core.errors import ApplicationError
+
+from ..decorators import community_view
+from ..forms import community_today, show_refusal
+from ..middleware import SignedInRequest, acting_member
+
+REPEAT_CHOICES = [
+    ("weekly", gettext_lazy("Every week on the same day")),
+    ("fortnightly", gettext_lazy("Every other week on the same day")),
+    ("monthly", gettext_lazy("Every month on the same date")),
+    ("advanced", gettext_lazy("Something else: I will write the repeat rule")),
+]
+
+
+# Forms ---------------------------------------------------------------------------------------
+
+
+class _Times(forms.Form):
+    """Date and times as a person writes them, in the community's time zone."""
+
+    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=gettext_lazy("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+
+    def start_at(self) -> dt.datetime:
+        tz = zoneinfo.ZoneInfo(self.community.timezone)
+        return dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"], tzinfo=tz)
+
+
+def _role_field(roles) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(queryset=roles, label=gettext_lazy("Role"), empty_label=None)
+
+
+def _staff_field(staff) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        queryset=staff, required=False, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Staff who will be there"),
+    )
+
+
+class SessionForm(_Times):
+    end = forms.TimeField(label=gettext_lazy("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
+    capacity = forms.IntegerField(label=gettext_lazy("Places"), min_value=1, max_value=sessions.MAX_CAPACITY,
+                                  help_text=gettext_lazy("How many members can take part (1 to 500)."))
+    service_fields = {"starts_at": "start", "ends_at": "end", "staff_present": "staff"}
+
+    def __init__(self, *args, roles=None, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if roles is not None:
+            self.fields = {"role": _role_field(roles), **self.fields}
+        self.fields["staff"] = _staff_field(staff)
+
+    def values(self) -> dict:
+        start = self.start_at()
+        end = dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["end"], tzinfo=start.tzinfo)
+        return {"place": self.cleaned_data["place"], "starts_at": start, "ends_at": end,
+                "capacity": self.cleaned_data["capacity"], "staff_present": list(self.cleaned_data["staff"])}
+
+
+class SeriesForm(_Times):
+    duration_minutes = forms.IntegerField(label=gettext_lazy("How long, in minutes"), min_value=1, max_value=24 * 60)
+    repeat = forms.ChoiceField(label=gettext_lazy("Repeats"), choices=REPEAT_CHOICES, widget=forms.RadioSelect,
+                               initial="weekly")
+    count = forms.IntegerField(label=gettext_lazy("How many sessions"), min_value=1,
+                               max_value=sessions.MAX_OCCURRENCES, required=False,
+                               help_text=gettext_lazy("At most 52, and all within a year."))
+    rrule = forms.CharField(
+        label=gettext_lazy("Repeat rule (advanced)"), max_length=300, required=False,
+        help_text=gettext_lazy("Only for “Something else”: an iCalendar RRULE such as FREQ=WEEKLY;BYDAY=TU,TH;COUNT=20. "
+                               "It must end: give COUNT or UNTIL."),
+    )
+    place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
+    capacity = forms.IntegerField(label=gettext_lazy("Places in each session"), min_value=1,
+                                  max_value=sessions.MAX_CAPACITY)
+    service_fields = {"first_start": "start", "staff_present": "staff"}
+
+    def __init__(self, *args, roles, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"role": _role_field(roles), **self.fields}
+        self.fields["staff"] = _staff_field(staff)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat") == "advanced":
+            if not data.get("rrule"):
+                self.add_error("rrule", _("Write the repeat rule, or choose one of the simple repeats."))
+        elif data.get("repeat") and not data.get("count"):
+            self.add_error("count", _("Say how many sessions there will be."))
+        return data
+
+    def rule(self) -> str:
+        data = self.cleaned_data
+        if data["repeat"] == "advanced":
+            return data["rrule"]
+        return sessions.rrule_build(repeat=data["repeat"], weekday=data["day"].weekday(), count=data["count"])
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why (sent to everyone signed up)"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# Lists ---------------------------------------------------------------------------------------
+
+
+def _rows(request, community, found):
+    """Each session with the viewer's (or the acted-for member's) sign-up."""
+    person = acting_member(request, community)
+    mine = sessions.signups_of_person(found, person)
+    return [(session, mine.get(session.pk)) for session in found]
+
+
+@login_required
+@community_view
+@require_GET
+def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access_agency(request.user, agency)
+    found = sessions.sessions_upcoming(community, agency=agency)
+    return render(request, "web/sessions/list.html", {
+        "community": community, "agency": agency, "role": None, "rows": _rows(request, community, found),
+        "may_run": _may_run_agency(request.user, agency),
+        "calendar_url": calendars.agency_calendar_url(agency),
+    })
+
+
+def _may_run_agency(person, agency) -> bool:
+    try:
+        access_staff_work(person, agency)
+    except ApplicationError:
+        return False
+    return True
+
+
+@login_required
+@community_view
+@require_GET
+def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    role = agencies.role_get(community, request.user, role_id)
+    found = sessions.sessions_upcoming(community, role=role)
+    return render(request, "web/sessions/list.html", {
+        "community": community, "agency": role.agency, "role": role, "rows": _rows(request, community, found),
+        "may_run": _may_run_agency(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
+    })
+
+
+@login_required
+@community_view
+@require_GET
+def my_sessions(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    person = acting_member(request, community)
+    return render(request, "web/sessions/mine.html", {
+        "community": community, "person": person,
+        "upcoming": sessions.my_signups(community, person), "past": sessions.my_signups(community, person, past=True),
+        "calendar_url": calendars.member_calendar_url(person, community) if person.pk == request.user.pk else None,
+    })
+
+
+# A session -----------------------------------------------------------------------------------
+
+
+def _detail_page(request, community, session, *, cancel_form=None, status=200) -> HttpResponse:
+    person = acting_member(request, community)
+    signup = sessions.signup_of(session, person)
+    may_run = sessions.may_run(request.user, session)
+    is_open = session.status == SessionStatus.SCHEDULED and session.starts_at > timezone.now()
+    return render(request, "web/sessions/detail.html", {
+        "community": community, "session": session, "signup": signup, "may_run": may_run, "is_open": is_open,
+        "when": sessions.when_text(session), "position": sessions.waiting_position(signup) if signup else None,
+        "eligibility": sessions.eligibility_reasons(person, session.role) if is_open and not signup else [],
+        "signups": sessions.signups_for(request.user, session) if may_run else [],
+        "staff_present": list(session.staff_present.all()),
+        "cancel_form": cancel_form or CancelSessionForm(),
+        "repeat": sessions.rrule_describe(session.series.rrule) if session.series else "",
+        "calendar_url": calendars.role_calendar_url(session.role),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def session_detail(request: SignedInRequest, community, session_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    return _detail_page(request, community, sessions.session_get(community, session_id))
+
+
+@login_required
+@community_view
+@require_POST
+def session_signup(request: SignedInRequest, community, session_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    session = sessions.session_get(community, session_id)
+    person = acting_member(request, community)
+    try:
+        signup = sessions.signup_create(actor=request.user, session=session, person=person)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if signup.status == SignUpStatus.BOOKED:
+            messages.success(request, _("You have a place. We will remind you the day before."))
+        else:
+            messages.success(request, _("The session is full, so you are on the waiting list. If a place comes "
+                                        "free it is yours, and we will tell you."))
+    return redirect("web:session_detail", community.slug, session.pk)
+
+
+@login_required
+@community_view
+@require_POST
+def signup_cancel(request: SignedInRequest, community, session_id: int, signup_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    session = sessions.session_get(community, session_id)
+    signup = sessions.signup_get(session, signup_id)
+    try:
+        sessions.signup_cancel(actor=request.user, signup=signup)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The place has been cancelled."))
+    return redirect("web:session_detail", community.slug, session.pk)
+
+
+@login_required
+@community_view
+@require_POST
+def session_cancel(request: SignedInRequest, community, session_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    session = sessions.session_get(community, session_id)
+    access_staff_work(request.user, session.agency)
+    form = CancelSessionForm(request.POST)
+    if form.is_valid():
+        try:
+            sessions.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The session is cancelled and everyone signed up has been told."))
+        return redirect("web:session_detail", community.slug, session.pk)
+    return _detail_page(request, community, session, cancel_form=form, status=400)
+
+
+# Staff forms ---------------------------------------------------------------------------------
+
+
+def _staff_agency(request, community, agency_slug: str):
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access_staff_work(request.user, agency)
+    return agency
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def session_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = _staff_agency(request, community, agency_slug)
+    roles, staff = sessions.published_roles_of(agency), sessions.staff_people_of(agency)
+    status = 200
+    if request.method == "POST":
+        form = SessionForm(request.POST, community=community, roles=roles, staff=staff)
+        if form.is_valid():
+            try:
+                session = sessions.session_create(actor=request.user, role=form.cleaned_data["role"], **form.values())
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("The session is published; members can sign up now."))
+                return redirect("web:session_detail", community.slug, session.pk)
+        status = 400
+    else:
+        form = SessionForm(community=community, roles=roles, staff=staff, initial={
+            "role": request.GET.get("role"), "day": community_today(community) + dt.timedelta(days=7),
+            "start": dt.time(10), "end": dt.time(12), "place": agency.place, "capacity": 6})
+    return render(request, "web/sessions/form.html", {
+        "community": community, "agency": agency, "form": form, "session": None, "has_roles": roles.exists(),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def series_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    agency = _staff_agency(request, community, agency_slug)
+    roles, staff = sessions.published_roles_of(agency), sessions.staff_people_of(agency)
+    status = 200
+    if request.method == "POST":
+        form = SeriesForm(request.POST, community=community, roles=roles, staff=staff)
+        if form.is_valid():
+            try:
+                series = sessions.series_create(
+                    actor=request.user, role=form.cleaned_data["role"], rrule=form.rule(),
+                    first_start=form.start_at(), duration_minutes=form.cleaned_data["duration_minutes"],
+                    place=form.cleaned_data["place"], capacity=form.cleaned_data["capacity"],
+                    staff_present=list(form.cleaned_data["staff"]),
+                )
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("%(count)s sessions published: %(repeat)s.") % {
+                    "count": series.sessions.count(), "repeat": sessions.rrule_describe(series.rrule)})
+                return redirect("web:agency_sessions", community.slug, agency.slug)
+        status = 400
+    else:
+        form = SeriesForm(community=community, roles=roles, staff=staff, initial={
+            "role": request.GET.get("role"), "day": community_today(community) + dt.timedelta(days=7),
+            "start": dt.time(10), "duration_minutes": 120, "count": 12, "place": agency.place, "capacity": 6})
+    return render(request, "web/sessions/series_form.html", {
+        "community": community, "agency": agency, "form": form, "has_roles": roles.exists(),
+    }, status=status)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def session_edit(request: SignedInRequest, community, session_id: int) -> HttpResponse:
+    access.access_community(request.user, community)
+    session = sessions.session_get(community, session_id)
+    agency = session.agency
+    access_staff_work(request.user, agency)
+    staff = sessions.staff_people_of(agency)
+    status = 200
+    if request.method == "POST":
+        form = SessionForm(request.POST, community=community, staff=staff)
+        if form.is_valid():
+            try:
+                sessions.session_update(actor=request.user, session=session, **form.values())
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("The session has been saved."))
+                return redirect("web:session_detail", community.slug, session.pk)
+        status = 400
+    else:
+        tz = zoneinfo.ZoneInfo(community.timezone)
+        start, end = timezone.localtime(session.starts_at, tz), timezone.localtime(session.ends_at, tz)
+        form = SessionForm(community=community, staff=staff, initial={
+            "day": start.date(), "start": start.time(), "end": end.time(), "place": session.place,
+            "capacity": session.capacity, "staff": list(session.staff_present.all())})
+    return render(request, "web/sessions/form.html", {
+        "community": community, "agency": agency, "form": form, "session": session, "has_roles": True,
+    }, status=status)
+
+
+# Feeds ---------------------------------------------------------------------------------------
+
+
+def _ics(body: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.ics"'
+    response["Cache-Control"] = "max-age=900"
+    return response
+
+
+@community_view
+@require_GET
+def agency_calendar(request, community, agency_slug: str) -> HttpResponse:
+    agency = calendars.agency_for_feed(community, agency_slug)
+    return _ics(calendars.agency_calendar(agency), agency.slug)
+
+
+@community_view
+@require_GET
+def role_calendar(request, community, role_id: int) -> HttpResponse:
+    role = calendars.role_for_feed(community, role_id)
+    return _ics(calendars.role_calendar(role), f"role-{role.pk}")
+
+
+@community_view
+@require_GET
+def member_calendar(request, community, token: str) -> HttpResponse:
+    person = calendars.person_for_feed(community, token)
+    response = _ics(calendars.member_calendar(community, person), "my-sessions")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
