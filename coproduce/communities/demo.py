@@ -59,7 +59,7 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("Phone-only member", PHONE_MEMBER_NUMBER,
               "Dorothy Evans has no email: she signs in with her member number."),
     DemoLogin("Agency staff", "staff@riverside.example",
-              "Priya Shah, social prescriber at Millbrook Medical Practice."),
+              "Priya Shah, social prescriber and admin of Riverside Health Centre (co-production)."),
     DemoLogin("Group lead", "grouplead@riverside.example", "Dev Malhotra, lead of the Docks Community Garden."),
     DemoLogin("Steward", "steward@riverside.example", "Hilda Brennan, rulebook steward."),
     DemoLogin("Operator", "operator@coproduce.example",
@@ -383,7 +383,7 @@ class _Builder:
         self.backdate_membership(m, 1.5)
         self.staff = priya
         self.profile(priya, priya, Persona(
-            "", gifts=[(GiftKind.HEAD, "Social prescribing at Millbrook Medical Practice"),
+            "", gifts=[(GiftKind.HEAD, "Social prescribing at Riverside Health Centre"),
                        (GiftKind.TEACH, "Looking after your mental health")],
             availability=["mon-am", "tue-am", "wed-am", "thu-am"], languages="English, Gujarati",
             privacy={"email": Visibility.MEMBERS, "phone": Visibility.MEMBERS},

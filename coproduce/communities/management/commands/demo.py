@@ -63,6 +63,9 @@ class Command(BaseCommand):
         from coproduce.messaging import demo as messaging_demo
 
         messaging_demo.build_conversations()
+        from coproduce.coproduction import demo as coproduction_demo
+
+        coproduction_demo.build_coproduction()
         summary = demo.demo_summary()
         self.stdout.write(
             ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "

@@ -1,0 +1,76 @@
+"""The co-production demo: built once on top of the Riverside demo, through the services, with
+the ledger clean and the health centre's dashboard showing the hours given."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from coproduce.communities import selectors as community_selectors
+from coproduce.communities.demo import build_demo
+from coproduce.communities.models import Person
+from coproduce.coproduction import agencies, dashboard, demo
+from coproduce.coproduction.models import (
+    Agency,
+    AgencyMembership,
+    Assessment,
+    CoproductionRole,
+    PartnerOffer,
+    Redemption,
+    Referral,
+    ReferralStatus,
+    Session,
+    SessionStatus,
+    SignUp,
+    SpendPartner,
+)
+from coproduce.ledger.invariants import ledger_audit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_builds_a_year_of_coproduction_once():
+    build_demo()
+    started = time.monotonic()
+    assert demo.build_coproduction() is True
+    took = time.monotonic() - started
+    community = community_selectors.community_get("riverside")
+
+    assert set(Agency.objects.filter(community=community).values_list("name", flat=True)) == {
+        "Riverside Health Centre", "Riverside Primary School", "Riverside Library"}
+    assert CoproductionRole.objects.filter(community=community, status="published").count() == 4
+    assert AgencyMembership.objects.get(agency__name="Riverside Health Centre", role="admin").person.email \
+        == "staff@riverside.example"
+    registered = Session.objects.filter(community=community, status=SessionStatus.REGISTERED)
+    assert registered.count() == 4 * demo.PAST_SESSIONS
+    assert all(s.transfer_id for s in registered)
+    assert Session.objects.filter(community=community, status=SessionStatus.SCHEDULED).count() >= 8
+    assert SignUp.objects.filter(session__community=community).count() > 40
+    assert set(SpendPartner.objects.filter(community=community).values_list("name", flat=True)) == {
+        "Riverside Leisure Centre", "Riverside Community Cinema"}
+    swim = PartnerOffer.objects.get(partner__name="Riverside Leisure Centre")
+    assert (swim.title, swim.minutes, swim.per_member_per_month) == ("One swim", 60, 4)
+    assert Redemption.objects.filter(partner__name="Riverside Leisure Centre").count() >= 3
+    assert Redemption.objects.filter(partner__name="Riverside Community Cinema").exists()
+    statuses = set(Referral.objects.filter(community=community).values_list("status", flat=True))
+    assert {ReferralStatus.JOINED, ReferralStatus.DECLINED, ReferralStatus.REFERRED} <= statuses
+    assert Assessment.objects.filter(agency__name="Riverside Health Centre").count() == 2
+
+    # Maya, a patient, may take on the peer-supporter role and has an upcoming session to sign up for.
+    maya = Person.objects.get(email="member@riverside.example")
+    peer = CoproductionRole.objects.get(title="Peer supporter")
+    assert agencies.eligibility(maya, peer) == []
+    assert Session.objects.filter(role=peer, status=SessionStatus.SCHEDULED).exists()
+
+    health = Agency.objects.get(name="Riverside Health Centre")
+    figures = dashboard.agency_dashboard(health, dashboard.period_for(community))
+    assert figures.citizen_minutes > 0 and figures.credited_minutes > 0
+    assert figures.sessions > 0 and figures.codelivered == figures.sessions
+    assert ledger_audit().clean
+    assert took < 30, took
+
+    counts = (Agency.objects.count(), Session.objects.count(), Redemption.objects.count(), Referral.objects.count())
+    assert demo.build_coproduction() is False
+    assert (Agency.objects.count(), Session.objects.count(), Redemption.objects.count(),
+            Referral.objects.count()) == counts
