@@ -64,6 +64,8 @@ urlpatterns = [
     path("c/<slug:slug>/spend/", partners.partner_list, name="partner_list"),
     path("c/<slug:slug>/spend/new/", partners.partner_add, name="partner_add"),
     path("c/<slug:slug>/spend/<int:partner_id>/", partners.partner_detail, name="partner_detail"),
+    path("c/<slug:slug>/spend/<int:partner_id>/edit/", partners.partner_edit, name="partner_edit"),
+    path("c/<slug:slug>/spend/<int:partner_id>/archive/", partners.partner_archive, name="partner_archive"),
     path("c/<slug:slug>/spend/<int:partner_id>/offers/", partners.offer_add, name="partner_offer_add"),
     path("c/<slug:slug>/spend/<int:partner_id>/offers/<int:offer_id>/stop/", partners.offer_deactivate,
          name="partner_offer_deactivate"),

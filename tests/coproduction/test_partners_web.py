@@ -176,3 +176,44 @@ def test_it_reads_the_list_and_the_door_in_a_fixed_number_of_queries(client, com
         assert client.get(reverse("web:partner_list", args=[community.slug])).status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get(door_url(community, partner), {"member": code}).status_code == 200
+
+
+def test_a_coordinator_changes_and_archives_a_partner(client, coordinator, community, partner):
+    client.force_login(coordinator)
+    detail = client.get(reverse("web:partner_detail", args=[community.slug, partner.pk]))
+    assert "Change or archive this partner" in text(detail)
+    edit = reverse("web:partner_edit", args=[community.slug, partner.pk])
+    response = client.post(edit, {"name": "Riverside Leisure Centre and Pool", "place": "Dock Road",
+                                  "description": "Swimming <b>and</b> gym."})
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert (partner.name, partner.place) == ("Riverside Leisure Centre and Pool", "Dock Road")
+    page = client.get(reverse("web:partner_detail", args=[community.slug, partner.pk]))
+    assert "Swimming &lt;b&gt;and&lt;/b&gt; gym." in page.content.decode()
+    response = client.post(reverse("web:partner_archive", args=[community.slug, partner.pk]))
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    assert partner.is_archived
+    assert client.get(edit).status_code == 404
+
+
+def test_a_partner_without_a_name_is_refused_and_nothing_changes(client, coordinator, community, partner):
+    client.force_login(coordinator)
+    before = partner.name
+    response = client.post(reverse("web:partner_edit", args=[community.slug, partner.pk]),
+                           {"name": "", "place": "Elsewhere", "description": ""})
+    assert response.status_code == 400
+    assert "There is a problem" in text(response)
+    partner.refresh_from_db()
+    assert partner.name == before
+    assert partner.place != "Elsewhere"
+
+
+def test_members_may_not_change_or_archive_a_partner(client, member, community, partner):
+    client.force_login(member)
+    assert client.get(reverse("web:partner_edit", args=[community.slug, partner.pk])).status_code == 403
+    assert client.post(reverse("web:partner_archive", args=[community.slug, partner.pk])).status_code == 403
+    partner.refresh_from_db()
+    assert not partner.is_archived
+    assert "Change or archive this partner" not in text(client.get(
+        reverse("web:partner_detail", args=[community.slug, partner.pk])))

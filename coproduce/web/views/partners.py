@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
 from coproduce.communities.services import AVAILABILITY_SLOTS
@@ -134,6 +134,7 @@ def _detail(request, community, partner, *, offer_form=None, status=200) -> Http
     return render(request, "web/partners/detail.html", {
         "community": community, "partner": partner, "offers": offers, "may_manage": may_manage,
         "is_staff": partners.is_partner_staff(request.user, partner),
+        "is_coordinator": access.is_coordinator(request.user, community),
         "offer_form": offer_form or OfferForm(), "slots": AVAILABILITY_SLOTS,
     }, status=status)
 
@@ -146,6 +147,44 @@ def partner_detail(request: SignedInRequest, community, partner_id: int) -> Http
     if partner.is_archived:
         raise NotFound("No such partner.")
     return _detail(request, community, partner)
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def partner_edit(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    """Coordinators change a partner's name, place and description, or archive it."""
+    access.access_coordinate(request.user, community)
+    partner = _partner(community, partner_id)
+    if partner.is_archived:
+        raise NotFound("No such partner.")
+    status = 200
+    if request.method == "POST":
+        form = PartnerForm(request.POST)
+        if form.is_valid():
+            try:
+                partners.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("web:partner_detail", community.slug, partner.pk)
+        status = 400
+    else:
+        form = PartnerForm(initial={"name": partner.name, "place": partner.place, "description": partner.description})
+    return render(request, "web/partners/edit.html", {"community": community, "partner": partner, "form": form},
+                  status=status)
+
+
+@login_required
+@community_view
+@require_POST
+def partner_archive(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
+    access.access_coordinate(request.user, community)
+    partner = partners.partner_archive(actor=request.user, partner=_partner(community, partner_id))
+    messages.success(request, _("%(name)s no longer takes credits. Its report and receipts are kept.")
+                     % {"name": partner.name})
+    return redirect("web:partner_list", community.slug)
 
 
 @login_required
@@ -258,6 +297,7 @@ def receipt(request: SignedInRequest, community, partner_id: int, receipt_number
     return render(request, "web/partners/receipt.html", {
         "community": community, "partner": partner, "redemption": redemption,
         "is_staff": partners.is_partner_staff(request.user, partner),
+        "is_coordinator": access.is_coordinator(request.user, community),
     })
 
 
