@@ -405,7 +405,7 @@ def training_record(*, actor, community, person, name: str, completed_on: dt.dat
 
 
 def agencies_of(community, *, include_archived: bool = False) -> QuerySet[Agency]:
-    qs = Agency.objects.filter(community=community)
+    qs = Agency.objects.filter(community=community).select_related("community")
     return qs if include_archived else qs.filter(is_archived=False)
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from dateutil import rrule as dateutil_rrule
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
@@ -542,7 +543,8 @@ def sessions_remind(now: dt.datetime | None = None) -> int:
 def sessions_list(community, *, agency=None, role=None, start: dt.datetime | None = None,
                   end: dt.datetime | None = None, include_cancelled: bool = True) -> QuerySet[Session]:
     """Sessions of the community in time order, with their agency and role."""
-    qs = Session.objects.filter(community=community).select_related("agency", "role", "community")
+    qs = Session.objects.filter(community=community).select_related(
+        "agency", "role", "role__community", "community", "series")
     if agency is not None:
         qs = qs.filter(agency=agency)
     if role is not None:
@@ -575,10 +577,16 @@ def signup_of(session: Session, person) -> SignUp | None:
 
 
 def signups_of_person(sessions: Iterable[Session], person) -> dict[int, SignUp]:
-    """{session id: the person's current sign-up} for a page of sessions (one query)."""
+    """{session id: the person's current sign-up} for a page of sessions (one query), each with
+    the number of people waiting ahead of it (for `waiting_position`)."""
     ids = [s.pk for s in sessions]
-    return {s.session_id: s for s in SignUp.objects.filter(session_id__in=ids, person=person)
-            .exclude(status=SignUpStatus.CANCELLED)}
+    ahead = (SignUp.objects.filter(session_id=OuterRef("session_id"), status=SignUpStatus.WAITING)
+             .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+             .order_by().values("session_id").annotate(n=Count("pk")).values("n"))
+    found = (SignUp.objects.filter(session_id__in=ids, person=person).exclude(status=SignUpStatus.CANCELLED)
+             .select_related("person")
+             .annotate(waiting_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))))
+    return {s.session_id: s for s in found}
 
 
 def signup_get(session: Session, signup_id: int) -> SignUp:
@@ -611,6 +619,9 @@ def waiting_position(signup: SignUp) -> int | None:
     """1 for the first person waiting, and so on."""
     if signup.status != SignUpStatus.WAITING:
         return None
+    ahead = getattr(signup, "waiting_ahead", None)  # annotated by signups_of_person
+    if ahead is not None:
+        return ahead + 1
     return SignUp.objects.filter(session_id=signup.session_id, status=SignUpStatus.WAITING).filter(
         Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)).count() + 1
 

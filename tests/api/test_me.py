@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -23,9 +24,11 @@ def put(client, url, data, headers):
 def test_it_says_who_i_am(client, community, member):
     body = client.get("/api/v1/me", headers=bearer(member)).json()
     assert body["full_name"] == "Mo Member"
-    assert body["memberships"] == [
-        {"community": "riverside", "member_number": "RIV-0001", "status": "active", "roles": ["member"]}
-    ]
+    (membership,) = body["memberships"]
+    calendar_url = membership.pop("calendar_url")
+    assert membership == {"community": "riverside", "member_number": "RIV-0001", "status": "active",
+                          "roles": ["member"]}
+    assert client.get(urlsplit(calendar_url).path).status_code == 200  # the member's own feed
 
 
 def test_it_shows_and_changes_my_gift_profile(client, community, member):

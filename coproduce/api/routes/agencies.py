@@ -42,6 +42,7 @@ class AgencyOut(Schema):
     website: str
     is_archived: bool
     created_at: dt.datetime
+    calendar_url: str = Field(description="The agency's public iCalendar feed of sessions.")
 
 
 class AgencyList(Schema):
@@ -151,7 +152,7 @@ class RolePatch(Schema):
 def _agency_out(agency) -> dict:
     return {"slug": agency.slug, "name": agency.name, "kind": agency.kind, "description": agency.description,
             "place": agency.place, "website": agency.website, "is_archived": agency.is_archived,
-            "created_at": agency.created_at}
+            "created_at": agency.created_at, "calendar_url": calendars.agency_calendar_url(agency)}
 
 
 def _calendar_url(role) -> str | None:

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from coproduce.communities import selectors, services
 from coproduce.communities.models import ContactChannel, GiftKind, Visibility
+from coproduce.coproduction import calendars
 
 from .. import paths
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
@@ -30,6 +31,8 @@ class MembershipOut(Schema):
     member_number: str
     status: str
     roles: list[str]
+    calendar_url: str = Field(description="The person's own iCalendar feed of the co-production sessions they are "
+                                          "booked on in the community. Private: anyone with the address can read it.")
 
 
 class MeOut(Schema):
@@ -156,7 +159,8 @@ def me(request):
         "username": person.username,
         "memberships": [
             {"community": m.community.slug, "member_number": m.member_code, "status": m.status,
-             "roles": sorted(r.role for r in m.roles.all())}
+             "roles": sorted(r.role for r in m.roles.all()),
+             "calendar_url": calendars.member_calendar_url(person, m.community)}
             for m in selectors.memberships_of(person)
             if scope is None or m.community_id == scope
         ],
