@@ -92,6 +92,8 @@ def test_it_refuses_bad_redemptions_and_moves_nothing(client, community, member,
                          status, code_)
     if code_ == "limit_exceeded":
         assert "2h00" not in error["message"]
+    if member_ref:
+        assert set(error["fields"]) == {"member"}  # named as in the request body
     assert hours_state() == before
     assert not Redemption.objects.exists() and audit_clean()
 

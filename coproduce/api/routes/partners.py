@@ -18,6 +18,7 @@ from pydantic import Field
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.coproduction import partners
 from coproduce.coproduction.models import PartnerOffer, Redemption, SpendPartner
+from coproduce.core.errors import ApplicationError
 
 from .. import paths
 from ..pagination import PageParams, encode_cursor, key_date, key_int, parse_key
@@ -209,11 +210,17 @@ def redemption_create(request, slug: Slug, partner_id: ObjectId, idempotency_key
     wrong time of day or the monthly allowance used; 409 `limit_exceeded` without enough credit."""
     _community, partner = _partner(request, slug, partner_id)
     partners.access_partner_desk(request.user, partner)
-    redemption = partners.redemption_create(
-        actor=request.user, partner=partner, offer=partners.offer_get(partner, payload.offer_id),
-        member_ref=payload.member, adults=payload.adults, children=payload.children,
-        idempotency_key=paths.client_key(request, idempotency_key),
-    )
+    try:
+        redemption = partners.redemption_create(
+            actor=request.user, partner=partner, offer=partners.offer_get(partner, payload.offer_id),
+            member_ref=payload.member, adults=payload.adults, children=payload.children,
+            idempotency_key=paths.client_key(request, idempotency_key),
+        )
+    except ApplicationError as exc:
+        # The service names the member `member_ref`; in this API the field is `member`.
+        if "member_ref" in exc.fields:
+            exc.fields["member"] = exc.fields.pop("member_ref")
+        raise
     return Status(201, _redemption_out(redemption))
 
 
