@@ -91,13 +91,7 @@ def client_key(request, key: str) -> str:
 def members_named(community: Community, refs: list[int | str], field: str) -> list[Person]:
     """The active members that member numbers in a request body name ("RIV-0042" or 42), in
     order. Raises ValidationFailed naming the field and the numbers not found."""
-    numbers: list[int | None] = []
-    for ref in refs:
-        if isinstance(ref, int):
-            numbers.append(ref)
-            continue
-        prefix, _, digits = ref.upper().rpartition("-")
-        numbers.append(int(digits) if prefix in ("", community.member_prefix.upper()) else None)
+    numbers = [selectors.member_number_in(community, ref) for ref in refs]
     found = selectors.active_members_by_number(community, {n for n in numbers if n is not None})
     missing = [str(ref) for ref, n in zip(refs, numbers, strict=True) if n is None or n not in found]
     if missing:

@@ -117,6 +117,20 @@ def parse_member_code(code: str) -> tuple[str, int] | None:
     return prefix, int(number)
 
 
+def member_number_in(community: Community, text: str | int) -> int | None:
+    """The member number that "RIV-0042", "riv-42" or a bare "42" (or 42) names in this community;
+    None for anything else, a number with another community's prefix included."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text if 0 < text < 10**9 else None
+    text = str(text).strip()
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        return int(text)
+    parsed = parse_member_code(text)
+    if parsed is None or parsed[0] != community.member_prefix.upper():
+        return None
+    return parsed[1]
+
+
 def member_directory(
     community: Community,
     *,

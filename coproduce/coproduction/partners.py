@@ -150,12 +150,10 @@ def member_ref_parse(community, member_ref: str) -> int:
         if len(parts) != 3 or parts[1] != community.slug:
             raise bad
         text = parts[2]
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return int(text)
-    parsed = community_selectors.parse_member_code(text)
-    if parsed is None or parsed[0] != community.member_prefix.upper():
+    number = community_selectors.member_number_in(community, text)
+    if number is None:
         raise bad
-    return parsed[1]
+    return number
 
 
 def member_for_redemption(community, member_ref: str):

@@ -157,13 +157,9 @@ def referral_create(
 
 def _member_for(community, member_number: Any):
     """The active member a member number ("RIV-0042" or 42) names, or None."""
-    number: int | None = None
-    if isinstance(member_number, int) and not isinstance(member_number, bool):
-        number = member_number
-    elif isinstance(member_number, str) and member_number.strip():
-        prefix, _, digits = member_number.strip().upper().rpartition("-")
-        if prefix in ("", community.member_prefix.upper()) and digits.isdigit() and len(digits) <= 9:
-            number = int(digits)
+    if not isinstance(member_number, (int, str)) or isinstance(member_number, bool):
+        return None
+    number = community_selectors.member_number_in(community, member_number)
     if number is None:
         return None
     found = community_selectors.active_members_by_number(community, {number})

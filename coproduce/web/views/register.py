@@ -117,13 +117,7 @@ def _walk_in(community, form: RegisterForm):
     text = form.cleaned_data.get("walk_in", "").strip()
     if not text:
         return None
-    number = None
-    if text.isascii() and text.isdigit() and len(text) < 10:
-        number = int(text)
-    else:
-        parsed = community_selectors.parse_member_code(text)
-        if parsed is not None and parsed[0] == community.member_prefix.upper():
-            number = parsed[1]
+    number = community_selectors.member_number_in(community, text)
     found = community_selectors.active_members_by_number(community, {number}) if number else {}
     if number is None or number not in found:
         form.add_error("walk_in", _("There is no member %(code)s in %(name)s. Check the number on their card.")
