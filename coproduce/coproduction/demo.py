@@ -277,15 +277,17 @@ class _Builder:
         evenings = [slot for slot in AVAILABILITY_SLOTS if slot.endswith("-eve")]
         ticket = partners.offer_create(actor=c, partner=cinema, title="One film ticket", minutes=60,
                                        per_member_per_month=2, times=evenings, max_adults=2, max_children=2)
-        evening = self._local(self.today, 19) + dt.timedelta(minutes=30)
+        # Spread over the last few months, as a door would see them: swims in the morning, films in the evening.
         spenders = [p for pk, p in sorted(self.earners.items()) if pk != self.maya.pk]
         for i, person in enumerate(spenders[:5]):
             number = community_selectors.member_numbers(self.community, {person.pk}).get(person.pk)
             if number is None:
                 continue
             self._safe(partners.redemption_create, actor=c, partner=leisure, offer=swim, member_ref=str(number),
-                       adults=1, children=i % 2, idempotency_key=f"demo-swim-{person.pk}")
+                       adults=1, children=i % 2, idempotency_key=f"demo-swim-{person.pk}",
+                       at=self._local(self.today - dt.timedelta(days=12 + 23 * i), 10))
             if i % 2 == 0:
+                evening = self._local(self.today - dt.timedelta(days=5 + 23 * i), 19) + dt.timedelta(minutes=30)
                 self._safe(partners.redemption_create, actor=c, partner=cinema, offer=ticket,
                            member_ref=str(number), idempotency_key=f"demo-film-{person.pk}", at=evening)
 

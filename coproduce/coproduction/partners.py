@@ -35,7 +35,7 @@ from coproduce.communities import access as community_access
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.core.audit import audit_record, diff, snapshot
-from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
+from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import idempotent
 from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger import services as ledger_services
@@ -449,6 +449,17 @@ def _receipt_number(partner: SpendPartner) -> str:
     return f"{initials}-{''.join(secrets.choice(RECEIPT_ALPHABET) for _ in range(6))}"
 
 
+def _unused_receipt(partner: SpendPartner) -> str:
+    """A receipt number no redemption has used. Six letters from the alphabet clash about once in
+    887 million; a clash is drawn again rather than left to the unique constraint (a 500) or to
+    the ledger's key (which would answer with the other member's transfer)."""
+    for _attempt in range(5):
+        receipt = _receipt_number(partner)
+        if not Redemption.objects.filter(receipt_number=receipt).exists():
+            return receipt
+    raise Conflict("No free receipt number could be drawn; please try again.", code="receipt_clash")
+
+
 def _lock_accounts(account_ids: list[int], accounts: dict) -> None:
     """Lock the accounts the redemption will touch, in ascending id order as the ledger does, so
     the allowance counted below cannot change until this transaction ends, and no transfer
@@ -472,7 +483,8 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
     again is the original receipt; another request under the same key is a Conflict.
     Raises PermissionDenied/NotFound (not the partner's staff), ValidationFailed (unknown or
     former member, inactive offer or archived partner, people, times, monthly allowance),
-    LimitExceeded (not enough credit: the ledger's words)."""
+    LimitExceeded (not enough credit: the ledger's words). `at` is when the member came through
+    the door: now unless given (the demo and tests give earlier times; never a future one)."""
     community = partner.community
     access_partner_desk(actor, partner)
     if offer.partner_id != partner.pk:
@@ -499,6 +511,8 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
         if errors:
             raise ValidationFailed("Please check who is coming.", fields=errors)
         when = at or timezone.now()
+        if when > timezone.now() + dt.timedelta(minutes=5):
+            raise ValidationFailed("A redemption cannot be dated in the future.", fields={"at": ["In the future."]})
         slot = slot_at(community, when)
         if locked_offer.times and slot not in locked_offer.times:
             raise ValidationFailed(f"{locked_offer.title} cannot be used at this time of day.",
@@ -519,12 +533,12 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
                     f"{locked_offer.per_member_per_month} time(s) this month.",
                     fields={"member_ref": ["No more this month."]})
         minutes = locked_offer.minutes * (adults + children)
-        receipt = _receipt_number(locked_partner)
+        receipt = _unused_receipt(locked_partner)
         memo = f"{locked_offer.title} at {locked_partner.name}"
         try:
             transfer = ledger_services.post_transfer(
-                actor=actor, community=community, key=f"redemption:{receipt}", reason="transfer", memo=memo,
-                on_behalf_of=person, related=("redemption", receipt),
+                actor=actor, community=community, key=f"redemption:{receipt}",
+                reason=ledger_services.Reason.REDEMPTION, memo=memo, on_behalf_of=person, related=("redemption", receipt), effective_at=when,
                 legs=[ledger_services.Leg(member_account.pk, -minutes), ledger_services.Leg(routed.pk, minutes)],
             )
         except ledger_services.LimitExceeded as exc:
@@ -536,14 +550,14 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
         if onward_account is not None:
             ledger_services.post_transfer(
                 actor=actor, community=community, key=f"redemption:{receipt}:{rule}",
-                reason="donation" if rule == "fund" else "adjustment",
+                reason=ledger_services.Reason.PARTNER_ONWARD,
                 memo=f"{memo}: credits {'given to the community fund' if rule == 'fund' else 'retired'}",
-                related=("redemption", receipt),
+                related=("redemption", receipt), effective_at=when,
                 legs=[ledger_services.Leg(routed.pk, -minutes), ledger_services.Leg(onward_account.pk, minutes)],
             )
         redemption = Redemption.objects.create(
             partner=locked_partner, offer=locked_offer, person=person, adults=adults, children=children,
-            minutes=minutes, transfer_id=transfer.pk, receipt_number=receipt, redeemed_by=actor,
+            minutes=minutes, transfer_id=transfer.pk, receipt_number=receipt, redeemed_by=actor, created_at=when,
         )
         audit_record(actor=actor, on_behalf_of=person, action="partner.redeem", subject=redemption,
                      community_id=community.pk, person_id=person.pk,

@@ -233,15 +233,16 @@ def register_confirm(*, actor, session: Session, idempotency_key: str) -> Sessio
                 for person, _minutes, credited in plan.credits if credited]
         if legs:
             if plan.source == "issuance":
-                source_id, reason = ledger.issuance_account(community).pk, "issuance"
+                source_id = ledger.issuance_account(community).pk
             else:
                 if locked.agency.account_id is None:
                     raise Conflict(f"{locked.agency.name} has no hours account to pay credits from.",
                                    code="no_agency_account")
-                source_id, reason = locked.agency.account_id, "transfer"
+                source_id = locked.agency.account_id
             legs.append(Leg(source_id, -sum(leg.amount_minutes for leg in legs)))
             locked.transfer = ledger.post_transfer(
-                actor=actor, community=community, key=f"session:{locked.pk}", legs=legs, reason=reason,
+                actor=actor, community=community, key=f"session:{locked.pk}", legs=legs,
+                reason=ledger.Reason.SESSION_CREDIT,
                 memo=f"{locked.role.title} at {locked.agency.name}, "
                      f"{timezone.localtime(locked.starts_at):%d %B %Y}",
                 effective_at=min(locked.ends_at, now), related=("session", locked.pk),

@@ -108,6 +108,12 @@ class Reason(models.TextChoices):
     RESERVATION_POST = "reservation_post", "Reservation posted"
     RESERVATION_VOID = "reservation_void", "Reservation voided"
     RESERVATION_EXPIRE = "reservation_expire", "Reservation expired"
+    # Co-production: credits for a session's register (from the agency's account or, by the
+    # community's rule, newly issued), spending at a partner's door, and what the community's
+    # rule does with the partner's credits afterwards (give them to the fund, or retire them).
+    SESSION_CREDIT = "session_credit", "Credits for a co-production session"
+    REDEMPTION = "redemption", "Spent at a partner"
+    PARTNER_ONWARD = "partner_onward", "Partner's credits passed on"
 
 
 class TransferStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from coproduce.ledger import services as ledger
 from coproduce.ledger.invariants import ledger_audit
 
 # A Saturday morning in Riverside (Europe/London): slot sat-am.
-SATURDAY_MORNING = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
+SATURDAY_MORNING = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)
 
 
 def leisure_centre(coordinator, community, agency=None):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from coproduce.communities import services as community_services
 from coproduce.coproduction import partners
@@ -13,6 +14,7 @@ from coproduce.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from coproduce.core.models import AuditEvent
 from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger import services as ledger
+from coproduce.ledger.models import Transfer
 from coproduce.notifications.models import Notification
 
 from .partner_helpers import (
@@ -64,6 +66,9 @@ def test_it_moves_credits_from_member_to_partner_with_a_receipt(community, membe
     assert redemption.receipt_number.startswith("RLC-")
     transfer = ledger_selectors.transfer_get(community, redemption.transfer_id)
     assert transfer.memo == "One swim at Riverside Leisure Centre"
+    assert transfer.reason == "redemption"
+    assert transfer.get_reason_display() == "Spent at a partner"
+    assert redemption.created_at == transfer.effective_at == SATURDAY_MORNING  # when the member came in
     assert AuditEvent.objects.filter(action="partner.redeem", subject_id=str(redemption.pk)).exists()
     note = Notification.objects.get(person=member, kind="redemption")
     assert redemption.receipt_number in note.title
@@ -86,6 +91,27 @@ def test_it_replays_the_same_request_as_the_original_receipt(community, member, 
     assert Redemption.objects.count() == 1
     assert balance(community, member) == 240
     assert audit_clean()
+
+
+def test_a_receipt_number_already_used_is_drawn_again(community, member, agency_staff, partner, offer, code,
+                                                      monkeypatch):
+    give_credit(community, member, 300)
+    drawn = iter(["RLC-AAAAAA", "RLC-AAAAAA", "RLC-BBBBBB"])
+    monkeypatch.setattr(partners, "_receipt_number", lambda _partner: next(drawn))
+    first = redeem(agency_staff, partner, offer, code, key="a")
+    second = redeem(agency_staff, partner, offer, code, key="b")
+    assert (first.receipt_number, second.receipt_number) == ("RLC-AAAAAA", "RLC-BBBBBB")
+    assert first.transfer_id != second.transfer_id
+    assert balance(community, member) == 180
+    assert audit_clean()
+
+
+def test_it_refuses_a_redemption_dated_in_the_future(community, member, agency_staff, partner, offer, code):
+    give_credit(community, member, 300)
+    with pytest.raises(ValidationFailed) as refused:
+        redeem(agency_staff, partner, offer, code, at=timezone.now() + dt.timedelta(hours=1))
+    assert refused.value.fields == {"at": ["In the future."]}
+    assert_nothing_moved(community, member, partner, 300)
 
 
 def test_it_refuses_another_request_under_the_same_key(community, member, agency_staff, partner, offer, code):
@@ -200,6 +226,9 @@ def test_it_does_with_the_credits_what_the_rule_says(community, member, agency_s
     assert partner_balance(community, partner) == (60 if rule == "keep" else 0)
     assert ledger.fund_account(community).balance_minutes == fund
     assert ledger.issuance_account(community).balance_minutes == issuance
+    onward = list(Transfer.objects.filter(related_type="redemption").order_by("sequence")
+                  .values_list("reason", flat=True))
+    assert onward == (["redemption"] if rule == "keep" else ["redemption", "partner_onward"])
     assert audit_clean()
 
 

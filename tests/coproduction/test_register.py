@@ -186,7 +186,9 @@ def test_it_credits_from_issuance_when_the_rule_says_so(past_session, agency, ag
                                        reason="The council funds session credits")
     register.register_save(actor=agency_admin, session=past_session, lines=[RegisterLine(member, True)])
     session = register.register_confirm(actor=agency_admin, session=past_session, idempotency_key="k-iss")
-    assert session.transfer.reason == "issuance"
+    assert session.transfer.reason == "session_credit"
+    legs = {p.account_id: p.amount_minutes for p in session.transfer.postings.all()}
+    assert legs[ledger.issuance_account(community).pk] == -120  # new credits, not the agency's
     assert balance(community, member) == 120
     agency.account.refresh_from_db()
     assert agency.account.balance_minutes == 0
