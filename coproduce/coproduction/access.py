@@ -51,6 +51,15 @@ def access_staff_work(person, agency: Agency) -> None:
                            code="not_agency_staff")
 
 
+def can_do_staff_work(person, agency: Agency) -> bool:
+    """Whether `access_staff_work` would let the person through (for showing staff's parts of a page)."""
+    try:
+        access_staff_work(person, agency)
+    except (PermissionDenied, NotFound):
+        return False
+    return True
+
+
 def access_manage_agency(person, agency: Agency) -> None:
     """Changing the agency itself, its staff list and its roles: agency admins and coordinators."""
     community_access.access_community(person, agency.community)

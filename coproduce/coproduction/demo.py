@@ -39,6 +39,8 @@ from .models import (
     AssessmentLevel,
     AttendanceRole,
     Principle,
+    Referral,
+    ReferralEvent,
     ReferralStatus,
     ReferralTarget,
 )
@@ -241,16 +243,16 @@ class _Builder:
     def build_referrals(self, health, peer) -> None:
         made = [
             ("Sam Okafor", "07700 900101", ReferralTarget.ROLE, peer, "Has lived with diabetes for 20 years; "
-             "would like to help others newly diagnosed.", [ReferralStatus.CONTACTED, ReferralStatus.JOINED]),
+             "would like to help others newly diagnosed.", [ReferralStatus.CONTACTED, ReferralStatus.JOINED], 200),
             ("Joyce Bailey", "07700 900102", ReferralTarget.COMMUNITY, None, "Lonely since her husband died; "
-             "enjoys baking.", [ReferralStatus.CONTACTED]),
+             "enjoys baking.", [ReferralStatus.CONTACTED], 21),
             ("Martin Hale", "07700 900103", ReferralTarget.GROUP, None, "Low mood; likes being outdoors.",
-             [ReferralStatus.CONTACTED, ReferralStatus.DECLINED]),
+             [ReferralStatus.CONTACTED, ReferralStatus.DECLINED], 45),
             ("Ama Boateng", "07700 900104", ReferralTarget.COMMUNITY, None, "New to the area with two small "
-             "children.", []),
+             "children.", [], 2),
         ]
         joined = self.citizens[-1]
-        for name, phone, target, role, matters, moves in made:
+        for name, phone, target, role, matters, moves, days_ago in made:
             referral = referrals.referral_create(
                 actor=self.priya, agency=health, target=target, full_name=name, phone=phone, role=role,
                 group_name="Docks Community Garden" if target == ReferralTarget.GROUP else "",
@@ -261,6 +263,17 @@ class _Builder:
                     actor=self.coordinator, referral=referral, status=status,
                     member_number=joined.number if status == ReferralStatus.JOINED else None,
                     note="Phoned; had a good chat." if status == ReferralStatus.CONTACTED else "")
+            self._backdate_referral(referral, days_ago)
+
+    def _backdate_referral(self, referral, days_ago: int) -> None:
+        """Made `days_ago` days ago at ten in the morning; each step since then a few days apart."""
+        made = self._local(self.today - dt.timedelta(days=days_ago), 10)
+        steps = list(ReferralEvent.objects.filter(referral=referral).order_by("at", "pk"))
+        when = made
+        for n, event in enumerate(steps):
+            when = made + dt.timedelta(days=3 * n, hours=n)
+            ReferralEvent.objects.filter(pk=event.pk).update(at=when)
+        Referral.objects.filter(pk=referral.pk).update(created_at=made, status_changed_at=when)
 
     # Spend partners ------------------------------------------------------------------------------
 

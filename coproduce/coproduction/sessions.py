@@ -541,7 +541,8 @@ def sessions_remind(now: dt.datetime | None = None) -> int:
 
 
 def sessions_list(community, *, agency=None, role=None, start: dt.datetime | None = None,
-                  end: dt.datetime | None = None, include_cancelled: bool = True) -> QuerySet[Session]:
+                  end: dt.datetime | None = None, include_cancelled: bool = True,
+                  status: str | None = None) -> QuerySet[Session]:
     """Sessions of the community in time order, with their agency and role."""
     qs = Session.objects.filter(community=community).select_related(
         "agency", "role", "role__community", "community", "series")
@@ -555,11 +556,33 @@ def sessions_list(community, *, agency=None, role=None, start: dt.datetime | Non
         qs = qs.filter(starts_at__lt=end)
     if not include_cancelled:
         qs = qs.exclude(status=SessionStatus.CANCELLED)
+    if status is not None:
+        qs = qs.filter(status=status)
     return qs.order_by("starts_at", "pk")
 
 
 def sessions_upcoming(community, *, agency=None, role=None, now: dt.datetime | None = None) -> list[Session]:
     return list(sessions_list(community, agency=agency, role=role, start=now or timezone.now())[:200])
+
+
+def sessions_to_register(agency, *, now: dt.datetime | None = None, limit: int = 50) -> list[Session]:
+    """The agency's sessions that have started, are not cancelled and have no confirmed register
+    yet, most recent first: the registers its staff still have to fill in."""
+    return list(Session.objects.filter(agency=agency, status=SessionStatus.SCHEDULED,
+                                       starts_at__lte=now or timezone.now())
+                .select_related("agency", "role", "community").order_by("-starts_at", "-pk")[:limit])
+
+
+def registers_waiting(agency, *, now: dt.datetime | None = None) -> int:
+    """How many of the agency's sessions have taken place without a confirmed register."""
+    return Session.objects.filter(agency=agency, status=SessionStatus.SCHEDULED,
+                                  starts_at__lte=now or timezone.now()).count()
+
+
+def sessions_registered(agency, *, limit: int = 10) -> list[Session]:
+    """The agency's sessions with a confirmed register, the latest first."""
+    return list(Session.objects.filter(agency=agency, status=SessionStatus.REGISTERED)
+                .select_related("agency", "role", "community").order_by("-starts_at", "-pk")[:limit])
 
 
 def session_get(community, session_id: int) -> Session:

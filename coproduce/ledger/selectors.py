@@ -67,15 +67,20 @@ def account_statement(account: Account, *, before_id: int | None = None, limit: 
     if before_id is not None:
         qs = qs.filter(id__lt=before_id)
     postings = list(qs[:limit])
+    # "With whom": the accounts on the other side of each transfer. A transfer with several legs on
+    # this account's side (a session crediting every member who came, a group exchange) names only
+    # the other side, so a statement never lists the people who were credited alongside.
     others: dict[int, list[str]] = {}
     if postings:
-        for transfer_id, name in (
-            Posting.objects.filter(transfer_id__in=[p.transfer_id for p in postings])
+        mine = {p.transfer_id: p.amount_minutes for p in postings}
+        for transfer_id, name, amount in (
+            Posting.objects.filter(transfer_id__in=list(mine))
             .exclude(account=account)
             .order_by("id")
-            .values_list("transfer_id", "account__name")
+            .values_list("transfer_id", "account__name", "amount_minutes")
         ):
-            others.setdefault(transfer_id, []).append(name)
+            if (amount < 0) != (mine[transfer_id] < 0) or amount == 0 or mine[transfer_id] == 0:
+                others.setdefault(transfer_id, []).append(name)
     return [
         StatementLine(
             posting_id=p.pk, transfer=p.transfer, amount_minutes=p.amount_minutes,

@@ -326,3 +326,18 @@ def test_it_posts_once_when_two_confirm_at_the_same_time(past_session, funded, a
     assert Transfer.objects.filter(related_type="session", related_id=str(past_session.pk)).count() == 1
     assert balance(community, member) == 120
     assert ledger_audit([community.pk]).clean
+
+
+def test_a_members_statement_names_the_agency_not_the_others_credited(past_session, funded, agency_admin, member,
+                                                                     other_member, community):
+    book(past_session, member)
+    book(past_session, other_member)
+    register.register_save(actor=agency_admin, session=past_session,
+                           lines=[RegisterLine(member, True), RegisterLine(other_member, True)])
+    register.register_confirm(actor=agency_admin, session=past_session, idempotency_key="k-with")
+    (line,) = ledger_selectors.statement_page(community, member).lines
+    assert line.transfer.get_reason_display() == "Credits for a co-production session"
+    assert line.counterparties == [funded.account.name]  # not the other member who came
+    agency_lines = ledger_selectors.account_statement(funded.account)
+    assert sorted(agency_lines[0].counterparties) == sorted(
+        [ledger.member_account(community, member).name, ledger.member_account(community, other_member).name])

@@ -201,3 +201,22 @@ def test_staff_change_a_session(client, agency_admin, session):
     response = client.patch(f"{BASE}/{session.pk}", {"capacity": 10, "place": "Hall"}, content_type="application/json",
                             headers=bearer(agency_admin))
     assert response.status_code == 200 and response.json()["capacity"] == 10 and response.json()["place"] == "Hall"
+
+
+def test_it_lists_the_sessions_that_took_place_without_a_register(client, agency_admin, session, role):
+    """`status=scheduled` with `from` in the past and `to` now: the registers still to fill in."""
+    held = Session.objects.create(
+        community=role.community, agency=role.agency, role=role, place="Quiet room",
+        starts_at=timezone.now() - dt.timedelta(days=2, hours=2), ends_at=timezone.now() - dt.timedelta(days=2),
+        capacity=3)
+    Session.objects.create(
+        community=role.community, agency=role.agency, role=role, place="Quiet room", status="registered",
+        starts_at=timezone.now() - dt.timedelta(days=9, hours=2), ends_at=timezone.now() - dt.timedelta(days=9),
+        capacity=3)
+    query = {"from": (timezone.now() - dt.timedelta(days=30)).isoformat().replace("+00:00", "Z"),
+             "to": timezone.now().isoformat().replace("+00:00", "Z"), "status": "scheduled"}
+    response = client.get(BASE, query, headers=bearer(agency_admin))
+    assert [item["id"] for item in response.json()["items"]] == [held.pk]
+    query["status"] = "registered"
+    assert len(client.get(BASE, query, headers=bearer(agency_admin)).json()["items"]) == 1
+    assert_error(client.get(BASE, {"status": "done"}, headers=bearer(agency_admin)), 422)

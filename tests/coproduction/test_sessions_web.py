@@ -5,6 +5,7 @@ iCalendar links."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.urls import reverse
 
@@ -182,3 +183,42 @@ def test_the_feeds_need_no_sign_in(client, agency, role, session, member, commun
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/calendar")
     assert client.get(_url("member_calendar", "riverside", "1.2.forged")).status_code == 404
+
+
+def test_staff_find_the_registers_still_to_fill_in(client, agency_admin, member, agency, role, session):
+    held = Session.objects.create(
+        community=role.community, agency=agency, role=role, place="Quiet room",
+        starts_at=session.starts_at - dt.timedelta(days=3), ends_at=session.starts_at - dt.timedelta(days=3, hours=-1),
+        capacity=3)
+    done = Session.objects.create(
+        community=role.community, agency=agency, role=role, place="Quiet room", status=SessionStatus.REGISTERED,
+        starts_at=session.starts_at - dt.timedelta(days=10), ends_at=session.starts_at - dt.timedelta(days=10, hours=-1),
+        capacity=3)
+    client.force_login(agency_admin)
+    agency_page = client.get(_url("agency_detail", "riverside", agency.slug)).content.decode()
+    assert "1 register to fill in" in agency_page
+    response = client.get(_url("agency_sessions", "riverside", agency.slug))
+    page = response.content.decode()
+    assert "Register to fill in (1)" in page
+    assert _url("session_register", "riverside", held.pk) in page  # straight to the register
+    assert _url("session_detail", "riverside", done.pk) in page  # under "Registers confirmed lately"
+    assert _url("session_register", "riverside", session.pk) not in page  # not held yet
+    # Members see neither the to-do list nor the count.
+    client.force_login(member)
+    assert "register to fill in" not in client.get(_url("agency_detail", "riverside", agency.slug)).content.decode()
+    assert "to fill in" not in text(client.get(_url("agency_sessions", "riverside", agency.slug)))
+
+
+def test_a_roles_page_leads_to_that_roles_sessions(client, member, role):
+    client.force_login(member)
+    page = client.get(_url("role_detail", "riverside", role.pk)).content.decode()
+    assert f'href="{_url("role_sessions", "riverside", role.pk)}">See the sessions and sign up' in page
+
+
+def test_date_fields_come_filled_in_a_form_browsers_accept(client, agency_admin, agency):
+    """<input type="date"> shows only an ISO date (2026-12-05); any other value leaves it blank."""
+    client.force_login(agency_admin)
+    for name in ("session_create", "series_create", "assessment_create"):
+        page = client.get(_url(name, "riverside", agency.slug)).content.decode()
+        values = re.findall(r'<input type="date"[^>]*?value="([^"]*)"', page)
+        assert values and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in values), (name, values)

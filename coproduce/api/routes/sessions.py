@@ -94,6 +94,9 @@ class SessionQuery(Schema):
                                       description="Sessions starting at or after this time (default: now).")
     to: dt.datetime | None = Field(None, description="Sessions starting before this time.")
     include_cancelled: bool = Field(True, description="Cancelled sessions are listed with `status: cancelled`.")
+    status: SessionStatus | None = Field(
+        None, description="Only sessions in this state. With `from` in the past and `to` now, `scheduled` lists "
+                          "the sessions that took place without a confirmed register.")
     limit: int = Field(50, ge=1, le=200, description="Items per page.")
     cursor: str | None = Field(None, max_length=500, description="The `next_cursor` of the previous page.")
 
@@ -228,7 +231,7 @@ def session_list(request, slug: Slug, query: Query[SessionQuery]):
     if query.role is not None:
         role = _role(community, request.user, query.role)
     found = sessions.sessions_list(community, agency=agency, role=role, start=query.from_ or timezone.now(),
-                                   end=query.to, include_cancelled=query.include_cancelled)
+                                   end=query.to, include_cancelled=query.include_cancelled, status=query.status)
     rows, next_cursor = keyset_page(found, fields=["starts_at", "id"], kinds=[key_datetime, key_int],
                                     cursor=query.cursor, limit=query.limit)
     return {"items": _outs(community, request.user, rows), "next_cursor": next_cursor}

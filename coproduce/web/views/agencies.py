@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,13 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.rules import VETTING_LEVELS
-from coproduce.coproduction import agencies
-from coproduce.coproduction.access import access_agency, access_manage_agency
+from coproduce.coproduction import agencies, sessions
+from coproduce.coproduction.access import access_agency, access_manage_agency, can_do_staff_work
 from coproduce.coproduction.models import AgencyKind, AgencyRole
 from coproduce.core.errors import ApplicationError, ValidationFailed
 
 from ..decorators import community_view
-from ..forms import community_today, show_refusal
+from ..forms import DateInput, community_today, show_refusal
 from ..middleware import SignedInRequest
 
 # Forms ---------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ class RoleSearchForm(forms.Form):
 class TrainingForm(forms.Form):
     number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1)
     name = forms.CharField(label=gettext_lazy("Training"), max_length=120)
-    completed_on = forms.DateField(label=gettext_lazy("Completed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    completed_on = forms.DateField(label=gettext_lazy("Completed on"), widget=DateInput)
 
     service_fields = {"person": "number"}
 
@@ -108,12 +108,8 @@ def _member(community, number: int):
     return found[number].person
 
 
-def _sessions_url(community, agency) -> str | None:
-    """The agency's sessions page, once the sessions part of the app has one."""
-    try:
-        return reverse("web:agency_sessions", args=[community.slug, agency.slug])
-    except NoReverseMatch:
-        return None
+def _sessions_url(community, agency) -> str:
+    return reverse("web:agency_sessions", args=[community.slug, agency.slug])
 
 
 # Agencies ------------------------------------------------------------------------------------
@@ -171,6 +167,8 @@ def _agency_page(request, community, agency, *, staff_form=None, status=200) -> 
         "staff_form": staff_form or StaffForm(),
         "is_coordinator": access.is_coordinator(request.user, community),
         "sessions_url": _sessions_url(community, agency),
+        "registers_waiting": (sessions.registers_waiting(agency) if can_do_staff_work(request.user, agency)
+                              else None),
         "credits": agencies.credits_per_hour_text(community),
     }, status=status)
 
@@ -310,7 +308,7 @@ def role_detail(request: SignedInRequest, community, role_id: int) -> HttpRespon
         "vetting_label": VETTING_LEVELS.get(role.vetting_level, ""),
         "reasons": agencies.eligibility(request.user, role),
         "credits": agencies.credits_per_hour_text(community),
-        "sessions_url": _sessions_url(community, role.agency),
+        "sessions_url": reverse("web:role_sessions", args=[community.slug, role.pk]),
     })
 
 

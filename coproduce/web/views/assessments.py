@@ -21,7 +21,7 @@ from coproduce.coproduction.models import AssessmentLevel, Principle
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
-from ..forms import community_today, show_refusal
+from ..forms import DateInput, community_today, show_refusal
 from ..middleware import SignedInRequest
 
 SCORE_CHOICES = [(value, f"{value}: {label}") for value, label in assessments.SCORES.items()]
@@ -35,7 +35,7 @@ def _name(prefix: str, principle: str, level: str) -> str:
 
 
 class AssessmentForm(forms.Form):
-    completed_on = forms.DateField(label=gettext_lazy("Date you did it"), widget=forms.DateInput(attrs={"type": "date"}))
+    completed_on = forms.DateField(label=gettext_lazy("Date you did it"), widget=DateInput)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=gettext_lazy("Who took part, what you want to work on next."))

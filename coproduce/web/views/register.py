@@ -25,7 +25,7 @@ from coproduce.core.errors import ApplicationError
 from coproduce.ledger.selectors import hours
 
 from ..decorators import community_view
-from ..forms import KeyedForm, show_refusal
+from ..forms import DateInput, KeyedForm, show_refusal
 from ..middleware import SignedInRequest
 
 CAME = [("yes", gettext_lazy("Came")), ("no", gettext_lazy("Did not come"))]
@@ -210,9 +210,9 @@ def _each(reg: register.Register) -> int | None:
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                            widget=DateInput)
     end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                          widget=DateInput)
 
     def clean(self):
         data = super().clean() or {}

@@ -24,12 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coproduce.communities import access
 from coproduce.coproduction import agencies, calendars, sessions
-from coproduce.coproduction.access import access_agency, access_staff_work
+from coproduce.coproduction.access import access_agency, access_staff_work, can_do_staff_work
 from coproduce.coproduction.models import SessionStatus, SignUpStatus
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
-from ..forms import community_today, show_refusal
+from ..forms import DateInput, community_today, show_refusal
 from ..middleware import SignedInRequest, acting_member
 
 REPEAT_CHOICES = [
@@ -46,7 +46,7 @@ REPEAT_CHOICES = [
 class _Times(forms.Form):
     """Date and times as a person writes them, in the community's time zone."""
 
-    day = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
     start = forms.TimeField(label=gettext_lazy("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args, community, **kwargs):
@@ -149,19 +149,17 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
     agency = agencies.agency_by_slug(community, agency_slug)
     access_agency(request.user, agency)
     found = sessions.sessions_upcoming(community, agency=agency)
+    may_run = _may_run_agency(request.user, agency)
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": agency, "role": None, "rows": _rows(request, community, found),
-        "may_run": _may_run_agency(request.user, agency),
-        "calendar_url": calendars.agency_calendar_url(agency),
+        "may_run": may_run, "calendar_url": calendars.agency_calendar_url(agency),
+        "to_register": sessions.sessions_to_register(agency) if may_run else None,
+        "registered": sessions.sessions_registered(agency) if may_run else None,
     })
 
 
 def _may_run_agency(person, agency) -> bool:
-    try:
-        access_staff_work(person, agency)
-    except ApplicationError:
-        return False
-    return True
+    return can_do_staff_work(person, agency)
 
 
 @login_required
