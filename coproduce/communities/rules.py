@@ -37,7 +37,8 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "credit_floor_minutes",
             "Credit floor",
-            "The lowest balance a member's account may reach, in minutes (negative means members may go into credit).",
+            "The lowest balance a member's account may reach, in minutes (below zero means members may go into debit: "
+            "owe hours to the community for a while).",
             -600, minimum=-100 * 60, maximum=0, unit="minutes",
         ),
         RuleDefinition(
@@ -79,19 +80,19 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "vetting_group_activity",
             "Check level for group activities",
-            "Vetting level needed for group activities in a public place.",
+            "The check level a member needs for group activities in a public place.",
             0, minimum=0, maximum=2,
         ),
         RuleDefinition(
             "vetting_one_to_one",
             "Check level for one-to-one help",
-            "Vetting level needed for one-to-one help in a public place.",
+            "The check level a member needs for one-to-one help in a public place.",
             1, minimum=0, maximum=2,
         ),
         RuleDefinition(
             "vetting_home_visit",
             "Check level for home visits",
-            "Vetting level needed to visit a member at home.",
+            "The check level a member needs to visit another member at home.",
             2, minimum=0, maximum=2,
         ),
         RuleDefinition(

@@ -31,8 +31,10 @@ from .models import (
     Session,
     SessionStatus,
 )
+from .sessions import registers_waiting_in
 
 MAX_MONTHS = 60
+REFERRAL_STALE_DAYS = 7  # a referral nobody has contacted after a week is flagged to coordinators
 
 
 @dataclass(frozen=True)
@@ -210,4 +212,34 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
         sessions=len(sessions), codelivered=codelivered, referrals=referrals,
         referrals_total=sum(counts.values()), spending=spending,
         spent_minutes=sum(s.minutes for s in spending),
+    )
+
+
+@dataclass(frozen=True)
+class CommunityCoproduction:
+    """The coordinators' dashboard block "Working alongside agencies"."""
+    referrals_new: int  # still "referred": nobody has been in touch yet
+    referrals_stale: int  # of those, referred at least REFERRAL_STALE_DAYS ago
+    registers_waiting: int  # sessions that have taken place without a confirmed register
+    credited_minutes_this_month: int  # credits paid for confirmed registers of sessions this month
+
+
+def community_coproduction(community, *, now: dt.datetime | None = None) -> CommunityCoproduction:
+    """Co-production across all the community's agencies, in three queries however many there
+    are: the referrals waiting, the registers waiting, and this month's credits for sessions."""
+    now = now or timezone.now()
+    tz = _tz(community)
+    today = timezone.localtime(now, tz).date()
+    month_start = dt.datetime.combine(today.replace(day=1), dt.time.min, tzinfo=tz)
+    next_month = dt.datetime.combine((today.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time.min,
+                                     tzinfo=tz)
+    referrals = Referral.objects.filter(community=community, status=ReferralStatus.REFERRED).aggregate(
+        new=Count("id"), stale=Count("id", filter=Q(created_at__lte=now - dt.timedelta(days=REFERRAL_STALE_DAYS))))
+    credited = Session.objects.filter(
+        community=community, status=SessionStatus.REGISTERED, starts_at__gte=month_start, starts_at__lt=next_month,
+        transfer__postings__amount_minutes__gt=0,
+    ).aggregate(minutes=Sum("transfer__postings__amount_minutes"))["minutes"]
+    return CommunityCoproduction(
+        referrals_new=referrals["new"], referrals_stale=referrals["stale"],
+        registers_waiting=registers_waiting_in(community, now=now), credited_minutes_this_month=credited or 0,
     )

@@ -244,7 +244,7 @@ def register_confirm(*, actor, session: Session, idempotency_key: str) -> Sessio
                 actor=actor, community=community, key=f"session:{locked.pk}", legs=legs,
                 reason=ledger.Reason.SESSION_CREDIT,
                 memo=f"{locked.role.title} at {locked.agency.name}, "
-                     f"{timezone.localtime(locked.starts_at):%d %B %Y}",
+                     f"{timezone.localtime(locked.starts_at):%-d %B %Y}",
                 effective_at=min(locked.ends_at, now), related=("session", locked.pk),
             )
         old = locked.status

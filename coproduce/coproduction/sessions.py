@@ -15,12 +15,13 @@ import datetime as dt
 import itertools
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil import rrule as dateutil_rrule
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from . import agencies
 from .access import access_staff_work, is_staff_of
 from .models import (
     AgencyMembership,
+    Attendance,
     CoproductionRole,
     RoleStatus,
     Session,
@@ -151,6 +153,12 @@ def when_text(session: Session) -> str:
     return f"{start:%A} {start.day} {start:%B}, {start:%H:%M} to {end:%H:%M}"
 
 
+def starts_text(session: Session) -> str:
+    """"Tuesday 3 March 2026, 10:00" in the community's time."""
+    start = timezone.localtime(session.starts_at, community_tz(session.community))
+    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
+
+
 # Recurrence ----------------------------------------------------------------------------------
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -186,6 +194,27 @@ def rrule_describe(rule: str) -> str:
     if freq == "DAILY" and interval == "1":
         return f"Every day, {times}"
     return rule
+
+
+def rrule_with_count(rule: str, count: int | None) -> str:
+    """The rule written on the form, ended by the form's "How many sessions" when the rule says
+    nothing of its end. Raises ValidationFailed (`count_disagrees`) when the rule ends otherwise
+    than the count says (another COUNT, or an UNTIL date)."""
+    text = (rule or "").strip()
+    if count is None or not text:
+        return text
+    parts = _rrule_parts(text[6:] if text.upper().startswith("RRULE:") else text)
+    if "COUNT" in parts and parts["COUNT"] != str(count):
+        message = (f"The repeat rule says COUNT={parts['COUNT']} but “How many sessions” says {count}. "
+                   "Make them the same, or empty “How many sessions”.")
+    elif "UNTIL" in parts:
+        message = ("The repeat rule ends on a date (UNTIL), so empty “How many sessions”, "
+                   "or take UNTIL out of the rule.")
+    elif "COUNT" in parts:
+        return text
+    else:
+        return f"{text.rstrip(';')};COUNT={count}"
+    raise ValidationFailed(message, code="count_disagrees", fields={"count": [message]})
 
 
 def _rrule_parts(rule: str) -> dict[str, str]:
@@ -579,6 +608,13 @@ def registers_waiting(agency, *, now: dt.datetime | None = None) -> int:
                                   starts_at__lte=now or timezone.now()).count()
 
 
+def registers_waiting_in(community, *, now: dt.datetime | None = None) -> int:
+    """How many sessions, across all the community's agencies, have taken place without a
+    confirmed register (one query): the coordinators' view of `registers_waiting`."""
+    return Session.objects.filter(community=community, status=SessionStatus.SCHEDULED,
+                                  starts_at__lte=now or timezone.now()).count()
+
+
 def sessions_registered(agency, *, limit: int = 10) -> list[Session]:
     """The agency's sessions with a confirmed register, the latest first."""
     return list(Session.objects.filter(agency=agency, status=SessionStatus.REGISTERED)
@@ -591,6 +627,43 @@ def session_get(community, session_id: int) -> Session:
         community=community, pk=session_id).first()
     if found is None:
         raise NotFound("No such session.")
+    return found
+
+
+def session_started(session: Session, now: dt.datetime | None = None) -> bool:
+    """Whether the session's start time has come (its register can be filled in from then)."""
+    return session.starts_at <= (now or timezone.now())
+
+
+@dataclass
+class SessionOutcome:
+    """What happened at a session, from its confirmed register: who came (members and staff),
+    and the hours its transfer credited (0 and None when nobody was credited)."""
+
+    came: list[Attendance] = field(default_factory=list)
+    credited_minutes: int = 0
+    transfer: Any = None
+
+
+def session_outcome(session: Session) -> SessionOutcome:
+    """Who came to a session, members first, and what its register's transfer credited. Two
+    queries, three when something was credited."""
+    came = list(Attendance.objects.filter(session=session, attended=True).select_related("person")
+                .order_by("role", "person__full_name", "pk"))  # "citizen" sorts before "staff"
+    transfer = session.transfer if session.transfer_id is not None else None
+    if transfer is None:
+        return SessionOutcome(came=came)
+    credited = transfer.postings.filter(amount_minutes__gt=0).aggregate(total=Sum("amount_minutes"))["total"]
+    return SessionOutcome(came=came, credited_minutes=credited or 0, transfer=transfer)
+
+
+def eligibility_by_role(person, roles: Iterable[CoproductionRole]) -> dict[int, list[str]]:
+    """{role id: why the person may not take the role on yet}, worked out once per distinct role
+    (a page of sessions has many sessions of few roles)."""
+    found: dict[int, list[str]] = {}
+    for role in roles:
+        if role.pk not in found:
+            found[role.pk] = eligibility_reasons(person, role)
     return found
 
 

@@ -329,7 +329,7 @@ def exchange_record(
         others = [p for p in [*providers, *recipients] if p.pk != recorded_for.pk]
         _notify(others, f"Please confirm {ledger_selectors.hours(minutes)} ({community.name})",
                 f"{recorded_for.display_name} recorded {ledger_selectors.hours(minutes)} for "
-                f"{title or category or 'an exchange'} on {effective_on:%d %B %Y}. Please confirm or decline it.",
+                f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
                 kind="exchange_recorded", community=community, url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
         return exchange, {"exchange_id": exchange.pk}
 
@@ -373,7 +373,7 @@ def exchange_enter(
             earlier = Exchange.objects.filter(community=community, slip_number=slip_number).first()
             if earlier is not None:
                 raise Conflict(
-                    f"Paper slip {slip_number} was already entered on {timezone.localtime(earlier.created_at):%d %B %Y}.",
+                    f"Paper slip {slip_number} was already entered on {timezone.localtime(earlier.created_at):%-d %B %Y}.",
                     code="slip_already_entered", fields={"slip_number": ["Already entered."]},
                 )
         try:
@@ -568,7 +568,7 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str) -> Exchange:
                      note=reason, changes={"reversal_transfer": [None, reversal.pk]})
         _notify_sides(exchange, f"Hours reversed ({exchange.community.name})",
                       f"A coordinator reversed {ledger_selectors.hours(exchange.minutes or 0)} for "
-                      f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%d %B %Y}."
+                      f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%-d %B %Y}."
                       f"\n\nReason: {reason}", kind="exchange_reversed")
     return exchange
 
@@ -1132,7 +1132,7 @@ def _remind_owner(listing: Listing) -> None:
     community = listing.community
     until = timezone.localtime(listing.expires_at, _tz(community))
     kind = listing.get_kind_display().lower()
-    _notify([listing.owner], f"Your {kind} \u201c{listing.title}\u201d ends on {until:%d %B}",
-            f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until {until:%d %B %Y}. "
+    _notify([listing.owner], f"Your {kind} \u201c{listing.title}\u201d ends on {until:%-d %B}",
+            f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until {until:%-d %B %Y}. "
             "If you still want it up, renew it for three months from its page; if not, there is nothing to do.",
             kind="listing_expiring", community=community, url=f"/c/{community.slug}/listings/{listing.pk}/")

@@ -53,7 +53,8 @@ def availability_rows(bound_field) -> list:
 
 
 def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
-    """Put a service's refusal on the form: its sentence at the top, and its notes on the fields
+    """Put a service's refusal on the form: its sentence at the top (unless it only sums up notes
+    that land on fields), and its notes on the fields
     they name (a form's `service_fields` says which of its fields stands for a service's field;
     notes about fields the form does not have go at the top too)."""
     if exc.code == "idempotency_key_reused":
@@ -64,7 +65,12 @@ def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
         return
     renamed = getattr(form, "service_fields", {})
     notes = [(renamed.get(name, name), note) for name, field_notes in exc.fields.items() for note in field_notes]
-    if exc.message not in {note for _name, note in notes}:
+    # Services say "Please correct the referral." when they only sum up their notes: that sentence
+    # is left out when a note lands on a field (the notes, each linked to its field, say it
+    # better). Any other sentence ("That email address is used by another account.") says more
+    # than its notes, so it stays.
+    summing_up = exc.message.startswith("Please correct ") and any(name in form.fields for name, _note in notes)
+    if not summing_up and exc.message not in {note for _name, note in notes}:
         form.add_error(None, exc.message)
     for name, note in notes:
         form.add_error(name if name in form.fields else None, note)

@@ -67,3 +67,23 @@ def test_a_coordinator_moves_a_referral_on_with_the_buttons(new_page, referral_w
     expect(page.get_by_role("button", name="Mark contacted")).to_have_count(0)
     referral.refresh_from_db()
     assert referral.status == "contacted"
+
+
+def test_the_header_and_the_referral_choices_line_up_on_a_phone(new_page, referral_world):
+    agency, _referral = referral_world
+    page = new_page(width=NARROW)
+    sign_in(page, "coordinator@riverside.example", DEMO_PASSWORD)
+    page.goto(f"/c/riverside/agencies/{agency.slug}/referrals/new/")
+    # "Sign out" is a button in a form: its words sit where the links' words sit in their boxes.
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.nav > li')).map(li => {
+        const el = li.querySelector('a, button'); const range = document.createRange();
+        range.selectNodeContents(el); const words = range.getClientRects()[0]; const box = el.getBoundingClientRect();
+        return {name: el.textContent.trim(), offset: words.top - box.top, height: box.height}; })""")
+    by_name = {b["name"]: b for b in boxes}
+    sign_out, account = by_name["Sign out"], by_name["Account"]
+    assert abs(sign_out["offset"] - account["offset"]) < 1 and abs(sign_out["height"] - account["height"]) < 1
+    # A radio whose label wraps keeps its size: it may not shrink in the row it shares with the label.
+    radios = page.eval_on_selector_all(
+        ".choice-list input[type=radio]",
+        "els => els.map(e => [getComputedStyle(e).flexShrink, e.getBoundingClientRect().width])")
+    assert radios and all(shrink == "0" and width >= 20 for shrink, width in radios)

@@ -40,7 +40,7 @@ def test_it_names_missing_and_bad_scores_and_stores_nothing(client, agency, agen
     url = reverse("web:assessment_create", args=[agency.community.slug, agency.slug])
     response = client.post(url, answers(score_mutuality_service=""))
     assert response.status_code == 400
-    assert "Missing: Mutuality and reciprocity (service level)" in text(response)
+    assert "Give a score for Mutuality and reciprocity at service level." in text(response)
     response = client.post(url, answers(score_assets_service="7"))
     assert response.status_code == 400
     assert not Assessment.objects.exists()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from qrcode.image.svg import SvgPathImage
 
 from coproduce.communities.models import GiftKind, Role
-from coproduce.communities.rules import RULES
+from coproduce.communities.rules import ACTIVITY_TYPES, RULES, VETTING_LEVELS
 from coproduce.ledger.selectors import hours as ledger_hours
 
 register = template.Library()
@@ -63,6 +63,8 @@ def rule_value(value, key: str) -> str:
         return str(value)
     if rule.kind == "choice":
         return dict(rule.choices).get(value, str(value))
+    if key.removeprefix("vetting_") in ACTIVITY_TYPES and value in VETTING_LEVELS:
+        return VETTING_LEVELS[value]  # the check level's name, as on the role pages
     if value is None:
         return _("No limit")
     if rule.unit == "minutes":

@@ -4,6 +4,7 @@ same numbers in a table, so nothing needs JavaScript)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,7 +37,14 @@ def _name(prefix: str, principle: str, level: str) -> str:
 
 
 class AssessmentForm(forms.Form):
-    completed_on = forms.DateField(label=gettext_lazy("Date you did it"), widget=DateInput)
+    """All 18 scores are required, and every missing or wrong answer is reported on the first
+    submit (the service checks everything again before anything is stored)."""
+
+    completed_on = forms.DateField(
+        label=gettext_lazy("Date you did it"), widget=DateInput,
+        error_messages={"required": gettext_lazy("Give the date you did it."),
+                        "invalid": gettext_lazy("Give the date as a real date, such as 3 May 2026.")},
+    )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=gettext_lazy("Who took part, what you want to work on next."))
@@ -47,10 +56,13 @@ class AssessmentForm(forms.Form):
             level_label = AssessmentLevel(level).label
             score = _name("score", principle, level)
             evidence = _name("evidence", principle, level)
+            missing = _("Give a score for %(principle)s at %(level)s level.") % {
+                "principle": Principle(principle).label, "level": level_label.lower()}
             self.fields[score] = forms.TypedChoiceField(
                 label=_("%(level)s level: %(what)s") % {"level": level_label,
                                                         "what": assessments.LEVEL_HELP[level]},
-                choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False, widget=forms.RadioSelect,
+                choices=SCORE_CHOICES, coerce=int, empty_value=None, widget=forms.RadioSelect,
+                error_messages={"required": missing, "invalid_choice": missing},
             )
             self.fields[evidence] = forms.CharField(
                 label=_("Evidence at %(level)s level") % {"level": level_label.lower()}, required=False,
@@ -58,6 +70,16 @@ class AssessmentForm(forms.Form):
             )
             self.service_fields[assessments.score_key(principle, level)] = score
             self.service_fields[f"evidence.{assessments.score_key(principle, level)}"] = evidence
+        # The note comes last on the page, so last in the error summary too.
+        self.fields["note"] = self.fields.pop("note")
+
+    def clean_completed_on(self) -> dt.date:
+        completed_on = self.cleaned_data["completed_on"]
+        if completed_on > timezone.localdate() + dt.timedelta(days=1):
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if completed_on.year < 2000:
+            raise forms.ValidationError(_("Give a date from 2000 on."))
+        return completed_on
 
     def principles(self):
         """For the template: each principle with its help and its fields, level by level."""

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coproduce.communities import access, selectors, services
 from coproduce.communities.models import ApplicationStatus
-from coproduce.coproduction import referrals as coproduction_referrals
+from coproduce.coproduction import dashboard as coproduction_dashboard
 from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
 from coproduce.exchanges import matching
 from coproduce.exchanges import selectors as exchange_selectors
@@ -55,7 +55,7 @@ def dashboard(request: SignedInRequest, community) -> HttpResponse:
         "community": community,
         "dashboard": selectors.coordinator_dashboard(community),
         "figures": broker.coordinator_counts(community, request.user),
-        "referrals_new": coproduction_referrals.referrals_new_count(community),
+        "coproduction": coproduction_dashboard.community_coproduction(community),
         "search_form": DirectorySearchForm(),
     })
 

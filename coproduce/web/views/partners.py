@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,7 +19,7 @@ from coproduce.communities import access
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.coproduction import partners
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.ledger.selectors import hours
+from coproduce.ledger.selectors import account_of, hours
 
 from ..decorators import community_view
 from ..forms import AVAILABILITY_CHOICES, KeyedForm, show_refusal
@@ -92,10 +93,15 @@ def _times(offer) -> str:
 @community_view
 @require_GET
 def partner_list(request: SignedInRequest, community) -> HttpResponse:
-    access.access_community(request.user, community)
+    membership = access.access_community(request.user, community)
     found = list(partners.partners_of(community))
+    # The page says "show your member card": link the card and say what is on the balance.
+    # Operators have no membership (number 0), so no card and no balance.
+    account = account_of(community, request.user) if membership.number else None
     return render(request, "web/partners/list.html", {
         "community": community, "partners": found,
+        "card_number": membership.number or None,
+        "balance_minutes": account.balance_minutes if account is not None else None,
         "desks": [p for p in found if partners.is_partner_staff(request.user, p)
                   and not access.is_coordinator(request.user, community)],
         "is_coordinator": access.is_coordinator(request.user, community),
@@ -105,9 +111,11 @@ def partner_list(request: SignedInRequest, community) -> HttpResponse:
 
 @login_required
 @community_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def partner_add(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
+    if request.method == "GET":  # the form is at the foot of the list of places
+        return redirect(reverse("web:partner_list", args=[community.slug]) + "#add")
     form = PartnerForm(request.POST)
     if form.is_valid():
         try:
@@ -119,7 +127,7 @@ def partner_add(request: SignedInRequest, community) -> HttpResponse:
             return redirect("web:partner_detail", community.slug, partner.pk)
     return render(request, "web/partners/list.html", {
         "community": community, "partners": list(partners.partners_of(community)), "desks": [],
-        "is_coordinator": True, "form": form,
+        "is_coordinator": True, "form": form, "card_number": None, "balance_minutes": None,
     }, status=400)
 
 

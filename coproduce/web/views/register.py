@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coproduce.communities import selectors as community_selectors
-from coproduce.coproduction import agencies, register
+from coproduce.coproduction import agencies, register, sessions
 from coproduce.coproduction import dashboard as dashboard_selectors
 from coproduce.coproduction.access import access_staff_work, agency_in
 from coproduce.coproduction.models import AttendanceRole
@@ -132,11 +132,22 @@ def _session(request, community, session_id: int):
     return session
 
 
+def _not_started_page(request, community, session) -> HttpResponse:
+    """The register of a session still to come: when it opens, and no form. A form sent anyway
+    (an old tab, a guessed address) changes nothing and is answered 409, like other refusals
+    because of where something stands."""
+    return render(request, "web/register/not_started.html", {
+        "community": community, "session": session, "starts": sessions.starts_text(session),
+    }, status=409 if request.method == "POST" else 200)
+
+
 @login_required
 @community_view
 @require_http_methods(["GET", "POST"])
 def register_page(request: SignedInRequest, community, session_id: int) -> HttpResponse:
     session = _session(request, community, session_id)
+    if not sessions.session_started(session):
+        return _not_started_page(request, community, session)
     reg = register.register_of(session)
     staff = register.staff_choices(session)
     status = 200
@@ -173,6 +184,8 @@ class ConfirmForm(KeyedForm):
 @require_http_methods(["GET", "POST"])
 def register_confirm_page(request: SignedInRequest, community, session_id: int) -> HttpResponse:
     session = _session(request, community, session_id)
+    if not sessions.session_started(session):
+        return _not_started_page(request, community, session)
     status = 200
     if request.method == "POST":
         form = ConfirmForm(request.POST)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +43,20 @@ REPEAT_CHOICES = [
 
 
 # Forms ---------------------------------------------------------------------------------------
+
+
+def _number_errors(*, required: Any, low: Any, high: Any, invalid: Any) -> dict[str, Any]:
+    """One plain sentence for each way a number box can be wrong (Django's own say "Ensure this
+    value is greater than or equal to 1.")."""
+    return {"required": required, "min_value": low, "max_value": high, "invalid": invalid}
+
+
+CAPACITY_ERRORS = _number_errors(
+    required=gettext_lazy("Say how many members can take part."),
+    low=gettext_lazy("A session has at least 1 place."),
+    high=gettext_lazy("At most 500 places in a session."),
+    invalid=gettext_lazy("Enter the places as a whole number, such as 6."),
+)
 
 
 class _Times(forms.Form):
@@ -73,7 +89,8 @@ class SessionForm(_Times):
     end = forms.TimeField(label=gettext_lazy("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
     place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
     capacity = forms.IntegerField(label=gettext_lazy("Places"), min_value=1, max_value=sessions.MAX_CAPACITY,
-                                  help_text=gettext_lazy("How many members can take part (1 to 500)."))
+                                  help_text=gettext_lazy("How many members can take part (1 to 500)."),
+                                  error_messages=CAPACITY_ERRORS)
     service_fields = {"starts_at": "start", "ends_at": "end", "staff_present": "staff"}
 
     def __init__(self, *args, roles=None, staff=None, **kwargs):
@@ -90,20 +107,35 @@ class SessionForm(_Times):
 
 
 class SeriesForm(_Times):
-    duration_minutes = forms.IntegerField(label=gettext_lazy("How long, in minutes"), min_value=1, max_value=24 * 60)
+    duration_minutes = forms.IntegerField(
+        label=gettext_lazy("How long, in minutes"), min_value=1, max_value=sessions.MAX_SESSION_MINUTES,
+        error_messages=_number_errors(
+            required=gettext_lazy("Say how long each session lasts, in minutes."),
+            low=gettext_lazy("A session lasts at least a minute."),
+            high=gettext_lazy("A session lasts at most 24 hours (1440 minutes)."),
+            invalid=gettext_lazy("Enter the minutes as a whole number, such as 90."),
+        ),
+    )
     repeat = forms.ChoiceField(label=gettext_lazy("Repeats"), choices=REPEAT_CHOICES, widget=forms.RadioSelect,
                                initial="weekly")
-    count = forms.IntegerField(label=gettext_lazy("How many sessions"), min_value=1,
-                               max_value=sessions.MAX_OCCURRENCES, required=False,
-                               help_text=gettext_lazy("At most 52, and all within a year."))
+    count = forms.IntegerField(
+        label=gettext_lazy("How many sessions"), min_value=1, max_value=sessions.MAX_OCCURRENCES, required=False,
+        help_text=gettext_lazy("At most 52, and all within a year."),
+        error_messages=_number_errors(
+            required=gettext_lazy("Say how many sessions there will be."),
+            low=gettext_lazy("A series has at least one session."),
+            high=gettext_lazy("At most 52 sessions in a series."),
+            invalid=gettext_lazy("Enter how many sessions as a whole number, such as 12."),
+        ),
+    )
     rrule = forms.CharField(
         label=gettext_lazy("Repeat rule (advanced)"), max_length=300, required=False,
-        help_text=gettext_lazy("Only for “Something else”: an iCalendar RRULE such as FREQ=WEEKLY;BYDAY=TU,TH;COUNT=20. "
-                               "It must end: give COUNT or UNTIL."),
+        help_text=gettext_lazy("Only for “Something else”: an iCalendar RRULE such as FREQ=WEEKLY;BYDAY=TU,TH. "
+                               "It ends after “How many sessions”, unless the rule gives its own COUNT or UNTIL."),
     )
     place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
     capacity = forms.IntegerField(label=gettext_lazy("Places in each session"), min_value=1,
-                                  max_value=sessions.MAX_CAPACITY)
+                                  max_value=sessions.MAX_CAPACITY, error_messages=CAPACITY_ERRORS)
     service_fields = {"first_start": "start", "staff_present": "staff"}
 
     def __init__(self, *args, roles, staff, **kwargs):
@@ -116,14 +148,16 @@ class SeriesForm(_Times):
         if data.get("repeat") == "advanced":
             if not data.get("rrule"):
                 self.add_error("rrule", _("Write the repeat rule, or choose one of the simple repeats."))
-        elif data.get("repeat") and not data.get("count"):
+        elif data.get("repeat") and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("Say how many sessions there will be."))
         return data
 
     def rule(self) -> str:
+        """The RRULE to store. Raises ValidationFailed when a written rule's end disagrees with
+        "How many sessions"."""
         data = self.cleaned_data
         if data["repeat"] == "advanced":
-            return data["rrule"]
+            return sessions.rrule_with_count(data["rrule"], data.get("count"))
         return sessions.rrule_build(repeat=data["repeat"], weekday=data["day"].weekday(), count=data["count"])
 
 
@@ -135,11 +169,23 @@ class CancelSessionForm(forms.Form):
 # Lists ---------------------------------------------------------------------------------------
 
 
-def _rows(request, community, found):
-    """Each session with the viewer's (or the acted-for member's) sign-up."""
+def _rows(request, community, found, roles) -> tuple[list, list]:
+    """Each session with the viewer's (or the acted-for member's) sign-up and why they may not
+    sign up for it (worked out once per role, not per session); and each of `roles` they may not
+    take on yet, with the reasons."""
     person = acting_member(request, community)
     mine = sessions.signups_of_person(found, person)
-    return [(session, mine.get(session.pk)) for session in found]
+    roles = {role.pk: role for role in roles}
+    reasons = sessions.eligibility_by_role(person, roles.values())
+    rows = [(session, mine.get(session.pk), reasons[session.role_id]) for session in found]
+    blocked = [(roles[pk], why) for pk, why in reasons.items() if why]
+    return rows, blocked
+
+
+def _ask_url(community) -> str:
+    """Where a member who may not sign up yet goes to ask a coordinator. The app has no page for
+    writing to the coordinators, so this is the community's page."""
+    return reverse("web:community", args=[community.slug])
 
 
 @login_required
@@ -150,9 +196,10 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
     access_agency(request.user, agency)
     found = sessions.sessions_upcoming(community, agency=agency)
     may_run = _may_run_agency(request.user, agency)
+    rows, blocked = _rows(request, community, found, [session.role for session in found])
     return render(request, "web/sessions/list.html", {
-        "community": community, "agency": agency, "role": None, "rows": _rows(request, community, found),
-        "may_run": may_run, "calendar_url": calendars.agency_calendar_url(agency),
+        "community": community, "agency": agency, "role": None, "rows": rows, "blocked": blocked,
+        "ask_url": _ask_url(community), "may_run": may_run, "calendar_url": calendars.agency_calendar_url(agency),
         "to_register": sessions.sessions_to_register(agency) if may_run else None,
         "registered": sessions.sessions_registered(agency) if may_run else None,
     })
@@ -169,8 +216,11 @@ def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResp
     access.access_community(request.user, community)
     role = agencies.role_get(community, request.user, role_id)
     found = sessions.sessions_upcoming(community, role=role)
+    # The role's reasons show even when no session is coming up.
+    rows, blocked = _rows(request, community, found, [role])
     return render(request, "web/sessions/list.html", {
-        "community": community, "agency": role.agency, "role": role, "rows": _rows(request, community, found),
+        "community": community, "agency": role.agency, "role": role, "rows": rows, "blocked": blocked,
+        "ask_url": _ask_url(community),
         "may_run": _may_run_agency(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
     })
 
@@ -195,12 +245,19 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
     person = acting_member(request, community)
     signup = sessions.signup_of(session, person)
     may_run = sessions.may_run(request.user, session)
-    is_open = session.status == SessionStatus.SCHEDULED and session.starts_at > timezone.now()
+    started = sessions.session_started(session)
+    is_open = session.status == SessionStatus.SCHEDULED and not started
+    outcome = sessions.session_outcome(session) if session.status == SessionStatus.REGISTERED else None
+    mine = None
+    if outcome is not None:
+        mine = next((row for row in outcome.came if row.person_id == person.pk), None)
     return render(request, "web/sessions/detail.html", {
         "community": community, "session": session, "signup": signup, "may_run": may_run, "is_open": is_open,
-        "when": sessions.when_text(session), "position": sessions.waiting_position(signup) if signup else None,
+        "started": started, "outcome": outcome, "my_attendance": mine,
+        "when": sessions.when_text(session), "starts": sessions.starts_text(session), "position": sessions.waiting_position(signup) if signup else None,
         "eligibility": sessions.eligibility_reasons(person, session.role) if is_open and not signup else [],
-        "signups": sessions.signups_for(request.user, session) if may_run else [],
+        "ask_url": _ask_url(community),
+        "signups": sessions.signups_for(request.user, session) if may_run and outcome is None else [],
         "staff_present": list(session.staff_present.all()),
         "cancel_form": cancel_form or CancelSessionForm(),
         "repeat": sessions.rrule_describe(session.series.rrule) if session.series else "",
