@@ -19,9 +19,9 @@ from coproduce.coproduction.register import RegisterLine
 
 from ..web.conftest import text
 from .partner_helpers import give_credit, leisure_centre, swim
+from .test_coproduction_figures import month_start
 from .test_dashboard import held, refer, session_at
 from .test_register import fund_agency
-from .test_coproduction_figures import month_start
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_it_shows_balance_totals_and_lines_with_running_balance(client, communit
     page = text(response)
     assert "My statement" in page
     assert "Balance 1h00" in page
-    assert "Earned (help given, grants) 1h30" in page and "Spent (help received, donations) 0h30" in page
+    assert "Earned (help given, grants) 1h30" in page and "Spent (help received, at partners, donations) 0h30" in page
     rows = re.findall(r"<tr>(.*?)</tr>", response.content.decode(), re.S)[1:]
     assert len(rows) == 2
     assert "Shopping for Mo" in rows[0] and "−0h30" in rows[0] and "1h00" in rows[0]
@@ -48,7 +48,7 @@ def test_it_leaves_reversed_hours_out_of_the_totals(client, community, coordinat
     for person, earned, spent in ((member, "0h30", "0h00"), (agency_staff, "0h00", "0h30")):
         client.force_login(person)
         page = text(client.get(url(community)))
-        assert f"Earned (help given, grants) {earned}" in page and f"Spent (help received, donations) {spent}" in page
+        assert f"Earned (help given, grants) {earned}" in page and f"Spent (help received, at partners, donations) {spent}" in page
         assert "Reversal Reason: Entered twice" in page and "Undone" in page
 
 
