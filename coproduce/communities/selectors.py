@@ -756,3 +756,11 @@ def neighbourhood_named(community: Community, text: str) -> Neighbourhood | None
         .order_by("id")
         .first()
     )
+
+
+def coordinator_to_ask(community: Community) -> Membership | None:
+    """The coordinator a member's question goes to ("Ask a coordinator"): the active coordinator
+    with the lowest member number, i.e. the longest-serving; None when the community has none."""
+    return (Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE,
+                                      roles__role=Role.COORDINATOR)
+            .select_related("person").order_by("number").first())

@@ -164,20 +164,31 @@ def _needs_check(role):
     role.save(update_fields=["vetting_level"])
 
 
-def test_a_member_who_may_not_sign_up_sees_why_once_and_no_button(client, member, role, session, later):
+def test_a_member_who_may_not_sign_up_sees_why_once_and_no_button(client, member, role, session, later,
+                                                                    coordinator, membership_of, community):
     _needs_check(role)
     client.force_login(member)
     response = client.get(_url("role_sessions", "riverside", role.pk))
     page, body = text(response), response.content.decode()
     assert page.count("Enhanced check") == 1  # the reason, once at the top
     assert page.count("You cannot sign up yet") == 2  # instead of each session's button
-    assert "Ask a coordinator" in page and f'href="{_url("community", "riverside")}"' in body
+    # "Ask a coordinator" opens a message to the longest-serving coordinator.
+    ask = _url("conversation_new", "riverside", membership_of(coordinator, community).number)
+    assert "Ask a coordinator" in page and f'href="{ask}"' in body
     assert not re.search(r">\s*(Sign up|Join the waiting list)\s*</button>", body)
     assert _url("session_signup", "riverside", session.pk) not in body
     detail = client.get(_url("session_detail", "riverside", session.pk))
     page = text(detail)
     assert page.count("Enhanced check") == 1 and "You cannot sign up yet" in page and "Ask a coordinator" in page
     assert _url("session_signup", "riverside", session.pk) not in detail.content.decode()
+    assert f'href="{ask}"' in detail.content.decode()
+
+
+def test_without_a_coordinator_asking_leads_to_the_communitys_page(client, member, role, session):
+    _needs_check(role)
+    client.force_login(member)
+    body = client.get(_url("role_sessions", "riverside", role.pk)).content.decode()
+    assert f'href="{_url("community", "riverside")}">Ask a coordinator' in body
 
 
 def test_the_agencys_list_works_out_each_roles_eligibility_once(client, member, agency, agency_admin, role,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.communities import selectors as community_selectors
 from coproduce.coproduction import agencies, calendars, sessions
 from coproduce.coproduction.access import access_agency, access_staff_work, can_do_staff_work
 from coproduce.coproduction.models import SessionStatus, SignUpStatus
@@ -182,10 +183,16 @@ def _rows(request, community, found, roles) -> tuple[list, list]:
     return rows, blocked
 
 
-def _ask_url(community) -> str:
-    """Where a member who may not sign up yet goes to ask a coordinator. The app has no page for
-    writing to the coordinators, so this is the community's page."""
-    return reverse("web:community", args=[community.slug])
+def _ask_url(community, needed) -> str:
+    """Where a member who may not sign up yet goes to ask a coordinator: a message to the
+    longest-serving coordinator (the community's page when it has none). Looked up only when the
+    page shows the link (`needed`)."""
+    if not needed:
+        return ""
+    coordinator = community_selectors.coordinator_to_ask(community)
+    if coordinator is None:
+        return reverse("web:community", args=[community.slug])
+    return reverse("web:conversation_new", args=[community.slug, coordinator.number])
 
 
 @login_required
@@ -199,7 +206,8 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
     rows, blocked = _rows(request, community, found, [session.role for session in found])
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": agency, "role": None, "rows": rows, "blocked": blocked,
-        "ask_url": _ask_url(community), "may_run": may_run, "calendar_url": calendars.agency_calendar_url(agency),
+        "ask_url": _ask_url(community, blocked), "may_run": may_run,
+        "calendar_url": calendars.agency_calendar_url(agency),
         "to_register": sessions.sessions_to_register(agency) if may_run else None,
         "registered": sessions.sessions_registered(agency) if may_run else None,
     })
@@ -220,7 +228,7 @@ def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResp
     rows, blocked = _rows(request, community, found, [role])
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": role.agency, "role": role, "rows": rows, "blocked": blocked,
-        "ask_url": _ask_url(community),
+        "ask_url": _ask_url(community, blocked),
         "may_run": _may_run_agency(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
     })
 
@@ -248,6 +256,7 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
     started = sessions.session_started(session)
     is_open = session.status == SessionStatus.SCHEDULED and not started
     outcome = sessions.session_outcome(session) if session.status == SessionStatus.REGISTERED else None
+    eligibility = sessions.eligibility_reasons(person, session.role) if is_open and not signup else []
     mine = None
     if outcome is not None:
         mine = next((row for row in outcome.came if row.person_id == person.pk), None)
@@ -255,8 +264,7 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
         "community": community, "session": session, "signup": signup, "may_run": may_run, "is_open": is_open,
         "started": started, "outcome": outcome, "my_attendance": mine,
         "when": sessions.when_text(session), "starts": sessions.starts_text(session), "position": sessions.waiting_position(signup) if signup else None,
-        "eligibility": sessions.eligibility_reasons(person, session.role) if is_open and not signup else [],
-        "ask_url": _ask_url(community),
+        "eligibility": eligibility, "ask_url": _ask_url(community, eligibility),
         "signups": sessions.signups_for(request.user, session) if may_run and outcome is None else [],
         "staff_present": list(session.staff_present.all()),
         "cancel_form": cancel_form or CancelSessionForm(),
