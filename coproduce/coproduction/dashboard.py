@@ -138,8 +138,6 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
     tz = _tz(agency.community)
     in_period = Q(session__agency=agency, session__status=SessionStatus.REGISTERED,
                   session__starts_at__gte=period.start, session__starts_at__lt=period.end)
-    lines = list(Attendance.objects.filter(in_period, attended=True)
-                 .values_list("session_id", "session__starts_at", "person_id", "role", "minutes"))
     sessions = list(
         Session.objects.filter(agency=agency, status=SessionStatus.REGISTERED, starts_at__gte=period.start,
                                starts_at__lt=period.end)
@@ -147,7 +145,11 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
                                filter=Q(transfer__postings__amount_minutes__gt=0)))
         .values_list("id", "starts_at", "credited")
     )
-    citizens = {person for _s, _at, person, role, _m in lines if role == AttendanceRole.CITIZEN}
+    # Attendance lines carry their session's id only: the session's time and month are worked out
+    # once per session (thousands) rather than once per line (tens of thousands).
+    lines = list(Attendance.objects.filter(in_period, attended=True)
+                 .values_list("session_id", "person_id", "role", "minutes"))
+    citizens = {person for _s, person, role, _m in lines if role == AttendanceRole.CITIZEN}
     before = set(
         Attendance.objects.filter(session__agency=agency, session__status=SessionStatus.REGISTERED,
                                   session__starts_at__lt=period.start, attended=True, role=AttendanceRole.CITIZEN,
@@ -161,18 +163,23 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
         local = timezone.localtime(moment, tz)
         return months[(local.year, local.month)]
 
+    starts = {session_id: starts_at for session_id, starts_at, _credited in sessions}
+    month_by_session = {session_id: month_of(starts_at) for session_id, starts_at in starts.items()}
     roles_by_session: dict[int, set[str]] = {}
     people_by_month: dict[tuple[int, int], set[int]] = {}
     first_seen: dict[int, dt.datetime] = {}
     staff_minutes = 0
-    for session_id, starts_at, person_id, role, minutes in lines:
+    for session_id, person_id, role, minutes in lines:
+        if session_id not in starts:
+            continue  # a register confirmed between the two queries: it counts from the next look
         roles_by_session.setdefault(session_id, set()).add(role)
         if role == AttendanceRole.STAFF:
             staff_minutes += minutes
             continue
-        row = month_of(starts_at)
+        row = month_by_session[session_id]
         row.citizen_minutes += minutes
         people_by_month.setdefault((row.year, row.month), set()).add(person_id)
+        starts_at = starts[session_id]
         if person_id not in first_seen or starts_at < first_seen[person_id]:
             first_seen[person_id] = starts_at
     for (year, month), people in people_by_month.items():
@@ -181,8 +188,8 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
     for pk in new:
         month_of(first_seen[pk]).new_people += 1
     codelivered = 0
-    for session_id, starts_at, credited in sessions:
-        row = month_of(starts_at)
+    for session_id, _starts_at, credited in sessions:
+        row = month_by_session[session_id]
         row.sessions += 1
         row.credited_minutes += credited or 0
         if roles_by_session.get(session_id, set()) >= {AttendanceRole.STAFF, AttendanceRole.CITIZEN}:

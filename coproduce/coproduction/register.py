@@ -229,8 +229,9 @@ def register_confirm(*, actor, session: Session, idempotency_key: str) -> Sessio
             raise ValidationFailed("Mark everyone who was booked as came or did not come before confirming.",
                                    code="register_incomplete", fields={"lines": ["Someone booked is not marked."]})
         community = locked.community
-        legs = [Leg(ledger.member_account(community, person).pk, credited)
-                for person, _minutes, credited in plan.credits if credited]
+        credited_people = [person for person, _minutes, credited in plan.credits if credited]
+        accounts = ledger.member_accounts(community, credited_people)
+        legs = [Leg(accounts[person.pk].pk, credited) for person, _minutes, credited in plan.credits if credited]
         if legs:
             if plan.source == "issuance":
                 source_id = ledger.issuance_account(community).pk

@@ -75,6 +75,25 @@ def member_account(community, person) -> Account:
     return account
 
 
+def member_accounts(community, people) -> dict[int, Account]:
+    """{person id: account} in this community for many people at once: one query to find them and,
+    when some have none yet, one insert and one query to open theirs (what `member_account` does
+    for one person, without a query per person)."""
+    people = {person.pk: person for person in people}
+    found: dict[int, Account] = {a.person_id: a for a in Account.objects.filter(
+        community=community, kind=AccountKind.MEMBER, person_id__in=list(people)) if a.person_id is not None}
+    missing = [person for pk, person in people.items() if pk not in found]
+    if missing:
+        Account.objects.bulk_create([
+            Account(community=community, kind=AccountKind.MEMBER, person=person, name=person.display_name)
+            for person in missing
+        ])
+        found.update({a.person_id: a for a in Account.objects.filter(
+            community=community, kind=AccountKind.MEMBER, person_id__in=[p.pk for p in missing])
+            if a.person_id is not None})
+    return found
+
+
 def organisation_account_open(*, community, name: str) -> Account:
     with transaction.atomic():
         return Account.objects.create(community=community, kind=AccountKind.ORGANISATION, name=name)

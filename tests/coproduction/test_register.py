@@ -341,3 +341,26 @@ def test_a_members_statement_names_the_agency_not_the_others_credited(past_sessi
     agency_lines = ledger_selectors.account_statement(funded.account)
     assert sorted(agency_lines[0].counterparties) == sorted(
         [ledger.member_account(community, member).name, ledger.member_account(community, other_member).name])
+
+
+def test_confirming_takes_the_same_queries_for_three_or_twelve_people(past_session, funded, agency_admin, community):
+    from django.db import connection as default_connection
+    from django.test.utils import CaptureQueriesContext
+
+    def confirm(session, people, key):
+        session = Session.objects.get(pk=session.pk)  # both as a view would load them
+        for person in people:
+            book(session, person)
+        register.register_save(actor=agency_admin, session=session,
+                               lines=[RegisterLine(person, True, 10) for person in people])
+        with CaptureQueriesContext(default_connection) as queries:
+            register.register_confirm(actor=agency_admin, session=session, idempotency_key=key)
+        return len(queries)
+
+    second = held_yesterday(Session.objects.create(
+        community=past_session.community, agency=past_session.agency, role=past_session.role, place="Room 2",
+        starts_at=past_session.starts_at, ends_at=past_session.ends_at, capacity=20))
+    few = confirm(past_session, [new_member(community, f"Few {i}") for i in range(3)], "k-few")
+    many = confirm(second, [new_member(community, f"Many {i}") for i in range(12)], "k-many")
+    assert few == many  # the accounts are found (or opened) for everyone at once, not one by one
+    assert ledger_audit([community.pk]).clean

@@ -193,3 +193,20 @@ def test_it_tells_both_holders_why_a_transfer_was_reversed(community, coordinato
 def test_it_accepts_the_longest_client_key(community, coordinator, accounts, give):
     transfer = give(community, coordinator, accounts["member"], accounts["staff"], 5, key="k" * 120)
     assert transfer.idempotency_key == "client:" + "k" * 120
+
+
+def test_member_accounts_finds_and_opens_many_in_a_fixed_number_of_queries(community, member, coordinator,
+                                                                           django_assert_num_queries):
+    from tests.conftest import make_person
+
+    existing = services.member_account(community, member)
+    newcomers = [make_person(f"new{i}@example.org", f"New Person {i}") for i in range(6)]
+    with django_assert_num_queries(3):  # find, insert the missing, read them back
+        accounts = services.member_accounts(community, [member, coordinator, *newcomers])
+    assert accounts[member.pk].pk == existing.pk
+    assert {a.kind for a in accounts.values()} == {"member"} and len(accounts) == 8
+    assert accounts[newcomers[0].pk].name == "New Person 0"
+    with django_assert_num_queries(1):  # all there now
+        again = services.member_accounts(community, [member, coordinator, *newcomers])
+    assert {pk: a.pk for pk, a in again.items()} == {pk: a.pk for pk, a in accounts.items()}
+    assert Account.objects.filter(community=community, kind="member").count() == 8
