@@ -19,7 +19,9 @@ Built once: a second run finds agencies in the community and adds nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 from django.test.utils import override_settings
@@ -56,23 +58,54 @@ PAST_SESSIONS = 8
 BUDGET_HOURS = {"health": 120, "school": 60, "library": 60}
 
 
+# A dated event of the demo's year (a register confirmed, a swim taken): when it happened, and the
+# call that records it. `prepare_coproduction` hands these back so that the demo can record them
+# among the exchanges of the same days, oldest first, and statements read in date order.
+DatedEvent = tuple[dt.datetime, Callable[[], object]]
+
+
 def build_coproduction(slug: str = "riverside") -> bool:
     """Build the co-production demo unless the community already has agencies. True if built."""
+    events = prepare_coproduction(slug)
+    if events is None:
+        return False
+    run_in_date_order(events)
+    return True
+
+
+def run_in_date_order(events: list[DatedEvent]) -> None:
+    for _when, record in sorted(events, key=lambda event: event[0]):
+        record()
+
+
+def prepare_coproduction(slug: str = "riverside") -> list[DatedEvent] | None:
+    """Build everything of the co-production demo but its dated ledger events (registers confirmed,
+    redemptions), which it returns for the caller to run in date order (`run_in_date_order`, or
+    among the exchange history: `exchanges.demo.build_history(alongside=...)`). None when the
+    community already has agencies or lacks the demo's people."""
     community = community_selectors.community_get(slug)
     if Agency.objects.filter(community=community).exists():
-        return False
+        return None
     members = community_selectors.member_directory(community, limit=100_000)
     by_email = {m.person.email: m.person for m in members if m.person.email}
     needed = [COORDINATOR_EMAIL, STAFF_EMAIL, MEMBER_EMAIL, SCHOOL_EMAIL, LIBRARY_EMAIL]
     if any(email not in by_email for email in needed):
-        return False
+        return None
     staff_ids = {by_email[e].pk for e in needed if e != MEMBER_EMAIL}
     # Citizens who give time: active web members other than staff and coordinators, by number.
     citizens = [m for m in members if m.person.pk not in staff_ids
                 and not m.person.is_offline and not community_access.is_coordinator(m.person, community)]
+    builder = _Builder(community, by_email, citizens)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-        _Builder(community, by_email, citizens).build()
-    return True
+        builder.build()
+    return [(when, _quietly(record)) for when, record in builder.events]
+
+
+def _quietly(record: Callable[[], object]) -> Callable[[], object]:
+    def run() -> object:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            return record()
+    return run
 
 
 class _Builder:
@@ -88,6 +121,7 @@ class _Builder:
         self.now = timezone.now()
         self.today = timezone.localtime(self.now, self.tz).date()
         self.earners: dict[int, Any] = {}  # person pk -> person, who earned credits
+        self.events: list[DatedEvent] = []  # registers to confirm and redemptions, with when they happened
 
     def build(self) -> None:
         health, school, library = self.build_agencies()
@@ -223,7 +257,9 @@ class _Builder:
                 if came:
                     self.earners[person.pk] = person
             register.register_save(actor=staff, session=session, lines=lines)
-            register.register_confirm(actor=staff, session=session, idempotency_key=f"demo-register-{session.pk}")
+            self.events.append((end, functools.partial(
+                register.register_confirm, actor=staff, session=session,
+                idempotency_key=f"demo-register-{session.pk}")))
 
     def upcoming(self, role, staff, place: str, *, weekday: int, hour: int, minutes: int, repeat: str) -> None:
         """A series of sessions still to come, starting next week, with a few people signed up."""
@@ -296,13 +332,16 @@ class _Builder:
             number = community_selectors.member_numbers(self.community, {person.pk}).get(person.pk)
             if number is None:
                 continue
-            self._safe(partners.redemption_create, actor=c, partner=leisure, offer=swim, member_ref=str(number),
-                       adults=1, children=i % 2, idempotency_key=f"demo-swim-{person.pk}",
-                       at=self._local(self.today - dt.timedelta(days=12 + 23 * i), 10))
+            morning = self._local(self.today - dt.timedelta(days=12 + 23 * i), 10)
+            self.events.append((morning, functools.partial(
+                self._safe, partners.redemption_create, actor=c, partner=leisure, offer=swim,
+                member_ref=str(number), adults=1, children=i % 2, idempotency_key=f"demo-swim-{person.pk}",
+                at=morning)))
             if i % 2 == 0:
                 evening = self._local(self.today - dt.timedelta(days=5 + 23 * i), 19) + dt.timedelta(minutes=30)
-                self._safe(partners.redemption_create, actor=c, partner=cinema, offer=ticket,
-                           member_ref=str(number), idempotency_key=f"demo-film-{person.pk}", at=evening)
+                self.events.append((evening, functools.partial(
+                    self._safe, partners.redemption_create, actor=c, partner=cinema, offer=ticket,
+                    member_ref=str(number), idempotency_key=f"demo-film-{person.pk}", at=evening)))
 
     @staticmethod
     def _safe(fn, **kwargs):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -40,19 +41,23 @@ def history_exists(community) -> bool:
     return Exchange.objects.filter(community=community).exists()
 
 
-def build_history(slug: str = "riverside", *, exchanges: int = 420) -> bool:
-    """Build the history once. Returns True if it built it."""
+def build_history(slug: str = "riverside", *, exchanges: int = 420,
+                  alongside: list[tuple[dt.datetime, Callable[[], object]]] | None = None) -> bool:
+    """Build the history once. Returns True if it built it. `alongside`: other dated events of the
+    same year (another part of the demo's registers and redemptions: when, and the call that
+    records it), run among the exchanges, oldest first, so the ledger reads in date order."""
     community = community_selectors.community_get(slug)
     if history_exists(community):
         return False
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), notifications.quietly():
-        _History(community).build(exchanges)
+        _History(community, alongside or []).build(exchanges)
     return True
 
 
 class _History:
-    def __init__(self, community) -> None:
+    def __init__(self, community, alongside: list[tuple[dt.datetime, Callable[[], object]]]) -> None:
         self.community = community
+        self.alongside = sorted(alongside, key=lambda event: event[0])
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not a secret
         self.today = timezone.localdate()
         memberships = community_selectors.member_directory(community, limit=100_000)
@@ -84,10 +89,11 @@ class _History:
         for person in self.rng.sample(self.online, 8):
             self.safe(services.fund_donate, actor=person, community=self.community, person=person,
                       minutes=self.rng.choice([60, 120, 180]), idempotency_key=self.next_key(),
-                      note="Giving back to the fund")
+                      note="Giving back to the fund", effective_at=timezone.now() - dt.timedelta(days=365))
         # Entered oldest first, as a year of records would have been, so statements read in date order.
         days = sorted(self.day() for _ in range(count))
         for i, day in enumerate(days):
+            self.catch_up(day)
             roll = self.rng.random()
             if i == count // 2:
                 self.group_class(day)
@@ -105,6 +111,7 @@ class _History:
                 self.member_exchange(confirm=None, day=day)
             else:
                 self.member_exchange(confirm=True, day=day)
+        self.catch_up(None)
         for person in self.rng.sample(self.people, 3):
             self.safe(services.fund_grant, actor=coordinator, community=self.community, person=person, minutes=120,
                       reason="Help after a hospital stay", idempotency_key=self.next_key())
@@ -114,6 +121,12 @@ class _History:
                       reason="Entered twice: the same visit was already on a paper slip")
         for _ in range(6):  # this week's, waiting for the other person
             self.member_exchange(confirm=None, recent=True)
+
+    def catch_up(self, day: dt.date | None) -> None:
+        """Run the other events that happened on or before `day` (all that are left: None)."""
+        while self.alongside and (day is None or timezone.localdate(self.alongside[0][0]) <= day):
+            _when, record = self.alongside.pop(0)
+            record()
 
     def safe(self, fn, **kwargs):
         try:

@@ -688,9 +688,11 @@ def concern_close(*, actor, reference: ExchangeReference, outcome: str) -> Excha
 # The community fund --------------------------------------------------------------------------
 
 
-def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str, note: str = ""):
-    """A member gives hours to the community fund. Raises ValidationFailed, NotFound,
-    PermissionDenied (for someone else without coordinating), LimitExceeded."""
+def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str, note: str = "",
+                effective_at: dt.datetime | None = None):
+    """A member gives hours to the community fund (`effective_at`: when, if not now; never in the
+    future). Raises ValidationFailed, NotFound, PermissionDenied (for someone else without
+    coordinating), LimitExceeded."""
     if person.pk != actor.pk and not community_access.is_coordinator(actor, community):
         raise PermissionDenied("Only a coordinator can donate for another member.")
     if community_access.membership_of(person, community) is None:
@@ -698,7 +700,7 @@ def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str,
     _check_minutes(minutes)
     return ledger.transfer_create(
         actor=actor, community=community, idempotency_key=idempotency_key, reason="donation", memo=note,
-        on_behalf_of=person if person.pk != actor.pk else None,
+        on_behalf_of=person if person.pk != actor.pk else None, effective_at=effective_at,
         legs=[Leg(ledger.member_account(community, person).pk, -minutes), Leg(ledger.fund_account(community).pk, minutes)],
     )
 

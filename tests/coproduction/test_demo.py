@@ -74,3 +74,27 @@ def test_it_builds_a_year_of_coproduction_once():
     assert demo.build_coproduction() is False
     assert (Agency.objects.count(), Session.objects.count(), Redemption.objects.count(),
             Referral.objects.count()) == counts
+
+
+def test_the_whole_demo_records_its_year_in_date_order():
+    """Registers and redemptions are recorded among the year's exchanges on their days, so a
+    statement (recorded order) reads in date order; the only step back is this week's exchanges,
+    recorded after today's grants with the days they happened."""
+    import datetime as dt
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from coproduce.ledger.models import Transfer
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    community = community_selectors.community_get("riverside")
+    dated = list(Transfer.objects.filter(community=community).order_by("sequence")
+                 .values_list("effective_at", "reason"))
+    assert {"session_credit", "redemption", "exchange"} <= {reason for _at, reason in dated}
+    week_ago = timezone.localdate() - dt.timedelta(days=8)
+    backwards = [(a, b) for a, b in zip(dated, dated[1:], strict=False)
+                 if timezone.localdate(b[0]) < timezone.localdate(a[0])]
+    assert all(timezone.localdate(b[0]) >= week_ago for _a, b in backwards), backwards[:3]
+    assert ledger_audit([community.pk]).clean

@@ -56,16 +56,17 @@ class Command(BaseCommand):
             built = demo.build_demo()
         except demo.DemoIncomplete as exc:
             raise CommandError(str(exc)) from None
+        from coproduce.coproduction import demo as coproduction_demo
         from coproduce.exchanges import demo as exchanges_demo
-
-        exchanges_demo.build_history()
-        exchanges_demo.build_listings()
         from coproduce.messaging import demo as messaging_demo
 
+        # The agencies first, then a year of exchanges with the agencies' registers and redemptions
+        # recorded among them on their days, so statements read in date order.
+        events = coproduction_demo.prepare_coproduction() or []
+        if not exchanges_demo.build_history(alongside=events):
+            coproduction_demo.run_in_date_order(events)
+        exchanges_demo.build_listings()
         messaging_demo.build_conversations()
-        from coproduce.coproduction import demo as coproduction_demo
-
-        coproduction_demo.build_coproduction()
         summary = demo.demo_summary()
         self.stdout.write(
             ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "
