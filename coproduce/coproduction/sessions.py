@@ -27,11 +27,11 @@ from django.utils import timezone
 
 from coproduce.communities import access as community_access
 from coproduce.core.audit import audit_record, diff, snapshot
-from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.notifications import services as notifications
 
 from . import agencies
-from .access import access_staff_work, is_staff_of
+from .access import access_staff_work, can_do_staff_work, is_staff_of
 from .models import (
     AgencyMembership,
     Attendance,
@@ -594,25 +594,26 @@ def sessions_upcoming(community, *, agency=None, role=None, now: dt.datetime | N
     return list(sessions_list(community, agency=agency, role=role, start=now or timezone.now())[:200])
 
 
+def _held_unregistered(now: dt.datetime | None) -> Q:
+    """Sessions that have started, are not cancelled and have no confirmed register yet."""
+    return Q(status=SessionStatus.SCHEDULED, starts_at__lte=now or timezone.now())
+
+
 def sessions_to_register(agency, *, now: dt.datetime | None = None, limit: int = 50) -> list[Session]:
-    """The agency's sessions that have started, are not cancelled and have no confirmed register
-    yet, most recent first: the registers its staff still have to fill in."""
-    return list(Session.objects.filter(agency=agency, status=SessionStatus.SCHEDULED,
-                                       starts_at__lte=now or timezone.now())
+    """The agency's sessions still waiting for their register, most recent first: what its staff
+    still have to fill in."""
+    return list(Session.objects.filter(_held_unregistered(now), agency=agency)
                 .select_related("agency", "role", "community").order_by("-starts_at", "-pk")[:limit])
 
 
 def registers_waiting(agency, *, now: dt.datetime | None = None) -> int:
     """How many of the agency's sessions have taken place without a confirmed register."""
-    return Session.objects.filter(agency=agency, status=SessionStatus.SCHEDULED,
-                                  starts_at__lte=now or timezone.now()).count()
+    return Session.objects.filter(_held_unregistered(now), agency=agency).count()
 
 
 def registers_waiting_in(community, *, now: dt.datetime | None = None) -> int:
-    """How many sessions, across all the community's agencies, have taken place without a
-    confirmed register (one query): the coordinators' view of `registers_waiting`."""
-    return Session.objects.filter(community=community, status=SessionStatus.SCHEDULED,
-                                  starts_at__lte=now or timezone.now()).count()
+    """The same across all the community's agencies (one query): the coordinators' view."""
+    return Session.objects.filter(_held_unregistered(now), community=community).count()
 
 
 def sessions_registered(agency, *, limit: int = 10) -> list[Session]:
@@ -704,11 +705,7 @@ def signups_for(viewer, session: Session) -> list[SignUp]:
 
 def may_run(viewer, session: Session) -> bool:
     """Whether the viewer is the agency's staff or a coordinator (for the buttons)."""
-    try:
-        access_staff_work(viewer, session.agency)
-    except (NotFound, PermissionDenied):
-        return False
-    return True
+    return can_do_staff_work(viewer, session.agency)
 
 
 def waiting_position(signup: SignUp) -> int | None:

@@ -202,7 +202,7 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
     agency = agencies.agency_by_slug(community, agency_slug)
     access_agency(request.user, agency)
     found = sessions.sessions_upcoming(community, agency=agency)
-    may_run = _may_run_agency(request.user, agency)
+    may_run = can_do_staff_work(request.user, agency)
     rows, blocked = _rows(request, community, found, [session.role for session in found])
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": agency, "role": None, "rows": rows, "blocked": blocked,
@@ -211,10 +211,6 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
         "to_register": sessions.sessions_to_register(agency) if may_run else None,
         "registered": sessions.sessions_registered(agency) if may_run else None,
     })
-
-
-def _may_run_agency(person, agency) -> bool:
-    return can_do_staff_work(person, agency)
 
 
 @login_required
@@ -229,7 +225,7 @@ def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResp
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": role.agency, "role": role, "rows": rows, "blocked": blocked,
         "ask_url": _ask_url(community, blocked),
-        "may_run": _may_run_agency(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
+        "may_run": can_do_staff_work(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
     })
 
 
