@@ -103,7 +103,7 @@ def test_it_finds_people_whose_gifts_fit_a_request(community, member, laptop_req
     post(community, offering, "offer", "computer-help", "Computer help")  # among the matches already
     found = matching.people_for(laptop_request, member)
     assert [p.person for p in found] == [fixer, teacher]
-    assert [p.score for p in found] == [0.602, 0.4]
+    assert [p.score for p in found] == [pytest.approx(0.602, abs=1e-9), pytest.approx(0.4, abs=1e-9)]
     assert found[0].reasons == ['their gifts include "Fixing laptops and printers"', "also in Docks"]
     assert found[1].reasons == ['their gifts include "Laptop basics for beginners"', "willing to teach"]
     assert found[0].member_number == fixer.memberships.get().number
