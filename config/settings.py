@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+
+from coproduce.core.private_files import generated_secret, private_dir, private_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("COPRODUCE_VAR_DIR", BASE_DIR / "var"))
@@ -49,29 +50,38 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: an install that forgets it must not show Django's debug pages to anyone.
+DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("COPRODUCE_TESTING", "pytest" in sys.modules)
+# Set by `coproduce demo`: demo accounts may be exempt from the MFA requirement, emails are meant
+# for the console, and static files are served from the apps' folders.
+COPRODUCE_DEMO = env_bool("COPRODUCE_DEMO", False)
 
 
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY", "")
     if key:
         return key
-    if not DEBUG:
-        raise ConfigurationError("SECRET_KEY must be set when DEBUG is off")
-    # Embedded default: generate once into var/ so sessions survive restarts.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if database_url and not database_url.startswith("sqlite") and not (DEBUG or TESTING):
+        # A shared database may have several app servers: each must sign with the same key.
+        raise ConfigurationError(
+            "SECRET_KEY must be set when the database is not the embedded SQLite one (DATABASE_URL): "
+            "give every app server the same long random key"
+        )
+    # The embedded default (one machine): generated once into var/, so sessions survive restarts.
+    return generated_secret(VAR_DIR / "secret_key")
 
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address people use, for links in emails and calendar feeds. Unset, it is this machine on
+# the port served (PORT; `coproduce demo --port N` sets it to N too).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or f"http://127.0.0.1:{env_int('PORT', 8000)}"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ConfigurationError(f"SITE_URL must start with https:// (or http://), not {SITE_URL!r}")
+SITE_HTTPS = SITE_URL.startswith("https://")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -147,7 +157,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    private_dir(VAR_DIR)
+    _sqlite_file = str(DATABASES["default"]["NAME"])
+    if _sqlite_file and _sqlite_file != ":memory:" and not _sqlite_file.startswith("file:"):
+        private_file(Path(_sqlite_file))  # before SQLite makes it world-readable; -wal and -shm follow its mode
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -205,7 +218,9 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coproduce"
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+# Only complete translations: a browser asking for another language gets English, marked so.
+# Adding one: docs/operations.md, "Languages".
+LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -215,18 +230,24 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG or TESTING or COPRODUCE_DEMO
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# whitenoise serves static files with DEBUG off too; the demo (and DEBUG) straight from the apps'
+# folders, production from what `coproduce serve` collected into STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG or COPRODUCE_DEMO
 
-# Email: console by default, SMTP when EMAIL_HOST is set.
+# Email: console by default (a system check warns outside DEBUG, tests and the demo), SMTP when
+# EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coproduce <noreply@coproduce.invalid>")
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -249,7 +270,7 @@ TASKS = {
     }
 }
 
-# Security headers. With DEBUG off these make `manage.py check --deploy` clean.
+# Security headers. With an https SITE_URL these make `manage.py check --deploy` clean.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -257,15 +278,17 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
-if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# HTTPS follows the site's address, not DEBUG: the demo and a SITE_URL of http:// are plain http
+# (nothing to redirect to); an https SITE_URL turns on the redirect, HSTS and secure cookies.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SITE_HTTPS)
+if SITE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if SITE_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = SITE_HTTPS
+CSRF_COOKIE_SECURE = SITE_HTTPS
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -281,9 +304,6 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
-
-# Demo accounts may be marked exempt from the MFA requirement; nothing else is.
-COPRODUCE_DEMO = env_bool("COPRODUCE_DEMO", False)
 
 # Matching: `lexical` (words, always there), `semantic` (sentence embeddings; needs the optional
 # `semantic` extra) or `auto` (semantic when the extra is installed). See docs/architecture.md.

@@ -2,7 +2,11 @@
 
 Migrates the database (SQLite under var/ unless DATABASE_URL says otherwise), builds the Riverside
 demo community once, prints the demo logins, starts a background worker thread for the database
-task queue, and serves the site on 127.0.0.1 with Django's development server."""
+task queue, and serves the site on 127.0.0.1 with Django's development server, with DEBUG off as
+in production: the site's own error pages, static files through whitenoise (docs/operations.md).
+
+Links in emails and calendar feeds use SITE_URL; unless it is set, the demo makes it
+http://127.0.0.1:<port>, the address it serves on, before anything is built or sent."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from rich.table import Table
 
 from coproduce.communities import demo
 from coproduce.communities.management.console import render
+from coproduce.core.private_files import private_file
 
 
 def _port(value: str) -> int:
@@ -49,9 +54,30 @@ class Command(BaseCommand):
             self.stdout.write(demo.demo_logins_markdown())
             return
         port_number = _port(str(port))
+        served_at = f"http://127.0.0.1:{port_number}"
+        if not os.environ.get("SITE_URL", "").strip():
+            # The one setting every absolute link is built from (emails, calendar feeds), so they
+            # point where this demo answers. Set before building: building sends emails too.
+            settings.SITE_URL = served_at
         if reset:
             self.reset_database()
         call_command("migrate", interactive=False, verbosity=0)
+        self.build()
+        self.stdout.write(render(self.logins_table()))
+        if no_serve:
+            return
+        if not getattr(settings, "WHITENOISE_USE_FINDERS", False):
+            # Without COPRODUCE_DEMO (`manage.py demo`) whitenoise serves only collected files.
+            call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_worker:
+            self.start_worker()
+        self.stdout.write(f"Open {served_at}/ in your browser. Press Ctrl+C to stop.")
+        if settings.SITE_URL != served_at:
+            self.stdout.write(f"Links in emails and calendars use SITE_URL: {settings.SITE_URL}")
+        call_command("runserver", f"127.0.0.1:{port_number}", use_reloader=False, skip_checks=True)
+
+    def build(self) -> None:
+        """The demo's communities, a year of history, listings and conversations (once)."""
         try:
             built = demo.build_demo()
         except demo.DemoIncomplete as exc:
@@ -72,13 +98,6 @@ class Command(BaseCommand):
             ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "
             f"{summary['pending_applications']} applications waiting; Hillside has {summary['hillside_members']}."
         )
-        self.stdout.write(render(self.logins_table()))
-        if no_serve:
-            return
-        if not no_worker:
-            self.start_worker()
-        self.stdout.write(f"Open http://127.0.0.1:{port_number}/ in your browser. Press Ctrl+C to stop.")
-        call_command("runserver", f"127.0.0.1:{port_number}", use_reloader=False, skip_checks=True)
 
     def reset_database(self) -> None:
         database = settings.DATABASES["default"]
@@ -91,6 +110,7 @@ class Command(BaseCommand):
         path = Path(database["NAME"])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        private_file(path)  # empty, for the owner only, before migrate opens it (settings do this at start)
         self.stdout.write(f"Deleted {path}.")
 
     def logins_table(self) -> Table:
