@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from coproduce.api.urls import api
 from coproduce.core.views import healthz
+from coproduce.web.views.favicon import favicon
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+import logging
+
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+# If even the 500 template fails (a missing static file in the manifest, say): still a page.
+_PLAIN_500 = (
+    '<!doctype html><html lang="en-gb"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Something went wrong · coproduce</title></head><body><main>"
+    "<h1>Something went wrong on our side</h1><p>Nothing you did caused this. Please try again in a few "
+    'minutes.</p><p><a href="/">Go to the start page</a></p></main></body></html>'
+)
 
 
 def _api(request) -> bool:
@@ -30,4 +44,11 @@ def server_error(request):
             {"error": {"code": "server_error", "message": "Something went wrong on our side.", "fields": {}}},
             status=500,
         )
-    return render(request, "web/errors/500.html", status=500)
+    # Without the request's context, as Django's own handler does: what failed may be the
+    # database, the session or a context processor, and this page must still show.
+    try:
+        body = loader.render_to_string("web/errors/500.html")
+    except Exception:  # noqa: BLE001 - the last resort must not fail
+        logger.exception("The 500 page could not be rendered")
+        body = _PLAIN_500
+    return HttpResponseServerError(body)

@@ -16,12 +16,13 @@ from ..api.conftest import bearer
 
 
 @pytest.fixture
-def serve_nothing(settings, monkeypatch):
+def serve_nothing(settings, monkeypatch, tmp_path):
     """Runs the demo command as `coproduce demo` does, without building the demo (tested
     elsewhere) or serving; returns the addresses runserver was asked for. SITE_URL goes back to
     the test's value afterwards."""
     settings.SITE_URL = "http://127.0.0.1:8000"
     settings.WHITENOISE_USE_FINDERS = True  # as with COPRODUCE_DEMO=1
+    settings.STATIC_ROOT = tmp_path / "static"
     monkeypatch.delenv("SITE_URL", raising=False)
     monkeypatch.setattr(demo_command.Command, "build", lambda self: None)
     served: list[str] = []

@@ -113,3 +113,23 @@ def test_it_stores_uploaded_files_for_the_owner_only(settings, tmp_path):
     assert mode(saved) & 0o077 == 0, oct(mode(saved))
     assert mode(saved.parent) & 0o077 == 0 and mode(saved.parent.parent) & 0o077 == 0
 
+
+
+DEMO_PAGES = (
+    "import json, django; django.setup(); from django.test import Client; c = Client(); "
+    "pages = {p: c.get(p) for p in ('/no-such-page/', '/static/coproduce/site.css', '/favicon.ico')}; "
+    "print(json.dumps({p: [r.status_code, r.get('Content-Type', ''), b'We could not find that page' in "
+    "b''.join(r.streaming_content if r.streaming else [r.content])] for p, r in pages.items()}))"
+)
+
+
+def test_it_serves_the_demo_without_debug(tmp_path):
+    """As `coproduce demo` runs (COPRODUCE_DEMO=1, nothing else): the site's 404 page, not
+    Django's debug page; static files served; no redirect to an https that is not there."""
+    result = subprocess.run([sys.executable, "-c", DEMO_PAGES], cwd=ROOT, env=bare_env(tmp_path, COPRODUCE_DEMO="1"),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    pages = json.loads(result.stdout)
+    assert pages["/no-such-page/"] == [404, "text/html; charset=utf-8", True]
+    assert pages["/static/coproduce/site.css"][:2] == [200, 'text/css; charset="utf-8"']
+    assert pages["/favicon.ico"][:2] == [200, "image/x-icon"]

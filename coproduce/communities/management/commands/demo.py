@@ -69,10 +69,12 @@ class Command(BaseCommand):
         if not getattr(settings, "WHITENOISE_USE_FINDERS", False):
             # Without COPRODUCE_DEMO (`manage.py demo`) whitenoise serves only collected files.
             call_command("collectstatic", interactive=False, verbosity=0)
+        # whitenoise warns about a missing STATIC_ROOT even when it serves from the apps' folders.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         if not no_worker:
             self.start_worker()
         self.stdout.write(f"Open {served_at}/ in your browser. Press Ctrl+C to stop.")
-        if settings.SITE_URL != served_at:
+        if served_at != settings.SITE_URL:
             self.stdout.write(f"Links in emails and calendars use SITE_URL: {settings.SITE_URL}")
         call_command("runserver", f"127.0.0.1:{port_number}", use_reloader=False, skip_checks=True)
 
