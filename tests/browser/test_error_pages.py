@@ -58,3 +58,15 @@ def test_it_answers_every_favicon_a_page_asks_for(new_page):
             assert page.request.get(href).status == 200, href
     assert page.request.get("/favicon.ico").status == 200
     assert all(status == 200 for _url, status in icons), icons
+
+
+@pytest.mark.urls("tests.web.error_urls")
+def test_it_shows_its_own_page_for_a_server_error(new_page):
+    page = new_page(width=360)
+    response = page.goto("/broken/")
+    assert response is not None and response.status == 500
+    expect(page.get_by_role("heading", level=1)).to_have_text("Something went wrong on our side")
+    expect(page.get_by_role("link", name="coproduce")).to_be_visible()  # the site's header
+    assert "RuntimeError" not in page.content()
+    found = problems([check_page(page, 200)])
+    assert not found, "\n".join(found)
