@@ -72,9 +72,11 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What emails call the site ("Hello from coproduce!"), whatever host a request came in on.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "coproduce"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "coproduce.web.admin_config.SiteAdminConfig",  # django.contrib.admin without a login of its own
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -110,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coproduce.web.middleware.FullSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -166,10 +169,8 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "communities.Person"
-AUTHENTICATION_BACKENDS = [
-    "coproduce.communities.auth.MemberNumberBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend for email, username and member number: one lookup and one password hash per attempt.
+AUTHENTICATION_BACKENDS = ["coproduce.communities.auth.SignInBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

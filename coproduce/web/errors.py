@@ -31,3 +31,14 @@ def server_error(request):
             status=500,
         )
     return render(request, "web/errors/500.html", status=500)
+
+
+def too_many_requests(request, exception=None):
+    """allauth's rate limits (sign-in, password reset, two-factor codes) answer with this page."""
+    if _api(request):
+        return JsonResponse(
+            {"error": {"code": "rate_limited", "message": "Too many attempts. Wait a few minutes and try again.",
+                       "fields": {}}},
+            status=429,
+        )
+    return render(request, "web/errors/429.html", status=429)
