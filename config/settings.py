@@ -202,6 +202,21 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# allauth's forms with bounds on every field (an overlong value is a form error, not a 500).
+_FORMS = "coproduce.web.sign_in_forms."
+ACCOUNT_FORMS = {
+    "login": _FORMS + "SignInForm",
+    "reset_password": _FORMS + "ResetPasswordForm",
+    "reset_password_from_key": _FORMS + "ResetPasswordKeyForm",
+    "change_password": _FORMS + "ChangePasswordForm",
+    "set_password": _FORMS + "SetPasswordForm",
+    "reauthenticate": _FORMS + "ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": _FORMS + "MfaAuthenticateForm",
+    "reauthenticate": _FORMS + "MfaReauthenticateForm",
+    "activate_totp": _FORMS + "ActivateTotpForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coproduce"
 
