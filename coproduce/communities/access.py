@@ -202,3 +202,33 @@ def sign_in_complete(person, methods: list[str]) -> bool:
     """Whether a session's sign-in (the methods it used, in order: "password", "mfa", ...) is the
     whole of it: a person who has set up a second factor must have given it."""
     return "mfa" in methods or not has_second_factor(person)
+
+
+def access_give_sign_in(actor, community: Community, membership: Membership) -> None:
+    """A coordinator of the member's community may give them a way to sign in: a first password
+    or a sign-in letter. Not for their own account, and not for an account that guards more than
+    this community (an operator, a coordinator anywhere, anyone with two-factor sign-in): its
+    owner uses "Forgotten your password?"."""
+    access_coordinate(actor, community)
+    if membership.community_id != community.pk or membership.status != MembershipStatus.ACTIVE:
+        raise NotFound("No such member.")
+    person = membership.person
+    if person.pk == getattr(actor, "pk", None):
+        raise PermissionDenied(
+            "Change your own password on your account page.", code="own_account"
+        )
+    coordinates = any(Role.COORDINATOR in roles for _, roles in _roles_cache(person).values())
+    if person.is_operator or coordinates or has_second_factor(person):
+        raise PermissionDenied(
+            "This account runs a community or has two-factor sign-in, so only its owner can set its "
+            "password: they use “Forgotten your password?” on the sign-in page.",
+            code="sign_in_protected",
+        )
+
+
+def can_give_sign_in(actor, community: Community, membership: Membership) -> bool:
+    try:
+        access_give_sign_in(actor, community, membership)
+    except (NotFound, PermissionDenied):
+        return False
+    return True

@@ -29,6 +29,13 @@ def login_key(identifier: str) -> str:
     return identifier.strip().lower()
 
 
+def failed_sign_in_key(identifier: str) -> str:
+    """The key of the failed sign-in limit (allauth's `login_failed`) for this account: shared by
+    the password sign-in and the sign-in letter's code, and the same whatever Host the request
+    named."""
+    return "login:" + login_key(identifier)
+
+
 def person_for_login(identifier: str) -> Person | None:
     """The one person this sign-in name stands for: a member number first, then an email
     address, then a username; None when it names nobody."""

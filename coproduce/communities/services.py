@@ -25,7 +25,7 @@ from coproduce.core.errors import (
 )
 from coproduce.core.tokens import new_secret, secret_hash
 
-from . import access
+from . import access, sign_in
 from .models import (
     AccessToken,
     Application,
@@ -487,15 +487,9 @@ def application_approve(*, actor: Person, application: Application, reason: str 
         audit_record(actor=actor, action="application.approve", subject=locked, community_id=locked.community_id,
                      person_id=locked.person_id, changes={"status": [ApplicationStatus.PENDING, ApplicationStatus.APPROVED]},
                      note=locked.decision_reason)
+        # Their member number and a set-password link of their own (sent after commit).
+        sign_in.welcome_send(actor=actor, person=locked.person, community=locked.community, email=locked.email)
     application.refresh_from_db()
-    if application.email:
-        _send_after_commit(
-            f"Welcome to {application.community.name}",
-            f"Dear {application.full_name},\n\nYour application has been approved. Your member number is "
-            f"{membership.member_code}. To sign in, set a password here: "
-            f"{settings.SITE_URL}{reverse('account_reset_password')}\n",
-            [application.email],
-        )
     return membership
 
 

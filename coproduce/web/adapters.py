@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
-from coproduce.communities.auth import login_key
+from coproduce.communities.auth import failed_sign_in_key
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         # allauth keys the failed sign-in limit by the lower-cased login and the request's host;
         # one key per account (member numbers written any way) whatever the Host header says.
-        return "login:" + login_key(str(credentials.get("email", credentials.get("username", ""))))
+        return failed_sign_in_key(str(credentials.get("email", credentials.get("username", ""))))
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.SITE_NAME}] {subject}"
