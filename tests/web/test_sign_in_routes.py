@@ -128,3 +128,17 @@ def test_it_limits_wrong_two_factor_codes(client, operator_with_totp):
         client.post(reverse("mfa_authenticate"), {"code": "000000"})
     client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert_signed_out(client)
+
+
+def test_it_refuses_the_admin_to_a_signed_in_member_without_sending_them_round_in_circles(client, member):
+    client.force_login(member)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1  # /admin/ -> /admin/login/, which refuses rather than redirecting
+
+
+def test_it_lets_a_demo_operator_exempt_from_two_factor_into_the_admin(client, operator):
+    operator.is_staff = True
+    operator.save(update_fields=["is_staff"])
+    client.post(reverse("account_login") + "?next=/admin/", {"login": operator.email, "password": PASSWORD})
+    assert client.get("/admin/").status_code == 200
