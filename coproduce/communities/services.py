@@ -52,6 +52,7 @@ from .models import (
     RulebookVersion,
     SensitiveDatum,
     SensitiveField,
+    SignInToken,
     Visibility,
     validate_timezone,
 )
@@ -858,6 +859,9 @@ def _pseudonymise(*, actor: Person, person: Person, reason: str) -> None:
     SensitiveDatum.objects.filter(person=person).delete()
     Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     AccessToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    SignInToken.objects.filter(person=person, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     Application.objects.filter(person=person).update(full_name=person.full_name, email="", phone="", about="")
     CoordinatorNote.objects.filter(person=person).update(text="(removed when the member left)")
     audit_record(actor=actor, action="person.pseudonymise", subject=person, person_id=person.pk, note=reason)

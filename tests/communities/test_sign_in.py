@@ -113,3 +113,12 @@ def test_it_retires_other_ways_in_once_one_is_used(community, coordinator, dorot
     sign_in.sign_in_token_redeem(token_id=code_token.pk, password=NEW_PASSWORD)
     link_token.refresh_from_db()
     assert link_token.revoked_at is not None
+
+
+def test_it_retires_a_leaving_members_ways_in(community, coordinator, dorothy):
+    token, code = sign_in.sign_in_code_issue(actor=coordinator, community=community, membership=dorothy)
+    services.member_offboard(actor=coordinator, membership=dorothy, reason="Moved away.")
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    with pytest.raises(ValidationFailed):  # her number no longer names an active member
+        sign_in.sign_in_code_check(member_number=dorothy.member_code, code=code)
