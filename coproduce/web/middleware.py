@@ -69,10 +69,10 @@ class MfaRequiredMiddleware:
 
 
 class FullSignInMiddleware:
-    """A session counts only if it came through the whole sign-in (`web.sign_in`): a session
-    without the mark (made before the mark existed, or by a code path that skipped the second
-    factor) is ended before anything, pages, admin or API, sees it. No query for marked
-    sessions."""
+    """A session counts only if it came through the whole sign-in (`web.sign_in`). One without
+    the mark (made before the mark existed, or by a code path that skipped `login()`) is judged
+    once by the same rule: marked if it is complete, otherwise ended before anything (pages,
+    admin or API) sees it. No query for marked sessions."""
 
     def __init__(self, get_response):
         self.get_response = get_response
