@@ -82,9 +82,11 @@ SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or f"http://127.0.
 if not SITE_URL.startswith(("http://", "https://")):
     raise ConfigurationError(f"SITE_URL must start with https:// (or http://), not {SITE_URL!r}")
 SITE_HTTPS = SITE_URL.startswith("https://")
+# What emails call the site ("Hello from coproduce!"), whatever host a request came in on.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "coproduce"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "coproduce.web.admin_config.SiteAdminConfig",  # django.contrib.admin without a login of its own
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coproduce.web.middleware.FullSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -179,10 +182,8 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "communities.Person"
-AUTHENTICATION_BACKENDS = [
-    "coproduce.communities.auth.MemberNumberBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend for email, username and member number: one lookup and one password hash per attempt.
+AUTHENTICATION_BACKENDS = ["coproduce.communities.auth.SignInBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -213,6 +214,21 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+}
+# allauth's forms with bounds on every field (an overlong value is a form error, not a 500).
+_FORMS = "coproduce.web.sign_in_forms."
+ACCOUNT_FORMS = {
+    "login": _FORMS + "SignInForm",
+    "reset_password": _FORMS + "ResetPasswordForm",
+    "reset_password_from_key": _FORMS + "ResetPasswordKeyForm",
+    "change_password": _FORMS + "ChangePasswordForm",
+    "set_password": _FORMS + "SetPasswordForm",
+    "reauthenticate": _FORMS + "ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": _FORMS + "MfaAuthenticateForm",
+    "reauthenticate": _FORMS + "MfaReauthenticateForm",
+    "activate_totp": _FORMS + "ActivateTotpForm",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coproduce"

@@ -23,3 +23,4 @@ if settings.DEBUG:
 handler404 = "coproduce.web.errors.not_found"
 handler403 = "coproduce.web.errors.forbidden"
 handler500 = "coproduce.web.errors.server_error"
+handler429 = "coproduce.web.errors.too_many_requests"  # allauth's rate limits look for it here

@@ -21,6 +21,9 @@ class TokenAuth(HttpBearer):
         access_token = selectors.token_authenticate(token)
         if access_token is None:
             return None
+        # The same two-factor rule as the pages and the browser session: a token does not let a
+        # coordinator skip it.
+        access.access_second_factor(access_token.person)
         services.token_touch(access_token)
         request.user = access_token.person
         request.access_token = access_token
@@ -43,30 +46,11 @@ class SessionAuth(APIKeyCookie):
                 "Send the CSRF token (X-CSRFToken header) with writes made with a browser session.",
                 code="csrf_failed",
             )
-        if _mfa_missing(user):
-            raise PermissionDenied(
-                "Set up two-factor sign-in on the website before using the API with this account.",
-                code="mfa_required",
-            )
+        access.access_second_factor(user)
         return user
 
     def authenticate(self, request, key):  # pragma: no cover - __call__ does the work
         return None
-
-
-def _mfa_missing(user) -> bool:
-    """Coordinators and operators must have two-factor sign-in before they act; the web pages
-    enforce this with a middleware that does not cover /api/, so the session check does it here."""
-    if getattr(user, "mfa_exempt", False):
-        return False
-    coordinates = getattr(user, "is_operator", False) or any(
-        "coordinator" in roles for _, roles in access._roles_cache(user).values()
-    )
-    if not coordinates:
-        return False
-    from allauth.mfa.models import Authenticator
-
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 class _Anonymous:

@@ -35,6 +35,7 @@ from .routes import (
     references,
     referrals,
     sessions,
+    sign_in,
 )
 from .schemas import IDEMPOTENCY_HEADER
 
@@ -172,6 +173,7 @@ def http_error(request, exc: HttpError):
 
 api.add_router("/communities", communities.router)
 api.add_router("/communities", members.router)
+api.add_router("/communities", sign_in.router)
 api.add_router("/communities", applications.router)
 api.add_router("/communities", exchanges.router)
 api.add_router("/communities", ledger.router)

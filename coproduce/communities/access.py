@@ -161,3 +161,74 @@ def access_member_card(person, community: Community, membership: Membership) -> 
     access_member_record(person, community, membership)
     if membership.person_id != getattr(person, "pk", None) and not is_coordinator(person, community):
         raise PermissionDenied("Only the member and the coordinators can open a member card.", code="forbidden")
+
+
+# Two-factor sign-in ---------------------------------------------------------------------------
+# One policy, asked by every way in: the web pages (web.middleware), the API through a browser
+# session and the API with a personal access token (api.auth).
+
+
+def second_factor_required(person) -> bool:
+    """Coordinators (of any community) and operators must sign in with a second factor. Demo
+    accounts may be exempt; nobody else is."""
+    if person is None or not person.is_authenticated or getattr(person, "mfa_exempt", False):
+        return False
+    if getattr(person, "is_operator", False):
+        return True
+    return any(Role.COORDINATOR in roles for _, roles in _roles_cache(person).values())
+
+
+def has_second_factor(person) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP).exists()
+
+
+def second_factor_missing(person) -> bool:
+    """Whether this person must set up two-factor sign-in before doing anything else."""
+    return second_factor_required(person) and not has_second_factor(person)
+
+
+def access_second_factor(person) -> None:
+    """Refuse a coordinator or operator who has not set up two-factor sign-in."""
+    if second_factor_missing(person):
+        raise PermissionDenied(
+            "Set up two-factor sign-in on the website before using the API with this account.",
+            code="mfa_required",
+        )
+
+
+def sign_in_complete(person, methods: list[str]) -> bool:
+    """Whether a session's sign-in (the methods it used, in order: "password", "mfa", ...) is the
+    whole of it: a person who has set up a second factor must have given it."""
+    return "mfa" in methods or not has_second_factor(person)
+
+
+def access_give_sign_in(actor, community: Community, membership: Membership) -> None:
+    """A coordinator of the member's community may give them a way to sign in: a first password
+    or a sign-in letter. Not for their own account, and not for an account that guards more than
+    this community (an operator, a coordinator anywhere, anyone with two-factor sign-in): its
+    owner uses "Forgotten your password?"."""
+    access_coordinate(actor, community)
+    if membership.community_id != community.pk or membership.status != MembershipStatus.ACTIVE:
+        raise NotFound("No such member.")
+    person = membership.person
+    if person.pk == getattr(actor, "pk", None):
+        raise PermissionDenied(
+            "Change your own password on your account page.", code="own_account"
+        )
+    coordinates = any(Role.COORDINATOR in roles for _, roles in _roles_cache(person).values())
+    if person.is_operator or coordinates or has_second_factor(person):
+        raise PermissionDenied(
+            "This account runs a community or has two-factor sign-in, so only its owner can set its "
+            "password: they use “Forgotten your password?” on the sign-in page.",
+            code="sign_in_protected",
+        )
+
+
+def can_give_sign_in(actor, community: Community, membership: Membership) -> bool:
+    try:
+        access_give_sign_in(actor, community, membership)
+    except (NotFound, PermissionDenied):
+        return False
+    return True

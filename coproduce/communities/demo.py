@@ -57,7 +57,8 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("Member", "member@riverside.example",
               "Maya Kowalczyk: full gift profile, belongs to Riverside and Hillside."),
     DemoLogin("Phone-only member", PHONE_MEMBER_NUMBER,
-              "Dorothy Evans has no email: she signs in with her member number."),
+              "Dorothy Evans has no email: she signs in with her member number. On her member page a "
+              "coordinator can set her first password or print her a sign-in letter with a one-time code."),
     DemoLogin("Agency staff", "staff@riverside.example",
               "Priya Shah, social prescriber and admin of Riverside Health Centre (co-production)."),
     DemoLogin("Group lead", "grouplead@riverside.example", "Dev Malhotra, lead of the Docks Community Garden."),

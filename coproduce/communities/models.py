@@ -486,3 +486,46 @@ class AccessToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SignInTokenKind(models.TextChoices):
+    LINK = "link", "Link sent by email"
+    CODE = "code", "Code on a sign-in letter"
+
+
+class SignInToken(models.Model):
+    """A one-time way in for someone without a password (a new member, a new community's first
+    coordinator, a member who signs in with their member number and has forgotten it): a link of
+    their own sent by email, or a short code printed on a letter. Only a hash is stored; it works
+    once, until it expires, and a newer one of the same kind replaces it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sign_in_tokens")
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="The community whose name the link or letter carries.",
+    )
+    kind = models.CharField(max_length=10, choices=SignInTokenKind.choices)
+    purpose = models.CharField(max_length=20)  # welcome | letter | ...: what it was made for, for the history
+    secret_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for person {self.person_id}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.used_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= now()

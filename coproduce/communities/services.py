@@ -25,7 +25,7 @@ from coproduce.core.errors import (
 )
 from coproduce.core.tokens import new_secret, secret_hash
 
-from . import access
+from . import access, sign_in
 from .models import (
     AccessToken,
     Application,
@@ -52,6 +52,7 @@ from .models import (
     RulebookVersion,
     SensitiveDatum,
     SensitiveField,
+    SignInToken,
     Visibility,
     validate_timezone,
 )
@@ -487,15 +488,9 @@ def application_approve(*, actor: Person, application: Application, reason: str 
         audit_record(actor=actor, action="application.approve", subject=locked, community_id=locked.community_id,
                      person_id=locked.person_id, changes={"status": [ApplicationStatus.PENDING, ApplicationStatus.APPROVED]},
                      note=locked.decision_reason)
+        # Their member number and a set-password link of their own (sent after commit).
+        sign_in.welcome_send(actor=actor, person=locked.person, community=locked.community, email=locked.email)
     application.refresh_from_db()
-    if application.email:
-        _send_after_commit(
-            f"Welcome to {application.community.name}",
-            f"Dear {application.full_name},\n\nYour application has been approved. Your member number is "
-            f"{membership.member_code}. To sign in, set a password here: "
-            f"{settings.SITE_URL}{reverse('account_reset_password')}\n",
-            [application.email],
-        )
     return membership
 
 
@@ -864,6 +859,9 @@ def _pseudonymise(*, actor: Person, person: Person, reason: str) -> None:
     SensitiveDatum.objects.filter(person=person).delete()
     Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
     AccessToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    SignInToken.objects.filter(person=person, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     Application.objects.filter(person=person).update(full_name=person.full_name, email="", phone="", about="")
     CoordinatorNote.objects.filter(person=person).update(text="(removed when the member left)")
     audit_record(actor=actor, action="person.pseudonymise", subject=person, person_id=person.pk, note=reason)

@@ -52,3 +52,14 @@ def server_error(request):
         logger.exception("The 500 page could not be rendered")
         body = _PLAIN_500
     return HttpResponseServerError(body)
+
+
+def too_many_requests(request, exception=None):
+    """allauth's rate limits (sign-in, password reset, two-factor codes) answer with this page."""
+    if _api(request):
+        return JsonResponse(
+            {"error": {"code": "rate_limited", "message": "Too many attempts. Wait a few minutes and try again.",
+                       "fields": {}}},
+            status=429,
+        )
+    return render(request, "web/errors/429.html", status=429)

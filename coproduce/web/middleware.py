@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from django.contrib.auth import logout
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from coproduce.communities import access
-from coproduce.communities.models import Membership, MembershipStatus, Person, Role
+from coproduce.communities.models import Membership, MembershipStatus, Person
 from coproduce.core.errors import PermissionDenied as DomainPermissionDenied
+
+from . import sign_in
 
 ACTING_FOR_SESSION_KEY = "acting_for_membership"
 
@@ -45,8 +48,9 @@ class ActingForMiddleware:
 
 
 class MfaRequiredMiddleware:
-    """Coordinators and operators must set up two-factor sign-in before doing anything else.
-    Demo accounts may be exempt; the exemption is shown on every page."""
+    """Coordinators and operators must set up two-factor sign-in before doing anything else
+    (`access.second_factor_missing`, the rule the API applies too). Demo accounts may be exempt;
+    the exemption is shown on every page."""
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/api/", "/references/", "/i18n/")
 
@@ -58,26 +62,25 @@ class MfaRequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and needs_mfa(user)
-            and not has_mfa(user)
+            and access.second_factor_missing(user)
         ):
             return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
         return self.get_response(request)
 
 
-def needs_mfa(user) -> bool:
-    if getattr(user, "mfa_exempt", False):
-        return False
-    if getattr(user, "is_operator", False):
-        return True
-    cache = access._roles_cache(user)
-    return any(Role.COORDINATOR in roles for _, roles in cache.values())
+class FullSignInMiddleware:
+    """A session counts only if it came through the whole sign-in (`web.sign_in`). One without
+    the mark (made before the mark existed, or by a code path that skipped `login()`) is judged
+    once by the same rule: marked if it is complete, otherwise ended before anything (pages,
+    admin or API) sees it. No query for marked sessions."""
 
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-def has_mfa(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    def __call__(self, request):
+        if request.user.is_authenticated and not sign_in.session_is_complete(request):
+            logout(request)
+        return self.get_response(request)
 
 
 def acting_target(request: SignedInRequest) -> Person:

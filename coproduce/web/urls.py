@@ -19,6 +19,7 @@ from .views import (
     referrals,
     register,
     sessions,
+    sign_in,
 )
 
 app_name = "web"
@@ -29,6 +30,10 @@ urlpatterns = [
     path("c/<slug:slug>/apply/", public.apply, name="apply"),
     path("c/<slug:slug>/apply/sent/", public.apply_done, name="apply_done"),
     path("references/<str:token>/", public.reference_answer, name="reference_answer"),
+    # Ways in besides the sign-in form: a set-password link, a sign-in letter's code (coproduce.web.views.sign_in)
+    path("welcome/<str:secret>/", sign_in.link, name="sign_in_link"),
+    path("sign-in/code/", sign_in.code, name="sign_in_code"),
+    path("sign-in/choose-password/", sign_in.choose_password, name="choose_password"),
     # The signed-in person (or the member a coordinator is acting for)
     path("home/", home.home, name="home"),
     path("profile/details/", profile.details, name="profile_details"),
@@ -142,6 +147,10 @@ urlpatterns = [
     path("c/<slug:slug>/members/<int:number>/roles/", members.member_role, name="member_role"),
     path("c/<slug:slug>/members/<int:number>/act/", members.acting_start, name="acting_start"),
     path("c/<slug:slug>/members/<int:number>/offboard/", members.member_offboard, name="member_offboard"),
+    path("c/<slug:slug>/members/<int:number>/sign-in/password/", sign_in.member_first_password,
+         name="member_first_password"),
+    path("c/<slug:slug>/members/<int:number>/sign-in/letter/", sign_in.member_sign_in_letter,
+         name="member_sign_in_letter"),
     path("c/<slug:slug>/members/<int:number>/statement/", ledger.member_statement, name="member_statement"),
     path("c/<slug:slug>/members/<int:number>/statement.csv", ledger.member_statement_csv, name="member_statement_csv"),
     path("c/<slug:slug>/fund/grant/", ledger.fund_grant, name="fund_grant"),

@@ -25,6 +25,7 @@ from ..forms import (
     show_refusal,
 )
 from ..middleware import ACTING_FOR_SESSION_KEY, SignedInRequest
+from ..sign_in_forms import ChoosePasswordForm
 
 PAGE_SIZE = 50
 
@@ -72,6 +73,14 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
             note_form=forms.get("note") or NoteForm(prefix="note"),
             roles=[(role, role.value in member.roles) for role in Role if role != Role.MEMBER],
         )
+        if access.can_give_sign_in(request.user, community, membership):
+            # A way in for a member who has none (views.sign_in): a first password or a letter.
+            context.update(
+                give_sign_in=True,
+                has_password=membership.person.has_usable_password(),
+                first_password_form=forms.get("first_password")
+                or ChoosePasswordForm(person=membership.person, prefix="first_password"),
+            )
     return render(request, "web/members/detail.html", context, status=status)
 
 
