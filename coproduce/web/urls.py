@@ -28,6 +28,8 @@ urlpatterns = [
     path("", public.index, name="index"),
     path("c/<slug:slug>/apply/", public.apply, name="apply"),
     path("c/<slug:slug>/apply/sent/", public.apply_done, name="apply_done"),
+    path("c/<slug:slug>/apply/check-your-email/", public.apply_check_email, name="apply_check_email"),
+    path("applications/confirm/<str:token>/", public.apply_confirm, name="apply_confirm"),
     path("references/<str:token>/", public.reference_answer, name="reference_answer"),
     # The signed-in person (or the member a coordinator is acting for)
     path("home/", home.home, name="home"),

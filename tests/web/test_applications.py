@@ -27,11 +27,14 @@ def detail(community, application, name="web:application_detail"):
 def test_it_takes_an_application_from_submission_to_approval_through_the_web(
     client, community, coordinator, django_capture_on_commit_callbacks
 ):
-    # The applicant applies on the public page.
-    client.post(reverse("web:apply", args=[community.slug]), {
-        "full_name": "Pat Newcomer", "email": "pat@example.org", "phone": "", "neighbourhood": "Docks",
-        "contact_preference": "email", "about": "I bake bread.",
-    })
+    # The applicant applies on the public page and follows the link emailed to them.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:apply", args=[community.slug]), {
+            "full_name": "Pat Newcomer", "email": "pat@example.org", "phone": "", "neighbourhood": "Docks",
+            "contact_preference": "email", "about": "I bake bread.",
+        })
+    confirm = re.search(r"/applications/confirm/([^/\s]+)/", mail.outbox[-1].body).group(1)
+    client.post(reverse("web:apply_confirm", args=[confirm]))
     application = Application.objects.get()
 
     # The coordinator finds it on the dashboard and opens it.
