@@ -16,6 +16,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from coproduce.core import ratelimit
 from coproduce.core.audit import audit_record, diff, snapshot
@@ -606,11 +607,12 @@ def application_approve(*, actor: Person, application: Application, reason: str 
             application=locked, status=ReferenceStatus.ANSWERED, outcome=ReferenceOutcome.SUPPORTS
         ).count()
         if supporting < needed:
-            raise Conflict(
-                f"This community needs {needed} supporting reference(s) before approval; "
-                f"{supporting} received so far.",
-                code="references_needed",
-            )
+            needs = ngettext(
+                "This community needs %(needed)d supporting reference before approval;",
+                "This community needs %(needed)d supporting references before approval;", needed,
+            ) % {"needed": needed}
+            got = ngettext("%(got)d received so far.", "%(got)d received so far.", supporting) % {"got": supporting}
+            raise Conflict(f"{needs} {got if supporting else 'none received so far.'}", code="references_needed")
         existing = Membership.objects.filter(community=locked.community, person=locked.person).first()
         if existing is not None:
             if existing.status != MembershipStatus.ARCHIVED:

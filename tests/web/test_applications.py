@@ -82,8 +82,11 @@ def test_it_explains_a_refusal_for_want_of_references_and_changes_nothing(client
     application = submit_application(community)
     client.force_login(coordinator)
     response = client.post(detail(community, application, "web:application_approve"), {"approve-reason": ""})
-    assert response.status_code == 409
-    assert "This community needs 1 supporting reference(s) before approval; 0 received so far." in text(response)
+    # Back on the application's own address, so refreshing the page does not send the form again.
+    assert response.status_code == 302
+    assert response["Location"] == detail(community, application)
+    page = client.get(response["Location"])
+    assert "This community needs 1 supporting reference before approval; none received so far." in text(page)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PENDING
     assert not Membership.objects.filter(person=application.person).exists()
@@ -111,7 +114,8 @@ def test_it_refuses_to_decide_twice(client, community, coordinator):
     services.application_approve(actor=coordinator, application=application)
     client.force_login(coordinator)
     response = client.post(detail(community, application, "web:application_decline"), {"decline-reason": "Oops"})
-    assert "This application has already been approved." in text(response)
+    assert response["Location"] == detail(community, application)
+    assert "This application has already been approved." in text(client.get(response["Location"]))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
 
