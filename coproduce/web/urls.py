@@ -31,6 +31,7 @@ urlpatterns = [
     path("c/<slug:slug>/apply/check-your-email/", public.apply_check_email, name="apply_check_email"),
     path("applications/confirm/<str:token>/", public.apply_confirm, name="apply_confirm"),
     path("references/<str:token>/", public.reference_answer, name="reference_answer"),
+    path("references/<str:token>/thanks/", public.reference_thanks, name="reference_thanks"),
     # The signed-in person (or the member a coordinator is acting for)
     path("home/", home.home, name="home"),
     path("profile/details/", profile.details, name="profile_details"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("profile/privacy/sensitive/<str:topic>/", profile.sensitive, name="profile_sensitive"),
     path("account/", account.account, name="account"),
     path("account/tokens/", account.token_create, name="token_create"),
+    path("account/tokens/<int:token_id>/new/", account.token_created, name="token_created"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="token_revoke"),
     path("account/my-data.zip", account.data_export, name="data_export"),
     path("account/leave/<slug:slug>/", account.leave, name="leave"),

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from coproduce.communities import access, selectors, services
 from coproduce.communities.models import ReferenceStatus
@@ -142,11 +142,22 @@ def reference_answer(request: HttpRequest, token: str) -> HttpResponse:
             except Conflict as exc:
                 return _reference_closed(request, exc.message, 410 if exc.code == "link_expired" else 409)
             else:
-                return render(request, "web/public/reference_thanks.html", {"reference": reference})
+                return redirect("web:reference_thanks", token)
         status = 400
     else:
         form = ReferenceAnswerForm()
     return render(request, "web/public/reference_answer.html", {"reference": reference, "form": form}, status=status)
+
+
+@require_GET
+def reference_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        reference = selectors.reference_by_token(token)
+    except NotFound as exc:
+        return render(request, "web/public/reference_closed.html", {"message": exc.message}, status=404)
+    if reference.status != ReferenceStatus.ANSWERED:
+        return redirect("web:reference_answer", token)
+    return render(request, "web/public/reference_thanks.html", {"reference": reference})
 
 
 def _reference_closed(request, message: str, status: int) -> HttpResponse:
