@@ -213,6 +213,9 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 APPLY_RATE_LIMIT = os.environ.get("APPLY_RATE_LIMIT", "5/10m/ip,20/d/ip,3/d/key")
 if not re.fullmatch(r"\s*\d+/\d*[smhd]/(ip|key)\s*(,\s*\d+/\d*[smhd]/(ip|key)\s*)*", APPLY_RATE_LIMIT):
     raise ConfigurationError(f"APPLY_RATE_LIMIT must be rates like 5/10m/ip,3/d/key, not {APPLY_RATE_LIMIT!r}")
+# Behind a reverse proxy every request comes from the proxy: say how many proxies of yours add
+# to X-Forwarded-For, so the rate limits above count clients, not the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coproduce"
 
