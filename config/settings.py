@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -213,7 +214,9 @@ ACCOUNT_ADAPTER = "coproduce.web.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
     "login": "30/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    # Reset emails go only to addresses with an account (ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS below),
+    # and to each only a few times an hour, whoever asks.
+    "reset_password": os.environ.get("RESET_PASSWORD_RATE_LIMIT", "20/m/ip,3/h/key"),
 }
 # allauth's forms with bounds on every field (an overlong value is a form error, not a 500).
 _FORMS = "coproduce.web.sign_in_forms."
@@ -230,6 +233,18 @@ MFA_FORMS = {
     "reauthenticate": _FORMS + "MfaReauthenticateForm",
     "activate_totp": _FORMS + "ActivateTotpForm",
 }
+# allauth would otherwise mail "someone asked to reset a password, but there is no account" to
+# any address typed into the reset form: a way to mail strangers. The page reads the same either way.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Applications to join made without signing in (the web form and the API): per client address
+# (ip) and per email address or phone number (key), in the shared cache; coordinators entering one
+# for someone are not limited. The format of allauth's rates: amount/period/ip|key.
+APPLY_RATE_LIMIT = os.environ.get("APPLY_RATE_LIMIT", "5/10m/ip,20/d/ip,3/d/key")
+if not re.fullmatch(r"\s*\d+/\d*[smhd]/(ip|key)\s*(,\s*\d+/\d*[smhd]/(ip|key)\s*)*", APPLY_RATE_LIMIT):
+    raise ConfigurationError(f"APPLY_RATE_LIMIT must be rates like 5/10m/ip,3/d/key, not {APPLY_RATE_LIMIT!r}")
+# Behind a reverse proxy every request comes from the proxy: say how many proxies of yours add
+# to X-Forwarded-For, so the rate limits above count clients, not the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "coproduce"
 

@@ -16,6 +16,7 @@ INTERVAL_SECONDS = 300
 
 
 def periodic_tasks():
+    from coproduce.communities.tasks import expire_unconfirmed_applications
     from coproduce.coproduction.referral_tasks import referrals_minimise
     from coproduce.coproduction.tasks import remind_sessions
     from coproduce.exchanges.tasks import (
@@ -29,7 +30,7 @@ def periodic_tasks():
 
     return [expire_reservations, auto_confirm_exchanges, expire_listings, remind_listings,
             send_waiting_notification_emails, send_weekly_digests, embed_listings, referrals_minimise,
-            remind_sessions]
+            remind_sessions, expire_unconfirmed_applications]
 
 
 def enqueue_periodic() -> list[str]:

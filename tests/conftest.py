@@ -21,6 +21,14 @@ def make_person(email: str | None, full_name: str, **extra) -> Person:
     return Person.objects.create_user(email=email, password=PASSWORD, full_name=full_name, **extra)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate limits live in the cache (memory in tests): each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def operator(db) -> Person:
     return make_person("operator@example.org", "Olu Operator", is_operator=True, mfa_exempt=True)

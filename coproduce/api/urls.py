@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from coproduce.core.errors import ApplicationError
+from coproduce.core.ratelimit import RateLimited
 
 from .auth import AUTH
 from .parser import StrictJsonParser
@@ -128,7 +129,10 @@ def _error(request, status: int, code: str, message: str, fields: dict | None = 
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return _error(request, exc.status, exc.code, exc.message, exc.fields)
+    response = _error(request, exc.status, exc.code, exc.message, exc.fields)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

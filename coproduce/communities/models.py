@@ -318,6 +318,7 @@ class Application(models.Model):
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     neighbourhood = models.CharField(max_length=80, blank=True)
+    address = models.TextField(blank=True, help_text="Needed when the applicant asks to be contacted by post.")
     contact_preference = models.CharField(max_length=20, choices=ContactChannel.choices, default=ContactChannel.EMAIL)
     about = models.TextField(blank=True, help_text="What the applicant told us about themselves and their gifts.")
     interviewed_at = models.DateTimeField(null=True, blank=True)
@@ -346,6 +347,37 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"Application {self.pk} from {self.full_name}"
+
+
+class UnconfirmedApplication(models.Model):
+    """An application made without signing in, with an email address, held until the applicant
+    follows the single-use link emailed to them: the form is then no way to send mail to
+    strangers. Coordinators never see these; confirming one makes the Application (and sends the
+    full acknowledgement), and a periodic job deletes them once they expire."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    # A signed-in applicant who gave another email address than their own.
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    full_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    neighbourhood = models.CharField(max_length=80, blank=True)
+    address = models.TextField(blank=True)
+    contact_preference = models.CharField(max_length=20, choices=ContactChannel.choices, default=ContactChannel.EMAIL)
+    about = models.TextField(blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField(db_index=True)
+    application = models.ForeignKey(
+        "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Set when confirmed; the link then says so instead of confirming twice.",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Unconfirmed application {self.pk}"
 
 
 class CoordinatorNote(models.Model):

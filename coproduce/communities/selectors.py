@@ -43,6 +43,7 @@ from .models import (
     Role,
     RulebookVersion,
     SensitiveDatum,
+    UnconfirmedApplication,
 )
 from .rules import RULES, VETTING_LEVELS
 
@@ -228,6 +229,15 @@ def reference_by_token(token: str) -> Reference:
         return Reference.objects.select_related("application", "community").get(token_hash=secret_hash(token))
     except Reference.DoesNotExist:
         raise NotFound("This reference link is not valid. Please check the address in the email.") from None
+
+
+def unconfirmed_application_by_token(token: str) -> UnconfirmedApplication:
+    """The held application behind an emailed confirmation link. Raises NotFound (unknown, or
+    deleted after expiring)."""
+    try:
+        return UnconfirmedApplication.objects.select_related("community").get(token_hash=secret_hash(token))
+    except UnconfirmedApplication.DoesNotExist:
+        raise NotFound("This confirmation link is not valid, or it has expired. Please apply again.") from None
 
 
 def checks_for(community: Community, person: Person) -> QuerySet[Check]:

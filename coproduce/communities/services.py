@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
+from coproduce.core import ratelimit
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import (
     Conflict,
@@ -53,6 +56,7 @@ from .models import (
     SensitiveDatum,
     SensitiveField,
     SignInToken,
+    UnconfirmedApplication,
     Visibility,
     validate_timezone,
 )
@@ -215,6 +219,49 @@ def role_set(*, actor: Person, membership: Membership, role: str, granted: bool)
 # Onboarding ----------------------------------------------------------------------------------
 
 
+APPLICATION_CONFIRM_HOURS = 24
+
+
+def application_problems(
+    *, full_name: str, email: str, phone: str, contact_preference: str, address: str = ""
+) -> dict[str, list[str]]:
+    """Everything missing from an application, all at once (the web form and the API show
+    every problem on the first try). Pure: reads and writes nothing."""
+    has = {name: bool((value or "").strip()) for name, value in
+           (("full_name", full_name), ("email", email), ("phone", phone), ("address", address))}
+    errors: dict[str, list[str]] = {}
+    if not has["full_name"]:
+        errors["full_name"] = ["Tell us your name."]
+    if not has["email"] and not has["phone"]:
+        errors["phone"] = ["Give us an email address or a phone number so we can reach you."]
+    if contact_preference not in ContactChannel.values:
+        errors["contact_preference"] = ["Choose how we should contact you."]
+    elif contact_preference == ContactChannel.EMAIL and not has["email"]:
+        errors["email"] = ["You chose email, so give us an email address."]
+    elif contact_preference == ContactChannel.PHONE and not has["phone"]:
+        errors.setdefault("phone", []).append("You chose phone, so give us a phone number.")
+    elif contact_preference == ContactChannel.POST and not has["address"]:
+        errors["address"] = ["You chose post, so give us a postal address."]
+    return errors
+
+
+def _application_values(full_name: str, email: str, phone: str, neighbourhood: str, address: str,
+                        contact_preference: str, about: str) -> dict[str, Any]:
+    """Normalised, checked values. Raises ValidationFailed with every problem at once."""
+    values = {
+        "full_name": (full_name or "").strip(), "email": (email or "").strip().lower(),
+        "phone": (phone or "").strip(), "neighbourhood": (neighbourhood or "").strip(),
+        "address": (address or "").strip(), "contact_preference": contact_preference, "about": about or "",
+    }
+    errors = application_problems(
+        full_name=values["full_name"], email=values["email"], phone=values["phone"],
+        contact_preference=contact_preference, address=values["address"],
+    )
+    if errors:
+        raise ValidationFailed("Please correct the application.", fields=errors)
+    return values
+
+
 def application_submit(
     *,
     actor: Person | None,
@@ -223,82 +270,182 @@ def application_submit(
     email: str = "",
     phone: str = "",
     neighbourhood: str = "",
+    address: str = "",
     contact_preference: str = ContactChannel.EMAIL,
     about: str = "",
 ) -> Application:
-    """A public application to join. The applicant may be signed in, anonymous, or helped by a
-    coordinator (who then submits on their behalf). Raises ValidationFailed (no way to contact
+    """Record an application now, with no limits and no confirmation of the email address: for
+    a coordinator entering it for someone, the demo and seeding. The public web form and API
+    go through `application_request` instead. Raises ValidationFailed (no way to contact
     them), Conflict (already a member, or an application is already waiting)."""
-    full_name = (full_name or "").strip()
-    email = (email or "").strip().lower()
-    phone = (phone or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not full_name:
-        errors["full_name"] = ["Tell us your name."]
-    if not email and not phone:
-        errors["phone"] = ["Give us an email address or a phone number so we can reach you."]
-    if contact_preference not in ContactChannel.values:
-        errors["contact_preference"] = ["Choose how we should contact you."]
-    elif contact_preference == ContactChannel.EMAIL and not email:
-        errors["email"] = ["You chose email, so give us an email address."]
-    elif contact_preference == ContactChannel.PHONE and not phone:
-        errors["phone"] = ["You chose phone, so give us a phone number."]
-    if errors:
-        raise ValidationFailed("Please correct the application.", fields=errors)
+    values = _application_values(full_name, email, phone, neighbourhood, address, contact_preference, about)
+    with transaction.atomic(durable=True):
+        application = _application_record(actor=actor, community=community, values=values)
+    _acknowledge(application)
+    return application
 
+
+def _application_record(*, actor, community: Community, values: dict[str, Any], note: str = "") -> Application:
+    """The application row (and a Person for a newcomer), inside the caller's transaction."""
     helper = actor if actor is not None and actor.is_authenticated else None
     acting_coordinator = helper is not None and access.is_coordinator(helper, community)
-    with transaction.atomic(durable=True):
-        person: Person | None = None
-        if helper is not None and not acting_coordinator:
-            person = helper
-        elif email:
-            person = Person.objects.filter(email__iexact=email).first()
-        if person is not None:
-            if Membership.objects.filter(community=community, person=person).exclude(
-                status=MembershipStatus.ARCHIVED
-            ).exists():
-                raise Conflict("You are already a member of this community.", code="already_member")
-            if Application.objects.filter(community=community, person=person, status=ApplicationStatus.PENDING).exists():
-                raise Conflict(
-                    "An application to this community is already waiting for a coordinator.",
-                    code="duplicate_application",
-                )
-        else:
-            try:
-                with transaction.atomic():
-                    person = Person.objects.create_user(
-                        email=email or None, full_name=full_name, phone=phone, neighbourhood=neighbourhood,
-                        contact_preferences=[contact_preference], is_offline=not email,
-                    )
-            except IntegrityError:
-                # The same person applied at the same moment in another request.
-                raise Conflict(
-                    "An application to this community is already waiting for a coordinator.",
-                    code="duplicate_application",
-                ) from None
+    email = values["email"]
+    person: Person | None = None
+    if helper is not None and not acting_coordinator:
+        person = helper
+    elif email:
+        person = Person.objects.filter(email__iexact=email).first()
+    if person is not None:
+        _refuse_second_application(community, person)
+    else:
         try:
             with transaction.atomic():
-                application = Application.objects.create(
-                    community=community, person=person, full_name=full_name, email=email, phone=phone,
-                    neighbourhood=neighbourhood, contact_preference=contact_preference, about=about,
-                    submitted_by=helper,
+                person = Person.objects.create_user(
+                    email=email or None, full_name=values["full_name"], phone=values["phone"],
+                    neighbourhood=values["neighbourhood"], address=values["address"],
+                    contact_preferences=[values["contact_preference"]], is_offline=not email,
                 )
         except IntegrityError:
+            # The same person applied at the same moment in another request.
             raise Conflict(
-                "An application to this community is already waiting for a coordinator.", code="duplicate_application"
+                "An application to this community is already waiting for a coordinator.",
+                code="duplicate_application",
             ) from None
-        audit_record(actor=helper, on_behalf_of=person if acting_coordinator else None, action="application.submit",
-                     subject=application, community_id=community.pk, person_id=person.pk,
-                     changes={"status": [None, ApplicationStatus.PENDING]})
-    if email:
-        _send_after_commit(
-            f"Your application to {community.name}",
-            f"Dear {full_name},\n\nThank you for applying to join {community.name}. A coordinator will be in "
-            "touch to arrange a friendly chat.\n",
-            [email],
-        )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(community=community, person=person, submitted_by=helper, **values)
+    except IntegrityError:
+        raise Conflict(
+            "An application to this community is already waiting for a coordinator.", code="duplicate_application"
+        ) from None
+    audit_record(actor=helper, on_behalf_of=person if acting_coordinator else None, action="application.submit",
+                 subject=application, community_id=community.pk, person_id=person.pk,
+                 changes={"status": [None, ApplicationStatus.PENDING]}, note=note)
     return application
+
+
+def _refuse_second_application(community: Community, person: Person) -> None:
+    if Membership.objects.filter(community=community, person=person).exclude(status=MembershipStatus.ARCHIVED).exists():
+        raise Conflict("You are already a member of this community.", code="already_member")
+    if Application.objects.filter(community=community, person=person, status=ApplicationStatus.PENDING).exists():
+        raise Conflict(
+            "An application to this community is already waiting for a coordinator.", code="duplicate_application"
+        )
+
+
+def _acknowledge(application: Application) -> None:
+    if application.email:
+        _send_after_commit(
+            f"Your application to {application.community.name}",
+            f"Dear {application.full_name},\n\nThank you for applying to join {application.community.name}. A "
+            "coordinator will be in touch to arrange a friendly chat.\n",
+            [application.email],
+        )
+
+
+@dataclass(frozen=True)
+class ApplicationRequested:
+    """What became of a public application: recorded (`application`), or held until its
+    applicant confirms the email address (`held`)."""
+
+    application: Application | None
+    held: UnconfirmedApplication | None = None
+
+
+def application_request(
+    *,
+    actor: Person | None,
+    community: Community,
+    client: str = "",
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    neighbourhood: str = "",
+    address: str = "",
+    contact_preference: str = ContactChannel.EMAIL,
+    about: str = "",
+) -> ApplicationRequested:
+    """The public way to apply (the web form and the API). `client` is the caller's network
+    address, for the limits.
+
+    A coordinator's application for someone is recorded at once, unlimited. Anyone else is
+    limited per client and per email address or phone number (settings.APPLY_RATE_LIMIT). An
+    application with an email address that is not the signed-in applicant's own is held
+    (UnconfirmedApplication) and only a short message with a single-use link goes to the
+    address, echoing nothing the applicant typed; `application_confirm` then records it.
+    Applications without email (nobody is mailed) and a signed-in applicant's with their own
+    address are recorded at once. Raises ValidationFailed (every problem at once), RateLimited,
+    Conflict (already a member, or an application already waiting: for a signed-in applicant
+    or one without email; a held one finds out on confirming, so the form tells nobody whether
+    an address belongs to a member)."""
+    values = _application_values(full_name, email, phone, neighbourhood, address, contact_preference, about)
+    helper = actor if actor is not None and actor.is_authenticated else None
+    if helper is not None and access.is_coordinator(helper, community):
+        return ApplicationRequested(application_submit(actor=helper, community=community, **values))
+    ratelimit.consume(
+        "apply", ratelimit.parse_rates(settings.APPLY_RATE_LIMIT), ip=client,
+        key=values["email"] or values["phone"], message=_too_many_applications_message(),
+    )
+    own_address = helper is not None and bool(values["email"]) and (helper.email or "").lower() == values["email"]
+    if not values["email"] or own_address:
+        return ApplicationRequested(application_submit(actor=helper, community=community, **values))
+    if helper is not None:
+        _refuse_second_application(community, helper)  # about themselves: nothing to hide
+    token = new_secret()
+    with transaction.atomic(durable=True):
+        # Only the newest link for an address works: an earlier unconfirmed one is replaced.
+        UnconfirmedApplication.objects.filter(
+            community=community, email=values["email"], application__isnull=True
+        ).delete()
+        held = UnconfirmedApplication.objects.create(
+            community=community, person=helper, token_hash=secret_hash(token),
+            expires_at=timezone.now() + dt.timedelta(hours=APPLICATION_CONFIRM_HOURS), **values,
+        )
+    link = settings.SITE_URL + reverse("web:apply_confirm", args=[token])
+    _send_after_commit(
+        f"Confirm your application to {community.name}",
+        f"Someone asked to join {community.name} with this email address. If it was you, confirm it here "
+        f"within {APPLICATION_CONFIRM_HOURS} hours:\n\n{link}\n\n"
+        "If it was not you, ignore this email: the application is deleted and nothing more happens.\n",
+        [values["email"]],
+    )
+    return ApplicationRequested(None, held)
+
+
+def _too_many_applications_message() -> str:
+    return ("Too many applications have been sent from here or for this address. "
+            "Please try again later, or ask a coordinator to apply for you.")
+
+
+def application_confirm(*, token: str) -> Application:
+    """The applicant followed the emailed link: record the held application (coordinators see
+    it from now on) and send the full acknowledgement. Raises NotFound (unknown link), Conflict
+    (`already_confirmed`, `link_expired`, `already_member`, `duplicate_application`)."""
+    with transaction.atomic(durable=True):
+        try:
+            held = UnconfirmedApplication.objects.select_for_update().get(token_hash=secret_hash(token))
+        except UnconfirmedApplication.DoesNotExist:
+            raise NotFound("This confirmation link is not valid, or it has expired. Please apply again.") from None
+        if held.application_id is not None:
+            raise Conflict("You have already confirmed this application. Thank you.", code="already_confirmed")
+        if held.expires_at <= timezone.now():
+            raise Conflict("This confirmation link has expired. Please apply again.", code="link_expired")
+        values = {name: getattr(held, name) for name in (
+            "full_name", "email", "phone", "neighbourhood", "address", "contact_preference", "about")}
+        application = _application_record(actor=held.person, community=held.community, values=values,
+                                          note="Email address confirmed by the applicant.")
+        held.application = application
+        held.save(update_fields=["application"])
+    _acknowledge(application)
+    return application
+
+
+def unconfirmed_applications_expire() -> int:
+    """Delete held applications whose link has expired (confirmed or not). They were never
+    community data (nobody but their sender saw them), so no audit row is written. Run
+    periodically."""
+    deleted, _by_model = UnconfirmedApplication.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
 
 
 def _pending(application: Application) -> Application:
@@ -461,11 +608,12 @@ def application_approve(*, actor: Person, application: Application, reason: str 
             application=locked, status=ReferenceStatus.ANSWERED, outcome=ReferenceOutcome.SUPPORTS
         ).count()
         if supporting < needed:
-            raise Conflict(
-                f"This community needs {needed} supporting reference(s) before approval; "
-                f"{supporting} received so far.",
-                code="references_needed",
-            )
+            needs = ngettext(
+                "This community needs %(needed)d supporting reference before approval;",
+                "This community needs %(needed)d supporting references before approval;", needed,
+            ) % {"needed": needed}
+            got = ngettext("%(got)d received so far.", "%(got)d received so far.", supporting) % {"got": supporting}
+            raise Conflict(f"{needs} {got if supporting else 'none received so far.'}", code="references_needed")
         existing = Membership.objects.filter(community=locked.community, person=locked.person).first()
         if existing is not None:
             if existing.status != MembershipStatus.ARCHIVED:

@@ -30,6 +30,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
 from coproduce.communities import selectors as community_selectors
@@ -258,6 +259,12 @@ def redemptions_recent(partner: SpendPartner, limit: int = 20) -> list[Redemptio
 
 def _local(community, at: dt.datetime) -> dt.datetime:
     return at.astimezone(zoneinfo.ZoneInfo(community.timezone))
+
+
+def _people(adults: int, children: int) -> str:
+    """"2 adults, 1 child", as a receipt says it."""
+    return (ngettext("%(n)d adult", "%(n)d adults", adults) % {"n": adults} + ", "
+            + ngettext("%(n)d child", "%(n)d children", children) % {"n": children})
 
 
 def _month_start(community, at: dt.datetime) -> dt.datetime:
@@ -503,9 +510,11 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
             raise ValidationFailed("This offer is no longer available.", fields={"offer": ["No longer available."]})
         errors: dict[str, list[str]] = {}
         if not isinstance(adults, int) or not 0 <= adults <= locked_offer.max_adults:
-            errors["adults"] = [f"At most {locked_offer.max_adults} adult(s) for this offer."]
+            errors["adults"] = [ngettext("At most %(n)d adult for this offer.", "At most %(n)d adults for this offer.",
+                                         locked_offer.max_adults) % {"n": locked_offer.max_adults}]
         if not isinstance(children, int) or not 0 <= children <= locked_offer.max_children:
-            errors["children"] = [f"At most {locked_offer.max_children} child(ren) for this offer."]
+            errors["children"] = [ngettext("At most %(n)d child for this offer.", "At most %(n)d children for this offer.",
+                                           locked_offer.max_children) % {"n": locked_offer.max_children}]
         if not errors and adults + children < 1:
             errors["adults"] = ["At least one person."]
         if errors:
@@ -529,8 +538,10 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
                 person=person, offer=locked_offer, created_at__gte=_month_start(community, when)).count()
             if used >= locked_offer.per_member_per_month:
                 raise ValidationFailed(
-                    f"{person.display_name} has already used {locked_offer.title} "
-                    f"{locked_offer.per_member_per_month} time(s) this month.",
+                    ngettext("%(name)s has already used %(offer)s once this month.",
+                             "%(name)s has already used %(offer)s %(n)d times this month.",
+                             locked_offer.per_member_per_month)
+                    % {"name": person.display_name, "offer": locked_offer.title, "n": locked_offer.per_member_per_month},
                     fields={"member_ref": ["No more this month."]})
         minutes = locked_offer.minutes * (adults + children)
         receipt = _unused_receipt(locked_partner)
@@ -568,7 +579,7 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
             person=person, kind="redemption", community=community,
             title=f"Receipt {receipt}: {memo}",
             body=(f"{ledger_selectors.hours(minutes)} spent on {locked_offer.title} at {locked_partner.name} "
-                  f"({adults} adult(s), {children} child(ren)). Receipt number {receipt}."),
+                  f"({_people(adults, children)}). Receipt number {receipt}."),
             url=f"/c/{community.slug}/spend/{locked_partner.pk}/receipts/{receipt}/",
         )
         return redemption, {"redemption_id": redemption.pk}

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
 from coproduce.core.audit import audit_record, diff, snapshot
@@ -372,7 +373,9 @@ def session_update(*, actor, session: Session, now: dt.datetime | None = None, *
         if errors:
             raise ValidationFailed("Please correct the session's details.", fields=errors)
         if capacity < locked.places_taken:
-            raise Conflict(f"{locked.places_taken} people are booked; the session needs at least that many places.",
+            raise Conflict(ngettext("%(n)d person is booked; the session needs at least that many places.",
+                                    "%(n)d people are booked; the session needs at least that many places.",
+                                    locked.places_taken) % {"n": locked.places_taken},
                            code="capacity_below_booked", fields={"capacity": [f"At least {locked.places_taken}."]})
         if start != locked.starts_at:
             locked.reminded_at = None

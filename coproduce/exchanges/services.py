@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
 from coproduce.communities import selectors as community_selectors
@@ -540,7 +541,8 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
                 locked.status = ExchangeStatus.CONFIRMED
                 locked.decided_at = now
                 days = community_selectors.rules_for(locked.community)["auto_confirm_days"]
-                locked.decision_note = f"Confirmed automatically: no answer within {days} days."
+                locked.decision_note = ngettext("Confirmed automatically: no answer within %(n)d day.",
+                                                "Confirmed automatically: no answer within %(n)d days.", days) % {"n": days}
                 locked.save(update_fields=["status", "decided_at", "decision_note", "transfer"])
                 audit_record(actor=None, action="exchange.auto_confirm", subject=locked,
                              community_id=locked.community_id,

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import ngettext
 
 from .models import Account, LedgerHead, Posting, Reason, Transfer, TransferStatus
 from .services import GENESIS_HASH, chain_fields, given_received, transfer_digest
@@ -31,13 +32,18 @@ class AuditReport:
         return not self.violations
 
     def summary(self) -> str:
-        counts = (
-            f"{self.communities} communities, {self.accounts} accounts, {self.transfers} transfers, "
-            f"{self.postings} postings"
+        counts = ", ".join(
+            ngettext(singular, plural, n) % {"n": n} for singular, plural, n in (
+                ("%(n)d community", "%(n)d communities", self.communities),
+                ("%(n)d account", "%(n)d accounts", self.accounts),
+                ("%(n)d transfer", "%(n)d transfers", self.transfers),
+                ("%(n)d posting", "%(n)d postings", self.postings),
+            )
         )
         if self.clean:
             return f"audit: clean: {counts}"
-        return f"audit: {len(self.violations)} violation(s): {counts}"
+        found = ngettext("%(n)d violation", "%(n)d violations", len(self.violations)) % {"n": len(self.violations)}
+        return f"audit: {found}: {counts}"
 
 
 def _batched(qs, size: int = 5000) -> Iterator:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.communities import services as community_services
 from coproduce.communities.models import (
     CheckKind,
     CheckResult,
@@ -93,6 +94,8 @@ class DateInput(forms.DateInput):
 
 # Joining ---------------------------------------------------------------------------------------
 
+APPLICATION_ADDRESS_MAX = 500  # the API's ApplicationIn.address too
+
 
 class ApplicationForm(forms.Form):
     full_name = forms.CharField(
@@ -113,6 +116,11 @@ class ApplicationForm(forms.Form):
         label=_("Neighbourhood"), required=False, max_length=80,
         help_text=_("The part of the area you live in, so we can introduce you to neighbours."),
     )
+    address = forms.CharField(
+        label=_("Postal address"), required=False, max_length=APPLICATION_ADDRESS_MAX,
+        help_text=_("Needed only if you would like us to contact you by post."),
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
     contact_preference = forms.ChoiceField(
         label=_("How should we contact you?"), choices=ContactChannel.choices, initial=ContactChannel.EMAIL,
         widget=forms.RadioSelect, error_messages=_required(_("Choose how we should contact you.")),
@@ -121,6 +129,25 @@ class ApplicationForm(forms.Form):
         label=_("About you and your gifts"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What you enjoy, what you could help others with, and anything that would help us welcome you."),
     )
+
+    def clean(self):
+        """Every problem on the first try: the fields' own and what the application as a whole
+        lacks (the service's `application_problems`), each on its field."""
+        cleaned = super().clean()
+
+        def given(name: str) -> str:
+            # A field with its own error (a malformed address) was still typed in.
+            return str(self.data.get(self.add_prefix(name), "")) if name in self.errors else cleaned.get(name, "")
+
+        problems = community_services.application_problems(
+            full_name=given("full_name"), email=given("email"), phone=given("phone"),
+            contact_preference=cleaned.get("contact_preference", ""), address=given("address"),
+        )
+        for name, notes in problems.items():
+            if name not in self.errors:
+                for note in notes:
+                    self.add_error(name, note)
+        return cleaned
 
 
 class ReferenceAnswerForm(forms.Form):

@@ -17,6 +17,7 @@ from coproduce.communities.models import (
     Reference,
     ReferenceOutcome,
 )
+from coproduce.core.errors import Conflict
 from coproduce.core.models import AuditEvent
 
 from .conftest import apply, assert_error, bearer
@@ -40,32 +41,52 @@ def ask_referee(client, application, headers, django_capture_on_commit_callbacks
     return token
 
 
-def test_it_takes_an_application_from_anyone(client, community, django_capture_on_commit_callbacks):
+def confirm_token(message) -> str:
+    return re.search(r"/applications/confirm/([A-Za-z0-9_-]+)/", message.body).group(1)
+
+
+def test_it_takes_an_application_from_anyone_once_the_address_is_confirmed(
+    client, community, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, APPLICATIONS, {
             "full_name": "Ada Applicant", "email": " Ada@Example.org ", "neighbourhood": "Quayside",
             "about": "I can fix bikes.",
         })
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert body["status"] == "pending" and body["community"] == "riverside"
-    application = Application.objects.get(pk=body["id"])
-    assert application.email == "ada@example.org"
-    assert mail.outbox[0].to == ["ada@example.org"]
+    assert (body["id"], body["status"], body["community"]) == (None, "unconfirmed", "riverside")
+    assert body["confirm_by"] is not None
+    assert not Application.objects.exists()
+    [message] = mail.outbox
+    assert message.to == ["ada@example.org"]
+    assert "Ada" not in message.body and "bikes" not in message.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        application = services.application_confirm(token=confirm_token(message))
+    assert application.email == "ada@example.org" and application.status == ApplicationStatus.PENDING
+    assert mail.outbox[-1].subject == "Your application to Riverside"
 
 
 def test_it_takes_an_application_by_phone_only(client, community):
     response = post(client, APPLICATIONS, {"full_name": "Phil Phone", "phone": "07700 900123",
                                            "contact_preference": "phone"})
     assert response.status_code == 201
+    assert response.json()["status"] == "pending"
     assert Application.objects.get().person.is_offline
 
 
-def test_it_refuses_a_duplicate_application(client, community, counts):
+def test_it_tells_nobody_but_the_addresss_owner_about_a_duplicate(
+    client, community, counts, django_capture_on_commit_callbacks
+):
     apply(community)
     before = counts()
-    response = post(client, APPLICATIONS, {"full_name": "Ada Again", "email": "ada@example.org"})
-    assert_error(response, 409, "duplicate_application")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, APPLICATIONS, {"full_name": "Ada Again", "email": "ada@example.org"})
+    assert response.status_code == 202
+    with pytest.raises(Conflict) as refused:
+        services.application_confirm(token=confirm_token(mail.outbox[-1]))
+    assert refused.value.code == "duplicate_application"
     assert counts() == before
 
 
@@ -73,6 +94,7 @@ def test_it_refuses_an_application_from_a_member(client, community, member, coun
     headers = bearer(member)
     before = counts()
     assert_error(post(client, APPLICATIONS, {"full_name": "Mo", "email": "x@example.org"}, headers), 409, "already_member")
+    assert_error(post(client, APPLICATIONS, {"full_name": "Mo", "email": member.email}, headers), 409, "already_member")
     assert counts() == before
 
 

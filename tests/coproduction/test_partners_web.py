@@ -97,7 +97,7 @@ def test_it_takes_credits_and_shows_a_receipt(client, community, member, agency_
 
 @pytest.mark.parametrize(("ref", "adults", "message"), [
     ("RIV-0999", "1", "No current member has that number."),
-    (None, "5", "At most 2 adult(s) for this offer."),
+    (None, "5", "At most 2 adults for this offer."),
     (None, "0", "At least one person."),
 ])
 def test_it_refuses_bad_input_and_moves_nothing(client, community, member, agency_staff, partner, offer, code,

@@ -25,5 +25,5 @@ def test_it_enqueues_every_timed_job(db):
     assert {name.split(".")[-1] for name in enqueue_periodic()} == {
         "expire_reservations", "auto_confirm_exchanges", "expire_listings", "remind_listings",
         "send_waiting_notification_emails", "send_weekly_digests", "embed_listings",
-        "referrals_minimise", "remind_sessions",
+        "referrals_minimise", "remind_sessions", "expire_unconfirmed_applications",
     }

@@ -33,7 +33,7 @@ def test_it_prints_one_clean_line(community, coordinator, accounts, give, capsys
     give(community, coordinator, accounts["member"], accounts["staff"], 30)
     assert run_audit() == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert out == ["audit: clean: 1 communities, 5 accounts, 1 transfers, 2 postings"]
+    assert out == ["audit: clean: 1 community, 5 accounts, 1 transfer, 2 postings"]
 
 
 def test_it_fails_when_a_posting_is_changed_with_raw_sql(community, coordinator, accounts, give, capsys):

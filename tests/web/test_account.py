@@ -30,13 +30,19 @@ def test_it_shows_sign_in_methods(client, member):
 def test_it_creates_a_token_and_shows_the_secret_once(client, community, member):
     client.force_login(member)
     response = client.post(reverse("web:token_create"), {"token-name": "Spreadsheet", "token-community": str(community.pk)})
-    assert response.status_code == 200
     token = AccessToken.objects.get(person=member)
-    secret = response.context["secret"]
-    assert secret in response.content.decode()
+    assert response["Location"] == reverse("web:token_created", args=[token.pk])
+    shown = client.get(response["Location"])
+    secret = shown.context["secret"]
+    assert secret in shown.content.decode()
     assert token.token_hash == secret_hash(secret)
     assert token.community == community
-    assert "no-store" in response["Cache-Control"]
+    assert "no-store" in shown["Cache-Control"]
+    # Refreshing the page shows the secret no more, and makes no second token.
+    again = client.get(response["Location"], follow=True)
+    assert secret not in again.content.decode()
+    assert "A token's secret is shown only once" in text(again)
+    assert AccessToken.objects.filter(person=member).count() == 1
     listing = client.get(reverse("web:account"))
     assert "Spreadsheet" in text(listing)
     assert secret not in listing.content.decode()

@@ -27,11 +27,14 @@ def detail(community, application, name="web:application_detail"):
 def test_it_takes_an_application_from_submission_to_approval_through_the_web(
     client, community, coordinator, django_capture_on_commit_callbacks
 ):
-    # The applicant applies on the public page.
-    client.post(reverse("web:apply", args=[community.slug]), {
-        "full_name": "Pat Newcomer", "email": "pat@example.org", "phone": "", "neighbourhood": "Docks",
-        "contact_preference": "email", "about": "I bake bread.",
-    })
+    # The applicant applies on the public page and follows the link emailed to them.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:apply", args=[community.slug]), {
+            "full_name": "Pat Newcomer", "email": "pat@example.org", "phone": "", "neighbourhood": "Docks",
+            "contact_preference": "email", "about": "I bake bread.",
+        })
+    confirm = re.search(r"/applications/confirm/([^/\s]+)/", mail.outbox[-1].body).group(1)
+    client.post(reverse("web:apply_confirm", args=[confirm]))
     application = Application.objects.get()
 
     # The coordinator finds it on the dashboard and opens it.
@@ -79,8 +82,11 @@ def test_it_explains_a_refusal_for_want_of_references_and_changes_nothing(client
     application = submit_application(community)
     client.force_login(coordinator)
     response = client.post(detail(community, application, "web:application_approve"), {"approve-reason": ""})
-    assert response.status_code == 409
-    assert "This community needs 1 supporting reference(s) before approval; 0 received so far." in text(response)
+    # Back on the application's own address, so refreshing the page does not send the form again.
+    assert response.status_code == 302
+    assert response["Location"] == detail(community, application)
+    page = client.get(response["Location"])
+    assert "This community needs 1 supporting reference before approval; none received so far." in text(page)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PENDING
     assert not Membership.objects.filter(person=application.person).exists()
@@ -108,7 +114,8 @@ def test_it_refuses_to_decide_twice(client, community, coordinator):
     services.application_approve(actor=coordinator, application=application)
     client.force_login(coordinator)
     response = client.post(detail(community, application, "web:application_decline"), {"decline-reason": "Oops"})
-    assert "This application has already been approved." in text(response)
+    assert response["Location"] == detail(community, application)
+    assert "This application has already been approved." in text(client.get(response["Location"]))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
 

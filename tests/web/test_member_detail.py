@@ -78,7 +78,7 @@ def test_it_shows_coordinators_the_record(client, community, recorded, coordinat
     assert "DBS-SECRET-1" in page and "NOTE-XYZ" in page
     assert "Enhanced check" not in page  # ID not seen yet, so level 0 despite the DBS
     assert "Not yet checked" in page
-    assert "Details changed" in page and "neighbourhood:" in page
+    assert "Their details were changed." in page and "Neighbourhood: nothing → Docks" in page
     assert "07700 900001" in page  # coordinators see contact details
     assert "Act for Mo Member" in page
 
@@ -88,7 +88,7 @@ def test_it_records_who_acted_for_whom_in_the_history(client, community, coordin
     services.gift_profile_update(actor=coordinator, person=member, gifts=[("hands", "Gardening")])
     client.force_login(coordinator)
     page = text(client.get(url(community, member)))
-    assert "Gift profile changed" in page
+    assert "Their gift profile was changed." in page
     assert "on behalf of Mo Member" in page
 
 

@@ -32,8 +32,8 @@ def test_it_shows_the_referee_who_the_reference_is_for(client, requested):
 def test_it_records_the_answer(client, requested):
     reference, token = requested
     response = client.post(reverse("web:reference_answer", args=[token]), {"outcome": "supports", "answer": "A kind neighbour."})
-    assert response.status_code == 200
-    assert "Thank you for your reference" in text(response)
+    assert response["Location"] == reverse("web:reference_thanks", args=[token])
+    assert "Thank you for your reference" in text(client.get(response["Location"]))
     reference.refresh_from_db()
     assert reference.status == ReferenceStatus.ANSWERED
     assert reference.outcome == "supports"

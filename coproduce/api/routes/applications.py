@@ -5,9 +5,13 @@ Anyone may apply (no sign-in needed); everything else here is for the community'
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
+from allauth.account.adapter import get_adapter
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
 
 from coproduce.communities import selectors, services
 from coproduce.communities.models import (
@@ -16,30 +20,63 @@ from coproduce.communities.models import (
     ReferenceOutcome,
     ReferenceStatus,
 )
+from coproduce.core.errors import ValidationFailed
 
 from .. import paths
 from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
-from ..schemas import READ_ERRORS, WRITE_ERRORS, Email, ObjectId, OptionalEmail, Slug
+from ..schemas import READ_ERRORS, WRITE_ERRORS, Email, Error, ObjectId, OptionalEmail, Slug
 from .members import CheckOut, check_out
 
 router = Router(tags=["applications"])
 
 
 class ApplicationIn(Schema):
-    full_name: str = Field(min_length=1, max_length=150)
+    full_name: str = Field("", max_length=150, description="Required.")
     email: OptionalEmail = ""
     phone: str = Field("", max_length=40)
     neighbourhood: str = Field("", max_length=80)
+    address: str = Field("", max_length=500, description="A postal address; required when contact is by post.")
     contact_preference: ContactChannel = ContactChannel.EMAIL
     about: str = Field("", max_length=5000, description="About you and what you could give.")
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem_at_once(cls, data: Any, handler):
+        """A body with shape errors also hears what the application as a whole lacks
+        (`application_problems`), so every problem comes back in one 422."""
+        try:
+            return handler(data)
+        except PydanticValidationError as exc:
+            if not isinstance(data, dict):
+                raise
+            fields: dict[str, list[str]] = {}
+            for error in exc.errors():
+                name = ".".join(str(part) for part in error["loc"]) or "__all__"
+                fields.setdefault(name, []).append(error["msg"])
+
+            def given(name: str) -> str:
+                value = data.get(name, "")
+                return value if isinstance(value, str) else ""
+
+            problems = services.application_problems(
+                full_name=given("full_name"), email=given("email"), phone=given("phone"),
+                contact_preference=given("contact_preference") or ContactChannel.EMAIL, address=given("address"),
+            )
+            for name, notes in problems.items():
+                fields.setdefault(name, notes)
+            raise ValidationFailed("The request is not valid.", fields=fields) from None
+
 
 class ApplicationReceiptOut(Schema):
-    id: int
+    id: int | None = Field(description="Null while the application waits for its applicant to confirm the email address.")
     community: str
-    status: ApplicationStatus
+    status: Literal["unconfirmed"] | ApplicationStatus = Field(
+        description="`unconfirmed` (202): a link has been emailed and the application reaches the coordinators "
+                    "when the applicant follows it; `pending` (201): recorded."
+    )
     submitted_at: dt.datetime
+    confirm_by: dt.datetime | None = Field(None, description="When the emailed link expires, while unconfirmed.")
 
 
 class ApplicationOut(Schema):
@@ -49,6 +86,7 @@ class ApplicationOut(Schema):
     email: str
     phone: str
     neighbourhood: str
+    address: str
     contact_preference: str
     about: str
     submitted_at: dt.datetime
@@ -120,7 +158,7 @@ def _application_out(application) -> dict:
     return {
         "id": application.pk, "status": application.status, "full_name": application.full_name,
         "email": application.email, "phone": application.phone, "neighbourhood": application.neighbourhood,
-        "contact_preference": application.contact_preference, "about": application.about,
+        "address": application.address, "contact_preference": application.contact_preference, "about": application.about,
         "submitted_at": application.submitted_at, "interviewed_at": application.interviewed_at,
         "decided_at": application.decided_at, "decision_reason": application.decision_reason,
     }
@@ -157,20 +195,44 @@ def _detail_out(community, application_id: int) -> dict:
 
 
 @router.post(
-    "/{slug}/applications", response={201: ApplicationReceiptOut, **WRITE_ERRORS}, auth=PUBLIC_AUTH,
-    openapi_extra=PUBLIC_SECURITY, summary="Apply to join",
+    "/{slug}/applications", response={201: ApplicationReceiptOut, 202: ApplicationReceiptOut, **WRITE_ERRORS,
+                                      429: Error},
+    auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY, summary="Apply to join",
 )
 def application_submit(request, slug: Slug, payload: ApplicationIn):
-    """No sign-in needed. Give an email address or a phone number. A coordinator signed in here
-    applies on someone's behalf. 409 `duplicate_application` when one is already waiting."""
+    """No sign-in needed. Give an email address or a phone number (and a postal address for
+    contact by post); every problem with the body is reported in one 422.
+
+    With an email address (other than a signed-in applicant's own) the answer is 202
+    `unconfirmed`: a short message with a link goes to the address, and the application reaches
+    the coordinators when the applicant follows it (within 24 hours). Without one, it is
+    recorded at once (201). A coordinator signed in here applies on someone's behalf, at once and
+    without limits. Everyone else is limited per client and per address: 429 `rate_limited`
+    with `Retry-After`. 409 `duplicate_application` / `already_member` for a signed-in applicant
+    or one without email."""
     community = paths.community_visible(request, slug)
-    application = services.application_submit(
-        actor=request.user, community=community, full_name=payload.full_name, email=payload.email,
-        phone=payload.phone, neighbourhood=payload.neighbourhood, contact_preference=payload.contact_preference,
-        about=payload.about,
+    made = services.application_request(
+        actor=request.user, community=community, client=_client(request), full_name=payload.full_name,
+        email=payload.email, phone=payload.phone, neighbourhood=payload.neighbourhood, address=payload.address,
+        contact_preference=payload.contact_preference, about=payload.about,
     )
+    if made.held is not None:
+        held = made.held
+        return Status(202, {"id": None, "community": community.slug, "status": "unconfirmed",
+                            "submitted_at": held.created_at, "confirm_by": held.expires_at})
+    application = made.application
+    assert application is not None  # noqa: S101 - recorded when not held
     return Status(201, {"id": application.pk, "community": community.slug, "status": application.status,
                         "submitted_at": application.submitted_at})
+
+
+def _client(request) -> str:
+    """The caller's network address as allauth sees it (its proxy settings included), so these
+    limits and the sign-in limits count the same clients."""
+    try:
+        return get_adapter().get_client_ip(request)
+    except DjangoPermissionDenied:
+        return ""
 
 
 @router.get("/{slug}/applications", response={200: ApplicationPage, **READ_ERRORS}, summary="Applications (coordinators)")

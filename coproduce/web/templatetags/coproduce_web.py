@@ -9,12 +9,13 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from qrcode.image.svg import SvgPathImage
 
 from coproduce.communities.models import GiftKind, Role
 from coproduce.communities.rules import ACTIVITY_TYPES, RULES, VETTING_LEVELS
 from coproduce.ledger.selectors import hours as ledger_hours
+
+from .. import history
 
 register = template.Library()
 
@@ -97,64 +98,10 @@ def gift_kind_label(kind: str) -> str:
         return kind
 
 
-ACTION_LABELS = {
-    "acting_for.start": gettext_lazy("Coordinator started acting for them"),
-    "acting_for.stop": gettext_lazy("Coordinator stopped acting for them"),
-    "application.submit": gettext_lazy("Application submitted"),
-    "application.note": gettext_lazy("Note added to the application"),
-    "application.interview": gettext_lazy("Interview notes added"),
-    "application.approve": gettext_lazy("Application approved"),
-    "application.decline": gettext_lazy("Application declined"),
-    "reference.request": gettext_lazy("Reference requested"),
-    "reference.answer": gettext_lazy("Reference answered"),
-    "check.record": gettext_lazy("Check recorded"),
-    "membership.create": gettext_lazy("Joined the community"),
-    "membership.rejoin": gettext_lazy("Rejoined the community"),
-    "membership.archive": gettext_lazy("Left the community"),
-    "membership.role_grant": gettext_lazy("Role given"),
-    "membership.role_revoke": gettext_lazy("Role taken away"),
-    "person.details": gettext_lazy("Details changed"),
-    "person.gift_profile": gettext_lazy("Gift profile changed"),
-    "person.privacy": gettext_lazy("Privacy settings changed"),
-    "person.note": gettext_lazy("Coordinator note added"),
-    "person.pseudonymise": gettext_lazy("Personal details removed"),
-    "consent.give": gettext_lazy("Consent recorded"),
-    "consent.withdraw": gettext_lazy("Consent withdrawn"),
-    "sensitive.set": gettext_lazy("Sensitive information recorded"),
-    "sensitive.delete": gettext_lazy("Sensitive information deleted"),
-    "contact.relay": gettext_lazy("Message sent to them"),
-    "contact.passed_on": gettext_lazy("Message passed on"),
-    "token.create": gettext_lazy("Access token created"),
-    "token.revoke": gettext_lazy("Access token revoked"),
-    "sign_in.link_issue": gettext_lazy("Emailed a link to choose a password"),
-    "sign_in.code_issue": gettext_lazy("Sign-in letter made"),
-    "sign_in.first_password": gettext_lazy("First password set by a coordinator"),
-    "sign_in.password_chosen": gettext_lazy("Chose their password"),
-    "exchange.record": gettext_lazy("Hours recorded"),
-    "exchange.confirm": gettext_lazy("Hours confirmed"),
-    "exchange.decline": gettext_lazy("Hours declined"),
-    "exchange.dispute": gettext_lazy("Exchange disputed"),
-    "exchange.resolve": gettext_lazy("Dispute settled"),
-    "exchange.reverse": gettext_lazy("Hours reversed"),
-    "exchange.brokered": gettext_lazy("Brokered exchange entered"),
-    "exchange.paper_slip": gettext_lazy("Paper slip entered"),
-    "exchange.auto_confirm": gettext_lazy("Hours confirmed automatically"),
-}
-
-
 @register.filter
-def action_label(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label else action
-
-
-@register.filter
-def change_value(value) -> str:
-    if value is None or value == "":
-        return _("(empty)")
-    if isinstance(value, list):
-        return ", ".join(change_value(v) for v in value) or _("(none)")
-    return str(value)
+def in_words(event):
+    """An audit event as a coordinator reads it on a member's History (web/history.py)."""
+    return history.describe(event)
 
 
 @register.simple_tag

@@ -19,6 +19,8 @@ from ..forms import ReasonForm, TokenForm, show_refusal
 from ..middleware import ACTING_FOR_SESSION_KEY, SignedInRequest
 from .notifications import PreferenceForm
 
+NEW_TOKEN_SESSION_KEY = "coproduce_new_token"
+
 
 def _account_page(request, *, token_form=None, status=200) -> HttpResponse:
     memberships = list(selectors.memberships_of(request.user))
@@ -49,9 +51,25 @@ def token_create(request: SignedInRequest) -> HttpResponse:
         except (ValidationFailed, Conflict, NotFound) as exc:
             show_refusal(form, exc)
         else:
-            # The secret is shown on this response only: it is stored nowhere but as a hash.
-            return render(request, "web/account/token_created.html", {"token": token, "secret": secret})
+            # The secret is stored nowhere but as a hash. It waits in the session only until the
+            # page after the redirect shows it once (so refreshing that page sends nothing again).
+            request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "secret": secret}
+            return redirect("web:token_created", token.pk)
     return _account_page(request, token_form=form, status=400)
+
+
+@never_cache
+@login_required
+@require_GET
+def token_created(request: SignedInRequest, token_id: int) -> HttpResponse:
+    token = selectors.token_get(request.user, token_id)
+    waiting = request.session.get(NEW_TOKEN_SESSION_KEY) or {}
+    if waiting.get("id") != token.pk:
+        messages.info(request, _("A token's secret is shown only once, just after it is made. Make a new token if "
+                                 "you did not copy it."))
+        return redirect("web:account")
+    del request.session[NEW_TOKEN_SESSION_KEY]
+    return render(request, "web/account/token_created.html", {"token": token, "secret": waiting["secret"]})
 
 
 @login_required

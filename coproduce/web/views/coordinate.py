@@ -135,6 +135,14 @@ def _application_page(request, community, application_id: int, *, forms=None, st
     }, status=status)
 
 
+def _refused(request, community, application, exc: Conflict) -> HttpResponse:
+    """A refusal that is about the application's state, not what was typed (not enough
+    references, decided already): said on the application's own page, reached by a redirect so
+    that refreshing it sends nothing again."""
+    messages.error(request, exc.message)
+    return redirect("web:application_detail", community.slug, application.pk)
+
+
 @login_required
 @community_view
 @require_GET
@@ -171,7 +179,9 @@ def application_reference(request: SignedInRequest, community, application_id: i
     if form.is_valid():
         try:
             reference, _token = services.reference_request(actor=request.user, application=application, **form.cleaned_data)
-        except (ValidationFailed, Conflict) as exc:
+        except Conflict as exc:
+            return _refused(request, community, application, exc)
+        except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("We have emailed %(name)s a link to give their reference.") % {"name": reference.referee_name})
@@ -208,13 +218,15 @@ def application_approve(request: SignedInRequest, community, application_id: int
         try:
             membership = services.application_approve(actor=request.user, application=application,
                                                       reason=form.cleaned_data["reason"])
-        except (ValidationFailed, Conflict) as exc:
+        except Conflict as exc:
+            return _refused(request, community, application, exc)
+        except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("%(name)s is now a member, number %(code)s.") % {
                 "name": application.full_name, "code": membership.member_code})
             return redirect("web:member_detail", community.slug, membership.number)
-    return _application_page(request, community, application.pk, forms={"approve": form}, status=409)
+    return _application_page(request, community, application.pk, forms={"approve": form}, status=400)
 
 
 @login_required
@@ -227,7 +239,9 @@ def application_decline(request: SignedInRequest, community, application_id: int
     if form.is_valid():
         try:
             services.application_decline(actor=request.user, application=application, reason=form.cleaned_data["reason"])
-        except (ValidationFailed, Conflict) as exc:
+        except Conflict as exc:
+            return _refused(request, community, application, exc)
+        except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("The application from %(name)s has been declined.") % {"name": application.full_name})

@@ -1,0 +1,13 @@
+"""Background jobs of communities."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def expire_unconfirmed_applications() -> int:
+    """Delete applications nobody confirmed in time. Run periodically (see coproduce/periodic.py)."""
+    return services.unconfirmed_applications_expire()
