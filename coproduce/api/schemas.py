@@ -25,7 +25,9 @@ class Error(Schema):
 
 # Every operation documents these; reads cannot conflict or receive a body.
 READ_ERRORS: dict[int, type[Schema]] = {401: Error, 403: Error, 404: Error, 422: Error}
-WRITE_ERRORS: dict[int, type[Schema]] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 415: Error, 422: Error}
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 413: Error, 415: Error, 422: Error,
+}
 
 Slug = Annotated[str, Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="The community's web address name.")]
 MemberNumber = Annotated[int, Path(..., ge=1, le=MAX_NUMBER, description="Member number, e.g. 42 for RIV-0042.")]

@@ -22,6 +22,7 @@ from coproduce.coproduction.models import AgencyKind, AgencyRole, RoleStatus
 from coproduce.core.errors import NotFound
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..schemas import READ_ERRORS, WRITE_ERRORS, MemberNumber, MemberRef, ObjectId, Slug
 
 router = Router(tags=["agencies"])
@@ -207,7 +208,8 @@ def agency_list(request, slug: Slug):
     return {"items": [_agency_out(a) for a in agencies.agencies_of(community)]}
 
 
-@router.post("/{slug}/agencies", response={201: AgencyOut, **WRITE_ERRORS}, summary="Add an agency")
+@router.post("/{slug}/agencies", response={201: AgencyOut, **WRITE_ERRORS}, summary="Add an agency",
+             auth=COORDINATOR_AUTH)
 def agency_create(request, slug: Slug, payload: AgencyIn):
     """Coordinators only (403 otherwise). The agency gets its own hours account. 422 for a bad
     kind or website."""

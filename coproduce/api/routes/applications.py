@@ -18,7 +18,7 @@ from coproduce.communities.models import (
 )
 
 from .. import paths
-from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
+from ..auth import COORDINATOR_AUTH, PUBLIC_AUTH, PUBLIC_SECURITY
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Email, ObjectId, OptionalEmail, Slug
 from .members import CheckOut, check_out
@@ -196,7 +196,7 @@ def application_detail(request, slug: Slug, application_id: ObjectId):
 
 @router.post(
     "/{slug}/applications/{application_id}/notes", response={201: NoteOut, **WRITE_ERRORS},
-    summary="Add a note (coordinators)",
+    summary="Add a note (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_note(request, slug: Slug, application_id: ObjectId, payload: NoteIn):
     community = paths.coordinated_community(request, slug)
@@ -209,7 +209,7 @@ def application_note(request, slug: Slug, application_id: ObjectId, payload: Not
 
 @router.post(
     "/{slug}/applications/{application_id}/references", response={201: ReferenceOut, **WRITE_ERRORS},
-    summary="Ask a referee (coordinators)",
+    summary="Ask a referee (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_reference(request, slug: Slug, application_id: ObjectId, payload: ReferenceIn):
     """Emails the referee a private link. The link is never shown here or anywhere else."""
@@ -223,7 +223,7 @@ def application_reference(request, slug: Slug, application_id: ObjectId, payload
 
 @router.post(
     "/{slug}/applications/{application_id}/approve", response={200: ApplicationDetailOut, **WRITE_ERRORS},
-    summary="Approve (coordinators)",
+    summary="Approve (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_approve(request, slug: Slug, application_id: ObjectId, payload: ApproveIn):
     """The applicant becomes a member with the next member number. 409 `references_needed` until
@@ -237,7 +237,7 @@ def application_approve(request, slug: Slug, application_id: ObjectId, payload: 
 
 @router.post(
     "/{slug}/applications/{application_id}/decline", response={200: ApplicationDetailOut, **WRITE_ERRORS},
-    summary="Decline (coordinators)",
+    summary="Decline (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_decline(request, slug: Slug, application_id: ObjectId, payload: DeclineIn):
     community = paths.coordinated_community(request, slug)

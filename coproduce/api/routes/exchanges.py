@@ -30,6 +30,7 @@ from coproduce.exchanges.models import (
 )
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, encode_cursor, key_int, parse_key
 from ..schemas import (
     MAX_ID,
@@ -319,7 +320,7 @@ def exchanges_to_confirm(request, slug: Slug, query: Query[ToConfirmQuery]):
 
 @router.post(
     "/{slug}/exchanges/entries", response={201: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Enter a brokered exchange or a paper slip (coordinators)",
+    summary="Enter a brokered exchange or a paper slip (coordinators)", auth=COORDINATOR_AUTH,
 )
 def exchange_enter(request, slug: Slug, idempotency_key: IdempotencyKey, payload: EntryIn):
     """For members who are offline. Posted at once. 409 `slip_already_entered` for a slip number
@@ -394,7 +395,7 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
 
 @router.post(
     "/{slug}/exchanges/{exchange_id}/settle", response={200: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Settle a dispute (coordinators)",
+    summary="Settle a dispute (coordinators)", auth=COORDINATOR_AUTH,
 )
 def exchange_settle(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn):
     """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed` otherwise."""
@@ -408,7 +409,7 @@ def exchange_settle(request, slug: Slug, exchange_id: ObjectId, idempotency_key:
 
 @router.post(
     "/{slug}/exchanges/{exchange_id}/reverse", response={200: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Reverse posted hours (coordinators)",
+    summary="Reverse posted hours (coordinators)", auth=COORDINATOR_AUTH,
 )
 def exchange_reverse(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: ReverseIn):
     """A new transfer gives the hours back; both members are told why. 409 `not_posted`,

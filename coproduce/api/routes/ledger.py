@@ -24,6 +24,7 @@ from coproduce.ledger import services as ledger_services
 from coproduce.ledger.models import AccountKind
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, encode_cursor, key_int, keyset_page, parse_key
 from ..schemas import (
     MAX_ID,
@@ -297,7 +298,7 @@ def account_statement_csv(request, slug: Slug, account_id: ObjectId):
 
 
 @router.post("/{slug}/transfers", response={201: TransferOut, **WRITE_ERRORS}, tags=["transfers"],
-             summary="Move hours between accounts (coordinators)")
+             summary="Move hours between accounts (coordinators)", auth=COORDINATOR_AUTH)
 def transfer_create(request, slug: Slug, idempotency_key: IdempotencyKey, payload: TransferIn):
     """A direct transfer, grant, adjustment or issuance between accounts of this community, all
     legs or none. 404 `account_not_found` for an account elsewhere; 409 `account_closed`,
@@ -323,7 +324,7 @@ def transfer_detail(request, slug: Slug, transfer_id: ObjectId):
 
 
 @router.post("/{slug}/transfers/{transfer_id}/reverse", response={201: TransferOut, **WRITE_ERRORS},
-             tags=["transfers"], summary="Reverse a transfer (coordinators)")
+             tags=["transfers"], summary="Reverse a transfer (coordinators)", auth=COORDINATOR_AUTH)
 def transfer_reverse(request, slug: Slug, transfer_id: ObjectId, idempotency_key: IdempotencyKey, payload: ReverseIn):
     """A new transfer with every amount negated; answers with it. At most once per transfer:
     409 `already_reversed`; 409 `limit_exceeded` when a balance cannot give the time back. For an
@@ -385,7 +386,7 @@ def fund_donate(request, slug: Slug, idempotency_key: IdempotencyKey, payload: D
 
 
 @router.post("/{slug}/fund/grants", response={201: TransferOut, **WRITE_ERRORS}, tags=["fund"],
-             summary="Grant hours from the fund (coordinators)")
+             summary="Grant hours from the fund (coordinators)", auth=COORDINATOR_AUTH)
 def fund_grant(request, slug: Slug, idempotency_key: IdempotencyKey, payload: GrantIn):
     """To a member in need, with a reason. 409 `limit_exceeded` when the fund is too low."""
     community = paths.coordinated_community(request, slug)

@@ -33,6 +33,7 @@ from coproduce.exchanges.models import (
 )
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import decode_cursor
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, MemberRef, ObjectId, Slug
 
@@ -473,7 +474,8 @@ def categories_list(request, slug: Slug):
                       for c in selectors.categories_for(community)]}
 
 
-@router.post("/{slug}/categories", response={201: CategoryItem, **WRITE_ERRORS}, summary="Add a category (coordinators)")
+@router.post("/{slug}/categories", response={201: CategoryItem, **WRITE_ERRORS}, summary="Add a category (coordinators)",
+             auth=COORDINATOR_AUTH)
 def category_add(request, slug: Slug, payload: CategoryIn):
     """409 `category_exists` when the name is taken (here or in the default list)."""
     community = paths.coordinated_community(request, slug)

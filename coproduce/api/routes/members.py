@@ -15,6 +15,7 @@ from coproduce.communities import access, selectors, services
 from coproduce.communities.models import CheckKind, CheckResult
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import (
     PageParams,
     encode_cursor,
@@ -191,7 +192,7 @@ def member_gift_profile(request, slug: Slug, number: MemberNumber):
 
 @router.put(
     "/{slug}/members/{number}/gift-profile", response={200: GiftProfileOut, **WRITE_ERRORS},
-    summary="Change a member's gift profile (coordinators)",
+    summary="Change a member's gift profile (coordinators)", auth=COORDINATOR_AUTH,
 )
 def member_gift_profile_update(request, slug: Slug, number: MemberNumber, payload: GiftProfileIn):
     """For members who do not use the website. The history records that you acted on their behalf."""
@@ -214,7 +215,8 @@ def member_checks(request, slug: Slug, number: MemberNumber, page: Query[PagePar
 
 
 @router.post(
-    "/{slug}/members/{number}/checks", response={201: CheckOut, **WRITE_ERRORS}, summary="Record a check (coordinators)"
+    "/{slug}/members/{number}/checks", response={201: CheckOut, **WRITE_ERRORS}, summary="Record a check (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def member_check_record(request, slug: Slug, number: MemberNumber, payload: CheckIn):
     community, membership = paths.coordinated_member(request, slug, number)
@@ -242,7 +244,7 @@ def member_history(request, slug: Slug, number: MemberNumber, page: Query[PagePa
 
 @router.post(
     "/{slug}/members/{number}/offboard", response={200: MemberOut, **WRITE_ERRORS},
-    summary="A member leaves (coordinators)",
+    summary="A member leaves (coordinators)", auth=COORDINATOR_AUTH,
 )
 def member_offboard(request, slug: Slug, number: MemberNumber, payload: OffboardIn):
     """Archive the membership. When they belong to no other community their personal details are

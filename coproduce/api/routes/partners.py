@@ -21,6 +21,7 @@ from coproduce.coproduction.models import PartnerOffer, Redemption, SpendPartner
 from coproduce.core.errors import ApplicationError
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, encode_cursor, key_date, key_int, parse_key
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, IdempotencyKey, ObjectId, Slug
 
@@ -159,7 +160,8 @@ def partner_list(request, slug: Slug, page: Query[PageParams]):
             "next_cursor": encode_cursor([rows[-1].pk]) if more else None}
 
 
-@router.post("/{slug}/partners", response={201: PartnerOut, **WRITE_ERRORS}, summary="Add a partner (coordinators)")
+@router.post("/{slug}/partners", response={201: PartnerOut, **WRITE_ERRORS}, summary="Add a partner (coordinators)",
+             auth=COORDINATOR_AUTH)
 def partner_create(request, slug: Slug, payload: PartnerIn):
     """Opens the partner's own hours account with it."""
     community = paths.coordinated_community(request, slug)

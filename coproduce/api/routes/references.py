@@ -11,7 +11,7 @@ from pydantic import Field
 from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome, ReferenceStatus
 
-from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
+from ..auth import PUBLIC_SECURITY, REFERENCE_LINK_AUTH
 from ..schemas import WRITE_ERRORS
 
 router = Router(tags=["references"])
@@ -32,7 +32,7 @@ class ReferenceAnsweredOut(Schema):
 
 
 @router.post(
-    "/{token}/answer", response={200: ReferenceAnsweredOut, **WRITE_ERRORS}, auth=PUBLIC_AUTH,
+    "/{token}/answer", response={200: ReferenceAnsweredOut, **WRITE_ERRORS}, auth=REFERENCE_LINK_AUTH,
     openapi_extra=PUBLIC_SECURITY, summary="Answer a reference request",
 )
 def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):
