@@ -128,7 +128,8 @@ class ListingQuery(Schema):
         "422 naming an unknown neighbourhood.",
     )
     within_km: float | None = Field(
-        None, description="Only listings within this distance of `near`: more than 0, at most 200."
+        None, gt=0, le=selectors.SEARCH_MAX_KM,
+        description="Only listings within this distance of `near`: more than 0, at most 200.",
     )
     available: str | None = Field(
         None, max_length=200,
@@ -333,6 +334,10 @@ def listing_detail(request, slug: Slug, listing_id: ObjectId):
     return _detail(community, listing)
 
 
+MATCHES_MAX = 50
+MatchLimit = Annotated[int, Query(ge=1, le=MATCHES_MAX, description="How many suggestions, 1 to 50.")]
+
+
 class MatchOut(Schema):
     listing: ListingOut
     score: float
@@ -358,13 +363,11 @@ class MatchList(Schema):
 
 @router.get("/{slug}/listings/{listing_id}/matches", response={200: MatchList, **READ_ERRORS},
             summary="Suggested matches for a listing")
-def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: int = 10):
+def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: MatchLimit = 10):
     """For a request, the offers that may fit it (and for an offer, the requests it could
     answer), best first, each with its reasons in plain words ("gardening, 0.8 km away, both
     free Tuesday mornings, 12 exchanges completed"). At most `limit` (1 to 50). For a request,
     `people` adds members whose gifts fit though they have posted no offer."""
-    if not 1 <= limit <= 50:
-        raise _bad("limit", "limit must be between 1 and 50.")
     community, listing = _listing(request, slug, listing_id)
     found = matching.matches_for(listing, request.user, limit=limit)
     people = matching.people_for(listing, request.user, limit=limit)
