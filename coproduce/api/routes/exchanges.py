@@ -1,10 +1,9 @@
 """Exchanges: recording hours, answering a record, and what coordinators do (brokered entries
 and paper slips, settling disputes, reversals).
 
-Every write here needs an `Idempotency-Key` header. Record and entries pass it to the service,
-which keys the ledger with it; the answers (confirm, decline, dispute, settle, reverse) are
-idempotent in the services already (an exchange is posted and reversed at most once), and the
-key makes a retry answer with the original response instead of "already confirmed".
+Every write here needs an `Idempotency-Key` header, passed to the service, which records it in
+the same transaction as the write: a retry answers with the original exchange (instead of
+"already confirmed") however the first attempt ended, a crash just after its commit included.
 
 A coordinator acts for a member by naming them in `on_behalf_of`. Outsiders and members of
 other communities get 404; members who are not in an exchange get 404 for it too."""
@@ -19,7 +18,6 @@ from pydantic import Field
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
-from coproduce.core.idempotency import replayable
 from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import (
     EntryMethod,
@@ -255,14 +253,6 @@ def _expenses(payload: ExchangeIn) -> list[dict]:
     return [{"amount": e.amount, "currency": e.currency, "note": e.note} for e in payload.expenses]
 
 
-def _replayed(request, community, action: str, key: str, values: dict, call) -> None:
-    """Run an answering service once per key (see the module docstring)."""
-    replayable(
-        scope=f"api:exchange-{action}:{community.pk}", key=paths.client_key(request, key), request=values,
-        call=lambda: call().pk, store=lambda pk: {"exchange_id": pk}, load=lambda stored: stored["exchange_id"],
-    )
-
-
 # Members -------------------------------------------------------------------------------------
 
 
@@ -354,9 +344,8 @@ def exchange_confirm(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     waits; 409 `limit_exceeded` when a balance cannot take it."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of if payload else None)
-    _replayed(request, community, "confirm", idempotency_key, {"exchange": exchange.pk, "for": person.pk},
-              lambda: services.exchange_confirm(actor=request.user, exchange=exchange,
-                                                on_behalf_of=paths.on_behalf_of(request, person)))
+    services.exchange_confirm(actor=request.user, exchange=exchange, on_behalf_of=paths.on_behalf_of(request, person),
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -368,10 +357,9 @@ def exchange_decline(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """Nothing is posted; the side that recorded it sees your reason."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    _replayed(request, community, "decline", idempotency_key,
-              {"exchange": exchange.pk, "for": person.pk, "reason": payload.reason},
-              lambda: services.exchange_decline(actor=request.user, exchange=exchange, reason=payload.reason,
-                                                on_behalf_of=paths.on_behalf_of(request, person)))
+    services.exchange_decline(actor=request.user, exchange=exchange, reason=payload.reason,
+                              on_behalf_of=paths.on_behalf_of(request, person),
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -383,10 +371,9 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """Either side, while it waits for an answer. Nothing moves until a coordinator settles it."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    _replayed(request, community, "dispute", idempotency_key,
-              {"exchange": exchange.pk, "for": person.pk, "reason": payload.reason},
-              lambda: services.exchange_dispute(actor=request.user, exchange=exchange, reason=payload.reason,
-                                                on_behalf_of=paths.on_behalf_of(request, person)))
+    services.exchange_dispute(actor=request.user, exchange=exchange, reason=payload.reason,
+                              on_behalf_of=paths.on_behalf_of(request, person),
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -400,10 +387,8 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
 def exchange_settle(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn):
     """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed` otherwise."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    _replayed(request, community, "settle", idempotency_key,
-              {"exchange": exchange.pk, "confirm": payload.confirm, "note": payload.note},
-              lambda: services.exchange_resolve(actor=request.user, exchange=exchange, confirm=payload.confirm,
-                                                note=payload.note))
+    services.exchange_resolve(actor=request.user, exchange=exchange, confirm=payload.confirm, note=payload.note,
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -415,8 +400,8 @@ def exchange_reverse(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """A new transfer gives the hours back; both members are told why. 409 `not_posted`,
     `already_reversed`, or `limit_exceeded` when a balance cannot give the time back."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    _replayed(request, community, "reverse", idempotency_key, {"exchange": exchange.pk, "reason": payload.reason},
-              lambda: services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason))
+    services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason,
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -473,17 +458,11 @@ def exchange_reference(request, slug: Slug, exchange_id: ObjectId, idempotency_k
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
     subject = paths.member_named(community, payload.subject, "subject")
-    reference_id = replayable(
-        scope=f"api:exchange-reference:{community.pk}", key=paths.client_key(request, idempotency_key),
-        request={"exchange": exchange.pk, "for": person.pk, "subject": getattr(subject, "pk", None),
-                 "kind": payload.kind, "text": payload.text},
-        call=lambda: services.reference_leave(
-            actor=request.user, exchange=exchange, subject=subject, kind=payload.kind, text=payload.text,
-            on_behalf_of=paths.on_behalf_of(request, person),
-        ).pk,
-        store=lambda pk: {"reference_id": pk}, load=lambda stored: stored["reference_id"],
+    left = services.reference_leave(
+        actor=request.user, exchange=exchange, subject=subject, kind=payload.kind, text=payload.text,
+        on_behalf_of=paths.on_behalf_of(request, person), idempotency_key=paths.client_key(request, idempotency_key),
     )
-    reference = selectors.reference_get(reference_id)
+    reference = selectors.reference_get(left.pk)
     return Status(201, _references_out(community, [reference])[0])
 
 

@@ -1,9 +1,9 @@
 """The hours ledger: accounts and statements, direct transfers (coordinators) and the community
 fund. Amounts are integer minutes; + credits an account, - debits it.
 
-Writes that move hours need an `Idempotency-Key` header. Transfers, donations and grants pass it
-to the ledger, which records it with the transfer; a reversal can happen once per transfer, and
-the key makes a retry answer with the original reversal instead of "already reversed"."""
+Writes that move hours need an `Idempotency-Key` header, passed to the service, which records it
+in the same transaction as the transfer: a retry answers with the original transfer (a reversal's
+retry with the original reversal, not "already reversed"), however the first attempt ended."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from pydantic import Field
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
-from coproduce.core.idempotency import replayable
 from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges import services as exchange_services
 from coproduce.ledger import selectors
@@ -331,15 +330,11 @@ def transfer_reverse(request, slug: Slug, transfer_id: ObjectId, idempotency_key
     exchange's hours, reverse the exchange instead: its members are then told why."""
     community = paths.coordinated_community(request, slug)
     selectors.transfer_get(community, transfer_id)
-    reversal_id = replayable(
-        scope=f"api:transfer-reverse:{community.pk}", key=paths.client_key(request, idempotency_key),
-        request={"transfer": transfer_id, "reason": payload.reason},
-        call=lambda: ledger_services.transfer_reverse(
-            actor=request.user, community=community, transfer_id=transfer_id, reason=payload.reason
-        ).pk,
-        store=lambda pk: {"transfer_id": pk}, load=lambda stored: stored["transfer_id"],
+    reversal = ledger_services.transfer_reverse(
+        actor=request.user, community=community, transfer_id=transfer_id, reason=payload.reason,
+        idempotency_key=paths.client_key(request, idempotency_key),
     )
-    return Status(201, _transfer_out(community, reversal_id))
+    return Status(201, _transfer_out(community, reversal.pk))
 
 
 # The community fund --------------------------------------------------------------------------
