@@ -9,6 +9,8 @@ from django.core.validators import validate_email
 from ninja import Header, Path, Schema
 from pydantic import AfterValidator, Field
 
+from coproduce.core import limits
+
 MAX_ID = 2**63 - 1
 MAX_NUMBER = 2**31 - 1
 
@@ -54,7 +56,7 @@ Minutes = Annotated[int, Field(strict=True, ge=1, le=MAX_NUMBER, description="Wh
 # A member, by member number: "RIV-0042", or 42.
 MemberRef = Annotated[
     Annotated[int, Field(strict=True, ge=1, le=MAX_NUMBER)]
-    | Annotated[str, Field(strict=True, pattern=r"^([A-Za-z]{1,10}-)?[0-9]{1,9}$", max_length=20)],
+    | Annotated[str, Field(strict=True, pattern=r"^([A-Za-z]{1,10}-)?[0-9]{1,9}$", max_length=limits.MEMBER_REF)],
     Field(description='A member number, as "RIV-0042" or 42.', examples=["RIV-0042"]),
 ]
 
@@ -71,6 +73,8 @@ def _email(value: str) -> str:
 
 # An email address, or "" for none.
 OptionalEmail = Annotated[
-    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)
+    str, Field(max_length=limits.EMAIL, json_schema_extra={"format": "email"}), AfterValidator(_email)
 ]
-Email = Annotated[str, Field(min_length=3, max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)]
+Email = Annotated[
+    str, Field(min_length=3, max_length=limits.EMAIL, json_schema_extra={"format": "email"}), AfterValidator(_email)
+]

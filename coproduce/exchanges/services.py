@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from coproduce.communities import access as community_access
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.core import limits
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import idempotent, once
@@ -613,7 +614,7 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str, idempotency_key:
 
 # References ----------------------------------------------------------------------------------
 
-REFERENCE_TEXT_MAX = 2000
+REFERENCE_TEXT_MAX = limits.TEXT
 
 
 def _coordinators(community) -> list:

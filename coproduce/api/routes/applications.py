@@ -16,6 +16,7 @@ from coproduce.communities.models import (
     ReferenceOutcome,
     ReferenceStatus,
 )
+from coproduce.core import limits
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH, PUBLIC_AUTH, PUBLIC_SECURITY
@@ -27,12 +28,12 @@ router = Router(tags=["applications"])
 
 
 class ApplicationIn(Schema):
-    full_name: str = Field(min_length=1, max_length=150)
+    full_name: str = Field(min_length=1, max_length=limits.NAME)
     email: OptionalEmail = ""
-    phone: str = Field("", max_length=40)
-    neighbourhood: str = Field("", max_length=80)
+    phone: str = Field("", max_length=limits.PHONE)
+    neighbourhood: str = Field("", max_length=limits.SHORT_NAME)
     contact_preference: ContactChannel = ContactChannel.EMAIL
-    about: str = Field("", max_length=5000, description="About you and what you could give.")
+    about: str = Field("", max_length=limits.LONG_TEXT, description="About you and what you could give.")
 
 
 class ApplicationReceiptOut(Schema):
@@ -75,7 +76,7 @@ class NoteOut(Schema):
 
 
 class NoteIn(Schema):
-    text: str = Field(min_length=1, max_length=10000)
+    text: str = Field(min_length=1, max_length=limits.COORDINATOR_NOTE)
     interview: bool = Field(False, description="This note records the interview.")
 
 
@@ -93,9 +94,9 @@ class ReferenceOut(Schema):
 
 
 class ReferenceIn(Schema):
-    referee_name: str = Field(min_length=1, max_length=150)
+    referee_name: str = Field(min_length=1, max_length=limits.NAME)
     referee_email: Email
-    relationship: str = Field("", max_length=120)
+    relationship: str = Field("", max_length=limits.LABEL)
 
 
 class ApplicationDetailOut(ApplicationOut):
@@ -109,11 +110,11 @@ class ApplicationDetailOut(ApplicationOut):
 
 
 class ApproveIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=limits.TEXT)
 
 
 class DeclineIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Required; kept with the application.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Required; kept with the application.")
 
 
 def _application_out(application) -> dict:

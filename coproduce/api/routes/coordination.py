@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.exchanges import selectors as exchange_selectors
 from coproduce.exchanges import services as exchange_services
 from coproduce.messaging import broker
@@ -87,7 +88,7 @@ class IntroductionIn(Schema):
     listing_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="The offer or request it is about; one of the two must own it."
     )
-    note: str = Field(min_length=1, max_length=4000, description="Your message to both of them.")
+    note: str = Field(min_length=1, max_length=limits.MESSAGE, description="Your message to both of them.")
 
 
 class IntroductionOut(Schema):
@@ -133,7 +134,7 @@ class PassOnQuery(PageParams):
 
 
 class PassedOnIn(Schema):
-    how: str = Field(min_length=1, max_length=200, description="How it was passed on, e.g. `by phone`.")
+    how: str = Field(min_length=1, max_length=limits.LINE, description="How it was passed on, e.g. `by phone`.")
 
 
 class ConcernOut(Schema):
@@ -159,7 +160,7 @@ class ConcernQuery(Schema):
 
 
 class ConcernCloseIn(Schema):
-    outcome: str = Field(min_length=1, max_length=2000, description="What was done about it.")
+    outcome: str = Field(min_length=1, max_length=limits.TEXT, description="What was done about it.")
 
 
 # Helpers -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import (
     EntryMethod,
@@ -50,11 +51,12 @@ router = Router(tags=["exchanges"])
 
 class ExpenseIO(Schema):
     amount: str = Field(
-        pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$", examples=["4.50"],
+        pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$", max_length=limits.MONEY, examples=["4.50"],
         description="Money, as a decimal string such as \"4.50\". Noted beside the hours, never converted into hours.",
     )
-    currency: str = Field("GBP", pattern=r"^[A-Za-z]{3}$", description="Three letters, e.g. GBP.")
-    note: str = Field(min_length=1, max_length=200, description="What it was for, e.g. bus fare, seeds.")
+    currency: str = Field("GBP", pattern=r"^[A-Za-z]{3}$", max_length=limits.CURRENCY,
+                          description="Three letters, e.g. GBP.")
+    note: str = Field(min_length=1, max_length=limits.LINE, description="What it was for, e.g. bus fare, seeds.")
 
 
 class ExchangeIn(Schema):
@@ -64,9 +66,9 @@ class ExchangeIn(Schema):
         description="Time each provider gave, in whole minutes; at most the community's `max_minutes_per_exchange`."
     )
     effective_on: dt.date = Field(description="The day the help happened; not in the future, at most a year ago.")
-    title: str = Field("", max_length=200)
-    category: str = Field("", max_length=80, examples=["Gardening"])
-    note: str = Field("", max_length=5000)
+    title: str = Field("", max_length=limits.LINE)
+    category: str = Field("", max_length=limits.SHORT_NAME, examples=["Gardening"])
+    note: str = Field("", max_length=limits.LONG_TEXT)
     expenses: list[ExpenseIO] = Field([], max_length=20)
 
 
@@ -84,7 +86,7 @@ class RecordIn(ExchangeIn):
 
 class EntryIn(ExchangeIn):
     slip_number: str = Field(
-        "", max_length=40, description="A paper slip's number; each slip can be entered once. Empty for a brokered exchange."
+        "", max_length=limits.SLIP_NUMBER, description="A paper slip's number; each slip can be entered once. Empty for a brokered exchange."
     )
 
 
@@ -93,16 +95,16 @@ class ActingIn(Schema):
 
 
 class ReasonIn(ActingIn):
-    reason: str = Field(min_length=1, max_length=2000, description="Why; the other side sees it.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why; the other side sees it.")
 
 
 class SettleIn(Schema):
     confirm: bool = Field(strict=True, description="true posts the hours; false declines the exchange.")
-    note: str = Field(min_length=1, max_length=2000, description="How the dispute was settled.")
+    note: str = Field(min_length=1, max_length=limits.TEXT, description="How the dispute was settled.")
 
 
 class ReverseIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Both members are told, and see it on their statements.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Both members are told, and see it on their statements.")
 
 
 class PersonOut(Schema):
@@ -414,7 +416,7 @@ class ExchangeReferenceIn(ActingIn):
         description="`positive` and `neutral` are seen by the community's members; a `concern` goes privately to "
                     "the coordinators and is never shown to the member it is about."
     )
-    text: str = Field(min_length=1, max_length=2000, description="How it went.")
+    text: str = Field(min_length=1, max_length=limits.TEXT, description="How it went.")
 
 
 class ExchangeReferenceOut(Schema):

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges import services as exchange_services
 from coproduce.ledger import selectors
@@ -110,11 +111,11 @@ class TransferIn(Schema):
     reason: Literal["transfer", "grant", "adjustment", "issuance"] = Field(
         "transfer", description="`issuance` creates credits from the community's issuance account."
     )
-    memo: str = Field(min_length=1, max_length=2000, description="Why; shown on the statements.")
+    memo: str = Field(min_length=1, max_length=limits.TEXT, description="Why; shown on the statements.")
 
 
 class ReverseIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Why; shown on the statements.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why; shown on the statements.")
 
 
 class LegOut(Schema):
@@ -161,14 +162,14 @@ class FundOut(Schema):
 
 class DonationIn(Schema):
     minutes: Minutes
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=limits.TEXT)
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member who donates.")
 
 
 class GrantIn(Schema):
     member: MemberRef = Field(description="Who receives the grant.")
     minutes: Minutes
-    reason: str = Field(min_length=1, max_length=2000, description="Why; shown to coordinators only.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why; shown to coordinators only.")
 
 
 # Output --------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.core.errors import ValidationFailed
 from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import (
@@ -62,7 +63,7 @@ class CategoryList(Schema):
 
 class CategoryIn(Schema):
     group: CategoryGroup
-    name: str = Field(min_length=1, max_length=80, description="Unique in the community and the default list.")
+    name: str = Field(min_length=1, max_length=limits.SHORT_NAME, description="Unique in the community and the default list.")
 
 
 class PointIO(Schema):
@@ -116,13 +117,13 @@ class ListingPage(Schema):
 
 
 class ListingQuery(Schema):
-    q: str = Field("", max_length=200, description="Words to look for (typos are tolerated on PostgreSQL).")
+    q: str = Field("", max_length=limits.SEARCH, description="Words to look for (typos are tolerated on PostgreSQL).")
     kind: ListingKind | None = Field(None, description="Only offers or only requests.")
     category: str | None = Field(
-        None, max_length=80, description="A category's slug or id (see `/categories`); 422 for an unknown one."
+        None, max_length=limits.SHORT_NAME, description="A category's slug or id (see `/categories`); 422 for an unknown one."
     )
     near: str | None = Field(
-        None, max_length=80,
+        None, max_length=limits.SHORT_NAME,
         description="A point as `lat,lng`, e.g. `51.5072,-0.1276`, or the slug or name of one of the community's "
         "neighbourhoods (see `/neighbourhoods`), e.g. `old-town`: adds `distance_km` to each listing. "
         "422 naming an unknown neighbourhood.",
@@ -143,19 +144,19 @@ class ListingQuery(Schema):
     )
     limit: int = Field(20, ge=1, le=selectors.SEARCH_MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=500, description="The `next_cursor` of the previous page; leave out for the first page."
+        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
     )
 
 
-Title = Annotated[str, Field(min_length=1, max_length=120, description="At most 120 characters.")]
-Description = Annotated[str, Field(max_length=4000)]
+Title = Annotated[str, Field(min_length=1, max_length=limits.LISTING_TITLE, description="At most 120 characters.")]
+Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
 Tags = Annotated[
-    list[Annotated[str, Field(max_length=30)]],
+    list[Annotated[str, Field(max_length=limits.TAG)]],
     Field(max_length=10, description="Up to 10 short words (letters, digits, dashes)."),
 ]
-Slots = Annotated[list[Annotated[str, Field(max_length=10)]], Field(max_length=21, description=_SLOTS)]
+Slots = Annotated[list[Annotated[str, Field(max_length=limits.AVAILABILITY_SLOT)]], Field(max_length=21, description=_SLOTS)]
 CategoryRef = Annotated[
-    Annotated[str, Field(min_length=1, max_length=80)] | Annotated[int, Field(strict=True, ge=1, le=MAX_ID)],
+    Annotated[str, Field(min_length=1, max_length=limits.SHORT_NAME)] | Annotated[int, Field(strict=True, ge=1, le=MAX_ID)],
     Field(description="A category's slug or id.", examples=["gardening"]),
 ]
 
@@ -170,7 +171,7 @@ class ListingIn(Schema):
         None, description="With a time zone; in the future, at most 12 months away. Default: in 3 months."
     )
     availability: Slots = []
-    neighbourhood: str = Field("", max_length=80)
+    neighbourhood: str = Field("", max_length=limits.SHORT_NAME)
     point: PointIO | None = Field(None, description="Stored rounded to about 100 m; never send an exact address.")
     mode: ListingMode = Field(
         ListingMode.IN_PERSON, description="`at_home` needs the check level the community's rules set."
@@ -188,7 +189,7 @@ class ListingPatch(Schema):
     tags: Tags | None = None
     expires_at: dt.datetime | None = Field(None, description="null: in 3 months from now.")
     availability: Slots | None = None
-    neighbourhood: str | None = Field(None, max_length=80)
+    neighbourhood: str | None = Field(None, max_length=limits.SHORT_NAME)
     point: PointIO | None = Field(None, description="null removes the point.")
     mode: ListingMode | None = None
     is_group: bool | None = None
@@ -196,7 +197,7 @@ class ListingPatch(Schema):
 
 
 class CloseIn(Schema):
-    reason: str = Field("", max_length=500, description="Why, e.g. found help; for the record.")
+    reason: str = Field("", max_length=limits.SHORT_NOTE, description="Why, e.g. found help; for the record.")
 
 
 # Helpers -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pydantic import Field
 
 from coproduce.communities import access, selectors, services
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.core import limits
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH
@@ -54,7 +55,7 @@ class MemberPage(Schema):
 
 
 class DirectoryQuery(PageParams):
-    q: str = Field("", max_length=100, description="Name, neighbourhood, gift or member number.")
+    q: str = Field("", max_length=limits.DIRECTORY_SEARCH, description="Name, neighbourhood, gift or member number.")
 
 
 class CheckOut(Schema):
@@ -79,8 +80,8 @@ class CheckIn(Schema):
     result: CheckResult
     checked_on: dt.date = Field(description="When the check was done; not in the future.")
     expires_on: dt.date | None = Field(None, description="When it stops counting, if it expires.")
-    reference_number: str = Field("", max_length=60)
-    note: str = Field("", max_length=2000)
+    reference_number: str = Field("", max_length=limits.REFERENCE_NUMBER)
+    note: str = Field("", max_length=limits.TEXT)
 
 
 class HistoryEventOut(Schema):
@@ -100,7 +101,7 @@ class HistoryPage(Schema):
 
 
 class OffboardIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=limits.TEXT)
     pseudonymise: bool = Field(
         True, description="Remove their personal details when they belong to no other community."
     )

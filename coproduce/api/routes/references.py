@@ -10,6 +10,7 @@ from pydantic import Field
 
 from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome, ReferenceStatus
+from coproduce.core import limits
 
 from ..auth import PUBLIC_SECURITY, REFERENCE_LINK_AUTH
 from ..schemas import WRITE_ERRORS
@@ -23,7 +24,7 @@ LinkToken = Annotated[
 
 class ReferenceAnswerIn(Schema):
     outcome: ReferenceOutcome
-    answer: str = Field(min_length=1, max_length=5000, description="How you know the applicant, in a few sentences.")
+    answer: str = Field(min_length=1, max_length=limits.LONG_TEXT, description="How you know the applicant, in a few sentences.")
 
 
 class ReferenceAnsweredOut(Schema):
