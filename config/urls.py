@@ -20,6 +20,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "coproduce.web.errors.bad_request"
 handler404 = "coproduce.web.errors.not_found"
 handler403 = "coproduce.web.errors.forbidden"
 handler500 = "coproduce.web.errors.server_error"

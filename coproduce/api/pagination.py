@@ -19,6 +19,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from coproduce.core import limits
 from coproduce.core.errors import ValidationFailed
 
 DEFAULT_LIMIT = 50
@@ -28,7 +29,7 @@ MAX_INT = 2**63 - 1
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=500, description="The `next_cursor` of the previous page; leave out for the first page."
+        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
     )
 
 

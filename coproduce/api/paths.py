@@ -1,7 +1,11 @@
 """From path parameters to objects, with the caller's token scope applied.
 
 A token made for one community finds no other community, and every "not there" and "not yours"
-gets the same message, so a 404 never hints that a community or member exists."""
+gets the same message, so a 404 never hints that a community or member exists.
+
+The access steps at the end (`members_step`, `coordinators_step`, `visible_step`,
+`reference_link_step`) run in ninja's authentication, that is after the caller is known and
+before the request body is read (see auth.py): access first, then parsing."""
 
 from __future__ import annotations
 
@@ -24,11 +28,15 @@ def token_community_id(request) -> int | None:
 
 def community(request, slug: str) -> Community:
     """The community in the path, if the caller's token may reach it (existence only; the
-    caller's rights are checked by the access helpers)."""
-    try:
-        found = selectors.community_get(slug)
-    except NotFound:
-        raise NotFound(NO_COMMUNITY) from None
+    caller's rights are checked by the access helpers). Looked up once per request: the access
+    step finds it first and the route gets the same row."""
+    found = getattr(request, "path_community", None)
+    if found is None or found.slug != slug:
+        try:
+            found = selectors.community_get(slug)
+        except NotFound:
+            raise NotFound(NO_COMMUNITY) from None
+        request.path_community = found
     scope = token_community_id(request)
     if scope is not None and scope != found.pk:
         raise NotFound(NO_COMMUNITY)
@@ -144,3 +152,42 @@ def account(request, slug: str, account_id: int) -> tuple[Community, Account]:
     item = ledger_selectors.account_get(found, account_id)
     exchange_access.access_account(request.user, found, item)
     return found, item
+
+
+# Access steps: before the body is read ----------------------------------------------------------
+
+
+def _path_value(request, name: str) -> str | None:
+    """A path parameter as it came in the URL, before ninja converts and checks it."""
+    match = getattr(request, "resolver_match", None)
+    value = match.kwargs.get(name) if match is not None else None
+    return value if isinstance(value, str) else None
+
+
+def members_step(request) -> None:
+    """The default for signed-in operations: under /communities/{slug}/, members of that
+    community (and operators) only; elsewhere (/me) being signed in is the access."""
+    slug = _path_value(request, "slug")
+    if slug is not None:
+        member_community(request, community(request, slug))
+
+
+def coordinators_step(request) -> None:
+    """Writes only the community's coordinators (and operators) may make."""
+    slug = _path_value(request, "slug")
+    if slug is not None:
+        coordinated_community(request, slug)
+
+
+def visible_step(request) -> None:
+    """Operations open to anyone: the community in the path must be one the caller may see."""
+    slug = _path_value(request, "slug")
+    if slug is not None:
+        community_visible(request, slug)
+
+
+def reference_link_step(request) -> None:
+    """A referee's answer: the link in the path must be a real one."""
+    token = _path_value(request, "token")
+    if token is not None:
+        selectors.reference_by_token(token)

@@ -9,6 +9,8 @@ from django.core.validators import validate_email
 from ninja import Header, Path, Schema
 from pydantic import AfterValidator, Field
 
+from coproduce.core import limits
+
 MAX_ID = 2**63 - 1
 MAX_NUMBER = 2**31 - 1
 
@@ -25,7 +27,9 @@ class Error(Schema):
 
 # Every operation documents these; reads cannot conflict or receive a body.
 READ_ERRORS: dict[int, type[Schema]] = {401: Error, 403: Error, 404: Error, 422: Error}
-WRITE_ERRORS: dict[int, type[Schema]] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 415: Error, 422: Error}
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 413: Error, 415: Error, 422: Error,
+}
 
 Slug = Annotated[str, Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="The community's web address name.")]
 MemberNumber = Annotated[int, Path(..., ge=1, le=MAX_NUMBER, description="Member number, e.g. 42 for RIV-0042.")]
@@ -52,7 +56,7 @@ Minutes = Annotated[int, Field(strict=True, ge=1, le=MAX_NUMBER, description="Wh
 # A member, by member number: "RIV-0042", or 42.
 MemberRef = Annotated[
     Annotated[int, Field(strict=True, ge=1, le=MAX_NUMBER)]
-    | Annotated[str, Field(strict=True, pattern=r"^([A-Za-z]{1,10}-)?[0-9]{1,9}$", max_length=20)],
+    | Annotated[str, Field(strict=True, pattern=r"^([A-Za-z]{1,10}-)?[0-9]{1,9}$", max_length=limits.MEMBER_REF)],
     Field(description='A member number, as "RIV-0042" or 42.', examples=["RIV-0042"]),
 ]
 
@@ -69,6 +73,8 @@ def _email(value: str) -> str:
 
 # An email address, or "" for none.
 OptionalEmail = Annotated[
-    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)
+    str, Field(max_length=limits.EMAIL, json_schema_extra={"format": "email"}), AfterValidator(_email)
 ]
-Email = Annotated[str, Field(min_length=3, max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_email)]
+Email = Annotated[
+    str, Field(min_length=3, max_length=limits.EMAIL, json_schema_extra={"format": "email"}), AfterValidator(_email)
+]

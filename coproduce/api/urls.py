@@ -1,15 +1,25 @@
 """HTTP API v1. Routes translate HTTP to services and selectors; nothing else.
 
 Every answer that is not a success has the one error format, including the ones Django or ninja
-would otherwise make themselves: unknown routes (404), wrong methods (405), unreadable bodies
-(400), wrong content types (415), failed shape checks (422)."""
+would otherwise make themselves, with DEBUG on or off: unknown routes (404), wrong methods (405),
+unreadable bodies (400: not JSON, multipart without a boundary, too many fields), bodies larger
+than the server takes (413), wrong content types (415), failed shape checks (422)."""
 
 from __future__ import annotations
 
 import functools
 
-from django.http import Http404, JsonResponse
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -71,6 +81,7 @@ def _plain_errors(view):
     return wrapped
 
 
+@csrf_exempt  # nothing here reads the body, and Django's CSRF check would (looking for a form token)
 def unknown_route(request, *args, **kwargs):
     return _not_found_response()
 
@@ -167,11 +178,43 @@ def not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
 
 
+# What Django raises while reading a body, and what each is called in the error format. Any
+# other SuspiciousOperation or BadRequest is a plain 400.
+_BODY_ERRORS: list[tuple[type[Exception], int, str, str]] = [
+    (RequestDataTooBig, 413, "body_too_large", "The request body is larger than this server accepts."),
+    (TooManyFieldsSent, 400, "too_many_fields", "The request has more fields or query parameters than this server "
+                                                "accepts."),
+    (TooManyFilesSent, 400, "too_many_files", "The request has more files than this server accepts."),
+    (MultiPartParserError, 400, "malformed_body", "The request body could not be read as multipart/form-data (is "
+                                                  "the boundary missing from the Content-Type?)."),
+    (UnreadablePostError, 400, "malformed_body", "The request body could not be read to the end."),
+    (BadRequest, 400, "bad_request", "The request could not be understood."),
+    (SuspiciousOperation, 400, "bad_request", "The request could not be understood."),
+]
+
+
+def _body_error(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    for kind, status, code, message in _BODY_ERRORS:
+        if isinstance(exc, kind):
+            if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+                # As Django does: the body must not be read again, or this would be raised again.
+                request._mark_post_parse_error()  # type: ignore[attr-defined]  # not in the stubs
+            return _error(request, status, code, message)
+    raise exc  # pragma: no cover - only registered for the kinds above
+
+
+for _kind, *_ in _BODY_ERRORS:
+    api.add_exception_handler(_kind, _body_error)
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    # ninja wraps what the body parser raises; our parser raises the real reason.
+    # ninja wraps what the body parser raises; our parser (and Django's) raise the real reason.
     if isinstance(exc.__cause__, ApplicationError):
         return application_error(request, exc.__cause__)
+    cause = exc.__cause__
+    if isinstance(cause, Exception) and isinstance(cause, tuple(kind for kind, *_ in _BODY_ERRORS)):
+        return _body_error(request, cause)
     return _error(request, exc.status_code, "http_error", str(exc))
 
 

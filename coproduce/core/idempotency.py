@@ -4,8 +4,11 @@
 - same key, same request: the original result (or the original failure, raised again);
 - same key, different request: Conflict;
 - a failed attempt stays failed: its ApplicationError is stored and raised on every retry.
-`run` is called inside the caller's transaction; the success record is written in the same
-transaction, so a result and its record commit together or not at all.
+`run` is called inside the transaction `idempotent` opens; the success record is written in the
+same transaction, so a result and its record commit together or not at all: a retry after the
+process was killed at any point finds either nothing done (and does it) or the record (and
+answers with the original result). Every write that moves hours goes through it (or `once`, for
+services a web form also calls without a key).
 
 The record is read and written with plain SQL: this runs around every transfer, and composing
 the ORM queries cost more than running them (docs/benchmarks.md)."""
@@ -128,49 +131,19 @@ def idempotent(
         raise
 
 
-def replayable(
+def once(
     *,
     scope: str,
-    key: str,
+    key: str | None,
     request: Any,
-    call: Callable[[], T],
-    store: Callable[[T], dict],
+    run: Callable[[], tuple[T, dict]],
     load: Callable[[dict], T],
 ) -> T:
-    """A client's key for a service that runs its own durable transaction and cannot move hours
-    twice by itself (its ledger keys are derived: `exchange:42`, `reverse:17`), such as
-    confirming or reversing. `idempotent` cannot wrap it (durable transactions do not nest), and
-    need not: the key here only makes a retry answer as the first attempt did, the original
-    result instead of "already confirmed". Same key, other request: Conflict; a failed attempt
-    stays failed.
-
-    The outcome is recorded just after the service commits. If the process stops in between, a
-    retry runs the service again, which refuses to do it twice (a 409 rather than the replay);
-    nothing moves twice either way."""
-    key = check_key(key)
-    digest = request_hash(request)
-    existing = _recorded(scope, key)
-    if existing is not None:
-        return _replay(existing, digest, load)
-    try:
-        result = call()
-    except ApplicationError as error:
-        try:
-            with transaction.atomic():
-                _record(scope, key, digest, IdempotencyRecord.Outcome.FAILED,
-                        {"code": error.code, "message": error.message, "fields": error.fields,
-                         "status": error.status})
-        except IntegrityError:
-            # The same request ran concurrently and was recorded first: answer as it did.
-            existing = _recorded(scope, key)
-            if existing is not None:
-                return _replay(existing, digest, load)
-        raise
-    try:
-        with transaction.atomic():
-            _record(scope, key, digest, IdempotencyRecord.Outcome.SUCCEEDED, store(result))
-    except IntegrityError:
-        # A concurrent duplicate recorded its outcome first (it found the work done). This call
-        # did the work, so it answers with its own result; retries answer as the record says.
-        pass
-    return result
+    """A write that may come with a client's key: `idempotent` when it does; otherwise `run()`
+    in a durable transaction of its own (a web form whose double submit is refused by the
+    service itself, a periodic job). Either way the write and its key's record commit together,
+    so a retry after a crash at any point answers as the first attempt did."""
+    if key is None:
+        with transaction.atomic(durable=True):
+            return run()[0]
+    return idempotent(scope=scope, key=key, request=request, run=run, load=load)

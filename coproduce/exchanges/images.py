@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from coproduce.communities import access as community_access
+from coproduce.core import limits
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -31,7 +32,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 IMAGE_MAX_SIDE = 1200
 THUMBNAIL_SIDE = 320
-ALT_TEXT_MAX = 200
+ALT_TEXT_MAX = limits.LINE
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 STORED_CONTENT_TYPE = "image/jpeg"
 JPEG_QUALITY = 85

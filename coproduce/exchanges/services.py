@@ -22,9 +22,10 @@ from django.utils.translation import ngettext
 from coproduce.communities import access as community_access
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.core import limits
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from coproduce.core.idempotency import idempotent
+from coproduce.core.idempotency import idempotent, once
 from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger import services as ledger
 from coproduce.ledger.services import Leg
@@ -425,10 +426,23 @@ def _not_waiting(exchange: Exchange) -> Conflict:
                     code=f"already_{exchange.status}")
 
 
-def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None) -> Exchange:
-    """The other side confirms; the hours are posted. Raises PermissionDenied (own record,
-    not a participant), Conflict (not waiting: confirmed, declined...), LimitExceeded."""
-    with transaction.atomic(durable=True):
+def _load_exchange(stored: dict) -> Exchange:
+    return Exchange.objects.select_related("community").get(pk=stored["exchange_id"])
+
+
+def _answer_request(exchange: Exchange, actor, on_behalf_of, **values) -> dict:
+    """What a client's key is checked against for an answer: the exchange, who it is for, and
+    what they said."""
+    return {"exchange": exchange.pk, "for": getattr(on_behalf_of, "pk", None) or actor.pk, **values}
+
+
+def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None, idempotency_key: str | None = None) -> Exchange:
+    """The other side confirms; the hours are posted. With a client's key, a retry answers with
+    the confirmed exchange (the key is recorded with the posting) instead of "already
+    confirmed". Raises PermissionDenied (own record, not a participant), Conflict (not waiting:
+    confirmed, declined...; key reused), LimitExceeded."""
+
+    def run():
         locked = _lock(exchange)
         person = _answer_check(actor, locked, on_behalf_of)
         if locked.status != ExchangeStatus.RECORDED:
@@ -445,16 +459,21 @@ def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None) -> Exchang
                       f"{person.display_name} confirmed the hours for "
                       f"{locked.title or locked.category or 'an exchange'}.",
                       kind="exchange_confirmed", only={locked.recorded_for_id})
-    return locked
+        return locked, {"exchange_id": locked.pk}
+
+    return once(scope=f"exchange-confirm:{exchange.community_id}", key=idempotency_key,
+                request=_answer_request(exchange, actor, on_behalf_of), run=run, load=_load_exchange)
 
 
-def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=None) -> Exchange:
+def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=None,
+                     idempotency_key: str | None = None) -> Exchange:
     """The other side declines: nothing is posted. Raises ValidationFailed (no reason),
     PermissionDenied, Conflict."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say why, so the other person understands.", fields={"reason": ["Required."]})
-    with transaction.atomic(durable=True):
+
+    def run():
+        if not reason:
+            raise ValidationFailed("Say why, so the other person understands.", fields={"reason": ["Required."]})
         locked = _lock(exchange)
         person = _answer_check(actor, locked, on_behalf_of)
         if locked.status != ExchangeStatus.RECORDED:
@@ -471,16 +490,21 @@ def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
                       f"{person.display_name} declined the hours for "
                       f"{locked.title or locked.category or 'an exchange'}.\n\nWhy: {reason}",
                       kind="exchange_declined", only={locked.recorded_for_id})
-    return locked
+        return locked, {"exchange_id": locked.pk}
+
+    return once(scope=f"exchange-decline:{exchange.community_id}", key=idempotency_key,
+                request=_answer_request(exchange, actor, on_behalf_of, reason=reason), run=run, load=_load_exchange)
 
 
-def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=None) -> Exchange:
+def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=None,
+                     idempotency_key: str | None = None) -> Exchange:
     """Either side flags a recorded exchange for a coordinator. Raises ValidationFailed,
     PermissionDenied, Conflict."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("Say what is wrong.", fields={"reason": ["Required."]})
-    with transaction.atomic(durable=True):
+
+    def run():
+        if not reason:
+            raise ValidationFailed("Say what is wrong.", fields={"reason": ["Required."]})
         locked = _lock(exchange)
         person = _acting_person(actor, locked, on_behalf_of)
         providers, recipients = _sides(locked)
@@ -494,16 +518,22 @@ def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
         audit_record(actor=actor, on_behalf_of=person, action="exchange.dispute", subject=locked,
                      community_id=locked.community_id, person_id=person.pk, note=reason,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]})
-    return locked
+        return locked, {"exchange_id": locked.pk}
+
+    return once(scope=f"exchange-dispute:{exchange.community_id}", key=idempotency_key,
+                request=_answer_request(exchange, actor, on_behalf_of, reason=reason), run=run, load=_load_exchange)
 
 
-def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str) -> Exchange:
-    """A coordinator settles a disputed exchange: confirmed (posted) or declined. Raises
-    PermissionDenied, ValidationFailed (no note), Conflict (not disputed), LimitExceeded."""
+def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str,
+                     idempotency_key: str | None = None) -> Exchange:
+    """A coordinator settles a disputed exchange: confirmed (posted) or declined. With a client's
+    key, a retry answers with the settled exchange. Raises PermissionDenied, ValidationFailed (no
+    note), Conflict (not disputed, key reused), LimitExceeded."""
     note = (note or "").strip()
-    if not note:
-        raise ValidationFailed("Record how the dispute was settled.", fields={"note": ["Required."]})
-    with transaction.atomic(durable=True):
+
+    def run():
+        if not note:
+            raise ValidationFailed("Record how the dispute was settled.", fields={"note": ["Required."]})
         locked = _lock(exchange)
         community_access.access_coordinate(actor, locked.community)
         if locked.status != ExchangeStatus.DISPUTED:
@@ -523,7 +553,10 @@ def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str) -> 
         _notify_sides(locked, f"Dispute settled ({locked.community.name})",
                       f"A coordinator settled the dispute about {locked.title or locked.category or 'an exchange'}: "
                       f"the hours were {locked.get_status_display().lower()}.\n\n{note}", kind="exchange_settled")
-    return locked
+        return locked, {"exchange_id": locked.pk}
+
+    return once(scope=f"exchange-settle:{exchange.community_id}", key=idempotency_key,
+                request={"exchange": exchange.pk, "confirm": confirm, "note": note}, run=run, load=_load_exchange)
 
 
 def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
@@ -553,31 +586,37 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
     return done
 
 
-def exchange_reverse(*, actor, exchange: Exchange, reason: str) -> Exchange:
+def exchange_reverse(*, actor, exchange: Exchange, reason: str, idempotency_key: str | None = None) -> Exchange:
     """A coordinator reverses a posted exchange with a reason (a new reversing transfer); both
-    sides are told why. Raises PermissionDenied, ValidationFailed, Conflict (not posted,
-    already reversed), LimitExceeded."""
-    exchange = Exchange.objects.select_related("community").get(pk=exchange.pk)
-    community_access.access_coordinate(actor, exchange.community)
-    if exchange.transfer_id is None:
-        raise Conflict("Nothing has been posted for this exchange, so there is nothing to reverse.",
-                       code="not_posted")
-    reversal = ledger.transfer_reverse(
-        actor=actor, community=exchange.community, transfer_id=exchange.transfer_id, reason=reason, notify=False
-    )
-    with transaction.atomic(durable=True):
-        audit_record(actor=actor, action="exchange.reverse", subject=exchange, community_id=exchange.community_id,
+    sides are told why. The reversal, its audit row, the notices and the client's key (if any)
+    are written in one transaction. Raises PermissionDenied, ValidationFailed, Conflict (not
+    posted, already reversed, key reused), LimitExceeded."""
+    reason = (reason or "").strip()
+
+    def run():
+        locked = _lock(exchange)
+        community_access.access_coordinate(actor, locked.community)
+        if locked.transfer_id is None:
+            raise Conflict("Nothing has been posted for this exchange, so there is nothing to reverse.",
+                           code="not_posted")
+        reversal = ledger.post_reversal(
+            actor=actor, community=locked.community, transfer_id=locked.transfer_id, reason=reason, notify=False
+        )
+        audit_record(actor=actor, action="exchange.reverse", subject=locked, community_id=locked.community_id,
                      note=reason, changes={"reversal_transfer": [None, reversal.pk]})
-        _notify_sides(exchange, f"Hours reversed ({exchange.community.name})",
-                      f"A coordinator reversed {ledger_selectors.hours(exchange.minutes or 0)} for "
-                      f"{exchange.title or exchange.category or 'an exchange'} on {exchange.effective_on:%-d %B %Y}."
+        _notify_sides(locked, f"Hours reversed ({locked.community.name})",
+                      f"A coordinator reversed {ledger_selectors.hours(locked.minutes or 0)} for "
+                      f"{locked.title or locked.category or 'an exchange'} on {locked.effective_on:%-d %B %Y}."
                       f"\n\nReason: {reason}", kind="exchange_reversed")
-    return exchange
+        return locked, {"exchange_id": locked.pk}
+
+    return once(scope=f"exchange-reverse:{exchange.community_id}", key=idempotency_key,
+                request={"exchange": exchange.pk, "reason": reason}, run=run, load=_load_exchange)
 
 
 # References ----------------------------------------------------------------------------------
 
-REFERENCE_TEXT_MAX = 2000
+REFERENCE_TEXT_MAX = limits.TEXT
 
 
 def _coordinators(community) -> list:
@@ -591,7 +630,7 @@ def _coordinators(community) -> list:
 
 
 def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, text: str,
-                    on_behalf_of=None) -> ExchangeReference:
+                    on_behalf_of=None, idempotency_key: str | None = None) -> ExchangeReference:
     """A participant (or a coordinator for them) says how an exchange went with someone on the
     other side, once, after it was confirmed and while it stands (not reversed). A concern goes
     privately to the coordinators, who are emailed a link (never its text). Raises Conflict
@@ -600,7 +639,8 @@ def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, tex
     if exchange is None:
         raise Conflict("A reference can only be left after a confirmed exchange.", code="not_confirmed")
     text = (text or "").strip()
-    with transaction.atomic(durable=True):
+
+    def run():
         locked = _lock(exchange)
         person = _acting_person(actor, locked, on_behalf_of)
         providers, recipients = _sides(locked)
@@ -648,7 +688,14 @@ def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, tex
             _notify(_coordinators(community), f"A concern was raised ({community.name})",
                     "A member raised a concern after an exchange. It is private: only coordinators can read it.",
                     kind="concern", community=community, url=f"/c/{community.slug}/coordinate/concerns/")
-    return reference
+        return reference, {"reference_id": reference.pk}
+
+    return once(
+        scope=f"exchange-reference:{exchange.community_id}", key=idempotency_key,
+        request=_answer_request(exchange, actor, on_behalf_of, subject=getattr(subject, "pk", None), kind=kind,
+                                text=text),
+        run=run, load=lambda stored: ExchangeReference.objects.get(pk=stored["reference_id"]),
+    )
 
 
 def concern_close(*, actor, reference: ExchangeReference, outcome: str) -> ExchangeReference:

@@ -27,7 +27,7 @@ from coproduce.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from coproduce.core.idempotency import idempotent
+from coproduce.core.idempotency import idempotent, once
 
 from .models import Account, AccountKind, LedgerHead, Reason, Transfer, TransferStatus
 from .selectors import hours
@@ -612,17 +612,39 @@ def reservations_expire(*, now: dt.datetime | None = None) -> int:
 
 
 def transfer_reverse(
-    *, actor, community, transfer_id: int, reason: str, on_behalf_of=None, notify: bool = True
+    *, actor, community, transfer_id: int, reason: str, on_behalf_of=None, notify: bool = True,
+    idempotency_key: str | None = None,
 ) -> Transfer:
     """Reverse a posted transfer with a reason, as a new transfer with every leg negated; at
     most one reversal per transfer. The holders of the member accounts it touched are told why
     by email after commit (`notify=False` when the caller sends its own notice, as exchanges do).
-    Raises ValidationFailed (no reason), NotFound, Conflict (already reversed, a reversal, a
-    reservation), LimitExceeded (someone's balance is too low to give the time back)."""
+    With a client's key, a retry answers with the original reversal (recorded in the same
+    transaction) instead of "already reversed". Raises ValidationFailed (no reason), NotFound,
+    Conflict (already reversed, a reversal, a reservation, key reused), LimitExceeded (someone's
+    balance is too low to give the time back)."""
+
+    def run():
+        reversal = post_reversal(actor=actor, community=community, transfer_id=transfer_id, reason=reason,
+                                 on_behalf_of=on_behalf_of, notify=notify)
+        return reversal, {"transfer_id": reversal.pk}
+
+    return once(
+        scope=f"ledger-reverse:{community.pk}", key=idempotency_key,
+        request={"transfer": transfer_id, "reason": reason, "on_behalf_of": getattr(on_behalf_of, "pk", None)},
+        run=run, load=_load_transfer,
+    )
+
+
+def post_reversal(
+    *, actor, community, transfer_id: int, reason: str, on_behalf_of=None, notify: bool = True
+) -> Transfer:
+    """`transfer_reverse` inside the caller's transaction (an exchange's reversal writes its own
+    audit row and notices in the same one). Raises as transfer_reverse."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why this is being reversed.", fields={"reason": ["Required."]})
-    with transaction.atomic(durable=True):
+    # No savepoint: any failure here fails the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
         original = Transfer.objects.filter(community=community, pk=transfer_id).first()
         if original is None:
             raise NotFound("No such transfer.")

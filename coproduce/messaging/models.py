@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.timezone import now
 
-MAX_BODY = 4000
-MAX_REASON = 1000
+from coproduce.core import limits
+
+MAX_BODY = limits.MESSAGE
+MAX_REASON = limits.REPORT
 
 
 class Conversation(models.Model):

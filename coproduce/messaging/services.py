@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
+from coproduce.core import limits
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.notifications import services as notifications
 
 from .models import MAX_BODY, MAX_REASON, Block, Conversation, Introduction, Message, PassOn, Report
 
-MAX_HOW = 200
+MAX_HOW = limits.LINE
 
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 

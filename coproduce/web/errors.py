@@ -30,6 +30,16 @@ def not_found(request, exception=None):
     return render(request, "web/errors/404.html", status=404)
 
 
+def bad_request(request, exception=None):
+    """A request that could not be read: a form body cut short or without its multipart boundary,
+    too many fields, too large."""
+    if _api(request):
+        return JsonResponse(
+            {"error": {"code": "bad_request", "message": "The request could not be read.", "fields": {}}}, status=400,
+        )
+    return render(request, "web/errors/400.html", status=400)
+
+
 def forbidden(request, exception=None):
     if _api(request):
         return JsonResponse({"error": {"code": "forbidden", "message": "Forbidden.", "fields": {}}}, status=403)

@@ -27,6 +27,7 @@ from coproduce.communities.models import (
     Visibility,
 )
 from coproduce.communities.rules import RULES
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.exchanges.models import CategoryGroup
 
@@ -99,21 +100,21 @@ APPLICATION_ADDRESS_MAX = 500  # the API's ApplicationIn.address too
 
 class ApplicationForm(forms.Form):
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, error_messages=_required(_("Enter a full name.")),
+        label=_("Full name"), max_length=limits.NAME, error_messages=_required(_("Enter a full name.")),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label=_("Email address"), required=False,
+        label=_("Email address"), required=False, max_length=limits.EMAIL,
         help_text=_("Leave this empty if there is no email address; give a phone number instead."),
         error_messages={"invalid": _("Enter an email address in the right format, like name@example.org.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone number"), required=False, max_length=40,
+        label=_("Phone number"), required=False, max_length=limits.PHONE,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     neighbourhood = forms.CharField(
-        label=_("Neighbourhood"), required=False, max_length=80,
+        label=_("Neighbourhood"), required=False, max_length=limits.SHORT_NAME,
         help_text=_("The part of the area you live in, so we can introduce you to neighbours."),
     )
     address = forms.CharField(
@@ -126,7 +127,8 @@ class ApplicationForm(forms.Form):
         widget=forms.RadioSelect, error_messages=_required(_("Choose how we should contact you.")),
     )
     about = forms.CharField(
-        label=_("About you and your gifts"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("About you and your gifts"), required=False, max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What you enjoy, what you could help others with, and anything that would help us welcome you."),
     )
 
@@ -156,7 +158,8 @@ class ReferenceAnswerForm(forms.Form):
         error_messages=_required(_("Choose whether you support the application or have concerns.")),
     )
     answer = forms.CharField(
-        label=_("How do you know the applicant?"), widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("How do you know the applicant?"), max_length=limits.LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("A few sentences are enough: how long you have known them, and anything the coordinators should know."),
         error_messages=_required(_("Tell us a little about how you know the applicant.")),
     )
@@ -167,27 +170,28 @@ class ReferenceAnswerForm(forms.Form):
 
 class DetailsForm(forms.Form):
     full_name = forms.CharField(
-        label=_("Full name"), max_length=150, error_messages=_required(_("Enter a full name.")),
+        label=_("Full name"), max_length=limits.NAME, error_messages=_required(_("Enter a full name.")),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     known_as = forms.CharField(
-        label=_("Known as"), max_length=60, required=False,
+        label=_("Known as"), max_length=limits.KNOWN_AS, required=False,
         help_text=_("The name other members see. Leave empty to use the full name."),
         widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
     )
     email = forms.EmailField(
-        label=_("Email address"), required=False,
+        label=_("Email address"), required=False, max_length=limits.EMAIL,
         error_messages={"invalid": _("Enter an email address in the right format, like name@example.org.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label=_("Phone number"), max_length=40, required=False,
+        label=_("Phone number"), max_length=limits.PHONE, required=False,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     address = forms.CharField(
-        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        label=_("Address"), required=False, max_length=limits.ADDRESS,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
-    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=80, required=False)
+    neighbourhood = forms.CharField(label=_("Neighbourhood"), max_length=limits.SHORT_NAME, required=False)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), required=False, widget=DateInput(attrs={"autocomplete": "bday"}),
         help_text=_("For example 1950-03-27."),
@@ -202,19 +206,23 @@ class GiftProfileForm(forms.Form):
     """The gift profile: one textarea per kind of gift, one gift per line."""
 
     head = forms.CharField(
-        label=GiftKind.HEAD.label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=GiftKind.HEAD.label, required=False, max_length=limits.GIFT_LIST,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Things you know or can do, one per line. For example: bookkeeping."),
     )
     hands = forms.CharField(
-        label=GiftKind.HANDS.label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=GiftKind.HANDS.label, required=False, max_length=limits.GIFT_LIST,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Practical help, one per line. For example: gardening."),
     )
     heart = forms.CharField(
-        label=GiftKind.HEART.label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=GiftKind.HEART.label, required=False, max_length=limits.GIFT_LIST,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Causes and people you care about, one per line. For example: older neighbours."),
     )
     teach = forms.CharField(
-        label=GiftKind.TEACH.label, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=GiftKind.TEACH.label, required=False, max_length=limits.GIFT_LIST,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Anything you would be glad to teach, one per line. For example: knitting."),
     )
     availability = forms.MultipleChoiceField(
@@ -223,11 +231,12 @@ class GiftProfileForm(forms.Form):
         error_messages={"invalid_choice": _("Choose times from the table.")},
     )
     languages = forms.CharField(
-        label=_("Languages you speak"), max_length=200, required=False,
+        label=_("Languages you speak"), max_length=limits.LINE, required=False,
         help_text=_("For example: English, Polish, British Sign Language."),
     )
     accessibility_needs = forms.CharField(
-        label=_("Accessibility needs"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Accessibility needs"), required=False, max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Anything that helps us arrange things well for you, such as step-free access or large print."),
     )
     contact_preferences = forms.MultipleChoiceField(
@@ -239,7 +248,7 @@ class GiftProfileForm(forms.Form):
 
     def _clean_lines(self, kind: str) -> str:
         text = self.cleaned_data.get(kind, "")
-        too_long = [line for line in text.splitlines() if len(line.strip()) > 200]
+        too_long = [line for line in text.splitlines() if len(line.strip()) > limits.LINE]
         if too_long:
             raise forms.ValidationError(_("Keep each gift under 200 characters; put one gift on each line."))
         return text
@@ -306,7 +315,7 @@ class PrivacyForm(forms.Form):
 
 class SensitiveValueForm(forms.Form):
     value = forms.CharField(
-        label=_("What you want to record"), required=False, max_length=2000,
+        label=_("What you want to record"), required=False, max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Leave it empty and save to delete what is recorded, while keeping the consent."),
     )
@@ -317,7 +326,7 @@ class SensitiveValueForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Token name"), max_length=80,
+        label=_("Token name"), max_length=limits.SHORT_NAME,
         help_text=_("So you can recognise it later, for example 'Spreadsheet at the drop-in'."),
         error_messages=_required(_("Name the token so you can recognise it later.")),
     )
@@ -343,7 +352,7 @@ class ReasonForm(forms.Form):
     """A required reason: leaving, offboarding, declining."""
 
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages=_required(_("Give a reason.")),
     )
 
@@ -379,7 +388,7 @@ class RulesForm(forms.Form):
                 )
             self.fields[key] = field
         self.fields["reason"] = forms.CharField(
-            label=_("Why are the rules changing?"), widget=forms.Textarea(attrs={"rows": 3}),
+            label=_("Why are the rules changing?"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("Members see this beside the change, for example 'Agreed at the members' meeting on 3 May'."),
             error_messages=_required(_("Say why the rules are changing.")),
         )
@@ -393,7 +402,7 @@ class RulesForm(forms.Form):
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Search members"), required=False, max_length=100,
+        label=_("Search members"), required=False, max_length=limits.DIRECTORY_SEARCH,
         help_text=_("A name, a member number, a neighbourhood or a gift, such as 'gardening'."),
         widget=SearchInput,
     )
@@ -418,13 +427,14 @@ class CheckForm(forms.Form):
         help_text=_("Leave empty if it does not expire."),
         error_messages={"invalid": _("Enter a real date.")},
     )
-    reference_number = forms.CharField(label=_("Reference number"), max_length=60, required=False)
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reference_number = forms.CharField(label=_("Reference number"), max_length=limits.REFERENCE_NUMBER, required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=limits.TEXT,
+                           widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Note"), max_length=limits.COORDINATOR_NOTE, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Seen by coordinators only."),
         error_messages=_required(_("Write the note first.")),
     )
@@ -441,10 +451,10 @@ class RoleForm(forms.Form):
 
 class ReferenceRequestForm(forms.Form):
     referee_name = forms.CharField(
-        label=_("Referee's name"), max_length=150, error_messages=_required(_("Give the referee's name.")),
+        label=_("Referee's name"), max_length=limits.NAME, error_messages=_required(_("Give the referee's name.")),
     )
     referee_email = forms.EmailField(
-        label=_("Referee's email address"),
+        label=_("Referee's email address"), max_length=limits.EMAIL,
         help_text=_("We email them a private link to answer. It works for 14 days."),
         error_messages={
             "required": _("Give the referee's email address."),
@@ -452,14 +462,15 @@ class ReferenceRequestForm(forms.Form):
         },
     )
     relationship = forms.CharField(
-        label=_("How they know the applicant"), max_length=120, required=False,
+        label=_("How they know the applicant"), max_length=limits.LABEL, required=False,
         help_text=_("For example: neighbour for ten years."),
     )
 
 
 class ApproveForm(forms.Form):
     reason = forms.CharField(
-        label=_("Note about the decision"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Note about the decision"), required=False, max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -480,7 +491,7 @@ class KeyedForm(forms.Form):
     one's result."""
 
     idempotency_key = forms.CharField(
-        widget=forms.HiddenInput, max_length=120,
+        widget=forms.HiddenInput, max_length=limits.IDEMPOTENCY_KEY,
         error_messages=_required(_("This form is out of date. Check the details and send it again.")),
     )
 
@@ -581,7 +592,7 @@ def find_member(community, text: str):
 
 def _member_field(label, *, required=True, help_text=MEMBER_HELP):
     return forms.CharField(
-        label=label, required=required, max_length=150, help_text=help_text,
+        label=label, required=required, max_length=limits.MEMBER_SEARCH, help_text=help_text,
         widget=forms.TextInput(attrs={"list": "member-list", "autocomplete": "off"}),
         error_messages=_required(_("Say who it was: a name or a member number.")),
     )
@@ -622,15 +633,16 @@ class RecordForm(MembersMixin, TimeForm):
         error_messages={"required": _("Give the date the help happened."), "invalid": _("Enter a real date.")},
     )
     title = forms.CharField(
-        label=_("What was the help?"), max_length=200,
+        label=_("What was the help?"), max_length=limits.LINE,
         help_text=_("A few words, for example: weeding the front garden."),
         error_messages=_required(_("Say what the help was.")),
     )
     category = forms.CharField(
-        label=_("Kind of help"), max_length=80, required=False,
+        label=_("Kind of help"), max_length=limits.SHORT_NAME, required=False,
         help_text=_("For example: gardening, shopping, lifts, company."),
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=limits.LONG_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 3}))
     expense_amount = forms.DecimalField(
         label=_("Amount spent"), required=False, max_digits=9, decimal_places=2, min_value=Decimal("0.01"),
         help_text=_("Money spent on materials or fares, such as 4.50. It is noted beside the hours, never turned into hours."),
@@ -638,9 +650,9 @@ class RecordForm(MembersMixin, TimeForm):
                         "min_value": _("Enter an amount more than zero."),
                         "max_decimal_places": _("Enter pounds and pence, such as 4.50.")},
     )
-    expense_currency = forms.CharField(label=_("Currency"), max_length=3, initial="GBP", required=False,
+    expense_currency = forms.CharField(label=_("Currency"), max_length=limits.CURRENCY, initial="GBP", required=False,
                                        help_text=_("Three letters, such as GBP."))
-    expense_note = forms.CharField(label=_("What the money was for"), max_length=200, required=False)
+    expense_note = forms.CharField(label=_("What the money was for"), max_length=limits.LINE, required=False)
     # The offer or request the exchange was arranged from (the "Arrange an exchange" link).
     listing_id = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
@@ -713,7 +725,7 @@ class EntryForm(MembersMixin, TimeForm):
         self.fields["receiver"] = _member_field(_("Who received the help?"))
         if slip:
             self.fields["slip_number"] = forms.CharField(
-                label=_("Slip number"), max_length=40,
+                label=_("Slip number"), max_length=limits.SLIP_NUMBER,
                 help_text=_("The number printed on the paper slip. Each slip can be entered only once."),
                 error_messages=_required(_("Give the slip number.")),
             )
@@ -726,13 +738,13 @@ class EntryForm(MembersMixin, TimeForm):
 
 
 class DonateForm(TimeForm):
-    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+    note = forms.CharField(label=_("Note"), max_length=limits.TEXT, required=False,
                            help_text=_("For example: for neighbours who need help this winter."))
 
 
 class GrantForm(MembersMixin, TimeForm):
     reason = forms.CharField(
-        label=_("Why is the grant made?"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why is the grant made?"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept with the grant. Members see that a grant was made, not who received it or why."),
         error_messages=_required(_("Say why the grant is made.")),
     )
@@ -758,7 +770,7 @@ class SettleForm(forms.Form):
     """A coordinator settles a dispute. The outcome comes from the button pressed."""
 
     note = forms.CharField(
-        label=_("How was it settled?"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("How was it settled?"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Both members can read this on the exchange's page."),
         error_messages=_required(_("Record how the dispute was settled.")),
     )
@@ -786,7 +798,7 @@ class ExchangeReferenceForm(forms.Form):
         error_messages=_required(_("Choose positive, neutral or a concern.")),
     )
     text = forms.CharField(
-        label=_("How did it go?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("How did it go?"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("A few words. At most 2000 characters."),
         error_messages=_required(_("Say a few words about how it went.")),
     )
@@ -840,7 +852,7 @@ def _category_field(**kwargs) -> forms.TypedChoiceField:
 
 class ListingSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("What are you looking for?"), required=False, max_length=200,
+        label=_("What are you looking for?"), required=False, max_length=limits.SEARCH,
         help_text=_("A word or two, such as 'garden' or 'computer'. Small typing mistakes are fine."),
         widget=SearchInput,
         error_messages={"max_length": _("Search for at most 200 characters.")},
@@ -865,7 +877,7 @@ class ListingSearchForm(forms.Form):
                         "max_value": _("Search within at most 200 km.")},
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SEARCH_SORTS, initial="relevance")
-    after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=limits.CURSOR, widget=forms.HiddenInput)
 
     def __init__(self, *args, categories, neighbourhoods=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -889,16 +901,18 @@ class ListingForm(forms.Form):
         error_messages=_required(_("Choose whether you are offering help or asking for it.")),
     )
     title = forms.CharField(
-        label=_("Title"), help_text=_("A few words, such as 'Help with a new phone' or 'Lifts to the shops'."),
-        error_messages=_required(_("Give the listing a title.")),
+        label=_("Title"), max_length=limits.LISTING_TITLE,
+        help_text=_("A few words, such as 'Help with a new phone' or 'Lifts to the shops'."),
+        error_messages={**_required(_("Give the listing a title.")),
+                        "max_length": _("At most %(limit_value)d characters (this is %(show_value)d).")},
     )
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Description"), required=False, max_length=limits.DESCRIPTION, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What, roughly when, and anything that helps. Do not put your address or phone number here."),
     )
     category = _category_field(label=_("Category"))
     tags = forms.CharField(
-        label=_("Tags"), required=False, max_length=400,
+        label=_("Tags"), required=False, max_length=limits.TAG_LIST,
         help_text=_("Short words separated by commas, such as 'android, email'."),
     )
     expires_on = forms.DateField(
@@ -912,7 +926,7 @@ class ListingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": _("Choose times from the table.")},
     )
     neighbourhood = forms.CharField(
-        label=_("Neighbourhood"), required=False,
+        label=_("Neighbourhood"), required=False, max_length=limits.SHORT_NAME,
         help_text=_("The part of the area, such as 'Old Docks'. Never a street address."),
     )
     mode = forms.ChoiceField(
@@ -971,7 +985,7 @@ class ListingImageForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     alt_text = forms.CharField(
-        label=_("What does it show?"), required=False, max_length=200,
+        label=_("What does it show?"), required=False, max_length=limits.LINE,
         help_text=_("A few words for people who cannot see the picture, such as 'a tidy front garden'."),
         error_messages={"max_length": _("At most 200 characters.")},
     )
@@ -979,14 +993,15 @@ class ListingImageForm(forms.Form):
 
 class CloseListingForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why are you closing it?"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Why are you closing it?"), required=False, max_length=limits.SHORT_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: found help, thank you. Kept with the community's records."),
     )
 
 
 class NeighbourhoodForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"), max_length=80, help_text=_("As people say it, such as 'Old Town'."),
+        label=_("Name"), max_length=limits.SHORT_NAME, help_text=_("As people say it, such as 'Old Town'."),
         error_messages=_required(_("Give the neighbourhood a name.")),
     )
     lat = forms.FloatField(
@@ -1006,7 +1021,8 @@ class NeighbourhoodForm(forms.Form):
 class CategoryForm(forms.Form):
     group = forms.ChoiceField(label=_("Group"), error_messages=_required(_("Choose a group.")))
     name = forms.CharField(
-        label=_("Name"), help_text=_("For example: Boat repair."), error_messages=_required(_("Name the category.")),
+        label=_("Name"), max_length=limits.SHORT_NAME, help_text=_("For example: Boat repair."),
+        error_messages=_required(_("Name the category.")),
     )
 
     def __init__(self, *args, **kwargs):
@@ -1018,7 +1034,7 @@ class MessageForm(forms.Form):
     """A message in a conversation (the services check length and control characters again)."""
 
     body = forms.CharField(
-        label=_("Your message"), max_length=4000, strip=False, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("Your message"), max_length=limits.MESSAGE, strip=False, widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Sent through this website: neither of you sees the other's email address or phone number."),
         error_messages={
             "required": _("Write a message first."),
@@ -1030,7 +1046,7 @@ class MessageForm(forms.Form):
 
 class ReportForm(forms.Form):
     reason = forms.CharField(
-        label=_("What is wrong with this message?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("What is wrong with this message?"), max_length=limits.REPORT, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only the community's coordinators see this. They can then read this conversation."),
         error_messages={"required": _("Say briefly what is wrong.")},
     )
@@ -1038,7 +1054,7 @@ class ReportForm(forms.Form):
 
 class HandleReportForm(forms.Form):
     note = forms.CharField(
-        label=_("What was done"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("What was done"), required=False, max_length=limits.REPORT, widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -1052,7 +1068,7 @@ class IntroductionForm(MembersMixin, forms.Form):
     member_fields = ("first", "second")
 
     note = forms.CharField(
-        label=_("Your message to both of them"), max_length=4000, strip=False,
+        label=_("Your message to both of them"), max_length=limits.MESSAGE, strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Both members receive it in a conversation between the two of them. Neither sees the "
                     "other's email address or phone number."),
@@ -1089,7 +1105,7 @@ class IntroductionForm(MembersMixin, forms.Form):
 
 class PassedOnForm(forms.Form):
     how = forms.CharField(
-        label=_("How did you pass it on?"), max_length=200,
+        label=_("How did you pass it on?"), max_length=limits.LINE,
         help_text=_("For example: by phone, read out at the drop-in, letter posted."),
         error_messages={"required": _("Say how you passed it on, for example 'by phone'."),
                         "max_length": _("Keep it under 200 characters.")},
@@ -1098,7 +1114,7 @@ class PassedOnForm(forms.Form):
 
 class ConcernCloseForm(forms.Form):
     outcome = forms.CharField(
-        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("What was done"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept with the concern, for the coordinators only."),
         error_messages={"required": _("Say what was done about the concern."),
                         "max_length": _("Keep it under 2,000 characters.")},

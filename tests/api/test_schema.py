@@ -1,6 +1,7 @@
 """The API against its own OpenAPI document: schemathesis generates requests for every operation
 (valid and invalid ones) and checks that nothing answers 500, that every status code is one the
-operation documents, and that every response body matches its documented schema.
+operation documents, that every response body matches its documented schema, and that an
+operation documented as needing credentials answers 401 when they are left out (ignored_auth).
 
 Requests go through the real WSGI application in this process, with a coordinator's bearer
 token, inside the test's database transaction. Path parameters are pointed at real rows most of
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -47,7 +49,8 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance,
+          ignored_auth]
 
 
 @pytest.fixture

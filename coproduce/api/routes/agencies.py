@@ -19,9 +19,11 @@ from coproduce.communities import selectors as community_selectors
 from coproduce.coproduction import agencies, calendars
 from coproduce.coproduction.access import access_manage_agency, access_staff_work
 from coproduce.coproduction.models import AgencyKind, AgencyRole, RoleStatus
+from coproduce.core import limits
 from coproduce.core.errors import NotFound
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..schemas import READ_ERRORS, WRITE_ERRORS, MemberNumber, MemberRef, ObjectId, Slug
 
 router = Router(tags=["agencies"])
@@ -50,19 +52,19 @@ class AgencyList(Schema):
 
 
 class AgencyIn(Schema):
-    name: str = Field(min_length=1, max_length=150)
+    name: str = Field(min_length=1, max_length=limits.NAME)
     kind: AgencyKind
-    description: str = Field("", max_length=4000)
-    place: str = Field("", max_length=200, description="A public address or place name.")
-    website: str = Field("", max_length=200, description="A full http(s) address, or empty.")
+    description: str = Field("", max_length=limits.DESCRIPTION)
+    place: str = Field("", max_length=limits.LINE, description="A public address or place name.")
+    website: str = Field("", max_length=limits.LINE, description="A full http(s) address, or empty.")
 
 
 class AgencyPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=150)
+    name: str | None = Field(None, min_length=1, max_length=limits.NAME)
     kind: AgencyKind | None = None
-    description: str | None = Field(None, max_length=4000)
-    place: str | None = Field(None, max_length=200)
-    website: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=limits.DESCRIPTION)
+    place: str | None = Field(None, max_length=limits.LINE)
+    website: str | None = Field(None, max_length=limits.LINE)
     is_archived: bool | None = Field(None, description="`true` archives the agency (coordinators; cannot be undone "
                                                        "here) and its roles; `false` is refused for an archived one.")
 
@@ -82,7 +84,7 @@ class StaffList(Schema):
 class StaffIn(Schema):
     member: MemberRef
     role: AgencyRole = AgencyRole.STAFF
-    job_title: str = Field("", max_length=120)
+    job_title: str = Field("", max_length=limits.LABEL)
 
 
 class RoleOut(Schema):
@@ -110,23 +112,23 @@ class RolePage(Schema):
 
 
 class RoleQuery(Schema):
-    q: str = Field("", max_length=200, description="Words in the title, description, commitment or agency name.")
-    agency: str | None = Field(None, max_length=80, description="Only this agency's roles (its slug).")
+    q: str = Field("", max_length=limits.SEARCH, description="Words in the title, description, commitment or agency name.")
+    agency: str | None = Field(None, max_length=limits.SHORT_NAME, description="Only this agency's roles (its slug).")
     remote: bool | None = Field(None, description="Only roles that can (true) or cannot (false) be done from home.")
     limit: int = Field(agencies.ROLES_PAGE, ge=1, le=agencies.ROLES_MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=500, description="The `next_cursor` of the previous page.")
+    cursor: str | None = Field(None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page.")
 
 
 Age = Annotated[int, Field(strict=True, ge=0, le=120)]
 
 
 class RoleIn(Schema):
-    agency: str = Field(min_length=1, max_length=80, description="The agency's slug.")
-    title: str = Field(min_length=1, max_length=150)
-    description: str = Field(min_length=1, max_length=4000)
-    commitment: str = Field(min_length=1, max_length=200, examples=["2 hours a week for 3 months"])
+    agency: str = Field(min_length=1, max_length=limits.SHORT_NAME, description="The agency's slug.")
+    title: str = Field(min_length=1, max_length=limits.NAME)
+    description: str = Field(min_length=1, max_length=limits.DESCRIPTION)
+    commitment: str = Field(min_length=1, max_length=limits.LINE, examples=["2 hours a week for 3 months"])
     vetting_level: int = Field(0, ge=0, le=2)
-    training: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field([], max_length=agencies.MAX_TRAINING)
+    training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] = Field([], max_length=agencies.MAX_TRAINING)
     min_age: Age | None = None
     max_age: Age | None = None
     remote_ok: bool = False
@@ -134,11 +136,11 @@ class RoleIn(Schema):
 
 
 class RolePatch(Schema):
-    title: str | None = Field(None, min_length=1, max_length=150)
-    description: str | None = Field(None, min_length=1, max_length=4000)
-    commitment: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=limits.NAME)
+    description: str | None = Field(None, min_length=1, max_length=limits.DESCRIPTION)
+    commitment: str | None = Field(None, min_length=1, max_length=limits.LINE)
     vetting_level: int | None = Field(None, ge=0, le=2)
-    training: list[Annotated[str, Field(min_length=1, max_length=120)]] | None = Field(
+    training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] | None = Field(
         None, max_length=agencies.MAX_TRAINING)
     min_age: Age | None = None
     max_age: Age | None = None
@@ -207,7 +209,8 @@ def agency_list(request, slug: Slug):
     return {"items": [_agency_out(a) for a in agencies.agencies_of(community)]}
 
 
-@router.post("/{slug}/agencies", response={201: AgencyOut, **WRITE_ERRORS}, summary="Add an agency")
+@router.post("/{slug}/agencies", response={201: AgencyOut, **WRITE_ERRORS}, summary="Add an agency",
+             auth=COORDINATOR_AUTH)
 def agency_create(request, slug: Slug, payload: AgencyIn):
     """Coordinators only (403 otherwise). The agency gets its own hours account. 422 for a bad
     kind or website."""

@@ -21,9 +21,10 @@ from coproduce.communities.models import (
     ReferenceStatus,
 )
 from coproduce.core.errors import ValidationFailed
+from coproduce.core import limits
 
 from .. import paths
-from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
+from ..auth import COORDINATOR_AUTH, PUBLIC_AUTH, PUBLIC_SECURITY
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
 from ..schemas import READ_ERRORS, WRITE_ERRORS, Email, Error, ObjectId, OptionalEmail, Slug
 from .members import CheckOut, check_out
@@ -32,13 +33,13 @@ router = Router(tags=["applications"])
 
 
 class ApplicationIn(Schema):
-    full_name: str = Field("", max_length=150, description="Required.")
+    full_name: str = Field("", max_length=limits.NAME, description="Required.")
     email: OptionalEmail = ""
-    phone: str = Field("", max_length=40)
-    neighbourhood: str = Field("", max_length=80)
-    address: str = Field("", max_length=500, description="A postal address; required when contact is by post.")
+    phone: str = Field("", max_length=limits.PHONE)
+    neighbourhood: str = Field("", max_length=limits.SHORT_NAME)
+    address: str = Field("", max_length=limits.ADDRESS, description="A postal address; required when contact is by post.")
     contact_preference: ContactChannel = ContactChannel.EMAIL
-    about: str = Field("", max_length=5000, description="About you and what you could give.")
+    about: str = Field("", max_length=limits.LONG_TEXT, description="About you and what you could give.")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -113,7 +114,7 @@ class NoteOut(Schema):
 
 
 class NoteIn(Schema):
-    text: str = Field(min_length=1, max_length=10000)
+    text: str = Field(min_length=1, max_length=limits.COORDINATOR_NOTE)
     interview: bool = Field(False, description="This note records the interview.")
 
 
@@ -131,9 +132,9 @@ class ReferenceOut(Schema):
 
 
 class ReferenceIn(Schema):
-    referee_name: str = Field(min_length=1, max_length=150)
+    referee_name: str = Field(min_length=1, max_length=limits.NAME)
     referee_email: Email
-    relationship: str = Field("", max_length=120)
+    relationship: str = Field("", max_length=limits.LABEL)
 
 
 class ApplicationDetailOut(ApplicationOut):
@@ -147,11 +148,11 @@ class ApplicationDetailOut(ApplicationOut):
 
 
 class ApproveIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=limits.TEXT)
 
 
 class DeclineIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Required; kept with the application.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Required; kept with the application.")
 
 
 def _application_out(application) -> dict:
@@ -258,7 +259,7 @@ def application_detail(request, slug: Slug, application_id: ObjectId):
 
 @router.post(
     "/{slug}/applications/{application_id}/notes", response={201: NoteOut, **WRITE_ERRORS},
-    summary="Add a note (coordinators)",
+    summary="Add a note (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_note(request, slug: Slug, application_id: ObjectId, payload: NoteIn):
     community = paths.coordinated_community(request, slug)
@@ -271,7 +272,7 @@ def application_note(request, slug: Slug, application_id: ObjectId, payload: Not
 
 @router.post(
     "/{slug}/applications/{application_id}/references", response={201: ReferenceOut, **WRITE_ERRORS},
-    summary="Ask a referee (coordinators)",
+    summary="Ask a referee (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_reference(request, slug: Slug, application_id: ObjectId, payload: ReferenceIn):
     """Emails the referee a private link. The link is never shown here or anywhere else."""
@@ -285,7 +286,7 @@ def application_reference(request, slug: Slug, application_id: ObjectId, payload
 
 @router.post(
     "/{slug}/applications/{application_id}/approve", response={200: ApplicationDetailOut, **WRITE_ERRORS},
-    summary="Approve (coordinators)",
+    summary="Approve (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_approve(request, slug: Slug, application_id: ObjectId, payload: ApproveIn):
     """The applicant becomes a member with the next member number. 409 `references_needed` until
@@ -299,7 +300,7 @@ def application_approve(request, slug: Slug, application_id: ObjectId, payload: 
 
 @router.post(
     "/{slug}/applications/{application_id}/decline", response={200: ApplicationDetailOut, **WRITE_ERRORS},
-    summary="Decline (coordinators)",
+    summary="Decline (coordinators)", auth=COORDINATOR_AUTH,
 )
 def application_decline(request, slug: Slug, application_id: ObjectId, payload: DeclineIn):
     community = paths.coordinated_community(request, slug)

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, create_model
 
 from coproduce.communities import access, selectors, services
 from coproduce.communities.rules import RULES
+from coproduce.core import limits
 
 from .. import paths
 from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
@@ -108,7 +109,7 @@ else:
 
 class RuleChangeIn(Schema):
     changes: RuleChanges = Field(description="The rules to change and their new values; others stay as they are.")
-    reason: str = Field(min_length=1, max_length=2000, description="Why the rules are changing (shown in the history).")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why the rules are changing (shown in the history).")
 
 
 def _roles(request, community, scope: int | None) -> list[str]:

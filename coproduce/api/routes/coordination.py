@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.exchanges import selectors as exchange_selectors
 from coproduce.exchanges import services as exchange_services
 from coproduce.messaging import broker
@@ -21,6 +22,7 @@ from coproduce.messaging import selectors as messaging_selectors
 from coproduce.messaging import services as messaging_services
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, MemberRef, ObjectId, Slug
 
@@ -86,7 +88,7 @@ class IntroductionIn(Schema):
     listing_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="The offer or request it is about; one of the two must own it."
     )
-    note: str = Field(min_length=1, max_length=4000, description="Your message to both of them.")
+    note: str = Field(min_length=1, max_length=limits.MESSAGE, description="Your message to both of them.")
 
 
 class IntroductionOut(Schema):
@@ -132,7 +134,7 @@ class PassOnQuery(PageParams):
 
 
 class PassedOnIn(Schema):
-    how: str = Field(min_length=1, max_length=200, description="How it was passed on, e.g. `by phone`.")
+    how: str = Field(min_length=1, max_length=limits.LINE, description="How it was passed on, e.g. `by phone`.")
 
 
 class ConcernOut(Schema):
@@ -158,7 +160,7 @@ class ConcernQuery(Schema):
 
 
 class ConcernCloseIn(Schema):
-    outcome: str = Field(min_length=1, max_length=2000, description="What was done about it.")
+    outcome: str = Field(min_length=1, max_length=limits.TEXT, description="What was done about it.")
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -257,7 +259,7 @@ def introductions_list(request, slug: Slug, query: Query[PageParams]):
 
 
 @router.post("/{slug}/introductions", response={201: IntroductionOut, **WRITE_ERRORS},
-             summary="Introduce two members (coordinators)")
+             summary="Introduce two members (coordinators)", auth=COORDINATOR_AUTH)
 def introduction_make(request, slug: Slug, payload: IntroductionIn):
     """One message from you to both, in a conversation between the two (their existing one
     about the same listing, or a new one); both are told. An introduction about a request takes
@@ -292,7 +294,7 @@ def pass_on_list(request, slug: Slug, query: Query[PassOnQuery]):
 
 
 @router.post("/{slug}/messages-to-pass-on/{message_id}/passed-on", response={200: PassOnOut, **WRITE_ERRORS},
-             summary="Mark a message passed on (coordinators)")
+             summary="Mark a message passed on (coordinators)", auth=COORDINATOR_AUTH)
 def message_passed_on(request, slug: Slug, message_id: ObjectId, payload: PassedOnIn):
     """Records who passed it on, when and how. 404 for a message that was not to be passed on;
     409 `already_passed_on` the second time."""
@@ -314,7 +316,7 @@ def concerns_list(request, slug: Slug, query: Query[ConcernQuery]):
 
 
 @router.post("/{slug}/references/{reference_id}/close", response={200: ConcernOut, **WRITE_ERRORS},
-             summary="Close a concern with what was done (coordinators)")
+             summary="Close a concern with what was done (coordinators)", auth=COORDINATOR_AUTH)
 def concern_close(request, slug: Slug, reference_id: ObjectId, payload: ConcernCloseIn):
     """404 for a reference that is not a concern of this community, or one about yourself; 409
     `already_closed` the second time; 422 for an empty or garbled outcome."""

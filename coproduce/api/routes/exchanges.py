@@ -1,10 +1,9 @@
 """Exchanges: recording hours, answering a record, and what coordinators do (brokered entries
 and paper slips, settling disputes, reversals).
 
-Every write here needs an `Idempotency-Key` header. Record and entries pass it to the service,
-which keys the ledger with it; the answers (confirm, decline, dispute, settle, reverse) are
-idempotent in the services already (an exchange is posted and reversed at most once), and the
-key makes a retry answer with the original response instead of "already confirmed".
+Every write here needs an `Idempotency-Key` header, passed to the service, which records it in
+the same transaction as the write: a retry answers with the original exchange (instead of
+"already confirmed") however the first attempt ended, a crash just after its commit included.
 
 A coordinator acts for a member by naming them in `on_behalf_of`. Outsiders and members of
 other communities get 404; members who are not in an exchange get 404 for it too."""
@@ -19,7 +18,7 @@ from pydantic import Field
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
-from coproduce.core.idempotency import replayable
+from coproduce.core import limits
 from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import (
     EntryMethod,
@@ -30,6 +29,7 @@ from coproduce.exchanges.models import (
 )
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, encode_cursor, key_int, parse_key
 from ..schemas import (
     MAX_ID,
@@ -51,11 +51,12 @@ router = Router(tags=["exchanges"])
 
 class ExpenseIO(Schema):
     amount: str = Field(
-        pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$", examples=["4.50"],
+        pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$", max_length=limits.MONEY, examples=["4.50"],
         description="Money, as a decimal string such as \"4.50\". Noted beside the hours, never converted into hours.",
     )
-    currency: str = Field("GBP", pattern=r"^[A-Za-z]{3}$", description="Three letters, e.g. GBP.")
-    note: str = Field(min_length=1, max_length=200, description="What it was for, e.g. bus fare, seeds.")
+    currency: str = Field("GBP", pattern=r"^[A-Za-z]{3}$", max_length=limits.CURRENCY,
+                          description="Three letters, e.g. GBP.")
+    note: str = Field(min_length=1, max_length=limits.LINE, description="What it was for, e.g. bus fare, seeds.")
 
 
 class ExchangeIn(Schema):
@@ -65,9 +66,9 @@ class ExchangeIn(Schema):
         description="Time each provider gave, in whole minutes; at most the community's `max_minutes_per_exchange`."
     )
     effective_on: dt.date = Field(description="The day the help happened; not in the future, at most a year ago.")
-    title: str = Field("", max_length=200)
-    category: str = Field("", max_length=80, examples=["Gardening"])
-    note: str = Field("", max_length=5000)
+    title: str = Field("", max_length=limits.LINE)
+    category: str = Field("", max_length=limits.SHORT_NAME, examples=["Gardening"])
+    note: str = Field("", max_length=limits.LONG_TEXT)
     expenses: list[ExpenseIO] = Field([], max_length=20)
 
 
@@ -85,7 +86,7 @@ class RecordIn(ExchangeIn):
 
 class EntryIn(ExchangeIn):
     slip_number: str = Field(
-        "", max_length=40, description="A paper slip's number; each slip can be entered once. Empty for a brokered exchange."
+        "", max_length=limits.SLIP_NUMBER, description="A paper slip's number; each slip can be entered once. Empty for a brokered exchange."
     )
 
 
@@ -94,16 +95,16 @@ class ActingIn(Schema):
 
 
 class ReasonIn(ActingIn):
-    reason: str = Field(min_length=1, max_length=2000, description="Why; the other side sees it.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why; the other side sees it.")
 
 
 class SettleIn(Schema):
     confirm: bool = Field(strict=True, description="true posts the hours; false declines the exchange.")
-    note: str = Field(min_length=1, max_length=2000, description="How the dispute was settled.")
+    note: str = Field(min_length=1, max_length=limits.TEXT, description="How the dispute was settled.")
 
 
 class ReverseIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Both members are told, and see it on their statements.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Both members are told, and see it on their statements.")
 
 
 class PersonOut(Schema):
@@ -254,14 +255,6 @@ def _expenses(payload: ExchangeIn) -> list[dict]:
     return [{"amount": e.amount, "currency": e.currency, "note": e.note} for e in payload.expenses]
 
 
-def _replayed(request, community, action: str, key: str, values: dict, call) -> None:
-    """Run an answering service once per key (see the module docstring)."""
-    replayable(
-        scope=f"api:exchange-{action}:{community.pk}", key=paths.client_key(request, key), request=values,
-        call=lambda: call().pk, store=lambda pk: {"exchange_id": pk}, load=lambda stored: stored["exchange_id"],
-    )
-
-
 # Members -------------------------------------------------------------------------------------
 
 
@@ -319,7 +312,7 @@ def exchanges_to_confirm(request, slug: Slug, query: Query[ToConfirmQuery]):
 
 @router.post(
     "/{slug}/exchanges/entries", response={201: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Enter a brokered exchange or a paper slip (coordinators)",
+    summary="Enter a brokered exchange or a paper slip (coordinators)", auth=COORDINATOR_AUTH,
 )
 def exchange_enter(request, slug: Slug, idempotency_key: IdempotencyKey, payload: EntryIn):
     """For members who are offline. Posted at once. 409 `slip_already_entered` for a slip number
@@ -353,9 +346,8 @@ def exchange_confirm(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     waits; 409 `limit_exceeded` when a balance cannot take it."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of if payload else None)
-    _replayed(request, community, "confirm", idempotency_key, {"exchange": exchange.pk, "for": person.pk},
-              lambda: services.exchange_confirm(actor=request.user, exchange=exchange,
-                                                on_behalf_of=paths.on_behalf_of(request, person)))
+    services.exchange_confirm(actor=request.user, exchange=exchange, on_behalf_of=paths.on_behalf_of(request, person),
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -367,10 +359,9 @@ def exchange_decline(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """Nothing is posted; the side that recorded it sees your reason."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    _replayed(request, community, "decline", idempotency_key,
-              {"exchange": exchange.pk, "for": person.pk, "reason": payload.reason},
-              lambda: services.exchange_decline(actor=request.user, exchange=exchange, reason=payload.reason,
-                                                on_behalf_of=paths.on_behalf_of(request, person)))
+    services.exchange_decline(actor=request.user, exchange=exchange, reason=payload.reason,
+                              on_behalf_of=paths.on_behalf_of(request, person),
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -382,10 +373,9 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """Either side, while it waits for an answer. Nothing moves until a coordinator settles it."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    _replayed(request, community, "dispute", idempotency_key,
-              {"exchange": exchange.pk, "for": person.pk, "reason": payload.reason},
-              lambda: services.exchange_dispute(actor=request.user, exchange=exchange, reason=payload.reason,
-                                                on_behalf_of=paths.on_behalf_of(request, person)))
+    services.exchange_dispute(actor=request.user, exchange=exchange, reason=payload.reason,
+                              on_behalf_of=paths.on_behalf_of(request, person),
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -394,28 +384,26 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
 
 @router.post(
     "/{slug}/exchanges/{exchange_id}/settle", response={200: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Settle a dispute (coordinators)",
+    summary="Settle a dispute (coordinators)", auth=COORDINATOR_AUTH,
 )
 def exchange_settle(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn):
     """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed` otherwise."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    _replayed(request, community, "settle", idempotency_key,
-              {"exchange": exchange.pk, "confirm": payload.confirm, "note": payload.note},
-              lambda: services.exchange_resolve(actor=request.user, exchange=exchange, confirm=payload.confirm,
-                                                note=payload.note))
+    services.exchange_resolve(actor=request.user, exchange=exchange, confirm=payload.confirm, note=payload.note,
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
 @router.post(
     "/{slug}/exchanges/{exchange_id}/reverse", response={200: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Reverse posted hours (coordinators)",
+    summary="Reverse posted hours (coordinators)", auth=COORDINATOR_AUTH,
 )
 def exchange_reverse(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: ReverseIn):
     """A new transfer gives the hours back; both members are told why. 409 `not_posted`,
     `already_reversed`, or `limit_exceeded` when a balance cannot give the time back."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    _replayed(request, community, "reverse", idempotency_key, {"exchange": exchange.pk, "reason": payload.reason},
-              lambda: services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason))
+    services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason,
+                              idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
 
@@ -428,7 +416,7 @@ class ExchangeReferenceIn(ActingIn):
         description="`positive` and `neutral` are seen by the community's members; a `concern` goes privately to "
                     "the coordinators and is never shown to the member it is about."
     )
-    text: str = Field(min_length=1, max_length=2000, description="How it went.")
+    text: str = Field(min_length=1, max_length=limits.TEXT, description="How it went.")
 
 
 class ExchangeReferenceOut(Schema):
@@ -472,17 +460,11 @@ def exchange_reference(request, slug: Slug, exchange_id: ObjectId, idempotency_k
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
     subject = paths.member_named(community, payload.subject, "subject")
-    reference_id = replayable(
-        scope=f"api:exchange-reference:{community.pk}", key=paths.client_key(request, idempotency_key),
-        request={"exchange": exchange.pk, "for": person.pk, "subject": getattr(subject, "pk", None),
-                 "kind": payload.kind, "text": payload.text},
-        call=lambda: services.reference_leave(
-            actor=request.user, exchange=exchange, subject=subject, kind=payload.kind, text=payload.text,
-            on_behalf_of=paths.on_behalf_of(request, person),
-        ).pk,
-        store=lambda pk: {"reference_id": pk}, load=lambda stored: stored["reference_id"],
+    left = services.reference_leave(
+        actor=request.user, exchange=exchange, subject=subject, kind=payload.kind, text=payload.text,
+        on_behalf_of=paths.on_behalf_of(request, person), idempotency_key=paths.client_key(request, idempotency_key),
     )
-    reference = selectors.reference_get(reference_id)
+    reference = selectors.reference_get(left.pk)
     return Status(201, _references_out(community, [reference])[0])
 
 

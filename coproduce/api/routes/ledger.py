@@ -1,9 +1,9 @@
 """The hours ledger: accounts and statements, direct transfers (coordinators) and the community
 fund. Amounts are integer minutes; + credits an account, - debits it.
 
-Writes that move hours need an `Idempotency-Key` header. Transfers, donations and grants pass it
-to the ledger, which records it with the transfer; a reversal can happen once per transfer, and
-the key makes a retry answer with the original reversal instead of "already reversed"."""
+Writes that move hours need an `Idempotency-Key` header, passed to the service, which records it
+in the same transaction as the transfer: a retry answers with the original transfer (a reversal's
+retry with the original reversal, not "already reversed"), however the first attempt ended."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pydantic import Field
 
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
-from coproduce.core.idempotency import replayable
+from coproduce.core import limits
 from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges import services as exchange_services
 from coproduce.ledger import selectors
@@ -24,6 +24,7 @@ from coproduce.ledger import services as ledger_services
 from coproduce.ledger.models import AccountKind
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, encode_cursor, key_int, keyset_page, parse_key
 from ..schemas import (
     MAX_ID,
@@ -110,11 +111,11 @@ class TransferIn(Schema):
     reason: Literal["transfer", "grant", "adjustment", "issuance"] = Field(
         "transfer", description="`issuance` creates credits from the community's issuance account."
     )
-    memo: str = Field(min_length=1, max_length=2000, description="Why; shown on the statements.")
+    memo: str = Field(min_length=1, max_length=limits.TEXT, description="Why; shown on the statements.")
 
 
 class ReverseIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000, description="Why; shown on the statements.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why; shown on the statements.")
 
 
 class LegOut(Schema):
@@ -161,14 +162,14 @@ class FundOut(Schema):
 
 class DonationIn(Schema):
     minutes: Minutes
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=limits.TEXT)
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member who donates.")
 
 
 class GrantIn(Schema):
     member: MemberRef = Field(description="Who receives the grant.")
     minutes: Minutes
-    reason: str = Field(min_length=1, max_length=2000, description="Why; shown to coordinators only.")
+    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why; shown to coordinators only.")
 
 
 # Output --------------------------------------------------------------------------------------
@@ -297,7 +298,7 @@ def account_statement_csv(request, slug: Slug, account_id: ObjectId):
 
 
 @router.post("/{slug}/transfers", response={201: TransferOut, **WRITE_ERRORS}, tags=["transfers"],
-             summary="Move hours between accounts (coordinators)")
+             summary="Move hours between accounts (coordinators)", auth=COORDINATOR_AUTH)
 def transfer_create(request, slug: Slug, idempotency_key: IdempotencyKey, payload: TransferIn):
     """A direct transfer, grant, adjustment or issuance between accounts of this community, all
     legs or none. 404 `account_not_found` for an account elsewhere; 409 `account_closed`,
@@ -323,22 +324,18 @@ def transfer_detail(request, slug: Slug, transfer_id: ObjectId):
 
 
 @router.post("/{slug}/transfers/{transfer_id}/reverse", response={201: TransferOut, **WRITE_ERRORS},
-             tags=["transfers"], summary="Reverse a transfer (coordinators)")
+             tags=["transfers"], summary="Reverse a transfer (coordinators)", auth=COORDINATOR_AUTH)
 def transfer_reverse(request, slug: Slug, transfer_id: ObjectId, idempotency_key: IdempotencyKey, payload: ReverseIn):
     """A new transfer with every amount negated; answers with it. At most once per transfer:
     409 `already_reversed`; 409 `limit_exceeded` when a balance cannot give the time back. For an
     exchange's hours, reverse the exchange instead: its members are then told why."""
     community = paths.coordinated_community(request, slug)
     selectors.transfer_get(community, transfer_id)
-    reversal_id = replayable(
-        scope=f"api:transfer-reverse:{community.pk}", key=paths.client_key(request, idempotency_key),
-        request={"transfer": transfer_id, "reason": payload.reason},
-        call=lambda: ledger_services.transfer_reverse(
-            actor=request.user, community=community, transfer_id=transfer_id, reason=payload.reason
-        ).pk,
-        store=lambda pk: {"transfer_id": pk}, load=lambda stored: stored["transfer_id"],
+    reversal = ledger_services.transfer_reverse(
+        actor=request.user, community=community, transfer_id=transfer_id, reason=payload.reason,
+        idempotency_key=paths.client_key(request, idempotency_key),
     )
-    return Status(201, _transfer_out(community, reversal_id))
+    return Status(201, _transfer_out(community, reversal.pk))
 
 
 # The community fund --------------------------------------------------------------------------
@@ -385,7 +382,7 @@ def fund_donate(request, slug: Slug, idempotency_key: IdempotencyKey, payload: D
 
 
 @router.post("/{slug}/fund/grants", response={201: TransferOut, **WRITE_ERRORS}, tags=["fund"],
-             summary="Grant hours from the fund (coordinators)")
+             summary="Grant hours from the fund (coordinators)", auth=COORDINATOR_AUTH)
 def fund_grant(request, slug: Slug, idempotency_key: IdempotencyKey, payload: GrantIn):
     """To a member in need, with a reason. 409 `limit_exceeded` when the fund is too low."""
     community = paths.coordinated_community(request, slug)

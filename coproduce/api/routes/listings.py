@@ -21,6 +21,7 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.core.errors import ValidationFailed
 from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import (
@@ -33,6 +34,7 @@ from coproduce.exchanges.models import (
 )
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import decode_cursor
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, MemberRef, ObjectId, Slug
 
@@ -61,7 +63,7 @@ class CategoryList(Schema):
 
 class CategoryIn(Schema):
     group: CategoryGroup
-    name: str = Field(min_length=1, max_length=80, description="Unique in the community and the default list.")
+    name: str = Field(min_length=1, max_length=limits.SHORT_NAME, description="Unique in the community and the default list.")
 
 
 class PointIO(Schema):
@@ -115,19 +117,20 @@ class ListingPage(Schema):
 
 
 class ListingQuery(Schema):
-    q: str = Field("", max_length=200, description="Words to look for (typos are tolerated on PostgreSQL).")
+    q: str = Field("", max_length=limits.SEARCH, description="Words to look for (typos are tolerated on PostgreSQL).")
     kind: ListingKind | None = Field(None, description="Only offers or only requests.")
     category: str | None = Field(
-        None, max_length=80, description="A category's slug or id (see `/categories`); 422 for an unknown one."
+        None, max_length=limits.SHORT_NAME, description="A category's slug or id (see `/categories`); 422 for an unknown one."
     )
     near: str | None = Field(
-        None, max_length=80,
+        None, max_length=limits.SHORT_NAME,
         description="A point as `lat,lng`, e.g. `51.5072,-0.1276`, or the slug or name of one of the community's "
         "neighbourhoods (see `/neighbourhoods`), e.g. `old-town`: adds `distance_km` to each listing. "
         "422 naming an unknown neighbourhood.",
     )
     within_km: float | None = Field(
-        None, description="Only listings within this distance of `near`: more than 0, at most 200."
+        None, gt=0, le=selectors.SEARCH_MAX_KM,
+        description="Only listings within this distance of `near`: more than 0, at most 200.",
     )
     available: str | None = Field(
         None, max_length=200,
@@ -141,19 +144,19 @@ class ListingQuery(Schema):
     )
     limit: int = Field(20, ge=1, le=selectors.SEARCH_MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=500, description="The `next_cursor` of the previous page; leave out for the first page."
+        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
     )
 
 
-Title = Annotated[str, Field(min_length=1, max_length=120, description="At most 120 characters.")]
-Description = Annotated[str, Field(max_length=4000)]
+Title = Annotated[str, Field(min_length=1, max_length=limits.LISTING_TITLE, description="At most 120 characters.")]
+Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
 Tags = Annotated[
-    list[Annotated[str, Field(max_length=30)]],
+    list[Annotated[str, Field(max_length=limits.TAG)]],
     Field(max_length=10, description="Up to 10 short words (letters, digits, dashes)."),
 ]
-Slots = Annotated[list[Annotated[str, Field(max_length=10)]], Field(max_length=21, description=_SLOTS)]
+Slots = Annotated[list[Annotated[str, Field(max_length=limits.AVAILABILITY_SLOT)]], Field(max_length=21, description=_SLOTS)]
 CategoryRef = Annotated[
-    Annotated[str, Field(min_length=1, max_length=80)] | Annotated[int, Field(strict=True, ge=1, le=MAX_ID)],
+    Annotated[str, Field(min_length=1, max_length=limits.SHORT_NAME)] | Annotated[int, Field(strict=True, ge=1, le=MAX_ID)],
     Field(description="A category's slug or id.", examples=["gardening"]),
 ]
 
@@ -168,7 +171,7 @@ class ListingIn(Schema):
         None, description="With a time zone; in the future, at most 12 months away. Default: in 3 months."
     )
     availability: Slots = []
-    neighbourhood: str = Field("", max_length=80)
+    neighbourhood: str = Field("", max_length=limits.SHORT_NAME)
     point: PointIO | None = Field(None, description="Stored rounded to about 100 m; never send an exact address.")
     mode: ListingMode = Field(
         ListingMode.IN_PERSON, description="`at_home` needs the check level the community's rules set."
@@ -186,7 +189,7 @@ class ListingPatch(Schema):
     tags: Tags | None = None
     expires_at: dt.datetime | None = Field(None, description="null: in 3 months from now.")
     availability: Slots | None = None
-    neighbourhood: str | None = Field(None, max_length=80)
+    neighbourhood: str | None = Field(None, max_length=limits.SHORT_NAME)
     point: PointIO | None = Field(None, description="null removes the point.")
     mode: ListingMode | None = None
     is_group: bool | None = None
@@ -194,7 +197,7 @@ class ListingPatch(Schema):
 
 
 class CloseIn(Schema):
-    reason: str = Field("", max_length=500, description="Why, e.g. found help; for the record.")
+    reason: str = Field("", max_length=limits.SHORT_NOTE, description="Why, e.g. found help; for the record.")
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -332,6 +335,10 @@ def listing_detail(request, slug: Slug, listing_id: ObjectId):
     return _detail(community, listing)
 
 
+MATCHES_MAX = 50
+MatchLimit = Annotated[int, Query(ge=1, le=MATCHES_MAX, description="How many suggestions, 1 to 50.")]
+
+
 class MatchOut(Schema):
     listing: ListingOut
     score: float
@@ -357,13 +364,11 @@ class MatchList(Schema):
 
 @router.get("/{slug}/listings/{listing_id}/matches", response={200: MatchList, **READ_ERRORS},
             summary="Suggested matches for a listing")
-def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: int = 10):
+def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: MatchLimit = 10):
     """For a request, the offers that may fit it (and for an offer, the requests it could
     answer), best first, each with its reasons in plain words ("gardening, 0.8 km away, both
     free Tuesday mornings, 12 exchanges completed"). At most `limit` (1 to 50). For a request,
     `people` adds members whose gifts fit though they have posted no offer."""
-    if not 1 <= limit <= 50:
-        raise _bad("limit", "limit must be between 1 and 50.")
     community, listing = _listing(request, slug, listing_id)
     found = matching.matches_for(listing, request.user, limit=limit)
     people = matching.people_for(listing, request.user, limit=limit)
@@ -473,7 +478,8 @@ def categories_list(request, slug: Slug):
                       for c in selectors.categories_for(community)]}
 
 
-@router.post("/{slug}/categories", response={201: CategoryItem, **WRITE_ERRORS}, summary="Add a category (coordinators)")
+@router.post("/{slug}/categories", response={201: CategoryItem, **WRITE_ERRORS}, summary="Add a category (coordinators)",
+             auth=COORDINATOR_AUTH)
 def category_add(request, slug: Slug, payload: CategoryIn):
     """409 `category_exists` when the name is taken (here or in the default list)."""
     community = paths.coordinated_community(request, slug)

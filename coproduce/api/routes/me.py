@@ -13,6 +13,7 @@ from pydantic import Field
 from coproduce.communities import selectors, services
 from coproduce.communities.models import ContactChannel, GiftKind, Visibility
 from coproduce.coproduction import calendars
+from coproduce.core import limits
 
 from .. import paths
 from ..pagination import PageParams, key_datetime, key_int, keyset_page
@@ -22,7 +23,8 @@ router = Router(tags=["me"])
 
 # One of services.AVAILABILITY_SLOTS: a day and a part of it.
 AvailabilitySlot = Annotated[
-    str, Field(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm|eve)$", examples=["mon-am", "wed-eve"])
+    str, Field(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm|eve)$", max_length=limits.AVAILABILITY_SLOT,
+               examples=["mon-am", "wed-eve"]),
 ]
 
 
@@ -46,7 +48,7 @@ class MeOut(Schema):
 
 class GiftIO(Schema):
     kind: GiftKind
-    description: str = Field(max_length=200)
+    description: str = Field(max_length=limits.LINE)
 
 
 class GiftProfileOut(Schema):
@@ -62,8 +64,8 @@ class GiftProfileIn(Schema):
 
     gifts: list[GiftIO] | None = Field(None, max_length=60)
     availability: list[AvailabilitySlot] | None = Field(None, max_length=21)
-    languages: str | None = Field(None, max_length=200)
-    accessibility_needs: str | None = Field(None, max_length=2000)
+    languages: str | None = Field(None, max_length=limits.LINE)
+    accessibility_needs: str | None = Field(None, max_length=limits.TEXT)
     contact_preferences: list[ContactChannel] | None = Field(None, max_length=4)
 
 
@@ -106,7 +108,7 @@ class TokenPage(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=80, description="To recognise the token later, e.g. `rota spreadsheet`.")
+    name: str = Field(min_length=1, max_length=limits.SHORT_NAME, description="To recognise the token later, e.g. `rota spreadsheet`.")
     community: str | None = Field(
         None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="Limit the token to one of your communities."
     )

@@ -13,8 +13,10 @@ from pydantic import Field
 
 from coproduce.communities import access, selectors, services
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.core import limits
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import (
     PageParams,
     encode_cursor,
@@ -53,7 +55,7 @@ class MemberPage(Schema):
 
 
 class DirectoryQuery(PageParams):
-    q: str = Field("", max_length=100, description="Name, neighbourhood, gift or member number.")
+    q: str = Field("", max_length=limits.DIRECTORY_SEARCH, description="Name, neighbourhood, gift or member number.")
 
 
 class CheckOut(Schema):
@@ -78,8 +80,8 @@ class CheckIn(Schema):
     result: CheckResult
     checked_on: dt.date = Field(description="When the check was done; not in the future.")
     expires_on: dt.date | None = Field(None, description="When it stops counting, if it expires.")
-    reference_number: str = Field("", max_length=60)
-    note: str = Field("", max_length=2000)
+    reference_number: str = Field("", max_length=limits.REFERENCE_NUMBER)
+    note: str = Field("", max_length=limits.TEXT)
 
 
 class HistoryEventOut(Schema):
@@ -99,7 +101,7 @@ class HistoryPage(Schema):
 
 
 class OffboardIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=limits.TEXT)
     pseudonymise: bool = Field(
         True, description="Remove their personal details when they belong to no other community."
     )
@@ -191,7 +193,7 @@ def member_gift_profile(request, slug: Slug, number: MemberNumber):
 
 @router.put(
     "/{slug}/members/{number}/gift-profile", response={200: GiftProfileOut, **WRITE_ERRORS},
-    summary="Change a member's gift profile (coordinators)",
+    summary="Change a member's gift profile (coordinators)", auth=COORDINATOR_AUTH,
 )
 def member_gift_profile_update(request, slug: Slug, number: MemberNumber, payload: GiftProfileIn):
     """For members who do not use the website. The history records that you acted on their behalf."""
@@ -214,7 +216,8 @@ def member_checks(request, slug: Slug, number: MemberNumber, page: Query[PagePar
 
 
 @router.post(
-    "/{slug}/members/{number}/checks", response={201: CheckOut, **WRITE_ERRORS}, summary="Record a check (coordinators)"
+    "/{slug}/members/{number}/checks", response={201: CheckOut, **WRITE_ERRORS}, summary="Record a check (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def member_check_record(request, slug: Slug, number: MemberNumber, payload: CheckIn):
     community, membership = paths.coordinated_member(request, slug, number)
@@ -242,7 +245,7 @@ def member_history(request, slug: Slug, number: MemberNumber, page: Query[PagePa
 
 @router.post(
     "/{slug}/members/{number}/offboard", response={200: MemberOut, **WRITE_ERRORS},
-    summary="A member leaves (coordinators)",
+    summary="A member leaves (coordinators)", auth=COORDINATOR_AUTH,
 )
 def member_offboard(request, slug: Slug, number: MemberNumber, payload: OffboardIn):
     """Archive the membership. When they belong to no other community their personal details are

@@ -20,6 +20,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import selectors as community_selectors
+from coproduce.core import limits
 from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges import selectors as exchange_selectors
 from coproduce.messaging import access as messaging_access
@@ -86,18 +87,18 @@ class ConversationDetail(ConversationOut):
 class ConversationIn(Schema):
     to: MemberRef
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member you write for.")
-    body: str = Field(min_length=1, max_length=4000)
+    body: str = Field(min_length=1, max_length=limits.MESSAGE)
     listing_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The offer or request it is about.")
     exchange_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The exchange it is about.")
 
 
 class MessageIn(Schema):
-    body: str = Field(min_length=1, max_length=4000)
+    body: str = Field(min_length=1, max_length=limits.MESSAGE)
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member you write for.")
 
 
 class MessageReportIn(Schema):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=limits.REPORT)
 
 
 class MessageReportOut(Schema):

@@ -13,6 +13,7 @@ from typing import Annotated
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from coproduce.core import limits
 from coproduce.notifications import selectors, services
 from coproduce.notifications.models import EmailMode
 
@@ -46,7 +47,7 @@ class NotificationPage(Schema):
 class NotificationQuery(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=500, description="The `next_cursor` of the previous page; leave out for the first page."
+        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
     )
     unread: bool = Field(False, description="Only unread ones.")
 

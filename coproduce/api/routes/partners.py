@@ -18,9 +18,11 @@ from pydantic import Field
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.coproduction import partners
 from coproduce.coproduction.models import PartnerOffer, Redemption, SpendPartner
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError
 
 from .. import paths
+from ..auth import COORDINATOR_AUTH
 from ..pagination import PageParams, encode_cursor, key_date, key_int, parse_key
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, IdempotencyKey, ObjectId, Slug
 
@@ -57,22 +59,22 @@ class PartnerPage(Schema):
 
 
 class PartnerIn(Schema):
-    name: str = Field(min_length=1, max_length=150)
-    description: str = Field("", max_length=2000)
-    place: str = Field("", max_length=200)
+    name: str = Field(min_length=1, max_length=limits.NAME)
+    description: str = Field("", max_length=limits.TEXT)
+    place: str = Field("", max_length=limits.LINE)
     agency_id: int | None = Field(None, ge=1, le=MAX_ID, description="An agency in the community whose staff "
                                                                       "will take redemptions.")
 
 
 class PartnerPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=150)
-    description: str | None = Field(None, max_length=2000)
-    place: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, min_length=1, max_length=limits.NAME)
+    description: str | None = Field(None, max_length=limits.TEXT)
+    place: str | None = Field(None, max_length=limits.LINE)
     is_archived: Literal[True] | None = Field(None, description="`true` archives the partner: no more redemptions.")
 
 
 class OfferIn(Schema):
-    title: str = Field(min_length=1, max_length=150)
+    title: str = Field(min_length=1, max_length=limits.NAME)
     minutes: int = Field(strict=True, ge=1, le=24 * 60, description="Cost per person, in minutes.")
     per_member_per_month: int | None = Field(None, strict=True, ge=1, le=100)
     times: list[Slot] = Field(default_factory=list, max_length=21)  # type: ignore[valid-type]
@@ -82,7 +84,7 @@ class OfferIn(Schema):
 
 class RedemptionIn(Schema):
     offer_id: int = Field(strict=True, ge=1, le=MAX_ID)
-    member: str = Field(min_length=1, max_length=200, description='A member number ("RIV-0042" or "42"), or what the '
+    member: str = Field(min_length=1, max_length=limits.MEMBER_CODE_INPUT, description='A member number ("RIV-0042" or "42"), or what the '
                                                                   "member card's QR code holds.",
                         examples=["RIV-0042", "coproduce:riverside:RIV-0042"])
     adults: int = Field(1, strict=True, ge=0, le=partners.MAX_PEOPLE)
@@ -159,7 +161,8 @@ def partner_list(request, slug: Slug, page: Query[PageParams]):
             "next_cursor": encode_cursor([rows[-1].pk]) if more else None}
 
 
-@router.post("/{slug}/partners", response={201: PartnerOut, **WRITE_ERRORS}, summary="Add a partner (coordinators)")
+@router.post("/{slug}/partners", response={201: PartnerOut, **WRITE_ERRORS}, summary="Add a partner (coordinators)",
+             auth=COORDINATOR_AUTH)
 def partner_create(request, slug: Slug, payload: PartnerIn):
     """Opens the partner's own hours account with it."""
     community = paths.coordinated_community(request, slug)

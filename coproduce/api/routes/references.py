@@ -10,8 +10,9 @@ from pydantic import Field
 
 from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome, ReferenceStatus
+from coproduce.core import limits
 
-from ..auth import PUBLIC_AUTH, PUBLIC_SECURITY
+from ..auth import PUBLIC_SECURITY, REFERENCE_LINK_AUTH
 from ..schemas import WRITE_ERRORS
 
 router = Router(tags=["references"])
@@ -23,7 +24,7 @@ LinkToken = Annotated[
 
 class ReferenceAnswerIn(Schema):
     outcome: ReferenceOutcome
-    answer: str = Field(min_length=1, max_length=5000, description="How you know the applicant, in a few sentences.")
+    answer: str = Field(min_length=1, max_length=limits.LONG_TEXT, description="How you know the applicant, in a few sentences.")
 
 
 class ReferenceAnsweredOut(Schema):
@@ -32,7 +33,7 @@ class ReferenceAnsweredOut(Schema):
 
 
 @router.post(
-    "/{token}/answer", response={200: ReferenceAnsweredOut, **WRITE_ERRORS}, auth=PUBLIC_AUTH,
+    "/{token}/answer", response={200: ReferenceAnsweredOut, **WRITE_ERRORS}, auth=REFERENCE_LINK_AUTH,
     openapi_extra=PUBLIC_SECURITY, summary="Answer a reference request",
 )
 def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):

@@ -27,6 +27,7 @@ from coproduce.communities import selectors as community_selectors
 from coproduce.coproduction import assessments, referrals
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import Principle
+from coproduce.core import limits
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .. import paths
@@ -47,19 +48,19 @@ LevelName = Literal["individual", "service", "organisation"]
 
 
 class ReferralIn(Schema):
-    agency: str = Field(min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$",
+    agency: str = Field(min_length=1, max_length=limits.SHORT_NAME, pattern=r"^[-a-zA-Z0-9_]+$",
                         description="The referring agency's slug; you must be its staff (or a coordinator).")
     target: Target = Field(description="`community` (the time bank), `role` (give `role_id`) or `group` (give "
                                        "`group_name`).")
     role_id: int | None = Field(None, ge=1, le=2**63 - 1, description="A published role of this community.")
-    group_name: str = Field("", max_length=150)
-    full_name: str = Field(min_length=1, max_length=150)
-    phone: str = Field("", max_length=40, description="A phone number or an email address is needed (or both).")
-    email: str = Field("", max_length=254)
-    what_matters: str = Field("", max_length=2000, description="In the person's words. Nothing clinical.")
+    group_name: str = Field("", max_length=limits.NAME)
+    full_name: str = Field(min_length=1, max_length=limits.NAME)
+    phone: str = Field("", max_length=limits.PHONE, description="A phone number or an email address is needed (or both).")
+    email: str = Field("", max_length=limits.EMAIL)
+    what_matters: str = Field("", max_length=limits.TEXT, description="In the person's words. Nothing clinical.")
     consent_given: bool = Field(strict=True, description="Must be true: ask the person first. False is refused "
                                                          "with 422 `consent_required` and nothing is stored.")
-    consent_note: str = Field(min_length=1, max_length=300, description="How and when the person agreed.")
+    consent_note: str = Field(min_length=1, max_length=limits.CONSENT_NOTE, description="How and when the person agreed.")
     share_with_referrer: Literal["status", "name"] = Field(
         "status", description="What the person agreed the referrer may see: the status only, or with their name.")
 
@@ -107,7 +108,7 @@ class ReferralStatusIn(Schema):
         description="Allowed moves: referred → contacted, joined or declined; contacted → joined or declined; "
                     "joined → first_exchange. Anything else is 409 `status_not_allowed`.")
     member_number: MemberRef | None = Field(None, description="Needed for `joined`: the member they joined as.")
-    note: str = Field("", max_length=1000, description="For coordinators only; added to the referral's notes.")
+    note: str = Field("", max_length=limits.REPORT, description="For coordinators only; added to the referral's notes.")
 
 
 class ScoreIn(Schema):
@@ -115,14 +116,14 @@ class ScoreIn(Schema):
     level: LevelName
     score: int = Field(strict=True, ge=0, le=4, description="0 not yet, 1 starting, 2 developing, 3 established, "
                                                             "4 leading.")
-    evidence: str = Field("", max_length=500)
+    evidence: str = Field("", max_length=limits.SHORT_NOTE)
 
 
 class AssessmentIn(Schema):
     completed_on: dt.date = Field(description="When it was done; not in the future.")
     scores: list[ScoreIn] = Field(max_length=18, description="All 18: each principle at each level, once. "
                                                              "A missing one is refused with 422 naming it.")
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=limits.TEXT)
 
 
 class ScoreOut(Schema):

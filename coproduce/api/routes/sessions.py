@@ -24,6 +24,7 @@ from pydantic import Field
 from coproduce.communities import selectors as community_selectors
 from coproduce.coproduction import agencies, calendars, sessions
 from coproduce.coproduction.models import Session, SessionStatus, SignUp, SignUpStatus
+from coproduce.core import limits
 from coproduce.core.errors import NotFound, ValidationFailed
 
 from .. import paths
@@ -88,7 +89,7 @@ class SessionPage(Schema):
 
 
 class SessionQuery(Schema):
-    agency: str | None = Field(None, max_length=80, description="Only this agency's sessions (its slug).")
+    agency: str | None = Field(None, max_length=limits.SHORT_NAME, description="Only this agency's sessions (its slug).")
     role: int | None = Field(None, ge=1, le=MAX_ID, description="Only this role's sessions (its id).")
     from_: dt.datetime | None = Field(None, alias="from",
                                       description="Sessions starting at or after this time (default: now).")
@@ -98,10 +99,10 @@ class SessionQuery(Schema):
         None, description="Only sessions in this state. With `from` in the past and `to` now, `scheduled` lists "
                           "the sessions that took place without a confirmed register.")
     limit: int = Field(50, ge=1, le=200, description="Items per page.")
-    cursor: str | None = Field(None, max_length=500, description="The `next_cursor` of the previous page.")
+    cursor: str | None = Field(None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page.")
 
 
-Place = Annotated[str, Field(min_length=1, max_length=200, description="Where, e.g. \"Waiting room\".")]
+Place = Annotated[str, Field(min_length=1, max_length=limits.LINE, description="Where, e.g. \"Waiting room\".")]
 Capacity = Annotated[int, Field(strict=True, ge=1, le=sessions.MAX_CAPACITY, description="Places, 1 to 500.")]
 StaffRefs = Annotated[list[MemberRef], Field(max_length=50, description="Member numbers of the agency's staff there.")]
 
@@ -117,7 +118,7 @@ class SessionIn(Schema):
 
 class SessionSeriesIn(Schema):
     role_id: int = Field(ge=1, le=MAX_ID, description="A published role; the sessions belong to its agency.")
-    rrule: str = Field(min_length=1, max_length=300, examples=["FREQ=WEEKLY;BYDAY=TU;COUNT=12"],
+    rrule: str = Field(min_length=1, max_length=limits.RRULE, examples=["FREQ=WEEKLY;BYDAY=TU;COUNT=12"],
                        description="An RFC 5545 RRULE (DAILY, WEEKLY, MONTHLY or YEARLY) with COUNT or UNTIL: at "
                                    "most 52 sessions, all within a year of the first.")
     first_start: dt.datetime = Field(description="The first session's start, in the future; each session starts "
@@ -145,7 +146,7 @@ class SessionPatch(Schema):
 
 
 class SessionCancelIn(Schema):
-    reason: str = Field("", max_length=500, description="Sent to everyone signed up.")
+    reason: str = Field("", max_length=limits.SHORT_NOTE, description="Sent to everyone signed up.")
 
 
 class SessionSignUpIn(Schema):

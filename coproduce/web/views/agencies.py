@@ -21,6 +21,7 @@ from coproduce.communities.rules import VETTING_LEVELS
 from coproduce.coproduction import agencies, sessions
 from coproduce.coproduction.access import access_agency, access_manage_agency, can_do_staff_work
 from coproduce.coproduction.models import AgencyKind, AgencyRole
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, ValidationFailed
 
 from ..decorators import community_view
@@ -31,33 +32,33 @@ from ..middleware import SignedInRequest
 
 
 class AgencyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=limits.NAME)
     kind = forms.ChoiceField(label=gettext_lazy("Kind of organisation"), choices=AgencyKind.choices)
-    description = forms.CharField(label=gettext_lazy("About the agency"), required=False, max_length=4000,
+    description = forms.CharField(label=gettext_lazy("About the agency"), required=False, max_length=limits.DESCRIPTION,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    place = forms.CharField(label=gettext_lazy("Where it is"), required=False, max_length=200,
+    place = forms.CharField(label=gettext_lazy("Where it is"), required=False, max_length=limits.LINE,
                             help_text=gettext_lazy("A public address or a place name, such as Riverside Library."))
-    website = forms.URLField(label=gettext_lazy("Website"), required=False, max_length=200, assume_scheme="https")
+    website = forms.URLField(label=gettext_lazy("Website"), required=False, max_length=limits.LINE, assume_scheme="https")
 
 
 class StaffForm(forms.Form):
     number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1,
                                 help_text=gettext_lazy("The number on their member card, such as 42 for RIV-0042."))
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=AgencyRole.choices, initial=AgencyRole.STAFF)
-    job_title = forms.CharField(label=gettext_lazy("Job title"), required=False, max_length=120)
+    job_title = forms.CharField(label=gettext_lazy("Job title"), required=False, max_length=limits.LABEL)
 
     service_fields = {"person": "number"}
 
 
 class RoleForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=150)
-    description = forms.CharField(label=gettext_lazy("What you will do alongside staff"), max_length=4000,
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=limits.NAME)
+    description = forms.CharField(label=gettext_lazy("What you will do alongside staff"), max_length=limits.DESCRIPTION,
                                   widget=forms.Textarea(attrs={"rows": 6}))
-    commitment = forms.CharField(label=gettext_lazy("Commitment"), max_length=200,
+    commitment = forms.CharField(label=gettext_lazy("Commitment"), max_length=limits.LINE,
                                  help_text=gettext_lazy("Such as: 2 hours a week for 3 months."))
     vetting_level = forms.TypedChoiceField(label=gettext_lazy("Check level needed"), coerce=int,
                                            choices=sorted(VETTING_LEVELS.items()), initial=0)
-    training = forms.CharField(label=gettext_lazy("Training needed"), required=False, max_length=1300,
+    training = forms.CharField(label=gettext_lazy("Training needed"), required=False, max_length=limits.TRAINING_LIST,
                                help_text=gettext_lazy("One training a line, such as Safeguarding."),
                                widget=forms.Textarea(attrs={"rows": 3}))
     min_age = forms.IntegerField(label=gettext_lazy("Lowest age"), required=False, min_value=0, max_value=120)
@@ -80,11 +81,11 @@ class RoleForm(forms.Form):
 
 
 class RoleSearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Words to look for"), required=False, max_length=200)
+    q = forms.CharField(label=gettext_lazy("Words to look for"), required=False, max_length=limits.SEARCH)
     agency = forms.ChoiceField(label=gettext_lazy("Agency"), required=False)
     remote = forms.ChoiceField(label=gettext_lazy("Where"), required=False, choices=[
         ("", gettext_lazy("Anywhere")), ("yes", gettext_lazy("From home")), ("no", gettext_lazy("In person"))])
-    after = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=limits.CURSOR, widget=forms.HiddenInput)
 
     def __init__(self, *args, agency_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +94,7 @@ class RoleSearchForm(forms.Form):
 
 class TrainingForm(forms.Form):
     number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1)
-    name = forms.CharField(label=gettext_lazy("Training"), max_length=120)
+    name = forms.CharField(label=gettext_lazy("Training"), max_length=limits.LABEL)
     completed_on = forms.DateField(label=gettext_lazy("Completed on"), widget=DateInput)
 
     service_fields = {"person": "number"}

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coproduce.coproduction import assessments
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import AssessmentLevel, Principle
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
@@ -45,7 +46,7 @@ class AssessmentForm(forms.Form):
         error_messages={"required": gettext_lazy("Give the date you did it."),
                         "invalid": gettext_lazy("Give the date as a real date, such as 3 May 2026.")},
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000,
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=limits.TEXT,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=gettext_lazy("Who took part, what you want to work on next."))
 
@@ -66,7 +67,7 @@ class AssessmentForm(forms.Form):
             )
             self.fields[evidence] = forms.CharField(
                 label=_("Evidence at %(level)s level") % {"level": level_label.lower()}, required=False,
-                max_length=500,
+                max_length=limits.SHORT_NOTE,
             )
             self.service_fields[assessments.score_key(principle, level)] = score
             self.service_fields[f"evidence.{assessments.score_key(principle, level)}"] = evidence

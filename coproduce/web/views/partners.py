@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coproduce.communities import access
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.coproduction import partners
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, NotFound
 from coproduce.ledger.selectors import account_of, hours
 
@@ -29,14 +30,14 @@ SLOT_LABELS = dict(AVAILABILITY_CHOICES)
 
 
 class PartnerForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=150)
-    place = forms.CharField(label=gettext_lazy("Where it is"), max_length=200, required=False)
-    description = forms.CharField(label=gettext_lazy("About the partner"), max_length=2000, required=False,
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=limits.NAME)
+    place = forms.CharField(label=gettext_lazy("Where it is"), max_length=limits.LINE, required=False)
+    description = forms.CharField(label=gettext_lazy("About the partner"), max_length=limits.TEXT, required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class OfferForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("What the credits buy"), max_length=150,
+    title = forms.CharField(label=gettext_lazy("What the credits buy"), max_length=limits.NAME,
                             help_text=gettext_lazy("For example: One swim."))
     minutes = forms.IntegerField(label=gettext_lazy("Cost per person, in minutes"), min_value=1, max_value=24 * 60)
     per_member_per_month = forms.IntegerField(label=gettext_lazy("At most this many times a month per member"),
@@ -50,7 +51,7 @@ class OfferForm(forms.Form):
 
 class CheckForm(forms.Form):
     member = forms.CharField(
-        label=gettext_lazy("Member number"), max_length=200,
+        label=gettext_lazy("Member number"), max_length=limits.MEMBER_CODE_INPUT,
         help_text=gettext_lazy("Type it from the member card, or scan the card's QR code."),
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters",
                                       "spellcheck": "false", "class": "door-member"}),
@@ -58,7 +59,7 @@ class CheckForm(forms.Form):
 
 
 class RedeemForm(KeyedForm):
-    member_ref = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    member_ref = forms.CharField(widget=forms.HiddenInput, max_length=limits.MEMBER_CODE_INPUT)
     offer = forms.TypedChoiceField(label=gettext_lazy("What are they taking?"), coerce=int,
                                    widget=forms.RadioSelect)
     adults = forms.IntegerField(label=gettext_lazy("Adults"), min_value=0, max_value=20, initial=1,

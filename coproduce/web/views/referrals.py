@@ -21,6 +21,7 @@ from coproduce.communities import access
 from coproduce.coproduction import referrals
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import ReferralStatus, ReferralTarget
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, Conflict
 
 from ..decorators import community_view
@@ -51,20 +52,20 @@ class ReferralForm(forms.Form):
         error_messages={"invalid_choice": gettext_lazy("Choose one of the roles in the list.")},
     )
     group_name = forms.CharField(
-        label=gettext_lazy("Group"), required=False, max_length=150,
+        label=gettext_lazy("Group"), required=False, max_length=limits.NAME,
         help_text=gettext_lazy("Only if you chose a community group above, such as “Knit and natter”."),
     )
-    full_name = forms.CharField(label=gettext_lazy("Their name"), max_length=150,
+    full_name = forms.CharField(label=gettext_lazy("Their name"), max_length=limits.NAME,
                                 error_messages={"required": gettext_lazy("Give the person's name.")})
-    phone = forms.CharField(label=gettext_lazy("Their phone number"), required=False, max_length=40,
+    phone = forms.CharField(label=gettext_lazy("Their phone number"), required=False, max_length=limits.PHONE,
                             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
                             help_text=CONTACT_HINT)
-    email = forms.EmailField(label=gettext_lazy("Their email address"), required=False, max_length=254,
+    email = forms.EmailField(label=gettext_lazy("Their email address"), required=False, max_length=limits.EMAIL,
                              widget=forms.EmailInput(attrs={"autocomplete": "off"}), help_text=CONTACT_HINT,
                              error_messages={"invalid": gettext_lazy(
                                  "Enter an email address in the right format, like name@example.org.")})
     what_matters = forms.CharField(
-        label=gettext_lazy("What matters to them"), required=False, max_length=2000,
+        label=gettext_lazy("What matters to them"), required=False, max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("In their words: what they would like to do or find. Nothing medical."),
     )
@@ -74,7 +75,7 @@ class ReferralForm(forms.Form):
         error_messages={"required": gettext_lazy("Ask the person first; a referral needs their consent.")},
     )
     consent_note = forms.CharField(
-        label=gettext_lazy("How and when they agreed"), max_length=300,
+        label=gettext_lazy("How and when they agreed"), max_length=limits.CONSENT_NOTE,
         help_text=gettext_lazy("Such as “in clinic on 3 May, face to face”."),
         error_messages={"required": gettext_lazy("Say how and when the person agreed, such as “in clinic on 3 May”.")},
     )
@@ -118,10 +119,10 @@ class ReferralForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=[(s, s) for s in ReferralStatus.values if s != ReferralStatus.REFERRED])
     member_number = forms.CharField(
-        label=gettext_lazy("Their member number"), required=False, max_length=20,
+        label=gettext_lazy("Their member number"), required=False, max_length=limits.MEMBER_REF,
         help_text=gettext_lazy("When they have joined: the number on their member card, such as RIV-0042."),
     )
-    note = forms.CharField(label=gettext_lazy("Note for coordinators"), required=False, max_length=1000,
+    note = forms.CharField(label=gettext_lazy("Note for coordinators"), required=False, max_length=limits.REPORT,
                            widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=gettext_lazy("Only coordinators read this; the referrer never sees it."))
 

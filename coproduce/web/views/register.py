@@ -21,6 +21,7 @@ from coproduce.coproduction import agencies, register, sessions
 from coproduce.coproduction import dashboard as dashboard_selectors
 from coproduce.coproduction.access import access_staff_work, agency_in
 from coproduce.coproduction.models import AttendanceRole
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError
 from coproduce.ledger.selectors import hours
 
@@ -36,7 +37,7 @@ class RegisterForm(forms.Form):
     `staff_<person>` and `staff_minutes_<person>` for each of the agency's staff, and a walk-in."""
 
     walk_in = forms.CharField(
-        label=gettext_lazy("Add someone who walked in"), required=False, max_length=20,
+        label=gettext_lazy("Add someone who walked in"), required=False, max_length=limits.MEMBER_REF,
         help_text=gettext_lazy("Their member number, such as RIV-0042. They are added as came, for the whole session."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )

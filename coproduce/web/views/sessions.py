@@ -29,6 +29,7 @@ from coproduce.communities import selectors as community_selectors
 from coproduce.coproduction import agencies, calendars, sessions
 from coproduce.coproduction.access import access_agency, access_staff_work, can_do_staff_work
 from coproduce.coproduction.models import SessionStatus, SignUpStatus
+from coproduce.core import limits
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
@@ -88,7 +89,7 @@ def _staff_field(staff) -> forms.ModelMultipleChoiceField:
 
 class SessionForm(_Times):
     end = forms.TimeField(label=gettext_lazy("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
-    place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
+    place = forms.CharField(label=gettext_lazy("Where"), max_length=limits.LINE)
     capacity = forms.IntegerField(label=gettext_lazy("Places"), min_value=1, max_value=sessions.MAX_CAPACITY,
                                   help_text=gettext_lazy("How many members can take part (1 to 500)."),
                                   error_messages=CAPACITY_ERRORS)
@@ -130,11 +131,11 @@ class SeriesForm(_Times):
         ),
     )
     rrule = forms.CharField(
-        label=gettext_lazy("Repeat rule (advanced)"), max_length=300, required=False,
+        label=gettext_lazy("Repeat rule (advanced)"), max_length=limits.RRULE, required=False,
         help_text=gettext_lazy("Only for “Something else”: an iCalendar RRULE such as FREQ=WEEKLY;BYDAY=TU,TH. "
                                "It ends after “How many sessions”, unless the rule gives its own COUNT or UNTIL."),
     )
-    place = forms.CharField(label=gettext_lazy("Where"), max_length=200)
+    place = forms.CharField(label=gettext_lazy("Where"), max_length=limits.LINE)
     capacity = forms.IntegerField(label=gettext_lazy("Places in each session"), min_value=1,
                                   max_value=sessions.MAX_CAPACITY, error_messages=CAPACITY_ERRORS)
     service_fields = {"first_start": "start", "staff_present": "staff"}
@@ -163,7 +164,7 @@ class SeriesForm(_Times):
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why (sent to everyone signed up)"), max_length=500, required=False,
+    reason = forms.CharField(label=gettext_lazy("Why (sent to everyone signed up)"), max_length=limits.SHORT_NOTE, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
