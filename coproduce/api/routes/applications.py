@@ -20,8 +20,8 @@ from coproduce.communities.models import (
     ReferenceOutcome,
     ReferenceStatus,
 )
-from coproduce.core.errors import ValidationFailed
 from coproduce.core import limits
+from coproduce.core.errors import ValidationFailed
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH, PUBLIC_AUTH, PUBLIC_SECURITY
