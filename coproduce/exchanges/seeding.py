@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from coproduce.communities.services import AVAILABILITY_SLOTS
 
+from . import lexicon
 from .models import Category, Listing, ListingKind, ListingMode, ListingStatus, ListingVisibility
 from .services import POINT_DECIMALS, availability_mask, listing_search_document
 
@@ -231,9 +232,11 @@ def _copy(batch: list[list[Any]]) -> None:
 
 
 def _insert(batch: list[list[Any]]) -> None:
-    """SQLite: batched inserts, then the FTS5 rows the services would have written one by one."""
+    """SQLite: batched inserts, then the FTS5 rows and the lexicon's words the services would
+    have written one by one."""
     listings = Listing.objects.bulk_create([Listing(**dict(zip(COLUMNS, row, strict=True))) for row in batch],
                                            batch_size=500)
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO exchanges_listing_fts (rowid, document) VALUES (%s, %s)",
                            [(listing.pk, listing.search_document) for listing in listings])
+        lexicon.words_add(cursor, (listing.search_document for listing in listings))

@@ -35,6 +35,7 @@ from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.core.errors import NotFound, ValidationFailed
 
+from . import lexicon
 from .access import access_listing, listing_visibilities
 from .models import (
     PUBLIC_REFERENCE_KINDS,
@@ -503,16 +504,17 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
         rank = RawSQL(f'ts_rank("exchanges_listing"."search_vector", ({query}))::double precision',  # noqa: S611
                       params, output_field=FloatField())
         return qs.filter(matches).annotate(relevance=rank)
-    # SQLite: the FTS5 table (porter stemmer), every word as a prefix ("garde"* finds "gardening").
-    # bm25() is lower for better matches, so relevance is its negation.
-    match = " ".join(f'"{w}"*' for w in words)
-    return qs.filter(
-        pk__in=RawSQL("SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH %s", [match])
-    ).annotate(relevance=RawSQL(
-        "(SELECT -bm25(exchanges_listing_fts) FROM exchanges_listing_fts"
-        " WHERE exchanges_listing_fts MATCH %s AND exchanges_listing_fts.rowid = exchanges_listing.id)",
-        [match], output_field=FloatField(),
-    ))
+    # SQLite: the FTS5 table (porter stemmer), every word as a prefix ("garde"* finds "gardening")
+    # or'ed with the known words most like it (lexicon.py), the MATCH string built inside the
+    # query (SQLite computes it once). bm25() is lower for better matches, so relevance is its
+    # negation.
+    # Constant SQL: the words go in as parameters.
+    match, params = lexicon.fts_match(words)
+    found_sql = f"SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match})"  # noqa: S608
+    rank_sql = ("(SELECT -bm25(exchanges_listing_fts) FROM exchanges_listing_fts"  # noqa: S608
+                f" WHERE exchanges_listing_fts MATCH ({match}) AND exchanges_listing_fts.rowid = exchanges_listing.id)")
+    return qs.filter(pk__in=RawSQL(found_sql, params)).annotate(  # noqa: S611
+        relevance=RawSQL(rank_sql, params, output_field=FloatField()))  # noqa: S611
 
 
 def _distance_km(lat: float, lng: float) -> Any:

@@ -29,7 +29,7 @@ from coproduce.ledger import services as ledger
 from coproduce.ledger.services import Leg
 from coproduce.notifications import services as notifications
 
-from . import semantic
+from . import lexicon, semantic
 from .access import access_listing
 from .models import (
     Category,
@@ -904,13 +904,16 @@ def listings_seed(**kwargs: Any) -> int:
 
 
 def _search_index_sync(listing: Listing) -> None:
-    """Keep the search text (and, on SQLite, the FTS5 row) in step with the listing."""
+    """Keep the search text (and, on SQLite, the FTS5 row and the word lexicon) in step with the
+    listing. PostgreSQL's generated column and trigger do the rest there."""
     listing.search_document = _search_document(listing)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM exchanges_listing_fts WHERE rowid = %s", [listing.pk])
             cursor.execute("INSERT INTO exchanges_listing_fts (rowid, document) VALUES (%s, %s)",
                            [listing.pk, listing.search_document])
+            if listing.status == ListingStatus.ACTIVE:
+                lexicon.words_add(cursor, [listing.search_document])
 
 
 def _check_owner_may(owner, community, mode: str) -> None:

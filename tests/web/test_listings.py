@@ -57,6 +57,21 @@ def test_it_searches_listings(client, community, member, agency_staff):
     assert "Weeding and pruning" in page and "Lift to the surgery" not in page
 
 
+def test_it_finds_offers_despite_a_typing_mistake(client, community, member, agency_staff):
+    # Seen in the SQLite demo: "gardening" found four offers, "gardning" none, though the page
+    # says small typing mistakes are fine.
+    gardens = {posted(community, agency_staff, title=title).pk for title in (
+        "Gardening for beginners", "Help with gardening", "Weekend gardening")}
+    posted(community, agency_staff, title="Lifts to the surgery", category=category("lifts-to-appointments").pk)
+    client.force_login(member)
+    url = reverse("web:listing_search", args=[community.slug])
+    assert "Small typing mistakes are fine" in text(client.get(url))
+    for q in ("gardening", "gardning"):
+        response = client.get(url, {"q": q})
+        assert {listing.pk for listing in response.context["page"].listings} == gardens, q
+    assert "Lifts to the surgery" not in text(client.get(url, {"q": "gardning"}))
+
+
 def test_it_shows_an_empty_state(client, community, member):
     client.force_login(member)
     page = text(client.get(reverse("web:listing_search", args=[community.slug]), {"q": "zzzz"}))

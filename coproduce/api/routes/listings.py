@@ -115,7 +115,8 @@ class ListingPage(Schema):
 
 
 class ListingQuery(Schema):
-    q: str = Field("", max_length=200, description="Words to look for (typos are tolerated on PostgreSQL).")
+    q: str = Field("", max_length=200, description="Words to look for; each word also finds words that begin with it, and small "
+                   "typing mistakes are tolerated (`gardning` finds gardening).")
     kind: ListingKind | None = Field(None, description="Only offers or only requests.")
     category: str | None = Field(
         None, max_length=80, description="A category's slug or id (see `/categories`); 422 for an unknown one."
