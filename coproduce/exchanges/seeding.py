@@ -134,7 +134,7 @@ CLOSINGS = ["Weekday mornings suit me best.", "Evenings are easiest for me.", "I
             "Happy to meet at the library first.", "No experience needed.", "Short notice is fine.",
             "Once a week or as a one-off.", ""]
 STATUS_WEIGHTS = [(ListingStatus.ACTIVE, 85), (ListingStatus.CLOSED, 8), (ListingStatus.EXPIRED, 7)]
-VISIBILITY_WEIGHTS = [(ListingVisibility.COMMUNITY, 80), (ListingVisibility.ALLIED, 10), (ListingVisibility.PUBLIC, 10)]
+VISIBILITY_WEIGHTS = [(ListingVisibility.COMMUNITY, 90), (ListingVisibility.PUBLIC, 10)]  # no "allied" before federation
 MODE_WEIGHTS = [(ListingMode.IN_PERSON, 75), (ListingMode.REMOTE, 15), (ListingMode.AT_HOME, 10)]
 WITH_POINT = 0.8
 COLUMNS = ["community_id", "owner_id", "kind", "title", "description", "category_id", "tags", "expires_at",

@@ -847,6 +847,23 @@ def _choice(errors: dict[str, list[str]], name: str, value: Any, choices) -> str
     return value
 
 
+# Who may see a listing, of the visibilities that do something today. `allied` waits for
+# federation (capability 8): until allied communities are connected nobody outside this community
+# could see such a listing, so it is refused rather than offered (migration 0009 turned the rows
+# that had it into `community`).
+VISIBILITIES_OFFERED = (ListingVisibility.COMMUNITY, ListingVisibility.PUBLIC)
+ALLIED_NOT_YET = ("Allied communities are not connected yet, so nobody outside this community could see it: "
+                  "choose community (members of this community) or public (everyone, on the public site).")
+
+
+def _visibility(errors: dict[str, list[str]], value: Any) -> str:
+    if value == ListingVisibility.ALLIED:
+        errors["visibility"] = [ALLIED_NOT_YET]
+    elif value not in VISIBILITIES_OFFERED:
+        errors["visibility"] = [f"Choose one of: {', '.join(VISIBILITIES_OFFERED)}."]
+    return value
+
+
 def _category_for(errors: dict[str, list[str]], community, category: Any) -> Category | None:
     """A default category or one of this community's own, by id, slug or instance."""
     key = category.pk if isinstance(category, Category) else category
@@ -877,8 +894,7 @@ def _listing_values(community, values: dict[str, Any], now: dt.datetime) -> dict
                                      required=False),
         "mode": _choice(errors, "mode", values.get("mode") or ListingMode.IN_PERSON, ListingMode),
         "is_group": bool(values.get("is_group")),
-        "visibility": _choice(errors, "visibility", values.get("visibility") or ListingVisibility.COMMUNITY,
-                              ListingVisibility),
+        "visibility": _visibility(errors, values.get("visibility") or ListingVisibility.COMMUNITY),
     }
     cleaned["lat"], cleaned["lng"] = _clean_point(errors, values.get("lat"), values.get("lng"))
     if errors:

@@ -788,9 +788,9 @@ LISTING_MODES = [
     ("remote", _("Remote (phone or online)")),
     ("at_home", _("At my home (needs the community's checks)")),
 ]
+# "Allied communities too" comes back with federation; until then it would do nothing.
 LISTING_VISIBILITIES = [
     ("community", _("Members of this community")),
-    ("allied", _("Allied communities too")),
     ("public", _("Everyone, on the public site")),
 ]
 CATEGORY_INVALID = _("Choose a category from the list.")
@@ -895,7 +895,8 @@ class ListingForm(forms.Form):
     is_group = forms.BooleanField(label=_("A group activity (several people can join)"), required=False)
     visibility = forms.ChoiceField(
         label=_("Who can see it?"), choices=LISTING_VISIBILITIES, widget=forms.RadioSelect, initial="community",
-        error_messages=_required(_("Choose who can see it.")),
+        error_messages={**_required(_("Choose who can see it.")), "invalid_choice": _(
+            "Choose who can see it: members of this community, or everyone on the public site.")},
     )
 
     def __init__(self, *args, community, categories, **kwargs):

@@ -229,6 +229,28 @@ def test_it_refuses_bad_listings_and_stores_nothing(client, community, member, s
     assert listing_state() == before
 
 
+def test_it_refuses_allied_visibility_until_federation_works(client, community, member, spread):
+    # "Allied communities too" did nothing: no allied community can see anything yet.
+    headers = bearer(member)
+    before = listing_state()
+    visibility = Listing.objects.get(pk=spread["garden"].pk).visibility
+    good = {"kind": "offer", "title": "Help with the garden", "category": "gardening"}
+    error = assert_error(send(client, "post", f"{BASE}/listings", {**good, "visibility": "allied"}, headers), 422,
+                         "validation_failed")
+    assert error["fields"] == {"visibility": [ALLIED_REFUSED]}
+    url = f"{BASE}/listings/{spread['garden'].pk}"
+    error = assert_error(send(client, "patch", url, {"visibility": "allied"}, headers), 422, "validation_failed")
+    assert error["fields"] == {"visibility": [ALLIED_REFUSED]}
+    assert listing_state() == before
+    assert Listing.objects.get(pk=spread["garden"].pk).visibility == visibility
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["ListingIn"]["properties"]["visibility"]["enum"] == ["community", "public"]  # offered: only these
+
+
+ALLIED_REFUSED = ("Allied communities are not connected yet, so nobody outside this community could see it: "
+                  "choose community (members of this community) or public (everyone, on the public site).")
+
+
 def test_it_stores_html_as_text_and_returns_it_unchanged(client, member):
     title = '<script>alert("hi")</script> <b>Bold</b> & more'
     response = send(client, "post", f"{BASE}/listings",

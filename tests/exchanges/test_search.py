@@ -119,9 +119,8 @@ def test_it_filters_by_recently_active_owners(community, member, agency_staff):
 
 def test_it_shows_each_viewer_only_what_they_may_see(community, member, other_member, outsider, coordinator):
     private = post(community, member)
-    allied = post(community, member, visibility="allied")
     public = post(community, member, visibility="public")
-    assert set(search(community, coordinator)) == {private.pk, allied.pk, public.pk}
+    assert set(search(community, coordinator)) == {private.pk, public.pk}
     assert search(community, other_member) == [public.pk]
     assert search(community, outsider) == [public.pk]
     assert search(community, outsider, q="garden") == [public.pk]

@@ -181,6 +181,26 @@ def test_it_refuses_bad_listings(client, community, member, change, field, messa
     assert not Listing.objects.exists()
 
 
+def test_it_offers_only_the_visibilities_that_work(client, community, member):
+    # "Allied communities too" was offered although no allied community could see anything.
+    client.force_login(member)
+    url = reverse("web:listing_create", args=[community.slug])
+    page = text(client.get(url))
+    assert "Members of this community" in page and "Everyone, on the public site" in page
+    assert "Allied communities" not in page
+    response = client.post(url, form_data(visibility="allied"))  # a form kept from before, or made up
+    assert response.status_code == 400
+    assert response.context["form"].errors["visibility"] == [
+        "Choose who can see it: members of this community, or everyone on the public site."]
+    assert not Listing.objects.exists()
+    listing = posted(community, member)
+    response = client.post(reverse("web:listing_edit", args=[community.slug, listing.pk]),
+                           form_data(visibility="allied", title="Changed"))
+    assert response.status_code == 400 and "visibility" in response.context["form"].errors
+    listing.refresh_from_db()
+    assert (listing.title, listing.visibility) == ("Help in the garden", "community")
+
+
 def test_it_explains_the_vetting_for_listings_at_home(client, community, member):
     client.force_login(member)
     response = client.post(reverse("web:listing_create", args=[community.slug]), form_data(mode="at_home"))

@@ -18,7 +18,8 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.errors import ValidationFailed
@@ -159,6 +160,21 @@ CategoryRef = Annotated[
 ]
 
 
+def _offered_visibility(value: Any) -> Any:
+    """`allied` gets its own reason (the services refuse it too) rather than "not one of"."""
+    if value == ListingVisibility.ALLIED:
+        raise PydanticCustomError("visibility_not_available", services.ALLIED_NOT_YET)
+    return value
+
+
+Visibility = Annotated[
+    Literal["community", "public"], BeforeValidator(_offered_visibility),
+    Field(description="`community`: members of this community; `public`: everyone, also signed out on the "
+                      "community's public page and `GET /communities/{slug}/public-listings`. `allied` is refused "
+                      "(422) until allied communities are connected."),
+]
+
+
 class ListingIn(Schema):
     kind: ListingKind
     title: Title
@@ -175,7 +191,7 @@ class ListingIn(Schema):
         ListingMode.IN_PERSON, description="`at_home` needs the check level the community's rules set."
     )
     is_group: bool = False
-    visibility: ListingVisibility = ListingVisibility.COMMUNITY
+    visibility: Visibility = ListingVisibility.COMMUNITY
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member this listing is for.")
 
 
@@ -191,7 +207,7 @@ class ListingPatch(Schema):
     point: PointIO | None = Field(None, description="null removes the point.")
     mode: ListingMode | None = None
     is_group: bool | None = None
-    visibility: ListingVisibility | None = None
+    visibility: Visibility | None = None
 
 
 class CloseIn(Schema):
