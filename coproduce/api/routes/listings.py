@@ -191,7 +191,7 @@ class ListingIn(Schema):
         ListingMode.IN_PERSON, description="`at_home` needs the check level the community's rules set."
     )
     is_group: bool = False
-    visibility: Visibility = ListingVisibility.COMMUNITY
+    visibility: Visibility = "community"
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member this listing is for.")
 
 

@@ -30,10 +30,10 @@ def up(apps, schema_editor):
     for sql in SQLITE_UP:
         schema_editor.execute(sql)
     Listing = apps.get_model("exchanges", "Listing")
-    seen: set[str] = set()
+    seen = set()
     documents = Listing.objects.order_by("pk").values_list("search_document", flat=True)
     with schema_editor.connection.cursor() as cursor:
-        batch: set[str] = set()
+        batch = set()
         for document in documents.iterator(chunk_size=BATCH):
             batch |= {w for w in letters.findall((document or "").lower()) if 3 <= len(w) <= 40} - seen
             if len(batch) >= BATCH:
