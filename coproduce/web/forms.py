@@ -614,7 +614,7 @@ class RecordForm(MembersMixin, TimeForm):
     expense_currency = forms.CharField(label=_("Currency"), max_length=3, initial="GBP", required=False,
                                        help_text=_("Three letters, such as GBP."))
     expense_note = forms.CharField(label=_("What the money was for"), max_length=200, required=False)
-    # The offer or request the exchange was arranged from (the "Arrange an exchange" link).
+    # The offer or request the hours are for (the listing page's "Record hours for this offer").
     listing_id = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
         error_messages={"invalid": _("The offer or request this came from is not valid; start again from it.")},

@@ -157,7 +157,7 @@ def _detail_page(request, community, listing, *, close_form=None, status=200) ->
         "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches], "people": people,
         "community": community, "listing": listing, "pictures": images.images_of(listing),
         "owner_number": owner_membership.number if owner_membership else None,
-        "may_arrange": listing.owner_id != person.pk,
+        "may_record": listing.owner_id != person.pk,
         "may_renew": may_change and listing.status != ListingStatus.CLOSED,
         "may_change": may_change and listing.status == ListingStatus.ACTIVE,
         "close_form": close_form or CloseListingForm(),
