@@ -61,6 +61,15 @@ def listing_visibilities(viewer, community) -> list[str]:
     return [ListingVisibility.PUBLIC]
 
 
+def access_public_listings(viewer, community) -> None:
+    """A community's public listings page: anyone for a listed community; an unlisted one
+    only for its members (and operators), so its name is not given away (NotFound)."""
+    if community.is_listed or getattr(viewer, "is_operator", False):
+        return
+    if community_access.membership_of(viewer, community) is None:
+        raise NotFound("No such community.")
+
+
 def access_listing(viewer, listing: Listing) -> None:
     """A listing the viewer may not see does not exist for them."""
     if listing.visibility not in listing_visibilities(viewer, listing.community):

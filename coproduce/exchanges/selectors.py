@@ -46,6 +46,7 @@ from .models import (
     Listing,
     ListingKind,
     ListingStatus,
+    ListingVisibility,
     Participant,
     ParticipantRole,
     ReferenceKind,
@@ -559,12 +560,14 @@ def listing_search(
     sort: str = "relevance",
     after: str | None = None,
     limit: int = 20,
+    public_only: bool = False,
 ) -> ListingPage:
     """Active, unexpired listings of the community that the viewer may see, filtered, sorted
     and paginated by keyset (`after` is the previous page's `next_cursor`). One query per
     page, however many listings there are. `relevance` without words sorts newest first;
     `distance` needs `near` and leaves out listings without a point. `near` is a (lat, lng)
-    pair, "lat,lng", or a neighbourhood's slug or name (see `near_point`). Raises
+    pair, "lat,lng", or a neighbourhood's slug or name (see `near_point`). `public_only`: the
+    public listings whoever looks (the public page: the viewer is not consulted). Raises
     ValidationFailed."""
     if sort not in SEARCH_SORTS:
         raise _bad("sort", f"Sort by one of: {', '.join(SEARCH_SORTS)}.")
@@ -598,9 +601,9 @@ def listing_search(
         raise _bad("active_since_days", "Give a number of days from 1 to 3650.")
 
     now = timezone.now()
+    visibilities = [ListingVisibility.PUBLIC] if public_only else listing_visibilities(viewer, community)
     qs = Listing.objects.filter(
-        community=community, status=ListingStatus.ACTIVE, expires_at__gt=now,
-        visibility__in=listing_visibilities(viewer, community),
+        community=community, status=ListingStatus.ACTIVE, expires_at__gt=now, visibility__in=visibilities,
     )
     if kind:
         qs = qs.filter(kind=kind)
@@ -650,6 +653,22 @@ def listing_search(
         listings=rows,
         next_cursor=_encode_cursor(sort, getattr(last, key), last.pk) if more and last is not None else None,
     )
+
+
+PUBLIC_SORTS = ("relevance", "newest")
+
+
+def listings_public(community, *, q: str = "", kind: str | None = None, category: Any = None,
+                    sort: str = "relevance", after: str | None = None, limit: int = 20) -> ListingPage:
+    """The community's public listings (marked "Everyone"), active and unexpired, for anyone,
+    signed in or not, the same for all: words, kind and category only (no distance, times or
+    owners' activity, which say something about people; the page and the API offer words and
+    kind). One query a page. The caller checks
+    `access_public_listings` and shows no owner, point or picture. Raises ValidationFailed."""
+    if sort not in PUBLIC_SORTS:
+        raise _bad("sort", f"Sort by one of: {', '.join(PUBLIC_SORTS)}.")
+    return listing_search(community, None, q=q, kind=kind, category=category, sort=sort, after=after, limit=limit,
+                          public_only=True)
 
 
 def listings_of(community, owner, *, limit: int = 100) -> list[Listing]:

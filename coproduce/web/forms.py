@@ -852,6 +852,14 @@ class ListingSearchForm(forms.Form):
         return availability_rows(self["available"])
 
 
+class PublicListingSearchForm(forms.Form):
+    """The public offers page's search: words and kind only (the same fields as the members' search)."""
+
+    q = ListingSearchForm.base_fields["q"]
+    kind = ListingSearchForm.base_fields["kind"]
+    after = ListingSearchForm.base_fields["after"]
+
+
 class ListingForm(forms.Form):
     """An offer or a request. The service checks lengths, dates and the vetting for `at_home`."""
 
@@ -895,6 +903,8 @@ class ListingForm(forms.Form):
     is_group = forms.BooleanField(label=_("A group activity (several people can join)"), required=False)
     visibility = forms.ChoiceField(
         label=_("Who can see it?"), choices=LISTING_VISIBILITIES, widget=forms.RadioSelect, initial="community",
+        help_text=_("Everyone: also shown to people who are not signed in, on the community's public page of offers "
+                    "and requests, without your name, its pictures or its place on the map."),
         error_messages={**_required(_("Choose who can see it.")), "invalid_choice": _(
             "Choose who can see it: members of this community, or everyone on the public site.")},
     )

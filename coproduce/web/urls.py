@@ -28,6 +28,7 @@ urlpatterns = [
     path("", public.index, name="index"),
     path("c/<slug:slug>/apply/", public.apply, name="apply"),
     path("c/<slug:slug>/apply/sent/", public.apply_done, name="apply_done"),
+    path("c/<slug:slug>/offers/", listings.listings_public, name="listings_public"),
     path("references/<str:token>/", public.reference_answer, name="reference_answer"),
     # The signed-in person (or the member a coordinator is acting for)
     path("home/", home.home, name="home"),
