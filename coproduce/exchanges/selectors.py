@@ -508,12 +508,16 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
     # SQLite: the FTS5 table (porter stemmer), every word as a prefix ("garde"* finds "gardening")
     # or'ed with the known words most like it (lexicon.py), the MATCH string built inside the
     # query (SQLite computes it once). bm25() is lower for better matches, so relevance is its
-    # negation.
+    # negation. The ranks come from one pass over the matches, looked up by listing id: `LIMIT -1`
+    # keeps SQLite from folding that pass into a search per listing (MATCH and rowid together),
+    # which re-read the words' whole posting lists for every match (37 s instead of 0.07 s for
+    # two common words at 100,000 listings; docs/benchmarks.md).
     # Constant SQL: the words go in as parameters.
     match, params = lexicon.fts_match(words)
     found_sql = f"SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match})"  # noqa: S608
-    rank_sql = ("(SELECT -bm25(exchanges_listing_fts) FROM exchanges_listing_fts"  # noqa: S608
-                f" WHERE exchanges_listing_fts MATCH ({match}) AND exchanges_listing_fts.rowid = exchanges_listing.id)")
+    rank_sql = ("(SELECT ranked.r FROM (SELECT rowid AS id, -bm25(exchanges_listing_fts) AS r"  # noqa: S608
+                f" FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match}) LIMIT -1) AS ranked"
+                " WHERE ranked.id = exchanges_listing.id)")
     return qs.filter(pk__in=RawSQL(found_sql, params)).annotate(  # noqa: S611
         relevance=RawSQL(rank_sql, params, output_field=FloatField()))  # noqa: S611
 
