@@ -102,12 +102,13 @@ def listing_words(listing: Listing) -> set[str]:
     return words_of(listing.title, listing.description, " ".join(listing.tags or []), listing.category.name)
 
 
-def _shown_words(listing: Listing, stems: set[str]) -> list[str]:
-    """The other listing's own words for the shared stems, as a person would read them. Every
-    text `listing_words` reads is looked at (the category's name too), so a shared stem always
-    has a word to show."""
+def _shown_words(listing: Listing, stems: set[str], *, category: bool = False) -> list[str]:
+    """The other listing's own words for the shared stems, as a person would read them. With
+    `category`, its category's name is read too (as `listing_words` does), so a stem shared
+    only through it still has a word to show; without, only what its owner wrote."""
     shown: dict[str, str] = {}
-    for text in (listing.title, " ".join(listing.tags or []), listing.description, listing.category.name):
+    texts = [listing.title, " ".join(listing.tags or []), listing.description]
+    for text in [*texts, listing.category.name] if category else texts:
         for word in _WORD.findall((text or "").lower()):
             key = stem(word)
             if key in stems and key not in shown and word not in STOPWORDS:
@@ -249,7 +250,8 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
             reasons.append(f"{other.category.name.lower()} (related)")
         else:
             signals["category"] = 0.0
-            shown = _shown_words(other, shared)[:3] if cosine is None else []
+            # Other categories: the shared words may come from the other's category name.
+            shown = _shown_words(other, shared, category=True)[:3] if cosine is None else []
             if shown:
                 reasons.append("mentions " + ", ".join(shown))
         if cosine is not None and signals["text"] >= 0.5:
