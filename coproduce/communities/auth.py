@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from allauth.account.auth_backends import AuthenticationBackend
 
+from coproduce.core import limits
+
 from .models import Membership, MembershipStatus, Person
 from .selectors import parse_member_code
 
 # No email address is longer (RFC 5321), and usernames and member numbers are far shorter: a
 # longer value names nobody, without a database lookup.
-LOGIN_MAX_LENGTH = 254
-PASSWORD_MAX_LENGTH = 256
+LOGIN_MAX_LENGTH = limits.LOGIN
+PASSWORD_MAX_LENGTH = limits.PASSWORD
 
 
 def login_key(identifier: str) -> str:

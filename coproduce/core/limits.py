@@ -19,6 +19,12 @@ MEMBER_SEARCH = 150  # a member named in a form: a name or a member number
 MEMBER_REF = 20  # a member number, "RIV-0042" or 42
 MEMBER_CODE_INPUT = 200  # what the door desk types or scans: a member number or the card's QR payload
 
+# Signing in ---------------------------------------------------------------------------------------
+LOGIN = 254  # an email address, a username or a member number typed to sign in
+PASSWORD = 256  # longer than any password manager makes; hashing a megabyte would be a way to tire the server
+MFA_CODE = 64  # a six-digit code or a recovery code, with room for spaces
+SIGN_IN_CODE = 32  # a sign-in letter's code, "K7QM-29XP", typed with spaces or not
+
 # Contact details ---------------------------------------------------------------------------------
 EMAIL = 254  # the longest address SMTP carries (RFC 5321)
 PHONE = 40

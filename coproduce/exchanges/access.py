@@ -54,10 +54,20 @@ def access_transfer(person, community, transfer) -> None:
 def listing_visibilities(viewer, community) -> list[str]:
     """Which listing visibilities of this community the viewer may see. Members (and
     operators) see them all. Members of allied communities will see `allied` and `public`
-    once federation exists; until then everyone else sees `public` only."""
+    once federation exists (until then no listing is `allied`: the services refuse it);
+    everyone else sees `public` only."""
     if community_access.membership_of(viewer, community) is not None or getattr(viewer, "is_operator", False):
         return list(ListingVisibility.values)
     return [ListingVisibility.PUBLIC]
+
+
+def access_public_listings(viewer, community) -> None:
+    """A community's public listings page: anyone for a listed community; an unlisted one
+    only for its members (and operators), so its name is not given away (NotFound)."""
+    if community.is_listed or getattr(viewer, "is_operator", False):
+        return
+    if community_access.membership_of(viewer, community) is None:
+        raise NotFound("No such community.")
 
 
 def access_listing(viewer, listing: Listing) -> None:

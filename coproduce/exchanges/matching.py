@@ -102,10 +102,13 @@ def listing_words(listing: Listing) -> set[str]:
     return words_of(listing.title, listing.description, " ".join(listing.tags or []), listing.category.name)
 
 
-def _shown_words(listing: Listing, stems: set[str]) -> list[str]:
-    """The other listing's own words for the shared stems, as a person would read them."""
+def _shown_words(listing: Listing, stems: set[str], *, category: bool = False) -> list[str]:
+    """The other listing's own words for the shared stems, as a person would read them. With
+    `category`, its category's name is read too (as `listing_words` does), so a stem shared
+    only through it still has a word to show; without, only what its owner wrote."""
     shown: dict[str, str] = {}
-    for text in (listing.title, " ".join(listing.tags or []), listing.description):
+    texts = [listing.title, " ".join(listing.tags or []), listing.description]
+    for text in [*texts, listing.category.name] if category else texts:
         for word in _WORD.findall((text or "").lower()):
             key = stem(word)
             if key in stems and key not in shown and word not in STOPWORDS:
@@ -247,8 +250,10 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
             reasons.append(f"{other.category.name.lower()} (related)")
         else:
             signals["category"] = 0.0
-            if shared and cosine is None:
-                reasons.append("mentions " + ", ".join(_shown_words(other, shared)[:3]))
+            # Other categories: the shared words may come from the other's category name.
+            shown = _shown_words(other, shared, category=True)[:3] if cosine is None else []
+            if shown:
+                reasons.append("mentions " + ", ".join(shown))
         if cosine is not None and signals["text"] >= 0.5:
             reasons.append(_similar_phrase(other, shared))
         distance = None
@@ -260,9 +265,10 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
             signals["distance"] = max(0.0, 1 - distance / NEAR_KM)
             reasons.append(f"{distance:.1f} km away")
         else:
-            signals["distance"] = 0.3 if listing.neighbourhood and listing.neighbourhood == other.neighbourhood else 0.0
+            place = other.neighbourhood.strip()
+            signals["distance"] = 0.3 if place and listing.neighbourhood.strip() == place else 0.0
             if signals["distance"]:
-                reasons.append(f"both in {other.neighbourhood}")
+                reasons.append(f"both in {place}")
         overlap = sorted(mine & set(other.availability or []), key=AVAILABILITY_SLOTS.index)
         signals["availability"] = len(overlap) / len(mine) if mine else 0.0
         if overlap:
@@ -349,9 +355,10 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
         if any(g.kind == TEACH_GIFT for _, g in fitting):
             score += 0.1
             reasons.append("willing to teach")
-        if listing.neighbourhood and person.neighbourhood.strip().lower() == listing.neighbourhood.strip().lower():
+        if listing.neighbourhood.strip() and (
+                person.neighbourhood.strip().lower() == listing.neighbourhood.strip().lower()):
             score += 0.2
-            reasons.append(f"also in {person.neighbourhood}")
+            reasons.append(f"also in {person.neighbourhood.strip()}")
         if person.last_login and person.last_login >= recent:
             score += 0.1
         found.append(PersonMatch(person=person, member_number=numbers[person.pk], score=round(score, 4),

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from coproduce.communities.services import AVAILABILITY_SLOTS
 
+from . import lexicon
 from .models import Category, Listing, ListingKind, ListingMode, ListingStatus, ListingVisibility
 from .services import POINT_DECIMALS, availability_mask, listing_search_document
 
@@ -133,7 +134,7 @@ CLOSINGS = ["Weekday mornings suit me best.", "Evenings are easiest for me.", "I
             "Happy to meet at the library first.", "No experience needed.", "Short notice is fine.",
             "Once a week or as a one-off.", ""]
 STATUS_WEIGHTS = [(ListingStatus.ACTIVE, 85), (ListingStatus.CLOSED, 8), (ListingStatus.EXPIRED, 7)]
-VISIBILITY_WEIGHTS = [(ListingVisibility.COMMUNITY, 80), (ListingVisibility.ALLIED, 10), (ListingVisibility.PUBLIC, 10)]
+VISIBILITY_WEIGHTS = [(ListingVisibility.COMMUNITY, 90), (ListingVisibility.PUBLIC, 10)]  # no "allied" before federation
 MODE_WEIGHTS = [(ListingMode.IN_PERSON, 75), (ListingMode.REMOTE, 15), (ListingMode.AT_HOME, 10)]
 WITH_POINT = 0.8
 COLUMNS = ["community_id", "owner_id", "kind", "title", "description", "category_id", "tags", "expires_at",
@@ -231,9 +232,11 @@ def _copy(batch: list[list[Any]]) -> None:
 
 
 def _insert(batch: list[list[Any]]) -> None:
-    """SQLite: batched inserts, then the FTS5 rows the services would have written one by one."""
+    """SQLite: batched inserts, then the FTS5 rows and the lexicon's words the services would
+    have written one by one."""
     listings = Listing.objects.bulk_create([Listing(**dict(zip(COLUMNS, row, strict=True))) for row in batch],
                                            batch_size=500)
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO exchanges_listing_fts (rowid, document) VALUES (%s, %s)",
                            [(listing.pk, listing.search_document) for listing in listings])
+        lexicon.words_add(cursor, (listing.search_document for listing in listings))

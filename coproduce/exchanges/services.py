@@ -31,7 +31,7 @@ from coproduce.ledger import services as ledger
 from coproduce.ledger.services import Leg
 from coproduce.notifications import services as notifications
 
-from . import semantic
+from . import lexicon, semantic
 from .access import access_listing
 from .models import (
     Category,
@@ -896,6 +896,23 @@ def _choice(errors: dict[str, list[str]], name: str, value: Any, choices) -> str
     return value
 
 
+# Who may see a listing, of the visibilities that do something today. `allied` waits for
+# federation (capability 8): until allied communities are connected nobody outside this community
+# could see such a listing, so it is refused rather than offered (migration 0009 turned the rows
+# that had it into `community`).
+VISIBILITIES_OFFERED = (ListingVisibility.COMMUNITY, ListingVisibility.PUBLIC)
+ALLIED_NOT_YET = ("Allied communities are not connected yet, so nobody outside this community could see it: "
+                  "choose community (members of this community) or public (everyone, on the public site).")
+
+
+def _visibility(errors: dict[str, list[str]], value: Any) -> str:
+    if value == ListingVisibility.ALLIED:
+        errors["visibility"] = [ALLIED_NOT_YET]
+    elif value not in VISIBILITIES_OFFERED:
+        errors["visibility"] = [f"Choose one of: {', '.join(VISIBILITIES_OFFERED)}."]
+    return value
+
+
 def _category_for(errors: dict[str, list[str]], community, category: Any) -> Category | None:
     """A default category or one of this community's own, by id, slug or instance."""
     key = category.pk if isinstance(category, Category) else category
@@ -926,8 +943,7 @@ def _listing_values(community, values: dict[str, Any], now: dt.datetime) -> dict
                                      required=False),
         "mode": _choice(errors, "mode", values.get("mode") or ListingMode.IN_PERSON, ListingMode),
         "is_group": bool(values.get("is_group")),
-        "visibility": _choice(errors, "visibility", values.get("visibility") or ListingVisibility.COMMUNITY,
-                              ListingVisibility),
+        "visibility": _visibility(errors, values.get("visibility") or ListingVisibility.COMMUNITY),
     }
     cleaned["lat"], cleaned["lng"] = _clean_point(errors, values.get("lat"), values.get("lng"))
     if errors:
@@ -953,13 +969,16 @@ def listings_seed(**kwargs: Any) -> int:
 
 
 def _search_index_sync(listing: Listing) -> None:
-    """Keep the search text (and, on SQLite, the FTS5 row) in step with the listing."""
+    """Keep the search text (and, on SQLite, the FTS5 row and the word lexicon) in step with the
+    listing. PostgreSQL's generated column and trigger do the rest there."""
     listing.search_document = _search_document(listing)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM exchanges_listing_fts WHERE rowid = %s", [listing.pk])
             cursor.execute("INSERT INTO exchanges_listing_fts (rowid, document) VALUES (%s, %s)",
                            [listing.pk, listing.search_document])
+            if listing.status == ListingStatus.ACTIVE:
+                lexicon.words_add(cursor, [listing.search_document])
 
 
 def _check_owner_may(owner, community, mode: str) -> None:

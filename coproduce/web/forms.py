@@ -653,7 +653,7 @@ class RecordForm(MembersMixin, TimeForm):
     expense_currency = forms.CharField(label=_("Currency"), max_length=limits.CURRENCY, initial="GBP", required=False,
                                        help_text=_("Three letters, such as GBP."))
     expense_note = forms.CharField(label=_("What the money was for"), max_length=limits.LINE, required=False)
-    # The offer or request the exchange was arranged from (the "Arrange an exchange" link).
+    # The offer or request the hours are for (the listing page's "Record hours for this offer").
     listing_id = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
         error_messages={"invalid": _("The offer or request this came from is not valid; start again from it.")},
@@ -827,9 +827,9 @@ LISTING_MODES = [
     ("remote", _("Remote (phone or online)")),
     ("at_home", _("At my home (needs the community's checks)")),
 ]
+# "Allied communities too" comes back with federation; until then it would do nothing.
 LISTING_VISIBILITIES = [
     ("community", _("Members of this community")),
-    ("allied", _("Allied communities too")),
     ("public", _("Everyone, on the public site")),
 ]
 CATEGORY_INVALID = _("Choose a category from the list.")
@@ -891,6 +891,14 @@ class ListingSearchForm(forms.Form):
         return availability_rows(self["available"])
 
 
+class PublicListingSearchForm(forms.Form):
+    """The public offers page's search: words and kind only (the same fields as the members' search)."""
+
+    q = ListingSearchForm.base_fields["q"]
+    kind = ListingSearchForm.base_fields["kind"]
+    after = ListingSearchForm.base_fields["after"]
+
+
 class ListingForm(forms.Form):
     """An offer or a request. The service checks lengths, dates and the vetting for `at_home`."""
 
@@ -936,7 +944,10 @@ class ListingForm(forms.Form):
     is_group = forms.BooleanField(label=_("A group activity (several people can join)"), required=False)
     visibility = forms.ChoiceField(
         label=_("Who can see it?"), choices=LISTING_VISIBILITIES, widget=forms.RadioSelect, initial="community",
-        error_messages=_required(_("Choose who can see it.")),
+        help_text=_("Everyone: also shown to people who are not signed in, on the community's public page of offers "
+                    "and requests, without your name, its pictures or its place on the map."),
+        error_messages={**_required(_("Choose who can see it.")), "invalid_choice": _(
+            "Choose who can see it: members of this community, or everyone on the public site.")},
     )
 
     def __init__(self, *args, community, categories, **kwargs):

@@ -31,6 +31,7 @@ urlpatterns = [
     path("c/<slug:slug>/apply/sent/", public.apply_done, name="apply_done"),
     path("c/<slug:slug>/apply/check-your-email/", public.apply_check_email, name="apply_check_email"),
     path("applications/confirm/<str:token>/", public.apply_confirm, name="apply_confirm"),
+    path("c/<slug:slug>/offers/", listings.listings_public, name="listings_public"),
     path("references/<str:token>/", public.reference_answer, name="reference_answer"),
     path("references/<str:token>/thanks/", public.reference_thanks, name="reference_thanks"),
     # Ways in besides the sign-in form: a set-password link, a sign-in letter's code (coproduce.web.views.sign_in)

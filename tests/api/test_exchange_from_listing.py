@@ -1,4 +1,4 @@
-"""Recording hours arranged from a listing through the API: `listing_id` links them and sets the
+"""Recording hours for a listing through the API: `listing_id` links them and sets the
 category; a listing of another community, or one the caller cannot see, is refused."""
 
 from __future__ import annotations

@@ -69,19 +69,19 @@ def test_it_adds_a_picture_and_searches_near_a_neighbourhood(new_page, listings,
     assert not found, "\n".join(found)
 
 
-def test_it_arranges_an_exchange_from_a_listing(new_page, listings):
+def test_it_records_hours_from_a_listing(new_page, listings):
     page = new_page()
     sign_in(page, "member@riverside.example", DEMO_PASSWORD)
     page.goto("/c/riverside/listings/?q=laptop")
     page.locator(".results h3 a").first.click()
     title = page.get_by_role("heading", level=1).inner_text()
-    page.get_by_role("link", name="Arrange an exchange").click()
+    page.get_by_role("link", name=re.compile(r"^Record hours for this (offer|request)$")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record hours")
     expect(page.get_by_label("What was the help?")).to_have_value(title)
     report = check_page(page, 200)
     page.get_by_label("Hours", exact=True).fill("1")
     page.get_by_role("button", name="Record the hours").click()
-    expect(page.get_by_role("link", name="The offer or request it came from")).to_be_visible()
+    expect(page.get_by_role("link", name="The offer or request it was for")).to_be_visible()
     exchange = Exchange.objects.get(title=title)
     assert exchange.listing_id is not None and exchange.category == "Computer help"
     found = problems([report, check_page(page, 200)])

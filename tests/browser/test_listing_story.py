@@ -1,7 +1,7 @@
 """Issue 4's story, in the browser on the demo, as a new user would try it: a member posts a
 request for help with a computer, sees three suitable offers with their reasons, messages one
-helper without ever seeing their phone number, the helper answers, they arrange the exchange from
-the conversation and record it; the coordinator sees the request in the unanswered queue first
+helper without ever seeing their phone number, the helper answers, and after the help she records
+the hours from the conversation; the coordinator sees the request in the unanswered queue first
 and sees it leave once it is answered."""
 
 from __future__ import annotations
@@ -115,9 +115,9 @@ def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answere
     # Answered: it leaves the unanswered queue.
     assert TITLE not in needs_a_person(coordinator)
 
-    # After the help she arranges the exchange from the conversation and records it.
+    # After the help she records the hours from the conversation.
     maya.goto(conversation_url)
-    maya.get_by_role("link", name=re.compile(r"^Arrange an exchange with")).click()
+    maya.get_by_role("link", name=re.compile(r"^Record hours with")).click()
     expect(maya.get_by_role("heading", level=1)).to_have_text("Record hours")
     expect(maya.get_by_label("I received help")).to_be_checked()
     maya.get_by_label(re.compile(r"^Hours")).fill("1")

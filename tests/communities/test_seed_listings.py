@@ -56,6 +56,7 @@ def test_it_seeds_listings_in_each_community(db):
         assert {x.owner_id for x in listings} <= owners
         assert {x.kind for x in listings} == {ListingKind.OFFER, ListingKind.REQUEST}
         assert {x.status for x in listings} == set(ListingStatus.values)
+        assert {x.visibility for x in listings} == {"community", "public"}  # never "allied" before federation
         for x in listings:
             assert x.search_document == listing_search_document(
                 title=x.title, description=x.description, tags=x.tags, category_name=x.category.name)
@@ -82,8 +83,13 @@ def test_it_makes_listings_that_search_finds(db):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM exchanges_listing WHERE search_vector IS NULL")
             assert cursor.fetchone()[0] == 0
-            cursor.execute("SELECT count(*) FROM exchanges_listing_word WHERE word = %s", [listing.tags[0]])
-            assert cursor.fetchone()[0] == 1
+    with connection.cursor() as cursor:  # the typo lexicon, on both databases
+        cursor.execute("SELECT count(*) FROM exchanges_listing_word WHERE word = %s", [listing.tags[0]])
+        assert cursor.fetchone()[0] == 1
+    word = listing.tags[0]
+    typo = word[:3] + word[2:]  # a letter doubled: "gammes"
+    found = selectors.listing_search(community, viewer, q=typo, category=listing.category_id, limit=100)
+    assert listing.pk in [x.pk for x in found.listings], typo
 
 
 def test_it_seeds_the_same_listings_from_the_same_seed(db):

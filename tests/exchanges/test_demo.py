@@ -21,3 +21,24 @@ def test_it_builds_a_year_of_history_and_a_spread_of_listings_once(db):
     assert Listing.objects.values("category").distinct().count() > 20
     assert ledger_audit().clean
     assert demo.build_history() is False and demo.build_listings() is False
+
+
+def test_it_finds_the_demos_gardening_offers_despite_a_typo_and_shows_some_signed_out(client, db):
+    # Seen in the SQLite demo: "gardening" found four offers, "gardning" none.
+    from coproduce.communities.selectors import community_get
+    from coproduce.exchanges import selectors
+
+    build_demo()
+    demo.build_listings()
+    riverside = community_get("riverside")
+    viewer = Listing.objects.filter(community=riverside).first().owner
+
+    def found(q):
+        return {x.pk for x in selectors.listing_search(riverside, viewer, q=q, kind="offer", limit=100).listings}
+
+    assert len(found("gardening")) >= 2
+    assert found("gardning") == found("gardening")
+    public = client.get("/c/riverside/offers/")
+    assert public.status_code == 200
+    titles = {x.title for x in public.context["page"].listings}
+    assert titles == demo.PUBLIC_TITLES and "Help setting up a new laptop" not in public.content.decode()

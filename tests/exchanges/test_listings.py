@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from unittest import mock
 
 import pytest
+from django.apps import apps
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities import services as community_services
@@ -113,6 +116,19 @@ def test_it_refuses_bad_input_and_stores_nothing(community, member, values, fiel
     assert not Listing.objects.exists() and not AuditEvent.objects.filter(action__startswith="listing").exists()
 
 
+def test_it_refuses_allied_visibility_until_federation_works(community, member):
+    with pytest.raises(ValidationFailed) as exc:
+        post(community, member, visibility="allied")
+    assert "Allied communities are not connected yet" in exc.value.fields["visibility"][0]
+    assert not Listing.objects.exists()
+    listing = post(community, member)
+    with pytest.raises(ValidationFailed) as exc:
+        services.listing_update(actor=member, listing=listing, visibility="allied")
+    assert list(exc.value.fields) == ["visibility"]
+    listing.refresh_from_db()
+    assert listing.visibility == "community" and audit_actions(listing) == ["listing.create"]
+
+
 def test_it_refuses_an_update_with_bad_input_and_changes_nothing(community, member):
     listing = post(community, member)
     with pytest.raises(ValidationFailed):
@@ -186,3 +202,23 @@ def test_it_hides_listings_from_people_who_may_not_see_them(community, member, o
     with pytest.raises(NotFound):
         selectors.listing_get(community, other_member, private.pk)
     assert selectors.listing_get(community, outsider, public.pk) == public
+
+
+def test_it_turns_allied_listings_into_members_only_with_an_audit_row(client, community, member, outsider):
+    # Listings left with "Allied communities too" (the seeder made them) by migration 0009.
+    allied = post(community, member, title="Allied one")
+    kept = post(community, member, title="Public one", visibility="public")
+    Listing.objects.filter(pk=allied.pk).update(visibility="allied")  # as the older code stored it
+    migration = importlib.import_module("coproduce.exchanges.migrations.0009_allied_listings_to_community")
+    migration.up(apps, None)
+    allied.refresh_from_db()
+    kept.refresh_from_db()
+    assert (allied.visibility, kept.visibility) == ("community", "public")
+    event = AuditEvent.objects.get(subject_type="exchanges.listing", subject_id=str(allied.pk), action="listing.update")
+    assert event.changes == {"visibility": ["allied", "community"]} and event.person_id == member.pk
+    assert "not connected yet" in event.note
+    assert audit_actions(kept) == ["listing.create"]
+    client.force_login(member)
+    page = client.get(reverse("web:listing_detail", args=[community.slug, allied.pk]))
+    assert page.status_code == 200 and "Members of this community" in page.content.decode()
+    assert selectors.listing_search(community, outsider).listings == [kept]

@@ -1,13 +1,16 @@
-"""PostgreSQL search through the stored vector and the word lexicon (migration 0007)."""
+"""Typo-tolerant search through the word lexicon, on both databases: on PostgreSQL the lexicon of
+migration 0007 (filled by a trigger, searched with pg_trgm), on SQLite the lexicon and trigram
+table of migration 0008 (filled by the listing services, searched in the same query)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from coproduce.exchanges import selectors, services
-
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the lexicon is PostgreSQL's")
 
 
 def post(community, owner, **values):
@@ -40,3 +43,42 @@ def test_it_widens_only_words_no_listing_has_used(community, member):
     assert search(community, member, "cookng") == [cooking.pk]  # a typo: widened to "cooking"
     assert search(community, member, "tickts online") == [booking.pk]
     assert search(community, member, "zzzz") == []
+
+
+def test_it_finds_words_of_listings_changed_and_renewed(community, member):
+    listing = post(community, member, title="Batch cooking")
+    services.listing_update(actor=member, listing=listing, title="Knitting circle", category="arts-and-crafts")
+    assert search(community, member, "kniting") == [listing.pk]
+    services.listing_close(actor=member, listing=listing)
+    assert search(community, member, "kniting") == []  # closed: the lexicon only widens the words
+    fresh = post(community, member, title="Knitting for beginners", category="arts-and-crafts")
+    assert search(community, member, "kniting") == [fresh.pk]
+
+
+def test_it_treats_search_syntax_as_words(community, member):
+    cooking = post(community, member, title="Cooking together")
+    for q in ['"cookng"', "cookng*", "(cookng)", "cookng^", "cookng'", "-cookng", "cookng:"]:
+        assert search(community, member, q) == [cooking.pk], q
+    assert search(community, member, 'cookng" OR "zzzz') == []  # every word counts, "or" and "zzzz" too
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="migration 0008 fills SQLite's lexicon only")
+def test_it_fills_the_sqlite_lexicon_from_listings_already_there(community, member):
+    cooking = post(community, member, title="Cooking together", description="Curries and soups.")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM exchanges_listing_word")
+        cursor.execute("DELETE FROM exchanges_listing_word_trigram")
+    assert search(community, member, "cookng") == []  # what an install upgraded from 0007 had
+
+    class Editor:  # what RunPython hands the function, without the schema editor's own transaction rules
+        def __init__(self):
+            self.connection = connection
+
+        def execute(self, sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    importlib.import_module("coproduce.exchanges.migrations.0008_sqlite_search_lexicon").up(apps, Editor())
+    assert {"cooking", "together", "curries", "soups", "meals"} <= lexicon()
+    assert search(community, member, "cookng") == [cooking.pk]
+    assert search(community, member, "cury") == []  # not similar enough: "cury" and "curries" share 3 of 10 trigrams

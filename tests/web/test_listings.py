@@ -57,6 +57,21 @@ def test_it_searches_listings(client, community, member, agency_staff):
     assert "Weeding and pruning" in page and "Lift to the surgery" not in page
 
 
+def test_it_finds_offers_despite_a_typing_mistake(client, community, member, agency_staff):
+    # Seen in the SQLite demo: "gardening" found four offers, "gardning" none, though the page
+    # says small typing mistakes are fine.
+    gardens = {posted(community, agency_staff, title=title).pk for title in (
+        "Gardening for beginners", "Help with gardening", "Weekend gardening")}
+    posted(community, agency_staff, title="Lifts to the surgery", category=category("lifts-to-appointments").pk)
+    client.force_login(member)
+    url = reverse("web:listing_search", args=[community.slug])
+    assert "Small typing mistakes are fine" in text(client.get(url))
+    for q in ("gardening", "gardning"):
+        response = client.get(url, {"q": q})
+        assert {listing.pk for listing in response.context["page"].listings} == gardens, q
+    assert "Lifts to the surgery" not in text(client.get(url, {"q": "gardning"}))
+
+
 def test_it_shows_an_empty_state(client, community, member):
     client.force_login(member)
     page = text(client.get(reverse("web:listing_search", args=[community.slug]), {"q": "zzzz"}))
@@ -164,6 +179,26 @@ def test_it_refuses_bad_listings(client, community, member, change, field, messa
     assert "There is a problem" in text(response)
     assert f'href="#id_{field}' in response.content.decode()
     assert not Listing.objects.exists()
+
+
+def test_it_offers_only_the_visibilities_that_work(client, community, member):
+    # "Allied communities too" was offered although no allied community could see anything.
+    client.force_login(member)
+    url = reverse("web:listing_create", args=[community.slug])
+    page = text(client.get(url))
+    assert "Members of this community" in page and "Everyone, on the public site" in page
+    assert "Allied communities" not in page
+    response = client.post(url, form_data(visibility="allied"))  # a form kept from before, or made up
+    assert response.status_code == 400
+    assert response.context["form"].errors["visibility"] == [
+        "Choose who can see it: members of this community, or everyone on the public site."]
+    assert not Listing.objects.exists()
+    listing = posted(community, member)
+    response = client.post(reverse("web:listing_edit", args=[community.slug, listing.pk]),
+                           form_data(visibility="allied", title="Changed"))
+    assert response.status_code == 400 and "visibility" in response.context["form"].errors
+    listing.refresh_from_db()
+    assert (listing.title, listing.visibility) == ("Help in the garden", "community")
 
 
 def test_it_explains_the_vetting_for_listings_at_home(client, community, member):

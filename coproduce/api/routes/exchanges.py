@@ -78,7 +78,7 @@ class RecordIn(ExchangeIn):
     )
     listing_id: int | None = Field(
         None, strict=True, ge=1, le=MAX_ID,
-        description="The offer or request this exchange was arranged from: the hours link back to it and take "
+        description="The offer or request the hours are for: they link back to it and take "
         "its category (and its title when `title` is empty). 422 `unknown_listing` if it is not a listing of "
         "this community that you can see.",
     )
@@ -126,7 +126,7 @@ class ExchangeOut(Schema):
     title: str
     category: str
     note: str
-    listing_id: int | None = Field(description="The offer or request it was arranged from, if any.")
+    listing_id: int | None = Field(description="The offer or request the hours were for, if any.")
     minutes: int | None = Field(description="Time each provider gave.")
     effective_on: dt.date | None
     payer: str = Field(description="`recipients` (split among them) or `fund` (the community fund pays).")

@@ -1,7 +1,8 @@
 """Listings (offers and requests) and the categories they are filed under.
 
 Members of a community see and search its listings; outsiders, members of other communities
-and tokens made for another community get 404. Posting, changing and closing a listing moves
+and tokens made for another community get 404. The listings marked `public` are also at
+`/public-listings`, for anyone with no credentials, without their owners, points or pictures. Posting, changing and closing a listing moves
 no hours, so these writes need no `Idempotency-Key`. The owner or a coordinator changes and
 closes a listing; a coordinator may post one for a member with `on_behalf_of`. An exact address
 is never stored: the map point is rounded to about 100 m.
@@ -18,7 +19,8 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from coproduce.communities import selectors as community_selectors
 from coproduce.core import limits
@@ -34,7 +36,7 @@ from coproduce.exchanges.models import (
 )
 
 from .. import paths
-from ..auth import COORDINATOR_AUTH
+from ..auth import COORDINATOR_AUTH, PUBLIC_AUTH, PUBLIC_SECURITY
 from ..pagination import decode_cursor
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, MemberRef, ObjectId, Slug
 
@@ -117,7 +119,8 @@ class ListingPage(Schema):
 
 
 class ListingQuery(Schema):
-    q: str = Field("", max_length=limits.SEARCH, description="Words to look for (typos are tolerated on PostgreSQL).")
+    q: str = Field("", max_length=limits.SEARCH, description="Words to look for; each word also finds words that begin with it, and small "
+                   "typing mistakes are tolerated (`gardning` finds gardening).")
     kind: ListingKind | None = Field(None, description="Only offers or only requests.")
     category: str | None = Field(
         None, max_length=limits.SHORT_NAME, description="A category's slug or id (see `/categories`); 422 for an unknown one."
@@ -148,6 +151,42 @@ class ListingQuery(Schema):
     )
 
 
+class PublicListingOut(Schema):
+    """A listing as everyone may see it: what it is about, never who posted it, where on the map
+    or its pictures."""
+
+    id: int
+    kind: ListingKind
+    title: str = Field(description="As written: plain text, escape it when you show it in HTML.")
+    description: str
+    category: CategoryOut
+    tags: list[str]
+    neighbourhood: str = Field(description="The part of the area the owner named, never an address.")
+    availability: list[str] = Field(description=_SLOTS)
+    mode: ListingMode
+    is_group: bool
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    url: str = Field(description="The listing's page on the website, where members answer it after signing in.")
+
+
+class PublicListingPage(Schema):
+    items: list[PublicListingOut]
+    next_cursor: str | None
+
+
+class PublicListingQuery(Schema):
+    q: str = Field("", max_length=limits.SEARCH, description="Words to look for, as in the members' search (typos tolerated).")
+    kind: ListingKind | None = Field(None, description="Only offers or only requests.")
+    sort: Literal["relevance", "newest"] = Field(
+        "relevance", description="`relevance` (newest first without `q`) or `newest`."
+    )
+    limit: int = Field(20, ge=1, le=selectors.SEARCH_MAX_LIMIT, description="Items per page.")
+    cursor: str | None = Field(
+        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
+    )
+
+
 Title = Annotated[str, Field(min_length=1, max_length=limits.LISTING_TITLE, description="At most 120 characters.")]
 Description = Annotated[str, Field(max_length=limits.DESCRIPTION)]
 Tags = Annotated[
@@ -158,6 +197,21 @@ Slots = Annotated[list[Annotated[str, Field(max_length=limits.AVAILABILITY_SLOT)
 CategoryRef = Annotated[
     Annotated[str, Field(min_length=1, max_length=limits.SHORT_NAME)] | Annotated[int, Field(strict=True, ge=1, le=MAX_ID)],
     Field(description="A category's slug or id.", examples=["gardening"]),
+]
+
+
+def _offered_visibility(value: Any) -> Any:
+    """`allied` gets its own reason (the services refuse it too) rather than "not one of"."""
+    if value == ListingVisibility.ALLIED:
+        raise PydanticCustomError("visibility_not_available", services.ALLIED_NOT_YET)
+    return value
+
+
+Visibility = Annotated[
+    Literal["community", "public"], BeforeValidator(_offered_visibility),
+    Field(description="`community`: members of this community; `public`: everyone, also signed out on the "
+                      "community's public page and `GET /communities/{slug}/public-listings`. `allied` is refused "
+                      "(422) until allied communities are connected."),
 ]
 
 
@@ -177,7 +231,7 @@ class ListingIn(Schema):
         ListingMode.IN_PERSON, description="`at_home` needs the check level the community's rules set."
     )
     is_group: bool = False
-    visibility: ListingVisibility = ListingVisibility.COMMUNITY
+    visibility: Visibility = "community"
     on_behalf_of: MemberRef | None = Field(None, description="Coordinators: the member this listing is for.")
 
 
@@ -193,7 +247,7 @@ class ListingPatch(Schema):
     point: PointIO | None = Field(None, description="null removes the point.")
     mode: ListingMode | None = None
     is_group: bool | None = None
-    visibility: ListingVisibility | None = None
+    visibility: Visibility | None = None
 
 
 class CloseIn(Schema):
@@ -313,6 +367,34 @@ def listings_search(request, slug: Slug, query: Query[ListingQuery]):
         items.append({**listing_out(item, numbers, pictures.get(item.pk), slug=community.slug),
                       "distance_km": round(distance, 1) if distance is not None else None})
     return {"items": items, "next_cursor": page.next_cursor}
+
+
+@router.get(
+    "/{slug}/public-listings", response={200: PublicListingPage, **READ_ERRORS}, auth=PUBLIC_AUTH,
+    openapi_extra=PUBLIC_SECURITY, summary="Public listings (no sign-in needed)",
+)
+def listings_public(request, slug: Slug, query: Query[PublicListingQuery]):
+    """The offers and requests their owners marked `public` ("Everyone, on the public site"),
+    active and unexpired, the same for everyone, signed in or not: no owner, map point or
+    pictures. Members answer them on the website (`url`). Unlisted communities answer 404 to
+    anyone but their members."""
+    community = paths.community_visible(request, slug)
+    _check_cursor(query.cursor)
+    try:
+        page = selectors.listings_public(community, q=query.q, kind=query.kind, sort=query.sort, after=query.cursor,
+                                         limit=query.limit)
+    except ValidationFailed as exc:
+        if "after" in exc.fields:
+            exc.fields["cursor"] = exc.fields.pop("after")
+        raise
+    return {"items": [
+        {"id": item.pk, "kind": item.kind, "title": item.title, "description": item.description,
+         "category": _category_out(item.category), "tags": item.tags, "neighbourhood": item.neighbourhood,
+         "availability": item.availability, "mode": item.mode, "is_group": item.is_group,
+         "created_at": item.created_at, "expires_at": item.expires_at,
+         "url": f"/c/{community.slug}/listings/{item.pk}/"}
+        for item in page.listings
+    ], "next_cursor": page.next_cursor}
 
 
 @router.post("/{slug}/listings", response={201: ListingOut, **WRITE_ERRORS}, summary="Post an offer or request")

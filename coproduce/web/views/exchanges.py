@@ -112,12 +112,12 @@ def record(request: SignedInRequest, community) -> HttpResponse:
                 return redirect("web:exchange_detail", community.slug, exchange.pk)
         form.renew_key()
         status = 400
-        listing = _arranged_from(request, community, form.cleaned_data.get("listing_id"))
+        listing = _listing_for(request, community, form.cleaned_data.get("listing_id"))
     else:
         initial = {"effective_on": community_today(community)}
         listing_ref = request.GET.get("listing", "")
         if listing_ref:
-            # "Arrange an exchange" on a listing: the other member, what and its category come from it.
+            # "Record hours for this offer" on a listing: the other member, what and its category come from it.
             listing_id = int(listing_ref) if listing_ref.isascii() and listing_ref.isdigit() and len(listing_ref) < 19 else 0
             listing = selectors.listing_get(community, request.user, listing_id)
             initial.update(_from_listing(community, listing, person, request.GET.get("with", "")))
@@ -129,7 +129,7 @@ def record(request: SignedInRequest, community) -> HttpResponse:
 
 
 def _from_listing(community, listing, person, with_number: str = "") -> dict:
-    """What the record form starts with when an exchange is arranged from a listing: an offer
+    """What the record form starts with when the hours are for a listing: an offer
     means its owner gives the help, a request that they receive it. The owner arranging from
     their own listing (from a conversation about it) names the other member with `with`."""
     mine = listing.owner_id == person.pk
@@ -148,8 +148,8 @@ def _from_listing(community, listing, person, with_number: str = "") -> dict:
     return values
 
 
-def _arranged_from(request, community, listing_id):
-    """The listing a refused form was arranged from, to show it again (None if it is not one)."""
+def _listing_for(request, community, listing_id):
+    """The listing a refused form was for, to show it again (None if it is not one)."""
     if not listing_id:
         return None
     try:

@@ -22,6 +22,7 @@ from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities import services as community_services
 from coproduce.core.errors import ApplicationError, PermissionDenied, ValidationFailed
+from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import ListingStatus
 
@@ -34,6 +35,7 @@ from ..forms import (
     ListingImageForm,
     ListingSearchForm,
     NeighbourhoodForm,
+    PublicListingSearchForm,
     community_today,
     show_refusal,
 )
@@ -92,6 +94,41 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
     return render(request, "web/listings/search.html", {
         "community": community, "form": form, "page": page, "more": more, "results": results,
         "paged": searched and bool(form.is_bound and form.is_valid() and form.cleaned_data.get("after")),
+    }, status=status)
+
+
+@community_view
+@require_GET
+def listings_public(request, community) -> HttpResponse:
+    """The listings marked "Everyone, on the public site", for anyone, signed in or not: no
+    owner, contact, point or picture; answering means signing in or applying to join."""
+    exchange_access.access_public_listings(request.user, community)
+    searched = bool(request.GET)
+    form = PublicListingSearchForm(request.GET if searched else None)
+    page = None
+    status = 200
+    if not searched or form.is_valid():
+        data = form.cleaned_data if searched else {}
+        try:
+            page = selectors.listings_public(community, q=data.get("q", ""), kind=data.get("kind") or None,
+                                             after=data.get("after") or None, limit=PAGE_SIZE)
+        except ValidationFailed as exc:
+            show_refusal(form, exc)
+            status = 400
+    else:
+        status = 400
+    more = None
+    if page and page.next_cursor:
+        query = request.GET.copy()
+        query["after"] = page.next_cursor
+        more = query.urlencode()
+    rows = [(listing, [SLOT_LABELS[slot] for slot in listing.availability if slot in SLOT_LABELS])
+            for listing in (page.listings if page else [])]
+    return render(request, "web/listings/public.html", {
+        "community": community, "form": form, "page": page, "more": more, "rows": rows,
+        "member": access.membership_of(request.user, community) is not None
+        or getattr(request.user, "is_operator", False),
+        "paged": bool(searched and form.is_valid() and form.cleaned_data.get("after")),
     }, status=status)
 
 
@@ -157,7 +194,7 @@ def _detail_page(request, community, listing, *, close_form=None, status=200) ->
         "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches], "people": people,
         "community": community, "listing": listing, "pictures": images.images_of(listing),
         "owner_number": owner_membership.number if owner_membership else None,
-        "may_arrange": listing.owner_id != person.pk,
+        "may_record": listing.owner_id != person.pk,
         "may_renew": may_change and listing.status != ListingStatus.CLOSED,
         "may_change": may_change and listing.status == ListingStatus.ACTIVE,
         "close_form": close_form or CloseListingForm(),

@@ -1,5 +1,6 @@
-"""Arranging an exchange from a listing: the listing page leads to the record-hours form, filled
-in from the listing, and the recorded exchange links back to it."""
+"""Recording hours from a listing: the listing page leads to the record-hours form, filled in from
+the listing, and the recorded exchange links back to it. The words say what happens: the hours
+for help that has happened are recorded (nothing is "arranged" in advance; that is a message)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange
+from coproduce.messaging import services as messaging_services
 
 from .conftest import code_of, text
 from .test_exchange_record import form_data
@@ -24,14 +26,22 @@ def record_url(community, listing=None):
     return f"{url}?listing={listing.pk}" if listing else url
 
 
-def test_it_offers_arranging_to_members_other_than_the_owner(client, community, member, agency_staff):
+def test_it_offers_recording_hours_to_members_other_than_the_owner(client, community, member, agency_staff):
     listing = listing_of(community, agency_staff)
     detail = reverse("web:listing_detail", args=[community.slug, listing.pk])
     client.force_login(member)
     page = client.get(detail).content.decode()
-    assert f'href="{record_url(community, listing)}"' in page and "Arrange an exchange" in page
+    # Seen: "Arrange an exchange" opened "Record hours" for help already given.
+    assert f'<a class="button" href="{record_url(community, listing)}">Record hours for this offer</a>' in page
+    words = text(client.get(detail))
+    assert "Arrange" not in words and "arrange" not in words
+    assert "Once the help has happened" in words and "To agree a time, send Asha Staff a message" in words
+    request = listing_of(community, agency_staff, kind="request", title="Lift to the clinic",
+                         category="lifts-to-appointments")
+    assert "Record hours for this request" in text(client.get(
+        reverse("web:listing_detail", args=[community.slug, request.pk])))
     client.force_login(agency_staff)
-    assert "Arrange an exchange" not in text(client.get(detail))
+    assert "Record hours for this" not in text(client.get(detail))
 
 
 def test_it_fills_in_the_form_from_an_offer(client, community, member, agency_staff):
@@ -46,7 +56,9 @@ def test_it_fills_in_the_form_from_an_offer(client, community, member, agency_st
     assert form.initial["listing_id"] == listing.pk
     body = response.content.decode()
     assert f'name="listing_id" value="{listing.pk}"' in body
-    assert "Arranged from this offer: Help setting up a laptop" in text(response)
+    page = text(response)
+    assert "<title>Record hours" in body and "Record hours" in page
+    assert "For this offer: Help setting up a laptop" in page and "Arranged" not in page
     request = listing_of(community, agency_staff, kind="request", title="Lift to the clinic",
                          category="lifts-to-appointments")
     assert client.get(record_url(community, request)).context["form"].initial["direction"] == "gave"
@@ -63,8 +75,18 @@ def test_it_records_an_exchange_linked_to_the_listing(client, community, member,
     assert exchange.listing_id == listing.pk
     assert exchange.category == "Computer help"  # from the listing
     assert exchange.title == "Laptop set up"
-    page = client.get(reverse("web:exchange_detail", args=[community.slug, exchange.pk])).content.decode()
-    assert f'href="{reverse("web:listing_detail", args=[community.slug, listing.pk])}"' in page
+    response = client.get(reverse("web:exchange_detail", args=[community.slug, exchange.pk]))
+    assert f'href="{reverse("web:listing_detail", args=[community.slug, listing.pk])}"' in response.content.decode()
+    assert "Listing The offer or request it was for" in text(response) and "Arranged" not in text(response)
+
+
+def test_it_names_the_link_from_a_conversation_for_what_it_does(client, community, member, agency_staff):
+    listing = listing_of(community, agency_staff)
+    conversation = messaging_services.conversation_start(
+        actor=member, community=community, recipient=agency_staff, body="Could you help on Tuesday?", listing=listing)
+    client.force_login(agency_staff)
+    page = text(client.get(reverse("web:conversation_detail", args=[community.slug, conversation.pk])))
+    assert "Record hours with Mo Member" in page and "Arrange" not in page
 
 
 def test_it_refuses_a_listing_of_another_community_or_one_not_there(client, community, other_community, member,
