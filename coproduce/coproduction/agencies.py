@@ -540,17 +540,31 @@ def _age_on(born: dt.date, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def eligibility(person, role: CoproductionRole) -> list[str]:
-    """Why the person may not take on the role, in plain words; [] when they may. Age limits are
-    checked only against a known date of birth (otherwise staff confirm the age)."""
+def community_check_refusal(person, role: CoproductionRole, *, viewer=None) -> str:
+    """Why the community's own rule for group activities (`vetting_group_activity`) keeps the
+    person from the role's sessions; "" when it does not. Every role's sessions are group
+    activities alongside staff, so the rule applies on top of the role's own requirements."""
+    community = role.agency.community if role.agency_id else role.community
+    return community_access.activity_refusal(person, community, "group_activity", viewer=viewer)
+
+
+def eligibility(person, role: CoproductionRole, *, viewer=None) -> list[str]:
+    """Why the person may not take on the role, in plain words; [] when they may: the community's
+    check level for group activities, then the role's own requirements (its check level, training,
+    age). Age limits are checked only against a known date of birth (otherwise staff confirm the
+    age). Said to `viewer` (default: the person; see `communities.access.vetting_refusal`)."""
     community = role.agency.community if role.agency_id else role.community
     if community_access.membership_of(person, community) is None:
         return [f"Only active members of {community.name} can sign up."]
     reasons = []
-    level = community_selectors.vetting_level(community, person)
-    if level < role.vetting_level:
-        reasons.append(f"This role needs the check level “{VETTING_LEVELS[role.vetting_level]}”; yours is "
-                       f"“{VETTING_LEVELS[level]}”. A coordinator can arrange the check.")
+    community_reason = community_check_refusal(person, role, viewer=viewer)
+    if community_reason:
+        reasons.append(community_reason)
+    if not community_reason or role.vetting_level > community_access.activity_level_needed(community, "group_activity"):
+        role_reason = community_access.vetting_refusal(person, community, role.vetting_level, what="This role",
+                                                       viewer=viewer)
+        if role_reason:
+            reasons.append(role_reason)
     if role.training:
         done = {name.casefold() for name in training_of(person, community).values_list("name", flat=True)}
         missing = [name for name in role.training if name.casefold() not in done]
