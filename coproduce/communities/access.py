@@ -54,6 +54,15 @@ def is_coordinator(person, community: Community) -> bool:
     return Role.COORDINATOR in roles or "operator" in roles
 
 
+def access_operate(person) -> None:
+    """Running the install (creating communities): operators only, who have passed the same
+    sign-in and second factor as everyone (the middleware and the API's token check see to that)."""
+    if person is None or not person.is_authenticated:
+        raise PermissionDenied("Sign in first.", code="not_authenticated")
+    if not getattr(person, "is_operator", False):
+        raise PermissionDenied("Only the install's operators can do this.", code="operators_only")
+
+
 def access_community(person, community: Community) -> Membership:
     """The viewer's active membership, or NotFound for anyone outside the community."""
     membership = membership_of(person, community)

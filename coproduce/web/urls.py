@@ -13,6 +13,7 @@ from .views import (
     members,
     messaging,
     notifications,
+    operate,
     partners,
     profile,
     public,
@@ -46,6 +47,8 @@ urlpatterns = [
     path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
     path("notifications/preferences/", notifications.preferences, name="notification_preferences"),
     path("acting/stop/", members.acting_stop, name="acting_stop"),
+    # Operators of the install
+    path("operate/communities/new/", operate.community_create, name="community_create"),
     # Members of a community
     path("c/<slug:slug>/", community.community, name="community"),
     path("c/<slug:slug>/rules/", community.rulebook, name="rulebook"),
