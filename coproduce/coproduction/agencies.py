@@ -30,6 +30,7 @@ from coproduce.communities import services as community_services
 from coproduce.communities.rules import VETTING_LEVELS
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger import services as ledger_services
 
 from .access import access_manage_agency, agency_in, forget_agency_roles, is_staff_of
@@ -167,6 +168,60 @@ def agency_archive(*, actor, agency: Agency) -> Agency:
         audit_record(actor=actor, action="agency.archive", subject=locked, community_id=locked.community_id,
                      changes={"is_archived": [False, True], "roles_archived": [None, archived]})
     return locked
+
+
+# Where a coordinator may take the hours an agency's account is funded with. Both are transfers the
+# ledger's rules allow: the community fund cannot go below zero (so it can be too low); issuance is
+# the one unbounded account (new credits, as the rule `session_credits_from` = issuance makes too).
+AGENCY_FUNDING_SOURCES = {
+    "fund": "The community fund",
+    "issuance": "New credits issued by the community",
+}
+AGENCY_FUNDING_MAX_MINUTES = 10_000 * 60
+AGENCY_FUNDING_NOTE_MAX = 500
+
+
+def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency_key: str, note: str = ""):
+    """A coordinator puts hours in the agency's account, so its registers can credit members when
+    the rule `session_credits_from` is `agency`: a grant from the community fund or new credits
+    from issuance (`AGENCY_FUNDING_SOURCES`), one ledger transfer through
+    `ledger.services.transfer_create`, idempotent on the key (the same form sent twice funds once).
+    Returns the transfer. Raises NotFound, PermissionDenied (not a coordinator), ValidationFailed
+    (minutes, source, note), Conflict (archived agency; key reused), LimitExceeded (the fund has
+    too little; any other limit the ledger keeps)."""
+    community = agency.community
+    community_access.access_coordinate(actor, community)
+    _not_archived(agency)
+    errors: dict[str, list[str]] = {}
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        errors["minutes"] = ["Give how many hours: more than zero."]
+    elif minutes > AGENCY_FUNDING_MAX_MINUTES:
+        errors["minutes"] = [f"At most {ledger_selectors.hours(AGENCY_FUNDING_MAX_MINUTES)} at a time."]
+    if source not in AGENCY_FUNDING_SOURCES:
+        errors["source"] = [f"Choose one of: {', '.join(AGENCY_FUNDING_SOURCES)}."]
+    note = _text(note, "note", "Note", errors, max_length=AGENCY_FUNDING_NOTE_MAX)
+    if errors:
+        raise ValidationFailed("Please correct the funding.", fields=errors)
+    if agency.account_id is None:
+        raise Conflict(f"{agency.name} has no hours account.", code="no_agency_account")
+    source_account = (ledger_services.fund_account(community) if source == "fund"
+                      else ledger_services.issuance_account(community))
+    try:
+        return ledger_services.transfer_create(
+            actor=actor, community=community, idempotency_key=idempotency_key,
+            legs=[ledger_services.Leg(source_account.pk, -minutes), ledger_services.Leg(agency.account_id, minutes)],
+            reason="grant" if source == "fund" else "issuance",
+            memo=note or f"Hours for {agency.name}'s co-production sessions", related=("agency", agency.pk),
+        )
+    except ledger_services.LimitExceeded as exc:
+        if source != "fund":
+            raise
+        balance = ledger_selectors.account_get(community, source_account.pk).balance_minutes
+        raise ledger_services.LimitExceeded(
+            f"The community fund has {ledger_selectors.hours(balance)}: not enough to give "
+            f"{ledger_selectors.hours(minutes)}. Give less, or issue new credits instead.",
+            fields={"minutes": ["More than the community fund has."]},
+        ) from exc
 
 
 def staff_add(*, actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = "") -> AgencyMembership:
@@ -415,6 +470,28 @@ def agency_by_slug(community, slug: str) -> Agency:
     if agency is None:
         raise NotFound("No such agency.")
     return agency
+
+
+@dataclass(frozen=True)
+class AgencyAccount:
+    """What the agency's page says about its hours account."""
+
+    balance_minutes: int
+    credits_from: str  # the rule `session_credits_from`: "agency" or "issuance"
+    fund_minutes: int | None  # the community fund's balance, for coordinators funding the agency
+
+
+def agency_account(agency: Agency, *, coordinates: bool) -> AgencyAccount:
+    """The agency's balance (`agency_by_slug` loaded its account), where its session credits
+    come from under the community's rules and, for coordinators, what the community fund holds."""
+    rules = community_selectors.rules_for(agency.community)
+    fund = ledger_selectors.system_account(agency.community, "fund") if coordinates else None
+    account = agency.account
+    return AgencyAccount(
+        balance_minutes=account.balance_minutes if account is not None else 0,
+        credits_from=rules["session_credits_from"],
+        fund_minutes=(fund.balance_minutes if fund is not None else 0) if coordinates else None,
+    )
 
 
 def staff_of(agency: Agency) -> QuerySet[AgencyMembership]:

@@ -58,6 +58,7 @@ urlpatterns = [
     path("c/<slug:slug>/agencies/<slug:agency_slug>/", agencies.agency_detail, name="agency_detail"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/edit/", agencies.agency_edit, name="agency_edit"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/archive/", agencies.agency_archive, name="agency_archive"),
+    path("c/<slug:slug>/agencies/<slug:agency_slug>/fund/", agencies.agency_fund, name="agency_fund"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/staff/", agencies.agency_staff_add, name="agency_staff_add"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/staff/<int:number>/remove/", agencies.agency_staff_remove,
          name="agency_staff_remove"),
