@@ -174,3 +174,13 @@ def test_it_shows_a_balance_funded_through_the_api(client, community, coordinato
     assert response.status_code == 201, response.content
     client.force_login(coordinator)
     assert "Hours in the account 5h00" in text(client.get(page_url(agency)))
+
+
+def test_the_page_with_a_refused_funding_is_accessible(client, coordinator, agency):
+    from tests.web.test_pages import assert_accessible
+
+    client.force_login(coordinator)
+    assert_accessible(client.get(page_url(agency)), page_url(agency))
+    response = client.post(fund_url(agency), form(source="fund"))
+    assert response.status_code == 400
+    assert_accessible(response, fund_url(agency))

@@ -94,3 +94,11 @@ def test_it_is_for_operators_only(client, request, community, person):
 def test_it_sends_anonymous_people_to_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_page_and_its_refused_form_are_accessible(client, operator, community):
+    from .test_pages import assert_accessible
+
+    client.force_login(operator)
+    assert_accessible(client.get(URL), URL)
+    assert_accessible(client.post(URL, form(slug="riverside", member_prefix="D")), URL)

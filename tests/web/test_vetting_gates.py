@@ -112,3 +112,14 @@ def test_it_offers_arranging_remote_help_without_a_check(client, founding_rules,
     client.force_login(member)
     page = text(client.get(reverse("web:listing_detail", args=[founding_rules.slug, listing.pk])))
     assert "Arrange an exchange" in page and "Before you can arrange this" not in page
+
+
+def test_the_listing_page_with_the_reason_is_accessible(client, founding_rules, coordinator, member, agency_staff):
+    from .test_pages import assert_accessible
+
+    id_check(coordinator, founding_rules, agency_staff)
+    listing = services.listing_create(actor=agency_staff, community=founding_rules, kind="offer",
+                                      title="Help in the garden", category=category().pk)
+    client.force_login(member)
+    url = reverse("web:listing_detail", args=[founding_rules.slug, listing.pk])
+    assert_accessible(client.get(url), url)
