@@ -1,7 +1,7 @@
 """The `coproduce` command: a thin wrapper around Django's management commands.
 
-`coproduce demo`, `coproduce serve`, `coproduce worker`, `coproduce seed` and `coproduce token`
-are our own commands (coproduce/communities/management/commands/); any other Django command
+`coproduce demo`, `coproduce serve`, `coproduce worker`, `coproduce seed`, `coproduce token` and
+`coproduce community` are our own commands (coproduce/communities/management/commands/); any other Django command
 (`coproduce migrate`, `coproduce createsuperuser`, ...) works too."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ COMMANDS = {
     "periodic": "Run the timed jobs now (--once, for cron): auto-confirm exchanges, expire reservations.",
     "audit": "Recompute the hours ledger from its postings and check every rule (exit 1 on a violation).",
     "token": "Create, list or revoke a person's API access tokens.",
+    "community": "Create a community and name its first coordinator (community create --name --slug --prefix).",
     "seed": "Fill a database with large synthetic communities for benchmarks.",
 }
 

@@ -5,6 +5,12 @@
 - agency_staff: agency staff at Riverside
 - outsider: signed in, belongs to no community
 - other_member: a member of another community (Hillside)
+
+Both communities keep the founding rules but one: one-to-one help needs no check
+(`vetting_one_to_one` = 0, `TEST_RULES`), so the tests of exchanges, listings and messages need not
+record an ID check for every person they make. The tests of the check rules themselves
+(tests/communities/test_vetting.py, tests/*/test_vetting_*.py) set the rules they test; the demo,
+which the browser tests use, runs with the default rules.
 """
 
 from __future__ import annotations
@@ -34,18 +40,22 @@ def operator(db) -> Person:
     return make_person("operator@example.org", "Olu Operator", is_operator=True, mfa_exempt=True)
 
 
+TEST_RULES = {"vetting_one_to_one": 0}
+
+
 @pytest.fixture
 def community(db):
     return services.community_create(
         actor=None, name="Riverside", slug="riverside", member_prefix="RIV",
-        area_description="Riverside ward and the streets around the old docks.",
+        area_description="Riverside ward and the streets around the old docks.", rules=TEST_RULES,
     )
 
 
 @pytest.fixture
 def other_community(db):
     return services.community_create(
-        actor=None, name="Hillside", slug="hillside", member_prefix="HIL", area_description="Up the hill."
+        actor=None, name="Hillside", slug="hillside", member_prefix="HIL", area_description="Up the hill.",
+        rules=TEST_RULES,
     )
 
 

@@ -54,6 +54,15 @@ def is_coordinator(person, community: Community) -> bool:
     return Role.COORDINATOR in roles or "operator" in roles
 
 
+def access_operate(person) -> None:
+    """Running the install (creating communities): operators only, who have passed the same
+    sign-in and second factor as everyone (the middleware and the API's token check see to that)."""
+    if person is None or not person.is_authenticated:
+        raise PermissionDenied("Sign in first.", code="not_authenticated")
+    if not getattr(person, "is_operator", False):
+        raise PermissionDenied("Only the install's operators can do this.", code="operators_only")
+
+
 def access_community(person, community: Community) -> Membership:
     """The viewer's active membership, or NotFound for anyone outside the community."""
     membership = membership_of(person, community)
@@ -132,22 +141,93 @@ def can_see(viewer, person: Person, visibility: str, *, viewer_coordinates: bool
     return False
 
 
-def access_activity(person: Person, community: Community, activity: str) -> None:
-    """Whether a person's vetting level lets them take on this kind of activity, under the
-    community's rules. Raises PermissionDenied naming the level needed."""
-    from .rules import ACTIVITY_TYPES, VETTING_LEVELS
-    from .selectors import rules_for, vetting_level
+# How a refusal names each kind of activity at the start of its sentence.
+ACTIVITY_LEAD = {
+    "group_activity": "A group activity in a public place",
+    "one_to_one": "One-to-one help in a public place",
+    "home_visit": "A visit to a member's home",
+}
+_CHECK_NAMES = {"id_seen": "ID check", "background_check": "background (DBS) check"}
+_LEVEL_CHECKS = {1: "an ID check", 2: "an ID check and a background (DBS) check"}
+
+
+def activity_level_needed(community: Community, activity: str) -> int:
+    """The check level the community's rule asks for this kind of activity (`vetting_<activity>`)."""
+    from .rules import ACTIVITY_TYPES
+    from .selectors import rules_for
 
     if activity not in ACTIVITY_TYPES:
         raise NotFound("No such kind of activity.")
-    needed = rules_for(community)[f"vetting_{activity}"]
-    level = vetting_level(community, person)
-    if level < needed:
-        raise PermissionDenied(
-            f"{ACTIVITY_TYPES[activity]} needs the check level '{VETTING_LEVELS[needed]}'; "
-            f"this member's level is '{VETTING_LEVELS[level]}'. A coordinator can arrange the check.",
-            code="vetting_required",
-        )
+    return rules_for(community)[f"vetting_{activity}"]
+
+
+def _whose(person: Person, viewer) -> tuple[str, str]:
+    """("You", "Your") for the person themself, their name otherwise."""
+    if viewer is None or getattr(viewer, "pk", None) == person.pk:
+        return "You", "Your"
+    return person.display_name, f"{person.display_name}'s"
+
+
+def _check_state(person: Person, viewer, kind: str, check) -> str:
+    """One sentence on where the person stands with one check they still need."""
+    from .models import CheckResult
+
+    who, whose = _whose(person, viewer)
+    name = _CHECK_NAMES.get(kind, "check")
+    if check is None:
+        return f"{who} {'have' if who == 'You' else 'has'} not had {'an' if name[0] in 'aeiouAEIOU' else 'a'} {name} yet."
+    if check.result == CheckResult.PENDING:
+        return f"{whose} {name} is waiting for its result."
+    if check.result == CheckResult.FAILED:
+        return f"{whose} {name} was not passed."
+    return f"{whose} {name} ran out on {check.expires_on:%-d %B %Y}."
+
+
+def vetting_refusal(person: Person, community: Community, needed: int, *, what: str, viewer=None) -> str:
+    """"" when the person's checks in this community reach level `needed`; otherwise why not, in
+    plain words: the level and the checks it asks for, where the person stands with each, and whom
+    to ask. `what` starts the sentence ("One-to-one help in a public place", "This role").
+
+    Said to `viewer` (default: the person themself). The person and the community's coordinators
+    read where the person stands with each check; anyone else (the other member of an exchange)
+    reads only that a check is still needed: a member's checks are not other members' business."""
+    from .rules import VETTING_LEVELS
+    from .selectors import checks_missing, coordinator_to_ask
+
+    if needed <= 0:
+        return ""
+    missing = checks_missing(community, person, needed)
+    if not missing:
+        return ""
+    first = (f"{what} needs the check level “{VETTING_LEVELS[needed]}” in {community.name}: "
+             f"{_LEVEL_CHECKS[needed]}.")
+    self_view = viewer is None or getattr(viewer, "pk", None) == person.pk
+    if not self_view and not is_coordinator(viewer, community):
+        return (f"{first} {person.display_name} has not had the check this needs yet; "
+                f"a coordinator of {community.name} can arrange it.")
+    states = " ".join(_check_state(person, viewer, kind, check) for kind, check in missing)
+    if not self_view:
+        return f"{first} {states} Record the check on their member page once it is done."
+    coordinator = coordinator_to_ask(community)
+    ask = (f"Ask a coordinator ({coordinator.person.display_name}) to arrange it." if coordinator is not None
+           else f"Ask a coordinator of {community.name} to arrange it.")
+    return f"{first} {states} {ask}"
+
+
+def activity_refusal(person: Person, community: Community, activity: str, *, viewer=None) -> str:
+    """"" when the person may take on this kind of activity under the community's rule
+    (`vetting_<activity>`); otherwise why not (see `vetting_refusal`)."""
+    needed = activity_level_needed(community, activity)
+    return vetting_refusal(person, community, needed, what=ACTIVITY_LEAD[activity], viewer=viewer)
+
+
+def access_activity(person: Person, community: Community, activity: str, *, viewer=None) -> None:
+    """Whether a person's vetting level lets them take on this kind of activity, under the
+    community's rules. Raises PermissionDenied (`vetting_required`) naming the check needed and
+    whom to ask; NotFound for an unknown kind of activity."""
+    reason = activity_refusal(person, community, activity, viewer=viewer)
+    if reason:
+        raise PermissionDenied(reason, code="vetting_required")
 
 
 def can_manage_rules(person, community: Community) -> bool:

@@ -256,16 +256,44 @@ def check_is_valid(check: Check, on: dt.date) -> bool:
     return check.result == CheckResult.PASSED and (check.expires_on is None or check.expires_on >= on)
 
 
+# The checks each level asks for, in order: level 1 is an ID seen, level 2 that and a background check.
+CHECKS_FOR_LEVEL: dict[int, tuple[str, ...]] = {
+    0: (), 1: (CheckKind.ID_SEEN,), 2: (CheckKind.ID_SEEN, CheckKind.BACKGROUND),
+}
+
+
+def level_of(current: dict[str, Check], on: dt.date) -> int:
+    """The level a set of current checks (the latest of each kind) gives on a day: the highest
+    level all of whose checks are passed and not expired."""
+    valid = {kind for kind, c in current.items() if check_is_valid(c, on)}
+    return max(level for level, kinds in CHECKS_FOR_LEVEL.items() if set(kinds) <= valid)
+
+
 def vetting_level(community: Community, person: Person, on: dt.date | None = None) -> int:
     """0: not checked; 1: ID seen; 2: ID seen and a clear background check. Expired checks count
     for nothing."""
+    return level_of(current_checks(community, person), on or timezone.localdate())
+
+
+def vetting_levels(community: Community, person_ids, on: dt.date | None = None) -> dict[int, int]:
+    """{person id: vetting level} for many people in one query (an exchange's participants)."""
     on = on or timezone.localdate()
-    valid = {kind for kind, c in current_checks(community, person).items() if check_is_valid(c, on)}
-    if CheckKind.ID_SEEN not in valid:
-        return 0
-    if CheckKind.BACKGROUND in valid:
-        return 2
-    return 1
+    current: dict[int, dict[str, Check]] = {pk: {} for pk in person_ids}
+    rows = Check.objects.filter(community=community, person_id__in=list(current)).order_by("kind", "-checked_on", "-id")
+    for check in rows:
+        current[check.person_id].setdefault(check.kind, check)
+    return {pk: level_of(checks, on) for pk, checks in current.items()}
+
+
+def checks_missing(community: Community, person: Person, needed: int,
+                   on: dt.date | None = None) -> list[tuple[str, Check | None]]:
+    """The checks the person still needs for level `needed`, each with their latest check of that
+    kind (None when they never had one: otherwise it ran out, failed or waits for its result);
+    empty when they hold the level."""
+    on = on or timezone.localdate()
+    current = current_checks(community, person)
+    return [(kind, current.get(kind)) for kind in CHECKS_FOR_LEVEL[needed]
+            if kind not in current or not check_is_valid(current[kind], on)]
 
 
 def vetting_level_label(level: int) -> str:

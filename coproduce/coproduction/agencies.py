@@ -30,6 +30,7 @@ from coproduce.communities import services as community_services
 from coproduce.communities.rules import VETTING_LEVELS
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger import services as ledger_services
 
 from .access import access_manage_agency, agency_in, forget_agency_roles, is_staff_of
@@ -167,6 +168,60 @@ def agency_archive(*, actor, agency: Agency) -> Agency:
         audit_record(actor=actor, action="agency.archive", subject=locked, community_id=locked.community_id,
                      changes={"is_archived": [False, True], "roles_archived": [None, archived]})
     return locked
+
+
+# Where a coordinator may take the hours an agency's account is funded with. Both are transfers the
+# ledger's rules allow: the community fund cannot go below zero (so it can be too low); issuance is
+# the one unbounded account (new credits, as the rule `session_credits_from` = issuance makes too).
+AGENCY_FUNDING_SOURCES = {
+    "fund": "The community fund",
+    "issuance": "New credits issued by the community",
+}
+AGENCY_FUNDING_MAX_MINUTES = 10_000 * 60
+AGENCY_FUNDING_NOTE_MAX = 500
+
+
+def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency_key: str, note: str = ""):
+    """A coordinator puts hours in the agency's account, so its registers can credit members when
+    the rule `session_credits_from` is `agency`: a grant from the community fund or new credits
+    from issuance (`AGENCY_FUNDING_SOURCES`), one ledger transfer through
+    `ledger.services.transfer_create`, idempotent on the key (the same form sent twice funds once).
+    Returns the transfer. Raises NotFound, PermissionDenied (not a coordinator), ValidationFailed
+    (minutes, source, note), Conflict (archived agency; key reused), LimitExceeded (the fund has
+    too little; any other limit the ledger keeps)."""
+    community = agency.community
+    community_access.access_coordinate(actor, community)
+    _not_archived(agency)
+    errors: dict[str, list[str]] = {}
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+        errors["minutes"] = ["Give how many hours: more than zero."]
+    elif minutes > AGENCY_FUNDING_MAX_MINUTES:
+        errors["minutes"] = [f"At most {ledger_selectors.hours(AGENCY_FUNDING_MAX_MINUTES)} at a time."]
+    if source not in AGENCY_FUNDING_SOURCES:
+        errors["source"] = [f"Choose one of: {', '.join(AGENCY_FUNDING_SOURCES)}."]
+    note = _text(note, "note", "Note", errors, max_length=AGENCY_FUNDING_NOTE_MAX)
+    if errors:
+        raise ValidationFailed("Please correct the funding.", fields=errors)
+    if agency.account_id is None:
+        raise Conflict(f"{agency.name} has no hours account.", code="no_agency_account")
+    source_account = (ledger_services.fund_account(community) if source == "fund"
+                      else ledger_services.issuance_account(community))
+    try:
+        return ledger_services.transfer_create(
+            actor=actor, community=community, idempotency_key=idempotency_key,
+            legs=[ledger_services.Leg(source_account.pk, -minutes), ledger_services.Leg(agency.account_id, minutes)],
+            reason="grant" if source == "fund" else "issuance",
+            memo=note or f"Hours for {agency.name}'s co-production sessions", related=("agency", agency.pk),
+        )
+    except ledger_services.LimitExceeded as exc:
+        if source != "fund":
+            raise
+        balance = ledger_selectors.account_get(community, source_account.pk).balance_minutes
+        raise ledger_services.LimitExceeded(
+            f"The community fund has {ledger_selectors.hours(balance)}: not enough to give "
+            f"{ledger_selectors.hours(minutes)}. Give less, or issue new credits instead.",
+            fields={"minutes": ["More than the community fund has."]},
+        ) from exc
 
 
 def staff_add(*, actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = "") -> AgencyMembership:
@@ -417,6 +472,28 @@ def agency_by_slug(community, slug: str) -> Agency:
     return agency
 
 
+@dataclass(frozen=True)
+class AgencyAccount:
+    """What the agency's page says about its hours account."""
+
+    balance_minutes: int
+    credits_from: str  # the rule `session_credits_from`: "agency" or "issuance"
+    fund_minutes: int | None  # the community fund's balance, for coordinators funding the agency
+
+
+def agency_account(agency: Agency, *, coordinates: bool) -> AgencyAccount:
+    """The agency's balance (`agency_by_slug` loaded its account), where its session credits
+    come from under the community's rules and, for coordinators, what the community fund holds."""
+    rules = community_selectors.rules_for(agency.community)
+    fund = ledger_selectors.system_account(agency.community, "fund") if coordinates else None
+    account = agency.account
+    return AgencyAccount(
+        balance_minutes=account.balance_minutes if account is not None else 0,
+        credits_from=rules["session_credits_from"],
+        fund_minutes=(fund.balance_minutes if fund is not None else 0) if coordinates else None,
+    )
+
+
 def staff_of(agency: Agency) -> QuerySet[AgencyMembership]:
     """Current staff, admins first."""
     return (AgencyMembership.objects.filter(agency=agency, ended_at__isnull=True)
@@ -540,17 +617,31 @@ def _age_on(born: dt.date, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def eligibility(person, role: CoproductionRole) -> list[str]:
-    """Why the person may not take on the role, in plain words; [] when they may. Age limits are
-    checked only against a known date of birth (otherwise staff confirm the age)."""
+def community_check_refusal(person, role: CoproductionRole, *, viewer=None) -> str:
+    """Why the community's own rule for group activities (`vetting_group_activity`) keeps the
+    person from the role's sessions; "" when it does not. Every role's sessions are group
+    activities alongside staff, so the rule applies on top of the role's own requirements."""
+    community = role.agency.community if role.agency_id else role.community
+    return community_access.activity_refusal(person, community, "group_activity", viewer=viewer)
+
+
+def eligibility(person, role: CoproductionRole, *, viewer=None) -> list[str]:
+    """Why the person may not take on the role, in plain words; [] when they may: the community's
+    check level for group activities, then the role's own requirements (its check level, training,
+    age). Age limits are checked only against a known date of birth (otherwise staff confirm the
+    age). Said to `viewer` (default: the person; see `communities.access.vetting_refusal`)."""
     community = role.agency.community if role.agency_id else role.community
     if community_access.membership_of(person, community) is None:
         return [f"Only active members of {community.name} can sign up."]
     reasons = []
-    level = community_selectors.vetting_level(community, person)
-    if level < role.vetting_level:
-        reasons.append(f"This role needs the check level “{VETTING_LEVELS[role.vetting_level]}”; yours is "
-                       f"“{VETTING_LEVELS[level]}”. A coordinator can arrange the check.")
+    community_reason = community_check_refusal(person, role, viewer=viewer)
+    if community_reason:
+        reasons.append(community_reason)
+    if not community_reason or role.vetting_level > community_access.activity_level_needed(community, "group_activity"):
+        role_reason = community_access.vetting_refusal(person, community, role.vetting_level, what="This role",
+                                                       viewer=viewer)
+        if role_reason:
+            reasons.append(role_reason)
     if role.training:
         done = {name.casefold() for name in training_of(person, community).values_list("name", flat=True)}
         missing = [name for name in role.training if name.casefold() not in done]

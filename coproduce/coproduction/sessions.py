@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
 from coproduce.core.audit import audit_record, diff, snapshot
-from coproduce.core.errors import Conflict, NotFound, ValidationFailed
+from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.notifications import services as notifications
 
 from . import agencies
@@ -450,12 +450,18 @@ def _signer(actor, session: Session, person) -> Any:
 def signup_create(*, actor, session: Session, person=None, now: dt.datetime | None = None) -> SignUp:
     """Sign the person (default: the actor) up for the session: booked while places are left,
     otherwise on the waiting list (first come, first served). Raises NotFound, PermissionDenied
-    (signing someone else up without being staff or a coordinator), ValidationFailed
-    `not_eligible` (with the reasons), Conflict `already_signed_up`, `session_cancelled`,
+    (signing someone else up without being staff or a coordinator; `vetting_required` below the
+    community's check level for group activities), ValidationFailed `not_eligible` (the role's
+    own requirements, with the reasons), Conflict `already_signed_up`, `session_cancelled`,
     `session_started`."""
     person = _signer(actor, session, person)
     now = now or timezone.now()
-    reasons = eligibility_reasons(person, session.role)
+    # The community's own check level for group activities is a rule of the community, refused
+    # as such (403 `vetting_required`); the role's own requirements are the role's (`not_eligible`).
+    community_reason = agencies.community_check_refusal(person, session.role, viewer=actor)
+    reasons = agencies.eligibility(person, session.role, viewer=actor)
+    if community_reason:
+        raise PermissionDenied(community_reason, code="vetting_required", fields={"person": reasons})
     if reasons:
         raise ValidationFailed("You cannot sign up for this yet: " + " ".join(reasons), code="not_eligible",
                                fields={"person": reasons})

@@ -271,6 +271,45 @@ def _listing_for_exchange(actor, community, listing_id: Any) -> Listing:
     return listing
 
 
+def listing_activity(mode: str, is_group: bool) -> str | None:
+    """The kind of activity (communities.rules.ACTIVITY_TYPES) a listing offers or asks for, for
+    the community's check rules: a visit to a member's home for one at the member's home; none for
+    help by phone or online (no rule describes it); a group activity for a group; one-to-one help
+    in a public place otherwise."""
+    if mode == ListingMode.AT_HOME:
+        return "home_visit"
+    if mode == ListingMode.REMOTE:
+        return None
+    return "group_activity" if is_group else "one_to_one"
+
+
+def exchange_activity(shape: str, listing: Listing | None) -> str | None:
+    """The kind of activity an exchange is: its listing's (a one-to-one exchange from a group
+    listing is part of the group activity), or by its shape when it has none."""
+    if listing is not None:
+        activity = listing_activity(listing.mode, listing.is_group)
+        if activity != "one_to_one" or shape == ExchangeShape.ONE_TO_ONE:
+            return activity
+    return "one_to_one" if shape == ExchangeShape.ONE_TO_ONE else "group_activity"
+
+
+def _check_vetting(actor, community, activity: str | None, people: list) -> None:
+    """Everyone taking part must hold the check level the community's rule asks for this kind
+    of activity. One query for everyone's checks; the refusal names the first person short of it
+    (see `communities.access.vetting_refusal` for what it says to whom). Raises PermissionDenied
+    `vetting_required`."""
+    if activity is None:
+        return
+    needed = community_access.activity_level_needed(community, activity)
+    if needed <= 0:
+        return
+    levels = community_selectors.vetting_levels(community, [p.pk for p in people])
+    for person in people:
+        if levels[person.pk] < needed:
+            raise PermissionDenied(community_access.activity_refusal(person, community, activity, viewer=actor),
+                                   code="vetting_required")
+
+
 # Recording -----------------------------------------------------------------------------------
 
 
@@ -292,7 +331,9 @@ def exchange_record(
 ) -> Exchange:
     """A participant (or a coordinator for them) records hours; the other side confirms.
     Idempotent on the key. Raises ValidationFailed (minutes, date, oneself, shape),
-    NotFound (not a member), PermissionDenied (not a participant), Conflict (key reused)."""
+    NotFound (not a member), PermissionDenied (not a participant; `vetting_required` when someone
+    in it lacks the check level the community's rule asks for this kind of help), Conflict (key
+    reused)."""
     request = {
         "providers": sorted(p.pk for p in providers), "recipients": sorted(p.pk for p in recipients),
         "minutes": minutes, "effective_on": str(effective_on), "title": title, "category": category, "note": note,
@@ -315,10 +356,14 @@ def exchange_record(
                 fields={"providers": ["You are not on either side."]},
             )
         exchange_title, exchange_category = title, category
+        listing = None
         if listing_id is not None:
             listing = _listing_for_exchange(actor, community, listing_id)
             # The hours link back to the listing and count under its category.
             exchange_title, exchange_category = title or listing.title, listing.category.name
+        others = [p for p in [*providers, *recipients] if p.pk != recorded_for.pk]
+        _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), listing),
+                       [recorded_for, *others])
         exchange = _create(
             actor=actor, community=community, providers=providers, recipients=recipients, minutes=minutes,
             effective_on=effective_on, title=exchange_title, category=exchange_category, note=note,
@@ -328,7 +373,6 @@ def exchange_record(
         audit_record(actor=actor, on_behalf_of=recorded_for, action="exchange.record", subject=exchange,
                      community_id=community.pk, person_id=recorded_for.pk,
                      changes={"status": [None, exchange.status], "minutes": [None, minutes]})
-        others = [p for p in [*providers, *recipients] if p.pk != recorded_for.pk]
         _notify(others, f"Please confirm {ledger_selectors.hours(minutes)} ({community.name})",
                 f"{recorded_for.display_name} recorded {ledger_selectors.hours(minutes)} for "
                 f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
@@ -358,8 +402,8 @@ def exchange_enter(
 ) -> Exchange:
     """A coordinator enters an exchange for members who are offline: brokered by phone, or
     from a paper slip both signed (with its slip number, which can be entered only once).
-    Posted at once. Raises as exchange_record, PermissionDenied (not a coordinator),
-    Conflict (slip already entered), LimitExceeded."""
+    Posted at once. Raises as exchange_record, PermissionDenied (not a coordinator;
+    `vetting_required` as in exchange_record), Conflict (slip already entered), LimitExceeded."""
     slip_number = (slip_number or "").strip()
     request = {
         "providers": sorted(p.pk for p in providers), "recipients": sorted(p.pk for p in recipients),
@@ -371,6 +415,8 @@ def exchange_enter(
         community_access.access_coordinate(actor, community)
         _check_amount(community, minutes, effective_on)
         _check_people(community, providers, recipients)
+        _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), None),
+                       [*providers, *recipients])
         if slip_number:
             earlier = Exchange.objects.filter(community=community, slip_number=slip_number).first()
             if earlier is not None:
@@ -981,9 +1027,12 @@ def _search_index_sync(listing: Listing) -> None:
                 lexicon.words_add(cursor, [listing.search_document])
 
 
-def _check_owner_may(owner, community, mode: str) -> None:
-    if mode == ListingMode.AT_HOME:
-        community_access.access_activity(owner, community, "home_visit")
+def _check_owner_may(actor, owner, community, mode: str, is_group: bool) -> None:
+    """The owner must hold the check level the community's rule asks for what the listing offers
+    or asks for (`listing_activity`). Raises PermissionDenied `vetting_required`."""
+    activity = listing_activity(mode, is_group)
+    if activity is not None:
+        community_access.access_activity(owner, community, activity, viewer=actor)
 
 
 def _check_listing_actor(actor, listing: Listing) -> None:
@@ -1032,8 +1081,8 @@ def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
     member. Values: kind, title, description, category (id, slug or Category), tags,
     expires_at, availability, neighbourhood, lat, lng, mode, is_group, visibility.
     Raises NotFound (not a member), PermissionDenied (posting for someone else without
-    coordinating; `vetting_required` for at_home without the community's check level),
-    ValidationFailed."""
+    coordinating; `vetting_required` when the owner lacks the check level the community's rule
+    asks for what the listing offers or asks for: `listing_activity`), ValidationFailed."""
     owner = owner or actor
     community_access.access_community(actor, community)
     if owner.pk != actor.pk and not community_access.is_coordinator(actor, community):
@@ -1045,7 +1094,7 @@ def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
         raise TypeError(f"unknown listing fields: {sorted(unknown)}")
     now = timezone.now()
     cleaned = _listing_values(community, values, now)
-    _check_owner_may(owner, community, cleaned["mode"])
+    _check_owner_may(actor, owner, community, cleaned["mode"], cleaned["is_group"])
     with transaction.atomic(durable=True):
         listing = Listing(community=community, owner=owner, created_at=now, updated_at=now,
                           availability_mask=availability_mask(cleaned["availability"]), **cleaned)
@@ -1080,8 +1129,9 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
             values["expires_at"] = None
         merged.update(values)
         cleaned = _listing_values(locked.community, merged, now)
-        if cleaned["mode"] != old["mode"]:
-            _check_owner_may(locked.owner, locked.community, cleaned["mode"])
+        # What an existing listing offers was checked when it was posted; a change to it is checked again.
+        if listing_activity(cleaned["mode"], cleaned["is_group"]) != listing_activity(old["mode"], old["is_group"]):
+            _check_owner_may(actor, locked.owner, locked.community, cleaned["mode"], cleaned["is_group"])
         for name, value in cleaned.items():
             setattr(locked, name, value)
         changes = diff(old, snapshot(locked, _LISTING_FIELDS))

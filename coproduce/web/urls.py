@@ -13,6 +13,7 @@ from .views import (
     members,
     messaging,
     notifications,
+    operate,
     partners,
     profile,
     public,
@@ -56,6 +57,8 @@ urlpatterns = [
     path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
     path("notifications/preferences/", notifications.preferences, name="notification_preferences"),
     path("acting/stop/", members.acting_stop, name="acting_stop"),
+    # Operators of the install
+    path("operate/communities/new/", operate.community_create, name="community_create"),
     # Members of a community
     path("c/<slug:slug>/", community.community, name="community"),
     path("c/<slug:slug>/rules/", community.rulebook, name="rulebook"),
@@ -65,6 +68,7 @@ urlpatterns = [
     path("c/<slug:slug>/agencies/<slug:agency_slug>/", agencies.agency_detail, name="agency_detail"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/edit/", agencies.agency_edit, name="agency_edit"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/archive/", agencies.agency_archive, name="agency_archive"),
+    path("c/<slug:slug>/agencies/<slug:agency_slug>/fund/", agencies.agency_fund, name="agency_fund"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/staff/", agencies.agency_staff_add, name="agency_staff_add"),
     path("c/<slug:slug>/agencies/<slug:agency_slug>/staff/<int:number>/remove/", agencies.agency_staff_remove,
          name="agency_staff_remove"),

@@ -9,10 +9,11 @@ from .conftest import text
 
 
 def rules_post(**overrides):
+    """The form with the rules the test community has (the founding rules but `TEST_RULES`)."""
     data = {
         "credit_floor_minutes": "-600", "credit_ceiling_minutes": "", "auto_confirm_days": "14",
         "max_minutes_per_exchange": "480", "replacement_hourly_rate_pence": "1200", "group_exchange_payer": "split",
-        "references_required": "1", "vetting_group_activity": "0", "vetting_one_to_one": "1",
+        "references_required": "1", "vetting_group_activity": "0", "vetting_one_to_one": "0",
         "vetting_home_visit": "2", "broker_unanswered_days": "7", "credits_per_hour_percent": "100",
         "session_credits_from": "agency", "partner_credits_go": "keep", "reason": "Agreed at the members' meeting.",
     }

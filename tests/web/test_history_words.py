@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2] / "coproduce"
 # Actions built from a value at run time, and every value they can take.
 DYNAMIC = {
     "exchange.{exchange.method}": {f"exchange.{method}" for method in EntryMethod.values},
+    "sign_in.{kind}_issue": {"sign_in.link_issue", "sign_in.code_issue"},
 }
 
 

@@ -20,5 +20,5 @@ def test_it_answers_a_spanish_api_client_in_english(client, community):
     response = client.post("/api/v1/communities/riverside/applications", "{}", content_type="application/json",
                            HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
     error = assert_error(response, 422, "validation_failed")
-    assert error["message"] == "The request is not valid."
+    assert error["message"] == "Please correct the application."
     assert response["Content-Language"] == "en-gb"

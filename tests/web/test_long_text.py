@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from coproduce.communities.models import Application
+from coproduce.communities.models import Application, UnconfirmedApplication
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import Exchange
 from coproduce.web.forms import community_today
@@ -30,7 +30,7 @@ def test_it_takes_an_about_at_the_limit(client, community):
         "full_name": "Pat Newcomer", "email": "pat@example.org", "contact_preference": "email", "about": "x" * 5000,
     })
     assert response.status_code == 302
-    assert len(Application.objects.get().about) == 5000
+    assert len(UnconfirmedApplication.objects.get().about) == 5000  # held until the address is confirmed
 
 
 def test_it_refuses_a_megabyte_note_on_recorded_hours(client, community, member, agency_staff):

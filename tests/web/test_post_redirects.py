@@ -321,6 +321,46 @@ def _redeem(w):
         "adults": "1", "children": "0"}
 
 
+
+def _member_first_password(w):
+    offline = w.offline()
+    offline.set_unusable_password()  # a first password, for someone who has none yet
+    offline.save()
+    number = w.number(offline)
+    password = "a-long-Passphrase-42"
+    return w.coordinator, w.url("member_first_password", number), {
+        "first_password-password1": password, "first_password-password2": password}
+
+
+def _sign_in_code(w):
+    from coproduce.communities import sign_in
+
+    offline = w.offline()
+    membership = offline.memberships.get(community=w.community)
+    _token, letter_code = sign_in.sign_in_code_issue(actor=w.coordinator, community=w.community,
+                                                     membership=membership)
+    return None, reverse("web:sign_in_code"), {"member_number": membership.member_code, "code": letter_code}
+
+
+def _choose_password(w):
+    from coproduce.communities import sign_in
+
+    newcomer = make_person("newcomer@example.org", "Nia Newcomer")
+    newcomer.set_unusable_password()
+    newcomer.save()
+    services.membership_add(actor=None, community=w.community, person=newcomer)
+    _token, link = sign_in.sign_in_link_issue(actor=w.coordinator, person=newcomer, community=w.community)
+    w.fixture("client").get(link)  # the link puts the token in this browser's session
+    password = "a-long-Passphrase-42"
+    return None, reverse("web:choose_password"), {"password1": password, "password2": password}
+
+
+def _community_create(w):
+    return w.fixture("operator"), reverse("web:community_create"), {
+        "name": "Hillside", "slug": "hillside", "member_prefix": "HIL", "area_description": "Up the hill.",
+        "coordinator_email": "", "coordinator_name": ""}
+
+
 CASES: dict[str, Case] = {
     # Anyone
     "apply": lambda w: (None, w.url("apply"), {"full_name": "Pat", "email": "pat@example.org",
@@ -458,6 +498,14 @@ CASES: dict[str, Case] = {
     "partner_offer_deactivate": lambda w: (
         w.coordinator, w.url("partner_offer_deactivate", (p := w.partner()).pk, swim(w.coordinator, p).pk), {}),
     "partner_redeem": _redeem,
+    "agency_fund": lambda w: (w.coordinator, w.url("agency_fund", _agency(w).slug), {
+        "source": "issuance", "time_hours": "10", "time_minutes": "0", "note": "Spring sessions",
+        "idempotency_key": "9b7e6a52-8a3c-4d7e-9a43-1f0b1f2c3d4e"}),
+    "community_create": _community_create,
+    "member_first_password": _member_first_password,
+    "member_sign_in_letter": lambda w: (w.coordinator, w.url("member_sign_in_letter", w.number(w.offline())), {}),
+    "sign_in_code": _sign_in_code,
+    "choose_password": _choose_password,
 }
 
 

@@ -24,7 +24,7 @@ def test_it_says_the_floor_lets_members_owe_hours(client, community, member):
 
 
 def test_it_names_the_check_levels_in_the_rules(client, community, member):
-    services.rulebook_change(actor=None, community=community, changes={"vetting_group_activity": 1},
+    services.rulebook_change(actor=None, community=community, changes={"vetting_group_activity": 1, "vetting_one_to_one": 1},
                              reason="Everyone shows ID")
     client.force_login(member)
     page = text(client.get(reverse("web:community", args=[community.slug])))

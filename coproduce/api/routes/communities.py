@@ -42,6 +42,33 @@ class CommunityDetailOut(CommunityOut):
     rules: dict[str, RuleValue]
 
 
+class CommunityIn(Schema):
+    name: str = Field(min_length=1, max_length=services.COMMUNITY_NAME_MAX, description="Such as Riverside Time Bank.")
+    slug: str = Field(min_length=1, max_length=services.COMMUNITY_SLUG_MAX,
+                      description="Its web address name: lower-case letters, digits and single hyphens. 409 when "
+                                  "another community has it.")
+    member_prefix: str = Field(min_length=1, max_length=5,
+                               description="2 to 5 letters before member numbers (RIV for RIV-0042). 409 when "
+                                           "another community has it.")
+    area_description: str = Field("", max_length=services.COMMUNITY_AREA_MAX)
+    coordinator_email: str = Field(
+        "", max_length=services.EMAIL_MAX,
+        description="The first coordinator: a person with this email gets the coordinator role; a new email gets "
+                    "an account with the role and the welcome email (then `coordinator_name` is needed). Empty: "
+                    "name one later by giving a member the role.")
+    coordinator_name: str = Field("", max_length=services.PERSON_NAME_MAX,
+                                  description="The new coordinator's name, when the email is new.")
+
+
+class FirstCoordinatorOut(Schema):
+    member_code: str
+    name: str
+
+
+class CommunityCreatedOut(CommunityDetailOut):
+    first_coordinator: FirstCoordinatorOut | None
+
+
 class RuleChoiceOut(Schema):
     value: str
     label: str
@@ -154,13 +181,21 @@ def communities_list(request, page: Query[PageParams]):
     return {"items": [_community_out(request, c, scope) for c in rows], "next_cursor": next_cursor}
 
 
-@router.get(
-    "/{slug}", response={200: CommunityDetailOut, **READ_ERRORS}, auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY,
-    summary="A community",
-)
-def community_detail(request, slug: Slug):
-    """A community with the rules in force. Unlisted communities are visible to their members only."""
-    community = paths.community_visible(request, slug)
+@router.post("", response={201: CommunityCreatedOut, **WRITE_ERRORS}, summary="Create a community (operators)")
+def community_create(request, payload: CommunityIn):
+    """Operators only (403 `operators_only` otherwise): a community with the founding rules and,
+    when `coordinator_email` is given, its first coordinator. 422 for a bad name, web address,
+    prefix or email, or a new email without `coordinator_name`; 409 when another community has the
+    web address or the prefix. Nothing is created unless all of it is."""
+    community, membership = services.community_found(actor=request.user, **payload.dict())
+    return Status(201, {
+        **_detail_out(request, community),
+        "first_coordinator": ({"member_code": membership.member_code, "name": membership.person.display_name}
+                              if membership is not None else None),
+    })
+
+
+def _detail_out(request, community) -> dict:
     version = selectors.rulebook_current(community)
     return {
         **_community_out(request, community, paths.token_community_id(request)),
@@ -168,6 +203,15 @@ def community_detail(request, slug: Slug):
         "rulebook_version": version.number,
         "rules": {**{key: rule.default for key, rule in RULES.items()}, **version.values},
     }
+
+
+@router.get(
+    "/{slug}", response={200: CommunityDetailOut, **READ_ERRORS}, auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY,
+    summary="A community",
+)
+def community_detail(request, slug: Slug):
+    """A community with the rules in force. Unlisted communities are visible to their members only."""
+    return _detail_out(request, paths.community_visible(request, slug))
 
 
 @router.get(

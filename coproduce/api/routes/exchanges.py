@@ -282,7 +282,9 @@ def exchange_record(request, slug: Slug, idempotency_key: IdempotencyKey, payloa
     """You (or a coordinator for you) record help you gave or received; the other side confirms,
     and only then are the hours posted. 422 for minutes out of range, a date in the future,
     yourself on both sides or an unknown member number; 403 `not_a_participant` when you are not
-    in it."""
+    in it; 403 `vetting_required` when someone in it lacks the check the community's rules ask for
+    this kind of help (`vetting_one_to_one`, `vetting_group_activity`, `vetting_home_visit`: see
+    docs/ledger.md), naming the check and whom to ask."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
     exchange = services.exchange_record(
@@ -316,7 +318,8 @@ def exchanges_to_confirm(request, slug: Slug, query: Query[ToConfirmQuery]):
 )
 def exchange_enter(request, slug: Slug, idempotency_key: IdempotencyKey, payload: EntryIn):
     """For members who are offline. Posted at once. 409 `slip_already_entered` for a slip number
-    entered before; 409 `limit_exceeded` when someone's balance cannot take it."""
+    entered before; 409 `limit_exceeded` when someone's balance cannot take it; 403
+    `vetting_required` when someone in it lacks the check the community's rules ask for."""
     community = paths.coordinated_community(request, slug)
     exchange = services.exchange_enter(
         actor=request.user, community=community, idempotency_key=paths.client_key(request, idempotency_key),

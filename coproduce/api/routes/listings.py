@@ -400,7 +400,9 @@ def listings_public(request, slug: Slug, query: Query[PublicListingQuery]):
 @router.post("/{slug}/listings", response={201: ListingOut, **WRITE_ERRORS}, summary="Post an offer or request")
 def listing_create(request, slug: Slug, payload: ListingIn):
     """422 for an unknown category, an expiry in the past, bad times or tags; 403
-    `vetting_required` for `at_home` without the community's check level; 403 when a member
+    `vetting_required` when the owner lacks the check the community's rules ask for what it
+    offers or asks for (`at_home`: a home visit; `in_person`: one-to-one help, or a group activity
+    with `is_group`; `remote` needs none), naming the check and whom to ask; 403 when a member
     names someone else in `on_behalf_of`."""
     community = paths.community(request, slug)
     paths.member_community(request, community)

@@ -313,8 +313,11 @@ def signup_list(request, slug: Slug, session_id: ObjectId):
              summary="Sign up for a session")
 def signup_create(request, slug: Slug, session_id: ObjectId, payload: SessionSignUpIn | None = None):
     """Books a place, or a place on the waiting list when the session is full (see `status`).
-    422 `not_eligible` with the reasons (check level, training, age); 409 `already_signed_up`,
-    `session_cancelled`, `session_started`; 403 when a member names someone else."""
+    403 `vetting_required` below the community's check level for group activities (the rule
+    `vetting_group_activity`: which check is needed and whom to ask, every reason in
+    `fields.person`); 422 `not_eligible` with the role's own reasons (check level, training, age);
+    409 `already_signed_up`, `session_cancelled`, `session_started`; 403 when a member names
+    someone else."""
     community, session = _session(request, slug, session_id)
     person = paths.member_named(community, payload.on_behalf_of if payload else None, "on_behalf_of")
     signup = sessions.signup_create(actor=request.user, session=session, person=person)

@@ -23,9 +23,10 @@ from coproduce.coproduction.access import access_agency, access_manage_agency, c
 from coproduce.coproduction.models import AgencyKind, AgencyRole
 from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, ValidationFailed
+from coproduce.ledger.selectors import hours
 
 from ..decorators import community_view
-from ..forms import DateInput, community_today, show_refusal
+from ..forms import DateInput, TimeForm, community_today, show_refusal
 from ..middleware import SignedInRequest
 
 # Forms ---------------------------------------------------------------------------------------
@@ -100,6 +101,22 @@ class TrainingForm(forms.Form):
     service_fields = {"person": "number"}
 
 
+class AgencyFundForm(TimeForm):
+    """A coordinator funds the agency's hours account; the service checks the rest."""
+
+    source = forms.ChoiceField(label=gettext_lazy("Where do the hours come from?"), widget=forms.RadioSelect,
+                               choices=list(agencies.AGENCY_FUNDING_SOURCES.items()), initial="fund",
+                               error_messages={"required": gettext_lazy("Choose where the hours come from.")})
+    note = forms.CharField(label=gettext_lazy("Note for the statements"), required=False,
+                           max_length=agencies.AGENCY_FUNDING_NOTE_MAX,
+                           help_text=gettext_lazy("Such as: Budget for the spring sessions."))
+    service_fields = {**TimeForm.service_fields, "source": "source", "note": "note"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["source", "time_hours", "time_minutes", "note"])
+
+
 def _member(community, number: int):
     found = community_selectors.active_members_by_number(community, {number})
     if number not in found:
@@ -156,12 +173,18 @@ def _staff_rows(community, agency) -> list[tuple]:
     return [(s, numbers.get(s.person_id)) for s in staff]
 
 
-def _agency_page(request, community, agency, *, staff_form=None, status=200) -> HttpResponse:
+def _agency_page(request, community, agency, *, staff_form=None, fund_form=None, status=200) -> HttpResponse:
     access_agency(request.user, agency)
     manages = agencies.can_manage(request.user, agency)
     if agency.is_archived and not manages:
         raise Http404("No such agency.")
+    coordinates = access.is_coordinator(request.user, community)
+    # Its staff and the coordinators see the hours account; coordinators fund it.
+    account = (agencies.agency_account(agency, coordinates=coordinates)
+               if can_do_staff_work(request.user, agency) else None)
     return render(request, "web/agencies/detail.html", {
+        "account": account,
+        "fund_form": (fund_form or AgencyFundForm()) if coordinates and not agency.is_archived else None,
         "community": community, "agency": agency, "manages": manages,
         "roles": agencies.roles_of_agency(agency, request.user),
         "staff": _staff_rows(community, agency) if manages else None,
@@ -180,6 +203,32 @@ def _agency_page(request, community, agency, *, staff_form=None, status=200) -> 
 def agency_detail(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     agency = agencies.agency_by_slug(community, agency_slug)
     return _agency_page(request, community, agency)
+
+
+@login_required
+@community_view
+@require_POST
+def agency_fund(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
+    """A coordinator funds the agency's hours account from the community fund or from issuance."""
+    agency = agencies.agency_by_slug(community, agency_slug)
+    access.access_coordinate(request.user, community)
+    form = AgencyFundForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            agencies.agency_fund(actor=request.user, agency=agency, minutes=data["minutes"], source=data["source"],
+                                 note=data["note"], idempotency_key=data["idempotency_key"])
+        except ApplicationError as exc:  # a refusal (or its replay) is about what was typed
+            if exc.status in (403, 404):
+                raise
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("%(hours)s moved from %(source)s to %(name)s's account.") % {
+                "hours": hours(data["minutes"]), "name": agency.name,
+                "source": _("the community fund") if data["source"] == "fund" else _("new credits issued")})
+            return redirect(reverse("web:agency_detail", args=[community.slug, agency.slug]) + "#account")
+    form.renew_key()
+    return _agency_page(request, community, agency, fund_form=form, status=400)
 
 
 @login_required

@@ -45,13 +45,23 @@ PAGE_SIZE = 20
 SLOT_LABELS = dict(AVAILABILITY_CHOICES)
 
 
+def _ask_url(community) -> str:
+    """Where a member who needs a check goes to ask: a message to the longest-serving coordinator
+    (the community's page when it has none)."""
+    coordinator = community_selectors.coordinator_to_ask(community)
+    if coordinator is None:
+        return reverse("web:community", args=[community.slug])
+    return reverse("web:conversation_new", args=[community.slug, coordinator.number])
+
+
 def _may_change(request, community, listing) -> bool:
     """The rule of the listing services (owner or coordinator), asked in advance for the buttons."""
     return listing.owner_id == request.user.pk or access.is_coordinator(request.user, community)
 
 
 def _refuse(form, exc: ApplicationError) -> None:
-    """A service's refusal onto the form; the vetting needed for `at_home` goes on the mode."""
+    """A service's refusal onto the form; the check needed for what the listing offers goes on
+    "Where?" (the mode: at home, in person, or by phone and online, which needs no check)."""
     if exc.code == "vetting_required":
         form.add_error("mode", exc.message)
     else:
@@ -190,11 +200,17 @@ def _detail_page(request, community, listing, *, close_form=None, status=200) ->
     mine = listing.owner_id == person.pk
     # On your own listing each match offers "Send a message" about it, so the answer counts for it.
     numbers = community_selectors.member_numbers(community, {m.listing.owner_id for m in matches}) if mine else {}
+    # Hours for this listing need the check the community asks for what it offers: say so in place
+    # of "Arrange an exchange" (the record service refuses it the same way).
+    activity = services.listing_activity(listing.mode, listing.is_group)
+    arrange_refusal = (access.activity_refusal(person, community, activity, viewer=request.user)
+                       if activity and not mine and listing.status == ListingStatus.ACTIVE else "")
     return render(request, "web/listings/detail.html", {
         "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches], "people": people,
         "community": community, "listing": listing, "pictures": images.images_of(listing),
         "owner_number": owner_membership.number if owner_membership else None,
-        "may_record": listing.owner_id != person.pk,
+        "may_record": not mine and not arrange_refusal, "arrange_refusal": arrange_refusal,
+        "ask_url": _ask_url(community) if arrange_refusal else "",
         "may_renew": may_change and listing.status != ListingStatus.CLOSED,
         "may_change": may_change and listing.status == ListingStatus.ACTIVE,
         "close_form": close_form or CloseListingForm(),

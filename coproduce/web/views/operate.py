@@ -1,0 +1,74 @@
+"""Operator pages: running the install. Creating a community and naming its first coordinator
+(`communities.services.community_found`); the same as `POST /api/v1/communities` and
+`coproduce community create`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from coproduce.communities import access, services
+from coproduce.core.errors import ApplicationError
+
+from ..decorators import domain_errors
+from ..forms import show_refusal
+from ..middleware import SignedInRequest
+
+
+class CommunityForm(forms.Form):
+    """Shape only; the service checks the web address, the prefix and the email, and whether a
+    new coordinator's name is needed. The limits are the API's (api/routes/communities.py)."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=services.COMMUNITY_NAME_MAX,
+                           help_text=gettext_lazy("Such as Riverside Time Bank."))
+    slug = forms.CharField(label=gettext_lazy("Web address"), max_length=services.COMMUNITY_SLUG_MAX,
+                           help_text=gettext_lazy("The part after /c/ in its pages' addresses: lower-case letters, "
+                                                  "digits and hyphens, such as riverside. It cannot change later."))
+    member_prefix = forms.CharField(label=gettext_lazy("Member number prefix"), max_length=5,
+                                    help_text=gettext_lazy("2 to 5 letters before each member number, such as RIV "
+                                                           "for RIV-0042. It cannot change later."))
+    area_description = forms.CharField(label=gettext_lazy("The area it covers"), required=False,
+                                       max_length=services.COMMUNITY_AREA_MAX,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+    coordinator_email = forms.CharField(
+        label=gettext_lazy("First coordinator's email"), required=False, max_length=services.EMAIL_MAX,
+        widget=forms.EmailInput,
+        help_text=gettext_lazy("They run the community day to day. Someone with an account gets the coordinator "
+                               "role; a new address gets an account and an email to set a password. You can "
+                               "leave it empty and give a member the role later from their page."))
+    coordinator_name = forms.CharField(label=gettext_lazy("First coordinator's name"), required=False,
+                                       max_length=services.PERSON_NAME_MAX,
+                                       help_text=gettext_lazy("Needed when the email address is new."))
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def community_create(request: SignedInRequest) -> HttpResponse:
+    access.access_operate(request.user)
+    status = 200
+    form = CommunityForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                community, membership = services.community_found(actor=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                if exc.status == 403:
+                    raise
+                show_refusal(form, exc)
+            else:
+                if membership is None:
+                    messages.success(request, _("%(name)s is ready. Give a member the coordinator role from their "
+                                                "page when it has one.") % {"name": community.name})
+                else:
+                    messages.success(request, _("%(name)s is ready, with %(coordinator)s as its first coordinator.")
+                                     % {"name": community.name, "coordinator": membership.person.display_name})
+                return redirect("web:community", community.slug)
+        status = 400
+    return render(request, "web/operate/community_form.html", {"form": form}, status=status)
