@@ -39,7 +39,7 @@ ACTIONS = {
     "category.add": gettext_lazy("A category was added."),
     "check.record": gettext_lazy("A check was recorded."),
     "community.create": gettext_lazy("The community was started."),
-    "community.found": gettext_lazy("An operator founded the community and named its first coordinator."),
+    "community.found": gettext_lazy("An operator founded the community."),
     "consent.give": gettext_lazy("They agreed to let the community keep some sensitive information."),
     "consent.withdraw": gettext_lazy("They withdrew a consent, and the information it covered was deleted."),
     "contact.passed_on": gettext_lazy("A message for them was passed on."),
