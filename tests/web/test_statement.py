@@ -189,6 +189,7 @@ def test_it_shows_hours_waiting_for_confirmation_apart_from_the_balance(client, 
     body = response.content.decode()
     # The balance counts only what is confirmed.
     assert "Balance 1h00" in page
+    assert "Waiting for confirmation 2h15 to come in, 0h30 to go out (not in the balance yet)" in page
     assert "Waiting for confirmation, not in the balance" in page
     waiting = page.split("Waiting for confirmation, not in the balance")[-1].split("Entries, newest first")[0]
     assert "These hours are not counted in your balance until they are confirmed." in waiting
