@@ -59,7 +59,8 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("Phone-only member", PHONE_MEMBER_NUMBER,
               "Dorothy Evans has no email: she signs in with her member number."),
     DemoLogin("Agency staff", "staff@riverside.example",
-              "Priya Shah, social prescriber and admin of Riverside Health Centre (co-production)."),
+              "Priya Shah, social prescriber and admin of Riverside Health Centre: her home page has "
+              "yesterday's register to fill in, her next sessions and referrals waiting."),
     DemoLogin("Group lead", "grouplead@riverside.example", "Dev Malhotra, lead of the Docks Community Garden."),
     DemoLogin("Steward", "steward@riverside.example", "Hilda Brennan, rulebook steward."),
     DemoLogin("Operator", "operator@coproduce.example",
