@@ -61,7 +61,8 @@ DEMO_LOGINS: list[DemoLogin] = [
               "Dorothy Evans has no email: she signs in with her member number. On her member page a "
               "coordinator can set her first password or print her a sign-in letter with a one-time code."),
     DemoLogin("Agency staff", "staff@riverside.example",
-              "Priya Shah, social prescriber and admin of Riverside Health Centre (co-production)."),
+              "Priya Shah, social prescriber and admin of Riverside Health Centre: her home page has "
+              "yesterday's register to fill in, her next sessions and referrals waiting."),
     DemoLogin("Group lead", "grouplead@riverside.example", "Dev Malhotra, lead of the Docks Community Garden."),
     DemoLogin("Steward", "steward@riverside.example", "Hilda Brennan, rulebook steward."),
     DemoLogin("Operator", "operator@coproduce.example",

@@ -8,7 +8,10 @@ Selectors only, five queries however long the period (tests count them):
 5. redemptions at spend partners in the period by the people who earned credits here in it.
 
 The last is an approximation, said so on the page: credits are not earmarked, so a member who
-earned here and spent at the leisure centre may have spent credits earned elsewhere."""
+earned here and spent at the leisure centre may have spent credits earned elsewhere.
+
+`staff_home` reads what waits for a member of staff on their home page, across all their
+agencies, in four queries however many agencies and sessions there are."""
 
 from __future__ import annotations
 
@@ -16,13 +19,15 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from coproduce.core.errors import ValidationFailed
 
 from .models import (
     Agency,
+    AgencyMembership,
     Attendance,
     AttendanceRole,
     Redemption,
@@ -31,7 +36,7 @@ from .models import (
     Session,
     SessionStatus,
 )
-from .sessions import registers_waiting_in
+from .sessions import _held_unregistered, registers_waiting_in
 
 MAX_MONTHS = 60
 REFERRAL_STALE_DAYS = 7  # a referral nobody has contacted after a week is flagged to coordinators
@@ -250,3 +255,68 @@ def community_coproduction(community, *, now: dt.datetime | None = None) -> Comm
         referrals_new=referrals["new"], referrals_stale=referrals["stale"],
         registers_waiting=registers_waiting_in(community, now=now), credited_minutes_this_month=credited or 0,
     )
+
+
+# The staff's home page --------------------------------------------------------------------------
+
+STAFF_HOME_SHOWN = 3  # registers and sessions listed per agency; the counts say how many in all
+
+
+@dataclass
+class StaffAgency:
+    """One agency a person is on the staff of, and what waits for them there."""
+
+    place: AgencyMembership  # with its agency and the agency's community
+    registers_waiting: int = 0  # sessions held without a confirmed register
+    to_register: list[Session] = field(default_factory=list)  # the latest of those, latest first
+    next_sessions: list[Session] = field(default_factory=list)  # the next to start, soonest first
+    referrals_waiting: int = 0  # referrals from the agency no coordinator has taken up yet
+
+    @property
+    def agency(self) -> Agency:
+        return self.place.agency
+
+
+def _ranked(qs, *order):
+    """The first STAFF_HOME_SHOWN sessions of each agency in `qs` (one query, a window function),
+    each with how many there are of that agency in all (`in_all`)."""
+    return list(
+        qs.select_related("role")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("agency_id")], order_by=list(order)),
+                  in_all=Window(Count("pk"), partition_by=[F("agency_id")]))
+        .filter(rank__lte=STAFF_HOME_SHOWN)
+        .order_by("agency_id", "rank")
+    )
+
+
+def staff_home(person, *, community_ids=None, now: dt.datetime | None = None) -> list[StaffAgency]:
+    """The active agencies the person is on the staff of (in the communities given, when given),
+    by name, each with the registers waiting to be filled in, the next sessions and the referrals
+    no coordinator has taken up yet. Four queries, one when the person is nobody's staff."""
+    now = now or timezone.now()
+    places = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True,
+                                             agency__is_archived=False)
+    if community_ids is not None:
+        places = places.filter(agency__community_id__in=list(community_ids))
+    found = {
+        place.agency_id: StaffAgency(place)
+        for place in places.select_related("agency", "agency__community").order_by("agency__name", "agency_id")
+    }
+    if not found:
+        return []
+    ids = list(found)
+    for session in _ranked(Session.objects.filter(_held_unregistered(now), agency_id__in=ids),
+                           F("starts_at").desc(), F("pk").desc()):
+        found[session.agency_id].to_register.append(session)
+        found[session.agency_id].registers_waiting = session.in_all
+    for session in _ranked(Session.objects.filter(agency_id__in=ids, status=SessionStatus.SCHEDULED,
+                                                  starts_at__gt=now),
+                           F("starts_at").asc(), F("pk").asc()):
+        found[session.agency_id].next_sessions.append(session)
+    for agency_id, n in (Referral.objects.filter(agency_id__in=ids, status=ReferralStatus.REFERRED)
+                         .values_list("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")):
+        found[agency_id].referrals_waiting = n
+    for entry in found.values():
+        for session in [*entry.to_register, *entry.next_sessions]:
+            session.agency = entry.agency  # the pages build links from the agency's community
+    return list(found.values())

@@ -1,7 +1,8 @@
 """Co-production for the Riverside demo, built with the real services after the conversations:
 Riverside Health Centre (peer supporters, a welcome host in the waiting room), Riverside Primary
 School (reading buddies) and Riverside Library (digital help), each with a year of sessions whose
-registers were confirmed; the Leisure Centre and the Community Cinema as spend partners where
+registers were confirmed (and yesterday's welcome-host session at the health centre, whose register
+waits for Priya); the Leisure Centre and the Community Cinema as spend partners where
 members spent some of what they earned; referrals in from the health centre with their
 outcomes; two self-assessments of the health centre months apart.
 
@@ -139,6 +140,7 @@ class _Builder:
                      minutes=60, every_days=40, people=3)
         self.history(digital, self.hilda, place="Riverside Library, computer room", weekday=3, hour=10,
                      minutes=120, every_days=44, people=2)
+        self.held_waiting(welcome, self.priya, "Health Centre waiting room", hour=9, minutes=120)
         self.upcoming(peer, self.priya, "Health Centre, quiet room", weekday=1, hour=14, minutes=90, repeat="fortnightly")
         self.upcoming(welcome, self.priya, "Health Centre waiting room", weekday=0, hour=9, minutes=120,
                       repeat="weekly")
@@ -260,6 +262,17 @@ class _Builder:
             self.events.append((end, functools.partial(
                 register.register_confirm, actor=staff, session=session,
                 idempotency_key=f"demo-register-{session.pk}")))
+
+    def held_waiting(self, role, staff, place: str, *, hour: int, minutes: int) -> None:
+        """Yesterday's session, with two people signed up, whose register nobody has filled in
+        yet: what waits for the staff on their home page."""
+        start = self._local(self.today - dt.timedelta(days=1), hour)
+        session = sessions.session_create(
+            actor=staff, role=role, place=place, starts_at=start, ends_at=start + dt.timedelta(minutes=minutes),
+            capacity=4, staff_present=[staff], now=start - dt.timedelta(days=7))
+        for person in self._eligible(role, 2, offset=5):
+            sessions.signup_create(actor=person if person.email else staff, session=session, person=person,
+                                   now=start - dt.timedelta(days=2))
 
     def upcoming(self, role, staff, place: str, *, weekday: int, hour: int, minutes: int, repeat: str) -> None:
         """A series of sessions still to come, starting next week, with a few people signed up."""

@@ -357,6 +357,70 @@ def exchange_page(community, person, *, before_id: int | None = None, limit: int
     return ExchangePage(rows=rows, older_before=exchanges[-1].pk if more and exchanges else None)
 
 
+def recipient_shares(total: int, recipient_ids) -> dict[int, int]:
+    """How the people helped split what a group exchange costs them: equal shares, the remainder
+    a minute each to the first by id (what `services.exchange_legs` posts)."""
+    ids = sorted(recipient_ids)
+    share, remainder = divmod(total, len(ids))
+    return {pk: share + (1 if i < remainder else 0) for i, pk in enumerate(ids)}
+
+
+@dataclass
+class WaitingLine:
+    """Hours recorded but not posted: what they would change the person's balance by once
+    confirmed, who is on the other side, and whose answer they wait for."""
+
+    exchange: Exchange
+    amount_minutes: int  # + earned, - paid; 0 for someone helped when the community fund pays
+    others: list  # the people on the other side
+    to_answer: bool  # waiting for the person's own side to confirm (not the other side's)
+    disputed: bool  # a coordinator is looking into it
+
+
+@dataclass
+class HoursWaiting:
+    lines: list[WaitingLine]
+    more: bool  # there are more than the lines shown
+    incoming_minutes: int  # of the lines shown, what would come in
+    outgoing_minutes: int  # and what would go out (positive)
+
+
+def hours_waiting(community, person, *, limit: int = 50) -> HoursWaiting:
+    """The person's exchanges whose hours are recorded but not posted (waiting for confirmation,
+    or disputed), newest first: never part of the balance, shown beside it on the statement.
+    Two queries however many there are."""
+    qs = (Exchange.objects.filter(community=community, participants__person=person,
+                                  status__in=[ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED])
+          .prefetch_related(Prefetch("participants",
+                                     queryset=Participant.objects.select_related("person").order_by("role", "id")))
+          .order_by("-id"))
+    found = list(qs[:limit + 1])
+    lines = []
+    for exchange in found[:limit]:
+        parts = list(exchange.participants.all())
+        mine = next(p.role for p in parts if p.person_id == person.pk)
+        providers = [p.person_id for p in parts if p.role == ParticipantRole.PROVIDER]
+        recipients = [p.person_id for p in parts if p.role == ParticipantRole.RECIPIENT]
+        minutes = exchange.minutes or 0
+        if mine == ParticipantRole.PROVIDER:
+            amount = minutes
+        elif exchange.payer == "fund":
+            amount = 0
+        else:
+            amount = -recipient_shares(minutes * len(providers), recipients)[person.pk]
+        recorder_role = next((p.role for p in parts if p.person_id == exchange.recorded_for_id), None)
+        lines.append(WaitingLine(
+            exchange=exchange, amount_minutes=amount, others=[p.person for p in parts if p.role != mine],
+            to_answer=exchange.status == ExchangeStatus.RECORDED and recorder_role is not None and recorder_role != mine,
+            disputed=exchange.status == ExchangeStatus.DISPUTED,
+        ))
+    return HoursWaiting(
+        lines=lines, more=len(found) > limit,
+        incoming_minutes=sum(line.amount_minutes for line in lines if line.amount_minutes > 0),
+        outgoing_minutes=-sum(line.amount_minutes for line in lines if line.amount_minutes < 0),
+    )
+
+
 def to_confirm_counts(person) -> dict[int, int]:
     """How many recorded exchanges wait for this person's answer, per community id: the rule of
     `exchanges_to_confirm` (the other side answers) in one query."""

@@ -51,6 +51,7 @@ from .models import (
     ParticipantRole,
     ReferenceKind,
 )
+from .selectors import recipient_shares
 
 MAX_PARTICIPANTS = 60
 
@@ -70,6 +71,18 @@ def _notify_sides(exchange: Exchange, subject: str, body: str, *, kind: str, onl
     community = exchange.community
     _notify(people, subject, body, kind=kind, community=community,
             url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
+
+
+def _exchange_url(exchange: Exchange) -> str:
+    return f"/c/{exchange.community.slug}/exchanges/{exchange.pk}/"
+
+
+def _answered(exchange: Exchange) -> None:
+    """The hours no longer wait for an answer: the "Please confirm" notifications about them are
+    resolved, whoever answered (the person, a coordinator for them, the other side's dispute or
+    the auto-confirm job)."""
+    notifications.resolve(people_ids=exchange.participants.values_list("person_id", flat=True),
+                          kind="exchange_recorded", url=_exchange_url(exchange))
 
 
 def _shape(providers: list, recipients: list) -> str:
@@ -209,11 +222,10 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
     if exchange.payer == "fund":
         legs.append(Leg(ledger.fund_account(community).pk, -total))
     else:
-        share, remainder = divmod(total, len(recipients))
-        for i, person in enumerate(recipients):
-            amount = share + (1 if i < remainder else 0)
-            if amount:
-                legs.append(Leg(ledger.member_account(community, person).pk, -amount))
+        shares = recipient_shares(total, [person.pk for person in recipients])
+        for person in recipients:
+            if shares[person.pk]:
+                legs.append(Leg(ledger.member_account(community, person).pk, -shares[person.pk]))
     return legs
 
 
@@ -376,7 +388,7 @@ def exchange_record(
         _notify(others, f"Please confirm {ledger_selectors.hours(minutes)} ({community.name})",
                 f"{recorded_for.display_name} recorded {ledger_selectors.hours(minutes)} for "
                 f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
-                kind="exchange_recorded", community=community, url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
+                kind="exchange_recorded", community=community, url=_exchange_url(exchange))
         return exchange, {"exchange_id": exchange.pk}
 
     return idempotent(
@@ -501,6 +513,7 @@ def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None, idempotenc
         audit_record(actor=actor, on_behalf_of=person, action="exchange.confirm", subject=locked,
                      community_id=locked.community_id, person_id=person.pk,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+        _answered(locked)
         _notify_sides(locked, f"Confirmed: {ledger_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
                       f"{person.display_name} confirmed the hours for "
                       f"{locked.title or locked.category or 'an exchange'}.",
@@ -532,6 +545,7 @@ def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
         audit_record(actor=actor, on_behalf_of=person, action="exchange.decline", subject=locked,
                      community_id=locked.community_id, person_id=person.pk, note=reason,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DECLINED]})
+        _answered(locked)
         _notify_sides(locked, f"Declined: {ledger_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
                       f"{person.display_name} declined the hours for "
                       f"{locked.title or locked.category or 'an exchange'}.\n\nWhy: {reason}",
@@ -564,6 +578,7 @@ def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
         audit_record(actor=actor, on_behalf_of=person, action="exchange.dispute", subject=locked,
                      community_id=locked.community_id, person_id=person.pk, note=reason,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]})
+        _answered(locked)
         return locked, {"exchange_id": locked.pk}
 
     return once(scope=f"exchange-dispute:{exchange.community_id}", key=idempotency_key,
@@ -626,6 +641,7 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
                 audit_record(actor=None, action="exchange.auto_confirm", subject=locked,
                              community_id=locked.community_id,
                              changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+                _answered(locked)
                 done += 1
         except ledger.LimitExceeded:
             continue

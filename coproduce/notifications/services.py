@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -179,6 +180,16 @@ def mark_read(*, person, ids: list[int] | None = None, all: bool = False,  # noq
             raise ValidationFailed("Some of these are not your notifications, so none was marked.",
                                    code="unknown_notifications", fields={"ids": [f"Not one of yours: {listed}."]})
         return mine.filter(pk__in=found, read_at__isnull=True).update(read_at=now)
+
+
+def resolve(*, people_ids, kind: str, url: str) -> int:
+    """Notifications of `kind` linking to `url` that asked these people to do something now done
+    (hours they were asked to confirm have been answered, by anyone): marked read, and no longer
+    emailed when their email had not gone yet. Inside the caller's transaction, so the answer and
+    this stand or fall together. Returns how many were still unread. Not audited, as reading is not."""
+    open_ = Notification.objects.filter(person_id__in=list(people_ids), kind=kind, url=url, read_at__isnull=True)
+    return open_.update(read_at=timezone.now(),
+                        email_state=Case(When(email_state="", then=Value(SKIPPED)), default=F("email_state")))
 
 
 def preference_set(*, actor, person, email_mode: str | None = None, weekly_digest: bool | None = None) -> Preference:

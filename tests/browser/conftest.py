@@ -163,6 +163,28 @@ def check_page(page, status: int) -> PageReport:
     return report
 
 
+# What is cut off at the sides: an element in the main content whose content is wider than its box
+# and does not show it (it scrolls or clips sideways), such as a table in a scrolling wrapper. The
+# page itself does not scroll then, so the document's width check misses it. Clipped one-pixel
+# boxes (visually hidden text) are left out.
+_CUT_OFF = """() => [...document.querySelectorAll('main *')]
+  .filter(e => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1
+               && getComputedStyle(e).overflowX !== 'visible')
+  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '')
+            + (e.getAttribute('aria-labelledby') ? ' labelled by #' + e.getAttribute('aria-labelledby') : '')
+            + ': content ' + e.scrollWidth + ' px wide in ' + e.clientWidth + ' px')"""
+
+
+def cut_off(page, width: int = NARROW) -> list[str]:
+    """At `width` (360 px by default): each part of the main content that is wider than its box
+    and scrolls or is clipped sideways, so that some of it is out of sight (see _CUT_OFF)."""
+    wide = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 800})
+    found = page.evaluate(_CUT_OFF)
+    page.set_viewport_size(wide)
+    return [f"{page.url}: {what}" for what in found]
+
+
 def _serious(results: dict, where: str) -> list[dict]:
     return [
         {

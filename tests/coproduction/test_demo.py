@@ -63,6 +63,14 @@ def test_it_builds_a_year_of_coproduction_once():
     assert agencies.eligibility(maya, peer) == []
     assert Session.objects.filter(role=peer, status=SessionStatus.SCHEDULED).exists()
 
+    # Priya finds yesterday's register waiting for her on her home page.
+    priya = Person.objects.get(email="staff@riverside.example")
+    [priyas] = dashboard.staff_home(priya)
+    assert priyas.agency.name == "Riverside Health Centre" and priyas.registers_waiting == 1
+    assert priyas.to_register[0].role.title == "Welcome host in the waiting room"
+    assert priyas.to_register[0].signups.exclude(status="cancelled").count() == 2
+    assert priyas.next_sessions and priyas.referrals_waiting >= 1
+
     health = Agency.objects.get(name="Riverside Health Centre")
     figures = dashboard.agency_dashboard(health, dashboard.period_for(community))
     assert figures.citizen_minutes > 0 and figures.credited_minutes > 0

@@ -94,3 +94,37 @@ def test_it_never_shows_a_concern_to_its_subject_or_other_members(client, commun
     concerns = client.get(f"/c/{community.slug}/coordinate/concerns/")
     assert concerns.status_code == 200 and "lend money" in text(concerns)
     assert "/coordinate/concerns/" in client.get(f"/c/{community.slug}/coordinate/").content.decode()
+
+
+@pytest.mark.parametrize("back", ["to_confirm", ""])
+def test_confirming_suggests_leaving_a_reference_on_the_page_it_lands_on(client, community, member, agency_staff,
+                                                                         back):
+    exchange = recorded(community, member, member, agency_staff)
+    client.force_login(agency_staff)
+    response = client.post(exchange_url(community, exchange) + "confirm/", {"back": back}, follow=True)
+    landed = response.redirect_chain[-1][0]
+    assert landed == (f"/c/{community.slug}/exchanges/to-confirm/" if back else exchange_url(community, exchange))
+    page = text(response)
+    assert "Confirmed: 1h30 for Weeding the front garden." in page
+    assert "How did it go? Leave a reference about Mo Member" in page
+    link = exchange_url(community, exchange) + "#leave-reference"
+    assert f'href="{link}"' in response.content.decode()
+    form_page = client.get(exchange_url(community, exchange)).content.decode()
+    assert 'id="leave-reference"' in form_page and "Leave the reference" in form_page
+
+
+def test_a_coordinator_confirming_for_a_member_is_offered_the_reference_for_them(client, community, coordinator,
+                                                                                 member, agency_staff):
+    exchange = recorded(community, member, member, agency_staff)
+    client.force_login(coordinator)
+    client.post(f"/c/{community.slug}/members/{agency_staff.memberships.get().number}/act/")
+    response = client.post(exchange_url(community, exchange) + "confirm/", {"back": "to_confirm"}, follow=True)
+    assert "How did it go? Leave a reference about Mo Member" in text(response)
+
+
+def test_a_refused_confirmation_suggests_no_reference(client, community, member, agency_staff):
+    exchange = confirmed(community, member, member, agency_staff)
+    client.force_login(agency_staff)
+    response = client.post(exchange_url(community, exchange) + "confirm/", {"back": "to_confirm"}, follow=True)
+    page = text(response)
+    assert "not waiting for an answer" in page and "How did it go?" not in page

@@ -105,7 +105,9 @@ def test_it_reads_a_fixed_number_of_queries(client, community, member, agency_st
     assert text(response).count("Job ") == 30
 
 
-QUERIES = 9  # the totals are read from the account row, not summed from postings; +1 the header's unread count
+# The totals are read from the account row, not summed from postings; +1 the header's unread count;
+# +1 the hours waiting for confirmation (and +1 their people when some wait).
+QUERIES = 10
 
 
 def test_it_shows_a_coordinator_any_members_statement(client, community, coordinator, member, agency_staff):
@@ -172,3 +174,66 @@ def test_it_ignores_a_nonsense_older_link(client, community, member, agency_staf
     client.force_login(member)
     response = client.get(url(community) + f"?before={before}")
     assert response.status_code == 200 and "Weeding the front garden" in text(response)
+
+
+def test_it_shows_hours_waiting_for_confirmation_apart_from_the_balance(client, community, member, agency_staff,
+                                                                        coordinator):
+    confirmed(community, member, member, agency_staff, minutes=60, title="Counted already")
+    mine = recorded(community, member, member, agency_staff, minutes=90, title="Mowing for Asha")
+    theirs = recorded(community, agency_staff, agency_staff, member, minutes=30, title="Shopping for Mo")
+    disputed = recorded(community, member, member, agency_staff, minutes=45, title="Painting the fence")
+    exchange_services.exchange_dispute(actor=agency_staff, exchange=disputed, reason="It was half an hour.")
+    client.force_login(member)
+    response = client.get(url(community))
+    page = text(response)
+    body = response.content.decode()
+    # The balance counts only what is confirmed.
+    assert "Balance 1h00" in page
+    assert "Waiting for confirmation 2h15 to come in, 0h30 to go out (not in the balance yet)" in page
+    assert "Waiting for confirmation, not in the balance" in page
+    waiting = page.split("Waiting for confirmation, not in the balance")[-1].split("Entries, newest first")[0]
+    assert "These hours are not counted in your balance until they are confirmed." in waiting
+    assert "Mowing for Asha" in waiting and "+1h30" in waiting and "Waiting for Asha Staff to confirm" in waiting
+    assert "Shopping for Mo" in waiting and "−0h30" in waiting and "Waiting for you to confirm" in waiting
+    assert "Painting the fence" in waiting and "+0h45" in waiting and "Disputed: a coordinator is looking into it" in waiting
+    assert "Counted already" not in waiting
+    for exchange in (mine, theirs, disputed):
+        assert reverse("web:exchange_detail", args=[community.slug, exchange.pk]) in body
+    assert reverse("web:exchanges_to_confirm", args=[community.slug]) in body
+    # The entries below are only what was posted.
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)[1:]
+    assert len(rows) == 1 and "Counted already" in rows[0]
+    # A coordinator sees the same on the member's statement.
+    client.force_login(coordinator)
+    page = text(client.get(member_url(community, member)))
+    assert "Mowing for Asha" in page and "Waiting for Mo Member to confirm" in page
+
+
+def test_it_shows_a_group_recipients_share_of_waiting_hours(client, community, member, agency_staff, coordinator):
+    recorded(community, member, member, [agency_staff, coordinator], minutes=45, title="Quiz night")
+    client.force_login(coordinator)
+    page = text(client.get(url(community)))
+    assert "Quiz night" in page
+    share = page.split("Quiz night")[1][:80]
+    assert "−0h22" in share or "−0h23" in share
+
+
+def test_it_says_nothing_waits_when_nothing_does(client, community, member, agency_staff):
+    confirmed(community, member, member, agency_staff)
+    client.force_login(member)
+    assert "Waiting for confirmation" not in text(client.get(url(community)))
+
+
+def test_it_reads_a_fixed_number_of_queries_with_hours_waiting(client, community, member, agency_staff,
+                                                               django_assert_num_queries):
+    confirmed(community, member, member, agency_staff, minutes=15, title="Posted")
+    recorded(community, member, member, agency_staff, minutes=15, title="Waiting 0")
+    client.force_login(member)
+    with django_assert_num_queries(QUERIES + 1):
+        client.get(url(community))
+    for i in range(1, 12):
+        recorded(community, member, member if i % 2 else agency_staff, agency_staff if i % 2 else member,
+                 minutes=15, title=f"Waiting {i}")
+    with django_assert_num_queries(QUERIES + 1):
+        response = client.get(url(community))
+    assert text(response).count("Waiting ") >= 12

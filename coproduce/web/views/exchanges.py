@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -232,12 +234,20 @@ def _answerable(request, community, exchange_id: int):
 def exchange_confirm(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
     exchange, person = _answerable(request, community, exchange_id)
     try:
-        services.exchange_confirm(actor=request.user, exchange=exchange, on_behalf_of=on_behalf_of(request, person))
+        done = services.exchange_confirm(actor=request.user, exchange=exchange,
+                                         on_behalf_of=on_behalf_of(request, person))
     except (Conflict, LimitExceeded) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Confirmed: %(hours)s for %(what)s. The hours are posted.") % {
-            "hours": hours(exchange.minutes or 0), "what": exchange.title or exchange.category or _("the exchange")})
+        said = _("Confirmed: %(hours)s for %(what)s. The hours are posted.") % {
+            "hours": hours(exchange.minutes or 0), "what": exchange.title or exchange.category or _("the exchange")}
+        subjects = selectors.reference_subjects(done, person)
+        if subjects:
+            # Wherever the confirmation lands (the list or the exchange), it leads to the reference form.
+            said = format_html('{} <a href="{}#leave-reference">{}</a>', said,
+                               reverse("web:exchange_detail", args=[community.slug, exchange.pk]),
+                               _("How did it go? Leave a reference about %(names)s.") % {"names": _names(subjects)})
+        messages.success(request, said)
     return _back(request, community, exchange)
 
 

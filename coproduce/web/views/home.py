@@ -1,4 +1,6 @@
-"""A member's home page: kept short and plain, with big links to the few things people do."""
+"""A member's home page: kept short and plain, with big links to the few things people do. Agency
+staff also find their agencies there, with what waits for them (registers to fill in, the next
+sessions, referrals not yet taken up), each linking straight to where it is done."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from coproduce.communities import selectors
+from coproduce.coproduction import dashboard as coproduction_dashboard
 from coproduce.exchanges import selectors as exchange_selectors
 from coproduce.ledger import selectors as ledger_selectors
 
@@ -24,4 +27,9 @@ def home(request: SignedInRequest) -> HttpResponse:
         (entry, balances.get(entry.membership.community_id, 0), waiting.get(entry.membership.community_id, 0))
         for entry in home.memberships
     ]
-    return render(request, "web/home.html", {"home": home, "communities": communities, "person": person})
+    # Staff work is done as oneself: a coordinator acting for a member does not see their own here.
+    staff = [] if request.acting_for else coproduction_dashboard.staff_home(
+        person, community_ids=[entry.membership.community_id for entry in home.memberships])
+    return render(request, "web/home.html", {
+        "home": home, "communities": communities, "person": person, "staff": staff,
+    })

@@ -13,6 +13,7 @@ from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.errors import ApplicationError
 from coproduce.exchanges import access as exchange_access
+from coproduce.exchanges import selectors as exchange_selectors
 from coproduce.exchanges import services
 from coproduce.ledger import selectors
 from coproduce.ledger.selectors import hours
@@ -31,6 +32,8 @@ def _statement(request, community, person, *, own: bool, number: int | None = No
     return render(request, "web/ledger/statement.html", {
         "community": community, "person": person, "page": page, "paged": before is not None,
         "own": own, "number": number,
+        # Recorded hours not posted yet: shown apart, never part of the balance.
+        "waiting": exchange_selectors.hours_waiting(community, person) if before is None else None,
     })
 
 

@@ -27,7 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coproduce.communities import access
 from coproduce.communities import selectors as community_selectors
 from coproduce.coproduction import agencies, calendars, sessions
-from coproduce.coproduction.access import access_agency, access_staff_work, can_do_staff_work
+from coproduce.coproduction.access import (
+    access_agency,
+    access_staff_work,
+    can_do_staff_work,
+    is_staff_of,
+)
 from coproduce.coproduction.models import SessionStatus, SignUpStatus
 from coproduce.core import limits
 from coproduce.core.errors import ApplicationError
@@ -171,14 +176,15 @@ class CancelSessionForm(forms.Form):
 # Lists ---------------------------------------------------------------------------------------
 
 
-def _rows(request, community, found, roles) -> tuple[list, list]:
+def _rows(request, community, found, roles, *, runs: bool = False) -> tuple[list, list]:
     """Each session with the viewer's (or the acted-for member's) sign-up and why they may not
     sign up for it (worked out once per role, not per session); and each of `roles` they may not
-    take on yet, with the reasons."""
+    take on yet, with the reasons. Staff of the agency (`runs`) sign up for nothing there, so
+    nothing is worked out for them."""
     person = acting_member(request, community)
     mine = sessions.signups_of_person(found, person)
     roles = {role.pk: role for role in roles}
-    reasons = sessions.eligibility_by_role(person, roles.values())
+    reasons = {pk: [] for pk in roles} if runs else sessions.eligibility_by_role(person, roles.values())
     rows = [(session, mine.get(session.pk), reasons[session.role_id]) for session in found]
     blocked = [(roles[pk], why) for pk, why in reasons.items() if why]
     return rows, blocked
@@ -204,10 +210,11 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
     access_agency(request.user, agency)
     found = sessions.sessions_upcoming(community, agency=agency)
     may_run = can_do_staff_work(request.user, agency)
-    rows, blocked = _rows(request, community, found, [session.role for session in found])
+    runs = is_staff_of(acting_member(request, community), agency)
+    rows, blocked = _rows(request, community, found, [session.role for session in found], runs=runs)
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": agency, "role": None, "rows": rows, "blocked": blocked,
-        "ask_url": _ask_url(community, blocked), "may_run": may_run,
+        "ask_url": _ask_url(community, blocked), "may_run": may_run, "runs": runs,
         "calendar_url": calendars.agency_calendar_url(agency),
         "to_register": sessions.sessions_to_register(agency) if may_run else None,
         "registered": sessions.sessions_registered(agency) if may_run else None,
@@ -221,11 +228,12 @@ def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResp
     access.access_community(request.user, community)
     role = agencies.role_get(community, request.user, role_id)
     found = sessions.sessions_upcoming(community, role=role)
+    runs = is_staff_of(acting_member(request, community), role.agency)
     # The role's reasons show even when no session is coming up.
-    rows, blocked = _rows(request, community, found, [role])
+    rows, blocked = _rows(request, community, found, [role], runs=runs)
     return render(request, "web/sessions/list.html", {
         "community": community, "agency": role.agency, "role": role, "rows": rows, "blocked": blocked,
-        "ask_url": _ask_url(community, blocked),
+        "ask_url": _ask_url(community, blocked), "runs": runs,
         "may_run": can_do_staff_work(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
     })
 
@@ -253,12 +261,15 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
     started = sessions.session_started(session)
     is_open = session.status == SessionStatus.SCHEDULED and not started
     outcome = sessions.session_outcome(session) if session.status == SessionStatus.REGISTERED else None
-    eligibility = sessions.eligibility_reasons(person, session.role) if is_open and not signup else []
+    # The agency's own staff run its sessions: they are offered no sign-up and told of no checks.
+    runs = is_staff_of(person, session.agency)
+    eligibility = sessions.eligibility_reasons(person, session.role) if is_open and not signup and not runs else []
     mine = None
     if outcome is not None:
         mine = next((row for row in outcome.came if row.person_id == person.pk), None)
     return render(request, "web/sessions/detail.html", {
         "community": community, "session": session, "signup": signup, "may_run": may_run, "is_open": is_open,
+        "runs": runs,
         "started": started, "outcome": outcome, "my_attendance": mine,
         "when": sessions.when_text(session), "starts": sessions.starts_text(session), "position": sessions.waiting_position(signup) if signup else None,
         "eligibility": eligibility, "ask_url": _ask_url(community, eligibility),
