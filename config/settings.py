@@ -308,6 +308,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
+CSRF_FAILURE_VIEW = "coproduce.web.errors.csrf_failure"  # the site's own page, not Django's plain one
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 # HTTPS follows the site's address, not DEBUG: the demo and a SITE_URL of http:// are plain http
 # (nothing to redirect to); an https SITE_URL turns on the redirect, HSTS and secure cookies.

@@ -73,3 +73,16 @@ def too_many_requests(request, exception=None):
             status=429,
         )
     return render(request, "web/errors/429.html", status=429)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (an old tab, cookies off, a page kept open across a
+    sign-in): the site's own page saying what to do, instead of Django's plain one (CSRF_FAILURE_VIEW).
+    The API reads its token from a header and answers `csrf_failed` itself."""
+    if _api(request):
+        return JsonResponse(
+            {"error": {"code": "csrf_failed", "message": "Send the CSRF token (X-CSRFToken header) with writes "
+                       "made with a browser session.", "fields": {}}},
+            status=403,
+        )
+    return render(request, "web/errors/403_csrf.html", status=403)
