@@ -45,17 +45,32 @@ def run_periodic_now() -> dict[str, int]:
     return {job.name: job.call() for job in periodic_tasks()}
 
 
-def start_periodic_thread(interval: int = INTERVAL_SECONDS) -> threading.Thread:
-    def loop():
-        while True:
+class PeriodicThread(threading.Thread):
+    """Enqueues the timed jobs now and every `interval` seconds until `stop()` is called."""
+
+    def __init__(self, interval: int = INTERVAL_SECONDS) -> None:
+        super().__init__(name="coproduce-periodic", daemon=True)
+        self.interval = interval
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
             try:
                 enqueue_periodic()
             except Exception:  # noqa: BLE001 - a failed round is logged and retried next interval
                 logger.exception("could not enqueue periodic jobs")
             finally:
                 close_old_connections()
-            time.sleep(interval)
+            self._stopping.wait(self.interval)
 
-    thread = threading.Thread(target=loop, name="coproduce-periodic", daemon=True)
+    def stop(self, timeout: float = 30) -> None:
+        """Ask the loop to end and wait for a round in progress to finish (its database work with it)."""
+        self._stopping.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
+
+
+def start_periodic_thread(interval: int = INTERVAL_SECONDS) -> PeriodicThread:
+    thread = PeriodicThread(interval)
     thread.start()
     return thread

@@ -284,6 +284,30 @@ def test_it_runs_the_database_worker(transactional_db, settings, caplog):
     finally:
         package_logger.handlers = handlers  # db_worker may log to the command's (now closed) stdout
     assert "No more tasks to run" in caplog.text
+    # A batch run adds no timed jobs, so it leaves no thread behind to touch the database later.
+    assert not _periodic_threads()
+
+
+def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(transactional_db, settings, caplog):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+    package_logger = logging.getLogger("django_tasks")
+    handlers = list(package_logger.handlers)
+    try:
+        with caplog.at_level(logging.INFO, logger="django_tasks"):
+            command("worker", "--max-tasks", "1", "--no-startup-delay", "--interval", "0.05")
+    finally:
+        package_logger.handlers = handlers
+    assert not _periodic_threads()
+    # The thread did its first round before it was stopped: the timed jobs were queued.
+    from django_tasks.backends.database.models import DBTaskResult
+
+    assert DBTaskResult.objects.exists()
+
+
+def _periodic_threads():
+    import threading
+
+    return [t for t in threading.enumerate() if t.name == "coproduce-periodic" and t.is_alive()]
 
 
 def test_it_explains_when_jobs_do_not_use_the_database_queue(db):
