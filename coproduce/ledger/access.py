@@ -40,3 +40,10 @@ def access_transfer(person, community, transfer) -> None:
         return
     if not any(p.account.person_id == getattr(person, "pk", None) for p in transfer.postings.all()):
         raise NotFound("No such transfer.")
+
+
+def sees_fund_details(person, community) -> bool:
+    """Whether the viewer of the community fund sees who gave or received and why (a grant's
+    reason can be about someone's health or money): the community's coordinators. Every member
+    sees the fund's balance and movements."""
+    return community_access.is_coordinator(person, community)
