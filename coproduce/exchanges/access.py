@@ -4,7 +4,12 @@ NotFound."""
 from __future__ import annotations
 
 from coproduce.communities import access as community_access
-from coproduce.core.errors import NotFound, PermissionDenied
+from coproduce.core.errors import NotFound
+from coproduce.ledger.access import (  # noqa: F401 - phase-1 compatibility: removed by the importer rewrite
+    access_account,
+    access_member_statement,
+    access_transfer,
+)
 
 from .models import Exchange, Listing, ListingVisibility
 
@@ -16,39 +21,6 @@ def access_exchange(person, exchange: Exchange) -> None:
         raise NotFound("No such exchange.")
     if not exchange.participants.filter(person_id=person.pk).exists():
         raise NotFound("No such exchange.")
-
-
-def access_member_statement(person, community, membership) -> None:
-    """A member's statement: the member themselves and the community's coordinators. Other
-    members are refused; outsiders get NotFound."""
-    community_access.access_member_record(person, community, membership)
-    if membership.person_id != getattr(person, "pk", None) and not community_access.is_coordinator(person, community):
-        raise PermissionDenied("Only the member and the coordinators can see a member's statement.", code="forbidden")
-
-
-def access_account(person, community, account) -> None:
-    """An hours account and its statement: its holder and the community's coordinators. Anyone
-    else, members included, gets NotFound, so account ids cannot be probed (the community fund's
-    names and reasons are for coordinators: members read the fund through its own page)."""
-    community_access.access_community(person, community)
-    if account.community_id != community.pk:
-        raise NotFound("No such account.")
-    if community_access.is_coordinator(person, community):
-        return
-    if account.person_id is None or account.person_id != getattr(person, "pk", None):
-        raise NotFound("No such account.")
-
-
-def access_transfer(person, community, transfer) -> None:
-    """A transfer: the community's coordinators, and the holders of the accounts it moves
-    (its postings must be loaded with their accounts). Others get NotFound."""
-    community_access.access_community(person, community)
-    if transfer.community_id != community.pk:
-        raise NotFound("No such transfer.")
-    if community_access.is_coordinator(person, community):
-        return
-    if not any(p.account.person_id == getattr(person, "pk", None) for p in transfer.postings.all()):
-        raise NotFound("No such transfer.")
 
 
 def listing_visibilities(viewer, community) -> list[str]:

@@ -11,9 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
-
-class AppendOnlyError(RuntimeError):
-    pass
+from .errors import AppendOnlyError
 
 
 class AppendOnlyQuerySet(models.QuerySet):

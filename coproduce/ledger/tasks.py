@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from .services import reservations
 
 
 @task()
 def expire_reservations() -> int:
     """Expire reservations past their time. Run periodically (see coproduce/periodic.py)."""
-    return services.reservations_expire()
+    return reservations.reservations_expire()

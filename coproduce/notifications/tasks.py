@@ -1,24 +1,24 @@
 """Background jobs of notifications: the email of one notification (enqueued after commit by
-`services.notify`), and two timed jobs (see coproduce/periodic.py): the sweep that emails any
-notification whose job was lost, and the weekly digest."""
+`services.notifications.notify`), and two timed jobs (see coproduce/periodic.py): the sweep
+that emails any notification whose job was lost, and the weekly digest."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from . import digest, services
+from .services import digest, emails
 
 
 @task()
 def send_notification_email(notification_id: int) -> str:
     """Email one notification if its person wants it; at most once."""
-    return services.notification_email_send(notification_id)
+    return emails.notification_email_send(notification_id)
 
 
 @task()
 def send_waiting_notification_emails() -> int:
     """Email notifications still waiting a few minutes after they were made. Run periodically."""
-    return services.notifications_email_sweep()
+    return emails.notifications_email_sweep()
 
 
 @task()

@@ -123,7 +123,7 @@ def test_it_never_sends_when_another_worker_claimed_it_first(member):
         Notification.objects.filter(pk=notification.pk).update(email_state="sent")
         return Preference(person=person)
 
-    with mock.patch.object(services, "_preference", side_effect=meanwhile):
+    with mock.patch("coproduce.notifications.services.emails._preference", side_effect=meanwhile):
         assert services.notification_email_send(notification.pk) == ""
     assert mail.outbox == []
 

@@ -1,17 +1,12 @@
-"""Reading a person's notifications and preferences. A person reads only their own."""
+"""Reading a person's notifications. A person reads only their own."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet, Subquery
 
-from .models import Notification, Preference
+from ..models import Notification
 
 PAGE_SIZE = 30
-
-
-def preference_for(person) -> Preference:
-    """The person's choices, or the defaults (an unsaved row) when they never made any. One query."""
-    return Preference.objects.filter(person=person).first() or Preference(person=person)
 
 
 def unread_count(person, *, community_id: int | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Reads of the ledger: accounts, balances and statements."""
+"""Statements: an account's lines with the running balance, a member's statement page and CSV,
+the community fund's page. Each page reads a fixed number of queries, however long the history."""
 
 from __future__ import annotations
 
@@ -7,46 +8,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-
 from coproduce.core.errors import NotFound
 
-from .models import Account, AccountKind, Posting, Transfer
-
-
-def account_get(community, account_id: int) -> Account:
-    try:
-        return Account.objects.select_related("person").get(community=community, pk=account_id)
-    except (Account.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such account.") from None
-
-
-def account_of(community, person) -> Account | None:
-    return Account.objects.filter(community=community, kind=AccountKind.MEMBER, person=person).first()
-
-
-def system_account(community, kind: str) -> Account | None:
-    return Account.objects.filter(community=community, kind=kind).first()
-
-
-@dataclass
-class Totals:
-    given_minutes: int
-    received_minutes: int
-    balance_minutes: int
-    held_minutes: int
-
-
-def account_totals(account: Account) -> Totals:
-    """Minutes given (debits) and received (credits), beside the balance. Reversals count
-    against what they reverse, so a reversed exchange adds nothing to either side. Kept on the
-    account by the write path (and checked by the audit), so this reads no postings."""
-    return Totals(
-        given_minutes=account.given_minutes,
-        received_minutes=account.received_minutes,
-        balance_minutes=account.balance_minutes,
-        held_minutes=account.pending_debit_minutes,
-    )
+from ..models import Account, AccountKind, Posting, Transfer
+from .accounts import Totals, account_of, account_totals, system_account
 
 
 @dataclass
@@ -109,23 +74,9 @@ def account_statement_csv(account: Account) -> str:
     return out.getvalue()
 
 
-def transfer_get(community, transfer_id: int) -> Transfer:
-    try:
-        return Transfer.objects.prefetch_related("postings__account").get(community=community, pk=transfer_id)
-    except (Transfer.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such transfer.") from None
-
-
 def fund_movements(community, *, before_id: int | None = None, limit: int = 50) -> list[StatementLine]:
     fund = system_account(community, AccountKind.FUND)
     return account_statement(fund, before_id=before_id, limit=limit) if fund else []
-
-
-def hours(minutes: int) -> str:
-    """1h30 style, for display only."""
-    sign = "-" if minutes < 0 else ""
-    minutes = abs(minutes)
-    return f"{sign}{minutes // 60}h{minutes % 60:02d}"
 
 
 # Web pages -----------------------------------------------------------------------------------
@@ -160,13 +111,6 @@ def statement_csv_of(community, person) -> str:
     if account is None:
         raise NotFound("No statement yet.")
     return account_statement_csv(account)
-
-
-def balances_of(person) -> dict[int, int]:
-    """A person's balance in minutes in each community where they have an account."""
-    return dict(
-        Account.objects.filter(kind=AccountKind.MEMBER, person=person).values_list("community_id", "balance_minutes")
-    )
 
 
 @dataclass
@@ -211,22 +155,3 @@ def fund_page(community, *, viewer_coordinates: bool, before_id: int | None = No
         ],
         older_before=lines[-1].posting_id if more and lines else None,
     )
-
-
-def accounts_in(community, *, kind: str | None = None) -> QuerySet[Account]:
-    """A community's accounts (a queryset, for keyset pages), with their holders."""
-    qs = Account.objects.filter(community=community).select_related("person")
-    return qs.filter(kind=kind) if kind else qs
-
-
-def transfer_detail(community, transfer_id: int) -> Transfer:
-    """A transfer with its legs and accounts, who made it, and what reversed it (if anything).
-    Raises NotFound."""
-    try:
-        return (
-            Transfer.objects.select_related("actor", "on_behalf_of", "reversal")
-            .prefetch_related("postings__account")
-            .get(community=community, pk=transfer_id)
-        )
-    except (Transfer.DoesNotExist, ValueError, TypeError):
-        raise NotFound("No such transfer.") from None

@@ -1,41 +1,32 @@
 """Telling people things: `notify` writes a row in the person's notification centre inside the
 caller's transaction and, once that commits, enqueues a background job that emails it when the
-person wants each one by email. Emails are sent at most once: a notification's `email_state`
-leaves "" through a conditional UPDATE before anything is sent, so two workers (or the job and
-the sweep) can never both send it. A lost job is made up for by the sweep
-(`notifications_email_sweep`), which looks at notifications still waiting.
+person wants each one by email (services/emails.py). A notification that asked for something is
+resolved once it is answered (`resolve`); people mark theirs read (`mark_read`).
 
 Emails carry the notification's title and text and a link back to the site, never another
 member's email address or phone number: callers write titles and texts with display names only."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Case, F, Value, When
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from coproduce.core.audit import audit_record, diff, snapshot
-from coproduce.core.errors import PermissionDenied, ValidationFailed
+from coproduce.core.errors import ValidationFailed
 
-from .models import EmailMode, Notification, Preference
+from ..models import Notification
 
 logger = logging.getLogger(__name__)
 
+# A notification's email_state: "" while its email waits, then one of these.
 SENT, SKIPPED, FAILED = "sent", "skipped", "failed"
 MARK_READ_MAX = 200
-SWEEP_AFTER = dt.timedelta(minutes=2)
-SWEEP_BATCH = 200
 
 _quiet: ContextVar[bool] = ContextVar("coproduce_notifications_quiet", default=False)
 
@@ -94,64 +85,12 @@ def notify(*, person, kind: str, title: str, body: str = "", url: str = "", comm
 
 
 def _enqueue_email(notification_id: int) -> None:
-    from .tasks import send_notification_email
+    from ..tasks import send_notification_email
 
     try:
         send_notification_email.enqueue(notification_id)
     except Exception:  # noqa: BLE001 - the sweep sends it later; the notification itself is kept
         logger.exception("could not enqueue the email for notification %s", notification_id)
-
-
-def _preference(person) -> Preference:
-    return Preference.objects.filter(person=person).first() or Preference(person=person)
-
-
-def email_send(*, to: str, subject: str, template: str, context: dict[str, Any]) -> None:
-    """One email, plain text and HTML from the same context. Raises whatever the backend raises."""
-    context = {**context, "site_url": settings.SITE_URL}
-    message = EmailMultiAlternatives(
-        subject=_one_line(subject, 200), body=render_to_string(f"notifications/email/{template}.txt", context),
-        to=[to],
-    )
-    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
-    message.send(fail_silently=False)
-
-
-def notification_email_send(notification_id: int) -> str:
-    """The email job: email one notification if its person wants each one by email and can be
-    emailed, else mark it "skipped". At most once: it is claimed with a conditional UPDATE from ""
-    before it is sent. A failure to send is recorded as "failed"; the notification stays.
-    Returns the state it left (or "" when there was nothing to do)."""
-    notification = Notification.objects.select_related("person", "community").filter(pk=notification_id).first()
-    if notification is None or notification.email_state:
-        return ""
-    person = notification.person
-    waiting = Notification.objects.filter(pk=notification.pk, email_state="")
-    if not emailable(person) or _preference(person).email_mode != EmailMode.EACH:
-        return SKIPPED if waiting.update(email_state=SKIPPED) else ""
-    if not waiting.update(email_state=SENT, emailed_at=timezone.now()):
-        return ""  # another worker claimed it
-    try:
-        email_send(to=person.email or "", subject=notification.title, template="notification",
-              context={"notification": notification, "person": person,
-                       "link": settings.SITE_URL + notification.url if is_site_path(notification.url) else ""})
-    except Exception:  # noqa: BLE001 - any failure of the mail backend is recorded, never retried twice
-        logger.exception("could not email notification %s", notification.pk)
-        Notification.objects.filter(pk=notification.pk).update(email_state=FAILED)
-        return FAILED
-    return SENT
-
-
-def notifications_email_sweep(*, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> int:
-    """The periodic catch-up: email notifications still waiting a while after they were made (a
-    job lost between commit and enqueue, or a worker that died). Safe beside the jobs and other
-    sweeps: each one is claimed before it is sent. Returns how many were sent."""
-    now = now or timezone.now()
-    waiting = list(
-        Notification.objects.filter(email_state="", created_at__lte=now - SWEEP_AFTER)
-        .order_by("created_at", "id").values_list("pk", flat=True)[:batch]
-    )
-    return sum(1 for pk in waiting if notification_email_send(pk) == SENT)
 
 
 def mark_read(*, person, ids: list[int] | None = None, all: bool = False,  # noqa: A002 - the API's word
@@ -190,37 +129,3 @@ def resolve(*, people_ids, kind: str, url: str) -> int:
     open_ = Notification.objects.filter(person_id__in=list(people_ids), kind=kind, url=url, read_at__isnull=True)
     return open_.update(read_at=timezone.now(),
                         email_state=Case(When(email_state="", then=Value(SKIPPED)), default=F("email_state")))
-
-
-def preference_set(*, actor, person, email_mode: str | None = None, weekly_digest: bool | None = None) -> Preference:
-    """Change how a person hears about things; what is left out (None) stays as it is. "Only the
-    weekly digest" turns the digest on and "no emails" turns it off, so the two never disagree.
-    Raises PermissionDenied (someone else's), ValidationFailed (an unknown mode; nothing changes)."""
-    if actor.pk != person.pk:
-        raise PermissionDenied("Only the person themselves can change how they are told things.")
-    errors: dict[str, list[str]] = {}
-    if email_mode is not None and email_mode not in EmailMode.values:
-        errors["email_mode"] = ["Choose each one, only the weekly digest, or no emails."]
-    if weekly_digest is not None and not isinstance(weekly_digest, bool):
-        errors["weekly_digest"] = ["Say yes or no."]
-    if errors:
-        raise ValidationFailed("Please choose how you want to be told.", fields=errors)
-    fields = ("email_mode", "weekly_digest")
-    with transaction.atomic(durable=True):
-        preference, _created = Preference.objects.select_for_update().get_or_create(person=person)
-        old = snapshot(preference, fields)
-        if email_mode is not None:
-            preference.email_mode = email_mode
-        if weekly_digest is not None:
-            preference.weekly_digest = weekly_digest
-        if preference.email_mode == EmailMode.DIGEST:
-            preference.weekly_digest = True
-        elif preference.email_mode == EmailMode.NONE:
-            preference.weekly_digest = False
-        changes = diff(old, snapshot(preference, fields))
-        if changes:
-            preference.updated_at = timezone.now()
-            preference.save(update_fields=[*fields, "updated_at"])
-            audit_record(actor=actor, action="notifications.preferences", subject=preference,
-                         person_id=person.pk, changes=changes)
-    return preference
