@@ -184,7 +184,7 @@ CACHES = {
 
 AUTH_USER_MODEL = "communities.Person"
 # One backend for email, username and member number: one lookup and one password hash per attempt.
-AUTHENTICATION_BACKENDS = ["coproduce.communities.auth.SignInBackend"]
+AUTHENTICATION_BACKENDS = ["coproduce.communities.selectors.sign_in.SignInBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

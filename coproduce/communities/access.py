@@ -8,11 +8,16 @@ from django.contrib.auth.models import AnonymousUser
 
 from coproduce.core.errors import NotFound, PermissionDenied
 
-from .models import Community, Membership, MembershipStatus, Person, Role, Visibility
+from .models import CheckResult, Community, Membership, MembershipStatus, Person, Role, Visibility
+from .selectors.communities import rules_for
+from .selectors.memberships import coordinator_to_ask
+from .selectors.rules import ACTIVITY_TYPES, VETTING_LEVELS
+from .selectors.vetting import checks_missing
 
 
-def _roles_cache(person: Person) -> dict[int, tuple[Membership, set[str]]]:
-    """Active memberships of a person with their roles, loaded once per request object."""
+def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[str]]]:
+    """{community id: (membership, its roles)} for a person's active memberships, loaded once per
+    request object (the navigation and every access helper below read it)."""
     cache = getattr(person, "_coproduce_roles", None)
     if cache is None:
         cache = {}
@@ -27,6 +32,10 @@ def _roles_cache(person: Person) -> dict[int, tuple[Membership, set[str]]]:
     return cache
 
 
+# phase-1 compatibility: removed by the importer rewrite
+_roles_cache = memberships_with_roles
+
+
 def forget_roles(person: Person) -> None:
     if hasattr(person, "_coproduce_roles"):
         del person._coproduce_roles
@@ -35,14 +44,14 @@ def forget_roles(person: Person) -> None:
 def membership_of(person: Person | AnonymousUser | None, community: Community) -> Membership | None:
     if person is None or not person.is_authenticated:
         return None
-    entry = _roles_cache(person).get(community.pk)
+    entry = memberships_with_roles(person).get(community.pk)
     return entry[0] if entry else None
 
 
 def roles_in(person: Person | AnonymousUser | None, community: Community) -> set[str]:
     if person is None or not person.is_authenticated:
         return set()
-    entry = _roles_cache(person).get(community.pk)
+    entry = memberships_with_roles(person).get(community.pk)
     roles = set(entry[1]) if entry else set()
     if getattr(person, "is_operator", False):
         roles.add("operator")
@@ -105,7 +114,7 @@ def access_edit_person(actor, person: Person) -> None:
         return
     if getattr(actor, "is_operator", False):
         return
-    coordinated = {cid for cid, (_, roles) in _roles_cache(actor).items() if Role.COORDINATOR in roles}
+    coordinated = {cid for cid, (_, roles) in memberships_with_roles(actor).items() if Role.COORDINATOR in roles}
     if coordinated and Membership.objects.filter(person=person, community_id__in=coordinated).exists():
         return
     raise NotFound("No such member.")
@@ -114,8 +123,8 @@ def access_edit_person(actor, person: Person) -> None:
 def shares_community(viewer, person: Person) -> bool:
     if viewer is None or not viewer.is_authenticated:
         return False
-    mine = set(_roles_cache(viewer))
-    theirs = set(_roles_cache(person))
+    mine = set(memberships_with_roles(viewer))
+    theirs = set(memberships_with_roles(person))
     return bool(mine & theirs)
 
 
@@ -124,7 +133,7 @@ def coordinates_person(viewer, person: Person) -> bool:
         return False
     if getattr(viewer, "is_operator", False):
         return True
-    coordinated = {cid for cid, (_, roles) in _roles_cache(viewer).items() if Role.COORDINATOR in roles}
+    coordinated = {cid for cid, (_, roles) in memberships_with_roles(viewer).items() if Role.COORDINATOR in roles}
     return bool(coordinated) and Membership.objects.filter(person=person, community_id__in=coordinated).exists()
 
 
@@ -153,9 +162,6 @@ _LEVEL_CHECKS = {1: "an ID check", 2: "an ID check and a background (DBS) check"
 
 def activity_level_needed(community: Community, activity: str) -> int:
     """The check level the community's rule asks for this kind of activity (`vetting_<activity>`)."""
-    from .rules import ACTIVITY_TYPES
-    from .selectors import rules_for
-
     if activity not in ACTIVITY_TYPES:
         raise NotFound("No such kind of activity.")
     return rules_for(community)[f"vetting_{activity}"]
@@ -170,8 +176,6 @@ def _whose(person: Person, viewer) -> tuple[str, str]:
 
 def _check_state(person: Person, viewer, kind: str, check) -> str:
     """One sentence on where the person stands with one check they still need."""
-    from .models import CheckResult
-
     who, whose = _whose(person, viewer)
     name = _CHECK_NAMES.get(kind, "check")
     if check is None:
@@ -191,9 +195,6 @@ def vetting_refusal(person: Person, community: Community, needed: int, *, what: 
     Said to `viewer` (default: the person themself). The person and the community's coordinators
     read where the person stands with each check; anyone else (the other member of an exchange)
     reads only that a check is still needed: a member's checks are not other members' business."""
-    from .rules import VETTING_LEVELS
-    from .selectors import checks_missing, coordinator_to_ask
-
     if needed <= 0:
         return ""
     missing = checks_missing(community, person, needed)
@@ -255,7 +256,7 @@ def second_factor_required(person) -> bool:
         return False
     if getattr(person, "is_operator", False):
         return True
-    return any(Role.COORDINATOR in roles for _, roles in _roles_cache(person).values())
+    return any(Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values())
 
 
 def has_second_factor(person) -> bool:
@@ -297,7 +298,7 @@ def access_give_sign_in(actor, community: Community, membership: Membership) -> 
         raise PermissionDenied(
             "Change your own password on your account page.", code="own_account"
         )
-    coordinates = any(Role.COORDINATOR in roles for _, roles in _roles_cache(person).values())
+    coordinates = any(Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values())
     if person.is_operator or coordinates or has_second_factor(person):
         raise PermissionDenied(
             "This account runs a community or has two-factor sign-in, so only its owner can set its "

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from .services import applications
 
 
 @task()
 def expire_unconfirmed_applications() -> int:
     """Delete applications nobody confirmed in time. Run periodically (see coproduce/periodic.py)."""
-    return services.unconfirmed_applications_expire()
+    return applications.unconfirmed_applications_expire()

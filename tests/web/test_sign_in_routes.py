@@ -77,14 +77,14 @@ def test_it_drops_a_session_made_without_the_second_factor_by_any_code_path(clie
     request = RequestFactory().get("/")
     request.session = client.session
     request.user = AnonymousUser()
-    login(request, person, backend="coproduce.communities.auth.SignInBackend")
+    login(request, person, backend="coproduce.communities.selectors.sign_in.SignInBackend")
     assert "_auth_user_id" not in request.session
     assert not request.user.is_authenticated
 
     # A session that says who is signed in but not how (made before this check existed).
     session = client.session
     session["_auth_user_id"] = str(person.pk)
-    session["_auth_user_backend"] = "coproduce.communities.auth.SignInBackend"
+    session["_auth_user_backend"] = "coproduce.communities.selectors.sign_in.SignInBackend"
     session["_auth_user_hash"] = person.get_session_auth_hash()
     session.save()
     client.cookies["sessionid"] = session.session_key

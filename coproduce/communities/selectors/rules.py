@@ -1,0 +1,180 @@
+"""The rules a community sets for itself (Ostrom). Each rule has a type, bounds and a default;
+a community's rulebook is a series of versions, each a full set of values."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RuleDefinition:
+    key: str
+    label: str
+    help: str
+    default: Any
+    kind: str = "int"  # "int" | "choice" | "optional_int"
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unit: str = ""
+
+
+VETTING_LEVELS = {0: "Not yet checked", 1: "ID checked", 2: "Enhanced check"}
+
+# Activity types that can require a vetting level; the level is a rule of the community.
+ACTIVITY_TYPES = {
+    "group_activity": "Group activity in a public place",
+    "one_to_one": "One-to-one help in a public place",
+    "home_visit": "Visit to a member's home",
+}
+
+RULES: dict[str, RuleDefinition] = {
+    r.key: r
+    for r in [
+        RuleDefinition(
+            "credit_floor_minutes",
+            "Credit floor",
+            "The lowest balance a member's account may reach, in minutes (below zero means members may go into debit: "
+            "owe hours to the community for a while).",
+            -600, minimum=-100 * 60, maximum=0, unit="minutes",
+        ),
+        RuleDefinition(
+            "credit_ceiling_minutes",
+            "Credit ceiling",
+            "The highest balance a member's account may reach, in minutes; empty for no ceiling.",
+            None, kind="optional_int", minimum=60, maximum=1000 * 60, unit="minutes",
+        ),
+        RuleDefinition(
+            "auto_confirm_days",
+            "Auto-confirm delay",
+            "Days after hours are recorded before they are confirmed automatically if the other person has not answered.",
+            14, minimum=1, maximum=90, unit="days",
+        ),
+        RuleDefinition(
+            "max_minutes_per_exchange",
+            "Most time in one exchange",
+            "The most minutes one exchange may record.",
+            8 * 60, minimum=15, maximum=24 * 60, unit="minutes",
+        ),
+        RuleDefinition(
+            "replacement_hourly_rate_pence",
+            "Replacement hourly rate",
+            "What an hour would cost to buy in, used only to estimate replacement value in reports (an input, not an outcome).",
+            1200, minimum=0, maximum=100_000, unit="pence",
+        ),
+        RuleDefinition(
+            "group_exchange_payer",
+            "Who pays for group activities",
+            "Whether the hours for a group activity are split among the people helped or paid from the community fund.",
+            "split", kind="choice", choices=(("split", "Split among the people helped"), ("fund", "The community fund")),
+        ),
+        RuleDefinition(
+            "references_required",
+            "References required",
+            "How many references an application needs before it can be approved.",
+            1, minimum=0, maximum=5,
+        ),
+        RuleDefinition(
+            "vetting_group_activity",
+            "Check level for group activities",
+            "The check level a member needs for group activities in a public place.",
+            0, minimum=0, maximum=2,
+        ),
+        RuleDefinition(
+            "vetting_one_to_one",
+            "Check level for one-to-one help",
+            "The check level a member needs for one-to-one help in a public place.",
+            1, minimum=0, maximum=2,
+        ),
+        RuleDefinition(
+            "vetting_home_visit",
+            "Check level for home visits",
+            "The check level a member needs to visit another member at home.",
+            2, minimum=0, maximum=2,
+        ),
+        RuleDefinition(
+            "broker_unanswered_days",
+            "Days before a coordinator steps in",
+            "Requests nobody has answered after this many days, and members whose offers nobody has taken up this "
+            "long after joining, are put on the coordinators' 'Needs a person' list.",
+            7, minimum=1, maximum=90, unit="days",
+        ),
+        RuleDefinition(
+            "credits_per_hour_percent",
+            "Credits for an hour alongside staff",
+            "How many credits an hour of co-production earns, as a percentage of an hour (100 means one hour "
+            "earns one hour of credit).",
+            100, minimum=25, maximum=400, unit="percent",
+        ),
+        RuleDefinition(
+            "session_credits_from",
+            "Who pays for session credits",
+            "Whose account the credits for attending a co-production session come from.",
+            "agency", kind="choice",
+            choices=(("agency", "The agency's own account"), ("issuance", "New credits issued by the community")),
+        ),
+        RuleDefinition(
+            "partner_credits_go",
+            "What spend partners do with credits",
+            "What happens to the credits a spend partner receives when members spend them.",
+            "keep", kind="choice",
+            choices=(("keep", "The partner keeps them"), ("fund", "They are given to the community fund"),
+                     ("retire", "They are retired to issuance")),
+        ),
+    ]
+}
+
+
+def default_rules() -> dict[str, Any]:
+    return {key: rule.default for key, rule in RULES.items()}
+
+
+_WHOLE = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _whole_number(raw: Any) -> int | None:
+    """A whole number from an int, a digit string or an integral float; None otherwise."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if math.isfinite(raw) and raw.is_integer() else None
+    if isinstance(raw, str) and _WHOLE.match(raw.strip()):
+        return int(raw.strip())
+    return None
+
+
+def validate_rules(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Clean a full or partial set of rule values. Returns (cleaned, field errors)."""
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key, raw in values.items():
+        rule = RULES.get(key)
+        if rule is None:
+            errors[key] = ["There is no rule with this name."]
+            continue
+        if rule.kind == "choice":
+            allowed = [c for c, _ in rule.choices]
+            if raw not in allowed:
+                errors[key] = [f"Choose one of: {', '.join(allowed)}."]
+            else:
+                cleaned[key] = raw
+            continue
+        if rule.kind == "optional_int" and raw in (None, ""):
+            cleaned[key] = None
+            continue
+        number = _whole_number(raw)
+        if number is None:
+            errors[key] = ["Enter a whole number."]
+            continue
+        if rule.minimum is not None and number < rule.minimum:
+            errors[key] = [f"Must be at least {rule.minimum}."]
+        elif rule.maximum is not None and number > rule.maximum:
+            errors[key] = [f"Must be at most {rule.maximum}."]
+        else:
+            cleaned[key] = number
+    return cleaned, errors
