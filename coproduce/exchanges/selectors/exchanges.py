@@ -26,16 +26,21 @@ from ..models import (
 )
 
 
-def _with_people(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
+def _with_participants(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
     return qs.select_related("community", "recorded_by", "recorded_for", "decided_by", "transfer").prefetch_related(
         Prefetch("participants", queryset=Participant.objects.select_related("person").order_by("role", "id")),
-        "expenses",
     )
 
 
+def _with_people(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
+    return _with_participants(qs).prefetch_related("expenses")
+
+
 def exchange_get(community, exchange_id: int) -> Exchange:
+    """An exchange of this community with its people, for an access check and a service call
+    (its page reads `exchange_detail`): two queries. Raises NotFound."""
     try:
-        return _with_people(Exchange.objects.filter(community=community)).get(pk=exchange_id)
+        return _with_participants(Exchange.objects.filter(community=community)).get(pk=exchange_id)
     except (Exchange.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such exchange.") from None
 

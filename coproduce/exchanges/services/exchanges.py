@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
@@ -52,8 +53,7 @@ def _notify(people, subject: str, body: str, *, kind: str = "exchange", url: str
 
 def _notify_sides(exchange: Exchange, subject: str, body: str, *, kind: str, only=None) -> None:
     """Tell the people in an exchange (or only those with ids in `only`), linking to it."""
-    people = [p.person for p in exchange.participants.select_related("person")
-              if only is None or p.person_id in only]
+    people = [p.person for p in exchange.participants.all() if only is None or p.person_id in only]
     community = exchange.community
     _notify(people, subject, body, kind=kind, community=community,
             url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
@@ -67,7 +67,7 @@ def _answered(exchange: Exchange) -> None:
     """The hours no longer wait for an answer: the "Please confirm" notifications about them are
     resolved, whoever answered (the person, a coordinator for them, the other side's dispute or
     the auto-confirm job)."""
-    notifications.resolve(people_ids=exchange.participants.values_list("person_id", flat=True),
+    notifications.resolve(people_ids=[p.person_id for p in exchange.participants.all()],
                           kind="exchange_recorded", url=_exchange_url(exchange))
 
 
@@ -102,14 +102,15 @@ def _check_people(community, providers: list, recipients: list) -> None:
                                fields={"recipients": ["The same person is on both sides."]})
     if len(set(provider_ids)) != len(provider_ids) or len(set(recipient_ids)) != len(recipient_ids):
         raise ValidationFailed("Each person may be listed once.", fields={"recipients": ["Listed twice."]})
+    # One query for everyone, however many people take part.
+    members = set(community_selectors.active_member_ids(community).filter(person_id__in=[*provider_ids, *recipient_ids])
+                  .values_list("person_id", flat=True))
     for person in [*providers, *recipients]:
-        membership = community_access.membership_of(person, community)
-        if membership is None:
+        if person.pk not in members:
             raise NotFound(f"{person.display_name} is not a member of this community.", code="not_a_member")
 
 
-def _check_amount(community, minutes: Any, effective_on: dt.date | None) -> None:
-    rules = community_selectors.rules_for(community)
+def _check_amount(community, rules: dict[str, Any], minutes: Any, effective_on: dt.date | None) -> None:
     errors: dict[str, list[str]] = {}
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         errors["minutes"] = ["Enter the time as whole minutes."]
@@ -167,24 +168,23 @@ def _clean_expenses(expenses: list[dict] | None) -> list[dict]:
     return cleaned
 
 
-def _payer(community, shape: str) -> str:
+def _payer(rules: dict[str, Any], shape: str) -> str:
     if shape == ExchangeShape.ONE_TO_ONE:
         return "recipients"
-    rule = community_selectors.rules_for(community)["group_exchange_payer"]
-    return "fund" if rule == "fund" else "recipients"
+    return "fund" if rules["group_exchange_payer"] == "fund" else "recipients"
 
 
 def _create(
-    *, actor, community, providers, recipients, minutes, effective_on, title, category, note, recorded_for,
+    *, actor, community, rules, providers, recipients, minutes, effective_on, title, category, note, recorded_for,
     method, status, listing_id=None, slip_number="", expenses=None,
 ) -> Exchange:
     shape = _shape(providers, recipients)
     exchange = Exchange.objects.create(
         community=community, shape=shape, status=status, method=method, title=title[:200], category=category[:80],
-        note=note, listing_id=listing_id, minutes=minutes, effective_on=effective_on, payer=_payer(community, shape),
+        note=note, listing_id=listing_id, minutes=minutes, effective_on=effective_on, payer=_payer(rules, shape),
         slip_number=slip_number, arranged_by=actor, recorded_by=actor, recorded_for=recorded_for,
         recorded_at=timezone.now(),
-        auto_confirm_at=timezone.now() + dt.timedelta(days=community_selectors.rules_for(community)["auto_confirm_days"]),
+        auto_confirm_at=timezone.now() + dt.timedelta(days=rules["auto_confirm_days"]),
     )
     Participant.objects.bulk_create(
         [Participant(exchange=exchange, person=p, role=ParticipantRole.PROVIDER) for p in providers]
@@ -197,21 +197,23 @@ def _create(
 
 def exchange_legs(exchange: Exchange) -> list[Leg]:
     """Providers earn their minutes; recipients (split, remainder to the first) or the
-    community fund pay the total."""
+    community fund pay the total. Reads the participants the exchange was loaded with
+    (`_lock`), and everyone's account in one query (`ledger.services.member_accounts`, which
+    opens the missing ones), however many people there are."""
     community = exchange.community
-    parts = list(exchange.participants.select_related("person").order_by("person_id"))
+    parts = sorted(exchange.participants.all(), key=lambda p: p.person_id)
     providers = [p.person for p in parts if p.role == ParticipantRole.PROVIDER]
     recipients = [p.person for p in parts if p.role == ParticipantRole.RECIPIENT]
     minutes = exchange.minutes or 0
     total = minutes * len(providers)
-    legs = [Leg(ledger.member_account(community, p).pk, minutes) for p in providers]
+    shares = {} if exchange.payer == "fund" else recipient_shares(total, [person.pk for person in recipients])
+    paying = [person for person in recipients if shares.get(person.pk)]
+    accounts = ledger.member_accounts(community, [*providers, *paying])
+    legs = [Leg(accounts[person.pk].pk, minutes) for person in providers]
     if exchange.payer == "fund":
         legs.append(Leg(ledger.fund_account(community).pk, -total))
     else:
-        shares = recipient_shares(total, [person.pk for person in recipients])
-        for person in recipients:
-            if shares[person.pk]:
-                legs.append(Leg(ledger.member_account(community, person).pk, -shares[person.pk]))
+        legs += [Leg(accounts[person.pk].pk, -shares[person.pk]) for person in paying]
     return legs
 
 
@@ -227,18 +229,26 @@ def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
     exchange.transfer = transfer
 
 
+def _with_participants() -> Prefetch:
+    # Participants never change once an exchange is recorded: read once with it, then from memory.
+    return Prefetch("participants", queryset=Participant.objects.select_related("person"))
+
+
 def _lock(exchange: Exchange) -> Exchange:
+    """The exchange read again with its row locked until the transaction ends, with its
+    community, and its participants with their people: two queries. Every write about it reads
+    the participants from here (`exchange.participants.all()`), never again."""
     qs = Exchange.objects.select_related("community").filter(pk=exchange.pk)
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    return qs.get()
+    return qs.prefetch_related(_with_participants()).get()
 
 
 def _sides(exchange: Exchange) -> tuple[set[int], set[int]]:
     providers: set[int] = set()
     recipients: set[int] = set()
-    for person_id, role in exchange.participants.values_list("person_id", "role"):
-        (providers if role == ParticipantRole.PROVIDER else recipients).add(person_id)
+    for part in exchange.participants.all():
+        (providers if part.role == ParticipantRole.PROVIDER else recipients).add(part.person_id)
     return providers, recipients
 
 
@@ -325,7 +335,8 @@ def exchange_record(
     }
 
     def run():
-        _check_amount(community, minutes, effective_on)
+        rules = community_selectors.rules_for(community)  # read once for every check below
+        _check_amount(community, rules, minutes, effective_on)
         _check_people(community, providers, recipients)
         if on_behalf_of is not None and on_behalf_of.pk != actor.pk:
             if not community_access.is_coordinator(actor, community):
@@ -348,7 +359,7 @@ def exchange_record(
         _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), listing),
                        [recorded_for, *others])
         exchange = _create(
-            actor=actor, community=community, providers=providers, recipients=recipients, minutes=minutes,
+            actor=actor, community=community, rules=rules, providers=providers, recipients=recipients, minutes=minutes,
             effective_on=effective_on, title=exchange_title, category=exchange_category, note=note,
             recorded_for=recorded_for,
             method=EntryMethod.MEMBER, status=ExchangeStatus.RECORDED, listing_id=listing_id, expenses=expenses,
@@ -396,7 +407,8 @@ def exchange_enter(
 
     def run():
         community_access.access_coordinate(actor, community)
-        _check_amount(community, minutes, effective_on)
+        rules = community_selectors.rules_for(community)  # read once for every check below
+        _check_amount(community, rules, minutes, effective_on)
         _check_people(community, providers, recipients)
         _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), None),
                        [*providers, *recipients])
@@ -410,7 +422,7 @@ def exchange_enter(
         try:
             with transaction.atomic():
                 exchange = _create(
-                    actor=actor, community=community, providers=providers, recipients=recipients, minutes=minutes,
+                    actor=actor, community=community, rules=rules, providers=providers, recipients=recipients, minutes=minutes,
                     effective_on=effective_on, title=title, category=category, note=note, recorded_for=None,
                     method=EntryMethod.PAPER_SLIP if slip_number else EntryMethod.BROKERED,
                     status=ExchangeStatus.CONFIRMED, slip_number=slip_number, expenses=expenses,
@@ -420,6 +432,7 @@ def exchange_enter(
                            fields={"slip_number": ["Already entered."]}) from None
         exchange.decided_by = actor
         exchange.decided_at = timezone.now()
+        prefetch_related_objects([exchange], _with_participants())
         _post(exchange, actor=actor)
         exchange.save(update_fields=["decided_by", "decided_at", "transfer"])
         audit_record(actor=actor, action=f"exchange.{exchange.method}", subject=exchange, community_id=community.pk,
