@@ -4,35 +4,35 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import semantic, services
+from .services import answers, embeddings, listings, reminders
 
 
 @task()
 def auto_confirm_exchanges() -> int:
     """Confirm recorded exchanges whose community's delay has passed. Run periodically."""
-    return services.exchanges_auto_confirm()
+    return answers.exchanges_auto_confirm()
 
 
 @task()
 def expire_listings() -> int:
     """Mark active listings past their expiry as expired. Run periodically."""
-    return services.listings_expire()
+    return listings.listings_expire()
 
 
 @task()
 def remind_listings() -> int:
     """Tell owners whose listings lapse within a week, once. Run periodically."""
-    return services.listings_remind()
+    return reminders.listings_remind()
 
 
 @task()
 def embed_listing(listing_id: int) -> bool:
     """Embed one listing for the semantic matcher; enqueued after it is posted or changed."""
-    return semantic.listing_embed(listing_id)
+    return embeddings.listing_embed(listing_id)
 
 
 @task()
 def embed_listings() -> int:
     """Embed listings with no embedding or a stale one (nothing when the semantic matcher is
     off). Run periodically, to catch up."""
-    return semantic.listings_embed_pending()
+    return embeddings.listings_embed_pending()

@@ -220,7 +220,7 @@ def test_it_matches_lexically_a_listing_not_yet_embedded(community, coordinator,
 
 def test_it_matches_lexically_without_the_extra(community, coordinator, settings, monkeypatch,
                                                 django_capture_on_commit_callbacks):
-    monkeypatch.setattr(semantic, "available", lambda: False)
+    monkeypatch.setattr("coproduce.exchanges.selectors.semantic.available", lambda: False)
     settings.COPRODUCE_MATCHER = "auto"
     asker, gardener = member(community, "Asker"), member(community, "Gardener")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

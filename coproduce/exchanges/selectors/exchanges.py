@@ -1,0 +1,270 @@
+"""Reads of exchanges: one, a person's or a community's, those waiting for an answer, and what
+the pages show of them (each page a fixed number of queries, however many exchanges it shows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import (
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+
+from coproduce.core.errors import NotFound
+
+from ..models import (
+    Exchange,
+    ExchangeStatus,
+    Participant,
+    ParticipantRole,
+)
+
+
+def _with_participants(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
+    return qs.select_related("community", "recorded_by", "recorded_for", "decided_by", "transfer").prefetch_related(
+        Prefetch("participants", queryset=Participant.objects.select_related("person").order_by("role", "id")),
+    )
+
+
+def _with_people(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
+    return _with_participants(qs).prefetch_related("expenses")
+
+
+def exchange_get(community, exchange_id: int) -> Exchange:
+    """An exchange of this community with its people, for an access check and a service call
+    (its page reads `exchange_detail`): two queries. Raises NotFound."""
+    try:
+        return _with_participants(Exchange.objects.filter(community=community)).get(pk=exchange_id)
+    except (Exchange.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such exchange.") from None
+
+
+def exchanges_to_confirm(community, person) -> list[Exchange]:
+    """Recorded exchanges waiting for this person's side to answer."""
+    mine = Exchange.objects.filter(
+        community=community, status=ExchangeStatus.RECORDED, participants__person=person
+    ).exclude(recorded_for=person)
+    candidates = list(_with_people(mine).order_by("auto_confirm_at", "id"))
+    result = []
+    for exchange in candidates:
+        roles = {p.person_id: p.role for p in exchange.participants.all()}
+        if exchange.recorded_for_id is None or roles.get(exchange.recorded_for_id) != roles.get(person.pk):
+            result.append(exchange)
+    return result
+
+
+def exchanges_of(community, person, *, status: str | None = None, before_id: int | None = None,
+                 limit: int = 50) -> list[Exchange]:
+    qs = Exchange.objects.filter(community=community, participants__person=person)
+    if status:
+        qs = qs.filter(status=status)
+    if before_id:
+        qs = qs.filter(pk__lt=before_id)
+    return list(_with_people(qs).order_by("-id")[:limit])
+
+
+def exchanges_for_coordinator(community, *, status: str | None = None, before_id: int | None = None,
+                              limit: int = 50) -> list[Exchange]:
+    qs = Exchange.objects.filter(community=community)
+    if status:
+        qs = qs.filter(status=status)
+    if before_id:
+        qs = qs.filter(pk__lt=before_id)
+    return list(_with_people(qs).order_by("-id")[:limit])
+
+
+def providers_of(exchange: Exchange) -> list:
+    return [p.person for p in exchange.participants.all() if p.role == ParticipantRole.PROVIDER]
+
+
+def recipients_of(exchange: Exchange) -> list:
+    return [p.person for p in exchange.participants.all() if p.role == ParticipantRole.RECIPIENT]
+
+
+def disputed(community) -> list[Exchange]:
+    return list(_with_people(Exchange.objects.filter(community=community, status=ExchangeStatus.DISPUTED)))
+
+
+def participations(community, *, role: str | None = None) -> QuerySet[Participant]:
+    """People's places in the community's exchanges that were not declined or cancelled."""
+    qs = Participant.objects.filter(exchange__community=community).exclude(
+        exchange__status__in=[ExchangeStatus.DECLINED, ExchangeStatus.CANCELLED])
+    return qs.filter(role=role) if role else qs
+
+
+@dataclass
+class ExchangeActions:
+    """What one person may do with an exchange: the rules the services enforce, asked in
+    advance so a page offers only the buttons that will work."""
+
+    answer: bool  # confirm or decline: the side that did not record it
+    dispute: bool  # either side, while it waits for an answer
+    settle: bool  # coordinators, once disputed
+    reverse: bool  # coordinators, once posted and not yet reversed
+
+
+@dataclass
+class ExchangeDetail:
+    exchange: Exchange
+    providers: list
+    recipients: list
+    reversal: Any  # the reversing ledger transfer, if there is one
+    actions: ExchangeActions
+
+
+def _reversal(exchange: Exchange) -> Any:
+    if exchange.transfer is None:
+        return None
+    try:
+        return exchange.transfer.reversal
+    except ObjectDoesNotExist:
+        return None
+
+
+def exchange_detail(community, exchange_id: int, *, person, coordinates: bool) -> ExchangeDetail:
+    """An exchange with its people, expenses, transfer and reversal, and what `person` (the
+    viewer, or the member a coordinator acts for) may do with it. Raises NotFound."""
+    try:
+        exchange = (
+            _with_people(Exchange.objects.filter(community=community))
+            .select_related("transfer__reversal__actor")
+            .get(pk=exchange_id)
+        )
+    except (Exchange.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such exchange.") from None
+    reversal = _reversal(exchange)
+    roles = {p.person_id: p.role for p in exchange.participants.all()}
+    waiting = exchange.status == ExchangeStatus.RECORDED
+    side = roles.get(person.pk)
+    recorder_side = roles.get(exchange.recorded_for_id) if exchange.recorded_for_id else None
+    return ExchangeDetail(
+        exchange=exchange,
+        providers=providers_of(exchange),
+        recipients=recipients_of(exchange),
+        reversal=reversal,
+        actions=ExchangeActions(
+            answer=waiting and side is not None and side != recorder_side,
+            dispute=waiting and side is not None,
+            settle=coordinates and exchange.status == ExchangeStatus.DISPUTED,
+            reverse=coordinates and exchange.transfer_id is not None and reversal is None,
+        ),
+    )
+
+
+@dataclass
+class ExchangeRow:
+    exchange: Exchange
+    gave: bool  # the person was on the giving side
+    others: list  # the people on the other side
+
+
+@dataclass
+class ExchangePage:
+    rows: list[ExchangeRow]
+    older_before: int | None  # the exchange id to continue before, when there are older ones
+
+
+def exchange_page(community, person, *, before_id: int | None = None, limit: int = 50) -> ExchangePage:
+    """A person's exchanges, newest first, keyset-paginated on the id."""
+    exchanges = exchanges_of(community, person, before_id=before_id, limit=limit + 1)
+    more = len(exchanges) > limit
+    exchanges = exchanges[:limit]
+    rows = []
+    for exchange in exchanges:
+        parts = list(exchange.participants.all())
+        mine = next((p.role for p in parts if p.person_id == person.pk), None)
+        rows.append(ExchangeRow(
+            exchange=exchange, gave=mine == ParticipantRole.PROVIDER,
+            others=[p.person for p in parts if p.role != mine],
+        ))
+    return ExchangePage(rows=rows, older_before=exchanges[-1].pk if more and exchanges else None)
+
+
+def recipient_shares(total: int, recipient_ids) -> dict[int, int]:
+    """How the people helped split what a group exchange costs them: equal shares, the remainder
+    a minute each to the first by id (what `services.exchange_legs` posts)."""
+    ids = sorted(recipient_ids)
+    share, remainder = divmod(total, len(ids))
+    return {pk: share + (1 if i < remainder else 0) for i, pk in enumerate(ids)}
+
+
+@dataclass
+class WaitingLine:
+    """Hours recorded but not posted: what they would change the person's balance by once
+    confirmed, who is on the other side, and whose answer they wait for."""
+
+    exchange: Exchange
+    amount_minutes: int  # + earned, - paid; 0 for someone helped when the community fund pays
+    others: list  # the people on the other side
+    to_answer: bool  # waiting for the person's own side to confirm (not the other side's)
+    disputed: bool  # a coordinator is looking into it
+
+
+@dataclass
+class HoursWaiting:
+    lines: list[WaitingLine]
+    more: bool  # there are more than the lines shown
+    incoming_minutes: int  # of the lines shown, what would come in
+    outgoing_minutes: int  # and what would go out (positive)
+
+
+def hours_waiting(community, person, *, limit: int = 50) -> HoursWaiting:
+    """The person's exchanges whose hours are recorded but not posted (waiting for confirmation,
+    or disputed), newest first: never part of the balance, shown beside it on the statement.
+    Two queries however many there are."""
+    qs = (Exchange.objects.filter(community=community, participants__person=person,
+                                  status__in=[ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED])
+          .prefetch_related(Prefetch("participants",
+                                     queryset=Participant.objects.select_related("person").order_by("role", "id")))
+          .order_by("-id"))
+    found = list(qs[:limit + 1])
+    lines = []
+    for exchange in found[:limit]:
+        parts = list(exchange.participants.all())
+        mine = next(p.role for p in parts if p.person_id == person.pk)
+        providers = [p.person_id for p in parts if p.role == ParticipantRole.PROVIDER]
+        recipients = [p.person_id for p in parts if p.role == ParticipantRole.RECIPIENT]
+        minutes = exchange.minutes or 0
+        if mine == ParticipantRole.PROVIDER:
+            amount = minutes
+        elif exchange.payer == "fund":
+            amount = 0
+        else:
+            amount = -recipient_shares(minutes * len(providers), recipients)[person.pk]
+        recorder_role = next((p.role for p in parts if p.person_id == exchange.recorded_for_id), None)
+        lines.append(WaitingLine(
+            exchange=exchange, amount_minutes=amount, others=[p.person for p in parts if p.role != mine],
+            to_answer=exchange.status == ExchangeStatus.RECORDED and recorder_role is not None and recorder_role != mine,
+            disputed=exchange.status == ExchangeStatus.DISPUTED,
+        ))
+    return HoursWaiting(
+        lines=lines, more=len(found) > limit,
+        incoming_minutes=sum(line.amount_minutes for line in lines if line.amount_minutes > 0),
+        outgoing_minutes=-sum(line.amount_minutes for line in lines if line.amount_minutes < 0),
+    )
+
+
+def to_confirm_counts(person) -> dict[int, int]:
+    """How many recorded exchanges wait for this person's answer, per community id: the rule of
+    `exchanges_to_confirm` (the other side answers) in one query."""
+    recorder_role = Participant.objects.filter(
+        exchange_id=OuterRef("exchange_id"), person_id=OuterRef("exchange__recorded_for_id")
+    ).values("role")[:1]
+    rows = (
+        Participant.objects.filter(person=person, exchange__status=ExchangeStatus.RECORDED)
+        .annotate(recorder_role=Subquery(recorder_role))
+        .filter(
+            Q(role=ParticipantRole.PROVIDER, recorder_role=ParticipantRole.RECIPIENT)
+            | Q(role=ParticipantRole.RECIPIENT, recorder_role=ParticipantRole.PROVIDER)
+        )
+        .values("exchange__community_id")
+        .annotate(waiting=Count("id"))
+        .order_by()
+    )
+    return {row["exchange__community_id"]: row["waiting"] for row in rows}
