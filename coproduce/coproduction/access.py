@@ -3,8 +3,14 @@
 - Agency admins manage their agency (staff, roles, sessions, assessments); staff run sessions
   and registers and make referrals; the community's coordinators may do all of that for every
   agency in the community. Members see published roles and sessions and sign themselves up.
-- A spend partner's redemptions are taken by people with the `partner` role in the community
-  who are named on the partner (its agency's staff) and by coordinators.
+- Agency staff and admins (of any active agency of the community) and coordinators record
+  members' training.
+- A spend partner's door (redemptions, its report) is worked by the current staff of the agency
+  the partner is linked to (`SpendPartner.agency`) and by the community's coordinators. There is
+  no separate link from a person to a partner, and the community role `partner` alone is not
+  enough: it says someone works for *a* partner, not which one, and redeeming at any partner
+  would let one venue take another's credits. A partner without an agency is run by
+  coordinators only; its offers are changed by coordinators and its agency's admins.
 Raises NotFound for people outside the community, PermissionDenied for members who may not."""
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from coproduce.communities import access as community_access
 from coproduce.core.errors import NotFound, PermissionDenied
 
-from .models import Agency, AgencyMembership, AgencyRole
+from .models import Agency, AgencyMembership, AgencyRole, Referral, SpendPartner
 
 
 def agency_role(person, agency: Agency) -> str | None:
@@ -72,3 +78,61 @@ def access_manage_agency(person, agency: Agency) -> None:
 def agency_in(community, agency: Agency) -> None:
     if agency.community_id != community.pk:
         raise NotFound("No such agency.")
+
+
+def can_manage(person, agency: Agency) -> bool:
+    try:
+        access_manage_agency(person, agency)
+    except (PermissionDenied, NotFound):
+        return False
+    return True
+
+
+def access_record_training(actor, community) -> None:
+    """Staff or admins of an active agency of the community, and its coordinators."""
+    community_access.access_community(actor, community)
+    if community_access.is_coordinator(actor, community):
+        return
+    if getattr(actor, "pk", None) and AgencyMembership.objects.filter(
+        person_id=actor.pk, agency__community=community, agency__is_archived=False, ended_at__isnull=True,
+    ).exists():
+        return
+    raise PermissionDenied("Only agency staff and coordinators can record training.", code="not_agency_staff")
+
+
+def access_referral_outcome(person, referral: Referral) -> None:
+    """Who may see a referral's outcome: the agency's staff and the coordinators."""
+    access_staff_work(person, referral.agency)
+
+
+# Spend partners ---------------------------------------------------------------------------------
+
+
+def is_partner_staff(person, partner: SpendPartner) -> bool:
+    if community_access.is_coordinator(person, partner.community):
+        return True
+    return partner.agency is not None and is_staff_of(person, partner.agency)
+
+
+def access_partner(person, partner: SpendPartner) -> None:
+    """Seeing a partner and its offers: anyone in the community."""
+    community_access.access_community(person, partner.community)
+
+
+def access_partner_desk(person, partner: SpendPartner) -> None:
+    """Taking redemptions and reading the partner's report: its agency's staff and coordinators."""
+    community_access.access_community(person, partner.community)
+    if not is_partner_staff(person, partner):
+        raise PermissionDenied("Only the partner's staff and the community's coordinators can do this.",
+                               code="not_partner_staff")
+
+
+def access_manage_offers(person, partner: SpendPartner) -> None:
+    """Changing a partner's offers: coordinators and admins of the partner's agency."""
+    community_access.access_community(person, partner.community)
+    if community_access.is_coordinator(person, partner.community):
+        return
+    if partner.agency is not None and agency_role(person, partner.agency) == AgencyRole.ADMIN:
+        return
+    raise PermissionDenied("Only the community's coordinators and the partner's agency admins can change offers.",
+                           code="not_partner_admin")

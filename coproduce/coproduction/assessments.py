@@ -1,176 +1,20 @@
-"""The NEF co-production self-assessment: an agency scores itself 0-4 on each of the six
-principles at three levels (individual, service, organisation), with optional evidence, and
-repeats it over time to see how it changes.
+"""Phase-1 compatibility shim: `coproduction.assessments` is now `services/assessments.py` (the
+write) and `selectors/assessments.py` (reads). New code imports those; the importer rewrite
+deletes this module."""
 
-Services first (every write: atomic, audited, refused with nothing stored), then selectors."""
-
-from __future__ import annotations
-
-import datetime as dt
-import unicodedata
-from dataclasses import dataclass
-from typing import Any
-
-from django.db import transaction
-from django.utils import timezone
-
-from coproduce.core.audit import audit_record
-from coproduce.core.errors import NotFound, ValidationFailed
-
-from .access import access_staff_work
-from .models import Agency, Assessment, AssessmentLevel, AssessmentScore, Principle
-
-SCORES = {0: "Not yet", 1: "Starting", 2: "Developing", 3: "Established", 4: "Leading"}
-PRINCIPLE_HELP = {
-    Principle.ASSETS: "People who use the service are seen as having something to give, not only needs to meet.",
-    Principle.CAPACITY: "Support starts from what people can already do and helps them grow it.",
-    Principle.MUTUALITY: "Staff and the people they work with each give and receive; everyone's time counts.",
-    Principle.PEER_NETWORKS: "People are helped to support each other, alongside professionals.",
-    Principle.BLURRING_ROLES: "The line between who gives and who receives a service is loosened: people "
-                              "plan and deliver it together.",
-    Principle.CATALYSTS: "Staff help things happen and step back, rather than doing everything themselves.",
-}
-LEVEL_HELP = {
-    AssessmentLevel.INDIVIDUAL: "how staff work with each person",
-    AssessmentLevel.SERVICE: "how the service is planned and run",
-    AssessmentLevel.ORGANISATION: "how the whole organisation works",
-}
-PAIRS: list[tuple[str, str]] = [(p, level) for p in Principle.values for level in AssessmentLevel.values]
-
-
-def score_key(principle: str, level: str) -> str:
-    """How one score is named in errors and forms: `assets.individual`."""
-    return f"{principle}.{level}"
-
-
-def pair_label(principle: str, level: str) -> str:
-    return f"{Principle(principle).label} ({AssessmentLevel(level).label.lower()} level)"
-
-
-def _controls(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in {"\n", "\r", "\t"} for ch in text)
-
-
-# Services ------------------------------------------------------------------------------------
-
-
-def assessment_create(*, actor, agency: Agency, completed_on: dt.date, scores: dict[tuple[str, str], Any],
-                      evidence: dict[tuple[str, str], str] | None = None, note: str = "") -> Assessment:
-    """One sitting of the self-assessment: all 18 scores (six principles at three levels), each
-    a whole number 0-4, with optional evidence for each and a note. Agency staff and admins (and
-    the community's coordinators) fill it in. Raises NotFound (outsiders), PermissionDenied
-    (`not_agency_staff`), ValidationFailed naming each missing, unknown or out-of-range score
-    (`scores.<principle>.<level>`), a future or missing date, over-long evidence or note.
-    Nothing is stored when refused."""
-    access_staff_work(actor, agency)
-    evidence = evidence or {}
-    errors: dict[str, list[str]] = {}
-    if not isinstance(scores, dict):
-        scores = {}
-    missing = [pair for pair in PAIRS if scores.get(pair) is None]
-    for pair in PAIRS:
-        value = scores.get(pair)
-        if value is None:
-            errors[score_key(*pair)] = ["Choose a score from 0 (not yet) to 4 (leading)."]
-        elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-            errors[score_key(*pair)] = ["A score is a whole number from 0 (not yet) to 4 (leading)."]
-    for pair in set(scores) | set(evidence):
-        if pair not in PAIRS:
-            errors["scores"] = [f"Unknown principle or level: {pair!r}."]
-    clean_evidence: dict[tuple[str, str], str] = {}
-    for pair, text in evidence.items():
-        text = (text or "").strip() if isinstance(text, str) or text is None else None
-        if text is None:
-            errors[f"evidence.{score_key(*pair)}" if pair in PAIRS else "evidence"] = ["Enter text."]
-        elif len(text) > 500:
-            errors[f"evidence.{score_key(*pair)}"] = [f"At most 500 characters (this is {len(text)})."]
-        elif _controls(text):
-            errors[f"evidence.{score_key(*pair)}"] = ["Remove the control characters."]
-        elif text:
-            clean_evidence[pair] = text
-    note = (note or "").strip() if isinstance(note, str) or note is None else ""
-    if len(note) > 2000:
-        errors["note"] = [f"At most 2000 characters (this is {len(note)})."]
-    elif _controls(note):
-        errors["note"] = ["Remove the control characters."]
-    if not isinstance(completed_on, dt.date) or isinstance(completed_on, dt.datetime):
-        errors["completed_on"] = ["Give the date it was done."]
-    elif completed_on > timezone.localdate() + dt.timedelta(days=1):
-        errors["completed_on"] = ["The date cannot be in the future."]
-    elif completed_on.year < 2000:
-        errors["completed_on"] = ["Give a date from 2000 on."]
-    if errors:
-        if missing:
-            names = ", ".join(pair_label(*pair) for pair in missing)
-            message = f"Give a score for every principle at every level. Missing: {names}."
-        else:
-            message = "Please correct the self-assessment."
-        raise ValidationFailed(message, fields=errors)
-    with transaction.atomic(durable=True):
-        assessment = Assessment.objects.create(agency=agency, completed_by=actor, completed_on=completed_on, note=note)
-        AssessmentScore.objects.bulk_create([
-            AssessmentScore(assessment=assessment, principle=p, level=level, score=scores[(p, level)],
-                            evidence=clean_evidence.get((p, level), ""))
-            for p, level in PAIRS
-        ])
-        audit_record(actor=actor, action="assessment.create", subject=assessment, community_id=agency.community_id,
-                     changes={"completed_on": [None, completed_on],
-                              "scores": [None, {score_key(*pair): scores[pair] for pair in PAIRS}]})
-    return assessment
-
-
-# Selectors -----------------------------------------------------------------------------------
-
-
-def assessment_agency(community, agency_slug: str) -> Agency:
-    """An agency of the community by its slug. Raises NotFound."""
-    found = Agency.objects.filter(community=community, slug=agency_slug).first()
-    if found is None:
-        raise NotFound("No such agency.")
-    return found
-
-
-@dataclass(frozen=True)
-class Sitting:
-    assessment: Assessment
-    scores: dict[tuple[str, str], int]
-    evidence: dict[tuple[str, str], str]
-
-    def average(self, principle: str) -> float:
-        """The principle's mean over the three levels."""
-        values = [self.scores[(principle, level)] for level in AssessmentLevel.values if (principle, level) in self.scores]
-        return round(sum(values) / len(values), 2) if values else 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.scores.values())
-
-
-def _sittings(found) -> list[Sitting]:
-    return [
-        Sitting(
-            assessment=a,
-            scores={(s.principle, s.level): s.score for s in a.scores.all()},
-            evidence={(s.principle, s.level): s.evidence for s in a.scores.all() if s.evidence},
-        )
-        for a in found
-    ]
-
-
-def _assessments(agency: Agency):
-    return (Assessment.objects.filter(agency=agency).select_related("completed_by")
-            .prefetch_related("scores").order_by("completed_on", "id"))
-
-
-def assessment_history(agency: Agency) -> list[Sitting]:
-    """Every sitting of the agency's self-assessment, oldest first, with its scores (two
-    queries)."""
-    return _sittings(_assessments(agency))
-
-
-def assessment_get(agency: Agency, assessment_id: int) -> Sitting:
-    """One sitting of the agency's. Raises NotFound."""
-    found = _sittings(_assessments(agency).filter(pk=assessment_id))
-    if not found:
-        raise NotFound("No such self-assessment.")
-    return found[0]
+# phase-1 compatibility: removed by the importer rewrite
+from .selectors.assessments import (  # noqa: F401
+    LEVEL_HELP,
+    PAIRS,
+    PRINCIPLE_HELP,
+    SCORES,
+    Sitting,
+    assessment_agency,
+    assessment_get,
+    assessment_history,
+    pair_label,
+    score_key,
+)
+from .services.assessments import (  # noqa: F401
+    assessment_create,
+)

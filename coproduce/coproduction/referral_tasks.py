@@ -1,13 +1,7 @@
-"""The timed job of referrals (its own module so the other co-production jobs live apart)."""
+"""Phase-1 compatibility shim: `coproduction.referral_tasks` is now `tasks.py` (one jobs module for
+the app). New code imports those; the importer rewrite deletes this module."""
 
-from __future__ import annotations
-
-from django_tasks import task
-
-from . import referrals
-
-
-@task()
-def referrals_minimise() -> int:
-    """Blank the contact details of referrals declined more than 90 days ago. Run periodically."""
-    return referrals.referrals_minimise()
+# phase-1 compatibility: removed by the importer rewrite
+from .tasks import (  # noqa: F401
+    referrals_minimise,
+)

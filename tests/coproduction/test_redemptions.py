@@ -10,6 +10,7 @@ from django.utils import timezone
 from coproduce.communities import services as community_services
 from coproduce.coproduction import partners
 from coproduce.coproduction.models import Redemption
+from coproduce.coproduction.services import partners as partner_services
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
 from coproduce.ledger import selectors as ledger_selectors
@@ -97,7 +98,7 @@ def test_a_receipt_number_already_used_is_drawn_again(community, member, agency_
                                                       monkeypatch):
     give_credit(community, member, 300)
     drawn = iter(["RLC-AAAAAA", "RLC-AAAAAA", "RLC-BBBBBB"])
-    monkeypatch.setattr(partners, "_receipt_number", lambda _partner: next(drawn))
+    monkeypatch.setattr(partner_services, "_receipt_number", lambda _partner: next(drawn))
     first = redeem(agency_staff, partner, offer, code, key="a")
     second = redeem(agency_staff, partner, offer, code, key="b")
     assert (first.receipt_number, second.receipt_number) == ("RLC-AAAAAA", "RLC-BBBBBB")

@@ -13,6 +13,7 @@ from coproduce.communities import services as community_services
 from coproduce.communities.models import Person, Role
 from coproduce.coproduction import referrals
 from coproduce.coproduction.models import Agency, AgencyKind, ReferralEvent
+from coproduce.coproduction.services import referrals as referral_services
 from coproduce.core.errors import ApplicationError
 
 pytestmark = [
@@ -34,7 +35,7 @@ def test_it_records_one_of_two_simultaneous_moves(monkeypatch):
     referral = referrals.referral_create(actor=coordinators[0], agency=agency, target="community",
                                          full_name="Pat", phone="07700 900123", consent_given=True,
                                          consent_note="In clinic")
-    audit = referrals.audit_record
+    audit = referral_services.audit_record
 
     def slow_audit(**kw):
         # Widen the window between reading the status and committing the move: without the
@@ -42,7 +43,7 @@ def test_it_records_one_of_two_simultaneous_moves(monkeypatch):
         time.sleep(0.5)
         return audit(**kw)
 
-    monkeypatch.setattr(referrals, "audit_record", slow_audit)
+    monkeypatch.setattr(referral_services, "audit_record", slow_audit)
     barrier = threading.Barrier(2)
     results: list[str] = []
 

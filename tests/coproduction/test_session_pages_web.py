@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.coproduction import agencies, register, sessions
+from coproduce.coproduction import register, sessions
 from coproduce.coproduction.models import (
     Attendance,
     AttendanceRole,
@@ -24,6 +24,7 @@ from coproduce.coproduction.models import (
     SignUp,
 )
 from coproduce.coproduction.register import RegisterLine
+from coproduce.coproduction.selectors import agencies as agency_selectors
 
 from ..web.conftest import text
 from .test_register import fund_agency, held_yesterday, new_member
@@ -200,8 +201,8 @@ def test_the_agencys_list_works_out_each_roles_eligibility_once(client, member, 
     open_one = Session.objects.create(community=other.community, agency=agency, role=other, place="Garden",
                                       starts_at=later.starts_at, ends_at=later.ends_at, capacity=2)
     calls = []
-    real = agencies.eligibility
-    monkeypatch.setattr(agencies, "eligibility", lambda person, r: calls.append(r.pk) or real(person, r))
+    real = agency_selectors.eligibility
+    monkeypatch.setattr(agency_selectors, "eligibility", lambda person, r: calls.append(r.pk) or real(person, r))
     client.force_login(member)
     response = client.get(_url("agency_sessions", "riverside", agency.slug))
     page, body = text(response), response.content.decode()
