@@ -9,5 +9,5 @@ from . import services
 
 @task()
 def expire_unconfirmed_applications() -> int:
-    """Delete applications nobody confirmed in time. Run periodically (see coproduce/periodic.py)."""
+    """Delete applications nobody confirmed in time. Run periodically (see coproduce/ops/periodic.py)."""
     return services.unconfirmed_applications_expire()

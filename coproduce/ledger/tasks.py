@@ -9,5 +9,5 @@ from . import services
 
 @task()
 def expire_reservations() -> int:
-    """Expire reservations past their time. Run periodically (see coproduce/periodic.py)."""
+    """Expire reservations past their time. Run periodically (see coproduce/ops/periodic.py)."""
     return services.reservations_expire()

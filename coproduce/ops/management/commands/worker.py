@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django_tasks.backends.database.management.commands.db_worker import Command as DbWorkerCommand
 
+from coproduce.ops.periodic import start_periodic_thread
+
 
 class Command(DbWorkerCommand):
     help = "Run background jobs (email, digests, timed jobs) from the database queue. Options as django-tasks' db_worker."
@@ -21,7 +23,5 @@ class Command(DbWorkerCommand):
 
     def handle(self, *args, **options):
         if not options.pop("no_periodic", False):
-            from coproduce.periodic import start_periodic_thread
-
             start_periodic_thread()
         return super().handle(*args, **options)
