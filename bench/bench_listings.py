@@ -198,7 +198,7 @@ def search_cases(rng: random.Random, community, how_many: int) -> list[tuple[str
     from coproduce.communities.models import Neighbourhood
     from coproduce.communities.services import AVAILABILITY_SLOTS
     from coproduce.exchanges.matching import STOPWORDS
-    from coproduce.exchanges.seeding import VOCABULARY
+    from coproduce.ops.seeding.listings import VOCABULARY
 
     words = sorted({w.lower().strip("?,.") for phrases, tags in VOCABULARY.values() for text in phrases + tags
                     for w in text.split() if len(w) >= 4 and w.lower() not in STOPWORDS and w.isalpha()})

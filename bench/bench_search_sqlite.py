@@ -68,7 +68,7 @@ def main() -> None:
     from coproduce.communities.models import Community, Membership
     from coproduce.exchanges import lexicon, selectors
     from coproduce.exchanges.matching import STOPWORDS
-    from coproduce.exchanges.seeding import VOCABULARY
+    from coproduce.ops.seeding.listings import VOCABULARY
 
     community = Community.objects.get(slug="seed-1")
     viewer = Membership.objects.select_related("person").get(community=community, number=2).person

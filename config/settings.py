@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "coproduce.messaging",
     "coproduce.notifications",
     "coproduce.coproduction",
+    "coproduce.ops",  # the coproduce commands, the demo and seeding; nothing imports it
     "coproduce.api",
     "coproduce.web",
 ]

@@ -1,8 +1,7 @@
 """The `coproduce` command: a thin wrapper around Django's management commands.
 
-`coproduce demo`, `coproduce serve`, `coproduce worker`, `coproduce seed`, `coproduce token` and
-`coproduce community` are our own commands (coproduce/communities/management/commands/); any other Django command
-(`coproduce migrate`, `coproduce createsuperuser`, ...) works too."""
+The commands listed in COMMANDS are our own (coproduce/ops/management/commands/); any other
+Django command (`coproduce migrate`, `coproduce createsuperuser`, ...) works too."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Background jobs of co-production (run periodically, see coproduce/periodic.py)."""
+"""Background jobs of co-production (run periodically, see coproduce/ops/periodic.py)."""
 
 from __future__ import annotations
 

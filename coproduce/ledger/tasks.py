@@ -9,5 +9,5 @@ from .services import reservations
 
 @task()
 def expire_reservations() -> int:
-    """Expire reservations past their time. Run periodically (see coproduce/periodic.py)."""
+    """Expire reservations past their time. Run periodically (see coproduce/ops/periodic.py)."""
     return reservations.reservations_expire()

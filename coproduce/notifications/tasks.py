@@ -1,5 +1,5 @@
 """Background jobs of notifications: the email of one notification (enqueued after commit by
-`services.notifications.notify`), and two timed jobs (see coproduce/periodic.py): the sweep
+`services.notifications.notify`), and two timed jobs (see coproduce/ops/periodic.py): the sweep
 that emails any notification whose job was lost, and the weekly digest."""
 
 from __future__ import annotations

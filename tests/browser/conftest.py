@@ -49,7 +49,7 @@ def browser():
 @pytest.fixture
 def demo_site(transactional_db, live_server) -> str:
     """The live server's URL, with the Riverside demo in its database."""
-    from coproduce.communities.demo import build_demo
+    from coproduce.ops.demo.communities import build_demo
 
     cache.clear()  # sign-in rate limits are counted in the cache
     build_demo()

@@ -10,8 +10,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.messaging.models import Introduction
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import check_page, problems, sign_in
 
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.browser
 def demo_with_messages(demo_site):
     from django.apps import apps
 
-    from coproduce.exchanges import demo as exchanges_demo
     from coproduce.exchanges.models import Category
-    from coproduce.messaging import demo as messaging_demo
+    from coproduce.ops.demo import exchanges as exchanges_demo
+    from coproduce.ops.demo import messaging as messaging_demo
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.

@@ -15,7 +15,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.communities.models import Membership
 from coproduce.coproduction.models import (
     CoproductionRole,
@@ -25,6 +24,7 @@ from coproduce.coproduction.models import (
     SpendPartner,
 )
 from coproduce.ledger.invariants import ledger_audit
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in
 
@@ -38,10 +38,10 @@ def whole_demo(demo_site):
     """What `coproduce demo` builds, co-production included."""
     from django.apps import apps
 
-    from coproduce.coproduction import demo as coproduction_demo
-    from coproduce.exchanges import demo as exchanges_demo
     from coproduce.exchanges.models import Category
-    from coproduce.messaging import demo as messaging_demo
+    from coproduce.ops.demo import coproduction as coproduction_demo
+    from coproduce.ops.demo import exchanges as exchanges_demo
+    from coproduce.ops.demo import messaging as messaging_demo
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import check_page, problems, sign_in
 

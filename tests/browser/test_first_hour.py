@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, cut_off, problems, sign_in
 
@@ -24,9 +24,9 @@ def coproduction_demo(demo_site):
     """The Riverside demo with its agencies' year (registers, credits, referrals) and its listings."""
     from django.apps import apps
 
-    from coproduce.coproduction import demo as coproduction_demo
-    from coproduce.exchanges import demo as exchanges_demo
     from coproduce.exchanges.models import Category
+    from coproduce.ops.demo import coproduction as coproduction_demo
+    from coproduce.ops.demo import exchanges as exchanges_demo
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.communities.models import Application, ApplicationStatus, Person, Visibility
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import sign_in
 

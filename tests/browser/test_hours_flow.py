@@ -9,10 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.communities.models import Person
 from coproduce.exchanges.models import Exchange, ExchangeStatus
 from coproduce.ledger.invariants import ledger_audit
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import sign_in
 

@@ -9,9 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
-from coproduce.exchanges.demo import build_listings
 from coproduce.exchanges.models import Exchange, ListingImage
+from coproduce.ops.demo.communities import DEMO_PASSWORD
+from coproduce.ops.demo.exchanges import build_listings
 
 from ..exchanges.images import gps_exif, picture
 from .conftest import check_page, problems, sign_in

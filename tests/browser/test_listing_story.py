@@ -14,10 +14,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.communities.models import Person
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Listing
 from coproduce.ledger.invariants import ledger_audit
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import check_page, problems, sign_in
 
@@ -31,9 +31,9 @@ def whole_demo(demo_site):
     """What `coproduce demo` builds: people, a year of exchanges, listings and conversations."""
     from django.apps import apps
 
-    from coproduce.exchanges import demo as exchanges_demo
     from coproduce.exchanges.models import Category
-    from coproduce.messaging import demo as messaging_demo
+    from coproduce.ops.demo import exchanges as exchanges_demo
+    from coproduce.ops.demo import messaging as messaging_demo
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.

@@ -8,10 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.communities.models import Community, Person
 from coproduce.coproduction import partners
 from coproduce.coproduction.models import Redemption
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in
 

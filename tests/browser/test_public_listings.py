@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
-from coproduce.exchanges.demo import PUBLIC_TITLES
+from coproduce.ops.demo.communities import DEMO_PASSWORD
+from coproduce.ops.demo.exchanges import PUBLIC_TITLES
 
 from .conftest import check_page, problems
 from .test_listing_pictures_and_near import listings  # noqa: F401 - the demo's listings, as a fixture

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.communities.models import Community, Person
 from coproduce.coproduction.models import (
     Agency,
@@ -21,6 +20,7 @@ from coproduce.coproduction.models import (
     SignUpStatus,
 )
 from coproduce.ledger import services as ledger
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in
 

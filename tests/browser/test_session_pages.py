@@ -10,8 +10,8 @@ import importlib
 import pytest
 from django.utils import timezone
 
-from coproduce.communities.demo import DEMO_PASSWORD
 from coproduce.coproduction.models import Agency, Session, SessionStatus
+from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import check_page, problems, sign_in
 
@@ -26,8 +26,8 @@ def coproduction_demo(demo_site):
     """The Riverside demo with its co-production: agencies, roles and a year of sessions."""
     from django.apps import apps
 
-    from coproduce.coproduction.demo import build_coproduction
     from coproduce.exchanges.models import Category
+    from coproduce.ops.demo.coproduction import build_coproduction
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from coproduce.communities.demo import DEMO_PASSWORD, PHONE_MEMBER_NUMBER
+from coproduce.ops.demo.communities import DEMO_PASSWORD, PHONE_MEMBER_NUMBER
 
 from .conftest import check_page, problems, sign_in
 

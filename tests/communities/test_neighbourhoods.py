@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from coproduce.communities import selectors, services
-from coproduce.communities.demo import NEIGHBOURHOOD_CENTRES, NEIGHBOURHOODS
 from coproduce.communities.models import Neighbourhood
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
+from coproduce.ops.demo.communities import NEIGHBOURHOOD_CENTRES, NEIGHBOURHOODS
 
 
 def test_it_adds_and_lists_neighbourhoods_by_name(community, other_community, coordinator):
@@ -74,7 +74,7 @@ def test_it_refuses_a_name_taken_and_people_who_do_not_coordinate(community, coo
 
 
 def test_the_demo_centres_lie_where_the_demo_listings_are():
-    # exchanges/demo.py puts listing points in 51.48-51.52 N, 0.09-0.15 W.
+    # ops/demo/exchanges.py puts listing points in 51.48-51.52 N, 0.09-0.15 W.
     assert set(NEIGHBOURHOOD_CENTRES) == set(NEIGHBOURHOODS)
     for lat, lng in NEIGHBOURHOOD_CENTRES.values():
         assert 51.48 <= lat <= 51.52 and -0.15 <= lng <= -0.09

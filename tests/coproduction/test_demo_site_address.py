@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from coproduce.communities.management.commands import demo as demo_command
 from coproduce.notifications import services as notifications
+from coproduce.ops.management.commands import demo as demo_command
 
 from ..api.conftest import bearer
 

@@ -215,7 +215,7 @@ def test_it_blanks_contact_details_of_referrals_declined_over_90_days_ago(agency
 
 
 def test_it_runs_the_minimising_as_a_timed_job(agency, agency_admin, coordinator):
-    from coproduce.periodic import run_periodic_now
+    from coproduce.ops.periodic import run_periodic_now
 
     old = make(agency_admin, agency)
     referrals.referral_update_status(actor=coordinator, referral=old, status="declined")

@@ -32,6 +32,20 @@ def imported(tree: ast.AST) -> set[str]:
     return {n for n in names if n.startswith("coproduce.")}
 
 
+def imported_relatively(path: Path, tree: ast.AST) -> set[str]:
+    """`from ..ops import demo` in coproduce/web/views/x.py imports coproduce.ops.demo."""
+    package = path.relative_to(ROOT.parent).with_suffix("").parts[:-1]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            base = list(package[: len(package) - (node.level - 1)])
+            if node.module:
+                names.add(".".join([*base, node.module]))
+            else:
+                names.update(".".join([*base, alias.name]) for alias in node.names)
+    return names
+
+
 def app_of(path: Path) -> str:
     return path.relative_to(ROOT).parts[0]
 
@@ -58,8 +72,7 @@ def test_it_keeps_web_and_api_apart():
 
 
 def test_it_lets_domain_apps_use_each_other_only_through_services_and_selectors():
-    # Demo builders are fixtures, not domain logic: one may call another.
-    allowed = {"services", "selectors", "access", "errors", "rules", "demo"}
+    allowed = {"services", "selectors", "access", "errors", "rules"}
     offenders = []
     for path, tree in modules():
         app = app_of(path)
@@ -69,6 +82,19 @@ def test_it_lets_domain_apps_use_each_other_only_through_services_and_selectors(
             parts = name.split(".")
             if parts[1] in DOMAIN_APPS and parts[1] != app and (len(parts) < 3 or parts[2] not in allowed):
                 offenders.append((str(path), name))
+    assert offenders == []
+
+
+def test_it_lets_nothing_import_ops():
+    """`ops` (the commands, the demo, seeding, the timed jobs' schedule) operates the product:
+    it calls the apps, and no app, face or the CLI wrapper calls it."""
+    offenders = [
+        (str(path), name)
+        for path, tree in modules()
+        if app_of(path) != "ops"
+        for name in imported(tree) | imported_relatively(path, tree)
+        if name.split(".")[1:2] == ["ops"]
+    ]
     assert offenders == []
 
 

@@ -14,7 +14,7 @@ from coproduce.core.errors import Conflict, NotFound, PermissionDenied, Validati
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import Category, Listing, ListingStatus
-from coproduce.periodic import run_periodic_now
+from coproduce.ops.periodic import run_periodic_now
 
 
 def post(community, actor, **values):

@@ -12,7 +12,7 @@ from coproduce.core.models import AuditEvent
 from coproduce.exchanges import services
 from coproduce.exchanges.models import ListingStatus
 from coproduce.notifications.models import Notification
-from coproduce.periodic import run_periodic_now
+from coproduce.ops.periodic import run_periodic_now
 
 
 def post(community, actor, days: float, **values):

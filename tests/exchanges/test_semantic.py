@@ -19,7 +19,7 @@ from django.utils import timezone
 from coproduce.communities import services as community_services
 from coproduce.exchanges import matching, semantic, services, tasks
 from coproduce.exchanges.models import ListingEmbedding
-from coproduce.periodic import run_periodic_now
+from coproduce.ops.periodic import run_periodic_now
 from tests.conftest import make_person
 
 from .matching_pairs import build_labelled, recall_at

@@ -27,7 +27,6 @@ from .listings import (
     listing_search_document,
     listing_update,
     listings_expire,
-    listings_seed,
 )
 from .references import concern_close, reference_leave
 from .reminders import listing_renew, listings_remind
@@ -37,5 +36,5 @@ __all__ = [
     "concern_close", "exchange_confirm", "exchange_decline", "exchange_dispute", "exchange_enter", "exchange_record",
     "exchange_resolve", "exchange_reverse", "exchanges_auto_confirm", "fund_donate", "fund_grant", "listing_activity",
     "listing_close", "listing_create", "listing_renew", "listing_search_document", "listing_update", "listings_expire",
-    "listings_remind", "listings_seed", "reference_leave",
+    "listings_remind", "reference_leave",
 ]

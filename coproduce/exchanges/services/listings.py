@@ -214,13 +214,6 @@ def _search_document(listing: Listing) -> str:
                                    category_name=listing.category.name)
 
 
-def listings_seed(**kwargs: Any) -> int:
-    """Synthetic listings in bulk for `coproduce seed` (see `seeding.listings_seed`)."""
-    from ..seeding import listings_seed
-
-    return listings_seed(**kwargs)
-
-
 def _search_index_sync(listing: Listing) -> None:
     """Keep the search text (and, on SQLite, the FTS5 row and the word lexicon) in step with the
     listing. PostgreSQL's generated column and trigger do the rest there."""

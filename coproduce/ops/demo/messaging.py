@@ -14,9 +14,8 @@ from django.utils import timezone
 from coproduce.communities import selectors as community_selectors
 from coproduce.core.errors import ApplicationError
 from coproduce.exchanges import selectors as exchange_selectors
-
-from . import services
-from .models import Conversation
+from coproduce.messaging import services
+from coproduce.messaging.models import Conversation
 
 COORDINATOR_EMAIL = "coordinator@riverside.example"
 MEMBER_EMAIL = "member@riverside.example"

@@ -20,9 +20,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from rich.table import Table
 
-from coproduce.communities import demo
-from coproduce.communities.management.console import render
 from coproduce.core.private_files import private_file
+from coproduce.ops.console import render
+from coproduce.ops.demo import communities as demo
+from coproduce.ops.demo import coproduction as coproduction_demo
+from coproduce.ops.demo import exchanges as exchanges_demo
+from coproduce.ops.demo import messaging as messaging_demo
+from coproduce.ops.periodic import start_periodic_thread
 
 
 def _port(value: str) -> int:
@@ -84,10 +88,6 @@ class Command(BaseCommand):
             built = demo.build_demo()
         except demo.DemoIncomplete as exc:
             raise CommandError(str(exc)) from None
-        from coproduce.coproduction import demo as coproduction_demo
-        from coproduce.exchanges import demo as exchanges_demo
-        from coproduce.messaging import demo as messaging_demo
-
         # The agencies first, then a year of exchanges with the agencies' registers and redemptions
         # recorded among them on their days, so statements read in date order.
         events = coproduction_demo.prepare_coproduction() or []
@@ -139,7 +139,5 @@ class Command(BaseCommand):
             startup_delay=False, max_tasks=None, worker_id="demo-thread",
         )
         threading.Thread(target=worker.run, name="coproduce-demo-worker", daemon=True).start()
-        from coproduce.periodic import start_periodic_thread
-
         start_periodic_thread()
         self.stdout.write("Background worker: running in this process, with the timed jobs every five minutes.")

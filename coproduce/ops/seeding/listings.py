@@ -1,12 +1,11 @@
 """Synthetic listings in bulk, for `coproduce seed` and the listing benchmark (bench/bench_listings.py).
 
-Reached through `services.listings_seed` (other apps may import only services and selectors).
-Like the seeded members, these listings bypass `listing_create` on purpose: a million listings
-one service call at a time would take hours. What the services guarantee is kept here instead:
-the search text is built by the services' own `listing_search_document`, the availability mask
-by `availability_mask`, map points are rounded to `POINT_DECIMALS` as `_clean_point` rounds
-them, and on SQLite every listing gets its FTS5 row, as `_search_index_sync` writes it. No
-audit rows are written (synthetic listings have no history worth auditing).
+Like the seeded members (people.py), these listings bypass `listing_create` on purpose: a million
+listings one service call at a time would take hours. What the services guarantee is kept here
+instead: the search text is built by the exchanges services' own `listing_search_document`, the
+availability mask by `availability_mask`, map points are rounded to `POINT_DECIMALS` as
+`_clean_point` rounds them, and on SQLite every listing gets its FTS5 row, as `_search_index_sync`
+writes it. No audit rows are written (synthetic listings have no history worth auditing).
 
 Titles and descriptions come from a vocabulary per default category, so full-text search and
 matching meet the words people use ("lifts to the hospital", "dog walking", "setting up a
@@ -24,11 +23,18 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from coproduce.communities.models import Community, Membership, MembershipStatus
 from coproduce.communities.services import AVAILABILITY_SLOTS
-
-from . import lexicon
-from .models import Category, Listing, ListingKind, ListingMode, ListingStatus, ListingVisibility
-from .services import POINT_DECIMALS, availability_mask, listing_search_document
+from coproduce.exchanges import lexicon
+from coproduce.exchanges.models import (
+    Category,
+    Listing,
+    ListingKind,
+    ListingMode,
+    ListingStatus,
+    ListingVisibility,
+)
+from coproduce.exchanges.services import POINT_DECIMALS, availability_mask, listing_search_document
 
 # Per default category: what people offer or ask for (lower case, read inside a sentence), and tags.
 VOCABULARY: dict[str, tuple[list[str], list[str]]] = {
@@ -219,6 +225,17 @@ def listings_seed(*, community, owners: Sequence[tuple[int, str]], places: dict[
         if advance:
             advance(len(batch))
     return done
+
+
+def insert_listings(seed: str, community: Community, places: dict[str, tuple[float, float]],
+                    count: int, advance: Callable[[int], None] | None = None) -> None:
+    """`count` listings owned by the community's active members, from the seed (a string)."""
+    owners = list(
+        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
+        .order_by("number").values_list("person_id", "person__neighbourhood")
+    )
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not a secret
+    listings_seed(community=community, owners=owners, places=places, count=count, rng=rng, advance=advance)
 
 
 def _copy(batch: list[list[Any]]) -> None:

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from . import services
-from .models import (
+from coproduce.communities import services
+from coproduce.communities.models import (
     Application,
     Check,
     CheckKind,
@@ -35,7 +35,7 @@ from .models import (
     Role,
     Visibility,
 )
-from .services import AVAILABILITY_SLOTS
+from coproduce.communities.services import AVAILABILITY_SLOTS
 
 DEMO_PASSWORD = "riverside-demo"
 SEED = 2013  # the year of the blog post the project starts from
@@ -80,7 +80,7 @@ def demo_logins_markdown() -> str:
 
 NEIGHBOURHOODS = ["Docks", "Old Town", "Millbrook", "St Anne's"]
 # Rough centres (lat, lng) inside the made-up area where the demo listings' points fall
-# (exchanges/demo.py: 51.48-51.52 N, 0.09-0.15 W), so "near Millbrook" finds some of them.
+# (ops/demo/exchanges.py: 51.48-51.52 N, 0.09-0.15 W), so "near Millbrook" finds some of them.
 NEIGHBOURHOOD_CENTRES = {
     "Docks": (51.508, -0.100),
     "Old Town": (51.503, -0.124),

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django_tasks.backends.database.management.commands.db_worker import Command as DbWorkerCommand
 
+from coproduce.ops.periodic import start_periodic_thread
+
 
 class Command(DbWorkerCommand):
     help = "Run background jobs (email, digests, timed jobs) from the database queue. Options as django-tasks' db_worker."
@@ -27,8 +29,6 @@ class Command(DbWorkerCommand):
         no_periodic = options.pop("no_periodic", False)
         if no_periodic or options.get("batch"):
             return super().handle(*args, **options)
-        from coproduce.periodic import start_periodic_thread
-
         periodic = start_periodic_thread()
         try:
             return super().handle(*args, **options)

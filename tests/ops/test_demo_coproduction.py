@@ -8,9 +8,8 @@ import time
 import pytest
 
 from coproduce.communities import selectors as community_selectors
-from coproduce.communities.demo import build_demo
 from coproduce.communities.models import Person
-from coproduce.coproduction import agencies, dashboard, demo
+from coproduce.coproduction import agencies, dashboard
 from coproduce.coproduction.models import (
     Agency,
     AgencyMembership,
@@ -26,6 +25,8 @@ from coproduce.coproduction.models import (
     SpendPartner,
 )
 from coproduce.ledger.invariants import ledger_audit
+from coproduce.ops.demo import coproduction as demo
+from coproduce.ops.demo.communities import build_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections import Counter
 
 from coproduce.communities import access, selectors
-from coproduce.communities.demo import build_demo
 from coproduce.communities.models import Membership, Person
-from coproduce.exchanges import demo
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Listing
 from coproduce.ledger.invariants import ledger_audit
+from coproduce.ops.demo import exchanges as demo
+from coproduce.ops.demo.communities import build_demo
 
 
 def test_it_builds_a_year_of_history_and_a_spread_of_listings_once(db):

@@ -31,11 +31,8 @@ from django.utils import timezone
 from coproduce.communities import access as community_access
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.core.errors import ApplicationError
-from coproduce.ledger import services as ledger_services
-
-from . import agencies, assessments, partners, referrals, register, sessions
-from .models import (
+from coproduce.coproduction import agencies, assessments, partners, referrals, register, sessions
+from coproduce.coproduction.models import (
     Agency,
     AgencyKind,
     AgencyRole,
@@ -47,6 +44,8 @@ from .models import (
     ReferralStatus,
     ReferralTarget,
 )
+from coproduce.core.errors import ApplicationError
+from coproduce.ledger import services as ledger_services
 
 COORDINATOR_EMAIL = "coordinator@riverside.example"
 STAFF_EMAIL = "staff@riverside.example"  # Priya Shah: admin of the health centre
@@ -82,7 +81,7 @@ def run_in_date_order(events: list[DatedEvent]) -> None:
 def prepare_coproduction(slug: str = "riverside") -> list[DatedEvent] | None:
     """Build everything of the co-production demo but its dated ledger events (registers confirmed,
     redemptions), which it returns for the caller to run in date order (`run_in_date_order`, or
-    among the exchange history: `exchanges.demo.build_history(alongside=...)`). None when the
+    among the exchange history: `ops.demo.exchanges.build_history(alongside=...)`). None when the
     community already has agencies or lacks the demo's people."""
     community = community_selectors.community_get(slug)
     if Agency.objects.filter(community=community).exists():

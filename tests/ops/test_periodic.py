@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
-from coproduce.periodic import enqueue_periodic
+from coproduce.ops.periodic import enqueue_periodic
 
 
 def test_it_runs_the_timed_jobs_from_the_command(community, member, agency_staff, capsys):

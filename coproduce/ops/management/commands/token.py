@@ -15,9 +15,9 @@ from django.utils import timezone
 from rich.table import Table
 
 from coproduce.communities import selectors, services
-from coproduce.communities.management.console import render
 from coproduce.communities.models import Community, Membership, Person
 from coproduce.core.errors import ApplicationError
+from coproduce.ops.console import render
 
 
 def _who(parser) -> None:

@@ -20,10 +20,9 @@ from django.utils import timezone
 from coproduce.communities import selectors as community_selectors
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.core.errors import ApplicationError
+from coproduce.exchanges import services
+from coproduce.exchanges.models import Exchange, Listing
 from coproduce.notifications import services as notifications
-
-from . import services
-from .models import Exchange
 
 SEED = 2013
 
@@ -234,8 +233,6 @@ LISTINGS = [
 
 def build_listings(slug: str = "riverside") -> bool:
     """A realistic spread of offers and requests, once. Returns True if it built them."""
-    from .models import Listing
-
     community = community_selectors.community_get(slug)
     if Listing.objects.filter(community=community).exists():
         return False

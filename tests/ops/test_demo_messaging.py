@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 from coproduce.communities import selectors as community_selectors
-from coproduce.communities.demo import build_demo
-from coproduce.exchanges import demo as exchanges_demo
 from coproduce.exchanges.models import Listing
-from coproduce.messaging import broker, demo, selectors
+from coproduce.messaging import broker, selectors
 from coproduce.messaging.models import Conversation, Introduction, Message, Report
+from coproduce.ops.demo import exchanges as exchanges_demo
+from coproduce.ops.demo import messaging as demo
+from coproduce.ops.demo.communities import build_demo
 
 pytestmark = pytest.mark.django_db
 

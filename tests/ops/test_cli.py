@@ -17,7 +17,6 @@ from django.db import connections
 
 from coproduce import cli
 from coproduce.communities import selectors
-from coproduce.communities.demo import DEMO_LOGINS, DEMO_PASSWORD
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
@@ -30,6 +29,7 @@ from coproduce.communities.models import (
     Role,
     RulebookVersion,
 )
+from coproduce.ops.demo.communities import DEMO_LOGINS, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from coproduce.periodic import INTERVAL_SECONDS, enqueue_periodic, run_periodic_now
+from coproduce.ops.periodic import INTERVAL_SECONDS, enqueue_periodic, run_periodic_now
 
 
 class Command(BaseCommand):
