@@ -220,7 +220,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": os.environ.get("RESET_PASSWORD_RATE_LIMIT", "20/m/ip,3/h/key"),
 }
 # allauth's forms with bounds on every field (an overlong value is a form error, not a 500).
-_FORMS = "coproduce.web.sign_in_forms."
+_FORMS = "coproduce.web.forms.sign_in."
 ACCOUNT_FORMS = {
     "login": _FORMS + "SignInForm",
     "reset_password": _FORMS + "ResetPasswordForm",

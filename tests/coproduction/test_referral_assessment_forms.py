@@ -22,8 +22,8 @@ from coproduce.coproduction.models import (
 )
 from coproduce.core.errors import Conflict, ValidationFailed
 from coproduce.ledger import services as ledger_services
-from coproduce.web.forms import show_refusal
-from coproduce.web.views.referrals import ReferralForm
+from coproduce.web.forms.common import show_refusal
+from coproduce.web.forms.referrals import ReferralForm
 
 from ..web.conftest import text
 from .test_assessments_web import answers
@@ -211,7 +211,7 @@ def test_it_shows_coordinators_the_same_reference(client, agency, agency_admin, 
 
 def test_it_keeps_the_score_keys_in_step_with_the_service():
     # Every score the service names has a form field, so its notes land on the right field.
-    from coproduce.web.views.assessments import AssessmentForm
+    from coproduce.web.forms.assessments import AssessmentForm
 
     form = AssessmentForm()
     for pair in assessments.PAIRS:

@@ -116,3 +116,60 @@ def test_it_keeps_writes_out_of_web_and_api():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save":
                 offenders.append(f"{path}:{node.lineno} {ast.unparse(node)[:80]}")
     assert offenders == []
+
+
+# Forms by area ---------------------------------------------------------------------------------
+
+WEB = ROOT / "web"
+
+
+def web_form_classes() -> set[type]:
+    """Every form class defined in coproduce.web, with all of its modules imported."""
+    import importlib
+    import pkgutil
+
+    from django import forms
+
+    import coproduce.web
+
+    for module in pkgutil.walk_packages(coproduce.web.__path__, "coproduce.web."):
+        importlib.import_module(module.name)
+    found, todo = set(), [forms.BaseForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("coproduce.web."):
+                found.add(sub)
+    return found
+
+
+def test_it_keeps_forms_in_web_forms_one_module_per_area():
+    """A form lives in web/forms/<area>.py beside web/views/<area>.py (common.py holds what areas
+    share); a view module imports its forms and defines none, not even inside a function."""
+    offenders = sorted(
+        f"{cls.__module__}.{cls.__qualname__}" for cls in web_form_classes()
+        if not cls.__module__.startswith("coproduce.web.forms.")
+    )
+    for path in sorted((WEB / "views").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ClassDef) and any(
+                "Form" in ast.unparse(base) or ast.unparse(base).startswith("forms.") for base in node.bases
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} class {node.name}")
+    views = {path.stem for path in (WEB / "views").glob("*.py")}
+    offenders += [
+        f"{path.relative_to(ROOT)} has no web/views/{path.name}"
+        for path in sorted((WEB / "forms").glob("*.py"))
+        if path.stem not in views | {"__init__", "common"}
+    ]
+    assert offenders == []
+
+
+def test_it_gives_every_web_form_its_own_name():
+    """Two forms called the same (two `RoleForm`s) read alike in a view and a traceback: name a
+    form by what it is (`MemberRoleForm`, `CoproductionRoleForm`)."""
+    where: dict[str, list[str]] = {}
+    for cls in web_form_classes():
+        where.setdefault(cls.__name__, []).append(cls.__module__)
+    assert {name: sorted(modules) for name, modules in where.items() if len(modules) > 1} == {}

@@ -12,7 +12,7 @@ from coproduce.exchanges import services as exchange_services
 from coproduce.messaging import services as messaging_services
 from coproduce.notifications import selectors, services
 from coproduce.notifications.models import Notification, Preference
-from coproduce.web.forms import community_today
+from coproduce.web.forms.common import community_today
 from tests.web.conftest import text
 
 HEADER = '>Notifications ({}<span class="visually-hidden"> unread</span>)</a>'

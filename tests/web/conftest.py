@@ -11,7 +11,7 @@ import pytest
 from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome
 from coproduce.exchanges import services as exchange_services
-from coproduce.web.forms import community_today
+from coproduce.web.forms.common import community_today
 
 
 def submit_application(community, *, actor=None, **kw):

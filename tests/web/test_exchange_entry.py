@@ -9,7 +9,7 @@ from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import EntryMethod, Exchange, ExchangeStatus
 from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger.models import Transfer
-from coproduce.web.forms import community_today
+from coproduce.web.forms.common import community_today
 
 from .conftest import code_of, text
 

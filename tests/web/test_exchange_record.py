@@ -12,7 +12,7 @@ from coproduce.communities import services as community_services
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import Exchange, ExchangeShape, ExchangeStatus
 from coproduce.ledger.models import Transfer
-from coproduce.web.forms import community_today
+from coproduce.web.forms.common import community_today
 from coproduce.web.middleware import ACTING_FOR_SESSION_KEY
 from tests.conftest import make_person
 

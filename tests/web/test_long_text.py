@@ -8,7 +8,7 @@ from django.urls import reverse
 from coproduce.communities.models import Application, UnconfirmedApplication
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import Exchange
-from coproduce.web.forms import community_today
+from coproduce.web.forms.common import community_today
 
 from .conftest import code_of, text
 

@@ -15,9 +15,10 @@ from coproduce.communities import access, selectors, services
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..decorators import community_view, domain_errors
-from ..forms import ReasonForm, TokenForm, show_refusal
+from ..forms.account import TokenForm
+from ..forms.common import ReasonForm, show_refusal
+from ..forms.notifications import PreferenceForm
 from ..middleware import ACTING_FOR_SESSION_KEY, SignedInRequest
-from .notifications import PreferenceForm
 
 NEW_TOKEN_SESSION_KEY = "coproduce_new_token"
 

@@ -5,14 +5,12 @@ change an agency, its staff and its roles (the services check who may)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
@@ -20,101 +18,20 @@ from coproduce.communities import selectors as community_selectors
 from coproduce.communities.rules import VETTING_LEVELS
 from coproduce.coproduction import agencies, sessions
 from coproduce.coproduction.access import access_agency, access_manage_agency, can_do_staff_work
-from coproduce.coproduction.models import AgencyKind, AgencyRole
-from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, ValidationFailed
 from coproduce.ledger.selectors import hours
 
 from ..decorators import community_view
-from ..forms import DateInput, TimeForm, community_today, show_refusal
+from ..forms.agencies import (
+    AgencyForm,
+    AgencyFundForm,
+    CoproductionRoleForm,
+    RoleSearchForm,
+    StaffForm,
+    TrainingForm,
+)
+from ..forms.common import community_today, show_refusal
 from ..middleware import SignedInRequest
-
-# Forms ---------------------------------------------------------------------------------------
-
-
-class AgencyForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=limits.NAME)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind of organisation"), choices=AgencyKind.choices)
-    description = forms.CharField(label=gettext_lazy("About the agency"), required=False, max_length=limits.DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
-    place = forms.CharField(label=gettext_lazy("Where it is"), required=False, max_length=limits.LINE,
-                            help_text=gettext_lazy("A public address or a place name, such as Riverside Library."))
-    website = forms.URLField(label=gettext_lazy("Website"), required=False, max_length=limits.LINE, assume_scheme="https")
-
-
-class StaffForm(forms.Form):
-    number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1,
-                                help_text=gettext_lazy("The number on their member card, such as 42 for RIV-0042."))
-    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=AgencyRole.choices, initial=AgencyRole.STAFF)
-    job_title = forms.CharField(label=gettext_lazy("Job title"), required=False, max_length=limits.LABEL)
-
-    service_fields = {"person": "number"}
-
-
-class RoleForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=limits.NAME)
-    description = forms.CharField(label=gettext_lazy("What you will do alongside staff"), max_length=limits.DESCRIPTION,
-                                  widget=forms.Textarea(attrs={"rows": 6}))
-    commitment = forms.CharField(label=gettext_lazy("Commitment"), max_length=limits.LINE,
-                                 help_text=gettext_lazy("Such as: 2 hours a week for 3 months."))
-    vetting_level = forms.TypedChoiceField(label=gettext_lazy("Check level needed"), coerce=int,
-                                           choices=sorted(VETTING_LEVELS.items()), initial=0)
-    training = forms.CharField(label=gettext_lazy("Training needed"), required=False, max_length=limits.TRAINING_LIST,
-                               help_text=gettext_lazy("One training a line, such as Safeguarding."),
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    min_age = forms.IntegerField(label=gettext_lazy("Lowest age"), required=False, min_value=0, max_value=120)
-    max_age = forms.IntegerField(label=gettext_lazy("Highest age"), required=False, min_value=0, max_value=120)
-    remote_ok = forms.BooleanField(label=gettext_lazy("Can be done from home"), required=False)
-    staff_lead = forms.TypedChoiceField(label=gettext_lazy("Staff lead"), required=False, coerce=int,
-                                        empty_value=None)
-
-    def __init__(self, *args, staff, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.staff = {s.person_id: s.person for s in staff}
-        self.fields["staff_lead"].choices = [("", _("Nobody yet"))] + [
-            (s.person_id, s.person.display_name) for s in staff]
-
-    def values(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["training"] = [line.strip() for line in data["training"].splitlines() if line.strip()]
-        data["staff_lead"] = self.staff.get(data["staff_lead"]) if data["staff_lead"] else None
-        return data
-
-
-class RoleSearchForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Words to look for"), required=False, max_length=limits.SEARCH)
-    agency = forms.ChoiceField(label=gettext_lazy("Agency"), required=False)
-    remote = forms.ChoiceField(label=gettext_lazy("Where"), required=False, choices=[
-        ("", gettext_lazy("Anywhere")), ("yes", gettext_lazy("From home")), ("no", gettext_lazy("In person"))])
-    after = forms.CharField(required=False, max_length=limits.CURSOR, widget=forms.HiddenInput)
-
-    def __init__(self, *args, agency_choices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [("", _("All agencies"))] + agency_choices
-
-
-class TrainingForm(forms.Form):
-    number = forms.IntegerField(label=gettext_lazy("Member number"), min_value=1, max_value=2**31 - 1)
-    name = forms.CharField(label=gettext_lazy("Training"), max_length=limits.LABEL)
-    completed_on = forms.DateField(label=gettext_lazy("Completed on"), widget=DateInput)
-
-    service_fields = {"person": "number"}
-
-
-class AgencyFundForm(TimeForm):
-    """A coordinator funds the agency's hours account; the service checks the rest."""
-
-    source = forms.ChoiceField(label=gettext_lazy("Where do the hours come from?"), widget=forms.RadioSelect,
-                               choices=list(agencies.AGENCY_FUNDING_SOURCES.items()), initial="fund",
-                               error_messages={"required": gettext_lazy("Choose where the hours come from.")})
-    note = forms.CharField(label=gettext_lazy("Note for the statements"), required=False,
-                           max_length=agencies.AGENCY_FUNDING_NOTE_MAX,
-                           help_text=gettext_lazy("Such as: Budget for the spring sessions."))
-    service_fields = {**TimeForm.service_fields, "source": "source", "note": "note"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.order_fields(["source", "time_hours", "time_minutes", "note"])
 
 
 def _member(community, number: int):
@@ -377,7 +294,7 @@ def role_create(request: SignedInRequest, community, agency_slug: str) -> HttpRe
     staff = list(agencies.staff_of(agency))
     status = 200
     if request.method == "POST":
-        form = RoleForm(request.POST, staff=staff)
+        form = CoproductionRoleForm(request.POST, staff=staff)
         if form.is_valid():
             try:
                 role = agencies.role_create(actor=request.user, agency=agency, **form.values())
@@ -390,7 +307,7 @@ def role_create(request: SignedInRequest, community, agency_slug: str) -> HttpRe
                 return redirect("web:role_detail", community.slug, role.pk)
         status = 400
     else:
-        form = RoleForm(staff=staff)
+        form = CoproductionRoleForm(staff=staff)
     return _role_form_page(request, community, agency, form, None, status)
 
 
@@ -403,7 +320,7 @@ def role_edit(request: SignedInRequest, community, role_id: int) -> HttpResponse
     staff = list(agencies.staff_of(role.agency))
     status = 200
     if request.method == "POST":
-        form = RoleForm(request.POST, staff=staff)
+        form = CoproductionRoleForm(request.POST, staff=staff)
         if form.is_valid():
             try:
                 agencies.role_update(actor=request.user, role=role, **form.values())
@@ -419,7 +336,7 @@ def role_edit(request: SignedInRequest, community, role_id: int) -> HttpResponse
         initial = {f: getattr(role, f) for f in agencies.ROLE_FIELDS if f not in ("training", "staff_lead")}
         initial["training"] = "\n".join(role.training)
         initial["staff_lead"] = role.staff_lead_id
-        form = RoleForm(staff=staff, initial=initial)
+        form = CoproductionRoleForm(staff=staff, initial=initial)
     return _role_form_page(request, community, role.agency, form, role, status)
 
 

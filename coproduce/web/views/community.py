@@ -14,7 +14,8 @@ from coproduce.communities.rules import RULES
 from coproduce.core.errors import ValidationFailed
 
 from ..decorators import community_view
-from ..forms import RulesForm, show_refusal
+from ..forms.common import show_refusal
+from ..forms.community import RulesForm
 from ..middleware import SignedInRequest
 
 

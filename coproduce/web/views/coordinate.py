@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access, selectors, services
@@ -28,19 +27,17 @@ from coproduce.messaging import selectors as messaging_selectors
 from coproduce.messaging import services as messaging_services
 
 from ..decorators import community_view
-from ..forms import (
-    MEMBER_SUGGESTIONS,
+from ..forms.common import MEMBER_SUGGESTIONS, ReasonForm, show_refusal
+from ..forms.coordinate import (
+    DECLINE_FORM,
     ApplicationNoteForm,
     ApproveForm,
-    CheckForm,
     ConcernCloseForm,
-    DirectorySearchForm,
     IntroductionForm,
     PassedOnForm,
-    ReasonForm,
     ReferenceRequestForm,
-    show_refusal,
 )
+from ..forms.members import DirectorySearchForm, VettingCheckForm
 from ..middleware import SignedInRequest
 
 SEARCH_LIMIT = 20
@@ -110,13 +107,6 @@ def application_list(request: SignedInRequest, community) -> HttpResponse:
     })
 
 
-DECLINE_FORM = {
-    "label": gettext_lazy("Why is the application declined?"),
-    "help_text": gettext_lazy("Kept with the application. Tell the applicant yourself, kindly."),
-    "required_message": gettext_lazy("Give a reason for declining."),
-}
-
-
 def _application_page(request, community, application_id: int, *, forms=None, status=200) -> HttpResponse:
     forms = forms or {}
     review = selectors.application_review(community, application_id)
@@ -128,7 +118,7 @@ def _application_page(request, community, application_id: int, *, forms=None, st
         "pending": review.application.status == ApplicationStatus.PENDING,
         "note_form": forms.get("note") or ApplicationNoteForm(prefix="note"),
         "reference_form": forms.get("reference") or ReferenceRequestForm(prefix="reference"),
-        "check_form": forms.get("check") or CheckForm(prefix="check"),
+        "check_form": forms.get("check") or VettingCheckForm(prefix="check"),
         "approve_form": forms.get("approve") or ApproveForm(prefix="approve"),
         "decline_form": forms.get("decline") or ReasonForm(prefix="decline", **DECLINE_FORM),
         "refused_forms": refused_forms,
@@ -195,7 +185,7 @@ def application_reference(request: SignedInRequest, community, application_id: i
 def application_check(request: SignedInRequest, community, application_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
     application = selectors.application_get(community, application_id)
-    form = CheckForm(request.POST, prefix="check")
+    form = VettingCheckForm(request.POST, prefix="check")
     if form.is_valid():
         try:
             services.check_record(actor=request.user, community=community, person=application.person, **form.cleaned_data)

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
@@ -26,36 +25,19 @@ from coproduce.ledger.selectors import hours
 from coproduce.ledger.services import LimitExceeded
 
 from ..decorators import community_view
-from ..forms import (
-    MEMBER_SUGGESTIONS,
+from ..forms.common import MEMBER_SUGGESTIONS, OlderForm, ReasonForm, community_today, show_refusal
+from ..forms.exchanges import (
+    DECLINE_FORM,
+    DISPUTE_FORM,
+    REVERSE_FORM,
     EntryForm,
     ExchangeReferenceForm,
-    OlderForm,
-    ReasonForm,
     RecordForm,
     SettleForm,
-    community_today,
-    show_refusal,
 )
 from ..middleware import SignedInRequest, acting_member, on_behalf_of
 
 PAGE_SIZE = 50
-
-DECLINE_FORM = {
-    "label": gettext_lazy("Why are you declining?"),
-    "help_text": gettext_lazy("The person who recorded it sees this. For example: it was 1 hour, not 2."),
-    "required_message": gettext_lazy("Say why, so the other person understands."),
-}
-DISPUTE_FORM = {
-    "label": gettext_lazy("What is wrong?"),
-    "help_text": gettext_lazy("A coordinator will look into it and talk to both of you. No hours move until then."),
-    "required_message": gettext_lazy("Say what is wrong."),
-}
-REVERSE_FORM = {
-    "label": gettext_lazy("Why are the hours being reversed?"),
-    "help_text": gettext_lazy("Both members are told, and see this reason on the exchange and their statements."),
-    "required_message": gettext_lazy("Say why the hours are being reversed."),
-}
 
 
 def answer_forms(exchange) -> dict:

@@ -19,7 +19,8 @@ from coproduce.ledger import selectors
 from coproduce.ledger.selectors import hours
 
 from ..decorators import community_view
-from ..forms import MEMBER_SUGGESTIONS, DonateForm, GrantForm, OlderForm, show_refusal
+from ..forms.common import MEMBER_SUGGESTIONS, OlderForm, show_refusal
+from ..forms.ledger import DonateForm, GrantForm
 from ..middleware import SignedInRequest, acting_member
 
 PAGE_SIZE = 50

@@ -27,8 +27,8 @@ from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import ListingStatus
 
 from ..decorators import community_view
-from ..forms import (
-    AVAILABILITY_CHOICES,
+from ..forms.common import AVAILABILITY_CHOICES, community_today, show_refusal
+from ..forms.listings import (
     CategoryForm,
     CloseListingForm,
     ListingForm,
@@ -36,8 +36,6 @@ from ..forms import (
     ListingSearchForm,
     NeighbourhoodForm,
     PublicListingSearchForm,
-    community_today,
-    show_refusal,
 )
 from ..middleware import SignedInRequest, acting_member
 

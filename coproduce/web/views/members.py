@@ -16,16 +16,10 @@ from coproduce.core.errors import Conflict, ValidationFailed
 from coproduce.exchanges import selectors as exchange_selectors
 
 from ..decorators import community_view
-from ..forms import (
-    CheckForm,
-    DirectorySearchForm,
-    NoteForm,
-    ReasonForm,
-    RoleForm,
-    show_refusal,
-)
+from ..forms.common import ReasonForm, show_refusal
+from ..forms.members import DirectorySearchForm, MemberRoleForm, NoteForm, VettingCheckForm
+from ..forms.sign_in import ChoosePasswordForm
 from ..middleware import ACTING_FOR_SESSION_KEY, SignedInRequest
-from ..sign_in_forms import ChoosePasswordForm
 
 PAGE_SIZE = 50
 
@@ -69,7 +63,7 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
     if coordinates:
         context.update(
             record=selectors.member_record(community, membership.person),
-            check_form=forms.get("check") or CheckForm(prefix="check"),
+            check_form=forms.get("check") or VettingCheckForm(prefix="check"),
             note_form=forms.get("note") or NoteForm(prefix="note"),
             roles=[(role, role.value in member.roles) for role in Role if role != Role.MEMBER],
         )
@@ -109,7 +103,7 @@ def member_card(request: SignedInRequest, community, number: int) -> HttpRespons
 def member_check(request: SignedInRequest, community, number: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
     membership = _member(request, community, number)
-    form = CheckForm(request.POST, prefix="check")
+    form = VettingCheckForm(request.POST, prefix="check")
     if form.is_valid():
         try:
             services.check_record(actor=request.user, community=community, person=membership.person, **form.cleaned_data)
@@ -146,7 +140,7 @@ def member_note(request: SignedInRequest, community, number: int) -> HttpRespons
 def member_role(request: SignedInRequest, community, number: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
     membership = _member(request, community, number)
-    form = RoleForm(request.POST)
+    form = MemberRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a role to give or take away."))
         return redirect("web:member_detail", community.slug, number)

@@ -24,7 +24,8 @@ from coproduce.messaging import access as messaging_access
 from coproduce.messaging import selectors, services
 
 from ..decorators import community_view
-from ..forms import HandleReportForm, MessageForm, ReportForm, show_refusal
+from ..forms.common import show_refusal
+from ..forms.messaging import HandleReportForm, MessageForm, ReportForm
 from ..middleware import SignedInRequest, acting_member, on_behalf_of
 
 

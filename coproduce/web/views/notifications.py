@@ -6,43 +6,21 @@ and email choices are personal, like the account page."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.core.errors import ApplicationError
 from coproduce.notifications import selectors, services
-from coproduce.notifications.models import EmailMode
 
-from ..forms import show_refusal
+from ..forms.common import show_refusal
+from ..forms.notifications import PreferenceForm
 from ..middleware import SignedInRequest
 from ..templatetags.notifications_web import unread_notifications_for
-
-
-class PreferenceForm(forms.Form):
-    email_mode = forms.ChoiceField(
-        label=gettext_lazy("Emails"), choices=EmailMode.choices, widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choose how you want to be emailed."),
-                        "invalid_choice": gettext_lazy("Choose one of the three.")},
-    )
-    weekly_digest = forms.BooleanField(
-        label=gettext_lazy("Also send me the weekly digest of new offers and requests that fit me"), required=False,
-        help_text=gettext_lazy(
-            "Counts with “Email me each one”. “Only the weekly digest” always sends it; “No emails” never does."
-        ),
-    )
-
-    @staticmethod
-    def for_person(person) -> PreferenceForm:
-        preference = selectors.preference_for(person)
-        return PreferenceForm(initial={"email_mode": preference.email_mode, "weekly_digest": preference.weekly_digest},
-                              prefix="notify")
 
 
 def _ids(raw: list[str]) -> list[int] | None:

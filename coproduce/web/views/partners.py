@@ -5,78 +5,26 @@ report. Coordinators add partners and offers here too."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
 from coproduce.communities.services import AVAILABILITY_SLOTS
 from coproduce.coproduction import partners
-from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.ledger.selectors import account_of, hours
+from coproduce.ledger.selectors import account_of
 
 from ..decorators import community_view
-from ..forms import AVAILABILITY_CHOICES, KeyedForm, show_refusal
+from ..forms.common import AVAILABILITY_CHOICES, show_refusal
+from ..forms.partners import DoorCheckForm, OfferForm, PartnerForm, RedeemForm
 from ..middleware import SignedInRequest
 
 SLOT_LABELS = dict(AVAILABILITY_CHOICES)
-
-
-class PartnerForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=limits.NAME)
-    place = forms.CharField(label=gettext_lazy("Where it is"), max_length=limits.LINE, required=False)
-    description = forms.CharField(label=gettext_lazy("About the partner"), max_length=limits.TEXT, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class OfferForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("What the credits buy"), max_length=limits.NAME,
-                            help_text=gettext_lazy("For example: One swim."))
-    minutes = forms.IntegerField(label=gettext_lazy("Cost per person, in minutes"), min_value=1, max_value=24 * 60)
-    per_member_per_month = forms.IntegerField(label=gettext_lazy("At most this many times a month per member"),
-                                              min_value=1, max_value=100, required=False)
-    max_adults = forms.IntegerField(label=gettext_lazy("Adults at most"), min_value=0, max_value=20, initial=1)
-    max_children = forms.IntegerField(label=gettext_lazy("Children at most"), min_value=0, max_value=20, initial=0)
-    times = forms.MultipleChoiceField(label=gettext_lazy("Only at these times (none ticked: any time)"),
-                                      choices=AVAILABILITY_CHOICES, required=False,
-                                      widget=forms.CheckboxSelectMultiple)
-
-
-class CheckForm(forms.Form):
-    member = forms.CharField(
-        label=gettext_lazy("Member number"), max_length=limits.MEMBER_CODE_INPUT,
-        help_text=gettext_lazy("Type it from the member card, or scan the card's QR code."),
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters",
-                                      "spellcheck": "false", "class": "door-member"}),
-    )
-
-
-class RedeemForm(KeyedForm):
-    member_ref = forms.CharField(widget=forms.HiddenInput, max_length=limits.MEMBER_CODE_INPUT)
-    offer = forms.TypedChoiceField(label=gettext_lazy("What are they taking?"), coerce=int,
-                                   widget=forms.RadioSelect)
-    adults = forms.IntegerField(label=gettext_lazy("Adults"), min_value=0, max_value=20, initial=1,
-                                widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    children = forms.IntegerField(label=gettext_lazy("Children"), min_value=0, max_value=20, initial=0,
-                                  widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    service_fields = {"member_ref": None, "partner": "offer"}
-
-    def __init__(self, *args, offers=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        offer_field = self.fields["offer"]
-        assert isinstance(offer_field, forms.TypedChoiceField)
-        offer_field.choices = [
-            (o.pk, _("%(title)s: %(cost)s a person") % {"title": o.title, "cost": hours(o.minutes)}) for o in offers
-        ]
-        if len(offer_field.choices) == 1:
-            self.initial.setdefault("offer", offers[0].pk)
 
 
 def _partner(community, partner_id: int):
@@ -266,7 +214,7 @@ def _door(request, community, partner, *, check_form, redeem_form=None, status=2
 def door(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
     partners.access_partner_desk(request.user, partner)
-    check_form = CheckForm(request.GET) if "member" in request.GET else CheckForm()
+    check_form = DoorCheckForm(request.GET) if "member" in request.GET else DoorCheckForm()
     return _door(request, community, partner, check_form=check_form)
 
 
@@ -291,7 +239,7 @@ def redeem(request: SignedInRequest, community, partner_id: int) -> HttpResponse
         else:
             return redirect("web:partner_receipt", community.slug, partner.pk, redemption.receipt_number)
     form.renew_key()
-    check_form = CheckForm(initial={"member": request.POST.get("member_ref", "")})
+    check_form = DoorCheckForm(initial={"member": request.POST.get("member_ref", "")})
     return _door(request, community, partner, check_form=check_form, redeem_form=form, status=400)
 
 

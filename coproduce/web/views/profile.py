@@ -15,7 +15,8 @@ from coproduce.communities.models import SensitiveField
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..decorators import domain_errors
-from ..forms import DetailsForm, GiftProfileForm, PrivacyForm, SensitiveValueForm, show_refusal
+from ..forms.common import show_refusal
+from ..forms.profile import DetailsForm, GiftProfileForm, PrivacyForm, SensitiveValueForm
 from ..middleware import SignedInRequest, acting_target
 
 

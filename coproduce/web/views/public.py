@@ -18,7 +18,8 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.ratelimit import RateLimited
 
 from ..decorators import community_view
-from ..forms import ApplicationForm, ReferenceAnswerForm, show_refusal
+from ..forms.common import show_refusal
+from ..forms.public import ApplicationForm, ReferenceAnswerForm
 
 
 def index(request: HttpRequest) -> HttpResponse:

@@ -27,9 +27,9 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from .. import sign_in
 from ..decorators import community_view
-from ..forms import show_refusal
+from ..forms.common import show_refusal
+from ..forms.sign_in import ChoosePasswordForm, SignInCodeForm
 from ..middleware import SignedInRequest
-from ..sign_in_forms import ChoosePasswordForm, SignInCodeForm
 from .members import _member, _member_page
 
 TOKEN_SESSION_KEY = "sign_in_token"
