@@ -288,8 +288,26 @@ def test_it_runs_the_database_worker(transactional_db, settings, caplog):
     assert not _periodic_threads()
 
 
-def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(transactional_db, settings, caplog):
+def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(transactional_db, settings, caplog,
+                                                                       monkeypatch):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
+    from coproduce.ledger.tasks import expire_reservations
+    from coproduce.ops import periodic
+    from coproduce.ops.management.commands import worker
+
+    started = []
+
+    def start(interval=periodic.INTERVAL_SECONDS):
+        # The real thread, waiting a long time between rounds, so only the stop can end it soon.
+        thread = periodic.start_periodic_thread(interval=3600)
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(worker, "start_periodic_thread", start)
+    expire_reservations.enqueue()  # the one job the worker runs before it exits (--max-tasks 1)
+    from django_tasks.backends.database.models import DBTaskResult
+
+    assert DBTaskResult.objects.count() == 1  # queued in the database, or the worker would wait forever
     package_logger = logging.getLogger("django_tasks")
     handlers = list(package_logger.handlers)
     try:
@@ -297,11 +315,9 @@ def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(transacti
             command("worker", "--max-tasks", "1", "--no-startup-delay", "--interval", "0.05")
     finally:
         package_logger.handlers = handlers
+    assert len(started) == 1
+    assert not started[0].is_alive()
     assert not _periodic_threads()
-    # The thread did its first round before it was stopped: the timed jobs were queued.
-    from django_tasks.backends.database.models import DBTaskResult
-
-    assert DBTaskResult.objects.exists()
 
 
 def _periodic_threads():
