@@ -9,12 +9,14 @@ so translations find them in this file."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import floatformat
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -31,7 +33,8 @@ def _fill(context, translated: str, **values) -> str:
 def _day(value) -> str:
     """`value|date:"j M Y"` (3 Dec 2026), without the filter's DateFormat (half of this tag's
     time when it was used): the day, the month's abbreviation as Django's "M" gives it, the year."""
-    value = template_localtime(value)
+    if isinstance(value, dt.datetime) and is_aware(value):
+        value = localtime(value)  # as templates show times: in the current time zone
     return f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
 
 
