@@ -152,6 +152,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, its standard widget templates in Python (web/form_renderer.py).
+FORM_RENDERER = "coproduce.web.form_renderer.FormRenderer"
 
 # Database: DATABASE_URL, else SQLite under var/.
 _default_db = f"sqlite:///{VAR_DIR / 'coproduce.sqlite3'}"
