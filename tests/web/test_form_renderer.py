@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from coproduce.web.form_renderer import FormRenderer
-from coproduce.web.forms import AVAILABILITY_CHOICES, ListingSearchForm, SearchInput
+from coproduce.web.forms.common import AVAILABILITY_CHOICES, SearchInput
+from coproduce.web.forms.listings import ListingSearchForm
 
 ATTRS = [
     {},
