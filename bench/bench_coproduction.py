@@ -140,7 +140,6 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from coproduce.communities import selectors as community_selectors
     from coproduce.communities.models import (
         Membership,
         MembershipRole,
@@ -148,7 +147,7 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
         Person,
         Role,
     )
-    from coproduce.coproduction import agencies as agency_services
+    from coproduce.communities.selectors import communities as communities_selectors
     from coproduce.coproduction.models import (
         Agency,
         AgencyKind,
@@ -169,12 +168,14 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
         SignUpStatus,
         SpendPartner,
     )
-    from coproduce.ledger import services as ledger
+    from coproduce.coproduction.services import agencies as agencies_services
     from coproduce.ledger.models import Account, AccountKind, Posting, Reason, Transfer
+    from coproduce.ledger.services import accounts as accounts_services
+    from coproduce.ledger.services import postings as postings_services
 
     rng = random.Random(args.seed)  # noqa: S311 - benchmark data, not a secret
     now = timezone.now()
-    rules = community_selectors.rules_for(community)
+    rules = communities_selectors.rules_for(community)
     floor = rules.get("credit_floor_minutes", FLOOR_DEFAULT)
     members = list(Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
                    .order_by("number").values_list("pk", "person_id"))
@@ -211,7 +212,7 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
             role = CoproductionRole(community=community, agency=agency, title=f"Helper {i + 1} at {agency.name}",
                                     description="Working alongside staff.", commitment="2 hours a week",
                                     status=RoleStatus.PUBLISHED, staff_lead_id=staff_of[agency.pk][0])
-            role.search_document = agency_services._search_document(role, agency)
+            role.search_document = agencies_services._search_document(role, agency)
             role_rows.append(role)
         for role in CoproductionRole.objects.bulk_create(role_rows):
             roles_of[role.agency_id].append(role)
@@ -288,7 +289,7 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
     Attendance.objects.bulk_create(attendance, batch_size=5000)
 
     # The ledger: member accounts, issuance, partners; then every transfer in time order.
-    issuance = ledger.issuance_account(community)
+    issuance = accounts_services.issuance_account(community)
     with transaction.atomic():
         # The seeded members have no accounts yet (the services open one on first use).
         member_accounts = Account.objects.bulk_create(
@@ -324,7 +325,7 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
         events.append((first + rng.random() * (now - first), "redeem", (rng.choice(earners), rng.choice(offers))))
     events.sort(key=lambda e: e[0])
 
-    limits = {pk: ledger.account_limits(a, rules) for pk, a in all_accounts.items()}
+    limits = {pk: postings_services.account_limits(a, rules) for pk, a in all_accounts.items()}
     transfers, legs_of, redemptions = [], [], []
     sequence = BIG
     for when, kind, payload in events:
@@ -566,9 +567,13 @@ def confirm_timings(community, seeded, args):
     from django.utils import timezone
 
     from coproduce.communities.models import Person
-    from coproduce.communities.selectors import rules_for
-    from coproduce.coproduction import register
-    from coproduce.ledger import services as ledger
+    from coproduce.communities.selectors.communities import rules_for
+    from coproduce.coproduction.selectors import register as register_selectors
+    from coproduce.coproduction.services import register as register_services
+    from coproduce.ledger import models
+    from coproduce.ledger.services import accounts as accounts_services
+    from coproduce.ledger.services import postings as postings_services
+    from coproduce.ledger.services import transfers as transfers_services
 
     warm = 3
     sessions, booked = confirm_sessions(community, seeded, args.confirms + warm, args.attendees)
@@ -579,26 +584,26 @@ def confirm_timings(community, seeded, args):
     save_ms, confirm_ms, post_ms, confirm_queries, post_queries, leg_counts = [], [], [], [], [], []
     rng = random.Random(11)  # noqa: S311
     for i, s in enumerate(sessions):
-        lines = [register.RegisterLine(person=people[pid], attended=rng.random() > 0.1,
+        lines = [register_services.RegisterLine(person=people[pid], attended=rng.random() > 0.1,
                                        minutes=rng.choice([None, None, None, 90, 100]))
                  for pid in booked[s.pk]]
-        lines.append(register.RegisterLine(person=actor, attended=True, role="staff"))
-        ms, _ = timed(lambda s=s, lines=lines: register.register_save(actor=actor, session=s, lines=lines))
+        lines.append(register_services.RegisterLine(person=actor, attended=True, role="staff"))
+        ms, _ = timed(lambda s=s, lines=lines: register_services.register_save(actor=actor, session=s, lines=lines))
         # The same legs as the confirm will post, for the ledger's own post_transfer.
-        legs = [ledger.Leg(ledger.member_account(community, people[line.person.pk]).pk, credit)
+        legs = [postings_services.Leg(accounts_services.member_account(community, people[line.person.pk]).pk, credit)
                 for line in lines[:-1] if line.attended
-                and (credit := register.credit_for(line.minutes or 120, percent))]
-        legs.append(ledger.Leg(agency.account_id, -sum(leg.amount_minutes for leg in legs)))
+                and (credit := register_selectors.credit_for(line.minutes or 120, percent))]
+        legs.append(postings_services.Leg(agency.account_id, -sum(leg.amount_minutes for leg in legs)))
 
         def confirm(s=s):
-            return count_queries(lambda: register.register_confirm(actor=actor, session=s,
+            return count_queries(lambda: register_services.register_confirm(actor=actor, session=s,
                                                                    idempotency_key=f"bench-confirm-{s.pk}"))
 
         def post(s=s, legs=legs):
             def run():
                 with transaction.atomic(durable=True):
-                    return ledger.post_transfer(actor=actor, community=community, key=f"bench-baseline:{s.pk}",
-                                                legs=legs, reason=ledger.Reason.SESSION_CREDIT,
+                    return transfers_services.post_transfer(actor=actor, community=community, key=f"bench-baseline:{s.pk}",
+                                                legs=legs, reason=models.Reason.SESSION_CREDIT,
                                                 memo="Baseline: the same legs", effective_at=timezone.now(),
                                                 related=("session", s.pk))
             return count_queries(run)
@@ -625,10 +630,10 @@ def confirm_timings(community, seeded, args):
 def sessions_page_timings(community, agency, runs):
     from django.db import connection
 
-    from coproduce.coproduction import sessions
+    from coproduce.coproduction.selectors import sessions as sessions_selectors
 
     def selectors():
-        return sessions.sessions_upcoming(community, agency=agency), sessions.sessions_to_register(agency)
+        return sessions_selectors.sessions_upcoming(community, agency=agency), sessions_selectors.sessions_to_register(agency)
 
     n, (upcoming, to_register), sql = count_queries(selectors)
     # The same SQL over the cursor: capture it with its parameters.
@@ -675,7 +680,7 @@ def measure(args, tmp: Path) -> None:
     setup_django(tmp)
     from django.db import connection
 
-    from coproduce.coproduction import dashboard
+    from coproduce.coproduction.selectors import dashboard
 
     load_before = os.getloadavg()
     started = time.perf_counter()

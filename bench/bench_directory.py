@@ -120,10 +120,10 @@ def main() -> None:
 
 
 def compare(connection, community, runs: int, *, q: str = "", after_number: int | None = None):
-    from coproduce.communities import selectors
+    from coproduce.communities.selectors import directory as directory_selectors
 
     def selector():
-        page = selectors.member_directory(community, q=q, after_number=after_number, limit=PAGE)
+        page = directory_selectors.member_directory(community, q=q, after_number=after_number, limit=PAGE)
         return [(m.number, sorted(r.role for r in m.roles.all()), [g.description for g in m.person.gifts.all()])
                 for m in page]
 

@@ -64,21 +64,23 @@ def setup_django(tmp: Path) -> None:
 
 
 def make_community():
-    from coproduce.communities import services as community_services
     from coproduce.communities.models import Person
-    from coproduce.ledger import services
+    from coproduce.communities.services import communities as communities_services
+    from coproduce.ledger.services import accounts as accounts_services
+    from coproduce.ledger.services import postings as postings_services
+    from coproduce.ledger.services import transfers as transfers_services
 
     suffix = random.randint(10_000, 99_999)
-    community = community_services.community_create(
+    community = communities_services.community_create(
         actor=None, name=f"Bench {suffix}", slug=f"bench-{suffix}", member_prefix="B" + "".join(
             random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3)),
         rules={"credit_floor_minutes": -6000},
     )
     people = [Person.objects.create_user(email=None, full_name=f"Bench {i}") for i in range(ACCOUNTS)]
-    accounts = [services.member_account(community, p).pk for p in people]
+    accounts = [accounts_services.member_account(community, p).pk for p in people]
     # One transfer creates the chain head.
-    services.transfer_create(actor=None, community=community, idempotency_key="warm",
-                             legs=[services.Leg(accounts[0], -1), services.Leg(accounts[1], 1)])
+    transfers_services.transfer_create(actor=None, community=community, idempotency_key="warm",
+                             legs=[postings_services.Leg(accounts[0], -1), postings_services.Leg(accounts[1], 1)])
     return community, accounts
 
 
@@ -88,7 +90,8 @@ def service_worker(args):
 
     connections.close_all()
     from coproduce.communities.models import Community
-    from coproduce.ledger import services
+    from coproduce.ledger.services import postings as postings_services
+    from coproduce.ledger.services import transfers as transfers_services
 
     community = Community.objects.get(pk=community_id)
     rng = random.Random(worker)
@@ -96,8 +99,8 @@ def service_worker(args):
     for i in range(n):
         a, b = rng.sample(accounts, 2)
         try:
-            services.transfer_create(actor=None, community=community, idempotency_key=f"{prefix}-{worker}-{i}",
-                                     legs=[services.Leg(a, -1), services.Leg(b, 1)])
+            transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"{prefix}-{worker}-{i}",
+                                     legs=[postings_services.Leg(a, -1), postings_services.Leg(b, 1)])
         except Exception:  # noqa: BLE001 - counted; a limit refusal is still work done
             refused += 1
     connections.close_all()
@@ -168,16 +171,16 @@ def build_statement_account(community, postings: int):
     from django.utils import timezone
 
     from coproduce.communities.models import Person
-    from coproduce.ledger import services
     from coproduce.ledger.models import Posting, Transfer
+    from coproduce.ledger.services import accounts as accounts_services
 
     holder = Person.objects.create_user(email=f"statement{community.pk}@bench.example", password="bench-password-1",
                                         full_name="Statement Holder")
-    from coproduce.communities import services as community_services
+    from coproduce.communities.services import memberships as memberships_services
 
-    community_services.membership_add(actor=None, community=community, person=holder)
-    account = services.member_account(community, holder)
-    other = services.issuance_account(community)
+    memberships_services.membership_add(actor=None, community=community, person=holder)
+    account = accounts_services.member_account(community, holder)
+    other = accounts_services.issuance_account(community)
     now = timezone.now()
     balance = 0
     batch = 5000
@@ -223,10 +226,11 @@ def statement_timings(community, holder, account, runs):
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    from coproduce.ledger import selectors
+    from coproduce.ledger.selectors import accounts as accounts_selectors
+    from coproduce.ledger.selectors import statements as statements_selectors
 
-    selector = time_it(lambda: selectors.account_statement(account, limit=50), runs)
-    totals = time_it(lambda: selectors.account_totals(account), runs)
+    selector = time_it(lambda: statements_selectors.account_statement(account, limit=50), runs)
+    totals = time_it(lambda: accounts_selectors.account_totals(account), runs)
     try:
         url = reverse("web:statement", args=[community.slug])
     except NoReverseMatch:
@@ -284,14 +288,15 @@ def measure(args, tmp: Path) -> None:
         import sqlite3
 
         rows.append(("SQLite version", sqlite3.sqlite_version))
-        from coproduce.ledger import services
+        from coproduce.ledger.services import postings as postings_services
+        from coproduce.ledger.services import transfers as transfers_services
 
         n = args.per_worker * 2
         started = time.perf_counter()
         for i in range(n):
             a, b = random.sample(accounts, 2)
-            services.transfer_create(actor=None, community=community, idempotency_key=f"single-{i}",
-                                     legs=[services.Leg(a, -1), services.Leg(b, 1)])
+            transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"single-{i}",
+                                     legs=[postings_services.Leg(a, -1), postings_services.Leg(b, 1)])
         rows.append((f"SQLite: transfers/s, service layer, one writer, {n} transfers",
                      f"{n / (time.perf_counter() - started):.0f}"))
     holder, account = build_statement_account(community, args.statement_postings)

@@ -196,8 +196,8 @@ def typo(rng: random.Random, word: str) -> str:
 
 def search_cases(rng: random.Random, community, how_many: int) -> list[tuple[str, dict]]:
     from coproduce.communities.models import Neighbourhood
-    from coproduce.communities.services import AVAILABILITY_SLOTS
-    from coproduce.exchanges.matching import STOPWORDS
+    from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
+    from coproduce.exchanges.selectors.matching import STOPWORDS
     from coproduce.ops.seeding.listings import VOCABULARY
 
     words = sorted({w.lower().strip("?,.") for phrases, tags in VOCABULARY.values() for text in phrases + tags
@@ -243,15 +243,15 @@ def search_cases(rng: random.Random, community, how_many: int) -> list[tuple[str
 def run_searches(connection, community, viewer, cases, runs: int):
     from django.utils import timezone
 
-    from coproduce.exchanges import selectors
     from coproduce.exchanges.access import listing_visibilities
+    from coproduce.exchanges.selectors import search as search_selectors
 
     rows = []
     mismatches = []
     visibilities = listing_visibilities(viewer, community)  # the selector reads them in each call
     for kind, kw in cases:
         def selector(kw=kw):
-            return [x.pk for x in selectors.listing_search(community, viewer, limit=PAGE, **kw).listings]
+            return [x.pk for x in search_selectors.listing_search(community, viewer, limit=PAGE, **kw).listings]
 
         def raw(kw=kw):
             return raw_search(connection, community.pk, visibilities, timezone.now(), **kw)
@@ -284,7 +284,7 @@ def timed(selector, raw, runs: int) -> tuple[list[float], list[float]]:
 def raw_search(connection, community_id: int, visibilities: list[str], now: dt.datetime, *, q: str = "",
                kind: str | None = None, category: str | None = None, near=None, within_km=None,
                available=None, active_since_days=None, sort: str = "relevance") -> list[int]:
-    from coproduce.communities.services import AVAILABILITY_SLOTS
+    from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 
     where = ["l.community_id = %s", "l.status = 'active'", "l.expires_at > %s", "l.visibility = ANY(%s)"]
     params: list = [community_id, now, visibilities]
@@ -341,16 +341,17 @@ def raw_search(connection, community_id: int, visibilities: list[str], now: dt.d
 def run_matches(connection, community, viewer, rng: random.Random, how_many: int, runs: int):
     from django.utils import timezone
 
-    from coproduce.exchanges import matching, selectors
     from coproduce.exchanges.access import listing_visibilities
     from coproduce.exchanges.models import Listing
+    from coproduce.exchanges.selectors import listings as listings_selectors
+    from coproduce.exchanges.selectors import matching
 
     ids = list(Listing.objects.filter(community=community, status="active", expires_at__gt=timezone.now())
                .order_by("id").values_list("id", flat=True))
     rows = []
     visibilities = listing_visibilities(viewer, community)
     for listing_id in sorted(rng.sample(ids, min(how_many, len(ids)))):
-        listing = selectors.listing_get(community, viewer, listing_id)
+        listing = listings_selectors.listing_get(community, viewer, listing_id)
 
         def selector(listing=listing):
             return matching.matches_for(listing, viewer, limit=10)

@@ -64,13 +64,16 @@ def run(args: argparse.Namespace, var: str) -> None:
     django.setup()
     from django.conf import settings
 
-    from coproduce.communities import selectors
-    from coproduce.exchanges import matching, semantic
+    from coproduce.communities.selectors import communities as communities_selectors
+    from coproduce.communities.selectors import directory as directory_selectors
     from coproduce.exchanges.models import Listing, ListingEmbedding, ListingStatus
+    from coproduce.exchanges.selectors import matching as matching_selectors
+    from coproduce.exchanges.selectors import semantic as semantic_selectors
+    from coproduce.exchanges.services import embeddings as embeddings_services
 
-    if not semantic.available():
+    if not semantic_selectors.available():
         sys.exit("the semantic extra is not installed: make install-semantic")
-    community = selectors.community_get("riverside")
+    community = communities_selectors.community_get("riverside")
     if args.seeded:
         import numpy as np
         from django.db.models import Count
@@ -83,17 +86,17 @@ def run(args: argparse.Namespace, var: str) -> None:
         rng = np.random.default_rng(1)
         ids = list(Listing.objects.filter(community=seeded).values_list("pk", flat=True))
         for start in range(0, len(ids), 5000):
-            vectors = rng.standard_normal((len(ids[start:start + 5000]), semantic.DIMENSIONS)).astype("<f4")
+            vectors = rng.standard_normal((len(ids[start:start + 5000]), semantic_selectors.DIMENSIONS)).astype("<f4")
             vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
             ListingEmbedding.objects.bulk_create(
-                ListingEmbedding(listing_id=pk, model_name=semantic.MODEL_NAME, dimensions=semantic.DIMENSIONS,
-                                 vector=semantic.vector_bytes(v), text_hash="x")
+                ListingEmbedding(listing_id=pk, model_name=semantic_selectors.MODEL_NAME, dimensions=semantic_selectors.DIMENSIONS,
+                                 vector=semantic_selectors.vector_bytes(v), text_hash="x")
                 for pk, v in zip(ids[start:start + 5000], vectors, strict=True))
     started = time.perf_counter()
-    semantic.model()
+    semantic_selectors.model()
     loaded = time.perf_counter() - started
     started = time.perf_counter()
-    embedded = semantic.listings_embed_pending(limit=100_000)
+    embedded = embeddings_services.listings_embed_pending(limit=100_000)
     took = time.perf_counter() - started
     print(f"model loaded in {loaded:.1f} s; {embedded} listings embedded in {took:.1f} s "
           f"({ListingEmbedding.objects.count()} stored)")
@@ -104,18 +107,18 @@ def run(args: argparse.Namespace, var: str) -> None:
         cases.append((seeded, list(sample.select_related("category", "community", "owner"))))
     rows = []
     for case_community, listings in cases:
-        rows += time_case(case_community, listings, args.runs, settings, matching, selectors)
+        rows += time_case(case_community, listings, args.runs, settings, matching_selectors, directory_selectors)
     print("\n| community | active listings | matcher | queries | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
         print("| {} | {} | {} | {} | {:.1f} | {:.1f} | {:.1f} |".format(*row))
 
 
-def time_case(community, listings, runs, settings, matching, selectors) -> list[tuple]:
+def time_case(community, listings, runs, settings, matching, directory) -> list[tuple]:
     from coproduce.communities import access
     from coproduce.exchanges.models import Listing, ListingStatus
 
-    viewer = next(m.person for m in selectors.member_directory(community, limit=100)
+    viewer = next(m.person for m in directory.member_directory(community, limit=100)
                   if access.membership_of(m.person, community))
     size = Listing.objects.filter(community=community, status=ListingStatus.ACTIVE).count()
     rows = []

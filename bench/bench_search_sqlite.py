@@ -66,8 +66,10 @@ def main() -> None:
     from django.db import connection
 
     from coproduce.communities.models import Community, Membership
-    from coproduce.exchanges import lexicon, selectors
-    from coproduce.exchanges.matching import STOPWORDS
+    from coproduce.exchanges.selectors import lexicon as lexicon_selectors
+    from coproduce.exchanges.selectors import search as search_selectors
+    from coproduce.exchanges.selectors.matching import STOPWORDS
+    from coproduce.exchanges.services import lexicon as lexicon_services
     from coproduce.ops.seeding.listings import VOCABULARY
 
     community = Community.objects.get(slug="seed-1")
@@ -89,10 +91,10 @@ def main() -> None:
     timings: dict[str, list[float]] = {}
     found: dict[str, list[int]] = {}
     for kind, q in cases:
-        page = selectors.listing_search(community, viewer, q=q, limit=20)
+        page = search_selectors.listing_search(community, viewer, q=q, limit=20)
         for _ in range(args.runs):
             t = time.perf_counter()
-            page = selectors.listing_search(community, viewer, q=q, limit=20)
+            page = search_selectors.listing_search(community, viewer, q=q, limit=20)
             timings.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
         found.setdefault(kind, []).append(len(page.listings))
 
@@ -104,7 +106,7 @@ def main() -> None:
             for kind, q in cases:
                 if kind == "words":
                     continue
-                sql, params = lexicon.fts_match(q.split())
+                sql, params = lexicon_selectors.fts_match(q.split())
                 for _ in range(args.runs):
                     t = time.perf_counter()
                     cursor.execute(f"SELECT {sql}", params)  # noqa: S608 - the selector's own SQL
@@ -119,7 +121,7 @@ def main() -> None:
     while len(made) < args.extra_words:
         made.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))[:40])
     with connection.cursor() as cursor:
-        lexicon.words_add(cursor, [" ".join(sorted(made))])
+        lexicon_services.words_add(cursor, [" ".join(sorted(made))])
     rows += widening("with made-up words added")
 
     print(f"SQLite {sqlite3.sqlite_version}; {args.members:,} members and {args.listings:,} listings in one community "

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import services
 from coproduce.communities.models import Person, Role
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -45,7 +46,7 @@ TEST_RULES = {"vetting_one_to_one": 0}
 
 @pytest.fixture
 def community(db):
-    return services.community_create(
+    return communities_services.community_create(
         actor=None, name="Riverside", slug="riverside", member_prefix="RIV",
         area_description="Riverside ward and the streets around the old docks.", rules=TEST_RULES,
     )
@@ -53,7 +54,7 @@ def community(db):
 
 @pytest.fixture
 def other_community(db):
-    return services.community_create(
+    return communities_services.community_create(
         actor=None, name="Hillside", slug="hillside", member_prefix="HIL", area_description="Up the hill.",
         rules=TEST_RULES,
     )
@@ -62,21 +63,21 @@ def other_community(db):
 @pytest.fixture
 def coordinator(community) -> Person:
     person = make_person("coordinator@riverside.example", "Cora Coordinator", mfa_exempt=True)
-    services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
     return person
 
 
 @pytest.fixture
 def member(community) -> Person:
     person = make_person("member@riverside.example", "Mo Member", phone="07700 900001", address="1 River Row")
-    services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
 @pytest.fixture
 def agency_staff(community) -> Person:
     person = make_person("staff@gp.example", "Asha Staff")
-    services.membership_add(actor=None, community=community, person=person, roles=[Role.AGENCY_STAFF])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.AGENCY_STAFF])
     return person
 
 
@@ -88,7 +89,7 @@ def outsider(db) -> Person:
 @pytest.fixture
 def other_member(other_community) -> Person:
     person = make_person("member@hillside.example", "Hana Hillside")
-    services.membership_add(actor=None, community=other_community, person=person)
+    memberships_services.membership_add(actor=None, community=other_community, person=person)
     return person
 
 

@@ -18,7 +18,9 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
+from coproduce.communities.selectors import tokens as tokens_selectors
+from coproduce.communities.services import tokens as tokens_services
 from coproduce.core.errors import PermissionDenied
 
 from . import paths
@@ -40,13 +42,13 @@ class TokenAuth(HttpBearer):
         return caller
 
     def authenticate(self, request, token):
-        access_token = selectors.token_authenticate(token)
+        access_token = tokens_selectors.token_authenticate(token)
         if access_token is None:
             return None
         # The same two-factor rule as the pages and the browser session: a token does not let a
         # coordinator skip it.
         access.access_second_factor(access_token.person)
-        services.token_touch(access_token)
+        tokens_services.token_touch(access_token)
         request.user = access_token.person
         request.access_token = access_token
         return access_token.person

@@ -9,14 +9,18 @@ before the request body is read (see auth.py): access first, then parsing."""
 
 from __future__ import annotations
 
-from coproduce.communities import access, selectors
+from coproduce.communities import access
 from coproduce.communities.models import Community, Membership, Person
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import references as references_selectors
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coproduce.exchanges import access as exchange_access
-from coproduce.exchanges import selectors as exchange_selectors
 from coproduce.exchanges.models import Exchange
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.ledger import access as ledger_access
 from coproduce.ledger.models import Account
+from coproduce.ledger.selectors import accounts as accounts_selectors
 
 NO_COMMUNITY = "No such community, or you are not a member of it."
 
@@ -33,7 +37,7 @@ def community(request, slug: str) -> Community:
     found = getattr(request, "path_community", None)
     if found is None or found.slug != slug:
         try:
-            found = selectors.community_get(slug)
+            found = communities_selectors.community_get(slug)
         except NotFound:
             raise NotFound(NO_COMMUNITY) from None
         request.path_community = found
@@ -67,7 +71,7 @@ def coordinated_community(request, slug: str) -> Community:
 
 def member(request, found: Community, number: int) -> Membership:
     """A member of `found` whom the caller (already known to belong) may look up."""
-    membership = selectors.membership_by_number(found, number)
+    membership = memberships_selectors.membership_by_number(found, number)
     access.access_member_record(request.user, found, membership)
     return membership
 
@@ -99,8 +103,8 @@ def client_key(request, key: str) -> str:
 def members_named(community: Community, refs: list[int | str], field: str) -> list[Person]:
     """The active members that member numbers in a request body name ("RIV-0042" or 42), in
     order. Raises ValidationFailed naming the field and the numbers not found."""
-    numbers = [selectors.member_number_in(community, ref) for ref in refs]
-    found = selectors.active_members_by_number(community, {n for n in numbers if n is not None})
+    numbers = [memberships_selectors.member_number_in(community, ref) for ref in refs]
+    found = memberships_selectors.active_members_by_number(community, {n for n in numbers if n is not None})
     missing = [str(ref) for ref, n in zip(refs, numbers, strict=True) if n is None or n not in found]
     if missing:
         raise ValidationFailed(
@@ -135,22 +139,22 @@ def exchange(request, slug: str, exchange_id: int) -> tuple[Community, Exchange]
     """An exchange the caller may see: its participants and the community's coordinators."""
     found = community(request, slug)
     member_community(request, found)
-    item = exchange_selectors.exchange_get(found, exchange_id)
+    item = exchanges_selectors.exchange_get(found, exchange_id)
     exchange_access.access_exchange(request.user, item)
     return found, item
 
 
 def coordinated_exchange(request, slug: str, exchange_id: int) -> tuple[Community, Exchange]:
     found = coordinated_community(request, slug)
-    return found, exchange_selectors.exchange_get(found, exchange_id)
+    return found, exchanges_selectors.exchange_get(found, exchange_id)
 
 
 def account(request, slug: str, account_id: int) -> tuple[Community, Account]:
     """An hours account the caller may see: their own, or any for coordinators."""
     found = community(request, slug)
     member_community(request, found)
-    item = ledger_selectors.account_get(found, account_id)
-    exchange_access.access_account(request.user, found, item)
+    item = accounts_selectors.account_get(found, account_id)
+    ledger_access.access_account(request.user, found, item)
     return found, item
 
 
@@ -190,4 +194,4 @@ def reference_link_step(request) -> None:
     """A referee's answer: the link in the path must be a real one."""
     token = _path_value(request, "token")
     if token is not None:
-        selectors.reference_by_token(token)
+        references_selectors.reference_by_token(token)

@@ -32,8 +32,6 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
     return cache
 
 
-# phase-1 compatibility: removed by the importer rewrite
-_roles_cache = memberships_with_roles
 
 
 def forget_roles(person: Person) -> None:

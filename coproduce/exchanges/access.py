@@ -5,11 +5,6 @@ from __future__ import annotations
 
 from coproduce.communities import access as community_access
 from coproduce.core.errors import NotFound
-from coproduce.ledger.access import (  # noqa: F401 - phase-1 compatibility: removed by the importer rewrite
-    access_account,
-    access_member_statement,
-    access_transfer,
-)
 
 from .models import Exchange, Listing, ListingVisibility
 

@@ -16,8 +16,7 @@ INTERVAL_SECONDS = 300
 
 def periodic_tasks():
     from coproduce.communities.tasks import expire_unconfirmed_applications
-    from coproduce.coproduction.referral_tasks import referrals_minimise
-    from coproduce.coproduction.tasks import remind_sessions
+    from coproduce.coproduction.tasks import referrals_minimise, remind_sessions
     from coproduce.exchanges.tasks import (
         auto_confirm_exchanges,
         embed_listings,

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
-from coproduce.communities.auth import failed_sign_in_key
+from coproduce.communities.selectors.sign_in import failed_sign_in_key
 
 
 @dataclass(frozen=True)

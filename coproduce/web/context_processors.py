@@ -9,7 +9,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_memberships": [], "nav_coordinated": []}
-    cache = access._roles_cache(user)
+    cache = access.memberships_with_roles(user)
     memberships = sorted((m for m, _ in cache.values()), key=lambda m: m.community.name)
     coordinated = [m for m, roles in cache.values() if Role.COORDINATOR in roles]
     return {

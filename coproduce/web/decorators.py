@@ -7,7 +7,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 
-from coproduce.communities import selectors
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.errors import NotFound, PermissionDenied
 
 
@@ -33,6 +33,6 @@ def community_view(view):
     @domain_errors
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
-        return view(request, selectors.community_get(slug), *args, **kwargs)
+        return view(request, communities_selectors.community_get(slug), *args, **kwargs)
 
     return wrapper

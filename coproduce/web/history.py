@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.communities.models import Role, SensitiveField
-from coproduce.communities.rules import RULES
-from coproduce.ledger.selectors import hours
+from coproduce.communities.selectors.rules import RULES
+from coproduce.ledger.selectors.amounts import hours
 
 ACTIONS = {
     "acting_for.start": gettext_lazy("A coordinator started acting on their behalf."),

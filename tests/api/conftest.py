@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-from coproduce.communities import services
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import tokens as tokens_services
 
 
 def bearer(person, community=None, name="test") -> dict[str, str]:
-    _, secret = services.token_create(actor=person, person=person, name=name, community=community)
+    _, secret = tokens_services.token_create(actor=person, person=person, name=name, community=community)
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -18,7 +19,7 @@ def apply(community, **values):
     """An application built with the real service (anonymous applicant by default)."""
     data = {"full_name": "Ada Applicant", "email": "ada@example.org", "about": "I can fix bikes."}
     data.update(values)
-    return services.application_submit(actor=None, community=community, **data)
+    return applications_services.application_submit(actor=None, community=community, **data)
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:

@@ -10,8 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coproduce.ledger import services as ledger
-from coproduce.ledger.services import Leg
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import reservations as reservations_services
+from coproduce.ledger.services import reversals as reversals_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 from .conftest import assert_error, bearer
 
@@ -19,7 +22,7 @@ ACCOUNTS = "/api/v1/communities/riverside/accounts"
 
 
 def give(community, actor, source, target, minutes, key, memo=""):
-    return ledger.transfer_create(actor=actor, community=community, idempotency_key=key, memo=memo,
+    return transfers_services.transfer_create(actor=actor, community=community, idempotency_key=key, memo=memo,
                                   legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)])
 
 
@@ -43,11 +46,11 @@ def test_it_shows_zeros_before_the_first_exchange(client, community, member):
 
 
 def test_it_shows_balance_and_totals_in_minutes(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     give(community, coordinator, theirs, mine, 90, "a")
     give(community, coordinator, mine, theirs, 30, "b")
     reversed_ = give(community, coordinator, theirs, mine, 45, "c")
-    ledger.transfer_reverse(actor=coordinator, community=community, transfer_id=reversed_.pk, reason="Typo")
+    reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=reversed_.pk, reason="Typo")
     body = client.get(f"{ACCOUNTS}/me", headers=bearer(member)).json()
     assert (body["id"], body["balance_minutes"], body["given_minutes"], body["received_minutes"]) == (mine.pk, 60, 30, 90)
     assert client.get(f"{ACCOUNTS}/{mine.pk}", headers=bearer(member)).json() == body
@@ -56,8 +59,8 @@ def test_it_shows_balance_and_totals_in_minutes(client, community, member, agenc
 def test_it_shows_an_account_to_its_holder_and_the_coordinators_only(
     client, community, member, agency_staff, coordinator, outsider, other_member, other_community
 ):
-    mine = ledger.member_account(community, member)
-    fund = ledger.fund_account(community)
+    mine = accounts_services.member_account(community, member)
+    fund = accounts_services.fund_account(community)
     assert client.get(f"{ACCOUNTS}/{mine.pk}", headers=bearer(coordinator)).status_code == 200
     assert client.get(f"{ACCOUNTS}/{fund.pk}/statement", headers=bearer(coordinator)).status_code == 200
     missing = assert_error(client.get(f"{ACCOUNTS}/999999", headers=bearer(agency_staff)), 404, "not_found")
@@ -66,12 +69,12 @@ def test_it_shows_an_account_to_its_holder_and_the_coordinators_only(
         assert assert_error(client.get(url, headers=bearer(agency_staff)), 404, "not_found") == missing
         assert_error(client.get(url, headers=bearer(outsider)), 404, "not_found")
         assert_error(client.get(url, headers=bearer(other_member)), 404, "not_found")
-    theirs = ledger.member_account(other_community, other_member)
+    theirs = accounts_services.member_account(other_community, other_member)
     assert_error(client.get(f"{ACCOUNTS}/{theirs.pk}", headers=bearer(coordinator)), 404, "not_found")
 
 
 def test_it_pages_through_a_statement_with_a_running_balance(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     for i in range(7):
         give(community, coordinator, theirs, mine, 10 + i, f"k{i}", memo=f"Help {i}")
     lines = walk_statement(client, f"{ACCOUNTS}/{mine.pk}/statement?limit=3", bearer(member))
@@ -88,7 +91,7 @@ def test_it_pages_through_a_statement_with_a_running_balance(client, community, 
 
 
 def test_it_reads_a_statement_in_a_fixed_number_of_queries(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     headers = bearer(member)
     give(community, coordinator, theirs, mine, 5, "first")
     url = f"{ACCOUNTS}/{mine.pk}/statement"
@@ -103,7 +106,7 @@ def test_it_reads_a_statement_in_a_fixed_number_of_queries(client, community, me
 
 
 def test_it_exports_a_statement_as_csv(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     give(community, coordinator, theirs, mine, 90, "a", memo="Gardening")
     response = client.get(f"{ACCOUNTS}/{mine.pk}/statement.csv", headers=bearer(member))
     assert response.status_code == 200
@@ -115,9 +118,9 @@ def test_it_exports_a_statement_as_csv(client, community, member, agency_staff, 
 
 
 def test_it_lists_accounts_for_coordinators(client, community, member, agency_staff, coordinator):
-    mine = ledger.member_account(community, member)
-    fund = ledger.fund_account(community)
-    issuance = ledger.issuance_account(community)
+    mine = accounts_services.member_account(community, member)
+    fund = accounts_services.fund_account(community)
+    issuance = accounts_services.issuance_account(community)
     items = client.get(ACCOUNTS, headers=bearer(coordinator)).json()["items"]
     assert [(a["id"], a["kind"]) for a in items] == [(mine.pk, "member"), (fund.pk, "fund"), (issuance.pk, "issuance")]
     assert items[0]["member_code"] == member.memberships.get().member_code
@@ -127,14 +130,14 @@ def test_it_lists_accounts_for_coordinators(client, community, member, agency_st
 
 
 def test_it_shows_held_minutes(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
-    ledger.reservation_create(actor=coordinator, community=community, idempotency_key="hold",
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+    reservations_services.reservation_create(actor=coordinator, community=community, idempotency_key="hold",
                               legs=[Leg(mine.pk, -20), Leg(theirs.pk, 20)],
                               expires_at=timezone.now() + dt.timedelta(days=1))
     assert client.get(f"{ACCOUNTS}/me", headers=bearer(member)).json()["held_minutes"] == 20
 
 
 def test_it_shows_a_closed_account(client, community, member, coordinator):
-    account = ledger.member_account(community, member)
-    ledger.account_close(actor=coordinator, community=community, account=account, reason="Moved away")
+    account = accounts_services.member_account(community, member)
+    accounts_services.account_close(actor=coordinator, community=community, account=account, reason="Moved away")
     assert client.get(f"{ACCOUNTS}/{account.pk}", headers=bearer(coordinator)).json()["closed_at"]

@@ -9,7 +9,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from coproduce.communities import services
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
@@ -17,6 +16,8 @@ from coproduce.communities.models import (
     Reference,
     ReferenceOutcome,
 )
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import references as references_services
 from coproduce.core.errors import Conflict
 from coproduce.core.models import AuditEvent
 
@@ -63,7 +64,7 @@ def test_it_takes_an_application_from_anyone_once_the_address_is_confirmed(
     assert "Ada" not in message.body and "bikes" not in message.body
 
     with django_capture_on_commit_callbacks(execute=True):
-        application = services.application_confirm(token=confirm_token(message))
+        application = applications_services.application_confirm(token=confirm_token(message))
     assert application.email == "ada@example.org" and application.status == ApplicationStatus.PENDING
     assert mail.outbox[-1].subject == "Your application to Riverside"
 
@@ -85,7 +86,7 @@ def test_it_tells_nobody_but_the_addresss_owner_about_a_duplicate(
         response = post(client, APPLICATIONS, {"full_name": "Ada Again", "email": "ada@example.org"})
     assert response.status_code == 202
     with pytest.raises(Conflict) as refused:
-        services.application_confirm(token=confirm_token(mail.outbox[-1]))
+        applications_services.application_confirm(token=confirm_token(mail.outbox[-1]))
     assert refused.value.code == "duplicate_application"
     assert counts() == before
 
@@ -137,7 +138,7 @@ def test_it_lets_a_coordinator_apply_on_someones_behalf(client, community, coord
 
 def test_it_lists_applications_for_coordinators(client, community, coordinator):
     applications = [apply(community, full_name=f"Applicant {i}", email=f"a{i}@example.org") for i in range(5)]
-    services.application_decline(actor=coordinator, application=applications[1], reason="Lives too far away")
+    applications_services.application_decline(actor=coordinator, application=applications[1], reason="Lives too far away")
     headers = bearer(coordinator)
     everything = walk(client, f"{APPLICATIONS}?limit=2", headers)
     assert [a["full_name"] for a in everything] == [f"Applicant {i}" for i in range(5)]
@@ -249,7 +250,7 @@ def test_it_refuses_a_second_answer_and_an_unknown_link(client, community, coord
                                                         django_capture_on_commit_callbacks):
     application = apply(community)
     token = ask_referee(client, application, bearer(coordinator), django_capture_on_commit_callbacks)
-    services.reference_answer(token=token, outcome=ReferenceOutcome.CONCERNS, answer="Not sure")
+    references_services.reference_answer(token=token, outcome=ReferenceOutcome.CONCERNS, answer="Not sure")
     before = counts()
     url = f"/api/v1/references/{token}/answer"
     assert_error(post(client, url, {"outcome": "supports", "answer": "Changed my mind"}), 409, "already_answered")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import ListingImage
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import assert_error, bearer
 
@@ -22,7 +22,7 @@ DEBUG = pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-
 
 @pytest.fixture
 def listing(community, member):
-    return exchange_services.listing_create(actor=member, community=community, kind="offer", title="Weeding",
+    return listings_services.listing_create(actor=member, community=community, kind="offer", title="Weeding",
                                             category="gardening")
 
 

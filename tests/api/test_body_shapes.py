@@ -67,10 +67,10 @@ def _fill(path: str, world: dict) -> str:
 
 @pytest.fixture
 def reference_token(community, coordinator) -> str:
-    from coproduce.communities import services
+    from coproduce.communities.services import references as references_services
 
     application = apply(community, full_name="Rae Referenced", email="rae@example.org")
-    _reference, token = services.reference_request(
+    _reference, token = references_services.reference_request(
         actor=coordinator, application=application, referee_name="Ruth", referee_email="ruth@example.org"
     )
     return token

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coproduce.communities import services
 from coproduce.communities.models import Community
+from coproduce.communities.services import communities as communities_services
 
 from .conftest import assert_error, bearer
 
@@ -49,7 +49,7 @@ def test_it_leaves_out_unlisted_communities(client, community, other_community):
 
 def test_it_pages_through_communities(client, db):
     for i in range(7):
-        services.community_create(actor=None, name=f"Place {i % 3}", slug=f"place-{i}", member_prefix=f"P{chr(65 + i)}")
+        communities_services.community_create(actor=None, name=f"Place {i % 3}", slug=f"place-{i}", member_prefix=f"P{chr(65 + i)}")
     items = walk(client, "/api/v1/communities?limit=2")
     slugs = [c["slug"] for c in items]
     assert len(slugs) == len(set(slugs)) == 7
@@ -58,7 +58,7 @@ def test_it_pages_through_communities(client, db):
 
 
 def test_it_shows_a_community_with_its_rules(client, community, coordinator):
-    services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Faster")
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Faster")
     response = client.get("/api/v1/communities/riverside")
     assert response.status_code == 200
     body = response.json()

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import ExchangeReference
-from coproduce.messaging import services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import references as references_services
 from coproduce.messaging.models import Conversation, Introduction, Message, PassOn
+from coproduce.messaging.services import blocks as blocks_services
+from coproduce.messaging.services import conversations as conversations_services
 from tests.exchanges.test_exchanges import record
 from tests.messaging.conftest import join, post
 
@@ -89,7 +91,7 @@ def test_it_introduces_two_members_and_lists_it(client, community, coordinator, 
 
 def test_it_refuses_bad_introductions_and_stores_nothing(client, community, coordinator, member, helper):
     headers = bearer(coordinator)
-    services.member_block(actor=helper, community=community, person=member)
+    blocks_services.member_block(actor=helper, community=community, person=member)
     before = state()
     same = send(client, f"{BASE}/introductions", {"first": number(member, community),
                                                   "second": number(member, community), "note": "Hi"}, headers)
@@ -108,7 +110,7 @@ def test_it_refuses_bad_introductions_and_stores_nothing(client, community, coor
 
 
 def test_it_passes_a_message_on_once(client, community, coordinator, member, offline):
-    message = services.conversation_start(actor=member, community=community, recipient=offline,
+    message = conversations_services.conversation_start(actor=member, community=community, recipient=offline,
                                           body="Walk on Friday?").messages.get()
     headers = bearer(coordinator)
     listed = client.get(f"{BASE}/messages-to-pass-on", headers=headers).json()
@@ -127,7 +129,7 @@ def test_it_passes_a_message_on_once(client, community, coordinator, member, off
 
 
 def test_it_finds_no_private_message_to_pass_on(client, community, coordinator, member, helper):
-    private = services.conversation_start(actor=member, community=community, recipient=helper,
+    private = conversations_services.conversation_start(actor=member, community=community, recipient=helper,
                                           body="Private").messages.get()
     response = send(client, f"{BASE}/messages-to-pass-on/{private.pk}/passed-on", {"how": "by phone"},
                     bearer(coordinator))
@@ -136,8 +138,8 @@ def test_it_finds_no_private_message_to_pass_on(client, community, coordinator, 
 
 def test_it_closes_a_concern_once(client, community, coordinator, member, agency_staff):
     exchange = record(community, member, member, agency_staff, key="api-concern")
-    exchange_services.exchange_confirm(actor=agency_staff, exchange=exchange)
-    concern = exchange_services.reference_leave(actor=member, exchange=exchange, subject=agency_staff,
+    answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
+    concern = references_services.reference_leave(actor=member, exchange=exchange, subject=agency_staff,
                                                 kind="concern", text="Rude.")
     headers = bearer(coordinator)
     assert [c["id"] for c in client.get(f"{BASE}/concerns", headers=headers).json()["items"]] == [concern.pk]

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from coproduce.communities import services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import tokens as tokens_services
 
 from .conftest import assert_error, bearer
 
@@ -121,10 +122,10 @@ def test_it_refuses_credentials_that_do_not_work(client, community, member, head
 
 
 def test_it_refuses_a_revoked_token(client, community, member, counts):
-    token, secret = services.token_create(actor=member, person=member, name="old laptop")
+    token, secret = tokens_services.token_create(actor=member, person=member, name="old laptop")
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    services.token_revoke(actor=member, token=token)
+    tokens_services.token_revoke(actor=member, token=token)
     before = counts()
     assert_error(client.get("/api/v1/me", headers=headers), 401, "not_authenticated")
     response = client.put("/api/v1/me/privacy", data={"email": "public"}, content_type="application/json",
@@ -144,14 +145,14 @@ def test_it_does_not_fall_back_to_the_session_when_a_token_fails(client, communi
 
 
 def test_it_notes_when_a_token_was_used(client, community, member):
-    token, secret = services.token_create(actor=member, person=member, name="script")
+    token, secret = tokens_services.token_create(actor=member, person=member, name="script")
     client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     token.refresh_from_db()
     assert token.last_used_at is not None and token.last_used_at <= timezone.now()
 
 
 def test_it_stops_a_community_token_at_its_community(client, community, other_community, member, counts):
-    services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     scoped = bearer(member, community=community)
     assert client.get("/api/v1/communities/riverside/members", headers=scoped).status_code == 200
     before = counts()
@@ -206,7 +207,7 @@ def test_it_requires_two_factor_sign_in_for_coordinators_on_the_session(client, 
     from tests.conftest import make_person
 
     person = make_person("coord2@riverside.example", "Second Coordinator")  # not MFA-exempt
-    services.membership_add(actor=None, community=community, person=person, roles=["coordinator"])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=["coordinator"])
     client.force_login(person)
     assert_error(client.get("/api/v1/communities/riverside/applications"), 403, "mfa_required")
 

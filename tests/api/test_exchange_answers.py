@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from coproduce.core.models import IdempotencyRecord
 from coproduce.exchanges.models import Exchange
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger.invariants import ledger_audit
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors.audit import ledger_audit
 
 from .conftest import assert_error, bearer, post
 from .test_exchanges import body, code, record
@@ -20,7 +20,7 @@ EXCHANGES = "/api/v1/communities/riverside/exchanges"
 
 
 def balance(community, person) -> int:
-    account = ledger_selectors.account_of(community, person)
+    account = accounts_selectors.account_of(community, person)
     return account.balance_minutes if account else 0
 
 
@@ -36,7 +36,7 @@ def test_it_goes_from_recorded_to_reversed_as_a_new_user_would(
     assert (balance(community, member), balance(community, agency_staff)) == (90, -90)
     for person, amount in ((member, 90), (agency_staff, -90)):
         lines = client.get(
-            f"/api/v1/communities/riverside/accounts/{ledger_selectors.account_of(community, person).pk}/statement",
+            f"/api/v1/communities/riverside/accounts/{accounts_selectors.account_of(community, person).pk}/statement",
             headers=bearer(person),
         ).json()["items"]
         assert [(line["amount_minutes"], line["memo"]) for line in lines] == [(amount, "Weeding the front garden")]
@@ -51,7 +51,7 @@ def test_it_goes_from_recorded_to_reversed_as_a_new_user_would(
     for person in (member, agency_staff):
         seen = client.get(f"{EXCHANGES}/{recorded['id']}", headers=bearer(person)).json()
         assert seen["reversal"]["reason"] == "Recorded twice by mistake"
-        account_id = ledger_selectors.account_of(community, person).pk
+        account_id = accounts_selectors.account_of(community, person).pk
         statement = client.get(f"/api/v1/communities/riverside/accounts/{account_id}/statement",
                                headers=bearer(person)).json()
         assert statement["items"][0]["reason"] == "reversal"

@@ -3,15 +3,15 @@ category; a listing of another community, or one the caller cannot see, is refus
 
 from __future__ import annotations
 
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import assert_error, bearer, hours_state, post
 from .test_exchanges import EXCHANGES, body
 
 
 def test_it_links_the_exchange_to_the_listing(client, community, member, agency_staff):
-    listing = services.listing_create(actor=agency_staff, community=community, kind="offer", title="Laptop help",
+    listing = listings_services.listing_create(actor=agency_staff, community=community, kind="offer", title="Laptop help",
                                       category="computer-help")
     response = post(client, EXCHANGES, body(community, agency_staff, member, listing_id=listing.pk, title="",
                                             category="Whatever"), bearer(member))
@@ -26,7 +26,7 @@ def test_it_links_the_exchange_to_the_listing(client, community, member, agency_
 
 def test_it_refuses_a_listing_not_here_and_stores_nothing(client, community, other_community, member,
                                                           agency_staff, other_member):
-    elsewhere = services.listing_create(actor=other_member, community=other_community, kind="offer",
+    elsewhere = listings_services.listing_create(actor=other_member, community=other_community, kind="offer",
                                         title="Hillside help", category="gardening")
     before = hours_state()
     for bad in (elsewhere.pk, 987654):

@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
 from tests.conftest import make_person
 
 from .conftest import assert_error, bearer, key_header, post
@@ -34,7 +35,7 @@ def body(community, provider, recipient, **values) -> dict:
 
 
 def record(community, actor, provider, recipient, key="rec", **kw):
-    return services.exchange_record(
+    return exchanges_services.exchange_record(
         actor=actor, community=community, idempotency_key=key, providers=[provider], recipients=[recipient],
         minutes=kw.pop("minutes", 60), effective_on=kw.pop("effective_on", timezone.localdate()),
         category=kw.pop("category", "Gardening"), **kw,
@@ -113,7 +114,7 @@ def test_it_lists_my_exchanges_newest_first_in_pages(client, community, member, 
 def test_it_lets_coordinators_list_every_exchange_by_status(client, community, member, agency_staff, coordinator):
     mine = record(community, member, member, agency_staff, key="a")
     other = record(community, agency_staff, agency_staff, member, key="b")
-    services.exchange_confirm(actor=member, exchange=other)
+    answers_services.exchange_confirm(actor=member, exchange=other)
     everything = walk(client, f"{EXCHANGES}?all=true&limit=1", bearer(coordinator))
     assert [e["id"] for e in everything] == [other.pk, mine.pk]
     confirmed = client.get(f"{EXCHANGES}?all=true&status=confirmed", headers=bearer(coordinator)).json()["items"]
@@ -148,7 +149,7 @@ def test_it_shows_an_exchange_to_its_people_and_the_coordinators(
     assert client.get(url, headers=bearer(coordinator)).status_code == 200
     # A member who is not in it, outsiders and members of other communities: the same 404.
     neighbour = make_person("neighbour@riverside.example", "Nell Neighbour")
-    community_services.membership_add(actor=None, community=community, person=neighbour)
+    memberships_services.membership_add(actor=None, community=community, person=neighbour)
     not_in_it = assert_error(client.get(url, headers=bearer(neighbour)), 404, "not_found")
     missing = assert_error(client.get(f"{EXCHANGES}/999999", headers=bearer(neighbour)), 404, "not_found")
     assert not_in_it == missing
@@ -159,7 +160,7 @@ def test_it_shows_an_exchange_to_its_people_and_the_coordinators(
 
 
 def test_it_stops_a_community_token_at_its_community(client, community, other_community, member, agency_staff, hours):
-    community_services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     scoped = bearer(member, community=other_community)
     exchange = record(community, member, member, agency_staff)
     before = hours()
@@ -177,7 +178,7 @@ def test_it_stops_a_community_token_at_its_community(client, community, other_co
 def test_it_needs_two_factor_sign_in_for_a_coordinators_session_writes(client, community, member, agency_staff,
                                                                       hours):
     person = make_person("coord2@riverside.example", "Second Coordinator")  # not MFA-exempt
-    community_services.membership_add(actor=None, community=community, person=person, roles=["coordinator"])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=["coordinator"])
     client.force_login(person)
     before = hours()
     response = client.post("/api/v1/communities/riverside/exchanges/entries", data=body(community, member, agency_staff),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coproduce.ledger import services as ledger
 from coproduce.ledger.models import Account
+from coproduce.ledger.services import accounts as accounts_services
 
 from .conftest import assert_error, bearer, post
 from .test_exchanges import code
@@ -20,7 +20,7 @@ def test_it_takes_donations_and_makes_grants(client, community, member, agency_s
     assert granted.status_code == 201, granted.content
     fund = Account.objects.get(community=community, kind="fund")
     assert fund.balance_minutes == 15
-    assert ledger.member_account(community, agency_staff).balance_minutes == 45
+    assert accounts_services.member_account(community, agency_staff).balance_minutes == 45
 
 
 def test_it_hides_names_and_reasons_from_members(client, community, member, agency_staff, coordinator):
@@ -76,7 +76,7 @@ def test_it_lets_a_coordinator_donate_for_a_member(client, community, member, ag
                     bearer(coordinator))
     assert response.status_code == 201, response.content
     assert response.json()["on_behalf_of"] == "Mo Member"
-    assert ledger.member_account(community, member).balance_minutes == -10
+    assert accounts_services.member_account(community, member).balance_minutes == -10
     assert_error(post(client, f"{FUND}/donations", {"minutes": 10, "on_behalf_of": code(member, community)},
                       bearer(agency_staff)), 403, "coordinators_only")
 

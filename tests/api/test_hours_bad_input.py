@@ -10,10 +10,12 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
-from coproduce.ledger import services as ledger
-from coproduce.ledger.services import Leg
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 from tests.conftest import make_person
 
 from .conftest import assert_error, bearer, key_header, post
@@ -38,30 +40,30 @@ class Scene:
 @pytest.fixture
 def scene(community, other_community, member, agency_staff, coordinator, other_member):
     today = timezone.localdate()
-    issuance = ledger.issuance_account(community)
-    mine, staff = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
-    transfer = ledger.transfer_create(actor=coordinator, community=community, idempotency_key="seed",
+    issuance = accounts_services.issuance_account(community)
+    mine, staff = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+    transfer = transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="seed",
                                       legs=[Leg(issuance.pk, -240), Leg(mine.pk, 120), Leg(staff.pk, 120)])
-    ledger.transfer_create(actor=coordinator, community=community, idempotency_key="fund",
-                           legs=[Leg(issuance.pk, -60), Leg(ledger.fund_account(community).pk, 60)])
+    transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="fund",
+                           legs=[Leg(issuance.pk, -60), Leg(accounts_services.fund_account(community).pk, 60)])
 
     def record(provider, recipient, key):
-        return exchange_services.exchange_record(
+        return exchanges_services.exchange_record(
             actor=provider, community=community, idempotency_key=key, providers=[provider], recipients=[recipient],
             minutes=30, effective_on=today, category="Gardening")
 
     waiting = record(member, agency_staff, "waiting")
     done = record(member, agency_staff, "done")
-    exchange_services.exchange_confirm(actor=agency_staff, exchange=done)
-    exchange_services.exchange_reverse(actor=coordinator, exchange=done, reason="Mistake")
+    answers_services.exchange_confirm(actor=agency_staff, exchange=done)
+    answers_services.exchange_reverse(actor=coordinator, exchange=done, reason="Mistake")
     declined = record(member, agency_staff, "declined")
-    exchange_services.exchange_decline(actor=agency_staff, exchange=declined, reason="No")
+    answers_services.exchange_decline(actor=agency_staff, exchange=declined, reason="No")
     leaver = make_person("leaver@riverside.example", "Lee Leaver")
-    community_services.membership_add(actor=None, community=community, person=leaver)
+    memberships_services.membership_add(actor=None, community=community, person=leaver)
     to_closed = record(member, leaver, "to-closed")
-    closed = ledger.member_account(community, leaver)
-    ledger.account_close(actor=coordinator, community=community, account=closed, reason="Leaving")
-    theirs = ledger.member_account(other_community, other_member)
+    closed = accounts_services.member_account(community, leaver)
+    accounts_services.account_close(actor=coordinator, community=community, account=closed, reason="Leaving")
+    theirs = accounts_services.member_account(other_community, other_member)
     return Scene(
         member=bearer(member), staff=bearer(agency_staff), coordinator=bearer(coordinator),
         codes={p: person.memberships.get(community=community).member_code

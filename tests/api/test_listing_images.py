@@ -10,8 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import images, services
 from coproduce.exchanges.models import ListingImage, ListingStatus
+from coproduce.exchanges.services import images
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.exchanges.services import reminders as reminders_services
 
 from ..exchanges.images import decoded, gps_exif, picture
 from .conftest import assert_error, bearer
@@ -23,7 +25,7 @@ def make(community, owner, **values):
     values.setdefault("kind", "offer")
     values.setdefault("title", "Help with the garden")
     values.setdefault("category", "gardening")
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def photo(data=None, name="photo.jpg", content_type="image/jpeg"):
@@ -119,7 +121,7 @@ def test_it_lets_only_the_owner_and_coordinators_add_and_remove(client, communit
 
 def test_it_renews_a_listing(client, community, member, agency_staff):
     listing = make(community, member, expires_at=timezone.now() + dt.timedelta(days=3))
-    services.listings_remind()
+    reminders_services.listings_remind()
     listing.refresh_from_db()
     assert listing.reminded_at is not None
     assert_error(client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(agency_staff)), 403, "not_owner")
@@ -127,10 +129,10 @@ def test_it_renews_a_listing(client, community, member, agency_staff):
     assert response.status_code == 200
     listing.refresh_from_db()
     assert listing.reminded_at is None
-    assert listing.expires_at >= services.add_months(timezone.now(), 3) - dt.timedelta(minutes=1)
+    assert listing.expires_at >= listings_services.add_months(timezone.now(), 3) - dt.timedelta(minutes=1)
     returned = dt.datetime.fromisoformat(response.json()["expires_at"])
     assert abs(returned - listing.expires_at) < dt.timedelta(milliseconds=1)
-    services.listing_close(actor=member, listing=listing)
+    listings_services.listing_close(actor=member, listing=listing)
     assert_error(client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(member)), 409, "listing_closed")
     listing.refresh_from_db()
     assert listing.status == ListingStatus.CLOSED

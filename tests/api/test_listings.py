@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Category, Listing, ListingStatus
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import assert_error, bearer
 
@@ -24,7 +24,7 @@ def make(community, owner, **values):
     values.setdefault("kind", "offer")
     values.setdefault("title", "Help with the garden")
     values.setdefault("category", "gardening")
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def listing_state() -> dict:
@@ -168,7 +168,7 @@ def test_it_filters_by_each_parameter(client, member, spread):
 
 
 def test_it_shows_only_active_unexpired_listings_in_search(client, community, member, spread):
-    services.listing_close(actor=member, listing=spread["garden"])
+    listings_services.listing_close(actor=member, listing=spread["garden"])
     Listing.objects.filter(pk=spread["far"].pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
     assert titles(search(client, bearer(member))) == {"Help with my computer", "Phone chats"}
 
@@ -274,7 +274,7 @@ def test_it_gives_the_access_matrix(client, community, other_community, member, 
         assert client.get(url, headers=headers).status_code == 200
         assert len(search(client, headers)["items"]) == 4
         assert client.get(f"{BASE}/categories", headers=headers).status_code == 200
-    community_services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     scoped_elsewhere = bearer(member, community=other_community)  # a Hillside token of a Riverside member
     for headers in (bearer(outsider), bearer(other_member), scoped_elsewhere):
         before = listing_state()
@@ -344,9 +344,9 @@ def test_it_answers_a_page_in_a_fixed_number_of_queries(client, community, membe
 
 def test_it_suggests_matches_with_reasons(client, community, member, agency_staff, outsider):
     later = timezone.now() + dt.timedelta(days=30)
-    request = services.listing_create(actor=member, community=community, kind="request", category="gardening",
+    request = listings_services.listing_create(actor=member, community=community, kind="request", category="gardening",
                                       title="Help weeding the garden", expires_at=later, availability=["tue-am"])
-    offer = services.listing_create(actor=agency_staff, community=community, kind="offer", category="gardening",
+    offer = listings_services.listing_create(actor=agency_staff, community=community, kind="offer", category="gardening",
                                     title="Weeding and pruning", expires_at=later, availability=["tue-am"])
     url = f"{BASE}/listings/{request.pk}/matches"
     response = client.get(url, headers=bearer(member))

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from coproduce.communities import services
 from coproduce.communities.models import AccessToken
+from coproduce.communities.services import tokens as tokens_services
 from coproduce.core.models import AuditEvent
 
 from .conftest import assert_error, bearer
@@ -147,7 +147,7 @@ def test_it_refuses_a_token_for_a_community_i_am_not_in(client, community, other
 
 
 def test_it_revokes_a_token(client, community, member):
-    token, secret = services.token_create(actor=member, person=member, name="old phone")
+    token, secret = tokens_services.token_create(actor=member, person=member, name="old phone")
     headers = bearer(member)
     assert client.delete(f"/api/v1/me/tokens/{token.pk}", headers=headers).status_code == 204
     assert_error(client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}), 401)
@@ -158,7 +158,7 @@ def test_it_revokes_a_token(client, community, member):
 
 
 def test_it_does_not_revoke_someone_elses_token(client, community, member, coordinator, counts):
-    theirs, secret = services.token_create(actor=coordinator, person=coordinator, name="theirs")
+    theirs, secret = tokens_services.token_create(actor=coordinator, person=coordinator, name="theirs")
     headers = bearer(member)
     before = counts()
     assert_error(client.delete(f"/api/v1/me/tokens/{theirs.pk}", headers=headers), 404, "not_found")
@@ -169,6 +169,6 @@ def test_it_does_not_revoke_someone_elses_token(client, community, member, coord
 
 def test_it_pages_through_my_tokens(client, community, member):
     for i in range(5):
-        services.token_create(actor=member, person=member, name=f"token {i}")
+        tokens_services.token_create(actor=member, person=member, name=f"token {i}")
     items = walk(client, "/api/v1/me/tokens?limit=2", bearer(member, name="walker"))
     assert [t["name"] for t in items] == ["walker"] + [f"token {i}" for i in range(4, -1, -1)]

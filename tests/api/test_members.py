@@ -8,8 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from coproduce.communities import services
 from coproduce.communities.models import CheckKind, CheckResult, MembershipStatus, Visibility
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import offboarding as offboarding_services
+from coproduce.communities.services import privacy as privacy_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core.models import AuditEvent
 
 from .conftest import assert_error, bearer
@@ -24,8 +28,8 @@ def add_members(community, count: int, start: int = 0) -> list:
     people = []
     for i in range(start, start + count):
         person = make_person(f"person{i}@riverside.example", f"Person {i}", neighbourhood="Quayside")
-        services.membership_add(actor=None, community=community, person=person)
-        services.gift_profile_update(actor=person, person=person, gifts=[("hands", f"Gardening {i}")])
+        memberships_services.membership_add(actor=None, community=community, person=person)
+        profiles_services.gift_profile_update(actor=person, person=person, gifts=[("hands", f"Gardening {i}")])
         people.append(person)
     return people
 
@@ -37,7 +41,7 @@ def test_it_lists_the_members_of_the_community(client, community, member, coordi
 
 
 def test_it_applies_each_members_privacy(client, community, member, coordinator, agency_staff):
-    services.privacy_update(actor=member, person=member, visibility={"phone": Visibility.MEMBERS})
+    privacy_services.privacy_update(actor=member, person=member, visibility={"phone": Visibility.MEMBERS})
     seen_by_staff = client.get(f"{MEMBERS}/1", headers=bearer(agency_staff)).json()
     assert seen_by_staff["phone"] == "07700 900001"
     assert seen_by_staff["email"] is None and seen_by_staff["address"] is None
@@ -104,7 +108,7 @@ def test_it_says_not_found_for_an_unknown_member(client, community, member):
 
 def test_it_hides_members_who_left_except_from_coordinators(client, community, member, coordinator, agency_staff,
                                                              membership_of):
-    services.member_offboard(actor=coordinator, membership=membership_of(member, community), reason="Moved away",
+    offboarding_services.member_offboard(actor=coordinator, membership=membership_of(member, community), reason="Moved away",
                              pseudonymise=False)
     assert_error(client.get(f"{MEMBERS}/1", headers=bearer(agency_staff)), 404)
     assert client.get(f"{MEMBERS}/1", headers=bearer(coordinator)).json()["status"] == MembershipStatus.ARCHIVED
@@ -165,9 +169,9 @@ def test_it_records_and_lists_checks(client, community, member, coordinator):
     }, content_type="application/json", headers=headers)
     assert response.status_code == 201, response.content
     assert response.json()["recorded_by"] == "Cora Coordinator"
-    services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
                           result=CheckResult.PASSED, checked_on=dt.date(2024, 5, 1))
-    services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.SAFEGUARDING,
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.SAFEGUARDING,
                           result=CheckResult.PENDING, checked_on=dt.date(2024, 5, 1))
     items = walk(client, f"{MEMBERS}/1/checks?limit=2", headers)
     assert [(c["kind"], c["checked_on"]) for c in items] == [
@@ -193,8 +197,8 @@ def test_it_refuses_a_bad_check(client, community, member, coordinator, counts, 
 
 
 def test_it_shows_a_members_history_newest_first(client, community, member, coordinator):
-    services.gift_profile_update(actor=coordinator, person=member, languages="Polish")
-    services.privacy_update(actor=member, person=member, visibility={"phone": "members"})
+    profiles_services.gift_profile_update(actor=coordinator, person=member, languages="Polish")
+    privacy_services.privacy_update(actor=member, person=member, visibility={"phone": "members"})
     items = walk(client, f"{MEMBERS}/1/history?limit=1", bearer(coordinator))
     assert [e["action"] for e in items] == ["person.privacy", "person.gift_profile", "membership.create"]
     assert items[1]["actor"] == "Cora Coordinator" and items[1]["on_behalf_of"] == "Mo Member"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import services as community_services
-from coproduce.messaging import services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.messaging.models import Block, Conversation, Message, Report
+from coproduce.messaging.services import conversations as conversations_services
 from tests.conftest import make_person
 
 from .conftest import assert_error, bearer
@@ -18,7 +18,7 @@ BASE = "/api/v1/communities/riverside"
 @pytest.fixture
 def helper(community):
     person = make_person("helper@riverside.example", "Hal Helper", phone="07700 900777")
-    community_services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
@@ -80,7 +80,7 @@ def test_it_refuses_oneself_and_bad_bodies(client, community, member, helper):
 def test_it_hides_conversations_from_outsiders_and_coordinators(
     client, community, member, helper, coordinator, other_member, outsider
 ):
-    conversation = services.conversation_start(actor=helper, community=community, recipient=member, body="Hi")
+    conversation = conversations_services.conversation_start(actor=helper, community=community, recipient=member, body="Hi")
     message = conversation.messages.get()
     before = state()
     for person in (coordinator, other_member, outsider):
@@ -94,7 +94,7 @@ def test_it_hides_conversations_from_outsiders_and_coordinators(
 
 
 def test_it_lets_coordinators_read_a_reported_conversation(client, community, member, helper, coordinator):
-    conversation = services.conversation_start(actor=helper, community=community, recipient=member, body="Rude")
+    conversation = conversations_services.conversation_start(actor=helper, community=community, recipient=member, body="Rude")
     message = conversation.messages.get()
     response = send(client, f"{BASE}/messages/{message.pk}/report", {"reason": "Rude"}, bearer(member))
     assert response.status_code == 201

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services
+from coproduce.communities.services import neighbourhoods as neighbourhoods_services
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import assert_error, bearer
 
@@ -12,9 +12,9 @@ KM_NORTH = 1 / 111.19
 
 
 def test_it_lists_neighbourhoods_to_members(client, community, coordinator, member, outsider, other_member):
-    docks = community_services.neighbourhood_add(actor=coordinator, community=community, name="Docks", lat=51.508,
+    docks = neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name="Docks", lat=51.508,
                                                  lng=-0.1)
-    community_services.neighbourhood_add(actor=coordinator, community=community, name="St Anne's", lat=51.514,
+    neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name="St Anne's", lat=51.514,
                                          lng=-0.143)
     response = client.get(f"{BASE}/neighbourhoods", headers=bearer(member))
     assert response.status_code == 200
@@ -28,11 +28,11 @@ def test_it_lists_neighbourhoods_to_members(client, community, coordinator, memb
 
 
 def test_it_searches_near_a_neighbourhood(client, community, coordinator, member):
-    community_services.neighbourhood_add(actor=coordinator, community=community, name="St Anne's", lat=51.514,
+    neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name="St Anne's", lat=51.514,
                                          lng=-0.143)
-    close = services.listing_create(actor=member, community=community, kind="offer", title="Close",
+    close = listings_services.listing_create(actor=member, community=community, kind="offer", title="Close",
                                     category="gardening", lat=51.514 + 2 * KM_NORTH, lng=-0.143)
-    services.listing_create(actor=member, community=community, kind="offer", title="Far", category="gardening",
+    listings_services.listing_create(actor=member, community=community, kind="offer", title="Far", category="gardening",
                             lat=51.514 + 30 * KM_NORTH, lng=-0.143)
     headers = bearer(member)
     for near in ("st-annes", "St Anne's", "51.514,-0.143"):

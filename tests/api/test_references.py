@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import services
 from coproduce.exchanges.models import ExchangeReference
+from coproduce.exchanges.services import answers as answers_services
 from tests.conftest import make_person
 
 from .conftest import assert_error, bearer, post
@@ -19,14 +19,14 @@ BASE = "/api/v1/communities/riverside"
 @pytest.fixture
 def neighbour(community):
     person = make_person("neighbour@riverside.example", "Nia Neighbour")
-    community_services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
 @pytest.fixture
 def done(community, member, agency_staff):
     exchange = record(community, member, member, agency_staff, key="ref")
-    return services.exchange_confirm(actor=agency_staff, exchange=exchange)
+    return answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
 
 
 def refs_url(community, person) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import services
 from coproduce.communities.models import Role, RulebookVersion
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.models import AuditEvent
 
 from .conftest import assert_error, bearer
@@ -46,7 +47,7 @@ def test_it_lets_a_coordinator_change_the_rules(client, community, coordinator):
 
 
 def test_it_lets_a_steward_change_the_rules(client, community, member, coordinator, membership_of):
-    services.role_set(actor=coordinator, membership=membership_of(member, community), role=Role.STEWARD, granted=True)
+    memberships_services.role_set(actor=coordinator, membership=membership_of(member, community), role=Role.STEWARD, granted=True)
     assert change(client, bearer(member), {"references_required": 2}).status_code == 201
 
 
@@ -107,7 +108,7 @@ def test_it_asks_anonymous_callers_to_sign_in_to_change_rules(client, community,
 
 def test_it_shows_the_history_to_members_newest_first(client, community, coordinator, member):
     for days in range(2, 9):
-        services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": days},
+        communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": days},
                                  reason=f"Try {days}")
     items = walk(client, VERSIONS + "?limit=3", bearer(member))
     assert [v["number"] for v in items] == list(range(8, 0, -1))

@@ -31,13 +31,19 @@ from schemathesis.specs.openapi.checks import (
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from config.wsgi import application
-from coproduce.communities import services
 from coproduce.communities.models import CheckKind, CheckResult
-from coproduce.exchanges import images as listing_images
-from coproduce.exchanges import services as exchange_services
-from coproduce.ledger import services as ledger
-from coproduce.ledger.services import Leg
-from coproduce.messaging import services as messaging
+from coproduce.communities.services import neighbourhoods as neighbourhoods_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import vetting as vetting_services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.exchanges.services import images as images_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
+from coproduce.messaging.services import conversations as conversations_services
 
 from ..exchanges.images import picture
 from .conftest import apply, bearer
@@ -68,13 +74,13 @@ def same_connection():
 @pytest.fixture
 def world(same_connection, community, other_community, coordinator, member, agency_staff, other_member):
     """A small community with something behind every path parameter."""
-    services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Fixing bikes")], availability=["mon-am"])
-    services.check_record(
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Fixing bikes")], availability=["mon-am"])
+    vetting_services.check_record(
         actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN, result=CheckResult.PASSED,
         checked_on=dt.date(2024, 1, 5),
     )
     applications = [apply(community, full_name=f"Applicant {i}", email=f"applicant{i}@example.org") for i in range(3)]
-    services.reference_request(
+    references_services.reference_request(
         actor=coordinator, application=applications[0], referee_name="Rita", referee_email="rita@example.org"
     )
     return {
@@ -95,20 +101,23 @@ def world(same_connection, community, other_community, coordinator, member, agen
 def _referrals(community, coordinator) -> dict:
     """A referral (from the first agency) and a sitting of its self-assessment, so the referral
     and assessment operations reach real rows."""
-    from coproduce.coproduction import assessments, referrals
+    from coproduce.coproduction.selectors import assessments as assessments_selectors
+    from coproduce.coproduction.selectors import referrals as referrals_selectors
+    from coproduce.coproduction.services import assessments as assessments_services
+    from coproduce.coproduction.services import referrals as referrals_services
 
-    agency = referrals.agencies_referring(coordinator, community)[0]
-    referral = referrals.referral_create(
+    agency = referrals_selectors.agencies_referring(coordinator, community)[0]
+    referral = referrals_services.referral_create(
         actor=coordinator, agency=agency, target="community", full_name="Pat Patient", phone="07700 900123",
         consent_given=True, consent_note="Agreed by phone")
-    assessments.assessment_create(actor=coordinator, agency=agency, completed_on=dt.date(2026, 1, 5),
-                                  scores=dict.fromkeys(assessments.PAIRS, 2))
+    assessments_services.assessment_create(actor=coordinator, agency=agency, completed_on=dt.date(2026, 1, 5),
+                                  scores=dict.fromkeys(assessments_selectors.PAIRS, 2))
     return {"referral_ids": [referral.pk]}
 
 
 def _partners(community, coordinator, member) -> dict:
     """A spend partner with an offer and a redemption, so the partner operations reach real rows."""
-    from coproduce.coproduction import partners
+    from coproduce.coproduction.services import partners
 
     partner = partners.partner_create(actor=coordinator, community=community, name="Riverside Pool")
     offer = partners.offer_create(actor=coordinator, partner=partner, title="One swim", minutes=30, max_children=2)
@@ -122,7 +131,7 @@ def _partners(community, coordinator, member) -> dict:
 def _sessions(community, coordinator, member) -> dict:
     """A published role with a session the member is booked on and one that is full, so the
     session and sign-up operations reach real rows."""
-    from coproduce.coproduction import agencies, sessions
+    from coproduce.coproduction.services import agencies, sessions
 
     agency = agencies.agency_create(actor=coordinator, community=community, name="Riverside Library", kind="library")
     role = agencies.role_create(actor=coordinator, agency=agency, title="Digital helper", description="Help people",
@@ -141,8 +150,8 @@ def _sessions(community, coordinator, member) -> dict:
 def _messages(community, coordinator, member) -> dict:
     """A conversation the coordinator is in and one reported to them, so the message operations
     reach real rows."""
-    own = messaging.conversation_start(actor=coordinator, community=community, recipient=member, body="Hello")
-    reply = messaging.message_send(actor=member, conversation=own, body="Hi back")
+    own = conversations_services.conversation_start(actor=coordinator, community=community, recipient=member, body="Hello")
+    reply = conversations_services.message_send(actor=member, conversation=own, body="Hi back")
     return {"conversation_ids": [own.pk], "message_ids": [reply.pk, own.messages.first().pk]}
 
 
@@ -150,33 +159,33 @@ def _listings(community, coordinator, member) -> dict:
     """Offers and requests of both people (one closed) and a picture on each open one, and a
     neighbourhood, so the listing operations reach them."""
     made = [
-        exchange_services.listing_create(
+        listings_services.listing_create(
             actor=owner, community=community, kind=kind, title=title, category="gardening", lat=51.5, lng=-0.12,
             availability=["mon-am"],
         )
         for owner, kind, title in [(member, "offer", "Weeding"), (coordinator, "request", "Help with a hedge"),
                                    (member, "request", "Lift to the shops"), (coordinator, "offer", "Closed one")]
     ]
-    exchange_services.listing_close(actor=coordinator, listing=made[-1])
-    pictures = [listing_images.listing_image_add(actor=coordinator, listing=listing, upload=picture())
+    listings_services.listing_close(actor=coordinator, listing=made[-1])
+    pictures = [images_services.listing_image_add(actor=coordinator, listing=listing, upload=picture())
                 for listing in made[:-1]]
-    services.neighbourhood_add(actor=coordinator, community=community, name="Old Town", lat=51.5, lng=-0.12)
+    neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name="Old Town", lat=51.5, lng=-0.12)
     return {"listing_ids": [listing.pk for listing in made], "image_ids": [p.pk for p in pictures]}
 
 
 def _hours(community, coordinator, member, agency_staff) -> dict:
     """Exchanges in each state (one the coordinator can answer), accounts and transfers."""
-    issuance = ledger.issuance_account(community)
-    fund = ledger.fund_account(community)
-    accounts = [ledger.member_account(community, p) for p in (coordinator, member, agency_staff)]
-    seed = ledger.transfer_create(
+    issuance = accounts_services.issuance_account(community)
+    fund = accounts_services.fund_account(community)
+    accounts = [accounts_services.member_account(community, p) for p in (coordinator, member, agency_staff)]
+    seed = transfers_services.transfer_create(
         actor=coordinator, community=community, idempotency_key="seed",
         legs=[Leg(issuance.pk, -400), Leg(fund.pk, 100), *[Leg(a.pk, 100) for a in accounts]],
     )
     today = timezone.localdate()
 
     def record(provider, recipient, key):
-        return exchange_services.exchange_record(
+        return exchanges_services.exchange_record(
             actor=provider, community=community, idempotency_key=key, providers=[provider], recipients=[recipient],
             minutes=30, effective_on=today, category="Gardening",
         )
@@ -184,9 +193,9 @@ def _hours(community, coordinator, member, agency_staff) -> dict:
     waiting_for_coordinator = record(member, coordinator, "w1")
     waiting_for_staff = record(member, agency_staff, "w2")
     disputed = record(agency_staff, member, "d")
-    exchange_services.exchange_dispute(actor=member, exchange=disputed, reason="Wrong day")
+    answers_services.exchange_dispute(actor=member, exchange=disputed, reason="Wrong day")
     confirmed = record(coordinator, member, "c")
-    exchange_services.exchange_confirm(actor=member, exchange=confirmed)
+    answers_services.exchange_confirm(actor=member, exchange=confirmed)
     return {
         "exchange_ids": [waiting_for_coordinator.pk, waiting_for_staff.pk, disputed.pk, confirmed.pk],
         "account_ids": [issuance.pk, fund.pk, *[a.pk for a in accounts]],

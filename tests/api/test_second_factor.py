@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import access, services
+from coproduce.communities import access
 from coproduce.communities.models import Role
+from coproduce.communities.services import memberships as memberships_services
 from tests.conftest import make_person
 from tests.two_factor import set_up_totp
 
@@ -21,7 +22,7 @@ APPLICATIONS = "/api/v1/communities/riverside/applications"
 @pytest.fixture
 def new_coordinator(community):
     person = make_person("newcoord@riverside.example", "Nia New")  # not MFA-exempt
-    services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
     return person
 
 

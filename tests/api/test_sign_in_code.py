@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services, sign_in
 from coproduce.communities.models import Role, SignInToken
+from coproduce.communities.selectors import sign_in
+from coproduce.communities.services import memberships as memberships_services
 from tests.conftest import make_person
 
 from .conftest import assert_error, bearer
@@ -15,7 +16,7 @@ from .conftest import assert_error, bearer
 @pytest.fixture
 def dorothy(community):
     person = make_person(None, "Dorothy Evans", phone="01632 960 005")
-    return services.membership_add(actor=None, community=community, person=person)
+    return memberships_services.membership_add(actor=None, community=community, person=person)
 
 
 def url(membership, slug="riverside"):
@@ -46,7 +47,7 @@ def test_it_refuses_everyone_else_in_the_one_error_format(client, community, dor
 
 def test_it_keeps_coordinators_accounts_to_themselves(client, community, coordinator, membership_of):
     other = make_person("coord2@riverside.example", "Second Coordinator", mfa_exempt=True)
-    membership = services.membership_add(actor=None, community=community, person=other, roles=[Role.COORDINATOR])
+    membership = memberships_services.membership_add(actor=None, community=community, person=other, roles=[Role.COORDINATOR])
     assert_error(client.post(url(membership), headers=bearer(coordinator)), 403, "sign_in_protected")
     assert_error(client.post(url(membership_of(coordinator, community)), headers=bearer(coordinator)), 403,
                  "own_account")

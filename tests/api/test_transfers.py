@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from coproduce.ledger import services as ledger
-from coproduce.ledger.invariants import ledger_audit
 from coproduce.ledger.models import Account, Transfer
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
 
 from .conftest import assert_error, bearer, post
 
@@ -16,7 +18,7 @@ def legs(*pairs) -> list[dict]:
 
 
 def test_it_moves_hours_between_accounts(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     response = post(client, TRANSFERS, {"legs": legs((theirs, -45), (mine, 45)), "memo": "Lift to the clinic"},
                     bearer(coordinator))
     assert response.status_code == 201, response.content
@@ -30,8 +32,8 @@ def test_it_moves_hours_between_accounts(client, community, member, agency_staff
 
 
 def test_it_issues_credits_in_several_legs(client, community, member, agency_staff, coordinator):
-    issuance = ledger.issuance_account(community)
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    issuance = accounts_services.issuance_account(community)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     response = post(client, TRANSFERS, {"legs": legs((issuance, -120), (mine, 60), (theirs, 60)),
                                         "reason": "issuance", "memo": "Welcome hours"}, bearer(coordinator))
     assert response.status_code == 201, response.content
@@ -40,7 +42,7 @@ def test_it_issues_credits_in_several_legs(client, community, member, agency_sta
 
 
 def test_it_answers_a_replay_with_the_original_transfer(client, community, member, agency_staff, coordinator, hours):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     data = {"legs": legs((theirs, -30), (mine, 30)), "memo": "Shopping"}
     first = post(client, TRANSFERS, data, bearer(coordinator), key="t-1")
     before = hours()
@@ -52,7 +54,7 @@ def test_it_answers_a_replay_with_the_original_transfer(client, community, membe
 
 
 def test_it_is_for_coordinators_only(client, community, member, agency_staff, outsider, other_member, hours):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     data = {"legs": legs((theirs, -30), (mine, 30)), "memo": "Please"}
     before = hours()
     assert_error(post(client, TRANSFERS, data, bearer(member)), 403, "coordinators_only")
@@ -65,23 +67,23 @@ def test_it_is_for_coordinators_only(client, community, member, agency_staff, ou
 def test_it_shows_a_transfer_to_coordinators_and_the_account_holders(
     client, community, member, agency_staff, coordinator, outsider
 ):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
-    transfer = ledger.transfer_create(actor=coordinator, community=community, idempotency_key="x",
-                                      legs=[ledger.Leg(theirs.pk, -5), ledger.Leg(mine.pk, 5)])
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+    transfer = transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="x",
+                                      legs=[postings_services.Leg(theirs.pk, -5), postings_services.Leg(mine.pk, 5)])
     url = f"{TRANSFERS}/{transfer.pk}"
     for person in (member, agency_staff, coordinator):
         assert client.get(url, headers=bearer(person)).status_code == 200
-    neighbour_account = ledger.member_account(community, coordinator)
-    other = ledger.transfer_create(actor=coordinator, community=community, idempotency_key="y",
-                                   legs=[ledger.Leg(neighbour_account.pk, -5), ledger.Leg(theirs.pk, 5)])
+    neighbour_account = accounts_services.member_account(community, coordinator)
+    other = transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="y",
+                                   legs=[postings_services.Leg(neighbour_account.pk, -5), postings_services.Leg(theirs.pk, 5)])
     assert_error(client.get(f"{TRANSFERS}/{other.pk}", headers=bearer(member)), 404, "not_found")
     assert_error(client.get(url, headers=bearer(outsider)), 404, "not_found")
 
 
 def test_it_reverses_a_transfer_once(client, community, member, agency_staff, coordinator, hours):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
-    transfer = ledger.transfer_create(actor=coordinator, community=community, idempotency_key="x",
-                                      legs=[ledger.Leg(theirs.pk, -50), ledger.Leg(mine.pk, 50)])
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+    transfer = transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="x",
+                                      legs=[postings_services.Leg(theirs.pk, -50), postings_services.Leg(mine.pk, 50)])
     url = f"{TRANSFERS}/{transfer.pk}/reverse"
     assert_error(post(client, url, {"reason": "Wrong member"}, bearer(member)), 403, "coordinators_only")
     first = post(client, url, {"reason": "Wrong member"}, bearer(coordinator), key="r")
@@ -101,11 +103,11 @@ def test_it_reverses_a_transfer_once(client, community, member, agency_staff, co
 
 
 def test_it_refuses_a_reversal_that_would_breach_a_limit(client, community, member, agency_staff, coordinator, hours):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
-    transfer = ledger.transfer_create(actor=coordinator, community=community, idempotency_key="x",
-                                      legs=[ledger.Leg(theirs.pk, -300), ledger.Leg(mine.pk, 300)])
-    ledger.transfer_create(actor=coordinator, community=community, idempotency_key="y",
-                           legs=[ledger.Leg(mine.pk, -800), ledger.Leg(theirs.pk, 800)])
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+    transfer = transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="x",
+                                      legs=[postings_services.Leg(theirs.pk, -300), postings_services.Leg(mine.pk, 300)])
+    transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="y",
+                           legs=[postings_services.Leg(mine.pk, -800), postings_services.Leg(theirs.pk, 800)])
     before = hours()
     response = post(client, f"{TRANSFERS}/{transfer.pk}/reverse", {"reason": "x"}, bearer(coordinator))
     assert_error(response, 409, "limit_exceeded")
@@ -113,7 +115,7 @@ def test_it_refuses_a_reversal_that_would_breach_a_limit(client, community, memb
 
 
 def test_it_takes_the_longest_key_allowed(client, community, member, agency_staff, coordinator):
-    mine, theirs = ledger.member_account(community, member), ledger.member_account(community, agency_staff)
+    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
     data = {"legs": legs((theirs, -1), (mine, 1)), "memo": "Long key"}
     assert post(client, TRANSFERS, data, bearer(coordinator), key="k" * 80).status_code == 201
     assert_error(post(client, TRANSFERS, data, bearer(coordinator), key="k" * 81), 422, "validation_failed")

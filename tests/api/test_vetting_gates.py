@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.exchanges.models import Listing
 
 from .conftest import assert_error, bearer, post
@@ -19,14 +20,14 @@ LISTINGS = "/api/v1/communities/riverside/listings"
 
 @pytest.fixture
 def founding_rules(community, coordinator):
-    community_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
                                        reason="Back to the founding rule")
     return community
 
 
 def id_check(coordinator, community, *people):
     for person in people:
-        community_services.check_record(actor=coordinator, community=community, person=person,
+        vetting_services.check_record(actor=coordinator, community=community, person=person,
                                         kind=CheckKind.ID_SEEN, result=CheckResult.PASSED,
                                         checked_on=timezone.localdate())
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coproduce.communities.models import Community, Person
-from coproduce.coproduction import agencies
+from coproduce.coproduction.services import agencies
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import crawl, problems, sign_in

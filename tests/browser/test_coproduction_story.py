@@ -23,7 +23,7 @@ from coproduce.coproduction.models import (
     SessionStatus,
     SpendPartner,
 )
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.selectors.audit import ledger_audit
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in

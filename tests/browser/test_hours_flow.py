@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from coproduce.communities.models import Person
 from coproduce.exchanges.models import Exchange, ExchangeStatus
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.selectors.audit import ledger_audit
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import sign_in

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from coproduce.communities.models import Person
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Listing
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.selectors.audit import ledger_audit
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import check_page, problems, sign_in

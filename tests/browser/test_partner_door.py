@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from coproduce.communities.models import Community, Person
-from coproduce.coproduction import partners
 from coproduce.coproduction.models import Redemption
+from coproduce.coproduction.services import partners
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in

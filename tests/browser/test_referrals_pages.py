@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from coproduce.communities.models import Community, Person
-from coproduce.coproduction import assessments, referrals
 from coproduce.coproduction.models import Agency
+from coproduce.coproduction.selectors import assessments as assessments_selectors
+from coproduce.coproduction.services import assessments as assessments_services
+from coproduce.coproduction.services import referrals
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in
@@ -28,8 +30,8 @@ def referral_world(demo_site):
         actor=coordinator, agency=agency, target="community", full_name="Pat Patient", phone="07700 900123",
         what_matters="Would like to meet people", consent_given=True, consent_note="In clinic on 3 May")
     for day, value in ((dt.date(2025, 6, 1), 1), (dt.date(2026, 1, 10), 3)):
-        assessments.assessment_create(actor=coordinator, agency=agency, completed_on=day,
-                                      scores=dict.fromkeys(assessments.PAIRS, value))
+        assessments_services.assessment_create(actor=coordinator, agency=agency, completed_on=day,
+                                      scores=dict.fromkeys(assessments_selectors.PAIRS, value))
     return agency, referral
 
 

@@ -19,7 +19,9 @@ from coproduce.coproduction.models import (
     SignUp,
     SignUpStatus,
 )
-from coproduce.ledger import services as ledger
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
 from coproduce.ops.demo.communities import DEMO_PASSWORD
 
 from .conftest import NARROW, check_page, problems, sign_in
@@ -30,12 +32,12 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def yesterdays_session(demo_site):
     community = Community.objects.get(slug="riverside")
-    account = ledger.organisation_account_open(community=community, name="Register Test Clinic")
+    account = accounts_services.organisation_account_open(community=community, name="Register Test Clinic")
     agency = Agency.objects.create(community=community, name="Register Test Clinic", slug="register-test-clinic",
                                    kind="gp_practice", account=account)
-    ledger.transfer_create(actor=None, community=community, idempotency_key="browser-register-seed",
-                           legs=[ledger.Leg(ledger.issuance_account(community).pk, -1200),
-                                 ledger.Leg(account.pk, 1200)])
+    transfers_services.transfer_create(actor=None, community=community, idempotency_key="browser-register-seed",
+                           legs=[postings_services.Leg(accounts_services.issuance_account(community).pk, -1200),
+                                 postings_services.Leg(account.pk, 1200)])
     role = CoproductionRole.objects.create(community=community, agency=agency, title="Waiting room host",
                                            description="Welcome people.", commitment="Weekly",
                                            status=RoleStatus.PUBLISHED)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
 from coproduce.communities.models import Community, Membership, Person, Role, RulebookVersion
-from coproduce.communities.rules import default_rules
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors.rules import default_rules
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
 
@@ -17,7 +19,7 @@ def found(actor, **values):
     values.setdefault("name", "Docks Time Bank")
     values.setdefault("slug", "docks")
     values.setdefault("member_prefix", "DOC")
-    return services.community_found(actor=actor, **values)
+    return communities_services.community_found(actor=actor, **values)
 
 
 def everything() -> tuple:
@@ -29,7 +31,7 @@ def test_it_makes_an_existing_person_the_first_coordinator(operator, member, com
     community_new, membership = found(operator, coordinator_email=" Member@Riverside.example ")
     assert membership.person == member and membership.member_code == "DOC-0001"
     assert access.is_coordinator(member, community_new)
-    assert selectors.rules_for(community_new) == default_rules()
+    assert communities_selectors.rules_for(community_new) == default_rules()
     events = AuditEvent.objects.filter(community_id=community_new.pk).order_by("id")
     assert [e.action for e in events] == ["community.create", "membership.create", "community.found"]
     assert all(e.actor_id == operator.pk for e in events)

@@ -7,8 +7,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from coproduce.communities import services
 from coproduce.communities.models import Application, Membership, Person
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.errors import Conflict
 
 pytestmark = [
@@ -44,7 +46,7 @@ def run_threads(n, target):
 
 def test_it_gives_each_new_member_a_distinct_number_under_concurrency(community):
     people = [Person.objects.create_user(email=f"p{i}@example.org", full_name=f"P {i}") for i in range(16)]
-    errors = run_threads(16, lambda i: services.membership_add(actor=None, community=community, person=people[i]))
+    errors = run_threads(16, lambda i: memberships_services.membership_add(actor=None, community=community, person=people[i]))
     assert errors == []
     numbers = sorted(Membership.objects.filter(community=community).values_list("number", flat=True))
     assert numbers == list(range(1, 17))
@@ -55,7 +57,7 @@ def test_it_gives_each_new_member_a_distinct_number_under_concurrency(community)
 def test_it_takes_one_application_when_the_same_person_applies_twice_at_once(community):
     errors = run_threads(
         8,
-        lambda i: services.application_submit(
+        lambda i: applications_services.application_submit(
             actor=None, community=community, full_name="Twin", email="twin@example.org"
         ),
     )
@@ -67,7 +69,7 @@ def test_it_takes_one_application_when_the_same_person_applies_twice_at_once(com
 def test_it_never_gives_two_rulebook_versions_the_same_number(community):
     errors = run_threads(
         6,
-        lambda i: services.rulebook_change(
+        lambda i: communities_services.rulebook_change(
             actor=None, community=community, changes={"auto_confirm_days": 20 + i}, reason=f"change {i}"
         ),
     )

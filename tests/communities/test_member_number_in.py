@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities.selectors import member_number_in
+from coproduce.communities.selectors.memberships import member_number_in
 
 
 @pytest.mark.parametrize(("text", "number"), [

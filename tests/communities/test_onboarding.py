@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from coproduce.communities import selectors, services
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
@@ -15,6 +14,12 @@ from coproduce.communities.models import (
     Membership,
     ReferenceOutcome,
 )
+from coproduce.communities.selectors import vetting as vetting_selectors
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.models import AuditEvent
 
@@ -22,21 +27,21 @@ from coproduce.core.models import AuditEvent
 def apply(community, **kw):
     data = {"full_name": "Ada Applicant", "email": "ada@example.org", "about": "I can fix bikes."}
     data.update(kw)
-    return services.application_submit(actor=None, community=community, **data)
+    return applications_services.application_submit(actor=None, community=community, **data)
 
 
 def test_it_takes_an_application_through_to_approval(community, coordinator, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         application = apply(community)
     assert application.status == ApplicationStatus.PENDING
-    services.application_note_add(actor=coordinator, application=application, text="Lovely chat.", interview=True)
+    notes_services.application_note_add(actor=coordinator, application=application, text="Lovely chat.", interview=True)
     with django_capture_on_commit_callbacks(execute=True):
-        reference, token = services.reference_request(
+        reference, token = references_services.reference_request(
             actor=coordinator, application=application, referee_name="Rita Referee", referee_email="rita@example.org"
         )
     assert any(token in m.body for m in mail.outbox)
-    services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her ten years.")
-    membership = services.application_approve(actor=coordinator, application=application)
+    references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her ten years.")
+    membership = applications_services.application_approve(actor=coordinator, application=application)
     assert membership.community == community
     assert membership.member_code.startswith("RIV-")
     application.refresh_from_db()
@@ -49,15 +54,15 @@ def test_it_takes_an_application_through_to_approval(community, coordinator, dja
 def test_it_refuses_approval_without_enough_references(community, coordinator):
     application = apply(community)
     with pytest.raises(Conflict) as exc:
-        services.application_approve(actor=coordinator, application=application)
+        applications_services.application_approve(actor=coordinator, application=application)
     assert exc.value.code == "references_needed"
     assert not Membership.objects.filter(person=application.person, community=community).exists()
 
 
 def test_it_follows_the_rulebook_for_references(community, coordinator):
-    services.rulebook_change(actor=coordinator, community=community, changes={"references_required": 0}, reason="Trial")
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"references_required": 0}, reason="Trial")
     application = apply(community)
-    services.application_approve(actor=coordinator, application=application)
+    applications_services.application_approve(actor=coordinator, application=application)
 
 
 def test_it_rejects_a_duplicate_application(community):
@@ -89,12 +94,12 @@ def test_it_accepts_a_phone_only_applicant(community):
 
 def test_it_refuses_an_expired_reference_link(community, coordinator):
     application = apply(community)
-    reference, token = services.reference_request(
+    reference, token = references_services.reference_request(
         actor=coordinator, application=application, referee_name="R", referee_email="r@example.org"
     )
     type(reference).objects.filter(pk=reference.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     with pytest.raises(Conflict) as exc:
-        services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Yes")
+        references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Yes")
     assert exc.value.code == "link_expired"
     reference.refresh_from_db()
     assert reference.outcome == ""
@@ -102,38 +107,38 @@ def test_it_refuses_an_expired_reference_link(community, coordinator):
 
 def test_it_refuses_an_unknown_reference_link(db):
     with pytest.raises(NotFound):
-        services.reference_answer(token="nope", outcome=ReferenceOutcome.SUPPORTS, answer="Yes")
+        references_services.reference_answer(token="nope", outcome=ReferenceOutcome.SUPPORTS, answer="Yes")
 
 
 def test_it_declines_with_a_reason_only(community, coordinator):
     application = apply(community)
     with pytest.raises(ValidationFailed):
-        services.application_decline(actor=coordinator, application=application, reason=" ")
-    services.application_decline(actor=coordinator, application=application, reason="Lives outside the area")
+        applications_services.application_decline(actor=coordinator, application=application, reason=" ")
+    applications_services.application_decline(actor=coordinator, application=application, reason="Lives outside the area")
     with pytest.raises(Conflict):
-        services.application_approve(actor=coordinator, application=application)
+        applications_services.application_approve(actor=coordinator, application=application)
 
 
 def test_it_derives_the_vetting_level_from_checks(community, coordinator, member):
     today = timezone.localdate()
-    assert selectors.vetting_level(community, member) == 0
-    services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
+    assert vetting_selectors.vetting_level(community, member) == 0
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
                           result=CheckResult.PASSED, checked_on=today)
-    assert selectors.vetting_level(community, member) == 1
-    services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.BACKGROUND,
+    assert vetting_selectors.vetting_level(community, member) == 1
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.BACKGROUND,
                           result=CheckResult.PASSED, checked_on=today - dt.timedelta(days=1000),
                           expires_on=today + dt.timedelta(days=10))
-    assert selectors.vetting_level(community, member) == 2
-    assert selectors.vetting_level(community, member, on=today + dt.timedelta(days=11)) == 1
-    expiring = selectors.checks_expiring(community, today=today)
+    assert vetting_selectors.vetting_level(community, member) == 2
+    assert vetting_selectors.vetting_level(community, member, on=today + dt.timedelta(days=11)) == 1
+    expiring = vetting_selectors.checks_expiring(community, today=today)
     assert [c.person_id for c in expiring] == [member.pk]
     # A renewed check replaces the expiring one on the dashboard.
-    services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.BACKGROUND,
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.BACKGROUND,
                           result=CheckResult.PASSED, checked_on=today, expires_on=today + dt.timedelta(days=1095))
-    assert selectors.checks_expiring(community, today=today) == []
+    assert vetting_selectors.checks_expiring(community, today=today) == []
 
 
 def test_it_refuses_a_check_dated_in_the_future(community, coordinator, member):
     with pytest.raises(ValidationFailed):
-        services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
+        vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
                               result=CheckResult.PASSED, checked_on=timezone.localdate() + dt.timedelta(days=1))

@@ -6,19 +6,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coproduce.communities import selectors, services
-from coproduce.communities.rules import RULES, validate_rules
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors.rules import RULES, validate_rules
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ValidationFailed
 
 
 def test_it_versions_every_change_with_who_and_why(community, coordinator):
-    assert selectors.rulebook_current(community).number == 1
-    version = services.rulebook_change(
+    assert communities_selectors.rulebook_current(community).number == 1
+    version = communities_services.rulebook_change(
         actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Members asked for a week"
     )
     assert version.number == 2
     assert version.changed_by == coordinator
-    assert selectors.rules_for(community)["auto_confirm_days"] == 7
+    assert communities_selectors.rules_for(community)["auto_confirm_days"] == 7
     # The old version is kept as it was.
     assert community.rulebook_versions.get(number=1).values["auto_confirm_days"] == 14
 
@@ -35,16 +36,16 @@ def test_it_versions_every_change_with_who_and_why(community, coordinator):
 )
 def test_it_rejects_bad_rule_values(community, coordinator, changes, field):
     with pytest.raises(ValidationFailed) as exc:
-        services.rulebook_change(actor=coordinator, community=community, changes=changes, reason="try")
+        communities_services.rulebook_change(actor=coordinator, community=community, changes=changes, reason="try")
     assert field in exc.value.fields
     assert community.rulebook_versions.count() == 1
 
 
 def test_it_needs_a_reason_and_a_real_change(community, coordinator):
     with pytest.raises(ValidationFailed):
-        services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="")
+        communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="")
     with pytest.raises(ValidationFailed):
-        services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 14}, reason="same")
+        communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 14}, reason="same")
     assert community.rulebook_versions.count() == 1
 
 

@@ -8,8 +8,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import vetting as vetting_selectors
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core.errors import NotFound, PermissionDenied
 from tests.conftest import make_person
 
@@ -17,7 +22,7 @@ from tests.conftest import make_person
 def check(coordinator, community, person, kind, expires_in=None, result=CheckResult.PASSED, checked_days_ago=0):
     today = timezone.localdate()
     checked_on = today - dt.timedelta(days=checked_days_ago)
-    services.check_record(
+    vetting_services.check_record(
         actor=coordinator, community=community, person=person, kind=kind, result=result,
         checked_on=checked_on, expires_on=today + dt.timedelta(days=expires_in) if expires_in is not None else None,
     )
@@ -26,7 +31,7 @@ def check(coordinator, community, person, kind, expires_in=None, result=CheckRes
 @pytest.fixture
 def default_rules(community, coordinator):
     """Riverside with the founding rules (the test fixture asks no check for one-to-one help)."""
-    services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
                              reason="Back to the founding rule")
     return community
 
@@ -43,25 +48,25 @@ def test_it_gates_home_visits_on_the_enhanced_check(default_rules, coordinator, 
         access.access_activity(member, community, "home_visit")
     check(coordinator, community, member, CheckKind.BACKGROUND, expires_in=365)
     access.access_activity(member, community, "home_visit")
-    assert all(a["allowed"] for a in selectors.activities_allowed(community, member))
+    assert all(a["allowed"] for a in vetting_selectors.activities_allowed(community, member))
 
 
 def test_it_follows_the_community_rule_for_the_level_needed(default_rules, coordinator, member):
-    services.rulebook_change(actor=coordinator, community=default_rules, changes={"vetting_one_to_one": 0},
+    communities_services.rulebook_change(actor=coordinator, community=default_rules, changes={"vetting_one_to_one": 0},
                              reason="Low-risk help in public places")
     access.access_activity(member, default_rules, "one_to_one")
 
 
 def test_it_counts_a_failed_check_for_nothing(community, coordinator, member):
-    services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
                           result=CheckResult.FAILED, checked_on=timezone.localdate())
-    assert selectors.vetting_level(community, member) == 0
+    assert vetting_selectors.vetting_level(community, member) == 0
 
 
 def test_it_does_not_carry_checks_across_communities(community, other_community, coordinator, member):
-    services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     check(coordinator, community, member, CheckKind.ID_SEEN)
-    assert selectors.vetting_level(other_community, member) == 0
+    assert vetting_selectors.vetting_level(other_community, member) == 0
 
 
 def test_it_refuses_an_unknown_activity(community, member):
@@ -143,20 +148,20 @@ def test_it_lets_exactly_the_people_whose_current_checks_reach_the_level(communi
     id_checks = [c for c in id_checks if c[2] is None or c[2] > -c[0]]
     background_checks = [c for c in background_checks if c[2] is None or c[2] > -c[0]]
     person = make_person(None, f"Person {next(_people)}")
-    services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     for kind, checks in ((CheckKind.ID_SEEN, id_checks), (CheckKind.BACKGROUND, background_checks)):
         for days_ago, result, expires_in in checks:
             check(coordinator, community, person, kind, expires_in=expires_in, result=result,
                   checked_days_ago=days_ago)
-    if selectors.rules_for(community)["vetting_one_to_one"] != needed:
-        services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": needed},
+    if communities_selectors.rules_for(community)["vetting_one_to_one"] != needed:
+        communities_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": needed},
                                  reason="Trying each level")
 
     id_ok, id_latest = _model_valid(id_checks, today)
     background_ok, background_latest = _model_valid(background_checks, today)
     held = 2 if id_ok and background_ok else 1 if id_ok else 0
-    assert selectors.vetting_level(community, person) == held
-    assert selectors.vetting_levels(community, [person.pk]) == {person.pk: held}
+    assert vetting_selectors.vetting_level(community, person) == held
+    assert vetting_selectors.vetting_levels(community, [person.pk]) == {person.pk: held}
 
     reason = access.activity_refusal(person, community, "one_to_one")
     if held >= needed:

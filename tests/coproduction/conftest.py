@@ -20,12 +20,12 @@ from coproduce.coproduction.models import (
     RoleStatus,
     Session,
 )
-from coproduce.ledger import services as ledger_services
+from coproduce.ledger.services import accounts as accounts_services
 
 
 @pytest.fixture
 def agency(community):
-    account = ledger_services.organisation_account_open(community=community, name="Riverside Health Centre")
+    account = accounts_services.organisation_account_open(community=community, name="Riverside Health Centre")
     return Agency.objects.create(
         community=community, name="Riverside Health Centre", slug="riverside-health-centre",
         kind=AgencyKind.GP_PRACTICE, place="12 Dock Street", account=account,

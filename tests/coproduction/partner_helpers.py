@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from coproduce.coproduction import partners
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.coproduction.services import partners
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
 
 # A Saturday morning in Riverside (Europe/London): slot sat-am.
 SATURDAY_MORNING = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)
@@ -28,18 +30,18 @@ def swim(coordinator, partner, **kw):
 
 
 def give_credit(community, person, minutes: int) -> None:
-    ledger.transfer_create(actor=None, community=community, idempotency_key=f"seed-{uuid.uuid4()}",
-                           legs=[ledger.Leg(ledger.issuance_account(community).pk, -minutes),
-                                 ledger.Leg(ledger.member_account(community, person).pk, minutes)])
+    transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"seed-{uuid.uuid4()}",
+                           legs=[postings_services.Leg(accounts_services.issuance_account(community).pk, -minutes),
+                                 postings_services.Leg(accounts_services.member_account(community, person).pk, minutes)])
 
 
 def balance(community, person) -> int:
-    account = ledger_selectors.account_of(community, person)
+    account = accounts_selectors.account_of(community, person)
     return account.balance_minutes if account else 0
 
 
 def partner_balance(community, partner) -> int:
-    return ledger_selectors.account_get(community, partner.account_id).balance_minutes
+    return accounts_selectors.account_get(community, partner.account_id).balance_minutes
 
 
 def audit_clean() -> bool:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.coproduction import agencies
 from coproduce.coproduction.models import Agency, AgencyMembership, CoproductionRole, TrainingRecord
+from coproduce.coproduction.services import agencies
 from coproduce.core.models import AuditEvent
 from coproduce.ledger.models import Account
 

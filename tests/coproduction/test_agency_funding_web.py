@@ -10,14 +10,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.coproduction import agencies, register, sessions
 from coproduce.coproduction.models import Agency, SessionStatus
-from coproduce.coproduction.register import RegisterLine
-from coproduce.exchanges import services as exchange_services
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.coproduction.services import agencies, register, sessions
+from coproduce.coproduction.services.register import RegisterLine
+from coproduce.exchanges.services import fund as fund_services
+from coproduce.ledger import errors
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import accounts as accounts_services
 from tests.web.conftest import text
 
 from ..api.conftest import assert_error, bearer, post
@@ -40,7 +41,7 @@ def form(key="fund-key-1", **values):
 
 
 def agency_balance(agency) -> int:
-    return ledger_selectors.account_get(agency.community, agency.account_id).balance_minutes
+    return accounts_selectors.account_get(agency.community, agency.account_id).balance_minutes
 
 
 def ledger_state():
@@ -68,7 +69,7 @@ def test_a_web_made_agency_credits_a_register_once_a_coordinator_funds_it(client
     # Under the default rules the credits come from the agency's account, which is empty.
     page = text(client.get(page_url(agency)))
     assert "Hours in the account 0h00" in page and "It is empty" in page
-    with pytest.raises(ledger.LimitExceeded):
+    with pytest.raises(errors.LimitExceeded):
         register.register_confirm(actor=agency_staff, session=session, idempotency_key="before-funding")
     # The coordinator funds it from the page.
     response = client.post(fund_url(agency), form(time_hours="4"))
@@ -83,7 +84,7 @@ def test_a_web_made_agency_credits_a_register_once_a_coordinator_funds_it(client
 
 
 def test_it_funds_from_the_community_fund_once_for_a_double_click(client, community, coordinator, member, agency):
-    exchange_services.fund_donate(actor=member, community=community, person=member, minutes=300,
+    fund_services.fund_donate(actor=member, community=community, person=member, minutes=300,
                                   idempotency_key="donation")
     client.force_login(coordinator)
     data = form(source="fund", time_hours="3")
@@ -94,11 +95,11 @@ def test_it_funds_from_the_community_fund_once_for_a_double_click(client, commun
     assert funding.count() == 1 and funding.get().reason == "grant"
     assert funding.get().memo == "Budget for the spring sessions" and funding.get().actor == coordinator
     assert agency_balance(agency) == 180
-    assert ledger_selectors.system_account(community, "fund").balance_minutes == 120
+    assert accounts_selectors.system_account(community, "fund").balance_minutes == 120
 
 
 def test_it_refuses_more_than_the_fund_has_and_moves_nothing(client, community, coordinator, member, agency):
-    exchange_services.fund_donate(actor=member, community=community, person=member, minutes=60,
+    fund_services.fund_donate(actor=member, community=community, person=member, minutes=60,
                                   idempotency_key="donation")
     client.force_login(coordinator)
     before = ledger_state()
@@ -159,8 +160,8 @@ def test_it_shows_a_balance_funded_through_the_api(client, community, coordinato
     the page; a transfer over the fund's limit is 409 there and changes nothing."""
     accounts = client.get("/api/v1/communities/riverside/accounts?limit=100", headers=bearer(coordinator)).json()
     assert agency.account_id in {a["id"] for a in accounts["items"]}
-    issuance = ledger.issuance_account(community)
-    fund = ledger.fund_account(community)
+    issuance = accounts_services.issuance_account(community)
+    fund = accounts_services.fund_account(community)
     headers = bearer(coordinator)
     url = "/api/v1/communities/riverside/transfers"
     before = ledger_state()

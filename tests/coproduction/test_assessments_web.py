@@ -6,15 +6,16 @@ import datetime as dt
 
 from django.urls import reverse
 
-from coproduce.coproduction import assessments
 from coproduce.coproduction.models import Assessment
+from coproduce.coproduction.selectors import assessments as assessments_selectors
+from coproduce.coproduction.services import assessments as assessments_services
 
 from ..web.conftest import text
 
 
 def answers(value="2", **kw) -> dict:
     data = {"completed_on": "2026-03-01", "note": "First go"}
-    for principle, level in assessments.PAIRS:
+    for principle, level in assessments_selectors.PAIRS:
         data[f"score_{principle}_{level}"] = value
         data[f"evidence_{principle}_{level}"] = ""
     data.update(kw)
@@ -59,11 +60,11 @@ def test_it_keeps_the_pages_from_members_and_outsiders(client, agency, agency_ad
 
 def test_it_charts_the_scores_over_time_with_the_same_numbers_in_a_table(client, agency, agency_admin,
                                                                         django_assert_max_num_queries):
-    first = dict.fromkeys(assessments.PAIRS, 1)
-    assessments.assessment_create(actor=agency_admin, agency=agency, completed_on=dt.date(2025, 6, 1), scores=first)
-    later = dict.fromkeys(assessments.PAIRS, 3)
+    first = dict.fromkeys(assessments_selectors.PAIRS, 1)
+    assessments_services.assessment_create(actor=agency_admin, agency=agency, completed_on=dt.date(2025, 6, 1), scores=first)
+    later = dict.fromkeys(assessments_selectors.PAIRS, 3)
     later[("assets", "individual")] = 4
-    assessments.assessment_create(actor=agency_admin, agency=agency, completed_on=dt.date(2026, 6, 1), scores=later,
+    assessments_services.assessment_create(actor=agency_admin, agency=agency, completed_on=dt.date(2026, 6, 1), scores=later,
                                   note="Better")
     client.force_login(agency_admin)
     with django_assert_max_num_queries(12):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from coproduce.coproduction import sessions
+from coproduce.coproduction.services import sessions
 
 from ..api.conftest import bearer
 

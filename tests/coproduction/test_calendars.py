@@ -7,9 +7,10 @@ import datetime as dt
 from django.urls import reverse
 from icalendar import Calendar
 
-from coproduce.communities import services as community_services
-from coproduce.coproduction import calendars, sessions
+from coproduce.communities.services import offboarding as offboarding_services
 from coproduce.coproduction.models import Session
+from coproduce.coproduction.selectors import calendars
+from coproduce.coproduction.services import sessions
 
 
 def _get(client, url: str):
@@ -96,7 +97,7 @@ def test_a_forged_or_foreign_member_token_finds_nothing(client, community, other
 def test_a_member_who_leaves_loses_their_feed(client, community, coordinator, member, membership_of):
     url = calendars.member_calendar_url(member, community)
     _get(client, url)
-    community_services.member_offboard(actor=coordinator, membership=membership_of(member, community),
+    offboarding_services.member_offboard(actor=coordinator, membership=membership_of(member, community),
                                        reason="Moved away", pseudonymise=False)
     assert client.get(url).status_code == 404
 

@@ -8,17 +8,17 @@ import zoneinfo
 
 from django.utils import timezone
 
-from coproduce.coproduction import dashboard, sessions
 from coproduce.coproduction.models import Agency, AgencyKind, ReferralStatus, Session, SessionStatus
-from coproduce.coproduction.register import RegisterLine
-from coproduce.ledger import services as ledger
+from coproduce.coproduction.selectors import dashboard, sessions
+from coproduce.coproduction.services.register import RegisterLine
+from coproduce.ledger.services import accounts as accounts_services
 
 from .test_dashboard import held, refer, session_at
 from .test_register import fund_agency, new_member
 
 
 def second_agency(community):
-    account = ledger.organisation_account_open(community=community, name="Dock Street Library")
+    account = accounts_services.organisation_account_open(community=community, name="Dock Street Library")
     return Agency.objects.create(community=community, name="Dock Street Library", slug="dock-street-library",
                                  kind=AgencyKind.OTHER, account=account)
 

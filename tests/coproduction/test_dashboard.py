@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coproduce.coproduction import dashboard, register
 from coproduce.coproduction.models import (
     AttendanceRole,
     PartnerOffer,
@@ -17,9 +16,13 @@ from coproduce.coproduction.models import (
     Session,
     SpendPartner,
 )
-from coproduce.coproduction.register import RegisterLine
+from coproduce.coproduction.selectors import dashboard
+from coproduce.coproduction.services import register
+from coproduce.coproduction.services.register import RegisterLine
 from coproduce.core.errors import ValidationFailed
-from coproduce.ledger import services as ledger
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
 
 from .test_register import fund_agency, new_member
 
@@ -39,9 +42,9 @@ def held(role, admin, start, lines, key):
 
 
 def redeem(community, partner, offer, person, minutes, when, receipt):
-    transfer = ledger.transfer_create(
+    transfer = transfers_services.transfer_create(
         actor=None, community=community, idempotency_key=f"redeem-{receipt}",
-        legs=[ledger.Leg(ledger.member_account(community, person).pk, -minutes), ledger.Leg(partner.account_id, minutes)],
+        legs=[postings_services.Leg(accounts_services.member_account(community, person).pk, -minutes), postings_services.Leg(partner.account_id, minutes)],
     )
     return Redemption.objects.create(partner=partner, offer=offer, person=person, minutes=minutes, transfer=transfer,
                                      receipt_number=receipt, redeemed_by=person, created_at=when)
@@ -68,14 +71,14 @@ def year(agency, agency_admin, role, member, community):
     held(role, agency_admin, now - dt.timedelta(hours=3), [RegisterLine(newcomer, True, 60)], "this-month")
     # A scheduled session without a register does not count.
     session_at(role, now - dt.timedelta(days=2))
-    partner_account = ledger.organisation_account_open(community=community, name=LEISURE)
+    partner_account = accounts_services.organisation_account_open(community=community, name=LEISURE)
     partner = SpendPartner.objects.create(community=community, name=LEISURE, slug="leisure", account=partner_account)
     offer = PartnerOffer.objects.create(partner=partner, title="One swim", minutes=60)
     redeem(community, partner, offer, newcomer, 60, now - dt.timedelta(days=1), "R-1")
     stranger = new_member(community, "Stan Stranger")
-    ledger.transfer_create(actor=None, community=community, idempotency_key="stranger",
-                           legs=[ledger.Leg(ledger.issuance_account(community).pk, -60),
-                                 ledger.Leg(ledger.member_account(community, stranger).pk, 60)])
+    transfers_services.transfer_create(actor=None, community=community, idempotency_key="stranger",
+                           legs=[postings_services.Leg(accounts_services.issuance_account(community).pk, -60),
+                                 postings_services.Leg(accounts_services.member_account(community, stranger).pk, 60)])
     redeem(community, partner, offer, stranger, 60, now - dt.timedelta(days=1), "R-2")
     refer(agency, agency_admin, ReferralStatus.REFERRED, now - dt.timedelta(days=10))
     refer(agency, agency_admin, ReferralStatus.REFERRED, now - dt.timedelta(days=20))

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from coproduce.notifications import services as notifications
+from coproduce.notifications.services import notifications
 from coproduce.ops.management.commands import demo as demo_command
 
 from ..api.conftest import bearer

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.coproduction import partners
+from coproduce.coproduction import access
 from coproduce.coproduction.models import PartnerOffer, SpendPartner
+from coproduce.coproduction.selectors import partners as partners_selectors
+from coproduce.coproduction.services import partners as partners_services
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.ledger.selectors import accounts as accounts_selectors
 
 from .partner_helpers import leisure_centre, swim
 
 
 def test_it_opens_the_partners_account_with_it(community, coordinator):
     partner = leisure_centre(coordinator, community)
-    account = ledger_selectors.account_get(community, partner.account_id)
+    account = accounts_selectors.account_get(community, partner.account_id)
     assert account.kind == "organisation" and account.balance_minutes == 0
     assert partner.slug == "riverside-leisure-centre"
     assert AuditEvent.objects.filter(action="partner.create", subject_id=str(partner.pk)).exists()
@@ -34,20 +36,20 @@ def test_it_lets_only_coordinators_create_partners(community, member, agency_sta
 
 def test_it_refuses_bad_partner_details(community, coordinator, other_community):
     with pytest.raises(ValidationFailed) as refused:
-        partners.partner_create(actor=coordinator, community=community, name=" ", description="x" * 2001)
+        partners_services.partner_create(actor=coordinator, community=community, name=" ", description="x" * 2001)
     assert set(refused.value.fields) == {"name", "description"}
     assert not SpendPartner.objects.exists()
 
 
 def test_it_updates_and_archives_with_audit(community, coordinator, agency):
     partner = leisure_centre(coordinator, community)
-    partners.partner_update(actor=coordinator, partner=partner, place="Dock Road, RV1", agency=agency)
+    partners_services.partner_update(actor=coordinator, partner=partner, place="Dock Road, RV1", agency=agency)
     partner.refresh_from_db()
     assert partner.place == "Dock Road, RV1" and partner.agency == agency
     event = AuditEvent.objects.get(action="partner.update")
     assert event.changes["place"] == ["Dock Road", "Dock Road, RV1"]
-    partners.partner_archive(actor=coordinator, partner=partner)
-    assert partners.partners_of(community).count() == 0
+    partners_services.partner_archive(actor=coordinator, partner=partner)
+    assert partners_selectors.partners_of(community).count() == 0
 
 
 def test_it_creates_offers_and_checks_them(community, coordinator, member):
@@ -67,21 +69,21 @@ def test_it_lets_the_agency_admin_manage_offers_and_staff_work_the_door(communit
                                                                          agency_admin, member):
     partner = leisure_centre(coordinator, community, agency)
     offer = swim(agency_admin, partner)
-    partners.offer_update(actor=agency_admin, offer=offer, minutes=45)
+    partners_services.offer_update(actor=agency_admin, offer=offer, minutes=45)
     offer.refresh_from_db()
     assert offer.minutes == 45
-    assert partners.is_partner_staff(agency_admin, partner)
-    assert partners.is_partner_staff(coordinator, partner)
-    assert not partners.is_partner_staff(member, partner)
-    unlinked = partners.partner_create(actor=coordinator, community=community, name="Cafe")
-    assert not partners.is_partner_staff(agency_admin, unlinked)
+    assert access.is_partner_staff(agency_admin, partner)
+    assert access.is_partner_staff(coordinator, partner)
+    assert not access.is_partner_staff(member, partner)
+    unlinked = partners_services.partner_create(actor=coordinator, community=community, name="Cafe")
+    assert not access.is_partner_staff(agency_admin, unlinked)
 
 
 def test_it_deactivates_offers_without_losing_them(community, coordinator):
     partner = leisure_centre(coordinator, community)
     offer = swim(coordinator, partner)
-    partners.offer_deactivate(actor=coordinator, offer=offer)
-    assert list(partners.offers_of(partner)) == []
-    assert list(partners.offers_of(partner, active_only=False)) == [offer]
+    partners_services.offer_deactivate(actor=coordinator, offer=offer)
+    assert list(partners_selectors.offers_of(partner)) == []
+    assert list(partners_selectors.offers_of(partner, active_only=False)) == [offer]
     with pytest.raises(ValidationFailed):
-        partners.offer_update(actor=coordinator, offer=offer, colour="red")
+        partners_services.offer_update(actor=coordinator, offer=offer, colour="red")

@@ -99,9 +99,9 @@ def test_it_refuses_bad_redemptions_and_moves_nothing(client, community, member,
 
 
 def community_services_floor_zero(community):
-    from coproduce.communities import services as community_services
+    from coproduce.communities.services import communities as communities_services
 
-    community_services.rulebook_change(actor=None, community=community, changes={"credit_floor_minutes": 0},
+    communities_services.rulebook_change(actor=None, community=community, changes={"credit_floor_minutes": 0},
                                        reason="No debt here")
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.coproduction import partners
 from coproduce.coproduction.models import PartnerOffer, Redemption, SpendPartner
+from coproduce.coproduction.services import partners
 from coproduce.ledger.models import Transfer
 
 from ..web.conftest import text

@@ -7,15 +7,18 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
-from coproduce.coproduction import partners
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import offboarding as offboarding_services
 from coproduce.coproduction.models import Redemption
+from coproduce.coproduction.selectors import partners as partners_selectors
 from coproduce.coproduction.services import partners as partner_services
+from coproduce.coproduction.services import partners as partners_services
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger
+from coproduce.ledger import errors
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import transfers as transfers_selectors
+from coproduce.ledger.services import accounts as accounts_services
 from coproduce.notifications.models import Notification
 
 from .partner_helpers import (
@@ -47,7 +50,7 @@ def code(member, membership_of, community):
 def redeem(actor, partner, offer, member_ref, key="k1", **kw):
     fields = {"adults": 1, "children": 0, "at": SATURDAY_MORNING}
     fields.update(kw)
-    return partners.redemption_create(actor=actor, partner=partner, offer=offer, member_ref=member_ref,
+    return partners_services.redemption_create(actor=actor, partner=partner, offer=offer, member_ref=member_ref,
                                       idempotency_key=key, **fields)
 
 
@@ -65,7 +68,7 @@ def test_it_moves_credits_from_member_to_partner_with_a_receipt(community, membe
     assert balance(community, member) == 120
     assert partner_balance(community, partner) == 180
     assert redemption.receipt_number.startswith("RLC-")
-    transfer = ledger_selectors.transfer_get(community, redemption.transfer_id)
+    transfer = transfers_selectors.transfer_get(community, redemption.transfer_id)
     assert transfer.memo == "One swim at Riverside Leisure Centre"
     assert transfer.reason == "redemption"
     assert transfer.get_reason_display() == "Spent at a partner"
@@ -137,7 +140,7 @@ def test_it_refuses_unknown_member_numbers(community, member, agency_staff, part
 def test_it_refuses_a_member_who_has_left(community, member, coordinator, agency_staff, partner, offer, code,
                                            membership_of):
     give_credit(community, member, 300)
-    community_services.member_offboard(actor=coordinator, membership=membership_of(member, community),
+    offboarding_services.member_offboard(actor=coordinator, membership=membership_of(member, community),
                                        reason="Moved away", pseudonymise=False)
     before = balance(community, member)
     with pytest.raises(ValidationFailed):
@@ -180,10 +183,10 @@ def test_it_refuses_beyond_the_monthly_allowance(community, member, coordinator,
 
 def test_it_refuses_without_enough_credit_and_keeps_the_balance_private(community, member, agency_staff,
                                                                          partner, offer, code):
-    community_services.rulebook_change(actor=None, community=community, changes={"credit_floor_minutes": 0},
+    communities_services.rulebook_change(actor=None, community=community, changes={"credit_floor_minutes": 0},
                                        reason="No debt")
     give_credit(community, member, 90)
-    with pytest.raises(ledger.LimitExceeded) as refused:
+    with pytest.raises(errors.LimitExceeded) as refused:
         redeem(agency_staff, partner, offer, code, adults=2)
     assert "does not have enough time credit" in refused.value.message
     assert "1h30" not in refused.value.message and "lowest" not in refused.value.message
@@ -193,11 +196,11 @@ def test_it_refuses_without_enough_credit_and_keeps_the_balance_private(communit
 def test_it_refuses_an_inactive_offer_and_an_archived_partner(community, member, coordinator, agency_staff,
                                                                 partner, offer, code):
     give_credit(community, member, 300)
-    partners.offer_deactivate(actor=coordinator, offer=offer)
+    partners_services.offer_deactivate(actor=coordinator, offer=offer)
     with pytest.raises(ValidationFailed):
         redeem(agency_staff, partner, offer, code, key="a")
-    partners.offer_update(actor=coordinator, offer=offer, is_active=True)
-    partners.partner_archive(actor=coordinator, partner=partner)
+    partners_services.offer_update(actor=coordinator, offer=offer, is_active=True)
+    partners_services.partner_archive(actor=coordinator, partner=partner)
     with pytest.raises(ValidationFailed):
         redeem(agency_staff, partner, offer, code, key="b")
     assert_nothing_moved(community, member, partner, 300)
@@ -220,13 +223,13 @@ def test_it_lets_only_the_partners_staff_and_coordinators_redeem(community, memb
 def test_it_does_with_the_credits_what_the_rule_says(community, member, agency_staff, partner, offer, code,
                                                       rule, fund, issuance):
     if rule != "keep":  # keep is the default
-        community_services.rulebook_change(actor=None, community=community, changes={"partner_credits_go": rule},
+        communities_services.rulebook_change(actor=None, community=community, changes={"partner_credits_go": rule},
                                            reason="Decided at the meeting")
     give_credit(community, member, 300)
     redeem(agency_staff, partner, offer, code)
     assert partner_balance(community, partner) == (60 if rule == "keep" else 0)
-    assert ledger.fund_account(community).balance_minutes == fund
-    assert ledger.issuance_account(community).balance_minutes == issuance
+    assert accounts_services.fund_account(community).balance_minutes == fund
+    assert accounts_services.issuance_account(community).balance_minutes == issuance
     onward = list(Transfer.objects.filter(related_type="redemption").order_by("sequence")
                   .values_list("reason", flat=True))
     assert onward == (["redemption"] if rule == "keep" else ["redemption", "partner_onward"])
@@ -234,5 +237,5 @@ def test_it_does_with_the_credits_what_the_rule_says(community, member, agency_s
 
 
 def test_it_counts_the_month_in_community_time(community):
-    assert partners.slot_at(community, SATURDAY_MORNING) == "sat-am"
-    assert partners.slot_at(community, dt.datetime(2026, 7, 4, 16, 30, tzinfo=dt.UTC)) == "sat-eve"  # 17:30 BST
+    assert partners_selectors.slot_at(community, SATURDAY_MORNING) == "sat-am"
+    assert partners_selectors.slot_at(community, dt.datetime(2026, 7, 4, 16, 30, tzinfo=dt.UTC)) == "sat-eve"  # 17:30 BST

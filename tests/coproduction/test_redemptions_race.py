@@ -9,12 +9,13 @@ import time
 import pytest
 from django.db import connection, connections
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Person, Role
-from coproduce.coproduction import partners
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.coproduction.models import Redemption
+from coproduce.coproduction.services import partners
 from coproduce.core.errors import ApplicationError
-from coproduce.ledger import services as ledger_services
+from coproduce.ledger.services import transfers as transfers_services
 
 from .partner_helpers import audit_clean, balance, give_credit, partner_balance
 
@@ -26,12 +27,12 @@ pytestmark = [
 
 
 def test_it_lets_only_one_of_two_redemptions_take_the_last_one_this_month(monkeypatch):
-    community = community_services.community_create(actor=None, name="Race", slug="race", member_prefix="RCE",
+    community = communities_services.community_create(actor=None, name="Race", slug="race", member_prefix="RCE",
                                                     area_description="Here.")
     coordinator = Person.objects.create_user(email="c@race.example", full_name="Cora", mfa_exempt=True)
-    community_services.membership_add(actor=None, community=community, person=coordinator, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(actor=None, community=community, person=coordinator, roles=[Role.COORDINATOR])
     member = Person.objects.create_user(email="m@race.example", full_name="Mo")
-    membership = community_services.membership_add(actor=None, community=community, person=member)
+    membership = memberships_services.membership_add(actor=None, community=community, person=member)
     partner = partners.partner_create(actor=coordinator, community=community, name="Pool")
     offer = partners.offer_create(actor=coordinator, partner=partner, title="One swim", minutes=60,
                                   per_member_per_month=2)
@@ -39,7 +40,7 @@ def test_it_lets_only_one_of_two_redemptions_take_the_last_one_this_month(monkey
     partners.redemption_create(actor=coordinator, partner=partner, offer=offer, member_ref=membership.member_code,
                                idempotency_key="first")
     results: list[str] = []
-    post = ledger_services.post_transfer
+    post = transfers_services.post_transfer
 
     def slow_post(**kw):
         # Widen the window between counting this month's redemptions and writing one, so
@@ -47,7 +48,7 @@ def test_it_lets_only_one_of_two_redemptions_take_the_last_one_this_month(monkey
         time.sleep(0.5)
         return post(**kw)
 
-    monkeypatch.setattr(ledger_services, "post_transfer", slow_post)
+    monkeypatch.setattr(transfers_services, "post_transfer", slow_post)
     barrier = threading.Barrier(2)
 
     def desk(n: int) -> None:

@@ -11,7 +11,6 @@ import re
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.coproduction import assessments
 from coproduce.coproduction.models import (
     Agency,
     AgencyKind,
@@ -20,8 +19,9 @@ from coproduce.coproduction.models import (
     Referral,
     RoleStatus,
 )
+from coproduce.coproduction.selectors import assessments
 from coproduce.core.errors import Conflict, ValidationFailed
-from coproduce.ledger import services as ledger_services
+from coproduce.ledger.services import accounts as accounts_services
 from coproduce.web.forms.common import show_refusal
 from coproduce.web.forms.referrals import ReferralForm
 
@@ -162,7 +162,7 @@ def test_it_still_shows_a_refusal_without_field_notes(client, agency, agency_adm
 
 
 def test_it_offers_published_roles_with_their_agency(client, community, agency, agency_admin, role):
-    account = ledger_services.organisation_account_open(community=community, name="Riverside Library")
+    account = accounts_services.organisation_account_open(community=community, name="Riverside Library")
     library = Agency.objects.create(community=community, name="Riverside Library", slug="riverside-library",
                                     kind=AgencyKind.GP_PRACTICE, place="1 High Street", account=account)
     CoproductionRole.objects.create(community=community, agency=library, title="Reading buddy",

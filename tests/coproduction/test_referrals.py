@@ -10,7 +10,6 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from coproduce.coproduction import referrals
 from coproduce.coproduction.models import (
     CoproductionRole,
     Referral,
@@ -18,9 +17,12 @@ from coproduce.coproduction.models import (
     ReferralStatus,
     RoleStatus,
 )
+from coproduce.coproduction.selectors import referrals as referrals_selectors
+from coproduce.coproduction.services import referrals as referrals_services
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import services as exchange_services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
 from coproduce.notifications.models import Notification
 
 
@@ -31,7 +33,7 @@ def make(actor, agency, **overrides):
         "consent_note": "Agreed in clinic on 3 May", "share_with_referrer": "status",
     }
     values.update(overrides)
-    return referrals.referral_create(actor=actor, agency=agency, **values)
+    return referrals_services.referral_create(actor=actor, agency=agency, **values)
 
 
 def test_it_records_a_referral_tells_coordinators_and_keeps_details_out_of_the_audit(agency, agency_admin,
@@ -116,10 +118,10 @@ def test_it_lets_only_agency_staff_and_coordinators_refer(agency, agency_admin, 
 def test_it_follows_a_referral_up_to_joined_with_events_and_notes(agency, agency_admin, coordinator, member,
                                                                  membership_of):
     referral = make(agency_admin, agency)
-    referrals.referral_update_status(actor=coordinator, referral=referral, status="contacted",
+    referrals_services.referral_update_status(actor=coordinator, referral=referral, status="contacted",
                                      note="Rang, coming Tuesday")
     number = membership_of(member, agency.community).number
-    done = referrals.referral_update_status(actor=coordinator, referral=referral, status="joined",
+    done = referrals_services.referral_update_status(actor=coordinator, referral=referral, status="joined",
                                             member_number=f"RIV-{number:04d}")
     assert done.status == "joined" and done.person == member and done.handled_by == coordinator
     assert "Rang, coming Tuesday" in done.coordinator_note
@@ -139,10 +141,10 @@ def test_it_follows_a_referral_up_to_joined_with_events_and_notes(agency, agency
 def test_it_refuses_moves_a_referral_cannot_make(agency, agency_admin, coordinator, path, refused):
     referral = make(agency_admin, agency)
     for status in path:
-        referrals.referral_update_status(actor=coordinator, referral=referral, status=status)
+        referrals_services.referral_update_status(actor=coordinator, referral=referral, status=status)
     events = ReferralEvent.objects.count()
     with pytest.raises((Conflict, ValidationFailed)) as caught:
-        referrals.referral_update_status(actor=coordinator, referral=referral, status=refused)
+        referrals_services.referral_update_status(actor=coordinator, referral=referral, status=refused)
     if refused != "referred":
         assert caught.value.code == "status_not_allowed"
     assert ReferralEvent.objects.count() == events
@@ -154,7 +156,7 @@ def test_it_needs_a_real_member_number_to_mark_joined(agency, agency_admin, coor
     referral = make(agency_admin, agency)
     for bad in (None, "", "RIV-9999", "HIL-0001", "banana"):
         with pytest.raises(ValidationFailed) as caught:
-            referrals.referral_update_status(actor=coordinator, referral=referral, status="joined", member_number=bad)
+            referrals_services.referral_update_status(actor=coordinator, referral=referral, status="joined", member_number=bad)
         assert "member_number" in caught.value.fields
     referral.refresh_from_db()
     assert referral.status == "referred" and referral.person is None
@@ -164,15 +166,15 @@ def test_it_lets_only_coordinators_follow_up(agency, agency_admin, member):
     referral = make(agency_admin, agency)
     for person in (agency_admin, member):
         with pytest.raises(PermissionDenied):
-            referrals.referral_update_status(actor=person, referral=referral, status="contacted")
+            referrals_services.referral_update_status(actor=person, referral=referral, status="contacted")
     assert ReferralEvent.objects.count() == 1
 
 
 def test_it_shows_the_referrer_the_outcome_only(agency, agency_admin, coordinator):
     quiet = make(agency_admin, agency)
     make(agency_admin, agency, full_name="Nia Named", share_with_referrer="name")
-    referrals.referral_update_status(actor=coordinator, referral=quiet, status="contacted", note="Private note")
-    outcomes = [referrals.referral_outcome(r) for r in referrals.referrals_of_agency(agency)]
+    referrals_services.referral_update_status(actor=coordinator, referral=quiet, status="contacted", note="Private note")
+    outcomes = [referrals_selectors.referral_outcome(r) for r in referrals_selectors.referrals_of_agency(agency)]
     assert [o.name for o in outcomes] == ["Nia Named", None]
     text = repr(outcomes)
     for private in ("Pat", "07700", "pat@example.org", "lonely", "clinic", "Private note"):
@@ -183,15 +185,15 @@ def test_it_shows_the_referrer_the_outcome_only(agency, agency_admin, coordinato
 def test_it_derives_the_first_exchange_of_a_joined_member(agency, agency_admin, coordinator, member,
                                                          membership_of):
     referral = make(agency_admin, agency)
-    referral = referrals.referral_update_status(actor=coordinator, referral=referral, status="joined",
+    referral = referrals_services.referral_update_status(actor=coordinator, referral=referral, status="joined",
                                                 member_number=membership_of(member, agency.community).number)
-    assert not referrals.first_exchange_made(referral)
-    made = exchange_services.exchange_record(
+    assert not referrals_selectors.first_exchange_made(referral)
+    made = exchanges_services.exchange_record(
         actor=member, community=agency.community, idempotency_key="x", providers=[member],
         recipients=[coordinator], minutes=30, effective_on=timezone.localdate())
-    exchange_services.exchange_confirm(actor=coordinator, exchange=made)
-    assert referrals.first_exchange_made(referral)
-    done = referrals.referral_update_status(actor=coordinator, referral=referral, status="first_exchange")
+    answers_services.exchange_confirm(actor=coordinator, exchange=made)
+    assert referrals_selectors.first_exchange_made(referral)
+    done = referrals_services.referral_update_status(actor=coordinator, referral=referral, status="first_exchange")
     assert done.status == "first_exchange"
 
 
@@ -199,12 +201,12 @@ def test_it_blanks_contact_details_of_referrals_declined_over_90_days_ago(agency
     old = make(agency_admin, agency)
     recent = make(agency_admin, agency)
     open_one = make(agency_admin, agency)
-    referrals.referral_update_status(actor=coordinator, referral=old, status="declined")
-    referrals.referral_update_status(actor=coordinator, referral=recent, status="declined")
+    referrals_services.referral_update_status(actor=coordinator, referral=old, status="declined")
+    referrals_services.referral_update_status(actor=coordinator, referral=recent, status="declined")
     Referral.objects.filter(pk__in=[old.pk, open_one.pk]).update(
         status_changed_at=timezone.now() - dt.timedelta(days=91))
-    assert referrals.referrals_minimise() == 1
-    assert referrals.referrals_minimise() == 0
+    assert referrals_services.referrals_minimise() == 1
+    assert referrals_services.referrals_minimise() == 0
     old.refresh_from_db()
     recent.refresh_from_db()
     open_one.refresh_from_db()
@@ -218,7 +220,7 @@ def test_it_runs_the_minimising_as_a_timed_job(agency, agency_admin, coordinator
     from coproduce.ops.periodic import run_periodic_now
 
     old = make(agency_admin, agency)
-    referrals.referral_update_status(actor=coordinator, referral=old, status="declined")
+    referrals_services.referral_update_status(actor=coordinator, referral=old, status="declined")
     later = timezone.now() + dt.timedelta(days=91)
     with mock.patch("django.utils.timezone.now", return_value=later):
         results = run_periodic_now()
@@ -230,7 +232,7 @@ def test_it_runs_the_minimising_as_a_timed_job(agency, agency_admin, coordinator
 def test_it_counts_new_referrals_for_the_dashboard(agency, agency_admin, coordinator):
     make(agency_admin, agency)
     second = make(agency_admin, agency)
-    referrals.referral_update_status(actor=coordinator, referral=second, status="contacted")
-    assert referrals.referrals_new_count(agency.community) == 1
-    assert referrals.referral_counts(agency)["contacted"] == 1
+    referrals_services.referral_update_status(actor=coordinator, referral=second, status="contacted")
+    assert referrals_selectors.referrals_new_count(agency.community) == 1
+    assert referrals_selectors.referral_counts(agency)["contacted"] == 1
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coproduce.coproduction import assessments, referrals
 from coproduce.coproduction.models import Assessment, Referral, ReferralEvent
+from coproduce.coproduction.selectors import assessments
+from coproduce.coproduction.services import referrals
 
 from ..api.conftest import bearer
 

@@ -9,10 +9,11 @@ import time
 import pytest
 from django.db import connection, connections
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Person, Role
-from coproduce.coproduction import referrals
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.coproduction.models import Agency, AgencyKind, ReferralEvent
+from coproduce.coproduction.services import referrals
 from coproduce.coproduction.services import referrals as referral_services
 from coproduce.core.errors import ApplicationError
 
@@ -24,12 +25,12 @@ pytestmark = [
 
 
 def test_it_records_one_of_two_simultaneous_moves(monkeypatch):
-    community = community_services.community_create(actor=None, name="Race", slug="race", member_prefix="RCE",
+    community = communities_services.community_create(actor=None, name="Race", slug="race", member_prefix="RCE",
                                                     area_description="Here.")
     coordinators = []
     for n in range(2):
         person = Person.objects.create_user(email=f"c{n}@race.example", full_name=f"Cora {n}", mfa_exempt=True)
-        community_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+        memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
         coordinators.append(person)
     agency = Agency.objects.create(community=community, name="GP", slug="gp", kind=AgencyKind.GP_PRACTICE)
     referral = referrals.referral_create(actor=coordinators[0], agency=agency, target="community",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from coproduce.coproduction import referrals
 from coproduce.coproduction.models import Referral, ReferralEvent
+from coproduce.coproduction.services import referrals
 from coproduce.notifications.models import Notification
 
 from ..web.conftest import text

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coproduce.coproduction.models import Attendance
-from coproduce.ledger.invariants import ledger_audit
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors.audit import ledger_audit
 from tests.api.conftest import assert_error, bearer
 from tests.web.conftest import code_of
 

@@ -13,7 +13,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.coproduction import register, sessions
 from coproduce.coproduction.models import (
     Attendance,
     AttendanceRole,
@@ -23,8 +22,11 @@ from coproduce.coproduction.models import (
     SessionStatus,
     SignUp,
 )
-from coproduce.coproduction.register import RegisterLine
 from coproduce.coproduction.selectors import agencies as agency_selectors
+from coproduce.coproduction.selectors import sessions as sessions_selectors
+from coproduce.coproduction.services import register
+from coproduce.coproduction.services import sessions as sessions_services
+from coproduce.coproduction.services.register import RegisterLine
 
 from ..web.conftest import text
 from .test_register import fund_agency, held_yesterday, new_member
@@ -51,8 +53,8 @@ def confirmed(session, agency, agency_admin, member, community):
     """Yesterday's session: the member and Bea booked beforehand; the member came for 90
     minutes, Bea did not, the admin was there as staff; the register confirmed."""
     bea = new_member(community, "Bea Booked")
-    sessions.signup_create(actor=member, session=session)
-    sessions.signup_create(actor=bea, session=session)
+    sessions_services.signup_create(actor=member, session=session)
+    sessions_services.signup_create(actor=bea, session=session)
     held_yesterday(session)
     fund_agency(agency, 600)
     register.register_save(actor=agency_admin, session=session, lines=[
@@ -72,7 +74,7 @@ def test_it_does_not_offer_the_register_before_the_session_starts(client, agency
     assert response.status_code == 200
     page = text(response)
     assert "The register opens when the session starts (" in page
-    assert sessions.starts_text(later) in page
+    assert sessions_selectors.starts_text(later) in page
     assert "Confirm and credit hours" not in page and "<form" not in _main(response)
     assert f'href="{_url("session_detail", "riverside", later.pk)}"' in response.content.decode()
     detail = text(client.get(_url("session_detail", "riverside", later.pk)))
@@ -80,7 +82,7 @@ def test_it_does_not_offer_the_register_before_the_session_starts(client, agency
 
 
 def test_a_register_sent_before_the_session_starts_changes_nothing(client, agency_admin, member, later):
-    sessions.signup_create(actor=member, session=later)
+    sessions_services.signup_create(actor=member, session=later)
     client.force_login(agency_admin)
     response = client.post(_url("session_register", "riverside", later.pk),
                            {f"came_{member.pk}": "yes", f"minutes_{member.pk}": "120", "action": "confirm"})
@@ -143,7 +145,7 @@ def test_a_member_sees_what_the_register_says_of_them(client, member, confirmed)
 
 def test_before_the_register_is_confirmed_staff_see_bookings_as_not_confirmed(client, agency_admin, member,
                                                                              session):
-    sessions.signup_create(actor=member, session=session)
+    sessions_services.signup_create(actor=member, session=session)
     held_yesterday(session)
     client.force_login(agency_admin)
     response = client.get(_url("session_detail", "riverside", session.pk))
@@ -304,8 +306,8 @@ def test_time_boxes_are_styled_like_the_other_boxes_and_tall_enough():
 
 
 def test_the_signups_of_a_cancelled_session_are_not_called_unconfirmed(client, agency_admin, member, session):
-    sessions.signup_create(actor=member, session=session)
-    sessions.session_cancel(actor=agency_admin, session=session)
+    sessions_services.signup_create(actor=member, session=session)
+    sessions_services.session_cancel(actor=agency_admin, session=session)
     held_yesterday(session)
     client.force_login(agency_admin)
     page = text(client.get(_url("session_detail", "riverside", session.pk)))

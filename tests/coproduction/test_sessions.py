@@ -8,9 +8,8 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Role
-from coproduce.coproduction import sessions
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.coproduction.models import (
     RoleStatus,
     Session,
@@ -19,6 +18,8 @@ from coproduce.coproduction.models import (
     SignUp,
     SignUpStatus,
 )
+from coproduce.coproduction.selectors import sessions as sessions_selectors
+from coproduce.coproduction.services import sessions as sessions_services
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
 from coproduce.notifications.models import Notification
@@ -34,7 +35,7 @@ def _make(actor, role, **overrides):
     values = {"place": "Waiting room", "starts_at": _soon(), "ends_at": _soon() + dt.timedelta(hours=2),
               "capacity": 4}
     values.update(overrides)
-    return sessions.session_create(actor=actor, role=role, **values)
+    return sessions_services.session_create(actor=actor, role=role, **values)
 
 
 def test_it_creates_a_session_with_staff_present(agency_admin, role):
@@ -101,7 +102,7 @@ def test_it_refuses_sessions_of_unpublished_roles(agency_admin, role):
 def _series(actor, role, rule="FREQ=WEEKLY;BYDAY=TU;COUNT=12", **overrides):
     values = {"first_start": _soon(1), "duration_minutes": 90, "place": "Library", "capacity": 5}
     values.update(overrides)
-    return sessions.series_create(actor=actor, role=role, rrule=rule, **values)
+    return sessions_services.series_create(actor=actor, role=role, rrule=rule, **values)
 
 
 def test_it_materialises_a_weekly_series(agency_admin, role):
@@ -115,14 +116,14 @@ def test_it_materialises_a_weekly_series(agency_admin, role):
         assert session.ends_at - session.starts_at == dt.timedelta(minutes=90)
         assert session.capacity == 5 and session.place == "Library"
         assert list(session.staff_present.all()) == [agency_admin]
-    assert sessions.rrule_describe(series.rrule) == "Every Tuesday, 12 times"
+    assert sessions_selectors.rrule_describe(series.rrule) == "Every Tuesday, 12 times"
 
 
 def test_it_builds_the_simple_rules(agency_admin, role):
-    assert sessions.rrule_build(repeat="fortnightly", weekday=0, count=3) == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"
-    series = _series(agency_admin, role, sessions.rrule_build(repeat="monthly", weekday=0, count=6))
+    assert sessions_services.rrule_build(repeat="fortnightly", weekday=0, count=3) == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"
+    series = _series(agency_admin, role, sessions_services.rrule_build(repeat="monthly", weekday=0, count=6))
     assert series.sessions.count() == 6
-    assert sessions.rrule_describe(series.rrule) == "Every month, 6 times"
+    assert sessions_selectors.rrule_describe(series.rrule) == "Every month, 6 times"
 
 
 @pytest.mark.parametrize(("rule", "words"), [
@@ -161,7 +162,7 @@ def test_it_refuses_a_series_from_a_member(member, role):
 
 
 def _signed(session, *people):
-    return [sessions.signup_create(actor=p, session=session) for p in people]
+    return [sessions_services.signup_create(actor=p, session=session) for p in people]
 
 
 def _people(community, n):
@@ -170,7 +171,7 @@ def _people(community, n):
     made = []
     for i in range(n):
         person = make_person(f"p{i}@example.org", f"Person {i}")
-        community_services.membership_add(actor=None, community=community, person=person, roles=[Role.MEMBER])
+        memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.MEMBER])
         made.append(person)
     return made
 
@@ -179,7 +180,7 @@ def test_it_promotes_the_waiting_list_when_places_are_added(agency_admin, role, 
     session = _make(agency_admin, role, capacity=1)
     first, second = _signed(session, *_people(community, 2))
     assert second.status == SignUpStatus.WAITING
-    updated = sessions.session_update(actor=agency_admin, session=session, capacity=2)
+    updated = sessions_services.session_update(actor=agency_admin, session=session, capacity=2)
     assert updated.places_taken == 2
     assert SignUp.objects.get(pk=second.pk).status == SignUpStatus.BOOKED
     assert Notification.objects.filter(person=second.person, kind="session_promoted").exists()
@@ -189,7 +190,7 @@ def test_it_refuses_fewer_places_than_are_booked(agency_admin, role, community):
     session = _make(agency_admin, role, capacity=2)
     _signed(session, *_people(community, 2))
     with pytest.raises(Conflict) as caught:
-        sessions.session_update(actor=agency_admin, session=session, capacity=1)
+        sessions_services.session_update(actor=agency_admin, session=session, capacity=1)
     assert caught.value.code == "capacity_below_booked"
     assert Session.objects.get(pk=session.pk).capacity == 2
 
@@ -198,7 +199,7 @@ def test_it_moves_a_session_and_reminds_again(agency_admin, role, member):
     session = _make(agency_admin, role)
     _signed(session, member)
     Session.objects.filter(pk=session.pk).update(reminded_at=timezone.now())
-    moved = sessions.session_update(actor=agency_admin, session=session, starts_at=_soon(4),
+    moved = sessions_services.session_update(actor=agency_admin, session=session, starts_at=_soon(4),
                                     ends_at=_soon(4) + dt.timedelta(hours=1))
     assert moved.reminded_at is None
     assert Notification.objects.filter(person=member, kind="session_changed").exists()
@@ -209,27 +210,27 @@ def test_it_moves_a_session_and_reminds_again(agency_admin, role, member):
 def test_it_refuses_a_bad_change(agency_admin, role):
     session = _make(agency_admin, role)
     with pytest.raises(ValidationFailed):
-        sessions.session_update(actor=agency_admin, session=session, ends_at=session.starts_at - dt.timedelta(hours=1))
+        sessions_services.session_update(actor=agency_admin, session=session, ends_at=session.starts_at - dt.timedelta(hours=1))
     assert Session.objects.get(pk=session.pk).ends_at == session.ends_at
 
 
 def test_it_cancels_and_tells_everyone_signed_up(agency_admin, role, community):
     session = _make(agency_admin, role, capacity=1)
     booked, waiting = _signed(session, *_people(community, 2))
-    sessions.session_cancel(actor=agency_admin, session=session, reason="Staff training day")
+    sessions_services.session_cancel(actor=agency_admin, session=session, reason="Staff training day")
     assert Session.objects.get(pk=session.pk).status == SessionStatus.CANCELLED
     for person in (booked.person, waiting.person):
         note = Notification.objects.get(person=person, kind="session_cancelled")
         assert "Staff training day" in note.body
     with pytest.raises(Conflict):
-        sessions.session_cancel(actor=agency_admin, session=session)
+        sessions_services.session_cancel(actor=agency_admin, session=session)
     with pytest.raises(Conflict):
-        sessions.session_update(actor=agency_admin, session=session, capacity=3)
+        sessions_services.session_update(actor=agency_admin, session=session, capacity=3)
 
 
 def test_it_refuses_cancelling_by_a_member(member, session):
     with pytest.raises(PermissionDenied):
-        sessions.session_cancel(actor=member, session=session)
+        sessions_services.session_cancel(actor=member, session=session)
     assert Session.objects.get(pk=session.pk).status == SessionStatus.SCHEDULED
 
 
@@ -243,10 +244,10 @@ def test_it_reminds_booked_people_the_day_before_once(agency_admin, role, commun
     later = _make(agency_admin, role, starts_at=now + dt.timedelta(hours=50), ends_at=now + dt.timedelta(hours=51))
     booked, waiting = _signed(due, *_people(community, 2))
     _signed(later, booked.person)
-    assert sessions.sessions_remind(now=now) == 1
+    assert sessions_services.sessions_remind(now=now) == 1
     assert Notification.objects.filter(person=booked.person, kind="session_reminder").count() == 1
     assert not Notification.objects.filter(person=waiting.person, kind="session_reminder").exists()
-    assert sessions.sessions_remind(now=now) == 0
+    assert sessions_services.sessions_remind(now=now) == 0
     assert Notification.objects.filter(kind="session_reminder").count() == 1
     assert Session.objects.get(pk=due.pk).reminded_at is not None
     assert Session.objects.get(pk=later.pk).reminded_at is None
@@ -256,8 +257,8 @@ def test_it_does_not_remind_for_cancelled_sessions(agency_admin, role, member):
     now = timezone.now()
     due = _make(agency_admin, role, starts_at=now + dt.timedelta(hours=30), ends_at=now + dt.timedelta(hours=31))
     _signed(due, member)
-    sessions.session_cancel(actor=agency_admin, session=due)
-    assert sessions.sessions_remind(now=now) == 0
+    sessions_services.session_cancel(actor=agency_admin, session=due)
+    assert sessions_services.sessions_remind(now=now) == 0
 
 
 def test_the_periodic_job_runs_the_reminders(agency_admin, role, member):

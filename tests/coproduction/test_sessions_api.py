@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coproduce.coproduction import sessions
 from coproduce.coproduction.models import Session, SessionSeries, SignUp
+from coproduce.coproduction.services import sessions
 from coproduce.core.models import AuditEvent
 
 from ..api.conftest import assert_error, bearer

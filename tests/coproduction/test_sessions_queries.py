@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coproduce.coproduction import sessions
 from coproduce.coproduction.models import SignUpStatus
+from coproduce.coproduction.selectors import sessions as sessions_selectors
+from coproduce.coproduction.services import sessions as sessions_services
 
 from ..api.conftest import bearer
 from .test_signups import _people
@@ -25,11 +26,11 @@ def _add(agency_admin, role, member, others, *, count: int, first_day: int) -> N
     """`count` sessions: half one at a time, half a weekly series; the staff admin present at
     each; the member booked on each (waiting on the full ones), others booked and waiting."""
     singles = count // 2
-    made = [sessions.session_create(actor=agency_admin, role=role, place="Room", starts_at=_start(first_day + i),
+    made = [sessions_services.session_create(actor=agency_admin, role=role, place="Room", starts_at=_start(first_day + i),
                                     ends_at=_start(first_day + i) + dt.timedelta(hours=1), capacity=2,
                                     staff_present=[agency_admin]) for i in range(singles)]
     if count - singles:
-        series = sessions.series_create(
+        series = sessions_services.series_create(
             actor=agency_admin, role=role, rrule=f"FREQ=WEEKLY;COUNT={count - singles}",
             first_start=_start(first_day + singles), duration_minutes=90, place="Hall", capacity=2,
             staff_present=[agency_admin])
@@ -37,8 +38,8 @@ def _add(agency_admin, role, member, others, *, count: int, first_day: int) -> N
     for i, session in enumerate(made):
         if i % 2:  # full: two others booked, the member waiting behind a third
             for person in others:
-                sessions.signup_create(actor=person, session=session)
-        sessions.signup_create(actor=member, session=session)
+                sessions_services.signup_create(actor=person, session=session)
+        sessions_services.signup_create(actor=member, session=session)
 
 
 def _count(client, url: str, **kwargs) -> int:
@@ -68,8 +69,8 @@ def test_the_session_pages_read_a_fixed_number_of_queries(client, request, commu
     pages = _pages(community, agency, role)
     few = [_count(client, url) for url in pages]
     _add(agency_admin, role, member, people, count=10, first_day=30)
-    assert sessions.my_signups(community, member) and any(
-        s.status == SignUpStatus.WAITING for s in sessions.my_signups(community, member))
+    assert sessions_selectors.my_signups(community, member) and any(
+        s.status == SignUpStatus.WAITING for s in sessions_selectors.my_signups(community, member))
     body = client.get(pages[0]).content.decode()
     assert body.count(f"/c/{community.slug}/sessions/") >= 12
     many = [_count(client, url) for url in pages]

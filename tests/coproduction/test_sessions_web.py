@@ -9,7 +9,6 @@ import re
 
 from django.urls import reverse
 
-from coproduce.coproduction import calendars, sessions
 from coproduce.coproduction.models import (
     Session,
     SessionSeries,
@@ -17,6 +16,8 @@ from coproduce.coproduction.models import (
     SignUp,
     SignUpStatus,
 )
+from coproduce.coproduction.selectors import calendars
+from coproduce.coproduction.services import sessions
 
 from ..web.conftest import text
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.coproduction.models import ReferralStatus
-from coproduce.coproduction.register import RegisterLine
+from coproduce.coproduction.services.register import RegisterLine
 
 from ..web.conftest import text
 from .partner_helpers import give_credit, leisure_centre, swim

@@ -21,7 +21,7 @@ from coproduce.coproduction.models import (
     RoleStatus,
     Session,
 )
-from coproduce.ledger import services as ledger_services
+from coproduce.ledger.services import accounts as accounts_services
 
 from ..web.conftest import text
 from .test_referrals_web import make as make_referral
@@ -39,7 +39,7 @@ def _session(role, *, days: float, place: str = "Quiet room") -> Session:
 
 def _agency(community, name: str, staff, *, admin: bool = False) -> tuple[Agency, CoproductionRole]:
     slug = name.lower().replace(" ", "-")
-    account = ledger_services.organisation_account_open(community=community, name=name)
+    account = accounts_services.organisation_account_open(community=community, name=name)
     agency = Agency.objects.create(community=community, name=name, slug=slug, kind=AgencyKind.SCHOOL, account=account)
     AgencyMembership.objects.create(agency=agency, person=staff, role=AgencyRole.ADMIN if admin else AgencyRole.STAFF)
     role = CoproductionRole.objects.create(community=community, agency=agency, title=f"Helper at {name}",

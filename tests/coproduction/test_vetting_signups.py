@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import CheckKind, CheckResult
-from coproduce.coproduction import agencies, sessions
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.coproduction.models import Session, SignUp, SignUpStatus
+from coproduce.coproduction.selectors import agencies
+from coproduce.coproduction.services import sessions
 from coproduce.core.errors import PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
 
@@ -25,13 +27,13 @@ REFUSED = ("A group activity in a public place needs the check level “ID check
 
 @pytest.fixture
 def group_rule(community, coordinator):
-    community_services.rulebook_change(actor=coordinator, community=community,
+    communities_services.rulebook_change(actor=coordinator, community=community,
                                        changes={"vetting_group_activity": 1}, reason="Sessions need an ID check")
     return community
 
 
 def check(coordinator, community, person, kind=CheckKind.ID_SEEN):
-    community_services.check_record(actor=coordinator, community=community, person=person, kind=kind,
+    vetting_services.check_record(actor=coordinator, community=community, person=person, kind=kind,
                                     result=CheckResult.PASSED, checked_on=timezone.localdate())
 
 

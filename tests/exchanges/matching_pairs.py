@@ -13,8 +13,9 @@ import random
 
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import matching, services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.exchanges.selectors import matching
+from coproduce.exchanges.services import listings as listings_services
 from tests.conftest import make_person
 
 SLOTS = ["mon-am", "tue-am", "wed-pm", "thu-eve", "fri-am", "sat-pm"]
@@ -189,12 +190,12 @@ REQUESTS = [
 
 def _member(community, name):
     person = make_person(None, name)
-    community_services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
 def _post(community, owner, kind, category, title, description, rng):
-    return services.listing_create(
+    return listings_services.listing_create(
         actor=owner, community=community, kind=kind, category=category, title=title, description=description,
         expires_at=timezone.now() + dt.timedelta(days=60), availability=rng.sample(SLOTS, 2),
         lat=51.5 + rng.uniform(-0.03, 0.03), lng=-0.12 + rng.uniform(-0.04, 0.04),

@@ -9,11 +9,13 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import Category, Listing, ListingStatus
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import search as search_selectors
+from coproduce.exchanges.services import listings as listings_services
 from coproduce.ops.periodic import run_periodic_now
 
 
@@ -21,7 +23,7 @@ def post(community, actor, **values):
     values.setdefault("kind", "offer")
     values.setdefault("title", "Help with the garden")
     values.setdefault("category", "gardening")
-    return services.listing_create(actor=actor, community=community, **values)
+    return listings_services.listing_create(actor=actor, community=community, **values)
 
 
 def audit_actions(listing):
@@ -47,41 +49,41 @@ def test_it_creates_a_listing_with_defaults_and_an_audit_row(community, member):
     assert listing.tags == ["weeding", "pruning"]
     assert listing.availability == ["mon-am", "tue-am"]
     assert (listing.lat, listing.lng) == (51.507, -0.128)  # about 100 m, never the exact address
-    assert services.add_months(before, 3) <= listing.expires_at <= services.add_months(timezone.now(), 3)
+    assert listings_services.add_months(before, 3) <= listing.expires_at <= listings_services.add_months(timezone.now(), 3)
     event = AuditEvent.objects.get(action="listing.create")
     assert event.actor_id == member.pk and event.changes["title"] == [None, "Help with the garden"]
 
 
 def test_it_updates_and_closes_with_audit_rows(community, member, coordinator):
     listing = post(community, member)
-    services.listing_update(actor=member, listing=listing, title="Help with hedges", visibility="public")
+    listings_services.listing_update(actor=member, listing=listing, title="Help with hedges", visibility="public")
     listing.refresh_from_db()
     assert (listing.title, listing.visibility) == ("Help with hedges", "public")
     event = AuditEvent.objects.get(action="listing.update")
     assert event.changes == {"title": ["Help with the garden", "Help with hedges"],
                              "visibility": ["community", "public"]}
-    services.listing_close(actor=coordinator, listing=listing, reason="Found help")
+    listings_services.listing_close(actor=coordinator, listing=listing, reason="Found help")
     listing.refresh_from_db()
     assert listing.status == ListingStatus.CLOSED and listing.closed_at is not None
     assert audit_actions(listing) == ["listing.create", "listing.update", "listing.close"]
     with pytest.raises(Conflict):
-        services.listing_close(actor=member, listing=listing)
+        listings_services.listing_close(actor=member, listing=listing)
     with pytest.raises(Conflict):
-        services.listing_update(actor=member, listing=listing, title="Again")
+        listings_services.listing_update(actor=member, listing=listing, title="Again")
 
 
 def test_it_writes_no_audit_row_for_an_update_that_changes_nothing(community, member):
     listing = post(community, member)
-    services.listing_update(actor=member, listing=listing, title="Help with the garden")
+    listings_services.listing_update(actor=member, listing=listing, title="Help with the garden")
     assert audit_actions(listing) == ["listing.create"]
 
 
 def test_it_lets_only_the_owner_or_a_coordinator_change_a_listing(community, member, agency_staff, other_member):
     listing = post(community, member)
     with pytest.raises(PermissionDenied):
-        services.listing_update(actor=agency_staff, listing=listing, title="Mine now")
+        listings_services.listing_update(actor=agency_staff, listing=listing, title="Mine now")
     with pytest.raises(NotFound):
-        services.listing_close(actor=other_member, listing=listing)
+        listings_services.listing_close(actor=other_member, listing=listing)
     with pytest.raises(NotFound):
         post(community, other_member)
     with pytest.raises(PermissionDenied):
@@ -123,7 +125,7 @@ def test_it_refuses_allied_visibility_until_federation_works(community, member):
     assert not Listing.objects.exists()
     listing = post(community, member)
     with pytest.raises(ValidationFailed) as exc:
-        services.listing_update(actor=member, listing=listing, visibility="allied")
+        listings_services.listing_update(actor=member, listing=listing, visibility="allied")
     assert list(exc.value.fields) == ["visibility"]
     listing.refresh_from_db()
     assert listing.visibility == "community" and audit_actions(listing) == ["listing.create"]
@@ -132,7 +134,7 @@ def test_it_refuses_allied_visibility_until_federation_works(community, member):
 def test_it_refuses_an_update_with_bad_input_and_changes_nothing(community, member):
     listing = post(community, member)
     with pytest.raises(ValidationFailed):
-        services.listing_update(actor=member, listing=listing, title="New", lat=0, lng=999)
+        listings_services.listing_update(actor=member, listing=listing, title="New", lat=0, lng=999)
     listing.refresh_from_db()
     assert listing.title == "Help with the garden" and audit_actions(listing) == ["listing.create"]
 
@@ -150,32 +152,32 @@ def test_it_needs_the_vetting_level_for_listings_at_home(community, member, coor
     assert exc.value.code == "vetting_required"
     listing = post(community, member, mode="remote")
     with pytest.raises(PermissionDenied):
-        services.listing_update(actor=member, listing=listing, mode="at_home")
+        listings_services.listing_update(actor=member, listing=listing, mode="at_home")
     assert Listing.objects.get().mode == "remote"
-    community_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_home_visit": 0},
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_home_visit": 0},
                                        reason="Trial")
-    assert services.listing_update(actor=member, listing=listing, mode="at_home").mode == "at_home"
+    assert listings_services.listing_update(actor=member, listing=listing, mode="at_home").mode == "at_home"
 
 
 def test_it_lets_coordinators_add_categories(community, other_community, coordinator, member, other_member):
-    category = services.category_add(actor=coordinator, community=community, group="community",
+    category = listings_services.category_add(actor=coordinator, community=community, group="community",
                                      name="Repair café")
     assert category.slug == "repair-cafe"
     assert AuditEvent.objects.filter(action="category.add", subject_id=str(category.pk)).exists()
-    assert category in selectors.categories_for(community)
-    assert category not in selectors.categories_for(other_community)
+    assert category in listings_selectors.categories_for(community)
+    assert category not in listings_selectors.categories_for(other_community)
     assert post(community, member, category="repair-cafe").category == category
     with pytest.raises(ValidationFailed):
-        services.listing_create(actor=other_member, community=other_community, kind="offer", title="Fix",
+        listings_services.listing_create(actor=other_member, community=other_community, kind="offer", title="Fix",
                                 category=category.pk)
     with pytest.raises(Conflict):
-        services.category_add(actor=coordinator, community=community, group="home", name="repair CAFÉ")
+        listings_services.category_add(actor=coordinator, community=community, group="home", name="repair CAFÉ")
     with pytest.raises(Conflict):
-        services.category_add(actor=coordinator, community=community, group="garden", name="Gardening")
+        listings_services.category_add(actor=coordinator, community=community, group="garden", name="Gardening")
     with pytest.raises(PermissionDenied):
-        services.category_add(actor=member, community=community, group="home", name="Ironing")
+        listings_services.category_add(actor=member, community=community, group="home", name="Ironing")
     with pytest.raises(ValidationFailed):
-        services.category_add(actor=coordinator, community=community, group="nowhere", name="Ironing")
+        listings_services.category_add(actor=coordinator, community=community, group="nowhere", name="Ironing")
 
 
 def test_it_expires_listings_past_their_date_with_the_periodic_job(community, member):
@@ -184,24 +186,24 @@ def test_it_expires_listings_past_their_date_with_the_periodic_job(community, me
     with mock.patch("django.utils.timezone.now", return_value=timezone.now() + dt.timedelta(days=2)):
         ran = {name.split(".")[-1]: count for name, count in run_periodic_now().items()}
         assert ran["expire_listings"] == 1
-        assert services.listings_expire() == 0
-        page = selectors.listing_search(community, member)
+        assert listings_services.listings_expire() == 0
+        page = search_selectors.listing_search(community, member)
     soon.refresh_from_db()
     later.refresh_from_db()
     assert (soon.status, later.status) == (ListingStatus.EXPIRED, ListingStatus.ACTIVE)
     assert audit_actions(soon) == ["listing.create", "listing.expire"]
     assert [x.pk for x in page.listings] == [later.pk]
     with pytest.raises(Conflict):
-        services.listing_update(actor=member, listing=soon, title="Back")
+        listings_services.listing_update(actor=member, listing=soon, title="Back")
 
 
 def test_it_hides_listings_from_people_who_may_not_see_them(community, member, other_member, outsider):
     private = post(community, member)
     public = post(community, member, title="Lifts", category="lifts-to-appointments", visibility="public")
-    assert selectors.listing_get(community, member, private.pk) == private
+    assert listings_selectors.listing_get(community, member, private.pk) == private
     with pytest.raises(NotFound):
-        selectors.listing_get(community, other_member, private.pk)
-    assert selectors.listing_get(community, outsider, public.pk) == public
+        listings_selectors.listing_get(community, other_member, private.pk)
+    assert listings_selectors.listing_get(community, outsider, public.pk) == public
 
 
 def test_it_turns_allied_listings_into_members_only_with_an_audit_row(client, community, member, outsider):
@@ -221,4 +223,4 @@ def test_it_turns_allied_listings_into_members_only_with_an_audit_row(client, co
     client.force_login(member)
     page = client.get(reverse("web:listing_detail", args=[community.slug, allied.pk]))
     assert page.status_code == 200 and "Members of this community" in page.content.decode()
-    assert selectors.listing_search(community, outsider).listings == [kept]
+    assert search_selectors.listing_search(community, outsider).listings == [kept]

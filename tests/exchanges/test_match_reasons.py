@@ -11,15 +11,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.exchanges import matching, services
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.exchanges.models import Category, Listing
+from coproduce.exchanges.selectors import matching as matching_selectors
+from coproduce.exchanges.selectors import semantic as semantic_selectors
+from coproduce.exchanges.services import listings as listings_services
 
 from ..web.conftest import text
 
 
 def post(community, owner, kind, category, title, **kw):
-    return services.listing_create(actor=owner, community=community, kind=kind, category=category, title=title,
+    return listings_services.listing_create(actor=owner, community=community, kind=kind, category=category, title=title,
                                    expires_at=timezone.now() + dt.timedelta(days=60), **kw)
 
 
@@ -46,7 +48,7 @@ def test_it_names_the_shared_word_when_it_is_only_in_the_category(client, commun
     request = post(community, member, "request", "pet-care", "Walking my dog in the garden", neighbourhood="Docks")
     offer = post(community, agency_staff, "offer", "gardening", "Weekend help", description="Happy to help out.",
                  neighbourhood="Docks")
-    [match] = matching.matches_for(request, member)
+    [match] = matching_selectors.matches_for(request, member)
     assert match.listing == offer
     assert match.reasons == ["mentions gardening", "both in Docks"]
     client.force_login(member)
@@ -83,10 +85,10 @@ def test_no_reason_has_an_empty_word_or_stray_punctuation(community, member, age
         made.append(_post(community, member, "request", mine))
         made += [_post(community, agency_staff, "offer", values) for values in theirs]
         for listing in made:
-            for match in matching.matches_for(listing, member):
+            for match in matching_selectors.matches_for(listing, member):
                 for reason in match.reasons:
                     assert_plain(reason)
-                assert_plain(matching.match_summary(match))
+                assert_plain(matching_selectors.match_summary(match))
     finally:
         Listing.objects.filter(pk__in=[listing.pk for listing in made]).delete()
 
@@ -106,12 +108,12 @@ def test_no_semantic_reason_has_an_empty_word(community, member, agency_staff, m
     # The semantic matcher's text reason ("similar wording: …"), with a stored similarity made up
     # here so the test needs no model.
     made = [_post(community, member, "request", mine), _post(community, agency_staff, "offer", theirs)]
-    monkeypatch.setattr(matching.semantic, "enabled", lambda: True)
-    monkeypatch.setattr(matching.semantic, "vector_of", lambda listing: object())
-    monkeypatch.setattr(matching.semantic, "similarities",
+    monkeypatch.setattr(semantic_selectors, "enabled", lambda: True)
+    monkeypatch.setattr(semantic_selectors, "vector_of", lambda listing: object())
+    monkeypatch.setattr(semantic_selectors, "similarities",
                         lambda *args, **kw: ({made[1].pk: cosine}, [made[1].pk]))
     try:
-        for match in matching.matches_for(made[0], member):
+        for match in matching_selectors.matches_for(made[0], member):
             for reason in match.reasons:
                 assert_plain(reason)
     finally:

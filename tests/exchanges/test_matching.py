@@ -5,10 +5,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import offboarding as offboarding_services
+from coproduce.communities.services import profiles as profiles_services
 from coproduce.core.errors import NotFound
-from coproduce.exchanges import matching, services
 from coproduce.exchanges.models import Listing
+from coproduce.exchanges.selectors import matching
+from coproduce.exchanges.services import listings as listings_services
 from tests.conftest import make_person
 
 from .matching_pairs import build_labelled, recall_at
@@ -16,12 +19,12 @@ from .matching_pairs import build_labelled, recall_at
 
 def member(community, name):
     person = make_person(None, name)
-    community_services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
 def post(community, owner, kind, category, title, description="", **kw):
-    return services.listing_create(
+    return listings_services.listing_create(
         actor=owner, community=community, kind=kind, category=category, title=title, description=description,
         expires_at=timezone.now() + dt.timedelta(days=60), **kw,
     )
@@ -71,7 +74,7 @@ def test_it_leaves_out_closed_and_expired_listings(community, coordinator):
     a, b, c = member(community, "A"), member(community, "B"), member(community, "C")
     request = post(community, a, "request", "gardening", "Weeding please")
     closed = post(community, b, "offer", "gardening", "Weeding")
-    services.listing_close(actor=b, listing=closed)
+    listings_services.listing_close(actor=b, listing=closed)
     expired = post(community, c, "offer", "gardening", "Weeding too")
     Listing.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - dt.timedelta(days=1))
     assert matching.matches_for(request, coordinator) == []
@@ -82,8 +85,8 @@ def test_it_leaves_out_closed_and_expired_listings(community, coordinator):
 
 def with_gifts(community, name, *gifts, email=None, **extra):
     person = make_person(email, name, **extra)
-    community_services.membership_add(actor=None, community=community, person=person)
-    community_services.gift_profile_update(actor=person, person=person, gifts=list(gifts))
+    memberships_services.membership_add(actor=None, community=community, person=person)
+    profiles_services.gift_profile_update(actor=person, person=person, gifts=list(gifts))
     return person
 
 
@@ -112,17 +115,17 @@ def test_it_finds_people_whose_gifts_fit_a_request(community, member, laptop_req
 
 def test_it_leaves_out_people_gone_blocked_or_elsewhere(community, other_community, member, coordinator,
                                                        laptop_request):
-    from coproduce.messaging import services as messaging_services
+    from coproduce.messaging.services import blocks as blocks_services
 
     left = with_gifts(community, "Lee Left", ("hands", "Laptops"))
-    community_services.member_offboard(actor=coordinator, membership=left.memberships.get(), reason="Moved away",
+    offboarding_services.member_offboard(actor=coordinator, membership=left.memberships.get(), reason="Moved away",
                                        pseudonymise=False)
     blocked = with_gifts(community, "Bea Blocked", ("hands", "Laptops"))
-    messaging_services.member_block(actor=member, community=community, person=blocked)
+    blocks_services.member_block(actor=member, community=community, person=blocked)
     elsewhere = make_person(None, "Hal Hillside")
-    community_services.membership_add(actor=None, community=other_community, person=elsewhere)
-    community_services.gift_profile_update(actor=elsewhere, person=elsewhere, gifts=[("hands", "Laptops")])
-    community_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Laptops")])
+    memberships_services.membership_add(actor=None, community=other_community, person=elsewhere)
+    profiles_services.gift_profile_update(actor=elsewhere, person=elsewhere, gifts=[("hands", "Laptops")])
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Laptops")])
     with_gifts(community, "Sam Stays", ("hands", "Laptops"))
     assert [p.person.display_name for p in matching.people_for(laptop_request, member)] == ["Sam Stays"]
     # a coordinator blocked nobody; never the asker, one who left, nor another community's member

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from coproduce.communities.models import Person
 from coproduce.core.errors import ValidationFailed
-from coproduce.exchanges import selectors, services
+from coproduce.exchanges.selectors import search as search_selectors
+from coproduce.exchanges.services import listings as listings_services
 
 HOME = (51.5, -0.1)
 KM_NORTH = 1 / 111.19  # degrees of latitude in one kilometre
@@ -17,11 +18,11 @@ def post(community, owner, **values):
     values.setdefault("kind", "offer")
     values.setdefault("title", "Help with the garden")
     values.setdefault("category", "gardening")
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def search(community, viewer, **kw):
-    return [x.pk for x in selectors.listing_search(community, viewer, **kw).listings]
+    return [x.pk for x in search_selectors.listing_search(community, viewer, **kw).listings]
 
 
 def test_it_finds_listings_by_text_with_prefixes_and_stems(community, member, agency_staff):
@@ -75,7 +76,7 @@ def test_it_filters_by_distance(community, member):
     assert search(community, member, near=HOME, within_km=1) == []
     assert search(community, member, near=HOME, within_km=60, sort="distance") == [near.pk, far.pk]
     assert search(community, member, near=(HOME[0] + 60 * KM_NORTH, HOME[1]), sort="distance") == [far.pk, near.pk]
-    page = selectors.listing_search(community, member, near=HOME, within_km=3)
+    page = search_selectors.listing_search(community, member, near=HOME, within_km=3)
     assert page.listings[0].distance_km == pytest.approx(2.0, abs=0.15)
 
 
@@ -128,7 +129,7 @@ def test_it_shows_each_viewer_only_what_they_may_see(community, member, other_me
 
 def test_it_leaves_out_closed_listings(community, member):
     closed = post(community, member)
-    services.listing_close(actor=member, listing=closed)
+    listings_services.listing_close(actor=member, listing=closed)
     kept = post(community, member)
     assert search(community, member) == [kept.pk]
     assert search(community, member, q="garden") == [kept.pk]
@@ -136,7 +137,7 @@ def test_it_leaves_out_closed_listings(community, member):
 
 def test_it_keeps_the_search_index_in_step_with_updates(community, member):
     listing = post(community, member)
-    services.listing_update(actor=member, listing=listing, title="Knitting circle", category="knitting-and-crochet")
+    listings_services.listing_update(actor=member, listing=listing, title="Knitting circle", category="knitting-and-crochet")
     assert search(community, member, q="knit") == [listing.pk]
     assert search(community, member, q="garden") == []
 
@@ -154,23 +155,23 @@ def test_it_pages_through_results_without_duplicates_or_gaps(community, member, 
     seen: list[int] = []
     after = None
     for _ in range(10):
-        page = selectors.listing_search(community, member, limit=5, after=after, **kw)
+        page = search_selectors.listing_search(community, member, limit=5, after=after, **kw)
         seen += [x.pk for x in page.listings]
         after = page.next_cursor
         if after is None:
             break
     assert len(seen) == len(set(seen)) == 23 and set(seen) == ids
     if kw.get("sort") == "distance":
-        distances = [x.distance_km for x in selectors.listing_search(community, member, limit=23, **kw).listings]
+        distances = [x.distance_km for x in search_selectors.listing_search(community, member, limit=23, **kw).listings]
         assert distances == sorted(distances)
 
 
 def test_it_refuses_a_cursor_from_another_sort(community, member):
     for _ in range(3):
         post(community, member)
-    cursor = selectors.listing_search(community, member, limit=1, sort="newest").next_cursor
+    cursor = search_selectors.listing_search(community, member, limit=1, sort="newest").next_cursor
     with pytest.raises(ValidationFailed):
-        selectors.listing_search(community, member, near=HOME, sort="distance", after=cursor)
+        search_selectors.listing_search(community, member, near=HOME, sort="distance", after=cursor)
 
 
 @pytest.mark.parametrize("count", [3, 30])
@@ -180,7 +181,7 @@ def test_it_reads_a_page_in_a_fixed_number_of_queries(community, member, django_
              lat=HOME[0] + (i % 4) * KM_NORTH, lng=HOME[1])
     viewer = Person.objects.get(pk=member.pk)  # no cached roles: count those queries too
     with django_assert_num_queries(3):  # the viewer's memberships and roles, then the page
-        page = selectors.listing_search(community, viewer, q="garden", near=HOME, within_km=10,
+        page = search_selectors.listing_search(community, viewer, q="garden", near=HOME, within_km=10,
                                         available=["mon-am"], limit=20)
         for listing in page.listings:
             assert listing.owner.display_name and listing.category.name

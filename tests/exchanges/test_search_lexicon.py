@@ -10,17 +10,18 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from coproduce.exchanges import selectors, services
+from coproduce.exchanges.selectors import search as search_selectors
+from coproduce.exchanges.services import listings as listings_services
 
 
 def post(community, owner, **values):
     values.setdefault("kind", "offer")
     values.setdefault("category", "cooking-and-meals")
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def search(community, viewer, q):
-    return [x.pk for x in selectors.listing_search(community, viewer, q=q).listings]
+    return [x.pk for x in search_selectors.listing_search(community, viewer, q=q).listings]
 
 
 def lexicon() -> set[str]:
@@ -32,7 +33,7 @@ def lexicon() -> set[str]:
 def test_it_keeps_every_word_of_created_and_changed_listings(community, member):
     listing = post(community, member, title="Batch cooking", description="Soups and stews, frozen.")
     assert {"batch", "cooking", "soups", "stews", "frozen", "meals"} <= lexicon()
-    services.listing_update(actor=member, listing=listing, title="Bread baking")
+    listings_services.listing_update(actor=member, listing=listing, title="Bread baking")
     assert {"bread", "baking", "cooking"} <= lexicon()  # old words stay: they only widen typos
 
 
@@ -47,9 +48,9 @@ def test_it_widens_only_words_no_listing_has_used(community, member):
 
 def test_it_finds_words_of_listings_changed_and_renewed(community, member):
     listing = post(community, member, title="Batch cooking")
-    services.listing_update(actor=member, listing=listing, title="Knitting circle", category="arts-and-crafts")
+    listings_services.listing_update(actor=member, listing=listing, title="Knitting circle", category="arts-and-crafts")
     assert search(community, member, "kniting") == [listing.pk]
-    services.listing_close(actor=member, listing=listing)
+    listings_services.listing_close(actor=member, listing=listing)
     assert search(community, member, "kniting") == []  # closed: the lexicon only widens the words
     fresh = post(community, member, title="Knitting for beginners", category="arts-and-crafts")
     assert search(community, member, "kniting") == [fresh.pk]

@@ -9,11 +9,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core.errors import PermissionDenied
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Listing
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.exchanges.services import listings as listings_services
 from coproduce.ledger.models import Transfer
 from tests.conftest import make_person
 
@@ -25,7 +29,7 @@ def rules(community, coordinator):
     """Riverside with the founding check rules (ID check for one-to-one help) and, for the group
     tests, an ID check for group activities too."""
     def set_rules(**changes):
-        community_services.rulebook_change(actor=coordinator, community=community, changes=changes,
+        communities_services.rulebook_change(actor=coordinator, community=community, changes=changes,
                                            reason="The rules under test")
     set_rules(vetting_one_to_one=1)
     return set_rules
@@ -33,13 +37,13 @@ def rules(community, coordinator):
 
 def id_check(coordinator, community, *people, expires_on=None, checked_on=None):
     for person in people:
-        community_services.check_record(actor=coordinator, community=community, person=person,
+        vetting_services.check_record(actor=coordinator, community=community, person=person,
                                         kind=CheckKind.ID_SEEN, result=CheckResult.PASSED,
                                         checked_on=checked_on or TODAY(), expires_on=expires_on)
 
 
 def record(community, actor, providers, recipients, key, **kw):
-    return services.exchange_record(
+    return exchanges_services.exchange_record(
         actor=actor, community=community, idempotency_key=key, providers=providers, recipients=recipients,
         minutes=60, effective_on=TODAY(), category="Gardening", **kw,
     )
@@ -78,7 +82,7 @@ def test_it_refuses_a_check_that_ran_out(community, rules, coordinator, member, 
 def test_it_lets_a_coordinator_record_for_an_offline_member_who_is_checked(community, rules, coordinator, member,
                                                                            agency_staff):
     offline = make_person(None, "Dot Offline", is_offline=True)
-    community_services.membership_add(actor=None, community=community, person=offline)
+    memberships_services.membership_add(actor=None, community=community, person=offline)
     with pytest.raises(PermissionDenied) as refused:
         record(community, coordinator, [offline], [member], "k1", on_behalf_of=offline)
     # Told to the coordinator: where the member stands, and what to do.
@@ -90,7 +94,7 @@ def test_it_lets_a_coordinator_record_for_an_offline_member_who_is_checked(commu
 
 def test_it_gates_brokered_entries_and_paper_slips(community, rules, coordinator, member, agency_staff):
     def enter(key, slip=""):
-        return services.exchange_enter(actor=coordinator, community=community, idempotency_key=key,
+        return exchanges_services.exchange_enter(actor=coordinator, community=community, idempotency_key=key,
                                        providers=[member], recipients=[agency_staff], minutes=60,
                                        effective_on=TODAY(), category="Lifts", slip_number=slip)
     before = state()
@@ -105,7 +109,7 @@ def test_it_gates_brokered_entries_and_paper_slips(community, rules, coordinator
 
 def test_it_holds_groups_to_the_group_rule(community, rules, coordinator, member, agency_staff):
     learner = make_person("learner@example.org", "Lee Learner")
-    community_services.membership_add(actor=None, community=community, person=learner)
+    memberships_services.membership_add(actor=None, community=community, person=learner)
     # By default a group activity needs no check: a class is recorded for people not checked.
     assert record(community, member, [member], [agency_staff, learner], "g1").shape == "one_to_many"
     rules(vetting_group_activity=1)
@@ -118,9 +122,9 @@ def test_it_holds_groups_to_the_group_rule(community, rules, coordinator, member
 
 def test_it_follows_the_listing_the_hours_are_for(community, rules, coordinator, member, agency_staff):
     id_check(coordinator, community, member)  # the owner may post an in-person offer
-    remote = services.listing_create(actor=member, community=community, kind="offer", title="Phone calls",
+    remote = listings_services.listing_create(actor=member, community=community, kind="offer", title="Phone calls",
                                      category="phone-calls", mode="remote")
-    group = services.listing_create(actor=member, community=community, kind="offer", title="Knitting circle",
+    group = listings_services.listing_create(actor=member, community=community, kind="offer", title="Knitting circle",
                                     category="knitting-and-crochet", is_group=True)
     # Help by phone is no activity the rules describe; one person at a group class is the group's.
     assert record(community, agency_staff, [member], [agency_staff], "l1", listing_id=remote.pk)
@@ -135,14 +139,14 @@ def test_it_does_not_check_again_on_confirming(community, rules, coordinator, me
     id_check(coordinator, community, member, agency_staff)
     exchange = record(community, member, [member], [agency_staff], "c1")
     # A failed check recorded afterwards does not stop the hours for help already checked and given.
-    community_services.check_record(actor=coordinator, community=community, person=agency_staff,
+    vetting_services.check_record(actor=coordinator, community=community, person=agency_staff,
                                     kind=CheckKind.ID_SEEN, result=CheckResult.FAILED, checked_on=TODAY())
-    assert services.exchange_confirm(actor=agency_staff, exchange=exchange).status == ExchangeStatus.CONFIRMED
+    assert answers_services.exchange_confirm(actor=agency_staff, exchange=exchange).status == ExchangeStatus.CONFIRMED
 
 
 def test_it_gates_posting_and_changing_a_listing_by_what_it_offers(community, rules, coordinator, member):
     def post(**values):
-        return services.listing_create(actor=member, community=community, kind="offer", title="Garden help",
+        return listings_services.listing_create(actor=member, community=community, kind="offer", title="Garden help",
                                        category="gardening", **values)
     with pytest.raises(PermissionDenied) as refused:
         post()
@@ -151,18 +155,18 @@ def test_it_gates_posting_and_changing_a_listing_by_what_it_offers(community, ru
     remote = post(mode="remote")
     assert not Listing.objects.exclude(pk=remote.pk).exists()
     with pytest.raises(PermissionDenied):
-        services.listing_update(actor=member, listing=remote, mode="in_person")
+        listings_services.listing_update(actor=member, listing=remote, mode="in_person")
     remote.refresh_from_db()
     assert remote.mode == "remote"
     # Changing anything else about it is not what the rule is about.
-    services.listing_update(actor=member, listing=remote, title="Phone calls for a chat")
+    listings_services.listing_update(actor=member, listing=remote, title="Phone calls for a chat")
     id_check(coordinator, community, member)
     assert post().mode == "in_person"
 
 
 def test_it_tells_a_coordinator_posting_for_a_member_where_they_stand(community, rules, coordinator, member):
     with pytest.raises(PermissionDenied) as refused:
-        services.listing_create(actor=coordinator, owner=member, community=community, kind="request",
+        listings_services.listing_create(actor=coordinator, owner=member, community=community, kind="request",
                                 title="Shelves", category="diy-and-small-repairs")
     assert "Mo Member has not had an ID check yet. Record the check on their member page" in refused.value.message
     assert not Listing.objects.exists()

@@ -19,10 +19,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.ledger.selectors import accounts as accounts_selectors
 from tests.api.conftest import bearer, key_header
 from tests.conftest import make_person
 
@@ -36,12 +37,12 @@ API_CONFIRM = 29
 def people(community, count: int, prefix: str) -> list:
     made = [make_person(f"{prefix}{i}@example.org", f"{prefix.title()} {i}") for i in range(count)]
     for person in made:
-        community_services.membership_add(actor=None, community=community, person=person)
+        memberships_services.membership_add(actor=None, community=community, person=person)
     return made
 
 
 def record(community, actor, providers, recipients) -> Exchange:
-    return services.exchange_record(
+    return exchanges_services.exchange_record(
         actor=actor, community=community, idempotency_key=str(uuid.uuid4()), providers=providers,
         recipients=recipients, minutes=60, effective_on=timezone.localdate(), category="Gardening",
     )
@@ -51,11 +52,11 @@ def record(community, actor, providers, recipients) -> Exchange:
 def warm(community, member, agency_staff):
     """A first exchange confirmed between the two: the community's ledger has begun and both
     have their accounts, as in any community after its first day."""
-    services.exchange_confirm(actor=agency_staff, exchange=record(community, member, [member], [agency_staff]))
+    answers_services.exchange_confirm(actor=agency_staff, exchange=record(community, member, [member], [agency_staff]))
 
 
 def balance(community, person) -> int:
-    account = ledger_selectors.account_of(community, person)
+    account = accounts_selectors.account_of(community, person)
     return account.balance_minutes if account else 0
 
 
@@ -78,7 +79,7 @@ def test_it_confirms_one_to_one_reading_the_exchange_and_its_people_once(communi
                                                                           django_assert_num_queries):
     exchange = record(community, member, [member], [agency_staff])
     with django_assert_num_queries(CONFIRM):
-        services.exchange_confirm(actor=agency_staff, exchange=exchange)
+        answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
     assert Exchange.objects.get(pk=exchange.pk).status == ExchangeStatus.CONFIRMED
 
 
@@ -89,13 +90,13 @@ def test_it_confirms_a_group_in_as_many_queries_however_many_took_part(community
     exchange = record(community, member, [member], group)
     # None of the group has an account yet: they are opened together, then read back once.
     with django_assert_num_queries(CONFIRM + OPENING):
-        services.exchange_confirm(actor=group[0], exchange=exchange)
+        answers_services.exchange_confirm(actor=group[0], exchange=exchange)
     assert balance(community, member) == 120
     assert sorted(balance(community, person) for person in group) == sorted(
         [-(60 // size) - (1 if i < 60 % size else 0) for i in range(size)])
     again = record(community, member, [member], group)
     with django_assert_num_queries(CONFIRM):
-        services.exchange_confirm(actor=group[-1], exchange=again)
+        answers_services.exchange_confirm(actor=group[-1], exchange=again)
 
 
 def test_it_confirms_on_the_web_in_a_bounded_number_of_queries(client, community, member, agency_staff, warm,

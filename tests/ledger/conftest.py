@@ -2,18 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.ledger import services
-from coproduce.ledger.services import Leg
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 
 @pytest.fixture
 def accounts(community, member, coordinator, agency_staff):
     return {
-        "member": services.member_account(community, member),
-        "coordinator": services.member_account(community, coordinator),
-        "staff": services.member_account(community, agency_staff),
-        "fund": services.fund_account(community),
-        "issuance": services.issuance_account(community),
+        "member": accounts_services.member_account(community, member),
+        "coordinator": accounts_services.member_account(community, coordinator),
+        "staff": accounts_services.member_account(community, agency_staff),
+        "fund": accounts_services.fund_account(community),
+        "issuance": accounts_services.issuance_account(community),
     }
 
 
@@ -23,7 +24,7 @@ def give():
 
     def give(community, actor, source, target, minutes, **kw):
         counter["n"] += 1
-        return services.transfer_create(
+        return transfers_services.transfer_create(
             actor=actor, community=community, idempotency_key=kw.pop("key", f"k{counter['n']}"),
             legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)], **kw,
         )

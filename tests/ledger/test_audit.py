@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from coproduce.ledger.invariants import ledger_audit
 from coproduce.ledger.models import Posting
+from coproduce.ledger.selectors.audit import ledger_audit
 
 
 def tamper(sql, params):

@@ -10,13 +10,14 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Person
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ApplicationError
-from coproduce.ledger import services
-from coproduce.ledger.invariants import ledger_audit
 from coproduce.ledger.models import Account, Transfer
-from coproduce.ledger.services import Leg
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,16 +36,16 @@ CEILING = 120
 
 
 def test_it_stays_consistent_under_concurrent_transfers_and_replays():
-    community = community_services.community_create(
+    community = communities_services.community_create(
         actor=None, name="Busy", slug="busy", member_prefix="BSY",
         rules={"credit_floor_minutes": FLOOR, "credit_ceiling_minutes": CEILING},
     )
     people = [Person.objects.create_user(email=None, full_name=f"P{i}") for i in range(ACCOUNTS)]
-    ids = [services.member_account(community, p).pk for p in people]
+    ids = [accounts_services.member_account(community, p).pk for p in people]
     # Start every account near a limit: half near the floor, half near the ceiling.
-    issuance = services.issuance_account(community)
+    issuance = accounts_services.issuance_account(community)
     for i, account_id in enumerate(ids[: ACCOUNTS // 2]):
-        services.transfer_create(actor=None, community=community, idempotency_key=f"seed-{i}",
+        transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"seed-{i}",
                                  legs=[Leg(account_id, -100), Leg(ids[ACCOUNTS // 2 + i], 100)])
     del issuance
     outcomes: dict[str, list] = {"ok": [], "refused": [], "errors": []}
@@ -65,7 +66,7 @@ def test_it_stays_consistent_under_concurrent_transfers_and_replays():
                     key, legs = f"w{n}-{i}", [Leg(a, -minutes), Leg(b, minutes)]
                     sent.append((key, legs))
                 try:
-                    t = services.transfer_create(actor=None, community=community, idempotency_key=key, legs=legs)
+                    t = transfers_services.transfer_create(actor=None, community=community, idempotency_key=key, legs=legs)
                     with lock:
                         outcomes["ok"].append((key, t.pk))
                 except ApplicationError as exc:

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 
 from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
-from coproduce.ledger import services
 from coproduce.ledger.models import Account, Transfer
-from coproduce.ledger.services import Leg
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 
 def test_it_returns_the_original_transfer_for_a_replayed_key(community, coordinator, accounts, give):
@@ -38,14 +39,14 @@ def test_it_keeps_a_failed_attempt_failed(community, coordinator, accounts, give
 
 def test_it_needs_a_key(community, coordinator, accounts):
     with pytest.raises(ValidationFailed):
-        services.transfer_create(actor=coordinator, community=community, idempotency_key=" ",
+        transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key=" ",
                                  legs=[Leg(accounts["member"].pk, -1), Leg(accounts["staff"].pk, 1)])
 
 
 def test_it_scopes_keys_to_the_community(community, other_community, coordinator, other_member, accounts, give):
     give(community, coordinator, accounts["member"], accounts["staff"], 30, key="shared")
-    other_issuance = services.issuance_account(other_community)
-    theirs = services.member_account(other_community, other_member)
+    other_issuance = accounts_services.issuance_account(other_community)
+    theirs = accounts_services.member_account(other_community, other_member)
     give(other_community, None, other_issuance, theirs, 30, key="shared")
     assert Transfer.objects.count() == 2
 
@@ -65,7 +66,7 @@ def test_it_answers_requests_racing_with_one_key_with_one_transfer(community, co
     def send():
         barrier.wait()
         try:
-            results.append(services.transfer_create(
+            results.append(transfers_services.transfer_create(
                 actor=coordinator, community=community, idempotency_key="racing",
                 legs=[Leg(accounts["member"].pk, -30), Leg(accounts["staff"].pk, 30)],
             ).pk)

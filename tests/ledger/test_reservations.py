@@ -6,14 +6,15 @@ import pytest
 from django.utils import timezone
 
 from coproduce.core.errors import Conflict, ValidationFailed
-from coproduce.ledger import services
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.errors import LimitExceeded
 from coproduce.ledger.models import Account, Reason
-from coproduce.ledger.services import Leg, LimitExceeded
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import reservations as reservations_services
+from coproduce.ledger.services.postings import Leg
 
 
 def reserve(community, actor, source, target, minutes, key="r1", hours=24):
-    return services.reservation_create(
+    return reservations_services.reservation_create(
         actor=actor, community=community, idempotency_key=key, legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)],
         expires_at=timezone.now() + dt.timedelta(hours=hours),
     )
@@ -28,11 +29,11 @@ def test_it_holds_then_posts_in_part(community, coordinator, accounts):
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 120)
     assert state(accounts["member"]) == (0, 120, 0)
     assert state(accounts["staff"]) == (0, 0, 120)
-    services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=90)
+    reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=90)
     assert state(accounts["member"]) == (-90, 0, 0)
     assert state(accounts["staff"]) == (90, 0, 0)
     with pytest.raises(Conflict) as exc:
-        services.reservation_void(actor=coordinator, community=community, reservation_id=r.pk)
+        reservations_services.reservation_void(actor=coordinator, community=community, reservation_id=r.pk)
     assert exc.value.code == "already_resolved"
     assert ledger_audit().clean
 
@@ -46,20 +47,20 @@ def test_it_counts_holds_against_the_floor(community, coordinator, accounts, giv
 
 def test_it_voids_and_releases_the_hold(community, coordinator, accounts):
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 60)
-    services.reservation_void(actor=coordinator, community=community, reservation_id=r.pk)
+    reservations_services.reservation_void(actor=coordinator, community=community, reservation_id=r.pk)
     assert state(accounts["member"]) == (0, 0, 0)
     with pytest.raises(Conflict):
-        services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk)
+        reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk)
     assert ledger_audit().clean
 
 
 def test_it_expires_reservations_past_their_time(community, coordinator, accounts):
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 60)
-    assert services.reservations_expire() == 0
-    assert services.reservations_expire(now=timezone.now() + dt.timedelta(days=2)) == 1
+    assert reservations_services.reservations_expire() == 0
+    assert reservations_services.reservations_expire(now=timezone.now() + dt.timedelta(days=2)) == 1
     assert r.resolution.reason == Reason.RESERVATION_EXPIRE
     assert state(accounts["member"]) == (0, 0, 0)
-    assert services.reservations_expire(now=timezone.now() + dt.timedelta(days=3)) == 0
+    assert reservations_services.reservations_expire(now=timezone.now() + dt.timedelta(days=3)) == 0
     assert ledger_audit().clean
 
 
@@ -70,7 +71,7 @@ def test_it_refuses_to_post_an_expired_reservation(community, coordinator, accou
 
     later = timezone.now() + dt.timedelta(days=2)
     with mock.patch("django.utils.timezone.now", return_value=later), pytest.raises(Conflict) as exc:
-        services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk)
+        reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk)
     assert exc.value.code == "reservation_expired"
 
 
@@ -78,5 +79,5 @@ def test_it_refuses_a_partial_amount_out_of_range(community, coordinator, accoun
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 60)
     for amount in (0, 61, -5):
         with pytest.raises(ValidationFailed):
-            services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=amount)
+            reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=amount)
     assert state(accounts["member"]) == (0, 60, 0)

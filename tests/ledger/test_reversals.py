@@ -8,10 +8,10 @@ from django.core import mail
 from django.db import transaction
 
 from coproduce.core.errors import Conflict
-from coproduce.ledger import services
 from coproduce.ledger.models import Account, Transfer
-from coproduce.notifications import services as notification_services
+from coproduce.ledger.services import reversals as reversals_services
 from coproduce.notifications.models import Notification
+from coproduce.notifications.services import preferences as preferences_services
 
 
 def balances(*accounts):
@@ -21,10 +21,10 @@ def balances(*accounts):
 def test_it_tells_the_holders_in_their_notification_centre_and_emails_those_who_want_it(
     community, coordinator, member, agency_staff, accounts, give, django_capture_on_commit_callbacks
 ):
-    notification_services.preference_set(actor=agency_staff, person=agency_staff, email_mode="none")
+    preferences_services.preference_set(actor=agency_staff, person=agency_staff, email_mode="none")
     original = give(community, coordinator, accounts["member"], accounts["staff"], 45)
     with django_capture_on_commit_callbacks(execute=True):
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
                                   reason="Grant made to the wrong person")
 
     notices = Notification.objects.filter(kind="transfer_reversed").order_by("person_id")
@@ -41,7 +41,7 @@ def test_it_tells_the_holders_in_their_notification_centre_and_emails_those_who_
 
 def test_it_tells_nobody_when_the_caller_tells_them_itself(community, coordinator, accounts, give):
     original = give(community, coordinator, accounts["member"], accounts["staff"], 30)
-    services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo",
+    reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo",
                               notify=False)
     assert not Notification.objects.exists()
 
@@ -53,7 +53,7 @@ def test_it_reverses_inside_the_callers_transaction_and_rolls_back_with_it(commu
         pass
 
     with pytest.raises(CallerFailed), transaction.atomic(durable=True):
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo")
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo")
         assert balances(accounts["member"], accounts["staff"]) == [0, 0]
         raise CallerFailed
     assert not Transfer.objects.filter(reverses=original).exists()
@@ -61,7 +61,7 @@ def test_it_reverses_inside_the_callers_transaction_and_rolls_back_with_it(commu
     assert balances(accounts["member"], accounts["staff"]) == [-30, 30]
 
     with transaction.atomic(durable=True):
-        reversal = services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
+        reversal = reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
                                              reason="Typo")
     assert Transfer.objects.get(reverses=original) == reversal
 
@@ -69,18 +69,18 @@ def test_it_reverses_inside_the_callers_transaction_and_rolls_back_with_it(commu
 def test_it_leaves_the_callers_transaction_usable_when_it_refuses(community, coordinator, accounts, give):
     first = give(community, coordinator, accounts["member"], accounts["staff"], 30)
     second = give(community, coordinator, accounts["member"], accounts["staff"], 15)
-    services.transfer_reverse(actor=coordinator, community=community, transfer_id=first.pk, reason="Typo")
+    reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=first.pk, reason="Typo")
     with transaction.atomic(durable=True):
         with pytest.raises(Conflict) as exc:
-            services.transfer_reverse(actor=coordinator, community=community, transfer_id=first.pk, reason="Again")
+            reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=first.pk, reason="Again")
         assert exc.value.code == "already_reversed"
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=second.pk, reason="Typo")
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=second.pk, reason="Typo")
     assert balances(accounts["member"], accounts["staff"]) == [0, 0]
 
 
 def test_it_keeps_the_old_name_of_the_reversal_inside_a_callers_transaction(community, coordinator, accounts, give):
     original = give(community, coordinator, accounts["member"], accounts["staff"], 20)
     with transaction.atomic(durable=True):
-        services.post_reversal(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo",
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo",
                                notify=False)
     assert balances(accounts["member"], accounts["staff"]) == [0, 0]

@@ -18,13 +18,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Person
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ApplicationError
-from coproduce.ledger import services
-from coproduce.ledger.invariants import ledger_audit
 from coproduce.ledger.models import Account
-from coproduce.ledger.services import Leg
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import reservations as reservations_services
+from coproduce.ledger.services import reversals as reversals_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 FLOOR = -600
 _names = ("".join(p) for p in itertools.product(string.ascii_uppercase, repeat=3))
@@ -34,12 +37,12 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         prefix = next(_names)
-        self.community = community_services.community_create(
+        self.community = communities_services.community_create(
             actor=None, name=f"Stateful {prefix}", slug=f"stateful-{prefix.lower()}", member_prefix=prefix,
             rules={"credit_floor_minutes": FLOOR, "credit_ceiling_minutes": 900},
         )
         people = [Person.objects.create_user(email=None, full_name=f"P{i}") for i in range(4)]
-        self.accounts = [services.member_account(self.community, p) for p in people]
+        self.accounts = [accounts_services.member_account(self.community, p) for p in people]
         self.balance = {a.pk: 0 for a in self.accounts}
         self.held_debit = {a.pk: 0 for a in self.accounts}
         self.held_credit = {a.pk: 0 for a in self.accounts}
@@ -60,7 +63,7 @@ class LedgerMachine(RuleBasedStateMachine):
         key = f"t{next(self.counter)}"
         expected = self.fits(src, dst, minutes)
         try:
-            t = services.transfer_create(actor=None, community=self.community, idempotency_key=key,
+            t = transfers_services.transfer_create(actor=None, community=self.community, idempotency_key=key,
                                          legs=[Leg(src, -minutes), Leg(dst, minutes)])
         except ApplicationError as exc:
             assert not expected, exc.message
@@ -78,7 +81,7 @@ class LedgerMachine(RuleBasedStateMachine):
         key = data.draw(st.sampled_from(sorted(self.requests)))
         src, dst, minutes, succeeded = self.requests[key]
         try:
-            services.transfer_create(actor=None, community=self.community, idempotency_key=key,
+            transfers_services.transfer_create(actor=None, community=self.community, idempotency_key=key,
                                      legs=[Leg(src, -minutes), Leg(dst, minutes)])
             assert succeeded
         except ApplicationError:
@@ -89,7 +92,7 @@ class LedgerMachine(RuleBasedStateMachine):
         src, dst = data.draw(st.permutations([a.pk for a in self.accounts]))[:2]
         expected = self.fits(src, dst, minutes)
         try:
-            r = services.reservation_create(
+            r = reservations_services.reservation_create(
                 actor=None, community=self.community, idempotency_key=f"r{next(self.counter)}",
                 legs=[Leg(src, -minutes), Leg(dst, minutes)], expires_at=timezone.now() + dt.timedelta(hours=1),
             )
@@ -110,13 +113,13 @@ class LedgerMachine(RuleBasedStateMachine):
         self.held_credit[dst] -= minutes
         if post:
             amount = max(1, int(minutes * fraction))
-            t = services.reservation_post(actor=None, community=self.community, reservation_id=rid,
+            t = reservations_services.reservation_post(actor=None, community=self.community, reservation_id=rid,
                                           amount_minutes=amount)
             self.balance[src] -= amount
             self.balance[dst] += amount
             self.posted.append((t.pk, src, dst, amount))
         else:
-            services.reservation_void(actor=None, community=self.community, reservation_id=rid)
+            reservations_services.reservation_void(actor=None, community=self.community, reservation_id=rid)
 
     @precondition(lambda self: self.posted)
     @rule(data=st.data())
@@ -124,7 +127,7 @@ class LedgerMachine(RuleBasedStateMachine):
         tid, src, dst, minutes = data.draw(st.sampled_from(self.posted))
         expected = self.fits(dst, src, minutes)
         try:
-            services.transfer_reverse(actor=None, community=self.community, transfer_id=tid, reason="test")
+            reversals_services.transfer_reverse(actor=None, community=self.community, transfer_id=tid, reason="test")
         except ApplicationError:
             assert not expected
             return

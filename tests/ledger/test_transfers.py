@@ -5,12 +5,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
-from coproduce.ledger import services
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.errors import LimitExceeded
 from coproduce.ledger.models import Account, Posting, Transfer
-from coproduce.ledger.services import Leg, LimitExceeded
+from coproduce.ledger.selectors.audit import ledger_audit
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import reversals as reversals_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 
 def balances(*accounts):
@@ -35,7 +38,7 @@ def test_it_refuses_to_go_below_the_credit_floor(community, coordinator, account
 
 
 def test_it_follows_a_change_in_the_rulebook(community, coordinator, accounts, give):
-    community_services.rulebook_change(actor=coordinator, community=community,
+    communities_services.rulebook_change(actor=coordinator, community=community,
                                        changes={"credit_ceiling_minutes": 120}, reason="Keep credits moving")
     give(community, coordinator, accounts["member"], accounts["staff"], 120)
     with pytest.raises(LimitExceeded):
@@ -64,15 +67,15 @@ def test_it_keeps_the_fund_from_going_negative_but_not_issuance(community, coord
 def test_it_refuses_malformed_legs(community, coordinator, accounts, legs):
     ids = [accounts["member"].pk, accounts["staff"].pk]
     with pytest.raises(ValidationFailed):
-        services.transfer_create(actor=coordinator, community=community, idempotency_key="bad",
+        transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="bad",
                                  legs=[Leg(ids[i], m) for i, m in legs])
     assert not Transfer.objects.exists()
 
 
 def test_it_refuses_an_account_of_another_community(community, other_community, coordinator, other_member, accounts):
-    theirs = services.member_account(other_community, other_member)
+    theirs = accounts_services.member_account(other_community, other_member)
     with pytest.raises(NotFound):
-        services.transfer_create(actor=coordinator, community=community, idempotency_key="x",
+        transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="x",
                                  legs=[Leg(accounts["member"].pk, -60), Leg(theirs.pk, 60)])
     assert not Posting.objects.exists()
 
@@ -85,13 +88,13 @@ def test_it_refuses_a_date_in_the_future(community, coordinator, accounts, give)
 
 def test_it_closes_an_account_into_the_fund_and_then_refuses_it(community, coordinator, accounts, give):
     give(community, coordinator, accounts["member"], accounts["staff"], 60)
-    services.account_close(actor=coordinator, community=community, account=accounts["staff"], reason="Left")
+    accounts_services.account_close(actor=coordinator, community=community, account=accounts["staff"], reason="Left")
     assert balances(accounts["staff"], accounts["fund"]) == [0, 60]
     with pytest.raises(Conflict) as exc:
         give(community, coordinator, accounts["member"], accounts["staff"], 30)
     assert exc.value.code == "account_closed"
     # A debt is written off against issuance, never left on the fund.
-    services.account_close(actor=coordinator, community=community, account=accounts["member"], reason="Left")
+    accounts_services.account_close(actor=coordinator, community=community, account=accounts["member"], reason="Left")
     assert balances(accounts["member"], accounts["issuance"]) == [0, -60]
     assert ledger_audit().clean
 
@@ -99,16 +102,16 @@ def test_it_closes_an_account_into_the_fund_and_then_refuses_it(community, coord
 def test_it_reverses_once_with_a_reason(community, coordinator, accounts, give):
     original = give(community, coordinator, accounts["member"], accounts["staff"], 45)
     with pytest.raises(ValidationFailed):
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="")
-    reversal = services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="")
+    reversal = reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
                                          reason="Recorded twice by mistake")
     assert reversal.reverses == original and reversal.memo == "Recorded twice by mistake"
     assert balances(accounts["member"], accounts["staff"]) == [0, 0]
     with pytest.raises(Conflict) as exc:
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="again")
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="again")
     assert exc.value.code == "already_reversed"
     with pytest.raises(Conflict):
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=reversal.pk, reason="undo")
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=reversal.pk, reason="undo")
     assert ledger_audit().clean
 
 
@@ -117,18 +120,18 @@ def test_it_refuses_a_reversal_that_would_breach_a_limit(community, coordinator,
     give(community, coordinator, accounts["staff"], accounts["coordinator"], 600)
     give(community, coordinator, accounts["staff"], accounts["coordinator"], 600)
     with pytest.raises(LimitExceeded):
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="oops")
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="oops")
     assert not Transfer.objects.filter(reverses=original).exists()
 
 
 def test_it_posts_a_multi_leg_transfer_all_or_nothing(community, coordinator, accounts):
     give_all = [Leg(accounts["coordinator"].pk, -120), Leg(accounts["member"].pk, 60), Leg(accounts["staff"].pk, 60)]
-    services.transfer_create(actor=coordinator, community=community, idempotency_key="class", legs=give_all)
+    transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="class", legs=give_all)
     assert balances(accounts["coordinator"], accounts["member"], accounts["staff"]) == [-120, 60, 60]
     # One leg over the limit: nothing moves.
     too_much = [Leg(accounts["member"].pk, -700), Leg(accounts["staff"].pk, 350), Leg(accounts["coordinator"].pk, 350)]
     with pytest.raises(LimitExceeded):
-        services.transfer_create(actor=coordinator, community=community, idempotency_key="too-much", legs=too_much)
+        transfers_services.transfer_create(actor=coordinator, community=community, idempotency_key="too-much", legs=too_much)
     assert balances(accounts["coordinator"], accounts["member"], accounts["staff"]) == [-120, 60, 60]
 
 
@@ -145,7 +148,7 @@ def test_it_refuses_a_derived_key_posted_before_as_a_conflict(community, coordin
 
     def post():
         with transaction.atomic():
-            return services.post_transfer(actor=coordinator, community=community, key="exchange:1", reason="exchange",
+            return transfers_services.post_transfer(actor=coordinator, community=community, key="exchange:1", reason="exchange",
                                           legs=[Leg(accounts["member"].pk, -60), Leg(accounts["staff"].pk, 60)])
 
     first = post()
@@ -183,7 +186,7 @@ def test_it_tells_both_holders_why_a_transfer_was_reversed(community, coordinato
 
     original = give(community, coordinator, accounts["member"], accounts["staff"], 45)
     with django_capture_on_commit_callbacks(execute=True):
-        services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
+        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
                                   reason="Grant made to the wrong person")
     assert sorted(m.to[0] for m in mail.outbox) == sorted([accounts["member"].person.email,
                                                           accounts["staff"].person.email])
@@ -199,14 +202,14 @@ def test_member_accounts_finds_and_opens_many_in_a_fixed_number_of_queries(commu
                                                                            django_assert_num_queries):
     from tests.conftest import make_person
 
-    existing = services.member_account(community, member)
+    existing = accounts_services.member_account(community, member)
     newcomers = [make_person(f"new{i}@example.org", f"New Person {i}") for i in range(6)]
     with django_assert_num_queries(3):  # find, insert the missing, read them back
-        accounts = services.member_accounts(community, [member, coordinator, *newcomers])
+        accounts = accounts_services.member_accounts(community, [member, coordinator, *newcomers])
     assert accounts[member.pk].pk == existing.pk
     assert {a.kind for a in accounts.values()} == {"member"} and len(accounts) == 8
     assert accounts[newcomers[0].pk].name == "New Person 0"
     with django_assert_num_queries(1):  # all there now
-        again = services.member_accounts(community, [member, coordinator, *newcomers])
+        again = accounts_services.member_accounts(community, [member, coordinator, *newcomers])
     assert {pk: a.pk for pk, a in again.items()} == {pk: a.pk for pk, a in accounts.items()}
     assert Account.objects.filter(community=community, kind="member").count() == 8

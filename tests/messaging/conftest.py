@@ -9,16 +9,18 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Membership
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.exchanges.models import Listing
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.exchanges.services import listings as listings_services
 from tests.conftest import make_person
 
 
 def join(community, email, name, *, days_ago: int = 0, **extra):
     person = make_person(email, name, **extra)
-    membership = community_services.membership_add(actor=None, community=community, person=person)
+    membership = memberships_services.membership_add(actor=None, community=community, person=person)
     if days_ago:
         Membership.objects.filter(pk=membership.pk).update(joined_at=timezone.now() - dt.timedelta(days=days_ago))
     return person
@@ -26,7 +28,7 @@ def join(community, email, name, *, days_ago: int = 0, **extra):
 
 def post(community, owner, kind="request", title="Help setting up a new laptop", *, days_ago: int = 0,
          category="computer-help", **values):
-    listing = exchange_services.listing_create(actor=owner, community=community, kind=kind, title=title,
+    listing = listings_services.listing_create(actor=owner, community=community, kind=kind, title=title,
                                                category=category, **values)
     if days_ago:
         when = timezone.now() - dt.timedelta(days=days_ago)
@@ -36,12 +38,12 @@ def post(community, owner, kind="request", title="Help setting up a new laptop",
 
 
 def exchange(community, provider, recipient, *, confirm: bool = True, **kw):
-    made = exchange_services.exchange_record(
+    made = exchanges_services.exchange_record(
         actor=provider, community=community, idempotency_key=str(uuid.uuid4()), providers=[provider],
         recipients=[recipient], minutes=60, effective_on=timezone.localdate(), category="Computer help", **kw,
     )
     if confirm:
-        made = exchange_services.exchange_confirm(actor=recipient, exchange=made)
+        made = answers_services.exchange_confirm(actor=recipient, exchange=made)
     return made
 
 

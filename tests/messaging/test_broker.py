@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
-from coproduce.messaging import broker, services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import offboarding as offboarding_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.messaging.selectors import broker
+from coproduce.messaging.services import conversations as conversations_services
+from coproduce.messaging.services import introductions as introductions_services
 
 from .conftest import exchange, join, post
 
@@ -26,17 +30,17 @@ def test_it_lists_requests_nobody_answered_after_the_rulebook_days(community, me
     assert queue.days == 7
     assert titles(queue) == ["Old laptop request"] and queue.counts["requests"] == 1
     assert queue.requests[0].owner_number == member.memberships.get().number
-    community_services.rulebook_change(actor=None, community=community, changes={"broker_unanswered_days": 1},
+    communities_services.rulebook_change(actor=None, community=community, changes={"broker_unanswered_days": 1},
                                        reason="Sooner.")
     assert titles(broker.broker_queue(community)) == ["Old laptop request", "Fresh request"]
 
 
 def test_it_takes_a_request_off_when_someone_else_writes_about_it(community, member, helper):
     request = post(community, member, days_ago=10)
-    services.conversation_start(actor=member, community=community, recipient=helper, listing=request,
+    conversations_services.conversation_start(actor=member, community=community, recipient=helper, listing=request,
                                 body="Anyone? I wrote first.")
     assert titles(broker.broker_queue(community)) == [request.title]  # only the owner has written
-    conversation = services.conversation_start(actor=helper, community=community, recipient=member,
+    conversation = conversations_services.conversation_start(actor=helper, community=community, recipient=member,
                                                listing=request, body="I can help.")
     assert conversation.pk
     assert titles(broker.broker_queue(community)) == []
@@ -50,29 +54,29 @@ def test_it_takes_a_request_off_when_an_exchange_links_to_it(community, member, 
 
 def test_it_takes_a_request_off_once_a_coordinator_introduced_someone(community, coordinator, member, helper):
     request = post(community, member, days_ago=10)
-    services.introduction_make(actor=coordinator, community=community, first=member, second=helper,
+    introductions_services.introduction_make(actor=coordinator, community=community, first=member, second=helper,
                                listing=request, note="Hal fixes laptops.")
     assert titles(broker.broker_queue(community)) == []
 
 
 def test_it_leaves_out_closed_requests_and_people_who_left(community, coordinator, member, helper):
     closed = post(community, member, title="Closed", days_ago=10)
-    exchange_services.listing_close(actor=member, listing=closed)
+    listings_services.listing_close(actor=member, listing=closed)
     post(community, helper, title="From someone who left", days_ago=10)
-    community_services.member_offboard(actor=coordinator, membership=helper.memberships.get(), reason="Moved away.")
+    offboarding_services.member_offboard(actor=coordinator, membership=helper.memberships.get(), reason="Moved away.")
     assert titles(broker.broker_queue(community)) == []
 
 
 def test_it_lists_gifts_never_used(community, member, helper):
     giver = join(community, "giver@riverside.example", "Gia Giver", days_ago=20)
-    community_services.gift_profile_update(actor=giver, person=giver, gifts=[("hands", "Gardening")])
+    profiles_services.gift_profile_update(actor=giver, person=giver, gifts=[("hands", "Gardening")])
     offerer = join(community, "offerer@riverside.example", "Oli Offerer", days_ago=20)
     post(community, offerer, kind="offer", title="Bike repairs", category="bike-repair")
     used = join(community, "used@riverside.example", "Uma Used", days_ago=20)
     post(community, used, kind="offer", title="Dog walking", category="pet-care")
     exchange(community, used, member)
     recent = join(community, "recent@riverside.example", "Ray Recent", days_ago=2)
-    community_services.gift_profile_update(actor=recent, person=recent, gifts=[("head", "Maths")])
+    profiles_services.gift_profile_update(actor=recent, person=recent, gifts=[("head", "Maths")])
     queue = broker.broker_queue(community)
     rows = {m.person.full_name: m for m in queue.unused}
     assert set(rows) == {"Gia Giver", "Oli Offerer"}

@@ -11,8 +11,13 @@ from django.utils import timezone
 
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.models import AuditEvent
-from coproduce.messaging import broker, selectors, services
 from coproduce.messaging.models import Conversation, Introduction, Message
+from coproduce.messaging.selectors import broker
+from coproduce.messaging.selectors import conversations as conversations_selectors
+from coproduce.messaging.selectors import introductions as introductions_selectors
+from coproduce.messaging.services import blocks as blocks_services
+from coproduce.messaging.services import conversations as conversations_services
+from coproduce.messaging.services import introductions as introductions_services
 from coproduce.notifications.models import Notification
 
 from .conftest import join, post
@@ -26,7 +31,7 @@ def state():
 
 
 def introduce(actor, community, first, second, note="Mo needs laptop help; Hal is good with them.", **kw):
-    return services.introduction_make(actor=actor, community=community, first=first, second=second, note=note, **kw)
+    return introductions_services.introduction_make(actor=actor, community=community, first=first, second=second, note=note, **kw)
 
 
 def test_it_writes_to_both_in_their_conversation_and_counts_it(community, coordinator, member, helper):
@@ -39,7 +44,7 @@ def test_it_writes_to_both_in_their_conversation_and_counts_it(community, coordi
     assert message.sender == coordinator and message.written_by == coordinator
     assert message.body == introduction.note
     for person in (member, helper):
-        thread = selectors.conversation_get(community, person, conversation.pk).thread
+        thread = conversations_selectors.conversation_get(community, person, conversation.pk).thread
         assert [m.is_introduction for m in thread] == [True]
     notes = Notification.objects.filter(kind="introduction").order_by("person_id")
     assert {n.person for n in notes} == {member, helper}
@@ -47,13 +52,13 @@ def test_it_writes_to_both_in_their_conversation_and_counts_it(community, coordi
     assert all(introduction.note not in n.body for n in notes)  # the note stays on the site
     event = AuditEvent.objects.get(action="introduction.make")
     assert event.actor == coordinator and event.subject_id == str(introduction.pk)
-    counts = selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
+    counts = introductions_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
     assert counts == {"total": 1, "recent": 1}
 
 
 def test_it_reuses_their_conversation_about_the_same_listing(community, coordinator, member, helper):
     request = post(community, member)
-    talk = services.conversation_start(actor=helper, community=community, recipient=member, listing=request,
+    talk = conversations_services.conversation_start(actor=helper, community=community, recipient=member, listing=request,
                                        body="Shall I help?")
     introduction = introduce(coordinator, community, member, helper, listing=request)
     assert introduction.conversation == talk
@@ -66,7 +71,7 @@ def test_it_counts_only_this_month_as_recent(community, coordinator, member, hel
     old = introduce(coordinator, community, member, helper)
     Introduction.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
     introduce(coordinator, community, helper, member)
-    counts = selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
+    counts = introductions_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
     assert counts == {"total": 2, "recent": 1}
 
 
@@ -118,9 +123,9 @@ def test_it_refuses_a_listing_neither_posted(community, coordinator, member, hel
 @pytest.mark.parametrize("blocker", ["member", "helper"])
 def test_it_refuses_a_blocked_pair_without_saying_who_blocked(community, coordinator, member, helper, blocker):
     if blocker == "member":
-        services.member_block(actor=member, community=community, person=helper)
+        blocks_services.member_block(actor=member, community=community, person=helper)
     else:
-        services.member_block(actor=helper, community=community, person=member)
+        blocks_services.member_block(actor=helper, community=community, person=member)
     before = state()
     with pytest.raises(PermissionDenied) as exc:
         introduce(coordinator, community, member, helper)

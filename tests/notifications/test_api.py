@@ -3,10 +3,11 @@ GET/PUT /api/v1/me/notification-preferences."""
 
 from __future__ import annotations
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.models import AuditEvent
-from coproduce.notifications import selectors, services
 from coproduce.notifications.models import Notification, Preference
+from coproduce.notifications.selectors import notifications as notifications_selectors
+from coproduce.notifications.services import notifications as notifications_services
 from tests.api.conftest import assert_error, bearer
 
 LIST = "/api/v1/me/notifications"
@@ -24,9 +25,9 @@ def put(client, url, data, headers):
 
 def test_it_lists_my_notifications_newest_first_in_pages(client, community, member, agency_staff):
     for i in range(5):
-        services.notify(person=member, kind="x", title=f"N{i}", community=community if i % 2 else None,
+        notifications_services.notify(person=member, kind="x", title=f"N{i}", community=community if i % 2 else None,
                         url="/home/" if i == 4 else "")
-    services.notify(person=agency_staff, kind="x", title="Not mine")
+    notifications_services.notify(person=agency_staff, kind="x", title="Not mine")
     headers = bearer(member)
     body = client.get(f"{LIST}?limit=2", headers=headers).json()
     assert [n["title"] for n in body["items"]] == ["N4", "N3"]
@@ -41,7 +42,7 @@ def test_it_lists_my_notifications_newest_first_in_pages(client, community, memb
 
 
 def test_it_filters_unread_ones_and_marks_them_read(client, member):
-    made = [services.notify(person=member, kind="x", title=f"N{i}") for i in range(3)]
+    made = [notifications_services.notify(person=member, kind="x", title=f"N{i}") for i in range(3)]
     headers = bearer(member)
     response = post(client, READ, {"ids": [made[0].pk]}, headers)
     assert response.status_code == 200, response.content
@@ -53,8 +54,8 @@ def test_it_filters_unread_ones_and_marks_them_read(client, member):
 
 
 def test_it_refuses_ids_that_are_not_mine_and_marks_nothing(client, member, agency_staff):
-    mine = services.notify(person=member, kind="x", title="Mine")
-    theirs = services.notify(person=agency_staff, kind="x", title="Theirs")
+    mine = notifications_services.notify(person=member, kind="x", title="Mine")
+    theirs = notifications_services.notify(person=agency_staff, kind="x", title="Theirs")
     headers = bearer(member)
     error = assert_error(post(client, READ, {"ids": [mine.pk, theirs.pk]}, headers), 422, "unknown_notifications")
     assert "ids" in error["fields"]
@@ -65,9 +66,9 @@ def test_it_refuses_ids_that_are_not_mine_and_marks_nothing(client, member, agen
 
 
 def test_a_communitys_token_sees_and_marks_only_that_communitys(client, community, other_community, member):
-    community_services.membership_add(actor=None, community=other_community, person=member)
-    here = services.notify(person=member, kind="x", title="Here", community=community)
-    there = services.notify(person=member, kind="x", title="There", community=other_community)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
+    here = notifications_services.notify(person=member, kind="x", title="Here", community=community)
+    there = notifications_services.notify(person=member, kind="x", title="There", community=other_community)
     headers = bearer(member, community=community)
     body = client.get(LIST, headers=headers).json()
     assert [n["title"] for n in body["items"]] == ["Here"] and body["unread_count"] == 1
@@ -104,4 +105,4 @@ def test_it_needs_a_sign_in(client, member):
     assert_error(client.get(LIST), 401)
     assert_error(client.post(READ, data={"all": True}, content_type="application/json"), 401)
     assert_error(client.get(PREFERENCES), 401)
-    assert selectors.unread_count(member) == 0
+    assert notifications_selectors.unread_count(member) == 0

@@ -10,29 +10,33 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
-from coproduce.notifications import digest, services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.exchanges.services import listings as listings_services
 from coproduce.notifications.models import Notification, Preference
+from coproduce.notifications.selectors import digest as digest_selectors
+from coproduce.notifications.services import digest as digest_services
+from coproduce.notifications.services import emails as emails_services
+from coproduce.notifications.services import preferences as preferences_services
 from tests.conftest import make_person
 
 
 def post(community, owner, kind, title, category, **kw):
-    return exchange_services.listing_create(actor=owner, community=community, kind=kind, title=title,
+    return listings_services.listing_create(actor=owner, community=community, kind=kind, title=title,
                                             category=category, **kw)
 
 
 @pytest.fixture
 def helper(member):
     """Mo can fix computers (gift profile) and wants their lawn mowed (their own request)."""
-    community_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Fixing computers")])
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Fixing computers")])
     return member
 
 
 def test_it_emails_new_listings_that_fit_across_all_communities(
     community, other_community, helper, agency_staff, other_member, coordinator
 ):
-    community_services.membership_add(actor=None, community=other_community, person=helper)
+    memberships_services.membership_add(actor=None, community=other_community, person=helper)
     post(community, helper, "request", "Someone to mow my lawn", "lawn-mowing")
     fits_gift = post(community, agency_staff, "request", "Help with my computer, it is slow", "computer-help")
     fits_need = post(community, coordinator, "offer", "I mow lawns on Saturdays", "lawn-mowing")
@@ -42,7 +46,7 @@ def test_it_emails_new_listings_that_fit_across_all_communities(
     post(community, helper, "offer", "I fix computers", "computer-help")  # Mo's own
 
     # Mo; Asha (Mo's offer answers her computer request); Cora (Mo's lawn request fits her offer).
-    assert digest.digests_send() == 3
+    assert digest_services.digests_send() == 3
     emails = {m.to[0]: m for m in mail.outbox}
     assert set(emails) == {helper.email, agency_staff.email, coordinator.email}
     assert "I fix computers" in emails[agency_staff.email].body
@@ -63,13 +67,13 @@ def test_it_emails_new_listings_that_fit_across_all_communities(
     assert fits_gift.title in notification.body
     assert Preference.objects.get(person=helper).last_digest_at is not None
     # The sweep leaves it alone: it has been emailed.
-    assert services.notifications_email_sweep(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    assert emails_services.notifications_email_sweep(now=timezone.now() + dt.timedelta(hours=1)) == 0
     assert len(mail.outbox) == 3
 
 
 def test_it_sends_no_email_when_nothing_fits_and_waits_a_week(community, helper, agency_staff):
     post(community, agency_staff, "offer", "Dog walking", "pet-care")
-    assert digest.digests_send() == 0
+    assert digest_services.digests_send() == 0
     assert mail.outbox == [] and not Notification.objects.exists()
     assert Preference.objects.get(person=helper).last_digest_at is not None  # looked, so not again this week
 
@@ -77,11 +81,11 @@ def test_it_sends_no_email_when_nothing_fits_and_waits_a_week(community, helper,
 def test_it_sends_once_a_week_with_only_what_is_new(community, helper, agency_staff):
     first = post(community, agency_staff, "request", "Computer help please", "computer-help")
     now = timezone.now()
-    assert digest.digests_send(now=now) == 1
+    assert digest_services.digests_send(now=now) == 1
     second = post(community, agency_staff, "request", "Printer and computer setup", "computer-help")
-    assert digest.digests_send(now=now + dt.timedelta(days=3)) == 0  # not a week yet
-    assert digest.digests_send(now=now + dt.timedelta(days=3)) == 0
-    assert digest.digests_send(now=now + dt.timedelta(days=7, minutes=1)) == 1
+    assert digest_services.digests_send(now=now + dt.timedelta(days=3)) == 0  # not a week yet
+    assert digest_services.digests_send(now=now + dt.timedelta(days=3)) == 0
+    assert digest_services.digests_send(now=now + dt.timedelta(days=7, minutes=1)) == 1
     assert len(mail.outbox) == 2
     assert first.title in mail.outbox[0].body
     assert second.title in mail.outbox[1].body and first.title not in mail.outbox[1].body
@@ -89,30 +93,30 @@ def test_it_sends_once_a_week_with_only_what_is_new(community, helper, agency_st
 
 def test_it_respects_the_persons_choices(community, helper, agency_staff):
     post(community, agency_staff, "request", "Computer help please", "computer-help")
-    services.preference_set(actor=helper, person=helper, email_mode="each", weekly_digest=False)
-    assert digest.digests_send() == 0
-    services.preference_set(actor=helper, person=helper, email_mode="none")
-    assert digest.digests_send() == 0
+    preferences_services.preference_set(actor=helper, person=helper, email_mode="each", weekly_digest=False)
+    assert digest_services.digests_send() == 0
+    preferences_services.preference_set(actor=helper, person=helper, email_mode="none")
+    assert digest_services.digests_send() == 0
     assert mail.outbox == []
-    services.preference_set(actor=helper, person=helper, email_mode="digest")
-    assert digest.digests_send() == 1
+    preferences_services.preference_set(actor=helper, person=helper, email_mode="digest")
+    assert digest_services.digests_send() == 1
 
 
 def test_a_second_worker_never_sends_it_again(community, helper, agency_staff):
     post(community, agency_staff, "request", "Computer help please", "computer-help")
     now = timezone.now()
-    services.preference_set(actor=agency_staff, person=agency_staff, weekly_digest=False)
-    due = digest.people_due(now)
+    preferences_services.preference_set(actor=agency_staff, person=agency_staff, weekly_digest=False)
+    due = digest_selectors.people_due(now)
     assert [p.pk for p in due] == [helper.pk]
-    assert digest.digest_send(due[0], now=now) is True
+    assert digest_services.digest_send(due[0], now=now) is True
     # A worker that read the same list a moment ago loses the compare-and-set.
-    assert digest.digest_send(due[0], now=now) is False
+    assert digest_services.digest_send(due[0], now=now) is False
     assert len(mail.outbox) == 1
 
 
 def test_it_escapes_listing_titles_in_the_html(community, helper, agency_staff):
     post(community, agency_staff, "request", "<b>Urgent</b> computer <script>x</script>", "computer-help")
-    digest.digests_send()
+    digest_services.digests_send()
     html = mail.outbox[0].alternatives[0][0]
     assert "<b>Urgent" not in html and "<script>" not in html and "&lt;b&gt;Urgent&lt;/b&gt;" in html
 
@@ -120,18 +124,18 @@ def test_it_escapes_listing_titles_in_the_html(community, helper, agency_staff):
 def _people_with_something_to_read(community, agency_staff, count: int, start: int) -> None:
     for i in range(start, start + count):
         person = make_person(f"reader{i}@example.org", f"Reader {i}")
-        community_services.membership_add(actor=None, community=community, person=person)
-        community_services.gift_profile_update(actor=person, person=person, gifts=[("hands", "Fixing computers")])
+        memberships_services.membership_add(actor=None, community=community, person=person)
+        profiles_services.gift_profile_update(actor=person, person=person, gifts=[("hands", "Fixing computers")])
 
 
 def _queries_for_a_run() -> int:
     with CaptureQueriesContext(connection) as queries:
-        digest.digests_send()
+        digest_services.digests_send()
     return len(queries)
 
 
 def test_it_reads_a_fixed_number_of_queries_per_person(community, agency_staff):
-    services.preference_set(actor=agency_staff, person=agency_staff, weekly_digest=False)
+    preferences_services.preference_set(actor=agency_staff, person=agency_staff, weekly_digest=False)
     post(community, agency_staff, "request", "Computer help please", "computer-help")
     post(community, agency_staff, "request", "Laptop and computer setup", "computer-help")
     _people_with_something_to_read(community, agency_staff, 1, 0)

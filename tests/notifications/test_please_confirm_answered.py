@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import Exchange
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.notifications.models import Notification
 
 from ..api.conftest import bearer, post
@@ -88,18 +88,18 @@ def test_a_coordinator_acting_for_the_member_resolves_it(client, community, coor
 
 
 def test_auto_confirm_resolves_it(community, agency_staff, waiting):
-    assert exchange_services.exchanges_auto_confirm(now=timezone.now() + dt.timedelta(days=30)) == 1
+    assert answers_services.exchanges_auto_confirm(now=timezone.now() + dt.timedelta(days=30)) == 1
     assert please_confirm(agency_staff).read_at is not None
 
 
 def test_it_is_not_emailed_once_answered(community, member, agency_staff, mailoutbox):
     exchange = recorded(community, member, member, agency_staff)  # its email job has not run
-    exchange_services.exchange_confirm(actor=agency_staff, exchange=exchange)
+    answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
     notification = please_confirm(agency_staff)
     assert notification.email_state == "skipped"
-    from coproduce.notifications import services as notification_services
+    from coproduce.notifications.services import emails as emails_services
 
-    assert notification_services.notification_email_send(notification.pk) == ""
+    assert emails_services.notification_email_send(notification.pk) == ""
     assert [m for m in mailoutbox if "Please confirm" in m.subject] == []
 
 
@@ -112,7 +112,7 @@ def test_a_refused_answer_leaves_it_unread(client, community, member, agency_sta
 
 def test_only_the_please_confirm_of_that_exchange_is_resolved(client, community, member, agency_staff, waiting):
     other = recorded(community, member, member, agency_staff, title="Another job", minutes=30)
-    exchange_services.exchange_confirm(actor=agency_staff, exchange=waiting)
+    answers_services.exchange_confirm(actor=agency_staff, exchange=waiting)
     asks = Notification.objects.filter(person=agency_staff, kind="exchange_recorded")
     by_url = {n.url: n.read_at for n in asks}
     assert by_url[f"/c/{community.slug}/exchanges/{waiting.pk}/"] is not None

@@ -8,10 +8,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import services as exchange_services
-from coproduce.messaging import services as messaging_services
-from coproduce.notifications import selectors, services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.messaging.services import conversations as conversations_services
 from coproduce.notifications.models import Notification, Preference
+from coproduce.notifications.selectors import notifications as notifications_selectors
+from coproduce.notifications.services import notifications as notifications_services
+from coproduce.notifications.services import preferences as preferences_services
 from coproduce.web.forms.common import community_today
 from tests.web.conftest import text
 
@@ -19,9 +22,9 @@ HEADER = '>Notifications ({}<span class="visually-hidden"> unread</span>)</a>'
 
 
 def test_it_lists_notifications_newest_first_with_unread_ones_said_in_words(client, member):
-    services.notify(person=member, kind="x", title="Older one", body="<script>alert(1)</script>", url="/home/")
-    newer = services.notify(person=member, kind="x", title="Newer one")
-    services.mark_read(person=member, ids=[newer.pk])
+    notifications_services.notify(person=member, kind="x", title="Older one", body="<script>alert(1)</script>", url="/home/")
+    newer = notifications_services.notify(person=member, kind="x", title="Newer one")
+    notifications_services.mark_read(person=member, ids=[newer.pk])
     client.force_login(member)
     response = client.get(reverse("web:notifications"))
     assert response.status_code == 200
@@ -39,8 +42,8 @@ def test_it_lists_notifications_newest_first_with_unread_ones_said_in_words(clie
 def test_it_shows_the_count_in_the_header_with_one_query(client, member):
     client.force_login(member)
     client.get(reverse("web:home"))
-    services.notify(person=member, kind="x", title="One")
-    services.notify(person=member, kind="x", title="Two")
+    notifications_services.notify(person=member, kind="x", title="One")
+    notifications_services.notify(person=member, kind="x", title="Two")
     assert HEADER.format(2) in client.get(reverse("web:home")).content.decode()
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("web:notifications"))
@@ -49,23 +52,23 @@ def test_it_shows_the_count_in_the_header_with_one_query(client, member):
 
 
 def test_it_marks_all_or_one_as_read(client, member, agency_staff):
-    first = services.notify(person=member, kind="x", title="First")
-    services.notify(person=member, kind="x", title="Second")
-    theirs = services.notify(person=agency_staff, kind="x", title="Theirs")
+    first = notifications_services.notify(person=member, kind="x", title="First")
+    notifications_services.notify(person=member, kind="x", title="Second")
+    theirs = notifications_services.notify(person=agency_staff, kind="x", title="Theirs")
     client.force_login(member)
     response = client.post(reverse("web:notifications_read"), {"ids": [str(first.pk)]})
     assert response.status_code == 302
-    assert selectors.unread_count(member) == 1
+    assert notifications_selectors.unread_count(member) == 1
     response = client.post(reverse("web:notifications_read"), {"all": "1"}, follow=True)
     assert "Marked as read." in text(response) and "Notifications (" not in text(response)
-    assert selectors.unread_count(member) == 0
+    assert notifications_selectors.unread_count(member) == 0
     theirs.refresh_from_db()
     assert theirs.read_at is None
 
 
 def test_it_refuses_someone_elses_or_unknown_ids_and_marks_nothing(client, member, agency_staff):
-    mine = services.notify(person=member, kind="x", title="Mine")
-    theirs = services.notify(person=agency_staff, kind="x", title="Theirs")
+    mine = notifications_services.notify(person=member, kind="x", title="Mine")
+    theirs = notifications_services.notify(person=agency_staff, kind="x", title="Theirs")
     client.force_login(member)
     for ids in ([str(mine.pk), str(theirs.pk)], ["999999"], ["abc"], []):
         response = client.post(reverse("web:notifications_read"), {"ids": ids})
@@ -75,16 +78,16 @@ def test_it_refuses_someone_elses_or_unknown_ids_and_marks_nothing(client, membe
 
 
 def test_opening_one_marks_it_read_and_goes_only_to_a_page_of_this_site(client, member, agency_staff):
-    linked = services.notify(person=member, kind="x", title="Linked", url="/home/")
-    plain = services.notify(person=member, kind="x", title="Plain")
+    linked = notifications_services.notify(person=member, kind="x", title="Linked", url="/home/")
+    plain = notifications_services.notify(person=member, kind="x", title="Plain")
     Notification.objects.filter(pk=plain.pk).update(url="//evil.example/")  # as if stored by some other way
-    theirs = services.notify(person=agency_staff, kind="x", title="Theirs", url="/home/")
+    theirs = notifications_services.notify(person=agency_staff, kind="x", title="Theirs", url="/home/")
     client.force_login(member)
     response = client.get(reverse("web:notification_open", args=[linked.pk]))
     assert response.status_code == 302 and response["Location"] == "/home/"
     response = client.get(reverse("web:notification_open", args=[plain.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("web:notifications")
-    assert selectors.unread_count(member) == 0
+    assert notifications_selectors.unread_count(member) == 0
     assert client.get(reverse("web:notification_open", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
@@ -123,7 +126,7 @@ def test_a_new_message_lands_in_the_notification_centre_without_contact_details(
     client, community, member, agency_staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = messaging_services.conversation_start(actor=member, community=community,
+        conversation = conversations_services.conversation_start(actor=member, community=community,
                                                               recipient=agency_staff, body="Hello, 07700 900001?")
     notification = Notification.objects.get(person=agency_staff)
     assert notification.kind == "message" and notification.community == community
@@ -139,9 +142,9 @@ def test_a_new_message_lands_in_the_notification_centre_without_contact_details(
 def test_recorded_hours_land_in_the_notification_centre_by_preference(
     community, member, agency_staff, django_capture_on_commit_callbacks
 ):
-    services.preference_set(actor=agency_staff, person=agency_staff, email_mode="none")
+    preferences_services.preference_set(actor=agency_staff, person=agency_staff, email_mode="none")
     with django_capture_on_commit_callbacks(execute=True):
-        exchange = exchange_services.exchange_record(
+        exchange = exchanges_services.exchange_record(
             actor=member, community=community, idempotency_key="n-1", providers=[member],
             recipients=[agency_staff], minutes=90, effective_on=community_today(community),
             category="Gardening",
@@ -151,6 +154,6 @@ def test_recorded_hours_land_in_the_notification_centre_by_preference(
     assert notification.url == f"/c/{community.slug}/exchanges/{exchange.pk}/"
     assert notification.email_state == "skipped" and mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        exchange_services.exchange_confirm(actor=agency_staff, exchange=exchange)
+        answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
     assert Notification.objects.get(person=member).kind == "exchange_confirmed"
     assert [m.to for m in mail.outbox] == [[member.email]]

@@ -16,7 +16,6 @@ from django.core.management.base import CommandError
 from django.db import connections
 
 from coproduce import cli
-from coproduce.communities import selectors
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
@@ -29,6 +28,8 @@ from coproduce.communities.models import (
     Role,
     RulebookVersion,
 )
+from coproduce.communities.selectors import tokens as tokens_selectors
+from coproduce.communities.selectors import vetting as vetting_selectors
 from coproduce.ops.demo.communities import DEMO_LOGINS, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +79,7 @@ def test_it_prints_only_a_token_that_authenticates(member):
     out, err = command("token", "create", "--email", member.email, "--name", "Laptop")
     assert out.count("\n") == 1
     secret = out.strip()
-    token = selectors.token_authenticate(secret)
+    token = tokens_selectors.token_authenticate(secret)
     assert token is not None and token.person == member and token.name == "Laptop"
     assert "shown only once" in err
 
@@ -86,7 +87,7 @@ def test_it_prints_only_a_token_that_authenticates(member):
 def test_it_finds_the_person_by_member_number(community, member, membership_of):
     code = membership_of(member, community).member_code
     out, _ = command("token", "create", "--member", code.lower(), "--community", "riverside")
-    token = selectors.token_authenticate(out.strip())
+    token = tokens_selectors.token_authenticate(out.strip())
     assert token.person == member and token.community == community
 
 
@@ -126,7 +127,7 @@ def test_it_revokes_a_token_by_prefix(member):
     secret = out.strip()
     result, _ = command("token", "revoke", "--email", member.email, "--prefix", secret[:8])
     assert "Revoked" in result
-    assert selectors.token_authenticate(secret) is None
+    assert tokens_selectors.token_authenticate(secret) is None
     with pytest.raises(CommandError, match="no active token"):
         command("token", "revoke", "--email", member.email, "--prefix", secret[:8])
 
@@ -152,10 +153,10 @@ def test_it_seeds_the_right_counts_and_member_numbers(db):
         assert Check.objects.filter(community=community, result=CheckResult.PASSED).count() == 2 * 6
     assert Person.objects.count() == 240 + 2
     # The next member added through the services continues the numbering.
-    from coproduce.communities import services
+    from coproduce.communities.services import memberships as memberships_services
 
     person = Person.objects.create_user(email="late@example.org", full_name="Late Joiner")
-    membership = services.membership_add(actor=None, community=communities[0], person=person)
+    membership = memberships_services.membership_add(actor=None, community=communities[0], person=person)
     assert membership.number == 121
 
 
@@ -217,7 +218,7 @@ def test_it_gives_the_demo_what_each_page_needs_to_show(db):
     assert pending.filter(notes__kind="interview").exists()
     assert pending.filter(references__status="answered").exists()
     assert pending.filter(references__status="requested").exists()
-    expiring = selectors.checks_expiring(riverside, within_days=30)
+    expiring = vetting_selectors.checks_expiring(riverside, within_days=30)
     assert len([c for c in expiring if c.expires_on >= c.checked_on and c.expires_on >= _today()]) >= 3
     assert any(c.expires_on < _today() for c in expiring)
     assert riverside.rulebook_versions.count() >= 3

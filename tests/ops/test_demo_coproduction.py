@@ -7,9 +7,8 @@ import time
 
 import pytest
 
-from coproduce.communities import selectors as community_selectors
 from coproduce.communities.models import Person
-from coproduce.coproduction import agencies, dashboard
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.coproduction.models import (
     Agency,
     AgencyMembership,
@@ -24,7 +23,8 @@ from coproduce.coproduction.models import (
     SignUp,
     SpendPartner,
 )
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.coproduction.selectors import agencies, dashboard
+from coproduce.ledger.selectors.audit import ledger_audit
 from coproduce.ops.demo import coproduction as demo
 from coproduce.ops.demo.communities import build_demo
 
@@ -36,7 +36,7 @@ def test_it_builds_a_year_of_coproduction_once():
     started = time.monotonic()
     assert demo.build_coproduction() is True
     took = time.monotonic() - started
-    community = community_selectors.community_get("riverside")
+    community = communities_selectors.community_get("riverside")
 
     assert set(Agency.objects.filter(community=community).values_list("name", flat=True)) == {
         "Riverside Health Centre", "Riverside Primary School", "Riverside Library"}
@@ -98,7 +98,7 @@ def test_the_whole_demo_records_its_year_in_date_order():
     from coproduce.ledger.models import Transfer
 
     call_command("demo", "--no-serve", stdout=io.StringIO())
-    community = community_selectors.community_get("riverside")
+    community = communities_selectors.community_get("riverside")
     dated = list(Transfer.objects.filter(community=community).order_by("sequence")
                  .values_list("effective_at", "reason"))
     assert {"session_credit", "redemption", "exchange"} <= {reason for _at, reason in dated}

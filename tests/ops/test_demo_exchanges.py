@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from coproduce.communities import access, selectors
+from coproduce.communities import access
 from coproduce.communities.models import Membership, Person
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import vetting as vetting_selectors
 from coproduce.exchanges.models import Exchange, ExchangeStatus, Listing
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.selectors.audit import ledger_audit
 from coproduce.ops.demo import exchanges as demo
 from coproduce.ops.demo.communities import build_demo
 
@@ -27,8 +29,8 @@ def test_it_builds_a_year_of_history_and_a_spread_of_listings_once(db):
 
 def test_it_finds_the_demos_gardening_offers_despite_a_typo_and_shows_some_signed_out(client, db):
     # Seen in the SQLite demo: "gardening" found four offers, "gardning" none.
-    from coproduce.communities.selectors import community_get
-    from coproduce.exchanges import selectors
+    from coproduce.communities.selectors.communities import community_get
+    from coproduce.exchanges.selectors import search as search_selectors
 
     build_demo()
     demo.build_listings()
@@ -36,7 +38,7 @@ def test_it_finds_the_demos_gardening_offers_despite_a_typo_and_shows_some_signe
     viewer = Listing.objects.filter(community=riverside).first().owner
 
     def found(q):
-        return {x.pk for x in selectors.listing_search(riverside, viewer, q=q, kind="offer", limit=100).listings}
+        return {x.pk for x in search_selectors.listing_search(riverside, viewer, q=q, kind="offer", limit=100).listings}
 
     assert len(found("gardening")) >= 2
     assert found("gardning") == found("gardening")
@@ -50,11 +52,11 @@ def test_its_members_have_the_checks_the_founding_rules_ask_for(db):
     """The founding rules ask for an ID check before one-to-one help, and the history records such
     help: every Riverside member holds it, so no exchange or listing of the demo is refused."""
     build_demo()
-    riverside = selectors.community_get("riverside")
-    assert selectors.rules_for(riverside)["vetting_one_to_one"] == 1
+    riverside = communities_selectors.community_get("riverside")
+    assert communities_selectors.rules_for(riverside)["vetting_one_to_one"] == 1
     people = Membership.objects.filter(community=riverside).values_list("person_id", flat=True)
-    assert set(selectors.vetting_levels(riverside, people).values()) <= {1, 2}
+    assert set(vetting_selectors.vetting_levels(riverside, people).values()) <= {1, 2}
     # Maya is not checked in Hillside yet: its pages tell her what for and whom to ask.
     maya = Person.objects.get(email="member@riverside.example")
-    reason = access.activity_refusal(maya, selectors.community_get("hillside"), "one_to_one")
+    reason = access.activity_refusal(maya, communities_selectors.community_get("hillside"), "one_to_one")
     assert "You have not had an ID check yet. Ask a coordinator (Hal) to arrange it." in reason

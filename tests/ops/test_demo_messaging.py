@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.exchanges.models import Listing
-from coproduce.messaging import broker, selectors
 from coproduce.messaging.models import Conversation, Introduction, Message, Report
+from coproduce.messaging.selectors import broker
+from coproduce.messaging.selectors import pass_on as pass_on_selectors
 from coproduce.ops.demo import exchanges as exchanges_demo
 from coproduce.ops.demo import messaging as demo
 from coproduce.ops.demo.communities import build_demo
@@ -21,11 +22,11 @@ def test_it_builds_realistic_conversations_once():
     build_demo()
     assert exchanges_demo.build_listings() is True
     assert demo.build_conversations() is True
-    community = community_selectors.community_get("riverside")
+    community = communities_selectors.community_get("riverside")
     assert Conversation.objects.filter(community=community).count() >= 5
-    waiting = selectors.messages_to_pass_on(community)
+    waiting = pass_on_selectors.messages_to_pass_on(community)
     assert [r.full_name for m in waiting for r in m.readers] == ["Dorothy Evans"]
-    assert selectors.messages_to_pass_on(community, done=True)[0].passed_on_how.startswith("by phone")
+    assert pass_on_selectors.messages_to_pass_on(community, done=True)[0].passed_on_how.startswith("by phone")
     assert Message.objects.filter(written_by__email="coordinator@riverside.example",
                                   sender__full_name="Dorothy Evans").exists()
     introduction = Introduction.objects.get()

@@ -6,13 +6,13 @@ from unittest import mock
 from django.core.management import call_command
 from django.utils import timezone
 
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
+from coproduce.exchanges.services import exchanges as exchanges_services
 from coproduce.ops.periodic import enqueue_periodic
 
 
 def test_it_runs_the_timed_jobs_from_the_command(community, member, agency_staff, capsys):
-    services.exchange_record(actor=member, community=community, idempotency_key="k", providers=[member],
+    exchanges_services.exchange_record(actor=member, community=community, idempotency_key="k", providers=[member],
                              recipients=[agency_staff], minutes=60, effective_on=timezone.localdate())
     later = timezone.now() + dt.timedelta(days=15)
     with mock.patch("django.utils.timezone.now", return_value=later):

@@ -10,9 +10,13 @@ from django.db import connection, connections
 
 from coproduce import cli
 from coproduce.communities.models import Community, Membership, MembershipStatus, Neighbourhood
-from coproduce.exchanges import selectors
 from coproduce.exchanges.models import Listing, ListingKind, ListingStatus
-from coproduce.exchanges.services import POINT_DECIMALS, availability_mask, listing_search_document
+from coproduce.exchanges.selectors import search as search_selectors
+from coproduce.exchanges.services.listings import (
+    POINT_DECIMALS,
+    availability_mask,
+    listing_search_document,
+)
 
 
 def seed(*args: str) -> str:
@@ -71,7 +75,7 @@ def test_it_makes_listings_that_search_finds(db):
     community = Community.objects.get(slug="seed-1")
     viewer = Membership.objects.get(community=community, number=2).person
     listing = Listing.objects.filter(community=community, status=ListingStatus.ACTIVE).order_by("id").first()
-    found = selectors.listing_search(community, viewer, q=listing.tags[0], category=listing.category_id, limit=100)
+    found = search_selectors.listing_search(community, viewer, q=listing.tags[0], category=listing.category_id, limit=100)
     assert listing.pk in [x.pk for x in found.listings]
     assert all(x.status == ListingStatus.ACTIVE for x in found.listings)
     if connection.vendor == "sqlite":
@@ -88,7 +92,7 @@ def test_it_makes_listings_that_search_finds(db):
         assert cursor.fetchone()[0] == 1
     word = listing.tags[0]
     typo = word[:3] + word[2:]  # a letter doubled: "gammes"
-    found = selectors.listing_search(community, viewer, q=typo, category=listing.category_id, limit=100)
+    found = search_selectors.listing_search(community, viewer, q=typo, category=listing.category_id, limit=100)
     assert listing.pk in [x.pk for x in found.listings], typo
 
 

@@ -8,25 +8,27 @@ import uuid
 
 import pytest
 
-from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import references as references_services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
 from coproduce.web.forms.common import community_today
 
 
 def submit_application(community, *, actor=None, **kw):
     data = {"full_name": "Ada Applicant", "email": "ada@example.org", "about": "I can fix bikes."}
     data.update(kw)
-    return services.application_submit(actor=actor, community=community, **data)
+    return applications_services.application_submit(actor=actor, community=community, **data)
 
 
 def supported_application(community, coordinator, **kw):
     """A pending application with one supporting reference (enough under the default rules)."""
     application = submit_application(community, **kw)
-    _reference, token = services.reference_request(
+    _reference, token = references_services.reference_request(
         actor=coordinator, application=application, referee_name="Rita Referee", referee_email="rita@example.org"
     )
-    services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her for years.")
+    references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her for years.")
     return application
 
 
@@ -46,7 +48,7 @@ def number_of():
 
 def recorded(community, actor, provider, recipient, *, minutes=90, title="Weeding the front garden", **kw):
     """An exchange recorded through the real service, waiting for the other side."""
-    return exchange_services.exchange_record(
+    return exchanges_services.exchange_record(
         actor=actor, community=community, idempotency_key=kw.pop("key", str(uuid.uuid4())),
         providers=provider if isinstance(provider, list) else [provider],
         recipients=recipient if isinstance(recipient, list) else [recipient],
@@ -59,7 +61,7 @@ def confirmed(community, actor, provider, recipient, **kw):
     """An exchange recorded by `actor` and confirmed by the other side: the hours are posted."""
     exchange = recorded(community, actor, provider, recipient, **kw)
     other = recipient if actor == provider else provider
-    return exchange_services.exchange_confirm(actor=other, exchange=exchange)
+    return answers_services.exchange_confirm(actor=other, exchange=exchange)
 
 
 def code_of(person, community) -> str:

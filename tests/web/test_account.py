@@ -6,8 +6,9 @@ import zipfile
 
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import AccessToken, MembershipStatus
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import tokens as tokens_services
 from coproduce.core.models import AuditEvent
 from coproduce.core.tokens import secret_hash
 
@@ -65,7 +66,7 @@ def test_it_refuses_a_token_for_a_community_the_person_is_not_in(client, member,
 
 
 def test_it_revokes_a_token(client, member):
-    token, _secret = services.token_create(actor=member, person=member, name="Old")
+    token, _secret = tokens_services.token_create(actor=member, person=member, name="Old")
     client.force_login(member)
     response = client.post(reverse("web:token_revoke", args=[token.pk]))
     assert response.status_code == 302
@@ -76,7 +77,7 @@ def test_it_revokes_a_token(client, member):
 
 
 def test_it_hides_other_peoples_tokens(client, member, other_member):
-    token, _secret = services.token_create(actor=other_member, person=other_member, name="Theirs")
+    token, _secret = tokens_services.token_create(actor=other_member, person=other_member, name="Theirs")
     client.force_login(member)
     assert client.post(reverse("web:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
@@ -113,7 +114,7 @@ def test_it_needs_a_reason_to_leave(client, community, member):
 
 
 def test_it_lets_a_member_leave(client, community, other_community, member):
-    services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     client.force_login(member)
     response = client.post(reverse("web:leave", args=[community.slug]), {"reason": "Moving away."})
     assert response["Location"] == reverse("web:home")

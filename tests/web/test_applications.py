@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
@@ -16,6 +15,7 @@ from coproduce.communities.models import (
     Membership,
     Reference,
 )
+from coproduce.communities.services import applications as applications_services
 
 from .conftest import submit_application, supported_application, text
 
@@ -111,7 +111,7 @@ def test_it_declines_with_a_reason(client, community, coordinator):
 
 def test_it_refuses_to_decide_twice(client, community, coordinator):
     application = supported_application(community, coordinator)
-    services.application_approve(actor=coordinator, application=application)
+    applications_services.application_approve(actor=coordinator, application=application)
     client.force_login(coordinator)
     response = client.post(detail(community, application, "web:application_decline"), {"decline-reason": "Oops"})
     assert response["Location"] == detail(community, application)

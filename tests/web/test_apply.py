@@ -7,13 +7,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
     Person,
     UnconfirmedApplication,
 )
+from coproduce.communities.services import applications as applications_services
 from coproduce.core.models import AuditEvent
 
 from .conftest import submit_application, text
@@ -80,7 +80,7 @@ def test_it_refuses_an_expired_or_unknown_confirmation_link(client, community, d
     assert client.get(reverse("web:apply_confirm", args=["not-a-real-link"])).status_code == 404
     assert not Application.objects.exists()
     # The periodic job deletes what nobody confirmed.
-    assert services.unconfirmed_applications_expire() == 1
+    assert applications_services.unconfirmed_applications_expire() == 1
     assert client.get(reverse("web:apply_confirm", args=[token])).status_code == 404
 
 def test_it_prefills_and_uses_the_signed_in_person(client, community, outsider):

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client, override_settings
 
 from coproduce.communities.models import Application
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import ListingImage
+from coproduce.exchanges.services import listings as listings_services
 
 NO_BOUNDARY = "multipart/form-data"
 
@@ -24,7 +24,7 @@ def _browser(person=None) -> tuple[Client, dict]:
 
 @pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-off"])
 def test_it_answers_a_multipart_body_without_a_boundary_with_a_400_page(community, member, debug):
-    listing = exchange_services.listing_create(actor=member, community=community, kind="offer", title="Weeding",
+    listing = listings_services.listing_create(actor=member, community=community, kind="offer", title="Weeding",
                                                category="gardening")
     member_browser, member_token = _browser(member)
     visitor, visitor_token = _browser()

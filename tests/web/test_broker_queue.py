@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.messaging import services as messaging_services
 from coproduce.messaging.models import Conversation, Introduction, Message
+from coproduce.messaging.services import blocks as blocks_services
 from tests.messaging.conftest import join, post
 
 from .conftest import text
@@ -119,7 +119,7 @@ def test_it_refuses_introducing_someone_to_themselves(client, community, coordin
 
 
 def test_it_refuses_a_blocked_pair_without_saying_who(client, community, coordinator, member, helper, number_of):
-    messaging_services.member_block(actor=helper, community=community, person=member)
+    blocks_services.member_block(actor=helper, community=community, person=member)
     client.force_login(coordinator)
     before = state()
     response = client.post(introduce_url(community), {

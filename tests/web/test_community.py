@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import Role, RulebookVersion
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 
 from .conftest import text
 
@@ -41,7 +42,7 @@ def test_it_hides_the_community_from_outsiders(client, community, outsider, othe
 
 
 def test_it_shows_the_rulebook_history_with_who_when_why_and_what(client, community, coordinator, member):
-    services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7},
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7},
                              reason="Members asked for quicker confirmation.")
     client.force_login(member)
     response = client.get(reverse("web:rulebook", args=[community.slug]))
@@ -64,7 +65,7 @@ def test_it_lets_a_coordinator_change_the_rules(client, community, coordinator):
 
 
 def test_it_lets_a_steward_change_the_rules(client, community, member):
-    services.role_set(actor=None, membership=member.memberships.get(), role=Role.STEWARD, granted=True)
+    memberships_services.role_set(actor=None, membership=member.memberships.get(), role=Role.STEWARD, granted=True)
     client.force_login(member)
     response = client.post(reverse("web:rulebook", args=[community.slug]), rules_post(auto_confirm_days="10"))
     assert response.status_code == 302

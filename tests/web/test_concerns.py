@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.exchanges import services
 from coproduce.exchanges.models import ExchangeReference
+from coproduce.exchanges.services import references as references_services
 
 from .conftest import confirmed, text
 
@@ -22,7 +22,7 @@ def close_url(community, reference):
 
 def raise_concern(community, author, subject, text="Turned up late and was rude."):
     exchange = confirmed(community, author, author, subject)
-    return services.reference_leave(actor=author, exchange=exchange, subject=subject, kind="concern", text=text)
+    return references_services.reference_leave(actor=author, exchange=exchange, subject=subject, kind="concern", text=text)
 
 
 def test_it_closes_a_concern_with_what_was_done(client, community, coordinator, member, agency_staff):

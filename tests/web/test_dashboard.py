@@ -5,8 +5,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import ContactRelay, Person
+from coproduce.communities.services import contact_relay as contact_relay_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import vetting as vetting_services
 
 from .conftest import submit_application, text
 
@@ -38,9 +42,9 @@ def test_it_lets_operators_in(client, community, coordinator, operator):
 
 def test_it_lists_pending_applications_with_progress(client, community, coordinator):
     application = submit_application(community)
-    services.application_note_add(actor=coordinator, application=application, text="Good chat", interview=True)
-    services.reference_request(actor=coordinator, application=application, referee_name="R", referee_email="r@example.org")
-    services.check_record(actor=coordinator, community=community, person=application.person, kind="id_seen",
+    notes_services.application_note_add(actor=coordinator, application=application, text="Good chat", interview=True)
+    references_services.reference_request(actor=coordinator, application=application, referee_name="R", referee_email="r@example.org")
+    vetting_services.check_record(actor=coordinator, community=community, person=application.person, kind="id_seen",
                           result="passed", checked_on=dt.date.today())
     client.force_login(coordinator)
     page = text(client.get(dashboard_url(community)))
@@ -51,7 +55,7 @@ def test_it_lists_pending_applications_with_progress(client, community, coordina
 
 
 def test_it_lists_checks_expiring_soon(client, community, coordinator, member):
-    services.check_record(actor=coordinator, community=community, person=member, kind="background_check",
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind="background_check",
                           result="passed", checked_on=dt.date.today() - dt.timedelta(days=1000),
                           expires_on=dt.date.today() + dt.timedelta(days=10))
     client.force_login(coordinator)
@@ -62,8 +66,8 @@ def test_it_lists_checks_expiring_soon(client, community, coordinator, member):
 
 def test_it_lists_messages_to_pass_on_and_marks_them(client, community, coordinator, member, number_of):
     offline = Person.objects.create_user(email=None, full_name="Olive Offline", phone="01632 960001", is_offline=True)
-    services.membership_add(actor=None, community=community, person=offline)
-    relay = services.contact_relay_send(actor=member, community=community,
+    memberships_services.membership_add(actor=None, community=community, person=offline)
+    relay = contact_relay_services.contact_relay_send(actor=member, community=community,
                                         recipient=offline.memberships.get(), message="Fancy a walk?")
     client.force_login(coordinator)
     page = text(client.get(dashboard_url(community)))
@@ -77,7 +81,7 @@ def test_it_lists_messages_to_pass_on_and_marks_them(client, community, coordina
 
 
 def test_it_refuses_marking_relays_to_members(client, community, member, agency_staff):
-    relay = services.contact_relay_send(actor=agency_staff, community=community,
+    relay = contact_relay_services.contact_relay_send(actor=agency_staff, community=community,
                                         recipient=member.memberships.get(), message="Hi")
     ContactRelay.objects.filter(pk=relay.pk).update(via="coordinator")
     client.force_login(member)
@@ -101,16 +105,16 @@ def test_it_searches_members_with_and_without_htmx(client, community, coordinato
 def make_dashboard_rows(community, coordinator, count, start):
     for i in range(start, start + count):
         application = submit_application(community, full_name=f"Applicant {i}", email=f"a{i}@example.org")
-        services.reference_request(actor=coordinator, application=application, referee_name="R",
+        references_services.reference_request(actor=coordinator, application=application, referee_name="R",
                                    referee_email=f"r{i}@example.org")
-        services.check_record(actor=coordinator, community=community, person=application.person, kind="id_seen",
+        vetting_services.check_record(actor=coordinator, community=community, person=application.person, kind="id_seen",
                               result="passed", checked_on=dt.date.today())
         person = Person.objects.create_user(email=None, full_name=f"Offline {i}", is_offline=True)
-        membership = services.membership_add(actor=None, community=community, person=person)
-        services.check_record(actor=coordinator, community=community, person=person, kind="background_check",
+        membership = memberships_services.membership_add(actor=None, community=community, person=person)
+        vetting_services.check_record(actor=coordinator, community=community, person=person, kind="background_check",
                               result="passed", checked_on=dt.date.today() - dt.timedelta(days=400),
                               expires_on=dt.date.today() + dt.timedelta(days=5))
-        services.contact_relay_send(actor=coordinator, community=community, recipient=membership, message="Hello")
+        contact_relay_services.contact_relay_send(actor=coordinator, community=community, recipient=membership, message="Hello")
 
 
 def test_it_uses_a_fixed_number_of_queries(client, community, coordinator, django_assert_num_queries):

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import Person
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import profiles as profiles_services
 
 from .conftest import text
 
@@ -14,8 +15,8 @@ def add_members(community, count, start=0):
     for i in range(start, start + count):
         person = Person.objects.create_user(email=f"p{i}@example.org", full_name=f"Person {i:03d}",
                                             phone=f"0770090{i:04d}", neighbourhood="Docks")
-        services.membership_add(actor=None, community=community, person=person)
-        services.gift_profile_update(actor=person, person=person, gifts=[("hands", f"Gift {i}")])
+        memberships_services.membership_add(actor=None, community=community, person=person)
+        profiles_services.gift_profile_update(actor=person, person=person, gifts=[("hands", f"Gift {i}")])
         people.append(person)
     return people
 
@@ -40,7 +41,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, community):
 
 
 def test_it_searches_by_name_gift_and_number(client, community, member, agency_staff):
-    services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Bike repairs")])
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Bike repairs")])
     client.force_login(agency_staff)
     url = reverse("web:member_directory", args=[community.slug])
     assert "Mo Member" in text(client.get(url, {"q": "bike"}))

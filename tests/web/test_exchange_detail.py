@@ -6,12 +6,13 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.exchanges.models import Exchange
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors.audit import ledger_audit
 from tests.conftest import make_person
 
 from .conftest import confirmed, recorded, text
@@ -22,7 +23,7 @@ def url(community, exchange):
 
 
 def balance(community, person):
-    return ledger_selectors.account_of(community, person).balance_minutes
+    return accounts_selectors.account_of(community, person).balance_minutes
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def test_it_shows_an_exchange_to_its_people_and_coordinators_only(client, commun
     exchange = recorded(community, member, member, agency_staff)
     if who == "stranger":
         viewer = make_person("third@example.org", "Third Member")
-        community_services.membership_add(actor=None, community=community, person=viewer)
+        memberships_services.membership_add(actor=None, community=community, person=viewer)
     else:
         viewer = request.getfixturevalue(who)
     client.force_login(viewer)
@@ -119,10 +120,10 @@ def test_it_refuses_reversing_what_was_never_posted(client, community, member, a
 
 def test_it_explains_when_a_reversal_would_break_a_limit(client, community, member, agency_staff, coordinator):
     exchange = confirmed(community, member, member, agency_staff, minutes=60)
-    community_services.rulebook_change(actor=coordinator, community=community, changes={"credit_floor_minutes": 0},
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"credit_floor_minutes": 0},
                                        reason="Vote")
     recorded_spend = recorded(community, agency_staff, agency_staff, member, minutes=60, title="Shopping")
-    exchange_services.exchange_confirm(actor=member, exchange=recorded_spend)
+    answers_services.exchange_confirm(actor=member, exchange=recorded_spend)
     # Mo spent the hour with Asha; taking back the first hour would leave Mo below the floor.
     client.force_login(coordinator)
     response = client.post(reverse("web:exchange_reverse", args=[community.slug, exchange.pk]),

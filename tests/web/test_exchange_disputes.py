@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.ledger.models import Transfer
 
 from .conftest import recorded, text
@@ -19,7 +19,7 @@ def url(community):
 @pytest.fixture
 def disputed(community, member, agency_staff):
     exchange = recorded(community, member, member, agency_staff)
-    return exchange_services.exchange_dispute(actor=agency_staff, exchange=exchange, reason="It never happened")
+    return answers_services.exchange_dispute(actor=agency_staff, exchange=exchange, reason="It never happened")
 
 
 def settle(client, community, exchange, outcome, note="Spoke to both of them", back="disputes"):
@@ -93,11 +93,11 @@ def test_it_reads_a_fixed_number_of_queries(client, community, coordinator, memb
     client.force_login(coordinator)
     for i in range(2):
         exchange = recorded(community, member, member, agency_staff, title=f"Job {i}")
-        exchange_services.exchange_dispute(actor=member, exchange=exchange, reason="Wrong")
+        answers_services.exchange_dispute(actor=member, exchange=exchange, reason="Wrong")
     with django_assert_num_queries(9):
         client.get(url(community))
     for i in range(5):
         exchange = recorded(community, member, member, agency_staff, title=f"More {i}")
-        exchange_services.exchange_dispute(actor=member, exchange=exchange, reason="Wrong")
+        answers_services.exchange_dispute(actor=member, exchange=exchange, reason="Wrong")
     with django_assert_num_queries(9):
         client.get(url(community))

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import EntryMethod, Exchange, ExchangeStatus
-from coproduce.ledger import selectors as ledger_selectors
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import accounts as accounts_selectors
 from coproduce.web.forms.common import community_today
 
 from .conftest import code_of, text
@@ -39,7 +39,7 @@ def entry(community, giver_person, receiver_person, **overrides):
 
 
 def balance(community, person):
-    account = ledger_selectors.account_of(community, person)
+    account = accounts_selectors.account_of(community, person)
     return account.balance_minutes if account else 0
 
 

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import offboarding as offboarding_services
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import Exchange, ExchangeShape, ExchangeStatus
 from coproduce.ledger.models import Transfer
@@ -157,7 +158,7 @@ def test_it_refuses_a_member_of_another_community(client, community, member, oth
 
 def test_it_asks_which_member_when_a_name_matches_several(client, community, member, agency_staff):
     for name in ("Sam Green", "Sam Brown"):
-        community_services.membership_add(actor=None, community=community, person=make_person(None, name))
+        memberships_services.membership_add(actor=None, community=community, person=make_person(None, name))
     client.force_login(member)
     response = client.post(url(community), form_data(agency_staff, community, person_1="Sam"))
     assert response.status_code == 400
@@ -166,7 +167,7 @@ def test_it_asks_which_member_when_a_name_matches_several(client, community, mem
 
 
 def test_it_refuses_an_archived_member(client, community, member, agency_staff, coordinator):
-    community_services.member_offboard(actor=coordinator, membership=agency_staff.memberships.get(), reason="Moved")
+    offboarding_services.member_offboard(actor=coordinator, membership=agency_staff.memberships.get(), reason="Moved")
     client.force_login(member)
     response = client.post(url(community), form_data(agency_staff, community))
     assert "is no longer an active member" in text(response)
@@ -227,7 +228,7 @@ def test_it_lets_a_coordinator_record_for_an_offline_member(client, community, c
 
 def test_it_refuses_acting_for_a_member_of_another_community(client, community, other_community, coordinator,
                                                                  other_member, agency_staff):
-    community_services.membership_add(actor=None, community=other_community, person=coordinator,
+    memberships_services.membership_add(actor=None, community=other_community, person=coordinator,
                                       roles=["coordinator"])
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[other_community.slug, other_member.memberships.get().number]))

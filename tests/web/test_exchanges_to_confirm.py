@@ -7,20 +7,21 @@ import re
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import selectors as exchange_selectors
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import Exchange, ExchangeStatus
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import accounts as accounts_selectors
 from tests.conftest import make_person
 
 from .conftest import recorded, text
 
 
 def balance(community, person):
-    account = ledger_selectors.account_of(community, person)
+    account = accounts_selectors.account_of(community, person)
     return account.balance_minutes if account else 0
 
 
@@ -55,10 +56,10 @@ def test_it_counts_on_home_as_the_list_does(community, member, agency_staff, coo
     recorded(community, member, member, [agency_staff, coordinator])
     recorded(community, coordinator, [coordinator, member], agency_staff)
     done = recorded(community, agency_staff, agency_staff, member)
-    exchange_services.exchange_decline(actor=member, exchange=done, reason="No")
+    answers_services.exchange_decline(actor=member, exchange=done, reason="No")
     for person in (member, agency_staff, coordinator):
-        listed = len(exchange_selectors.exchanges_to_confirm(community, person))
-        assert exchange_selectors.to_confirm_counts(person).get(community.pk, 0) == listed
+        listed = len(exchanges_selectors.exchanges_to_confirm(community, person))
+        assert exchanges_selectors.to_confirm_counts(person).get(community.pk, 0) == listed
 
 
 def test_it_confirms_and_posts_the_hours(client, community, member, agency_staff):
@@ -93,7 +94,7 @@ def test_it_refuses_confirming_ones_own_record(client, community, member, agency
 
 
 def test_it_explains_when_the_recipient_lacks_credit(client, community, coordinator, member, agency_staff):
-    community_services.rulebook_change(actor=coordinator, community=community,
+    communities_services.rulebook_change(actor=coordinator, community=community,
                                        changes={"credit_floor_minutes": 0}, reason="Vote")
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(agency_staff)
@@ -193,7 +194,7 @@ def test_it_reads_a_fixed_number_of_queries(client, community, member, agency_st
         made = []
         for i in range(n):
             person = make_person(None, f"Neighbour {i}")
-            community_services.membership_add(actor=None, community=community, person=person)
+            memberships_services.membership_add(actor=None, community=community, person=person)
             made.append(person)
         return made
 

@@ -204,7 +204,7 @@ def test_it_renders_each_option_of_a_list_as_django_does(data):
 )
 def test_it_renders_the_listing_search_form_as_django_does(community, data):
     from coproduce.communities.models import Neighbourhood
-    from coproduce.exchanges import selectors
+    from coproduce.exchanges.selectors import listings as listings_selectors
 
     neighbourhoods = [
         Neighbourhood(name="Old Docks", slug="old-docks"),
@@ -214,7 +214,7 @@ def test_it_renders_the_listing_search_form_as_django_does(community, data):
     def fields(renderer):
         form = ListingSearchForm(
             data,
-            categories=selectors.categories_for(community),
+            categories=listings_selectors.categories_for(community),
             neighbourhoods=neighbourhoods,
             renderer=renderer,
         )

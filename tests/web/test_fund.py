@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.communities.services import communities as communities_services
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.ledger.models import Transfer
+from coproduce.ledger.selectors import accounts as accounts_selectors
 
 from .conftest import code_of, confirmed, recorded, text
 
@@ -18,7 +18,7 @@ def url(community):
 
 
 def fund_balance(community):
-    fund = ledger_selectors.system_account(community, "fund")
+    fund = accounts_selectors.system_account(community, "fund")
     return fund.balance_minutes if fund else 0
 
 
@@ -42,7 +42,7 @@ def test_it_lets_a_member_donate_hours(client, community, member, agency_staff):
     response = donate(client, community)
     assert "Thank you: 1h00 given to the community fund." in text(response)
     assert fund_balance(community) == 60
-    assert ledger_selectors.account_of(community, member).balance_minutes == 60
+    assert accounts_selectors.account_of(community, member).balance_minutes == 60
     assert "Hours in the fund 1h00" in text(response)
     donate(client, community)  # sent twice: given once
     assert fund_balance(community) == 60
@@ -104,17 +104,17 @@ def test_it_donates_for_the_member_a_coordinator_acts_for(client, community, coo
     donate(client, community)
     transfer = Transfer.objects.get(reason="donation")
     assert transfer.actor == coordinator and transfer.on_behalf_of == member
-    assert ledger_selectors.account_of(community, member).balance_minutes == 60
+    assert accounts_selectors.account_of(community, member).balance_minutes == 60
 
 
 def test_it_shows_group_exchanges_the_fund_paid_for(client, community, coordinator, member, agency_staff):
-    community_services.rulebook_change(actor=coordinator, community=community,
+    communities_services.rulebook_change(actor=coordinator, community=community,
                                        changes={"group_exchange_payer": "fund"}, reason="Vote")
     confirmed(community, member, member, agency_staff, minutes=240)
     client.force_login(member)
     donate(client, community, hours="3")
     exchange = recorded(community, member, member, [agency_staff, coordinator], minutes=60, title="Knitting class")
-    exchange_services.exchange_confirm(actor=agency_staff, exchange=exchange)
+    answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
     page = text(client.get(url(community)))
     assert "Group exchange" in page and "−1h00" in page and "Hours in the fund 2h00" in page
 

@@ -10,12 +10,15 @@ from pathlib import Path
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services
 from coproduce.communities.models import Role
-from coproduce.coproduction import partners
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import references as references_services
+from coproduce.coproduction.services import partners
 from coproduce.exchanges.models import EntryMethod
-from coproduce.messaging import services as messaging_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.messaging.services import conversations as conversations_services
 from coproduce.web.history import ACTIONS
 from tests.coproduction.partner_helpers import SATURDAY_MORNING, give_credit, leisure_centre, swim
 
@@ -80,19 +83,19 @@ def history_page(client, community, coordinator, person) -> str:
 
 
 def test_it_shows_a_members_history_in_words(client, community, coordinator, member, agency_staff):
-    messaging_services.conversation_start(actor=agency_staff, community=community, recipient=member,
+    conversations_services.conversation_start(actor=agency_staff, community=community, recipient=member,
                                           body="Could you help with my garden?")
-    services.role_set(actor=coordinator, membership=member.memberships.get(), role=Role.STEWARD, granted=True)
-    services.person_details_update(actor=coordinator, person=member, neighbourhood="Docks")
+    memberships_services.role_set(actor=coordinator, membership=member.memberships.get(), role=Role.STEWARD, granted=True)
+    profiles_services.person_details_update(actor=coordinator, person=member, neighbourhood="Docks")
     partner = leisure_centre(coordinator, community)
     offer = swim(coordinator, partner)
     give_credit(community, member, 120)
     partners.redemption_create(actor=coordinator, partner=partner, offer=offer,
                                member_ref=member.memberships.get().member_code, idempotency_key="swim-1",
                                at=SATURDAY_MORNING)
-    exchange_services.listing_create(actor=member, community=community, kind="request", title="Help with the garden",
+    listings_services.listing_create(actor=member, community=community, kind="request", title="Help with the garden",
                                      category="gardening", expires_at=timezone.now() + dt.timedelta(days=1))
-    assert exchange_services.listings_expire(now=timezone.now() + dt.timedelta(days=2)) == 1
+    assert listings_services.listings_expire(now=timezone.now() + dt.timedelta(days=2)) == 1
 
     page = history_page(client, community, coordinator, member)
     assert "A conversation with them was started." in page
@@ -111,10 +114,10 @@ def test_it_shows_a_members_history_in_words(client, community, coordinator, mem
 
 def test_it_says_who_acted_without_signing_in(client, community, coordinator):
     application = submit_application(community)
-    _, token = services.reference_request(actor=coordinator, application=application, referee_name="Ravi Referee",
+    _, token = references_services.reference_request(actor=coordinator, application=application, referee_name="Ravi Referee",
                                           referee_email="ravi@example.org")
-    services.reference_answer(token=token, outcome="supports", answer="Known her for years.")
-    services.application_approve(actor=coordinator, application=application)
+    references_services.reference_answer(token=token, outcome="supports", answer="Known her for years.")
+    applications_services.application_approve(actor=coordinator, application=application)
     page = history_page(client, community, coordinator, application.person)
     assert "Their application to join was sent." in page
     assert "By the applicant, on the public form" in page

@@ -4,7 +4,9 @@ import datetime as dt
 
 from django.urls import reverse
 
-from coproduce.communities import services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import vetting as vetting_services
 
 from .conftest import text
 
@@ -16,8 +18,8 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, db):
 
 
 def test_it_greets_a_member_with_their_communities_and_gifts(client, community, member):
-    services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening"), ("teach", "Knitting")])
-    services.check_record(actor=member, community=community, person=member, kind="id_seen", result="passed",
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening"), ("teach", "Knitting")])
+    vetting_services.check_record(actor=member, community=community, person=member, kind="id_seen", result="passed",
                           checked_on=dt.date.today())
     client.force_login(member)
     response = client.get(reverse("web:home"))
@@ -45,7 +47,7 @@ def test_it_points_someone_with_no_community_to_the_list(client, outsider):
 
 
 def test_it_shows_each_community_of_a_person_in_two(client, community, other_community, member):
-    services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     client.force_login(member)
     page = text(client.get(reverse("web:home")))
     assert "RIV-" in page and "HIL-" in page

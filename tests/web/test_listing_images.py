@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import images, services
 from coproduce.exchanges.models import ListingImage
+from coproduce.exchanges.services import images
+from coproduce.exchanges.services import listings as listings_services
 
 from ..exchanges.images import decoded, gps_exif, picture
 from .conftest import text
@@ -18,7 +19,7 @@ from .conftest import text
 def posted(community, owner, **kw):
     values = {"kind": "offer", "title": "Help in the garden", "category": "gardening"}
     values.update(kw)
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def add_url(community, listing):

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Category, Listing, ListingStatus
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import text
 
@@ -23,7 +23,7 @@ def category(slug="gardening") -> Category:
 def posted(community, owner, **kw) -> Listing:
     values = {"kind": "offer", "title": "Help in the garden", "category": category().pk, "neighbourhood": "Old Docks"}
     values.update(kw)
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def form_data(**kw) -> dict:
@@ -156,7 +156,7 @@ def test_it_posts_a_request(client, community, member):
 def test_it_offers_a_three_month_expiry(client, community, member):
     client.force_login(member)
     form = client.get(reverse("web:listing_create", args=[community.slug])).context["form"]
-    expected = services.add_months(dt.datetime.combine(dt.date.today(), dt.time()), 3).date()
+    expected = listings_services.add_months(dt.datetime.combine(dt.date.today(), dt.time()), 3).date()
     assert abs((form.initial["expires_on"] - expected).days) <= 1
 
 
@@ -322,13 +322,13 @@ def test_it_shows_offers_that_may_fit_a_request(client, community, member, agenc
 
     from django.utils import timezone
 
-    from coproduce.exchanges import services as exchange_services
+    from coproduce.exchanges.services import listings as listings_services
 
     later = timezone.now() + dt.timedelta(days=30)
-    request = exchange_services.listing_create(actor=member, community=community, kind="request",
+    request = listings_services.listing_create(actor=member, community=community, kind="request",
                                                category="computer-help", title="Help with my new laptop",
                                                expires_at=later)
-    exchange_services.listing_create(actor=agency_staff, community=community, kind="offer",
+    listings_services.listing_create(actor=agency_staff, community=community, kind="offer",
                                      category="computer-help", title="Laptop and email help", expires_at=later)
     client.force_login(member)
     response = client.get(f"/c/{community.slug}/listings/{request.pk}/")

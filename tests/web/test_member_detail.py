@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import (
     Check,
     ContactRelay,
@@ -14,6 +13,11 @@ from coproduce.communities.models import (
     MembershipStatus,
     Role,
 )
+from coproduce.communities.services import acting_for as acting_for_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import privacy as privacy_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core.models import AuditEvent
 
 from .conftest import text
@@ -26,14 +30,14 @@ def url(community, person, name="web:member_detail"):
 @pytest.fixture
 def recorded(community, coordinator, member):
     """A member with a check and a coordinator note on record."""
-    services.check_record(actor=coordinator, community=community, person=member, kind="background_check",
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind="background_check",
                           result="passed", checked_on=dt.date.today(), reference_number="DBS-SECRET-1")
-    services.person_note_add(actor=coordinator, community=community, person=member, text="Prefers mornings; NOTE-XYZ")
+    notes_services.person_note_add(actor=coordinator, community=community, person=member, text="Prefers mornings; NOTE-XYZ")
     return member
 
 
 def test_it_shows_a_member_their_neighbour_with_privacy_applied(client, community, member, agency_staff):
-    services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
     client.force_login(agency_staff)
     response = client.get(url(community, member))
     assert response.status_code == 200
@@ -43,7 +47,7 @@ def test_it_shows_a_member_their_neighbour_with_privacy_applied(client, communit
 
 
 def test_it_shows_details_the_member_chose_to_share(client, community, member, agency_staff):
-    services.privacy_update(actor=member, person=member, visibility={"phone": "members"})
+    privacy_services.privacy_update(actor=member, person=member, visibility={"phone": "members"})
     client.force_login(agency_staff)
     assert "07700 900001" in text(client.get(url(community, member)))
 
@@ -71,7 +75,7 @@ def test_it_never_shows_checks_notes_or_history_to_members(client, community, re
 
 
 def test_it_shows_coordinators_the_record(client, community, recorded, coordinator):
-    services.person_details_update(actor=coordinator, person=recorded, neighbourhood="Docks")
+    profiles_services.person_details_update(actor=coordinator, person=recorded, neighbourhood="Docks")
     client.force_login(coordinator)
     response = client.get(url(community, recorded))
     page = text(response)
@@ -84,8 +88,8 @@ def test_it_shows_coordinators_the_record(client, community, recorded, coordinat
 
 
 def test_it_records_who_acted_for_whom_in_the_history(client, community, coordinator, member):
-    services.acting_for_start(actor=coordinator, membership=member.memberships.get())
-    services.gift_profile_update(actor=coordinator, person=member, gifts=[("hands", "Gardening")])
+    acting_for_services.acting_for_start(actor=coordinator, membership=member.memberships.get())
+    profiles_services.gift_profile_update(actor=coordinator, person=member, gifts=[("hands", "Gardening")])
     client.force_login(coordinator)
     page = text(client.get(url(community, member)))
     assert "Their gift profile was changed." in page

@@ -8,11 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.errors import PermissionDenied
-from coproduce.exchanges import services as exchange_services
-from coproduce.messaging import services
+from coproduce.exchanges.services import listings as listings_services
 from coproduce.messaging.models import Conversation, Message, Report
+from coproduce.messaging.services import blocks as blocks_services
+from coproduce.messaging.services import conversations as conversations_services
 from tests.conftest import make_person
 
 from .conftest import text
@@ -22,12 +23,12 @@ from .test_pages import assert_accessible
 @pytest.fixture
 def helper(community):
     person = make_person("helper@riverside.example", "Hal Helper", phone="07700 900777")
-    community_services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
 def _start(actor, community, recipient, body="Could you help with my computer?"):
-    return services.conversation_start(actor=actor, community=community, recipient=recipient, body=body)
+    return conversations_services.conversation_start(actor=actor, community=community, recipient=recipient, body=body)
 
 
 def test_it_starts_a_conversation_from_a_member_page(client, community, member, helper, number_of):
@@ -50,7 +51,7 @@ def test_it_starts_a_conversation_from_a_member_page(client, community, member, 
 
 
 def test_it_starts_a_conversation_about_a_listing(client, community, member, helper, number_of):
-    listing = exchange_services.listing_create(actor=helper, community=community, kind="offer",
+    listing = listings_services.listing_create(actor=helper, community=community, kind="offer",
                                                title="Computer help", category="gardening")
     client.force_login(member)
     detail = client.get(reverse("web:listing_detail", args=[community.slug, listing.pk]))
@@ -95,7 +96,7 @@ def test_it_refuses_an_empty_or_garbled_reply(client, community, member, helper)
 
 
 def test_it_refuses_writing_to_a_member_who_blocked_you(client, community, member, helper, number_of):
-    services.member_block(actor=helper, community=community, person=member)
+    blocks_services.member_block(actor=helper, community=community, person=member)
     client.force_login(member)
     response = client.post(reverse("web:conversation_new", args=[community.slug, number_of(helper, community)]),
                            {"body": "Hello?"})
@@ -181,7 +182,7 @@ def test_it_shows_the_inbox_in_a_fixed_number_of_queries(client, community, memb
         client.get(url)
     _start(coordinator, community, member)
     other = make_person("third@riverside.example", "Tess Third")
-    community_services.membership_add(actor=None, community=community, person=other)
+    memberships_services.membership_add(actor=None, community=community, person=other)
     _start(other, community, member)
     with CaptureQueriesContext(connection) as more:
         client.get(url)

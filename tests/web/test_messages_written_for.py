@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
+from coproduce.communities.services import acting_for as acting_for_services
 from coproduce.core.models import AuditEvent
-from coproduce.messaging import services
 from coproduce.messaging.models import Message
+from coproduce.messaging.services import introductions as introductions_services
 from tests.messaging.conftest import join
 
 from .conftest import text
@@ -22,7 +22,7 @@ def offline(community):
 
 def test_a_coordinator_acting_for_a_member_writes_as_them(client, community, coordinator, member, offline,
                                                           number_of):
-    community_services.acting_for_start(actor=coordinator, membership=offline.memberships.get())
+    acting_for_services.acting_for_start(actor=coordinator, membership=offline.memberships.get())
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[community.slug, number_of(offline, community)]))
     new = reverse("web:conversation_new", args=[community.slug, number_of(member, community)])
@@ -46,7 +46,7 @@ def test_a_coordinator_acting_for_a_member_writes_as_them(client, community, coo
 
 
 def test_an_introduction_shows_who_made_it(client, community, coordinator, member, offline):
-    introduction = services.introduction_make(actor=coordinator, community=community, first=member, second=offline,
+    introduction = introductions_services.introduction_make(actor=coordinator, community=community, first=member, second=offline,
                                               note="You both love knitting.")
     client.force_login(member)
     page = text(client.get(reverse("web:conversation_detail", args=[community.slug, introduction.conversation_id])))
@@ -56,7 +56,7 @@ def test_an_introduction_shows_who_made_it(client, community, coordinator, membe
 
 
 def test_the_introducing_coordinator_cannot_read_the_conversation(client, community, coordinator, member, offline):
-    introduction = services.introduction_make(actor=coordinator, community=community, first=member, second=offline,
+    introduction = introductions_services.introduction_make(actor=coordinator, community=community, first=member, second=offline,
                                               note="Hello both.")
     client.force_login(coordinator)
     url = reverse("web:conversation_detail", args=[community.slug, introduction.conversation_id])

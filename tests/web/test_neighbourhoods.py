@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import Neighbourhood
-from coproduce.exchanges import services
+from coproduce.communities.services import neighbourhoods as neighbourhoods_services
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import text
 
@@ -15,7 +15,7 @@ KM_NORTH = 1 / 111.19
 
 
 def hood(community, coordinator, name="Old Town", lat=51.503, lng=-0.124):
-    return community_services.neighbourhood_add(actor=coordinator, community=community, name=name, lat=lat, lng=lng)
+    return neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name=name, lat=lat, lng=lng)
 
 
 def test_it_lets_a_coordinator_add_and_change_neighbourhoods(client, community, coordinator):
@@ -65,9 +65,9 @@ def test_it_keeps_members_and_outsiders_out(client, community, coordinator, memb
 def test_it_searches_near_a_neighbourhood(client, community, coordinator, member):
     hood(community, coordinator)
     hood(community, coordinator, name="Docks", lat=51.508, lng=-0.100)
-    services.listing_create(actor=member, community=community, kind="offer", title="Weeding nearby",
+    listings_services.listing_create(actor=member, community=community, kind="offer", title="Weeding nearby",
                                     category="gardening", lat=51.503 + KM_NORTH, lng=-0.124)
-    services.listing_create(actor=member, community=community, kind="offer", title="Weeding far away",
+    listings_services.listing_create(actor=member, community=community, kind="offer", title="Weeding far away",
                             category="gardening", lat=51.503 + 20 * KM_NORTH, lng=-0.124)
     client.force_login(member)
     url = reverse("web:listing_search", args=[community.slug])

@@ -9,9 +9,12 @@ import re
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.exchanges.models import Category
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import confirmed, recorded, supported_application
 
@@ -19,22 +22,22 @@ from .conftest import confirmed, recorded, supported_application
 @pytest.fixture
 def world(community, coordinator, member, agency_staff):
     application = supported_application(community, coordinator, full_name="Pat Newcomer", email="pat@example.org")
-    services.check_record(actor=coordinator, community=community, person=member, kind="id_seen", result="passed",
+    vetting_services.check_record(actor=coordinator, community=community, person=member, kind="id_seen", result="passed",
                           checked_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(days=5))
-    services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
-    services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Vote")
+    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Vote")
     number = member.memberships.get().number
     posted = confirmed(community, member, member, agency_staff, minutes=120, title="Painting the fence")
     waiting = recorded(community, agency_staff, agency_staff, member, title="Lift to the shops",
                        expenses=[{"amount": "2.40", "currency": "GBP", "note": "Parking"}])
-    disputed = exchange_services.exchange_dispute(
+    disputed = answers_services.exchange_dispute(
         actor=member, exchange=recorded(community, member, member, agency_staff, title="Ironing"), reason="Too long"
     )
     gardening = Category.objects.get(community=None, slug="gardening")
-    listing = exchange_services.listing_create(actor=agency_staff, community=community, kind="offer",
+    listing = listings_services.listing_create(actor=agency_staff, community=community, kind="offer",
                                                title="Help in the garden", category=gardening.pk,
                                                availability=["mon-am"], tags=["weeding"], neighbourhood="Old Docks")
-    mine = exchange_services.listing_create(actor=member, community=community, kind="request",
+    mine = listings_services.listing_create(actor=member, community=community, kind="request",
                                             title="Help with a new phone", category=gardening.pk)
     return {"application": application, "number": number, "posted": posted, "waiting": waiting, "disputed": disputed,
             "listing": listing, "mine": mine}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from coproduce.messaging import services
 from coproduce.messaging.models import Message, PassOn
+from coproduce.messaging.services import conversations as conversations_services
 from tests.messaging.conftest import join
 
 from .conftest import text
@@ -28,9 +28,9 @@ def mark_url(community, message):
 
 def test_it_shows_waiting_messages_and_marks_them_passed_on(client, community, coordinator, member, offline,
                                                             agency_staff):
-    message = services.conversation_start(actor=member, community=community, recipient=offline,
+    message = conversations_services.conversation_start(actor=member, community=community, recipient=offline,
                                           body="Fancy a <b>walk</b>?").messages.get()
-    services.conversation_start(actor=member, community=community, recipient=agency_staff, body="Private words")
+    conversations_services.conversation_start(actor=member, community=community, recipient=agency_staff, body="Private words")
     client.force_login(coordinator)
     response = client.get(page_url(community))
     page = text(response)
@@ -51,7 +51,7 @@ def test_it_shows_waiting_messages_and_marks_them_passed_on(client, community, c
 
 
 def test_it_needs_to_know_how(client, community, coordinator, member, offline):
-    message = services.conversation_start(actor=member, community=community, recipient=offline,
+    message = conversations_services.conversation_start(actor=member, community=community, recipient=offline,
                                           body="Hello").messages.get()
     client.force_login(coordinator)
     response = client.post(mark_url(community, message), {f"m{message.pk}-how": "  "})
@@ -62,7 +62,7 @@ def test_it_needs_to_know_how(client, community, coordinator, member, offline):
 
 
 def test_it_finds_no_other_message(client, community, coordinator, member, agency_staff):
-    private = services.conversation_start(actor=member, community=community, recipient=agency_staff,
+    private = conversations_services.conversation_start(actor=member, community=community, recipient=agency_staff,
                                           body="Private").messages.get()
     client.force_login(coordinator)
     assert client.post(mark_url(community, private), {f"m{private.pk}-how": "by phone"}).status_code == 404
@@ -71,7 +71,7 @@ def test_it_finds_no_other_message(client, community, coordinator, member, agenc
 
 @pytest.mark.parametrize("who, status", [("member", 403), ("outsider", 404), ("other_member", 404)])
 def test_it_keeps_others_out(client, community, member, offline, who, status, request):
-    message = services.conversation_start(actor=member, community=community, recipient=offline,
+    message = conversations_services.conversation_start(actor=member, community=community, recipient=offline,
                                           body="Hello").messages.get()
     client.force_login(request.getfixturevalue(who))
     assert client.get(page_url(community)).status_code == status

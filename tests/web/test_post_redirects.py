@@ -19,16 +19,27 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import Role
-from coproduce.coproduction import agencies, referrals, sessions
-from coproduce.coproduction import assessments as assessment_services
+from coproduce.communities.services import acting_for as acting_for_services
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import contact_relay as contact_relay_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import neighbourhoods as neighbourhoods_services
+from coproduce.communities.services import privacy as privacy_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import tokens as tokens_services
 from coproduce.coproduction.models import AgencyMembership, AgencyRole
-from coproduce.exchanges import images
-from coproduce.exchanges import services as exchange_services
+from coproduce.coproduction.selectors import assessments as assessments_selectors
+from coproduce.coproduction.services import agencies, referrals, sessions
 from coproduce.exchanges.models import Category
-from coproduce.messaging import services as messaging_services
-from coproduce.notifications import services as notification_services
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import fund as fund_services
+from coproduce.exchanges.services import images
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.exchanges.services import references as exchanges_references_services
+from coproduce.messaging.services import conversations as conversations_services
+from coproduce.messaging.services import reports as reports_services
+from coproduce.notifications.services import notifications as notifications_services
 from coproduce.web import urls as web_urls
 from tests.conftest import make_person
 from tests.coproduction.conftest import agency, agency_admin, role, session  # noqa: F401 - fixtures
@@ -91,12 +102,12 @@ class World:
         return submit_application(self.community)
 
     def listing(self, owner=None):
-        return exchange_services.listing_create(actor=owner or self.member, community=self.community, kind="request",
+        return listings_services.listing_create(actor=owner or self.member, community=self.community, kind="request",
                                                 title="Help with a new phone", category="gardening")
 
     def offline(self):
         person = make_person(None, "Ode Offline", phone="01632 960001", is_offline=True)
-        services.membership_add(actor=None, community=self.community, person=person)
+        memberships_services.membership_add(actor=None, community=self.community, person=person)
         return person
 
     def partner(self):
@@ -111,12 +122,12 @@ def _token_create(w):
 
 
 def _token_revoke(w):
-    token, _secret = services.token_create(actor=w.member, person=w.member, name="Old")
+    token, _secret = tokens_services.token_create(actor=w.member, person=w.member, name="Old")
     return w.member, reverse("web:token_revoke", args=[token.pk]), {}
 
 
 def _reference_answer(w):
-    _reference, token = services.reference_request(actor=w.coordinator, application=w.application(),
+    _reference, token = references_services.reference_request(actor=w.coordinator, application=w.application(),
                                                    referee_name="Rita Referee", referee_email="rita@example.org")
     return None, reverse("web:reference_answer", args=[token]), {"outcome": "supports", "answer": "A kind neighbour."}
 
@@ -125,51 +136,51 @@ def _apply_confirm(w):
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        services.application_request(actor=None, community=w.community, full_name="Pat", email="pat@example.org")
+        applications_services.application_request(actor=None, community=w.community, full_name="Pat", email="pat@example.org")
     token = re.search(r"/applications/confirm/([^/\s]+)/", mail.outbox[-1].body).group(1)
     return None, reverse("web:apply_confirm", args=[token]), {}
 
 
 def _notifications_read(w):
-    notification_services.notify(person=w.member, kind="message", community=w.community, title="Hello", body="",
+    notifications_services.notify(person=w.member, kind="message", community=w.community, title="Hello", body="",
                                   url="/")
     return w.member, reverse("web:notifications_read"), {"all": "1"}
 
 
 def _conversation_detail(w):
-    conversation = messaging_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
+    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
                                                          body="Hello")
     return w.member, w.url("conversation_detail", conversation.pk), {"body": "Hello back"}
 
 
 def _message_report(w):
-    conversation = messaging_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
+    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
                                                          body="Unkind words")
     return w.member, w.url("message_report", conversation.messages.get().pk), {"reason": "Unkind"}
 
 
 def _member_block(w):
-    conversation = messaging_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
+    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
                                                          body="Hello")
     return w.member, w.url("member_block", w.number(w.staff)), {"conversation": str(conversation.pk)}
 
 
 def _report_handled(w):
-    conversation = messaging_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
+    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
                                                          body="Unkind words")
-    report = messaging_services.message_report(actor=w.member, message=conversation.messages.get(), reason="Unkind")
+    report = reports_services.message_report(actor=w.member, message=conversation.messages.get(), reason="Unkind")
     return w.coordinator, w.url("report_handled", report.pk), {"note": "Spoke to them"}
 
 
 def _relay_passed_on(w):
-    relay = services.contact_relay_send(actor=w.member, community=w.community,
+    relay = contact_relay_services.contact_relay_send(actor=w.member, community=w.community,
                                         recipient=w.staff.memberships.get(), message="Please ring me")
     return w.coordinator, w.url("relay_passed_on", relay.pk), {}
 
 
 def _message_passed_on(w):
     offline = w.offline()
-    conversation = messaging_services.conversation_start(actor=w.member, community=w.community, recipient=offline,
+    conversation = conversations_services.conversation_start(actor=w.member, community=w.community, recipient=offline,
                                                          body="Fancy a walk?")
     message = conversation.messages.get()
     return w.coordinator, w.url("message_passed_on", message.pk), {f"m{message.pk}-how": "by phone"}
@@ -177,7 +188,7 @@ def _message_passed_on(w):
 
 def _concern_close(w):
     exchange = confirmed(w.community, w.member, w.member, w.staff)
-    concern = exchange_services.reference_leave(actor=w.member, exchange=exchange, subject=w.staff, kind="concern",
+    concern = exchanges_references_services.reference_leave(actor=w.member, exchange=exchange, subject=w.staff, kind="concern",
                                                 text="Late and rude.")
     return w.coordinator, w.url("concern_close", concern.pk), {f"c{concern.pk}-outcome": "Spoke to both."}
 
@@ -202,7 +213,7 @@ def _exchange_waiting(w):
 
 def _disputed(w):
     exchange = recorded(w.community, w.member, w.member, w.staff)
-    return exchange_services.exchange_dispute(actor=w.staff, exchange=exchange, reason="Too long")
+    return answers_services.exchange_dispute(actor=w.staff, exchange=exchange, reason="Too long")
 
 
 def _exchange_record(w):
@@ -239,7 +250,7 @@ def _listing_data(w):
 
 
 def _neighbourhood_edit(w):
-    place = services.neighbourhood_add(actor=w.coordinator, community=w.community, name="Docks", lat=51.5, lng=-0.1)
+    place = neighbourhoods_services.neighbourhood_add(actor=w.coordinator, community=w.community, name="Docks", lat=51.5, lng=-0.1)
     return w.coordinator, w.url("neighbourhood_edit", place.pk), {"name": "Old Docks", "lat": "51.5", "lng": "-0.1"}
 
 
@@ -306,7 +317,7 @@ def _referral(w):
 
 def _assessment_answers():
     data = {"completed_on": "2026-03-01", "note": "First go"}
-    for principle, level in assessment_services.PAIRS:
+    for principle, level in assessments_selectors.PAIRS:
         data[f"score_{principle}_{level}"] = "2"
         data[f"evidence_{principle}_{level}"] = ""
     return data
@@ -333,7 +344,7 @@ def _member_first_password(w):
 
 
 def _sign_in_code(w):
-    from coproduce.communities import sign_in
+    from coproduce.communities.services import sign_in
 
     offline = w.offline()
     membership = offline.memberships.get(community=w.community)
@@ -343,12 +354,12 @@ def _sign_in_code(w):
 
 
 def _choose_password(w):
-    from coproduce.communities import sign_in
+    from coproduce.communities.services import sign_in
 
     newcomer = make_person("newcomer@example.org", "Nia Newcomer")
     newcomer.set_unusable_password()
     newcomer.save()
-    services.membership_add(actor=None, community=w.community, person=newcomer)
+    memberships_services.membership_add(actor=None, community=w.community, person=newcomer)
     _token, link = sign_in.sign_in_link_issue(actor=w.coordinator, person=newcomer, community=w.community)
     w.fixture("client").get(link)  # the link puts the token in this browser's session
     password = "a-long-Passphrase-42"
@@ -376,7 +387,7 @@ CASES: dict[str, Case] = {
         "date_of_birth": "coordinators"}),
     "profile_consent": lambda w: (w.member, reverse("web:profile_consent", args=["health"]), {"action": "give"}),
     "profile_sensitive": lambda w: (
-        services.consent_give(actor=w.member, person=w.member, topic="health") and w.member,
+        privacy_services.consent_give(actor=w.member, person=w.member, topic="health") and w.member,
         reverse("web:profile_sensitive", args=["health"]), {"health-value": "Diabetes"}),
     "token_create": _token_create,
     "token_revoke": _token_revoke,
@@ -385,7 +396,7 @@ CASES: dict[str, Case] = {
     "notification_preferences": lambda w: (w.member, reverse("web:notification_preferences"),
                                            {"notify-email_mode": "digest"}),
     "acting_stop": lambda w: (
-        services.acting_for_start(actor=w.coordinator, membership=w.member.memberships.get()) or w.coordinator,
+        acting_for_services.acting_for_start(actor=w.coordinator, membership=w.member.memberships.get()) or w.coordinator,
         reverse("web:acting_stop"), {}),
     # Members
     "rulebook": _rules,
@@ -427,7 +438,7 @@ CASES: dict[str, Case] = {
     "member_offboard": lambda w: (w.coordinator, w.url("member_offboard", w.number(w.member)),
                                   {"reason": "Moved to Leeds."}),
     "fund_grant": lambda w: (
-        give_credit(w.community, w.member, 120) or exchange_services.fund_donate(
+        give_credit(w.community, w.member, 120) or fund_services.fund_donate(
             actor=w.member, community=w.community, person=w.member, idempotency_key="seed-fund", minutes=120)
         and w.coordinator,
         w.url("fund_grant"), {"grant-idempotency_key": "walk-grant", "grant-member": code_of(w.staff, w.community),

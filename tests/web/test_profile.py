@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import Consent, Person, SensitiveDatum
+from coproduce.communities.services import profiles as profiles_services
 from coproduce.core.models import AuditEvent
 
 from .conftest import text
@@ -158,7 +158,7 @@ def test_it_does_not_touch_the_audit_for_a_failed_save(client, member):
 
 
 def test_it_saves_nothing_when_nothing_changed(client, member):
-    services.person_details_update(actor=member, person=member, **{
+    profiles_services.person_details_update(actor=member, person=member, **{
         **DETAILS, "date_of_birth": None, "is_offline": False,
     })
     before = AuditEvent.objects.count()

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities.models import Community
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Listing
+from coproduce.exchanges.services import listings as listings_services
 
 from .conftest import text
 
@@ -23,7 +23,7 @@ def posted(community, owner, **kw) -> Listing:
     values = {"kind": "offer", "title": "Help in the garden", "category": "gardening", "neighbourhood": "Old Docks",
               "visibility": "public", "description": "Weeding and pruning, weekends.", "lat": 51.5071, "lng": -0.1277}
     values.update(kw)
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def url(community) -> str:
@@ -37,7 +37,7 @@ def spread(community, member, agency_staff):
                      category="lifts-to-appointments")
     private = posted(community, member, title="Members only lifts", visibility="community")
     closed = posted(community, member, title="Closed bike repair", category="bike-repair")
-    services.listing_close(actor=member, listing=closed)
+    listings_services.listing_close(actor=member, listing=closed)
     lapsed = posted(community, member, title="Lapsed knitting", category="knitting-and-crochet")
     Listing.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     return {"shown": shown, "request": request, "private": private, "closed": closed, "lapsed": lapsed}

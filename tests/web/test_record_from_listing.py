@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coproduce.core.models import AuditEvent
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange
-from coproduce.messaging import services as messaging_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.messaging.services import conversations as conversations_services
 
 from .conftest import code_of, text
 from .test_exchange_record import form_data
@@ -18,7 +18,7 @@ from .test_exchange_record import form_data
 def listing_of(community, owner, **kw):
     values = {"kind": "offer", "title": "Help setting up a laptop", "category": "computer-help"}
     values.update(kw)
-    return services.listing_create(actor=owner, community=community, **values)
+    return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def record_url(community, listing=None):
@@ -82,7 +82,7 @@ def test_it_records_an_exchange_linked_to_the_listing(client, community, member,
 
 def test_it_names_the_link_from_a_conversation_for_what_it_does(client, community, member, agency_staff):
     listing = listing_of(community, agency_staff)
-    conversation = messaging_services.conversation_start(
+    conversation = conversations_services.conversation_start(
         actor=member, community=community, recipient=agency_staff, body="Could you help on Tuesday?", listing=listing)
     client.force_login(agency_staff)
     page = text(client.get(reverse("web:conversation_detail", args=[community.slug, conversation.pk])))
@@ -91,7 +91,7 @@ def test_it_names_the_link_from_a_conversation_for_what_it_does(client, communit
 
 def test_it_refuses_a_listing_of_another_community_or_one_not_there(client, community, other_community, member,
                                                                     agency_staff, other_member):
-    elsewhere = services.listing_create(actor=other_member, community=other_community, kind="offer",
+    elsewhere = listings_services.listing_create(actor=other_member, community=other_community, kind="offer",
                                         title="Hillside help", category="gardening")
     client.force_login(member)
     assert client.get(record_url(community, elsewhere)).status_code == 404

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services
 from coproduce.communities.models import Reference, ReferenceStatus
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import references as references_services
 
 from .conftest import submit_application, text
 
@@ -15,7 +16,7 @@ from .conftest import submit_application, text
 @pytest.fixture
 def requested(community, coordinator):
     application = submit_application(community)
-    reference, token = services.reference_request(
+    reference, token = references_services.reference_request(
         actor=coordinator, application=application, referee_name="Rita Referee", referee_email="rita@example.org"
     )
     return reference, token
@@ -57,7 +58,7 @@ def test_it_says_plainly_when_the_link_is_unknown(client, db):
 
 def test_it_explains_an_answered_reference_and_changes_nothing(client, requested):
     reference, token = requested
-    services.reference_answer(token=token, outcome="supports", answer="First answer.")
+    references_services.reference_answer(token=token, outcome="supports", answer="First answer.")
     response = client.post(reverse("web:reference_answer", args=[token]), {"outcome": "concerns", "answer": "Second."})
     assert response.status_code == 409
     assert "already been given" in text(response)
@@ -79,7 +80,7 @@ def test_it_explains_an_expired_link(client, requested):
 
 def test_it_explains_a_cancelled_reference(client, requested, coordinator):
     reference, token = requested
-    services.application_decline(actor=coordinator, application=reference.application, reason="Moved away.")
+    applications_services.application_decline(actor=coordinator, application=reference.application, reason="Moved away.")
     response = client.get(reverse("web:reference_answer", args=[token]))
     assert response.status_code == 410
     assert "no longer needed" in text(response)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.exchanges.models import ExchangeReference
+from coproduce.exchanges.services import references as references_services
 from tests.conftest import make_person
 
 from .conftest import confirmed, recorded, text
@@ -15,7 +15,7 @@ from .conftest import confirmed, recorded, text
 @pytest.fixture
 def neighbour(community):
     person = make_person("neighbour@riverside.example", "Nia Neighbour")
-    community_services.membership_add(actor=None, community=community, person=person)
+    memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
 
@@ -75,9 +75,9 @@ def test_it_refuses_someone_outside_the_exchange(client, community, member, agen
 def test_it_never_shows_a_concern_to_its_subject_or_other_members(client, community, member, agency_staff,
                                                                   neighbour, coordinator):
     exchange = confirmed(community, member, member, agency_staff)
-    exchange_services.reference_leave(actor=member, exchange=exchange, subject=agency_staff, kind="concern",
+    references_services.reference_leave(actor=member, exchange=exchange, subject=agency_staff, kind="concern",
                                       text="Asked me to lend money.")
-    exchange_services.reference_leave(actor=agency_staff, exchange=exchange, subject=member, kind="positive",
+    references_services.reference_leave(actor=agency_staff, exchange=exchange, subject=member, kind="positive",
                                       text="Lovely afternoon.")
     for viewer in (agency_staff, neighbour, member):
         client.force_login(viewer)

@@ -9,10 +9,11 @@ import re
 
 from django.urls import reverse
 
-from coproduce.communities import services
-from coproduce.communities.rules import VETTING_LEVELS
-from coproduce.notifications import services as notifications
+from coproduce.communities.selectors.rules import VETTING_LEVELS
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.notifications.models import Notification
+from coproduce.notifications.services import notifications
 
 from .conftest import submit_application, text
 
@@ -24,7 +25,7 @@ def test_it_says_the_floor_lets_members_owe_hours(client, community, member):
 
 
 def test_it_names_the_check_levels_in_the_rules(client, community, member):
-    services.rulebook_change(actor=None, community=community, changes={"vetting_group_activity": 1, "vetting_one_to_one": 1},
+    communities_services.rulebook_change(actor=None, community=community, changes={"vetting_group_activity": 1, "vetting_one_to_one": 1},
                              reason="Everyone shows ID")
     client.force_login(member)
     page = text(client.get(reverse("web:community", args=[community.slug])))
@@ -39,7 +40,7 @@ def test_it_names_the_check_levels_in_the_rules(client, community, member):
 def test_it_lists_each_check_of_an_application_on_its_own(client, community, coordinator):
     application = submit_application(community)
     for kind in ("id_seen", "background_check"):
-        services.check_record(actor=coordinator, community=community, person=application.person, kind=kind,
+        vetting_services.check_record(actor=coordinator, community=community, person=application.person, kind=kind,
                               result="passed", checked_on=dt.date.today())
     client.force_login(coordinator)
     body = client.get(reverse("web:coordinator_dashboard", args=[community.slug])).content.decode()

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from coproduce.communities import services
 from coproduce.communities.models import Role
+from coproduce.communities.services import memberships as memberships_services
 from tests.conftest import PASSWORD, make_person
 
 from .conftest import text
@@ -42,7 +42,7 @@ def test_it_explains_a_failed_sign_in(client, community, member):
 
 def test_it_sends_a_coordinator_without_two_factor_to_set_it_up(client, community):
     person = make_person("newcoord@riverside.example", "Nia New")
-    services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
     client.force_login(person)
     response = client.get(reverse("web:coordinator_dashboard", args=[community.slug]))
     assert response.status_code == 302
@@ -51,7 +51,7 @@ def test_it_sends_a_coordinator_without_two_factor_to_set_it_up(client, communit
 
 def test_it_renders_the_two_factor_pages_in_our_layout(client, community):
     person = make_person("newcoord@riverside.example", "Nia New")
-    services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
     client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
     # Setting up an authenticator asks for the password again first.
     confirm = client.get(reverse("mfa_activate_totp"), follow=True)

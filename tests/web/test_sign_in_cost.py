@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import get_hasher
 from django.core.cache import cache
 from django.urls import reverse
 
-from coproduce.communities import services
+from coproduce.communities.services import memberships as memberships_services
 from tests.conftest import PASSWORD, make_person
 
 
@@ -41,9 +41,9 @@ def hashes(monkeypatch):
 @pytest.fixture
 def people(community):
     with_email = make_person("known@example.org", "Kim Known")
-    services.membership_add(actor=None, community=community, person=with_email)
+    memberships_services.membership_add(actor=None, community=community, person=with_email)
     phone_only = make_person(None, "Dot Phone", username="dot.phone")
-    services.membership_add(actor=None, community=community, person=phone_only)
+    memberships_services.membership_add(actor=None, community=community, person=phone_only)
     no_password = make_person("applicant@example.org", "Ada Applicant")
     no_password.set_unusable_password()
     no_password.save(update_fields=["password"])

@@ -10,8 +10,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from coproduce.communities import services, sign_in
 from coproduce.communities.models import Role, SignInToken
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import sign_in
 from coproduce.core.models import AuditEvent
 from tests.conftest import make_person
 from tests.two_factor import set_up_totp
@@ -33,7 +34,7 @@ def dorothy(community):
     person = make_person(None, "Dorothy Evans", known_as="Dot", phone="01632 960 005", is_offline=True)
     person.set_unusable_password()
     person.save(update_fields=["password"])
-    return services.membership_add(actor=None, community=community, person=person)
+    return memberships_services.membership_add(actor=None, community=community, person=person)
 
 
 def page(community, membership, name="web:member_detail"):
@@ -187,7 +188,7 @@ def test_it_refuses_anyone_but_her_coordinators(client, community, dorothy, who,
 
 def test_it_refuses_a_coordinator_of_another_community(client, community, other_community, dorothy):
     other_coordinator = make_person("coord@hillside.example", "Hal Hill", mfa_exempt=True)
-    services.membership_add(actor=None, community=other_community, person=other_coordinator, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(actor=None, community=other_community, person=other_coordinator, roles=[Role.COORDINATOR])
     client.force_login(other_coordinator)
     assert client.post(page(community, dorothy, "web:member_sign_in_letter")).status_code == 404
 
@@ -195,7 +196,7 @@ def test_it_refuses_a_coordinator_of_another_community(client, community, other_
 def test_it_keeps_accounts_that_guard_more_to_their_owners(client, community, coordinator, member, membership_of):
     """No letter or first password for another coordinator, an operator or anyone with two-factor."""
     other = make_person("coord2@riverside.example", "Second Coordinator", mfa_exempt=True)
-    other_membership = services.membership_add(actor=None, community=community, person=other, roles=[Role.COORDINATOR])
+    other_membership = memberships_services.membership_add(actor=None, community=community, person=other, roles=[Role.COORDINATOR])
     set_up_totp(member)
     client.force_login(coordinator)
     for membership in (other_membership, membership_of(member, community), membership_of(coordinator, community)):

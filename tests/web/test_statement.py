@@ -9,8 +9,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from coproduce.communities import services as community_services
-from coproduce.exchanges import services as exchange_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.web.middleware import ACTING_FOR_SESSION_KEY
 
 from .conftest import confirmed, recorded, text
@@ -44,7 +44,7 @@ def test_it_shows_balance_totals_and_lines_with_running_balance(client, communit
 def test_it_leaves_reversed_hours_out_of_the_totals(client, community, coordinator, member, agency_staff):
     confirmed(community, member, member, agency_staff, minutes=30, title="Kept")
     reversed_exchange = confirmed(community, member, member, agency_staff, minutes=90, title="Undone")
-    exchange_services.exchange_reverse(actor=coordinator, exchange=reversed_exchange, reason="Entered twice")
+    answers_services.exchange_reverse(actor=coordinator, exchange=reversed_exchange, reason="Entered twice")
     for person, earned, spent in ((member, "0h30", "0h00"), (agency_staff, "0h00", "0h30")):
         client.force_login(person)
         page = text(client.get(url(community)))
@@ -152,13 +152,13 @@ def test_it_shows_the_member_a_coordinator_acts_for(client, community, coordinat
 
 def test_it_shows_who_entered_a_line_for_whom(client, community, coordinator, member, agency_staff):
     exchange = recorded(community, agency_staff, agency_staff, member)
-    exchange_services.exchange_confirm(actor=coordinator, exchange=exchange, on_behalf_of=member)
+    answers_services.exchange_confirm(actor=coordinator, exchange=exchange, on_behalf_of=member)
     client.force_login(member)
     assert "by Cora Coordinator for Mo Member" in text(client.get(url(community)))
 
 
 def test_it_shows_the_balance_on_the_member_home(client, community, member, agency_staff, other_community):
-    community_services.membership_add(actor=None, community=other_community, person=member)
+    memberships_services.membership_add(actor=None, community=other_community, person=member)
     confirmed(community, member, member, agency_staff, minutes=75)
     client.force_login(member)
     page = text(client.get(reverse("web:home")))
@@ -182,7 +182,7 @@ def test_it_shows_hours_waiting_for_confirmation_apart_from_the_balance(client, 
     mine = recorded(community, member, member, agency_staff, minutes=90, title="Mowing for Asha")
     theirs = recorded(community, agency_staff, agency_staff, member, minutes=30, title="Shopping for Mo")
     disputed = recorded(community, member, member, agency_staff, minutes=45, title="Painting the fence")
-    exchange_services.exchange_dispute(actor=agency_staff, exchange=disputed, reason="It was half an hour.")
+    answers_services.exchange_dispute(actor=agency_staff, exchange=disputed, reason="It was half an hour.")
     client.force_login(member)
     response = client.get(url(community))
     page = text(response)

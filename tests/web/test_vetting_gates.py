@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import CheckKind, CheckResult
-from coproduce.exchanges import services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.exchanges.models import Exchange, Listing
+from coproduce.exchanges.services import listings as listings_services
 from coproduce.ledger.models import Transfer
 
 from .conftest import text
@@ -26,14 +27,14 @@ REFUSED = ("One-to-one help in a public place needs the check level “ID checke
 
 @pytest.fixture
 def founding_rules(community, coordinator):
-    community_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
+    communities_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
                                        reason="Back to the founding rule")
     return community
 
 
 def id_check(coordinator, community, *people):
     for person in people:
-        community_services.check_record(actor=coordinator, community=community, person=person,
+        vetting_services.check_record(actor=coordinator, community=community, person=person,
                                         kind=CheckKind.ID_SEEN, result=CheckResult.PASSED,
                                         checked_on=timezone.localdate())
 
@@ -91,7 +92,7 @@ def test_it_shows_the_reason_in_place_of_record_hours(client, founding_rules, co
                                                              agency_staff):
     community = founding_rules
     id_check(coordinator, community, agency_staff)
-    listing = services.listing_create(actor=agency_staff, community=community, kind="offer",
+    listing = listings_services.listing_create(actor=agency_staff, community=community, kind="offer",
                                       title="Help in the garden", category=category().pk)
     detail = reverse("web:listing_detail", args=[community.slug, listing.pk])
     client.force_login(member)
@@ -107,7 +108,7 @@ def test_it_shows_the_reason_in_place_of_record_hours(client, founding_rules, co
 
 
 def test_it_offers_arranging_remote_help_without_a_check(client, founding_rules, member, agency_staff):
-    listing = services.listing_create(actor=agency_staff, community=founding_rules, kind="offer", mode="remote",
+    listing = listings_services.listing_create(actor=agency_staff, community=founding_rules, kind="offer", mode="remote",
                                       title="A weekly phone call", category=category().pk)
     client.force_login(member)
     page = text(client.get(reverse("web:listing_detail", args=[founding_rules.slug, listing.pk])))
@@ -118,7 +119,7 @@ def test_the_listing_page_with_the_reason_is_accessible(client, founding_rules, 
     from .test_pages import assert_accessible
 
     id_check(coordinator, founding_rules, agency_staff)
-    listing = services.listing_create(actor=agency_staff, community=founding_rules, kind="offer",
+    listing = listings_services.listing_create(actor=agency_staff, community=founding_rules, kind="offer",
                                       title="Help in the garden", category=category().pk)
     client.force_login(member)
     url = reverse("web:listing_detail", args=[founding_rules.slug, listing.pk])

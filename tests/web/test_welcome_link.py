@@ -15,8 +15,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.communities import services, sign_in
 from coproduce.communities.models import Membership, SignInToken
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import sign_in
 from coproduce.core.models import AuditEvent
 from tests.conftest import PASSWORD
 from tests.two_factor import set_up_totp
@@ -39,7 +41,7 @@ def approve(django_capture_on_commit_callbacks):
         application = supported_application(community, coordinator, **kw)
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            return services.application_approve(actor=coordinator, application=application)
+            return applications_services.application_approve(actor=coordinator, application=application)
 
     return run
 
@@ -148,14 +150,14 @@ def test_it_asks_for_the_second_factor_after_a_link_when_there_is_one(client, co
 def test_it_tells_a_member_who_already_has_a_password_to_sign_in_as_usual(community, other_community, coordinator,
                                                                          other_member,
                                                                          django_capture_on_commit_callbacks):
-    application = services.application_submit(actor=other_member, community=community, full_name="Hana Hillside",
+    application = applications_services.application_submit(actor=other_member, community=community, full_name="Hana Hillside",
                                               email=other_member.email)
-    _ref, secret = services.reference_request(actor=coordinator, application=application, referee_name="Rita",
+    _ref, secret = references_services.reference_request(actor=coordinator, application=application, referee_name="Rita",
                                               referee_email="rita@example.org")
-    services.reference_answer(token=secret, outcome="supports", answer="Yes.")
+    references_services.reference_answer(token=secret, outcome="supports", answer="Yes.")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.application_approve(actor=coordinator, application=application)
+        applications_services.application_approve(actor=coordinator, application=application)
     (message,) = mail.outbox
     assert "Sign in as usual" in message.body and "/welcome/" not in message.body
     assert not SignInToken.objects.filter(person=other_member).exists()

@@ -15,10 +15,13 @@ from django.http import HttpResponse
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import selectors as community_selectors
-from coproduce.coproduction import agencies, calendars
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.coproduction import access
 from coproduce.coproduction.access import access_manage_agency, access_staff_work
 from coproduce.coproduction.models import AgencyKind, AgencyRole, RoleStatus
+from coproduce.coproduction.selectors import agencies as agencies_selectors
+from coproduce.coproduction.selectors import calendars
+from coproduce.coproduction.services import agencies as agencies_services
 from coproduce.core import limits
 from coproduce.core.errors import NotFound
 
@@ -115,7 +118,7 @@ class RoleQuery(Schema):
     q: str = Field("", max_length=limits.SEARCH, description="Words in the title, description, commitment or agency name.")
     agency: str | None = Field(None, max_length=limits.SHORT_NAME, description="Only this agency's roles (its slug).")
     remote: bool | None = Field(None, description="Only roles that can (true) or cannot (false) be done from home.")
-    limit: int = Field(agencies.ROLES_PAGE, ge=1, le=agencies.ROLES_MAX_LIMIT)
+    limit: int = Field(agencies_selectors.ROLES_PAGE, ge=1, le=agencies_selectors.ROLES_MAX_LIMIT)
     cursor: str | None = Field(None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page.")
 
 
@@ -128,7 +131,7 @@ class RoleIn(Schema):
     description: str = Field(min_length=1, max_length=limits.DESCRIPTION)
     commitment: str = Field(min_length=1, max_length=limits.LINE, examples=["2 hours a week for 3 months"])
     vetting_level: int = Field(0, ge=0, le=2)
-    training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] = Field([], max_length=agencies.MAX_TRAINING)
+    training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] = Field([], max_length=agencies_services.MAX_TRAINING)
     min_age: Age | None = None
     max_age: Age | None = None
     remote_ok: bool = False
@@ -141,7 +144,7 @@ class RolePatch(Schema):
     commitment: str | None = Field(None, min_length=1, max_length=limits.LINE)
     vetting_level: int | None = Field(None, ge=0, le=2)
     training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] | None = Field(
-        None, max_length=agencies.MAX_TRAINING)
+        None, max_length=agencies_services.MAX_TRAINING)
     min_age: Age | None = None
     max_age: Age | None = None
     remote_ok: bool | None = None
@@ -170,7 +173,7 @@ def _role_out(role, viewer, percent: int) -> dict:
         "training": role.training, "min_age": role.min_age, "max_age": role.max_age, "remote_ok": role.remote_ok,
         "staff_lead": role.staff_lead.display_name if role.staff_lead else None, "status": role.status,
         "credits_per_hour_percent": percent, "calendar_url": _calendar_url(role),
-        "eligibility": agencies.eligibility(viewer, role),
+        "eligibility": agencies_selectors.eligibility(viewer, role),
     }
 
 
@@ -182,15 +185,15 @@ def _community(request, slug: str):
 
 def _agency(request, slug: str, agency_slug: str):
     community = _community(request, slug)
-    agency = agencies.agency_by_slug(community, agency_slug)
-    if agency.is_archived and not agencies.can_manage(request.user, agency):
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
+    if agency.is_archived and not access.can_manage(request.user, agency):
         raise NotFound("No such agency.")
     return community, agency
 
 
 def _role(request, slug: str, role_id: int):
     community = _community(request, slug)
-    return community, agencies.role_get(community, request.user, role_id)
+    return community, agencies_selectors.role_get(community, request.user, role_id)
 
 
 def _role_values(community, data: dict) -> dict:
@@ -206,7 +209,7 @@ def _role_values(community, data: dict) -> dict:
 def agency_list(request, slug: Slug):
     """The community's active agencies, by name."""
     community = _community(request, slug)
-    return {"items": [_agency_out(a) for a in agencies.agencies_of(community)]}
+    return {"items": [_agency_out(a) for a in agencies_selectors.agencies_of(community)]}
 
 
 @router.post("/{slug}/agencies", response={201: AgencyOut, **WRITE_ERRORS}, summary="Add an agency",
@@ -215,7 +218,7 @@ def agency_create(request, slug: Slug, payload: AgencyIn):
     """Coordinators only (403 otherwise). The agency gets its own hours account. 422 for a bad
     kind or website."""
     community = _community(request, slug)
-    agency = agencies.agency_create(actor=request.user, community=community, **payload.dict())
+    agency = agencies_services.agency_create(actor=request.user, community=community, **payload.dict())
     return Status(201, _agency_out(agency))
 
 
@@ -236,9 +239,9 @@ def agency_update(request, slug: Slug, agency_slug: AgencySlug, payload: AgencyP
     archive = data.pop("is_archived", None)
     values = {k: v for k, v in data.items() if v is not None}
     if values or archive is False:
-        agency = agencies.agency_update(actor=request.user, agency=agency, **values)
+        agency = agencies_services.agency_update(actor=request.user, agency=agency, **values)
     if archive:
-        agency = agencies.agency_archive(actor=request.user, agency=agency)
+        agency = agencies_services.agency_archive(actor=request.user, agency=agency)
     return _agency_out(agency)
 
 
@@ -248,8 +251,8 @@ def staff_list(request, slug: Slug, agency_slug: AgencySlug):
     """Current staff, admins first: for the agency's staff and the community's coordinators."""
     community, agency = _agency(request, slug, agency_slug)
     access_staff_work(request.user, agency)
-    staff = list(agencies.staff_of(agency))
-    numbers = community_selectors.member_numbers(community, {s.person_id for s in staff})
+    staff = list(agencies_selectors.staff_of(agency))
+    numbers = memberships_selectors.member_numbers(community, {s.person_id for s in staff})
     return {"items": [{"member_number": numbers.get(s.person_id), "display_name": s.person.display_name,
                        "role": s.role, "job_title": s.job_title, "since": s.created_at} for s in staff]}
 
@@ -262,9 +265,9 @@ def staff_add(request, slug: Slug, agency_slug: AgencySlug, payload: StaffIn):
     community, agency = _agency(request, slug, agency_slug)
     access_manage_agency(request.user, agency)
     person = paths.members_named(community, [payload.member], "member")[0]
-    staff = agencies.staff_add(actor=request.user, agency=agency, person=person, role=payload.role,
+    staff = agencies_services.staff_add(actor=request.user, agency=agency, person=person, role=payload.role,
                                job_title=payload.job_title)
-    number = community_selectors.member_numbers(community, {person.pk}).get(person.pk)
+    number = memberships_selectors.member_numbers(community, {person.pk}).get(person.pk)
     return Status(201, {"member_number": number, "display_name": person.display_name, "role": staff.role,
                         "job_title": staff.job_title, "since": staff.created_at})
 
@@ -276,8 +279,8 @@ def staff_remove(request, slug: Slug, agency_slug: AgencySlug, number: MemberNum
     agency's only admin."""
     community, agency = _agency(request, slug, agency_slug)
     access_manage_agency(request.user, agency)
-    membership = community_selectors.membership_by_number(community, number)
-    agencies.staff_remove(actor=request.user, agency=agency, person=membership.person)
+    membership = memberships_selectors.membership_by_number(community, number)
+    agencies_services.staff_remove(actor=request.user, agency=agency, person=membership.person)
     return HttpResponse(status=204)
 
 
@@ -288,9 +291,9 @@ def staff_remove(request, slug: Slug, agency_slug: AgencySlug, number: MemberNum
 def role_search(request, slug: Slug, query: Query[RoleQuery]):
     """Published roles of the community's active agencies, by title, a page at a time."""
     community = _community(request, slug)
-    page = agencies.roles_search(community, request.user, q=query.q or None, agency=query.agency or None,
+    page = agencies_selectors.roles_search(community, request.user, q=query.q or None, agency=query.agency or None,
                                  remote=query.remote, cursor=query.cursor, limit=query.limit)
-    percent = agencies.credits_per_hour_percent(community)
+    percent = agencies_selectors.credits_per_hour_percent(community)
     return {"items": [_role_out(r, request.user, percent) for r in page.roles], "next_cursor": page.next_cursor}
 
 
@@ -300,17 +303,17 @@ def role_create(request, slug: Slug, payload: RoleIn):
     staff or `min_age` above `max_age`; 409 `agency_archived`. Publish it to show it to members."""
     community = _community(request, slug)
     data = payload.dict()
-    agency = agencies.agency_by_slug(community, data.pop("agency"))
+    agency = agencies_selectors.agency_by_slug(community, data.pop("agency"))
     access_manage_agency(request.user, agency)
-    role = agencies.role_create(actor=request.user, agency=agency, **_role_values(community, data))
-    return Status(201, _role_out(role, request.user, agencies.credits_per_hour_percent(community)))
+    role = agencies_services.role_create(actor=request.user, agency=agency, **_role_values(community, data))
+    return Status(201, _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community)))
 
 
 @router.get("/{slug}/roles/{role_id}", response={200: RoleOut, **READ_ERRORS}, summary="A role")
 def role_detail(request, slug: Slug, role_id: ObjectId):
     """Published roles for members; drafts and archived ones for those who manage the agency."""
     community, role = _role(request, slug, role_id)
-    return _role_out(role, request.user, agencies.credits_per_hour_percent(community))
+    return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
 
 
 @router.patch("/{slug}/roles/{role_id}", response={200: RoleOut, **WRITE_ERRORS}, summary="Change a role")
@@ -321,21 +324,21 @@ def role_update(request, slug: Slug, role_id: ObjectId, payload: RolePatch):
     for name in ("title", "description", "commitment", "vetting_level", "training", "remote_ok"):
         if name in data and data[name] is None:
             data.pop(name)
-    role = agencies.role_update(actor=request.user, role=role, **_role_values(community, data))
-    return _role_out(role, request.user, agencies.credits_per_hour_percent(community))
+    role = agencies_services.role_update(actor=request.user, role=role, **_role_values(community, data))
+    return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
 
 
 @router.post("/{slug}/roles/{role_id}/publish", response={200: RoleOut, **WRITE_ERRORS}, summary="Publish a role")
 def role_publish(request, slug: Slug, role_id: ObjectId):
     """Shows a draft to members. 409 `role_published` or `role_archived`."""
     community, role = _role(request, slug, role_id)
-    role = agencies.role_publish(actor=request.user, role=role)
-    return _role_out(role, request.user, agencies.credits_per_hour_percent(community))
+    role = agencies_services.role_publish(actor=request.user, role=role)
+    return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
 
 
 @router.post("/{slug}/roles/{role_id}/archive", response={200: RoleOut, **WRITE_ERRORS}, summary="Archive a role")
 def role_archive(request, slug: Slug, role_id: ObjectId):
     """Takes it down for good. 409 `role_archived`."""
     community, role = _role(request, slug, role_id)
-    role = agencies.role_archive(actor=request.user, role=role)
-    return _role_out(role, request.user, agencies.credits_per_hour_percent(community))
+    role = agencies_services.role_archive(actor=request.user, role=role)
+    return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))

@@ -13,13 +13,16 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from coproduce.communities import selectors, services
 from coproduce.communities.models import (
     ApplicationStatus,
     ContactChannel,
     ReferenceOutcome,
     ReferenceStatus,
 )
+from coproduce.communities.selectors import applications as applications_selectors
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import references as references_services
 from coproduce.core import limits
 from coproduce.core.errors import ValidationFailed
 
@@ -60,7 +63,7 @@ class ApplicationIn(Schema):
                 value = data.get(name, "")
                 return value if isinstance(value, str) else ""
 
-            problems = services.application_problems(
+            problems = applications_services.application_problems(
                 full_name=given("full_name"), email=given("email"), phone=given("phone"),
                 contact_preference=given("contact_preference") or ContactChannel.EMAIL, address=given("address"),
             )
@@ -180,7 +183,7 @@ def _reference_out(reference) -> dict:
 
 
 def _detail_out(community, application_id: int) -> dict:
-    review = selectors.application_review(community, application_id)
+    review = applications_selectors.application_review(community, application_id)
     application = review.application
     membership = application.membership
     return {
@@ -212,7 +215,7 @@ def application_submit(request, slug: Slug, payload: ApplicationIn):
     with `Retry-After`. 409 `duplicate_application` / `already_member` for a signed-in applicant
     or one without email."""
     community = paths.community_visible(request, slug)
-    made = services.application_request(
+    made = applications_services.application_request(
         actor=request.user, community=community, client=_client(request), full_name=payload.full_name,
         email=payload.email, phone=payload.phone, neighbourhood=payload.neighbourhood, address=payload.address,
         contact_preference=payload.contact_preference, about=payload.about,
@@ -241,7 +244,7 @@ def applications_list(request, slug: Slug, query: Query[ApplicationListQuery]):
     """Oldest first, so the longest-waiting come first."""
     community = paths.coordinated_community(request, slug)
     rows, next_cursor = keyset_page(
-        selectors.applications_for(community, status=query.status), fields=("submitted_at", "id"),
+        applications_selectors.applications_for(community, status=query.status), fields=("submitted_at", "id"),
         kinds=(key_datetime, key_int), cursor=query.cursor, limit=query.limit,
     )
     return {"items": [_application_out(a) for a in rows], "next_cursor": next_cursor}
@@ -263,8 +266,8 @@ def application_detail(request, slug: Slug, application_id: ObjectId):
 )
 def application_note(request, slug: Slug, application_id: ObjectId, payload: NoteIn):
     community = paths.coordinated_community(request, slug)
-    note = services.application_note_add(
-        actor=request.user, application=selectors.application_get(community, application_id), text=payload.text,
+    note = notes_services.application_note_add(
+        actor=request.user, application=applications_selectors.application_get(community, application_id), text=payload.text,
         interview=payload.interview,
     )
     return Status(201, _note_out(note))
@@ -277,8 +280,8 @@ def application_note(request, slug: Slug, application_id: ObjectId, payload: Not
 def application_reference(request, slug: Slug, application_id: ObjectId, payload: ReferenceIn):
     """Emails the referee a private link. The link is never shown here or anywhere else."""
     community = paths.coordinated_community(request, slug)
-    reference, _link_token = services.reference_request(
-        actor=request.user, application=selectors.application_get(community, application_id),
+    reference, _link_token = references_services.reference_request(
+        actor=request.user, application=applications_selectors.application_get(community, application_id),
         referee_name=payload.referee_name, referee_email=payload.referee_email, relationship=payload.relationship,
     )
     return Status(201, _reference_out(reference))
@@ -292,8 +295,8 @@ def application_approve(request, slug: Slug, application_id: ObjectId, payload: 
     """The applicant becomes a member with the next member number. 409 `references_needed` until
     the community's rulebook is satisfied; 409 `already_decided` the second time."""
     community = paths.coordinated_community(request, slug)
-    services.application_approve(
-        actor=request.user, application=selectors.application_get(community, application_id), reason=payload.reason
+    applications_services.application_approve(
+        actor=request.user, application=applications_selectors.application_get(community, application_id), reason=payload.reason
     )
     return _detail_out(community, application_id)
 
@@ -304,7 +307,7 @@ def application_approve(request, slug: Slug, application_id: ObjectId, payload: 
 )
 def application_decline(request, slug: Slug, application_id: ObjectId, payload: DeclineIn):
     community = paths.coordinated_community(request, slug)
-    services.application_decline(
-        actor=request.user, application=selectors.application_get(community, application_id), reason=payload.reason
+    applications_services.application_decline(
+        actor=request.user, application=applications_selectors.application_get(community, application_id), reason=payload.reason
     )
     return _detail_out(community, application_id)

@@ -14,10 +14,12 @@ from typing import Annotated
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
-from coproduce.coproduction import agencies, register
-from coproduce.coproduction import dashboard as dashboard_selectors
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import AttendanceRole, SessionStatus
+from coproduce.coproduction.selectors import agencies
+from coproduce.coproduction.selectors import dashboard as coproduction_dashboard_selectors
+from coproduce.coproduction.selectors import register as register_selectors
+from coproduce.coproduction.services import register as register_services
 
 from .. import paths
 from ..schemas import (
@@ -136,7 +138,7 @@ class DashboardOut(Schema):
 # Output --------------------------------------------------------------------------------------
 
 
-def register_out(reg: register.Register) -> dict:
+def register_out(reg: register_selectors.Register) -> dict:
     session = reg.session
     codes = {row.person.pk: row.member_code for row in reg.rows}
     return {
@@ -164,13 +166,13 @@ def register_out(reg: register.Register) -> dict:
 def _session(request, slug: str, session_id: int):
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    session = register.session_for_register(community, session_id)
+    session = register_selectors.session_for_register(community, session_id)
     access_staff_work(request.user, session.agency)
     return community, session
 
 
 def _current(community, session_id: int) -> dict:
-    return register_out(register.register_of(register.session_for_register(community, session_id)))
+    return register_out(register_selectors.register_of(register_selectors.session_for_register(community, session_id)))
 
 
 # Routes --------------------------------------------------------------------------------------
@@ -193,9 +195,9 @@ def attendance_put(request, slug: Slug, session_id: ObjectId, payload: RegisterI
     agency's, someone twice; 409 `already_confirmed` once confirmed."""
     community, session = _session(request, slug, session_id)
     people = paths.members_named(community, [line.member for line in payload.lines], "lines")
-    lines = [register.RegisterLine(person, line.attended, line.minutes, line.role)
+    lines = [register_services.RegisterLine(person, line.attended, line.minutes, line.role)
              for person, line in zip(people, payload.lines, strict=True)]
-    register.register_save(actor=request.user, session=session, lines=lines)
+    register_services.register_save(actor=request.user, session=session, lines=lines)
     return _current(community, session.pk)
 
 
@@ -207,7 +209,7 @@ def attendance_confirm(request, slug: Slug, session_id: ObjectId, idempotency_ke
     stays a draft); 409 `already_confirmed`, `session_not_started`; 422 `register_incomplete`
     when someone booked is not marked."""
     community, session = _session(request, slug, session_id)
-    register.register_confirm(actor=request.user, session=session,
+    register_services.register_confirm(actor=request.user, session=session,
                               idempotency_key=paths.client_key(request, idempotency_key))
     return _current(community, session.pk)
 
@@ -222,8 +224,8 @@ def agency_dashboard(request, slug: Slug, agency_slug: AgencySlug, query: Query[
     paths.member_community(request, community)
     agency = agencies.agency_by_slug(community, agency_slug)
     access_staff_work(request.user, agency)
-    period = dashboard_selectors.period_for(community, start=query.start, end=query.end)
-    board = dashboard_selectors.agency_dashboard(agency, period)
+    period = coproduction_dashboard_selectors.period_for(community, start=query.start, end=query.end)
+    board = coproduction_dashboard_selectors.agency_dashboard(agency, period)
     return {
         "agency": agency.name, "start": period.first, "end": period.last,
         "citizen_minutes": board.citizen_minutes, "staff_minutes": board.staff_minutes,

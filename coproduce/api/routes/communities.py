@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, create_model
 
-from coproduce.communities import access, selectors, services
-from coproduce.communities.rules import RULES
+from coproduce.communities import access
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors.rules import RULES
+from coproduce.communities.services import communities as communities_services
 from coproduce.core import limits
 
 from .. import paths
@@ -43,20 +45,20 @@ class CommunityDetailOut(CommunityOut):
 
 
 class CommunityIn(Schema):
-    name: str = Field(min_length=1, max_length=services.COMMUNITY_NAME_MAX, description="Such as Riverside Time Bank.")
-    slug: str = Field(min_length=1, max_length=services.COMMUNITY_SLUG_MAX,
+    name: str = Field(min_length=1, max_length=communities_services.COMMUNITY_NAME_MAX, description="Such as Riverside Time Bank.")
+    slug: str = Field(min_length=1, max_length=communities_services.COMMUNITY_SLUG_MAX,
                       description="Its web address name: lower-case letters, digits and single hyphens. 409 when "
                                   "another community has it.")
     member_prefix: str = Field(min_length=1, max_length=5,
                                description="2 to 5 letters before member numbers (RIV for RIV-0042). 409 when "
                                            "another community has it.")
-    area_description: str = Field("", max_length=services.COMMUNITY_AREA_MAX)
+    area_description: str = Field("", max_length=communities_services.COMMUNITY_AREA_MAX)
     coordinator_email: str = Field(
-        "", max_length=services.EMAIL_MAX,
+        "", max_length=communities_services.EMAIL_MAX,
         description="The first coordinator: a person with this email gets the coordinator role; a new email gets "
                     "an account with the role and the welcome email (then `coordinator_name` is needed). Empty: "
                     "name one later by giving a member the role.")
-    coordinator_name: str = Field("", max_length=services.PERSON_NAME_MAX,
+    coordinator_name: str = Field("", max_length=communities_services.PERSON_NAME_MAX,
                                   description="The new coordinator's name, when the email is new.")
 
 
@@ -174,7 +176,7 @@ def _version_out(version) -> dict:
 def communities_list(request, page: Query[PageParams]):
     """Communities open to applications, by name, with your roles in each. No sign-in needed."""
     rows, next_cursor = keyset_page(
-        selectors.communities_listed(), fields=("name", "id"), kinds=(key_str, key_int),
+        communities_selectors.communities_listed(), fields=("name", "id"), kinds=(key_str, key_int),
         cursor=page.cursor, limit=page.limit,
     )
     scope = paths.token_community_id(request)
@@ -187,7 +189,7 @@ def community_create(request, payload: CommunityIn):
     when `coordinator_email` is given, its first coordinator. 422 for a bad name, web address,
     prefix or email, or a new email without `coordinator_name`; 409 when another community has the
     web address or the prefix. Nothing is created unless all of it is."""
-    community, membership = services.community_found(actor=request.user, **payload.dict())
+    community, membership = communities_services.community_found(actor=request.user, **payload.dict())
     return Status(201, {
         **_detail_out(request, community),
         "first_coordinator": ({"member_code": membership.member_code, "name": membership.person.display_name}
@@ -196,7 +198,7 @@ def community_create(request, payload: CommunityIn):
 
 
 def _detail_out(request, community) -> dict:
-    version = selectors.rulebook_current(community)
+    version = communities_selectors.rulebook_current(community)
     return {
         **_community_out(request, community, paths.token_community_id(request)),
         "member_prefix": community.member_prefix,
@@ -221,7 +223,7 @@ def community_detail(request, slug: Slug):
 def rules_current(request, slug: Slug):
     """The current rulebook version, its values and what each rule means."""
     community = paths.community_visible(request, slug)
-    version = selectors.rulebook_current(community)
+    version = communities_selectors.rulebook_current(community)
     return {
         "version": version.number,
         "adopted_at": version.created_at,
@@ -245,7 +247,7 @@ def rules_versions(request, slug: Slug, page: Query[PageParams]):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     rows, next_cursor = keyset_page(
-        selectors.rulebook_history(community), fields=("number",), kinds=(key_int,),
+        communities_selectors.rulebook_history(community), fields=("number",), kinds=(key_int,),
         cursor=page.cursor, limit=page.limit, descending=True,
     )
     return {"items": [_version_out(v) for v in rows], "next_cursor": next_cursor}
@@ -259,7 +261,7 @@ def rules_change(request, slug: Slug, payload: RuleChangeIn):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     access.access_manage_rules(request.user, community)
-    version = services.rulebook_change(
+    version = communities_services.rulebook_change(
         actor=request.user, community=community, changes=payload.changes.model_dump(exclude_unset=True),
         reason=payload.reason,
     )

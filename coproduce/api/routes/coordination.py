@@ -13,13 +13,16 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
-from coproduce.exchanges import selectors as exchange_selectors
-from coproduce.exchanges import services as exchange_services
-from coproduce.messaging import broker
-from coproduce.messaging import selectors as messaging_selectors
-from coproduce.messaging import services as messaging_services
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import references as references_selectors
+from coproduce.exchanges.services import references as references_services
+from coproduce.messaging.selectors import broker
+from coproduce.messaging.selectors import introductions as introductions_selectors
+from coproduce.messaging.selectors import pass_on as pass_on_selectors
+from coproduce.messaging.services import introductions as introductions_services
+from coproduce.messaging.services import pass_on as pass_on_services
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH
@@ -183,7 +186,7 @@ def _member_row(membership) -> dict:
 
 
 def _introductions_out(community, found: list) -> list[dict]:
-    numbers = community_selectors.member_numbers(
+    numbers = memberships_selectors.member_numbers(
         community, {i.first_id for i in found} | {i.second_id for i in found} | {i.made_by_id for i in found})
     return [
         {"id": i.pk, "first": _ref(i.first, numbers), "second": _ref(i.second, numbers),
@@ -198,7 +201,7 @@ def _pass_on_out(community, found: list) -> list[dict]:
     for m in found:
         ids |= {m.sender_id, m.conversation.starter_id, m.conversation.recipient_id}
         ids |= {pk for pk in (m.written_by_id, m.passed_on_by_id) if pk}
-    numbers = community_selectors.member_numbers(community, ids)
+    numbers = memberships_selectors.member_numbers(community, ids)
     return [
         {"id": m.pk, "sender": _ref(m.sender, numbers), "introduction": m.is_introduction,
          "written_by": None if m.is_introduction else _maybe(m.written_by, numbers),
@@ -210,7 +213,7 @@ def _pass_on_out(community, found: list) -> list[dict]:
 
 
 def _concerns_out(community, found: list) -> list[dict]:
-    numbers = community_selectors.member_numbers(
+    numbers = memberships_selectors.member_numbers(
         community, {r.subject_id for r in found} | {r.author_id for r in found})
     return [
         {"id": r.pk, "exchange_id": r.exchange_id, "subject": _ref(r.subject, numbers),
@@ -250,10 +253,10 @@ def broker_queue(request, slug: Slug, query: Query[BrokerQueueQuery]):
 def introductions_list(request, slug: Slug, query: Query[PageParams]):
     community = paths.coordinated_community(request, slug)
     rows, next_cursor = keyset_page(
-        messaging_selectors.introductions_query(community), fields=("id",), kinds=(key_int,), cursor=query.cursor,
+        introductions_selectors.introductions_query(community), fields=("id",), kinds=(key_int,), cursor=query.cursor,
         limit=query.limit, descending=True,
     )
-    counts = messaging_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
+    counts = introductions_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
     return {"items": _introductions_out(community, rows), "next_cursor": next_cursor,
             "made_this_month": counts["recent"], "made_in_all": counts["total"]}
 
@@ -270,12 +273,12 @@ def introduction_make(request, slug: Slug, payload: IntroductionIn):
     first = paths.member_named(community, payload.first, "first")
     second = paths.member_named(community, payload.second, "second")
     listing = (
-        exchange_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
+        listings_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
     )
-    introduction = messaging_services.introduction_make(
+    introduction = introductions_services.introduction_make(
         actor=request.user, community=community, first=first, second=second, listing=listing, note=payload.note,
     )
-    found = messaging_selectors.introduction_get(community, introduction.pk)
+    found = introductions_selectors.introduction_get(community, introduction.pk)
     return Status(201, _introductions_out(community, [found])[0])
 
 
@@ -287,10 +290,10 @@ def pass_on_list(request, slug: Slug, query: Query[PassOnQuery]):
     community = paths.coordinated_community(request, slug)
     fields = ("passed_on_at", "id") if query.done else ("created_at", "id")
     rows, next_cursor = keyset_page(
-        messaging_selectors.pass_on_query(community, done=query.done), fields=fields,
+        pass_on_selectors.pass_on_query(community, done=query.done), fields=fields,
         kinds=(key_datetime, key_int), cursor=query.cursor, limit=query.limit, descending=query.done,
     )
-    return {"items": _pass_on_out(community, messaging_selectors.with_readers(rows)), "next_cursor": next_cursor}
+    return {"items": _pass_on_out(community, pass_on_selectors.with_readers(rows)), "next_cursor": next_cursor}
 
 
 @router.post("/{slug}/messages-to-pass-on/{message_id}/passed-on", response={200: PassOnOut, **WRITE_ERRORS},
@@ -299,10 +302,10 @@ def message_passed_on(request, slug: Slug, message_id: ObjectId, payload: Passed
     """Records who passed it on, when and how. 404 for a message that was not to be passed on;
     409 `already_passed_on` the second time."""
     community = paths.coordinated_community(request, slug)
-    message = messaging_selectors.message_to_pass_on_get(community, message_id)
-    messaging_services.message_passed_on(actor=request.user, message=message, how=payload.how)
-    found = messaging_selectors.with_readers(
-        list(messaging_selectors.pass_on_query(community, done=True).filter(pk=message.pk)))
+    message = pass_on_selectors.message_to_pass_on_get(community, message_id)
+    pass_on_services.message_passed_on(actor=request.user, message=message, how=payload.how)
+    found = pass_on_selectors.with_readers(
+        list(pass_on_selectors.pass_on_query(community, done=True).filter(pk=message.pk)))
     return _pass_on_out(community, found)[0]
 
 
@@ -311,7 +314,7 @@ def message_passed_on(request, slug: Slug, message_id: ObjectId, payload: Passed
 def concerns_list(request, slug: Slug, query: Query[ConcernQuery]):
     """Private to coordinators; nobody ever gets the concerns about themselves."""
     community = paths.coordinated_community(request, slug)
-    found = exchange_selectors.concerns_for(community, request.user, closed=query.closed, limit=query.limit)
+    found = references_selectors.concerns_for(community, request.user, closed=query.closed, limit=query.limit)
     return {"items": _concerns_out(community, found)}
 
 
@@ -321,7 +324,7 @@ def concern_close(request, slug: Slug, reference_id: ObjectId, payload: ConcernC
     """404 for a reference that is not a concern of this community, or one about yourself; 409
     `already_closed` the second time; 422 for an empty or garbled outcome."""
     community = paths.coordinated_community(request, slug)
-    reference = exchange_selectors.concern_get(community, request.user, reference_id)
-    exchange_services.concern_close(actor=request.user, reference=reference, outcome=payload.outcome)
-    closed = exchange_selectors.concern_get(community, request.user, reference.pk)
+    reference = references_selectors.concern_get(community, request.user, reference_id)
+    references_services.concern_close(actor=request.user, reference=reference, outcome=payload.outcome)
+    closed = references_selectors.concern_get(community, request.user, reference.pk)
     return _concerns_out(community, [closed])[0]

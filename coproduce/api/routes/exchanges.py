@@ -17,9 +17,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
-from coproduce.exchanges import selectors, services
 from coproduce.exchanges.models import (
     EntryMethod,
     ExchangeReference,
@@ -27,6 +26,11 @@ from coproduce.exchanges.models import (
     ExchangeStatus,
     ReferenceKind,
 )
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.exchanges.selectors import references as references_selectors
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.exchanges.services import references as references_services
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH
@@ -188,7 +192,7 @@ class ToConfirmQuery(Schema):
 def _numbers(community, exchanges) -> dict[int, int]:
     ids = {p.person_id for e in exchanges for p in e.participants.all()}
     ids |= {e.recorded_for_id for e in exchanges if e.recorded_for_id}
-    return community_selectors.member_numbers(community, ids)
+    return memberships_selectors.member_numbers(community, ids)
 
 
 def _person(community, person, numbers: dict[int, int]) -> dict:
@@ -233,7 +237,7 @@ def _page_out(community, exchanges, limit: int) -> dict:
 
 
 def _detail_out(request, community, exchange_id: int) -> dict:
-    detail = selectors.exchange_detail(
+    detail = exchanges_selectors.exchange_detail(
         community, exchange_id, person=request.user, coordinates=access.is_coordinator(request.user, community)
     )
     exchange = detail.exchange
@@ -267,11 +271,11 @@ def exchanges_list(request, slug: Slug, query: Query[ExchangeListQuery]):
     before_id = after[0] if after else None
     if query.all:
         access.access_coordinate(request.user, community)
-        rows = selectors.exchanges_for_coordinator(
+        rows = exchanges_selectors.exchanges_for_coordinator(
             community, status=query.status, before_id=before_id, limit=query.limit + 1
         )
     else:
-        rows = selectors.exchanges_of(
+        rows = exchanges_selectors.exchanges_of(
             community, request.user, status=query.status, before_id=before_id, limit=query.limit + 1
         )
     return _page_out(community, rows, query.limit)
@@ -287,7 +291,7 @@ def exchange_record(request, slug: Slug, idempotency_key: IdempotencyKey, payloa
     docs/ledger.md), naming the check and whom to ask."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    exchange = services.exchange_record(
+    exchange = exchanges_services.exchange_record(
         actor=request.user, community=community, idempotency_key=paths.client_key(request, idempotency_key),
         providers=paths.members_named(community, payload.providers, "providers"),
         recipients=paths.members_named(community, payload.recipients, "recipients"),
@@ -307,7 +311,7 @@ def exchanges_to_confirm(request, slug: Slug, query: Query[ToConfirmQuery]):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     person = paths.acting_member(request, community, query.on_behalf_of)
-    exchanges = selectors.exchanges_to_confirm(community, person)
+    exchanges = exchanges_selectors.exchanges_to_confirm(community, person)
     numbers = _numbers(community, exchanges)
     return {"items": [exchange_out(community, e, numbers) for e in exchanges]}
 
@@ -321,7 +325,7 @@ def exchange_enter(request, slug: Slug, idempotency_key: IdempotencyKey, payload
     entered before; 409 `limit_exceeded` when someone's balance cannot take it; 403
     `vetting_required` when someone in it lacks the check the community's rules ask for."""
     community = paths.coordinated_community(request, slug)
-    exchange = services.exchange_enter(
+    exchange = exchanges_services.exchange_enter(
         actor=request.user, community=community, idempotency_key=paths.client_key(request, idempotency_key),
         providers=paths.members_named(community, payload.providers, "providers"),
         recipients=paths.members_named(community, payload.recipients, "recipients"),
@@ -349,7 +353,7 @@ def exchange_confirm(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     waits; 409 `limit_exceeded` when a balance cannot take it."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of if payload else None)
-    services.exchange_confirm(actor=request.user, exchange=exchange, on_behalf_of=paths.on_behalf_of(request, person),
+    answers_services.exchange_confirm(actor=request.user, exchange=exchange, on_behalf_of=paths.on_behalf_of(request, person),
                               idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
@@ -362,7 +366,7 @@ def exchange_decline(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """Nothing is posted; the side that recorded it sees your reason."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    services.exchange_decline(actor=request.user, exchange=exchange, reason=payload.reason,
+    answers_services.exchange_decline(actor=request.user, exchange=exchange, reason=payload.reason,
                               on_behalf_of=paths.on_behalf_of(request, person),
                               idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
@@ -376,7 +380,7 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """Either side, while it waits for an answer. Nothing moves until a coordinator settles it."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    services.exchange_dispute(actor=request.user, exchange=exchange, reason=payload.reason,
+    answers_services.exchange_dispute(actor=request.user, exchange=exchange, reason=payload.reason,
                               on_behalf_of=paths.on_behalf_of(request, person),
                               idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
@@ -392,7 +396,7 @@ def exchange_dispute(request, slug: Slug, exchange_id: ObjectId, idempotency_key
 def exchange_settle(request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn):
     """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed` otherwise."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    services.exchange_resolve(actor=request.user, exchange=exchange, confirm=payload.confirm, note=payload.note,
+    answers_services.exchange_resolve(actor=request.user, exchange=exchange, confirm=payload.confirm, note=payload.note,
                               idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
@@ -405,7 +409,7 @@ def exchange_reverse(request, slug: Slug, exchange_id: ObjectId, idempotency_key
     """A new transfer gives the hours back; both members are told why. 409 `not_posted`,
     `already_reversed`, or `limit_exceeded` when a balance cannot give the time back."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason,
+    answers_services.exchange_reverse(actor=request.user, exchange=exchange, reason=payload.reason,
                               idempotency_key=paths.client_key(request, idempotency_key))
     return _detail_out(request, community, exchange.pk)
 
@@ -437,7 +441,7 @@ class ExchangeReferenceList(Schema):
 
 
 def _references_out(community, references: list[ExchangeReference]) -> list[dict]:
-    numbers = community_selectors.member_numbers(
+    numbers = memberships_selectors.member_numbers(
         community, {r.author_id for r in references} | {r.subject_id for r in references}
     )
     return [
@@ -463,11 +467,11 @@ def exchange_reference(request, slug: Slug, exchange_id: ObjectId, idempotency_k
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
     subject = paths.member_named(community, payload.subject, "subject")
-    left = services.reference_leave(
+    left = references_services.reference_leave(
         actor=request.user, exchange=exchange, subject=subject, kind=payload.kind, text=payload.text,
         on_behalf_of=paths.on_behalf_of(request, person), idempotency_key=paths.client_key(request, idempotency_key),
     )
-    reference = selectors.reference_get(left.pk)
+    reference = references_selectors.reference_get(left.pk)
     return Status(201, _references_out(community, [reference])[0])
 
 
@@ -482,4 +486,4 @@ def member_references(request, slug: Slug, number: MemberNumber):
     paths.member_community(request, community)
     membership = paths.member(request, community, number)
     return {"items": _references_out(community,
-                                     selectors.references_about(community, membership.person, request.user))}
+                                     references_selectors.references_about(community, membership.person, request.user))}

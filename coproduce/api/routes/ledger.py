@@ -15,13 +15,17 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
-from coproduce.exchanges import access as exchange_access
-from coproduce.exchanges import services as exchange_services
-from coproduce.ledger import selectors
-from coproduce.ledger import services as ledger_services
+from coproduce.exchanges.services import fund as fund_services
+from coproduce.ledger import access as ledger_access
 from coproduce.ledger.models import AccountKind
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors import statements as statements_selectors
+from coproduce.ledger.selectors import transfers as transfers_selectors
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import reversals as reversals_services
+from coproduce.ledger.services import transfers as transfers_services
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH
@@ -176,7 +180,7 @@ class GrantIn(Schema):
 
 
 def _member_codes(community, accounts) -> dict[int, str]:
-    numbers = community_selectors.member_numbers(community, {a.person_id for a in accounts if a.person_id})
+    numbers = memberships_selectors.member_numbers(community, {a.person_id for a in accounts if a.person_id})
     return {pid: f"{community.member_prefix}-{number:04d}" for pid, number in numbers.items()}
 
 
@@ -190,7 +194,7 @@ def _summary_out(account, codes: dict[int, str]) -> dict:
 
 
 def _account_out(community, account) -> dict:
-    totals = selectors.account_totals(account)
+    totals = accounts_selectors.account_totals(account)
     return {
         **_summary_out(account, _member_codes(community, [account])),
         "given_minutes": totals.given_minutes, "received_minutes": totals.received_minutes,
@@ -210,7 +214,7 @@ def _line_out(line) -> dict:
 
 
 def _transfer_out(community, transfer_id: int) -> dict:
-    transfer = selectors.transfer_detail(community, transfer_id)
+    transfer = transfers_selectors.transfer_detail(community, transfer_id)
     reversal = getattr(transfer, "reversal", None)
     return {
         "id": transfer.pk, "sequence": transfer.sequence, "reason": transfer.reason,
@@ -238,7 +242,7 @@ def accounts_list(request, slug: Slug, query: Query[AccountListQuery]):
     issuance account. Their ids are what transfers name."""
     community = paths.coordinated_community(request, slug)
     rows, next_cursor = keyset_page(
-        selectors.accounts_in(community, kind=query.kind), fields=("id",), kinds=(key_int,), cursor=query.cursor,
+        accounts_selectors.accounts_in(community, kind=query.kind), fields=("id",), kinds=(key_int,), cursor=query.cursor,
         limit=query.limit,
     )
     codes = _member_codes(community, rows)
@@ -251,7 +255,7 @@ def account_mine(request, slug: Slug):
     opens with your first exchange; until then it shows zeros and no id."""
     community = paths.community(request, slug)
     membership = paths.member_community(request, community)
-    account = selectors.account_of(community, request.user)
+    account = accounts_selectors.account_of(community, request.user)
     if account is not None:
         return _account_out(community, account)
     return {
@@ -275,7 +279,7 @@ def account_statement(request, slug: Slug, account_id: ObjectId, page: Query[Pag
     """Newest first, with the running balance after each line and the totals beside the balance."""
     community, account = paths.account(request, slug, account_id)
     after = parse_key(page.cursor, (key_int,))
-    lines = selectors.account_statement(account, before_id=after[0] if after else None, limit=page.limit + 1)
+    lines = statements_selectors.account_statement(account, before_id=after[0] if after else None, limit=page.limit + 1)
     more = len(lines) > page.limit
     lines = lines[: page.limit]
     return {
@@ -289,7 +293,7 @@ def account_statement(request, slug: Slug, account_id: ObjectId, page: Query[Pag
             summary="An account's statement as CSV", openapi_extra=CSV_RESPONSE)
 def account_statement_csv(request, slug: Slug, account_id: ObjectId):
     community, account = paths.account(request, slug, account_id)
-    response = HttpResponse(selectors.account_statement_csv(account), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(statements_selectors.account_statement_csv(account), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{community.slug}-{account.pk}.csv"'
     return response
 
@@ -304,9 +308,9 @@ def transfer_create(request, slug: Slug, idempotency_key: IdempotencyKey, payloa
     legs or none. 404 `account_not_found` for an account elsewhere; 409 `account_closed`,
     `limit_exceeded`."""
     community = paths.coordinated_community(request, slug)
-    transfer = ledger_services.transfer_create(
+    transfer = transfers_services.transfer_create(
         actor=request.user, community=community, idempotency_key=paths.client_key(request, idempotency_key),
-        legs=[ledger_services.Leg(leg.account_id, leg.amount_minutes) for leg in payload.legs],
+        legs=[postings_services.Leg(leg.account_id, leg.amount_minutes) for leg in payload.legs],
         reason=payload.reason, memo=payload.memo,
     )
     return Status(201, _transfer_out(community, transfer.pk))
@@ -318,8 +322,8 @@ def transfer_detail(request, slug: Slug, transfer_id: ObjectId):
     """For coordinators, and for the holders of the accounts it moves."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    transfer = selectors.transfer_detail(community, transfer_id)
-    exchange_access.access_transfer(request.user, community, transfer)
+    transfer = transfers_selectors.transfer_detail(community, transfer_id)
+    ledger_access.access_transfer(request.user, community, transfer)
     return _transfer_out(community, transfer.pk)
 
 
@@ -330,8 +334,8 @@ def transfer_reverse(request, slug: Slug, transfer_id: ObjectId, idempotency_key
     409 `already_reversed`; 409 `limit_exceeded` when a balance cannot give the time back. For an
     exchange's hours, reverse the exchange instead: its members are then told why."""
     community = paths.coordinated_community(request, slug)
-    selectors.transfer_get(community, transfer_id)
-    reversal = ledger_services.transfer_reverse(
+    transfers_selectors.transfer_get(community, transfer_id)
+    reversal = reversals_services.transfer_reverse(
         actor=request.user, community=community, transfer_id=transfer_id, reason=payload.reason,
         idempotency_key=paths.client_key(request, idempotency_key),
     )
@@ -348,11 +352,11 @@ def fund(request, slug: Slug, page: Query[PageParams]):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     after = parse_key(page.cursor, (key_int,))
-    found = selectors.fund_page(
+    found = statements_selectors.fund_page(
         community, viewer_coordinates=access.is_coordinator(request.user, community),
         before_id=after[0] if after else None, limit=page.limit,
     )
-    account = selectors.system_account(community, AccountKind.FUND)
+    account = accounts_selectors.system_account(community, AccountKind.FUND)
     return {
         "account_id": account.pk if account is not None else None,
         "balance_minutes": found.balance_minutes,
@@ -374,7 +378,7 @@ def fund_donate(request, slug: Slug, idempotency_key: IdempotencyKey, payload: D
     community = paths.community(request, slug)
     paths.member_community(request, community)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    transfer = exchange_services.fund_donate(
+    transfer = fund_services.fund_donate(
         actor=request.user, community=community, person=person, minutes=payload.minutes,
         idempotency_key=paths.client_key(request, idempotency_key), note=payload.note,
     )
@@ -386,7 +390,7 @@ def fund_donate(request, slug: Slug, idempotency_key: IdempotencyKey, payload: D
 def fund_grant(request, slug: Slug, idempotency_key: IdempotencyKey, payload: GrantIn):
     """To a member in need, with a reason. 409 `limit_exceeded` when the fund is too low."""
     community = paths.coordinated_community(request, slug)
-    transfer = exchange_services.fund_grant(
+    transfer = fund_services.fund_grant(
         actor=request.user, community=community, person=paths.member_named(community, payload.member, "member"),
         minutes=payload.minutes, reason=payload.reason, idempotency_key=paths.client_key(request, idempotency_key),
     )

@@ -22,10 +22,10 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import neighbourhoods as neighbourhoods_selectors
 from coproduce.core import limits
 from coproduce.core.errors import ValidationFailed
-from coproduce.exchanges import images, matching, selectors, services
 from coproduce.exchanges.models import (
     Category,
     CategoryGroup,
@@ -34,6 +34,13 @@ from coproduce.exchanges.models import (
     ListingStatus,
     ListingVisibility,
 )
+from coproduce.exchanges.selectors import images as images_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import matching
+from coproduce.exchanges.selectors import search as search_selectors
+from coproduce.exchanges.services import images as images_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.exchanges.services import reminders as reminders_services
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH, PUBLIC_AUTH, PUBLIC_SECURITY
@@ -132,7 +139,7 @@ class ListingQuery(Schema):
         "422 naming an unknown neighbourhood.",
     )
     within_km: float | None = Field(
-        None, gt=0, le=selectors.SEARCH_MAX_KM,
+        None, gt=0, le=search_selectors.SEARCH_MAX_KM,
         description="Only listings within this distance of `near`: more than 0, at most 200.",
     )
     available: str | None = Field(
@@ -145,7 +152,7 @@ class ListingQuery(Schema):
     sort: Literal["relevance", "newest", "distance"] = Field(
         "relevance", description="`relevance` (newest first without `q`), `newest`, or `distance` (needs `near`)."
     )
-    limit: int = Field(20, ge=1, le=selectors.SEARCH_MAX_LIMIT, description="Items per page.")
+    limit: int = Field(20, ge=1, le=search_selectors.SEARCH_MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
         None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
     )
@@ -181,7 +188,7 @@ class PublicListingQuery(Schema):
     sort: Literal["relevance", "newest"] = Field(
         "relevance", description="`relevance` (newest first without `q`) or `newest`."
     )
-    limit: int = Field(20, ge=1, le=selectors.SEARCH_MAX_LIMIT, description="Items per page.")
+    limit: int = Field(20, ge=1, le=search_selectors.SEARCH_MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
         None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
     )
@@ -203,7 +210,7 @@ CategoryRef = Annotated[
 def _offered_visibility(value: Any) -> Any:
     """`allied` gets its own reason (the services refuse it too) rather than "not one of"."""
     if value == ListingVisibility.ALLIED:
-        raise PydanticCustomError("visibility_not_available", services.ALLIED_NOT_YET)
+        raise PydanticCustomError("visibility_not_available", listings_services.ALLIED_NOT_YET)
     return value
 
 
@@ -264,7 +271,7 @@ def _bad(field: str, message: str) -> ValidationFailed:
 def _category(community, ref: str | None) -> Category | None:
     if ref is None or ref == "":
         return None
-    for category in selectors.categories_for(community):
+    for category in listings_selectors.categories_for(community):
         if ref in (category.slug, str(category.pk)):
             return category
     raise ValidationFailed("No such category here; see /categories.", code="unknown_category",
@@ -317,8 +324,8 @@ def listing_out(listing, numbers: dict[int, int], pictures: list | None = None, 
 
 
 def _detail(community, listing) -> dict:
-    return listing_out(listing, community_selectors.member_numbers(community, {listing.owner_id}),
-                       images.images_of(listing), slug=community.slug)
+    return listing_out(listing, memberships_selectors.member_numbers(community, {listing.owner_id}),
+                       images_selectors.images_of(listing), slug=community.slug)
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
@@ -334,7 +341,7 @@ def _values(data: dict[str, Any]) -> dict[str, Any]:
 def _listing(request, slug: str, listing_id: int):
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    return community, selectors.listing_get(community, request.user, listing_id)
+    return community, listings_selectors.listing_get(community, request.user, listing_id)
 
 
 # Listings ------------------------------------------------------------------------------------
@@ -350,7 +357,7 @@ def listings_search(request, slug: Slug, query: Query[ListingQuery]):
     _check_cursor(query.cursor)
     available = [s.strip() for s in query.available.split(",") if s.strip()] if query.available else None
     try:
-        page = selectors.listing_search(
+        page = search_selectors.listing_search(
             community, request.user, q=query.q, kind=query.kind, category=_category(community, query.category),
             near=query.near, within_km=query.within_km, available=available, active_since_days=query.active_since_days,
             sort=query.sort, after=query.cursor, limit=query.limit,
@@ -359,8 +366,8 @@ def listings_search(request, slug: Slug, query: Query[ListingQuery]):
         if "after" in exc.fields:
             exc.fields["cursor"] = exc.fields.pop("after")
         raise
-    numbers = community_selectors.member_numbers(community, {item.owner_id for item in page.listings})
-    pictures = images.images_for(item.pk for item in page.listings)
+    numbers = memberships_selectors.member_numbers(community, {item.owner_id for item in page.listings})
+    pictures = images_selectors.images_for(item.pk for item in page.listings)
     items = []
     for item in page.listings:
         distance = getattr(item, "distance_km", None)
@@ -381,7 +388,7 @@ def listings_public(request, slug: Slug, query: Query[PublicListingQuery]):
     community = paths.community_visible(request, slug)
     _check_cursor(query.cursor)
     try:
-        page = selectors.listings_public(community, q=query.q, kind=query.kind, sort=query.sort, after=query.cursor,
+        page = search_selectors.listings_public(community, q=query.q, kind=query.kind, sort=query.sort, after=query.cursor,
                                          limit=query.limit)
     except ValidationFailed as exc:
         if "after" in exc.fields:
@@ -407,7 +414,7 @@ def listing_create(request, slug: Slug, payload: ListingIn):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     owner = paths.member_named(community, payload.on_behalf_of, "on_behalf_of")
-    listing = services.listing_create(actor=request.user, community=community, owner=owner,
+    listing = listings_services.listing_create(actor=request.user, community=community, owner=owner,
                                       **_values(payload.dict()))
     return Status(201, _detail(community, listing))
 
@@ -456,8 +463,8 @@ def listing_matches(request, slug: Slug, listing_id: ObjectId, limit: MatchLimit
     community, listing = _listing(request, slug, listing_id)
     found = matching.matches_for(listing, request.user, limit=limit)
     people = matching.people_for(listing, request.user, limit=limit)
-    numbers = community_selectors.member_numbers(community, {m.listing.owner_id for m in found})
-    pictures = images.images_for(m.listing.pk for m in found)
+    numbers = memberships_selectors.member_numbers(community, {m.listing.owner_id for m in found})
+    pictures = images_selectors.images_for(m.listing.pk for m in found)
     return {"items": [
         {"listing": listing_out(m.listing, numbers, pictures.get(m.listing.pk), slug=community.slug), "score": m.score, "reasons": m.reasons,
          "distance_km": round(m.distance_km, 1) if m.distance_km is not None else None}
@@ -474,7 +481,7 @@ def listing_update(request, slug: Slug, listing_id: ObjectId, payload: ListingPa
     """The owner or a coordinator changes an active listing; fields left out stay as they are.
     403 `not_owner` for anyone else; 409 `listing_closed` / `listing_expired`."""
     community, listing = _listing(request, slug, listing_id)
-    listing = services.listing_update(actor=request.user, listing=listing,
+    listing = listings_services.listing_update(actor=request.user, listing=listing,
                                       **_values(payload.dict(exclude_unset=True)))
     return _detail(community, listing)
 
@@ -486,7 +493,7 @@ def listing_close(request, slug: Slug, listing_id: ObjectId, payload: CloseIn | 
     """The owner or a coordinator closes it (help found, no longer needed). 409 `already_closed`
     or `already_expired`."""
     community, listing = _listing(request, slug, listing_id)
-    listing = services.listing_close(actor=request.user, listing=listing, reason=payload.reason if payload else "")
+    listing = listings_services.listing_close(actor=request.user, listing=listing, reason=payload.reason if payload else "")
     return _detail(community, listing)
 
 
@@ -498,13 +505,13 @@ def listing_renew(request, slug: Slug, listing_id: ObjectId):
     comes back); the owner is reminded again a week before the new date. 403 `not_owner`; 409
     `listing_closed`."""
     community, listing = _listing(request, slug, listing_id)
-    listing = services.listing_renew(actor=request.user, listing=listing)
+    listing = reminders_services.listing_renew(actor=request.user, listing=listing)
     return _detail(community, listing)
 
 
 # Pictures ------------------------------------------------------------------------------------
 
-AltText = Annotated[str, Form("", max_length=images.ALT_TEXT_MAX,
+AltText = Annotated[str, Form("", max_length=images_services.ALT_TEXT_MAX,
                                description="What the picture shows, for people who cannot see it. Plain text.")]
 _IMAGE_CONTENT = {
     "description": "The picture, as JPEG.",
@@ -522,7 +529,7 @@ def listing_image_add(request, slug: Slug, listing_id: ObjectId, image: File[Upl
     `not_an_image` (decided by decoding the file, not by its name or type); 409 `too_many_images`
     for a fourth; 403 `not_owner`."""
     community, listing = _listing(request, slug, listing_id)
-    picture = images.listing_image_add(actor=request.user, listing=listing, upload=image, alt_text=alt_text)
+    picture = images_services.listing_image_add(actor=request.user, listing=listing, upload=image, alt_text=alt_text)
     return Status(201, image_out(community.slug, picture))
 
 
@@ -533,7 +540,7 @@ def listing_image_add(request, slug: Slug, listing_id: ObjectId, image: File[Upl
 def listing_image(request, slug: Slug, listing_id: ObjectId, image_id: ObjectId, thumbnail: bool = False):
     """The picture's bytes (`thumbnail=true` for the small version), for people who may see the listing."""
     _community, listing = _listing(request, slug, listing_id)
-    data, content_type = images.image_for(request.user, listing, image_id, thumbnail=thumbnail)
+    data, content_type = images_selectors.image_for(request.user, listing, image_id, thumbnail=thumbnail)
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
@@ -546,7 +553,7 @@ def listing_image(request, slug: Slug, listing_id: ObjectId, image_id: ObjectId,
 def listing_image_remove(request, slug: Slug, listing_id: ObjectId, image_id: ObjectId):
     """The owner or a coordinator removes it. 403 `not_owner`."""
     _community, listing = _listing(request, slug, listing_id)
-    images.listing_image_remove(actor=request.user, image=images.image_get(listing, image_id))
+    images_services.listing_image_remove(actor=request.user, image=images_selectors.image_get(listing, image_id))
     return Status(204, None)
 
 
@@ -559,7 +566,7 @@ def categories_list(request, slug: Slug):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     return {"items": [{**_category_out(c), "own": c.community_id is not None}
-                      for c in selectors.categories_for(community)]}
+                      for c in listings_selectors.categories_for(community)]}
 
 
 @router.post("/{slug}/categories", response={201: CategoryItem, **WRITE_ERRORS}, summary="Add a category (coordinators)",
@@ -567,7 +574,7 @@ def categories_list(request, slug: Slug):
 def category_add(request, slug: Slug, payload: CategoryIn):
     """409 `category_exists` when the name is taken (here or in the default list)."""
     community = paths.coordinated_community(request, slug)
-    category = services.category_add(actor=request.user, community=community, group=payload.group,
+    category = listings_services.category_add(actor=request.user, community=community, group=payload.group,
                                      name=payload.name)
     return Status(201, {**_category_out(category), "own": True})
 
@@ -594,5 +601,5 @@ def neighbourhoods_list(request, slug: Slug):
     paths.member_community(request, community)
     return {"items": [
         {"id": n.pk, "slug": n.slug, "name": n.name, "centre": {"lat": n.lat, "lng": n.lng}}
-        for n in community_selectors.neighbourhoods_of(community)
+        for n in neighbourhoods_selectors.neighbourhoods_of(community)
     ]}

@@ -10,9 +10,14 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import selectors, services
 from coproduce.communities.models import ContactChannel, GiftKind, Visibility
-from coproduce.coproduction import calendars
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import privacy as privacy_selectors
+from coproduce.communities.selectors import tokens as tokens_selectors
+from coproduce.communities.services import privacy as privacy_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import tokens as tokens_services
+from coproduce.coproduction.selectors import calendars
 from coproduce.core import limits
 
 from .. import paths
@@ -137,7 +142,7 @@ def gift_profile_values(payload: GiftProfileIn) -> dict:
 
 
 def _privacy_out(person) -> dict:
-    return {f: getattr(person, f"{f}_visibility") for f in selectors.PRIVATE_FIELDS}
+    return {f: getattr(person, f"{f}_visibility") for f in privacy_selectors.PRIVATE_FIELDS}
 
 
 def _token_out(token) -> dict:
@@ -163,7 +168,7 @@ def me(request):
             {"community": m.community.slug, "member_number": m.member_code, "status": m.status,
              "roles": sorted(r.role for r in m.roles.all()),
              "calendar_url": calendars.member_calendar_url(person, m.community)}
-            for m in selectors.memberships_of(person)
+            for m in memberships_selectors.memberships_of(person)
             if scope is None or m.community_id == scope
         ],
     }
@@ -177,7 +182,7 @@ def my_gift_profile(request):
 
 @router.put("/gift-profile", response={200: GiftProfileOut, **WRITE_ERRORS}, summary="Change my gift profile")
 def my_gift_profile_update(request, payload: GiftProfileIn):
-    person = services.gift_profile_update(actor=request.user, person=request.user, **gift_profile_values(payload))
+    person = profiles_services.gift_profile_update(actor=request.user, person=request.user, **gift_profile_values(payload))
     return gift_profile_out(person)
 
 
@@ -189,7 +194,7 @@ def my_privacy(request):
 @router.put("/privacy", response={200: PrivacyOut, **WRITE_ERRORS}, summary="Change who sees my details")
 def my_privacy_update(request, payload: PrivacyIn):
     visibility = {k: str(v) for k, v in payload.dict().items() if v is not None}
-    person = services.privacy_update(actor=request.user, person=request.user, visibility=visibility)
+    person = privacy_services.privacy_update(actor=request.user, person=request.user, visibility=visibility)
     return _privacy_out(person)
 
 
@@ -209,7 +214,7 @@ def my_privacy_update(request, payload: PrivacyIn):
 def my_export(request):
     """Everything coproduce holds about you, as a zip file. Needs an unrestricted token or the session."""
     paths.unscoped_token_only(request)
-    data = selectors.person_data_export(request.user)
+    data = privacy_selectors.person_data_export(request.user)
     response = HttpResponse(data, content_type="application/zip")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="my-coproduce-data-{stamp}.zip"'
@@ -221,7 +226,7 @@ def my_tokens(request, page: Query[PageParams]):
     """Newest first, revoked ones included. The secrets themselves are never shown again."""
     paths.unscoped_token_only(request)
     rows, next_cursor = keyset_page(
-        selectors.tokens_of(request.user), fields=("created_at", "id"), kinds=(key_datetime, key_int),
+        tokens_selectors.tokens_of(request.user), fields=("created_at", "id"), kinds=(key_datetime, key_int),
         cursor=page.cursor, limit=page.limit, descending=True,
     )
     return {"items": [_token_out(t) for t in rows], "next_cursor": next_cursor}
@@ -232,13 +237,13 @@ def my_token_create(request, payload: TokenIn):
     """The response holds the secret; it is stored only as a hash and cannot be shown again."""
     paths.unscoped_token_only(request)
     community = paths.community(request, payload.community) if payload.community else None
-    token, secret = services.token_create(actor=request.user, person=request.user, name=payload.name, community=community)
+    token, secret = tokens_services.token_create(actor=request.user, person=request.user, name=payload.name, community=community)
     return Status(201, {**_token_out(token), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}, summary="Revoke an access token")
 def my_token_revoke(request, token_id: ObjectId):
     paths.unscoped_token_only(request)
-    services.token_revoke(actor=request.user, token=selectors.token_get(request.user, token_id))
+    tokens_services.token_revoke(actor=request.user, token=tokens_selectors.token_get(request.user, token_id))
     return Status(204, None)
 

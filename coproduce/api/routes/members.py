@@ -11,8 +11,14 @@ from typing import Any
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
 from coproduce.communities.models import CheckKind, CheckResult
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import history as history_selectors
+from coproduce.communities.selectors import vetting as vetting_selectors
+from coproduce.communities.services import offboarding as offboarding_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core import limits
 
 from .. import paths
@@ -150,7 +156,7 @@ def _event_out(event) -> dict:
 
 def _single_member_out(request, community, membership) -> dict:
     coordinates = access.is_coordinator(request.user, community)
-    view = selectors.member_view(request.user, membership, viewer_coordinates=coordinates)
+    view = directory_selectors.member_view(request.user, membership, viewer_coordinates=coordinates)
     return member_out(view, community, show_full_name=coordinates or membership.person_id == request.user.pk)
 
 
@@ -161,7 +167,7 @@ def members_list(request, slug: Slug, query: Query[DirectoryQuery]):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     after = parse_key(query.cursor, (key_int,))
-    page = selectors.member_directory_page(
+    page = directory_selectors.member_directory_page(
         request.user, community, q=query.q.strip(), after_number=after[0] if after else None, limit=query.limit
     )
     coordinates = access.is_coordinator(request.user, community)
@@ -198,7 +204,7 @@ def member_gift_profile(request, slug: Slug, number: MemberNumber):
 def member_gift_profile_update(request, slug: Slug, number: MemberNumber, payload: GiftProfileIn):
     """For members who do not use the website. The history records that you acted on their behalf."""
     _, membership = paths.coordinated_member(request, slug, number)
-    person = services.gift_profile_update(actor=request.user, person=membership.person, **gift_profile_values(payload))
+    person = profiles_services.gift_profile_update(actor=request.user, person=membership.person, **gift_profile_values(payload))
     return gift_profile_out(person)
 
 
@@ -209,7 +215,7 @@ def member_checks(request, slug: Slug, number: MemberNumber, page: Query[PagePar
     """Newest check first; a newer check of a kind replaces an older one."""
     community, membership = paths.coordinated_member(request, slug, number)
     rows, next_cursor = keyset_page(
-        selectors.checks_for(community, membership.person), fields=("checked_on", "id"), kinds=(key_date, key_int),
+        vetting_selectors.checks_for(community, membership.person), fields=("checked_on", "id"), kinds=(key_date, key_int),
         cursor=page.cursor, limit=page.limit, descending=True,
     )
     return {"items": [check_out(c) for c in rows], "next_cursor": next_cursor}
@@ -221,7 +227,7 @@ def member_checks(request, slug: Slug, number: MemberNumber, page: Query[PagePar
 )
 def member_check_record(request, slug: Slug, number: MemberNumber, payload: CheckIn):
     community, membership = paths.coordinated_member(request, slug, number)
-    check = services.check_record(
+    check = vetting_services.check_record(
         actor=request.user, community=community, person=membership.person, kind=payload.kind, result=payload.result,
         checked_on=payload.checked_on, expires_on=payload.expires_on, reference_number=payload.reference_number,
         note=payload.note,
@@ -237,7 +243,7 @@ def member_history(request, slug: Slug, number: MemberNumber, page: Query[PagePa
     """Every recorded change about the member in this community, newest first."""
     community, membership = paths.coordinated_member(request, slug, number)
     rows, next_cursor = keyset_page(
-        selectors.person_history_events(community, membership.person), fields=("created_at", "id"),
+        history_selectors.person_history_events(community, membership.person), fields=("created_at", "id"),
         kinds=(key_datetime, key_int), cursor=page.cursor, limit=page.limit, descending=True,
     )
     return {"items": [_event_out(e) for e in rows], "next_cursor": next_cursor}
@@ -251,7 +257,7 @@ def member_offboard(request, slug: Slug, number: MemberNumber, payload: Offboard
     """Archive the membership. When they belong to no other community their personal details are
     removed; the ledger and history stay, unnamed."""
     community, membership = paths.coordinated_member(request, slug, number)
-    membership = services.member_offboard(
+    membership = offboarding_services.member_offboard(
         actor=request.user, membership=membership, reason=payload.reason, pseudonymise=payload.pseudonymise
     )
     return _single_member_out(request, community, membership)

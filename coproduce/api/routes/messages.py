@@ -19,12 +19,16 @@ import datetime as dt
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
 from coproduce.exchanges import access as exchange_access
-from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
 from coproduce.messaging import access as messaging_access
-from coproduce.messaging import selectors, services
+from coproduce.messaging.selectors import conversations as conversations_selectors
+from coproduce.messaging.services import blocks as blocks_services
+from coproduce.messaging.services import conversations as conversations_services
+from coproduce.messaging.services import reports as reports_services
 
 from .. import paths
 from ..schemas import (
@@ -144,11 +148,11 @@ def _message(m, numbers: dict[int, int]) -> dict:
 
 
 def _detail(request, community, conversation_id: int, viewer=None) -> dict:
-    conversation = selectors.conversation_get(community, viewer or request.user, conversation_id)
+    conversation = conversations_selectors.conversation_get(community, viewer or request.user, conversation_id)
     people = {conversation.starter_id, conversation.recipient_id}
     for m in conversation.thread:
         people |= {pk for pk in (m.sender_id, m.written_by_id) if pk}
-    numbers = community_selectors.member_numbers(community, people)
+    numbers = memberships_selectors.member_numbers(community, people)
     return {**_conversation(conversation, numbers), "messages": [_message(m, numbers) for m in conversation.thread]}
 
 
@@ -160,8 +164,8 @@ def conversations_list(request, slug: Slug):
     """The caller's conversations in the community, newest first, with the last message."""
     community = _member_community(request, slug)
     messaging_access.access_messages(request.user, community)
-    found = selectors.conversations_of(request.user, community)
-    numbers = community_selectors.member_numbers(
+    found = conversations_selectors.conversations_of(request.user, community)
+    numbers = memberships_selectors.member_numbers(
         community, {c.starter_id for c in found} | {c.recipient_id for c in found}
     )
     return {"items": [
@@ -182,12 +186,12 @@ def conversation_start(request, slug: Slug, payload: ConversationIn):
     person = paths.acting_member(request, community, payload.on_behalf_of)
     messaging_access.access_messages(person, community)
     recipient = paths.member_named(community, payload.to, "to")
-    listing = exchange_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
+    listing = listings_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
     exchange = None
     if payload.exchange_id:
-        exchange = exchange_selectors.exchange_get(community, payload.exchange_id)
+        exchange = exchanges_selectors.exchange_get(community, payload.exchange_id)
         exchange_access.access_exchange(request.user, exchange)
-    conversation = services.conversation_start(
+    conversation = conversations_services.conversation_start(
         actor=request.user, community=community, recipient=recipient, body=payload.body,
         listing=listing, exchange=exchange, on_behalf_of=paths.on_behalf_of(request, person),
     )
@@ -209,10 +213,10 @@ def message_send(request, slug: Slug, conversation_id: ObjectId, payload: Messag
     person is no longer a member. A coordinator replies for a member with `on_behalf_of`."""
     community = _member_community(request, slug)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    conversation = selectors.conversation_get(community, person, conversation_id)
-    message = services.message_send(actor=request.user, conversation=conversation, body=payload.body,
+    conversation = conversations_selectors.conversation_get(community, person, conversation_id)
+    message = conversations_services.message_send(actor=request.user, conversation=conversation, body=payload.body,
                                     on_behalf_of=paths.on_behalf_of(request, person))
-    numbers = community_selectors.member_numbers(community, {person.pk, request.user.pk})
+    numbers = memberships_selectors.member_numbers(community, {person.pk, request.user.pk})
     return Status(201, _message(message, numbers))
 
 
@@ -222,8 +226,8 @@ def message_report(request, slug: Slug, message_id: ObjectId, payload: MessageRe
     """A message in one of your own conversations. The coordinators can then read that
     conversation."""
     community = _member_community(request, slug)
-    message = selectors.message_get(community, request.user, message_id)
-    report = services.message_report(actor=request.user, message=message, reason=payload.reason)
+    message = conversations_selectors.message_get(community, request.user, message_id)
+    report = reports_services.message_report(actor=request.user, message=message, reason=payload.reason)
     return Status(201, {"id": report.pk, "message_id": message.pk, "created_at": report.created_at})
 
 
@@ -232,7 +236,7 @@ def member_block(request, slug: Slug, number: MemberNumber):
     """Neither of you can then send the other messages. Blocking again changes nothing."""
     community = _member_community(request, slug)
     membership = paths.member(request, community, number)
-    services.member_block(actor=request.user, community=community, person=membership.person)
+    blocks_services.member_block(actor=request.user, community=community, person=membership.person)
     return {"member_number": membership.number, "blocked": True}
 
 
@@ -241,5 +245,5 @@ def member_block(request, slug: Slug, number: MemberNumber):
 def member_unblock(request, slug: Slug, number: MemberNumber):
     community = _member_community(request, slug)
     membership = paths.member(request, community, number)
-    services.member_unblock(actor=request.user, community=community, person=membership.person)
+    blocks_services.member_unblock(actor=request.user, community=community, person=membership.person)
     return Status(204, None)

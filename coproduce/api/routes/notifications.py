@@ -14,8 +14,11 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from coproduce.core import limits
-from coproduce.notifications import selectors, services
 from coproduce.notifications.models import EmailMode
+from coproduce.notifications.selectors import notifications as notifications_selectors
+from coproduce.notifications.selectors import preferences as preferences_selectors
+from coproduce.notifications.services import notifications as notifications_services
+from coproduce.notifications.services import preferences as preferences_services
 
 from .. import paths
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, key_datetime, key_int, keyset_page
@@ -55,7 +58,7 @@ class NotificationQuery(Schema):
 class MarkReadIn(Schema):
     """Either `ids` (all must be yours, else none is marked) or `all: true`."""
 
-    ids: list[NotificationId] | None = Field(None, min_length=1, max_length=services.MARK_READ_MAX)
+    ids: list[NotificationId] | None = Field(None, min_length=1, max_length=notifications_services.MARK_READ_MAX)
     all: bool = False
 
 
@@ -81,7 +84,7 @@ class PreferencesIn(Schema):
 def _out(notification) -> dict:
     return {
         "id": notification.pk, "kind": notification.kind, "title": notification.title, "body": notification.body,
-        "url": notification.url if services.is_site_path(notification.url) else "",
+        "url": notification.url if notifications_services.is_site_path(notification.url) else "",
         "community": notification.community.slug if notification.community_id else None,
         "created_at": notification.created_at, "read_at": notification.read_at,
         "read": notification.read_at is not None,
@@ -98,12 +101,12 @@ def my_notifications(request, query: Query[NotificationQuery]):
     """Newest first."""
     scope = paths.token_community_id(request)
     rows, next_cursor = keyset_page(
-        selectors.notifications_of(request.user, unread_only=query.unread, community_id=scope),
+        notifications_selectors.notifications_of(request.user, unread_only=query.unread, community_id=scope),
         fields=("created_at", "id"), kinds=(key_datetime, key_int), cursor=query.cursor, limit=query.limit,
         descending=True,
     )
     return {"items": [_out(n) for n in rows], "next_cursor": next_cursor,
-            "unread_count": selectors.unread_count(request.user, community_id=scope)}
+            "unread_count": notifications_selectors.unread_count(request.user, community_id=scope)}
 
 
 @router.post("/notifications/read", response={200: MarkReadOut, **WRITE_ERRORS}, summary="Mark notifications read")
@@ -111,21 +114,21 @@ def my_notifications_read(request, payload: MarkReadIn):
     """Give `ids`, or `all: true`. An id that is not one of yours (or, with a community's token, not
     of that community) refuses the lot with 422 and nothing is marked."""
     scope = paths.token_community_id(request)
-    marked = services.mark_read(person=request.user, ids=payload.ids, all=payload.all, community_id=scope)
-    return {"marked": marked, "unread_count": selectors.unread_count(request.user, community_id=scope)}
+    marked = notifications_services.mark_read(person=request.user, ids=payload.ids, all=payload.all, community_id=scope)
+    return {"marked": marked, "unread_count": notifications_selectors.unread_count(request.user, community_id=scope)}
 
 
 @router.get("/notification-preferences", response={200: PreferencesOut, **READ_ERRORS},
             summary="How I am told about things")
 def my_notification_preferences(request):
-    return _preferences_out(selectors.preference_for(request.user))
+    return _preferences_out(preferences_selectors.preference_for(request.user))
 
 
 @router.put("/notification-preferences", response={200: PreferencesOut, **WRITE_ERRORS},
             summary="Change how I am told about things")
 def my_notification_preferences_update(request, payload: PreferencesIn):
     paths.unscoped_token_only(request)
-    preference = services.preference_set(
+    preference = preferences_services.preference_set(
         actor=request.user, person=request.user,
         email_mode=str(payload.email_mode) if payload.email_mode is not None else None,
         weekly_digest=payload.weekly_digest,

@@ -15,9 +15,11 @@ from typing import Literal
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.coproduction import partners
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
+from coproduce.coproduction import access
 from coproduce.coproduction.models import PartnerOffer, Redemption, SpendPartner
+from coproduce.coproduction.selectors import partners as partners_selectors
+from coproduce.coproduction.services import partners as partners_services
 from coproduce.core import limits
 from coproduce.core.errors import ApplicationError
 
@@ -78,8 +80,8 @@ class OfferIn(Schema):
     minutes: int = Field(strict=True, ge=1, le=24 * 60, description="Cost per person, in minutes.")
     per_member_per_month: int | None = Field(None, strict=True, ge=1, le=100)
     times: list[Slot] = Field(default_factory=list, max_length=21)  # type: ignore[valid-type]
-    max_adults: int = Field(1, strict=True, ge=0, le=partners.MAX_PEOPLE)
-    max_children: int = Field(0, strict=True, ge=0, le=partners.MAX_PEOPLE)
+    max_adults: int = Field(1, strict=True, ge=0, le=partners_services.MAX_PEOPLE)
+    max_children: int = Field(0, strict=True, ge=0, le=partners_services.MAX_PEOPLE)
 
 
 class RedemptionIn(Schema):
@@ -87,8 +89,8 @@ class RedemptionIn(Schema):
     member: str = Field(min_length=1, max_length=limits.MEMBER_CODE_INPUT, description='A member number ("RIV-0042" or "42"), or what the '
                                                                   "member card's QR code holds.",
                         examples=["RIV-0042", "coproduce:riverside:RIV-0042"])
-    adults: int = Field(1, strict=True, ge=0, le=partners.MAX_PEOPLE)
-    children: int = Field(0, strict=True, ge=0, le=partners.MAX_PEOPLE)
+    adults: int = Field(1, strict=True, ge=0, le=partners_services.MAX_PEOPLE)
+    children: int = Field(0, strict=True, ge=0, le=partners_services.MAX_PEOPLE)
 
 
 class RedemptionOut(Schema):
@@ -142,7 +144,7 @@ def _redemption_out(redemption: Redemption) -> dict:
 def _partner(request, slug: str, partner_id: int):
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    return community, partners.partner_get(community, partner_id)
+    return community, partners_selectors.partner_get(community, partner_id)
 
 
 @router.get("/{slug}/partners", response={200: PartnerPage, **READ_ERRORS}, summary="Where credits can be spent")
@@ -151,7 +153,7 @@ def partner_list(request, slug: Slug, page: Query[PageParams]):
     community = paths.community(request, slug)
     paths.member_community(request, community)
     after = parse_key(page.cursor, [key_int])
-    found = partners.partners_of(community).order_by("id")
+    found = partners_selectors.partners_of(community).order_by("id")
     if after is not None:
         found = found.filter(pk__gt=after[0])
     rows = list(found[: page.limit + 1])
@@ -166,8 +168,8 @@ def partner_list(request, slug: Slug, page: Query[PageParams]):
 def partner_create(request, slug: Slug, payload: PartnerIn):
     """Opens the partner's own hours account with it."""
     community = paths.coordinated_community(request, slug)
-    agency = partners.agency_for_partner(community, payload.agency_id) if payload.agency_id else None
-    partner = partners.partner_create(actor=request.user, community=community, name=payload.name,
+    agency = partners_selectors.agency_for_partner(community, payload.agency_id) if payload.agency_id else None
+    partner = partners_services.partner_create(actor=request.user, community=community, name=payload.name,
                                       description=payload.description, place=payload.place, agency=agency)
     return Status(201, _partner_out(partner, offers=[]))
 
@@ -175,32 +177,32 @@ def partner_create(request, slug: Slug, payload: PartnerIn):
 @router.get("/{slug}/partners/{partner_id}", response={200: PartnerOut, **READ_ERRORS}, summary="A partner")
 def partner_detail(request, slug: Slug, partner_id: ObjectId):
     _community, partner = _partner(request, slug, partner_id)
-    return _partner_out(partner, offers=list(partners.offers_of(partner)))
+    return _partner_out(partner, offers=list(partners_selectors.offers_of(partner)))
 
 
 @router.patch("/{slug}/partners/{partner_id}", response={200: PartnerOut, **WRITE_ERRORS},
               summary="Change or archive a partner (coordinators)")
 def partner_update(request, slug: Slug, partner_id: ObjectId, payload: PartnerPatch):
     _community, partner = _partner(request, slug, partner_id)
-    partner = partners.partner_update(actor=request.user, partner=partner, name=payload.name,
+    partner = partners_services.partner_update(actor=request.user, partner=partner, name=payload.name,
                                       description=payload.description, place=payload.place)
     if payload.is_archived:
-        partner = partners.partner_archive(actor=request.user, partner=partner)
-    return _partner_out(partner, offers=list(partners.offers_of(partner)))
+        partner = partners_services.partner_archive(actor=request.user, partner=partner)
+    return _partner_out(partner, offers=list(partners_selectors.offers_of(partner)))
 
 
 @router.get("/{slug}/partners/{partner_id}/offers", response={200: list[OfferOut], **READ_ERRORS},
             summary="A partner's offers")
 def offer_list(request, slug: Slug, partner_id: ObjectId, active_only: bool = True):
     _community, partner = _partner(request, slug, partner_id)
-    return [_offer_out(o) for o in partners.offers_of(partner, active_only=active_only)]
+    return [_offer_out(o) for o in partners_selectors.offers_of(partner, active_only=active_only)]
 
 
 @router.post("/{slug}/partners/{partner_id}/offers", response={201: OfferOut, **WRITE_ERRORS},
              summary="Add an offer (coordinators, the partner's agency admins)")
 def offer_create(request, slug: Slug, partner_id: ObjectId, payload: OfferIn):
     _community, partner = _partner(request, slug, partner_id)
-    offer = partners.offer_create(actor=request.user, partner=partner, **payload.dict())
+    offer = partners_services.offer_create(actor=request.user, partner=partner, **payload.dict())
     return Status(201, _offer_out(offer))
 
 
@@ -212,10 +214,10 @@ def redemption_create(request, slug: Slug, partner_id: ObjectId, idempotency_key
     the receipt. 422 for an unknown or former member, an unavailable offer, too many people, the
     wrong time of day or the monthly allowance used; 409 `limit_exceeded` without enough credit."""
     _community, partner = _partner(request, slug, partner_id)
-    partners.access_partner_desk(request.user, partner)
+    access.access_partner_desk(request.user, partner)
     try:
-        redemption = partners.redemption_create(
-            actor=request.user, partner=partner, offer=partners.offer_get(partner, payload.offer_id),
+        redemption = partners_services.redemption_create(
+            actor=request.user, partner=partner, offer=partners_selectors.offer_get(partner, payload.offer_id),
             member_ref=payload.member, adults=payload.adults, children=payload.children,
             idempotency_key=paths.client_key(request, idempotency_key),
         )
@@ -232,9 +234,9 @@ def redemption_create(request, slug: Slug, partner_id: ObjectId, idempotency_key
 def redemption_report(request, slug: Slug, partner_id: ObjectId, page: Query[PageParams]):
     """Newest month first; within a month, by offer id descending."""
     _community, partner = _partner(request, slug, partner_id)
-    partners.access_partner_desk(request.user, partner)
+    access.access_partner_desk(request.user, partner)
     after = parse_key(page.cursor, [key_date, key_int])
-    rows = partners.partner_report(partner, before=(after[0], after[1]) if after else None, limit=page.limit + 1)
+    rows = partners_selectors.partner_report(partner, before=(after[0], after[1]) if after else None, limit=page.limit + 1)
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     return {

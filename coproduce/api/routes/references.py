@@ -8,8 +8,8 @@ from typing import Annotated
 from ninja import Path, Router, Schema
 from pydantic import Field
 
-from coproduce.communities import services
 from coproduce.communities.models import ReferenceOutcome, ReferenceStatus
+from coproduce.communities.services import references as references_services
 from coproduce.core import limits
 
 from ..auth import PUBLIC_SECURITY, REFERENCE_LINK_AUTH
@@ -38,5 +38,5 @@ class ReferenceAnsweredOut(Schema):
 )
 def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):
     """For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered` or `cancelled`."""
-    reference = services.reference_answer(token=token, outcome=payload.outcome, answer=payload.answer)
+    reference = references_services.reference_answer(token=token, outcome=payload.outcome, answer=payload.answer)
     return {"status": reference.status, "answered_at": reference.answered_at}

@@ -23,10 +23,14 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
-from coproduce.coproduction import assessments, referrals
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.coproduction import access as coproduction_access
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import Principle
+from coproduce.coproduction.selectors import assessments as assessments_selectors
+from coproduce.coproduction.selectors import referrals as referrals_selectors
+from coproduce.coproduction.services import assessments as assessments_services
+from coproduce.coproduction.services import referrals as referrals_services
 from coproduce.core import limits
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -152,7 +156,7 @@ class AssessmentList(Schema):
 
 
 def _referral_out(referral, *, full: bool, numbers: dict[int, int] | None = None) -> dict:
-    outcome = referrals.referral_outcome(referral)
+    outcome = referrals_selectors.referral_outcome(referral)
     out = {
         "id": outcome.id, "view": "full" if full else "outcome", "agency": outcome.agency_slug,
         "agency_name": outcome.agency_name, "created_at": outcome.created_at, "target": outcome.target,
@@ -172,7 +176,7 @@ def _referral_out(referral, *, full: bool, numbers: dict[int, int] | None = None
 
 
 def _numbers(community, rows) -> dict[int, int]:
-    return community_selectors.member_numbers(community, {r.person_id for r in rows if r.person_id})
+    return memberships_selectors.member_numbers(community, {r.person_id for r in rows if r.person_id})
 
 
 def _member_community(request, slug: str):
@@ -183,12 +187,12 @@ def _member_community(request, slug: str):
 
 def _agency(request, slug: str, agency_slug: str):
     community = _member_community(request, slug)
-    agency = assessments.assessment_agency(community, agency_slug)
+    agency = assessments_selectors.assessment_agency(community, agency_slug)
     access_staff_work(request.user, agency)
     return community, agency
 
 
-def _assessment_out(sitting: assessments.Sitting) -> dict:
+def _assessment_out(sitting: assessments_selectors.Sitting) -> dict:
     a = sitting.assessment
     return {
         "id": a.pk, "completed_on": a.completed_on, "completed_by": a.completed_by.display_name, "note": a.note,
@@ -196,7 +200,7 @@ def _assessment_out(sitting: assessments.Sitting) -> dict:
         "averages": {principle: sitting.average(principle) for principle in Principle.values},
         "scores": [{"principle": p, "level": level, "score": sitting.scores[(p, level)],
                     "evidence": sitting.evidence.get((p, level), "")}
-                   for p, level in assessments.PAIRS if (p, level) in sitting.scores],
+                   for p, level in assessments_selectors.PAIRS if (p, level) in sitting.scores],
     }
 
 
@@ -211,11 +215,11 @@ def referral_list(request, slug: Slug, query: Query[ReferralQuery]):
     community = _member_community(request, slug)
     full = access.is_coordinator(request.user, community)
     if full:
-        qs = referrals.referrals_queue(community, status=query.status).prefetch_related("events")
+        qs = referrals_selectors.referrals_queue(community, status=query.status).prefetch_related("events")
     else:
-        if not referrals.is_agency_staff(request.user, community):
+        if not referrals_selectors.is_agency_staff(request.user, community):
             raise PermissionDenied("Only agency staff and coordinators see referrals.", code="not_agency_staff")
-        qs = referrals.referrals_for_staff(request.user, community)
+        qs = referrals_selectors.referrals_for_staff(request.user, community)
         if query.status:
             qs = qs.filter(status=query.status)
     rows, next_cursor = keyset_page(qs, fields=("created_at", "id"), kinds=(key_datetime, key_int),
@@ -234,22 +238,22 @@ def referral_create(request, slug: Slug, payload: ReferralIn):
     The answer is in the view you may see (`outcome` for agency staff)."""
     community = _member_community(request, slug)
     try:
-        agency = referrals.referral_agency(community, payload.agency)
+        agency = referrals_selectors.referral_agency(community, payload.agency)
     except NotFound:
         raise ValidationFailed("No such agency here.", fields={"agency": ["No such agency here."]}) from None
     role = None
     if payload.target == "role" and payload.role_id is not None:
-        role = referrals.referral_role(community, payload.role_id)
+        role = referrals_selectors.referral_role(community, payload.role_id)
         if role is None:
             message = "Choose a published role of this community."
             raise ValidationFailed(message, fields={"role_id": [message]})
-    referral = referrals.referral_create(
+    referral = referrals_services.referral_create(
         actor=request.user, agency=agency, target=payload.target, role=role, group_name=payload.group_name,
         full_name=payload.full_name, phone=payload.phone, email=payload.email, what_matters=payload.what_matters,
         consent_given=payload.consent_given, consent_note=payload.consent_note,
         share_with_referrer=payload.share_with_referrer,
     )
-    found = referrals.referral_get(community, referral.pk)
+    found = referrals_selectors.referral_get(community, referral.pk)
     return Status(201, _referral_out(found, full=access.is_coordinator(request.user, community)))
 
 
@@ -257,10 +261,10 @@ def referral_create(request, slug: Slug, payload: ReferralIn):
 def referral_detail(request, slug: Slug, referral_id: ObjectId):
     """Coordinators: the `full` view; the referring agency's staff: the `outcome` view."""
     community = _member_community(request, slug)
-    found = referrals.referral_get(community, referral_id)
+    found = referrals_selectors.referral_get(community, referral_id)
     if access.is_coordinator(request.user, community):
         return _referral_out(found, full=True, numbers=_numbers(community, [found]))
-    referrals.access_referral_outcome(request.user, found)
+    coproduction_access.access_referral_outcome(request.user, found)
     return _referral_out(found, full=False)
 
 
@@ -271,10 +275,10 @@ def referral_status(request, slug: Slug, referral_id: ObjectId, payload: Referra
     (declined and first exchange are final); 422 `member_number` for `joined` without an active
     member's number."""
     community = paths.coordinated_community(request, slug)
-    found = referrals.referral_get(community, referral_id)
-    referrals.referral_update_status(actor=request.user, referral=found, status=payload.status,
+    found = referrals_selectors.referral_get(community, referral_id)
+    referrals_services.referral_update_status(actor=request.user, referral=found, status=payload.status,
                                      member_number=payload.member_number, note=payload.note)
-    updated = referrals.referral_get(community, referral_id)
+    updated = referrals_selectors.referral_get(community, referral_id)
     return _referral_out(updated, full=True, numbers=_numbers(community, [updated]))
 
 
@@ -285,7 +289,7 @@ def referral_status(request, slug: Slug, referral_id: ObjectId, payload: Referra
             summary="An agency's co-production self-assessments (its staff and coordinators)")
 def assessment_list(request, slug: Slug, agency_slug: AgencySlug):
     _community, agency = _agency(request, slug, agency_slug)
-    return {"items": [_assessment_out(s) for s in assessments.assessment_history(agency)]}
+    return {"items": [_assessment_out(s) for s in assessments_selectors.assessment_history(agency)]}
 
 
 @router.post("/{slug}/agencies/{agency_slug}/assessments", response={201: AssessmentOut, **WRITE_ERRORS},
@@ -300,13 +304,13 @@ def assessment_create(request, slug: Slug, agency_slug: AgencySlug, payload: Ass
     for item in payload.scores:
         pair = (item.principle, item.level)
         if pair in scores:
-            twice.append(assessments.score_key(*pair))
+            twice.append(assessments_selectors.score_key(*pair))
         scores[pair] = item.score
         if item.evidence:
             evidence[pair] = item.evidence
     if twice:
         raise ValidationFailed("Give each principle at each level once.",
                                fields={"scores": [f"Given twice: {', '.join(twice)}."]})
-    made = assessments.assessment_create(actor=request.user, agency=agency, completed_on=payload.completed_on,
+    made = assessments_services.assessment_create(actor=request.user, agency=agency, completed_on=payload.completed_on,
                                          scores=scores, evidence=evidence, note=payload.note)
-    return Status(201, _assessment_out(assessments.assessment_get(agency, made.pk)))
+    return Status(201, _assessment_out(assessments_selectors.assessment_get(agency, made.pk)))

@@ -21,9 +21,11 @@ from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import selectors as community_selectors
-from coproduce.coproduction import agencies, calendars, sessions
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.coproduction.models import Session, SessionStatus, SignUp, SignUpStatus
+from coproduce.coproduction.selectors import agencies, calendars
+from coproduce.coproduction.selectors import sessions as sessions_selectors
+from coproduce.coproduction.services import sessions as sessions_services
 from coproduce.core import limits
 from coproduce.core.errors import NotFound, ValidationFailed
 
@@ -103,7 +105,7 @@ class SessionQuery(Schema):
 
 
 Place = Annotated[str, Field(min_length=1, max_length=limits.LINE, description="Where, e.g. \"Waiting room\".")]
-Capacity = Annotated[int, Field(strict=True, ge=1, le=sessions.MAX_CAPACITY, description="Places, 1 to 500.")]
+Capacity = Annotated[int, Field(strict=True, ge=1, le=sessions_services.MAX_CAPACITY, description="Places, 1 to 500.")]
 StaffRefs = Annotated[list[MemberRef], Field(max_length=50, description="Member numbers of the agency's staff there.")]
 
 
@@ -167,7 +169,7 @@ def _person(person, numbers: dict[int, int]) -> dict:
 
 def _signup_out(signup: SignUp, numbers: dict[int, int]) -> dict:
     return {"id": signup.pk, "person": _person(signup.person, numbers), "status": signup.status,
-            "waiting_position": sessions.waiting_position(signup), "created_at": signup.created_at,
+            "waiting_position": sessions_selectors.waiting_position(signup), "created_at": signup.created_at,
             "promoted_at": signup.promoted_at, "cancelled_at": signup.cancelled_at}
 
 
@@ -179,7 +181,7 @@ def _session_out(session: Session, viewer, *, mine: SignUp | None, staff: list, 
         "starts_at": session.starts_at, "ends_at": session.ends_at, "capacity": session.capacity,
         "places_taken": session.places_taken, "places_left": session.places_left, "status": session.status,
         "series_id": session.series_id,
-        "repeats": sessions.rrule_describe(session.series.rrule) if session.series_id and session.series else "",
+        "repeats": sessions_selectors.rrule_describe(session.series.rrule) if session.series_id and session.series else "",
         "staff_present": [_person(p, numbers) for p in staff],
         "my_signup": _signup_out(mine, numbers) if mine else None,
         "calendar_url": calendars.role_calendar_url(session.role),
@@ -188,10 +190,10 @@ def _session_out(session: Session, viewer, *, mine: SignUp | None, staff: list, 
 
 
 def _outs(community, viewer, found: list[Session]) -> list[dict]:
-    mine = sessions.signups_of_person(found, viewer)
-    staff = sessions.staff_present_of(found)
+    mine = sessions_selectors.signups_of_person(found, viewer)
+    staff = sessions_selectors.staff_present_of(found)
     people = {p.pk for group in staff.values() for p in group} | {s.person_id for s in mine.values()}
-    numbers = community_selectors.member_numbers(community, people)
+    numbers = memberships_selectors.member_numbers(community, people)
     return [_session_out(s, viewer, mine=mine.get(s.pk), staff=staff.get(s.pk, []), numbers=numbers) for s in found]
 
 
@@ -202,7 +204,7 @@ def _one(community, viewer, session: Session) -> dict:
 def _session(request, slug: str, session_id: int) -> tuple:
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    return community, sessions.session_get(community, session_id)
+    return community, sessions_selectors.session_get(community, session_id)
 
 
 def _role(community, viewer, role_id: int):
@@ -231,7 +233,7 @@ def session_list(request, slug: Slug, query: Query[SessionQuery]):
                                    fields={"agency": ["Not an agency of this community."]}) from None
     if query.role is not None:
         role = _role(community, request.user, query.role)
-    found = sessions.sessions_list(community, agency=agency, role=role, start=query.from_ or timezone.now(),
+    found = sessions_selectors.sessions_list(community, agency=agency, role=role, start=query.from_ or timezone.now(),
                                    end=query.to, include_cancelled=query.include_cancelled, status=query.status)
     rows, next_cursor = keyset_page(found, fields=["starts_at", "id"], kinds=[key_datetime, key_int],
                                     cursor=query.cursor, limit=query.limit)
@@ -247,9 +249,9 @@ def session_create(request, slug: Slug, payload: SessionIn):
     paths.member_community(request, community)
     role = _role(community, request.user, payload.role_id)
     staff = paths.members_named(community, payload.staff_present, "staff_present")
-    session = sessions.session_create(actor=request.user, role=role, place=payload.place, starts_at=payload.starts_at,
+    session = sessions_services.session_create(actor=request.user, role=role, place=payload.place, starts_at=payload.starts_at,
                                       ends_at=payload.ends_at, capacity=payload.capacity, staff_present=staff)
-    return Status(201, _one(community, request.user, sessions.session_get(community, session.pk)))
+    return Status(201, _one(community, request.user, sessions_selectors.session_get(community, session.pk)))
 
 
 @router.post("/{slug}/sessions/series", response={201: SessionSeriesOut, **WRITE_ERRORS}, summary="Add repeating sessions")
@@ -260,11 +262,11 @@ def series_create(request, slug: Slug, payload: SessionSeriesIn):
     paths.member_community(request, community)
     role = _role(community, request.user, payload.role_id)
     staff = paths.members_named(community, payload.staff_present, "staff_present")
-    series = sessions.series_create(actor=request.user, role=role, rrule=payload.rrule,
+    series = sessions_services.series_create(actor=request.user, role=role, rrule=payload.rrule,
                                     first_start=payload.first_start, duration_minutes=payload.duration_minutes,
                                     place=payload.place, capacity=payload.capacity, staff_present=staff)
-    found = list(sessions.sessions_list(community).filter(series=series))
-    return Status(201, {"id": series.pk, "rrule": series.rrule, "repeats": sessions.rrule_describe(series.rrule),
+    found = list(sessions_selectors.sessions_list(community).filter(series=series))
+    return Status(201, {"id": series.pk, "rrule": series.rrule, "repeats": sessions_selectors.rrule_describe(series.rrule),
                         "sessions": _outs(community, request.user, found)})
 
 
@@ -282,8 +284,8 @@ def session_update(request, slug: Slug, session_id: ObjectId, payload: SessionPa
     values = {k: v for k, v in values.items() if v is not None}
     if "staff_present" in values:
         values["staff_present"] = paths.members_named(community, values["staff_present"], "staff_present")
-    sessions.session_update(actor=request.user, session=session, **values)
-    return _one(community, request.user, sessions.session_get(community, session.pk))
+    sessions_services.session_update(actor=request.user, session=session, **values)
+    return _one(community, request.user, sessions_selectors.session_get(community, session.pk))
 
 
 @router.post("/{slug}/sessions/{session_id}/cancel", response={200: SessionOut, **WRITE_ERRORS},
@@ -291,8 +293,8 @@ def session_update(request, slug: Slug, session_id: ObjectId, payload: SessionPa
 def session_cancel(request, slug: Slug, session_id: ObjectId, payload: SessionCancelIn | None = None):
     """Everyone booked or waiting is told. 409 when it is already cancelled."""
     community, session = _session(request, slug, session_id)
-    sessions.session_cancel(actor=request.user, session=session, reason=payload.reason if payload else "")
-    return _one(community, request.user, sessions.session_get(community, session.pk))
+    sessions_services.session_cancel(actor=request.user, session=session, reason=payload.reason if payload else "")
+    return _one(community, request.user, sessions_selectors.session_get(community, session.pk))
 
 
 # Sign-ups ------------------------------------------------------------------------------------
@@ -304,8 +306,8 @@ def signup_list(request, slug: Slug, session_id: ObjectId):
     """All of them (cancelled ones too) for the agency's staff and coordinators; a member sees
     only their own."""
     community, session = _session(request, slug, session_id)
-    found = sessions.signups_for(request.user, session)
-    numbers = community_selectors.member_numbers(community, {s.person_id for s in found})
+    found = sessions_selectors.signups_for(request.user, session)
+    numbers = memberships_selectors.member_numbers(community, {s.person_id for s in found})
     return {"items": [_signup_out(s, numbers) for s in found]}
 
 
@@ -320,8 +322,8 @@ def signup_create(request, slug: Slug, session_id: ObjectId, payload: SessionSig
     someone else."""
     community, session = _session(request, slug, session_id)
     person = paths.member_named(community, payload.on_behalf_of if payload else None, "on_behalf_of")
-    signup = sessions.signup_create(actor=request.user, session=session, person=person)
-    numbers = community_selectors.member_numbers(community, {signup.person_id})
+    signup = sessions_services.signup_create(actor=request.user, session=session, person=person)
+    numbers = memberships_selectors.member_numbers(community, {signup.person_id})
     return Status(201, _signup_out(signup, numbers))
 
 
@@ -331,10 +333,10 @@ def signup_cancel(request, slug: Slug, session_id: ObjectId, signup_id: SignUpId
     """The person themselves, the agency's staff or a coordinator. A freed place goes to the
     first person waiting, who is told. 409 `already_cancelled`, `session_started`."""
     community, session = _session(request, slug, session_id)
-    signup = sessions.signup_get(session, signup_id)
-    if signup.person_id != request.user.pk and not sessions.may_run(request.user, session):
+    signup = sessions_selectors.signup_get(session, signup_id)
+    if signup.person_id != request.user.pk and not sessions_selectors.may_run(request.user, session):
         raise NotFound("No such sign-up.")
-    cancelled = sessions.signup_cancel(actor=request.user, signup=signup)
-    numbers = community_selectors.member_numbers(community, {cancelled.person_id})
+    cancelled = sessions_services.signup_cancel(actor=request.user, signup=signup)
+    numbers = memberships_selectors.member_numbers(community, {cancelled.person_id})
     cancelled.person = signup.person
     return _signup_out(cancelled, numbers)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from coproduce.communities import sign_in
+from coproduce.communities.services import sign_in
 
 from .. import paths
 from ..schemas import WRITE_ERRORS, MemberNumber, Slug

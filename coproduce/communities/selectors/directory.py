@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
 
-from .. import access
+from coproduce.communities import access
+
 from ..models import Community, Gift, Membership, MembershipRole, MembershipStatus, Person
 from .memberships import parse_member_code
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from .. import access
 from ..models import Membership, Person
 
 

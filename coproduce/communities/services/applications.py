@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from coproduce.communities import access
 from coproduce.core import ratelimit
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
 
-from .. import access
 from ..models import (
     Application,
     ApplicationStatus,

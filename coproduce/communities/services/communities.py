@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record, diff
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from .. import access
 from ..models import (
     Community,
     ContactChannel,

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
-from .. import access
 from ..models import Community, ContactRelay, Membership, Person
 from .common import _send_after_commit
 

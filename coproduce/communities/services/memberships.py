@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from .. import access
 from ..models import Community, Membership, MembershipRole, MembershipStatus, Person, Role
 
 

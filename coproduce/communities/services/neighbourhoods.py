@@ -9,10 +9,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from .. import access
 from ..models import Community, Neighbourhood, Person
 
 NEIGHBOURHOOD_NAME_MAX = 80

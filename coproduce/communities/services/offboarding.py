@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from .. import access
 from ..models import (
     AccessToken,
     Application,
@@ -47,9 +47,9 @@ def member_offboard(*, actor: Person, membership: Membership, reason: str, pseud
         ):
             raise Conflict("A community needs at least one coordinator; appoint another first.")
         # The hours account is closed, never deleted: time left over goes to the community fund.
-        from coproduce.ledger import services as ledger_services
+        from coproduce.ledger.services import accounts as accounts_services
 
-        ledger_services.member_account_close(
+        accounts_services.member_account_close(
             actor=actor, community=locked.community, person=locked.person, reason=f"Left the community: {reason}"
         )
         old = locked.status

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 
-from .. import access
 from ..models import Consent, Person, SensitiveDatum, SensitiveField, Visibility
 from ..selectors.privacy import CONSENT_WORDING
 from .common import _behalf

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db import transaction
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from .. import access
 from ..models import ContactChannel, Gift, GiftKind, Person
 from .common import _behalf
 

@@ -23,11 +23,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
 
-from .. import access
 from ..models import Community, Membership, Person, Role, SignInToken, SignInTokenKind
 from ..selectors.sign_in import CODE_LENGTH, _code_hash, _usable, when
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.communities import access
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
 
-from .. import access
 from ..models import AccessToken, Community, Person
 
 

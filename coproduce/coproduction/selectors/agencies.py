@@ -17,9 +17,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.errors import NotFound, ValidationFailed
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.ledger.selectors import accounts as accounts_selectors
 
 from ..access import agency_in, can_manage
 from ..models import (
@@ -60,8 +60,8 @@ class AgencyAccount:
 def agency_account(agency: Agency, *, coordinates: bool) -> AgencyAccount:
     """The agency's balance (`agency_by_slug` loaded its account), where its session credits
     come from under the community's rules and, for coordinators, what the community fund holds."""
-    rules = community_selectors.rules_for(agency.community)
-    fund = ledger_selectors.system_account(agency.community, "fund") if coordinates else None
+    rules = communities_selectors.rules_for(agency.community)
+    fund = accounts_selectors.system_account(agency.community, "fund") if coordinates else None
     account = agency.account
     return AgencyAccount(
         balance_minutes=account.balance_minutes if account is not None else 0,
@@ -161,7 +161,7 @@ def roles_search(community, viewer, q: str | None = None, agency: Agency | str |
 
 
 def credits_per_hour_percent(community) -> int:
-    return int(community_selectors.rules_for(community)["credits_per_hour_percent"])
+    return int(communities_selectors.rules_for(community)["credits_per_hour_percent"])
 
 
 def credits_per_hour_text(community) -> str:

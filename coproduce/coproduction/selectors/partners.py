@@ -16,9 +16,11 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound, ValidationFailed
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors import amounts as amounts_selectors
 
 from ..access import is_partner_staff
 from ..models import Agency, PartnerOffer, Redemption, SpendPartner
@@ -89,7 +91,7 @@ def member_ref_parse(community, member_ref: str) -> int:
         if len(parts) != 3 or parts[1] != community.slug:
             raise bad
         text = parts[2]
-    number = community_selectors.member_number_in(community, text)
+    number = memberships_selectors.member_number_in(community, text)
     if number is None:
         raise bad
     return number
@@ -99,7 +101,7 @@ def member_for_redemption(community, member_ref: str):
     """The active membership behind a member number or card; NotFound-like refusals as
     ValidationFailed on `member_ref` (the desk typed it)."""
     number = member_ref_parse(community, member_ref)
-    membership = community_selectors.active_members_by_number(community, {number}).get(number)
+    membership = memberships_selectors.active_members_by_number(community, {number}).get(number)
     if membership is None:
         raise ValidationFailed("No current member has that number.",
                                fields={"member_ref": ["No current member has that number."]})
@@ -119,8 +121,8 @@ class MemberCheck:
 def member_check(partner: SpendPartner, member_ref: str, *, at: dt.datetime | None = None) -> MemberCheck:
     membership = member_for_redemption(partner.community, member_ref)
     person = membership.person
-    rules = community_selectors.rules_for(partner.community)
-    account = ledger_selectors.account_of(partner.community, person)
+    rules = communities_selectors.rules_for(partner.community)
+    account = accounts_selectors.account_of(partner.community, person)
     available = (account.balance_minutes - account.pending_debit_minutes) if account else 0
     floor = rules["credit_floor_minutes"]
     offers = list(offers_of(partner))
@@ -179,7 +181,7 @@ def partner_report_csv(partner: SpendPartner) -> str:
     writer.writerow(["month", "offer", "redemptions", "adults", "children", "minutes", "hours"])
     for row in partner_report(partner):
         writer.writerow([row.month.strftime("%Y-%m"), _csv_safe(row.offer_title), row.redemptions, row.adults,
-                         row.children, row.minutes, ledger_selectors.hours(row.minutes)])
+                         row.children, row.minutes, amounts_selectors.hours(row.minutes)])
     return buffer.getvalue()
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, QuerySet
 
 from coproduce.communities import access as community_access
 from coproduce.core.errors import NotFound
-from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
 
 from ..models import (
     Agency,
@@ -113,7 +113,7 @@ def first_exchange_made(referral: Referral) -> bool:
     coordinator's page offers "first exchange" from this (derived, so no job is needed)."""
     if referral.person_id is None or referral.status != ReferralStatus.JOINED:
         return False
-    return bool(exchange_selectors.exchanges_of(referral.community, referral.person, status="confirmed", limit=1))
+    return bool(exchanges_selectors.exchanges_of(referral.community, referral.person, status="confirmed", limit=1))
 
 
 @dataclass(frozen=True)

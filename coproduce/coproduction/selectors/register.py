@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound
 
 from ..models import (
@@ -109,7 +110,7 @@ def register_of(session: Session) -> Register:
     signups = list(SignUp.objects.filter(session=session, status=SignUpStatus.BOOKED).select_related("person"))
     by_person = {row.person_id: row for row in rows}
     booked_ids = {s.person_id for s in signups}
-    numbers = community_selectors.member_numbers(
+    numbers = memberships_selectors.member_numbers(
         session.community, booked_ids | set(by_person))
     prefix = session.community.member_prefix
 
@@ -123,7 +124,7 @@ def register_of(session: Session) -> Register:
               if a.person_id not in booked_ids and a.role == AttendanceRole.CITIZEN]
     lines += [RegisterRow(a.person, code(a.person_id), a.role, False, a) for a in rows
               if a.person_id not in booked_ids and a.role == AttendanceRole.STAFF]
-    plan = _plan(session, rows, booked_ids, community_selectors.rules_for(session.community))
+    plan = _plan(session, rows, booked_ids, communities_selectors.rules_for(session.community))
     return Register(session=session, rows=lines, plan=plan, confirmed=session.status == SessionStatus.REGISTERED,
                     session_minutes=session_minutes(session), max_minutes=max_minutes(session))
 

@@ -19,12 +19,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from coproduce.communities import access as community_access
-from coproduce.communities import services as community_services
-from coproduce.communities.rules import VETTING_LEVELS
+from coproduce.communities.selectors.rules import VETTING_LEVELS
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger_services
+from coproduce.ledger import errors as ledger_errors
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors import amounts as amounts_selectors
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
 
 from ..access import (
     access_manage_agency,
@@ -116,7 +120,7 @@ def agency_create(*, actor, community, name: str, kind: str, description: str = 
     cleaned = _agency_values({"name": name, "kind": kind, "description": description, "place": place,
                               "website": website})
     with transaction.atomic(durable=True):
-        account = ledger_services.organisation_account_open(community=community, name=cleaned["name"])
+        account = accounts_services.organisation_account_open(community=community, name=cleaned["name"])
         agency = Agency.objects.create(community=community, slug=_unique_slug(community, cleaned["name"]),
                                        account=account, **cleaned)
         audit_record(actor=actor, action="agency.create", subject=agency, community_id=community.pk,
@@ -188,7 +192,7 @@ def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
         errors["minutes"] = ["Give how many hours: more than zero."]
     elif minutes > AGENCY_FUNDING_MAX_MINUTES:
-        errors["minutes"] = [f"At most {ledger_selectors.hours(AGENCY_FUNDING_MAX_MINUTES)} at a time."]
+        errors["minutes"] = [f"At most {amounts_selectors.hours(AGENCY_FUNDING_MAX_MINUTES)} at a time."]
     if source not in AGENCY_FUNDING_SOURCES:
         errors["source"] = [f"Choose one of: {', '.join(AGENCY_FUNDING_SOURCES)}."]
     note = _text(note, "note", "Note", errors, max_length=AGENCY_FUNDING_NOTE_MAX)
@@ -196,22 +200,22 @@ def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency
         raise ValidationFailed("Please correct the funding.", fields=errors)
     if agency.account_id is None:
         raise Conflict(f"{agency.name} has no hours account.", code="no_agency_account")
-    source_account = (ledger_services.fund_account(community) if source == "fund"
-                      else ledger_services.issuance_account(community))
+    source_account = (accounts_services.fund_account(community) if source == "fund"
+                      else accounts_services.issuance_account(community))
     try:
-        return ledger_services.transfer_create(
+        return transfers_services.transfer_create(
             actor=actor, community=community, idempotency_key=idempotency_key,
-            legs=[ledger_services.Leg(source_account.pk, -minutes), ledger_services.Leg(agency.account_id, minutes)],
+            legs=[postings_services.Leg(source_account.pk, -minutes), postings_services.Leg(agency.account_id, minutes)],
             reason="grant" if source == "fund" else "issuance",
             memo=note or f"Hours for {agency.name}'s co-production sessions", related=("agency", agency.pk),
         )
-    except ledger_services.LimitExceeded as exc:
+    except ledger_errors.LimitExceeded as exc:
         if source != "fund":
             raise
-        balance = ledger_selectors.account_get(community, source_account.pk).balance_minutes
-        raise ledger_services.LimitExceeded(
-            f"The community fund has {ledger_selectors.hours(balance)}: not enough to give "
-            f"{ledger_selectors.hours(minutes)}. Give less, or issue new credits instead.",
+        balance = accounts_selectors.account_get(community, source_account.pk).balance_minutes
+        raise ledger_errors.LimitExceeded(
+            f"The community fund has {amounts_selectors.hours(balance)}: not enough to give "
+            f"{amounts_selectors.hours(minutes)}. Give less, or issue new credits instead.",
             fields={"minutes": ["More than the community fund has."]},
         ) from exc
 
@@ -241,7 +245,7 @@ def staff_add(*, actor, agency: Agency, person, role: str = AgencyRole.STAFF, jo
     forget_agency_roles(person)
     if "agency_staff" not in community_access.roles_in(person, agency.community):
         # The community role shows who works for an agency; granted once the staff row exists.
-        community_services.role_set(actor=actor, membership=membership, role="agency_staff", granted=True)
+        memberships_services.role_set(actor=actor, membership=membership, role="agency_staff", granted=True)
     return staff
 
 

@@ -21,14 +21,18 @@ from django.utils.text import slugify
 from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.idempotency import idempotent
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger_services
-from coproduce.notifications import services as notification_services
+from coproduce.ledger import errors as ledger_errors
+from coproduce.ledger.selectors import accounts as accounts_selectors
+from coproduce.ledger.selectors import amounts as amounts_selectors
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.notifications.services import notifications as notifications_services
 
 from ..access import access_manage_offers, access_partner_desk
 from ..models import Agency, PartnerOffer, Redemption, SpendPartner
@@ -83,7 +87,7 @@ def partner_create(*, actor, community, name: str, description: str = "", place:
         while SpendPartner.objects.filter(community=community, slug=slug).exists():
             n += 1
             slug = f"{base}-{n}"
-        account = ledger_services.organisation_account_open(community=community, name=name)
+        account = accounts_services.organisation_account_open(community=community, name=name)
         partner = SpendPartner.objects.create(
             community=community, name=name, slug=slug, description=description.strip(), place=place.strip(),
             agency=agency, account=account,
@@ -293,10 +297,10 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
         if locked_offer.times and slot not in locked_offer.times:
             raise ValidationFailed(f"{locked_offer.title} cannot be used at this time of day.",
                                    fields={"offer": ["Not available at this time."]})
-        member_account = ledger_services.member_account(community, person)
-        routed = ledger_selectors.account_get(community, locked_partner.account_id)
-        rule = community_selectors.rules_for(community).get("partner_credits_go", "keep")
-        onward = {"fund": ledger_services.fund_account, "retire": ledger_services.issuance_account}.get(rule)
+        member_account = accounts_services.member_account(community, person)
+        routed = accounts_selectors.account_get(community, locked_partner.account_id)
+        rule = communities_selectors.rules_for(community).get("partner_credits_go", "keep")
+        onward = {"fund": accounts_services.fund_account, "retire": accounts_services.issuance_account}.get(rule)
         onward_account = onward(community) if onward else None
         accounts = {a.pk: a for a in (member_account, routed, onward_account) if a is not None}
         _lock_accounts(list(accounts), accounts)
@@ -314,24 +318,24 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
         receipt = _unused_receipt(locked_partner)
         memo = f"{locked_offer.title} at {locked_partner.name}"
         try:
-            transfer = ledger_services.post_transfer(
+            transfer = transfers_services.post_transfer(
                 actor=actor, community=community, key=f"redemption:{receipt}",
-                reason=ledger_services.Reason.REDEMPTION, memo=memo, on_behalf_of=person, related=("redemption", receipt), effective_at=when,
-                legs=[ledger_services.Leg(member_account.pk, -minutes), ledger_services.Leg(routed.pk, minutes)],
+                reason=transfers_services.Reason.REDEMPTION, memo=memo, on_behalf_of=person, related=("redemption", receipt), effective_at=when,
+                legs=[postings_services.Leg(member_account.pk, -minutes), postings_services.Leg(routed.pk, minutes)],
             )
-        except ledger_services.LimitExceeded as exc:
+        except ledger_errors.LimitExceeded as exc:
             # The ledger's refusal names the balance it would reach; the desk sees only its first
             # sentence ("<name> does not have enough time credit"), not the member's balance.
-            raise ledger_services.LimitExceeded(
+            raise ledger_errors.LimitExceeded(
                 exc.message.split(":")[0].rstrip(".") + ".",
                 fields={"member_ref": ["Not enough time credit for this."]}) from None
         if onward_account is not None:
-            ledger_services.post_transfer(
+            transfers_services.post_transfer(
                 actor=actor, community=community, key=f"redemption:{receipt}:{rule}",
-                reason=ledger_services.Reason.PARTNER_ONWARD,
+                reason=transfers_services.Reason.PARTNER_ONWARD,
                 memo=f"{memo}: credits {'given to the community fund' if rule == 'fund' else 'retired'}",
                 related=("redemption", receipt), effective_at=when,
-                legs=[ledger_services.Leg(routed.pk, -minutes), ledger_services.Leg(onward_account.pk, minutes)],
+                legs=[postings_services.Leg(routed.pk, -minutes), postings_services.Leg(onward_account.pk, minutes)],
             )
         redemption = Redemption.objects.create(
             partner=locked_partner, offer=locked_offer, person=person, adults=adults, children=children,
@@ -342,10 +346,10 @@ def redemption_create(*, actor, partner: SpendPartner, offer: PartnerOffer, memb
                      changes={"minutes": [None, minutes], "offer": [None, locked_offer.pk],
                               "adults": [None, adults], "children": [None, children],
                               "receipt": [None, receipt], "credits_go": [None, rule]})
-        notification_services.notify(
+        notifications_services.notify(
             person=person, kind="redemption", community=community,
             title=f"Receipt {receipt}: {memo}",
-            body=(f"{ledger_selectors.hours(minutes)} spent on {locked_offer.title} at {locked_partner.name} "
+            body=(f"{amounts_selectors.hours(minutes)} spent on {locked_offer.title} at {locked_partner.name} "
                   f"({_people(adults, children)}). Receipt number {receipt}."),
             url=f"/c/{community.slug}/spend/{locked_partner.pk}/receipts/{receipt}/",
         )

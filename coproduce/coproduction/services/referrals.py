@@ -21,10 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
-from coproduce.notifications import services as notifications
+from coproduce.notifications.services import notifications
 
 from ..access import access_staff_work
 from ..models import (
@@ -153,10 +153,10 @@ def _member_for(community, member_number: Any):
     """The active member a member number ("RIV-0042" or 42) names, or None."""
     if not isinstance(member_number, (int, str)) or isinstance(member_number, bool):
         return None
-    number = community_selectors.member_number_in(community, member_number)
+    number = memberships_selectors.member_number_in(community, member_number)
     if number is None:
         return None
-    found = community_selectors.active_members_by_number(community, {number})
+    found = memberships_selectors.active_members_by_number(community, {number})
     return found[number].person if number in found else None
 
 

@@ -23,13 +23,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 from coproduce.core.idempotency import idempotent
-from coproduce.ledger import services as ledger
-from coproduce.ledger.selectors import hours
-from coproduce.ledger.services import Leg
+from coproduce.ledger.selectors.amounts import hours
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 from ..access import access_staff_work, is_staff_of
 from ..models import (
@@ -74,8 +76,8 @@ def _clean_lines(session: Session, lines: list[RegisterLine]) -> list[tuple[Any,
     community = session.community
     booked = set(SignUp.objects.filter(session=session, status=SignUpStatus.BOOKED).values_list("person_id", flat=True))
     people_ids = {pk for pk in (getattr(line.person, "pk", None) for line in lines) if pk}
-    numbers = community_selectors.member_numbers(community, people_ids)
-    member_people = {m.person_id for m in community_selectors.active_members_by_number(
+    numbers = memberships_selectors.member_numbers(community, people_ids)
+    member_people = {m.person_id for m in memberships_selectors.active_members_by_number(
         community, set(numbers.values())).values()}
     errors: dict[str, list[str]] = {}
     cleaned: list[tuple[Any, str, bool, int]] = []
@@ -169,27 +171,27 @@ def register_confirm(*, actor, session: Session, idempotency_key: str) -> Sessio
         rows = list(Attendance.objects.filter(session=locked).select_related("person").order_by("person_id"))
         booked = set(SignUp.objects.filter(session=locked, status=SignUpStatus.BOOKED)
                      .values_list("person_id", flat=True))
-        rules = community_selectors.rules_for(locked.community)
+        rules = communities_selectors.rules_for(locked.community)
         plan = _plan(locked, rows, booked, rules)
         if plan.unmarked:
             raise ValidationFailed("Mark everyone who was booked as came or did not come before confirming.",
                                    code="register_incomplete", fields={"lines": ["Someone booked is not marked."]})
         community = locked.community
         credited_people = [person for person, _minutes, credited in plan.credits if credited]
-        accounts = ledger.member_accounts(community, credited_people)
+        accounts = accounts_services.member_accounts(community, credited_people)
         legs = [Leg(accounts[person.pk].pk, credited) for person, _minutes, credited in plan.credits if credited]
         if legs:
             if plan.source == "issuance":
-                source_id = ledger.issuance_account(community).pk
+                source_id = accounts_services.issuance_account(community).pk
             else:
                 if locked.agency.account_id is None:
                     raise Conflict(f"{locked.agency.name} has no hours account to pay credits from.",
                                    code="no_agency_account")
                 source_id = locked.agency.account_id
             legs.append(Leg(source_id, -sum(leg.amount_minutes for leg in legs)))
-            locked.transfer = ledger.post_transfer(
+            locked.transfer = transfers_services.post_transfer(
                 actor=actor, community=community, key=f"session:{locked.pk}", legs=legs,
-                reason=ledger.Reason.SESSION_CREDIT,
+                reason=transfers_services.Reason.SESSION_CREDIT,
                 memo=f"{locked.role.title} at {locked.agency.name}, "
                      f"{timezone.localtime(locked.starts_at):%-d %B %Y}",
                 effective_at=min(locked.ends_at, now), related=("session", locked.pk),

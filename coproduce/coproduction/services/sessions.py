@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from coproduce.communities import access as community_access
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from coproduce.notifications import services as notifications
+from coproduce.notifications.services import notifications
 
 from ..access import access_staff_work, is_staff_of
 from ..models import (

@@ -44,9 +44,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.messaging import selectors as messaging_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
+from coproduce.messaging.selectors import blocks as blocks_selectors
 
 from ..access import access_listing, listing_visibilities
 from ..models import (
@@ -331,14 +331,14 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
         mentions |= Q(gifts__description__icontains=word)
     offering = Listing.objects.filter(community=community, kind=ListingKind.OFFER, status=ListingStatus.ACTIVE,
                                       expires_at__gt=timezone.now()).values("owner_id")
-    unwanted = {listing.owner_id, viewer.pk, *messaging_selectors.blocked_by(viewer)}
+    unwanted = {listing.owner_id, viewer.pk, *blocks_selectors.blocked_by(viewer)}
     people = list(
         get_user_model().objects.filter(memberships__community=community, memberships__status="active",
                                         is_active=True, pseudonymised_at__isnull=True)
         .filter(mentions).exclude(pk__in=offering).exclude(pk__in=unwanted)
         .distinct().order_by(F("last_login").desc(nulls_last=True), "pk").prefetch_related("gifts")[:PEOPLE_CANDIDATES]
     )
-    numbers = community_selectors.member_numbers(community, {p.pk for p in people})
+    numbers = memberships_selectors.member_numbers(community, {p.pk for p in people})
     recent = timezone.now() - dt.timedelta(days=30)
     found = []
     for person in people:

@@ -26,8 +26,8 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.communities.selectors import neighbourhoods as neighbourhoods_selectors
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.core.errors import ValidationFailed
 
 from ..access import listing_visibilities
@@ -112,7 +112,7 @@ def near_point(community, near: Any) -> tuple[float, float] | None:
     text = near.strip()
     if len(text) > 80:
         raise _bad("near", "Give a neighbourhood's name or a point as latitude,longitude.")
-    neighbourhood = community_selectors.neighbourhood_named(community, text)
+    neighbourhood = neighbourhoods_selectors.neighbourhood_named(community, text)
     if neighbourhood is None:
         raise _bad("near", f"There is no neighbourhood called \u201c{text}\u201d in {community.name}. "
                            "Choose one from the list, or give a point as latitude,longitude.")

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import once
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger
+from coproduce.ledger import errors
+from coproduce.ledger.selectors import amounts as amounts_selectors
+from coproduce.ledger.services import reversals as reversals_services
 
 from ..models import (
     Exchange,
@@ -76,7 +77,7 @@ def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None, idempotenc
                      community_id=locked.community_id, person_id=person.pk,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
         _answered(locked)
-        _notify_sides(locked, f"Confirmed: {ledger_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
+        _notify_sides(locked, f"Confirmed: {amounts_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
                       f"{person.display_name} confirmed the hours for "
                       f"{locked.title or locked.category or 'an exchange'}.",
                       kind="exchange_confirmed", only={locked.recorded_for_id})
@@ -108,7 +109,7 @@ def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
                      community_id=locked.community_id, person_id=person.pk, note=reason,
                      changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DECLINED]})
         _answered(locked)
-        _notify_sides(locked, f"Declined: {ledger_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
+        _notify_sides(locked, f"Declined: {amounts_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
                       f"{person.display_name} declined the hours for "
                       f"{locked.title or locked.category or 'an exchange'}.\n\nWhy: {reason}",
                       kind="exchange_declined", only={locked.recorded_for_id})
@@ -196,7 +197,7 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
                 _post(locked, actor=None)
                 locked.status = ExchangeStatus.CONFIRMED
                 locked.decided_at = now
-                days = community_selectors.rules_for(locked.community)["auto_confirm_days"]
+                days = communities_selectors.rules_for(locked.community)["auto_confirm_days"]
                 locked.decision_note = ngettext("Confirmed automatically: no answer within %(n)d day.",
                                                 "Confirmed automatically: no answer within %(n)d days.", days) % {"n": days}
                 locked.save(update_fields=["status", "decided_at", "decision_note", "transfer"])
@@ -205,7 +206,7 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
                              changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
                 _answered(locked)
                 done += 1
-        except ledger.LimitExceeded:
+        except errors.LimitExceeded:
             continue
     return done
 
@@ -223,13 +224,13 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str, idempotency_key:
         if locked.transfer_id is None:
             raise Conflict("Nothing has been posted for this exchange, so there is nothing to reverse.",
                            code="not_posted")
-        reversal = ledger.post_reversal(
+        reversal = reversals_services.transfer_reverse(
             actor=actor, community=locked.community, transfer_id=locked.transfer_id, reason=reason, notify=False
         )
         audit_record(actor=actor, action="exchange.reverse", subject=locked, community_id=locked.community_id,
                      note=reason, changes={"reversal_transfer": [None, reversal.pk]})
         _notify_sides(locked, f"Hours reversed ({locked.community.name})",
-                      f"A coordinator reversed {ledger_selectors.hours(locked.minutes or 0)} for "
+                      f"A coordinator reversed {amounts_selectors.hours(locked.minutes or 0)} for "
                       f"{locked.title or locked.category or 'an exchange'} on {locked.effective_on:%-d %B %Y}."
                       f"\n\nReason: {reason}", kind="exchange_reversed")
         return locked, {"exchange_id": locked.pk}

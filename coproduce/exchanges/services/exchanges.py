@@ -17,14 +17,17 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import vetting as vetting_selectors
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import idempotent
-from coproduce.ledger import selectors as ledger_selectors
-from coproduce.ledger import services as ledger
-from coproduce.ledger.services import Leg
-from coproduce.notifications import services as notifications
+from coproduce.ledger.selectors import amounts as amounts_selectors
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
+from coproduce.notifications.services import notifications
 
 from ..access import access_listing
 from ..models import (
@@ -103,7 +106,7 @@ def _check_people(community, providers: list, recipients: list) -> None:
     if len(set(provider_ids)) != len(provider_ids) or len(set(recipient_ids)) != len(recipient_ids):
         raise ValidationFailed("Each person may be listed once.", fields={"recipients": ["Listed twice."]})
     # One query for everyone, however many people take part.
-    members = set(community_selectors.active_member_ids(community).filter(person_id__in=[*provider_ids, *recipient_ids])
+    members = set(memberships_selectors.active_member_ids(community).filter(person_id__in=[*provider_ids, *recipient_ids])
                   .values_list("person_id", flat=True))
     for person in [*providers, *recipients]:
         if person.pk not in members:
@@ -118,7 +121,7 @@ def _check_amount(community, rules: dict[str, Any], minutes: Any, effective_on: 
         errors["minutes"] = ["The time must be more than zero."]
     elif minutes > rules["max_minutes_per_exchange"]:
         errors["minutes"] = [
-            f"This community records at most {ledger_selectors.hours(rules['max_minutes_per_exchange'])} "
+            f"This community records at most {amounts_selectors.hours(rules['max_minutes_per_exchange'])} "
             "in one exchange. Record longer help as separate exchanges."
         ]
     if effective_on is None:
@@ -208,10 +211,10 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
     total = minutes * len(providers)
     shares = {} if exchange.payer == "fund" else recipient_shares(total, [person.pk for person in recipients])
     paying = [person for person in recipients if shares.get(person.pk)]
-    accounts = ledger.member_accounts(community, [*providers, *paying])
+    accounts = accounts_services.member_accounts(community, [*providers, *paying])
     legs = [Leg(accounts[person.pk].pk, minutes) for person in providers]
     if exchange.payer == "fund":
-        legs.append(Leg(ledger.fund_account(community).pk, -total))
+        legs.append(Leg(accounts_services.fund_account(community).pk, -total))
     else:
         legs += [Leg(accounts[person.pk].pk, -shares[person.pk]) for person in paying]
     return legs
@@ -219,7 +222,7 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
 
 def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
     """Post the exchange's hours. Must run inside the caller's transaction, with the exchange locked."""
-    transfer = ledger.post_transfer(
+    transfer = transfers_services.post_transfer(
         actor=actor, community=exchange.community, key=f"exchange:{exchange.pk}", legs=exchange_legs(exchange),
         reason="exchange" if exchange.shape == ExchangeShape.ONE_TO_ONE else "group_exchange",
         memo=exchange.title or exchange.category, on_behalf_of=on_behalf_of,
@@ -299,7 +302,7 @@ def _check_vetting(actor, community, activity: str | None, people: list) -> None
     needed = community_access.activity_level_needed(community, activity)
     if needed <= 0:
         return
-    levels = community_selectors.vetting_levels(community, [p.pk for p in people])
+    levels = vetting_selectors.vetting_levels(community, [p.pk for p in people])
     for person in people:
         if levels[person.pk] < needed:
             raise PermissionDenied(community_access.activity_refusal(person, community, activity, viewer=actor),
@@ -335,7 +338,7 @@ def exchange_record(
     }
 
     def run():
-        rules = community_selectors.rules_for(community)  # read once for every check below
+        rules = communities_selectors.rules_for(community)  # read once for every check below
         _check_amount(community, rules, minutes, effective_on)
         _check_people(community, providers, recipients)
         if on_behalf_of is not None and on_behalf_of.pk != actor.pk:
@@ -367,8 +370,8 @@ def exchange_record(
         audit_record(actor=actor, on_behalf_of=recorded_for, action="exchange.record", subject=exchange,
                      community_id=community.pk, person_id=recorded_for.pk,
                      changes={"status": [None, exchange.status], "minutes": [None, minutes]})
-        _notify(others, f"Please confirm {ledger_selectors.hours(minutes)} ({community.name})",
-                f"{recorded_for.display_name} recorded {ledger_selectors.hours(minutes)} for "
+        _notify(others, f"Please confirm {amounts_selectors.hours(minutes)} ({community.name})",
+                f"{recorded_for.display_name} recorded {amounts_selectors.hours(minutes)} for "
                 f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
                 kind="exchange_recorded", community=community, url=_exchange_url(exchange))
         return exchange, {"exchange_id": exchange.pk}
@@ -407,7 +410,7 @@ def exchange_enter(
 
     def run():
         community_access.access_coordinate(actor, community)
-        rules = community_selectors.rules_for(community)  # read once for every check below
+        rules = communities_selectors.rules_for(community)  # read once for every check below
         _check_amount(community, rules, minutes, effective_on)
         _check_people(community, providers, recipients)
         _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), None),

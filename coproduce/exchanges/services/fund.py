@@ -7,8 +7,9 @@ from typing import Any
 
 from coproduce.communities import access as community_access
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
-from coproduce.ledger import services as ledger
-from coproduce.ledger.services import Leg
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import transfers as transfers_services
+from coproduce.ledger.services.postings import Leg
 
 
 def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str, note: str = "",
@@ -21,10 +22,10 @@ def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str,
     if community_access.membership_of(person, community) is None:
         raise NotFound("No such member.")
     _check_minutes(minutes)
-    return ledger.transfer_create(
+    return transfers_services.transfer_create(
         actor=actor, community=community, idempotency_key=idempotency_key, reason="donation", memo=note,
         on_behalf_of=person if person.pk != actor.pk else None, effective_at=effective_at,
-        legs=[Leg(ledger.member_account(community, person).pk, -minutes), Leg(ledger.fund_account(community).pk, minutes)],
+        legs=[Leg(accounts_services.member_account(community, person).pk, -minutes), Leg(accounts_services.fund_account(community).pk, minutes)],
     )
 
 
@@ -38,9 +39,9 @@ def fund_grant(*, actor, community, person, minutes: int, reason: str, idempoten
     if not reason:
         raise ValidationFailed("Say why the grant is made.", fields={"reason": ["Required."]})
     _check_minutes(minutes)
-    return ledger.transfer_create(
+    return transfers_services.transfer_create(
         actor=actor, community=community, idempotency_key=idempotency_key, reason="grant", memo=reason,
-        legs=[Leg(ledger.fund_account(community).pk, -minutes), Leg(ledger.member_account(community, person).pk, minutes)],
+        legs=[Leg(accounts_services.fund_account(community).pk, -minutes), Leg(accounts_services.member_account(community, person).pk, minutes)],
     )
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from coproduce.communities import access as community_access
-from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 

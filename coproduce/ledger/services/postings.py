@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..errors import LimitExceeded
@@ -214,7 +214,7 @@ def _write(
     `release` are the held legs of a reservation being resolved: their holds are lifted first.
     Must run inside a transaction. Raises NotFound (account), Conflict (closed account, the key
     already used in this community), LimitExceeded."""
-    rules = community_selectors.rules_for(community)
+    rules = communities_selectors.rules_for(community)
     all_ids = sorted({leg.account_id for leg in legs} | {leg.account_id for leg in (release or [])})
     with connection.cursor() as cursor:
         accounts = _lock_accounts(cursor, community, all_ids) if all_ids else {}

@@ -21,8 +21,11 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from coproduce.communities import selectors as community_selectors
-from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import references as references_selectors
 
 from ..models import Introduction, Message
 from .introductions import introduction_counts
@@ -56,8 +59,8 @@ def unanswered_requests(community, *, now: dt.datetime, days: int) -> QuerySet:
         sender_id=OuterRef("owner_id"))
     introduced = Introduction.objects.filter(listing_id=OuterRef("pk"))
     return (
-        exchange_selectors.requests_without_exchange(community, posted_before=now - dt.timedelta(days=days))
-        .filter(owner_id__in=community_selectors.active_member_ids(community))
+        listings_selectors.requests_without_exchange(community, posted_before=now - dt.timedelta(days=days))
+        .filter(owner_id__in=memberships_selectors.active_member_ids(community))
         .exclude(Exists(answered_by_message))
         .exclude(Exists(introduced))
         .order_by("created_at", "id")
@@ -67,12 +70,12 @@ def unanswered_requests(community, *, now: dt.datetime, days: int) -> QuerySet:
 def gifts_unused(community, *, now: dt.datetime, days: int) -> QuerySet:
     """Members who joined `days` or more ago with an offer or a gift on their profile and who
     have never given help in an exchange here, longest-standing first."""
-    offers = exchange_selectors.offers_active(community).filter(owner_id=OuterRef("person_id"))
-    given = exchange_selectors.participations(community, role="provider").filter(person_id=OuterRef("person_id"))
-    offer_title = exchange_selectors.offers_active(community).filter(owner_id=OuterRef("person_id")).order_by(
+    offers = listings_selectors.offers_active(community).filter(owner_id=OuterRef("person_id"))
+    given = exchanges_selectors.participations(community, role="provider").filter(person_id=OuterRef("person_id"))
+    offer_title = listings_selectors.offers_active(community).filter(owner_id=OuterRef("person_id")).order_by(
         "-created_at", "-id").values("title")[:1]
     return (
-        community_selectors.memberships_joined_before(community, now - dt.timedelta(days=days))
+        memberships_selectors.memberships_joined_before(community, now - dt.timedelta(days=days))
         .annotate(has_offer=Exists(offers), offer_title=Subquery(offer_title), introduced_at=_introduced("person_id"))
         .filter(Q(has_offer=True) | Q(has_gift=True))
         .exclude(Exists(given))
@@ -83,9 +86,9 @@ def gifts_unused(community, *, now: dt.datetime, days: int) -> QuerySet:
 def newcomers_without_exchange(community, *, now: dt.datetime) -> QuerySet:
     """Members who joined 30 or more days ago and have had no exchange at all, newest first:
     the ones who have only just slipped past a month are the likeliest to still be reached."""
-    any_exchange = exchange_selectors.participations(community).filter(person_id=OuterRef("person_id"))
+    any_exchange = exchanges_selectors.participations(community).filter(person_id=OuterRef("person_id"))
     return (
-        community_selectors.memberships_joined_before(community, now - dt.timedelta(days=NEW_MEMBER_DAYS))
+        memberships_selectors.memberships_joined_before(community, now - dt.timedelta(days=NEW_MEMBER_DAYS))
         .annotate(introduced_at=_introduced("person_id"))
         .exclude(Exists(any_exchange))
         .order_by(F("joined_at").desc(), "-id")
@@ -95,7 +98,7 @@ def newcomers_without_exchange(community, *, now: dt.datetime) -> QuerySet:
 def broker_counts(community, *, now: dt.datetime | None = None, days: int | None = None) -> dict[str, int]:
     """How long each list is. One query per list (plus the rulebook unless `days` is given)."""
     now = now or timezone.now()
-    days = days if days is not None else community_selectors.rules_for(community)["broker_unanswered_days"]
+    days = days if days is not None else communities_selectors.rules_for(community)["broker_unanswered_days"]
     return {
         "requests": unanswered_requests(community, now=now, days=days).count(),
         "unused": gifts_unused(community, now=now, days=days).count(),
@@ -107,12 +110,12 @@ def broker_queue(community, *, now: dt.datetime | None = None, limit: int = ROWS
     """The three lists (each at most `limit` rows) and their full lengths. Eight queries: the
     rulebook, three counts, three lists, and the request owners' member numbers."""
     now = now or timezone.now()
-    days = community_selectors.rules_for(community)["broker_unanswered_days"]
+    days = communities_selectors.rules_for(community)["broker_unanswered_days"]
     queue = BrokerQueue(days=days, counts=broker_counts(community, now=now, days=days))
     queue.requests = list(unanswered_requests(community, now=now, days=days)[:limit])
     queue.unused = list(gifts_unused(community, now=now, days=days)[:limit])
     queue.newcomers = list(newcomers_without_exchange(community, now=now)[:limit])
-    numbers = community_selectors.member_numbers(community, {listing.owner_id for listing in queue.requests})
+    numbers = memberships_selectors.member_numbers(community, {listing.owner_id for listing in queue.requests})
     for listing in queue.requests:
         listing.owner_number = numbers.get(listing.owner_id)
     return queue
@@ -133,5 +136,5 @@ def coordinator_counts(community, viewer, *, now: dt.datetime | None = None) -> 
         "needs": broker_counts(community, now=now),
         "pass_on": messages_waiting_count(community),
         "introductions": introduction_counts(community, since=month_start(community, now)),
-        "concerns": exchange_selectors.concerns_open_count(community, viewer),
+        "concerns": references_selectors.concerns_open_count(community, viewer),
     }

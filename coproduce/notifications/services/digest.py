@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
 
 from ..models import EmailMode, Notification, Preference
 from ..selectors.digest import DIGEST_EVERY, people_due
@@ -68,7 +68,7 @@ def digest_send(person, *, now: dt.datetime | None = None) -> bool:
         return False
     # Since the last digest (a run a little late loses nothing), at most two weeks back.
     since = max(last, now - 2 * DIGEST_EVERY) if last else now - DIGEST_EVERY
-    sections = exchange_selectors.listings_for_digest(person, since=since, per_community=PER_COMMUNITY)
+    sections = listings_selectors.listings_for_digest(person, since=since, per_community=PER_COMMUNITY)
     if not sections:
         return False
     count = sum(len(listings) for _community, listings in sections)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from coproduce.communities import services
 from coproduce.communities.models import (
     Application,
     Check,
@@ -35,7 +34,16 @@ from coproduce.communities.models import (
     Role,
     Visibility,
 )
-from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import neighbourhoods as neighbourhoods_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import privacy as privacy_services
+from coproduce.communities.services import profiles as profiles_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import vetting as vetting_services
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 
 DEMO_PASSWORD = "riverside-demo"
 SEED = 2013  # the year of the blog post the project starts from
@@ -258,12 +266,12 @@ class _Builder:
             prefs.append(ContactChannel.PHONE)
         if person.is_offline or not prefs:
             prefs.append(ContactChannel.COORDINATOR)
-        services.gift_profile_update(
+        profiles_services.gift_profile_update(
             actor=actor, person=person, gifts=p.gifts, availability=p.availability, languages=p.languages,
             accessibility_needs=p.accessibility_needs, contact_preferences=prefs,
         )
         if p.privacy:
-            services.privacy_update(actor=actor, person=person, visibility=p.privacy)
+            privacy_services.privacy_update(actor=actor, person=person, visibility=p.privacy)
 
     def backdate_membership(self, membership: Membership, years_ago: float) -> None:
         joined = self.now - dt.timedelta(days=round(365 * years_ago))
@@ -277,7 +285,7 @@ class _Builder:
               community: Community | None = None, actor: Person | None = None) -> None:
         checked_on = self.today - dt.timedelta(days=checked_days_ago)
         expires_on = checked_on + dt.timedelta(days=valid_days) if valid_days else None
-        services.check_record(
+        vetting_services.check_record(
             actor=actor or self.coordinator, community=community or self.riverside, person=person, kind=kind,
             result=result, checked_on=checked_on, expires_on=expires_on, reference_number=reference, note=note,
         )
@@ -289,7 +297,7 @@ class _Builder:
             email="operator@coproduce.example", password=DEMO_PASSWORD, full_name="Olu Adeyemi", known_as="Olu",
             is_operator=True, is_staff=True, is_superuser=True, mfa_exempt=True,
         )
-        self.riverside = services.community_create(
+        self.riverside = communities_services.community_create(
             actor=self.operator, name="Riverside", slug="riverside", member_prefix="RIV",
             area_description=(
                 "A neighbourhood time bank for the Docks, Old Town, Millbrook and St Anne's: neighbours "
@@ -316,7 +324,7 @@ class _Builder:
         bernie.mfa_exempt = True
         bernie.save(update_fields=["mfa_exempt"])
         self.coordinator = bernie
-        m = services.membership_add(actor=op, community=self.riverside, person=bernie, roles=[Role.COORDINATOR])
+        m = memberships_services.membership_add(actor=op, community=self.riverside, person=bernie, roles=[Role.COORDINATOR])
         self.backdate_membership(m, 6)
         self.profile(bernie, bernie, Persona(
             "", gifts=[(GiftKind.HEAD, "Knows every group and service in Riverside"),
@@ -334,8 +342,8 @@ class _Builder:
                                          address=self.address(hood), login=True))
             person.mfa_exempt = True
             person.save(update_fields=["mfa_exempt"])
-            m = services.membership_add(actor=bernie, community=self.riverside, person=person)
-            services.role_set(actor=bernie, membership=m, role=Role.COORDINATOR, granted=True)
+            m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=person)
+            memberships_services.role_set(actor=bernie, membership=m, role=Role.COORDINATOR, granted=True)
             self.backdate_membership(m, 4)
             self.profile(person, person, Persona(
                 "", gifts=self.gifts(), availability=self.slots(4, 8), languages="English, Urdu" if known == "Tariq" else "English, Welsh",
@@ -347,7 +355,7 @@ class _Builder:
             address="17 Wharf Street", date_of_birth=dt.date(1986, 5, 14), login=True,
         ))
         self.member = maya
-        m = services.membership_add(actor=bernie, community=self.riverside, person=maya)
+        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=maya)
         self.backdate_membership(m, 3)
         self.profile(maya, maya, Persona(
             "",
@@ -368,7 +376,7 @@ class _Builder:
             "Dorothy Evans", "Dot", username="dorothy.evans", phone=self.phone(), neighbourhood="Old Town",
             address="2 Tanners Yard", date_of_birth=dt.date(1941, 11, 2), login=True,
         ))
-        m = services.membership_add(actor=bernie, community=self.riverside, person=dorothy)
+        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=dorothy)
         if m.member_code != PHONE_MEMBER_NUMBER:
             raise RuntimeError(f"The phone-only demo login should be {PHONE_MEMBER_NUMBER}, not {m.member_code}.")
         self.backdate_membership(m, 5)
@@ -382,7 +390,7 @@ class _Builder:
             "Priya Shah", "Priya", email="staff@riverside.example", phone="0161 496 0000", neighbourhood="Millbrook",
             login=True,
         ))
-        m = services.membership_add(actor=bernie, community=self.riverside, person=priya, roles=[Role.AGENCY_STAFF])
+        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=priya, roles=[Role.AGENCY_STAFF])
         self.backdate_membership(m, 1.5)
         self.staff = priya
         self.profile(priya, priya, Persona(
@@ -396,7 +404,7 @@ class _Builder:
             "Dev Malhotra", "Dev", email="grouplead@riverside.example", phone=self.phone(), neighbourhood="Docks",
             address=self.address("Docks"), login=True,
         ))
-        m = services.membership_add(actor=bernie, community=self.riverside, person=dev, roles=[Role.GROUP_LEAD])
+        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=dev, roles=[Role.GROUP_LEAD])
         self.backdate_membership(m, 2.5)
         self.profile(dev, dev, Persona(
             "", gifts=[(GiftKind.HANDS, "Allotment digging"), (GiftKind.TEACH, "Gardening for beginners"),
@@ -409,8 +417,8 @@ class _Builder:
             "Hilda Brennan", "Hilda", email="steward@riverside.example", phone=self.phone(),
             neighbourhood="St Anne's", address=self.address("St Anne's"), login=True,
         ))
-        m = services.membership_add(actor=bernie, community=self.riverside, person=hilda)
-        services.role_set(actor=bernie, membership=m, role=Role.STEWARD, granted=True)
+        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=hilda)
+        memberships_services.role_set(actor=bernie, membership=m, role=Role.STEWARD, granted=True)
         self.backdate_membership(m, 5.5)
         self.steward = hilda
         self.profile(hilda, hilda, Persona(
@@ -419,12 +427,12 @@ class _Builder:
         ))
 
     def build_rulebook(self) -> None:
-        services.rulebook_change(
+        communities_services.rulebook_change(
             actor=self.coordinator, community=self.riverside, changes={"auto_confirm_days": 7},
             reason="Members said two weeks was too long to wait for hours to show; agreed at the coordinators' "
                    "meeting to try one week.",
         )
-        services.rulebook_change(
+        communities_services.rulebook_change(
             actor=self.steward, community=self.riverside,
             changes={"credit_floor_minutes": -1200, "max_minutes_per_exchange": 6 * 60},
             reason="Decided at the members' annual meeting: newcomers may receive up to 20 hours before they "
@@ -469,7 +477,7 @@ class _Builder:
         self.founding: list[Person] = []
         for p in self.personas[:44]:
             person = self.person(p)
-            m = services.membership_add(actor=self.coordinator, community=self.riverside, person=person)
+            m = memberships_services.membership_add(actor=self.coordinator, community=self.riverside, person=person)
             self.backdate_membership(m, p.years_ago)
             # Offline members' profiles are entered by a coordinator on their behalf.
             self.profile(self.coordinator if p.is_offline else person, person, p)
@@ -482,31 +490,31 @@ class _Builder:
         self.recent: list[Person] = []
         for i, p in enumerate(self.personas[44:]):
             coord = coordinators[i % len(coordinators)]
-            application = services.application_submit(
+            application = applications_services.application_submit(
                 actor=coord if p.is_offline else None, community=self.riverside, full_name=p.full_name,
                 email=p.email or "", phone=p.phone, neighbourhood=p.neighbourhood,
                 contact_preference=ContactChannel.PHONE if p.is_offline else ContactChannel.EMAIL,
                 about=f"I'd like to help with {p.gifts[0][1].lower()}.",
             )
-            services.application_note_add(
+            notes_services.application_note_add(
                 actor=coord, application=application, interview=True,
                 text=f"Met at the Old Town drop-in. Friendly, keen to start with {p.gifts[0][1].lower()}.",
             )
-            _, token = services.reference_request(
+            _, token = references_services.reference_request(
                 actor=coord, application=application, referee_name=f"{self.rng.choice(FIRST_NAMES)} Referee",
                 referee_email=f"referee{i}@example.org", relationship="Neighbour",
             )
-            services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
+            references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
                                       answer="I have known them for years; reliable and kind.")
             self.check(application.person, CheckKind.ID_SEEN, checked_days_ago=30 + i, valid_days=None,
                        actor=coord, note="Passport seen at the drop-in.")
-            membership = services.application_approve(actor=coord, application=application,
+            membership = applications_services.application_approve(actor=coord, application=application,
                                                        reason="Interview and reference both good.")
             # Approved over the past months (the ID check was a month or so before): the newest few
             # have had no exchange yet, so the coordinators' "Needs a person" list shows them.
             self.backdate_membership(membership, (20 + 11 * i) / 365)
             person = membership.person
-            services.person_details_update(
+            profiles_services.person_details_update(
                 actor=coord if p.is_offline else person, person=person, known_as=p.known_as, address=p.address,
                 date_of_birth=p.date_of_birth,
             )
@@ -518,90 +526,90 @@ class _Builder:
         c2 = Person.objects.get(email="coordinator2@riverside.example")
         r = self.riverside
 
-        kemi = services.application_submit(
+        kemi = applications_services.application_submit(
             actor=None, community=r, full_name="Kemi Adebayo", email="kemi.adebayo@example.org",
             neighbourhood="Millbrook", about="New to the area with two small children. I can cook and I'd love "
             "to read to children at the library.",
         )
         self.backdate_application(kemi, 2)
 
-        stan = services.application_submit(
+        stan = applications_services.application_submit(
             actor=c2, community=r, full_name="Stan Kowalski", phone=self.phone(), neighbourhood="Docks",
             contact_preference=ContactChannel.PHONE,
             about="Rang the office. Retired joiner; happy to do small repairs. Lives alone since his wife died.",
         )
         self.backdate_application(stan, 5)
 
-        ruth = services.application_submit(
+        ruth = applications_services.application_submit(
             actor=None, community=r, full_name="Ruth Fairweather", email="ruth.fairweather@example.org",
             phone=self.phone(), neighbourhood="St Anne's", about="Retired teacher. Reading, maths help, company.",
         )
-        services.application_note_add(
+        notes_services.application_note_add(
             actor=c1, application=ruth, interview=True,
             text="Interviewed at home. Would like to help children with reading and visit people living alone. "
                  "Needs a DBS check before home visits; she has agreed. Asked her for a referee's details.",
         )
         self.backdate_application(ruth, 9)
 
-        javed = services.application_submit(
+        javed = applications_services.application_submit(
             actor=None, community=r, full_name="Javed Akhtar", email="javed.akhtar@example.org",
             neighbourhood="Millbrook", about="I drive and can give lifts to appointments. Urdu and Punjabi speaker.",
         )
-        services.application_note_add(
+        notes_services.application_note_add(
             actor=c2, application=javed, interview=True,
             text="Phone interview. Offers lifts to hospital appointments; has a clean licence and business insurance.",
         )
-        services.reference_request(actor=c2, application=javed, referee_name="Imam Yusuf Ali",
+        references_services.reference_request(actor=c2, application=javed, referee_name="Imam Yusuf Ali",
                                    referee_email="yusuf.ali@example.org", relationship="Knows him from the mosque")
         self.backdate_application(javed, 12)
 
-        leanne = services.application_submit(
+        leanne = applications_services.application_submit(
             actor=None, community=r, full_name="Leanne Price", email="leanne.price@example.org", phone=self.phone(),
             neighbourhood="Old Town", about="Dog walker and keen gardener; I'm around most afternoons.",
         )
-        services.application_note_add(
+        notes_services.application_note_add(
             actor=c1, application=leanne, interview=True,
             text="Met at the drop-in. Great with dogs; would walk dogs for people in hospital. Ready to approve.",
         )
-        _, token = services.reference_request(actor=c1, application=leanne, referee_name="Sam Okoro",
+        _, token = references_services.reference_request(actor=c1, application=leanne, referee_name="Sam Okoro",
                                               referee_email="sam.okoro@example.org", relationship="Former employer")
-        services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
+        references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
                                   answer="Leanne worked for me for four years: reliable, honest and good with people.")
         self.check(leanne.person, CheckKind.ID_SEEN, checked_days_ago=3, valid_days=None, note="Driving licence seen.")
         self.backdate_application(leanne, 16)
 
-        colin = services.application_submit(
+        colin = applications_services.application_submit(
             actor=None, community=r, full_name="Colin Marsh", email="colin.marsh@example.org",
             neighbourhood="Docks", about="Handyman. Can do most jobs around the house.",
         )
-        services.application_note_add(actor=c2, application=colin, interview=True,
+        notes_services.application_note_add(actor=c2, application=colin, interview=True,
                                       text="Short interview; wants paid work more than exchanges. Talk again.")
-        _, token = services.reference_request(actor=c2, application=colin, referee_name="Pat Doyle",
+        _, token = references_services.reference_request(actor=c2, application=colin, referee_name="Pat Doyle",
                                               referee_email="pat.doyle@example.org", relationship="Landlord")
-        services.reference_answer(token=token, outcome=ReferenceOutcome.CONCERNS,
+        references_services.reference_answer(token=token, outcome=ReferenceOutcome.CONCERNS,
                                   answer="He is pleasant but did not finish jobs he started for me.")
         self.backdate_application(colin, 20)
 
-        sofia = services.application_submit(
+        sofia = applications_services.application_submit(
             actor=None, community=r, full_name="Sofia Rossi", email="sofia.rossi@example.org", phone=self.phone(),
             neighbourhood="St Anne's", about="Nurse, recently retired. Happy to visit people at home for company.",
         )
-        services.application_note_add(actor=c1, application=sofia, interview=True,
+        notes_services.application_note_add(actor=c1, application=sofia, interview=True,
                                       text="Wants to do home visits: needs an enhanced DBS check. Applied online.")
-        _, token = services.reference_request(actor=c1, application=sofia, referee_name="Dr Helen Carter",
+        _, token = references_services.reference_request(actor=c1, application=sofia, referee_name="Dr Helen Carter",
                                               referee_email="helen.carter@example.org", relationship="Former colleague")
-        services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
+        references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
                                   answer="Sofia was a caring and careful nurse for twenty years.")
         self.check(sofia.person, CheckKind.ID_SEEN, checked_days_ago=6, valid_days=None)
         self.check(sofia.person, CheckKind.BACKGROUND, checked_days_ago=6, valid_days=None,
                    result=CheckResult.PENDING, note="Enhanced DBS applied for; waiting for the certificate.")
         self.backdate_application(sofia, 25)
 
-        gary = services.application_submit(
+        gary = applications_services.application_submit(
             actor=None, community=r, full_name="Gary Stone", email="gary.stone@example.org", neighbourhood="",
             about="I live in the next town but would like to join.",
         )
-        services.application_decline(actor=c1, application=gary,
+        applications_services.application_decline(actor=c1, application=gary,
                                      reason="Lives outside the area; put him in touch with the time bank in his town.")
 
     def build_checks(self) -> None:
@@ -641,18 +649,18 @@ class _Builder:
     def build_neighbourhoods(self) -> None:
         for name in NEIGHBOURHOODS:
             lat, lng = NEIGHBOURHOOD_CENTRES[name]
-            services.neighbourhood_add(actor=self.coordinator, community=self.riverside, name=name, lat=lat, lng=lng)
+            neighbourhoods_services.neighbourhood_add(actor=self.coordinator, community=self.riverside, name=name, lat=lat, lng=lng)
 
     def build_hillside(self) -> None:
         op = self.operator
-        hillside = services.community_create(
+        hillside = communities_services.community_create(
             actor=op, name="Hillside", slug="hillside", member_prefix="HIL",
             area_description="The estate and terraces up the hill from the river, around Hillside Road.",
         )
         hal = self.person(Persona("Hal Jenkins", "Hal", email="hal.jenkins@hillside.example", phone=self.phone(),
                                   neighbourhood="Hillside"))
-        services.membership_add(actor=op, community=hillside, person=hal, roles=[Role.COORDINATOR])
-        services.rulebook_change(
+        memberships_services.membership_add(actor=op, community=hillside, person=hal, roles=[Role.COORDINATOR])
+        communities_services.rulebook_change(
             actor=hal, community=hillside, changes={"references_required": 0},
             reason="A small group where everyone knows each other: the first meeting agreed an interview is enough.",
         )
@@ -666,20 +674,20 @@ class _Builder:
             p = Persona(name, email=f"{name.split()[0].lower()}@hillside.example", neighbourhood="Hillside",
                         gifts=gifts, availability=self.slots(2, 5))
             person = self.person(p)
-            services.membership_add(actor=hal, community=hillside, person=person)
+            memberships_services.membership_add(actor=hal, community=hillside, person=person)
             self.profile(person, person, p)
             self.check(person, CheckKind.ID_SEEN, checked_days_ago=300, valid_days=None, community=hillside,
                        actor=hal)
         # Maya from Riverside joins Hillside too: one login, two communities.
-        application = services.application_submit(
+        application = applications_services.application_submit(
             actor=self.member, community=hillside, full_name=self.member.full_name, email=self.member.email or "",
             about="I help at Riverside and my sister lives on Hillside Road; happy to help up the hill too.",
         )
-        services.application_note_add(actor=hal, application=application, interview=True,
+        notes_services.application_note_add(actor=hal, application=application, interview=True,
                                       text="Already a Riverside member; Bernie vouches for her.")
         # Not yet ID-checked in Hillside (checks do not carry across communities): Hillside's pages show
         # her what the check is for and whom to ask.
-        services.application_approve(actor=hal, application=application, reason="Known to Riverside.")
+        applications_services.application_approve(actor=hal, application=application, reason="Known to Riverside.")
 
 
 def demo_summary() -> dict[str, int]:

@@ -29,9 +29,10 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.coproduction import agencies, assessments, partners, referrals, register, sessions
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.coproduction.models import (
     Agency,
     AgencyKind,
@@ -44,8 +45,13 @@ from coproduce.coproduction.models import (
     ReferralStatus,
     ReferralTarget,
 )
+from coproduce.coproduction.selectors import agencies as agencies_selectors
+from coproduce.coproduction.services import agencies as agencies_services
+from coproduce.coproduction.services import assessments, partners, referrals, register, sessions
 from coproduce.core.errors import ApplicationError
-from coproduce.ledger import services as ledger_services
+from coproduce.ledger.services import accounts as accounts_services
+from coproduce.ledger.services import postings as postings_services
+from coproduce.ledger.services import transfers as transfers_services
 
 COORDINATOR_EMAIL = "coordinator@riverside.example"
 STAFF_EMAIL = "staff@riverside.example"  # Priya Shah: admin of the health centre
@@ -83,10 +89,10 @@ def prepare_coproduction(slug: str = "riverside") -> list[DatedEvent] | None:
     redemptions), which it returns for the caller to run in date order (`run_in_date_order`, or
     among the exchange history: `ops.demo.exchanges.build_history(alongside=...)`). None when the
     community already has agencies or lacks the demo's people."""
-    community = community_selectors.community_get(slug)
+    community = communities_selectors.community_get(slug)
     if Agency.objects.filter(community=community).exists():
         return None
-    members = community_selectors.member_directory(community, limit=100_000)
+    members = directory_selectors.member_directory(community, limit=100_000)
     by_email = {m.person.email: m.person for m in members if m.person.email}
     needed = [COORDINATOR_EMAIL, STAFF_EMAIL, MEMBER_EMAIL, SCHOOL_EMAIL, LIBRARY_EMAIL]
     if any(email not in by_email for email in needed):
@@ -155,31 +161,31 @@ class _Builder:
 
     def build_agencies(self) -> tuple[Agency, Agency, Agency]:
         c = self.coordinator
-        health = agencies.agency_create(
+        health = agencies_services.agency_create(
             actor=c, community=self.community, name="Riverside Health Centre", kind=AgencyKind.GP_PRACTICE,
             description="The GP practice on Mill Lane. Patients who have been through a hard time support others "
                         "going through it, and a welcome host greets people in the waiting room.",
             place="Mill Lane, Millbrook")
-        school = agencies.agency_create(
+        school = agencies_services.agency_create(
             actor=c, community=self.community, name="Riverside Primary School", kind=AgencyKind.SCHOOL,
             description="Reading buddies listen to children read, one to one, in the school library.",
             place="Brook Avenue, Millbrook")
-        library = agencies.agency_create(
+        library = agencies_services.agency_create(
             actor=c, community=self.community, name="Riverside Library", kind=AgencyKind.LIBRARY,
             description="Digital help sessions: phones, tablets, email and forms, alongside library staff.",
             place="Market Place, Old Town")
-        agencies.staff_add(actor=c, agency=health, person=self.priya, role=AgencyRole.ADMIN,
+        agencies_services.staff_add(actor=c, agency=health, person=self.priya, role=AgencyRole.ADMIN,
                            job_title="Social prescriber")
-        agencies.staff_add(actor=c, agency=school, person=self.dev, role=AgencyRole.ADMIN,
+        agencies_services.staff_add(actor=c, agency=school, person=self.dev, role=AgencyRole.ADMIN,
                            job_title="Family liaison")
-        agencies.staff_add(actor=c, agency=library, person=self.hilda, role=AgencyRole.ADMIN,
+        agencies_services.staff_add(actor=c, agency=library, person=self.hilda, role=AgencyRole.ADMIN,
                            job_title="Library officer")
         return health, school, library
 
     def build_roles(self, health, school, library):
         def role(actor, agency, **values):
-            made = agencies.role_create(actor=actor, agency=agency, staff_lead=actor, **values)
-            return agencies.role_publish(actor=actor, role=made)
+            made = agencies_services.role_create(actor=actor, agency=agency, staff_lead=actor, **values)
+            return agencies_services.role_publish(actor=actor, role=made)
 
         peer = role(self.priya, health, title="Peer supporter",
                     description="Sit alongside the nurse at the long-term conditions clinic and talk with patients "
@@ -203,10 +209,10 @@ class _Builder:
         """A starting budget issued to the agency's account, a year back."""
         minutes = hours * 60
         assert agency.account_id is not None  # agency_create opens it
-        issuance = ledger_services.issuance_account(self.community)
-        ledger_services.transfer_create(
+        issuance = accounts_services.issuance_account(self.community)
+        transfers_services.transfer_create(
             actor=self.coordinator, community=self.community, idempotency_key=f"demo-agency-budget-{agency.pk}",
-            legs=[ledger_services.Leg(issuance.pk, -minutes), ledger_services.Leg(agency.account_id, minutes)],
+            legs=[postings_services.Leg(issuance.pk, -minutes), postings_services.Leg(agency.account_id, minutes)],
             reason="issuance", memo=f"Starting budget for {agency.name}'s co-production sessions",
             effective_at=self.now - dt.timedelta(days=370),
         )
@@ -215,7 +221,7 @@ class _Builder:
         """Maya (a patient) and a few others did the peer support induction."""
         people = [self.maya, *[m.person for m in self.citizens[:8] if m.person.pk != self.maya.pk]]
         for i, person in enumerate(people):
-            agencies.training_record(actor=self.priya, community=self.community, person=person, name=PEER_TRAINING,
+            agencies_services.training_record(actor=self.priya, community=self.community, person=person, name=PEER_TRAINING,
                                      completed_on=self.today - dt.timedelta(days=330 - i * 10))
 
     # Sessions ----------------------------------------------------------------------------------
@@ -227,7 +233,7 @@ class _Builder:
             if len(people) >= count:
                 break
             person = membership.person
-            if person.pk not in {p.pk for p in people} and not agencies.eligibility(person, role):
+            if person.pk not in {p.pk for p in people} and not agencies_selectors.eligibility(person, role):
                 people.append(person)
         return people
 
@@ -341,7 +347,7 @@ class _Builder:
         # Spread over the last few months, as a door would see them: swims in the morning, films in the evening.
         spenders = [p for pk, p in sorted(self.earners.items()) if pk != self.maya.pk]
         for i, person in enumerate(spenders[:5]):
-            number = community_selectors.member_numbers(self.community, {person.pk}).get(person.pk)
+            number = memberships_selectors.member_numbers(self.community, {person.pk}).get(person.pk)
             if number is None:
                 continue
             morning = self._local(self.today - dt.timedelta(days=12 + 23 * i), 10)

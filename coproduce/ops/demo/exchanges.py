@@ -17,12 +17,16 @@ from collections.abc import Callable
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges import services
 from coproduce.exchanges.models import Exchange, Listing
-from coproduce.notifications import services as notifications
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.exchanges.services import fund as fund_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.notifications.services import notifications
 
 SEED = 2013
 
@@ -45,7 +49,7 @@ def build_history(slug: str = "riverside", *, exchanges: int = 420,
     """Build the history once. Returns True if it built it. `alongside`: other dated events of the
     same year (another part of the demo's registers and redemptions: when, and the call that
     records it), run among the exchanges, oldest first, so the ledger reads in date order."""
-    community = community_selectors.community_get(slug)
+    community = communities_selectors.community_get(slug)
     if history_exists(community):
         return False
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), notifications.quietly():
@@ -59,7 +63,7 @@ class _History:
         self.alongside = sorted(alongside, key=lambda event: event[0])
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not a secret
         self.today = timezone.localdate()
-        memberships = community_selectors.member_directory(community, limit=100_000)
+        memberships = directory_selectors.member_directory(community, limit=100_000)
         # Members who joined in the last two months have not had an exchange yet.
         settled = timezone.now() - dt.timedelta(days=60)
         self.people = [m.person for m in memberships if m.joined_at <= settled]
@@ -86,7 +90,7 @@ class _History:
         coordinator = self.coordinators[0]
         # The fund starts with donations so grants can be made.
         for person in self.rng.sample(self.online, 8):
-            self.safe(services.fund_donate, actor=person, community=self.community, person=person,
+            self.safe(fund_services.fund_donate, actor=person, community=self.community, person=person,
                       minutes=self.rng.choice([60, 120, 180]), idempotency_key=self.next_key(),
                       note="Giving back to the fund", effective_at=timezone.now() - dt.timedelta(days=365))
         # Entered oldest first, as a year of records would have been, so statements read in date order.
@@ -112,11 +116,11 @@ class _History:
                 self.member_exchange(confirm=True, day=day)
         self.catch_up(None)
         for person in self.rng.sample(self.people, 3):
-            self.safe(services.fund_grant, actor=coordinator, community=self.community, person=person, minutes=120,
+            self.safe(fund_services.fund_grant, actor=coordinator, community=self.community, person=person, minutes=120,
                       reason="Help after a hospital stay", idempotency_key=self.next_key())
         mistake = self.member_exchange(confirm=True)
         if mistake is not None:
-            self.safe(services.exchange_reverse, actor=coordinator, exchange=mistake,
+            self.safe(answers_services.exchange_reverse, actor=coordinator, exchange=mistake,
                       reason="Entered twice: the same visit was already on a paper slip")
         for _ in range(6):  # this week's, waiting for the other person
             self.member_exchange(confirm=None, recent=True)
@@ -137,7 +141,7 @@ class _History:
         provider, recipient = self.pair(self.online)
         recorder, other = (provider, recipient) if self.rng.random() < 0.6 else (recipient, provider)
         exchange = self.safe(
-            services.exchange_record, actor=recorder, community=self.community, idempotency_key=self.next_key(),
+            exchanges_services.exchange_record, actor=recorder, community=self.community, idempotency_key=self.next_key(),
             providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
             effective_on=self.day(6, 0) if recent else (day or self.day(7, 1)), category=self.category(),
             expenses=[{"amount": "3.20", "currency": "GBP", "note": "Bus fare"}] if self.rng.random() < 0.05 else None,
@@ -145,18 +149,18 @@ class _History:
         if exchange is None or recent:
             return exchange
         if confirm is True:
-            return self.safe(services.exchange_confirm, actor=other, exchange=exchange)
+            return self.safe(answers_services.exchange_confirm, actor=other, exchange=exchange)
         if confirm is False:
-            return self.safe(services.exchange_decline, actor=other, exchange=exchange,
+            return self.safe(answers_services.exchange_decline, actor=other, exchange=exchange,
                              reason="We agreed it was shorter than that")
-        return self.safe(services.exchange_dispute, actor=other, exchange=exchange,
+        return self.safe(answers_services.exchange_dispute, actor=other, exchange=exchange,
                          reason="I don't think this happened on that day")
 
     def coordinator_entry(self, coordinator, *, slip: bool, number: int = 0, day: dt.date | None = None):
         pool = self.offline if len(self.offline) >= 2 and self.rng.random() < 0.7 else self.people
         provider, recipient = self.pair(pool)
         return self.safe(
-            services.exchange_enter, actor=coordinator, community=self.community, idempotency_key=self.next_key(),
+            exchanges_services.exchange_enter, actor=coordinator, community=self.community, idempotency_key=self.next_key(),
             providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
             effective_on=day or self.day(), category=self.category(), slip_number=str(number) if slip else "",
             note="Arranged by phone" if not slip else "From the paper slip box",
@@ -165,22 +169,22 @@ class _History:
     def group_class(self, day: dt.date):
         teacher, *learners = self.rng.sample(self.online, 6)
         exchange = self.safe(
-            services.exchange_record, actor=teacher, community=self.community, idempotency_key=self.next_key(),
+            exchanges_services.exchange_record, actor=teacher, community=self.community, idempotency_key=self.next_key(),
             providers=[teacher], recipients=learners, minutes=120, effective_on=day,
             title="Knitting circle at the library", category="Knitting lesson",
         )
         if exchange is not None:
-            self.safe(services.exchange_confirm, actor=learners[0], exchange=exchange)
+            self.safe(answers_services.exchange_confirm, actor=learners[0], exchange=exchange)
 
     def house_move(self, day: dt.date):
         mover, *helpers = self.rng.sample(self.online, 4)
         exchange = self.safe(
-            services.exchange_record, actor=mover, community=self.community, idempotency_key=self.next_key(),
+            exchanges_services.exchange_record, actor=mover, community=self.community, idempotency_key=self.next_key(),
             providers=helpers, recipients=[mover], minutes=120, effective_on=day,
             title="Moving to a ground-floor flat", category="Help moving furniture",
         )
         if exchange is not None:
-            self.safe(services.exchange_confirm, actor=helpers[0], exchange=exchange)
+            self.safe(answers_services.exchange_confirm, actor=helpers[0], exchange=exchange)
 
 
 # Listings ------------------------------------------------------------------------------------
@@ -233,11 +237,11 @@ LISTINGS = [
 
 def build_listings(slug: str = "riverside") -> bool:
     """A realistic spread of offers and requests, once. Returns True if it built them."""
-    community = community_selectors.community_get(slug)
+    community = communities_selectors.community_get(slug)
     if Listing.objects.filter(community=community).exists():
         return False
     rng = random.Random(SEED + 1)  # noqa: S311 - demo data, not a secret
-    memberships = community_selectors.member_directory(community, limit=100_000)
+    memberships = directory_selectors.member_directory(community, limit=100_000)
     people = [m.person for m in memberships if m.person.email]
     slots = list(AVAILABILITY_SLOTS)
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -248,7 +252,7 @@ def build_listings(slug: str = "riverside") -> bool:
             lng = -0.12 + rng.uniform(-0.03, 0.03)
             weeks = rng.choice([1, 3, 6, 10, 12])
             try:
-                listing = services.listing_create(
+                listing = listings_services.listing_create(
                     actor=owner, community=community, kind=kind, category=category, title=title,
                     description=description, tags=tags, mode=mode,
                     expires_at=timezone.now() + dt.timedelta(weeks=weeks),

@@ -11,11 +11,15 @@ from __future__ import annotations
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import directory as directory_selectors
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges import selectors as exchange_selectors
-from coproduce.messaging import services
+from coproduce.exchanges.selectors import listings as listings_selectors
 from coproduce.messaging.models import Conversation
+from coproduce.messaging.services import conversations as conversations_services
+from coproduce.messaging.services import introductions as introductions_services
+from coproduce.messaging.services import pass_on as pass_on_services
+from coproduce.messaging.services import reports as reports_services
 
 COORDINATOR_EMAIL = "coordinator@riverside.example"
 MEMBER_EMAIL = "member@riverside.example"
@@ -24,10 +28,10 @@ OFFLINE_NUMBER = 5  # Dorothy Evans, RIV-0005: no email, signs in with her membe
 
 def build_conversations(slug: str = "riverside") -> bool:
     """Build the demo conversations unless the community has some. Returns True if it built them."""
-    community = community_selectors.community_get(slug)
+    community = communities_selectors.community_get(slug)
     if Conversation.objects.filter(community=community).exists():
         return False
-    members = community_selectors.member_directory(community, limit=100_000)
+    members = directory_selectors.member_directory(community, limit=100_000)
     by_email = {m.person.email: m.person for m in members if m.person.email}
     coordinator = by_email.get(COORDINATOR_EMAIL)
     maya = by_email.get(MEMBER_EMAIL)
@@ -37,10 +41,10 @@ def build_conversations(slug: str = "riverside") -> bool:
     # Neighbours who use the website, for the odd message; never the people above.
     others = [p for _email, p in sorted(by_email.items())
               if p.pk not in {coordinator.pk, maya.pk} and not p.is_offline]
-    listings = {listing.title: listing for listing in exchange_selectors.offers_active(community).select_related("owner")}
+    listings = {listing.title: listing for listing in listings_selectors.offers_active(community).select_related("owner")}
     listings.update({
         listing.title: listing
-        for listing in exchange_selectors.requests_without_exchange(community, posted_before=timezone.now())
+        for listing in listings_selectors.requests_without_exchange(community, posted_before=timezone.now())
     })
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         _Builder(community, coordinator, maya, offline, others, listings).build()
@@ -65,16 +69,16 @@ class _Builder:
     def start(self, sender, recipient, body, listing=None):
         if sender is None or recipient is None or sender.pk == recipient.pk:
             return None
-        return self.safe(services.conversation_start, actor=sender, community=self.community, recipient=recipient,
+        return self.safe(conversations_services.conversation_start, actor=sender, community=self.community, recipient=recipient,
                          body=body, listing=listing)
 
     def reply(self, conversation, sender, body, *, for_member: bool = False):
         if conversation is None:
             return None
         if for_member:
-            return self.safe(services.message_send, actor=self.coordinator, conversation=conversation, body=body,
+            return self.safe(conversations_services.message_send, actor=self.coordinator, conversation=conversation, body=body,
                              on_behalf_of=sender)
-        return self.safe(services.message_send, actor=sender, conversation=conversation, body=body)
+        return self.safe(conversations_services.message_send, actor=sender, conversation=conversation, body=body)
 
     def other(self, index: int, *, avoid=()):
         pool = [p for p in self.others if p.pk not in {getattr(a, "pk", None) for a in avoid}]
@@ -118,7 +122,7 @@ class _Builder:
             "like to come? Needles and wool are provided."))
         if earlier is not None:
             first = earlier.messages.first()
-            self.safe(services.message_passed_on, actor=self.coordinator, message=first,
+            self.safe(pass_on_services.message_passed_on, actor=self.coordinator, message=first,
                       how="by phone, read out to her")
             self.reply(earlier, self.offline, (
                 "Dorothy says yes please, she would love to come, and she can bring spare needles for beginners."),
@@ -136,7 +140,7 @@ class _Builder:
             return
         if request.owner_id == self.coordinator.pk:
             return
-        self.safe(services.introduction_make, actor=self.coordinator, community=self.community,
+        self.safe(introductions_services.introduction_make, actor=self.coordinator, community=self.community,
                   first=request.owner, second=offer.owner, listing=request, note=(
                       f"Hello both! {request.owner.display_name} needs a lift to the eye clinic at St Anne's on a "
                       f"Tuesday morning and can't drive after the drops. {offer.owner.display_name} offers lifts to "
@@ -149,5 +153,5 @@ class _Builder:
             "Hi, could you lend me £50 until next week? I'll pay you back, promise. Don't tell the coordinators."))
         if talk is None:
             return
-        self.safe(services.message_report, actor=self.maya, message=talk.messages.first(), reason=(
+        self.safe(reports_services.message_report, actor=self.maya, message=talk.messages.first(), reason=(
             "Asking to borrow money. I don't want to fall out, but this doesn't feel right."))

@@ -24,8 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from coproduce.communities.models import Community, Membership, MembershipStatus
-from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.exchanges import lexicon
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.exchanges.models import (
     Category,
     Listing,
@@ -34,7 +33,12 @@ from coproduce.exchanges.models import (
     ListingStatus,
     ListingVisibility,
 )
-from coproduce.exchanges.services import POINT_DECIMALS, availability_mask, listing_search_document
+from coproduce.exchanges.services import lexicon
+from coproduce.exchanges.services.listings import (
+    POINT_DECIMALS,
+    availability_mask,
+    listing_search_document,
+)
 
 # Per default category: what people offer or ask for (lower case, read inside a sentence), and tags.
 VOCABULARY: dict[str, tuple[list[str], list[str]]] = {

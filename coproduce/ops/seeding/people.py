@@ -30,7 +30,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from coproduce.communities import services
 from coproduce.communities.models import (
     Application,
     ApplicationStatus,
@@ -48,7 +47,8 @@ from coproduce.communities.models import (
     Person,
     Role,
 )
-from coproduce.communities.services import AVAILABILITY_SLOTS
+from coproduce.communities.services import communities as communities_services
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
 from coproduce.ops.demo.communities import FIRST_NAMES, GIFT_POOL, LAST_NAMES, NEIGHBOURHOODS
 
 TOWNS = ["Ashby", "Brookfield", "Castleton", "Dunmore", "Eastwick", "Fairhaven", "Glenside", "Harbourne",
@@ -81,7 +81,7 @@ def create_community(rng: random.Random, index: int) -> Community:
     slug = next(s for n in count(1) if (s := f"seed-{n}") not in slugs)
     prefix = next(p for n in count(0) if (p := "S" + _letters(n)) not in prefixes and len(p) <= 5)
     town = rng.choice(TOWNS)
-    return services.community_create(
+    return communities_services.community_create(
         actor=None, name=f"{town} Time Bank (synthetic {slug[5:]})", slug=slug, member_prefix=prefix,
         area_description=f"Synthetic data for benchmarks, community {index + 1}.",
     )

@@ -7,9 +7,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coproduce.communities.rules import VETTING_LEVELS
-from coproduce.coproduction import agencies
+from coproduce.communities.selectors.rules import VETTING_LEVELS
 from coproduce.coproduction.models import AgencyKind, AgencyRole
+from coproduce.coproduction.services import agencies
 from coproduce.core import limits
 
 from .common import DateInput, TimeForm

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coproduce.coproduction import assessments
 from coproduce.coproduction.models import AssessmentLevel, Principle
+from coproduce.coproduction.selectors import assessments
 from coproduce.core import limits
 
 from .common import DateInput

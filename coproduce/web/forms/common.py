@@ -19,7 +19,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
 from coproduce.core.errors import ApplicationError, NotFound
 
@@ -169,7 +170,7 @@ def find_member(community, text: str):
         number = int(text)
     if number is not None:
         try:
-            membership = community_selectors.membership_by_number(community, number)
+            membership = memberships_selectors.membership_by_number(community, number)
         except NotFound:
             raise forms.ValidationError(
                 _("There is no member number %(text)s in %(community)s.") % {"text": text, "community": community.name}
@@ -180,7 +181,7 @@ def find_member(community, text: str):
             )
         return membership
     wanted = text.casefold()
-    found = community_selectors.member_directory(community, q=text, limit=20)
+    found = directory_selectors.member_directory(community, q=text, limit=20)
     named = [m for m in found if wanted in {m.person.full_name.casefold(), m.person.known_as.casefold()}] or [
         m for m in found if wanted in m.person.full_name.casefold() or wanted in m.person.known_as.casefold()
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.communities.rules import RULES
+from coproduce.communities.selectors.rules import RULES
 from coproduce.core import limits
 
 from .common import required_error

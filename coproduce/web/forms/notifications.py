@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from coproduce.notifications import selectors
 from coproduce.notifications.models import EmailMode
+from coproduce.notifications.selectors import preferences as preferences_selectors
 
 
 class PreferenceForm(forms.Form):
@@ -24,6 +24,6 @@ class PreferenceForm(forms.Form):
 
     @staticmethod
     def for_person(person) -> PreferenceForm:
-        preference = selectors.preference_for(person)
+        preference = preferences_selectors.preference_for(person)
         return PreferenceForm(initial={"email_mode": preference.email_mode, "weekly_digest": preference.weekly_digest},
                               prefix="notify")

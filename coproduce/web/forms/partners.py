@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coproduce.core import limits
-from coproduce.ledger.selectors import hours
+from coproduce.ledger.selectors.amounts import hours
 
 from .common import AVAILABILITY_CHOICES, KeyedForm
 

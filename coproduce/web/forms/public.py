@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coproduce.communities import services as community_services
 from coproduce.communities.models import ContactChannel, ReferenceOutcome
+from coproduce.communities.services import applications as applications_services
 from coproduce.core import limits
 
 from .common import required_error
@@ -57,7 +57,7 @@ class ApplicationForm(forms.Form):
             # A field with its own error (a malformed address) was still typed in.
             return str(self.data.get(self.add_prefix(name), "")) if name in self.errors else cleaned.get(name, "")
 
-        problems = community_services.application_problems(
+        problems = applications_services.application_problems(
             full_name=given("full_name"), email=given("email"), phone=given("phone"),
             contact_preference=cleaned.get("contact_preference", ""), address=given("address"),
         )

@@ -9,10 +9,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coproduce.coproduction import register
 from coproduce.coproduction.models import AttendanceRole
+from coproduce.coproduction.selectors import register as register_selectors
+from coproduce.coproduction.services import register as register_services
 from coproduce.core import limits
-from coproduce.ledger.selectors import hours
+from coproduce.ledger.selectors.amounts import hours
 
 from .common import DateInput, KeyedForm
 
@@ -29,7 +30,7 @@ class RegisterForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
 
-    def __init__(self, *args, reg: register.Register, staff: list, **kwargs):
+    def __init__(self, *args, reg: register_selectors.Register, staff: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.reg = reg
         self.people = []
@@ -77,25 +78,25 @@ class RegisterForm(forms.Form):
     def staff_rows(self):
         return [(person, self[f"staff_{person.pk}"], self[f"staff_minutes_{person.pk}"]) for person in self.staff_people]
 
-    def lines(self, walk_in) -> list[register.RegisterLine]:
+    def lines(self, walk_in) -> list[register_services.RegisterLine]:
         """The register as the service takes it; remembers which field stands for which line."""
         data = self.cleaned_data
-        lines: list[register.RegisterLine] = []
+        lines: list[register_services.RegisterLine] = []
 
-        def add(line: register.RegisterLine, minutes_field: str, person_field: str) -> None:
+        def add(line: register_services.RegisterLine, minutes_field: str, person_field: str) -> None:
             self.service_fields[f"lines.{len(lines)}.minutes"] = minutes_field
             self.service_fields[f"lines.{len(lines)}.person"] = person_field
             lines.append(line)
 
         for row in self.people:
             pk = row.person.pk
-            add(register.RegisterLine(row.person, data[f"came_{pk}"] == "yes", data[f"minutes_{pk}"]),
+            add(register_services.RegisterLine(row.person, data[f"came_{pk}"] == "yes", data[f"minutes_{pk}"]),
                 f"minutes_{pk}", f"came_{pk}")
         if walk_in is not None and walk_in.pk not in {row.person.pk for row in self.people}:
-            add(register.RegisterLine(walk_in, True, None), "walk_in", "walk_in")
+            add(register_services.RegisterLine(walk_in, True, None), "walk_in", "walk_in")
         for person in self.staff_people:
             if data[f"staff_{person.pk}"]:
-                add(register.RegisterLine(person, True, data[f"staff_minutes_{person.pk}"], AttendanceRole.STAFF),
+                add(register_services.RegisterLine(person, True, data[f"staff_minutes_{person.pk}"], AttendanceRole.STAFF),
                     f"staff_minutes_{person.pk}", f"staff_{person.pk}")
         return lines
 

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coproduce.coproduction import sessions
+from coproduce.coproduction.services import sessions
 from coproduce.core import limits
 
 from .common import DateInput

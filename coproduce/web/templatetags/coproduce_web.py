@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from qrcode.image.svg import SvgPathImage
 
 from coproduce.communities.models import GiftKind, Role
-from coproduce.communities.rules import ACTIVITY_TYPES, RULES, VETTING_LEVELS
-from coproduce.ledger.selectors import hours as ledger_hours
+from coproduce.communities.selectors.rules import ACTIVITY_TYPES, RULES, VETTING_LEVELS
+from coproduce.ledger.selectors.amounts import hours as ledger_hours
 
 from .. import history
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from coproduce.notifications import selectors
+from coproduce.notifications.selectors import notifications as notifications_selectors
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def unread_notifications_for(request) -> int:
         return 0
     count = getattr(request, _CACHE, None)
     if count is None:
-        count = selectors.unread_count(user)
+        count = notifications_selectors.unread_count(user)
         setattr(request, _CACHE, count)
     return count
 

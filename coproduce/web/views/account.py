@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import privacy as privacy_selectors
+from coproduce.communities.selectors import tokens as tokens_selectors
+from coproduce.communities.services import offboarding as offboarding_services
+from coproduce.communities.services import tokens as tokens_services
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..decorators import community_view, domain_errors
@@ -24,11 +29,11 @@ NEW_TOKEN_SESSION_KEY = "coproduce_new_token"
 
 
 def _account_page(request, *, token_form=None, status=200) -> HttpResponse:
-    memberships = list(selectors.memberships_of(request.user))
+    memberships = list(memberships_selectors.memberships_of(request.user))
     communities = [m.community for m in memberships]
     return render(request, "web/account/account.html", {
         "memberships": memberships,
-        "tokens": selectors.tokens_of(request.user),
+        "tokens": tokens_selectors.tokens_of(request.user),
         "token_form": token_form or TokenForm(communities=communities, prefix="token"),
         "notification_form": PreferenceForm.for_person(request.user),
     }, status=status)
@@ -44,11 +49,11 @@ def account(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_create(request: SignedInRequest) -> HttpResponse:
-    communities = [m.community for m in selectors.memberships_of(request.user)]
+    communities = [m.community for m in memberships_selectors.memberships_of(request.user)]
     form = TokenForm(request.POST, communities=communities, prefix="token")
     if form.is_valid():
         try:
-            token, secret = services.token_create(actor=request.user, person=request.user, **form.cleaned_data)
+            token, secret = tokens_services.token_create(actor=request.user, person=request.user, **form.cleaned_data)
         except (ValidationFailed, Conflict, NotFound) as exc:
             show_refusal(form, exc)
         else:
@@ -63,7 +68,7 @@ def token_create(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_GET
 def token_created(request: SignedInRequest, token_id: int) -> HttpResponse:
-    token = selectors.token_get(request.user, token_id)
+    token = tokens_selectors.token_get(request.user, token_id)
     waiting = request.session.get(NEW_TOKEN_SESSION_KEY) or {}
     if waiting.get("id") != token.pk:
         messages.info(request, _("A token's secret is shown only once, just after it is made. Make a new token if "
@@ -77,9 +82,9 @@ def token_created(request: SignedInRequest, token_id: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
-    token = selectors.token_get(request.user, token_id)
+    token = tokens_selectors.token_get(request.user, token_id)
     try:
-        services.token_revoke(actor=request.user, token=token)
+        tokens_services.token_revoke(actor=request.user, token=token)
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
@@ -91,7 +96,7 @@ def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def data_export(request: SignedInRequest) -> HttpResponse:
-    response = HttpResponse(selectors.person_data_export(request.user), content_type="application/zip")
+    response = HttpResponse(privacy_selectors.person_data_export(request.user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="coproduce-my-data.zip"'
     return response
 
@@ -104,7 +109,7 @@ def leave(request: SignedInRequest, community) -> HttpResponse:
     if membership is None:
         raise NotFound("No such community, or you are not a member of it.")
     # Leaving the last community removes the person's details, so they are told so first.
-    only_community = selectors.memberships_of(request.user).count() <= 1
+    only_community = memberships_selectors.memberships_of(request.user).count() <= 1
     form_options = {
         "label": _("Why are you leaving?"),
         "help_text": _("It helps the coordinators. Only they will see it."),
@@ -115,7 +120,7 @@ def leave(request: SignedInRequest, community) -> HttpResponse:
         form = ReasonForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+                offboarding_services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:

@@ -14,12 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities.rules import VETTING_LEVELS
-from coproduce.coproduction import agencies, sessions
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors.rules import VETTING_LEVELS
+from coproduce.coproduction import access as coproduction_access
 from coproduce.coproduction.access import access_agency, access_manage_agency, can_do_staff_work
+from coproduce.coproduction.selectors import agencies as agencies_selectors
+from coproduce.coproduction.selectors import sessions
+from coproduce.coproduction.services import agencies as agencies_services
 from coproduce.core.errors import ApplicationError, ValidationFailed
-from coproduce.ledger.selectors import hours
+from coproduce.ledger.selectors.amounts import hours
 
 from ..decorators import community_view
 from ..forms.agencies import (
@@ -35,7 +38,7 @@ from ..middleware import SignedInRequest
 
 
 def _member(community, number: int):
-    found = community_selectors.active_members_by_number(community, {number})
+    found = memberships_selectors.active_members_by_number(community, {number})
     if number not in found:
         raise ValidationFailed(_("No active member has this number."), fields={"person": [
             _("No active member of %(name)s has the number %(number)s.") % {"name": community.name,
@@ -56,9 +59,9 @@ def _sessions_url(community, agency) -> str:
 def agency_list(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     return render(request, "web/agencies/list.html", {
-        "community": community, "agencies": agencies.agencies_of(community),
+        "community": community, "agencies": agencies_selectors.agencies_of(community),
         "is_coordinator": access.is_coordinator(request.user, community),
-        "mine": agencies.agencies_of_person(request.user, community),
+        "mine": agencies_selectors.agencies_of_person(request.user, community),
     })
 
 
@@ -72,7 +75,7 @@ def agency_create(request: SignedInRequest, community) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                agency = agencies.agency_create(actor=request.user, community=community, **form.cleaned_data)
+                agency = agencies_services.agency_create(actor=request.user, community=community, **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -85,32 +88,32 @@ def agency_create(request: SignedInRequest, community) -> HttpResponse:
 
 def _staff_rows(community, agency) -> list[tuple]:
     """Each current staff member with their member number (for the remove buttons)."""
-    staff = list(agencies.staff_of(agency))
-    numbers = community_selectors.member_numbers(community, {s.person_id for s in staff})
+    staff = list(agencies_selectors.staff_of(agency))
+    numbers = memberships_selectors.member_numbers(community, {s.person_id for s in staff})
     return [(s, numbers.get(s.person_id)) for s in staff]
 
 
 def _agency_page(request, community, agency, *, staff_form=None, fund_form=None, status=200) -> HttpResponse:
     access_agency(request.user, agency)
-    manages = agencies.can_manage(request.user, agency)
+    manages = coproduction_access.can_manage(request.user, agency)
     if agency.is_archived and not manages:
         raise Http404("No such agency.")
     coordinates = access.is_coordinator(request.user, community)
     # Its staff and the coordinators see the hours account; coordinators fund it.
-    account = (agencies.agency_account(agency, coordinates=coordinates)
+    account = (agencies_selectors.agency_account(agency, coordinates=coordinates)
                if can_do_staff_work(request.user, agency) else None)
     return render(request, "web/agencies/detail.html", {
         "account": account,
         "fund_form": (fund_form or AgencyFundForm()) if coordinates and not agency.is_archived else None,
         "community": community, "agency": agency, "manages": manages,
-        "roles": agencies.roles_of_agency(agency, request.user),
+        "roles": agencies_selectors.roles_of_agency(agency, request.user),
         "staff": _staff_rows(community, agency) if manages else None,
         "staff_form": staff_form or StaffForm(),
         "is_coordinator": access.is_coordinator(request.user, community),
         "sessions_url": _sessions_url(community, agency),
         "registers_waiting": (sessions.registers_waiting(agency) if can_do_staff_work(request.user, agency)
                               else None),
-        "credits": agencies.credits_per_hour_text(community),
+        "credits": agencies_selectors.credits_per_hour_text(community),
     }, status=status)
 
 
@@ -118,7 +121,7 @@ def _agency_page(request, community, agency, *, staff_form=None, fund_form=None,
 @community_view
 @require_GET
 def agency_detail(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     return _agency_page(request, community, agency)
 
 
@@ -127,13 +130,13 @@ def agency_detail(request: SignedInRequest, community, agency_slug: str) -> Http
 @require_POST
 def agency_fund(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     """A coordinator funds the agency's hours account from the community fund or from issuance."""
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     access.access_coordinate(request.user, community)
     form = AgencyFundForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            agencies.agency_fund(actor=request.user, agency=agency, minutes=data["minutes"], source=data["source"],
+            agencies_services.agency_fund(actor=request.user, agency=agency, minutes=data["minutes"], source=data["source"],
                                  note=data["note"], idempotency_key=data["idempotency_key"])
         except ApplicationError as exc:  # a refusal (or its replay) is about what was typed
             if exc.status in (403, 404):
@@ -152,14 +155,14 @@ def agency_fund(request: SignedInRequest, community, agency_slug: str) -> HttpRe
 @community_view
 @require_http_methods(["GET", "POST"])
 def agency_edit(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     access_manage_agency(request.user, agency)
     status = 200
     if request.method == "POST":
         form = AgencyForm(request.POST)
         if form.is_valid():
             try:
-                agencies.agency_update(actor=request.user, agency=agency, **form.cleaned_data)
+                agencies_services.agency_update(actor=request.user, agency=agency, **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -167,7 +170,7 @@ def agency_edit(request: SignedInRequest, community, agency_slug: str) -> HttpRe
                 return redirect("web:agency_detail", community.slug, agency.slug)
         status = 400
     else:
-        form = AgencyForm(initial={f: getattr(agency, f) for f in agencies.AGENCY_FIELDS})
+        form = AgencyForm(initial={f: getattr(agency, f) for f in agencies_services.AGENCY_FIELDS})
     return render(request, "web/agencies/form.html", {
         "community": community, "form": form, "agency": agency,
         "is_coordinator": access.is_coordinator(request.user, community),
@@ -178,9 +181,9 @@ def agency_edit(request: SignedInRequest, community, agency_slug: str) -> HttpRe
 @community_view
 @require_POST
 def agency_archive(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     try:
-        agencies.agency_archive(actor=request.user, agency=agency)
+        agencies_services.agency_archive(actor=request.user, agency=agency)
     except ApplicationError as exc:
         if exc.status in (403, 404):
             raise
@@ -194,13 +197,13 @@ def agency_archive(request: SignedInRequest, community, agency_slug: str) -> Htt
 @community_view
 @require_POST
 def agency_staff_add(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     access_manage_agency(request.user, agency)
     form = StaffForm(request.POST)
     if form.is_valid():
         try:
             person = _member(community, form.cleaned_data["number"])
-            agencies.staff_add(actor=request.user, agency=agency, person=person, role=form.cleaned_data["role"],
+            agencies_services.staff_add(actor=request.user, agency=agency, person=person, role=form.cleaned_data["role"],
                                job_title=form.cleaned_data["job_title"])
         except ApplicationError as exc:
             if exc.status == 403:
@@ -216,11 +219,11 @@ def agency_staff_add(request: SignedInRequest, community, agency_slug: str) -> H
 @community_view
 @require_POST
 def agency_staff_remove(request: SignedInRequest, community, agency_slug: str, number: int) -> HttpResponse:
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     access_manage_agency(request.user, agency)
-    membership = community_selectors.membership_by_number(community, number)
+    membership = memberships_selectors.membership_by_number(community, number)
     try:
-        agencies.staff_remove(actor=request.user, agency=agency, person=membership.person)
+        agencies_services.staff_remove(actor=request.user, agency=agency, person=membership.person)
     except ApplicationError as exc:
         if exc.status in (403, 404):
             raise
@@ -238,14 +241,14 @@ def agency_staff_remove(request: SignedInRequest, community, agency_slug: str, n
 @require_GET
 def role_list(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
-    active = list(agencies.agencies_of(community))
+    active = list(agencies_selectors.agencies_of(community))
     form = RoleSearchForm(request.GET or None, agency_choices=[(a.slug, a.name) for a in active])
     page, status, more = None, 200, None
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
         remote = {"yes": True, "no": False}.get(data.get("remote") or "")
         try:
-            page = agencies.roles_search(community, request.user, q=data.get("q") or None,
+            page = agencies_selectors.roles_search(community, request.user, q=data.get("q") or None,
                                          agency=data.get("agency") or None, remote=remote,
                                          cursor=data.get("after") or None)
         except ValidationFailed as exc:
@@ -259,7 +262,7 @@ def role_list(request: SignedInRequest, community) -> HttpResponse:
         more = query.urlencode()
     return render(request, "web/agencies/roles.html", {
         "community": community, "form": form, "page": page, "more": more,
-        "credits": agencies.credits_per_hour_text(community),
+        "credits": agencies_selectors.credits_per_hour_text(community),
     }, status=status)
 
 
@@ -268,13 +271,13 @@ def role_list(request: SignedInRequest, community) -> HttpResponse:
 @require_GET
 def role_detail(request: SignedInRequest, community, role_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    role = agencies.role_get(community, request.user, role_id)
+    role = agencies_selectors.role_get(community, request.user, role_id)
     return render(request, "web/agencies/role.html", {
         "community": community, "role": role, "agency": role.agency,
-        "manages": agencies.can_manage(request.user, role.agency),
+        "manages": coproduction_access.can_manage(request.user, role.agency),
         "vetting_label": VETTING_LEVELS.get(role.vetting_level, ""),
-        "reasons": agencies.eligibility(request.user, role),
-        "credits": agencies.credits_per_hour_text(community),
+        "reasons": agencies_selectors.eligibility(request.user, role),
+        "credits": agencies_selectors.credits_per_hour_text(community),
         "sessions_url": reverse("web:role_sessions", args=[community.slug, role.pk]),
     })
 
@@ -289,15 +292,15 @@ def _role_form_page(request, community, agency, form, role, status) -> HttpRespo
 @community_view
 @require_http_methods(["GET", "POST"])
 def role_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = agencies.agency_by_slug(community, agency_slug)
+    agency = agencies_selectors.agency_by_slug(community, agency_slug)
     access_manage_agency(request.user, agency)
-    staff = list(agencies.staff_of(agency))
+    staff = list(agencies_selectors.staff_of(agency))
     status = 200
     if request.method == "POST":
         form = CoproductionRoleForm(request.POST, staff=staff)
         if form.is_valid():
             try:
-                role = agencies.role_create(actor=request.user, agency=agency, **form.values())
+                role = agencies_services.role_create(actor=request.user, agency=agency, **form.values())
             except ApplicationError as exc:
                 if exc.status == 403:
                     raise
@@ -315,15 +318,15 @@ def role_create(request: SignedInRequest, community, agency_slug: str) -> HttpRe
 @community_view
 @require_http_methods(["GET", "POST"])
 def role_edit(request: SignedInRequest, community, role_id: int) -> HttpResponse:
-    role = agencies.role_get(community, request.user, role_id)
+    role = agencies_selectors.role_get(community, request.user, role_id)
     access_manage_agency(request.user, role.agency)
-    staff = list(agencies.staff_of(role.agency))
+    staff = list(agencies_selectors.staff_of(role.agency))
     status = 200
     if request.method == "POST":
         form = CoproductionRoleForm(request.POST, staff=staff)
         if form.is_valid():
             try:
-                agencies.role_update(actor=request.user, role=role, **form.values())
+                agencies_services.role_update(actor=request.user, role=role, **form.values())
             except ApplicationError as exc:
                 if exc.status == 403:
                     raise
@@ -333,7 +336,7 @@ def role_edit(request: SignedInRequest, community, role_id: int) -> HttpResponse
                 return redirect("web:role_detail", community.slug, role.pk)
         status = 400
     else:
-        initial = {f: getattr(role, f) for f in agencies.ROLE_FIELDS if f not in ("training", "staff_lead")}
+        initial = {f: getattr(role, f) for f in agencies_services.ROLE_FIELDS if f not in ("training", "staff_lead")}
         initial["training"] = "\n".join(role.training)
         initial["staff_lead"] = role.staff_lead_id
         form = CoproductionRoleForm(staff=staff, initial=initial)
@@ -341,7 +344,7 @@ def role_edit(request: SignedInRequest, community, role_id: int) -> HttpResponse
 
 
 def _role_status(request, community, role_id: int, change, done: str) -> HttpResponse:
-    role = agencies.role_get(community, request.user, role_id)
+    role = agencies_selectors.role_get(community, request.user, role_id)
     try:
         change(actor=request.user, role=role)
     except ApplicationError as exc:
@@ -357,14 +360,14 @@ def _role_status(request, community, role_id: int, change, done: str) -> HttpRes
 @community_view
 @require_POST
 def role_publish(request: SignedInRequest, community, role_id: int) -> HttpResponse:
-    return _role_status(request, community, role_id, agencies.role_publish, _("Published: members can find it now."))
+    return _role_status(request, community, role_id, agencies_services.role_publish, _("Published: members can find it now."))
 
 
 @login_required
 @community_view
 @require_POST
 def role_archive(request: SignedInRequest, community, role_id: int) -> HttpResponse:
-    return _role_status(request, community, role_id, agencies.role_archive, _("Archived: members no longer see it."))
+    return _role_status(request, community, role_id, agencies_services.role_archive, _("Archived: members no longer see it."))
 
 
 # Training ------------------------------------------------------------------------------------
@@ -374,7 +377,7 @@ def role_archive(request: SignedInRequest, community, role_id: int) -> HttpRespo
 @community_view
 @require_http_methods(["GET", "POST"])
 def training_record(request: SignedInRequest, community) -> HttpResponse:
-    agencies.access_record_training(request.user, community)
+    coproduction_access.access_record_training(request.user, community)
     status = 200
     form = TrainingForm(request.POST or None, initial={"completed_on": community_today(community)})
     person = None
@@ -382,7 +385,7 @@ def training_record(request: SignedInRequest, community) -> HttpResponse:
         if form.is_valid():
             try:
                 person = _member(community, form.cleaned_data["number"])
-                agencies.training_record(actor=request.user, community=community, person=person,
+                agencies_services.training_record(actor=request.user, community=community, person=person,
                                          name=form.cleaned_data["name"],
                                          completed_on=form.cleaned_data["completed_on"])
             except ApplicationError as exc:

@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coproduce.coproduction import assessments
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import AssessmentLevel, Principle
+from coproduce.coproduction.selectors import assessments as assessments_selectors
+from coproduce.coproduction.services import assessments as assessments_services
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
@@ -40,7 +41,7 @@ class ChartLine:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y, _v in self.points)
 
 
-def _chart(history: list[assessments.Sitting]) -> dict:
+def _chart(history: list[assessments_selectors.Sitting]) -> dict:
     """Coordinates of one line per principle (its mean over the three levels) across sittings."""
     width, height, left, right, top, bottom = 640, 280, 44, 16, 16, 44
     inner_w, inner_h = width - left - right, height - top - bottom
@@ -60,7 +61,7 @@ def _chart(history: list[assessments.Sitting]) -> dict:
     return {
         "width": width, "height": height, "left": left, "right": width - right, "top": top,
         "bottom": height - bottom, "lines": lines,
-        "grid": [(value, y(value), assessments.SCORES[value]) for value in range(5)],
+        "grid": [(value, y(value), assessments_selectors.SCORES[value]) for value in range(5)],
         "ticks": [(x(i), s.assessment.completed_on) for i, s in enumerate(history)],
     }
 
@@ -69,9 +70,9 @@ def _chart(history: list[assessments.Sitting]) -> dict:
 @community_view
 @require_GET
 def agency_assessments(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = assessments.assessment_agency(community, agency_slug)
+    agency = assessments_selectors.assessment_agency(community, agency_slug)
     access_staff_work(request.user, agency)
-    history = assessments.assessment_history(agency)
+    history = assessments_selectors.assessment_history(agency)
     table = [
         {"label": principle.label, "averages": [s.average(principle) for s in history],
          "rows": [(AssessmentLevel(level).label, [s.scores.get((principle, level)) for s in history])
@@ -80,7 +81,7 @@ def agency_assessments(request: SignedInRequest, community, agency_slug: str) ->
     ]
     return render(request, "web/assessments/history.html", {
         "community": community, "agency": agency, "history": history, "table": table,
-        "chart": _chart(history) if history else None, "scores": assessments.SCORES,
+        "chart": _chart(history) if history else None, "scores": assessments_selectors.SCORES,
     })
 
 
@@ -88,14 +89,14 @@ def agency_assessments(request: SignedInRequest, community, agency_slug: str) ->
 @community_view
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = assessments.assessment_agency(community, agency_slug)
+    agency = assessments_selectors.assessment_agency(community, agency_slug)
     access_staff_work(request.user, agency)
     status = 200
     if request.method == "POST":
         form = AssessmentForm(request.POST)
         if form.is_valid():
             try:
-                assessments.assessment_create(actor=request.user, agency=agency, **form.values())
+                assessments_services.assessment_create(actor=request.user, agency=agency, **form.values())
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -105,5 +106,5 @@ def assessment_create(request: SignedInRequest, community, agency_slug: str) -> 
     else:
         form = AssessmentForm(initial={"completed_on": community_today(community)})
     return render(request, "web/assessments/form.html", {
-        "community": community, "agency": agency, "form": form, "scores": assessments.SCORES,
+        "community": community, "agency": agency, "form": form, "scores": assessments_selectors.SCORES,
     }, status=status)

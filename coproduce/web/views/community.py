@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coproduce.communities import access, selectors, services
-from coproduce.communities.rules import RULES
+from coproduce.communities import access
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors.rules import RULES
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ValidationFailed
 
 from ..decorators import community_view
@@ -24,7 +26,7 @@ from ..middleware import SignedInRequest
 @require_GET
 def community(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
-    rules = selectors.rules_for(community)
+    rules = communities_selectors.rules_for(community)
     return render(request, "web/community/community.html", {
         "community": community,
         "rules": [(rule, rules.get(key)) for key, rule in RULES.items()],
@@ -38,14 +40,14 @@ def community(request: SignedInRequest, community) -> HttpResponse:
 def rulebook(request: SignedInRequest, community) -> HttpResponse:
     """The rulebook's history for members; coordinators and stewards also change it here."""
     access.access_community(request.user, community)
-    current = selectors.rules_for(community)
+    current = communities_selectors.rules_for(community)
     status = 200
     if request.method == "POST":
         access.access_manage_rules(request.user, community)
         form = RulesForm(request.POST, current=current)
         if form.is_valid():
             try:
-                version = services.rulebook_change(
+                version = communities_services.rulebook_change(
                     actor=request.user, community=community, changes=form.rule_values(),
                     reason=form.cleaned_data["reason"],
                 )
@@ -59,6 +61,6 @@ def rulebook(request: SignedInRequest, community) -> HttpResponse:
         form = RulesForm(current=current)
     return render(request, "web/community/rulebook.html", {
         "community": community,
-        "history": selectors.rulebook_history_with_changes(community),
+        "history": communities_selectors.rulebook_history_with_changes(community),
         "form": form if access.can_manage_rules(request.user, community) else None,
     }, status=status)

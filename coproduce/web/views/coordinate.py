@@ -14,17 +14,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
 from coproduce.communities.models import ApplicationStatus
-from coproduce.coproduction import dashboard as coproduction_dashboard
+from coproduce.communities.selectors import applications as applications_selectors
+from coproduce.communities.selectors import contact_relay as contact_relay_selectors
+from coproduce.communities.selectors import dashboard as dashboard_selectors
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import contact_relay as contact_relay_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import references as references_services
+from coproduce.communities.services import vetting as vetting_services
+from coproduce.coproduction.selectors import dashboard as coproduction_dashboard_selectors
 from coproduce.core.errors import ApplicationError, Conflict, ValidationFailed
-from coproduce.exchanges import matching
-from coproduce.exchanges import selectors as exchange_selectors
-from coproduce.exchanges import services as exchange_services
 from coproduce.exchanges.models import ListingKind, ListingStatus
-from coproduce.messaging import broker
-from coproduce.messaging import selectors as messaging_selectors
-from coproduce.messaging import services as messaging_services
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import matching
+from coproduce.exchanges.selectors import references as references_selectors
+from coproduce.exchanges.services import references as exchanges_references_services
+from coproduce.messaging.selectors import broker
+from coproduce.messaging.selectors import introductions as introductions_selectors
+from coproduce.messaging.selectors import pass_on as pass_on_selectors
+from coproduce.messaging.services import introductions as introductions_services
+from coproduce.messaging.services import pass_on as pass_on_services
 
 from ..decorators import community_view
 from ..forms.common import MEMBER_SUGGESTIONS, ReasonForm, show_refusal
@@ -50,9 +63,9 @@ def dashboard(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
     return render(request, "web/coordinate/dashboard.html", {
         "community": community,
-        "dashboard": selectors.coordinator_dashboard(community),
+        "dashboard": dashboard_selectors.coordinator_dashboard(community),
         "figures": broker.coordinator_counts(community, request.user),
-        "coproduction": coproduction_dashboard.community_coproduction(community),
+        "coproduction": coproduction_dashboard_selectors.community_coproduction(community),
         "search_form": DirectorySearchForm(),
     })
 
@@ -66,7 +79,7 @@ def member_search(request: SignedInRequest, community) -> HttpResponse:
     form = DirectorySearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = (
-        selectors.member_directory_page(request.user, community, q=q, limit=SEARCH_LIMIT, include_inactive=True)
+        directory_selectors.member_directory_page(request.user, community, q=q, limit=SEARCH_LIMIT, include_inactive=True)
         if q else None
     )
     context = {"community": community, "search_form": form, "q": q, "page": page}
@@ -80,9 +93,9 @@ def member_search(request: SignedInRequest, community) -> HttpResponse:
 @require_POST
 def relay_passed_on(request: SignedInRequest, community, relay_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    relay = selectors.relay_get(community, relay_id)
+    relay = contact_relay_selectors.relay_get(community, relay_id)
     try:
-        services.contact_relay_passed_on(actor=request.user, relay=relay)
+        contact_relay_services.contact_relay_passed_on(actor=request.user, relay=relay)
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
@@ -103,13 +116,13 @@ def application_list(request: SignedInRequest, community) -> HttpResponse:
         "status": status,
         "status_label": ApplicationStatus(status).label,
         "statuses": ApplicationStatus.choices,
-        "applications": selectors.application_queue(community, status=status),
+        "applications": applications_selectors.application_queue(community, status=status),
     })
 
 
 def _application_page(request, community, application_id: int, *, forms=None, status=200) -> HttpResponse:
     forms = forms or {}
-    review = selectors.application_review(community, application_id)
+    review = applications_selectors.application_review(community, application_id)
     refused_forms = [form for form in forms.values() if form.errors]
     return render(request, "web/coordinate/application_detail.html", {
         "community": community,
@@ -146,11 +159,11 @@ def application_detail(request: SignedInRequest, community, application_id: int)
 @require_POST
 def application_note(request: SignedInRequest, community, application_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    application = selectors.application_get(community, application_id)
+    application = applications_selectors.application_get(community, application_id)
     form = ApplicationNoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
-            services.application_note_add(actor=request.user, application=application, **form.cleaned_data)
+            notes_services.application_note_add(actor=request.user, application=application, **form.cleaned_data)
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -164,11 +177,11 @@ def application_note(request: SignedInRequest, community, application_id: int) -
 @require_POST
 def application_reference(request: SignedInRequest, community, application_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    application = selectors.application_get(community, application_id)
+    application = applications_selectors.application_get(community, application_id)
     form = ReferenceRequestForm(request.POST, prefix="reference")
     if form.is_valid():
         try:
-            reference, _token = services.reference_request(actor=request.user, application=application, **form.cleaned_data)
+            reference, _token = references_services.reference_request(actor=request.user, application=application, **form.cleaned_data)
         except Conflict as exc:
             return _refused(request, community, application, exc)
         except ValidationFailed as exc:
@@ -184,11 +197,11 @@ def application_reference(request: SignedInRequest, community, application_id: i
 @require_POST
 def application_check(request: SignedInRequest, community, application_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    application = selectors.application_get(community, application_id)
+    application = applications_selectors.application_get(community, application_id)
     form = VettingCheckForm(request.POST, prefix="check")
     if form.is_valid():
         try:
-            services.check_record(actor=request.user, community=community, person=application.person, **form.cleaned_data)
+            vetting_services.check_record(actor=request.user, community=community, person=application.person, **form.cleaned_data)
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -202,11 +215,11 @@ def application_check(request: SignedInRequest, community, application_id: int) 
 @require_POST
 def application_approve(request: SignedInRequest, community, application_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    application = selectors.application_get(community, application_id)
+    application = applications_selectors.application_get(community, application_id)
     form = ApproveForm(request.POST, prefix="approve")
     if form.is_valid():
         try:
-            membership = services.application_approve(actor=request.user, application=application,
+            membership = applications_services.application_approve(actor=request.user, application=application,
                                                       reason=form.cleaned_data["reason"])
         except Conflict as exc:
             return _refused(request, community, application, exc)
@@ -224,11 +237,11 @@ def application_approve(request: SignedInRequest, community, application_id: int
 @require_POST
 def application_decline(request: SignedInRequest, community, application_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    application = selectors.application_get(community, application_id)
+    application = applications_selectors.application_get(community, application_id)
     form = ReasonForm(request.POST, prefix="decline", **DECLINE_FORM)
     if form.is_valid():
         try:
-            services.application_decline(actor=request.user, application=application, reason=form.cleaned_data["reason"])
+            applications_services.application_decline(actor=request.user, application=application, reason=form.cleaned_data["reason"])
         except Conflict as exc:
             return _refused(request, community, application, exc)
         except ValidationFailed as exc:
@@ -262,7 +275,7 @@ def _suggestions(request, community, listing) -> list[tuple[str, str]]:
     if listing is None or listing.kind != ListingKind.REQUEST or listing.status != ListingStatus.ACTIVE:
         return []
     found = matching.matches_for(listing, request.user, limit=SUGGESTED_HELPERS * 2)
-    numbers = selectors.member_numbers(community, {m.listing.owner_id for m in found})
+    numbers = memberships_selectors.member_numbers(community, {m.listing.owner_id for m in found})
     choices: list[tuple[str, str]] = []
     seen: set[int] = set()
     for match in found:
@@ -286,7 +299,7 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
     raw_listing = params.get("listing", "")
     listing = (
-        exchange_selectors.listing_get(community, request.user, int(raw_listing))
+        listings_selectors.listing_get(community, request.user, int(raw_listing))
         if raw_listing.isdigit() and len(raw_listing) < 19 else None
     )
     suggestions = _suggestions(request, community, listing)
@@ -296,7 +309,7 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                introduction = messaging_services.introduction_make(
+                introduction = introductions_services.introduction_make(
                     actor=request.user, community=community, first=data["first"].person,
                     second=data["second"].person, listing=listing, note=data["note"],
                 )
@@ -312,16 +325,16 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
         first = listing.owner if listing else None
         raw_member = request.GET.get("member", "")
         if first is None and raw_member.isdigit() and len(raw_member) < 10:
-            found = selectors.active_members_by_number(community, {int(raw_member)})
+            found = memberships_selectors.active_members_by_number(community, {int(raw_member)})
             first = found[int(raw_member)].person if found else None
         if first is not None:
-            number = selectors.member_numbers(community, {first.pk}).get(first.pk)
+            number = memberships_selectors.member_numbers(community, {first.pk}).get(first.pk)
             if number is not None:
                 initial["first"] = f"{first.display_name} ({community.member_prefix}-{number:04d})"
         form = IntroductionForm(community=community, suggestions=suggestions, initial=initial)
     return render(request, "web/coordinate/introduce.html", {
         "community": community, "form": form, "listing": listing, "suggestions": suggestions,
-        "members": selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+        "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
     }, status=status)
 
 
@@ -330,12 +343,12 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
 @require_GET
 def introductions(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    found = messaging_selectors.introductions_of(community)
-    numbers = selectors.member_numbers(community, {i.first_id for i in found} | {i.second_id for i in found})
+    found = introductions_selectors.introductions_of(community)
+    numbers = memberships_selectors.member_numbers(community, {i.first_id for i in found} | {i.second_id for i in found})
     return render(request, "web/coordinate/introductions.html", {
         "community": community,
         "introductions": [(i, numbers.get(i.first_id), numbers.get(i.second_id)) for i in found],
-        "counts": messaging_selectors.introduction_counts(
+        "counts": introductions_selectors.introduction_counts(
             community, since=broker.month_start(community, timezone.now())),
     })
 
@@ -344,13 +357,13 @@ def introductions(request: SignedInRequest, community) -> HttpResponse:
 
 
 def _pass_on_page(request, community, *, bound=None, status=200) -> HttpResponse:
-    waiting = messaging_selectors.messages_to_pass_on(community)
+    waiting = pass_on_selectors.messages_to_pass_on(community)
     for message in waiting:
         message.form = bound if bound is not None and bound.prefix == f"m{message.pk}" else PassedOnForm(
             prefix=f"m{message.pk}")
     return render(request, "web/coordinate/pass_on.html", {
         "community": community, "waiting": waiting,
-        "done": messaging_selectors.messages_to_pass_on(community, done=True, limit=20),
+        "done": pass_on_selectors.messages_to_pass_on(community, done=True, limit=20),
     }, status=status)
 
 
@@ -367,11 +380,11 @@ def pass_on(request: SignedInRequest, community) -> HttpResponse:
 @require_POST
 def message_passed_on(request: SignedInRequest, community, message_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    message = messaging_selectors.message_to_pass_on_get(community, message_id)
+    message = pass_on_selectors.message_to_pass_on_get(community, message_id)
     form = PassedOnForm(request.POST, prefix=f"m{message.pk}")
     if form.is_valid():
         try:
-            messaging_services.message_passed_on(actor=request.user, message=message, how=form.cleaned_data["how"])
+            pass_on_services.message_passed_on(actor=request.user, message=message, how=form.cleaned_data["how"])
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except Conflict as exc:
@@ -387,9 +400,9 @@ def message_passed_on(request: SignedInRequest, community, message_id: int) -> H
 
 
 def _concerns_page(request, community, *, bound=None, status=200) -> HttpResponse:
-    open_: list[Any] = exchange_selectors.concerns_for(community, request.user)
-    closed: list[Any] = exchange_selectors.concerns_for(community, request.user, closed=True, limit=50)
-    numbers = selectors.member_numbers(
+    open_: list[Any] = references_selectors.concerns_for(community, request.user)
+    closed: list[Any] = references_selectors.concerns_for(community, request.user, closed=True, limit=50)
+    numbers = memberships_selectors.member_numbers(
         community, {r.subject_id for r in open_ + closed} | {r.author_id for r in open_ + closed})
     for reference in open_:
         reference.form = bound if bound is not None and bound.prefix == f"c{reference.pk}" else ConcernCloseForm(
@@ -417,11 +430,11 @@ def concerns(request: SignedInRequest, community) -> HttpResponse:
 @require_POST
 def concern_close(request: SignedInRequest, community, reference_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    reference = exchange_selectors.concern_get(community, request.user, reference_id)
+    reference = references_selectors.concern_get(community, request.user, reference_id)
     form = ConcernCloseForm(request.POST, prefix=f"c{reference.pk}")
     if form.is_valid():
         try:
-            exchange_services.concern_close(actor=request.user, reference=reference,
+            exchanges_references_services.concern_close(actor=request.user, reference=reference,
                                             outcome=form.cleaned_data["outcome"])
         except ValidationFailed as exc:
             show_refusal(form, exc)

@@ -17,12 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from coproduce.exchanges import access as exchange_access
-from coproduce.exchanges import selectors, services
-from coproduce.ledger.selectors import hours
-from coproduce.ledger.services import LimitExceeded
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import references as references_selectors
+from coproduce.exchanges.services import answers as answers_services
+from coproduce.exchanges.services import exchanges as exchanges_services
+from coproduce.exchanges.services import references as references_services
+from coproduce.ledger.errors import LimitExceeded
+from coproduce.ledger.selectors.amounts import hours
 
 from ..decorators import community_view
 from ..forms.common import MEMBER_SUGGESTIONS, OlderForm, ReasonForm, community_today, show_refusal
@@ -82,7 +88,7 @@ def record(request: SignedInRequest, community) -> HttpResponse:
             others = data["others"]
             providers, recipients = ([person], others) if data["direction"] == "gave" else (others, [person])
             try:
-                exchange = services.exchange_record(
+                exchange = exchanges_services.exchange_record(
                     actor=request.user, community=community, idempotency_key=data["idempotency_key"],
                     providers=providers, recipients=recipients, minutes=data["minutes"],
                     effective_on=data["effective_on"], title=data["title"], category=data["category"],
@@ -103,12 +109,12 @@ def record(request: SignedInRequest, community) -> HttpResponse:
         if listing_ref:
             # "Record hours for this offer" on a listing: the other member, what and its category come from it.
             listing_id = int(listing_ref) if listing_ref.isascii() and listing_ref.isdigit() and len(listing_ref) < 19 else 0
-            listing = selectors.listing_get(community, request.user, listing_id)
+            listing = listings_selectors.listing_get(community, request.user, listing_id)
             initial.update(_from_listing(community, listing, person, request.GET.get("with", "")))
         form = RecordForm(community=community, person=person, acting=acting, initial=initial)
     return render(request, "web/exchanges/record.html", {
         "community": community, "form": form, "person": person, "listing": listing,
-        "members": community_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+        "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
     }, status=status)
 
 
@@ -124,7 +130,7 @@ def _from_listing(community, listing, person, with_number: str = "") -> dict:
         other = access.membership_of(listing.owner, community)
     elif with_number.isascii() and with_number.isdigit() and len(with_number) < 10:
         try:
-            other = community_selectors.membership_by_number(community, int(with_number))
+            other = memberships_selectors.membership_by_number(community, int(with_number))
         except ApplicationError:
             other = None  # a stale link: the form asks who it was
     if other is not None and other.person_id != person.pk:
@@ -137,7 +143,7 @@ def _listing_for(request, community, listing_id):
     if not listing_id:
         return None
     try:
-        return selectors.listing_get(community, request.user, listing_id)
+        return listings_selectors.listing_get(community, request.user, listing_id)
     except ApplicationError:
         return None
 
@@ -148,7 +154,7 @@ def _listing_for(request, community, listing_id):
 def to_confirm(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     person = acting_member(request, community)
-    exchanges = selectors.exchanges_to_confirm(community, person)
+    exchanges = exchanges_selectors.exchanges_to_confirm(community, person)
     return render(request, "web/exchanges/to_confirm.html", {
         "community": community, "person": person,
         "items": [(exchange, answer_forms(exchange)) for exchange in exchanges],
@@ -163,7 +169,7 @@ def exchange_list(request: SignedInRequest, community) -> HttpResponse:
     person = acting_member(request, community)
     form = OlderForm(request.GET)
     before = form.cleaned_data["before"] if form.is_valid() else None
-    page = selectors.exchange_page(community, person, before_id=before, limit=PAGE_SIZE)
+    page = exchanges_selectors.exchange_page(community, person, before_id=before, limit=PAGE_SIZE)
     return render(request, "web/exchanges/list.html", {
         "community": community, "person": person, "page": page, "paged": before is not None,
     })
@@ -172,12 +178,12 @@ def exchange_list(request: SignedInRequest, community) -> HttpResponse:
 def _exchange_page(request, community, exchange_id: int, *, forms=None, status=200) -> HttpResponse:
     person = acting_member(request, community)
     coordinates = access.is_coordinator(request.user, community)
-    detail = selectors.exchange_detail(community, exchange_id, person=person, coordinates=coordinates)
+    detail = exchanges_selectors.exchange_detail(community, exchange_id, person=person, coordinates=coordinates)
     exchange_access.access_exchange(request.user, detail.exchange)
     exchange = detail.exchange
     actions = detail.actions
     # A refusal for an action the page no longer offers (it was answered meanwhile) is shown at the top.
-    reference_subjects = selectors.reference_subjects(exchange, person)
+    reference_subjects = references_selectors.reference_subjects(exchange, person)
     offered = {"decline": actions.answer, "dispute": actions.dispute, "settle": actions.settle, "reverse": actions.reverse,
                "reference": bool(reference_subjects)}
     refused_forms = [form for name, form in (forms or {}).items() if form.errors and not offered[name]]
@@ -189,7 +195,7 @@ def _exchange_page(request, community, exchange_id: int, *, forms=None, status=2
         "settle_form": forms.get("settle") or SettleForm(prefix=f"settle-{exchange.pk}"),
         "reverse_form": forms.get("reverse") or ReasonForm(prefix=f"reverse-{exchange.pk}", **REVERSE_FORM),
         "reference_form": forms.get("reference") or ExchangeReferenceForm(prefix="reference", subjects=reference_subjects),
-        "references": selectors.references_of_exchange(exchange, request.user),
+        "references": references_selectors.references_of_exchange(exchange, request.user),
     }, status=status)
 
 
@@ -205,7 +211,7 @@ def _answerable(request, community, exchange_id: int):
     """The exchange, if the viewer may see it, and the person answering it."""
     access.access_community(request.user, community)
     person = acting_member(request, community)
-    exchange = selectors.exchange_get(community, exchange_id)
+    exchange = exchanges_selectors.exchange_get(community, exchange_id)
     exchange_access.access_exchange(request.user, exchange)
     return exchange, person
 
@@ -216,14 +222,14 @@ def _answerable(request, community, exchange_id: int):
 def exchange_confirm(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
     exchange, person = _answerable(request, community, exchange_id)
     try:
-        done = services.exchange_confirm(actor=request.user, exchange=exchange,
+        done = answers_services.exchange_confirm(actor=request.user, exchange=exchange,
                                          on_behalf_of=on_behalf_of(request, person))
     except (Conflict, LimitExceeded) as exc:
         messages.error(request, exc.message)
     else:
         said = _("Confirmed: %(hours)s for %(what)s. The hours are posted.") % {
             "hours": hours(exchange.minutes or 0), "what": exchange.title or exchange.category or _("the exchange")}
-        subjects = selectors.reference_subjects(done, person)
+        subjects = references_selectors.reference_subjects(done, person)
         if subjects:
             # Wherever the confirmation lands (the list or the exchange), it leads to the reference form.
             said = format_html('{} <a href="{}#leave-reference">{}</a>', said,
@@ -241,7 +247,7 @@ def exchange_decline(request: SignedInRequest, community, exchange_id: int) -> H
     form = ReasonForm(request.POST, prefix=f"decline-{exchange.pk}", **DECLINE_FORM)
     if form.is_valid():
         try:
-            services.exchange_decline(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
+            answers_services.exchange_decline(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
                                       on_behalf_of=on_behalf_of(request, person))
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -262,7 +268,7 @@ def exchange_dispute(request: SignedInRequest, community, exchange_id: int) -> H
     form = ReasonForm(request.POST, prefix=f"dispute-{exchange.pk}", **DISPUTE_FORM)
     if form.is_valid():
         try:
-            services.exchange_dispute(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
+            answers_services.exchange_dispute(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
                                       on_behalf_of=on_behalf_of(request, person))
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -287,7 +293,7 @@ def _entry(request: SignedInRequest, community, *, slip: bool) -> HttpResponse:
             data = form.cleaned_data
             giver, receiver = data["giver"].person, data["receiver"].person
             try:
-                exchange = services.exchange_enter(
+                exchange = exchanges_services.exchange_enter(
                     actor=request.user, community=community, idempotency_key=data["idempotency_key"],
                     providers=[giver], recipients=[receiver], minutes=data["minutes"],
                     effective_on=data["effective_on"], title=data["title"], category=data["category"],
@@ -305,7 +311,7 @@ def _entry(request: SignedInRequest, community, *, slip: bool) -> HttpResponse:
         form = EntryForm(community=community, slip=slip, initial={"effective_on": community_today(community)})
     return render(request, "web/exchanges/entry.html", {
         "community": community, "form": form, "slip": slip,
-        "members": community_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+        "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
     }, status=status)
 
 
@@ -330,7 +336,7 @@ def exchange_disputes(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
     return render(request, "web/exchanges/disputes.html", {
         "community": community,
-        "items": [(exchange, SettleForm(prefix=f"settle-{exchange.pk}")) for exchange in selectors.disputed(community)],
+        "items": [(exchange, SettleForm(prefix=f"settle-{exchange.pk}")) for exchange in exchanges_selectors.disputed(community)],
     })
 
 
@@ -339,12 +345,12 @@ def exchange_disputes(request: SignedInRequest, community) -> HttpResponse:
 @require_POST
 def exchange_settle(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    exchange = selectors.exchange_get(community, exchange_id)
+    exchange = exchanges_selectors.exchange_get(community, exchange_id)
     form = SettleForm(request.POST, prefix=f"settle-{exchange.pk}")
     if form.is_valid():
         confirm = form.cleaned_data["outcome"] == "confirm"
         try:
-            services.exchange_resolve(actor=request.user, exchange=exchange, confirm=confirm,
+            answers_services.exchange_resolve(actor=request.user, exchange=exchange, confirm=confirm,
                                       note=form.cleaned_data["note"])
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -363,11 +369,11 @@ def exchange_settle(request: SignedInRequest, community, exchange_id: int) -> Ht
 @require_POST
 def exchange_reverse(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    exchange = selectors.exchange_get(community, exchange_id)
+    exchange = exchanges_selectors.exchange_get(community, exchange_id)
     form = ReasonForm(request.POST, prefix=f"reverse-{exchange.pk}", **REVERSE_FORM)
     if form.is_valid():
         try:
-            services.exchange_reverse(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"])
+            answers_services.exchange_reverse(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"])
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except (Conflict, LimitExceeded) as exc:
@@ -386,13 +392,13 @@ def exchange_reverse(request: SignedInRequest, community, exchange_id: int) -> H
 def exchange_reference(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
     """A participant (or a coordinator for them) leaves a reference after a confirmed exchange."""
     exchange, person = _answerable(request, community, exchange_id)
-    subjects = selectors.reference_subjects(exchange, person)
+    subjects = references_selectors.reference_subjects(exchange, person)
     form = ExchangeReferenceForm(request.POST, prefix="reference", subjects=subjects)
     if form.is_valid():
         data = form.cleaned_data
         subject = next(p for p in subjects if p.pk == data["subject"])
         try:
-            reference = services.reference_leave(
+            reference = references_services.reference_leave(
                 actor=request.user, exchange=exchange, subject=subject, kind=data["kind"], text=data["text"],
                 on_behalf_of=on_behalf_of(request, person),
             )

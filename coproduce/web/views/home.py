@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from coproduce.communities import selectors
-from coproduce.coproduction import dashboard as coproduction_dashboard
-from coproduce.exchanges import selectors as exchange_selectors
-from coproduce.ledger import selectors as ledger_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.coproduction.selectors import dashboard as dashboard_selectors
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.ledger.selectors import accounts as accounts_selectors
 
 from ..middleware import SignedInRequest, acting_target
 
@@ -19,16 +19,16 @@ from ..middleware import SignedInRequest, acting_target
 @login_required
 def home(request: SignedInRequest) -> HttpResponse:
     person = acting_target(request)
-    home = selectors.member_home(person)
+    home = memberships_selectors.member_home(person)
     # Balance and hours waiting for an answer in each community, read once for all of them.
-    balances = ledger_selectors.balances_of(person)
-    waiting = exchange_selectors.to_confirm_counts(person)
+    balances = accounts_selectors.balances_of(person)
+    waiting = exchanges_selectors.to_confirm_counts(person)
     communities = [
         (entry, balances.get(entry.membership.community_id, 0), waiting.get(entry.membership.community_id, 0))
         for entry in home.memberships
     ]
     # Staff work is done as oneself: a coordinator acting for a member does not see their own here.
-    staff = [] if request.acting_for else coproduction_dashboard.staff_home(
+    staff = [] if request.acting_for else dashboard_selectors.staff_home(
         person, community_ids=[entry.membership.community_id for entry in home.memberships])
     return render(request, "web/home.html", {
         "home": home, "communities": communities, "person": person, "staff": staff,

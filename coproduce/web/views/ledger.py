@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import ApplicationError
-from coproduce.exchanges import access as exchange_access
-from coproduce.exchanges import selectors as exchange_selectors
-from coproduce.exchanges import services
-from coproduce.ledger import selectors
-from coproduce.ledger.selectors import hours
+from coproduce.exchanges.selectors import exchanges as exchanges_selectors
+from coproduce.exchanges.services import fund as fund_services
+from coproduce.ledger import access as ledger_access
+from coproduce.ledger.selectors import statements as statements_selectors
+from coproduce.ledger.selectors.amounts import hours
 
 from ..decorators import community_view
 from ..forms.common import MEMBER_SUGGESTIONS, OlderForm, show_refusal
@@ -29,17 +30,17 @@ PAGE_SIZE = 50
 def _statement(request, community, person, *, own: bool, number: int | None = None) -> HttpResponse:
     form = OlderForm(request.GET)
     before = form.cleaned_data["before"] if form.is_valid() else None
-    page = selectors.statement_page(community, person, before_id=before, limit=PAGE_SIZE)
+    page = statements_selectors.statement_page(community, person, before_id=before, limit=PAGE_SIZE)
     return render(request, "web/ledger/statement.html", {
         "community": community, "person": person, "page": page, "paged": before is not None,
         "own": own, "number": number,
         # Recorded hours not posted yet: shown apart, never part of the balance.
-        "waiting": exchange_selectors.hours_waiting(community, person) if before is None else None,
+        "waiting": exchanges_selectors.hours_waiting(community, person) if before is None else None,
     })
 
 
 def _csv(community, person) -> HttpResponse:
-    response = HttpResponse(selectors.statement_csv_of(community, person), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(statements_selectors.statement_csv_of(community, person), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="statement-{community.slug}.csv"'
     return response
 
@@ -64,8 +65,8 @@ def statement_csv(request: SignedInRequest, community) -> HttpResponse:
 @community_view
 @require_GET
 def member_statement(request: SignedInRequest, community, number: int) -> HttpResponse:
-    membership = community_selectors.membership_by_number(community, number)
-    exchange_access.access_member_statement(request.user, community, membership)
+    membership = memberships_selectors.membership_by_number(community, number)
+    ledger_access.access_member_statement(request.user, community, membership)
     return _statement(request, community, membership.person, own=False, number=number)
 
 
@@ -73,8 +74,8 @@ def member_statement(request: SignedInRequest, community, number: int) -> HttpRe
 @community_view
 @require_GET
 def member_statement_csv(request: SignedInRequest, community, number: int) -> HttpResponse:
-    membership = community_selectors.membership_by_number(community, number)
-    exchange_access.access_member_statement(request.user, community, membership)
+    membership = memberships_selectors.membership_by_number(community, number)
+    ledger_access.access_member_statement(request.user, community, membership)
     return _csv(community, membership.person)
 
 
@@ -89,13 +90,13 @@ def _fund_page(request, community, *, forms=None, status=200) -> HttpResponse:
     before = form.cleaned_data["before"] if form.is_valid() else None
     context = {
         "community": community, "person": person, "coordinates": coordinates, "paged": before is not None,
-        "fund": selectors.fund_page(community, viewer_coordinates=coordinates, before_id=before, limit=PAGE_SIZE),
+        "fund": statements_selectors.fund_page(community, viewer_coordinates=coordinates, before_id=before, limit=PAGE_SIZE),
         "donate_form": forms.get("donate") or DonateForm(prefix="donate"),
     }
     if coordinates:
         context.update(
             grant_form=forms.get("grant") or GrantForm(prefix="grant", community=community),
-            members=community_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+            members=directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
         )
     return render(request, "web/ledger/fund.html", context, status=status)
 
@@ -118,7 +119,7 @@ def fund_donate(request: SignedInRequest, community) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.fund_donate(actor=request.user, community=community, person=person, minutes=data["minutes"],
+            fund_services.fund_donate(actor=request.user, community=community, person=person, minutes=data["minutes"],
                                  idempotency_key=data["idempotency_key"], note=data["note"])
         except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
             show_refusal(form, exc)
@@ -140,7 +141,7 @@ def fund_grant(request: SignedInRequest, community) -> HttpResponse:
         data = form.cleaned_data
         member = data["member"].person
         try:
-            services.fund_grant(actor=request.user, community=community, person=member, minutes=data["minutes"],
+            fund_services.fund_grant(actor=request.user, community=community, person=member, minutes=data["minutes"],
                                 reason=data["reason"], idempotency_key=data["idempotency_key"])
         except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
             show_refusal(form, exc)

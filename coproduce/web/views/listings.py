@@ -19,12 +19,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
-from coproduce.communities import services as community_services
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import neighbourhoods as neighbourhoods_selectors
+from coproduce.communities.services import neighbourhoods as neighbourhoods_services
 from coproduce.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 from coproduce.exchanges import access as exchange_access
-from coproduce.exchanges import images, matching, selectors, services
+from coproduce.exchanges import models
 from coproduce.exchanges.models import ListingStatus
+from coproduce.exchanges.selectors import images as images_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
+from coproduce.exchanges.selectors import matching
+from coproduce.exchanges.selectors import search as search_selectors
+from coproduce.exchanges.services import images as images_services
+from coproduce.exchanges.services import listings as listings_services
+from coproduce.exchanges.services import reminders as reminders_services
 
 from ..decorators import community_view
 from ..forms.common import AVAILABILITY_CHOICES, community_today, show_refusal
@@ -46,7 +54,7 @@ SLOT_LABELS = dict(AVAILABILITY_CHOICES)
 def _ask_url(community) -> str:
     """Where a member who needs a check goes to ask: a message to the longest-serving coordinator
     (the community's page when it has none)."""
-    coordinator = community_selectors.coordinator_to_ask(community)
+    coordinator = memberships_selectors.coordinator_to_ask(community)
     if coordinator is None:
         return reverse("web:community", args=[community.slug])
     return reverse("web:conversation_new", args=[community.slug, coordinator.number])
@@ -71,16 +79,16 @@ def _refuse(form, exc: ApplicationError) -> None:
 @require_GET
 def listing_search(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
-    categories = selectors.categories_for(community)
+    categories = listings_selectors.categories_for(community)
     searched = bool(request.GET)
     form = ListingSearchForm(request.GET if searched else None, categories=categories,
-                             neighbourhoods=community_selectors.neighbourhoods_of(community))
+                             neighbourhoods=neighbourhoods_selectors.neighbourhoods_of(community))
     page = None
     status = 200
     if not searched or form.is_valid():
         data = form.cleaned_data if searched else {}
         try:
-            page = selectors.listing_search(
+            page = search_selectors.listing_search(
                 community, request.user, q=data.get("q", ""), kind=data.get("kind") or None,
                 category=data.get("category"), available=data.get("available") or None,
                 near=data.get("near") or None, within_km=data.get("within_km"),
@@ -97,7 +105,7 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
         query["after"] = page.next_cursor
         more = query.urlencode()
     # Each result with its first picture (one query for the page).
-    pictures = images.images_for(listing.pk for listing in page.listings) if page else {}
+    pictures = images_selectors.images_for(listing.pk for listing in page.listings) if page else {}
     results = [(listing, next(iter(pictures.get(listing.pk, [])), None)) for listing in page.listings] if page else []
     return render(request, "web/listings/search.html", {
         "community": community, "form": form, "page": page, "more": more, "results": results,
@@ -118,7 +126,7 @@ def listings_public(request, community) -> HttpResponse:
     if not searched or form.is_valid():
         data = form.cleaned_data if searched else {}
         try:
-            page = selectors.listings_public(community, q=data.get("q", ""), kind=data.get("kind") or None,
+            page = search_selectors.listings_public(community, q=data.get("q", ""), kind=data.get("kind") or None,
                                              after=data.get("after") or None, limit=PAGE_SIZE)
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -147,7 +155,7 @@ def listings_mine(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     person = acting_member(request, community)
     return render(request, "web/listings/mine.html", {
-        "community": community, "person": person, "listings": selectors.listings_of(community, person),
+        "community": community, "person": person, "listings": listings_selectors.listings_of(community, person),
     })
 
 
@@ -157,13 +165,13 @@ def listings_mine(request: SignedInRequest, community) -> HttpResponse:
 def listing_create(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     person = acting_member(request, community)
-    categories = selectors.categories_for(community)
+    categories = listings_selectors.categories_for(community)
     status = 200
     if request.method == "POST":
         form = ListingForm(request.POST, community=community, categories=categories)
         if form.is_valid():
             try:
-                listing = services.listing_create(actor=request.user, community=community, owner=person,
+                listing = listings_services.listing_create(actor=request.user, community=community, owner=person,
                                                   **form.values())
             except ApplicationError as exc:
                 _refuse(form, exc)
@@ -186,7 +194,7 @@ def listing_create(request: SignedInRequest, community) -> HttpResponse:
 def _default_expiry(community) -> dt.date:
     """The day a new listing is shown until, unless changed: three months from today."""
     start = dt.datetime.combine(community_today(community), dt.time())
-    return services.add_months(start, services.LISTING_DEFAULT_MONTHS).date()
+    return listings_services.add_months(start, listings_services.LISTING_DEFAULT_MONTHS).date()
 
 
 def _detail_page(request, community, listing, *, close_form=None, status=200) -> HttpResponse:
@@ -197,15 +205,15 @@ def _detail_page(request, community, listing, *, close_form=None, status=200) ->
     may_change = _may_change(request, community, listing)
     mine = listing.owner_id == person.pk
     # On your own listing each match offers "Send a message" about it, so the answer counts for it.
-    numbers = community_selectors.member_numbers(community, {m.listing.owner_id for m in matches}) if mine else {}
+    numbers = memberships_selectors.member_numbers(community, {m.listing.owner_id for m in matches}) if mine else {}
     # Hours for this listing need the check the community asks for what it offers: say so in place
     # of "Arrange an exchange" (the record service refuses it the same way).
-    activity = services.listing_activity(listing.mode, listing.is_group)
+    activity = listings_services.listing_activity(listing.mode, listing.is_group)
     arrange_refusal = (access.activity_refusal(person, community, activity, viewer=request.user)
                        if activity and not mine and listing.status == ListingStatus.ACTIVE else "")
     return render(request, "web/listings/detail.html", {
         "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches], "people": people,
-        "community": community, "listing": listing, "pictures": images.images_of(listing),
+        "community": community, "listing": listing, "pictures": images_selectors.images_of(listing),
         "owner_number": owner_membership.number if owner_membership else None,
         "may_record": not mine and not arrange_refusal, "arrange_refusal": arrange_refusal,
         "ask_url": _ask_url(community) if arrange_refusal else "",
@@ -221,13 +229,13 @@ def _detail_page(request, community, listing, *, close_form=None, status=200) ->
 @require_GET
 def listing_detail(request: SignedInRequest, community, listing_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    listing = selectors.listing_get(community, request.user, listing_id)
+    listing = listings_selectors.listing_get(community, request.user, listing_id)
     return _detail_page(request, community, listing)
 
 
 def _changeable(request, community, listing_id: int):
     access.access_community(request.user, community)
-    listing = selectors.listing_get(community, request.user, listing_id)
+    listing = listings_selectors.listing_get(community, request.user, listing_id)
     if not _may_change(request, community, listing):
         raise PermissionDenied(_("Only the member who posted it and the coordinators can change a listing."))
     return listing
@@ -238,13 +246,13 @@ def _changeable(request, community, listing_id: int):
 @require_http_methods(["GET", "POST"])
 def listing_edit(request: SignedInRequest, community, listing_id: int) -> HttpResponse:
     listing = _changeable(request, community, listing_id)
-    categories = selectors.categories_for(community)
+    categories = listings_selectors.categories_for(community)
     status = 200
     if request.method == "POST":
         form = ListingForm(request.POST, community=community, categories=categories)
         if form.is_valid():
             try:
-                services.listing_update(actor=request.user, listing=listing, **form.values())
+                listings_services.listing_update(actor=request.user, listing=listing, **form.values())
             except ApplicationError as exc:
                 _refuse(form, exc)
             else:
@@ -259,13 +267,13 @@ def listing_edit(request: SignedInRequest, community, listing_id: int) -> HttpRe
 
 def _edit_page(request, community, listing, *, form=None, image_form=None, status=200) -> HttpResponse:
     if form is None:
-        form = ListingForm(community=community, categories=selectors.categories_for(community),
+        form = ListingForm(community=community, categories=listings_selectors.categories_for(community),
                            initial=ListingForm.initial_for(listing, community))
-    pictures = images.images_of(listing)
+    pictures = images_selectors.images_of(listing)
     return render(request, "web/listings/form.html", {
         "community": community, "form": form, "person": listing.owner, "listing": listing,
         "pictures": pictures, "image_form": image_form or ListingImageForm(),
-        "pictures_full": len(pictures) >= images.MAX_LISTING_IMAGES, "max_pictures": images.MAX_LISTING_IMAGES,
+        "pictures_full": len(pictures) >= models.MAX_LISTING_IMAGES, "max_pictures": models.MAX_LISTING_IMAGES,
     }, status=status)
 
 
@@ -275,7 +283,7 @@ def _edit_page(request, community, listing, *, form=None, image_form=None, statu
 def listing_renew(request: SignedInRequest, community, listing_id: int) -> HttpResponse:
     listing = _changeable(request, community, listing_id)
     try:
-        renewed = services.listing_renew(actor=request.user, listing=listing)
+        renewed = reminders_services.listing_renew(actor=request.user, listing=listing)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -295,7 +303,7 @@ def listing_image_add(request: SignedInRequest, community, listing_id: int) -> H
     form = ListingImageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            images.listing_image_add(actor=request.user, listing=listing, upload=form.cleaned_data["image"],
+            images_services.listing_image_add(actor=request.user, listing=listing, upload=form.cleaned_data["image"],
                                      alt_text=form.cleaned_data["alt_text"])
         except ApplicationError as exc:
             show_refusal(form, exc)
@@ -310,7 +318,7 @@ def listing_image_add(request: SignedInRequest, community, listing_id: int) -> H
 @require_POST
 def listing_image_remove(request: SignedInRequest, community, listing_id: int, image_id: int) -> HttpResponse:
     listing = _changeable(request, community, listing_id)
-    images.listing_image_remove(actor=request.user, image=images.image_get(listing, image_id))
+    images_services.listing_image_remove(actor=request.user, image=images_selectors.image_get(listing, image_id))
     messages.success(request, _("The picture has been removed."))
     return redirect(reverse("web:listing_edit", args=[community.slug, listing.pk]) + "#pictures")
 
@@ -323,8 +331,8 @@ def listing_image(request: SignedInRequest, community, listing_id: int, image_id
     """A picture's bytes, for people who may see the listing. Private caching only: whether
     someone may see it depends on who they are."""
     access.access_community(request.user, community)
-    listing = selectors.listing_get(community, request.user, listing_id)
-    data, content_type = images.image_for(request.user, listing, image_id, thumbnail=thumbnail)
+    listing = listings_selectors.listing_get(community, request.user, listing_id)
+    data, content_type = images_selectors.image_for(request.user, listing, image_id, thumbnail=thumbnail)
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
@@ -339,7 +347,7 @@ def listing_close(request: SignedInRequest, community, listing_id: int) -> HttpR
     form = CloseListingForm(request.POST)
     if form.is_valid():
         try:
-            services.listing_close(actor=request.user, listing=listing, reason=form.cleaned_data["reason"])
+            listings_services.listing_close(actor=request.user, listing=listing, reason=form.cleaned_data["reason"])
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except ApplicationError as exc:
@@ -365,7 +373,7 @@ def neighbourhoods(request: SignedInRequest, community) -> HttpResponse:
         form = NeighbourhoodForm(request.POST)
         if form.is_valid():
             try:
-                added = community_services.neighbourhood_add(actor=request.user, community=community,
+                added = neighbourhoods_services.neighbourhood_add(actor=request.user, community=community,
                                                              **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
@@ -376,7 +384,7 @@ def neighbourhoods(request: SignedInRequest, community) -> HttpResponse:
     else:
         form = NeighbourhoodForm()
     return render(request, "web/listings/neighbourhoods.html", {
-        "community": community, "form": form, "neighbourhoods": community_selectors.neighbourhoods_of(community),
+        "community": community, "form": form, "neighbourhoods": neighbourhoods_selectors.neighbourhoods_of(community),
     }, status=status)
 
 
@@ -385,13 +393,13 @@ def neighbourhoods(request: SignedInRequest, community) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def neighbourhood_edit(request: SignedInRequest, community, neighbourhood_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    neighbourhood = community_selectors.neighbourhood_get(community, neighbourhood_id)
+    neighbourhood = neighbourhoods_selectors.neighbourhood_get(community, neighbourhood_id)
     status = 200
     if request.method == "POST":
         form = NeighbourhoodForm(request.POST)
         if form.is_valid():
             try:
-                community_services.neighbourhood_update(actor=request.user, neighbourhood=neighbourhood,
+                neighbourhoods_services.neighbourhood_update(actor=request.user, neighbourhood=neighbourhood,
                                                         **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
@@ -417,7 +425,7 @@ def category_add(request: SignedInRequest, community) -> HttpResponse:
         form = CategoryForm(request.POST)
         if form.is_valid():
             try:
-                category = services.category_add(actor=request.user, community=community, **form.cleaned_data)
+                category = listings_services.category_add(actor=request.user, community=community, **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -426,7 +434,7 @@ def category_add(request: SignedInRequest, community) -> HttpResponse:
         status = 400
     else:
         form = CategoryForm()
-    categories = selectors.categories_for(community)
+    categories = listings_selectors.categories_for(community)
     return render(request, "web/listings/categories.html", {
         "community": community, "form": form, "own": [c for c in categories if c.community_id == community.pk],
     }, status=status)

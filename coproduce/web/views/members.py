@@ -10,10 +10,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
 from coproduce.communities.models import GiftKind, Role
+from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.services import acting_for as acting_for_services
+from coproduce.communities.services import memberships as memberships_services
+from coproduce.communities.services import notes as notes_services
+from coproduce.communities.services import offboarding as offboarding_services
+from coproduce.communities.services import vetting as vetting_services
 from coproduce.core.errors import Conflict, ValidationFailed
-from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges.selectors import references as references_selectors
 
 from ..decorators import community_view
 from ..forms.common import ReasonForm, show_refusal
@@ -31,7 +38,7 @@ def directory(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     form = DirectorySearchForm(request.GET)
     q, after = (form.cleaned_data["q"], form.cleaned_data["after"]) if form.is_valid() else ("", None)
-    page = selectors.member_directory_page(request.user, community, q=q, after_number=after, limit=PAGE_SIZE)
+    page = directory_selectors.member_directory_page(request.user, community, q=q, after_number=after, limit=PAGE_SIZE)
     return render(request, "web/members/directory.html", {
         "community": community, "form": form, "page": page, "q": q, "paged": after is not None,
     })
@@ -39,7 +46,7 @@ def directory(request: SignedInRequest, community) -> HttpResponse:
 
 def _member(request, community, number: int):
     """The membership at this number, if the viewer may see it (NotFound otherwise)."""
-    membership = selectors.membership_by_number(community, number)
+    membership = memberships_selectors.membership_by_number(community, number)
     access.access_member_record(request.user, community, membership)
     return membership
 
@@ -48,7 +55,7 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
     """The member's page. Checks, notes, roles and history are loaded for coordinators only."""
     coordinates = access.is_coordinator(request.user, community)
     forms = forms or {}
-    member = selectors.member_view(request.user, membership, viewer_coordinates=coordinates)
+    member = directory_selectors.member_view(request.user, membership, viewer_coordinates=coordinates)
     gifts: dict[str, list] = {}
     for gift in member.gifts:
         gifts.setdefault(GiftKind(gift.kind).label, []).append(gift.description)
@@ -58,11 +65,11 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
         "gifts": gifts,
         "is_self": membership.person_id == request.user.pk,
         "coordinates": coordinates,
-        "references": exchange_selectors.references_about(community, membership.person, request.user),
+        "references": references_selectors.references_about(community, membership.person, request.user),
     }
     if coordinates:
         context.update(
-            record=selectors.member_record(community, membership.person),
+            record=memberships_selectors.member_record(community, membership.person),
             check_form=forms.get("check") or VettingCheckForm(prefix="check"),
             note_form=forms.get("note") or NoteForm(prefix="note"),
             roles=[(role, role.value in member.roles) for role in Role if role != Role.MEMBER],
@@ -92,7 +99,7 @@ def member_detail(request: SignedInRequest, community, number: int) -> HttpRespo
 @community_view
 @require_GET
 def member_card(request: SignedInRequest, community, number: int) -> HttpResponse:
-    membership = selectors.membership_by_number(community, number)
+    membership = memberships_selectors.membership_by_number(community, number)
     access.access_member_card(request.user, community, membership)
     return render(request, "web/members/card.html", {"community": community, "membership": membership})
 
@@ -106,7 +113,7 @@ def member_check(request: SignedInRequest, community, number: int) -> HttpRespon
     form = VettingCheckForm(request.POST, prefix="check")
     if form.is_valid():
         try:
-            services.check_record(actor=request.user, community=community, person=membership.person, **form.cleaned_data)
+            vetting_services.check_record(actor=request.user, community=community, person=membership.person, **form.cleaned_data)
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -124,7 +131,7 @@ def member_note(request: SignedInRequest, community, number: int) -> HttpRespons
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
-            services.person_note_add(actor=request.user, community=community, person=membership.person,
+            notes_services.person_note_add(actor=request.user, community=community, person=membership.person,
                                      text=form.cleaned_data["text"])
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -146,7 +153,7 @@ def member_role(request: SignedInRequest, community, number: int) -> HttpRespons
         return redirect("web:member_detail", community.slug, number)
     role, granted = form.cleaned_data["role"], form.cleaned_data["granted"]
     try:
-        services.role_set(actor=request.user, membership=membership, role=role, granted=granted)
+        memberships_services.role_set(actor=request.user, membership=membership, role=role, granted=granted)
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
     else:
@@ -163,7 +170,7 @@ def acting_start(request: SignedInRequest, community, number: int) -> HttpRespon
     access.access_coordinate(request.user, community)
     membership = _member(request, community, number)
     try:
-        services.acting_for_start(actor=request.user, membership=membership)
+        acting_for_services.acting_for_start(actor=request.user, membership=membership)
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
         return redirect("web:member_detail", community.slug, number)
@@ -179,7 +186,7 @@ def acting_stop(request: SignedInRequest) -> HttpResponse:
     request.session.pop(ACTING_FOR_SESSION_KEY, None)
     if membership is None:
         return redirect("web:home")
-    services.acting_for_stop(actor=request.user, membership=membership)
+    acting_for_services.acting_for_stop(actor=request.user, membership=membership)
     messages.success(request, _("You have stopped acting for %(name)s.") % {"name": membership.person.display_name})
     return redirect("web:member_detail", membership.community.slug, membership.number)
 
@@ -200,7 +207,7 @@ def member_offboard(request: SignedInRequest, community, number: int) -> HttpRes
         form = ReasonForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+                offboarding_services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:

@@ -17,11 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import ApplicationError, ValidationFailed
-from coproduce.exchanges import selectors as exchange_selectors
+from coproduce.exchanges.selectors import listings as listings_selectors
 from coproduce.messaging import access as messaging_access
-from coproduce.messaging import selectors, services
+from coproduce.messaging.selectors import blocks as blocks_selectors
+from coproduce.messaging.selectors import conversations as conversations_selectors
+from coproduce.messaging.selectors import reports as reports_selectors
+from coproduce.messaging.services import blocks as blocks_services
+from coproduce.messaging.services import conversations as conversations_services
+from coproduce.messaging.services import reports as reports_services
 
 from ..decorators import community_view
 from ..forms.common import show_refusal
@@ -36,7 +41,7 @@ def inbox(request: SignedInRequest, community) -> HttpResponse:
     person = acting_member(request, community)
     messaging_access.access_messages(person, community)
     return render(request, "web/messages/inbox.html", {
-        "community": community, "conversations": selectors.conversations_of(person, community),
+        "community": community, "conversations": conversations_selectors.conversations_of(person, community),
         "person": person,
     })
 
@@ -47,7 +52,7 @@ def _thread_page(request, community, conversation, person, *, form=None, status=
         "community": community, "conversation": conversation, "participant": participant,
         "person": person, "acting": person.pk != request.user.pk,
         "other_number": _number(community, conversation.other) if participant else None,
-        "blocked": participant and conversation.other.pk in selectors.blocked_by(person),
+        "blocked": participant and conversation.other.pk in blocks_selectors.blocked_by(person),
         "form": form or MessageForm(),
     }, status=status)
 
@@ -62,13 +67,13 @@ def _number(community, person) -> int | None:
 @require_http_methods(["GET", "POST"])
 def conversation_detail(request: SignedInRequest, community, conversation_id: int) -> HttpResponse:
     person = acting_member(request, community)
-    conversation = selectors.conversation_get(community, person, conversation_id)
+    conversation = conversations_selectors.conversation_get(community, person, conversation_id)
     if request.method == "GET":
         return _thread_page(request, community, conversation, person)
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_send(actor=request.user, conversation=conversation, body=form.cleaned_data["body"],
+            conversations_services.message_send(actor=request.user, conversation=conversation, body=form.cleaned_data["body"],
                                   on_behalf_of=on_behalf_of(request, person))
         except ApplicationError as exc:
             show_refusal(form, exc)
@@ -84,18 +89,18 @@ def conversation_detail(request: SignedInRequest, community, conversation_id: in
 def conversation_new(request: SignedInRequest, community, number: int) -> HttpResponse:
     person = acting_member(request, community)
     messaging_access.access_messages(person, community)
-    membership = community_selectors.membership_by_number(community, number)
+    membership = memberships_selectors.membership_by_number(community, number)
     access.access_member_record(request.user, community, membership)
     raw_listing = request.POST.get("listing") if request.method == "POST" else request.GET.get("listing")
     listing = None
     if raw_listing and raw_listing.isdigit():
-        listing = exchange_selectors.listing_get(community, request.user, int(raw_listing))
+        listing = listings_selectors.listing_get(community, request.user, int(raw_listing))
     status = 200
     if request.method == "POST":
         form = MessageForm(request.POST)
         if form.is_valid():
             try:
-                conversation = services.conversation_start(
+                conversation = conversations_services.conversation_start(
                     actor=request.user, community=community, recipient=membership.person,
                     body=form.cleaned_data["body"], listing=listing, on_behalf_of=on_behalf_of(request, person),
                 )
@@ -117,13 +122,13 @@ def conversation_new(request: SignedInRequest, community, number: int) -> HttpRe
 @community_view
 @require_POST
 def message_report(request: SignedInRequest, community, message_id: int) -> HttpResponse:
-    message = selectors.message_get(community, request.user, message_id)
+    message = conversations_selectors.message_get(community, request.user, message_id)
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])) or _("Say briefly what is wrong."))
     else:
         try:
-            services.message_report(actor=request.user, message=message, reason=form.cleaned_data["reason"])
+            reports_services.message_report(actor=request.user, message=message, reason=form.cleaned_data["reason"])
         except ValidationFailed as exc:
             messages.error(request, exc.message)
         else:
@@ -135,14 +140,14 @@ def message_report(request: SignedInRequest, community, message_id: int) -> Http
 @community_view
 @require_POST
 def member_block(request: SignedInRequest, community, number: int) -> HttpResponse:
-    membership = community_selectors.membership_by_number(community, number)
+    membership = memberships_selectors.membership_by_number(community, number)
     access.access_member_record(request.user, community, membership)
     unblock = request.POST.get("unblock") == "1"
     try:
         if unblock:
-            services.member_unblock(actor=request.user, community=community, person=membership.person)
+            blocks_services.member_unblock(actor=request.user, community=community, person=membership.person)
         else:
-            services.member_block(actor=request.user, community=community, person=membership.person)
+            blocks_services.member_block(actor=request.user, community=community, person=membership.person)
     except ValidationFailed as exc:
         messages.error(request, exc.message)
     else:
@@ -165,7 +170,7 @@ def member_block(request: SignedInRequest, community, number: int) -> HttpRespon
 def reports(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
     return render(request, "web/messages/reports.html", {
-        "community": community, "conversations": selectors.reported_conversations(community),
+        "community": community, "conversations": reports_selectors.reported_conversations(community),
         "form": HandleReportForm(),
     })
 
@@ -175,11 +180,11 @@ def reports(request: SignedInRequest, community) -> HttpResponse:
 @require_POST
 def report_handled(request: SignedInRequest, community, report_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    report = selectors.report_get(community, report_id)
+    report = reports_selectors.report_get(community, report_id)
     form = HandleReportForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.report_handle(actor=request.user, report=report, note=note)
+        reports_services.report_handle(actor=request.user, report=report, note=note)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.core.errors import ApplicationError
-from coproduce.notifications import selectors, services
+from coproduce.notifications.selectors import notifications as notifications_selectors
+from coproduce.notifications.services import notifications as notifications_services
+from coproduce.notifications.services import preferences as preferences_services
 
 from ..forms.common import show_refusal
 from ..forms.notifications import PreferenceForm
@@ -33,7 +35,7 @@ def _ids(raw: list[str]) -> list[int] | None:
 def _centre(request, *, error: str = "", status: int = 200) -> HttpResponse:
     raw = request.GET.get("before", "")
     before = int(raw) if raw.isdigit() and len(raw) < 19 else None
-    rows, older = selectors.notification_page(request.user, before_id=before)
+    rows, older = notifications_selectors.notification_page(request.user, before_id=before)
     return render(request, "web/notifications/list.html", {
         "notifications": rows, "older_before": older, "paged": before is not None,
         "unread": unread_notifications_for(request), "error": error,
@@ -53,7 +55,7 @@ def notifications_read(request: SignedInRequest) -> HttpResponse:
     if ids is None:
         return _centre(request, error=_("Those are not notifications we know of, so none was marked."), status=400)
     try:
-        count = services.mark_read(person=request.user, ids=ids, all=request.POST.get("all") == "1")
+        count = notifications_services.mark_read(person=request.user, ids=ids, all=request.POST.get("all") == "1")
     except ApplicationError as exc:
         notes = [note for field_notes in exc.fields.values() for note in field_notes]
         return _centre(request, error=" ".join([exc.message, *notes]), status=400)
@@ -67,11 +69,11 @@ def notifications_read(request: SignedInRequest) -> HttpResponse:
 def notification_open(request: SignedInRequest, notification_id: int) -> HttpResponse:
     """Following a notification marks it read and goes to what it is about (a path on this site)."""
     try:
-        services.mark_read(person=request.user, ids=[notification_id])
+        notifications_services.mark_read(person=request.user, ids=[notification_id])
     except ApplicationError:
         return _centre(request, error=_("That notification is not one of yours."), status=404)
-    target = next((n.url for n in selectors.notifications_of(request.user).filter(pk=notification_id)), "")
-    if services.is_site_path(target) and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+    target = next((n.url for n in notifications_selectors.notifications_of(request.user).filter(pk=notification_id)), "")
+    if notifications_services.is_site_path(target) and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect(target)
     return redirect("web:notifications")
 
@@ -84,7 +86,7 @@ def preferences(request: SignedInRequest) -> HttpResponse:
         form = PreferenceForm(request.POST, prefix="notify")
         if form.is_valid():
             try:
-                services.preference_set(actor=request.user, person=request.user, **form.cleaned_data)
+                preferences_services.preference_set(actor=request.user, person=request.user, **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:

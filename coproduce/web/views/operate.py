@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from coproduce.communities import access, services
+from coproduce.communities import access
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import domain_errors
@@ -30,7 +31,7 @@ def community_create(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                community, membership = services.community_found(actor=request.user, **form.cleaned_data)
+                community, membership = communities_services.community_found(actor=request.user, **form.cleaned_data)
             except ApplicationError as exc:
                 if exc.status == 403:
                     raise

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.communities.services import AVAILABILITY_SLOTS
-from coproduce.coproduction import partners
+from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
+from coproduce.coproduction import access as coproduction_access
+from coproduce.coproduction.selectors import partners as partners_selectors
+from coproduce.coproduction.services import partners as partners_services
 from coproduce.core.errors import ApplicationError, NotFound
-from coproduce.ledger.selectors import account_of
+from coproduce.ledger.selectors.accounts import account_of
 
 from ..decorators import community_view
 from ..forms.common import AVAILABILITY_CHOICES, show_refusal
@@ -28,7 +30,7 @@ SLOT_LABELS = dict(AVAILABILITY_CHOICES)
 
 
 def _partner(community, partner_id: int):
-    return partners.partner_get(community, partner_id)
+    return partners_selectors.partner_get(community, partner_id)
 
 
 def _times(offer) -> str:
@@ -43,7 +45,7 @@ def _times(offer) -> str:
 @require_GET
 def partner_list(request: SignedInRequest, community) -> HttpResponse:
     membership = access.access_community(request.user, community)
-    found = list(partners.partners_of(community))
+    found = list(partners_selectors.partners_of(community))
     # The page says "show your member card": link the card and say what is on the balance.
     # Operators have no membership (number 0), so no card and no balance.
     account = account_of(community, request.user) if membership.number else None
@@ -51,7 +53,7 @@ def partner_list(request: SignedInRequest, community) -> HttpResponse:
         "community": community, "partners": found,
         "card_number": membership.number or None,
         "balance_minutes": account.balance_minutes if account is not None else None,
-        "desks": [p for p in found if partners.is_partner_staff(request.user, p)
+        "desks": [p for p in found if coproduction_access.is_partner_staff(request.user, p)
                   and not access.is_coordinator(request.user, community)],
         "is_coordinator": access.is_coordinator(request.user, community),
         "form": PartnerForm(),
@@ -68,29 +70,29 @@ def partner_add(request: SignedInRequest, community) -> HttpResponse:
     form = PartnerForm(request.POST)
     if form.is_valid():
         try:
-            partner = partners.partner_create(actor=request.user, community=community, **form.cleaned_data)
+            partner = partners_services.partner_create(actor=request.user, community=community, **form.cleaned_data)
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": partner.name})
             return redirect("web:partner_detail", community.slug, partner.pk)
     return render(request, "web/partners/list.html", {
-        "community": community, "partners": list(partners.partners_of(community)), "desks": [],
+        "community": community, "partners": list(partners_selectors.partners_of(community)), "desks": [],
         "is_coordinator": True, "form": form, "card_number": None, "balance_minutes": None,
     }, status=400)
 
 
 def _detail(request, community, partner, *, offer_form=None, status=200) -> HttpResponse:
-    partners.access_partner(request.user, partner)
-    offers = [(o, _times(o)) for o in partners.offers_of(partner)]
+    coproduction_access.access_partner(request.user, partner)
+    offers = [(o, _times(o)) for o in partners_selectors.offers_of(partner)]
     may_manage = True
     try:
-        partners.access_manage_offers(request.user, partner)
+        coproduction_access.access_manage_offers(request.user, partner)
     except ApplicationError:
         may_manage = False
     return render(request, "web/partners/detail.html", {
         "community": community, "partner": partner, "offers": offers, "may_manage": may_manage,
-        "is_staff": partners.is_partner_staff(request.user, partner),
+        "is_staff": coproduction_access.is_partner_staff(request.user, partner),
         "is_coordinator": access.is_coordinator(request.user, community),
         "offer_form": offer_form or OfferForm(), "slots": AVAILABILITY_SLOTS,
     }, status=status)
@@ -120,7 +122,7 @@ def partner_edit(request: SignedInRequest, community, partner_id: int) -> HttpRe
         form = PartnerForm(request.POST)
         if form.is_valid():
             try:
-                partners.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
+                partners_services.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -138,7 +140,7 @@ def partner_edit(request: SignedInRequest, community, partner_id: int) -> HttpRe
 @require_POST
 def partner_archive(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    partner = partners.partner_archive(actor=request.user, partner=_partner(community, partner_id))
+    partner = partners_services.partner_archive(actor=request.user, partner=_partner(community, partner_id))
     messages.success(request, _("%(name)s no longer takes credits. Its report and receipts are kept.")
                      % {"name": partner.name})
     return redirect("web:partner_list", community.slug)
@@ -149,11 +151,11 @@ def partner_archive(request: SignedInRequest, community, partner_id: int) -> Htt
 @require_POST
 def offer_add(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
-    partners.access_manage_offers(request.user, partner)
+    coproduction_access.access_manage_offers(request.user, partner)
     form = OfferForm(request.POST)
     if form.is_valid():
         try:
-            partners.offer_create(actor=request.user, partner=partner, **form.cleaned_data)
+            partners_services.offer_create(actor=request.user, partner=partner, **form.cleaned_data)
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
@@ -167,8 +169,8 @@ def offer_add(request: SignedInRequest, community, partner_id: int) -> HttpRespo
 @require_POST
 def offer_deactivate(request: SignedInRequest, community, partner_id: int, offer_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
-    offer = partners.offer_get(partner, offer_id)
-    partners.offer_deactivate(actor=request.user, offer=offer)
+    offer = partners_selectors.offer_get(partner, offer_id)
+    partners_services.offer_deactivate(actor=request.user, offer=offer)
     messages.success(request, _("%(title)s is no longer offered.") % {"title": offer.title})
     return redirect("web:partner_detail", community.slug, partner.pk)
 
@@ -177,11 +179,11 @@ def offer_deactivate(request: SignedInRequest, community, partner_id: int, offer
 
 
 def _door(request, community, partner, *, check_form, redeem_form=None, status=200) -> HttpResponse:
-    offers = list(partners.offers_of(partner))
+    offers = list(partners_selectors.offers_of(partner))
     check = None
     if redeem_form is None and check_form.is_bound and check_form.is_valid():
         try:
-            check = partners.member_check(partner, check_form.cleaned_data["member"])
+            check = partners_selectors.member_check(partner, check_form.cleaned_data["member"])
         except ApplicationError as exc:
             show_refusal(check_form, exc)
             status = 400
@@ -189,7 +191,7 @@ def _door(request, community, partner, *, check_form, redeem_form=None, status=2
             redeem_form = RedeemForm(offers=offers, initial={"member_ref": check_form.cleaned_data["member"]})
     elif redeem_form is not None:
         try:
-            check = partners.member_check(partner, redeem_form.data.get("member_ref", ""))
+            check = partners_selectors.member_check(partner, redeem_form.data.get("member_ref", ""))
         except ApplicationError as exc:
             show_refusal(redeem_form, exc)
     rows = []
@@ -204,7 +206,7 @@ def _door(request, community, partner, *, check_form, redeem_form=None, status=2
     return render(request, "web/partners/door.html", {
         "community": community, "partner": partner, "check_form": check_form, "check": check,
         "redeem_form": redeem_form, "rows": rows, "offers": offers,
-        "recent": partners.redemptions_recent(partner, limit=5),
+        "recent": partners_selectors.redemptions_recent(partner, limit=5),
     }, status=status)
 
 
@@ -213,7 +215,7 @@ def _door(request, community, partner, *, check_form, redeem_form=None, status=2
 @require_GET
 def door(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
-    partners.access_partner_desk(request.user, partner)
+    coproduction_access.access_partner_desk(request.user, partner)
     check_form = DoorCheckForm(request.GET) if "member" in request.GET else DoorCheckForm()
     return _door(request, community, partner, check_form=check_form)
 
@@ -223,14 +225,14 @@ def door(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
 @require_POST
 def redeem(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
-    partners.access_partner_desk(request.user, partner)
-    offers = list(partners.offers_of(partner))
+    coproduction_access.access_partner_desk(request.user, partner)
+    offers = list(partners_selectors.offers_of(partner))
     form = RedeemForm(request.POST, offers=offers)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            redemption = partners.redemption_create(
-                actor=request.user, partner=partner, offer=partners.offer_get(partner, data["offer"]),
+            redemption = partners_services.redemption_create(
+                actor=request.user, partner=partner, offer=partners_selectors.offer_get(partner, data["offer"]),
                 member_ref=data["member_ref"], adults=data["adults"], children=data["children"],
                 idempotency_key=data["idempotency_key"],
             )
@@ -248,12 +250,12 @@ def redeem(request: SignedInRequest, community, partner_id: int) -> HttpResponse
 @require_GET
 def receipt(request: SignedInRequest, community, partner_id: int, receipt_number: str) -> HttpResponse:
     partner = _partner(community, partner_id)
-    redemption = partners.redemption_get(partner, receipt_number)
+    redemption = partners_selectors.redemption_get(partner, receipt_number)
     if redemption.person_id != request.user.pk:
-        partners.access_partner_desk(request.user, partner)
+        coproduction_access.access_partner_desk(request.user, partner)
     return render(request, "web/partners/receipt.html", {
         "community": community, "partner": partner, "redemption": redemption,
-        "is_staff": partners.is_partner_staff(request.user, partner),
+        "is_staff": coproduction_access.is_partner_staff(request.user, partner),
         "is_coordinator": access.is_coordinator(request.user, community),
     })
 
@@ -266,8 +268,8 @@ def receipt(request: SignedInRequest, community, partner_id: int, receipt_number
 @require_GET
 def report(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
-    partners.access_partner_desk(request.user, partner)
-    rows = partners.partner_report(partner)
+    coproduction_access.access_partner_desk(request.user, partner)
+    rows = partners_selectors.partner_report(partner)
     return render(request, "web/partners/report.html", {
         "community": community, "partner": partner, "rows": rows,
         "total_minutes": sum(r.minutes for r in rows), "total_redemptions": sum(r.redemptions for r in rows),
@@ -279,7 +281,7 @@ def report(request: SignedInRequest, community, partner_id: int) -> HttpResponse
 @require_GET
 def report_csv(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
-    partners.access_partner_desk(request.user, partner)
-    response = HttpResponse(partners.partner_report_csv(partner), content_type="text/csv; charset=utf-8")
+    coproduction_access.access_partner_desk(request.user, partner)
+    response = HttpResponse(partners_selectors.partner_report_csv(partner), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="redemptions-{partner.slug}.csv"'
     return response

@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coproduce.communities import selectors, services
 from coproduce.communities.models import SensitiveField
+from coproduce.communities.selectors import privacy as privacy_selectors
+from coproduce.communities.services import privacy as privacy_services
+from coproduce.communities.services import profiles as profiles_services
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ..decorators import domain_errors
@@ -30,7 +32,7 @@ def details(request: SignedInRequest) -> HttpResponse:
         form = DetailsForm(request.POST)
         if form.is_valid():
             try:
-                services.person_details_update(actor=request.user, person=person, **form.cleaned_data)
+                profiles_services.person_details_update(actor=request.user, person=person, **form.cleaned_data)
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:
@@ -57,7 +59,7 @@ def gifts(request: SignedInRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.gift_profile_update(
+                profiles_services.gift_profile_update(
                     actor=request.user, person=person, gifts=form.gifts(), availability=data["availability"],
                     languages=data["languages"], accessibility_needs=data["accessibility_needs"],
                     contact_preferences=data["contact_preferences"],
@@ -77,7 +79,7 @@ def _privacy_page(request, person, *, form=None, value_forms=None, status=200) -
     value_forms = value_forms or {}
     topics = [
         (topic, value_forms.get(topic.topic) or SensitiveValueForm(prefix=topic.topic, initial={"value": topic.value}))
-        for topic in selectors.sensitive_topics(person)
+        for topic in privacy_selectors.sensitive_topics(person)
     ]
     return render(request, "web/profile/privacy.html", {
         "form": form or PrivacyForm(initial=PrivacyForm.initial_for(person)),
@@ -95,7 +97,7 @@ def privacy(request: SignedInRequest) -> HttpResponse:
         form = PrivacyForm(request.POST)
         if form.is_valid():
             try:
-                services.privacy_update(actor=request.user, person=person, visibility=form.cleaned_data)
+                privacy_services.privacy_update(actor=request.user, person=person, visibility=form.cleaned_data)
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             else:
@@ -116,13 +118,13 @@ def consent(request: SignedInRequest, topic: str) -> HttpResponse:
     label = SensitiveField(topic).label
     if request.POST.get("action") == "withdraw":
         try:
-            services.consent_withdraw(actor=request.user, person=person, topic=topic)
+            privacy_services.consent_withdraw(actor=request.user, person=person, topic=topic)
         except NotFound:
             messages.error(request, _("There is no consent to withdraw for %(topic)s.") % {"topic": label})
         else:
             messages.success(request, _("Consent for %(topic)s withdrawn; what was recorded has been deleted.") % {"topic": label})
     else:
-        services.consent_give(actor=request.user, person=person, topic=topic)
+        privacy_services.consent_give(actor=request.user, person=person, topic=topic)
         messages.success(request, _("Consent for %(topic)s recorded. You can now record the information.") % {"topic": label})
     return redirect("web:profile_privacy")
 
@@ -137,7 +139,7 @@ def sensitive(request: SignedInRequest, topic: str) -> HttpResponse:
     form = SensitiveValueForm(request.POST, prefix=topic)
     if form.is_valid():
         try:
-            services.sensitive_set(actor=request.user, person=person, field=topic, value=form.cleaned_data["value"])
+            privacy_services.sensitive_set(actor=request.user, person=person, field=topic, value=form.cleaned_data["value"])
         except (ValidationFailed, PermissionDenied) as exc:
             show_refusal(form, exc)
         else:

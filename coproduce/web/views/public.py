@@ -12,8 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coproduce.communities import access, selectors, services
+from coproduce.communities import access
 from coproduce.communities.models import ReferenceStatus
+from coproduce.communities.selectors import applications as applications_selectors
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import references as references_selectors
+from coproduce.communities.services import applications as applications_services
+from coproduce.communities.services import references as references_services
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.ratelimit import RateLimited
 
@@ -23,7 +28,7 @@ from ..forms.public import ApplicationForm, ReferenceAnswerForm
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/index.html", {"communities": selectors.communities_listed()})
+    return render(request, "web/index.html", {"communities": communities_selectors.communities_listed()})
 
 
 def _client(request: HttpRequest) -> str:
@@ -45,7 +50,7 @@ def apply(request: HttpRequest, community) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                made = services.application_request(
+                made = applications_services.application_request(
                     actor=request.user if request.user.is_authenticated else None, community=community,
                     client=_client(request), **form.cleaned_data,
                 )
@@ -84,7 +89,7 @@ def apply_done(request: HttpRequest, community) -> HttpResponse:
 @community_view
 def apply_check_email(request: HttpRequest, community) -> HttpResponse:
     return render(request, "web/public/apply_check_email.html", {
-        "community": community, "confirm_hours": services.APPLICATION_CONFIRM_HOURS})
+        "community": community, "confirm_hours": applications_services.APPLICATION_CONFIRM_HOURS})
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,12 +97,12 @@ def apply_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the confirmation email. Opening it only asks (mail scanners open links);
     the button confirms, then the browser is sent on to the usual "sent" page."""
     try:
-        held = selectors.unconfirmed_application_by_token(token)
+        held = applications_selectors.unconfirmed_application_by_token(token)
     except NotFound as exc:
         return _confirm_closed(request, exc.message, 404)
     if request.method == "POST":
         try:
-            services.application_confirm(token=token)
+            applications_services.application_confirm(token=token)
         except NotFound as exc:
             return _confirm_closed(request, exc.message, 404)
         except Conflict as exc:
@@ -121,7 +126,7 @@ def _confirm_closed(request, message: str, status: int, community=None) -> HttpR
 @require_http_methods(["GET", "POST"])
 def reference_answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        reference = selectors.reference_by_token(token)
+        reference = references_selectors.reference_by_token(token)
     except NotFound as exc:
         return render(request, "web/public/reference_closed.html", {"message": exc.message}, status=404)
     if reference.status == ReferenceStatus.ANSWERED:
@@ -137,7 +142,7 @@ def reference_answer(request: HttpRequest, token: str) -> HttpResponse:
         form = ReferenceAnswerForm(request.POST)
         if form.is_valid():
             try:
-                services.reference_answer(token=token, **form.cleaned_data)
+                references_services.reference_answer(token=token, **form.cleaned_data)
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             except Conflict as exc:
@@ -153,7 +158,7 @@ def reference_answer(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def reference_thanks(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        reference = selectors.reference_by_token(token)
+        reference = references_selectors.reference_by_token(token)
     except NotFound as exc:
         return render(request, "web/public/reference_closed.html", {"message": exc.message}, status=404)
     if reference.status != ReferenceStatus.ANSWERED:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.coproduction import referrals
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import ReferralStatus
+from coproduce.coproduction.selectors import referrals as referrals_selectors
+from coproduce.coproduction.services import referrals as referrals_services
 from coproduce.core.errors import ApplicationError, Conflict
 
 from ..decorators import community_view
@@ -42,18 +43,18 @@ STATUS_BUTTONS = {
 @community_view
 @require_http_methods(["GET", "POST"])
 def referral_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
-    agency = referrals.referral_agency(community, agency_slug)
+    agency = referrals_selectors.referral_agency(community, agency_slug)
     access_staff_work(request.user, agency)
-    roles = referrals.roles_to_refer_to(community)
+    roles = referrals_selectors.roles_to_refer_to(community)
     status = 200
     if request.method == "POST":
         form = ReferralForm(request.POST, roles=roles)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                referrals.referral_create(
+                referrals_services.referral_create(
                     actor=request.user, agency=agency, target=data["target"],
-                    role=referrals.referral_role(community, data["role"]), group_name=data["group_name"],
+                    role=referrals_selectors.referral_role(community, data["role"]), group_name=data["group_name"],
                     full_name=data["full_name"], phone=data["phone"], email=data["email"],
                     what_matters=data["what_matters"], consent_given=data["consent_given"],
                     consent_note=data["consent_note"], share_with_referrer=data["share_with_referrer"],
@@ -77,10 +78,10 @@ def referral_create(request: SignedInRequest, community, agency_slug: str) -> Ht
 @require_GET
 def agency_referrals(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     """The agency's referrals: when, to what, and how it is going. Nothing more."""
-    agency = referrals.referral_agency(community, agency_slug)
+    agency = referrals_selectors.referral_agency(community, agency_slug)
     access_staff_work(request.user, agency)
-    outcomes = [referrals.referral_outcome(r) for r in referrals.referrals_of_agency(agency)[:200]]
-    counts = referrals.referral_counts(agency)
+    outcomes = [referrals_selectors.referral_outcome(r) for r in referrals_selectors.referrals_of_agency(agency)[:200]]
+    counts = referrals_selectors.referral_counts(agency)
     return render(request, "web/referrals/agency.html", {
         "community": community, "agency": agency, "outcomes": outcomes,
         "summary": [(label, counts[value]) for value, label in ReferralStatus.choices],
@@ -95,7 +96,7 @@ def agency_referrals(request: SignedInRequest, community, agency_slug: str) -> H
 @require_GET
 def referral_queue(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    rows = list(referrals.referrals_queue(community)[:300])
+    rows = list(referrals_selectors.referrals_queue(community)[:300])
     open_statuses = {ReferralStatus.REFERRED, ReferralStatus.CONTACTED, ReferralStatus.JOINED}
     return render(request, "web/referrals/queue.html", {
         "community": community,
@@ -106,12 +107,12 @@ def referral_queue(request: SignedInRequest, community) -> HttpResponse:
 
 
 def _detail_page(request, community, referral, *, form=None, status=200) -> HttpResponse:
-    following = referrals.TRANSITIONS[referral.status]
+    following = referrals_services.TRANSITIONS[referral.status]
     return render(request, "web/referrals/detail.html", {
         "community": community, "referral": referral, "form": form or StatusForm(),
         "buttons": [(s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in following],
         "needs_number": ReferralStatus.JOINED in following,
-        "first_exchange_made": referrals.first_exchange_made(referral),
+        "first_exchange_made": referrals_selectors.first_exchange_made(referral),
         "events": list(referral.events.all()),
     }, status=status)
 
@@ -121,7 +122,7 @@ def _detail_page(request, community, referral, *, form=None, status=200) -> Http
 @require_GET
 def referral_detail(request: SignedInRequest, community, referral_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    return _detail_page(request, community, referrals.referral_get(community, referral_id))
+    return _detail_page(request, community, referrals_selectors.referral_get(community, referral_id))
 
 
 @login_required
@@ -129,12 +130,12 @@ def referral_detail(request: SignedInRequest, community, referral_id: int) -> Ht
 @require_POST
 def referral_status(request: SignedInRequest, community, referral_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    referral = referrals.referral_get(community, referral_id)
+    referral = referrals_selectors.referral_get(community, referral_id)
     form = StatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            referrals.referral_update_status(actor=request.user, referral=referral, status=data["status"],
+            referrals_services.referral_update_status(actor=request.user, referral=referral, status=data["status"],
                                              member_number=data["member_number"], note=data["note"])
         except Conflict as exc:
             messages.error(request, exc.message)

@@ -12,10 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coproduce.communities import selectors as community_selectors
-from coproduce.coproduction import agencies, register, sessions
-from coproduce.coproduction import dashboard as dashboard_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.coproduction.access import access_staff_work, agency_in
+from coproduce.coproduction.selectors import agencies, sessions
+from coproduce.coproduction.selectors import dashboard as coproduction_dashboard_selectors
+from coproduce.coproduction.selectors import register as register_selectors
+from coproduce.coproduction.services import register as register_services
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
@@ -29,8 +31,8 @@ def _walk_in(community, form: RegisterForm):
     text = form.cleaned_data.get("walk_in", "").strip()
     if not text:
         return None
-    number = community_selectors.member_number_in(community, text)
-    found = community_selectors.active_members_by_number(community, {number}) if number else {}
+    number = memberships_selectors.member_number_in(community, text)
+    found = memberships_selectors.active_members_by_number(community, {number}) if number else {}
     if number is None or number not in found:
         form.add_error("walk_in", _("There is no member %(code)s in %(name)s. Check the number on their card.")
                        % {"code": text, "name": community.name})
@@ -39,7 +41,7 @@ def _walk_in(community, form: RegisterForm):
 
 
 def _session(request, community, session_id: int):
-    session = register.session_for_register(community, session_id)
+    session = register_selectors.session_for_register(community, session_id)
     access_staff_work(request.user, session.agency)
     return session
 
@@ -60,8 +62,8 @@ def register_page(request: SignedInRequest, community, session_id: int) -> HttpR
     session = _session(request, community, session_id)
     if not sessions.session_started(session):
         return _not_started_page(request, community, session)
-    reg = register.register_of(session)
-    staff = register.staff_choices(session)
+    reg = register_selectors.register_of(session)
+    staff = register_selectors.staff_choices(session)
     status = 200
     if reg.confirmed:
         form = None
@@ -71,7 +73,7 @@ def register_page(request: SignedInRequest, community, session_id: int) -> HttpR
             walk_in = _walk_in(community, form)
             if not form.errors:
                 try:
-                    register.register_save(actor=request.user, session=session, lines=form.lines(walk_in))
+                    register_services.register_save(actor=request.user, session=session, lines=form.lines(walk_in))
                 except ApplicationError as exc:
                     show_refusal(form, exc)
                 else:
@@ -99,7 +101,7 @@ def register_confirm_page(request: SignedInRequest, community, session_id: int) 
         form = ConfirmForm(request.POST)
         if form.is_valid():
             try:
-                register.register_confirm(actor=request.user, session=session,
+                register_services.register_confirm(actor=request.user, session=session,
                                           idempotency_key=f"web:{request.user.pk}:{form.cleaned_data['idempotency_key']}")
             except ApplicationError as exc:
                 show_refusal(form, exc)
@@ -108,10 +110,10 @@ def register_confirm_page(request: SignedInRequest, community, session_id: int) 
                 return redirect("web:session_register", community.slug, session.pk)
         form.renew_key()
         status = 400
-        session = register.session_for_register(community, session.pk)
+        session = register_selectors.session_for_register(community, session.pk)
     else:
         form = ConfirmForm()
-    reg = register.register_of(session)
+    reg = register_selectors.register_of(session)
     if reg.confirmed and request.method == "GET":
         return redirect("web:session_register", community.slug, session.pk)
     return render(request, "web/register/confirm.html", {
@@ -120,7 +122,7 @@ def register_confirm_page(request: SignedInRequest, community, session_id: int) 
     }, status=status)
 
 
-def _each(reg: register.Register) -> int | None:
+def _each(reg: register_selectors.Register) -> int | None:
     """What each person is credited, when everyone is credited the same."""
     amounts = {credited for _p, _m, credited in reg.plan.credits if credited}
     return amounts.pop() if len(amounts) == 1 else None
@@ -129,7 +131,7 @@ def _each(reg: register.Register) -> int | None:
 # The agency dashboard ---------------------------------------------------------------------------
 
 
-def _chart(board: dashboard_selectors.Dashboard) -> dict:
+def _chart(board: coproduction_dashboard_selectors.Dashboard) -> dict:
     """Bars for members' hours by month, in a 10-unit-wide slot each, scaled to the highest month."""
     top = board.chart_max
     bars = []
@@ -151,8 +153,8 @@ def agency_dashboard(request: SignedInRequest, community, agency_slug: str) -> H
     start = end = None
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
-    period = dashboard_selectors.period_for(community, start=start, end=end)
-    board = dashboard_selectors.agency_dashboard(agency, period)
+    period = coproduction_dashboard_selectors.period_for(community, start=start, end=end)
+    board = coproduction_dashboard_selectors.agency_dashboard(agency, period)
     return render(request, "web/agencies/dashboard.html", {
         "community": community, "agency": agency, "board": board, "form": form, "chart": _chart(board),
     }, status=400 if form.is_bound and form.errors else 200)

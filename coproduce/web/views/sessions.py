@@ -5,7 +5,7 @@ session or a recurring series, and the iCalendar feeds.
 A coordinator acting for a member signs that member up (the services get the coordinator as
 `actor` and the member as `person`). The feeds are plain URLs because calendar apps cannot sign
 in: an agency's and a role's are public (no names of people in them), a member's own is a
-secret URL (see coproduce.coproduction.calendars)."""
+secret URL (see coproduce.coproduction.selectors.calendars)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
-from coproduce.communities import selectors as community_selectors
-from coproduce.coproduction import agencies, calendars, sessions
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.coproduction.access import (
     access_agency,
     access_staff_work,
@@ -31,6 +30,9 @@ from coproduce.coproduction.access import (
     is_staff_of,
 )
 from coproduce.coproduction.models import SessionStatus, SignUpStatus
+from coproduce.coproduction.selectors import agencies, calendars
+from coproduce.coproduction.selectors import sessions as sessions_selectors
+from coproduce.coproduction.services import sessions as sessions_services
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
@@ -47,9 +49,9 @@ def _rows(request, community, found, roles, *, runs: bool = False) -> tuple[list
     take on yet, with the reasons. Staff of the agency (`runs`) sign up for nothing there, so
     nothing is worked out for them."""
     person = acting_member(request, community)
-    mine = sessions.signups_of_person(found, person)
+    mine = sessions_selectors.signups_of_person(found, person)
     roles = {role.pk: role for role in roles}
-    reasons = {pk: [] for pk in roles} if runs else sessions.eligibility_by_role(person, roles.values())
+    reasons = {pk: [] for pk in roles} if runs else sessions_selectors.eligibility_by_role(person, roles.values())
     rows = [(session, mine.get(session.pk), reasons[session.role_id]) for session in found]
     blocked = [(roles[pk], why) for pk, why in reasons.items() if why]
     return rows, blocked
@@ -61,7 +63,7 @@ def _ask_url(community, needed) -> str:
     page shows the link (`needed`)."""
     if not needed:
         return ""
-    coordinator = community_selectors.coordinator_to_ask(community)
+    coordinator = memberships_selectors.coordinator_to_ask(community)
     if coordinator is None:
         return reverse("web:community", args=[community.slug])
     return reverse("web:conversation_new", args=[community.slug, coordinator.number])
@@ -73,7 +75,7 @@ def _ask_url(community, needed) -> str:
 def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     agency = agencies.agency_by_slug(community, agency_slug)
     access_agency(request.user, agency)
-    found = sessions.sessions_upcoming(community, agency=agency)
+    found = sessions_selectors.sessions_upcoming(community, agency=agency)
     may_run = can_do_staff_work(request.user, agency)
     runs = is_staff_of(acting_member(request, community), agency)
     rows, blocked = _rows(request, community, found, [session.role for session in found], runs=runs)
@@ -81,8 +83,8 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
         "community": community, "agency": agency, "role": None, "rows": rows, "blocked": blocked,
         "ask_url": _ask_url(community, blocked), "may_run": may_run, "runs": runs,
         "calendar_url": calendars.agency_calendar_url(agency),
-        "to_register": sessions.sessions_to_register(agency) if may_run else None,
-        "registered": sessions.sessions_registered(agency) if may_run else None,
+        "to_register": sessions_selectors.sessions_to_register(agency) if may_run else None,
+        "registered": sessions_selectors.sessions_registered(agency) if may_run else None,
     })
 
 
@@ -92,7 +94,7 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
 def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResponse:
     access.access_community(request.user, community)
     role = agencies.role_get(community, request.user, role_id)
-    found = sessions.sessions_upcoming(community, role=role)
+    found = sessions_selectors.sessions_upcoming(community, role=role)
     runs = is_staff_of(acting_member(request, community), role.agency)
     # The role's reasons show even when no session is coming up.
     rows, blocked = _rows(request, community, found, [role], runs=runs)
@@ -111,7 +113,7 @@ def my_sessions(request: SignedInRequest, community) -> HttpResponse:
     person = acting_member(request, community)
     return render(request, "web/sessions/mine.html", {
         "community": community, "person": person,
-        "upcoming": sessions.my_signups(community, person), "past": sessions.my_signups(community, person, past=True),
+        "upcoming": sessions_selectors.my_signups(community, person), "past": sessions_selectors.my_signups(community, person, past=True),
         "calendar_url": calendars.member_calendar_url(person, community) if person.pk == request.user.pk else None,
     })
 
@@ -121,14 +123,14 @@ def my_sessions(request: SignedInRequest, community) -> HttpResponse:
 
 def _detail_page(request, community, session, *, cancel_form=None, status=200) -> HttpResponse:
     person = acting_member(request, community)
-    signup = sessions.signup_of(session, person)
-    may_run = sessions.may_run(request.user, session)
-    started = sessions.session_started(session)
+    signup = sessions_selectors.signup_of(session, person)
+    may_run = sessions_selectors.may_run(request.user, session)
+    started = sessions_selectors.session_started(session)
     is_open = session.status == SessionStatus.SCHEDULED and not started
-    outcome = sessions.session_outcome(session) if session.status == SessionStatus.REGISTERED else None
+    outcome = sessions_selectors.session_outcome(session) if session.status == SessionStatus.REGISTERED else None
     # The agency's own staff run its sessions: they are offered no sign-up and told of no checks.
     runs = is_staff_of(person, session.agency)
-    eligibility = sessions.eligibility_reasons(person, session.role) if is_open and not signup and not runs else []
+    eligibility = sessions_selectors.eligibility_reasons(person, session.role) if is_open and not signup and not runs else []
     mine = None
     if outcome is not None:
         mine = next((row for row in outcome.came if row.person_id == person.pk), None)
@@ -136,12 +138,12 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
         "community": community, "session": session, "signup": signup, "may_run": may_run, "is_open": is_open,
         "runs": runs,
         "started": started, "outcome": outcome, "my_attendance": mine,
-        "when": sessions.when_text(session), "starts": sessions.starts_text(session), "position": sessions.waiting_position(signup) if signup else None,
+        "when": sessions_selectors.when_text(session), "starts": sessions_selectors.starts_text(session), "position": sessions_selectors.waiting_position(signup) if signup else None,
         "eligibility": eligibility, "ask_url": _ask_url(community, eligibility),
-        "signups": sessions.signups_for(request.user, session) if may_run and outcome is None else [],
+        "signups": sessions_selectors.signups_for(request.user, session) if may_run and outcome is None else [],
         "staff_present": list(session.staff_present.all()),
         "cancel_form": cancel_form or CancelSessionForm(),
-        "repeat": sessions.rrule_describe(session.series.rrule) if session.series else "",
+        "repeat": sessions_selectors.rrule_describe(session.series.rrule) if session.series else "",
         "calendar_url": calendars.role_calendar_url(session.role),
     }, status=status)
 
@@ -151,7 +153,7 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
 @require_GET
 def session_detail(request: SignedInRequest, community, session_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    return _detail_page(request, community, sessions.session_get(community, session_id))
+    return _detail_page(request, community, sessions_selectors.session_get(community, session_id))
 
 
 @login_required
@@ -159,10 +161,10 @@ def session_detail(request: SignedInRequest, community, session_id: int) -> Http
 @require_POST
 def session_signup(request: SignedInRequest, community, session_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    session = sessions.session_get(community, session_id)
+    session = sessions_selectors.session_get(community, session_id)
     person = acting_member(request, community)
     try:
-        signup = sessions.signup_create(actor=request.user, session=session, person=person)
+        signup = sessions_services.signup_create(actor=request.user, session=session, person=person)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -179,10 +181,10 @@ def session_signup(request: SignedInRequest, community, session_id: int) -> Http
 @require_POST
 def signup_cancel(request: SignedInRequest, community, session_id: int, signup_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    session = sessions.session_get(community, session_id)
-    signup = sessions.signup_get(session, signup_id)
+    session = sessions_selectors.session_get(community, session_id)
+    signup = sessions_selectors.signup_get(session, signup_id)
     try:
-        sessions.signup_cancel(actor=request.user, signup=signup)
+        sessions_services.signup_cancel(actor=request.user, signup=signup)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -195,12 +197,12 @@ def signup_cancel(request: SignedInRequest, community, session_id: int, signup_i
 @require_POST
 def session_cancel(request: SignedInRequest, community, session_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    session = sessions.session_get(community, session_id)
+    session = sessions_selectors.session_get(community, session_id)
     access_staff_work(request.user, session.agency)
     form = CancelSessionForm(request.POST)
     if form.is_valid():
         try:
-            sessions.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+            sessions_services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -223,13 +225,13 @@ def _staff_agency(request, community, agency_slug: str):
 @require_http_methods(["GET", "POST"])
 def session_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     agency = _staff_agency(request, community, agency_slug)
-    roles, staff = sessions.published_roles_of(agency), sessions.staff_people_of(agency)
+    roles, staff = sessions_selectors.published_roles_of(agency), sessions_selectors.staff_people_of(agency)
     status = 200
     if request.method == "POST":
         form = SessionForm(request.POST, community=community, roles=roles, staff=staff)
         if form.is_valid():
             try:
-                session = sessions.session_create(actor=request.user, role=form.cleaned_data["role"], **form.values())
+                session = sessions_services.session_create(actor=request.user, role=form.cleaned_data["role"], **form.values())
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -250,13 +252,13 @@ def session_create(request: SignedInRequest, community, agency_slug: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def series_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     agency = _staff_agency(request, community, agency_slug)
-    roles, staff = sessions.published_roles_of(agency), sessions.staff_people_of(agency)
+    roles, staff = sessions_selectors.published_roles_of(agency), sessions_selectors.staff_people_of(agency)
     status = 200
     if request.method == "POST":
         form = SeriesForm(request.POST, community=community, roles=roles, staff=staff)
         if form.is_valid():
             try:
-                series = sessions.series_create(
+                series = sessions_services.series_create(
                     actor=request.user, role=form.cleaned_data["role"], rrule=form.rule(),
                     first_start=form.start_at(), duration_minutes=form.cleaned_data["duration_minutes"],
                     place=form.cleaned_data["place"], capacity=form.cleaned_data["capacity"],
@@ -266,7 +268,7 @@ def series_create(request: SignedInRequest, community, agency_slug: str) -> Http
                 show_refusal(form, exc)
             else:
                 messages.success(request, _("%(count)s sessions published: %(repeat)s.") % {
-                    "count": series.sessions.count(), "repeat": sessions.rrule_describe(series.rrule)})
+                    "count": series.sessions.count(), "repeat": sessions_selectors.rrule_describe(series.rrule)})
                 return redirect("web:agency_sessions", community.slug, agency.slug)
         status = 400
     else:
@@ -283,16 +285,16 @@ def series_create(request: SignedInRequest, community, agency_slug: str) -> Http
 @require_http_methods(["GET", "POST"])
 def session_edit(request: SignedInRequest, community, session_id: int) -> HttpResponse:
     access.access_community(request.user, community)
-    session = sessions.session_get(community, session_id)
+    session = sessions_selectors.session_get(community, session_id)
     agency = session.agency
     access_staff_work(request.user, agency)
-    staff = sessions.staff_people_of(agency)
+    staff = sessions_selectors.staff_people_of(agency)
     status = 200
     if request.method == "POST":
         form = SessionForm(request.POST, community=community, staff=staff)
         if form.is_valid():
             try:
-                sessions.session_update(actor=request.user, session=session, **form.values())
+                sessions_services.session_update(actor=request.user, session=session, **form.values())
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:

@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coproduce.communities import access, selectors
-from coproduce.communities import sign_in as sign_in_tokens
-from coproduce.communities.auth import failed_sign_in_key
+from coproduce.communities import access
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import sign_in as sign_in_selectors
+from coproduce.communities.selectors.sign_in import failed_sign_in_key
+from coproduce.communities.services import sign_in as sign_in_services
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from .. import sign_in
@@ -45,7 +47,7 @@ def _problem(request, exc, *, status: int) -> HttpResponse:
 @require_GET
 def link(request, secret: str) -> HttpResponse:
     try:
-        token = sign_in_tokens.sign_in_link_check(secret)
+        token = sign_in_selectors.sign_in_link_check(secret)
     except NotFound as exc:
         return _problem(request, exc, status=404)
     except Conflict as exc:
@@ -68,7 +70,7 @@ def code(request) -> HttpResponse:
                 form.add_error(None, _("Too many attempts. Wait a few minutes and try again, or ask your coordinator."))
                 return render(request, "web/sign_in/code.html", {"form": form}, status=429)
             try:
-                token = sign_in_tokens.sign_in_code_check(member_number=member_number, code=form.cleaned_data["code"])
+                token = sign_in_selectors.sign_in_code_check(member_number=member_number, code=form.cleaned_data["code"])
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:
@@ -85,7 +87,7 @@ def code(request) -> HttpResponse:
 def choose_password(request) -> HttpResponse:
     """Step two: choose a password, then be signed in on one's home page."""
     try:
-        token = sign_in_tokens.sign_in_token_get(request.session.get(TOKEN_SESSION_KEY))
+        token = sign_in_selectors.sign_in_token_get(request.session.get(TOKEN_SESSION_KEY))
     except NotFound as exc:
         return _problem(request, exc, status=404)
     except Conflict as exc:
@@ -97,7 +99,7 @@ def choose_password(request) -> HttpResponse:
         form = ChoosePasswordForm(request.POST, person=person)
         if form.is_valid():
             try:
-                person = sign_in_tokens.sign_in_token_redeem(token_id=token.pk, password=form.cleaned_data["password1"])
+                person = sign_in_services.sign_in_token_redeem(token_id=token.pk, password=form.cleaned_data["password1"])
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             except (NotFound, Conflict) as exc:
@@ -111,7 +113,7 @@ def choose_password(request) -> HttpResponse:
         status = 400
     else:
         form = ChoosePasswordForm(person=person)
-    memberships = list(selectors.memberships_of(person))
+    memberships = list(memberships_selectors.memberships_of(person))
     return render(request, "web/sign_in/choose_password.html", {
         "form": form, "person": person, "token": token, "memberships": memberships,
     }, status=status)
@@ -129,7 +131,7 @@ def member_first_password(request: SignedInRequest, community, number: int) -> H
     form = ChoosePasswordForm(request.POST, person=membership.person, prefix="first_password")
     if form.is_valid():
         try:
-            sign_in_tokens.password_set_first(actor=request.user, community=community, membership=membership,
+            sign_in_services.password_set_first(actor=request.user, community=community, membership=membership,
                                               password=form.cleaned_data["password1"])
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -155,11 +157,11 @@ def member_sign_in_letter(request: SignedInRequest, community, number: int) -> H
     membership = _member(request, community, number)
     access.access_give_sign_in(request.user, community, membership)
     if request.method == "POST":
-        token, letter_code = sign_in_tokens.sign_in_code_issue(actor=request.user, community=community,
+        token, letter_code = sign_in_services.sign_in_code_issue(actor=request.user, community=community,
                                                                membership=membership)
         request.session[LETTER_SESSION_KEY] = {
             "membership": membership.pk, "code": letter_code,
-            "expires": sign_in_tokens.when(token.expires_at, community),
+            "expires": sign_in_selectors.when(token.expires_at, community),
         }
         return redirect("web:member_sign_in_letter", community.slug, number)
     letter = request.session.pop(LETTER_SESSION_KEY, None)

@@ -8,9 +8,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coproduce.communities import selectors as community_selectors
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.errors import NotFound
-from coproduce.ledger.invariants import ledger_audit
+from coproduce.ledger.selectors.audit import ledger_audit
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         ids = None
         if community:
             try:
-                ids = [community_selectors.community_get(community).pk]
+                ids = [communities_selectors.community_get(community).pk]
             except NotFound:
                 raise CommandError(f"No community with the slug {community!r}.") from None
         report = ledger_audit(ids)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coproduce.communities import services
+from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ApplicationError
 
 # The service's field names as this command's options, for its refusals.
@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         try:
-            community, membership = services.community_found(
+            community, membership = communities_services.community_found(
                 actor=None, name=options["name"], slug=options["slug"], member_prefix=options["prefix"],
                 area_description=options["area"], coordinator_email=options["coordinator_email"],
                 coordinator_name=options["coordinator_name"],

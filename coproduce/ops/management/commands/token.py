@@ -14,8 +14,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from rich.table import Table
 
-from coproduce.communities import selectors, services
 from coproduce.communities.models import Community, Membership, Person
+from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import tokens as tokens_selectors
+from coproduce.communities.services import tokens as tokens_services
 from coproduce.core.errors import ApplicationError
 from coproduce.ops.console import render
 
@@ -60,7 +63,7 @@ class Command(BaseCommand):
             if person is None:
                 raise CommandError(f"Nobody has the email address {email!r}.")
         else:
-            code = selectors.parse_member_code(member or "")
+            code = memberships_selectors.parse_member_code(member or "")
             if code is None:
                 raise CommandError(f"{member!r} is not a member number; they look like RIV-0042.")
             membership = (
@@ -78,8 +81,8 @@ class Command(BaseCommand):
     def create_token(self, person: Person, *, name: str, community_slug: str | None) -> None:
         community: Community | None = None
         if community_slug:
-            community = selectors.community_get(community_slug)
-        _, secret = services.token_create(actor=person, person=person, name=name, community=community)
+            community = communities_selectors.community_get(community_slug)
+        _, secret = tokens_services.token_create(actor=person, person=person, name=name, community=community)
         # Only the token on stdout, so `TOKEN=$(coproduce token create ...)` works.
         self.stdout.write(secret)
         self.stderr.write(
@@ -87,7 +90,7 @@ class Command(BaseCommand):
         )
 
     def list_tokens(self, person: Person) -> None:
-        tokens = list(selectors.tokens_of(person))
+        tokens = list(tokens_selectors.tokens_of(person))
         if not tokens:
             self.stdout.write(f"{person.display_name} has no tokens.")
             return
@@ -109,13 +112,13 @@ class Command(BaseCommand):
         prefix = prefix.strip()
         if len(prefix) < 4:
             raise CommandError("Give at least the first 4 characters of the token.")
-        matches = [t for t in selectors.tokens_of(person) if t.is_active and (
+        matches = [t for t in tokens_selectors.tokens_of(person) if t.is_active and (
             t.prefix.startswith(prefix) or prefix.startswith(t.prefix))]
         if not matches:
             raise CommandError(f"{person.display_name} has no active token starting {prefix!r}.")
         if len(matches) > 1:
             raise CommandError(f"More than one active token starts {prefix!r}; give more of it.")
-        services.token_revoke(actor=person, token=matches[0])
+        tokens_services.token_revoke(actor=person, token=matches[0])
         self.stdout.write(f"Revoked the token {matches[0].prefix}… ({matches[0].name}).")
 
 
