@@ -30,7 +30,9 @@ PAGE = 50
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=200_000)
-    parser.add_argument("--runs", type=int, default=30, help="Timed runs of each case (after 3 warm-up runs).")
+    parser.add_argument(
+        "--runs", type=int, default=30, help="Timed runs of each case (after 3 warm-up runs)."
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--search", default="knit", help="The search term for the search cases.")
     args = parser.parse_args()
@@ -42,8 +44,13 @@ def parse_args() -> argparse.Namespace:
 def coproduce(*argv: str, env: dict[str, str]) -> float:
     """Run a `coproduce` command in a child process, as a user would; returns seconds taken."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "coproduce.cli", *argv], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "coproduce.cli", *argv],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -57,8 +64,13 @@ def main() -> None:
     args = parse_args()
     env = dict(os.environ)
     # Timing without DEBUG's query log; the key is only for this throwaway process.
-    env.update(DJANGO_SETTINGS_MODULE="config.settings", DEBUG="false", SECRET_KEY="bench-only-not-a-secret",
-               SECURE_SSL_REDIRECT="false", LOG_LEVEL="ERROR")
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-a-secret",
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="ERROR",
+    )
     tmp = None
     if not env.get("DATABASE_URL"):
         tmp = tempfile.TemporaryDirectory(prefix="coproduce-bench-")
@@ -75,10 +87,21 @@ def main() -> None:
 
     coproduce("migrate", "--skip-checks", "-v", "0", env=env)
     if Community.objects.exists():
-        sys.exit("The benchmark database must be empty: it seeds its own community. Give an empty DATABASE_URL.")
+        sys.exit(
+            "The benchmark database must be empty: it seeds its own community. Give an empty DATABASE_URL."
+        )
     seed_seconds = coproduce(
-        "seed", "--communities", "1", "--members", str(args.members), "--seed", str(args.seed), "--skip-checks",
-        "-v", "0", env=env,
+        "seed",
+        "--communities",
+        "1",
+        "--members",
+        str(args.members),
+        "--seed",
+        str(args.seed),
+        "--skip-checks",
+        "-v",
+        "0",
+        env=env,
     )
     community = Community.objects.get(slug="seed-1")
 
@@ -102,18 +125,28 @@ def main() -> None:
         number = connection.connection.info.server_version
         version = f"{number // 10000}.{number % 10000}"
     print()
-    print(f"Database: {'PostgreSQL' if vendor == 'postgresql' else 'SQLite'} {version}; {args.members:,} members in one community (seed {args.seed}); "
-          f"{args.runs} timed runs per case; page size {PAGE}.")
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}.")
-    print(f"Seed time (`coproduce seed --members {args.members}`): {seed_seconds:.1f} s "
-          f"({args.members / seed_seconds:,.0f} members/s).")
+    print(
+        f"Database: {'PostgreSQL' if vendor == 'postgresql' else 'SQLite'} {version}; {args.members:,} members in one community (seed {args.seed}); "
+        f"{args.runs} timed runs per case; page size {PAGE}."
+    )
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}."
+    )
+    print(
+        f"Seed time (`coproduce seed --members {args.members}`): {seed_seconds:.1f} s "
+        f"({args.members / seed_seconds:,.0f} members/s)."
+    )
     print()
-    print("| case | rows | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms | ratio (p50) |")
+    print(
+        "| case | rows | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms | ratio (p50) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, sel, raw, count in rows:
-        print(f"| {label} | {count} | {statistics.median(sel) * 1000:.2f} | {percentile(sel, 95) * 1000:.2f} | "
-              f"{statistics.median(raw) * 1000:.2f} | {percentile(raw, 95) * 1000:.2f} | "
-              f"{statistics.median(sel) / statistics.median(raw):.2f} |")
+        print(
+            f"| {label} | {count} | {statistics.median(sel) * 1000:.2f} | {percentile(sel, 95) * 1000:.2f} | "
+            f"{statistics.median(raw) * 1000:.2f} | {percentile(raw, 95) * 1000:.2f} | "
+            f"{statistics.median(sel) / statistics.median(raw):.2f} |"
+        )
     if tmp is not None:
         connection.close()
         tmp.cleanup()
@@ -123,9 +156,17 @@ def compare(connection, community, runs: int, *, q: str = "", after_number: int 
     from coproduce.communities.selectors import directory as directory_selectors
 
     def selector():
-        page = directory_selectors.member_directory(community, q=q, after_number=after_number, limit=PAGE)
-        return [(m.number, sorted(r.role for r in m.roles.all()), [g.description for g in m.person.gifts.all()])
-                for m in page]
+        page = directory_selectors.member_directory(
+            community, q=q, after_number=after_number, limit=PAGE
+        )
+        return [
+            (
+                m.number,
+                sorted(r.role for r in m.roles.all()),
+                [g.description for g in m.person.gifts.all()],
+            )
+            for m in page
+        ]
 
     def raw():
         return raw_directory(connection, community.pk, q=q, after_number=after_number)
@@ -136,8 +177,11 @@ def compare(connection, community, runs: int, *, q: str = "", after_number: int 
     selector_times, sql_times = [], []
     for i in range(runs + 3):
         # Alternate, so neither side always runs with a warmer cache.
-        for fn, times in ((selector, selector_times), (raw, sql_times)) if i % 2 else (
-                (raw, sql_times), (selector, selector_times)):
+        for fn, times in (
+            ((selector, selector_times), (raw, sql_times))
+            if i % 2
+            else ((raw, sql_times), (selector, selector_times))
+        ):
             started = time.perf_counter()
             fn()
             if i >= 3:
@@ -149,17 +193,33 @@ def raw_directory(connection, community_id: int, *, q: str, after_number: int | 
     """The same members, roles and gifts as the selector, in three plain queries."""
     from coproduce.communities.models import Gift, Membership, MembershipRole, Person
 
-    m, p, g, r = (Membership._meta.db_table, Person._meta.db_table, Gift._meta.db_table,
-                  MembershipRole._meta.db_table)
-    like = "{} LIKE %s ESCAPE '\\'" if connection.vendor == "sqlite" else "UPPER({}::text) LIKE UPPER(%s)"
+    m, p, g, r = (
+        Membership._meta.db_table,
+        Person._meta.db_table,
+        Gift._meta.db_table,
+        MembershipRole._meta.db_table,
+    )
+    like = (
+        "{} LIKE %s ESCAPE '\\'"
+        if connection.vendor == "sqlite"
+        else "UPPER({}::text) LIKE UPPER(%s)"
+    )
     where = [f"{m}.community_id = %s", f"{m}.status = 'active'"]
     params: list = [community_id]
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append("(" + " OR ".join([
-            like.format(f"{p}.full_name"), like.format(f"{p}.known_as"), like.format(f"{p}.neighbourhood"),
-            f"EXISTS (SELECT 1 FROM {g} WHERE {g}.person_id = {p}.id AND {like.format(f'{g}.description')})",
-        ]) + ")")
+        where.append(
+            "("
+            + " OR ".join(
+                [
+                    like.format(f"{p}.full_name"),
+                    like.format(f"{p}.known_as"),
+                    like.format(f"{p}.neighbourhood"),
+                    f"EXISTS (SELECT 1 FROM {g} WHERE {g}.person_id = {p}.id AND {like.format(f'{g}.description')})",
+                ]
+            )
+            + ")"
+        )
         params += [pattern] * 4
     if after_number is not None:
         where.append(f"{m}.number > %s")

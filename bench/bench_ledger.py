@@ -43,7 +43,9 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--per-worker", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration per round")
-    parser.add_argument("--rounds", type=int, default=3, help="service and pgbench rounds, alternating")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="service and pgbench rounds, alternating"
+    )
     parser.add_argument("--statement-postings", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=50)
     return parser.parse_args()
@@ -51,8 +53,14 @@ def parse_args():
 
 def setup_django(tmp: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.update(DEBUG="false", SECRET_KEY="bench-only-not-a-secret", ALLOWED_HOSTS="testserver",
-                      COPRODUCE_VAR_DIR=str(tmp), SECURE_SSL_REDIRECT="false", COPRODUCE_TESTING="0")
+    os.environ.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-a-secret",
+        ALLOWED_HOSTS="testserver",
+        COPRODUCE_VAR_DIR=str(tmp),
+        SECURE_SSL_REDIRECT="false",
+        COPRODUCE_TESTING="0",
+    )
     import django
 
     django.setup()
@@ -72,15 +80,23 @@ def make_community():
 
     suffix = random.randint(10_000, 99_999)
     community = communities_services.community_create(
-        actor=None, name=f"Bench {suffix}", slug=f"bench-{suffix}", member_prefix="B" + "".join(
-            random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3)),
+        actor=None,
+        name=f"Bench {suffix}",
+        slug=f"bench-{suffix}",
+        member_prefix="B" + "".join(random.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3)),
         rules={"credit_floor_minutes": -6000},
     )
-    people = [Person.objects.create_user(email=None, full_name=f"Bench {i}") for i in range(ACCOUNTS)]
+    people = [
+        Person.objects.create_user(email=None, full_name=f"Bench {i}") for i in range(ACCOUNTS)
+    ]
     accounts = [accounts_services.member_account(community, p).pk for p in people]
     # One transfer creates the chain head.
-    transfers_services.transfer_create(actor=None, community=community, idempotency_key="warm",
-                             legs=[postings_services.Leg(accounts[0], -1), postings_services.Leg(accounts[1], 1)])
+    transfers_services.transfer_create(
+        actor=None,
+        community=community,
+        idempotency_key="warm",
+        legs=[postings_services.Leg(accounts[0], -1), postings_services.Leg(accounts[1], 1)],
+    )
     return community, accounts
 
 
@@ -99,22 +115,33 @@ def service_worker(args):
     for i in range(n):
         a, b = rng.sample(accounts, 2)
         try:
-            transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"{prefix}-{worker}-{i}",
-                                     legs=[postings_services.Leg(a, -1), postings_services.Leg(b, 1)])
+            transfers_services.transfer_create(
+                actor=None,
+                community=community,
+                idempotency_key=f"{prefix}-{worker}-{i}",
+                legs=[postings_services.Leg(a, -1), postings_services.Leg(b, 1)],
+            )
         except Exception:  # noqa: BLE001 - counted; a limit refusal is still work done
             refused += 1
     connections.close_all()
     return refused
 
 
-def service_throughput(community, accounts, workers: int, per_worker: int, prefix: str) -> tuple[float, int]:
+def service_throughput(
+    community, accounts, workers: int, per_worker: int, prefix: str
+) -> tuple[float, int]:
     from django.db import connections
 
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     started = time.perf_counter()
     with ctx.Pool(workers) as pool:
-        refused = sum(pool.map(service_worker, [(community.pk, accounts, per_worker, w, prefix) for w in range(workers)]))
+        refused = sum(
+            pool.map(
+                service_worker,
+                [(community.pk, accounts, per_worker, w, prefix) for w in range(workers)],
+            )
+        )
     elapsed = time.perf_counter() - started
     return workers * per_worker / elapsed, refused
 
@@ -148,14 +175,38 @@ def pgbench_throughput(community, accounts, clients: int, seconds: int, tmp: Pat
     from django.db import connection
 
     settings = connection.settings_dict
-    assert accounts == list(range(accounts[0], accounts[0] + len(accounts))), "accounts must have consecutive ids"
+    assert accounts == list(range(accounts[0], accounts[0] + len(accounts))), (
+        "accounts must have consecutive ids"
+    )
     script = tmp / "transfer.sql"
-    script.write_text(PGBENCH_SCRIPT.format(n=len(accounts), n1=len(accounts) - 1, c=community.pk, base=accounts[0]))
+    script.write_text(
+        PGBENCH_SCRIPT.format(
+            n=len(accounts), n1=len(accounts) - 1, c=community.pk, base=accounts[0]
+        )
+    )
     pgbench = os.environ.get("PGBENCH", "pgbench")
     out = subprocess.run(
-        [pgbench, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(script),
-         "-h", settings["HOST"], "-p", str(settings["PORT"]), "-U", settings["USER"], settings["NAME"]],
-        capture_output=True, text=True,
+        [
+            pgbench,
+            "-n",
+            "-c",
+            str(clients),
+            "-j",
+            "2",
+            "-T",
+            str(seconds),
+            "-f",
+            str(script),
+            "-h",
+            settings["HOST"],
+            "-p",
+            str(settings["PORT"]),
+            "-U",
+            settings["USER"],
+            settings["NAME"],
+        ],
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise SystemExit(f"pgbench failed:\n{out.stdout}\n{out.stderr}")
@@ -174,8 +225,11 @@ def build_statement_account(community, postings: int):
     from coproduce.ledger.models import Posting, Transfer
     from coproduce.ledger.services import accounts as accounts_services
 
-    holder = Person.objects.create_user(email=f"statement{community.pk}@bench.example", password="bench-password-1",
-                                        full_name="Statement Holder")
+    holder = Person.objects.create_user(
+        email=f"statement{community.pk}@bench.example",
+        password="bench-password-1",
+        full_name="Statement Holder",
+    )
     from coproduce.communities.services import memberships as memberships_services
 
     memberships_services.membership_add(actor=None, community=community, person=holder)
@@ -187,9 +241,18 @@ def build_statement_account(community, postings: int):
     with transaction.atomic():
         for start in range(0, postings, batch):
             transfers = [
-                Transfer(community=community, sequence=10_000_000 + start + i, idempotency_key=f"stmt-{start + i}",
-                         reason="exchange", status="posted", memo="Gardening", effective_at=now, created_at=now,
-                         prev_hash="0" * 64, hash="0" * 64)
+                Transfer(
+                    community=community,
+                    sequence=10_000_000 + start + i,
+                    idempotency_key=f"stmt-{start + i}",
+                    reason="exchange",
+                    status="posted",
+                    memo="Gardening",
+                    effective_at=now,
+                    created_at=now,
+                    prev_hash="0" * 64,
+                    hash="0" * 64,
+                )
                 for i in range(min(batch, postings - start))
             ]
             Transfer.objects.bulk_create(transfers)
@@ -198,8 +261,13 @@ def build_statement_account(community, postings: int):
                 amount = 60 if (start + i) % 2 == 0 else -45
                 balance += amount
                 rows += [
-                    Posting(community=community, transfer=t, account=account, amount_minutes=amount,
-                            balance_after_minutes=balance),
+                    Posting(
+                        community=community,
+                        transfer=t,
+                        account=account,
+                        amount_minutes=amount,
+                        balance_after_minutes=balance,
+                    ),
                     Posting(community=community, transfer=t, account=other, amount_minutes=-amount),
                 ]
             Posting.objects.bulk_create(rows)
@@ -269,19 +337,33 @@ def measure(args, tmp: Path) -> None:
             rows.append(("PostgreSQL version", cursor.fetchone()[0]))
         service, pgbench, refused = [], [], 0
         for n in range(args.rounds):
-            tps, no = service_throughput(community, accounts, args.workers, args.per_worker, f"round{n}")
+            tps, no = service_throughput(
+                community, accounts, args.workers, args.per_worker, f"round{n}"
+            )
             service.append(tps)
             refused += no
             pgbench.append(pgbench_throughput(community, accounts, args.workers, args.seconds, tmp))
-        rows.append(("PostgreSQL: transfers/s, service layer, "
-                     f"{args.workers} worker processes x {args.per_worker}, median of {args.rounds} rounds (each)",
-                     f"{statistics.median(service):.0f} ({', '.join(f'{t:.0f}' for t in service)})"))
-        rows.append((f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients x {args.seconds}s, "
-                     f"median of {args.rounds} rounds (each)",
-                     f"{statistics.median(pgbench):.0f} ({', '.join(f'{t:.0f}' for t in pgbench)})"))
-        rows.append(("ratio service / pgbench, of the medians (each round's)",
-                     f"{statistics.median(service) / statistics.median(pgbench):.2f} "
-                     f"({', '.join(f'{a / b:.2f}' for a, b in zip(service, pgbench, strict=True))})"))
+        rows.append(
+            (
+                "PostgreSQL: transfers/s, service layer, "
+                f"{args.workers} worker processes x {args.per_worker}, median of {args.rounds} rounds (each)",
+                f"{statistics.median(service):.0f} ({', '.join(f'{t:.0f}' for t in service)})",
+            )
+        )
+        rows.append(
+            (
+                f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients x {args.seconds}s, "
+                f"median of {args.rounds} rounds (each)",
+                f"{statistics.median(pgbench):.0f} ({', '.join(f'{t:.0f}' for t in pgbench)})",
+            )
+        )
+        rows.append(
+            (
+                "ratio service / pgbench, of the medians (each round's)",
+                f"{statistics.median(service) / statistics.median(pgbench):.2f} "
+                f"({', '.join(f'{a / b:.2f}' for a, b in zip(service, pgbench, strict=True))})",
+            )
+        )
         if refused:
             rows.append(("service transfers refused (limits; still work done)", str(refused)))
     else:
@@ -295,23 +377,50 @@ def measure(args, tmp: Path) -> None:
         started = time.perf_counter()
         for i in range(n):
             a, b = random.sample(accounts, 2)
-            transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"single-{i}",
-                                     legs=[postings_services.Leg(a, -1), postings_services.Leg(b, 1)])
-        rows.append((f"SQLite: transfers/s, service layer, one writer, {n} transfers",
-                     f"{n / (time.perf_counter() - started):.0f}"))
+            transfers_services.transfer_create(
+                actor=None,
+                community=community,
+                idempotency_key=f"single-{i}",
+                legs=[postings_services.Leg(a, -1), postings_services.Leg(b, 1)],
+            )
+        rows.append(
+            (
+                f"SQLite: transfers/s, service layer, one writer, {n} transfers",
+                f"{n / (time.perf_counter() - started):.0f}",
+            )
+        )
     holder, account = build_statement_account(community, args.statement_postings)
     selector, totals, page = statement_timings(community, holder, account, args.runs)
-    rows.append((f"{vendor}: statement lines (selectors.account_statement, 50 lines), "
-                 f"{args.statement_postings:,} postings, p50 / p95 ms", f"{selector[0]:.1f} / {selector[1]:.1f}"))
-    rows.append((f"{vendor}: statement totals (selectors.account_totals), p50 / p95 ms",
-                 f"{totals[0]:.1f} / {totals[1]:.1f}"))
+    rows.append(
+        (
+            f"{vendor}: statement lines (selectors.account_statement, 50 lines), "
+            f"{args.statement_postings:,} postings, p50 / p95 ms",
+            f"{selector[0]:.1f} / {selector[1]:.1f}",
+        )
+    )
+    rows.append(
+        (
+            f"{vendor}: statement totals (selectors.account_totals), p50 / p95 ms",
+            f"{totals[0]:.1f} / {totals[1]:.1f}",
+        )
+    )
     if page:
-        rows.append((f"{vendor}: statement page (view + template), p50 / p95 ms (target p95 < 50)",
-                     f"{page[0]:.1f} / {page[1]:.1f}"))
+        rows.append(
+            (
+                f"{vendor}: statement page (view + template), p50 / p95 ms (target p95 < 50)",
+                f"{page[0]:.1f} / {page[1]:.1f}",
+            )
+        )
     load_after = os.getloadavg()
-    rows.append(("load average (1, 5, 15 min) before / after",
-                 f"{' '.join(f'{x:.2f}' for x in load_before)} / {' '.join(f'{x:.2f}' for x in load_after)}"))
-    print(f"\n| measure ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores) | value |\n|---|---|")
+    rows.append(
+        (
+            "load average (1, 5, 15 min) before / after",
+            f"{' '.join(f'{x:.2f}' for x in load_before)} / {' '.join(f'{x:.2f}' for x in load_after)}",
+        )
+    )
+    print(
+        f"\n| measure ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores) | value |\n|---|---|"
+    )
     for name, value in rows:
         print(f"| {name} | {value} |")
 

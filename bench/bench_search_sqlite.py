@@ -47,15 +47,46 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     folder = tempfile.mkdtemp(prefix="coproduce-bench-search-")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3", DJANGO_SETTINGS_MODULE="config.settings",
-               DEBUG="false", SECRET_KEY="bench-only-not-a-secret", SECURE_SSL_REDIRECT="false", LOG_LEVEL="ERROR")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-a-secret",
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="ERROR",
+    )
     os.environ.update(env)
-    subprocess.run([sys.executable, "-m", "coproduce.cli", "migrate", "--skip-checks", "-v", "0"], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "coproduce.cli", "migrate", "--skip-checks", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "coproduce.cli", "seed", "--communities", "1", "--members",
-                    str(args.members), "--listings", str(args.listings), "--seed", str(args.seed), "--skip-checks",
-                    "-v", "0"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coproduce.cli",
+            "seed",
+            "--communities",
+            "1",
+            "--members",
+            str(args.members),
+            "--listings",
+            str(args.listings),
+            "--seed",
+            str(args.seed),
+            "--skip-checks",
+            "-v",
+            "0",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     seeded = time.perf_counter() - started
     sys.path.insert(0, str(ROOT))
     import sqlite3
@@ -75,8 +106,15 @@ def main() -> None:
     community = Community.objects.get(slug="seed-1")
     viewer = Membership.objects.select_related("person").get(community=community, number=2).person
     rng = random.Random(args.seed)  # noqa: S311 - benchmark data, not a secret
-    words = sorted({w.lower().strip("?,.") for phrases, tags in VOCABULARY.values() for text in phrases + tags
-                    for w in text.split() if len(w) >= 4 and w.lower() not in STOPWORDS and w.isalpha()})
+    words = sorted(
+        {
+            w.lower().strip("?,.")
+            for phrases, tags in VOCABULARY.values()
+            for text in phrases + tags
+            for w in text.split()
+            if len(w) >= 4 and w.lower() not in STOPWORDS and w.isalpha()
+        }
+    )
     cases = []
     for i in range(args.queries):
         kind = ("words", "words", "typo", "nothing")[i % 4]
@@ -112,29 +150,37 @@ def main() -> None:
                     cursor.execute(f"SELECT {sql}", params)  # noqa: S608 - the selector's own SQL
                     cursor.fetchone()
                     samples.append((time.perf_counter() - t) * 1000)
-        return [f"| widening a typo or unknown word alone, {label} ({size:,} words) | {len(samples)} | "
-                f"{statistics.median(samples):.2f} | {percentile(samples, 95):.2f} |"]
+        return [
+            f"| widening a typo or unknown word alone, {label} ({size:,} words) | {len(samples)} | "
+            f"{statistics.median(samples):.2f} | {percentile(samples, 95):.2f} |"
+        ]
 
     rows = widening("the seeded lexicon")
     made: set[str] = set()
-    syllables = [w[i:i + 3] for w in words for i in range(0, len(w) - 2, 2)]
+    syllables = [w[i : i + 3] for w in words for i in range(0, len(w) - 2, 2)]
     while len(made) < args.extra_words:
         made.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))[:40])
     with connection.cursor() as cursor:
         lexicon_services.words_add(cursor, [" ".join(sorted(made))])
     rows += widening("with made-up words added")
 
-    print(f"SQLite {sqlite3.sqlite_version}; {args.members:,} members and {args.listings:,} listings in one community "
-          f"(seed {args.seed}, {seeded:.1f} s); {args.runs} timed runs per case after one warm-up.")
+    print(
+        f"SQLite {sqlite3.sqlite_version}; {args.members:,} members and {args.listings:,} listings in one community "
+        f"(seed {args.seed}, {seeded:.1f} s); {args.runs} timed runs per case after one warm-up."
+    )
     one, five, _ = os.getloadavg()
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"load average {one:.2f} (5 min {five:.2f}) at the end.")
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"load average {one:.2f} (5 min {five:.2f}) at the end."
+    )
     print()
     print("| search (page of 20) | cases | p50 ms | p95 ms | results per page (median) |")
     print("|---|---:|---:|---:|---:|")
     for kind, samples in timings.items():
-        print(f"| {kind} | {len(found[kind])} | {statistics.median(samples):.1f} | {percentile(samples, 95):.1f} | "
-              f"{statistics.median(found[kind]):.0f} |")
+        print(
+            f"| {kind} | {len(found[kind])} | {statistics.median(samples):.1f} | {percentile(samples, 95):.1f} | "
+            f"{statistics.median(found[kind]):.0f} |"
+        )
     print()
     print("| measure | runs | p50 ms | p95 ms |")
     print("|---|---:|---:|---:|")

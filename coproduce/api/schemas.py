@@ -16,9 +16,13 @@ MAX_NUMBER = 2**31 - 1
 
 
 class ErrorBody(Schema):
-    code: str = Field(description="Stable, machine-readable reason, e.g. `not_found`, `duplicate_application`.")
+    code: str = Field(
+        description="Stable, machine-readable reason, e.g. `not_found`, `duplicate_application`."
+    )
     message: str = Field(description="A sentence for people.")
-    fields: dict[str, list[str]] = Field(description="Problems with particular fields of the request, if any.")
+    fields: dict[str, list[str]] = Field(
+        description="Problems with particular fields of the request, if any."
+    )
 
 
 class Error(Schema):
@@ -28,11 +32,28 @@ class Error(Schema):
 # Every operation documents these; reads cannot conflict or receive a body.
 READ_ERRORS: dict[int, type[Schema]] = {401: Error, 403: Error, 404: Error, 422: Error}
 WRITE_ERRORS: dict[int, type[Schema]] = {
-    400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 413: Error, 415: Error, 422: Error,
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    413: Error,
+    415: Error,
+    422: Error,
 }
 
-Slug = Annotated[str, Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="The community's web address name.")]
-MemberNumber = Annotated[int, Path(..., ge=1, le=MAX_NUMBER, description="Member number, e.g. 42 for RIV-0042.")]
+Slug = Annotated[
+    str,
+    Path(
+        ...,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        max_length=60,
+        description="The community's web address name.",
+    ),
+]
+MemberNumber = Annotated[
+    int, Path(..., ge=1, le=MAX_NUMBER, description="Member number, e.g. 42 for RIV-0042.")
+]
 ObjectId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 # Writes that move hours carry the client's key; see the API description.
@@ -40,7 +61,11 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 IdempotencyKey = Annotated[
     str,
     Header(
-        ..., alias=IDEMPOTENCY_HEADER, min_length=1, max_length=80, pattern=r"^[!-~]+$",
+        ...,
+        alias=IDEMPOTENCY_HEADER,
+        min_length=1,
+        max_length=80,
+        pattern=r"^[!-~]+$",
         description=(
             "A value you choose, unique for each write (a UUID is best); send it again unchanged when you "
             "retry. The same key and request answer with the original result; the same key with another "
@@ -51,12 +76,17 @@ IdempotencyKey = Annotated[
 ]
 
 # Integer minutes: 1.5, "60" and true are refused, not rounded or converted.
-Minutes = Annotated[int, Field(strict=True, ge=1, le=MAX_NUMBER, description="Whole minutes, more than zero.")]
+Minutes = Annotated[
+    int, Field(strict=True, ge=1, le=MAX_NUMBER, description="Whole minutes, more than zero.")
+]
 
 # A member, by member number: "RIV-0042", or 42.
 MemberRef = Annotated[
     Annotated[int, Field(strict=True, ge=1, le=MAX_NUMBER)]
-    | Annotated[str, Field(strict=True, pattern=r"^([A-Za-z]{1,10}-)?[0-9]{1,9}$", max_length=limits.MEMBER_REF)],
+    | Annotated[
+        str,
+        Field(strict=True, pattern=r"^([A-Za-z]{1,10}-)?[0-9]{1,9}$", max_length=limits.MEMBER_REF),
+    ],
     Field(description='A member number, as "RIV-0042" or 42.', examples=["RIV-0042"]),
 ]
 
@@ -73,8 +103,12 @@ def _email(value: str) -> str:
 
 # An email address, or "" for none.
 OptionalEmail = Annotated[
-    str, Field(max_length=limits.EMAIL, json_schema_extra={"format": "email"}), AfterValidator(_email)
+    str,
+    Field(max_length=limits.EMAIL, json_schema_extra={"format": "email"}),
+    AfterValidator(_email),
 ]
 Email = Annotated[
-    str, Field(min_length=3, max_length=limits.EMAIL, json_schema_extra={"format": "email"}), AfterValidator(_email)
+    str,
+    Field(min_length=3, max_length=limits.EMAIL, json_schema_extra={"format": "email"}),
+    AfterValidator(_email),
 ]

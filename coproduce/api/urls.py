@@ -56,7 +56,9 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def _not_found_response() -> JsonResponse:
-    return JsonResponse(error_body("not_found", "Not found. The API is described at /api/v1/docs."), status=404)
+    return JsonResponse(
+        error_body("not_found", "Not found. The API is described at /api/v1/docs."), status=404
+    )
 
 
 def _plain_errors(view):
@@ -69,10 +71,13 @@ def _plain_errors(view):
             response = view(request, *args, **kwargs)
         except Http404:
             return _not_found_response()
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
             allowed = response.get("Allow", "")
             replacement = JsonResponse(
-                error_body("method_not_allowed", f"This address accepts only: {allowed}."), status=405
+                error_body("method_not_allowed", f"This address accepts only: {allowed}."),
+                status=405,
             )
             replacement["Allow"] = allowed
             return replacement
@@ -150,27 +155,41 @@ def application_error(request, exc: ApplicationError):
 def validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "header", "payload")]
+        loc = [
+            str(p)
+            for p in err.get("loc", [])
+            if p not in ("body", "query", "path", "header", "payload")
+        ]
         key = ".".join(loc) or "__all__"
         fields.setdefault(key, []).append(err.get("msg", "Invalid value."))
     if set(fields) == {IDEMPOTENCY_HEADER}:
         if IDEMPOTENCY_HEADER not in request.headers:
             return _error(
-                request, 422, "idempotency_key_required",
+                request,
+                422,
+                "idempotency_key_required",
                 f"Writes that move hours need an {IDEMPOTENCY_HEADER} header: a value you choose, new for each "
                 "write (a UUID is best), sent again unchanged when you retry.",
                 {IDEMPOTENCY_HEADER: ["Required."]},
             )
         return _error(
-            request, 422, "validation_failed",
-            f"The {IDEMPOTENCY_HEADER} header must be 1 to 80 printable ASCII characters without spaces.", fields,
+            request,
+            422,
+            "validation_failed",
+            f"The {IDEMPOTENCY_HEADER} header must be 1 to 80 printable ASCII characters without spaces.",
+            fields,
         )
     return _error(request, 422, "validation_failed", "The request is not valid.", fields)
 
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
-    return _error(request, 401, "not_authenticated", "Sign in or send a valid token: Authorization: Bearer <token>.")
+    return _error(
+        request,
+        401,
+        "not_authenticated",
+        "Sign in or send a valid token: Authorization: Bearer <token>.",
+    )
 
 
 @api.exception_handler(Http404)
@@ -181,12 +200,31 @@ def not_found(request, exc):
 # What Django raises while reading a body, and what each is called in the error format. Any
 # other SuspiciousOperation or BadRequest is a plain 400.
 _BODY_ERRORS: list[tuple[type[Exception], int, str, str]] = [
-    (RequestDataTooBig, 413, "body_too_large", "The request body is larger than this server accepts."),
-    (TooManyFieldsSent, 400, "too_many_fields", "The request has more fields or query parameters than this server "
-                                                "accepts."),
-    (TooManyFilesSent, 400, "too_many_files", "The request has more files than this server accepts."),
-    (MultiPartParserError, 400, "malformed_body", "The request body could not be read as multipart/form-data (is "
-                                                  "the boundary missing from the Content-Type?)."),
+    (
+        RequestDataTooBig,
+        413,
+        "body_too_large",
+        "The request body is larger than this server accepts.",
+    ),
+    (
+        TooManyFieldsSent,
+        400,
+        "too_many_fields",
+        "The request has more fields or query parameters than this server accepts.",
+    ),
+    (
+        TooManyFilesSent,
+        400,
+        "too_many_files",
+        "The request has more files than this server accepts.",
+    ),
+    (
+        MultiPartParserError,
+        400,
+        "malformed_body",
+        "The request body could not be read as multipart/form-data (is "
+        "the boundary missing from the Content-Type?).",
+    ),
     (UnreadablePostError, 400, "malformed_body", "The request body could not be read to the end."),
     (BadRequest, 400, "bad_request", "The request could not be understood."),
     (SuspiciousOperation, 400, "bad_request", "The request could not be understood."),

@@ -32,8 +32,6 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
     return cache
 
 
-
-
 def forget_roles(person: Person) -> None:
     if hasattr(person, "_coproduce_roles"):
         del person._coproduce_roles
@@ -85,14 +83,18 @@ def access_coordinate(person, community: Community) -> None:
     """Coordinators (and operators) of this community only."""
     access_community(person, community)
     if not is_coordinator(person, community):
-        raise PermissionDenied("Only the community's coordinators can do this.", code="coordinators_only")
+        raise PermissionDenied(
+            "Only the community's coordinators can do this.", code="coordinators_only"
+        )
 
 
 def access_manage_rules(person, community: Community) -> None:
     access_community(person, community)
     roles = roles_in(person, community)
     if not roles & {Role.COORDINATOR, Role.STEWARD, "operator"}:
-        raise PermissionDenied("Only coordinators and stewards can change the rulebook.", code="forbidden")
+        raise PermissionDenied(
+            "Only coordinators and stewards can change the rulebook.", code="forbidden"
+        )
 
 
 def access_member_record(person, community: Community, membership: Membership) -> None:
@@ -112,8 +114,15 @@ def access_edit_person(actor, person: Person) -> None:
         return
     if getattr(actor, "is_operator", False):
         return
-    coordinated = {cid for cid, (_, roles) in memberships_with_roles(actor).items() if Role.COORDINATOR in roles}
-    if coordinated and Membership.objects.filter(person=person, community_id__in=coordinated).exists():
+    coordinated = {
+        cid
+        for cid, (_, roles) in memberships_with_roles(actor).items()
+        if Role.COORDINATOR in roles
+    }
+    if (
+        coordinated
+        and Membership.objects.filter(person=person, community_id__in=coordinated).exists()
+    ):
         return
     raise NotFound("No such member.")
 
@@ -131,11 +140,20 @@ def coordinates_person(viewer, person: Person) -> bool:
         return False
     if getattr(viewer, "is_operator", False):
         return True
-    coordinated = {cid for cid, (_, roles) in memberships_with_roles(viewer).items() if Role.COORDINATOR in roles}
-    return bool(coordinated) and Membership.objects.filter(person=person, community_id__in=coordinated).exists()
+    coordinated = {
+        cid
+        for cid, (_, roles) in memberships_with_roles(viewer).items()
+        if Role.COORDINATOR in roles
+    }
+    return (
+        bool(coordinated)
+        and Membership.objects.filter(person=person, community_id__in=coordinated).exists()
+    )
 
 
-def can_see(viewer, person: Person, visibility: str, *, viewer_coordinates: bool, shared: bool) -> bool:
+def can_see(
+    viewer, person: Person, visibility: str, *, viewer_coordinates: bool, shared: bool
+) -> bool:
     """Whether a field with this visibility setting may be shown to the viewer."""
     if viewer is not None and viewer.is_authenticated and viewer.pk == person.pk:
         return True
@@ -185,8 +203,10 @@ def _check_state(person: Person, viewer, kind: str, check) -> str:
     return f"{whose} {name} ran out on {check.expires_on:%-d %B %Y}."
 
 
-def vetting_refusal(person: Person, community: Community, needed: int, *, what: str, viewer=None) -> str:
-    """"" when the person's checks in this community reach level `needed`; otherwise why not, in
+def vetting_refusal(
+    person: Person, community: Community, needed: int, *, what: str, viewer=None
+) -> str:
+    """ "" when the person's checks in this community reach level `needed`; otherwise why not, in
     plain words: the level and the checks it asks for, where the person stands with each, and whom
     to ask. `what` starts the sentence ("One-to-one help in a public place", "This role").
 
@@ -198,23 +218,30 @@ def vetting_refusal(person: Person, community: Community, needed: int, *, what: 
     missing = checks_missing(community, person, needed)
     if not missing:
         return ""
-    first = (f"{what} needs the check level “{VETTING_LEVELS[needed]}” in {community.name}: "
-             f"{_LEVEL_CHECKS[needed]}.")
+    first = (
+        f"{what} needs the check level “{VETTING_LEVELS[needed]}” in {community.name}: "
+        f"{_LEVEL_CHECKS[needed]}."
+    )
     self_view = viewer is None or getattr(viewer, "pk", None) == person.pk
     if not self_view and not is_coordinator(viewer, community):
-        return (f"{first} {person.display_name} has not had the check this needs yet; "
-                f"a coordinator of {community.name} can arrange it.")
+        return (
+            f"{first} {person.display_name} has not had the check this needs yet; "
+            f"a coordinator of {community.name} can arrange it."
+        )
     states = " ".join(_check_state(person, viewer, kind, check) for kind, check in missing)
     if not self_view:
         return f"{first} {states} Record the check on their member page once it is done."
     coordinator = coordinator_to_ask(community)
-    ask = (f"Ask a coordinator ({coordinator.person.display_name}) to arrange it." if coordinator is not None
-           else f"Ask a coordinator of {community.name} to arrange it.")
+    ask = (
+        f"Ask a coordinator ({coordinator.person.display_name}) to arrange it."
+        if coordinator is not None
+        else f"Ask a coordinator of {community.name} to arrange it."
+    )
     return f"{first} {states} {ask}"
 
 
 def activity_refusal(person: Person, community: Community, activity: str, *, viewer=None) -> str:
-    """"" when the person may take on this kind of activity under the community's rule
+    """ "" when the person may take on this kind of activity under the community's rule
     (`vetting_<activity>`); otherwise why not (see `vetting_refusal`)."""
     needed = activity_level_needed(community, activity)
     return vetting_refusal(person, community, needed, what=ACTIVITY_LEAD[activity], viewer=viewer)
@@ -238,8 +265,12 @@ def access_member_card(person, community: Community, membership: Membership) -> 
     """A member card carries the member number used at the door: only the member themselves and
     the community's coordinators may open it."""
     access_member_record(person, community, membership)
-    if membership.person_id != getattr(person, "pk", None) and not is_coordinator(person, community):
-        raise PermissionDenied("Only the member and the coordinators can open a member card.", code="forbidden")
+    if membership.person_id != getattr(person, "pk", None) and not is_coordinator(
+        person, community
+    ):
+        raise PermissionDenied(
+            "Only the member and the coordinators can open a member card.", code="forbidden"
+        )
 
 
 # Two-factor sign-in ---------------------------------------------------------------------------
@@ -293,10 +324,10 @@ def access_give_sign_in(actor, community: Community, membership: Membership) -> 
         raise NotFound("No such member.")
     person = membership.person
     if person.pk == getattr(actor, "pk", None):
-        raise PermissionDenied(
-            "Change your own password on your account page.", code="own_account"
-        )
-    coordinates = any(Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values())
+        raise PermissionDenied("Change your own password on your account page.", code="own_account")
+    coordinates = any(
+        Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values()
+    )
     if person.is_operator or coordinates or has_second_factor(person):
         raise PermissionDenied(
             "This account runs a community or has two-factor sign-in, so only its owner can set its "

@@ -51,9 +51,13 @@ class Community(models.Model):
         help_text="Letters before member numbers, e.g. RIV in RIV-0042.",
     )
     area_description = models.TextField(blank=True)
-    timezone = models.CharField(max_length=64, default="Europe/London", validators=[validate_timezone])
+    timezone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en-gb")
-    is_listed = models.BooleanField(default=True, help_text="Shown on the public list of communities.")
+    is_listed = models.BooleanField(
+        default=True, help_text="Shown on the public list of communities."
+    )
     last_member_number = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=now)
 
@@ -69,7 +73,9 @@ class Neighbourhood(models.Model):
     """A named part of a community's area with a rough centre, so members can search "near the
     Docks" without giving a point of their own."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="neighbourhoods")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="neighbourhoods"
+    )
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=80)
     lat = models.FloatField()
@@ -79,8 +85,10 @@ class Neighbourhood(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["community", "slug"], name="neighbourhood_slug_unique"),
-            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
-                                   name="neighbourhood_point_in_range"),
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="neighbourhood_point_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,14 +98,18 @@ class Neighbourhood(models.Model):
 class RulebookVersion(models.Model):
     """A full set of rule values. Never edited: a change is a new version with who and why."""
 
-    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="rulebook_versions")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="rulebook_versions"
+    )
     number = models.PositiveIntegerField()
     values = models.JSONField()
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField()
-    source = models.CharField(max_length=30, default="coordinator")  # founding | coordinator | decision
+    source = models.CharField(
+        max_length=30, default="coordinator"
+    )  # founding | coordinator | decision
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -138,7 +150,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
         unique=True,
         null=True,
         blank=True,
-        validators=[RegexValidator(r"^[a-zA-Z0-9_.-]+$", "Letters, digits, dots, dashes and underscores only.")],
+        validators=[
+            RegexValidator(
+                r"^[a-zA-Z0-9_.-]+$", "Letters, digits, dots, dashes and underscores only."
+            )
+        ],
     )
     full_name = models.CharField(max_length=150)
     known_as = models.CharField(max_length=60, blank=True, help_text="The name other members see.")
@@ -148,10 +164,18 @@ class Person(AbstractBaseUser, PermissionsMixin):
     date_of_birth = models.DateField(null=True, blank=True)
     photo = models.ImageField(upload_to="photos/", blank=True)
 
-    email_visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS)
-    phone_visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS)
-    address_visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS)
-    photo_visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS)
+    email_visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
+    )
+    phone_visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
+    )
+    address_visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
+    )
+    photo_visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
     date_of_birth_visibility = models.CharField(
         max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
     )
@@ -169,7 +193,8 @@ class Person(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_operator = models.BooleanField(default=False, help_text="Runs the whole install.")
     mfa_exempt = models.BooleanField(
-        default=False, help_text="Demo accounts only: may act as coordinator without two-factor sign-in."
+        default=False,
+        help_text="Demo accounts only: may act as coordinator without two-factor sign-in.",
     )
     date_joined = models.DateTimeField(default=now)
     pseudonymised_at = models.DateTimeField(null=True, blank=True)
@@ -207,15 +232,21 @@ class Membership(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="memberships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     number = models.PositiveIntegerField()
-    status = models.CharField(max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    status = models.CharField(
+        max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
     joined_at = models.DateTimeField(default=now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["community_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "number"], name="membership_number_unique"),
-            models.UniqueConstraint(fields=["community", "person"], name="membership_person_unique"),
+            models.UniqueConstraint(
+                fields=["community", "number"], name="membership_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "person"], name="membership_person_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,7 +270,9 @@ class MembershipRole(models.Model):
     granted_at = models.DateTimeField(default=now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["membership", "role"], name="membership_role_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "role"], name="membership_role_unique")
+        ]
 
     def __str__(self) -> str:
         return self.role
@@ -298,7 +331,9 @@ class SensitiveDatum(models.Model):
     updated_at = models.DateTimeField(default=now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["person", "field"], name="sensitive_field_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "field"], name="sensitive_field_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_field_display()} of person {self.person_id}"
@@ -313,14 +348,22 @@ class ApplicationStatus(models.TextChoices):
 class Application(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="applications")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="applications")
-    status = models.CharField(max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING)
+    status = models.CharField(
+        max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
     full_name = models.CharField(max_length=150)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     neighbourhood = models.CharField(max_length=80, blank=True)
-    address = models.TextField(blank=True, help_text="Needed when the applicant asks to be contacted by post.")
-    contact_preference = models.CharField(max_length=20, choices=ContactChannel.choices, default=ContactChannel.EMAIL)
-    about = models.TextField(blank=True, help_text="What the applicant told us about themselves and their gifts.")
+    address = models.TextField(
+        blank=True, help_text="Needed when the applicant asks to be contacted by post."
+    )
+    contact_preference = models.CharField(
+        max_length=20, choices=ContactChannel.choices, default=ContactChannel.EMAIL
+    )
+    about = models.TextField(
+        blank=True, help_text="What the applicant told us about themselves and their gifts."
+    )
     interviewed_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(default=now)
     submitted_by = models.ForeignKey(
@@ -357,19 +400,27 @@ class UnconfirmedApplication(models.Model):
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     # A signed-in applicant who gave another email address than their own.
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     full_name = models.CharField(max_length=150)
     email = models.EmailField()
     phone = models.CharField(max_length=40, blank=True)
     neighbourhood = models.CharField(max_length=80, blank=True)
     address = models.TextField(blank=True)
-    contact_preference = models.CharField(max_length=20, choices=ContactChannel.choices, default=ContactChannel.EMAIL)
+    contact_preference = models.CharField(
+        max_length=20, choices=ContactChannel.choices, default=ContactChannel.EMAIL
+    )
     about = models.TextField(blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField(db_index=True)
     application = models.ForeignKey(
-        "Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Application",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Set when confirmed; the link then says so instead of confirming twice.",
     )
 
@@ -417,13 +468,19 @@ class ReferenceOutcome(models.TextChoices):
 
 class Reference(models.Model):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="references")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="references"
+    )
     referee_name = models.CharField(max_length=150)
     referee_email = models.EmailField()
     relationship = models.CharField(max_length=120, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=20, choices=ReferenceStatus.choices, default=ReferenceStatus.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=ReferenceStatus.choices, default=ReferenceStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(default=now)
     expires_at = models.DateTimeField()
     outcome = models.CharField(max_length=20, choices=ReferenceOutcome.choices, blank=True)
@@ -461,7 +518,9 @@ class Check(models.Model):
     expires_on = models.DateField(null=True, blank=True)
     reference_number = models.CharField(max_length=60, blank=True)
     note = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -499,7 +558,11 @@ class AccessToken(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_tokens")
     community = models.ForeignKey(
-        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="When set, the token works only for this community.",
     )
     name = models.CharField(max_length=80)
@@ -533,11 +596,17 @@ class SignInToken(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sign_in_tokens")
     community = models.ForeignKey(
-        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         help_text="The community whose name the link or letter carries.",
     )
     kind = models.CharField(max_length=10, choices=SignInTokenKind.choices)
-    purpose = models.CharField(max_length=20)  # welcome | letter | ...: what it was made for, for the history
+    purpose = models.CharField(
+        max_length=20
+    )  # welcome | letter | ...: what it was made for, for the history
     secret_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

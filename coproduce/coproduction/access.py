@@ -28,8 +28,11 @@ def agency_role(person, agency: Agency) -> str | None:
     cache = person.__dict__.setdefault("_agency_roles", {})
     if agency.pk not in cache:
         cache[agency.pk] = (
-            AgencyMembership.objects.filter(agency=agency, person_id=person.pk, ended_at__isnull=True)
-            .values_list("role", flat=True).first()
+            AgencyMembership.objects.filter(
+                agency=agency, person_id=person.pk, ended_at__isnull=True
+            )
+            .values_list("role", flat=True)
+            .first()
         )
     return cache[agency.pk]
 
@@ -53,8 +56,10 @@ def access_staff_work(person, agency: Agency) -> None:
     community_access.access_community(person, agency.community)
     if community_access.is_coordinator(person, agency.community) or is_staff_of(person, agency):
         return
-    raise PermissionDenied("Only the agency's staff and the community's coordinators can do this.",
-                           code="not_agency_staff")
+    raise PermissionDenied(
+        "Only the agency's staff and the community's coordinators can do this.",
+        code="not_agency_staff",
+    )
 
 
 def can_do_staff_work(person, agency: Agency) -> bool:
@@ -69,10 +74,15 @@ def can_do_staff_work(person, agency: Agency) -> bool:
 def access_manage_agency(person, agency: Agency) -> None:
     """Changing the agency itself, its staff list and its roles: agency admins and coordinators."""
     community_access.access_community(person, agency.community)
-    if community_access.is_coordinator(person, agency.community) or agency_role(person, agency) == AgencyRole.ADMIN:
+    if (
+        community_access.is_coordinator(person, agency.community)
+        or agency_role(person, agency) == AgencyRole.ADMIN
+    ):
         return
-    raise PermissionDenied("Only the agency's admins and the community's coordinators can do this.",
-                           code="not_agency_admin")
+    raise PermissionDenied(
+        "Only the agency's admins and the community's coordinators can do this.",
+        code="not_agency_admin",
+    )
 
 
 def agency_in(community, agency: Agency) -> None:
@@ -93,11 +103,19 @@ def access_record_training(actor, community) -> None:
     community_access.access_community(actor, community)
     if community_access.is_coordinator(actor, community):
         return
-    if getattr(actor, "pk", None) and AgencyMembership.objects.filter(
-        person_id=actor.pk, agency__community=community, agency__is_archived=False, ended_at__isnull=True,
-    ).exists():
+    if (
+        getattr(actor, "pk", None)
+        and AgencyMembership.objects.filter(
+            person_id=actor.pk,
+            agency__community=community,
+            agency__is_archived=False,
+            ended_at__isnull=True,
+        ).exists()
+    ):
         return
-    raise PermissionDenied("Only agency staff and coordinators can record training.", code="not_agency_staff")
+    raise PermissionDenied(
+        "Only agency staff and coordinators can record training.", code="not_agency_staff"
+    )
 
 
 def access_referral_outcome(person, referral: Referral) -> None:
@@ -123,8 +141,10 @@ def access_partner_desk(person, partner: SpendPartner) -> None:
     """Taking redemptions and reading the partner's report: its agency's staff and coordinators."""
     community_access.access_community(person, partner.community)
     if not is_partner_staff(person, partner):
-        raise PermissionDenied("Only the partner's staff and the community's coordinators can do this.",
-                               code="not_partner_staff")
+        raise PermissionDenied(
+            "Only the partner's staff and the community's coordinators can do this.",
+            code="not_partner_staff",
+        )
 
 
 def access_manage_offers(person, partner: SpendPartner) -> None:
@@ -134,5 +154,7 @@ def access_manage_offers(person, partner: SpendPartner) -> None:
         return
     if partner.agency is not None and agency_role(person, partner.agency) == AgencyRole.ADMIN:
         return
-    raise PermissionDenied("Only the community's coordinators and the partner's agency admins can change offers.",
-                           code="not_partner_admin")
+    raise PermissionDenied(
+        "Only the community's coordinators and the partner's agency admins can change offers.",
+        code="not_partner_admin",
+    )

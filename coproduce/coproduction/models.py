@@ -28,7 +28,9 @@ class AgencyKind(models.TextChoices):
 class Agency(models.Model):
     """An organisation in a community that delivers a public service and works with members."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=80)
     kind = models.CharField(max_length=20, choices=AgencyKind.choices)
@@ -36,15 +38,18 @@ class Agency(models.Model):
     place = models.CharField(max_length=200, blank=True)  # a public address or "Riverside Library"
     website = models.URLField(blank=True)
     # The agency's own hours account (kind organisation), opened by the services.
-    account = models.ForeignKey("ledger.Account", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    account = models.ForeignKey(
+        "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["name", "id"]
         verbose_name_plural = "agencies"
-        constraints = [models.UniqueConstraint(fields=["community", "slug"], name="agency_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="agency_slug_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -66,8 +71,11 @@ class AgencyMembership(models.Model):
     class Meta:
         ordering = ["agency", "person"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "person"], condition=Q(ended_at__isnull=True),
-                                    name="agency_membership_once"),
+            models.UniqueConstraint(
+                fields=["agency", "person"],
+                condition=Q(ended_at__isnull=True),
+                name="agency_membership_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -83,7 +91,9 @@ class RoleStatus(models.TextChoices):
 class CoproductionRole(models.Model):
     """What a person will do alongside staff: published to members, searchable like listings."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="roles")
     title = models.CharField(max_length=150)
     description = models.TextField(max_length=4000)  # what you will do alongside staff
@@ -93,8 +103,9 @@ class CoproductionRole(models.Model):
     min_age = models.PositiveSmallIntegerField(null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     remote_ok = models.BooleanField(default=False)
-    staff_lead = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    staff_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=RoleStatus.choices, default=RoleStatus.DRAFT)
     search_document = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=now)
@@ -102,10 +113,16 @@ class CoproductionRole(models.Model):
 
     class Meta:
         ordering = ["title", "id"]
-        indexes = [models.Index(fields=["community", "status", "title"], name="coproduction_role_list")]
+        indexes = [
+            models.Index(fields=["community", "status", "title"], name="coproduction_role_list")
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(min_age__isnull=True) | Q(max_age__isnull=True)
-                                   | Q(min_age__lte=F("max_age")), name="role_age_range"),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=F("max_age")),
+                name="role_age_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,16 +132,22 @@ class CoproductionRole(models.Model):
 class TrainingRecord(models.Model):
     """A member has completed a named training (recorded by agency staff or a coordinator)."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=120)
     completed_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["-completed_on", "-id"]
-        constraints = [models.UniqueConstraint(fields=["community", "person", "name"], name="training_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "person", "name"], name="training_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.person_id})"
@@ -140,7 +163,9 @@ class SessionSeries(models.Model):
     duration_minutes = models.PositiveIntegerField()
     place = models.CharField(max_length=200)
     capacity = models.PositiveIntegerField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     def __str__(self) -> str:
@@ -154,24 +179,31 @@ class SessionStatus(models.TextChoices):
 
 
 class Session(models.Model):
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="sessions")
     role = models.ForeignKey(CoproductionRole, on_delete=models.PROTECT, related_name="sessions")
-    series = models.ForeignKey(SessionSeries, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="sessions")
+    series = models.ForeignKey(
+        SessionSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
     place = models.CharField(max_length=200)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     capacity = models.PositiveIntegerField()
     places_taken = models.PositiveIntegerField(default=0)  # booked sign-ups, kept under a row lock
     staff_present = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
-    status = models.CharField(max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED)
+    status = models.CharField(
+        max_length=12, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
     reminded_at = models.DateTimeField(null=True, blank=True)
     register_confirmed_at = models.DateTimeField(null=True, blank=True)
-    register_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                              on_delete=models.PROTECT, related_name="+")
-    transfer = models.ForeignKey("ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    register_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    transfer = models.ForeignKey(
+        "ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -182,8 +214,12 @@ class Session(models.Model):
             models.Index(fields=["role", "starts_at"], name="session_role"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
-            models.CheckConstraint(condition=Q(places_taken__lte=F("capacity")), name="session_not_overbooked"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(places_taken__lte=F("capacity")), name="session_not_overbooked"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,8 +247,9 @@ class SignUp(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "person"], condition=~Q(status="cancelled"),
-                                    name="signup_once"),
+            models.UniqueConstraint(
+                fields=["session", "person"], condition=~Q(status="cancelled"), name="signup_once"
+            ),
         ]
         indexes = [models.Index(fields=["person", "status"], name="signup_person")]
 
@@ -231,15 +268,21 @@ class Attendance(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(max_length=10, choices=AttendanceRole.choices, default=AttendanceRole.CITIZEN)
+    role = models.CharField(
+        max_length=10, choices=AttendanceRole.choices, default=AttendanceRole.CITIZEN
+    )
     attended = models.BooleanField()
     minutes = models.PositiveIntegerField(default=0)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["session", "id"]
-        constraints = [models.UniqueConstraint(fields=["session", "person"], name="attendance_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="attendance_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} at {self.session_id}"
@@ -263,11 +306,17 @@ class Referral(models.Model):
     """A professional refers a person in, with their consent. The referrer sees the outcome,
     never more of the person than the consent allows (`share_with_referrer`)."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
-    referrer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     target = models.CharField(max_length=10, choices=ReferralTarget.choices)
-    role = models.ForeignKey(CoproductionRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    role = models.ForeignKey(
+        CoproductionRole, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     group_name = models.CharField(max_length=150, blank=True)
     # Who is referred: enough for a coordinator to get in touch, nothing clinical.
     full_name = models.CharField(max_length=150)
@@ -277,12 +326,16 @@ class Referral(models.Model):
     consent_given = models.BooleanField()
     consent_note = models.CharField(max_length=300)  # how and when consent was given
     share_with_referrer = models.CharField(max_length=10, default="status")  # "status" | "name"
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")  # once they join
-    status = models.CharField(max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # once they join
+    status = models.CharField(
+        max_length=16, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
+    )
     status_changed_at = models.DateTimeField(default=now)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     coordinator_note = models.TextField(blank=True)  # never shown to the referrer
     created_at = models.DateTimeField(default=now)
 
@@ -292,7 +345,9 @@ class Referral(models.Model):
             models.Index(fields=["community", "status", "-created_at"], name="referral_queue"),
             models.Index(fields=["agency", "-created_at"], name="referral_agency"),
         ]
-        constraints = [models.CheckConstraint(condition=Q(consent_given=True), name="referral_needs_consent")]
+        constraints = [
+            models.CheckConstraint(condition=Q(consent_given=True), name="referral_needs_consent")
+        ]
 
     def __str__(self) -> str:
         return f"Referral {self.pk}"
@@ -303,8 +358,9 @@ class ReferralEvent(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=16, choices=ReferralStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=now)
 
     class Meta:
@@ -317,20 +373,27 @@ class ReferralEvent(models.Model):
 class SpendPartner(models.Model):
     """A venue where credits buy something ("1 hour = one swim")."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=80)
     description = models.TextField(max_length=2000, blank=True)
     place = models.CharField(max_length=200, blank=True)
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey("ledger.Account", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    account = models.ForeignKey(
+        "ledger.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["community", "slug"], name="partner_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "slug"], name="partner_slug_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -366,7 +429,9 @@ class Redemption(models.Model):
     minutes = models.PositiveIntegerField()
     transfer = models.ForeignKey("ledger.Transfer", on_delete=models.PROTECT, related_name="+")
     receipt_number = models.CharField(max_length=30, unique=True)
-    redeemed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    redeemed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -401,7 +466,9 @@ class Assessment(models.Model):
     """One sitting of the co-production self-assessment by an agency; repeated over time."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     completed_on = models.DateField()
     note = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=now)
@@ -426,7 +493,9 @@ class AssessmentScore(models.Model):
     class Meta:
         ordering = ["assessment", "principle", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "principle", "level"], name="assessment_score_once"),
+            models.UniqueConstraint(
+                fields=["assessment", "principle", "level"], name="assessment_score_once"
+            ),
             models.CheckConstraint(condition=Q(score__lte=4), name="assessment_score_range"),
         ]
 

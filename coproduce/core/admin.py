@@ -5,7 +5,15 @@ from .models import AuditEvent
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "subject_type", "subject_id", "actor", "on_behalf_of", "community_id")
+    list_display = (
+        "created_at",
+        "action",
+        "subject_type",
+        "subject_id",
+        "actor",
+        "on_behalf_of",
+        "community_id",
+    )
     list_filter = ("action",)
 
     def has_add_permission(self, request, obj=None):

@@ -39,7 +39,8 @@ def check_key(key: str) -> str:
     key = (key or "").strip()
     if not key:
         raise ValidationFailed(
-            "An idempotency key is required for writes that move hours.", code="idempotency_key_required",
+            "An idempotency key is required for writes that move hours.",
+            code="idempotency_key_required",
             fields={"idempotency_key": ["Required."]},
         )
     if len(key) > KEY_MAX or not key.isprintable():
@@ -73,19 +74,28 @@ def _record(scope: str, key: str, digest: str, outcome: str, result: dict) -> No
         cursor.execute(
             'INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, created_at)'
             " VALUES (%s, %s, %s, %s, %s, %s)",
-            [scope, key, digest, outcome, json.dumps(result),
-             connection.ops.adapt_datetimefield_value(timezone.now())],
+            [
+                scope,
+                key,
+                digest,
+                outcome,
+                json.dumps(result),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
         )
 
 
 def _replay(record: _Recorded, digest: str, load: Callable[[dict], T]) -> T:
     if record.request_hash != digest:
         raise Conflict(
-            "This idempotency key was already used for a different request.", code="idempotency_key_reused"
+            "This idempotency key was already used for a different request.",
+            code="idempotency_key_reused",
         )
     if record.outcome == IdempotencyRecord.Outcome.FAILED:
         error = record.result
-        raised = ApplicationError(error["message"], code=error["code"], fields=error.get("fields") or {})
+        raised = ApplicationError(
+            error["message"], code=error["code"], fields=error.get("fields") or {}
+        )
         raised.status = error.get("status", 409)
         raise raised
     return load(record.result)
@@ -121,9 +131,18 @@ def idempotent(
     except ApplicationError as error:
         try:
             with transaction.atomic(durable=True):
-                _record(scope, key, digest, IdempotencyRecord.Outcome.FAILED,
-                        {"code": error.code, "message": error.message, "fields": error.fields,
-                         "status": error.status})
+                _record(
+                    scope,
+                    key,
+                    digest,
+                    IdempotencyRecord.Outcome.FAILED,
+                    {
+                        "code": error.code,
+                        "message": error.message,
+                        "fields": error.fields,
+                        "status": error.status,
+                    },
+                )
         except IntegrityError:
             existing = _recorded(scope, key)
             if existing is not None:

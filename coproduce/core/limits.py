@@ -17,7 +17,9 @@ LABEL = 120  # a job title, a training, how a referee knows the applicant
 LISTING_TITLE = 120  # an offer's or request's title
 MEMBER_SEARCH = 150  # a member named in a form: a name or a member number
 MEMBER_REF = 20  # a member number, "RIV-0042" or 42
-MEMBER_CODE_INPUT = 200  # what the door desk types or scans: a member number or the card's QR payload
+MEMBER_CODE_INPUT = (
+    200  # what the door desk types or scans: a member number or the card's QR payload
+)
 
 # Signing in ---------------------------------------------------------------------------------------
 LOGIN = 254  # an email address, a username or a member number typed to sign in

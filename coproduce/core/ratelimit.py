@@ -99,7 +99,9 @@ def consume(action: str, rates: list[Rate], *, ip: str = "", key: str = "", mess
     a flood it is better to refuse a few too many than to let a burst through."""
     subjects = {"ip": client_key(ip) if ip else "", "key": key.strip().lower()}
     counters = sorted(
-        (_cache_key(action, rate, subjects[rate.per]), rate) for rate in rates if subjects.get(rate.per)
+        (_cache_key(action, rate, subjects[rate.per]), rate)
+        for rate in rates
+        if subjects.get(rate.per)
     )
     if not counters:
         return

@@ -17,9 +17,16 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        database = {"ok": True, "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
+        database = {
+            "ok": True,
+            "vendor": connection.vendor,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        }
         status = 200
     except Exception as exc:  # noqa: BLE001 - a health check reports any failure
         database = {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
         status = 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": {"database": database}}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "checks": {"database": database}},
+        status=status,
+    )

@@ -24,7 +24,9 @@ def listing_visibilities(viewer, community) -> list[str]:
     operators) see them all. Members of allied communities will see `allied` and `public`
     once federation exists (until then no listing is `allied`: the services refuse it);
     everyone else sees `public` only."""
-    if community_access.membership_of(viewer, community) is not None or getattr(viewer, "is_operator", False):
+    if community_access.membership_of(viewer, community) is not None or getattr(
+        viewer, "is_operator", False
+    ):
         return list(ListingVisibility.values)
     return [ListingVisibility.PUBLIC]
 

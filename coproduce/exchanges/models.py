@@ -31,10 +31,18 @@ class EntryMethod(models.TextChoices):
 
 
 class Exchange(models.Model):
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
-    shape = models.CharField(max_length=20, choices=ExchangeShape.choices, default=ExchangeShape.ONE_TO_ONE)
-    status = models.CharField(max_length=20, choices=ExchangeStatus.choices, default=ExchangeStatus.ARRANGED)
-    method = models.CharField(max_length=20, choices=EntryMethod.choices, default=EntryMethod.MEMBER)
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    shape = models.CharField(
+        max_length=20, choices=ExchangeShape.choices, default=ExchangeShape.ONE_TO_ONE
+    )
+    status = models.CharField(
+        max_length=20, choices=ExchangeStatus.choices, default=ExchangeStatus.ARRANGED
+    )
+    method = models.CharField(
+        max_length=20, choices=EntryMethod.choices, default=EntryMethod.MEMBER
+    )
     title = models.CharField(max_length=200, blank=True)
     category = models.CharField(max_length=80, blank=True)
     note = models.TextField(blank=True)
@@ -52,7 +60,11 @@ class Exchange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_for = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The participant the record was made for (themselves, or the member a coordinator acted for).",
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
@@ -71,7 +83,9 @@ class Exchange(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "slip_number"], condition=~Q(slip_number=""), name="exchange_slip_unique"
+                fields=["community", "slip_number"],
+                condition=~Q(slip_number=""),
+                name="exchange_slip_unique",
             )
         ]
         indexes = [models.Index(fields=["status", "auto_confirm_at"])]
@@ -92,7 +106,9 @@ class Participant(models.Model):
 
     class Meta:
         ordering = ["role", "id"]
-        constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="exchange_participant_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "person"], name="exchange_participant_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.role} {self.person_id}"
@@ -148,8 +164,12 @@ class Category(models.Model):
         ordering = ["group", "name", "id"]
         verbose_name_plural = "categories"
         constraints = [
-            models.UniqueConstraint(fields=["slug"], condition=Q(community=None), name="category_default_slug_unique"),
-            models.UniqueConstraint(fields=["community", "slug"], name="category_community_slug_unique"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(community=None), name="category_default_slug_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "slug"], name="category_community_slug_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,7 +203,9 @@ class Listing(models.Model):
     """An offer of help or a request for it. The map point is rounded to about 100 m when
     stored, so an exact address never reaches the database."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=ListingKind.choices)
     title = models.CharField(max_length=120)
@@ -198,12 +220,16 @@ class Listing(models.Model):
     neighbourhood = models.CharField(max_length=80, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
-    mode = models.CharField(max_length=10, choices=ListingMode.choices, default=ListingMode.IN_PERSON)
+    mode = models.CharField(
+        max_length=10, choices=ListingMode.choices, default=ListingMode.IN_PERSON
+    )
     is_group = models.BooleanField(default=False)
     visibility = models.CharField(
         max_length=10, choices=ListingVisibility.choices, default=ListingVisibility.COMMUNITY
     )
-    status = models.CharField(max_length=10, choices=ListingStatus.choices, default=ListingStatus.ACTIVE)
+    status = models.CharField(
+        max_length=10, choices=ListingStatus.choices, default=ListingStatus.ACTIVE
+    )
     # Title, description, tags and category name in one text, written by the services: what
     # PostgreSQL's full-text and trigram indexes cover (SQLite's FTS5 table holds the same text).
     search_document = models.TextField(blank=True, editable=False)
@@ -223,7 +249,9 @@ class Listing(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["community", "status", "-created_at", "-id"], name="listing_newest"),
+            models.Index(
+                fields=["community", "status", "-created_at", "-id"], name="listing_newest"
+            ),
             models.Index(fields=["community", "status", "lat", "lng"], name="listing_box"),
             models.Index(fields=["status", "expires_at"], name="listing_expiry"),
             models.Index(fields=["owner", "status"], name="listing_owner"),
@@ -249,7 +277,9 @@ class ListingImage(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     alt_text = models.CharField(max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -295,7 +325,9 @@ class ExchangeReference(models.Model):
 
     exchange = models.ForeignKey(Exchange, on_delete=models.PROTECT, related_name="references")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=10, choices=ReferenceKind.choices)
     text = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=now)
@@ -309,7 +341,9 @@ class ExchangeReference(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["exchange", "author", "subject"], name="exchange_reference_once"),
+            models.UniqueConstraint(
+                fields=["exchange", "author", "subject"], name="exchange_reference_once"
+            ),
         ]
         indexes = [models.Index(fields=["subject", "kind"], name="exchange_reference_subject")]
 

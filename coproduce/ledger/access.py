@@ -13,8 +13,12 @@ def access_member_statement(person, community, membership) -> None:
     """A member's statement: the member themselves and the community's coordinators. Other
     members are refused; outsiders get NotFound."""
     community_access.access_member_record(person, community, membership)
-    if membership.person_id != getattr(person, "pk", None) and not community_access.is_coordinator(person, community):
-        raise PermissionDenied("Only the member and the coordinators can see a member's statement.", code="forbidden")
+    if membership.person_id != getattr(person, "pk", None) and not community_access.is_coordinator(
+        person, community
+    ):
+        raise PermissionDenied(
+            "Only the member and the coordinators can see a member's statement.", code="forbidden"
+        )
 
 
 def access_account(person, community, account) -> None:

@@ -16,10 +16,14 @@ from .errors import AppendOnlyError
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only; post a reversing transfer instead.")
+        raise AppendOnlyError(
+            f"{self.model.__name__} rows are append-only; post a reversing transfer instead."
+        )
 
     def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only; post a reversing transfer instead.")
+        raise AppendOnlyError(
+            f"{self.model.__name__} rows are append-only; post a reversing transfer instead."
+        )
 
     def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
@@ -33,12 +37,16 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only; post a reversing transfer instead.")
+            raise AppendOnlyError(
+                f"{type(self).__name__} rows are append-only; post a reversing transfer instead."
+            )
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only; post a reversing transfer instead.")
+        raise AppendOnlyError(
+            f"{type(self).__name__} rows are append-only; post a reversing transfer instead."
+        )
 
 
 class AccountKind(models.TextChoices):
@@ -50,10 +58,16 @@ class AccountKind(models.TextChoices):
 
 
 class Account(models.Model):
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=20, choices=AccountKind.choices)
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
     )
     name = models.CharField(max_length=150)
     # Cached from postings, changed only under a row lock in the transaction that posts.
@@ -72,10 +86,13 @@ class Account(models.Model):
         ordering = ["community_id", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "person"], condition=Q(kind="member"), name="ledger_one_member_account"
+                fields=["community", "person"],
+                condition=Q(kind="member"),
+                name="ledger_one_member_account",
             ),
             models.UniqueConstraint(
-                fields=["community", "kind"], condition=Q(kind__in=["fund", "issuance"]),
+                fields=["community", "kind"],
+                condition=Q(kind__in=["fund", "issuance"]),
                 name="ledger_one_fund_and_issuance",
             ),
             models.CheckConstraint(
@@ -120,13 +137,17 @@ class TransferStatus(models.TextChoices):
 
 
 class Transfer(AppendOnlyModel):
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     # Position in the community's hash chain.
     sequence = models.PositiveBigIntegerField()
     # A client's key (at most 120 characters) with a prefix saying where it came from.
     idempotency_key = models.CharField(max_length=160)
     reason = models.CharField(max_length=30, choices=Reason.choices)
-    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.POSTED)
+    status = models.CharField(
+        max_length=10, choices=TransferStatus.choices, default=TransferStatus.POSTED
+    )
     # A resolution (post, void, expire) points at the reservation it resolves: at most one each.
     resolves = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="resolution"
@@ -153,8 +174,12 @@ class Transfer(AppendOnlyModel):
     class Meta:
         ordering = ["community_id", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["community", "sequence"], name="ledger_transfer_sequence"),
-            models.UniqueConstraint(fields=["community", "idempotency_key"], name="ledger_transfer_key"),
+            models.UniqueConstraint(
+                fields=["community", "sequence"], name="ledger_transfer_sequence"
+            ),
+            models.UniqueConstraint(
+                fields=["community", "idempotency_key"], name="ledger_transfer_key"
+            ),
         ]
         indexes = [models.Index(fields=["related_type", "related_id"])]
 
@@ -166,7 +191,9 @@ class Posting(AppendOnlyModel):
     """One leg of a transfer: + credits the account, - debits it. A pending transfer's legs are
     held, not posted: they change the account's pending totals, not its balance."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="postings")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
     amount_minutes = models.BigIntegerField()
@@ -179,7 +206,9 @@ class Posting(AppendOnlyModel):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "id"])]
-        constraints = [models.CheckConstraint(condition=~Q(amount_minutes=0), name="ledger_posting_nonzero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_minutes=0), name="ledger_posting_nonzero")
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_minutes:+d} min on account {self.account_id}"
@@ -189,7 +218,9 @@ class LedgerHead(models.Model):
     """The end of a community's hash chain. Locked last by every transfer, so sequences are
     gap-free and the chain is linear."""
 
-    community = models.OneToOneField("communities.Community", on_delete=models.PROTECT, related_name="+")
+    community = models.OneToOneField(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 

@@ -19,24 +19,39 @@ MAX_REASON = limits.REPORT
 class Conversation(models.Model):
     """Exactly two people: the one who started it and the one they wrote to."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
-    starter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    listing = models.ForeignKey("exchanges.Listing", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    exchange = models.ForeignKey("exchanges.Exchange", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    starter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    listing = models.ForeignKey(
+        "exchanges.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    exchange = models.ForeignKey(
+        "exchanges.Exchange", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
     last_message_at = models.DateTimeField(default=now)
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
         indexes = [
-            models.Index(fields=["community", "starter", "-last_message_at"], name="conversation_starter_idx"),
-            models.Index(fields=["community", "recipient", "-last_message_at"], name="conversation_recipient_idx"),
+            models.Index(
+                fields=["community", "starter", "-last_message_at"], name="conversation_starter_idx"
+            ),
+            models.Index(
+                fields=["community", "recipient", "-last_message_at"],
+                name="conversation_recipient_idx",
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(starter=F("recipient")), name="conversation_two_people"),
+            models.CheckConstraint(
+                condition=~Q(starter=F("recipient")), name="conversation_two_people"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -59,16 +74,22 @@ class PassOn(models.TextChoices):
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The coordinator who wrote it for the sender (acting on their behalf), if any.
-    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     body = models.TextField(max_length=MAX_BODY)
     created_at = models.DateTimeField(default=now)
-    pass_on = models.CharField(max_length=10, choices=PassOn.choices, default=PassOn.NOT_NEEDED, blank=True)
-    passed_on_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    pass_on = models.CharField(
+        max_length=10, choices=PassOn.choices, default=PassOn.NOT_NEEDED, blank=True
+    )
+    passed_on_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     passed_on_at = models.DateTimeField(null=True, blank=True)
     passed_on_how = models.CharField(max_length=200, blank=True)  # "by phone", "letter posted"
 
@@ -83,8 +104,12 @@ class Message(models.Model):
 class Block(models.Model):
     """The blocker receives no messages from the blocked person and sends none to them."""
 
-    blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -101,11 +126,14 @@ class Report(models.Model):
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(max_length=MAX_REASON)
     created_at = models.DateTimeField(default=now)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_note = models.TextField(blank=True)
 
@@ -120,13 +148,20 @@ class Introduction(models.Model):
     """A coordinator putting two members in touch: one message to both, in a conversation
     between them, counted for the coordinator's figures."""
 
-    community = models.ForeignKey("communities.Community", on_delete=models.PROTECT, related_name="+")
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     first = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     second = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    listing = models.ForeignKey("exchanges.Listing", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    conversation = models.ForeignKey(Conversation, on_delete=models.PROTECT, related_name="introductions")
+    listing = models.ForeignKey(
+        "exchanges.Listing", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.PROTECT, related_name="introductions"
+    )
     note = models.TextField(max_length=MAX_BODY)
     created_at = models.DateTimeField(default=now)
 

@@ -16,8 +16,9 @@ class EmailMode(models.TextChoices):
 
 class Notification(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    community = models.ForeignKey("communities.Community", null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="+")
+    community = models.ForeignKey(
+        "communities.Community", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=40)  # message, exchange_recorded, listing_expiring, ...
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
@@ -31,7 +32,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["person", "-created_at", "-id"], name="notification_person_recent"),
+            models.Index(
+                fields=["person", "-created_at", "-id"], name="notification_person_recent"
+            ),
             models.Index(fields=["person", "read_at"], name="notification_unread"),
             models.Index(fields=["email_state", "created_at"], name="notification_email_queue"),
         ]
@@ -43,7 +46,9 @@ class Notification(models.Model):
 class Preference(models.Model):
     """A person's choices about email. Without a row the defaults apply (each by email, digest on)."""
 
-    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     email_mode = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.EACH)
     weekly_digest = models.BooleanField(default=True)
     last_digest_at = models.DateTimeField(null=True, blank=True)

@@ -26,9 +26,18 @@ def periodic_tasks():
     from coproduce.ledger.tasks import expire_reservations
     from coproduce.notifications.tasks import send_waiting_notification_emails, send_weekly_digests
 
-    return [expire_reservations, auto_confirm_exchanges, expire_listings, remind_listings,
-            send_waiting_notification_emails, send_weekly_digests, embed_listings, referrals_minimise,
-            remind_sessions, expire_unconfirmed_applications]
+    return [
+        expire_reservations,
+        auto_confirm_exchanges,
+        expire_listings,
+        remind_listings,
+        send_waiting_notification_emails,
+        send_weekly_digests,
+        embed_listings,
+        referrals_minimise,
+        remind_sessions,
+        expire_unconfirmed_applications,
+    ]
 
 
 def enqueue_periodic() -> list[str]:

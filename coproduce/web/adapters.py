@@ -19,7 +19,9 @@ class SiteName:
 
 
 def site_name() -> SiteName:
-    return SiteName(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL)
+    return SiteName(
+        name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -19,8 +19,12 @@ class SiteAdmin(admin.AdminSite):
         if request.user.is_authenticated:
             # Signed in but not allowed here: sending them to sign in again would loop.
             raise PermissionDenied
-        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
-        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}")
+        target = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
+            "admin:index", current_app=self.name
+        )
+        return HttpResponseRedirect(
+            f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: target})}"
+        )
 
     def has_permission(self, request) -> bool:
         return super().has_permission(request) and sign_in.session_is_complete(request)

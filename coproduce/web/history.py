@@ -40,12 +40,18 @@ ACTIONS = {
     "check.record": gettext_lazy("A check was recorded."),
     "community.create": gettext_lazy("The community was started."),
     "community.found": gettext_lazy("An operator founded the community."),
-    "consent.give": gettext_lazy("They agreed to let the community keep some sensitive information."),
-    "consent.withdraw": gettext_lazy("They withdrew a consent, and the information it covered was deleted."),
+    "consent.give": gettext_lazy(
+        "They agreed to let the community keep some sensitive information."
+    ),
+    "consent.withdraw": gettext_lazy(
+        "They withdrew a consent, and the information it covered was deleted."
+    ),
     "contact.passed_on": gettext_lazy("A message for them was passed on."),
     "contact.relay": gettext_lazy("A message was sent to them through the coordinators."),
     "conversation.start": gettext_lazy("A conversation with them was started."),
-    "exchange.auto_confirm": gettext_lazy("Hours were confirmed automatically: nobody answered in time."),
+    "exchange.auto_confirm": gettext_lazy(
+        "Hours were confirmed automatically: nobody answered in time."
+    ),
     "exchange.brokered": gettext_lazy("A coordinator entered an exchange they had arranged."),
     "exchange.concern_close": gettext_lazy("A concern raised after an exchange was closed."),
     "exchange.confirm": gettext_lazy("Hours were confirmed."),
@@ -105,7 +111,9 @@ ACTIONS = {
     "sensitive.set": gettext_lazy("Sensitive information was recorded."),
     "session.cancel": gettext_lazy("A session was cancelled."),
     "session.create": gettext_lazy("A session was added."),
-    "session.register_confirm": gettext_lazy("A session's register was confirmed and the hours credited."),
+    "session.register_confirm": gettext_lazy(
+        "A session's register was confirmed and the hours credited."
+    ),
     "session.register_save": gettext_lazy("A session's register was saved."),
     "session.remind": gettext_lazy("They were reminded of a session."),
     "session.series_create": gettext_lazy("A series of sessions was added."),
@@ -184,8 +192,19 @@ FIELD_LABELS = {
 }
 
 # Changes that name another row by its number (a message, a listing, a transfer).
-ROW_FIELDS = {"exchange", "image", "listing", "message", "offer", "reversal_transfer", "second", "session",
-              "subject", "transfer", "agency"}
+ROW_FIELDS = {
+    "exchange",
+    "image",
+    "listing",
+    "message",
+    "offer",
+    "reversal_transfer",
+    "second",
+    "session",
+    "subject",
+    "transfer",
+    "agency",
+}
 MINUTE_FIELDS = {"minutes", "credited_minutes", "duration_minutes"}
 # Choices that are not a column of the row the event is about.
 VALUE_CHOICES: dict[str, dict[str, Any]] = {
@@ -223,14 +242,19 @@ def describe(event) -> HistoryLine:
         by = str(WITHOUT_ACTOR.get(event.action, gettext_lazy("By the system")))
     model = _model(event.subject_type)
     return HistoryLine(
-        sentence=str(sentence) if sentence else _("Something was recorded (%(action)s).") % {"action": event.action},
+        sentence=str(sentence)
+        if sentence
+        else _("Something was recorded (%(action)s).") % {"action": event.action},
         by=by,
         on_behalf_of=event.on_behalf_of.display_name if event.on_behalf_of is not None else "",
         note=event.note,
         created_at=event.created_at,
         changes=[
-            Change(_label(event.action, name, model), _value(event.action, name, model, values[0]),
-                   _value(event.action, name, model, values[1]))
+            Change(
+                _label(event.action, name, model),
+                _value(event.action, name, model, values[0]),
+                _value(event.action, name, model, values[1]),
+            )
             for name, values in (event.changes or {}).items()
             if isinstance(values, (list, tuple)) and len(values) == 2
         ],
@@ -280,10 +304,16 @@ def _value(action: str, name: str, model, value: Any) -> str:
     if name in MINUTE_FIELDS and isinstance(value, int):
         return hours(value)
     column = _column(model, name)
-    choices = dict(column.flatchoices) if column is not None and column.choices else VALUE_CHOICES.get(name)
+    choices = (
+        dict(column.flatchoices)
+        if column is not None and column.choices
+        else VALUE_CHOICES.get(name)
+    )
     if choices and not isinstance(value, dict) and value in choices:
         return str(choices[value])
-    if isinstance(value, int) and (name in ROW_FIELDS or (column is not None and column.is_relation)):
+    if isinstance(value, int) and (
+        name in ROW_FIELDS or (column is not None and column.is_relation)
+    ):
         return _("no. %(number)s") % {"number": value}
     if isinstance(value, str):
         return _when(value) or value

@@ -33,7 +33,9 @@ class ActingForMiddleware:
 
     def __call__(self, request):
         request.acting_for = None
-        membership_id = request.session.get(ACTING_FOR_SESSION_KEY) if request.user.is_authenticated else None
+        membership_id = (
+            request.session.get(ACTING_FOR_SESSION_KEY) if request.user.is_authenticated else None
+        )
         if membership_id:
             membership = (
                 Membership.objects.select_related("person", "community")
@@ -52,7 +54,15 @@ class MfaRequiredMiddleware:
     (`access.second_factor_missing`, the rule the API applies too). Demo accounts may be exempt;
     the exemption is shown on every page."""
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz", "/api/", "/references/", "/i18n/")
+    ALLOWED_PREFIXES = (
+        "/accounts/",
+        "/static/",
+        "/media/",
+        "/healthz",
+        "/api/",
+        "/references/",
+        "/i18n/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -11,7 +11,9 @@ from coproduce.communities.services import tokens as tokens_services
 
 
 def bearer(person, community=None, name="test") -> dict[str, str]:
-    _, secret = tokens_services.token_create(actor=person, person=person, name=name, community=community)
+    _, secret = tokens_services.token_create(
+        actor=person, person=person, name=name, community=community
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -33,16 +35,27 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     assert isinstance(error["code"], str) and error["code"]
     assert isinstance(error["message"], str) and error["message"]
     assert isinstance(error["fields"], dict)
-    assert all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in error["fields"].values())
+    assert all(
+        isinstance(v, list) and all(isinstance(m, str) for m in v) for v in error["fields"].values()
+    )
     if code is not None:
         assert error["code"] == code, error
     return error
 
 
 _COUNTED = [
-    "communities.Community", "communities.RulebookVersion", "communities.Person", "communities.Membership",
-    "communities.MembershipRole", "communities.Gift", "communities.Application", "communities.CoordinatorNote",
-    "communities.Reference", "communities.Check", "communities.AccessToken", "core.AuditEvent",
+    "communities.Community",
+    "communities.RulebookVersion",
+    "communities.Person",
+    "communities.Membership",
+    "communities.MembershipRole",
+    "communities.Gift",
+    "communities.Application",
+    "communities.CoordinatorNote",
+    "communities.Reference",
+    "communities.Check",
+    "communities.AccessToken",
+    "core.AuditEvent",
 ]
 
 
@@ -64,8 +77,13 @@ def auth_for():
 
 # Hours -----------------------------------------------------------------------------------------
 
-_HOURS_COUNTED = ["ledger.Transfer", "ledger.Posting", "exchanges.Exchange", "exchanges.Participant",
-                  "exchanges.Expense"]
+_HOURS_COUNTED = [
+    "ledger.Transfer",
+    "ledger.Posting",
+    "exchanges.Exchange",
+    "exchanges.Participant",
+    "exchanges.Expense",
+]
 
 
 def hours_state() -> dict:
@@ -76,8 +94,15 @@ def hours_state() -> dict:
 
     return {
         **{label: apps.get_model(label).objects.count() for label in _HOURS_COUNTED},
-        "balances": sorted(Account.objects.values_list("pk", "balance_minutes", "pending_debit_minutes",
-                                                       "pending_credit_minutes", "closed_at")),
+        "balances": sorted(
+            Account.objects.values_list(
+                "pk",
+                "balance_minutes",
+                "pending_debit_minutes",
+                "pending_credit_minutes",
+                "closed_at",
+            )
+        ),
         "exchanges": sorted(Exchange.objects.values_list("pk", "status", "transfer_id")),
     }
 
@@ -98,4 +123,6 @@ def key_header(headers: dict | None = None, key: str | None = None) -> dict[str,
 
 def post(client, url: str, data, headers: dict, key: str | None = None):
     """A JSON POST with an Idempotency-Key."""
-    return client.post(url, data=data, content_type="application/json", headers=key_header(headers, key))
+    return client.post(
+        url, data=data, content_type="application/json", headers=key_header(headers, key)
+    )

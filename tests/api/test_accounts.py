@@ -22,8 +22,13 @@ ACCOUNTS = "/api/v1/communities/riverside/accounts"
 
 
 def give(community, actor, source, target, minutes, key, memo=""):
-    return transfers_services.transfer_create(actor=actor, community=community, idempotency_key=key, memo=memo,
-                                  legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)])
+    return transfers_services.transfer_create(
+        actor=actor,
+        community=community,
+        idempotency_key=key,
+        memo=memo,
+        legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)],
+    )
 
 
 def walk_statement(client, url: str, headers) -> list[dict]:
@@ -40,19 +45,38 @@ def walk_statement(client, url: str, headers) -> list[dict]:
 def test_it_shows_zeros_before_the_first_exchange(client, community, member):
     mine = client.get(f"{ACCOUNTS}/me", headers=bearer(member)).json()
     assert mine == {
-        "id": None, "kind": "member", "name": "Mo Member", "member_code": member.memberships.get().member_code,
-        "balance_minutes": 0, "held_minutes": 0, "given_minutes": 0, "received_minutes": 0, "closed_at": None,
+        "id": None,
+        "kind": "member",
+        "name": "Mo Member",
+        "member_code": member.memberships.get().member_code,
+        "balance_minutes": 0,
+        "held_minutes": 0,
+        "given_minutes": 0,
+        "received_minutes": 0,
+        "closed_at": None,
     }
 
 
-def test_it_shows_balance_and_totals_in_minutes(client, community, member, agency_staff, coordinator):
-    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+def test_it_shows_balance_and_totals_in_minutes(
+    client, community, member, agency_staff, coordinator
+):
+    mine, theirs = (
+        accounts_services.member_account(community, member),
+        accounts_services.member_account(community, agency_staff),
+    )
     give(community, coordinator, theirs, mine, 90, "a")
     give(community, coordinator, mine, theirs, 30, "b")
     reversed_ = give(community, coordinator, theirs, mine, 45, "c")
-    reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=reversed_.pk, reason="Typo")
+    reversals_services.transfer_reverse(
+        actor=coordinator, community=community, transfer_id=reversed_.pk, reason="Typo"
+    )
     body = client.get(f"{ACCOUNTS}/me", headers=bearer(member)).json()
-    assert (body["id"], body["balance_minutes"], body["given_minutes"], body["received_minutes"]) == (mine.pk, 60, 30, 90)
+    assert (
+        body["id"],
+        body["balance_minutes"],
+        body["given_minutes"],
+        body["received_minutes"],
+    ) == (mine.pk, 60, 30, 90)
     assert client.get(f"{ACCOUNTS}/{mine.pk}", headers=bearer(member)).json() == body
 
 
@@ -62,19 +86,37 @@ def test_it_shows_an_account_to_its_holder_and_the_coordinators_only(
     mine = accounts_services.member_account(community, member)
     fund = accounts_services.fund_account(community)
     assert client.get(f"{ACCOUNTS}/{mine.pk}", headers=bearer(coordinator)).status_code == 200
-    assert client.get(f"{ACCOUNTS}/{fund.pk}/statement", headers=bearer(coordinator)).status_code == 200
-    missing = assert_error(client.get(f"{ACCOUNTS}/999999", headers=bearer(agency_staff)), 404, "not_found")
-    for url in (f"{ACCOUNTS}/{mine.pk}", f"{ACCOUNTS}/{mine.pk}/statement", f"{ACCOUNTS}/{mine.pk}/statement.csv",
-                f"{ACCOUNTS}/{fund.pk}/statement"):
-        assert assert_error(client.get(url, headers=bearer(agency_staff)), 404, "not_found") == missing
+    assert (
+        client.get(f"{ACCOUNTS}/{fund.pk}/statement", headers=bearer(coordinator)).status_code
+        == 200
+    )
+    missing = assert_error(
+        client.get(f"{ACCOUNTS}/999999", headers=bearer(agency_staff)), 404, "not_found"
+    )
+    for url in (
+        f"{ACCOUNTS}/{mine.pk}",
+        f"{ACCOUNTS}/{mine.pk}/statement",
+        f"{ACCOUNTS}/{mine.pk}/statement.csv",
+        f"{ACCOUNTS}/{fund.pk}/statement",
+    ):
+        assert (
+            assert_error(client.get(url, headers=bearer(agency_staff)), 404, "not_found") == missing
+        )
         assert_error(client.get(url, headers=bearer(outsider)), 404, "not_found")
         assert_error(client.get(url, headers=bearer(other_member)), 404, "not_found")
     theirs = accounts_services.member_account(other_community, other_member)
-    assert_error(client.get(f"{ACCOUNTS}/{theirs.pk}", headers=bearer(coordinator)), 404, "not_found")
+    assert_error(
+        client.get(f"{ACCOUNTS}/{theirs.pk}", headers=bearer(coordinator)), 404, "not_found"
+    )
 
 
-def test_it_pages_through_a_statement_with_a_running_balance(client, community, member, agency_staff, coordinator):
-    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+def test_it_pages_through_a_statement_with_a_running_balance(
+    client, community, member, agency_staff, coordinator
+):
+    mine, theirs = (
+        accounts_services.member_account(community, member),
+        accounts_services.member_account(community, agency_staff),
+    )
     for i in range(7):
         give(community, coordinator, theirs, mine, 10 + i, f"k{i}", memo=f"Help {i}")
     lines = walk_statement(client, f"{ACCOUNTS}/{mine.pk}/statement?limit=3", bearer(member))
@@ -90,8 +132,13 @@ def test_it_pages_through_a_statement_with_a_running_balance(client, community, 
     assert page["account"]["balance_minutes"] == running == page["account"]["received_minutes"]
 
 
-def test_it_reads_a_statement_in_a_fixed_number_of_queries(client, community, member, agency_staff, coordinator):
-    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+def test_it_reads_a_statement_in_a_fixed_number_of_queries(
+    client, community, member, agency_staff, coordinator
+):
+    mine, theirs = (
+        accounts_services.member_account(community, member),
+        accounts_services.member_account(community, agency_staff),
+    )
     headers = bearer(member)
     give(community, coordinator, theirs, mine, 5, "first")
     url = f"{ACCOUNTS}/{mine.pk}/statement"
@@ -106,7 +153,10 @@ def test_it_reads_a_statement_in_a_fixed_number_of_queries(client, community, me
 
 
 def test_it_exports_a_statement_as_csv(client, community, member, agency_staff, coordinator):
-    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
+    mine, theirs = (
+        accounts_services.member_account(community, member),
+        accounts_services.member_account(community, agency_staff),
+    )
     give(community, coordinator, theirs, mine, 90, "a", memo="Gardening")
     response = client.get(f"{ACCOUNTS}/{mine.pk}/statement.csv", headers=bearer(member))
     assert response.status_code == 200
@@ -122,7 +172,11 @@ def test_it_lists_accounts_for_coordinators(client, community, member, agency_st
     fund = accounts_services.fund_account(community)
     issuance = accounts_services.issuance_account(community)
     items = client.get(ACCOUNTS, headers=bearer(coordinator)).json()["items"]
-    assert [(a["id"], a["kind"]) for a in items] == [(mine.pk, "member"), (fund.pk, "fund"), (issuance.pk, "issuance")]
+    assert [(a["id"], a["kind"]) for a in items] == [
+        (mine.pk, "member"),
+        (fund.pk, "fund"),
+        (issuance.pk, "issuance"),
+    ]
     assert items[0]["member_code"] == member.memberships.get().member_code
     only_fund = client.get(f"{ACCOUNTS}?kind=fund", headers=bearer(coordinator)).json()["items"]
     assert [a["id"] for a in only_fund] == [fund.pk]
@@ -130,14 +184,23 @@ def test_it_lists_accounts_for_coordinators(client, community, member, agency_st
 
 
 def test_it_shows_held_minutes(client, community, member, agency_staff, coordinator):
-    mine, theirs = accounts_services.member_account(community, member), accounts_services.member_account(community, agency_staff)
-    reservations_services.reservation_create(actor=coordinator, community=community, idempotency_key="hold",
-                              legs=[Leg(mine.pk, -20), Leg(theirs.pk, 20)],
-                              expires_at=timezone.now() + dt.timedelta(days=1))
+    mine, theirs = (
+        accounts_services.member_account(community, member),
+        accounts_services.member_account(community, agency_staff),
+    )
+    reservations_services.reservation_create(
+        actor=coordinator,
+        community=community,
+        idempotency_key="hold",
+        legs=[Leg(mine.pk, -20), Leg(theirs.pk, 20)],
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     assert client.get(f"{ACCOUNTS}/me", headers=bearer(member)).json()["held_minutes"] == 20
 
 
 def test_it_shows_a_closed_account(client, community, member, coordinator):
     account = accounts_services.member_account(community, member)
-    accounts_services.account_close(actor=coordinator, community=community, account=account, reason="Moved away")
+    accounts_services.account_close(
+        actor=coordinator, community=community, account=account, reason="Moved away"
+    )
     assert client.get(f"{ACCOUNTS}/{account.pk}", headers=bearer(coordinator)).json()["closed_at"]

@@ -51,14 +51,25 @@ def database_state() -> dict:
 
 def _fill(path: str, world: dict) -> str:
     values = {
-        "slug": "riverside", "number": world["member_number"], "application_id": world["application_ids"][0],
-        "exchange_id": world["exchange_ids"][0], "account_id": world["account_ids"][2],
-        "transfer_id": world["transfer_ids"][0], "listing_id": world["listing_ids"][0],
-        "conversation_id": world["conversation_ids"][0], "message_id": world["message_ids"][0],
-        "image_id": world["image_ids"][0], "session_id": world["session_ids"][0],
-        "signup_id": world["signup_ids"][0], "role_id": world["role_ids"][0], "partner_id": world["partner_ids"][0],
-        "referral_id": world["referral_ids"][0], "agency_slug": world["agency_slug"],
-        "token": world["reference_token"], "reference_id": 1, "token_id": 1,
+        "slug": "riverside",
+        "number": world["member_number"],
+        "application_id": world["application_ids"][0],
+        "exchange_id": world["exchange_ids"][0],
+        "account_id": world["account_ids"][2],
+        "transfer_id": world["transfer_ids"][0],
+        "listing_id": world["listing_ids"][0],
+        "conversation_id": world["conversation_ids"][0],
+        "message_id": world["message_ids"][0],
+        "image_id": world["image_ids"][0],
+        "session_id": world["session_ids"][0],
+        "signup_id": world["signup_ids"][0],
+        "role_id": world["role_ids"][0],
+        "partner_id": world["partner_ids"][0],
+        "referral_id": world["referral_ids"][0],
+        "agency_slug": world["agency_slug"],
+        "token": world["reference_token"],
+        "reference_id": 1,
+        "token_id": 1,
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     assert "{" not in filled, f"Add the path parameter of {path} to _fill."
@@ -71,7 +82,10 @@ def reference_token(community, coordinator) -> str:
 
     application = apply(community, full_name="Rae Referenced", email="rae@example.org")
     _reference, token = references_services.reference_request(
-        actor=coordinator, application=application, referee_name="Ruth", referee_email="ruth@example.org"
+        actor=coordinator,
+        application=application,
+        referee_name="Ruth",
+        referee_email="ruth@example.org",
     )
     return token
 
@@ -88,8 +102,9 @@ def test_it_refuses_a_body_that_is_not_an_object_on_every_operation(client, worl
         if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", [])):
             headers = key_header(headers)
         for body in SHAPES:
-            response = client.generic(method.upper(), url, data=body, content_type="application/json",
-                                      headers=headers)
+            response = client.generic(
+                method.upper(), url, data=body, content_type="application/json", headers=headers
+            )
             where = f"{method.upper()} {path} with {body}"
             assert response.status_code == 422, (where, response.content[:300])
             assert_error(response, 422, "validation_failed")
@@ -100,41 +115,109 @@ def test_it_documents_every_json_body_as_an_object(client, db):
     """The parser refuses any other top level, so the schema must say the same."""
     document = _document(client)
     for method, path, operation in _json_operations(document):
-        schema = _resolve(document, operation["requestBody"]["content"]["application/json"]["schema"])
+        schema = _resolve(
+            document, operation["requestBody"]["content"]["application/json"]["schema"]
+        )
         kinds = [_resolve(document, s) for s in schema.get("anyOf", [schema])]
         objects = [s for s in kinds if s.get("type") == "object"]
         others = [s for s in kinds if s.get("type") not in ("object", "null")]
         assert objects and not others, f"{method.upper()} {path}: the body must be a JSON object"
         if any(s.get("type") == "null" for s in kinds):
-            assert not operation["requestBody"].get("required"), f"{method.upper()} {path}: optional body"
+            assert not operation["requestBody"].get("required"), (
+                f"{method.upper()} {path}: optional body"
+            )
 
 
 # Bounds the code enforces, as they must appear in the OpenAPI document: (method, path, where,
 # name, {keyword: value}). `where` is a parameter's `in` or "body" (a property of the body's schema).
 KNOWN_BOUNDS = [
-    ("get", "/api/v1/communities/{slug}/listings/{listing_id}/matches", "query", "limit",
-     {"minimum": 1, "maximum": 50}),
-    ("get", "/api/v1/communities/{slug}/listings", "query", "within_km", {"exclusiveMinimum": 0, "maximum": 200}),
+    (
+        "get",
+        "/api/v1/communities/{slug}/listings/{listing_id}/matches",
+        "query",
+        "limit",
+        {"minimum": 1, "maximum": 50},
+    ),
+    (
+        "get",
+        "/api/v1/communities/{slug}/listings",
+        "query",
+        "within_km",
+        {"exclusiveMinimum": 0, "maximum": 200},
+    ),
     ("get", "/api/v1/communities/{slug}/listings", "query", "q", {"maxLength": 200}),
-    ("get", "/api/v1/communities/{slug}/listings", "query", "limit", {"minimum": 1, "maximum": 100}),
+    (
+        "get",
+        "/api/v1/communities/{slug}/listings",
+        "query",
+        "limit",
+        {"minimum": 1, "maximum": 100},
+    ),
     ("get", "/api/v1/communities/{slug}/members", "query", "limit", {"minimum": 1, "maximum": 200}),
-    ("get", "/api/v1/communities/{slug}/exchanges", "query", "limit", {"minimum": 1, "maximum": 200}),
+    (
+        "get",
+        "/api/v1/communities/{slug}/exchanges",
+        "query",
+        "limit",
+        {"minimum": 1, "maximum": 200},
+    ),
     ("get", "/api/v1/communities/{slug}/roles", "query", "q", {"maxLength": 200}),
-    ("post", "/api/v1/communities/{slug}/exchanges", "header", "Idempotency-Key", {"minLength": 1, "maxLength": 80}),
+    (
+        "post",
+        "/api/v1/communities/{slug}/exchanges",
+        "header",
+        "Idempotency-Key",
+        {"minLength": 1, "maxLength": 80},
+    ),
     ("post", "/api/v1/communities/{slug}/exchanges", "body", "minutes", {"minimum": 1}),
     ("post", "/api/v1/communities/{slug}/exchanges", "body", "note", {"maxLength": 5000}),
-    ("post", "/api/v1/communities/{slug}/exchanges", "body", "providers", {"minItems": 1, "maxItems": 60}),
+    (
+        "post",
+        "/api/v1/communities/{slug}/exchanges",
+        "body",
+        "providers",
+        {"minItems": 1, "maxItems": 60},
+    ),
     ("post", "/api/v1/communities/{slug}/applications", "body", "about", {"maxLength": 5000}),
     ("post", "/api/v1/communities/{slug}/applications", "body", "full_name", {"maxLength": 150}),
     ("post", "/api/v1/communities/{slug}/listings", "body", "title", {"maxLength": 120}),
     ("post", "/api/v1/communities/{slug}/listings", "body", "description", {"maxLength": 4000}),
-    ("post", "/api/v1/communities/{slug}/sessions", "body", "capacity", {"minimum": 1, "maximum": 500}),
-    ("post", "/api/v1/communities/{slug}/sessions/series", "body", "duration_minutes", {"minimum": 1, "maximum": 1440}),
-    ("post", "/api/v1/communities/{slug}/sessions/series", "body", "rrule", {"minLength": 1, "maxLength": 300}),
+    (
+        "post",
+        "/api/v1/communities/{slug}/sessions",
+        "body",
+        "capacity",
+        {"minimum": 1, "maximum": 500},
+    ),
+    (
+        "post",
+        "/api/v1/communities/{slug}/sessions/series",
+        "body",
+        "duration_minutes",
+        {"minimum": 1, "maximum": 1440},
+    ),
+    (
+        "post",
+        "/api/v1/communities/{slug}/sessions/series",
+        "body",
+        "rrule",
+        {"minLength": 1, "maxLength": 300},
+    ),
     ("post", "/api/v1/communities/{slug}/sessions", "body", "staff_present", {"maxItems": 50}),
-    ("put", "/api/v1/communities/{slug}/sessions/{session_id}/attendance", "body", "lines", {"maxItems": 500}),
-    ("post", "/api/v1/communities/{slug}/partners/{partner_id}/redemptions", "body", "adults",
-     {"minimum": 0, "maximum": 20}),
+    (
+        "put",
+        "/api/v1/communities/{slug}/sessions/{session_id}/attendance",
+        "body",
+        "lines",
+        {"maxItems": 500},
+    ),
+    (
+        "post",
+        "/api/v1/communities/{slug}/partners/{partner_id}/redemptions",
+        "body",
+        "adults",
+        {"minimum": 0, "maximum": 20},
+    ),
     ("put", "/api/v1/me/gift-profile", "body", "gifts", {"maxItems": 60}),
     ("post", "/api/v1/communities/{slug}/conversations", "body", "body", {"maxLength": 4000}),
     ("post", "/api/v1/references/{token}/answer", "body", "answer", {"maxLength": 5000}),
@@ -152,16 +235,28 @@ def _bounds(document: dict, schema: dict) -> dict:
     return merged
 
 
-@pytest.mark.parametrize(("method", "path", "where", "name", "expected"), KNOWN_BOUNDS,
-                         ids=[f"{m} {p} {n}" for m, p, _w, n, _e in KNOWN_BOUNDS])
-def test_it_writes_the_bounds_it_enforces_in_the_schema(client, db, method, path, where, name, expected):
+@pytest.mark.parametrize(
+    ("method", "path", "where", "name", "expected"),
+    KNOWN_BOUNDS,
+    ids=[f"{m} {p} {n}" for m, p, _w, n, _e in KNOWN_BOUNDS],
+)
+def test_it_writes_the_bounds_it_enforces_in_the_schema(
+    client, db, method, path, where, name, expected
+):
     document = _document(client)
     operation = document["paths"][path][method]
     if where == "body":
         body = _resolve(document, operation["requestBody"]["content"]["application/json"]["schema"])
-        body = next((_resolve(document, s) for s in body.get("anyOf", [body]) if s.get("type") != "null"), body)
+        body = next(
+            (_resolve(document, s) for s in body.get("anyOf", [body]) if s.get("type") != "null"),
+            body,
+        )
         schema = body["properties"][name]
     else:
-        schema = next(p["schema"] for p in operation["parameters"] if p["in"] == where and p["name"] == name)
+        schema = next(
+            p["schema"] for p in operation["parameters"] if p["in"] == where and p["name"] == name
+        )
     found = _bounds(document, schema)
-    assert {k: found.get(k) for k in expected} == expected, f"{method.upper()} {path} {name}: {found}"
+    assert {k: found.get(k) for k in expected} == expected, (
+        f"{method.upper()} {path} {name}: {found}"
+    )

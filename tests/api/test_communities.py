@@ -13,7 +13,9 @@ def walk(client, url: str, headers=None) -> list[dict]:
     items, cursor, pages = [], None, 0
     while True:
         separator = "&" if "?" in url else "?"
-        response = client.get(url + (f"{separator}cursor={cursor}" if cursor else ""), headers=headers or {})
+        response = client.get(
+            url + (f"{separator}cursor={cursor}" if cursor else ""), headers=headers or {}
+        )
         assert response.status_code == 200, response.content
         body = response.json()
         assert set(body) == {"items", "next_cursor"}
@@ -36,7 +38,10 @@ def test_it_lists_communities_to_anyone(client, community, other_community):
 
 def test_it_shows_my_roles(client, community, other_community, coordinator):
     items = client.get("/api/v1/communities", headers=bearer(coordinator)).json()["items"]
-    assert {c["slug"]: c["my_roles"] for c in items} == {"hillside": [], "riverside": ["coordinator", "member"]}
+    assert {c["slug"]: c["my_roles"] for c in items} == {
+        "hillside": [],
+        "riverside": ["coordinator", "member"],
+    }
     client.force_login(coordinator)
     items = client.get("/api/v1/communities").json()["items"]
     assert {c["slug"]: c["my_roles"] for c in items}["riverside"] == ["coordinator", "member"]
@@ -49,7 +54,9 @@ def test_it_leaves_out_unlisted_communities(client, community, other_community):
 
 def test_it_pages_through_communities(client, db):
     for i in range(7):
-        communities_services.community_create(actor=None, name=f"Place {i % 3}", slug=f"place-{i}", member_prefix=f"P{chr(65 + i)}")
+        communities_services.community_create(
+            actor=None, name=f"Place {i % 3}", slug=f"place-{i}", member_prefix=f"P{chr(65 + i)}"
+        )
     items = walk(client, "/api/v1/communities?limit=2")
     slugs = [c["slug"] for c in items]
     assert len(slugs) == len(set(slugs)) == 7
@@ -58,7 +65,9 @@ def test_it_pages_through_communities(client, db):
 
 
 def test_it_shows_a_community_with_its_rules(client, community, coordinator):
-    communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Faster")
+    communities_services.rulebook_change(
+        actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Faster"
+    )
     response = client.get("/api/v1/communities/riverside")
     assert response.status_code == 200
     body = response.json()
@@ -74,9 +83,15 @@ def test_it_says_not_found_for_an_unknown_community(client, db):
     assert_error(client.get("/api/v1/communities/nowhere/rules"), 404, "not_found")
 
 
-def test_it_hides_an_unlisted_community_from_outsiders(client, community, member, outsider, other_member):
+def test_it_hides_an_unlisted_community_from_outsiders(
+    client, community, member, outsider, other_member
+):
     Community.objects.filter(pk=community.pk).update(is_listed=False)
     assert_error(client.get("/api/v1/communities/riverside"), 404, "not_found")
-    assert_error(client.get("/api/v1/communities/riverside", headers=bearer(outsider)), 404, "not_found")
-    assert_error(client.get("/api/v1/communities/riverside", headers=bearer(other_member)), 404, "not_found")
+    assert_error(
+        client.get("/api/v1/communities/riverside", headers=bearer(outsider)), 404, "not_found"
+    )
+    assert_error(
+        client.get("/api/v1/communities/riverside", headers=bearer(other_member)), 404, "not_found"
+    )
     assert client.get("/api/v1/communities/riverside", headers=bearer(member)).status_code == 200

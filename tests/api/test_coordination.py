@@ -51,8 +51,12 @@ def test_it_serves_the_broker_queue_to_coordinators(client, community, coordinat
     assert body["days"] == 7
     assert body["unanswered_requests"]["total"] == 1
     item = body["unanswered_requests"]["items"][0]
-    assert item["listing_id"] == request.pk and item["owner"]["member_number"] == number(member, community)
-    assert "Quinn Quiet" in [i["member"]["display_name"] for i in body["new_members_without_exchange"]["items"]]
+    assert item["listing_id"] == request.pk and item["owner"]["member_number"] == number(
+        member, community
+    )
+    assert "Quinn Quiet" in [
+        i["member"]["display_name"] for i in body["new_members_without_exchange"]["items"]
+    ]
 
 
 @pytest.mark.parametrize("who, status", [("member", 403), ("outsider", 404), ("other_member", 404)])
@@ -63,55 +67,95 @@ def test_it_keeps_others_out(client, community, coordinator, member, helper, who
     assert_error(client.get(f"{BASE}/messages-to-pass-on", headers=headers), status)
     assert_error(client.get(f"{BASE}/concerns", headers=headers), status)
     before = state()
-    assert_error(send(client, f"{BASE}/introductions", {"first": number(member, community),
-                                                        "second": number(helper, community), "note": "Hi"}, headers),
-                 status)
+    assert_error(
+        send(
+            client,
+            f"{BASE}/introductions",
+            {"first": number(member, community), "second": number(helper, community), "note": "Hi"},
+            headers,
+        ),
+        status,
+    )
     assert state() == before
 
 
 def test_it_introduces_two_members_and_lists_it(client, community, coordinator, member, helper):
     request = post(community, member, days_ago=10)
     headers = bearer(coordinator)
-    response = send(client, f"{BASE}/introductions", {
-        "first": f"RIV-{number(member, community):04d}", "second": number(helper, community),
-        "listing_id": request.pk, "note": "Hal is good with laptops."}, headers)
+    response = send(
+        client,
+        f"{BASE}/introductions",
+        {
+            "first": f"RIV-{number(member, community):04d}",
+            "second": number(helper, community),
+            "listing_id": request.pk,
+            "note": "Hal is good with laptops.",
+        },
+        headers,
+    )
     assert response.status_code == 201, response.content
     made = response.json()
-    assert made["first"]["display_name"] == "Mo Member" and made["second"]["display_name"] == "Hal Helper"
-    assert made["made_by"]["display_name"] == "Cora Coordinator" and made["listing_id"] == request.pk
+    assert (
+        made["first"]["display_name"] == "Mo Member"
+        and made["second"]["display_name"] == "Hal Helper"
+    )
+    assert (
+        made["made_by"]["display_name"] == "Cora Coordinator" and made["listing_id"] == request.pk
+    )
     listed = client.get(f"{BASE}/introductions", headers=headers).json()
     assert [i["id"] for i in listed["items"]] == [made["id"]]
     assert (listed["made_this_month"], listed["made_in_all"]) == (1, 1)
     queue = client.get(f"{BASE}/broker-queue", headers=headers).json()
     assert queue["unanswered_requests"]["total"] == 0
-    detail = client.get(f"{BASE}/conversations/{made['conversation_id']}", headers=bearer(member)).json()
+    detail = client.get(
+        f"{BASE}/conversations/{made['conversation_id']}", headers=bearer(member)
+    ).json()
     assert detail["messages"][0]["introduction"] is True
     assert detail["messages"][0]["sender"]["display_name"] == "Cora Coordinator"
 
 
-def test_it_refuses_bad_introductions_and_stores_nothing(client, community, coordinator, member, helper):
+def test_it_refuses_bad_introductions_and_stores_nothing(
+    client, community, coordinator, member, helper
+):
     headers = bearer(coordinator)
     blocks_services.member_block(actor=helper, community=community, person=member)
     before = state()
-    same = send(client, f"{BASE}/introductions", {"first": number(member, community),
-                                                  "second": number(member, community), "note": "Hi"}, headers)
+    same = send(
+        client,
+        f"{BASE}/introductions",
+        {"first": number(member, community), "second": number(member, community), "note": "Hi"},
+        headers,
+    )
     assert_error(same, 422, "self")
-    blocked = send(client, f"{BASE}/introductions", {"first": number(member, community),
-                                                     "second": number(helper, community), "note": "Hi"}, headers)
+    blocked = send(
+        client,
+        f"{BASE}/introductions",
+        {"first": number(member, community), "second": number(helper, community), "note": "Hi"},
+        headers,
+    )
     error = assert_error(blocked, 403, "blocked")
     assert "Hal" not in error["message"] and "Mo" not in error["message"]
-    unknown = send(client, f"{BASE}/introductions", {"first": number(member, community), "second": 9999,
-                                                     "note": "Hi"}, headers)
+    unknown = send(
+        client,
+        f"{BASE}/introductions",
+        {"first": number(member, community), "second": 9999, "note": "Hi"},
+        headers,
+    )
     assert_error(unknown, 422, "unknown_member")
-    empty = send(client, f"{BASE}/introductions", {"first": number(member, community),
-                                                   "second": number(coordinator, community), "note": ""}, headers)
+    empty = send(
+        client,
+        f"{BASE}/introductions",
+        {"first": number(member, community), "second": number(coordinator, community), "note": ""},
+        headers,
+    )
     assert_error(empty, 422)
     assert state() == before
 
 
 def test_it_passes_a_message_on_once(client, community, coordinator, member, offline):
-    message = conversations_services.conversation_start(actor=member, community=community, recipient=offline,
-                                          body="Walk on Friday?").messages.get()
+    message = conversations_services.conversation_start(
+        actor=member, community=community, recipient=offline, body="Walk on Friday?"
+    ).messages.get()
     headers = bearer(coordinator)
     listed = client.get(f"{BASE}/messages-to-pass-on", headers=headers).json()
     assert [(m["id"], m["body"]) for m in listed["items"]] == [(message.pk, "Walk on Friday?")]
@@ -125,53 +169,88 @@ def test_it_passes_a_message_on_once(client, community, coordinator, member, off
     message.refresh_from_db()
     assert (message.pass_on, message.passed_on_how) == (PassOn.DONE, "by phone")
     assert client.get(f"{BASE}/messages-to-pass-on", headers=headers).json()["items"] == []
-    assert len(client.get(f"{BASE}/messages-to-pass-on?done=true", headers=headers).json()["items"]) == 1
+    assert (
+        len(client.get(f"{BASE}/messages-to-pass-on?done=true", headers=headers).json()["items"])
+        == 1
+    )
 
 
 def test_it_finds_no_private_message_to_pass_on(client, community, coordinator, member, helper):
-    private = conversations_services.conversation_start(actor=member, community=community, recipient=helper,
-                                          body="Private").messages.get()
-    response = send(client, f"{BASE}/messages-to-pass-on/{private.pk}/passed-on", {"how": "by phone"},
-                    bearer(coordinator))
+    private = conversations_services.conversation_start(
+        actor=member, community=community, recipient=helper, body="Private"
+    ).messages.get()
+    response = send(
+        client,
+        f"{BASE}/messages-to-pass-on/{private.pk}/passed-on",
+        {"how": "by phone"},
+        bearer(coordinator),
+    )
     assert_error(response, 404)
 
 
 def test_it_closes_a_concern_once(client, community, coordinator, member, agency_staff):
     exchange = record(community, member, member, agency_staff, key="api-concern")
     answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
-    concern = references_services.reference_leave(actor=member, exchange=exchange, subject=agency_staff,
-                                                kind="concern", text="Rude.")
+    concern = references_services.reference_leave(
+        actor=member, exchange=exchange, subject=agency_staff, kind="concern", text="Rude."
+    )
     headers = bearer(coordinator)
-    assert [c["id"] for c in client.get(f"{BASE}/concerns", headers=headers).json()["items"]] == [concern.pk]
+    assert [c["id"] for c in client.get(f"{BASE}/concerns", headers=headers).json()["items"]] == [
+        concern.pk
+    ]
     url = f"{BASE}/references/{concern.pk}/close"
     assert_error(send(client, url, {"outcome": ""}, headers), 422)
     assert_error(send(client, url, {"outcome": "Done"}, bearer(member)), 403)
     closed = send(client, url, {"outcome": "Spoke to both."}, headers)
     assert closed.status_code == 200, closed.content
-    assert closed.json()["outcome"] == "Spoke to both." and closed.json()["closed_by"]["display_name"] == (
-        "Cora Coordinator")
+    assert closed.json()["outcome"] == "Spoke to both." and closed.json()["closed_by"][
+        "display_name"
+    ] == ("Cora Coordinator")
     assert_error(send(client, url, {"outcome": "Again"}, headers), 409, "already_closed")
     assert ExchangeReference.objects.get(pk=concern.pk).concern_outcome == "Spoke to both."
     assert client.get(f"{BASE}/concerns", headers=headers).json()["items"] == []
     assert len(client.get(f"{BASE}/concerns?closed=true", headers=headers).json()["items"]) == 1
 
 
-def test_it_writes_for_a_member_through_the_messages_api(client, community, coordinator, member, offline, helper):
+def test_it_writes_for_a_member_through_the_messages_api(
+    client, community, coordinator, member, offline, helper
+):
     headers = bearer(coordinator)
-    response = send(client, f"{BASE}/conversations", {
-        "to": number(member, community), "body": "Ode would like a lift.",
-        "on_behalf_of": number(offline, community)}, headers)
+    response = send(
+        client,
+        f"{BASE}/conversations",
+        {
+            "to": number(member, community),
+            "body": "Ode would like a lift.",
+            "on_behalf_of": number(offline, community),
+        },
+        headers,
+    )
     assert response.status_code == 201, response.content
     first = response.json()["messages"][0]
     assert first["sender"]["display_name"] == "Ode Offline"
     assert first["written_by"]["display_name"] == "Cora Coordinator"
     conversation_id = response.json()["id"]
-    reply = send(client, f"{BASE}/conversations/{conversation_id}/messages",
-                 {"body": "Thanks!", "on_behalf_of": number(offline, community)}, headers)
-    assert reply.status_code == 201 and reply.json()["written_by"]["display_name"] == "Cora Coordinator"
+    reply = send(
+        client,
+        f"{BASE}/conversations/{conversation_id}/messages",
+        {"body": "Thanks!", "on_behalf_of": number(offline, community)},
+        headers,
+    )
+    assert (
+        reply.status_code == 201
+        and reply.json()["written_by"]["display_name"] == "Cora Coordinator"
+    )
     before = state()
-    refused = send(client, f"{BASE}/conversations", {
-        "to": number(member, community), "body": "Not allowed", "on_behalf_of": number(offline, community)},
-        bearer(helper))
+    refused = send(
+        client,
+        f"{BASE}/conversations",
+        {
+            "to": number(member, community),
+            "body": "Not allowed",
+            "on_behalf_of": number(offline, community),
+        },
+        bearer(helper),
+    )
     assert_error(refused, 403)
     assert state() == before

@@ -37,20 +37,31 @@ def upload(client, headers, listing, **fields):
 
 
 def nothing_stored():
-    return not ListingImage.objects.exists() and not AuditEvent.objects.filter(action="listing.image_add").exists()
+    return (
+        not ListingImage.objects.exists()
+        and not AuditEvent.objects.filter(action="listing.image_add").exists()
+    )
 
 
 def test_it_uploads_a_picture_and_lists_it_on_the_listing(client, community, member, agency_staff):
     listing = make(community, member)
-    response = upload(client, bearer(member), listing, alt_text="A tidy garden",
-                      image=photo(picture("JPEG", (2400, 1200), exif=gps_exif())))
+    response = upload(
+        client,
+        bearer(member),
+        listing,
+        alt_text="A tidy garden",
+        image=photo(picture("JPEG", (2400, 1200), exif=gps_exif())),
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     image = ListingImage.objects.get()
     assert body == {
-        "id": image.pk, "url": f"{BASE}/listings/{listing.pk}/images/{image.pk}",
+        "id": image.pk,
+        "url": f"{BASE}/listings/{listing.pk}/images/{image.pk}",
         "thumbnail_url": f"{BASE}/listings/{listing.pk}/images/{image.pk}?thumbnail=true",
-        "width": 1200, "height": 600, "alt_text": "A tidy garden",
+        "width": 1200,
+        "height": 600,
+        "alt_text": "A tidy garden",
     }
     reader = bearer(agency_staff)
     detail = client.get(f"{BASE}/listings/{listing.pk}", headers=reader).json()
@@ -65,11 +76,14 @@ def test_it_uploads_a_picture_and_lists_it_on_the_listing(client, community, mem
     assert decoded(thumb.content).size == (320, 160)
 
 
-@pytest.mark.parametrize(("data", "code"), [
-    (lambda: picture("PNG", (10, 10)) + b"\0" * images.MAX_UPLOAD_BYTES, "image_too_large"),
-    (lambda: b"Not a photo, just text.\n" * 10, "not_an_image"),
-    (lambda: picture("JPEG", (800, 600))[:3000], "not_an_image"),
-])
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (lambda: picture("PNG", (10, 10)) + b"\0" * images.MAX_UPLOAD_BYTES, "image_too_large"),
+        (lambda: b"Not a photo, just text.\n" * 10, "not_an_image"),
+        (lambda: picture("JPEG", (800, 600))[:3000], "not_an_image"),
+    ],
+)
 def test_it_refuses_bad_files_and_stores_nothing(client, community, member, data, code):
     listing = make(community, member)
     response = upload(client, bearer(member), listing, image=photo(data(), "photo.jpg"))
@@ -82,8 +96,12 @@ def test_it_refuses_a_missing_file_and_a_json_body(client, community, member):
     listing = make(community, member)
     headers = bearer(member)
     assert_error(upload(client, headers, listing, alt_text="no file"), 422)
-    response = client.post(f"{BASE}/listings/{listing.pk}/images", {"image": "x"}, content_type="application/json",
-                           headers=headers)
+    response = client.post(
+        f"{BASE}/listings/{listing.pk}/images",
+        {"image": "x"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code in (415, 422)
     assert_error(response, response.status_code)
     assert_error(upload(client, headers, listing, image=photo(), alt_text="x" * 201), 422)
@@ -100,8 +118,9 @@ def test_it_refuses_a_fourth_picture(client, community, member):
     assert ListingImage.objects.count() == 3
 
 
-def test_it_lets_only_the_owner_and_coordinators_add_and_remove(client, community, member, agency_staff,
-                                                              coordinator, outsider, other_member):
+def test_it_lets_only_the_owner_and_coordinators_add_and_remove(
+    client, community, member, agency_staff, coordinator, outsider, other_member
+):
     listing = make(community, member)
     assert_error(upload(client, bearer(agency_staff), listing, image=photo()), 403, "not_owner")
     for stranger in (outsider, other_member):
@@ -124,15 +143,25 @@ def test_it_renews_a_listing(client, community, member, agency_staff):
     reminders_services.listings_remind()
     listing.refresh_from_db()
     assert listing.reminded_at is not None
-    assert_error(client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(agency_staff)), 403, "not_owner")
+    assert_error(
+        client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(agency_staff)),
+        403,
+        "not_owner",
+    )
     response = client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(member))
     assert response.status_code == 200
     listing.refresh_from_db()
     assert listing.reminded_at is None
-    assert listing.expires_at >= listings_services.add_months(timezone.now(), 3) - dt.timedelta(minutes=1)
+    assert listing.expires_at >= listings_services.add_months(timezone.now(), 3) - dt.timedelta(
+        minutes=1
+    )
     returned = dt.datetime.fromisoformat(response.json()["expires_at"])
     assert abs(returned - listing.expires_at) < dt.timedelta(milliseconds=1)
     listings_services.listing_close(actor=member, listing=listing)
-    assert_error(client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(member)), 409, "listing_closed")
+    assert_error(
+        client.post(f"{BASE}/listings/{listing.pk}/renew", headers=bearer(member)),
+        409,
+        "listing_closed",
+    )
     listing.refresh_from_db()
     assert listing.status == ListingStatus.CLOSED

@@ -20,17 +20,36 @@ URL = "/api/v1/communities/riverside/public-listings"
 
 
 def posted(community, owner, **kw) -> Listing:
-    values = {"kind": "offer", "title": "Help in the garden", "category": "gardening", "neighbourhood": "Old Docks",
-              "visibility": "public", "lat": 51.5071, "lng": -0.1277, "availability": ["sat-am"]}
+    values = {
+        "kind": "offer",
+        "title": "Help in the garden",
+        "category": "gardening",
+        "neighbourhood": "Old Docks",
+        "visibility": "public",
+        "lat": 51.5071,
+        "lng": -0.1277,
+        "availability": ["sat-am"],
+    }
     values.update(kw)
     return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 @pytest.fixture
 def spread(community, member, agency_staff):
-    shown = posted(community, member, title="Weekend gardening", description="Weeding, pruning.", tags=["weeding"])
-    request = posted(community, agency_staff, kind="request", title="Lift to the eye clinic",
-                     category="lifts-to-appointments")
+    shown = posted(
+        community,
+        member,
+        title="Weekend gardening",
+        description="Weeding, pruning.",
+        tags=["weeding"],
+    )
+    request = posted(
+        community,
+        agency_staff,
+        kind="request",
+        title="Lift to the eye clinic",
+        category="lifts-to-appointments",
+    )
     posted(community, member, title="Members only lifts", visibility="community")
     closed = posted(community, member, title="Closed bike repair", category="bike-repair")
     listings_services.listing_close(actor=member, listing=closed)
@@ -39,17 +58,41 @@ def spread(community, member, agency_staff):
     return {"shown": shown, "request": request}
 
 
-def test_it_answers_anyone_with_public_listings_and_nothing_personal(client, community, member, outsider, spread):
+def test_it_answers_anyone_with_public_listings_and_nothing_personal(
+    client, community, member, outsider, spread
+):
     response = client.get(URL)
     assert response.status_code == 200, response.content
     body = response.json()
-    assert [item["title"] for item in body["items"]] == ["Lift to the eye clinic", "Weekend gardening"]
+    assert [item["title"] for item in body["items"]] == [
+        "Lift to the eye clinic",
+        "Weekend gardening",
+    ]
     assert body["next_cursor"] is None
     item = body["items"][1]
-    assert set(item) == {"id", "kind", "title", "description", "category", "tags", "neighbourhood", "availability",
-                         "mode", "is_group", "created_at", "expires_at", "url"}
-    assert item["url"] == f"/c/riverside/listings/{spread['shown'].pk}/"  # members answer there, after signing in
-    assert (item["description"], item["tags"], item["neighbourhood"]) == ("Weeding, pruning.", ["weeding"], "Old Docks")
+    assert set(item) == {
+        "id",
+        "kind",
+        "title",
+        "description",
+        "category",
+        "tags",
+        "neighbourhood",
+        "availability",
+        "mode",
+        "is_group",
+        "created_at",
+        "expires_at",
+        "url",
+    }
+    assert (
+        item["url"] == f"/c/riverside/listings/{spread['shown'].pk}/"
+    )  # members answer there, after signing in
+    assert (item["description"], item["tags"], item["neighbourhood"]) == (
+        "Weeding, pruning.",
+        ["weeding"],
+        "Old Docks",
+    )
     text = str(body)
     for private in (member.full_name, member.email, "07700", "River Row", "51.507", "-0.12"):
         assert private not in text
@@ -59,8 +102,12 @@ def test_it_answers_anyone_with_public_listings_and_nothing_personal(client, com
 
 
 def test_it_searches_by_words_with_typos_and_by_kind(client, spread):
-    assert [i["id"] for i in client.get(URL, {"q": "gardning"}).json()["items"]] == [spread["shown"].pk]
-    assert [i["id"] for i in client.get(URL, {"kind": "request"}).json()["items"]] == [spread["request"].pk]
+    assert [i["id"] for i in client.get(URL, {"q": "gardning"}).json()["items"]] == [
+        spread["shown"].pk
+    ]
+    assert [i["id"] for i in client.get(URL, {"kind": "request"}).json()["items"]] == [
+        spread["request"].pk
+    ]
     assert client.get(URL, {"q": "members only"}).json()["items"] == []
 
 
@@ -72,20 +119,25 @@ def test_it_pages_with_a_cursor(client, community, member):
     assert second["next_cursor"] is None
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"q": "x" * 201}, "q"),
-    ({"kind": "gift"}, "kind"),
-    ({"limit": 0}, "limit"),
-    ({"limit": 101}, "limit"),
-    ({"cursor": "not-a-cursor"}, "cursor"),
-    ({"sort": "distance"}, "sort"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x" * 201}, "q"),
+        ({"kind": "gift"}, "kind"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"sort": "distance"}, "sort"),
+    ],
+)
 def test_it_refuses_bad_parameters_in_the_one_error_format(client, spread, params, field):
     error = assert_error(client.get(URL, params), 422)
     assert field in error["fields"], error
 
 
-def test_it_hides_unlisted_communities_and_refuses_a_bad_token(client, community, member, outsider, spread):
+def test_it_hides_unlisted_communities_and_refuses_a_bad_token(
+    client, community, member, outsider, spread
+):
     assert_error(client.get("/api/v1/communities/nowhere/public-listings"), 404)
     Community.objects.filter(pk=community.pk).update(is_listed=False)
     assert_error(client.get(URL), 404)
@@ -95,7 +147,9 @@ def test_it_hides_unlisted_communities_and_refuses_a_bad_token(client, community
 
 
 def test_it_is_in_the_schema_as_needing_no_credentials(client):
-    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/communities/{slug}/public-listings"]["get"]
+    operation = client.get("/api/v1/openapi.json").json()["paths"][
+        "/api/v1/communities/{slug}/public-listings"
+    ]["get"]
     assert {} in operation["security"]
 
 
@@ -109,4 +163,6 @@ def test_it_answers_in_a_fixed_number_of_queries(client, community, member):
     few = count(), count(q="garden", kind="offer")
     for n in range(12):
         posted(community, member, title=f"Garden job {n}")
-    assert (count(), count(q="garden", kind="offer")) == few == (2, 2)  # the community, then the page
+    assert (
+        (count(), count(q="garden", kind="offer")) == few == (2, 2)
+    )  # the community, then the page

@@ -16,8 +16,12 @@ VERSIONS = "/api/v1/communities/riverside/rules/versions"
 
 
 def change(client, headers, changes, reason="Agreed at the members' meeting"):
-    return client.post(VERSIONS, data={"changes": changes, "reason": reason}, content_type="application/json",
-                       headers=headers)
+    return client.post(
+        VERSIONS,
+        data={"changes": changes, "reason": reason},
+        content_type="application/json",
+        headers=headers,
+    )
 
 
 def test_it_shows_the_rules_in_force_with_their_meaning(client, community):
@@ -29,25 +33,38 @@ def test_it_shows_the_rules_in_force_with_their_meaning(client, community):
     assert body["values"]["credit_floor_minutes"] == -600
     definitions = {d["key"]: d for d in body["definitions"]}
     assert definitions["credit_floor_minutes"]["unit"] == "minutes"
-    assert definitions["group_exchange_payer"]["choices"][0] == {"value": "split", "label": "Split among the people helped"}
+    assert definitions["group_exchange_payer"]["choices"][0] == {
+        "value": "split",
+        "label": "Split among the people helped",
+    }
 
 
 def test_it_lets_a_coordinator_change_the_rules(client, community, coordinator):
-    response = change(client, bearer(coordinator), {"auto_confirm_days": 5, "credit_ceiling_minutes": 1200})
+    response = change(
+        client, bearer(coordinator), {"auto_confirm_days": 5, "credit_ceiling_minutes": 1200}
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["number"] == 2
     assert body["values"]["auto_confirm_days"] == 5
     assert body["changed_by"] == "Cora Coordinator"
     assert body["reason"] == "Agreed at the members' meeting"
-    assert client.get("/api/v1/communities/riverside/rules").json()["values"]["credit_ceiling_minutes"] == 1200
+    assert (
+        client.get("/api/v1/communities/riverside/rules").json()["values"]["credit_ceiling_minutes"]
+        == 1200
+    )
     event = AuditEvent.objects.get(action="rulebook.change")
     assert event.actor_id == coordinator.pk
     assert event.changes["auto_confirm_days"] == [14, 5]
 
 
 def test_it_lets_a_steward_change_the_rules(client, community, member, coordinator, membership_of):
-    memberships_services.role_set(actor=coordinator, membership=membership_of(member, community), role=Role.STEWARD, granted=True)
+    memberships_services.role_set(
+        actor=coordinator,
+        membership=membership_of(member, community),
+        role=Role.STEWARD,
+        granted=True,
+    )
     assert change(client, bearer(member), {"references_required": 2}).status_code == 201
 
 
@@ -87,12 +104,21 @@ def test_it_refuses_a_change_that_changes_nothing(client, community, coordinator
 
 
 def test_it_refuses_a_blank_reason(client, community, coordinator):
-    assert "reason" in assert_error(change(client, bearer(coordinator), {"auto_confirm_days": 3}, "   "), 422)["fields"]
+    assert (
+        "reason"
+        in assert_error(change(client, bearer(coordinator), {"auto_confirm_days": 3}, "   "), 422)[
+            "fields"
+        ]
+    )
 
 
-@pytest.mark.parametrize(("who", "status"), [("member", 403), ("agency_staff", 403), ("outsider", 404),
-                                             ("other_member", 404)])
-def test_it_lets_only_coordinators_and_stewards_change_rules(client, community, request, counts, who, status):
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("member", 403), ("agency_staff", 403), ("outsider", 404), ("other_member", 404)],
+)
+def test_it_lets_only_coordinators_and_stewards_change_rules(
+    client, community, request, counts, who, status
+):
     headers = bearer(request.getfixturevalue(who))
     before = counts()
     assert_error(change(client, headers, {"auto_confirm_days": 3}), status)
@@ -108,8 +134,12 @@ def test_it_asks_anonymous_callers_to_sign_in_to_change_rules(client, community,
 
 def test_it_shows_the_history_to_members_newest_first(client, community, coordinator, member):
     for days in range(2, 9):
-        communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": days},
-                                 reason=f"Try {days}")
+        communities_services.rulebook_change(
+            actor=coordinator,
+            community=community,
+            changes={"auto_confirm_days": days},
+            reason=f"Try {days}",
+        )
     items = walk(client, VERSIONS + "?limit=3", bearer(member))
     assert [v["number"] for v in items] == list(range(8, 0, -1))
     assert items[0]["reason"] == "Try 8" and items[0]["changed_by"] == "Cora Coordinator"

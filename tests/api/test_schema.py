@@ -55,8 +55,13 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, config=CONFIG)
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, content_type_conformance,
-          ignored_auth]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    content_type_conformance,
+    ignored_auth,
+]
 
 
 @pytest.fixture
@@ -72,16 +77,30 @@ def same_connection():
 
 
 @pytest.fixture
-def world(same_connection, community, other_community, coordinator, member, agency_staff, other_member):
+def world(
+    same_connection, community, other_community, coordinator, member, agency_staff, other_member
+):
     """A small community with something behind every path parameter."""
-    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Fixing bikes")], availability=["mon-am"])
+    profiles_services.gift_profile_update(
+        actor=member, person=member, gifts=[("hands", "Fixing bikes")], availability=["mon-am"]
+    )
     vetting_services.check_record(
-        actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN, result=CheckResult.PASSED,
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind=CheckKind.ID_SEEN,
+        result=CheckResult.PASSED,
         checked_on=dt.date(2024, 1, 5),
     )
-    applications = [apply(community, full_name=f"Applicant {i}", email=f"applicant{i}@example.org") for i in range(3)]
+    applications = [
+        apply(community, full_name=f"Applicant {i}", email=f"applicant{i}@example.org")
+        for i in range(3)
+    ]
     references_services.reference_request(
-        actor=coordinator, application=applications[0], referee_name="Rita", referee_email="rita@example.org"
+        actor=coordinator,
+        application=applications[0],
+        referee_name="Rita",
+        referee_email="rita@example.org",
     )
     return {
         "headers": bearer(coordinator),
@@ -108,10 +127,20 @@ def _referrals(community, coordinator) -> dict:
 
     agency = referrals_selectors.agencies_referring(coordinator, community)[0]
     referral = referrals_services.referral_create(
-        actor=coordinator, agency=agency, target="community", full_name="Pat Patient", phone="07700 900123",
-        consent_given=True, consent_note="Agreed by phone")
-    assessments_services.assessment_create(actor=coordinator, agency=agency, completed_on=dt.date(2026, 1, 5),
-                                  scores=dict.fromkeys(assessments_selectors.PAIRS, 2))
+        actor=coordinator,
+        agency=agency,
+        target="community",
+        full_name="Pat Patient",
+        phone="07700 900123",
+        consent_given=True,
+        consent_note="Agreed by phone",
+    )
+    assessments_services.assessment_create(
+        actor=coordinator,
+        agency=agency,
+        completed_on=dt.date(2026, 1, 5),
+        scores=dict.fromkeys(assessments_selectors.PAIRS, 2),
+    )
     return {"referral_ids": [referral.pk]}
 
 
@@ -120,12 +149,21 @@ def _partners(community, coordinator, member) -> dict:
     from coproduce.coproduction.services import partners
 
     partner = partners.partner_create(actor=coordinator, community=community, name="Riverside Pool")
-    offer = partners.offer_create(actor=coordinator, partner=partner, title="One swim", minutes=30, max_children=2)
-    partners.redemption_create(actor=coordinator, partner=partner, offer=offer,
-                               member_ref=member.memberships.get(community=community).member_code,
-                               idempotency_key="schema-swim")
-    return {"partner_ids": [partner.pk], "offer_id": offer.pk,
-            "member_code": member.memberships.get(community=community).member_code}
+    offer = partners.offer_create(
+        actor=coordinator, partner=partner, title="One swim", minutes=30, max_children=2
+    )
+    partners.redemption_create(
+        actor=coordinator,
+        partner=partner,
+        offer=offer,
+        member_ref=member.memberships.get(community=community).member_code,
+        idempotency_key="schema-swim",
+    )
+    return {
+        "partner_ids": [partner.pk],
+        "offer_id": offer.pk,
+        "member_code": member.memberships.get(community=community).member_code,
+    }
 
 
 def _sessions(community, coordinator, member) -> dict:
@@ -133,24 +171,47 @@ def _sessions(community, coordinator, member) -> dict:
     session and sign-up operations reach real rows."""
     from coproduce.coproduction.services import agencies, sessions
 
-    agency = agencies.agency_create(actor=coordinator, community=community, name="Riverside Library", kind="library")
-    role = agencies.role_create(actor=coordinator, agency=agency, title="Digital helper", description="Help people",
-                                commitment="Weekly")
+    agency = agencies.agency_create(
+        actor=coordinator, community=community, name="Riverside Library", kind="library"
+    )
+    role = agencies.role_create(
+        actor=coordinator,
+        agency=agency,
+        title="Digital helper",
+        description="Help people",
+        commitment="Weekly",
+    )
     role = agencies.role_publish(actor=coordinator, role=role)
     start = timezone.now() + dt.timedelta(days=2)
-    made = [sessions.session_create(actor=coordinator, role=role, place="Library",
-                                    starts_at=start + dt.timedelta(days=i), ends_at=start + dt.timedelta(days=i, hours=2),
-                                    capacity=1) for i in range(2)]
-    signups = [sessions.signup_create(actor=coordinator, session=made[0], person=member),
-               sessions.signup_create(actor=coordinator, session=made[1])]
-    return {"session_ids": [s.pk for s in made], "signup_ids": [s.pk for s in signups], "role_ids": [role.pk],
-            "agency_slug": agency.slug}
+    made = [
+        sessions.session_create(
+            actor=coordinator,
+            role=role,
+            place="Library",
+            starts_at=start + dt.timedelta(days=i),
+            ends_at=start + dt.timedelta(days=i, hours=2),
+            capacity=1,
+        )
+        for i in range(2)
+    ]
+    signups = [
+        sessions.signup_create(actor=coordinator, session=made[0], person=member),
+        sessions.signup_create(actor=coordinator, session=made[1]),
+    ]
+    return {
+        "session_ids": [s.pk for s in made],
+        "signup_ids": [s.pk for s in signups],
+        "role_ids": [role.pk],
+        "agency_slug": agency.slug,
+    }
 
 
 def _messages(community, coordinator, member) -> dict:
     """A conversation the coordinator is in and one reported to them, so the message operations
     reach real rows."""
-    own = conversations_services.conversation_start(actor=coordinator, community=community, recipient=member, body="Hello")
+    own = conversations_services.conversation_start(
+        actor=coordinator, community=community, recipient=member, body="Hello"
+    )
     reply = conversations_services.message_send(actor=member, conversation=own, body="Hi back")
     return {"conversation_ids": [own.pk], "message_ids": [reply.pk, own.messages.first().pk]}
 
@@ -160,16 +221,30 @@ def _listings(community, coordinator, member) -> dict:
     neighbourhood, so the listing operations reach them."""
     made = [
         listings_services.listing_create(
-            actor=owner, community=community, kind=kind, title=title, category="gardening", lat=51.5, lng=-0.12,
+            actor=owner,
+            community=community,
+            kind=kind,
+            title=title,
+            category="gardening",
+            lat=51.5,
+            lng=-0.12,
             availability=["mon-am"],
         )
-        for owner, kind, title in [(member, "offer", "Weeding"), (coordinator, "request", "Help with a hedge"),
-                                   (member, "request", "Lift to the shops"), (coordinator, "offer", "Closed one")]
+        for owner, kind, title in [
+            (member, "offer", "Weeding"),
+            (coordinator, "request", "Help with a hedge"),
+            (member, "request", "Lift to the shops"),
+            (coordinator, "offer", "Closed one"),
+        ]
     ]
     listings_services.listing_close(actor=coordinator, listing=made[-1])
-    pictures = [images_services.listing_image_add(actor=coordinator, listing=listing, upload=picture())
-                for listing in made[:-1]]
-    neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name="Old Town", lat=51.5, lng=-0.12)
+    pictures = [
+        images_services.listing_image_add(actor=coordinator, listing=listing, upload=picture())
+        for listing in made[:-1]
+    ]
+    neighbourhoods_services.neighbourhood_add(
+        actor=coordinator, community=community, name="Old Town", lat=51.5, lng=-0.12
+    )
     return {"listing_ids": [listing.pk for listing in made], "image_ids": [p.pk for p in pictures]}
 
 
@@ -177,17 +252,27 @@ def _hours(community, coordinator, member, agency_staff) -> dict:
     """Exchanges in each state (one the coordinator can answer), accounts and transfers."""
     issuance = accounts_services.issuance_account(community)
     fund = accounts_services.fund_account(community)
-    accounts = [accounts_services.member_account(community, p) for p in (coordinator, member, agency_staff)]
+    accounts = [
+        accounts_services.member_account(community, p) for p in (coordinator, member, agency_staff)
+    ]
     seed = transfers_services.transfer_create(
-        actor=coordinator, community=community, idempotency_key="seed",
+        actor=coordinator,
+        community=community,
+        idempotency_key="seed",
         legs=[Leg(issuance.pk, -400), Leg(fund.pk, 100), *[Leg(a.pk, 100) for a in accounts]],
     )
     today = timezone.localdate()
 
     def record(provider, recipient, key):
         return exchanges_services.exchange_record(
-            actor=provider, community=community, idempotency_key=key, providers=[provider], recipients=[recipient],
-            minutes=30, effective_on=today, category="Gardening",
+            actor=provider,
+            community=community,
+            idempotency_key=key,
+            providers=[provider],
+            recipients=[recipient],
+            minutes=30,
+            effective_on=today,
+            category="Gardening",
         )
 
     waiting_for_coordinator = record(member, coordinator, "w1")
@@ -197,7 +282,12 @@ def _hours(community, coordinator, member, agency_staff) -> dict:
     confirmed = record(coordinator, member, "c")
     answers_services.exchange_confirm(actor=member, exchange=confirmed)
     return {
-        "exchange_ids": [waiting_for_coordinator.pk, waiting_for_staff.pk, disputed.pk, confirmed.pk],
+        "exchange_ids": [
+            waiting_for_coordinator.pk,
+            waiting_for_staff.pk,
+            disputed.pk,
+            confirmed.pk,
+        ],
         "account_ids": [issuance.pk, fund.pk, *[a.pk for a in accounts]],
         "transfer_ids": [seed.pk, confirmed.transfer_id],
     }
@@ -210,9 +300,21 @@ def _aim(case, world) -> None:
         params["slug"] = "riverside"
     if "number" in params and isinstance(params["number"], int) and params["number"] % 5:
         params["number"] = world["numbers"][params["number"] % len(world["numbers"])]
-    for name in ("application_id", "exchange_id", "account_id", "transfer_id", "listing_id", "conversation_id",
-                 "message_id", "image_id", "session_id", "signup_id", "role_id",
-                 "partner_id", "referral_id"):
+    for name in (
+        "application_id",
+        "exchange_id",
+        "account_id",
+        "transfer_id",
+        "listing_id",
+        "conversation_id",
+        "message_id",
+        "image_id",
+        "session_id",
+        "signup_id",
+        "role_id",
+        "partner_id",
+        "referral_id",
+    ):
         if name in params and isinstance(params[name], int) and params[name] % 5:
             ids = world[f"{name}s"]
             params[name] = ids[params[name] % len(ids)]
@@ -234,8 +336,12 @@ def _aim_body(case, world) -> None:
         return
     path = case.path
     if path.endswith("/exchanges") or path.endswith("/exchanges/entries"):
-        body.update(providers=[world["coordinator_number"]], recipients=[world["numbers"][len(str(body)) % 2]],
-                    minutes=15 + len(str(body)) % 400, effective_on=timezone.localdate().isoformat())
+        body.update(
+            providers=[world["coordinator_number"]],
+            recipients=[world["numbers"][len(str(body)) % 2]],
+            minutes=15 + len(str(body)) % 400,
+            effective_on=timezone.localdate().isoformat(),
+        )
         if world["coordinator_number"] in body["recipients"]:
             body["recipients"] = [world["member_number"]]
         body.pop("on_behalf_of", None)
@@ -253,8 +359,12 @@ def _aim_body(case, world) -> None:
         body.update(offer_id=world["offer_id"], member=world["member_code"])
     elif path.endswith("/transfers"):
         amount = 1 + len(str(body)) % 50
-        body.update(legs=[{"account_id": world["account_ids"][2], "amount_minutes": -amount},
-                          {"account_id": world["account_ids"][3], "amount_minutes": amount}])
+        body.update(
+            legs=[
+                {"account_id": world["account_ids"][2], "amount_minutes": -amount},
+                {"account_id": world["account_ids"][3], "amount_minutes": amount},
+            ]
+        )
         body.setdefault("memo", "Schema test")
 
 
@@ -280,7 +390,9 @@ def test_it_serves_a_valid_openapi_3_document(client, db):
             assert {401, 403, 404, 422} <= codes, (method, path)
             for code, spec in operation["responses"].items():
                 if int(code) >= 400:
-                    assert spec["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+                    assert spec["content"]["application/json"]["schema"] == {
+                        "$ref": "#/components/schemas/Error"
+                    }
 
 
 def test_it_serves_the_docs_from_local_files(client, db):
@@ -291,5 +403,7 @@ def test_it_serves_the_docs_from_local_files(client, db):
     assert sources, html
     assert all(s.startswith("/") and not s.startswith("//") for s in sources), sources
     assert "/static/ninja/swagger-ui-bundle.js" in sources
-    assert "<script>" not in html.replace('<script type="application/json"', "")  # no inline script (CSP)
+    assert "<script>" not in html.replace(
+        '<script type="application/json"', ""
+    )  # no inline script (CSP)
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]

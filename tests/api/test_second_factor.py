@@ -22,11 +22,15 @@ APPLICATIONS = "/api/v1/communities/riverside/applications"
 @pytest.fixture
 def new_coordinator(community):
     person = make_person("newcoord@riverside.example", "Nia New")  # not MFA-exempt
-    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(
+        actor=None, community=community, person=person, roles=[Role.COORDINATOR]
+    )
     return person
 
 
-def test_it_refuses_a_coordinators_token_until_two_factor_is_set_up(client, community, new_coordinator):
+def test_it_refuses_a_coordinators_token_until_two_factor_is_set_up(
+    client, community, new_coordinator
+):
     apply(community, email="ada@example.org", phone="07700 900123")
     headers = bearer(new_coordinator)
     response = client.get(APPLICATIONS, headers=headers)
@@ -45,12 +49,16 @@ def test_it_refuses_an_operators_token_until_two_factor_is_set_up(client, commun
     assert_error(client.get(APPLICATIONS, headers=bearer(operator)), 403, "mfa_required")
 
 
-def test_it_does_not_ask_members_or_exempt_demo_coordinators(client, community, member, coordinator):
+def test_it_does_not_ask_members_or_exempt_demo_coordinators(
+    client, community, member, coordinator
+):
     assert client.get("/api/v1/me", headers=bearer(member)).status_code == 200
     assert client.get(APPLICATIONS, headers=bearer(coordinator)).status_code == 200  # mfa_exempt
 
 
-def test_it_asks_one_policy_on_the_pages_the_session_api_and_tokens(client, community, new_coordinator, monkeypatch):
+def test_it_asks_one_policy_on_the_pages_the_session_api_and_tokens(
+    client, community, new_coordinator, monkeypatch
+):
     headers = bearer(new_coordinator)
     client.force_login(new_coordinator)
     dashboard = reverse("web:coordinator_dashboard", args=[community.slug])

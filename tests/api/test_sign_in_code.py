@@ -36,24 +36,44 @@ def test_it_gives_a_coordinator_the_code_and_its_expiry(client, community, coord
     assert body["code"] not in str(SignInToken.objects.values_list("secret_hash", flat=True))
 
 
-@pytest.mark.parametrize(("who", "status", "code"), [
-    ("member", 403, "coordinators_only"), ("agency_staff", 403, "coordinators_only"),
-    ("outsider", 404, "not_found"), ("other_member", 404, "not_found"),
-])
-def test_it_refuses_everyone_else_in_the_one_error_format(client, community, dorothy, who, status, code, request):
-    assert_error(client.post(url(dorothy), headers=bearer(request.getfixturevalue(who))), status, code)
+@pytest.mark.parametrize(
+    ("who", "status", "code"),
+    [
+        ("member", 403, "coordinators_only"),
+        ("agency_staff", 403, "coordinators_only"),
+        ("outsider", 404, "not_found"),
+        ("other_member", 404, "not_found"),
+    ],
+)
+def test_it_refuses_everyone_else_in_the_one_error_format(
+    client, community, dorothy, who, status, code, request
+):
+    assert_error(
+        client.post(url(dorothy), headers=bearer(request.getfixturevalue(who))), status, code
+    )
     assert not SignInToken.objects.exists()
 
 
-def test_it_keeps_coordinators_accounts_to_themselves(client, community, coordinator, membership_of):
+def test_it_keeps_coordinators_accounts_to_themselves(
+    client, community, coordinator, membership_of
+):
     other = make_person("coord2@riverside.example", "Second Coordinator", mfa_exempt=True)
-    membership = memberships_services.membership_add(actor=None, community=community, person=other, roles=[Role.COORDINATOR])
-    assert_error(client.post(url(membership), headers=bearer(coordinator)), 403, "sign_in_protected")
-    assert_error(client.post(url(membership_of(coordinator, community)), headers=bearer(coordinator)), 403,
-                 "own_account")
+    membership = memberships_services.membership_add(
+        actor=None, community=community, person=other, roles=[Role.COORDINATOR]
+    )
+    assert_error(
+        client.post(url(membership), headers=bearer(coordinator)), 403, "sign_in_protected"
+    )
+    assert_error(
+        client.post(url(membership_of(coordinator, community)), headers=bearer(coordinator)),
+        403,
+        "own_account",
+    )
     assert not SignInToken.objects.exists()
 
 
 def test_it_answers_404_for_no_such_member(client, community, coordinator):
-    response = client.post("/api/v1/communities/riverside/members/999/sign-in-code", headers=bearer(coordinator))
+    response = client.post(
+        "/api/v1/communities/riverside/members/999/sign-in-code", headers=bearer(coordinator)
+    )
     assert_error(response, 404, "not_found")

@@ -17,8 +17,13 @@ from django.core.cache import cache
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_RUN = (
@@ -37,7 +42,9 @@ SKIP = re.compile(
 def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`).")
+        pytest.fail(
+            f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -64,7 +71,10 @@ def new_page(browser, demo_site):
     def make(width: int = 1280):
         # bypass_csp lets axe be injected as an inline script; the site's CSP forbids inline scripts.
         context = browser.new_context(
-            base_url=demo_site, viewport={"width": width, "height": 900}, bypass_csp=True, locale="en-GB",
+            base_url=demo_site,
+            viewport={"width": width, "height": 900},
+            bypass_csp=True,
+            locale="en-GB",
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -107,7 +117,9 @@ def _pattern(url: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + ("?" + query if query else "")
 
 
-def crawl(page, start: str, *, per_pattern: int = 2, limit: int = 60, depth: int = 3) -> list[PageReport]:
+def crawl(
+    page, start: str, *, per_pattern: int = 2, limit: int = 60, depth: int = 3
+) -> list[PageReport]:
     """Visit the start page, every same-site link in its navigation and main content, and their
     links in turn (breadth first, GET only), checking each page. At most `per_pattern` pages of
     one kind (member 12 and member 13 are one kind) and `limit` pages in all."""
@@ -152,12 +164,19 @@ def check_page(page, status: int) -> PageReport:
     wide = page.viewport_size
     page.set_viewport_size({"width": NARROW, "height": 800})
     known = {(v["id"], tuple(v["targets"])) for v in violations}
-    violations += [v for v in _serious(page.evaluate(AXE_RUN), f" at {NARROW} px")
-                   if (v["id"], tuple(v["targets"])) not in known]
+    violations += [
+        v
+        for v in _serious(page.evaluate(AXE_RUN), f" at {NARROW} px")
+        if (v["id"], tuple(v["targets"])) not in known
+    ]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     report = PageReport(
-        url=page.url, status=status, title=page.title().strip(), h1_count=page.locator("h1").count(),
-        scroll_width=scroll_width, violations=violations,
+        url=page.url,
+        status=status,
+        title=page.title().strip(),
+        h1_count=page.locator("h1").count(),
+        scroll_width=scroll_width,
+        violations=violations,
     )
     page.set_viewport_size(wide)
     return report
@@ -212,5 +231,7 @@ def problems(reports: list[PageReport]) -> list[str]:
             out.append(f"{r.url}: scrolls sideways at {NARROW} px (scrollWidth {r.scroll_width})")
         for v in r.violations:
             for target, html in zip(v["targets"], v["html"], strict=True):
-                out.append(f"{r.url}: axe {v['id']} ({v['impact']}): {v['help']} at {target}: {html}")
+                out.append(
+                    f"{r.url}: axe {v['id']} ({v['impact']}): {v['help']} at {target}: {html}"
+                )
     return out

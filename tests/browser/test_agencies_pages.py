@@ -20,12 +20,26 @@ def test_agency_and_role_pages_pass_the_page_checks_in_a_browser(new_page):
     community = Community.objects.get(slug="riverside")
     coordinator = Person.objects.get(email="coordinator@riverside.example")
     staff = Person.objects.get(email="staff@riverside.example")
-    agency = agencies.agency_create(actor=coordinator, community=community, name="Riverside Library",
-                                    kind="library", place="Market Square")
-    agencies.staff_add(actor=coordinator, agency=agency, person=staff, role="admin", job_title="Librarian")
-    role = agencies.role_create(actor=coordinator, agency=agency, title="Digital helper", description="Help people.",
-                                commitment="Tuesday mornings", training=["Safeguarding"], min_age=16,
-                                staff_lead=staff)
+    agency = agencies.agency_create(
+        actor=coordinator,
+        community=community,
+        name="Riverside Library",
+        kind="library",
+        place="Market Square",
+    )
+    agencies.staff_add(
+        actor=coordinator, agency=agency, person=staff, role="admin", job_title="Librarian"
+    )
+    role = agencies.role_create(
+        actor=coordinator,
+        agency=agency,
+        title="Digital helper",
+        description="Help people.",
+        commitment="Tuesday mornings",
+        training=["Safeguarding"],
+        min_age=16,
+        staff_lead=staff,
+    )
     agencies.role_publish(actor=coordinator, role=role)
     page = new_page()
     sign_in(page, "coordinator@riverside.example", DEMO_PASSWORD)

@@ -28,7 +28,9 @@ def demo_with_messages(demo_site):
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.
-        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(apps, None)
+        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(
+            apps, None
+        )
     exchanges_demo.build_listings()
     messaging_demo.build_conversations()
     return demo_site
@@ -38,7 +40,12 @@ def test_every_coordinator_page_of_this_work_passes_the_checks(new_page, demo_wi
     page = new_page()
     sign_in(page, "coordinator@riverside.example", DEMO_PASSWORD)
     page.goto("/c/riverside/coordinate/")
-    links = ["Needs a person", "Messages to pass on", "Introductions", "Concerns raised after exchanges (private)"]
+    links = [
+        "Needs a person",
+        "Messages to pass on",
+        "Introductions",
+        "Concerns raised after exchanges (private)",
+    ]
     reports = []
     for name in links:
         page.goto("/c/riverside/coordinate/")
@@ -60,12 +67,16 @@ def test_a_coordinator_introduces_two_members_from_the_queue(new_page, demo_with
     before = Introduction.objects.count()
     page.locator("main a[href*='/introductions/new/?listing=']").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Introduce two members")
-    suggestions = page.get_by_role("group", name="Suggested from the matching offers").get_by_role("radio")
+    suggestions = page.get_by_role("group", name="Suggested from the matching offers").get_by_role(
+        "radio"
+    )
     if suggestions.count():
         suggestions.first.check()
     else:
         page.get_by_label(re.compile(r"^to")).fill("RIV-0002")
-    page.get_by_label("Your message to both of them").fill("You two should talk: one asks, the other offers.")
+    page.get_by_label("Your message to both of them").fill(
+        "You two should talk: one asks, the other offers."
+    )
     page.get_by_role("button", name="Send the introduction").click()
     expect(page.get_by_role("status")).to_contain_text("You have introduced")
     assert Introduction.objects.count() == before + 1

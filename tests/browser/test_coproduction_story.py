@@ -45,7 +45,9 @@ def whole_demo(demo_site):
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.
-        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(apps, None)
+        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(
+            apps, None
+        )
     exchanges_demo.build_history()
     exchanges_demo.build_listings()
     messaging_demo.build_conversations()
@@ -56,7 +58,8 @@ def whole_demo(demo_site):
 def test_a_patient_gives_time_at_the_health_centre_and_spends_it_on_a_swim(new_page, whole_demo):
     peer = CoproductionRole.objects.get(title="Peer supporter")
     maya_membership = Membership.objects.select_related("community").get(
-        community__slug="riverside", person__email="member@riverside.example")
+        community__slug="riverside", person__email="member@riverside.example"
+    )
     maya_code = f"{maya_membership.community.member_prefix}-{maya_membership.number:04d}"
     reports = []
 
@@ -89,20 +92,26 @@ def test_a_patient_gives_time_at_the_health_centre_and_spends_it_on_a_swim(new_p
     maya.get_by_role("link", name="Peer supporter", exact=True).click()
     reports.append(check_page(maya, 200))
     maya.get_by_role("link", name="See the sessions and sign up").click()
-    maya.get_by_role("link", name=re.compile(timezone.localtime(session.starts_at).strftime("%A %-d %B, %H:%M"))).click()
+    maya.get_by_role(
+        "link", name=re.compile(timezone.localtime(session.starts_at).strftime("%A %-d %B, %H:%M"))
+    ).click()
     maya.get_by_role("main").get_by_role("button", name="Sign up").click()
     expect(maya.get_by_role("main").get_by_role("button", name="Cancel my place")).to_be_visible()
     reports.append(check_page(maya, 200))
 
     # Time passes: the session has taken place.
     start = timezone.now() - dt.timedelta(hours=3)
-    Session.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + dt.timedelta(minutes=90))
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=start, ends_at=start + dt.timedelta(minutes=90)
+    )
 
     # Priya marks the register on her phone and confirms it.
     priya.set_viewport_size({"width": NARROW, "height": 800})
     priya.goto("/c/riverside/agencies/riverside-health-centre/")
     priya.get_by_role("link", name=re.compile(r"\d+ registers? to fill in")).click()
-    priya.get_by_role("link", name=f"Register: Peer supporter, {timezone.localtime(start):%A %-d %B}").click()
+    priya.get_by_role(
+        "link", name=f"Register: Peer supporter, {timezone.localtime(start):%A %-d %B}"
+    ).click()
     reports.append(check_page(priya, 200))
     priya.get_by_role("group", name=re.compile(r"^Maya\b")).get_by_label("Came", exact=True).check()
     priya.get_by_label("Priya was there").check()

@@ -30,7 +30,9 @@ def coproduction_demo(demo_site):
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.
-        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(apps, None)
+        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(
+            apps, None
+        )
     assert coproduction_demo.build_coproduction()
     exchanges_demo.build_listings()
     return demo_site
@@ -44,14 +46,18 @@ def test_priya_reaches_her_register_from_her_home_page(new_page, coproduction_de
     agencies = page.get_by_role("region", name="Your agencies")
     expect(agencies).to_contain_text("Riverside Health Centre")
     expect(agencies).to_contain_text("1 register to fill in")
-    agencies.get_by_role("link", name=re.compile(r"^Register: Welcome host in the waiting room, ")).click()
+    agencies.get_by_role(
+        "link", name=re.compile(r"^Register: Welcome host in the waiting room, ")
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome host in the waiting room")
     expect(page.get_by_role("button", name="Confirm and credit hours")).to_be_visible()
     reports.append(check_page(page, 200))
     # Back home, her agency's page and its sessions are one link away; she is not asked to sign up.
     page.goto("/home/")
     page.get_by_role("link", name="Sessions at Riverside Health Centre").first.click()
-    expect(page.get_by_role("main")).to_contain_text("You run these sessions as staff of Riverside Health Centre")
+    expect(page.get_by_role("main")).to_contain_text(
+        "You run these sessions as staff of Riverside Health Centre"
+    )
     expect(page.get_by_role("main").get_by_role("button", name="Sign up")).to_have_count(0)
     reports.append(check_page(page, 200))
     found = problems(reports)

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 
 def open_dashboard(page):
     sign_in(page, "coordinator@riverside.example", DEMO_PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Coordinate Riverside").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Coordinate Riverside"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coordinate Riverside")
 
 
@@ -28,7 +30,9 @@ def test_it_lets_a_coordinator_approve_an_application(new_page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Application from Leanne Price")
     expect(page.get_by_text("1 supporting of 1 needed")).to_be_visible()
     page.get_by_role("button", name="Approve Leanne Price").click()
-    expect(page.get_by_role("status")).to_contain_text(re.compile(r"Leanne Price is now a member, number RIV-\d{4}"))
+    expect(page.get_by_role("status")).to_contain_text(
+        re.compile(r"Leanne Price is now a member, number RIV-\d{4}")
+    )
     application = Application.objects.get(full_name="Leanne Price")
     assert application.status == ApplicationStatus.APPROVED
     assert application.decided_by.email == "coordinator@riverside.example"
@@ -48,9 +52,13 @@ def test_it_lets_a_coordinator_decline_an_application_with_a_reason(new_page):
     open_dashboard(page)
     page.get_by_role("link", name="Colin Marsh").click()
     decline = page.locator("form", has=page.get_by_role("button", name="Decline the application"))
-    decline.get_by_label(re.compile(r"^Why is the application declined")).fill("The reference raised concerns we talked through with him.")
+    decline.get_by_label(re.compile(r"^Why is the application declined")).fill(
+        "The reference raised concerns we talked through with him."
+    )
     decline.get_by_role("button", name="Decline the application").click()
-    expect(page.get_by_role("status")).to_contain_text("The application from Colin Marsh has been declined.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "The application from Colin Marsh has been declined."
+    )
     assert Application.objects.get(full_name="Colin Marsh").status == ApplicationStatus.DECLINED
 
 
@@ -75,5 +83,9 @@ def test_it_lets_a_member_choose_who_sees_their_phone_number(new_page):
     phone.get_by_label("Anyone").check()
     page.get_by_role("button", name="Save privacy settings").click()
     expect(page.get_by_role("status")).to_contain_text("The privacy settings have been saved.")
-    expect(page.get_by_role("group", name=re.compile(r"^Phone number")).get_by_label("Anyone")).to_be_checked()
-    assert Person.objects.get(email="member@riverside.example").phone_visibility == Visibility.PUBLIC
+    expect(
+        page.get_by_role("group", name=re.compile(r"^Phone number")).get_by_label("Anyone")
+    ).to_be_checked()
+    assert (
+        Person.objects.get(email="member@riverside.example").phone_visibility == Visibility.PUBLIC
+    )

@@ -49,7 +49,9 @@ def test_it_records_confirms_and_reverses_hours_as_people_would(new_page):
     priya = new_page()
     sign_in(priya, "staff@riverside.example", DEMO_PASSWORD)
     priya.goto("/c/riverside/exchanges/to-confirm/")
-    priya.get_by_role("button", name=re.compile(r"^Confirm 1h30 for Weeding the front garden")).click()
+    priya.get_by_role(
+        "button", name=re.compile(r"^Confirm 1h30 for Weeding the front garden")
+    ).click()
     expect(priya.get_by_role("status")).to_contain_text("Confirmed")
     exchange.refresh_from_db()
     assert exchange.status == ExchangeStatus.CONFIRMED

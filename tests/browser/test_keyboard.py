@@ -37,7 +37,9 @@ def test_it_makes_the_skip_link_the_first_focus_stop(new_page):
     first = page.evaluate(FOCUSED)
     assert first["tag"] == "a" and first["text"] == "Skip to main content"
     box = page.get_by_role("link", name="Skip to main content").bounding_box()
-    assert box is not None and box["x"] >= 0 and box["y"] >= 0, "the skip link must be visible when focused"
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0, (
+        "the skip link must be visible when focused"
+    )
     page.keyboard.press("Enter")
     assert page.evaluate(FOCUSED)["id"] == "main"
 

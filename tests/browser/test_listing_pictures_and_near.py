@@ -29,7 +29,9 @@ def listings(demo_site):
     from coproduce.exchanges.models import Category
 
     if not Category.objects.filter(community=None).exists():
-        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(apps, None)
+        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(
+            apps, None
+        )
     build_listings()
 
 

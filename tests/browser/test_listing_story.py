@@ -37,7 +37,9 @@ def whole_demo(demo_site):
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.
-        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(apps, None)
+        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(
+            apps, None
+        )
     exchanges_demo.build_history()
     exchanges_demo.build_listings()
     messaging_demo.build_conversations()
@@ -49,13 +51,17 @@ def needs_a_person(page) -> str:
     return page.get_by_role("main").inner_text()
 
 
-def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answered(new_page, whole_demo):
+def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answered(
+    new_page, whole_demo
+):
     maya = new_page(width=360)  # on a phone
     sign_in(maya, "member@riverside.example", DEMO_PASSWORD)
 
     # She posts the request from the listings page.
     maya.goto("/c/riverside/listings/")
-    maya.get_by_role("main").get_by_role("link", name=re.compile(r"^Post an offer or a request")).first.click()
+    maya.get_by_role("main").get_by_role(
+        "link", name=re.compile(r"^Post an offer or a request")
+    ).first.click()
     maya.get_by_label("Asking for help").check()
     maya.get_by_label(re.compile(r"^Title")).fill(TITLE)
     maya.get_by_label(re.compile(r"^Description")).fill(
@@ -71,12 +77,22 @@ def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answere
     expect(offers.first).to_be_visible()
     assert offers.count() >= 3
     first_three = [offers.nth(i).inner_text() for i in range(3)]
-    ids = [int(re.search(r"/listings/(\d+)/", offers.nth(i).get_by_role("link").first.get_attribute("href")).group(1))
-           for i in range(3)]
+    ids = [
+        int(
+            re.search(
+                r"/listings/(\d+)/", offers.nth(i).get_by_role("link").first.get_attribute("href")
+            ).group(1)
+        )
+        for i in range(3)
+    ]
     suggested = Listing.objects.filter(pk__in=ids).select_related("category")
     assert {(o.kind, o.category.group) for o in suggested} == {("offer", "digital")}, first_three
-    assert all(re.search(r"computer help|related|similar|km away|both in|remotely|exchanges? completed", text)
-               for text in first_three), first_three
+    assert all(
+        re.search(
+            r"computer help|related|similar|km away|both in|remotely|exchanges? completed", text
+        )
+        for text in first_three
+    ), first_three
     report = check_page(maya, 200)
     assert not problems([report]), problems([report])
 
@@ -95,7 +111,9 @@ def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answere
     maya.get_by_role("button", name=re.compile(r"^Send")).click()
     expect(maya.get_by_role("status")).to_contain_text("Sent")
     conversation_url = maya.url
-    helper_name = maya.get_by_role("heading", level=1).inner_text().removeprefix("Messages with ").strip()
+    helper_name = (
+        maya.get_by_role("heading", level=1).inner_text().removeprefix("Messages with ").strip()
+    )
     helper = next(p for p in Person.objects.filter(phone__gt="") if p.display_name == helper_name)
     for page_text in (maya.get_by_role("main").inner_text(),):
         assert helper.phone not in page_text
@@ -107,7 +125,9 @@ def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answere
     answerer = new_page()
     sign_in(answerer, helper.email or helper.username, DEMO_PASSWORD)
     answerer.goto(conversation_url)
-    answerer.get_by_label(re.compile(r"^(Your message|Message|Reply)")).fill("Yes, Thursday at 2pm at the library?")
+    answerer.get_by_label(re.compile(r"^(Your message|Message|Reply)")).fill(
+        "Yes, Thursday at 2pm at the library?"
+    )
     answerer.get_by_role("button", name=re.compile(r"^Send")).click()
     expect(answerer.get_by_role("status")).to_contain_text("Sent")
     assert maya.get_by_role("main").inner_text() is not None
@@ -125,6 +145,13 @@ def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answere
     maya.get_by_role("button", name="Record the hours").click()
     expect(maya.get_by_role("status")).to_contain_text("Recorded.")
     exchange = Exchange.objects.get(listing_id=request.pk)
-    assert (exchange.minutes, exchange.status, exchange.category) == (90, ExchangeStatus.RECORDED, "Computer help")
-    assert set(exchange.participants.values_list("person_id", flat=True)) == {helper.pk, request.owner_id}
+    assert (exchange.minutes, exchange.status, exchange.category) == (
+        90,
+        ExchangeStatus.RECORDED,
+        "Computer help",
+    )
+    assert set(exchange.participants.values_list("person_id", flat=True)) == {
+        helper.pk,
+        request.owner_id,
+    }
     assert ledger_audit().clean

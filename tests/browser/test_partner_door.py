@@ -21,12 +21,24 @@ pytestmark = pytest.mark.browser
 def test_a_coordinator_takes_credits_at_the_door_on_a_phone(new_page, demo_site):
     community = Community.objects.get(slug="riverside")
     coordinator = Person.objects.get(email="coordinator@riverside.example")
-    partner = partners.partner_create(actor=coordinator, community=community, name="Riverside Leisure Centre",
-                                      place="Dock Road")
-    partners.offer_create(actor=coordinator, partner=partner, title="One swim", minutes=60, max_adults=2,
-                          max_children=2)
-    member = (community.memberships.filter(status="active").exclude(person=coordinator)
-              .select_related("community").order_by("number").first())
+    partner = partners.partner_create(
+        actor=coordinator, community=community, name="Riverside Leisure Centre", place="Dock Road"
+    )
+    partners.offer_create(
+        actor=coordinator,
+        partner=partner,
+        title="One swim",
+        minutes=60,
+        max_adults=2,
+        max_children=2,
+    )
+    member = (
+        community.memberships.filter(status="active")
+        .exclude(person=coordinator)
+        .select_related("community")
+        .order_by("number")
+        .first()
+    )
     page = new_page(width=NARROW)
     sign_in(page, "coordinator@riverside.example", DEMO_PASSWORD)
     reports = []
@@ -39,7 +51,9 @@ def test_a_coordinator_takes_credits_at_the_door_on_a_phone(new_page, demo_site)
     reports.append(check_page(page, 200))
     page.get_by_label("Member number").fill(member.member_code)
     page.get_by_role("button", name="Check").click()
-    expect(page.get_by_role("heading", name=re.compile(re.escape(member.person.display_name)))).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile(re.escape(member.person.display_name)))
+    ).to_be_visible()
     reports.append(check_page(page, 200))
     page.get_by_role("button", name="Take the hours").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Receipt")

@@ -29,11 +29,17 @@ def test_it_shows_public_listings_to_a_visitor_and_leads_them_in(new_page, listi
 
     page.get_by_label(re.compile(r"^What are you looking for")).fill("gardning")
     page.get_by_role("button", name="Search").click()
-    expect(page.locator(".results h3").first).to_have_text("Weeding and tidying small gardens")  # the best match
+    expect(page.locator(".results h3").first).to_have_text(
+        "Weeding and tidying small gardens"
+    )  # the best match
     reports.append(check_page(page, 200))
 
-    page.get_by_role("link", name=re.compile(r"^Sign in to answer .Weeding and tidying small gardens")).click()
-    page.get_by_label(re.compile(r"^Email, username or member number")).fill("member@riverside.example")
+    page.get_by_role(
+        "link", name=re.compile(r"^Sign in to answer .Weeding and tidying small gardens")
+    ).click()
+    page.get_by_label(re.compile(r"^Email, username or member number")).fill(
+        "member@riverside.example"
+    )
     page.get_by_label(re.compile(r"^Password")).fill(DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Weeding and tidying small gardens")

@@ -32,20 +32,48 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def yesterdays_session(demo_site):
     community = Community.objects.get(slug="riverside")
-    account = accounts_services.organisation_account_open(community=community, name="Register Test Clinic")
-    agency = Agency.objects.create(community=community, name="Register Test Clinic", slug="register-test-clinic",
-                                   kind="gp_practice", account=account)
-    transfers_services.transfer_create(actor=None, community=community, idempotency_key="browser-register-seed",
-                           legs=[postings_services.Leg(accounts_services.issuance_account(community).pk, -1200),
-                                 postings_services.Leg(account.pk, 1200)])
-    role = CoproductionRole.objects.create(community=community, agency=agency, title="Waiting room host",
-                                           description="Welcome people.", commitment="Weekly",
-                                           status=RoleStatus.PUBLISHED)
+    account = accounts_services.organisation_account_open(
+        community=community, name="Register Test Clinic"
+    )
+    agency = Agency.objects.create(
+        community=community,
+        name="Register Test Clinic",
+        slug="register-test-clinic",
+        kind="gp_practice",
+        account=account,
+    )
+    transfers_services.transfer_create(
+        actor=None,
+        community=community,
+        idempotency_key="browser-register-seed",
+        legs=[
+            postings_services.Leg(accounts_services.issuance_account(community).pk, -1200),
+            postings_services.Leg(account.pk, 1200),
+        ],
+    )
+    role = CoproductionRole.objects.create(
+        community=community,
+        agency=agency,
+        title="Waiting room host",
+        description="Welcome people.",
+        commitment="Weekly",
+        status=RoleStatus.PUBLISHED,
+    )
     start = timezone.now() - dt.timedelta(days=1)
-    session = Session.objects.create(community=community, agency=agency, role=role, place="Waiting room",
-                                     starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=5)
-    people = list(Person.objects.filter(memberships__community=community, memberships__status="active")
-                  .exclude(email="coordinator@riverside.example").order_by("pk")[:2])
+    session = Session.objects.create(
+        community=community,
+        agency=agency,
+        role=role,
+        place="Waiting room",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=5,
+    )
+    people = list(
+        Person.objects.filter(memberships__community=community, memberships__status="active")
+        .exclude(email="coordinator@riverside.example")
+        .order_by("pk")[:2]
+    )
     for person in people:
         SignUp.objects.create(session=session, person=person, status=SignUpStatus.BOOKED)
     return session, people
@@ -61,8 +89,9 @@ def test_a_coordinator_marks_and_confirms_a_register_on_a_phone(new_page, yester
         page.get_by_role("group", name=person.display_name).get_by_label("Came", exact=True).check()
     page.get_by_role("button", name="Confirm and credit hours").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm the register")
-    expect(page.locator(".summary-line")).to_contain_text("This credits 2 people 2h00 each from Register Test "
-                                                          "Clinic's account")
+    expect(page.locator(".summary-line")).to_contain_text(
+        "This credits 2 people 2h00 each from Register Test Clinic's account"
+    )
     reports.append(check_page(page, 200))
     page.get_by_role("button", name="Confirm and credit hours").click()
     expect(page.get_by_role("status")).to_contain_text("Register confirmed")

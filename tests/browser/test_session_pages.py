@@ -31,15 +31,22 @@ def coproduction_demo(demo_site):
 
     if not Category.objects.exists():
         # An earlier browser test's flush emptied the taxonomy that a data migration loads.
-        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(apps, None)
+        importlib.import_module("coproduce.exchanges.migrations.0003_default_categories").load(
+            apps, None
+        )
     build_coproduction()
     return demo_site
 
 
 def _paths(*, staff: bool) -> list[str]:
     agency = Agency.objects.get(community__slug="riverside", name="Riverside Health Centre")
-    session = (Session.objects.filter(agency=agency, status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now())
-               .order_by("starts_at", "pk").first())
+    session = (
+        Session.objects.filter(
+            agency=agency, status=SessionStatus.SCHEDULED, starts_at__gt=timezone.now()
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
     assert session is not None, "the demo has no upcoming session at the health centre"
     base = "/c/riverside"
     paths = [
@@ -49,13 +56,20 @@ def _paths(*, staff: bool) -> list[str]:
         f"{base}/sessions/mine/",
     ]
     if staff:
-        paths += [f"{base}/agencies/{agency.slug}/sessions/new/", f"{base}/agencies/{agency.slug}/sessions/repeating/"]
+        paths += [
+            f"{base}/agencies/{agency.slug}/sessions/new/",
+            f"{base}/agencies/{agency.slug}/sessions/repeating/",
+        ]
     return paths
 
 
 @pytest.mark.parametrize("width", [1280, 360])
-@pytest.mark.parametrize(("login", "staff"), [(MEMBER, False), (STAFF, True)], ids=["member", "staff"])
-def test_the_session_pages_have_no_accessibility_problems(new_page, coproduction_demo, login, staff, width):
+@pytest.mark.parametrize(
+    ("login", "staff"), [(MEMBER, False), (STAFF, True)], ids=["member", "staff"]
+)
+def test_the_session_pages_have_no_accessibility_problems(
+    new_page, coproduction_demo, login, staff, width
+):
     page = new_page(width=width)
     sign_in(page, login, DEMO_PASSWORD)
     reports = []

@@ -45,10 +45,14 @@ def test_it_lets_dorothy_sign_in_with_the_letter_her_coordinator_prints(new_page
     dorothy = new_page(360)
     dorothy.goto("/accounts/login/")
     dorothy.get_by_role("link", name="Sign in with its code").click()
-    expect(dorothy.get_by_role("heading", level=1)).to_have_text("Sign in with a code from a letter")
+    expect(dorothy.get_by_role("heading", level=1)).to_have_text(
+        "Sign in with a code from a letter"
+    )
     assert problems([check_page(dorothy, 200)]) == []
     dorothy.get_by_label(re.compile(r"^Your member number")).fill(PHONE_MEMBER_NUMBER.lower())
-    dorothy.get_by_label(re.compile(r"^The code from your letter")).fill(code.replace("-", " ").lower())
+    dorothy.get_by_label(re.compile(r"^The code from your letter")).fill(
+        code.replace("-", " ").lower()
+    )
     dorothy.get_by_role("button", name="Next: choose a password").click()
     choose_password(dorothy)
     expect(dorothy).to_have_url(re.compile(r"/home/$"))
@@ -63,7 +67,9 @@ def test_it_lets_dorothy_sign_in_with_the_letter_her_coordinator_prints(new_page
 def test_it_lets_a_new_member_choose_a_password_from_their_welcome_link(new_page):
     coordinator = new_page()
     sign_in(coordinator, "coordinator@riverside.example", DEMO_PASSWORD)
-    coordinator.get_by_role("navigation", name="Main").get_by_role("link", name="Coordinate Riverside").click()
+    coordinator.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Coordinate Riverside"
+    ).click()
     coordinator.get_by_role("link", name="Leanne Price").click()
     mail.outbox.clear()
     coordinator.get_by_role("button", name="Approve Leanne Price").click()

@@ -23,8 +23,13 @@ def found(actor, **values):
 
 
 def everything() -> tuple:
-    return (Community.objects.count(), RulebookVersion.objects.count(), Person.objects.count(),
-            Membership.objects.count(), AuditEvent.objects.count())
+    return (
+        Community.objects.count(),
+        RulebookVersion.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_it_makes_an_existing_person_the_first_coordinator(operator, member, community):
@@ -33,15 +38,23 @@ def test_it_makes_an_existing_person_the_first_coordinator(operator, member, com
     assert access.is_coordinator(member, community_new)
     assert communities_selectors.rules_for(community_new) == default_rules()
     events = AuditEvent.objects.filter(community_id=community_new.pk).order_by("id")
-    assert [e.action for e in events] == ["community.create", "membership.create", "community.found"]
+    assert [e.action for e in events] == [
+        "community.create",
+        "membership.create",
+        "community.found",
+    ]
     assert all(e.actor_id == operator.pk for e in events)
     assert events.last().changes["new_login"] == [None, False]
     assert mail.outbox == []
 
 
-def test_it_makes_an_account_for_a_new_email_and_sends_the_welcome(operator, django_capture_on_commit_callbacks):
+def test_it_makes_an_account_for_a_new_email_and_sends_the_welcome(
+    operator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        community, membership = found(operator, coordinator_email="bea@docks.example", coordinator_name="Bea Baker")
+        community, membership = found(
+            operator, coordinator_email="bea@docks.example", coordinator_name="Bea Baker"
+        )
     person = membership.person
     assert person.email == "bea@docks.example" and person.full_name == "Bea Baker"
     assert not person.has_usable_password()
@@ -58,7 +71,9 @@ def test_it_may_start_without_a_coordinator(operator):
     assert membership is None and community.member_prefix == "DOC"
 
 
-@pytest.mark.parametrize("person", ["member", "coordinator", "agency_staff", "outsider", "other_member"])
+@pytest.mark.parametrize(
+    "person", ["member", "coordinator", "agency_staff", "outsider", "other_member"]
+)
 def test_only_operators_create_communities(request, community, person):
     actor = request.getfixturevalue(person)
     before = everything()
@@ -68,19 +83,22 @@ def test_only_operators_create_communities(request, community, person):
     assert everything() == before
 
 
-@pytest.mark.parametrize(("values", "field"), [
-    ({"name": "  "}, "name"),
-    ({"name": "x" * 121}, "name"),
-    ({"slug": "Docks Town"}, "slug"),
-    ({"slug": "-docks"}, "slug"),
-    ({"slug": ""}, "slug"),
-    ({"member_prefix": "D"}, "member_prefix"),
-    ({"member_prefix": "DOCKS1"}, "member_prefix"),
-    ({"area_description": "a\x00b"}, "area_description"),
-    ({"coordinator_email": "not an email"}, "coordinator_email"),
-    ({"coordinator_email": "new@docks.example"}, "coordinator_name"),
-    ({"coordinator_name": "Bea Baker"}, "coordinator_email"),
-])
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"name": "  "}, "name"),
+        ({"name": "x" * 121}, "name"),
+        ({"slug": "Docks Town"}, "slug"),
+        ({"slug": "-docks"}, "slug"),
+        ({"slug": ""}, "slug"),
+        ({"member_prefix": "D"}, "member_prefix"),
+        ({"member_prefix": "DOCKS1"}, "member_prefix"),
+        ({"area_description": "a\x00b"}, "area_description"),
+        ({"coordinator_email": "not an email"}, "coordinator_email"),
+        ({"coordinator_email": "new@docks.example"}, "coordinator_name"),
+        ({"coordinator_name": "Bea Baker"}, "coordinator_email"),
+    ],
+)
 def test_it_refuses_bad_values_and_creates_nothing(operator, values, field):
     before = everything()
     with pytest.raises(ValidationFailed) as refused:
@@ -92,7 +110,12 @@ def test_it_refuses_bad_values_and_creates_nothing(operator, values, field):
 def test_it_refuses_a_taken_web_address_or_prefix(operator, community):
     before = everything()
     with pytest.raises(Conflict) as refused:
-        found(operator, slug="riverside", coordinator_email="new@docks.example", coordinator_name="Bea Baker")
+        found(
+            operator,
+            slug="riverside",
+            coordinator_email="new@docks.example",
+            coordinator_name="Bea Baker",
+        )
     assert refused.value.fields == {"slug": ["Already taken."]}
     with pytest.raises(Conflict) as refused:
         found(operator, member_prefix="riv")
@@ -105,8 +128,12 @@ def test_it_refuses_a_taken_web_address_or_prefix(operator, community):
 
 
 def test_it_refuses_a_closed_account(operator):
-    Person.objects.create_user(email="gone@riverside.example", full_name="Gone Away", is_active=False)
+    Person.objects.create_user(
+        email="gone@riverside.example", full_name="Gone Away", is_active=False
+    )
     with pytest.raises(ValidationFailed) as refused:
         found(operator, coordinator_email="gone@riverside.example")
-    assert refused.value.fields["coordinator_email"] == ["This account is closed; give another email address."]
+    assert refused.value.fields["coordinator_email"] == [
+        "This account is closed; give another email address."
+    ]
     assert not Community.objects.filter(slug="docks").exists()

@@ -45,10 +45,19 @@ def run_threads(n, target):
 
 
 def test_it_gives_each_new_member_a_distinct_number_under_concurrency(community):
-    people = [Person.objects.create_user(email=f"p{i}@example.org", full_name=f"P {i}") for i in range(16)]
-    errors = run_threads(16, lambda i: memberships_services.membership_add(actor=None, community=community, person=people[i]))
+    people = [
+        Person.objects.create_user(email=f"p{i}@example.org", full_name=f"P {i}") for i in range(16)
+    ]
+    errors = run_threads(
+        16,
+        lambda i: memberships_services.membership_add(
+            actor=None, community=community, person=people[i]
+        ),
+    )
     assert errors == []
-    numbers = sorted(Membership.objects.filter(community=community).values_list("number", flat=True))
+    numbers = sorted(
+        Membership.objects.filter(community=community).values_list("number", flat=True)
+    )
     assert numbers == list(range(1, 17))
     community.refresh_from_db()
     assert community.last_member_number == 16
@@ -70,7 +79,10 @@ def test_it_never_gives_two_rulebook_versions_the_same_number(community):
     errors = run_threads(
         6,
         lambda i: communities_services.rulebook_change(
-            actor=None, community=community, changes={"auto_confirm_days": 20 + i}, reason=f"change {i}"
+            actor=None,
+            community=community,
+            changes={"auto_confirm_days": 20 + i},
+            reason=f"change {i}",
         ),
     )
     assert errors == []

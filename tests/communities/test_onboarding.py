@@ -30,25 +30,44 @@ def apply(community, **kw):
     return applications_services.application_submit(actor=None, community=community, **data)
 
 
-def test_it_takes_an_application_through_to_approval(community, coordinator, django_capture_on_commit_callbacks):
+def test_it_takes_an_application_through_to_approval(
+    community, coordinator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         application = apply(community)
     assert application.status == ApplicationStatus.PENDING
-    notes_services.application_note_add(actor=coordinator, application=application, text="Lovely chat.", interview=True)
+    notes_services.application_note_add(
+        actor=coordinator, application=application, text="Lovely chat.", interview=True
+    )
     with django_capture_on_commit_callbacks(execute=True):
         reference, token = references_services.reference_request(
-            actor=coordinator, application=application, referee_name="Rita Referee", referee_email="rita@example.org"
+            actor=coordinator,
+            application=application,
+            referee_name="Rita Referee",
+            referee_email="rita@example.org",
         )
     assert any(token in m.body for m in mail.outbox)
-    references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her ten years.")
-    membership = applications_services.application_approve(actor=coordinator, application=application)
+    references_services.reference_answer(
+        token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her ten years."
+    )
+    membership = applications_services.application_approve(
+        actor=coordinator, application=application
+    )
     assert membership.community == community
     assert membership.member_code.startswith("RIV-")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPROVED
-    actions = list(AuditEvent.objects.filter(person_id=application.person_id).values_list("action", flat=True))
-    assert {"application.submit", "application.interview", "reference.request", "reference.answer",
-            "application.approve", "membership.create"} <= set(actions)
+    actions = list(
+        AuditEvent.objects.filter(person_id=application.person_id).values_list("action", flat=True)
+    )
+    assert {
+        "application.submit",
+        "application.interview",
+        "reference.request",
+        "reference.answer",
+        "application.approve",
+        "membership.create",
+    } <= set(actions)
 
 
 def test_it_refuses_approval_without_enough_references(community, coordinator):
@@ -60,7 +79,9 @@ def test_it_refuses_approval_without_enough_references(community, coordinator):
 
 
 def test_it_follows_the_rulebook_for_references(community, coordinator):
-    communities_services.rulebook_change(actor=coordinator, community=community, changes={"references_required": 0}, reason="Trial")
+    communities_services.rulebook_change(
+        actor=coordinator, community=community, changes={"references_required": 0}, reason="Trial"
+    )
     application = apply(community)
     applications_services.application_approve(actor=coordinator, application=application)
 
@@ -97,9 +118,13 @@ def test_it_refuses_an_expired_reference_link(community, coordinator):
     reference, token = references_services.reference_request(
         actor=coordinator, application=application, referee_name="R", referee_email="r@example.org"
     )
-    type(reference).objects.filter(pk=reference.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    type(reference).objects.filter(pk=reference.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
     with pytest.raises(Conflict) as exc:
-        references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Yes")
+        references_services.reference_answer(
+            token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Yes"
+        )
     assert exc.value.code == "link_expired"
     reference.refresh_from_db()
     assert reference.outcome == ""
@@ -107,14 +132,20 @@ def test_it_refuses_an_expired_reference_link(community, coordinator):
 
 def test_it_refuses_an_unknown_reference_link(db):
     with pytest.raises(NotFound):
-        references_services.reference_answer(token="nope", outcome=ReferenceOutcome.SUPPORTS, answer="Yes")
+        references_services.reference_answer(
+            token="nope", outcome=ReferenceOutcome.SUPPORTS, answer="Yes"
+        )
 
 
 def test_it_declines_with_a_reason_only(community, coordinator):
     application = apply(community)
     with pytest.raises(ValidationFailed):
-        applications_services.application_decline(actor=coordinator, application=application, reason=" ")
-    applications_services.application_decline(actor=coordinator, application=application, reason="Lives outside the area")
+        applications_services.application_decline(
+            actor=coordinator, application=application, reason=" "
+        )
+    applications_services.application_decline(
+        actor=coordinator, application=application, reason="Lives outside the area"
+    )
     with pytest.raises(Conflict):
         applications_services.application_approve(actor=coordinator, application=application)
 
@@ -122,23 +153,48 @@ def test_it_declines_with_a_reason_only(community, coordinator):
 def test_it_derives_the_vetting_level_from_checks(community, coordinator, member):
     today = timezone.localdate()
     assert vetting_selectors.vetting_level(community, member) == 0
-    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
-                          result=CheckResult.PASSED, checked_on=today)
+    vetting_services.check_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind=CheckKind.ID_SEEN,
+        result=CheckResult.PASSED,
+        checked_on=today,
+    )
     assert vetting_selectors.vetting_level(community, member) == 1
-    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.BACKGROUND,
-                          result=CheckResult.PASSED, checked_on=today - dt.timedelta(days=1000),
-                          expires_on=today + dt.timedelta(days=10))
+    vetting_services.check_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind=CheckKind.BACKGROUND,
+        result=CheckResult.PASSED,
+        checked_on=today - dt.timedelta(days=1000),
+        expires_on=today + dt.timedelta(days=10),
+    )
     assert vetting_selectors.vetting_level(community, member) == 2
     assert vetting_selectors.vetting_level(community, member, on=today + dt.timedelta(days=11)) == 1
     expiring = vetting_selectors.checks_expiring(community, today=today)
     assert [c.person_id for c in expiring] == [member.pk]
     # A renewed check replaces the expiring one on the dashboard.
-    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.BACKGROUND,
-                          result=CheckResult.PASSED, checked_on=today, expires_on=today + dt.timedelta(days=1095))
+    vetting_services.check_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind=CheckKind.BACKGROUND,
+        result=CheckResult.PASSED,
+        checked_on=today,
+        expires_on=today + dt.timedelta(days=1095),
+    )
     assert vetting_selectors.checks_expiring(community, today=today) == []
 
 
 def test_it_refuses_a_check_dated_in_the_future(community, coordinator, member):
     with pytest.raises(ValidationFailed):
-        vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
-                              result=CheckResult.PASSED, checked_on=timezone.localdate() + dt.timedelta(days=1))
+        vetting_services.check_record(
+            actor=coordinator,
+            community=community,
+            person=member,
+            kind=CheckKind.ID_SEEN,
+            result=CheckResult.PASSED,
+            checked_on=timezone.localdate() + dt.timedelta(days=1),
+        )

@@ -15,7 +15,10 @@ from coproduce.core.errors import ValidationFailed
 def test_it_versions_every_change_with_who_and_why(community, coordinator):
     assert communities_selectors.rulebook_current(community).number == 1
     version = communities_services.rulebook_change(
-        actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Members asked for a week"
+        actor=coordinator,
+        community=community,
+        changes={"auto_confirm_days": 7},
+        reason="Members asked for a week",
     )
     assert version.number == 2
     assert version.changed_by == coordinator
@@ -36,35 +39,58 @@ def test_it_versions_every_change_with_who_and_why(community, coordinator):
 )
 def test_it_rejects_bad_rule_values(community, coordinator, changes, field):
     with pytest.raises(ValidationFailed) as exc:
-        communities_services.rulebook_change(actor=coordinator, community=community, changes=changes, reason="try")
+        communities_services.rulebook_change(
+            actor=coordinator, community=community, changes=changes, reason="try"
+        )
     assert field in exc.value.fields
     assert community.rulebook_versions.count() == 1
 
 
 def test_it_needs_a_reason_and_a_real_change(community, coordinator):
     with pytest.raises(ValidationFailed):
-        communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="")
+        communities_services.rulebook_change(
+            actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason=""
+        )
     with pytest.raises(ValidationFailed):
-        communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 14}, reason="same")
+        communities_services.rulebook_change(
+            actor=coordinator, community=community, changes={"auto_confirm_days": 14}, reason="same"
+        )
     assert community.rulebook_versions.count() == 1
 
 
 INT_RULES = [r for r in RULES.values() if r.kind == "int"]
 
 
-@given(rule=st.sampled_from(INT_RULES), value=st.one_of(st.integers(), st.text(alphabet="0123456789+-_ .e", max_size=6), st.text(max_size=5), st.none(), st.floats()))
+@given(
+    rule=st.sampled_from(INT_RULES),
+    value=st.one_of(
+        st.integers(),
+        st.text(alphabet="0123456789+-_ .e", max_size=6),
+        st.text(max_size=5),
+        st.none(),
+        st.floats(),
+    ),
+)
 def test_it_accepts_exactly_the_whole_numbers_within_bounds(rule, value):
     cleaned, errors = validate_rules({rule.key: value})
     ok = (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and rule.minimum <= value <= rule.maximum
-    ) or (
-        isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()) is not None
-        and rule.minimum <= int(value) <= rule.maximum
-    ) or (
-        isinstance(value, float) and value == value and value not in (float("inf"), float("-inf"))
-        and value.is_integer() and rule.minimum <= int(value) <= rule.maximum
+        (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and rule.minimum <= value <= rule.maximum
+        )
+        or (
+            isinstance(value, str)
+            and re.fullmatch(r"[+-]?[0-9]+", value.strip()) is not None
+            and rule.minimum <= int(value) <= rule.maximum
+        )
+        or (
+            isinstance(value, float)
+            and value == value
+            and value not in (float("inf"), float("-inf"))
+            and value.is_integer()
+            and rule.minimum <= int(value) <= rule.maximum
+        )
     )
     assert (rule.key in cleaned) == ok, (value, cleaned, errors)
     assert (rule.key in errors) == (not ok)

@@ -25,26 +25,37 @@ from coproduce.ledger.services import accounts as accounts_services
 
 @pytest.fixture
 def agency(community):
-    account = accounts_services.organisation_account_open(community=community, name="Riverside Health Centre")
+    account = accounts_services.organisation_account_open(
+        community=community, name="Riverside Health Centre"
+    )
     return Agency.objects.create(
-        community=community, name="Riverside Health Centre", slug="riverside-health-centre",
-        kind=AgencyKind.GP_PRACTICE, place="12 Dock Street", account=account,
+        community=community,
+        name="Riverside Health Centre",
+        slug="riverside-health-centre",
+        kind=AgencyKind.GP_PRACTICE,
+        place="12 Dock Street",
+        account=account,
     )
 
 
 @pytest.fixture
 def agency_admin(agency, agency_staff):
-    AgencyMembership.objects.create(agency=agency, person=agency_staff, role=AgencyRole.ADMIN,
-                                    job_title="Practice manager")
+    AgencyMembership.objects.create(
+        agency=agency, person=agency_staff, role=AgencyRole.ADMIN, job_title="Practice manager"
+    )
     return agency_staff
 
 
 @pytest.fixture
 def role(agency, agency_admin):
     return CoproductionRole.objects.create(
-        community=agency.community, agency=agency, title="Peer supporter",
+        community=agency.community,
+        agency=agency,
+        title="Peer supporter",
         description="Sit with people in the waiting room and share how you manage your own condition.",
-        commitment="2 hours a week for 3 months", staff_lead=agency_admin, status=RoleStatus.PUBLISHED,
+        commitment="2 hours a week for 3 months",
+        staff_lead=agency_admin,
+        status=RoleStatus.PUBLISHED,
     )
 
 
@@ -52,6 +63,11 @@ def role(agency, agency_admin):
 def session(role):
     start = (timezone.now() + dt.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     return Session.objects.create(
-        community=role.community, agency=role.agency, role=role, place="Waiting room, Riverside Health Centre",
-        starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=3,
+        community=role.community,
+        agency=role.agency,
+        role=role,
+        place="Waiting room, Riverside Health Centre",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=3,
     )

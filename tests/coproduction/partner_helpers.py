@@ -19,8 +19,14 @@ SATURDAY_MORNING = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)
 
 
 def leisure_centre(coordinator, community, agency=None):
-    return partners.partner_create(actor=coordinator, community=community, name="Riverside Leisure Centre",
-                                   description="Pool and gym.", place="Dock Road", agency=agency)
+    return partners.partner_create(
+        actor=coordinator,
+        community=community,
+        name="Riverside Leisure Centre",
+        description="Pool and gym.",
+        place="Dock Road",
+        agency=agency,
+    )
 
 
 def swim(coordinator, partner, **kw):
@@ -30,9 +36,15 @@ def swim(coordinator, partner, **kw):
 
 
 def give_credit(community, person, minutes: int) -> None:
-    transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"seed-{uuid.uuid4()}",
-                           legs=[postings_services.Leg(accounts_services.issuance_account(community).pk, -minutes),
-                                 postings_services.Leg(accounts_services.member_account(community, person).pk, minutes)])
+    transfers_services.transfer_create(
+        actor=None,
+        community=community,
+        idempotency_key=f"seed-{uuid.uuid4()}",
+        legs=[
+            postings_services.Leg(accounts_services.issuance_account(community).pk, -minutes),
+            postings_services.Leg(accounts_services.member_account(community, person).pk, minutes),
+        ],
+    )
 
 
 def balance(community, person) -> int:

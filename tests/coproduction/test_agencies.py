@@ -17,7 +17,12 @@ from ..conftest import make_person
 
 
 def _create(actor, community, name="Riverside Primary School", **values):
-    data = {"kind": "school", "description": "Reading buddies.", "place": "School Lane", "website": ""}
+    data = {
+        "kind": "school",
+        "description": "Reading buddies.",
+        "place": "School Lane",
+        "website": "",
+    }
     data.update(values)
     return agencies_services.agency_create(actor=actor, community=community, name=name, **data)
 
@@ -38,12 +43,15 @@ def test_it_makes_slugs_unique_in_the_community(community, coordinator):
     assert (first.slug, second.slug) == ("library", "library-2")
 
 
-@pytest.mark.parametrize("values, field", [
-    ({"name": ""}, "name"),
-    ({"kind": "spaceship"}, "kind"),
-    ({"website": "not a url"}, "website"),
-    ({"description": "x" * 4001}, "description"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"name": ""}, "name"),
+        ({"kind": "spaceship"}, "kind"),
+        ({"website": "not a url"}, "website"),
+        ({"description": "x" * 4001}, "description"),
+    ],
+)
 def test_it_refuses_bad_agency_details_and_stores_nothing(community, coordinator, values, field):
     accounts = Account.objects.count()
     with pytest.raises(ValidationFailed) as caught:
@@ -53,7 +61,9 @@ def test_it_refuses_bad_agency_details_and_stores_nothing(community, coordinator
     assert Account.objects.count() == accounts
 
 
-def test_it_lets_only_coordinators_create_agencies(community, member, agency_staff, outsider, other_member):
+def test_it_lets_only_coordinators_create_agencies(
+    community, member, agency_staff, outsider, other_member
+):
     for person in (member, agency_staff):
         with pytest.raises(PermissionDenied):
             _create(person, community)
@@ -63,18 +73,24 @@ def test_it_lets_only_coordinators_create_agencies(community, member, agency_sta
     assert Agency.objects.count() == 0
 
 
-def test_it_lets_an_agency_admin_update_but_not_plain_staff(agency, agency_admin, member, coordinator):
+def test_it_lets_an_agency_admin_update_but_not_plain_staff(
+    agency, agency_admin, member, coordinator
+):
     agencies_services.staff_add(actor=coordinator, agency=agency, person=member)
     with pytest.raises(PermissionDenied):
         agencies_services.agency_update(actor=member, agency=agency, place="Elsewhere")
-    updated = agencies_services.agency_update(actor=agency_admin, agency=agency, place="14 Dock Street")
+    updated = agencies_services.agency_update(
+        actor=agency_admin, agency=agency, place="14 Dock Street"
+    )
     assert updated.place == "14 Dock Street"
     assert updated.slug == "riverside-health-centre"
     event = AuditEvent.objects.get(action="agency.update")
     assert event.changes == {"place": ["12 Dock Street", "14 Dock Street"]}
 
 
-def test_it_archives_an_agency_and_then_refuses_changes(agency, role, coordinator, agency_admin, member):
+def test_it_archives_an_agency_and_then_refuses_changes(
+    agency, role, coordinator, agency_admin, member
+):
     agencies_services.agency_archive(actor=coordinator, agency=agency)
     role.refresh_from_db()
     assert role.status == "archived"
@@ -90,7 +106,9 @@ def test_it_archives_an_agency_and_then_refuses_changes(agency, role, coordinato
 
 def test_it_adds_staff_and_grants_the_community_role(agency, agency_admin, member, community):
     assert Role.AGENCY_STAFF not in community_access.roles_in(member, community)
-    staff = agencies_services.staff_add(actor=agency_admin, agency=agency, person=member, role="staff", job_title="Receptionist")
+    staff = agencies_services.staff_add(
+        actor=agency_admin, agency=agency, person=member, role="staff", job_title="Receptionist"
+    )
     assert staff.job_title == "Receptionist"
     community_access.forget_roles(member)
     assert Role.AGENCY_STAFF in community_access.roles_in(member, community)
@@ -109,13 +127,16 @@ def test_it_refuses_staff_twice_and_bad_roles(agency, agency_admin, coordinator)
     with pytest.raises(Conflict):
         agencies_services.staff_add(actor=coordinator, agency=agency, person=agency_admin)
     with pytest.raises(ValidationFailed):
-        agencies_services.staff_add(actor=coordinator, agency=agency, person=coordinator, role="boss")
+        agencies_services.staff_add(
+            actor=coordinator, agency=agency, person=coordinator, role="boss"
+        )
     assert AgencyMembership.objects.filter(agency=agency).count() == 1
 
 
 def test_it_lets_only_admins_and_coordinators_add_staff(agency, agency_admin, member, community):
     plain = make_person("plain@gp.example", "Pat Plain")
     from coproduce.communities.services import memberships as memberships_services
+
     memberships_services.membership_add(actor=None, community=community, person=plain)
     agencies_services.staff_add(actor=agency_admin, agency=agency, person=plain)
     with pytest.raises(PermissionDenied):
@@ -130,7 +151,9 @@ def test_it_removes_staff_but_never_the_last_admin(agency, agency_admin, member,
         agencies_services.staff_remove(actor=coordinator, agency=agency, person=agency_admin)
     assert caught.value.code == "last_admin"
     assert AgencyMembership.objects.get(person=agency_admin).ended_at is None
-    agencies_services.staff_add(actor=coordinator, agency=agency, person=member, role=AgencyRole.ADMIN)
+    agencies_services.staff_add(
+        actor=coordinator, agency=agency, person=member, role=AgencyRole.ADMIN
+    )
     ended = agencies_services.staff_remove(actor=member, agency=agency, person=agency_admin)
     assert ended.ended_at is not None
     assert [s.person for s in agencies_selectors.staff_of(agency)] == [member]

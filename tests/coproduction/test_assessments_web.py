@@ -33,7 +33,10 @@ def test_it_takes_the_self_assessment(client, agency, agency_admin):
     assert response.status_code == 302
     made = Assessment.objects.get()
     assert made.scores.count() == 18
-    assert made.scores.get(principle="assets", level="individual").evidence == "Patients run the welcome desk"
+    assert (
+        made.scores.get(principle="assets", level="individual").evidence
+        == "Patients run the welcome desk"
+    )
 
 
 def test_it_names_missing_and_bad_scores_and_stores_nothing(client, agency, agency_admin):
@@ -47,9 +50,13 @@ def test_it_names_missing_and_bad_scores_and_stores_nothing(client, agency, agen
     assert not Assessment.objects.exists()
 
 
-def test_it_keeps_the_pages_from_members_and_outsiders(client, agency, agency_admin, member, other_member):
-    pages = [reverse("web:assessment_create", args=[agency.community.slug, agency.slug]),
-             reverse("web:agency_assessments", args=[agency.community.slug, agency.slug])]
+def test_it_keeps_the_pages_from_members_and_outsiders(
+    client, agency, agency_admin, member, other_member
+):
+    pages = [
+        reverse("web:assessment_create", args=[agency.community.slug, agency.slug]),
+        reverse("web:agency_assessments", args=[agency.community.slug, agency.slug]),
+    ]
     client.force_login(member)
     assert [client.get(url).status_code for url in pages] == [403, 403]
     assert client.post(pages[0], answers()).status_code == 403
@@ -58,21 +65,31 @@ def test_it_keeps_the_pages_from_members_and_outsiders(client, agency, agency_ad
     assert not Assessment.objects.exists()
 
 
-def test_it_charts_the_scores_over_time_with_the_same_numbers_in_a_table(client, agency, agency_admin,
-                                                                        django_assert_max_num_queries):
+def test_it_charts_the_scores_over_time_with_the_same_numbers_in_a_table(
+    client, agency, agency_admin, django_assert_max_num_queries
+):
     first = dict.fromkeys(assessments_selectors.PAIRS, 1)
-    assessments_services.assessment_create(actor=agency_admin, agency=agency, completed_on=dt.date(2025, 6, 1), scores=first)
+    assessments_services.assessment_create(
+        actor=agency_admin, agency=agency, completed_on=dt.date(2025, 6, 1), scores=first
+    )
     later = dict.fromkeys(assessments_selectors.PAIRS, 3)
     later[("assets", "individual")] = 4
-    assessments_services.assessment_create(actor=agency_admin, agency=agency, completed_on=dt.date(2026, 6, 1), scores=later,
-                                  note="Better")
+    assessments_services.assessment_create(
+        actor=agency_admin,
+        agency=agency,
+        completed_on=dt.date(2026, 6, 1),
+        scores=later,
+        note="Better",
+    )
     client.force_login(agency_admin)
     with django_assert_max_num_queries(12):
-        page = client.get(reverse("web:agency_assessments", args=[agency.community.slug, agency.slug]))
+        page = client.get(
+            reverse("web:agency_assessments", args=[agency.community.slug, agency.slug])
+        )
     assert page.status_code == 200
     body = page.content.decode()
     assert '<svg viewBox="0 0 640 280" role="img"' in body
-    assert "<title id=\"chart-title\">" in body and "<desc id=\"chart-desc\">" in body
+    assert '<title id="chart-title">' in body and '<desc id="chart-desc">' in body
     assert body.count("<polyline") == 6
     assert "3.33" in body  # assets: (4 + 3 + 3) / 3, in the chart's point title and the table
     assert "<script" not in body.split("<main", 1)[-1]

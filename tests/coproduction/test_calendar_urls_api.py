@@ -23,7 +23,9 @@ def test_an_agency_has_its_calendar_url(client, member, agency, session):
     assert detail.status_code == 200
     url = detail.json()["calendar_url"]
     assert url.endswith(f"/c/riverside/agencies/{agency.slug}/sessions.ics")
-    assert [a["calendar_url"] for a in client.get(AGENCIES, headers=bearer(member)).json()["items"]] == [url]
+    assert [
+        a["calendar_url"] for a in client.get(AGENCIES, headers=bearer(member)).json()["items"]
+    ] == [url]
     assert "Peer supporter" in _feed(client, url)
 
 

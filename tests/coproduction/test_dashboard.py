@@ -30,8 +30,15 @@ LEISURE = "Riverside Leisure Centre"
 
 
 def session_at(role, start: dt.datetime) -> Session:
-    return Session.objects.create(community=role.community, agency=role.agency, role=role, place="Waiting room",
-                                  starts_at=start, ends_at=start + dt.timedelta(hours=2), capacity=10)
+    return Session.objects.create(
+        community=role.community,
+        agency=role.agency,
+        role=role,
+        place="Waiting room",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=10,
+    )
 
 
 def held(role, admin, start, lines, key):
@@ -43,17 +50,38 @@ def held(role, admin, start, lines, key):
 
 def redeem(community, partner, offer, person, minutes, when, receipt):
     transfer = transfers_services.transfer_create(
-        actor=None, community=community, idempotency_key=f"redeem-{receipt}",
-        legs=[postings_services.Leg(accounts_services.member_account(community, person).pk, -minutes), postings_services.Leg(partner.account_id, minutes)],
+        actor=None,
+        community=community,
+        idempotency_key=f"redeem-{receipt}",
+        legs=[
+            postings_services.Leg(accounts_services.member_account(community, person).pk, -minutes),
+            postings_services.Leg(partner.account_id, minutes),
+        ],
     )
-    return Redemption.objects.create(partner=partner, offer=offer, person=person, minutes=minutes, transfer=transfer,
-                                     receipt_number=receipt, redeemed_by=person, created_at=when)
+    return Redemption.objects.create(
+        partner=partner,
+        offer=offer,
+        person=person,
+        minutes=minutes,
+        transfer=transfer,
+        receipt_number=receipt,
+        redeemed_by=person,
+        created_at=when,
+    )
 
 
 def refer(agency, admin, status, when):
-    return Referral.objects.create(community=agency.community, agency=agency, referrer=admin, target="community",
-                                   full_name="Someone", consent_given=True, consent_note="Asked in clinic",
-                                   status=status, created_at=when)
+    return Referral.objects.create(
+        community=agency.community,
+        agency=agency,
+        referrer=admin,
+        target="community",
+        full_name="Someone",
+        consent_given=True,
+        consent_note="Asked in clinic",
+        status=status,
+        created_at=when,
+    )
 
 
 @pytest.fixture
@@ -64,21 +92,42 @@ def year(agency, agency_admin, role, member, community):
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     newcomer = new_member(community, "Nell Newcomer")
     held(role, agency_admin, now - dt.timedelta(days=425), [RegisterLine(member, True, 60)], "old")
-    held(role, agency_admin, now - dt.timedelta(days=32), [
-        RegisterLine(member, True, 120), RegisterLine(newcomer, True, 90),
-        RegisterLine(agency_admin, True, 120, AttendanceRole.STAFF),
-    ], "last-month")
-    held(role, agency_admin, now - dt.timedelta(hours=3), [RegisterLine(newcomer, True, 60)], "this-month")
+    held(
+        role,
+        agency_admin,
+        now - dt.timedelta(days=32),
+        [
+            RegisterLine(member, True, 120),
+            RegisterLine(newcomer, True, 90),
+            RegisterLine(agency_admin, True, 120, AttendanceRole.STAFF),
+        ],
+        "last-month",
+    )
+    held(
+        role,
+        agency_admin,
+        now - dt.timedelta(hours=3),
+        [RegisterLine(newcomer, True, 60)],
+        "this-month",
+    )
     # A scheduled session without a register does not count.
     session_at(role, now - dt.timedelta(days=2))
     partner_account = accounts_services.organisation_account_open(community=community, name=LEISURE)
-    partner = SpendPartner.objects.create(community=community, name=LEISURE, slug="leisure", account=partner_account)
+    partner = SpendPartner.objects.create(
+        community=community, name=LEISURE, slug="leisure", account=partner_account
+    )
     offer = PartnerOffer.objects.create(partner=partner, title="One swim", minutes=60)
     redeem(community, partner, offer, newcomer, 60, now - dt.timedelta(days=1), "R-1")
     stranger = new_member(community, "Stan Stranger")
-    transfers_services.transfer_create(actor=None, community=community, idempotency_key="stranger",
-                           legs=[postings_services.Leg(accounts_services.issuance_account(community).pk, -60),
-                                 postings_services.Leg(accounts_services.member_account(community, stranger).pk, 60)])
+    transfers_services.transfer_create(
+        actor=None,
+        community=community,
+        idempotency_key="stranger",
+        legs=[
+            postings_services.Leg(accounts_services.issuance_account(community).pk, -60),
+            postings_services.Leg(accounts_services.member_account(community, stranger).pk, 60),
+        ],
+    )
     redeem(community, partner, offer, stranger, 60, now - dt.timedelta(days=1), "R-2")
     refer(agency, agency_admin, ReferralStatus.REFERRED, now - dt.timedelta(days=10))
     refer(agency, agency_admin, ReferralStatus.REFERRED, now - dt.timedelta(days=20))
@@ -98,7 +147,9 @@ def test_it_counts_the_last_twelve_months(agency, community, year):
     referrals = {status: n for status, _label, n in board.referrals}
     assert referrals["referred"] == 2 and referrals["declined"] == 1 and referrals["joined"] == 0
     assert board.referrals_total == 3
-    assert [(s.partner, s.redemptions, s.minutes, s.people) for s in board.spending] == [(LEISURE, 1, 60, 1)]
+    assert [(s.partner, s.redemptions, s.minutes, s.people) for s in board.spending] == [
+        (LEISURE, 1, 60, 1)
+    ]
     assert sum(m.sessions for m in board.months) == 2
 
 
@@ -123,8 +174,9 @@ def test_it_refuses_a_backwards_or_too_long_period(community):
         dashboard.period_for(community, start=today - dt.timedelta(days=365 * 6), end=today)
 
 
-def test_it_reads_in_a_fixed_number_of_queries(agency, agency_admin, role, community, year,
-                                               django_assert_num_queries):
+def test_it_reads_in_a_fixed_number_of_queries(
+    agency, agency_admin, role, community, year, django_assert_num_queries
+):
     period = dashboard.period_for(community)
     with django_assert_num_queries(5):
         dashboard.agency_dashboard(agency, period)
@@ -132,7 +184,13 @@ def test_it_reads_in_a_fixed_number_of_queries(agency, agency_admin, role, commu
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     for i in range(4):
         person = new_member(community, f"Extra {i}")
-        held(role, agency_admin, now - dt.timedelta(days=60 + i), [RegisterLine(person, True, 30)], f"extra-{i}")
+        held(
+            role,
+            agency_admin,
+            now - dt.timedelta(days=60 + i),
+            [RegisterLine(person, True, 30)],
+            f"extra-{i}",
+        )
     with django_assert_num_queries(5):
         board = dashboard.agency_dashboard(agency, period)
     assert board.sessions == 6

@@ -54,8 +54,13 @@ def test_it_links_to_the_port_the_demo_serves_on(
     assert "http://127.0.0.1:9123/" in out
 
     with django_capture_on_commit_callbacks(execute=True):
-        notifications.notify(person=member, community=community, kind="exchange_recorded",
-                             title="Please confirm 1h30 (Riverside)", url="/c/riverside/exchanges/1/")
+        notifications.notify(
+            person=member,
+            community=community,
+            kind="exchange_recorded",
+            title="Please confirm 1h30 (Riverside)",
+            url="/c/riverside/exchanges/1/",
+        )
     (email,) = mail.outbox
     assert "http://127.0.0.1:9123/c/riverside/exchanges/1/" in email.body
     assert ":8000" not in email.body
@@ -84,7 +89,9 @@ def test_it_keeps_a_site_address_that_is_set(serve_nothing, settings, monkeypatc
     assert settings.SITE_URL == "https://demo.example.org"
 
 
-def test_it_collects_static_files_when_whitenoise_cannot_find_them_itself(serve_nothing, settings, db):
+def test_it_collects_static_files_when_whitenoise_cannot_find_them_itself(
+    serve_nothing, settings, db
+):
     settings.WHITENOISE_USE_FINDERS = False  # `manage.py demo`, without COPRODUCE_DEMO
     run_demo("--port", "9126")
     assert serve_nothing == ["collectstatic", "127.0.0.1:9126"]

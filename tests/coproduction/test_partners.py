@@ -36,14 +36,18 @@ def test_it_lets_only_coordinators_create_partners(community, member, agency_sta
 
 def test_it_refuses_bad_partner_details(community, coordinator, other_community):
     with pytest.raises(ValidationFailed) as refused:
-        partners_services.partner_create(actor=coordinator, community=community, name=" ", description="x" * 2001)
+        partners_services.partner_create(
+            actor=coordinator, community=community, name=" ", description="x" * 2001
+        )
     assert set(refused.value.fields) == {"name", "description"}
     assert not SpendPartner.objects.exists()
 
 
 def test_it_updates_and_archives_with_audit(community, coordinator, agency):
     partner = leisure_centre(coordinator, community)
-    partners_services.partner_update(actor=coordinator, partner=partner, place="Dock Road, RV1", agency=agency)
+    partners_services.partner_update(
+        actor=coordinator, partner=partner, place="Dock Road, RV1", agency=agency
+    )
     partner.refresh_from_db()
     assert partner.place == "Dock Road, RV1" and partner.agency == agency
     event = AuditEvent.objects.get(action="partner.update")
@@ -56,17 +60,30 @@ def test_it_creates_offers_and_checks_them(community, coordinator, member):
     partner = leisure_centre(coordinator, community)
     offer = swim(coordinator, partner, times=["sat-am", "mon-am"], per_member_per_month=4)
     assert offer.times == ["mon-am", "sat-am"]
-    bad = {"minutes": 0, "times": ["someday"], "max_adults": 0, "max_children": 0, "per_member_per_month": 0}
+    bad = {
+        "minutes": 0,
+        "times": ["someday"],
+        "max_adults": 0,
+        "max_children": 0,
+        "per_member_per_month": 0,
+    }
     with pytest.raises(ValidationFailed) as refused:
         swim(coordinator, partner, title="", **bad)
-    assert set(refused.value.fields) == {"title", "minutes", "times", "max_adults", "per_member_per_month"}
+    assert set(refused.value.fields) == {
+        "title",
+        "minutes",
+        "times",
+        "max_adults",
+        "per_member_per_month",
+    }
     with pytest.raises(PermissionDenied):
         swim(member, partner)
     assert PartnerOffer.objects.count() == 1
 
 
-def test_it_lets_the_agency_admin_manage_offers_and_staff_work_the_door(community, coordinator, agency,
-                                                                         agency_admin, member):
+def test_it_lets_the_agency_admin_manage_offers_and_staff_work_the_door(
+    community, coordinator, agency, agency_admin, member
+):
     partner = leisure_centre(coordinator, community, agency)
     offer = swim(agency_admin, partner)
     partners_services.offer_update(actor=agency_admin, offer=offer, minutes=45)

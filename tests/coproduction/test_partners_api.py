@@ -34,29 +34,58 @@ def redeem(client, headers, partner, offer, member, key="api-1", **extra):
 
 def test_it_lets_coordinators_create_partners_and_offers(client, coordinator, agency, member):
     headers = bearer(coordinator)
-    made = client.post(BASE, {"name": "Town Cinema", "agency_id": agency.pk}, content_type="application/json",
-                       headers=headers)
+    made = client.post(
+        BASE,
+        {"name": "Town Cinema", "agency_id": agency.pk},
+        content_type="application/json",
+        headers=headers,
+    )
     assert made.status_code == 201, made.content
     partner_id = made.json()["id"]
-    offer = client.post(f"{BASE}/{partner_id}/offers", {"title": "A film", "minutes": 90, "times": ["fri-eve"],
-                                                        "max_children": 2},
-                        content_type="application/json", headers=headers)
+    offer = client.post(
+        f"{BASE}/{partner_id}/offers",
+        {"title": "A film", "minutes": 90, "times": ["fri-eve"], "max_children": 2},
+        content_type="application/json",
+        headers=headers,
+    )
     assert offer.status_code == 201 and offer.json()["times"] == ["fri-eve"]
     listed = client.get(BASE, headers=bearer(member)).json()
     assert listed["items"][0]["offers"][0]["title"] == "A film"
-    patched = client.patch(f"{BASE}/{partner_id}", {"place": "High Street"}, content_type="application/json",
-                           headers=headers)
+    patched = client.patch(
+        f"{BASE}/{partner_id}",
+        {"place": "High Street"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert patched.json()["place"] == "High Street"
-    assert_error(client.post(BASE, {"name": "X"}, content_type="application/json", headers=bearer(member)), 403)
-    assert_error(client.post(BASE, {"name": "X", "agency_id": 999999}, content_type="application/json",
-                             headers=headers), 422)
-    assert_error(client.post(f"{BASE}/{partner_id}/offers", {"title": "X", "minutes": 1.5},
-                             content_type="application/json", headers=headers), 422)
+    assert_error(
+        client.post(BASE, {"name": "X"}, content_type="application/json", headers=bearer(member)),
+        403,
+    )
+    assert_error(
+        client.post(
+            BASE,
+            {"name": "X", "agency_id": 999999},
+            content_type="application/json",
+            headers=headers,
+        ),
+        422,
+    )
+    assert_error(
+        client.post(
+            f"{BASE}/{partner_id}/offers",
+            {"title": "X", "minutes": 1.5},
+            content_type="application/json",
+            headers=headers,
+        ),
+        422,
+    )
     assert SpendPartner.objects.count() == 1 and PartnerOffer.objects.count() == 1
 
 
-def test_it_redeems_once_per_key_and_refuses_another_request_under_it(client, community, member, agency_staff,
-                                                                      partner, offer, code):
+def test_it_redeems_once_per_key_and_refuses_another_request_under_it(
+    client, community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     headers = bearer(agency_staff)
     first = redeem(client, headers, partner, offer, code)
@@ -66,30 +95,43 @@ def test_it_redeems_once_per_key_and_refuses_another_request_under_it(client, co
     again = redeem(client, headers, partner, offer, code)
     assert again.status_code == 201 and again.json()["receipt_number"] == receipt["receipt_number"]
     before = hours_state()
-    assert_error(redeem(client, headers, partner, offer, code, adults=2), 409, "idempotency_key_reused")
+    assert_error(
+        redeem(client, headers, partner, offer, code, adults=2), 409, "idempotency_key_reused"
+    )
     assert hours_state() == before
     assert Redemption.objects.count() == 1 and balance(community, member) == 240 and audit_clean()
 
 
 def test_it_needs_an_idempotency_key(client, community, member, agency_staff, partner, offer, code):
-    response = client.post(f"{BASE}/{partner.pk}/redemptions", {"offer_id": offer.pk, "member": code},
-                           content_type="application/json", headers=bearer(agency_staff))
+    response = client.post(
+        f"{BASE}/{partner.pk}/redemptions",
+        {"offer_id": offer.pk, "member": code},
+        content_type="application/json",
+        headers=bearer(agency_staff),
+    )
     assert_error(response, 422, "idempotency_key_required")
 
 
-@pytest.mark.parametrize(("member_ref", "extra", "status", "code_"), [
-    ("RIV-0999", {}, 422, "validation_failed"),
-    (None, {"adults": 3}, 422, "validation_failed"),
-    (None, {"adults": 0}, 422, "validation_failed"),
-    (None, {"adults": 2, "children": 3}, 409, "limit_exceeded"),
-])
-def test_it_refuses_bad_redemptions_and_moves_nothing(client, community, member, agency_staff, partner, offer,
-                                                      code, member_ref, extra, status, code_):
+@pytest.mark.parametrize(
+    ("member_ref", "extra", "status", "code_"),
+    [
+        ("RIV-0999", {}, 422, "validation_failed"),
+        (None, {"adults": 3}, 422, "validation_failed"),
+        (None, {"adults": 0}, 422, "validation_failed"),
+        (None, {"adults": 2, "children": 3}, 409, "limit_exceeded"),
+    ],
+)
+def test_it_refuses_bad_redemptions_and_moves_nothing(
+    client, community, member, agency_staff, partner, offer, code, member_ref, extra, status, code_
+):
     community_services_floor_zero(community)
     give_credit(community, member, 120)
     before = hours_state()
-    error = assert_error(redeem(client, bearer(agency_staff), partner, offer, member_ref or code, **extra),
-                         status, code_)
+    error = assert_error(
+        redeem(client, bearer(agency_staff), partner, offer, member_ref or code, **extra),
+        status,
+        code_,
+    )
     if code_ == "limit_exceeded":
         assert "2h00" not in error["message"]
     if member_ref:
@@ -101,12 +143,14 @@ def test_it_refuses_bad_redemptions_and_moves_nothing(client, community, member,
 def community_services_floor_zero(community):
     from coproduce.communities.services import communities as communities_services
 
-    communities_services.rulebook_change(actor=None, community=community, changes={"credit_floor_minutes": 0},
-                                       reason="No debt here")
+    communities_services.rulebook_change(
+        actor=None, community=community, changes={"credit_floor_minutes": 0}, reason="No debt here"
+    )
 
 
-def test_it_keeps_redemptions_and_the_report_to_the_partners_staff(client, community, member, other_member,
-                                                                   partner, offer, code):
+def test_it_keeps_redemptions_and_the_report_to_the_partners_staff(
+    client, community, member, other_member, partner, offer, code
+):
     give_credit(community, member, 300)
     assert_error(redeem(client, bearer(member), partner, offer, code), 403)
     assert_error(client.get(f"{BASE}/{partner.pk}/redemptions", headers=bearer(member)), 403)
@@ -124,7 +168,12 @@ def test_it_pages_the_report(client, community, member, coordinator, partner, of
     page = client.get(f"{BASE}/{partner.pk}/redemptions", {"limit": 1}, headers=headers).json()
     assert [r["offer_title"] for r in page["items"]] == ["Gym session"]
     assert page["items"][0]["redemptions"] == 2 and page["items"][0]["minutes"] == 90
-    rest = client.get(f"{BASE}/{partner.pk}/redemptions", {"limit": 1, "cursor": page["next_cursor"]},
-                      headers=headers).json()
+    rest = client.get(
+        f"{BASE}/{partner.pk}/redemptions",
+        {"limit": 1, "cursor": page["next_cursor"]},
+        headers=headers,
+    ).json()
     assert [r["offer_title"] for r in rest["items"]] == ["One swim"] and rest["next_cursor"] is None
-    assert_error(client.get(f"{BASE}/{partner.pk}/redemptions", {"cursor": "bad"}, headers=headers), 422)
+    assert_error(
+        client.get(f"{BASE}/{partner.pk}/redemptions", {"cursor": "bad"}, headers=headers), 422
+    )

@@ -50,8 +50,14 @@ def code(member, membership_of, community):
 def redeem(actor, partner, offer, member_ref, key="k1", **kw):
     fields = {"adults": 1, "children": 0, "at": SATURDAY_MORNING}
     fields.update(kw)
-    return partners_services.redemption_create(actor=actor, partner=partner, offer=offer, member_ref=member_ref,
-                                      idempotency_key=key, **fields)
+    return partners_services.redemption_create(
+        actor=actor,
+        partner=partner,
+        offer=offer,
+        member_ref=member_ref,
+        idempotency_key=key,
+        **fields,
+    )
 
 
 def assert_nothing_moved(community, member, partner, member_before):
@@ -61,7 +67,9 @@ def assert_nothing_moved(community, member, partner, member_before):
     assert audit_clean()
 
 
-def test_it_moves_credits_from_member_to_partner_with_a_receipt(community, member, agency_staff, partner, offer, code):
+def test_it_moves_credits_from_member_to_partner_with_a_receipt(
+    community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     redemption = redeem(agency_staff, partner, offer, code, adults=1, children=2)
     assert redemption.minutes == 180
@@ -72,14 +80,20 @@ def test_it_moves_credits_from_member_to_partner_with_a_receipt(community, membe
     assert transfer.memo == "One swim at Riverside Leisure Centre"
     assert transfer.reason == "redemption"
     assert transfer.get_reason_display() == "Spent at a partner"
-    assert redemption.created_at == transfer.effective_at == SATURDAY_MORNING  # when the member came in
-    assert AuditEvent.objects.filter(action="partner.redeem", subject_id=str(redemption.pk)).exists()
+    assert (
+        redemption.created_at == transfer.effective_at == SATURDAY_MORNING
+    )  # when the member came in
+    assert AuditEvent.objects.filter(
+        action="partner.redeem", subject_id=str(redemption.pk)
+    ).exists()
     note = Notification.objects.get(person=member, kind="redemption")
     assert redemption.receipt_number in note.title
     assert audit_clean()
 
 
-def test_it_reads_the_member_cards_qr_code_and_a_bare_number(community, member, agency_staff, partner, offer, code):
+def test_it_reads_the_member_cards_qr_code_and_a_bare_number(
+    community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     first = redeem(agency_staff, partner, offer, f"coproduce:riverside:{code}", key="a")
     number = str(int(code.split("-")[1]))
@@ -87,7 +101,9 @@ def test_it_reads_the_member_cards_qr_code_and_a_bare_number(community, member, 
     assert first.person == second.person == member
 
 
-def test_it_replays_the_same_request_as_the_original_receipt(community, member, agency_staff, partner, offer, code):
+def test_it_replays_the_same_request_as_the_original_receipt(
+    community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     first = redeem(agency_staff, partner, offer, code)
     again = redeem(agency_staff, partner, offer, f"coproduce:riverside:{code}")
@@ -97,8 +113,9 @@ def test_it_replays_the_same_request_as_the_original_receipt(community, member, 
     assert audit_clean()
 
 
-def test_a_receipt_number_already_used_is_drawn_again(community, member, agency_staff, partner, offer, code,
-                                                      monkeypatch):
+def test_a_receipt_number_already_used_is_drawn_again(
+    community, member, agency_staff, partner, offer, code, monkeypatch
+):
     give_credit(community, member, 300)
     drawn = iter(["RLC-AAAAAA", "RLC-AAAAAA", "RLC-BBBBBB"])
     monkeypatch.setattr(partner_services, "_receipt_number", lambda _partner: next(drawn))
@@ -110,7 +127,9 @@ def test_a_receipt_number_already_used_is_drawn_again(community, member, agency_
     assert audit_clean()
 
 
-def test_it_refuses_a_redemption_dated_in_the_future(community, member, agency_staff, partner, offer, code):
+def test_it_refuses_a_redemption_dated_in_the_future(
+    community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     with pytest.raises(ValidationFailed) as refused:
         redeem(agency_staff, partner, offer, code, at=timezone.now() + dt.timedelta(hours=1))
@@ -118,7 +137,9 @@ def test_it_refuses_a_redemption_dated_in_the_future(community, member, agency_s
     assert_nothing_moved(community, member, partner, 300)
 
 
-def test_it_refuses_another_request_under_the_same_key(community, member, agency_staff, partner, offer, code):
+def test_it_refuses_another_request_under_the_same_key(
+    community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     redeem(agency_staff, partner, offer, code)
     with pytest.raises(Conflict):
@@ -128,7 +149,9 @@ def test_it_refuses_another_request_under_the_same_key(community, member, agency
     assert audit_clean()
 
 
-@pytest.mark.parametrize("ref", ["RIV-9999", "HIL-0001", "coproduce:hillside:RIV-0001", "nonsense", ""])
+@pytest.mark.parametrize(
+    "ref", ["RIV-9999", "HIL-0001", "coproduce:hillside:RIV-0001", "nonsense", ""]
+)
 def test_it_refuses_unknown_member_numbers(community, member, agency_staff, partner, offer, ref):
     give_credit(community, member, 300)
     with pytest.raises(ValidationFailed) as refused:
@@ -137,11 +160,16 @@ def test_it_refuses_unknown_member_numbers(community, member, agency_staff, part
     assert_nothing_moved(community, member, partner, 300)
 
 
-def test_it_refuses_a_member_who_has_left(community, member, coordinator, agency_staff, partner, offer, code,
-                                           membership_of):
+def test_it_refuses_a_member_who_has_left(
+    community, member, coordinator, agency_staff, partner, offer, code, membership_of
+):
     give_credit(community, member, 300)
-    offboarding_services.member_offboard(actor=coordinator, membership=membership_of(member, community),
-                                       reason="Moved away", pseudonymise=False)
+    offboarding_services.member_offboard(
+        actor=coordinator,
+        membership=membership_of(member, community),
+        reason="Moved away",
+        pseudonymise=False,
+    )
     before = balance(community, member)
     with pytest.raises(ValidationFailed):
         redeem(agency_staff, partner, offer, code)
@@ -150,15 +178,21 @@ def test_it_refuses_a_member_who_has_left(community, member, coordinator, agency
     assert audit_clean()
 
 
-def test_it_refuses_more_people_than_the_offer_allows(community, member, agency_staff, partner, offer, code):
+def test_it_refuses_more_people_than_the_offer_allows(
+    community, member, agency_staff, partner, offer, code
+):
     give_credit(community, member, 600)
-    for n, people in enumerate([{"adults": 3}, {"children": 4}, {"adults": 0, "children": 0}, {"adults": -1}]):
+    for n, people in enumerate(
+        [{"adults": 3}, {"children": 4}, {"adults": 0, "children": 0}, {"adults": -1}]
+    ):
         with pytest.raises(ValidationFailed):
             redeem(agency_staff, partner, offer, code, key=f"p{n}", **people)
     assert_nothing_moved(community, member, partner, 600)
 
 
-def test_it_refuses_outside_the_offers_times(community, member, coordinator, agency_staff, partner, code):
+def test_it_refuses_outside_the_offers_times(
+    community, member, coordinator, agency_staff, partner, code
+):
     offer = swim(coordinator, partner, times=["mon-am", "sat-pm"])
     give_credit(community, member, 300)
     with pytest.raises(ValidationFailed) as refused:
@@ -169,7 +203,9 @@ def test_it_refuses_outside_the_offers_times(community, member, coordinator, age
     assert redeem(agency_staff, partner, offer, code, key="k2", at=afternoon).minutes == 60
 
 
-def test_it_refuses_beyond_the_monthly_allowance(community, member, coordinator, agency_staff, partner, code):
+def test_it_refuses_beyond_the_monthly_allowance(
+    community, member, coordinator, agency_staff, partner, code
+):
     offer = swim(coordinator, partner, per_member_per_month=1)
     give_credit(community, member, 300)
     redeem(agency_staff, partner, offer, code, key="one", at=None)
@@ -181,10 +217,12 @@ def test_it_refuses_beyond_the_monthly_allowance(community, member, coordinator,
     assert audit_clean()
 
 
-def test_it_refuses_without_enough_credit_and_keeps_the_balance_private(community, member, agency_staff,
-                                                                         partner, offer, code):
-    communities_services.rulebook_change(actor=None, community=community, changes={"credit_floor_minutes": 0},
-                                       reason="No debt")
+def test_it_refuses_without_enough_credit_and_keeps_the_balance_private(
+    community, member, agency_staff, partner, offer, code
+):
+    communities_services.rulebook_change(
+        actor=None, community=community, changes={"credit_floor_minutes": 0}, reason="No debt"
+    )
     give_credit(community, member, 90)
     with pytest.raises(errors.LimitExceeded) as refused:
         redeem(agency_staff, partner, offer, code, adults=2)
@@ -193,8 +231,9 @@ def test_it_refuses_without_enough_credit_and_keeps_the_balance_private(communit
     assert_nothing_moved(community, member, partner, 90)
 
 
-def test_it_refuses_an_inactive_offer_and_an_archived_partner(community, member, coordinator, agency_staff,
-                                                                partner, offer, code):
+def test_it_refuses_an_inactive_offer_and_an_archived_partner(
+    community, member, coordinator, agency_staff, partner, offer, code
+):
     give_credit(community, member, 300)
     partners_services.offer_deactivate(actor=coordinator, offer=offer)
     with pytest.raises(ValidationFailed):
@@ -206,8 +245,9 @@ def test_it_refuses_an_inactive_offer_and_an_archived_partner(community, member,
     assert_nothing_moved(community, member, partner, 300)
 
 
-def test_it_lets_only_the_partners_staff_and_coordinators_redeem(community, member, other_member, coordinator,
-                                                                   agency_staff, partner, offer, code, outsider):
+def test_it_lets_only_the_partners_staff_and_coordinators_redeem(
+    community, member, other_member, coordinator, agency_staff, partner, offer, code, outsider
+):
     give_credit(community, member, 300)
     with pytest.raises(PermissionDenied):
         redeem(member, partner, offer, code, key="m")
@@ -219,23 +259,36 @@ def test_it_lets_only_the_partners_staff_and_coordinators_redeem(community, memb
     assert redeem(coordinator, partner, offer, code, key="c").redeemed_by == coordinator
 
 
-@pytest.mark.parametrize(("rule", "fund", "issuance"), [("keep", 0, -300), ("fund", 60, -300), ("retire", 0, -240)])
-def test_it_does_with_the_credits_what_the_rule_says(community, member, agency_staff, partner, offer, code,
-                                                      rule, fund, issuance):
+@pytest.mark.parametrize(
+    ("rule", "fund", "issuance"), [("keep", 0, -300), ("fund", 60, -300), ("retire", 0, -240)]
+)
+def test_it_does_with_the_credits_what_the_rule_says(
+    community, member, agency_staff, partner, offer, code, rule, fund, issuance
+):
     if rule != "keep":  # keep is the default
-        communities_services.rulebook_change(actor=None, community=community, changes={"partner_credits_go": rule},
-                                           reason="Decided at the meeting")
+        communities_services.rulebook_change(
+            actor=None,
+            community=community,
+            changes={"partner_credits_go": rule},
+            reason="Decided at the meeting",
+        )
     give_credit(community, member, 300)
     redeem(agency_staff, partner, offer, code)
     assert partner_balance(community, partner) == (60 if rule == "keep" else 0)
     assert accounts_services.fund_account(community).balance_minutes == fund
     assert accounts_services.issuance_account(community).balance_minutes == issuance
-    onward = list(Transfer.objects.filter(related_type="redemption").order_by("sequence")
-                  .values_list("reason", flat=True))
+    onward = list(
+        Transfer.objects.filter(related_type="redemption")
+        .order_by("sequence")
+        .values_list("reason", flat=True)
+    )
     assert onward == (["redemption"] if rule == "keep" else ["redemption", "partner_onward"])
     assert audit_clean()
 
 
 def test_it_counts_the_month_in_community_time(community):
     assert partners_selectors.slot_at(community, SATURDAY_MORNING) == "sat-am"
-    assert partners_selectors.slot_at(community, dt.datetime(2026, 7, 4, 16, 30, tzinfo=dt.UTC)) == "sat-eve"  # 17:30 BST
+    assert (
+        partners_selectors.slot_at(community, dt.datetime(2026, 7, 4, 16, 30, tzinfo=dt.UTC))
+        == "sat-eve"
+    )  # 17:30 BST

@@ -27,18 +27,29 @@ pytestmark = [
 
 
 def test_it_lets_only_one_of_two_redemptions_take_the_last_one_this_month(monkeypatch):
-    community = communities_services.community_create(actor=None, name="Race", slug="race", member_prefix="RCE",
-                                                    area_description="Here.")
-    coordinator = Person.objects.create_user(email="c@race.example", full_name="Cora", mfa_exempt=True)
-    memberships_services.membership_add(actor=None, community=community, person=coordinator, roles=[Role.COORDINATOR])
+    community = communities_services.community_create(
+        actor=None, name="Race", slug="race", member_prefix="RCE", area_description="Here."
+    )
+    coordinator = Person.objects.create_user(
+        email="c@race.example", full_name="Cora", mfa_exempt=True
+    )
+    memberships_services.membership_add(
+        actor=None, community=community, person=coordinator, roles=[Role.COORDINATOR]
+    )
     member = Person.objects.create_user(email="m@race.example", full_name="Mo")
     membership = memberships_services.membership_add(actor=None, community=community, person=member)
     partner = partners.partner_create(actor=coordinator, community=community, name="Pool")
-    offer = partners.offer_create(actor=coordinator, partner=partner, title="One swim", minutes=60,
-                                  per_member_per_month=2)
+    offer = partners.offer_create(
+        actor=coordinator, partner=partner, title="One swim", minutes=60, per_member_per_month=2
+    )
     give_credit(community, member, 600)
-    partners.redemption_create(actor=coordinator, partner=partner, offer=offer, member_ref=membership.member_code,
-                               idempotency_key="first")
+    partners.redemption_create(
+        actor=coordinator,
+        partner=partner,
+        offer=offer,
+        member_ref=membership.member_code,
+        idempotency_key="first",
+    )
     results: list[str] = []
     post = transfers_services.post_transfer
 
@@ -54,8 +65,13 @@ def test_it_lets_only_one_of_two_redemptions_take_the_last_one_this_month(monkey
     def desk(n: int) -> None:
         barrier.wait()
         try:
-            partners.redemption_create(actor=coordinator, partner=partner, offer=offer,
-                                       member_ref=membership.member_code, idempotency_key=f"desk-{n}")
+            partners.redemption_create(
+                actor=coordinator,
+                partner=partner,
+                offer=offer,
+                member_ref=membership.member_code,
+                idempotency_key=f"desk-{n}",
+            )
             results.append("ok")
         except ApplicationError as exc:
             results.append(exc.code)

@@ -25,17 +25,30 @@ pytestmark = [
 
 
 def test_it_records_one_of_two_simultaneous_moves(monkeypatch):
-    community = communities_services.community_create(actor=None, name="Race", slug="race", member_prefix="RCE",
-                                                    area_description="Here.")
+    community = communities_services.community_create(
+        actor=None, name="Race", slug="race", member_prefix="RCE", area_description="Here."
+    )
     coordinators = []
     for n in range(2):
-        person = Person.objects.create_user(email=f"c{n}@race.example", full_name=f"Cora {n}", mfa_exempt=True)
-        memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+        person = Person.objects.create_user(
+            email=f"c{n}@race.example", full_name=f"Cora {n}", mfa_exempt=True
+        )
+        memberships_services.membership_add(
+            actor=None, community=community, person=person, roles=[Role.COORDINATOR]
+        )
         coordinators.append(person)
-    agency = Agency.objects.create(community=community, name="GP", slug="gp", kind=AgencyKind.GP_PRACTICE)
-    referral = referrals.referral_create(actor=coordinators[0], agency=agency, target="community",
-                                         full_name="Pat", phone="07700 900123", consent_given=True,
-                                         consent_note="In clinic")
+    agency = Agency.objects.create(
+        community=community, name="GP", slug="gp", kind=AgencyKind.GP_PRACTICE
+    )
+    referral = referrals.referral_create(
+        actor=coordinators[0],
+        agency=agency,
+        target="community",
+        full_name="Pat",
+        phone="07700 900123",
+        consent_given=True,
+        consent_note="In clinic",
+    )
     audit = referral_services.audit_record
 
     def slow_audit(**kw):
@@ -51,7 +64,9 @@ def test_it_records_one_of_two_simultaneous_moves(monkeypatch):
     def desk(n: int) -> None:
         barrier.wait()
         try:
-            referrals.referral_update_status(actor=coordinators[n], referral=referral, status="contacted")
+            referrals.referral_update_status(
+                actor=coordinators[n], referral=referral, status="contacted"
+            )
             results.append("ok")
         except ApplicationError as exc:
             results.append(exc.code)
@@ -64,5 +79,6 @@ def test_it_records_one_of_two_simultaneous_moves(monkeypatch):
     for t in threads:
         t.join()
     assert sorted(results) == ["ok", "status_not_allowed"], results
-    assert list(ReferralEvent.objects.filter(referral=referral).values_list("status", flat=True)) == [
-        "referred", "contacted"]
+    assert list(
+        ReferralEvent.objects.filter(referral=referral).values_list("status", flat=True)
+    ) == ["referred", "contacted"]

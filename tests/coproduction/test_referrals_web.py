@@ -13,22 +13,39 @@ from ..web.conftest import text
 
 
 def form_data(**kw) -> dict:
-    data = {"target": "community", "role": "", "group_name": "", "full_name": "Pat Patient",
-            "phone": "07700 900123", "email": "pat@example.org", "what_matters": "Feels lonely since moving",
-            "consent_given": "on", "consent_note": "Agreed in clinic on 3 May", "share_with_referrer": "status"}
+    data = {
+        "target": "community",
+        "role": "",
+        "group_name": "",
+        "full_name": "Pat Patient",
+        "phone": "07700 900123",
+        "email": "pat@example.org",
+        "what_matters": "Feels lonely since moving",
+        "consent_given": "on",
+        "consent_note": "Agreed in clinic on 3 May",
+        "share_with_referrer": "status",
+    }
     data.update(kw)
     return data
 
 
 def make(actor, agency, **kw):
-    values = {"target": "community", "full_name": "Pat Patient", "phone": "07700 900123",
-              "email": "pat@example.org", "what_matters": "Feels lonely since moving", "consent_given": True,
-              "consent_note": "Agreed in clinic on 3 May"}
+    values = {
+        "target": "community",
+        "full_name": "Pat Patient",
+        "phone": "07700 900123",
+        "email": "pat@example.org",
+        "what_matters": "Feels lonely since moving",
+        "consent_given": True,
+        "consent_note": "Agreed in clinic on 3 May",
+    }
     values.update(kw)
     return referrals.referral_create(actor=actor, agency=agency, **values)
 
 
-def test_it_takes_a_referral_from_staff_and_tells_the_coordinators(client, agency, agency_admin, coordinator, role):
+def test_it_takes_a_referral_from_staff_and_tells_the_coordinators(
+    client, agency, agency_admin, coordinator, role
+):
     client.force_login(agency_admin)
     url = reverse("web:referral_create", args=[agency.community.slug, agency.slug])
     page = client.get(url)
@@ -53,7 +70,9 @@ def test_it_refuses_a_referral_without_consent_on_the_form(client, agency, agenc
     assert not Referral.objects.exists()
 
 
-def test_it_keeps_the_form_from_members_and_outsiders(client, agency, agency_admin, member, other_member):
+def test_it_keeps_the_form_from_members_and_outsiders(
+    client, agency, agency_admin, member, other_member
+):
     url = reverse("web:referral_create", args=[agency.community.slug, agency.slug])
     client.force_login(member)
     assert client.get(url).status_code == 403
@@ -65,8 +84,17 @@ def test_it_keeps_the_form_from_members_and_outsiders(client, agency, agency_adm
 
 def test_it_shows_the_agency_outcomes_only(client, agency, agency_admin, coordinator):
     quiet = make(agency_admin, agency)
-    make(agency_admin, agency, full_name="Nia Named", share_with_referrer="name", phone="07700 900999", email="")
-    referrals.referral_update_status(actor=coordinator, referral=quiet, status="contacted", note="Rang her Tuesday")
+    make(
+        agency_admin,
+        agency,
+        full_name="Nia Named",
+        share_with_referrer="name",
+        phone="07700 900999",
+        email="",
+    )
+    referrals.referral_update_status(
+        actor=coordinator, referral=quiet, status="contacted", note="Rang her Tuesday"
+    )
     client.force_login(agency_admin)
     page = client.get(reverse("web:agency_referrals", args=[agency.community.slug, agency.slug]))
     assert page.status_code == 200
@@ -76,8 +104,9 @@ def test_it_shows_the_agency_outcomes_only(client, agency, agency_admin, coordin
         assert private not in body
 
 
-def test_it_shows_coordinators_the_queue_and_links_it_from_the_dashboard(client, agency, agency_admin,
-                                                                         coordinator, django_assert_max_num_queries):
+def test_it_shows_coordinators_the_queue_and_links_it_from_the_dashboard(
+    client, agency, agency_admin, coordinator, django_assert_max_num_queries
+):
     for i in range(3):
         make(agency_admin, agency, full_name=f"Person {i}")
     client.force_login(coordinator)
@@ -93,25 +122,34 @@ def test_it_shows_coordinators_the_queue_and_links_it_from_the_dashboard(client,
 def test_it_keeps_the_queue_and_the_details_from_staff(client, agency, agency_admin):
     referral = make(agency_admin, agency)
     client.force_login(agency_admin)
-    assert client.get(reverse("web:referral_queue", args=[agency.community.slug])).status_code == 403
+    assert (
+        client.get(reverse("web:referral_queue", args=[agency.community.slug])).status_code == 403
+    )
     detail = client.get(reverse("web:referral_detail", args=[agency.community.slug, referral.pk]))
     assert detail.status_code == 403
     assert "07700" not in detail.content.decode()
 
 
-def test_it_lets_a_coordinator_follow_a_referral_up(client, agency, agency_admin, coordinator, member,
-                                                   membership_of):
+def test_it_lets_a_coordinator_follow_a_referral_up(
+    client, agency, agency_admin, coordinator, member, membership_of
+):
     referral = make(agency_admin, agency)
     client.force_login(coordinator)
     detail_url = reverse("web:referral_detail", args=[agency.community.slug, referral.pk])
     page = client.get(detail_url)
     assert "07700 900123" in text(page) and "Mark contacted" in text(page)
     status_url = reverse("web:referral_status", args=[agency.community.slug, referral.pk])
-    assert client.post(status_url, {"status": "contacted", "note": "Left a message"}).status_code == 302
+    assert (
+        client.post(status_url, {"status": "contacted", "note": "Left a message"}).status_code
+        == 302
+    )
     bad = client.post(status_url, {"status": "joined", "member_number": "RIV-9999"})
     assert bad.status_code == 400 and "no active member has that number" in text(bad)
     number = membership_of(member, agency.community).number
-    assert client.post(status_url, {"status": "joined", "member_number": str(number)}).status_code == 302
+    assert (
+        client.post(status_url, {"status": "joined", "member_number": str(number)}).status_code
+        == 302
+    )
     referral.refresh_from_db()
     assert referral.status == "joined" and referral.person == member
     # A move the referral cannot make: a message, nothing stored.

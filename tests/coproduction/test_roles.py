@@ -18,17 +18,28 @@ from coproduce.core.models import AuditEvent
 
 
 def _values(**extra):
-    data = {"title": "Reading buddy", "description": "Read with a child <b>twice</b> a week.",
-            "commitment": "1 hour a week for a term", "vetting_level": 2, "training": ["Safeguarding"],
-            "min_age": 16, "max_age": None, "remote_ok": False}
+    data = {
+        "title": "Reading buddy",
+        "description": "Read with a child <b>twice</b> a week.",
+        "commitment": "1 hour a week for a term",
+        "vetting_level": 2,
+        "training": ["Safeguarding"],
+        "min_age": 16,
+        "max_age": None,
+        "remote_ok": False,
+    }
     data.update(extra)
     return data
 
 
 def test_it_creates_a_draft_role_and_publishes_it(agency, agency_admin, member, community):
-    role = agencies_services.role_create(actor=agency_admin, agency=agency, staff_lead=agency_admin, **_values())
+    role = agencies_services.role_create(
+        actor=agency_admin, agency=agency, staff_lead=agency_admin, **_values()
+    )
     assert role.status == "draft"
-    assert role.description == "Read with a child <b>twice</b> a week."  # stored as written, escaped when shown
+    assert (
+        role.description == "Read with a child <b>twice</b> a week."
+    )  # stored as written, escaped when shown
     assert agencies_selectors.roles_search(community, member).roles == []
     with pytest.raises(NotFound):
         agencies_selectors.role_get(community, member, role.pk)
@@ -39,19 +50,27 @@ def test_it_creates_a_draft_role_and_publishes_it(agency, agency_admin, member, 
         agencies_services.role_publish(actor=agency_admin, role=role)
     agencies_services.role_archive(actor=agency_admin, role=role)
     assert agencies_selectors.roles_search(community, member).roles == []
-    assert list(AuditEvent.objects.filter(subject_id=str(role.pk), subject_type="coproduction.coproductionrole")
-                .values_list("action", flat=True).order_by("id")) == ["role.create", "role.publish", "role.archive"]
+    assert list(
+        AuditEvent.objects.filter(
+            subject_id=str(role.pk), subject_type="coproduction.coproductionrole"
+        )
+        .values_list("action", flat=True)
+        .order_by("id")
+    ) == ["role.create", "role.publish", "role.archive"]
 
 
-@pytest.mark.parametrize("extra, field", [
-    ({"min_age": 30, "max_age": 20}, "max_age"),
-    ({"min_age": -1}, "min_age"),
-    ({"max_age": 121}, "max_age"),
-    ({"vetting_level": 3}, "vetting_level"),
-    ({"title": ""}, "title"),
-    ({"commitment": ""}, "commitment"),
-    ({"training": ["x" * 121]}, "training"),
-])
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ({"min_age": 30, "max_age": 20}, "max_age"),
+        ({"min_age": -1}, "min_age"),
+        ({"max_age": 121}, "max_age"),
+        ({"vetting_level": 3}, "vetting_level"),
+        ({"title": ""}, "title"),
+        ({"commitment": ""}, "commitment"),
+        ({"training": ["x" * 121]}, "training"),
+    ],
+)
 def test_it_refuses_bad_roles_and_stores_nothing(agency, agency_admin, extra, field):
     before = CoproductionRole.objects.count()
     with pytest.raises(ValidationFailed) as caught:
@@ -62,12 +81,16 @@ def test_it_refuses_bad_roles_and_stores_nothing(agency, agency_admin, extra, fi
 
 def test_it_refuses_a_staff_lead_who_is_not_staff(agency, agency_admin, member):
     with pytest.raises(ValidationFailed) as caught:
-        agencies_services.role_create(actor=agency_admin, agency=agency, staff_lead=member, **_values())
+        agencies_services.role_create(
+            actor=agency_admin, agency=agency, staff_lead=member, **_values()
+        )
     assert "staff_lead" in caught.value.fields
     assert not CoproductionRole.objects.filter(title="Reading buddy").exists()
 
 
-def test_it_lets_only_admins_and_coordinators_create_roles(agency, agency_admin, member, coordinator, other_member):
+def test_it_lets_only_admins_and_coordinators_create_roles(
+    agency, agency_admin, member, coordinator, other_member
+):
     with pytest.raises(PermissionDenied):
         agencies_services.role_create(actor=member, agency=agency, **_values())
     with pytest.raises(NotFound):
@@ -89,7 +112,9 @@ def test_it_refuses_roles_for_an_archived_agency(agency, agency_admin, coordinat
 
 
 def test_it_updates_a_role(role, agency_admin):
-    updated = agencies_services.role_update(actor=agency_admin, role=role, remote_ok=True, max_age=80)
+    updated = agencies_services.role_update(
+        actor=agency_admin, role=role, remote_ok=True, max_age=80
+    )
     assert (updated.remote_ok, updated.max_age) == (True, 80)
     assert "riverside health centre" in updated.search_document
     with pytest.raises(ValidationFailed):
@@ -99,13 +124,25 @@ def test_it_updates_a_role(role, agency_admin):
 
 
 def test_it_searches_published_roles(role, agency_admin, agency, member, community):
-    other = agencies_services.role_create(actor=agency_admin, agency=agency, **_values(remote_ok=True))
+    other = agencies_services.role_create(
+        actor=agency_admin, agency=agency, **_values(remote_ok=True)
+    )
     agencies_services.role_publish(actor=agency_admin, role=other)
-    assert [r.pk for r in agencies_selectors.roles_search(community, member, q="waiting room").roles] == [role.pk]
-    assert [r.pk for r in agencies_selectors.roles_search(community, member, q="HEALTH centre").roles] == [role.pk, other.pk]
-    assert [r.pk for r in agencies_selectors.roles_search(community, member, q="safeguarding").roles] == [other.pk]
-    assert [r.pk for r in agencies_selectors.roles_search(community, member, remote=True).roles] == [other.pk]
-    assert [r.pk for r in agencies_selectors.roles_search(community, member, agency="nope").roles] == []
+    assert [
+        r.pk for r in agencies_selectors.roles_search(community, member, q="waiting room").roles
+    ] == [role.pk]
+    assert [
+        r.pk for r in agencies_selectors.roles_search(community, member, q="HEALTH centre").roles
+    ] == [role.pk, other.pk]
+    assert [
+        r.pk for r in agencies_selectors.roles_search(community, member, q="safeguarding").roles
+    ] == [other.pk]
+    assert [
+        r.pk for r in agencies_selectors.roles_search(community, member, remote=True).roles
+    ] == [other.pk]
+    assert [
+        r.pk for r in agencies_selectors.roles_search(community, member, agency="nope").roles
+    ] == []
     first = agencies_selectors.roles_search(community, member, limit=1)
     assert len(first.roles) == 1 and first.next_cursor
     second = agencies_selectors.roles_search(community, member, limit=1, cursor=first.next_cursor)
@@ -114,11 +151,19 @@ def test_it_searches_published_roles(role, agency_admin, agency, member, communi
         agencies_selectors.roles_search(community, member, cursor="garbage!")
 
 
-def test_it_searches_in_a_fixed_number_of_queries(role, agency_admin, agency, member, community,
-                                                  django_assert_num_queries):
+def test_it_searches_in_a_fixed_number_of_queries(
+    role, agency_admin, agency, member, community, django_assert_num_queries
+):
     for i in range(5):
-        agencies_services.role_publish(actor=agency_admin, role=agencies_services.role_create(
-            actor=agency_admin, agency=agency, staff_lead=agency_admin, **_values(title=f"Role {i}")))
+        agencies_services.role_publish(
+            actor=agency_admin,
+            role=agencies_services.role_create(
+                actor=agency_admin,
+                agency=agency,
+                staff_lead=agency_admin,
+                **_values(title=f"Role {i}"),
+            ),
+        )
     agencies_selectors.roles_search(community, member)  # warm the member's role cache
     with django_assert_num_queries(1):
         page = agencies_selectors.roles_search(community, member)
@@ -126,52 +171,119 @@ def test_it_searches_in_a_fixed_number_of_queries(role, agency_admin, agency, me
 
 
 def test_it_records_training(community, agency_admin, member, coordinator, outsider):
-    record = agencies_services.training_record(actor=agency_admin, community=community, person=member, name="Safeguarding",
-                                      completed_on=dt.date(2025, 3, 1))
+    record = agencies_services.training_record(
+        actor=agency_admin,
+        community=community,
+        person=member,
+        name="Safeguarding",
+        completed_on=dt.date(2025, 3, 1),
+    )
     assert list(agencies_selectors.training_of(member, community)) == [record]
     with pytest.raises(Conflict):
-        agencies_services.training_record(actor=coordinator, community=community, person=member, name="safeguarding",
-                                 completed_on=dt.date(2025, 3, 2))
+        agencies_services.training_record(
+            actor=coordinator,
+            community=community,
+            person=member,
+            name="safeguarding",
+            completed_on=dt.date(2025, 3, 2),
+        )
     with pytest.raises(PermissionDenied):
-        agencies_services.training_record(actor=member, community=community, person=member, name="First aid",
-                                 completed_on=dt.date(2025, 3, 2))
+        agencies_services.training_record(
+            actor=member,
+            community=community,
+            person=member,
+            name="First aid",
+            completed_on=dt.date(2025, 3, 2),
+        )
     with pytest.raises(NotFound):
-        agencies_services.training_record(actor=coordinator, community=community, person=outsider, name="First aid",
-                                 completed_on=dt.date(2025, 3, 2))
+        agencies_services.training_record(
+            actor=coordinator,
+            community=community,
+            person=outsider,
+            name="First aid",
+            completed_on=dt.date(2025, 3, 2),
+        )
     with pytest.raises(ValidationFailed):
-        agencies_services.training_record(actor=coordinator, community=community, person=member, name="First aid",
-                                 completed_on=timezone.localdate() + dt.timedelta(days=2))
+        agencies_services.training_record(
+            actor=coordinator,
+            community=community,
+            person=member,
+            name="First aid",
+            completed_on=timezone.localdate() + dt.timedelta(days=2),
+        )
     assert TrainingRecord.objects.count() == 1
 
 
 def test_it_lets_staff_of_any_agency_record_training(agency, agency_admin, community, member):
-    assert agencies_services.training_record(actor=agency_admin, community=community, person=member, name="First aid",
-                                    completed_on=dt.date(2025, 1, 1)).pk
+    assert agencies_services.training_record(
+        actor=agency_admin,
+        community=community,
+        person=member,
+        name="First aid",
+        completed_on=dt.date(2025, 1, 1),
+    ).pk
 
 
 def test_it_explains_eligibility(role, agency_admin, member, coordinator, community, outsider):
     assert agencies_selectors.eligibility(member, role) == []
-    role = agencies_services.role_update(actor=agency_admin, role=role, vetting_level=1, training=["Safeguarding", "First aid"],
-                                min_age=18, max_age=25)
+    role = agencies_services.role_update(
+        actor=agency_admin,
+        role=role,
+        vetting_level=1,
+        training=["Safeguarding", "First aid"],
+        min_age=18,
+        max_age=25,
+    )
     reasons = agencies_selectors.eligibility(member, role)
     assert len(reasons) == 2  # no birth date known: age left to staff
     assert "ID checked" in reasons[0]
     assert reasons[1] == "Training still needed: Safeguarding, First aid."
-    vetting_services.check_record(actor=coordinator, community=community, person=member, kind=CheckKind.ID_SEEN,
-                                    result=CheckResult.PASSED, checked_on=dt.date(2025, 1, 5))
-    agencies_services.training_record(actor=coordinator, community=community, person=member, name="safeguarding",
-                             completed_on=dt.date(2025, 3, 1))
-    agencies_services.training_record(actor=coordinator, community=community, person=member, name="First aid",
-                             completed_on=dt.date(2025, 3, 1))
+    vetting_services.check_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind=CheckKind.ID_SEEN,
+        result=CheckResult.PASSED,
+        checked_on=dt.date(2025, 1, 5),
+    )
+    agencies_services.training_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        name="safeguarding",
+        completed_on=dt.date(2025, 3, 1),
+    )
+    agencies_services.training_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        name="First aid",
+        completed_on=dt.date(2025, 3, 1),
+    )
     member.date_of_birth = dt.date(1960, 1, 1)
-    assert agencies_selectors.eligibility(member, role) == ["This role is for people aged 25 or under."]
+    assert agencies_selectors.eligibility(member, role) == [
+        "This role is for people aged 25 or under."
+    ]
     member.date_of_birth = timezone.localdate().replace(year=timezone.localdate().year - 10)
-    assert agencies_selectors.eligibility(member, role) == ["This role is for people aged 18 or over."]
-    assert agencies_selectors.eligibility(outsider, role) == ["Only active members of Riverside can sign up."]
+    assert agencies_selectors.eligibility(member, role) == [
+        "This role is for people aged 18 or over."
+    ]
+    assert agencies_selectors.eligibility(outsider, role) == [
+        "Only active members of Riverside can sign up."
+    ]
 
 
 def test_it_states_the_credits_an_hour_earns(community, coordinator):
-    assert agencies_selectors.credits_per_hour_text(community) == "1 hour here earns 1 hour of credit"
-    communities_services.rulebook_change(actor=coordinator, community=community,
-                                       changes={"credits_per_hour_percent": 150}, reason="Test")
-    assert agencies_selectors.credits_per_hour_text(community) == "1 hour here earns 1 hour 30 minutes of credit"
+    assert (
+        agencies_selectors.credits_per_hour_text(community) == "1 hour here earns 1 hour of credit"
+    )
+    communities_services.rulebook_change(
+        actor=coordinator,
+        community=community,
+        changes={"credits_per_hour_percent": 150},
+        reason="Test",
+    )
+    assert (
+        agencies_selectors.credits_per_hour_text(community)
+        == "1 hour here earns 1 hour 30 minutes of credit"
+    )

@@ -32,15 +32,23 @@ def _soon(days: int = 3, hour: int = 10) -> dt.datetime:
 
 
 def _make(actor, role, **overrides):
-    values = {"place": "Waiting room", "starts_at": _soon(), "ends_at": _soon() + dt.timedelta(hours=2),
-              "capacity": 4}
+    values = {
+        "place": "Waiting room",
+        "starts_at": _soon(),
+        "ends_at": _soon() + dt.timedelta(hours=2),
+        "capacity": 4,
+    }
     values.update(overrides)
     return sessions_services.session_create(actor=actor, role=role, **values)
 
 
 def test_it_creates_a_session_with_staff_present(agency_admin, role):
     session = _make(agency_admin, role, staff_present=[agency_admin])
-    assert session.agency_id == role.agency_id and session.places_taken == 0 and session.places_left == 4
+    assert (
+        session.agency_id == role.agency_id
+        and session.places_taken == 0
+        and session.places_left == 4
+    )
     assert list(session.staff_present.all()) == [agency_admin]
     assert AuditEvent.objects.filter(action="session.create", subject_id=str(session.pk)).exists()
 
@@ -62,17 +70,20 @@ def test_it_refuses_people_who_are_not_staff(request, role, person):
     assert not Session.objects.exists()
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"capacity": 0}, "capacity"),
-    ({"capacity": 501}, "capacity"),
-    ({"capacity": "3"}, "capacity"),
-    ({"place": "  "}, "place"),
-    ({"ends_at": _soon() - dt.timedelta(hours=1)}, "ends_at"),
-    ({"ends_at": _soon()}, "ends_at"),
-    ({"ends_at": _soon() + dt.timedelta(days=2)}, "ends_at"),
-    ({"starts_at": timezone.now() - dt.timedelta(hours=1)}, "starts_at"),
-    ({"starts_at": "tomorrow"}, "starts_at"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 501}, "capacity"),
+        ({"capacity": "3"}, "capacity"),
+        ({"place": "  "}, "place"),
+        ({"ends_at": _soon() - dt.timedelta(hours=1)}, "ends_at"),
+        ({"ends_at": _soon()}, "ends_at"),
+        ({"ends_at": _soon() + dt.timedelta(days=2)}, "ends_at"),
+        ({"starts_at": timezone.now() - dt.timedelta(hours=1)}, "starts_at"),
+        ({"starts_at": "tomorrow"}, "starts_at"),
+    ],
+)
 def test_it_refuses_bad_details_and_stores_nothing(agency_admin, role, overrides, field):
     with pytest.raises(ValidationFailed) as caught:
         _make(agency_admin, role, **overrides)
@@ -112,7 +123,9 @@ def test_it_materialises_a_weekly_series(agency_admin, role):
     tz = zoneinfo.ZoneInfo("Europe/London")
     for session in made:
         local = timezone.localtime(session.starts_at, tz)
-        assert local.weekday() == 1 and local.hour == 10  # same wall-clock time across clock changes
+        assert (
+            local.weekday() == 1 and local.hour == 10
+        )  # same wall-clock time across clock changes
         assert session.ends_at - session.starts_at == dt.timedelta(minutes=90)
         assert session.capacity == 5 and session.place == "Library"
         assert list(session.staff_present.all()) == [agency_admin]
@@ -120,25 +133,33 @@ def test_it_materialises_a_weekly_series(agency_admin, role):
 
 
 def test_it_builds_the_simple_rules(agency_admin, role):
-    assert sessions_services.rrule_build(repeat="fortnightly", weekday=0, count=3) == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"
-    series = _series(agency_admin, role, sessions_services.rrule_build(repeat="monthly", weekday=0, count=6))
+    assert (
+        sessions_services.rrule_build(repeat="fortnightly", weekday=0, count=3)
+        == "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"
+    )
+    series = _series(
+        agency_admin, role, sessions_services.rrule_build(repeat="monthly", weekday=0, count=6)
+    )
     assert series.sessions.count() == 6
     assert sessions_selectors.rrule_describe(series.rrule) == "Every month, 6 times"
 
 
-@pytest.mark.parametrize(("rule", "words"), [
-    ("FREQ=WEEKLY;BYDAY=TU", "COUNT"),  # no end
-    ("FREQ=WEEKLY;BYDAY=XX;COUNT=3", "not a repeat rule"),
-    ("FREQ=NEVER;COUNT=3", "daily, weekly"),
-    ("FREQ=MINUTELY;COUNT=3", "daily, weekly"),
-    ("FREQ=DAILY;COUNT=53", "at most 52"),
-    ("FREQ=MONTHLY;COUNT=14", "a year"),
-    ("FREQ=WEEKLY;UNTIL=20990101T000000Z", "at most 52"),
-    ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY;COUNT=2", "one line"),
-    ("", "repeats"),
-    ("garbage", "daily, weekly"),
-    ("FREQ=WEEKLY;COUNT=abc", "not a repeat rule"),
-])
+@pytest.mark.parametrize(
+    ("rule", "words"),
+    [
+        ("FREQ=WEEKLY;BYDAY=TU", "COUNT"),  # no end
+        ("FREQ=WEEKLY;BYDAY=XX;COUNT=3", "not a repeat rule"),
+        ("FREQ=NEVER;COUNT=3", "daily, weekly"),
+        ("FREQ=MINUTELY;COUNT=3", "daily, weekly"),
+        ("FREQ=DAILY;COUNT=53", "at most 52"),
+        ("FREQ=MONTHLY;COUNT=14", "a year"),
+        ("FREQ=WEEKLY;UNTIL=20990101T000000Z", "at most 52"),
+        ("DTSTART:20260101T000000\nRRULE:FREQ=DAILY;COUNT=2", "one line"),
+        ("", "repeats"),
+        ("garbage", "daily, weekly"),
+        ("FREQ=WEEKLY;COUNT=abc", "not a repeat rule"),
+    ],
+)
 def test_it_refuses_bad_rules_with_a_clear_message(agency_admin, role, rule, words):
     with pytest.raises(ValidationFailed) as caught:
         _series(agency_admin, role, rule)
@@ -148,7 +169,13 @@ def test_it_refuses_bad_rules_with_a_clear_message(agency_admin, role, rule, wor
 
 def test_it_refuses_a_series_with_bad_details(agency_admin, role):
     with pytest.raises(ValidationFailed) as caught:
-        _series(agency_admin, role, capacity=0, duration_minutes=0, first_start=timezone.now() - dt.timedelta(days=1))
+        _series(
+            agency_admin,
+            role,
+            capacity=0,
+            duration_minutes=0,
+            first_start=timezone.now() - dt.timedelta(days=1),
+        )
     assert {"capacity", "duration_minutes", "first_start"} <= set(caught.value.fields)
     assert not Session.objects.exists()
 
@@ -171,7 +198,9 @@ def _people(community, n):
     made = []
     for i in range(n):
         person = make_person(f"p{i}@example.org", f"Person {i}")
-        memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.MEMBER])
+        memberships_services.membership_add(
+            actor=None, community=community, person=person, roles=[Role.MEMBER]
+        )
         made.append(person)
     return made
 
@@ -199,8 +228,12 @@ def test_it_moves_a_session_and_reminds_again(agency_admin, role, member):
     session = _make(agency_admin, role)
     _signed(session, member)
     Session.objects.filter(pk=session.pk).update(reminded_at=timezone.now())
-    moved = sessions_services.session_update(actor=agency_admin, session=session, starts_at=_soon(4),
-                                    ends_at=_soon(4) + dt.timedelta(hours=1))
+    moved = sessions_services.session_update(
+        actor=agency_admin,
+        session=session,
+        starts_at=_soon(4),
+        ends_at=_soon(4) + dt.timedelta(hours=1),
+    )
     assert moved.reminded_at is None
     assert Notification.objects.filter(person=member, kind="session_changed").exists()
     event = AuditEvent.objects.get(action="session.update")
@@ -210,14 +243,18 @@ def test_it_moves_a_session_and_reminds_again(agency_admin, role, member):
 def test_it_refuses_a_bad_change(agency_admin, role):
     session = _make(agency_admin, role)
     with pytest.raises(ValidationFailed):
-        sessions_services.session_update(actor=agency_admin, session=session, ends_at=session.starts_at - dt.timedelta(hours=1))
+        sessions_services.session_update(
+            actor=agency_admin, session=session, ends_at=session.starts_at - dt.timedelta(hours=1)
+        )
     assert Session.objects.get(pk=session.pk).ends_at == session.ends_at
 
 
 def test_it_cancels_and_tells_everyone_signed_up(agency_admin, role, community):
     session = _make(agency_admin, role, capacity=1)
     booked, waiting = _signed(session, *_people(community, 2))
-    sessions_services.session_cancel(actor=agency_admin, session=session, reason="Staff training day")
+    sessions_services.session_cancel(
+        actor=agency_admin, session=session, reason="Staff training day"
+    )
     assert Session.objects.get(pk=session.pk).status == SessionStatus.CANCELLED
     for person in (booked.person, waiting.person):
         note = Notification.objects.get(person=person, kind="session_cancelled")
@@ -239,9 +276,19 @@ def test_it_refuses_cancelling_by_a_member(member, session):
 
 def test_it_reminds_booked_people_the_day_before_once(agency_admin, role, community):
     now = timezone.now()
-    due = _make(agency_admin, role, capacity=1, starts_at=now + dt.timedelta(hours=30),
-                ends_at=now + dt.timedelta(hours=31))
-    later = _make(agency_admin, role, starts_at=now + dt.timedelta(hours=50), ends_at=now + dt.timedelta(hours=51))
+    due = _make(
+        agency_admin,
+        role,
+        capacity=1,
+        starts_at=now + dt.timedelta(hours=30),
+        ends_at=now + dt.timedelta(hours=31),
+    )
+    later = _make(
+        agency_admin,
+        role,
+        starts_at=now + dt.timedelta(hours=50),
+        ends_at=now + dt.timedelta(hours=51),
+    )
     booked, waiting = _signed(due, *_people(community, 2))
     _signed(later, booked.person)
     assert sessions_services.sessions_remind(now=now) == 1
@@ -255,7 +302,12 @@ def test_it_reminds_booked_people_the_day_before_once(agency_admin, role, commun
 
 def test_it_does_not_remind_for_cancelled_sessions(agency_admin, role, member):
     now = timezone.now()
-    due = _make(agency_admin, role, starts_at=now + dt.timedelta(hours=30), ends_at=now + dt.timedelta(hours=31))
+    due = _make(
+        agency_admin,
+        role,
+        starts_at=now + dt.timedelta(hours=30),
+        ends_at=now + dt.timedelta(hours=31),
+    )
     _signed(due, member)
     sessions_services.session_cancel(actor=agency_admin, session=due)
     assert sessions_services.sessions_remind(now=now) == 0
@@ -265,7 +317,12 @@ def test_the_periodic_job_runs_the_reminders(agency_admin, role, member):
     from coproduce.coproduction.tasks import remind_sessions
 
     now = timezone.now()
-    due = _make(agency_admin, role, starts_at=now + dt.timedelta(hours=30), ends_at=now + dt.timedelta(hours=31))
+    due = _make(
+        agency_admin,
+        role,
+        starts_at=now + dt.timedelta(hours=30),
+        ends_at=now + dt.timedelta(hours=31),
+    )
     _signed(due, member)
     assert remind_sessions.call() == 1
     assert Notification.objects.filter(person=member, kind="session_reminder").exists()

@@ -33,7 +33,9 @@ def _people(community, n, prefix="p"):
     made = []
     for i in range(n):
         person = make_person(f"{prefix}{i}@example.org", f"Person {prefix}{i}")
-        memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.MEMBER])
+        memberships_services.membership_add(
+            actor=None, community=community, person=person, roles=[Role.MEMBER]
+        )
         made.append(person)
     return made
 
@@ -52,7 +54,10 @@ def test_it_puts_people_on_the_waiting_list_when_full_and_never_overbooks(commun
     assert [s.status for s in made] == ["booked"] * 3 + ["waiting"] * 2
     fresh = Session.objects.get(pk=session.pk)
     assert fresh.places_taken == 3 == fresh.capacity and fresh.places_left == 0
-    assert sessions_selectors.waiting_position(made[3]) == 1 and sessions_selectors.waiting_position(made[4]) == 2
+    assert (
+        sessions_selectors.waiting_position(made[3]) == 1
+        and sessions_selectors.waiting_position(made[4]) == 2
+    )
 
 
 def test_it_refuses_signing_up_twice(member, session):
@@ -67,10 +72,14 @@ def test_it_lets_a_person_sign_up_again_after_cancelling(member, session):
     first = sessions_services.signup_create(actor=member, session=session)
     sessions_services.signup_cancel(actor=member, signup=first)
     again = sessions_services.signup_create(actor=member, session=session)
-    assert again.status == SignUpStatus.BOOKED and Session.objects.get(pk=session.pk).places_taken == 1
+    assert (
+        again.status == SignUpStatus.BOOKED and Session.objects.get(pk=session.pk).places_taken == 1
+    )
 
 
-def test_it_refuses_without_the_required_vetting_and_says_why(member, session, coordinator, community):
+def test_it_refuses_without_the_required_vetting_and_says_why(
+    member, session, coordinator, community
+):
     role = session.role
     role.vetting_level = 1
     role.save()
@@ -79,9 +88,17 @@ def test_it_refuses_without_the_required_vetting_and_says_why(member, session, c
     assert caught.value.code == "not_eligible"
     assert "ID checked" in caught.value.message and caught.value.fields["person"]
     assert not SignUp.objects.exists() and Session.objects.get(pk=session.pk).places_taken == 0
-    vetting_services.check_record(actor=coordinator, community=community, person=member,
-                                    kind=CheckKind.ID_SEEN, result=CheckResult.PASSED, checked_on=timezone.localdate())
-    assert sessions_services.signup_create(actor=member, session=session).status == SignUpStatus.BOOKED
+    vetting_services.check_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind=CheckKind.ID_SEEN,
+        result=CheckResult.PASSED,
+        checked_on=timezone.localdate(),
+    )
+    assert (
+        sessions_services.signup_create(actor=member, session=session).status == SignUpStatus.BOOKED
+    )
 
 
 def test_it_refuses_without_the_training(member, session):
@@ -99,21 +116,27 @@ def test_it_refuses_cancelled_and_past_sessions(member, agency_admin, session):
     with pytest.raises(Conflict) as caught:
         sessions_services.signup_create(actor=member, session=session)
     assert caught.value.code == "session_cancelled"
-    Session.objects.filter(pk=session.pk).update(status=SessionStatus.SCHEDULED,
-                                                 starts_at=timezone.now() - dt.timedelta(hours=1))
+    Session.objects.filter(pk=session.pk).update(
+        status=SessionStatus.SCHEDULED, starts_at=timezone.now() - dt.timedelta(hours=1)
+    )
     with pytest.raises(Conflict) as caught:
         sessions_services.signup_create(actor=member, session=Session.objects.get(pk=session.pk))
     assert caught.value.code == "session_started"
     assert not SignUp.objects.exists()
 
 
-def test_staff_and_coordinators_sign_up_a_member(agency_admin, coordinator, member, session, community):
+def test_staff_and_coordinators_sign_up_a_member(
+    agency_admin, coordinator, member, session, community
+):
     signup = sessions_services.signup_create(actor=agency_admin, session=session, person=member)
     assert signup.person == member
     assert AuditEvent.objects.get(action="signup.create").on_behalf_of_id == member.pk
     assert Notification.objects.filter(person=member, kind="session_signup").exists()
     other = _people(community, 1)[0]
-    assert sessions_services.signup_create(actor=coordinator, session=session, person=other).person == other
+    assert (
+        sessions_services.signup_create(actor=coordinator, session=session, person=other).person
+        == other
+    )
 
 
 def test_a_member_cannot_sign_up_someone_else(member, session, community):
@@ -176,7 +199,9 @@ def test_staff_cancel_a_members_place(agency_admin, member, session):
     assert AuditEvent.objects.get(action="signup.cancel").on_behalf_of_id == member.pk
 
 
-def test_signups_show_staff_everything_and_members_their_own(agency_admin, member, community, session):
+def test_signups_show_staff_everything_and_members_their_own(
+    agency_admin, member, community, session
+):
     other = _people(community, 1)[0]
     mine = sessions_services.signup_create(actor=member, session=session)
     sessions_services.signup_create(actor=other, session=session)
@@ -186,8 +211,10 @@ def test_signups_show_staff_everything_and_members_their_own(agency_admin, membe
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite serialises all writers; the race is proven on PostgreSQL, which `make test` also runs")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises all writers; the race is proven on PostgreSQL, which `make test` also runs",
+)
 def test_it_books_exactly_the_capacity_when_people_race(community, session):
     people = _people(community, 10, prefix="race")
     barrier = threading.Barrier(len(people))
@@ -197,8 +224,12 @@ def test_it_books_exactly_the_capacity_when_people_race(community, session):
     def worker(person):
         barrier.wait()
         try:
-            signup = sessions_services.signup_create(actor=person, session=Session(pk=session.pk, community=community,
-                                                                          agency=session.agency, role=session.role))
+            signup = sessions_services.signup_create(
+                actor=person,
+                session=Session(
+                    pk=session.pk, community=community, agency=session.agency, role=session.role
+                ),
+            )
             with lock:
                 outcomes.append(signup.status)
         except ApplicationError as exc:  # pragma: no cover - reported by the assertion

@@ -33,22 +33,40 @@ def _url(name, *args):
 
 def _session(role, *, days: float, place: str = "Quiet room") -> Session:
     start = (timezone.now() + dt.timedelta(days=days)).replace(second=0, microsecond=0)
-    return Session.objects.create(community=role.community, agency=role.agency, role=role, place=place,
-                                  starts_at=start, ends_at=start + dt.timedelta(hours=1), capacity=4)
+    return Session.objects.create(
+        community=role.community,
+        agency=role.agency,
+        role=role,
+        place=place,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        capacity=4,
+    )
 
 
 def _agency(community, name: str, staff, *, admin: bool = False) -> tuple[Agency, CoproductionRole]:
     slug = name.lower().replace(" ", "-")
     account = accounts_services.organisation_account_open(community=community, name=name)
-    agency = Agency.objects.create(community=community, name=name, slug=slug, kind=AgencyKind.SCHOOL, account=account)
-    AgencyMembership.objects.create(agency=agency, person=staff, role=AgencyRole.ADMIN if admin else AgencyRole.STAFF)
-    role = CoproductionRole.objects.create(community=community, agency=agency, title=f"Helper at {name}",
-                                           description="Help.", commitment="Weekly", status=RoleStatus.PUBLISHED)
+    agency = Agency.objects.create(
+        community=community, name=name, slug=slug, kind=AgencyKind.SCHOOL, account=account
+    )
+    AgencyMembership.objects.create(
+        agency=agency, person=staff, role=AgencyRole.ADMIN if admin else AgencyRole.STAFF
+    )
+    role = CoproductionRole.objects.create(
+        community=community,
+        agency=agency,
+        title=f"Helper at {name}",
+        description="Help.",
+        commitment="Weekly",
+        status=RoleStatus.PUBLISHED,
+    )
     return agency, role
 
 
-def test_staff_see_their_agency_and_what_waits_for_them_on_their_home_page(client, agency, agency_admin, role,
-                                                                           session, coordinator):
+def test_staff_see_their_agency_and_what_waits_for_them_on_their_home_page(
+    client, agency, agency_admin, role, session, coordinator
+):
     held = _session(role, days=-2, place="Waiting room")
     make_referral(agency_admin, agency)
     client.force_login(agency_admin)
@@ -57,7 +75,9 @@ def test_staff_see_their_agency_and_what_waits_for_them_on_their_home_page(clien
     page = text(response)
     assert response.status_code == 200
     assert "Your agencies" in page
-    assert f'href="{_url("agency_detail", "riverside", agency.slug)}">Riverside Health Centre' in body
+    assert (
+        f'href="{_url("agency_detail", "riverside", agency.slug)}">Riverside Health Centre' in body
+    )
     # The register to fill in, linked straight to it.
     assert "1 register to fill in" in page
     assert f'href="{_url("session_register", "riverside", held.pk)}"' in body
@@ -78,27 +98,33 @@ def test_staff_with_nothing_waiting_are_told_so(client, agency, agency_admin, ro
     assert "referral waiting" not in page
 
 
-def test_a_member_who_is_not_staff_sees_no_agency_work(client, agency, agency_admin, role, session, member):
+def test_a_member_who_is_not_staff_sees_no_agency_work(
+    client, agency, agency_admin, role, session, member
+):
     _session(role, days=-2)
     client.force_login(member)
     page = text(client.get(_url("home")))
     assert "Your agencies" not in page and "register to fill in" not in page
 
 
-def test_a_coordinator_acting_for_a_member_does_not_see_their_own_agency_work(client, community, agency, role,
-                                                                               coordinator, member):
+def test_a_coordinator_acting_for_a_member_does_not_see_their_own_agency_work(
+    client, community, agency, role, coordinator, member
+):
     AgencyMembership.objects.create(agency=agency, person=coordinator, role=AgencyRole.STAFF)
     _session(role, days=-2)
     client.force_login(coordinator)
     assert "Your agencies" in text(client.get(_url("home")))
-    client.post(_url("acting_start", "riverside", member.memberships.get(community=community).number))
+    client.post(
+        _url("acting_start", "riverside", member.memberships.get(community=community).number)
+    )
     page = text(client.get(_url("home")))
     assert "Home of Mo Member" in page or "Hello, Mo Member" in page
     assert "Your agencies" not in page and "register to fill in" not in page
 
 
-def test_the_home_page_reads_a_fixed_number_of_queries(client, community, agency, agency_admin, role, session,
-                                                        django_assert_num_queries):
+def test_the_home_page_reads_a_fixed_number_of_queries(
+    client, community, agency, agency_admin, role, session, django_assert_num_queries
+):
     client.force_login(agency_admin)
     client.get(_url("home"))  # warm the session and the content-type cache
     with django_assert_num_queries(QUERIES):
@@ -114,29 +140,39 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client, community, agency
     with django_assert_num_queries(QUERIES):
         big = client.get(_url("home"))
     page = text(big)
-    assert "School 2" in page and "3 registers to fill in" in page and "2 registers to fill in" in page
+    assert (
+        "School 2" in page and "3 registers to fill in" in page and "2 registers to fill in" in page
+    )
 
 
 QUERIES = 15  # the member's home (11) and the staff's agencies with what waits there (4)
 
 
 @pytest.mark.parametrize("view", ["session_detail", "agency_sessions"])
-def test_staff_are_not_offered_sign_up_on_their_own_agencys_sessions(client, agency, agency_admin, role, session,
-                                                                      view):
+def test_staff_are_not_offered_sign_up_on_their_own_agencys_sessions(
+    client, agency, agency_admin, role, session, view
+):
     role.vetting_level = 2  # staff are not warned about checks either
     role.save(update_fields=["vetting_level"])
     client.force_login(agency_admin)
-    url = (_url("session_detail", "riverside", session.pk) if view == "session_detail"
-           else _url("agency_sessions", "riverside", agency.slug))
+    url = (
+        _url("session_detail", "riverside", session.pk)
+        if view == "session_detail"
+        else _url("agency_sessions", "riverside", agency.slug)
+    )
     response = client.get(url)
     page = text(response)
     assert "Peer supporter" in page
-    assert not re.search(r">\s*(Sign up|Join the waiting list)\s*</button>", response.content.decode())
+    assert not re.search(
+        r">\s*(Sign up|Join the waiting list)\s*</button>", response.content.decode()
+    )
     assert "Before you can sign up" not in page and "You cannot sign up yet" not in page
     assert "as staff of Riverside Health Centre" in page
 
 
-def test_staff_of_one_agency_are_offered_sign_up_at_another(client, community, agency, agency_admin, member):
+def test_staff_of_one_agency_are_offered_sign_up_at_another(
+    client, community, agency, agency_admin, member
+):
     school, school_role = _agency(community, "Riverside School", member)
     later = _session(school_role, days=3)
     client.force_login(agency_admin)
@@ -145,15 +181,18 @@ def test_staff_of_one_agency_are_offered_sign_up_at_another(client, community, a
     assert "You run this session" not in text(response)
 
 
-def test_a_coordinator_who_is_not_staff_still_sees_sign_up(client, community, agency, role, session, coordinator):
+def test_a_coordinator_who_is_not_staff_still_sees_sign_up(
+    client, community, agency, role, session, coordinator
+):
     client.force_login(coordinator)
     response = client.get(_url("session_detail", "riverside", session.pk))
     assert re.search(r">\s*Sign up\s*</button>", response.content.decode())
     assert "You run this session" not in text(response)
 
 
-
-def test_staff_who_are_not_admins_find_referrals_and_the_dashboard_on_their_agencys_page(client, community, member):
+def test_staff_who_are_not_admins_find_referrals_and_the_dashboard_on_their_agencys_page(
+    client, community, member
+):
     school, _role = _agency(community, "Riverside School", member)
     client.force_login(member)
     body = client.get(_url("agency_detail", "riverside", school.slug)).content.decode()

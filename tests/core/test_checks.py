@@ -13,7 +13,11 @@ SMTP = "django.core.mail.backends.smtp.EmailBackend"
 
 def ours(*, deploy: bool = False) -> list:
     tags = ["coproduce"] + (["deploy"] if deploy else [])
-    return [m for m in run_checks(tags=tags, include_deployment_checks=deploy) if m.id.startswith("coproduce.")]
+    return [
+        m
+        for m in run_checks(tags=tags, include_deployment_checks=deploy)
+        if m.id.startswith("coproduce.")
+    ]
 
 
 def test_it_warns_when_a_production_install_prints_its_emails(settings):

@@ -6,8 +6,27 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2] / "coproduce"
-DOMAIN_APPS = {"communities", "ledger", "exchanges", "messaging", "notifications", "coproduction", "assets", "governance", "impact", "federation"}
-WRITE_METHODS = {"save", "create", "bulk_create", "update", "delete", "get_or_create", "update_or_create"}
+DOMAIN_APPS = {
+    "communities",
+    "ledger",
+    "exchanges",
+    "messaging",
+    "notifications",
+    "coproduction",
+    "assets",
+    "governance",
+    "impact",
+    "federation",
+}
+WRITE_METHODS = {
+    "save",
+    "create",
+    "bulk_create",
+    "update",
+    "delete",
+    "get_or_create",
+    "update_or_create",
+}
 
 
 def modules():
@@ -80,7 +99,11 @@ def test_it_lets_domain_apps_use_each_other_only_through_services_and_selectors(
             continue
         for name in imported(tree):
             parts = name.split(".")
-            if parts[1] in DOMAIN_APPS and parts[1] != app and (len(parts) < 3 or parts[2] not in allowed):
+            if (
+                parts[1] in DOMAIN_APPS
+                and parts[1] != app
+                and (len(parts) < 3 or parts[2] not in allowed)
+            ):
                 offenders.append((str(path), name))
     assert offenders == []
 
@@ -113,7 +136,11 @@ def test_it_keeps_writes_out_of_web_and_api():
                 and "objects" in ast.unparse(node.func.value)
             ):
                 offenders.append(f"{path}:{node.lineno} {ast.unparse(node)[:80]}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "save":
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "save"
+            ):
                 offenders.append(f"{path}:{node.lineno} {ast.unparse(node)[:80]}")
     assert offenders == []
 
@@ -148,13 +175,15 @@ def test_it_keeps_forms_in_web_forms_one_module_per_area():
     """A form lives in web/forms/<area>.py beside web/views/<area>.py (common.py holds what areas
     share); a view module imports its forms and defines none, not even inside a function."""
     offenders = sorted(
-        f"{cls.__module__}.{cls.__qualname__}" for cls in web_form_classes()
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in web_form_classes()
         if not cls.__module__.startswith("coproduce.web.forms.")
     )
     for path in sorted((WEB / "views").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
             if isinstance(node, ast.ClassDef) and any(
-                "Form" in ast.unparse(base) or ast.unparse(base).startswith("forms.") for base in node.bases
+                "Form" in ast.unparse(base) or ast.unparse(base).startswith("forms.")
+                for base in node.bases
             ):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} class {node.name}")
     views = {path.stem for path in (WEB / "views").glob("*.py")}

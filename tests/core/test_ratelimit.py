@@ -13,11 +13,19 @@ from django.test import override_settings
 from coproduce.core import ratelimit
 from coproduce.core.ratelimit import RateLimited, consume, parse_rates
 
-DATABASE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "coproduce_cache"}}
+DATABASE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coproduce_cache",
+    }
+}
 
 
 def test_it_reads_rates_and_refuses_nonsense():
-    assert parse_rates("5/10m/ip, 3/d/key") == [ratelimit.Rate(5, 600, "ip"), ratelimit.Rate(3, 86400, "key")]
+    assert parse_rates("5/10m/ip, 3/d/key") == [
+        ratelimit.Rate(5, 600, "ip"),
+        ratelimit.Rate(3, 86400, "key"),
+    ]
     for bad in ("5/10m", "five/m/ip", "5/10w/ip", "5/m/user"):
         with pytest.raises(ValueError, match="is not a rate"):
             parse_rates(bad)
@@ -31,7 +39,11 @@ def test_it_slides_the_window_and_says_how_long_to_wait():
         consume("test", rates, ip="192.0.2.1", message="Slow down.")
         with pytest.raises(RateLimited) as refused:
             consume("test", rates, ip="192.0.2.1", message="Slow down.")
-    assert (refused.value.status, refused.value.code, refused.value.retry_after) == (429, "rate_limited", 30)
+    assert (refused.value.status, refused.value.code, refused.value.retry_after) == (
+        429,
+        "rate_limited",
+        30,
+    )
     with mock.patch("time.time", return_value=1061.0):  # the first hit has aged out
         consume("test", rates, ip="192.0.2.1", message="Slow down.")
     consume("test", rates, ip="192.0.2.2", message="Slow down.")  # another client has its own count
@@ -53,7 +65,9 @@ def test_it_counts_nothing_when_one_rate_refuses():
 @pytest.mark.django_db
 def test_it_works_on_the_database_cache_every_process_shares():
     with override_settings(CACHES=DATABASE_CACHE):
-        call_command("createcachetable", verbosity=0)  # the migration makes it where this cache is configured
+        call_command(
+            "createcachetable", verbosity=0
+        )  # the migration makes it where this cache is configured
         rates = parse_rates("2/h/key")
         consume("test", rates, key="x@example.org", message="No.")
         consume("test", rates, key="x@example.org", message="No.")

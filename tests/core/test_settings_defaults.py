@@ -26,14 +26,20 @@ SHOW = (
 
 def bare_env(var_dir: Path, **extra) -> dict[str, str]:
     """The environment of a fresh install: nothing of ours set (not even COPRODUCE_TESTING)."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
-           "COPRODUCE_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/root"),
+        "COPRODUCE_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     env.update(extra)
     return env
 
 
 def settings_in(env: dict[str, str]) -> dict:
-    result = subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -67,19 +73,36 @@ def test_it_switches_https_on_for_an_https_site_address(tmp_path):
     assert shown["SECURE_HSTS_SECONDS"] == 60 * 60 * 24 * 365
     assert shown["STATICFILES"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     # The explicit switch still wins (a proxy that redirects by itself).
-    assert settings_in(bare_env(tmp_path / "var", SITE_URL="https://timebank.example.org",
-                                SECURE_SSL_REDIRECT="false"))["SECURE_SSL_REDIRECT"] is False
+    assert (
+        settings_in(
+            bare_env(
+                tmp_path / "var",
+                SITE_URL="https://timebank.example.org",
+                SECURE_SSL_REDIRECT="false",
+            )
+        )["SECURE_SSL_REDIRECT"]
+        is False
+    )
 
 
 def test_it_takes_the_site_address_from_the_port_unless_it_is_set(tmp_path):
-    assert settings_in(bare_env(tmp_path / "var", PORT="9124"))["SITE_URL"] == "http://127.0.0.1:9124"
-    explicit = settings_in(bare_env(tmp_path / "var", PORT="9124", SITE_URL="https://timebank.example.org"))
+    assert (
+        settings_in(bare_env(tmp_path / "var", PORT="9124"))["SITE_URL"] == "http://127.0.0.1:9124"
+    )
+    explicit = settings_in(
+        bare_env(tmp_path / "var", PORT="9124", SITE_URL="https://timebank.example.org")
+    )
     assert explicit["SITE_URL"] == "https://timebank.example.org"
 
 
 def test_it_refuses_a_malformed_port(tmp_path):
-    result = subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=bare_env(tmp_path, PORT="eighty"),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        cwd=ROOT,
+        env=bare_env(tmp_path, PORT="eighty"),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0 and "PORT" in result.stderr
 
 
@@ -95,13 +118,24 @@ CREATE = (
 
 def test_it_creates_var_the_database_and_the_secret_key_for_the_owner_only(tmp_path):
     var = tmp_path / "var"
-    result = subprocess.run([sys.executable, "-c", CREATE], cwd=ROOT, env=bare_env(var),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CREATE], cwd=ROOT, env=bare_env(var), capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     modes = json.loads(result.stdout)  # while the connection is open, so the WAL files exist
-    assert {"coproduce.sqlite3", "coproduce.sqlite3-wal", "coproduce.sqlite3-shm", "secret_key"} <= set(modes)
+    assert {
+        "coproduce.sqlite3",
+        "coproduce.sqlite3-wal",
+        "coproduce.sqlite3-shm",
+        "secret_key",
+    } <= set(modes)
     assert modes["."] == 0o700
-    for name in ("coproduce.sqlite3", "coproduce.sqlite3-wal", "coproduce.sqlite3-shm", "secret_key"):
+    for name in (
+        "coproduce.sqlite3",
+        "coproduce.sqlite3-wal",
+        "coproduce.sqlite3-shm",
+        "secret_key",
+    ):
         assert modes[name] & 0o077 == 0, f"{name} is {oct(modes[name])}"
 
 
@@ -112,7 +146,6 @@ def test_it_stores_uploaded_files_for_the_owner_only(settings, tmp_path):
     saved = Path(storage.path(name))
     assert mode(saved) & 0o077 == 0, oct(mode(saved))
     assert mode(saved.parent) & 0o077 == 0 and mode(saved.parent.parent) & 0o077 == 0
-
 
 
 DEMO_PAGES = (
@@ -126,8 +159,13 @@ DEMO_PAGES = (
 def test_it_serves_the_demo_without_debug(tmp_path):
     """As `coproduce demo` runs (COPRODUCE_DEMO=1, nothing else): the site's 404 page, not
     Django's debug page; static files served; no redirect to an https that is not there."""
-    result = subprocess.run([sys.executable, "-c", DEMO_PAGES], cwd=ROOT, env=bare_env(tmp_path, COPRODUCE_DEMO="1"),
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", DEMO_PAGES],
+        cwd=ROOT,
+        env=bare_env(tmp_path, COPRODUCE_DEMO="1"),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     pages = json.loads(result.stdout)
     assert pages["/no-such-page/"] == [404, "text/html; charset=utf-8", True]

@@ -25,9 +25,11 @@ from coproduce.core import limits
 
 WEB = Path(coproduce.web.__file__).parent
 CHAR_FIELDS = {"CharField", "EmailField", "URLField", "SlugField", "RegexField"}
-HOW = ("use a limit from coproduce/core/limits.py by what the field is (e.g. limits.LINE = 200 for one line, "
-       "limits.TEXT = 2000 for a reason or note, limits.LONG_TEXT = 5000 for a long text), and the same one in "
-       "the API schema for the same field")
+HOW = (
+    "use a limit from coproduce/core/limits.py by what the field is (e.g. limits.LINE = 200 for one line, "
+    "limits.TEXT = 2000 for a reason or note, limits.LONG_TEXT = 5000 for a long text), and the same one in "
+    "the API schema for the same field"
+)
 
 
 def _web_form_classes() -> list[type[forms.BaseForm]]:
@@ -65,9 +67,17 @@ def test_it_limits_every_text_field_made_in_code():
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not isinstance(node, ast.Call):
                 continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            name = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", "")
+            )
             passes_kwargs = any(k.arg is None for k in node.keywords)
-            if name in CHAR_FIELDS and not passes_kwargs and "max_length" not in {k.arg for k in node.keywords}:
+            if (
+                name in CHAR_FIELDS
+                and not passes_kwargs
+                and "max_length" not in {k.arg for k in node.keywords}
+            ):
                 missing.append(f"{path.relative_to(WEB.parent.parent)}:{node.lineno} {name}")
     assert not missing, f"Text fields made without max_length: {missing}; {HOW}."
 
@@ -125,7 +135,9 @@ def test_it_limits_every_string_of_every_request_body():
         for method, operation in operations.items():
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 bodies += 1
-                for where, schema in _strings(document, content["schema"], f"{method.upper()} {path}"):
+                for where, schema in _strings(
+                    document, content["schema"], f"{method.upper()} {path}"
+                ):
                     if _unbounded(schema):
                         missing.add(where)
     assert bodies > 50
@@ -137,79 +149,320 @@ def test_it_limits_every_string_of_every_request_body():
 # (web form, its field, API schema (a component's name, or "METHOD path" for a multipart body),
 #  its property ("name[]" for the items of a list), the model field "app.Model.field" or None)
 SAME_FIELD = [
-    ("forms.public.ApplicationForm", "full_name", "ApplicationIn", "full_name", "communities.Application.full_name"),
-    ("forms.public.ApplicationForm", "email", "ApplicationIn", "email", "communities.Application.email"),
-    ("forms.public.ApplicationForm", "phone", "ApplicationIn", "phone", "communities.Application.phone"),
-    ("forms.public.ApplicationForm", "neighbourhood", "ApplicationIn", "neighbourhood", "communities.Application.neighbourhood"),
-    ("forms.public.ApplicationForm", "about", "ApplicationIn", "about", "communities.Application.about"),
-    ("forms.public.ReferenceAnswerForm", "answer", "ReferenceAnswerIn", "answer", "communities.Reference.answer"),
-    ("forms.profile.GiftProfileForm", "languages", "GiftProfileIn", "languages", "communities.Person.languages"),
-    ("forms.profile.GiftProfileForm", "accessibility_needs", "GiftProfileIn", "accessibility_needs",
-     "communities.Person.accessibility_needs"),
+    (
+        "forms.public.ApplicationForm",
+        "full_name",
+        "ApplicationIn",
+        "full_name",
+        "communities.Application.full_name",
+    ),
+    (
+        "forms.public.ApplicationForm",
+        "email",
+        "ApplicationIn",
+        "email",
+        "communities.Application.email",
+    ),
+    (
+        "forms.public.ApplicationForm",
+        "phone",
+        "ApplicationIn",
+        "phone",
+        "communities.Application.phone",
+    ),
+    (
+        "forms.public.ApplicationForm",
+        "neighbourhood",
+        "ApplicationIn",
+        "neighbourhood",
+        "communities.Application.neighbourhood",
+    ),
+    (
+        "forms.public.ApplicationForm",
+        "about",
+        "ApplicationIn",
+        "about",
+        "communities.Application.about",
+    ),
+    (
+        "forms.public.ReferenceAnswerForm",
+        "answer",
+        "ReferenceAnswerIn",
+        "answer",
+        "communities.Reference.answer",
+    ),
+    (
+        "forms.profile.GiftProfileForm",
+        "languages",
+        "GiftProfileIn",
+        "languages",
+        "communities.Person.languages",
+    ),
+    (
+        "forms.profile.GiftProfileForm",
+        "accessibility_needs",
+        "GiftProfileIn",
+        "accessibility_needs",
+        "communities.Person.accessibility_needs",
+    ),
     ("forms.account.TokenForm", "name", "TokenIn", "name", "communities.AccessToken.name"),
     ("forms.common.ReasonForm", "reason", "OffboardIn", "reason", None),
     ("forms.common.ReasonForm", "reason", "ReasonIn", "reason", "exchanges.Exchange.decision_note"),
-    ("forms.community.RulesForm", "reason", "RuleChangeIn", "reason", "communities.RulebookVersion.reason"),
-    ("forms.members.VettingCheckForm", "reference_number", "CheckIn", "reference_number", "communities.Check.reference_number"),
+    (
+        "forms.community.RulesForm",
+        "reason",
+        "RuleChangeIn",
+        "reason",
+        "communities.RulebookVersion.reason",
+    ),
+    (
+        "forms.members.VettingCheckForm",
+        "reference_number",
+        "CheckIn",
+        "reference_number",
+        "communities.Check.reference_number",
+    ),
     ("forms.members.VettingCheckForm", "note", "CheckIn", "note", "communities.Check.note"),
-    ("forms.coordinate.ApplicationNoteForm", "text", "NoteIn", "text", "communities.CoordinatorNote.text"),
-    ("forms.coordinate.ReferenceRequestForm", "referee_name", "ReferenceIn", "referee_name",
-     "communities.Reference.referee_name"),
-    ("forms.coordinate.ReferenceRequestForm", "referee_email", "ReferenceIn", "referee_email",
-     "communities.Reference.referee_email"),
-    ("forms.coordinate.ReferenceRequestForm", "relationship", "ReferenceIn", "relationship",
-     "communities.Reference.relationship"),
-    ("forms.coordinate.ApproveForm", "reason", "ApproveIn", "reason", "communities.Application.decision_reason"),
-    ("forms.coordinate.ApproveForm", "reason", "DeclineIn", "reason", "communities.Application.decision_reason"),
+    (
+        "forms.coordinate.ApplicationNoteForm",
+        "text",
+        "NoteIn",
+        "text",
+        "communities.CoordinatorNote.text",
+    ),
+    (
+        "forms.coordinate.ReferenceRequestForm",
+        "referee_name",
+        "ReferenceIn",
+        "referee_name",
+        "communities.Reference.referee_name",
+    ),
+    (
+        "forms.coordinate.ReferenceRequestForm",
+        "referee_email",
+        "ReferenceIn",
+        "referee_email",
+        "communities.Reference.referee_email",
+    ),
+    (
+        "forms.coordinate.ReferenceRequestForm",
+        "relationship",
+        "ReferenceIn",
+        "relationship",
+        "communities.Reference.relationship",
+    ),
+    (
+        "forms.coordinate.ApproveForm",
+        "reason",
+        "ApproveIn",
+        "reason",
+        "communities.Application.decision_reason",
+    ),
+    (
+        "forms.coordinate.ApproveForm",
+        "reason",
+        "DeclineIn",
+        "reason",
+        "communities.Application.decision_reason",
+    ),
     ("forms.exchanges.RecordForm", "title", "RecordIn", "title", "exchanges.Exchange.title"),
-    ("forms.exchanges.RecordForm", "category", "RecordIn", "category", "exchanges.Exchange.category"),
+    (
+        "forms.exchanges.RecordForm",
+        "category",
+        "RecordIn",
+        "category",
+        "exchanges.Exchange.category",
+    ),
     ("forms.exchanges.RecordForm", "note", "RecordIn", "note", "exchanges.Exchange.note"),
     ("forms.exchanges.RecordForm", "expense_note", "ExpenseIO", "note", "exchanges.Expense.note"),
-    ("forms.exchanges.RecordForm", "expense_currency", "ExpenseIO", "currency", "exchanges.Expense.currency"),
+    (
+        "forms.exchanges.RecordForm",
+        "expense_currency",
+        "ExpenseIO",
+        "currency",
+        "exchanges.Expense.currency",
+    ),
     ("forms.exchanges.EntryForm", "note", "EntryIn", "note", "exchanges.Exchange.note"),
-    ("forms.exchanges.EntryForm", "slip_number", "EntryIn", "slip_number", "exchanges.Exchange.slip_number"),
+    (
+        "forms.exchanges.EntryForm",
+        "slip_number",
+        "EntryIn",
+        "slip_number",
+        "exchanges.Exchange.slip_number",
+    ),
     ("forms.ledger.DonateForm", "note", "DonationIn", "note", "ledger.Transfer.memo"),
     ("forms.ledger.GrantForm", "reason", "GrantIn", "reason", "ledger.Transfer.memo"),
     ("forms.exchanges.SettleForm", "note", "SettleIn", "note", "exchanges.Exchange.decision_note"),
-    ("forms.exchanges.ExchangeReferenceForm", "text", "ExchangeReferenceIn", "text", "exchanges.ExchangeReference.text"),
+    (
+        "forms.exchanges.ExchangeReferenceForm",
+        "text",
+        "ExchangeReferenceIn",
+        "text",
+        "exchanges.ExchangeReference.text",
+    ),
     ("forms.listings.ListingForm", "title", "ListingIn", "title", "exchanges.Listing.title"),
-    ("forms.listings.ListingForm", "description", "ListingIn", "description", "exchanges.Listing.description"),
-    ("forms.listings.ListingForm", "neighbourhood", "ListingIn", "neighbourhood", "exchanges.Listing.neighbourhood"),
-    ("forms.listings.ListingImageForm", "alt_text", "POST /api/v1/communities/{slug}/listings/{listing_id}/images",
-     "alt_text", "exchanges.ListingImage.alt_text"),
+    (
+        "forms.listings.ListingForm",
+        "description",
+        "ListingIn",
+        "description",
+        "exchanges.Listing.description",
+    ),
+    (
+        "forms.listings.ListingForm",
+        "neighbourhood",
+        "ListingIn",
+        "neighbourhood",
+        "exchanges.Listing.neighbourhood",
+    ),
+    (
+        "forms.listings.ListingImageForm",
+        "alt_text",
+        "POST /api/v1/communities/{slug}/listings/{listing_id}/images",
+        "alt_text",
+        "exchanges.ListingImage.alt_text",
+    ),
     ("forms.listings.CloseListingForm", "reason", "CloseIn", "reason", None),
     ("forms.listings.CategoryForm", "name", "CategoryIn", "name", "exchanges.Category.name"),
     ("forms.messaging.MessageForm", "body", "MessageIn", "body", "messaging.Message.body"),
     ("forms.messaging.MessageForm", "body", "ConversationIn", "body", "messaging.Message.body"),
-    ("forms.messaging.ReportForm", "reason", "MessageReportIn", "reason", "messaging.Report.reason"),
-    ("forms.coordinate.IntroductionForm", "note", "IntroductionIn", "note", "messaging.Introduction.note"),
-    ("forms.coordinate.PassedOnForm", "how", "PassedOnIn", "how", "messaging.Message.passed_on_how"),
-    ("forms.coordinate.ConcernCloseForm", "outcome", "ConcernCloseIn", "outcome", "exchanges.ExchangeReference.concern_outcome"),
+    (
+        "forms.messaging.ReportForm",
+        "reason",
+        "MessageReportIn",
+        "reason",
+        "messaging.Report.reason",
+    ),
+    (
+        "forms.coordinate.IntroductionForm",
+        "note",
+        "IntroductionIn",
+        "note",
+        "messaging.Introduction.note",
+    ),
+    (
+        "forms.coordinate.PassedOnForm",
+        "how",
+        "PassedOnIn",
+        "how",
+        "messaging.Message.passed_on_how",
+    ),
+    (
+        "forms.coordinate.ConcernCloseForm",
+        "outcome",
+        "ConcernCloseIn",
+        "outcome",
+        "exchanges.ExchangeReference.concern_outcome",
+    ),
     ("forms.agencies.AgencyForm", "name", "AgencyIn", "name", "coproduction.Agency.name"),
-    ("forms.agencies.AgencyForm", "description", "AgencyIn", "description", "coproduction.Agency.description"),
+    (
+        "forms.agencies.AgencyForm",
+        "description",
+        "AgencyIn",
+        "description",
+        "coproduction.Agency.description",
+    ),
     ("forms.agencies.AgencyForm", "place", "AgencyIn", "place", "coproduction.Agency.place"),
     ("forms.agencies.AgencyForm", "website", "AgencyIn", "website", "coproduction.Agency.website"),
-    ("forms.agencies.StaffForm", "job_title", "StaffIn", "job_title", "coproduction.AgencyMembership.job_title"),
-    ("forms.agencies.CoproductionRoleForm", "title", "RoleIn", "title", "coproduction.CoproductionRole.title"),
-    ("forms.agencies.CoproductionRoleForm", "description", "RoleIn", "description", "coproduction.CoproductionRole.description"),
-    ("forms.agencies.CoproductionRoleForm", "commitment", "RoleIn", "commitment", "coproduction.CoproductionRole.commitment"),
+    (
+        "forms.agencies.StaffForm",
+        "job_title",
+        "StaffIn",
+        "job_title",
+        "coproduction.AgencyMembership.job_title",
+    ),
+    (
+        "forms.agencies.CoproductionRoleForm",
+        "title",
+        "RoleIn",
+        "title",
+        "coproduction.CoproductionRole.title",
+    ),
+    (
+        "forms.agencies.CoproductionRoleForm",
+        "description",
+        "RoleIn",
+        "description",
+        "coproduction.CoproductionRole.description",
+    ),
+    (
+        "forms.agencies.CoproductionRoleForm",
+        "commitment",
+        "RoleIn",
+        "commitment",
+        "coproduction.CoproductionRole.commitment",
+    ),
     ("forms.agencies.TrainingForm", "name", "RoleIn", "training[]", None),
-    ("forms.assessments.AssessmentForm", "note", "AssessmentIn", "note", "coproduction.Assessment.note"),
+    (
+        "forms.assessments.AssessmentForm",
+        "note",
+        "AssessmentIn",
+        "note",
+        "coproduction.Assessment.note",
+    ),
     ("forms.partners.PartnerForm", "name", "PartnerIn", "name", "coproduction.SpendPartner.name"),
-    ("forms.partners.PartnerForm", "place", "PartnerIn", "place", "coproduction.SpendPartner.place"),
-    ("forms.partners.PartnerForm", "description", "PartnerIn", "description", "coproduction.SpendPartner.description"),
+    (
+        "forms.partners.PartnerForm",
+        "place",
+        "PartnerIn",
+        "place",
+        "coproduction.SpendPartner.place",
+    ),
+    (
+        "forms.partners.PartnerForm",
+        "description",
+        "PartnerIn",
+        "description",
+        "coproduction.SpendPartner.description",
+    ),
     ("forms.partners.OfferForm", "title", "OfferIn", "title", "coproduction.PartnerOffer.title"),
     ("forms.partners.RedeemForm", "member_ref", "RedemptionIn", "member", None),
-    ("forms.referrals.ReferralForm", "group_name", "ReferralIn", "group_name", "coproduction.Referral.group_name"),
-    ("forms.referrals.ReferralForm", "full_name", "ReferralIn", "full_name", "coproduction.Referral.full_name"),
+    (
+        "forms.referrals.ReferralForm",
+        "group_name",
+        "ReferralIn",
+        "group_name",
+        "coproduction.Referral.group_name",
+    ),
+    (
+        "forms.referrals.ReferralForm",
+        "full_name",
+        "ReferralIn",
+        "full_name",
+        "coproduction.Referral.full_name",
+    ),
     ("forms.referrals.ReferralForm", "phone", "ReferralIn", "phone", "coproduction.Referral.phone"),
     ("forms.referrals.ReferralForm", "email", "ReferralIn", "email", "coproduction.Referral.email"),
-    ("forms.referrals.ReferralForm", "what_matters", "ReferralIn", "what_matters", "coproduction.Referral.what_matters"),
-    ("forms.referrals.ReferralForm", "consent_note", "ReferralIn", "consent_note", "coproduction.Referral.consent_note"),
+    (
+        "forms.referrals.ReferralForm",
+        "what_matters",
+        "ReferralIn",
+        "what_matters",
+        "coproduction.Referral.what_matters",
+    ),
+    (
+        "forms.referrals.ReferralForm",
+        "consent_note",
+        "ReferralIn",
+        "consent_note",
+        "coproduction.Referral.consent_note",
+    ),
     ("forms.referrals.StatusForm", "note", "ReferralStatusIn", "note", None),
     ("forms.sessions.SessionForm", "place", "SessionIn", "place", "coproduction.Session.place"),
-    ("forms.sessions.SeriesForm", "place", "SessionSeriesIn", "place", "coproduction.SessionSeries.place"),
-    ("forms.sessions.SeriesForm", "rrule", "SessionSeriesIn", "rrule", "coproduction.SessionSeries.rrule"),
+    (
+        "forms.sessions.SeriesForm",
+        "place",
+        "SessionSeriesIn",
+        "place",
+        "coproduction.SessionSeries.place",
+    ),
+    (
+        "forms.sessions.SeriesForm",
+        "rrule",
+        "SessionSeriesIn",
+        "rrule",
+        "coproduction.SessionSeries.rrule",
+    ),
     ("forms.sessions.CancelSessionForm", "reason", "SessionCancelIn", "reason", None),
 ]
 
@@ -248,9 +501,14 @@ def _model_limit(label: str) -> int | None:
     return apps.get_model(app_model)._meta.get_field(field).max_length
 
 
-@pytest.mark.parametrize(("form", "field", "schema", "prop", "model"), SAME_FIELD,
-                         ids=[f"{f}.{n}-{s}.{p}" for f, n, s, p, _m in SAME_FIELD])
-def test_it_gives_the_same_field_the_same_limit_in_the_web_and_the_api(form, field, schema, prop, model):
+@pytest.mark.parametrize(
+    ("form", "field", "schema", "prop", "model"),
+    SAME_FIELD,
+    ids=[f"{f}.{n}-{s}.{p}" for f, n, s, p, _m in SAME_FIELD],
+)
+def test_it_gives_the_same_field_the_same_limit_in_the_web_and_the_api(
+    form, field, schema, prop, model
+):
     web = _form_field(form, field).max_length
     api = _api_limit(_openapi(), schema, prop)
     assert web is not None and web == api, (
@@ -258,7 +516,9 @@ def test_it_gives_the_same_field_the_same_limit_in_the_web_and_the_api(form, fie
         f"give both the same limit from coproduce/core/limits.py"
     )
     column = _model_limit(model) if model else None
-    assert column is None or web <= column, f"{form}.{field}: {web} is longer than the column {model} ({column})"
+    assert column is None or web <= column, (
+        f"{form}.{field}: {web} is longer than the column {model} ({column})"
+    )
 
 
 def test_it_keeps_the_limits_of_long_texts():

@@ -14,7 +14,9 @@ def test_it_says_plurals_properly():
     offenders = [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted(ROOT.rglob("*"))
-        if path.suffix in {".py", ".html", ".txt"} and "static" not in path.parts and "migrations" not in path.parts
+        if path.suffix in {".py", ".html", ".txt"}
+        and "static" not in path.parts
+        and "migrations" not in path.parts
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if BRACKETED_PLURAL.search(line)
     ]

@@ -7,8 +7,15 @@ import io
 from PIL import ExifTags, Image
 
 
-def picture(fmt: str = "JPEG", size: tuple[int, int] = (400, 300), colour=(200, 60, 40), *, mode: str = "RGB",
-            exif: Image.Exif | None = None, **save) -> bytes:
+def picture(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (400, 300),
+    colour=(200, 60, 40),
+    *,
+    mode: str = "RGB",
+    exif: Image.Exif | None = None,
+    **save,
+) -> bytes:
     image = Image.new(mode, size, colour)
     out = io.BytesIO()
     if exif is not None:
@@ -23,8 +30,10 @@ def gps_exif(orientation: int = 1) -> Image.Exif:
     exif[ExifTags.Base.Make] = "PhoneCo"
     exif[ExifTags.Base.Orientation] = orientation
     exif[ExifTags.IFD.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (51.0, 30.0, 12.5),
-        ExifTags.GPS.GPSLongitudeRef: "W", ExifTags.GPS.GPSLongitude: (0.0, 7.0, 40.0),
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (51.0, 30.0, 12.5),
+        ExifTags.GPS.GPSLongitudeRef: "W",
+        ExifTags.GPS.GPSLongitude: (0.0, 7.0, 40.0),
     }
     return exif
 

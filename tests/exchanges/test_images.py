@@ -25,18 +25,27 @@ def post(community, actor, **values):
     return listings_services.listing_create(actor=actor, community=community, **values)
 
 
-def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
+def upload(
+    data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg"
+) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
 def test_it_accepts_jpeg_png_and_webp_and_stores_a_jpeg(community, member, fmt):
     listing = post(community, member)
-    image = images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture(fmt), "x.bin", ""),
-                                     alt_text="A tidy front garden")
+    image = images_services.listing_image_add(
+        actor=member,
+        listing=listing,
+        upload=upload(picture(fmt), "x.bin", ""),
+        alt_text="A tidy front garden",
+    )
     stored = ListingImage.objects.get()
     assert stored.pk == image.pk and stored.content_type == "image/jpeg"
-    assert decoded(bytes(stored.data)).format == "JPEG" and decoded(bytes(stored.thumbnail)).format == "JPEG"
+    assert (
+        decoded(bytes(stored.data)).format == "JPEG"
+        and decoded(bytes(stored.thumbnail)).format == "JPEG"
+    )
     assert (stored.width, stored.height) == (400, 300) and stored.alt_text == "A tidy front garden"
     assert stored.uploaded_by == member
     event = AuditEvent.objects.get(action="listing.image_add")
@@ -45,14 +54,20 @@ def test_it_accepts_jpeg_png_and_webp_and_stores_a_jpeg(community, member, fmt):
 
 def test_it_strips_exif_gps_and_turns_the_picture_upright(community, member):
     listing = post(community, member)
-    original = picture("JPEG", (400, 200), exif=gps_exif(orientation=6), comment=b"taken at 1 River Row")
+    original = picture(
+        "JPEG", (400, 200), exif=gps_exif(orientation=6), comment=b"taken at 1 River Row"
+    )
     assert decoded(original).getexif().get_ifd(0x8825)  # the test picture does carry a location
     images_services.listing_image_add(actor=member, listing=listing, upload=upload(original))
     stored = ListingImage.objects.get()
     for data in (bytes(stored.data), bytes(stored.thumbnail)):
         result = decoded(data)
         assert dict(result.getexif()) == {}
-        assert "exif" not in result.info and "comment" not in result.info and "icc_profile" not in result.info
+        assert (
+            "exif" not in result.info
+            and "comment" not in result.info
+            and "icc_profile" not in result.info
+        )
         assert b"PhoneCo" not in data and b"River Row" not in data
     # Orientation 6 means "turn 90° clockwise": the stored picture is upright, so taller than wide.
     assert (stored.width, stored.height) == (200, 400)
@@ -60,7 +75,9 @@ def test_it_strips_exif_gps_and_turns_the_picture_upright(community, member):
 
 def test_it_resizes_to_fit_1200_and_makes_a_320_thumbnail(community, member):
     listing = post(community, member)
-    images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture("PNG", (3000, 1500))))
+    images_services.listing_image_add(
+        actor=member, listing=listing, upload=upload(picture("PNG", (3000, 1500)))
+    )
     stored = ListingImage.objects.get()
     assert (stored.width, stored.height) == (1200, 600)
     assert decoded(bytes(stored.data)).size == (1200, 600)
@@ -69,9 +86,16 @@ def test_it_resizes_to_fit_1200_and_makes_a_320_thumbnail(community, member):
 
 def test_it_puts_transparent_parts_on_white(community, member):
     listing = post(community, member)
-    images_services.listing_image_add(actor=member, listing=listing,
-                             upload=upload(picture("PNG", (50, 50), (0, 0, 0, 0), mode="RGBA")))
-    assert decoded(bytes(ListingImage.objects.get().data)).convert("RGB").getpixel((25, 25)) >= (250, 250, 250)
+    images_services.listing_image_add(
+        actor=member,
+        listing=listing,
+        upload=upload(picture("PNG", (50, 50), (0, 0, 0, 0), mode="RGBA")),
+    )
+    assert decoded(bytes(ListingImage.objects.get().data)).convert("RGB").getpixel((25, 25)) >= (
+        250,
+        250,
+        250,
+    )
 
 
 def _refused(community, member, data, code, *, name="photo.jpg"):
@@ -91,7 +115,9 @@ def test_it_refuses_a_file_over_the_size_limit(community, member):
 
 
 def test_it_refuses_a_text_file_renamed_jpg(community, member):
-    error = _refused(community, member, b"Just some notes, not a photo.\n" * 20, "not_an_image", name="notes.jpg")
+    error = _refused(
+        community, member, b"Just some notes, not a photo.\n" * 20, "not_an_image", name="notes.jpg"
+    )
     assert "JPEG, PNG or WebP" in error.message
 
 
@@ -133,17 +159,24 @@ def test_it_refuses_a_fourth_picture(community, member):
     assert list(ListingImage.objects.order_by("id").values_list("position", flat=True)) == [0, 1, 2]
 
 
-def test_it_lets_only_the_owner_and_coordinators_add_and_remove(community, member, agency_staff, coordinator,
-                                                              outsider, other_member):
+def test_it_lets_only_the_owner_and_coordinators_add_and_remove(
+    community, member, agency_staff, coordinator, outsider, other_member
+):
     listing = post(community, member)
     with pytest.raises(PermissionDenied) as refused:
-        images_services.listing_image_add(actor=agency_staff, listing=listing, upload=upload(picture()))
+        images_services.listing_image_add(
+            actor=agency_staff, listing=listing, upload=upload(picture())
+        )
     assert refused.value.code == "not_owner"
     for stranger in (outsider, other_member):
         with pytest.raises(NotFound):
-            images_services.listing_image_add(actor=stranger, listing=listing, upload=upload(picture()))
+            images_services.listing_image_add(
+                actor=stranger, listing=listing, upload=upload(picture())
+            )
     assert not ListingImage.objects.exists()
-    image = images_services.listing_image_add(actor=coordinator, listing=listing, upload=upload(picture()))
+    image = images_services.listing_image_add(
+        actor=coordinator, listing=listing, upload=upload(picture())
+    )
     event = AuditEvent.objects.get(action="listing.image_add")
     assert event.actor_id == coordinator.pk and event.on_behalf_of_id == member.pk
     with pytest.raises(PermissionDenied):
@@ -157,10 +190,14 @@ def test_it_lets_only_the_owner_and_coordinators_add_and_remove(community, membe
 def test_it_refuses_pictures_on_a_closed_listing_and_bad_alt_text(community, member):
     listing = post(community, member)
     with pytest.raises(ValidationFailed) as refused:
-        images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture()), alt_text="x" * 201)
+        images_services.listing_image_add(
+            actor=member, listing=listing, upload=upload(picture()), alt_text="x" * 201
+        )
     assert "alt_text" in refused.value.fields
     with pytest.raises(ValidationFailed):
-        images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture()), alt_text="bad\x00text")
+        images_services.listing_image_add(
+            actor=member, listing=listing, upload=upload(picture()), alt_text="bad\x00text"
+        )
     listings_services.listing_close(actor=member, listing=listing)
     with pytest.raises(Conflict) as closed:
         images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture()))
@@ -170,14 +207,24 @@ def test_it_refuses_pictures_on_a_closed_listing_and_bad_alt_text(community, mem
 
 def test_it_keeps_alt_text_as_plain_text(community, member):
     listing = post(community, member)
-    images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture()),
-                             alt_text='<img src=x onerror="alert(1)">')
-    assert ListingImage.objects.get().alt_text == '<img src=x onerror="alert(1)">'  # escaped when shown
+    images_services.listing_image_add(
+        actor=member,
+        listing=listing,
+        upload=upload(picture()),
+        alt_text='<img src=x onerror="alert(1)">',
+    )
+    assert (
+        ListingImage.objects.get().alt_text == '<img src=x onerror="alert(1)">'
+    )  # escaped when shown
 
 
-def test_it_reads_pictures_only_for_people_who_may_see_the_listing(community, member, outsider, other_member):
+def test_it_reads_pictures_only_for_people_who_may_see_the_listing(
+    community, member, outsider, other_member
+):
     listing = post(community, member)
-    image = images_services.listing_image_add(actor=member, listing=listing, upload=upload(picture()))
+    image = images_services.listing_image_add(
+        actor=member, listing=listing, upload=upload(picture())
+    )
     data, content_type = images_selectors.image_for(member, listing, image.pk)
     assert content_type == "image/jpeg" and decoded(data).size == (400, 300)
     thumb, _ = images_selectors.image_for(member, listing, image.pk, thumbnail=True)
@@ -194,5 +241,7 @@ def test_it_reads_pictures_only_for_people_who_may_see_the_listing(community, me
 
 def test_it_reads_from_a_file_object_too(community, member):
     listing = post(community, member)
-    images_services.listing_image_add(actor=member, listing=listing, upload=io.BytesIO(picture("WEBP")))
+    images_services.listing_image_add(
+        actor=member, listing=listing, upload=io.BytesIO(picture("WEBP"))
+    )
     assert Image.open(io.BytesIO(bytes(ListingImage.objects.get().data))).format == "JPEG"

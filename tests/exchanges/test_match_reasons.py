@@ -21,8 +21,15 @@ from ..web.conftest import text
 
 
 def post(community, owner, kind, category, title, **kw):
-    return listings_services.listing_create(actor=owner, community=community, kind=kind, category=category, title=title,
-                                   expires_at=timezone.now() + dt.timedelta(days=60), **kw)
+    return listings_services.listing_create(
+        actor=owner,
+        community=community,
+        kind=kind,
+        category=category,
+        title=title,
+        expires_at=timezone.now() + dt.timedelta(days=60),
+        **kw,
+    )
 
 
 # A reason is words, or words, a comma or a colon, and more words; never a dangling one.
@@ -42,12 +49,28 @@ def assert_plain(reason: str) -> None:
         assert not bad.search(reason), (bad.pattern, reason)
 
 
-def test_it_names_the_shared_word_when_it_is_only_in_the_category(client, community, member, agency_staff):
+def test_it_names_the_shared_word_when_it_is_only_in_the_category(
+    client, community, member, agency_staff
+):
     # Seen: "mentions , both in Docks". The words the two listings share can come from the
     # category's name, which the reason did not look at, so it had no word to show.
-    request = post(community, member, "request", "pet-care", "Walking my dog in the garden", neighbourhood="Docks")
-    offer = post(community, agency_staff, "offer", "gardening", "Weekend help", description="Happy to help out.",
-                 neighbourhood="Docks")
+    request = post(
+        community,
+        member,
+        "request",
+        "pet-care",
+        "Walking my dog in the garden",
+        neighbourhood="Docks",
+    )
+    offer = post(
+        community,
+        agency_staff,
+        "offer",
+        "gardening",
+        "Weekend help",
+        description="Happy to help out.",
+        neighbourhood="Docks",
+    )
     [match] = matching_selectors.matches_for(request, member)
     assert match.listing == offer
     assert match.reasons == ["mentions gardening", "both in Docks"]
@@ -57,29 +80,82 @@ def test_it_names_the_shared_word_when_it_is_only_in_the_category(client, commun
     assert "mentions ," not in page
 
 
-WORDS = ["garden", "gardening", "gardener", "weeding", "dog", "dogs", "walking", "walks", "laptop", "laptops",
-         "computer", "help", "the", "and", "a", "to", "others", "other", "needs", "meals", "cooking", "care",
-         "pet", "lifts", "hospital", "x", "ok", "garden,", "(help)", "dog-walking", "e-mail", "café", "2", "don't",
-         "...", "-", "GARDEN", "Gärten"]
-CATEGORIES = ["gardening", "pet-care", "walks-and-outings", "cooking-and-meals", "computer-help",
-              "lifts-to-appointments", "accompanying-to-hospital", "diy-and-small-repairs"]
+WORDS = [
+    "garden",
+    "gardening",
+    "gardener",
+    "weeding",
+    "dog",
+    "dogs",
+    "walking",
+    "walks",
+    "laptop",
+    "laptops",
+    "computer",
+    "help",
+    "the",
+    "and",
+    "a",
+    "to",
+    "others",
+    "other",
+    "needs",
+    "meals",
+    "cooking",
+    "care",
+    "pet",
+    "lifts",
+    "hospital",
+    "x",
+    "ok",
+    "garden,",
+    "(help)",
+    "dog-walking",
+    "e-mail",
+    "café",
+    "2",
+    "don't",
+    "...",
+    "-",
+    "GARDEN",
+    "Gärten",
+]
+CATEGORIES = [
+    "gardening",
+    "pet-care",
+    "walks-and-outings",
+    "cooking-and-meals",
+    "computer-help",
+    "lifts-to-appointments",
+    "accompanying-to-hospital",
+    "diy-and-small-repairs",
+]
 NEIGHBOURHOODS = ["", "Docks", "Old Docks", "St. Anne's", "docks"]
 phrases = st.lists(st.sampled_from(WORDS), min_size=0, max_size=8).map(" ".join)
-listing_values = st.fixed_dictionaries({
-    "category": st.sampled_from(CATEGORIES),
-    "title": st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join),
-    "description": phrases,
-    "tags": st.lists(st.sampled_from(["garden", "dogs", "laptop", "meals", "care", "e-mail", "x1"]), max_size=3),
-    "neighbourhood": st.sampled_from(NEIGHBOURHOODS),
-    "availability": st.lists(st.sampled_from(AVAILABILITY_SLOTS[:6]), max_size=3),
-    "mode": st.sampled_from(["in_person", "remote"]),
-    "point": st.sampled_from([None, (51.5, -0.12), (51.507, -0.12)]),
-})
+listing_values = st.fixed_dictionaries(
+    {
+        "category": st.sampled_from(CATEGORIES),
+        "title": st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join),
+        "description": phrases,
+        "tags": st.lists(
+            st.sampled_from(["garden", "dogs", "laptop", "meals", "care", "e-mail", "x1"]),
+            max_size=3,
+        ),
+        "neighbourhood": st.sampled_from(NEIGHBOURHOODS),
+        "availability": st.lists(st.sampled_from(AVAILABILITY_SLOTS[:6]), max_size=3),
+        "mode": st.sampled_from(["in_person", "remote"]),
+        "point": st.sampled_from([None, (51.5, -0.12), (51.507, -0.12)]),
+    }
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mine=listing_values, theirs=st.lists(listing_values, min_size=1, max_size=2))
-def test_no_reason_has_an_empty_word_or_stray_punctuation(community, member, agency_staff, mine, theirs):
+def test_no_reason_has_an_empty_word_or_stray_punctuation(
+    community, member, agency_staff, mine, theirs
+):
     made = []
     try:
         made.append(_post(community, member, "request", mine))
@@ -98,20 +174,34 @@ def _post(community, owner, kind, values):
     point = values.pop("point")
     if point:
         values["lat"], values["lng"] = point
-    return post(community, owner, kind, Category.objects.get(community=None, slug=values.pop("category")).slug,
-                values.pop("title"), **values)
+    return post(
+        community,
+        owner,
+        kind,
+        Category.objects.get(community=None, slug=values.pop("category")).slug,
+        values.pop("title"),
+        **values,
+    )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mine=listing_values, theirs=listing_values, cosine=st.floats(min_value=-1, max_value=1))
-def test_no_semantic_reason_has_an_empty_word(community, member, agency_staff, monkeypatch, mine, theirs, cosine):
+def test_no_semantic_reason_has_an_empty_word(
+    community, member, agency_staff, monkeypatch, mine, theirs, cosine
+):
     # The semantic matcher's text reason ("similar wording: …"), with a stored similarity made up
     # here so the test needs no model.
-    made = [_post(community, member, "request", mine), _post(community, agency_staff, "offer", theirs)]
+    made = [
+        _post(community, member, "request", mine),
+        _post(community, agency_staff, "offer", theirs),
+    ]
     monkeypatch.setattr(semantic_selectors, "enabled", lambda: True)
     monkeypatch.setattr(semantic_selectors, "vector_of", lambda listing: object())
-    monkeypatch.setattr(semantic_selectors, "similarities",
-                        lambda *args, **kw: ({made[1].pk: cosine}, [made[1].pk]))
+    monkeypatch.setattr(
+        semantic_selectors, "similarities", lambda *args, **kw: ({made[1].pk: cosine}, [made[1].pk])
+    )
     try:
         for match in matching_selectors.matches_for(made[0], member):
             for reason in match.reasons:

@@ -30,7 +30,9 @@ def confirmed(community, member, agency_staff):
 
 
 def leave(exchange, actor, subject, kind="positive", text="Kind and on time.", **kw):
-    return references_services.reference_leave(actor=actor, exchange=exchange, subject=subject, kind=kind, text=text, **kw)
+    return references_services.reference_leave(
+        actor=actor, exchange=exchange, subject=subject, kind=kind, text=text, **kw
+    )
 
 
 def test_it_lets_each_side_leave_one_reference(community, member, agency_staff, confirmed):
@@ -38,7 +40,9 @@ def test_it_lets_each_side_leave_one_reference(community, member, agency_staff, 
     reference = leave(confirmed, member, agency_staff)
     assert reference.author == member and reference.subject == agency_staff
     assert references_selectors.references_waiting(member, community) == []
-    assert references_selectors.references_waiting(agency_staff, community) == [(confirmed, [member])]
+    assert references_selectors.references_waiting(agency_staff, community) == [
+        (confirmed, [member])
+    ]
     with pytest.raises(Conflict) as exc:
         leave(confirmed, member, agency_staff, kind="neutral")
     assert exc.value.code == "already_left"
@@ -57,7 +61,9 @@ def test_it_refuses_before_confirmation_and_without_an_exchange(community, membe
 
 
 def test_it_refuses_after_a_reversal(community, coordinator, member, agency_staff, confirmed):
-    answers_services.exchange_reverse(actor=coordinator, exchange=confirmed, reason="Entered twice.")
+    answers_services.exchange_reverse(
+        actor=coordinator, exchange=confirmed, reason="Entered twice."
+    )
     confirmed.refresh_from_db()
     with pytest.raises(Conflict) as exc:
         leave(confirmed, member, agency_staff)
@@ -81,8 +87,10 @@ def test_it_refuses_oneself_and_ones_own_side(member, neighbour, confirmed):
     assert not ExchangeReference.objects.exists()
 
 
-@pytest.mark.parametrize("kind, text, field", [("glowing", "Fine.", "kind"), ("positive", "   ", "text"),
-                                                ("positive", "x" * 2001, "text")])
+@pytest.mark.parametrize(
+    "kind, text, field",
+    [("glowing", "Fine.", "kind"), ("positive", "   ", "text"), ("positive", "x" * 2001, "text")],
+)
 def test_it_refuses_bad_kinds_and_text(member, agency_staff, confirmed, kind, text, field):
     with pytest.raises(ValidationFailed) as exc:
         leave(confirmed, member, agency_staff, kind=kind, text=text)
@@ -90,8 +98,15 @@ def test_it_refuses_bad_kinds_and_text(member, agency_staff, confirmed, kind, te
     assert not ExchangeReference.objects.exists()
 
 
-def test_it_keeps_a_concern_for_the_coordinators(community, coordinator, member, agency_staff, neighbour, confirmed,
-                                                 django_capture_on_commit_callbacks):
+def test_it_keeps_a_concern_for_the_coordinators(
+    community,
+    coordinator,
+    member,
+    agency_staff,
+    neighbour,
+    confirmed,
+    django_capture_on_commit_callbacks,
+):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         leave(confirmed, member, agency_staff, kind="concern", text="Asked to borrow money.")
@@ -100,9 +115,15 @@ def test_it_keeps_a_concern_for_the_coordinators(community, coordinator, member,
     assert "borrow" not in mail.outbox[0].body and "/coordinate/concerns/" in mail.outbox[0].body
     assert references_selectors.references_about(community, agency_staff, agency_staff) == []
     assert references_selectors.references_about(community, agency_staff, neighbour) == []
-    assert [r.kind for r in references_selectors.references_about(community, agency_staff, coordinator)] == ["concern"]
-    assert [r.text for r in references_selectors.concerns_open(community)] == ["Asked to borrow money."]
-    assert [r.kind for r in references_selectors.references_about(community, member, member)] == ["neutral"]
+    assert [
+        r.kind for r in references_selectors.references_about(community, agency_staff, coordinator)
+    ] == ["concern"]
+    assert [r.text for r in references_selectors.concerns_open(community)] == [
+        "Asked to borrow money."
+    ]
+    assert [r.kind for r in references_selectors.references_about(community, member, member)] == [
+        "neutral"
+    ]
 
 
 def test_it_records_a_coordinator_acting_for_a_member(coordinator, member, agency_staff, confirmed):

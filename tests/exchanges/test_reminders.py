@@ -20,8 +20,12 @@ def post(community, actor, days: float, **values):
     values.setdefault("kind", "request")
     values.setdefault("title", "Help with the garden")
     values.setdefault("category", "gardening")
-    return listings_services.listing_create(actor=actor, community=community,
-                                   expires_at=timezone.now() + dt.timedelta(days=days), **values)
+    return listings_services.listing_create(
+        actor=actor,
+        community=community,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+        **values,
+    )
 
 
 def reminders(person):
@@ -36,7 +40,10 @@ def test_it_reminds_the_owner_once_not_twice(community, member):
     later.refresh_from_db()
     assert soon.reminded_at is not None and later.reminded_at is None
     note = reminders(member).get()
-    assert "Help with the garden" in note.title and note.url == f"/c/{community.slug}/listings/{soon.pk}/"
+    assert (
+        "Help with the garden" in note.title
+        and note.url == f"/c/{community.slug}/listings/{soon.pk}/"
+    )
     assert note.community_id == community.pk
     assert reminders_services.listings_remind() == 0
     assert reminders(member).count() == 1
@@ -61,7 +68,9 @@ def test_it_reminds_again_after_a_renewal(community, member):
     reminders_services.listings_remind()
     listing = reminders_services.listing_renew(actor=member, listing=listing)
     assert listing.reminded_at is None
-    assert listing.expires_at >= listings_services.add_months(timezone.now(), 3) - dt.timedelta(minutes=1)
+    assert listing.expires_at >= listings_services.add_months(timezone.now(), 3) - dt.timedelta(
+        minutes=1
+    )
     assert reminders_services.listings_remind() == 0  # three months away now
     almost = listing.expires_at - dt.timedelta(days=2)
     assert reminders_services.listings_remind(now=almost) == 1
@@ -73,15 +82,21 @@ def test_it_reminds_again_after_a_renewal(community, member):
 def test_it_clears_the_reminder_when_the_expiry_is_moved_later(community, member):
     listing = post(community, member, days=3)
     reminders_services.listings_remind()
-    listings_services.listing_update(actor=member, listing=listing, title="Still need help with the garden")
+    listings_services.listing_update(
+        actor=member, listing=listing, title="Still need help with the garden"
+    )
     listing.refresh_from_db()
     assert listing.reminded_at is not None  # another change is not a renewal
-    listings_services.listing_update(actor=member, listing=listing, expires_at=timezone.now() + dt.timedelta(days=40))
+    listings_services.listing_update(
+        actor=member, listing=listing, expires_at=timezone.now() + dt.timedelta(days=40)
+    )
     listing.refresh_from_db()
     assert listing.reminded_at is None
 
 
-def test_it_renews_an_expired_listing_but_not_a_closed_one(community, member, agency_staff, coordinator):
+def test_it_renews_an_expired_listing_but_not_a_closed_one(
+    community, member, agency_staff, coordinator
+):
     listing = post(community, member, days=1)
     listings_services.listings_expire(now=timezone.now() + dt.timedelta(days=2))
     with pytest.raises(PermissionDenied):

@@ -26,16 +26,26 @@ def search(community, viewer, **kw):
 
 
 def test_it_finds_listings_by_text_with_prefixes_and_stems(community, member, agency_staff):
-    garden = post(community, member, title="Gardening and weeding", description="Happy to tidy borders.")
-    computer = post(community, agency_staff, kind="request", title="Help setting up a laptop",
-                    category="computer-help", tags=["windows"])
+    garden = post(
+        community, member, title="Gardening and weeding", description="Happy to tidy borders."
+    )
+    computer = post(
+        community,
+        agency_staff,
+        kind="request",
+        title="Help setting up a laptop",
+        category="computer-help",
+        tags=["windows"],
+    )
     assert search(community, member, q="garde") == [garden.pk]  # a prefix
     assert search(community, member, q="gardens") == [garden.pk]  # a stem
     assert search(community, member, q="WINDOWS") == [computer.pk]  # a tag, any case
     assert search(community, member, q="computer") == [computer.pk]  # the category's name
     assert search(community, member, q="borders tidy") == [garden.pk]  # every word, any order
     assert search(community, member, q="knitting") == []
-    assert search(community, member, q='garden" OR (*') is not None  # search syntax is never passed through
+    assert (
+        search(community, member, q='garden" OR (*') is not None
+    )  # search syntax is never passed through
     assert set(search(community, member, q="  ")) == {garden.pk, computer.pk}
 
 
@@ -50,15 +60,28 @@ def test_it_tolerates_typos(community, member):
 
 
 def test_it_ranks_better_matches_first(community, member):
-    weak = post(community, member, title="Odd jobs", description="Some garden work now and then.",
-                category="diy-and-small-repairs")
-    strong = post(community, member, title="Garden help: garden clearing", description="Garden and lawn.")
+    weak = post(
+        community,
+        member,
+        title="Odd jobs",
+        description="Some garden work now and then.",
+        category="diy-and-small-repairs",
+    )
+    strong = post(
+        community, member, title="Garden help: garden clearing", description="Garden and lawn."
+    )
     assert search(community, member, q="garden") == [strong.pk, weak.pk]
 
 
 def test_it_filters_by_kind_and_category(community, member, coordinator):
     offer = post(community, member)
-    request = post(community, member, kind="request", title="Lift to hospital", category="lifts-to-appointments")
+    request = post(
+        community,
+        member,
+        kind="request",
+        title="Lift to hospital",
+        category="lifts-to-appointments",
+    )
     assert search(community, member, kind="offer") == [offer.pk]
     assert search(community, member, kind="request") == [request.pk]
     assert search(community, member, category="lifts-to-appointments") == [request.pk]
@@ -75,7 +98,10 @@ def test_it_filters_by_distance(community, member):
     assert search(community, member, near=HOME, within_km=3) == [near.pk]
     assert search(community, member, near=HOME, within_km=1) == []
     assert search(community, member, near=HOME, within_km=60, sort="distance") == [near.pk, far.pk]
-    assert search(community, member, near=(HOME[0] + 60 * KM_NORTH, HOME[1]), sort="distance") == [far.pk, near.pk]
+    assert search(community, member, near=(HOME[0] + 60 * KM_NORTH, HOME[1]), sort="distance") == [
+        far.pk,
+        near.pk,
+    ]
     page = search_selectors.listing_search(community, member, near=HOME, within_km=3)
     assert page.listings[0].distance_km == pytest.approx(2.0, abs=0.15)
 
@@ -92,11 +118,21 @@ def test_it_refuses_absurd_distances(community, member, km):
     assert "within_km" in exc.value.fields
 
 
-@pytest.mark.parametrize("kw", [
-    {"within_km": 5}, {"sort": "distance"}, {"near": (200, 0)}, {"near": "here"}, {"sort": "price"},
-    {"limit": 0}, {"limit": 1000}, {"available": ["mon-night"]}, {"after": "not-a-cursor"},
-    {"active_since_days": 0},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"within_km": 5},
+        {"sort": "distance"},
+        {"near": (200, 0)},
+        {"near": "here"},
+        {"sort": "price"},
+        {"limit": 0},
+        {"limit": 1000},
+        {"available": ["mon-night"]},
+        {"after": "not-a-cursor"},
+        {"active_since_days": 0},
+    ],
+)
 def test_it_refuses_other_bad_searches(community, member, kw):
     with pytest.raises(ValidationFailed):
         search(community, member, **kw)
@@ -112,13 +148,17 @@ def test_it_filters_by_availability_overlap(community, member):
 
 def test_it_filters_by_recently_active_owners(community, member, agency_staff):
     Person.objects.filter(pk=member.pk).update(last_login=timezone.now() - dt.timedelta(days=2))
-    Person.objects.filter(pk=agency_staff.pk).update(last_login=timezone.now() - dt.timedelta(days=60))
+    Person.objects.filter(pk=agency_staff.pk).update(
+        last_login=timezone.now() - dt.timedelta(days=60)
+    )
     recent = post(community, member)
     post(community, agency_staff)
     assert search(community, member, active_since_days=30) == [recent.pk]
 
 
-def test_it_shows_each_viewer_only_what_they_may_see(community, member, other_member, outsider, coordinator):
+def test_it_shows_each_viewer_only_what_they_may_see(
+    community, member, other_member, outsider, coordinator
+):
     private = post(community, member)
     public = post(community, member, visibility="public")
     assert set(search(community, coordinator)) == {private.pk, public.pk}
@@ -137,21 +177,34 @@ def test_it_leaves_out_closed_listings(community, member):
 
 def test_it_keeps_the_search_index_in_step_with_updates(community, member):
     listing = post(community, member)
-    listings_services.listing_update(actor=member, listing=listing, title="Knitting circle", category="knitting-and-crochet")
+    listings_services.listing_update(
+        actor=member, listing=listing, title="Knitting circle", category="knitting-and-crochet"
+    )
     assert search(community, member, q="knit") == [listing.pk]
     assert search(community, member, q="garden") == []
 
 
-@pytest.mark.parametrize("kw", [
-    {"sort": "newest"},
-    {"q": "garden"},
-    {"q": "garden", "sort": "newest"},
-    {"near": HOME, "within_km": 100, "sort": "distance"},
-    {"near": HOME, "sort": "distance"},
-])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"sort": "newest"},
+        {"q": "garden"},
+        {"q": "garden", "sort": "newest"},
+        {"near": HOME, "within_km": 100, "sort": "distance"},
+        {"near": HOME, "sort": "distance"},
+    ],
+)
 def test_it_pages_through_results_without_duplicates_or_gaps(community, member, kw):
-    ids = {post(community, member, title=f"Garden help {i % 3}", lat=HOME[0] + (i % 5) * KM_NORTH, lng=HOME[1]).pk
-           for i in range(23)}
+    ids = {
+        post(
+            community,
+            member,
+            title=f"Garden help {i % 3}",
+            lat=HOME[0] + (i % 5) * KM_NORTH,
+            lng=HOME[1],
+        ).pk
+        for i in range(23)
+    }
     seen: list[int] = []
     after = None
     for _ in range(10):
@@ -162,7 +215,10 @@ def test_it_pages_through_results_without_duplicates_or_gaps(community, member, 
             break
     assert len(seen) == len(set(seen)) == 23 and set(seen) == ids
     if kw.get("sort") == "distance":
-        distances = [x.distance_km for x in search_selectors.listing_search(community, member, limit=23, **kw).listings]
+        distances = [
+            x.distance_km
+            for x in search_selectors.listing_search(community, member, limit=23, **kw).listings
+        ]
         assert distances == sorted(distances)
 
 
@@ -175,14 +231,24 @@ def test_it_refuses_a_cursor_from_another_sort(community, member):
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_it_reads_a_page_in_a_fixed_number_of_queries(community, member, django_assert_num_queries, count):
+def test_it_reads_a_page_in_a_fixed_number_of_queries(
+    community, member, django_assert_num_queries, count
+):
     for i in range(count):
-        post(community, member, title=f"Garden help {i}", tags=["garden"], availability=["mon-am"],
-             lat=HOME[0] + (i % 4) * KM_NORTH, lng=HOME[1])
+        post(
+            community,
+            member,
+            title=f"Garden help {i}",
+            tags=["garden"],
+            availability=["mon-am"],
+            lat=HOME[0] + (i % 4) * KM_NORTH,
+            lng=HOME[1],
+        )
     viewer = Person.objects.get(pk=member.pk)  # no cached roles: count those queries too
     with django_assert_num_queries(3):  # the viewer's memberships and roles, then the page
-        page = search_selectors.listing_search(community, viewer, q="garden", near=HOME, within_km=10,
-                                        available=["mon-am"], limit=20)
+        page = search_selectors.listing_search(
+            community, viewer, q="garden", near=HOME, within_km=10, available=["mon-am"], limit=20
+        )
         for listing in page.listings:
             assert listing.owner.display_name and listing.category.name
     assert len(page.listings) == min(count, 20)

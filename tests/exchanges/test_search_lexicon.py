@@ -39,8 +39,12 @@ def test_it_keeps_every_word_of_created_and_changed_listings(community, member):
 
 def test_it_widens_only_words_no_listing_has_used(community, member):
     cooking = post(community, member, title="Cooking together")
-    booking = post(community, member, title="Booking train tickets online", category="internet-and-email")
-    assert search(community, member, "booking") == [booking.pk]  # a real word: "cooking" is not near enough
+    booking = post(
+        community, member, title="Booking train tickets online", category="internet-and-email"
+    )
+    assert search(community, member, "booking") == [
+        booking.pk
+    ]  # a real word: "cooking" is not near enough
     assert search(community, member, "cookng") == [cooking.pk]  # a typo: widened to "cooking"
     assert search(community, member, "tickts online") == [booking.pk]
     assert search(community, member, "zzzz") == []
@@ -48,7 +52,9 @@ def test_it_widens_only_words_no_listing_has_used(community, member):
 
 def test_it_finds_words_of_listings_changed_and_renewed(community, member):
     listing = post(community, member, title="Batch cooking")
-    listings_services.listing_update(actor=member, listing=listing, title="Knitting circle", category="arts-and-crafts")
+    listings_services.listing_update(
+        actor=member, listing=listing, title="Knitting circle", category="arts-and-crafts"
+    )
     assert search(community, member, "kniting") == [listing.pk]
     listings_services.listing_close(actor=member, listing=listing)
     assert search(community, member, "kniting") == []  # closed: the lexicon only widens the words
@@ -60,10 +66,14 @@ def test_it_treats_search_syntax_as_words(community, member):
     cooking = post(community, member, title="Cooking together")
     for q in ['"cookng"', "cookng*", "(cookng)", "cookng^", "cookng'", "-cookng", "cookng:"]:
         assert search(community, member, q) == [cooking.pk], q
-    assert search(community, member, 'cookng" OR "zzzz') == []  # every word counts, "or" and "zzzz" too
+    assert (
+        search(community, member, 'cookng" OR "zzzz') == []
+    )  # every word counts, "or" and "zzzz" too
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="migration 0008 fills SQLite's lexicon only")
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="migration 0008 fills SQLite's lexicon only"
+)
 def test_it_fills_the_sqlite_lexicon_from_listings_already_there(community, member):
     cooking = post(community, member, title="Cooking together", description="Curries and soups.")
     with connection.cursor() as cursor:
@@ -79,7 +89,11 @@ def test_it_fills_the_sqlite_lexicon_from_listings_already_there(community, memb
             with connection.cursor() as cursor:
                 cursor.execute(sql)
 
-    importlib.import_module("coproduce.exchanges.migrations.0008_sqlite_search_lexicon").up(apps, Editor())
+    importlib.import_module("coproduce.exchanges.migrations.0008_sqlite_search_lexicon").up(
+        apps, Editor()
+    )
     assert {"cooking", "together", "curries", "soups", "meals"} <= lexicon()
     assert search(community, member, "cookng") == [cooking.pk]
-    assert search(community, member, "cury") == []  # not similar enough: "cury" and "curries" share 3 of 10 trigrams
+    assert (
+        search(community, member, "cury") == []
+    )  # not similar enough: "cury" and "curries" share 3 of 10 trigrams

@@ -30,8 +30,9 @@ def search(community, viewer, **kw):
 
 @pytest.fixture
 def docks(community, coordinator):
-    return neighbourhoods_services.neighbourhood_add(actor=coordinator, community=community, name="The Docks",
-                                                lat=DOCKS[0], lng=DOCKS[1])
+    return neighbourhoods_services.neighbourhood_add(
+        actor=coordinator, community=community, name="The Docks", lat=DOCKS[0], lng=DOCKS[1]
+    )
 
 
 def test_it_measures_from_a_neighbourhoods_centre(community, member, docks):
@@ -57,9 +58,11 @@ def test_it_names_an_unknown_neighbourhood(community, member, docks):
 
 def test_it_does_not_use_another_communitys_neighbourhoods(community, other_community, member):
     hillside_coordinator = make_person("coord@hillside.example", "Hal Hillside", mfa_exempt=True)
-    memberships_services.membership_add(actor=None, community=other_community, person=hillside_coordinator,
-                                      roles=[Role.COORDINATOR])
-    neighbourhoods_services.neighbourhood_add(actor=hillside_coordinator, community=other_community, name="Hilltop",
-                                         lat=51.6, lng=-0.2)
+    memberships_services.membership_add(
+        actor=None, community=other_community, person=hillside_coordinator, roles=[Role.COORDINATOR]
+    )
+    neighbourhoods_services.neighbourhood_add(
+        actor=hillside_coordinator, community=other_community, name="Hilltop", lat=51.6, lng=-0.2
+    )
     with pytest.raises(ValidationFailed):
         search(community, member, near="hilltop")

@@ -29,7 +29,9 @@ from tests.conftest import make_person
 
 CONFIRM = 16  # the confirmation service, everyone's accounts already open
 OPENING = 2  # one insert for the accounts not opened yet, one query to read them back
-RECORD = 11  # recording one to one: the rules, who is a member, the rows, one notice, the client's key
+RECORD = (
+    11  # recording one to one: the rules, who is a member, the rows, one notice, the client's key
+)
 WEB_CONFIRM = 25
 API_CONFIRM = 29
 
@@ -43,8 +45,14 @@ def people(community, count: int, prefix: str) -> list:
 
 def record(community, actor, providers, recipients) -> Exchange:
     return exchanges_services.exchange_record(
-        actor=actor, community=community, idempotency_key=str(uuid.uuid4()), providers=providers,
-        recipients=recipients, minutes=60, effective_on=timezone.localdate(), category="Gardening",
+        actor=actor,
+        community=community,
+        idempotency_key=str(uuid.uuid4()),
+        providers=providers,
+        recipients=recipients,
+        minutes=60,
+        effective_on=timezone.localdate(),
+        category="Gardening",
     )
 
 
@@ -52,7 +60,9 @@ def record(community, actor, providers, recipients) -> Exchange:
 def warm(community, member, agency_staff):
     """A first exchange confirmed between the two: the community's ledger has begun and both
     have their accounts, as in any community after its first day."""
-    answers_services.exchange_confirm(actor=agency_staff, exchange=record(community, member, [member], [agency_staff]))
+    answers_services.exchange_confirm(
+        actor=agency_staff, exchange=record(community, member, [member], [agency_staff])
+    )
 
 
 def balance(community, person) -> int:
@@ -60,14 +70,16 @@ def balance(community, person) -> int:
     return account.balance_minutes if account else 0
 
 
-def test_it_records_one_to_one_in_a_fixed_number_of_queries(community, member, agency_staff, warm,
-                                                             django_assert_num_queries):
+def test_it_records_one_to_one_in_a_fixed_number_of_queries(
+    community, member, agency_staff, warm, django_assert_num_queries
+):
     with django_assert_num_queries(RECORD):
         record(community, member, [member], [agency_staff])
 
 
-def test_it_records_a_group_with_one_query_for_everyone_and_a_notice_each(community, member, warm,
-                                                                          django_assert_num_queries):
+def test_it_records_a_group_with_one_query_for_everyone_and_a_notice_each(
+    community, member, warm, django_assert_num_queries
+):
     group = people(community, 10, "learner")
     # Who is a member is one query for all eleven; each of the ten is asked to confirm in a
     # notice of their own (notifications.services.notify stores one at a time).
@@ -75,8 +87,9 @@ def test_it_records_a_group_with_one_query_for_everyone_and_a_notice_each(commun
         record(community, member, [member], group)
 
 
-def test_it_confirms_one_to_one_reading_the_exchange_and_its_people_once(community, member, agency_staff, warm,
-                                                                          django_assert_num_queries):
+def test_it_confirms_one_to_one_reading_the_exchange_and_its_people_once(
+    community, member, agency_staff, warm, django_assert_num_queries
+):
     exchange = record(community, member, [member], [agency_staff])
     with django_assert_num_queries(CONFIRM):
         answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
@@ -84,8 +97,9 @@ def test_it_confirms_one_to_one_reading_the_exchange_and_its_people_once(communi
 
 
 @pytest.mark.parametrize("size", [2, 10])
-def test_it_confirms_a_group_in_as_many_queries_however_many_took_part(community, member, warm, size,
-                                                                        django_assert_num_queries):
+def test_it_confirms_a_group_in_as_many_queries_however_many_took_part(
+    community, member, warm, size, django_assert_num_queries
+):
     group = people(community, size, "learner")
     exchange = record(community, member, [member], group)
     # None of the group has an account yet: they are opened together, then read back once.
@@ -93,14 +107,16 @@ def test_it_confirms_a_group_in_as_many_queries_however_many_took_part(community
         answers_services.exchange_confirm(actor=group[0], exchange=exchange)
     assert balance(community, member) == 120
     assert sorted(balance(community, person) for person in group) == sorted(
-        [-(60 // size) - (1 if i < 60 % size else 0) for i in range(size)])
+        [-(60 // size) - (1 if i < 60 % size else 0) for i in range(size)]
+    )
     again = record(community, member, [member], group)
     with django_assert_num_queries(CONFIRM):
         answers_services.exchange_confirm(actor=group[-1], exchange=again)
 
 
-def test_it_confirms_on_the_web_in_a_bounded_number_of_queries(client, community, member, agency_staff, warm,
-                                                                django_assert_max_num_queries):
+def test_it_confirms_on_the_web_in_a_bounded_number_of_queries(
+    client, community, member, agency_staff, warm, django_assert_max_num_queries
+):
     exchange = record(community, member, [member], [agency_staff])
     client.force_login(agency_staff)
     with django_assert_max_num_queries(WEB_CONFIRM):
@@ -109,12 +125,16 @@ def test_it_confirms_on_the_web_in_a_bounded_number_of_queries(client, community
     assert Exchange.objects.get(pk=exchange.pk).status == ExchangeStatus.CONFIRMED
 
 
-def test_it_confirms_through_the_api_in_a_bounded_number_of_queries(client, community, member, agency_staff, warm,
-                                                                     django_assert_max_num_queries):
+def test_it_confirms_through_the_api_in_a_bounded_number_of_queries(
+    client, community, member, agency_staff, warm, django_assert_max_num_queries
+):
     exchange = record(community, member, [member], [agency_staff])
     headers = key_header(bearer(agency_staff))
     with django_assert_max_num_queries(API_CONFIRM):
-        response = client.post(f"/api/v1/communities/{community.slug}/exchanges/{exchange.pk}/confirm",
-                               content_type="application/json", headers=headers)
+        response = client.post(
+            f"/api/v1/communities/{community.slug}/exchanges/{exchange.pk}/confirm",
+            content_type="application/json",
+            headers=headers,
+        )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "confirmed"

@@ -25,8 +25,11 @@ def give():
     def give(community, actor, source, target, minutes, **kw):
         counter["n"] += 1
         return transfers_services.transfer_create(
-            actor=actor, community=community, idempotency_key=kw.pop("key", f"k{counter['n']}"),
-            legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)], **kw,
+            actor=actor,
+            community=community,
+            idempotency_key=kw.pop("key", f"k{counter['n']}"),
+            legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)],
+            **kw,
         )
 
     return give

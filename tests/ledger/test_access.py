@@ -16,8 +16,12 @@ def test_it_shows_an_account_to_its_holder_and_the_coordinators_only(
     access.access_account(member, community, accounts["member"])
     access.access_account(coordinator, community, accounts["member"])
     access.access_account(coordinator, community, accounts["fund"])
-    for person, account in ((agency_staff, accounts["member"]), (member, accounts["fund"]),
-                            (outsider, accounts["member"]), (other_member, accounts["member"])):
+    for person, account in (
+        (agency_staff, accounts["member"]),
+        (member, accounts["fund"]),
+        (outsider, accounts["member"]),
+        (other_member, accounts["member"]),
+    ):
         with pytest.raises(NotFound):
             access.access_account(person, community, account)
     elsewhere = account_services.member_account(other_community, other_member)
@@ -49,8 +53,9 @@ def test_it_shows_a_members_statement_to_them_and_the_coordinators_only(
             access.access_member_statement(person, community, membership)
 
 
-def test_it_shows_who_gave_to_the_fund_and_why_to_the_coordinators_only(community, member, coordinator,
-                                                                         agency_staff):
+def test_it_shows_who_gave_to_the_fund_and_why_to_the_coordinators_only(
+    community, member, coordinator, agency_staff
+):
     assert access.sees_fund_details(coordinator, community)
     assert not access.sees_fund_details(member, community)
     assert not access.sees_fund_details(agency_staff, community)

@@ -26,15 +26,27 @@ def test_it_refuses_updates_and_deletes_through_the_orm(transfer):
 
 
 def test_it_refuses_raw_sql_updates_in_the_database(transfer):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE ledger_posting SET amount_minutes = 999 WHERE transfer_id = %s", [transfer.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE ledger_posting SET amount_minutes = 999 WHERE transfer_id = %s", [transfer.pk]
+        )
     assert sorted(Posting.objects.values_list("amount_minutes", flat=True)) == [-30, 30]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="SQLite's test runner empties tables with DELETE, so only PostgreSQL refuses deletes in SQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's test runner empties tables with DELETE, so only PostgreSQL refuses deletes in SQL",
+)
 def test_it_refuses_raw_sql_deletes_on_postgresql(transfer):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM ledger_posting WHERE transfer_id = %s", [transfer.pk])
     assert Posting.objects.count() == 2
 

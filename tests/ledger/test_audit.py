@@ -36,7 +36,9 @@ def test_it_prints_one_clean_line(community, coordinator, accounts, give, capsys
     assert out == ["audit: clean: 1 community, 5 accounts, 1 transfer, 2 postings"]
 
 
-def test_it_fails_when_a_posting_is_changed_with_raw_sql(community, coordinator, accounts, give, capsys):
+def test_it_fails_when_a_posting_is_changed_with_raw_sql(
+    community, coordinator, accounts, give, capsys
+):
     t = give(community, coordinator, accounts["member"], accounts["staff"], 30)
     give(community, coordinator, accounts["staff"], accounts["coordinator"], 10)
     posting = Posting.objects.get(transfer=t, amount_minutes=30)

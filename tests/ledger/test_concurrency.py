@@ -37,7 +37,10 @@ CEILING = 120
 
 def test_it_stays_consistent_under_concurrent_transfers_and_replays():
     community = communities_services.community_create(
-        actor=None, name="Busy", slug="busy", member_prefix="BSY",
+        actor=None,
+        name="Busy",
+        slug="busy",
+        member_prefix="BSY",
         rules={"credit_floor_minutes": FLOOR, "credit_ceiling_minutes": CEILING},
     )
     people = [Person.objects.create_user(email=None, full_name=f"P{i}") for i in range(ACCOUNTS)]
@@ -45,8 +48,12 @@ def test_it_stays_consistent_under_concurrent_transfers_and_replays():
     # Start every account near a limit: half near the floor, half near the ceiling.
     issuance = accounts_services.issuance_account(community)
     for i, account_id in enumerate(ids[: ACCOUNTS // 2]):
-        transfers_services.transfer_create(actor=None, community=community, idempotency_key=f"seed-{i}",
-                                 legs=[Leg(account_id, -100), Leg(ids[ACCOUNTS // 2 + i], 100)])
+        transfers_services.transfer_create(
+            actor=None,
+            community=community,
+            idempotency_key=f"seed-{i}",
+            legs=[Leg(account_id, -100), Leg(ids[ACCOUNTS // 2 + i], 100)],
+        )
     del issuance
     outcomes: dict[str, list] = {"ok": [], "refused": [], "errors": []}
     lock = threading.Lock()
@@ -66,7 +73,9 @@ def test_it_stays_consistent_under_concurrent_transfers_and_replays():
                     key, legs = f"w{n}-{i}", [Leg(a, -minutes), Leg(b, minutes)]
                     sent.append((key, legs))
                 try:
-                    t = transfers_services.transfer_create(actor=None, community=community, idempotency_key=key, legs=legs)
+                    t = transfers_services.transfer_create(
+                        actor=None, community=community, idempotency_key=key, legs=legs
+                    )
                     with lock:
                         outcomes["ok"].append((key, t.pk))
                 except ApplicationError as exc:
@@ -90,7 +99,9 @@ def test_it_stays_consistent_under_concurrent_transfers_and_replays():
     for key, pk in outcomes["ok"]:
         by_key.setdefault(key, set()).add(pk)
     assert all(len(pks) == 1 for pks in by_key.values())
-    assert Transfer.objects.filter(community=community, idempotency_key__startswith="client:w").count() == len(by_key)
+    assert Transfer.objects.filter(
+        community=community, idempotency_key__startswith="client:w"
+    ).count() == len(by_key)
     assert {code for _, code in outcomes["refused"]} <= {"limit_exceeded"}
     assert len(outcomes["refused"]) > 0 and len(by_key) > 1000  # the limits were really in play
     for account in Account.objects.filter(pk__in=ids):

@@ -15,7 +15,10 @@ from coproduce.ledger.services.postings import Leg
 
 def reserve(community, actor, source, target, minutes, key="r1", hours=24):
     return reservations_services.reservation_create(
-        actor=actor, community=community, idempotency_key=key, legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)],
+        actor=actor,
+        community=community,
+        idempotency_key=key,
+        legs=[Leg(source.pk, -minutes), Leg(target.pk, minutes)],
         expires_at=timezone.now() + dt.timedelta(hours=hours),
     )
 
@@ -29,11 +32,15 @@ def test_it_holds_then_posts_in_part(community, coordinator, accounts):
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 120)
     assert state(accounts["member"]) == (0, 120, 0)
     assert state(accounts["staff"]) == (0, 0, 120)
-    reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=90)
+    reservations_services.reservation_post(
+        actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=90
+    )
     assert state(accounts["member"]) == (-90, 0, 0)
     assert state(accounts["staff"]) == (90, 0, 0)
     with pytest.raises(Conflict) as exc:
-        reservations_services.reservation_void(actor=coordinator, community=community, reservation_id=r.pk)
+        reservations_services.reservation_void(
+            actor=coordinator, community=community, reservation_id=r.pk
+        )
     assert exc.value.code == "already_resolved"
     assert ledger_audit().clean
 
@@ -47,10 +54,14 @@ def test_it_counts_holds_against_the_floor(community, coordinator, accounts, giv
 
 def test_it_voids_and_releases_the_hold(community, coordinator, accounts):
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 60)
-    reservations_services.reservation_void(actor=coordinator, community=community, reservation_id=r.pk)
+    reservations_services.reservation_void(
+        actor=coordinator, community=community, reservation_id=r.pk
+    )
     assert state(accounts["member"]) == (0, 0, 0)
     with pytest.raises(Conflict):
-        reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk)
+        reservations_services.reservation_post(
+            actor=coordinator, community=community, reservation_id=r.pk
+        )
     assert ledger_audit().clean
 
 
@@ -70,8 +81,13 @@ def test_it_refuses_to_post_an_expired_reservation(community, coordinator, accou
     from unittest import mock
 
     later = timezone.now() + dt.timedelta(days=2)
-    with mock.patch("django.utils.timezone.now", return_value=later), pytest.raises(Conflict) as exc:
-        reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk)
+    with (
+        mock.patch("django.utils.timezone.now", return_value=later),
+        pytest.raises(Conflict) as exc,
+    ):
+        reservations_services.reservation_post(
+            actor=coordinator, community=community, reservation_id=r.pk
+        )
     assert exc.value.code == "reservation_expired"
 
 
@@ -79,5 +95,7 @@ def test_it_refuses_a_partial_amount_out_of_range(community, coordinator, accoun
     r = reserve(community, coordinator, accounts["member"], accounts["staff"], 60)
     for amount in (0, 61, -5):
         with pytest.raises(ValidationFailed):
-            reservations_services.reservation_post(actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=amount)
+            reservations_services.reservation_post(
+                actor=coordinator, community=community, reservation_id=r.pk, amount_minutes=amount
+            )
     assert state(accounts["member"]) == (0, 60, 0)

@@ -24,8 +24,12 @@ def test_it_tells_the_holders_in_their_notification_centre_and_emails_those_who_
     preferences_services.preference_set(actor=agency_staff, person=agency_staff, email_mode="none")
     original = give(community, coordinator, accounts["member"], accounts["staff"], 45)
     with django_capture_on_commit_callbacks(execute=True):
-        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
-                                  reason="Grant made to the wrong person")
+        reversals_services.transfer_reverse(
+            actor=coordinator,
+            community=community,
+            transfer_id=original.pk,
+            reason="Grant made to the wrong person",
+        )
 
     notices = Notification.objects.filter(kind="transfer_reversed").order_by("person_id")
     assert sorted(n.person_id for n in notices) == sorted([member.pk, agency_staff.pk])
@@ -41,19 +45,24 @@ def test_it_tells_the_holders_in_their_notification_centre_and_emails_those_who_
 
 def test_it_tells_nobody_when_the_caller_tells_them_itself(community, coordinator, accounts, give):
     original = give(community, coordinator, accounts["member"], accounts["staff"], 30)
-    reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo",
-                              notify=False)
+    reversals_services.transfer_reverse(
+        actor=coordinator, community=community, transfer_id=original.pk, reason="Typo", notify=False
+    )
     assert not Notification.objects.exists()
 
 
-def test_it_reverses_inside_the_callers_transaction_and_rolls_back_with_it(community, coordinator, accounts, give):
+def test_it_reverses_inside_the_callers_transaction_and_rolls_back_with_it(
+    community, coordinator, accounts, give
+):
     original = give(community, coordinator, accounts["member"], accounts["staff"], 30)
 
     class CallerFailed(Exception):
         pass
 
     with pytest.raises(CallerFailed), transaction.atomic(durable=True):
-        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo")
+        reversals_services.transfer_reverse(
+            actor=coordinator, community=community, transfer_id=original.pk, reason="Typo"
+        )
         assert balances(accounts["member"], accounts["staff"]) == [0, 0]
         raise CallerFailed
     assert not Transfer.objects.filter(reverses=original).exists()
@@ -61,26 +70,42 @@ def test_it_reverses_inside_the_callers_transaction_and_rolls_back_with_it(commu
     assert balances(accounts["member"], accounts["staff"]) == [-30, 30]
 
     with transaction.atomic(durable=True):
-        reversal = reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk,
-                                             reason="Typo")
+        reversal = reversals_services.transfer_reverse(
+            actor=coordinator, community=community, transfer_id=original.pk, reason="Typo"
+        )
     assert Transfer.objects.get(reverses=original) == reversal
 
 
-def test_it_leaves_the_callers_transaction_usable_when_it_refuses(community, coordinator, accounts, give):
+def test_it_leaves_the_callers_transaction_usable_when_it_refuses(
+    community, coordinator, accounts, give
+):
     first = give(community, coordinator, accounts["member"], accounts["staff"], 30)
     second = give(community, coordinator, accounts["member"], accounts["staff"], 15)
-    reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=first.pk, reason="Typo")
+    reversals_services.transfer_reverse(
+        actor=coordinator, community=community, transfer_id=first.pk, reason="Typo"
+    )
     with transaction.atomic(durable=True):
         with pytest.raises(Conflict) as exc:
-            reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=first.pk, reason="Again")
+            reversals_services.transfer_reverse(
+                actor=coordinator, community=community, transfer_id=first.pk, reason="Again"
+            )
         assert exc.value.code == "already_reversed"
-        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=second.pk, reason="Typo")
+        reversals_services.transfer_reverse(
+            actor=coordinator, community=community, transfer_id=second.pk, reason="Typo"
+        )
     assert balances(accounts["member"], accounts["staff"]) == [0, 0]
 
 
-def test_it_keeps_the_old_name_of_the_reversal_inside_a_callers_transaction(community, coordinator, accounts, give):
+def test_it_keeps_the_old_name_of_the_reversal_inside_a_callers_transaction(
+    community, coordinator, accounts, give
+):
     original = give(community, coordinator, accounts["member"], accounts["staff"], 20)
     with transaction.atomic(durable=True):
-        reversals_services.transfer_reverse(actor=coordinator, community=community, transfer_id=original.pk, reason="Typo",
-                               notify=False)
+        reversals_services.transfer_reverse(
+            actor=coordinator,
+            community=community,
+            transfer_id=original.pk,
+            reason="Typo",
+            notify=False,
+        )
     assert balances(accounts["member"], accounts["staff"]) == [0, 0]

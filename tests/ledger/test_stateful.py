@@ -38,7 +38,10 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         prefix = next(_names)
         self.community = communities_services.community_create(
-            actor=None, name=f"Stateful {prefix}", slug=f"stateful-{prefix.lower()}", member_prefix=prefix,
+            actor=None,
+            name=f"Stateful {prefix}",
+            slug=f"stateful-{prefix.lower()}",
+            member_prefix=prefix,
             rules={"credit_floor_minutes": FLOOR, "credit_ceiling_minutes": 900},
         )
         people = [Person.objects.create_user(email=None, full_name=f"P{i}") for i in range(4)]
@@ -46,9 +49,15 @@ class LedgerMachine(RuleBasedStateMachine):
         self.balance = {a.pk: 0 for a in self.accounts}
         self.held_debit = {a.pk: 0 for a in self.accounts}
         self.held_credit = {a.pk: 0 for a in self.accounts}
-        self.requests: dict[str, tuple[int, int, int, bool]] = {}  # key -> (src, dst, minutes, succeeded)
-        self.posted: list[tuple[int, int, int, int]] = []  # (transfer id, src, dst, minutes) not reversed
-        self.reservations: list[tuple[int, int, int, int]] = []  # unresolved (id, src, dst, minutes)
+        self.requests: dict[
+            str, tuple[int, int, int, bool]
+        ] = {}  # key -> (src, dst, minutes, succeeded)
+        self.posted: list[
+            tuple[int, int, int, int]
+        ] = []  # (transfer id, src, dst, minutes) not reversed
+        self.reservations: list[
+            tuple[int, int, int, int]
+        ] = []  # unresolved (id, src, dst, minutes)
         self.counter = itertools.count()
 
     def fits(self, src, dst, minutes):
@@ -63,8 +72,12 @@ class LedgerMachine(RuleBasedStateMachine):
         key = f"t{next(self.counter)}"
         expected = self.fits(src, dst, minutes)
         try:
-            t = transfers_services.transfer_create(actor=None, community=self.community, idempotency_key=key,
-                                         legs=[Leg(src, -minutes), Leg(dst, minutes)])
+            t = transfers_services.transfer_create(
+                actor=None,
+                community=self.community,
+                idempotency_key=key,
+                legs=[Leg(src, -minutes), Leg(dst, minutes)],
+            )
         except ApplicationError as exc:
             assert not expected, exc.message
             self.requests[key] = (src, dst, minutes, False)
@@ -81,8 +94,12 @@ class LedgerMachine(RuleBasedStateMachine):
         key = data.draw(st.sampled_from(sorted(self.requests)))
         src, dst, minutes, succeeded = self.requests[key]
         try:
-            transfers_services.transfer_create(actor=None, community=self.community, idempotency_key=key,
-                                     legs=[Leg(src, -minutes), Leg(dst, minutes)])
+            transfers_services.transfer_create(
+                actor=None,
+                community=self.community,
+                idempotency_key=key,
+                legs=[Leg(src, -minutes), Leg(dst, minutes)],
+            )
             assert succeeded
         except ApplicationError:
             assert not succeeded
@@ -93,8 +110,11 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = self.fits(src, dst, minutes)
         try:
             r = reservations_services.reservation_create(
-                actor=None, community=self.community, idempotency_key=f"r{next(self.counter)}",
-                legs=[Leg(src, -minutes), Leg(dst, minutes)], expires_at=timezone.now() + dt.timedelta(hours=1),
+                actor=None,
+                community=self.community,
+                idempotency_key=f"r{next(self.counter)}",
+                legs=[Leg(src, -minutes), Leg(dst, minutes)],
+                expires_at=timezone.now() + dt.timedelta(hours=1),
             )
         except ApplicationError:
             assert not expected
@@ -113,13 +133,16 @@ class LedgerMachine(RuleBasedStateMachine):
         self.held_credit[dst] -= minutes
         if post:
             amount = max(1, int(minutes * fraction))
-            t = reservations_services.reservation_post(actor=None, community=self.community, reservation_id=rid,
-                                          amount_minutes=amount)
+            t = reservations_services.reservation_post(
+                actor=None, community=self.community, reservation_id=rid, amount_minutes=amount
+            )
             self.balance[src] -= amount
             self.balance[dst] += amount
             self.posted.append((t.pk, src, dst, amount))
         else:
-            reservations_services.reservation_void(actor=None, community=self.community, reservation_id=rid)
+            reservations_services.reservation_void(
+                actor=None, community=self.community, reservation_id=rid
+            )
 
     @precondition(lambda self: self.posted)
     @rule(data=st.data())
@@ -127,7 +150,9 @@ class LedgerMachine(RuleBasedStateMachine):
         tid, src, dst, minutes = data.draw(st.sampled_from(self.posted))
         expected = self.fits(dst, src, minutes)
         try:
-            reversals_services.transfer_reverse(actor=None, community=self.community, transfer_id=tid, reason="test")
+            reversals_services.transfer_reverse(
+                actor=None, community=self.community, transfer_id=tid, reason="test"
+            )
         except ApplicationError:
             assert not expected
             return
@@ -142,7 +167,9 @@ class LedgerMachine(RuleBasedStateMachine):
             a.pk: (a.balance_minutes, a.pending_debit_minutes, a.pending_credit_minutes)
             for a in Account.objects.filter(pk__in=self.balance)
         }
-        model = {pk: (self.balance[pk], self.held_debit[pk], self.held_credit[pk]) for pk in self.balance}
+        model = {
+            pk: (self.balance[pk], self.held_debit[pk], self.held_credit[pk]) for pk in self.balance
+        }
         assert stored == model
 
     def teardown(self):
@@ -154,6 +181,10 @@ class LedgerMachine(RuleBasedStateMachine):
 def test_it_matches_the_model_under_random_operations():
     run_state_machine_as_test(
         LedgerMachine,
-        settings=settings(max_examples=25, stateful_step_count=30, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow]),
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
     )

@@ -22,14 +22,25 @@ def join(community, email, name, *, days_ago: int = 0, **extra):
     person = make_person(email, name, **extra)
     membership = memberships_services.membership_add(actor=None, community=community, person=person)
     if days_ago:
-        Membership.objects.filter(pk=membership.pk).update(joined_at=timezone.now() - dt.timedelta(days=days_ago))
+        Membership.objects.filter(pk=membership.pk).update(
+            joined_at=timezone.now() - dt.timedelta(days=days_ago)
+        )
     return person
 
 
-def post(community, owner, kind="request", title="Help setting up a new laptop", *, days_ago: int = 0,
-         category="computer-help", **values):
-    listing = listings_services.listing_create(actor=owner, community=community, kind=kind, title=title,
-                                               category=category, **values)
+def post(
+    community,
+    owner,
+    kind="request",
+    title="Help setting up a new laptop",
+    *,
+    days_ago: int = 0,
+    category="computer-help",
+    **values,
+):
+    listing = listings_services.listing_create(
+        actor=owner, community=community, kind=kind, title=title, category=category, **values
+    )
     if days_ago:
         when = timezone.now() - dt.timedelta(days=days_ago)
         Listing.objects.filter(pk=listing.pk).update(created_at=when, updated_at=when)
@@ -39,8 +50,15 @@ def post(community, owner, kind="request", title="Help setting up a new laptop",
 
 def exchange(community, provider, recipient, *, confirm: bool = True, **kw):
     made = exchanges_services.exchange_record(
-        actor=provider, community=community, idempotency_key=str(uuid.uuid4()), providers=[provider],
-        recipients=[recipient], minutes=60, effective_on=timezone.localdate(), category="Computer help", **kw,
+        actor=provider,
+        community=community,
+        idempotency_key=str(uuid.uuid4()),
+        providers=[provider],
+        recipients=[recipient],
+        minutes=60,
+        effective_on=timezone.localdate(),
+        category="Computer help",
+        **kw,
     )
     if confirm:
         made = answers_services.exchange_confirm(actor=recipient, exchange=made)

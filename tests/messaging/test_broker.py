@@ -30,18 +30,25 @@ def test_it_lists_requests_nobody_answered_after_the_rulebook_days(community, me
     assert queue.days == 7
     assert titles(queue) == ["Old laptop request"] and queue.counts["requests"] == 1
     assert queue.requests[0].owner_number == member.memberships.get().number
-    communities_services.rulebook_change(actor=None, community=community, changes={"broker_unanswered_days": 1},
-                                       reason="Sooner.")
+    communities_services.rulebook_change(
+        actor=None, community=community, changes={"broker_unanswered_days": 1}, reason="Sooner."
+    )
     assert titles(broker.broker_queue(community)) == ["Old laptop request", "Fresh request"]
 
 
 def test_it_takes_a_request_off_when_someone_else_writes_about_it(community, member, helper):
     request = post(community, member, days_ago=10)
-    conversations_services.conversation_start(actor=member, community=community, recipient=helper, listing=request,
-                                body="Anyone? I wrote first.")
+    conversations_services.conversation_start(
+        actor=member,
+        community=community,
+        recipient=helper,
+        listing=request,
+        body="Anyone? I wrote first.",
+    )
     assert titles(broker.broker_queue(community)) == [request.title]  # only the owner has written
-    conversation = conversations_services.conversation_start(actor=helper, community=community, recipient=member,
-                                               listing=request, body="I can help.")
+    conversation = conversations_services.conversation_start(
+        actor=helper, community=community, recipient=member, listing=request, body="I can help."
+    )
     assert conversation.pk
     assert titles(broker.broker_queue(community)) == []
 
@@ -52,10 +59,18 @@ def test_it_takes_a_request_off_when_an_exchange_links_to_it(community, member, 
     assert titles(broker.broker_queue(community)) == []
 
 
-def test_it_takes_a_request_off_once_a_coordinator_introduced_someone(community, coordinator, member, helper):
+def test_it_takes_a_request_off_once_a_coordinator_introduced_someone(
+    community, coordinator, member, helper
+):
     request = post(community, member, days_ago=10)
-    introductions_services.introduction_make(actor=coordinator, community=community, first=member, second=helper,
-                               listing=request, note="Hal fixes laptops.")
+    introductions_services.introduction_make(
+        actor=coordinator,
+        community=community,
+        first=member,
+        second=helper,
+        listing=request,
+        note="Hal fixes laptops.",
+    )
     assert titles(broker.broker_queue(community)) == []
 
 
@@ -63,7 +78,9 @@ def test_it_leaves_out_closed_requests_and_people_who_left(community, coordinato
     closed = post(community, member, title="Closed", days_ago=10)
     listings_services.listing_close(actor=member, listing=closed)
     post(community, helper, title="From someone who left", days_ago=10)
-    offboarding_services.member_offboard(actor=coordinator, membership=helper.memberships.get(), reason="Moved away.")
+    offboarding_services.member_offboard(
+        actor=coordinator, membership=helper.memberships.get(), reason="Moved away."
+    )
     assert titles(broker.broker_queue(community)) == []
 
 

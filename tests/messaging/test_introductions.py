@@ -26,15 +26,26 @@ pytestmark = pytest.mark.django_db
 
 
 def state():
-    return (Conversation.objects.count(), Message.objects.count(), Introduction.objects.count(),
-            Notification.objects.count(), AuditEvent.objects.filter(action="introduction.make").count())
+    return (
+        Conversation.objects.count(),
+        Message.objects.count(),
+        Introduction.objects.count(),
+        Notification.objects.count(),
+        AuditEvent.objects.filter(action="introduction.make").count(),
+    )
 
 
-def introduce(actor, community, first, second, note="Mo needs laptop help; Hal is good with them.", **kw):
-    return introductions_services.introduction_make(actor=actor, community=community, first=first, second=second, note=note, **kw)
+def introduce(
+    actor, community, first, second, note="Mo needs laptop help; Hal is good with them.", **kw
+):
+    return introductions_services.introduction_make(
+        actor=actor, community=community, first=first, second=second, note=note, **kw
+    )
 
 
-def test_it_writes_to_both_in_their_conversation_and_counts_it(community, coordinator, member, helper):
+def test_it_writes_to_both_in_their_conversation_and_counts_it(
+    community, coordinator, member, helper
+):
     request = post(community, member, days_ago=10)
     introduction = introduce(coordinator, community, member, helper, listing=request)
     conversation = introduction.conversation
@@ -52,14 +63,19 @@ def test_it_writes_to_both_in_their_conversation_and_counts_it(community, coordi
     assert all(introduction.note not in n.body for n in notes)  # the note stays on the site
     event = AuditEvent.objects.get(action="introduction.make")
     assert event.actor == coordinator and event.subject_id == str(introduction.pk)
-    counts = introductions_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
+    counts = introductions_selectors.introduction_counts(
+        community, since=broker.month_start(community, timezone.now())
+    )
     assert counts == {"total": 1, "recent": 1}
 
 
-def test_it_reuses_their_conversation_about_the_same_listing(community, coordinator, member, helper):
+def test_it_reuses_their_conversation_about_the_same_listing(
+    community, coordinator, member, helper
+):
     request = post(community, member)
-    talk = conversations_services.conversation_start(actor=helper, community=community, recipient=member, listing=request,
-                                       body="Shall I help?")
+    talk = conversations_services.conversation_start(
+        actor=helper, community=community, recipient=member, listing=request, body="Shall I help?"
+    )
     introduction = introduce(coordinator, community, member, helper, listing=request)
     assert introduction.conversation == talk
     assert talk.messages.count() == 2
@@ -71,7 +87,9 @@ def test_it_counts_only_this_month_as_recent(community, coordinator, member, hel
     old = introduce(coordinator, community, member, helper)
     Introduction.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
     introduce(coordinator, community, helper, member)
-    counts = introductions_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
+    counts = introductions_selectors.introduction_counts(
+        community, since=broker.month_start(community, timezone.now())
+    )
     assert counts == {"total": 2, "recent": 1}
 
 
@@ -101,7 +119,9 @@ def test_it_refuses_introducing_someone_to_themselves(community, coordinator, me
     assert state() == before
 
 
-def test_it_refuses_people_who_are_not_active_members(community, coordinator, member, other_member, outsider):
+def test_it_refuses_people_who_are_not_active_members(
+    community, coordinator, member, other_member, outsider
+):
     before = state()
     for stranger in (other_member, outsider):
         with pytest.raises(ValidationFailed) as exc:
@@ -121,7 +141,9 @@ def test_it_refuses_a_listing_neither_posted(community, coordinator, member, hel
 
 
 @pytest.mark.parametrize("blocker", ["member", "helper"])
-def test_it_refuses_a_blocked_pair_without_saying_who_blocked(community, coordinator, member, helper, blocker):
+def test_it_refuses_a_blocked_pair_without_saying_who_blocked(
+    community, coordinator, member, helper, blocker
+):
     if blocker == "member":
         blocks_services.member_block(actor=member, community=community, person=helper)
     else:
@@ -130,8 +152,9 @@ def test_it_refuses_a_blocked_pair_without_saying_who_blocked(community, coordin
     with pytest.raises(PermissionDenied) as exc:
         introduce(coordinator, community, member, helper)
     assert exc.value.code == "blocked"
-    assert exc.value.message == ("These two members cannot be introduced: they are not taking messages from "
-                                 "each other.")
+    assert exc.value.message == (
+        "These two members cannot be introduced: they are not taking messages from each other."
+    )
     assert state() == before
 
 

@@ -29,10 +29,14 @@ def helper(community):
 
 
 def _start(actor, community, recipient, body="Could you help with my computer?"):
-    return conversations_services.conversation_start(actor=actor, community=community, recipient=recipient, body=body)
+    return conversations_services.conversation_start(
+        actor=actor, community=community, recipient=recipient, body=body
+    )
 
 
-def test_it_relays_a_message_without_contact_details(community, member, helper, django_capture_on_commit_callbacks):
+def test_it_relays_a_message_without_contact_details(
+    community, member, helper, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         conversation = _start(member, community, helper)
     assert conversation.starter == member and conversation.recipient == helper
@@ -44,7 +48,9 @@ def test_it_relays_a_message_without_contact_details(community, member, helper, 
     assert f"/c/riverside/messages/{conversation.pk}/" in email.body
     for detail in ("member@riverside.example", "07700 900001", "1 River Row"):
         assert detail not in email.body and detail not in email.subject
-    assert AuditEvent.objects.filter(action="conversation.start", subject_id=str(conversation.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="conversation.start", subject_id=str(conversation.pk)
+    ).exists()
 
 
 def test_it_sends_no_email_to_an_offline_member_and_shows_it_to_coordinators(
@@ -60,7 +66,9 @@ def test_it_sends_no_email_to_an_offline_member_and_shows_it_to_coordinators(
     assert [m.pass_on for m in waiting] == ["waiting"] and waiting[0].readers == [offline]
 
 
-def test_it_refuses_messages_to_a_member_who_blocked_you_and_stores_nothing(community, member, helper):
+def test_it_refuses_messages_to_a_member_who_blocked_you_and_stores_nothing(
+    community, member, helper
+):
     conversation = _start(member, community, helper)
     blocks_services.member_block(actor=helper, community=community, person=member)
     before = (Conversation.objects.count(), Message.objects.count())
@@ -71,7 +79,9 @@ def test_it_refuses_messages_to_a_member_who_blocked_you_and_stores_nothing(comm
         conversations_services.message_send(actor=member, conversation=conversation, body="Hello?")
     assert refused.value.code == "blocked"
     with pytest.raises(PermissionDenied) as refused:
-        conversations_services.message_send(actor=helper, conversation=conversation, body="I blocked you")
+        conversations_services.message_send(
+            actor=helper, conversation=conversation, body="I blocked you"
+        )
     assert refused.value.code == "blocked"
     assert (Conversation.objects.count(), Message.objects.count()) == before
 
@@ -114,7 +124,9 @@ def test_it_stores_html_as_written(community, member, helper):
     assert conversation.messages.get().body == "<script>alert(1)</script>\nLine two"
 
 
-def test_it_lists_conversations_newest_first_with_the_last_message(community, member, helper, coordinator):
+def test_it_lists_conversations_newest_first_with_the_last_message(
+    community, member, helper, coordinator
+):
     first = _start(member, community, helper, body="First")
     second = _start(coordinator, community, member, body="Second")
     conversations_services.message_send(actor=helper, conversation=first, body="Latest reply")
@@ -135,12 +147,19 @@ def test_it_lists_conversations_in_a_fixed_number_of_queries(
         [(c.other.display_name, c.last_body) for c in found]
 
 
-def test_it_hides_conversations_from_everyone_else(community, member, helper, coordinator, agency_staff, other_member):
+def test_it_hides_conversations_from_everyone_else(
+    community, member, helper, coordinator, agency_staff, other_member
+):
     conversation = _start(member, community, helper)
     for viewer in (coordinator, agency_staff, other_member):
         with pytest.raises(NotFound):
             conversations_selectors.conversation_get(community, viewer, conversation.pk)
-    assert conversations_selectors.conversation_get(community, helper, conversation.pk).thread[0].sender == member
+    assert (
+        conversations_selectors.conversation_get(community, helper, conversation.pk)
+        .thread[0]
+        .sender
+        == member
+    )
     assert reports_selectors.reported_conversations(community) == []
 
 
@@ -148,13 +167,17 @@ def test_it_shows_a_reported_conversation_to_coordinators(community, member, hel
     conversation = _start(helper, community, member, body="Rude words")
     unreported = _start(member, community, coordinator, body="Hello")
     other = _start(helper, community, coordinator, body="Private")
-    report = reports_services.message_report(actor=member, message=conversation.messages.get(), reason="Rude")
+    report = reports_services.message_report(
+        actor=member, message=conversation.messages.get(), reason="Rude"
+    )
     assert [c.pk for c in reports_selectors.reported_conversations(community)] == [conversation.pk]
     seen = conversations_selectors.conversation_get(community, coordinator, conversation.pk)
     assert [m.body for m in seen.thread] == ["Rude words"]
     with pytest.raises(NotFound):
         conversations_selectors.conversation_get(community, member, other.pk)
-    assert conversations_selectors.conversation_get(community, coordinator, unreported.pk)  # their own
+    assert conversations_selectors.conversation_get(
+        community, coordinator, unreported.pk
+    )  # their own
     handled = reports_services.report_handle(actor=coordinator, report=report, note="Spoke to them")
     assert handled.handled_by == coordinator and handled.handled_at is not None
     with pytest.raises(Conflict):
@@ -163,7 +186,9 @@ def test_it_shows_a_reported_conversation_to_coordinators(community, member, hel
 
 def test_it_lets_only_coordinators_handle_reports(community, member, helper):
     conversation = _start(helper, community, member)
-    report = reports_services.message_report(actor=member, message=conversation.messages.get(), reason="Spam")
+    report = reports_services.message_report(
+        actor=member, message=conversation.messages.get(), reason="Spam"
+    )
     with pytest.raises(PermissionDenied):
         reports_services.report_handle(actor=member, report=report, note="")
     assert Report.objects.get().handled_at is None
@@ -172,5 +197,7 @@ def test_it_lets_only_coordinators_handle_reports(community, member, helper):
 def test_it_lets_only_the_people_in_it_report_a_message(community, member, helper, agency_staff):
     conversation = _start(helper, community, member)
     with pytest.raises(NotFound):
-        reports_services.message_report(actor=agency_staff, message=conversation.messages.get(), reason="Nosy")
+        reports_services.message_report(
+            actor=agency_staff, message=conversation.messages.get(), reason="Nosy"
+        )
     assert Report.objects.count() == 0

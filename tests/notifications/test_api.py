@@ -25,8 +25,13 @@ def put(client, url, data, headers):
 
 def test_it_lists_my_notifications_newest_first_in_pages(client, community, member, agency_staff):
     for i in range(5):
-        notifications_services.notify(person=member, kind="x", title=f"N{i}", community=community if i % 2 else None,
-                        url="/home/" if i == 4 else "")
+        notifications_services.notify(
+            person=member,
+            kind="x",
+            title=f"N{i}",
+            community=community if i % 2 else None,
+            url="/home/" if i == 4 else "",
+        )
     notifications_services.notify(person=agency_staff, kind="x", title="Not mine")
     headers = bearer(member)
     body = client.get(f"{LIST}?limit=2", headers=headers).json()
@@ -57,18 +62,31 @@ def test_it_refuses_ids_that_are_not_mine_and_marks_nothing(client, member, agen
     mine = notifications_services.notify(person=member, kind="x", title="Mine")
     theirs = notifications_services.notify(person=agency_staff, kind="x", title="Theirs")
     headers = bearer(member)
-    error = assert_error(post(client, READ, {"ids": [mine.pk, theirs.pk]}, headers), 422, "unknown_notifications")
+    error = assert_error(
+        post(client, READ, {"ids": [mine.pk, theirs.pk]}, headers), 422, "unknown_notifications"
+    )
     assert "ids" in error["fields"]
     assert_error(post(client, READ, {"ids": [999999]}, headers), 422)
-    for bad in ({}, {"ids": []}, {"ids": ["x"]}, {"ids": [0]}, {"all": "perhaps"}, {"ids": list(range(1, 300))}):
+    for bad in (
+        {},
+        {"ids": []},
+        {"ids": ["x"]},
+        {"ids": [0]},
+        {"all": "perhaps"},
+        {"ids": list(range(1, 300))},
+    ):
         assert_error(post(client, READ, bad, headers), 422)
     assert not Notification.objects.filter(read_at__isnull=False).exists()
 
 
-def test_a_communitys_token_sees_and_marks_only_that_communitys(client, community, other_community, member):
+def test_a_communitys_token_sees_and_marks_only_that_communitys(
+    client, community, other_community, member
+):
     memberships_services.membership_add(actor=None, community=other_community, person=member)
     here = notifications_services.notify(person=member, kind="x", title="Here", community=community)
-    there = notifications_services.notify(person=member, kind="x", title="There", community=other_community)
+    there = notifications_services.notify(
+        person=member, kind="x", title="There", community=other_community
+    )
     headers = bearer(member, community=community)
     body = client.get(LIST, headers=headers).json()
     assert [n["title"] for n in body["items"]] == ["Here"] and body["unread_count"] == 1
@@ -83,18 +101,28 @@ def test_a_communitys_token_sees_and_marks_only_that_communitys(client, communit
 def test_it_shows_and_changes_my_email_choices(client, member):
     headers = bearer(member)
     assert client.get(PREFERENCES, headers=headers).json() == {
-        "email_mode": "each", "weekly_digest": True, "last_digest_at": None}
+        "email_mode": "each",
+        "weekly_digest": True,
+        "last_digest_at": None,
+    }
     response = put(client, PREFERENCES, {"weekly_digest": False}, headers)
     assert response.status_code == 200, response.content
     assert response.json()["weekly_digest"] is False and response.json()["email_mode"] == "each"
-    assert put(client, PREFERENCES, {"email_mode": "digest"}, headers).json()["weekly_digest"] is True
+    assert (
+        put(client, PREFERENCES, {"email_mode": "digest"}, headers).json()["weekly_digest"] is True
+    )
     assert AuditEvent.objects.filter(action="notifications.preferences").count() == 2
 
 
 def test_it_refuses_bad_email_choices_and_changes_nothing(client, member):
     headers = bearer(member)
     put(client, PREFERENCES, {"email_mode": "none"}, headers)
-    for bad in ({"email_mode": "sometimes"}, {"email_mode": 3}, {"email_mode": ""}, {"weekly_digest": "maybe"}):
+    for bad in (
+        {"email_mode": "sometimes"},
+        {"email_mode": 3},
+        {"email_mode": ""},
+        {"weekly_digest": "maybe"},
+    ):
         error = assert_error(put(client, PREFERENCES, bad, headers), 422, "validation_failed")
         assert set(error["fields"]) <= {"email_mode", "weekly_digest"}, error
     assert Preference.objects.get(person=member).email_mode == "none"

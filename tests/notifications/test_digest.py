@@ -22,14 +22,17 @@ from tests.conftest import make_person
 
 
 def post(community, owner, kind, title, category, **kw):
-    return listings_services.listing_create(actor=owner, community=community, kind=kind, title=title,
-                                            category=category, **kw)
+    return listings_services.listing_create(
+        actor=owner, community=community, kind=kind, title=title, category=category, **kw
+    )
 
 
 @pytest.fixture
 def helper(member):
     """Mo can fix computers (gift profile) and wants their lawn mowed (their own request)."""
-    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Fixing computers")])
+    profiles_services.gift_profile_update(
+        actor=member, person=member, gifts=[("hands", "Fixing computers")]
+    )
     return member
 
 
@@ -38,9 +41,13 @@ def test_it_emails_new_listings_that_fit_across_all_communities(
 ):
     memberships_services.membership_add(actor=None, community=other_community, person=helper)
     post(community, helper, "request", "Someone to mow my lawn", "lawn-mowing")
-    fits_gift = post(community, agency_staff, "request", "Help with my computer, it is slow", "computer-help")
+    fits_gift = post(
+        community, agency_staff, "request", "Help with my computer, it is slow", "computer-help"
+    )
     fits_need = post(community, coordinator, "offer", "I mow lawns on Saturdays", "lawn-mowing")
-    elsewhere = post(other_community, other_member, "request", "My computer will not start", "computer-help")
+    elsewhere = post(
+        other_community, other_member, "request", "My computer will not start", "computer-help"
+    )
     post(community, agency_staff, "offer", "Dog walking", "pet-care")  # fits nothing of Mo's
     post(community, agency_staff, "request", "Walk my dog", "pet-care")  # nor this
     post(community, helper, "offer", "I fix computers", "computer-help")  # Mo's own
@@ -56,7 +63,11 @@ def test_it_emails_new_listings_that_fit_across_all_communities(
     for listing in (fits_gift, fits_need, elsewhere):
         assert listing.title in email.body
         assert f"/c/{listing.community.slug}/listings/{listing.pk}/" in email.body
-    assert "Dog walking" not in email.body and "Walk my dog" not in email.body and "I fix computers" not in email.body
+    assert (
+        "Dog walking" not in email.body
+        and "Walk my dog" not in email.body
+        and "I fix computers" not in email.body
+    )
     assert email.body.index("Hillside") < email.body.index("Riverside")
     html = email.alternatives[0][0]
     assert "<h2" in html and fits_gift.title in html
@@ -67,7 +78,9 @@ def test_it_emails_new_listings_that_fit_across_all_communities(
     assert fits_gift.title in notification.body
     assert Preference.objects.get(person=helper).last_digest_at is not None
     # The sweep leaves it alone: it has been emailed.
-    assert emails_services.notifications_email_sweep(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    assert (
+        emails_services.notifications_email_sweep(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    )
     assert len(mail.outbox) == 3
 
 
@@ -75,7 +88,9 @@ def test_it_sends_no_email_when_nothing_fits_and_waits_a_week(community, helper,
     post(community, agency_staff, "offer", "Dog walking", "pet-care")
     assert digest_services.digests_send() == 0
     assert mail.outbox == [] and not Notification.objects.exists()
-    assert Preference.objects.get(person=helper).last_digest_at is not None  # looked, so not again this week
+    assert (
+        Preference.objects.get(person=helper).last_digest_at is not None
+    )  # looked, so not again this week
 
 
 def test_it_sends_once_a_week_with_only_what_is_new(community, helper, agency_staff):
@@ -93,7 +108,9 @@ def test_it_sends_once_a_week_with_only_what_is_new(community, helper, agency_st
 
 def test_it_respects_the_persons_choices(community, helper, agency_staff):
     post(community, agency_staff, "request", "Computer help please", "computer-help")
-    preferences_services.preference_set(actor=helper, person=helper, email_mode="each", weekly_digest=False)
+    preferences_services.preference_set(
+        actor=helper, person=helper, email_mode="each", weekly_digest=False
+    )
     assert digest_services.digests_send() == 0
     preferences_services.preference_set(actor=helper, person=helper, email_mode="none")
     assert digest_services.digests_send() == 0
@@ -105,7 +122,9 @@ def test_it_respects_the_persons_choices(community, helper, agency_staff):
 def test_a_second_worker_never_sends_it_again(community, helper, agency_staff):
     post(community, agency_staff, "request", "Computer help please", "computer-help")
     now = timezone.now()
-    preferences_services.preference_set(actor=agency_staff, person=agency_staff, weekly_digest=False)
+    preferences_services.preference_set(
+        actor=agency_staff, person=agency_staff, weekly_digest=False
+    )
     due = digest_selectors.people_due(now)
     assert [p.pk for p in due] == [helper.pk]
     assert digest_services.digest_send(due[0], now=now) is True
@@ -115,17 +134,27 @@ def test_a_second_worker_never_sends_it_again(community, helper, agency_staff):
 
 
 def test_it_escapes_listing_titles_in_the_html(community, helper, agency_staff):
-    post(community, agency_staff, "request", "<b>Urgent</b> computer <script>x</script>", "computer-help")
+    post(
+        community,
+        agency_staff,
+        "request",
+        "<b>Urgent</b> computer <script>x</script>",
+        "computer-help",
+    )
     digest_services.digests_send()
     html = mail.outbox[0].alternatives[0][0]
-    assert "<b>Urgent" not in html and "<script>" not in html and "&lt;b&gt;Urgent&lt;/b&gt;" in html
+    assert (
+        "<b>Urgent" not in html and "<script>" not in html and "&lt;b&gt;Urgent&lt;/b&gt;" in html
+    )
 
 
 def _people_with_something_to_read(community, agency_staff, count: int, start: int) -> None:
     for i in range(start, start + count):
         person = make_person(f"reader{i}@example.org", f"Reader {i}")
         memberships_services.membership_add(actor=None, community=community, person=person)
-        profiles_services.gift_profile_update(actor=person, person=person, gifts=[("hands", "Fixing computers")])
+        profiles_services.gift_profile_update(
+            actor=person, person=person, gifts=[("hands", "Fixing computers")]
+        )
 
 
 def _queries_for_a_run() -> int:
@@ -135,7 +164,9 @@ def _queries_for_a_run() -> int:
 
 
 def test_it_reads_a_fixed_number_of_queries_per_person(community, agency_staff):
-    preferences_services.preference_set(actor=agency_staff, person=agency_staff, weekly_digest=False)
+    preferences_services.preference_set(
+        actor=agency_staff, person=agency_staff, weekly_digest=False
+    )
     post(community, agency_staff, "request", "Computer help please", "computer-help")
     post(community, agency_staff, "request", "Laptop and computer setup", "computer-help")
     _people_with_something_to_read(community, agency_staff, 1, 0)

@@ -41,7 +41,9 @@ def waiting(community, member, agency_staff):
     return exchange
 
 
-def test_confirming_on_the_web_resolves_the_please_confirm(client, community, agency_staff, waiting):
+def test_confirming_on_the_web_resolves_the_please_confirm(
+    client, community, agency_staff, waiting
+):
     assert unread_on_the_page(client, agency_staff) == 1
     response = client.post(reverse("web:exchange_confirm", args=[community.slug, waiting.pk]))
     assert response.status_code == 302
@@ -51,36 +53,55 @@ def test_confirming_on_the_web_resolves_the_please_confirm(client, community, ag
 
 def test_declining_on_the_web_resolves_it(client, community, agency_staff, waiting):
     client.force_login(agency_staff)
-    client.post(reverse("web:exchange_decline", args=[community.slug, waiting.pk]),
-                {f"decline-{waiting.pk}-reason": "It was an hour, not an hour and a half."})
+    client.post(
+        reverse("web:exchange_decline", args=[community.slug, waiting.pk]),
+        {f"decline-{waiting.pk}-reason": "It was an hour, not an hour and a half."},
+    )
     assert Exchange.objects.get(pk=waiting.pk).status == "declined"
     assert please_confirm(agency_staff).read_at is not None
 
 
-@pytest.mark.parametrize("action, data", [
-    ("confirm", {}), ("decline", {"reason": "Not me."}), ("dispute", {"reason": "It never happened."}),
-])
-def test_answering_through_the_api_resolves_it(client, community, agency_staff, waiting, action, data):
+@pytest.mark.parametrize(
+    "action, data",
+    [
+        ("confirm", {}),
+        ("decline", {"reason": "Not me."}),
+        ("dispute", {"reason": "It never happened."}),
+    ],
+)
+def test_answering_through_the_api_resolves_it(
+    client, community, agency_staff, waiting, action, data
+):
     response = post(client, f"{EXCHANGES}/{waiting.pk}/{action}", data, bearer(agency_staff))
     assert response.status_code == 200, response.content
     assert please_confirm(agency_staff).read_at is not None
     listed = client.get("/api/v1/me/notifications", headers=bearer(agency_staff)).json()
     assert listed["unread_count"] == 0
-    assert [item["read"] for item in listed["items"] if item["kind"] == "exchange_recorded"] == [True]
+    assert [item["read"] for item in listed["items"] if item["kind"] == "exchange_recorded"] == [
+        True
+    ]
 
 
 def test_a_dispute_by_the_side_that_recorded_it_resolves_the_other_sides_please_confirm(
     client, community, member, agency_staff, waiting
 ):
-    response = post(client, f"{EXCHANGES}/{waiting.pk}/dispute", {"reason": "I recorded the wrong day."},
-                    bearer(member))
+    response = post(
+        client,
+        f"{EXCHANGES}/{waiting.pk}/dispute",
+        {"reason": "I recorded the wrong day."},
+        bearer(member),
+    )
     assert response.status_code == 200, response.content
     assert please_confirm(agency_staff).read_at is not None
 
 
-def test_a_coordinator_acting_for_the_member_resolves_it(client, community, coordinator, agency_staff, waiting):
+def test_a_coordinator_acting_for_the_member_resolves_it(
+    client, community, coordinator, agency_staff, waiting
+):
     client.force_login(coordinator)
-    client.post(reverse("web:acting_start", args=[community.slug, agency_staff.memberships.get().number]))
+    client.post(
+        reverse("web:acting_start", args=[community.slug, agency_staff.memberships.get().number])
+    )
     response = client.post(reverse("web:exchange_confirm", args=[community.slug, waiting.pk]))
     assert response.status_code == 302
     assert Exchange.objects.get(pk=waiting.pk).status == "confirmed"
@@ -110,7 +131,9 @@ def test_a_refused_answer_leaves_it_unread(client, community, member, agency_sta
     assert please_confirm(agency_staff).read_at is None
 
 
-def test_only_the_please_confirm_of_that_exchange_is_resolved(client, community, member, agency_staff, waiting):
+def test_only_the_please_confirm_of_that_exchange_is_resolved(
+    client, community, member, agency_staff, waiting
+):
     other = recorded(community, member, member, agency_staff, title="Another job", minutes=30)
     answers_services.exchange_confirm(actor=agency_staff, exchange=waiting)
     asks = Notification.objects.filter(person=agency_staff, kind="exchange_recorded")

@@ -46,12 +46,18 @@ def test_it_stores_the_notification_and_emails_it_to_someone_who_wants_each_one(
     assert "Mo Member recorded 1h30 for Gardening." in email.body
     assert f"{settings.SITE_URL}/c/riverside/exchanges/1/" in email.body
     html, mime = email.alternatives[0]
-    assert mime == "text/html" and f'href="{settings.SITE_URL}/c/riverside/exchanges/1/"' in html and "<h1" in html
+    assert (
+        mime == "text/html"
+        and f'href="{settings.SITE_URL}/c/riverside/exchanges/1/"' in html
+        and "<h1" in html
+    )
     assert notifications_selectors.unread_count(member) == 1
 
 
 @pytest.mark.parametrize("mode", [EmailMode.DIGEST, EmailMode.NONE])
-def test_it_only_shows_it_on_the_site_for_other_choices(member, mode, django_capture_on_commit_callbacks):
+def test_it_only_shows_it_on_the_site_for_other_choices(
+    member, mode, django_capture_on_commit_callbacks
+):
     preferences_services.preference_set(actor=member, person=member, email_mode=mode)
     notification = tell(member, django_capture_on_commit_callbacks)
     assert notification.email_state == "skipped"
@@ -60,23 +66,35 @@ def test_it_only_shows_it_on_the_site_for_other_choices(member, mode, django_cap
 
 
 @pytest.mark.parametrize("extra", [{"email": None}, {"is_offline": True}])
-def test_it_skips_the_email_for_someone_without_an_address(db, extra, django_capture_on_commit_callbacks):
+def test_it_skips_the_email_for_someone_without_an_address(
+    db, extra, django_capture_on_commit_callbacks
+):
     person = make_person(extra.pop("email", "ode@example.org"), "Ode Offline", **extra)
     notification = tell(person, django_capture_on_commit_callbacks)
     assert notification.email_state == "skipped"
     assert mail.outbox == []
 
 
-def test_it_sends_nothing_when_the_callers_transaction_is_rolled_back(member, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+def test_it_sends_nothing_when_the_callers_transaction_is_rolled_back(
+    member, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         notifications_services.notify(person=member, kind="x", title="Never happened")
         raise RuntimeError
     assert not Notification.objects.exists() and mail.outbox == []
 
 
 def test_it_escapes_what_people_wrote_in_the_html_email(member, django_capture_on_commit_callbacks):
-    tell(member, django_capture_on_commit_callbacks, title="From <b>Eve</b>",
-         body='<script>alert("x")</script> & <img src=x onerror=alert(1)>')
+    tell(
+        member,
+        django_capture_on_commit_callbacks,
+        title="From <b>Eve</b>",
+        body='<script>alert("x")</script> & <img src=x onerror=alert(1)>',
+    )
     email = mail.outbox[0]
     html = email.alternatives[0][0]
     assert "<script>" not in html and "<img" not in html and "<b>Eve" not in html
@@ -85,8 +103,10 @@ def test_it_escapes_what_people_wrote_in_the_html_email(member, django_capture_o
     assert '<script>alert("x")</script> & <img' in email.body
 
 
-@pytest.mark.parametrize("url", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "/a b",
-                                 "/\\evil.example"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "/a b", "/\\evil.example"],
+)
 def test_it_refuses_links_to_other_sites_and_stores_nothing(member, url):
     with pytest.raises(ValidationFailed) as refused:
         notifications_services.notify(person=member, kind="x", title="Hello", url=url)
@@ -94,13 +114,19 @@ def test_it_refuses_links_to_other_sites_and_stores_nothing(member, url):
     assert not Notification.objects.exists()
 
 
-def test_it_records_a_failed_email_and_keeps_the_notification(member, django_capture_on_commit_callbacks):
-    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("mail server down")):
+def test_it_records_a_failed_email_and_keeps_the_notification(
+    member, django_capture_on_commit_callbacks
+):
+    with mock.patch(
+        "django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("mail server down")
+    ):
         notification = tell(member, django_capture_on_commit_callbacks)
     assert notification.email_state == "failed"
     assert notifications_selectors.unread_count(member) == 1
     # A failed one is not tried again by the sweep (never twice).
-    assert emails_services.notifications_email_sweep(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    assert (
+        emails_services.notifications_email_sweep(now=timezone.now() + dt.timedelta(hours=1)) == 0
+    )
     assert mail.outbox == []
 
 
@@ -156,14 +182,28 @@ def test_it_refuses_ids_that_are_not_yours_and_marks_none(member, agency_staff):
 
 
 def test_it_changes_email_choices_with_an_audit_row(member):
-    assert preferences_selectors.preference_for(member).email_mode == EmailMode.EACH  # the default, no row yet
-    preference = preferences_services.preference_set(actor=member, person=member, email_mode="each", weekly_digest=False)
+    assert (
+        preferences_selectors.preference_for(member).email_mode == EmailMode.EACH
+    )  # the default, no row yet
+    preference = preferences_services.preference_set(
+        actor=member, person=member, email_mode="each", weekly_digest=False
+    )
     assert (preference.email_mode, preference.weekly_digest) == ("each", False)
     event = AuditEvent.objects.get(action="notifications.preferences")
     assert event.actor_id == member.pk and event.changes == {"weekly_digest": [True, False]}
     # "Only the digest" turns it on; "none" turns it off.
-    assert preferences_services.preference_set(actor=member, person=member, email_mode="digest").weekly_digest is True
-    assert preferences_services.preference_set(actor=member, person=member, email_mode="none").weekly_digest is False
+    assert (
+        preferences_services.preference_set(
+            actor=member, person=member, email_mode="digest"
+        ).weekly_digest
+        is True
+    )
+    assert (
+        preferences_services.preference_set(
+            actor=member, person=member, email_mode="none"
+        ).weekly_digest
+        is False
+    )
     # Nothing changed, nothing audited.
     preferences_services.preference_set(actor=member, person=member, email_mode="none")
     assert AuditEvent.objects.filter(action="notifications.preferences").count() == 3
@@ -198,4 +238,6 @@ def test_it_stores_demo_history_quietly(member, django_capture_on_commit_callbac
         notification = tell(member, django_capture_on_commit_callbacks)
     assert notification.read_at is not None and notification.email_state == "skipped"
     assert mail.outbox == [] and notifications_selectors.unread_count(member) == 0
-    assert tell(member, django_capture_on_commit_callbacks).email_state == "sent"  # and back to normal after
+    assert (
+        tell(member, django_capture_on_commit_callbacks).email_state == "sent"
+    )  # and back to normal after

@@ -22,7 +22,9 @@ HEADER = '>Notifications ({}<span class="visually-hidden"> unread</span>)</a>'
 
 
 def test_it_lists_notifications_newest_first_with_unread_ones_said_in_words(client, member):
-    notifications_services.notify(person=member, kind="x", title="Older one", body="<script>alert(1)</script>", url="/home/")
+    notifications_services.notify(
+        person=member, kind="x", title="Older one", body="<script>alert(1)</script>", url="/home/"
+    )
     newer = notifications_services.notify(person=member, kind="x", title="Newer one")
     notifications_services.mark_read(person=member, ids=[newer.pk])
     client.force_login(member)
@@ -30,7 +32,9 @@ def test_it_lists_notifications_newest_first_with_unread_ones_said_in_words(clie
     assert response.status_code == 200
     page = text(response)
     assert page.index("Newer one") < page.index("Older one")
-    assert HEADER.format(1) in response.content.decode()  # the link's name: "Notifications (1 unread)"
+    assert (
+        HEADER.format(1) in response.content.decode()
+    )  # the link's name: "Notifications (1 unread)"
     assert "You have 1 unread notification." in page
     assert "Unread Older one" in page and "Unread Newer one" not in page
     body = response.content.decode()
@@ -47,7 +51,11 @@ def test_it_shows_the_count_in_the_header_with_one_query(client, member):
     assert HEADER.format(2) in client.get(reverse("web:home")).content.decode()
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("web:notifications"))
-    counts = [q["sql"] for q in queries if "notifications_notification" in q["sql"] and "COUNT" in q["sql"].upper()]
+    counts = [
+        q["sql"]
+        for q in queries
+        if "notifications_notification" in q["sql"] and "COUNT" in q["sql"].upper()
+    ]
     assert len(counts) == 1  # the header and the page share one count
 
 
@@ -77,11 +85,17 @@ def test_it_refuses_someone_elses_or_unknown_ids_and_marks_nothing(client, membe
     assert not Notification.objects.filter(read_at__isnull=False).exists()
 
 
-def test_opening_one_marks_it_read_and_goes_only_to_a_page_of_this_site(client, member, agency_staff):
+def test_opening_one_marks_it_read_and_goes_only_to_a_page_of_this_site(
+    client, member, agency_staff
+):
     linked = notifications_services.notify(person=member, kind="x", title="Linked", url="/home/")
     plain = notifications_services.notify(person=member, kind="x", title="Plain")
-    Notification.objects.filter(pk=plain.pk).update(url="//evil.example/")  # as if stored by some other way
-    theirs = notifications_services.notify(person=agency_staff, kind="x", title="Theirs", url="/home/")
+    Notification.objects.filter(pk=plain.pk).update(
+        url="//evil.example/"
+    )  # as if stored by some other way
+    theirs = notifications_services.notify(
+        person=agency_staff, kind="x", title="Theirs", url="/home/"
+    )
     client.force_login(member)
     response = client.get(reverse("web:notification_open", args=[linked.pk]))
     assert response.status_code == 302 and response["Location"] == "/home/"
@@ -104,8 +118,9 @@ def test_it_changes_email_choices_from_the_account_page(client, member):
     client.force_login(member)
     page = text(client.get(reverse("web:account")))
     assert "Notifications and emails" in page and "Save email choices" in page
-    response = client.post(reverse("web:notification_preferences"),
-                           {"notify-email_mode": "digest"}, follow=True)
+    response = client.post(
+        reverse("web:notification_preferences"), {"notify-email_mode": "digest"}, follow=True
+    )
     assert "Your email choices have been saved." in text(response)
     preference = Preference.objects.get(person=member)
     assert (preference.email_mode, preference.weekly_digest) == ("digest", True)
@@ -126,11 +141,14 @@ def test_a_new_message_lands_in_the_notification_centre_without_contact_details(
     client, community, member, agency_staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        conversation = conversations_services.conversation_start(actor=member, community=community,
-                                                              recipient=agency_staff, body="Hello, 07700 900001?")
+        conversation = conversations_services.conversation_start(
+            actor=member, community=community, recipient=agency_staff, body="Hello, 07700 900001?"
+        )
     notification = Notification.objects.get(person=agency_staff)
     assert notification.kind == "message" and notification.community == community
-    assert notification.url == reverse("web:conversation_detail", args=[community.slug, conversation.pk])
+    assert notification.url == reverse(
+        "web:conversation_detail", args=[community.slug, conversation.pk]
+    )
     [email] = mail.outbox
     for detail in (member.email, "07700 900001", "1 River Row"):
         assert detail not in email.body and detail not in email.alternatives[0][0]
@@ -145,8 +163,13 @@ def test_recorded_hours_land_in_the_notification_centre_by_preference(
     preferences_services.preference_set(actor=agency_staff, person=agency_staff, email_mode="none")
     with django_capture_on_commit_callbacks(execute=True):
         exchange = exchanges_services.exchange_record(
-            actor=member, community=community, idempotency_key="n-1", providers=[member],
-            recipients=[agency_staff], minutes=90, effective_on=community_today(community),
+            actor=member,
+            community=community,
+            idempotency_key="n-1",
+            providers=[member],
+            recipients=[agency_staff],
+            minutes=90,
+            effective_on=community_today(community),
             category="Gardening",
         )
     notification = Notification.objects.get(person=agency_staff)

@@ -62,8 +62,13 @@ def command(*args) -> tuple[str, str]:
 def test_it_lists_our_commands_first_in_help():
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     result = subprocess.run(
-        [sys.executable, "-m", "coproduce.cli", "--help"], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-m", "coproduce.cli", "--help"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -92,7 +97,9 @@ def test_it_finds_the_person_by_member_number(community, member, membership_of):
 
 
 def test_it_exits_non_zero_with_a_message_for_an_unknown_email(db, capsys, monkeypatch):
-    code, out, err = run_cli(["token", "create", "--email", "nobody@example.org"], capsys, monkeypatch)
+    code, out, err = run_cli(
+        ["token", "create", "--email", "nobody@example.org"], capsys, monkeypatch
+    )
     assert code != 0
     assert out == ""
     assert "Nobody has the email address 'nobody@example.org'" in err
@@ -136,27 +143,44 @@ def test_it_revokes_a_token_by_prefix(member):
 
 
 def test_it_seeds_the_right_counts_and_member_numbers(db):
-    out, _ = command("seed", "--communities", "2", "--members", "120", "--seed", "7", "--batch-size", "100")
+    out, _ = command(
+        "seed", "--communities", "2", "--members", "120", "--seed", "7", "--batch-size", "100"
+    )
     assert "Seeded 240 members in 2 communities" in out
     communities = list(Community.objects.filter(slug__startswith="seed-").order_by("slug"))
     assert [c.slug for c in communities] == ["seed-1", "seed-2"]
     assert communities[0].member_prefix != communities[1].member_prefix
     for community in communities:
-        numbers = list(Membership.objects.filter(community=community).order_by("number").values_list("number", flat=True))
+        numbers = list(
+            Membership.objects.filter(community=community)
+            .order_by("number")
+            .values_list("number", flat=True)
+        )
         assert numbers == list(range(1, 121))
         assert community.last_member_number == 120
-        assert RulebookVersion.objects.filter(community=community, number=1, source="founding").exists()
+        assert RulebookVersion.objects.filter(
+            community=community, number=1, source="founding"
+        ).exists()
         roles = MembershipRole.objects.filter(membership__community=community)
         assert roles.filter(role=Role.MEMBER).count() == 120
-        assert list(roles.filter(role=Role.COORDINATOR).values_list("membership__number", flat=True)) == [1]
-        assert Application.objects.filter(community=community, status=ApplicationStatus.PENDING).count() == 1
+        assert list(
+            roles.filter(role=Role.COORDINATOR).values_list("membership__number", flat=True)
+        ) == [1]
+        assert (
+            Application.objects.filter(
+                community=community, status=ApplicationStatus.PENDING
+            ).count()
+            == 1
+        )
         assert Check.objects.filter(community=community, result=CheckResult.PASSED).count() == 2 * 6
     assert Person.objects.count() == 240 + 2
     # The next member added through the services continues the numbering.
     from coproduce.communities.services import memberships as memberships_services
 
     person = Person.objects.create_user(email="late@example.org", full_name="Late Joiner")
-    membership = memberships_services.membership_add(actor=None, community=communities[0], person=person)
+    membership = memberships_services.membership_add(
+        actor=None, community=communities[0], person=person
+    )
     assert membership.number == 121
 
 
@@ -164,14 +188,19 @@ def test_it_seeds_the_same_people_from_the_same_seed(db):
     command("seed", "--members", "30", "--seed", "3")
     command("seed", "--members", "30", "--seed", "3")
     first, second = (
-        list(Membership.objects.filter(community__slug=slug).order_by("number")
-             .values_list("person__full_name", "person__neighbourhood"))
+        list(
+            Membership.objects.filter(community__slug=slug)
+            .order_by("number")
+            .values_list("person__full_name", "person__neighbourhood")
+        )
         for slug in ("seed-1", "seed-2")
     )
     assert first == second
 
 
-@pytest.mark.parametrize("args", [["--members", "-5"], ["--communities", "0"], ["--batch-size", "3"]])
+@pytest.mark.parametrize(
+    "args", [["--members", "-5"], ["--communities", "0"], ["--batch-size", "3"]]
+)
 def test_it_refuses_bad_seed_arguments(db, capsys, monkeypatch, args):
     code, _, err = run_cli(["seed", *args], capsys, monkeypatch)
     assert code == 1
@@ -219,13 +248,20 @@ def test_it_gives_the_demo_what_each_page_needs_to_show(db):
     assert pending.filter(references__status="answered").exists()
     assert pending.filter(references__status="requested").exists()
     expiring = vetting_selectors.checks_expiring(riverside, within_days=30)
-    assert len([c for c in expiring if c.expires_on >= c.checked_on and c.expires_on >= _today()]) >= 3
+    assert (
+        len([c for c in expiring if c.expires_on >= c.checked_on and c.expires_on >= _today()]) >= 3
+    )
     assert any(c.expires_on < _today() for c in expiring)
     assert riverside.rulebook_versions.count() >= 3
-    offline = Person.objects.filter(is_offline=True, email__isnull=True, memberships__community=riverside)
+    offline = Person.objects.filter(
+        is_offline=True, email__isnull=True, memberships__community=riverside
+    )
     assert offline.count() >= 3
     maya = Person.objects.get(email="member@riverside.example")
-    assert set(maya.memberships.values_list("community__slug", flat=True)) == {"riverside", "hillside"}
+    assert set(maya.memberships.values_list("community__slug", flat=True)) == {
+        "riverside",
+        "hillside",
+    }
     assert {g.kind for g in maya.gifts.all()} == {"head", "hands", "heart", "teach"}
 
 
@@ -247,8 +283,13 @@ def test_it_rebuilds_from_scratch_with_reset(tmp_path):
 
     def demo(*extra):
         return subprocess.run(
-            [sys.executable, "-m", "coproduce.cli", "demo", "--no-serve", *extra], cwd=ROOT, env=env,
-            capture_output=True, text=True, timeout=300, check=False,
+            [sys.executable, "-m", "coproduce.cli", "demo", "--no-serve", *extra],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
 
     first = demo()
@@ -289,8 +330,9 @@ def test_it_runs_the_database_worker(transactional_db, settings, caplog):
     assert not _periodic_threads()
 
 
-def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(transactional_db, settings, caplog,
-                                                                       monkeypatch):
+def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(
+    transactional_db, settings, caplog, monkeypatch
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.database.DatabaseBackend"}}
     from coproduce.ledger.tasks import expire_reservations
     from coproduce.ops import periodic
@@ -308,7 +350,9 @@ def test_a_long_running_worker_stops_its_timed_job_thread_when_it_ends(transacti
     expire_reservations.enqueue()  # the one job the worker runs before it exits (--max-tasks 1)
     from django_tasks.backends.database.models import DBTaskResult
 
-    assert DBTaskResult.objects.count() == 1  # queued in the database, or the worker would wait forever
+    assert (
+        DBTaskResult.objects.count() == 1
+    )  # queued in the database, or the worker would wait forever
     package_logger = logging.getLogger("django_tasks")
     handlers = list(package_logger.handlers)
     try:

@@ -13,12 +13,27 @@ from .test_cli import run_cli
 
 
 def everything() -> tuple:
-    return (Community.objects.count(), RulebookVersion.objects.count(), Person.objects.count(),
-            Membership.objects.count(), AuditEvent.objects.count())
+    return (
+        Community.objects.count(),
+        RulebookVersion.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def create(*extra) -> list[str]:
-    return ["community", "create", "--name", "Docks Time Bank", "--slug", "docks", "--prefix", "DOC", *extra]
+    return [
+        "community",
+        "create",
+        "--name",
+        "Docks Time Bank",
+        "--slug",
+        "docks",
+        "--prefix",
+        "DOC",
+        *extra,
+    ]
 
 
 def test_it_is_listed_in_the_help():
@@ -27,12 +42,20 @@ def test_it_is_listed_in_the_help():
     assert "community" in cli.COMMANDS
 
 
-def test_it_creates_a_community_with_a_new_coordinator(db, capsys, monkeypatch, django_capture_on_commit_callbacks):
+def test_it_creates_a_community_with_a_new_coordinator(
+    db, capsys, monkeypatch, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        code, out, err = run_cli(create("--coordinator-email", "bea@docks.example", "--coordinator-name",
-                                        "Bea Baker"), capsys, monkeypatch)
+        code, out, err = run_cli(
+            create("--coordinator-email", "bea@docks.example", "--coordinator-name", "Bea Baker"),
+            capsys,
+            monkeypatch,
+        )
     assert code == 0, err
-    assert "Created Docks Time Bank: /c/docks/" in out and "First coordinator: Bea Baker (DOC-0001)." in out
+    assert (
+        "Created Docks Time Bank: /c/docks/" in out
+        and "First coordinator: Bea Baker (DOC-0001)." in out
+    )
     community = Community.objects.get(slug="docks")
     assert access.is_coordinator(Person.objects.get(email="bea@docks.example"), community)
     assert [m.to for m in mail.outbox] == [["bea@docks.example"]]
@@ -41,21 +64,36 @@ def test_it_creates_a_community_with_a_new_coordinator(db, capsys, monkeypatch, 
 
 
 def test_it_gives_an_existing_person_the_role(member, capsys, monkeypatch):
-    code, out, _err = run_cli(create("--coordinator-email", "member@riverside.example"), capsys, monkeypatch)
+    code, out, _err = run_cli(
+        create("--coordinator-email", "member@riverside.example"), capsys, monkeypatch
+    )
     assert code == 0 and "First coordinator: Mo Member (DOC-0001)." in out
     assert access.is_coordinator(member, Community.objects.get(slug="docks"))
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--slug", "riverside"], "A community with that web address already exists.\n  --slug: Already taken."),
-    (["--prefix", "RIV"], "Another community uses that member number prefix.\n  --prefix: Already taken."),
-    (["--slug", "Docks Town"], "--slug: Use lower-case letters, digits and single hyphens"),
-    (["--prefix", "D"], "--prefix: Use 2 to 5 letters"),
-    (["--coordinator-email", "new@docks.example"],
-     "--coordinator-name: Nobody has this email address yet: give the coordinator's name"),
-    (["--coordinator-email", "nope"], "--coordinator-email: Give an email address"),
-])
-def test_it_refuses_bad_input_clearly_and_creates_nothing(community, capsys, monkeypatch, args, message):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--slug", "riverside"],
+            "A community with that web address already exists.\n  --slug: Already taken.",
+        ),
+        (
+            ["--prefix", "RIV"],
+            "Another community uses that member number prefix.\n  --prefix: Already taken.",
+        ),
+        (["--slug", "Docks Town"], "--slug: Use lower-case letters, digits and single hyphens"),
+        (["--prefix", "D"], "--prefix: Use 2 to 5 letters"),
+        (
+            ["--coordinator-email", "new@docks.example"],
+            "--coordinator-name: Nobody has this email address yet: give the coordinator's name",
+        ),
+        (["--coordinator-email", "nope"], "--coordinator-email: Give an email address"),
+    ],
+)
+def test_it_refuses_bad_input_clearly_and_creates_nothing(
+    community, capsys, monkeypatch, args, message
+):
     before = everything()
     argv = create()
     for flag, value in zip(args[::2], args[1::2], strict=True):

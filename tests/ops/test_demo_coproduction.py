@@ -39,17 +39,26 @@ def test_it_builds_a_year_of_coproduction_once():
     community = communities_selectors.community_get("riverside")
 
     assert set(Agency.objects.filter(community=community).values_list("name", flat=True)) == {
-        "Riverside Health Centre", "Riverside Primary School", "Riverside Library"}
+        "Riverside Health Centre",
+        "Riverside Primary School",
+        "Riverside Library",
+    }
     assert CoproductionRole.objects.filter(community=community, status="published").count() == 4
-    assert AgencyMembership.objects.get(agency__name="Riverside Health Centre", role="admin").person.email \
+    assert (
+        AgencyMembership.objects.get(
+            agency__name="Riverside Health Centre", role="admin"
+        ).person.email
         == "staff@riverside.example"
+    )
     registered = Session.objects.filter(community=community, status=SessionStatus.REGISTERED)
     assert registered.count() == 4 * demo.PAST_SESSIONS
     assert all(s.transfer_id for s in registered)
     assert Session.objects.filter(community=community, status=SessionStatus.SCHEDULED).count() >= 8
     assert SignUp.objects.filter(session__community=community).count() > 40
     assert set(SpendPartner.objects.filter(community=community).values_list("name", flat=True)) == {
-        "Riverside Leisure Centre", "Riverside Community Cinema"}
+        "Riverside Leisure Centre",
+        "Riverside Community Cinema",
+    }
     swim = PartnerOffer.objects.get(partner__name="Riverside Leisure Centre")
     assert (swim.title, swim.minutes, swim.per_member_per_month) == ("One swim", 60, 4)
     assert Redemption.objects.filter(partner__name="Riverside Leisure Centre").count() >= 3
@@ -79,10 +88,19 @@ def test_it_builds_a_year_of_coproduction_once():
     assert ledger_audit().clean
     assert took < 30, took
 
-    counts = (Agency.objects.count(), Session.objects.count(), Redemption.objects.count(), Referral.objects.count())
+    counts = (
+        Agency.objects.count(),
+        Session.objects.count(),
+        Redemption.objects.count(),
+        Referral.objects.count(),
+    )
     assert demo.build_coproduction() is False
-    assert (Agency.objects.count(), Session.objects.count(), Redemption.objects.count(),
-            Referral.objects.count()) == counts
+    assert (
+        Agency.objects.count(),
+        Session.objects.count(),
+        Redemption.objects.count(),
+        Referral.objects.count(),
+    ) == counts
 
 
 def test_the_whole_demo_records_its_year_in_date_order():
@@ -99,11 +117,17 @@ def test_the_whole_demo_records_its_year_in_date_order():
 
     call_command("demo", "--no-serve", stdout=io.StringIO())
     community = communities_selectors.community_get("riverside")
-    dated = list(Transfer.objects.filter(community=community).order_by("sequence")
-                 .values_list("effective_at", "reason"))
+    dated = list(
+        Transfer.objects.filter(community=community)
+        .order_by("sequence")
+        .values_list("effective_at", "reason")
+    )
     assert {"session_credit", "redemption", "exchange"} <= {reason for _at, reason in dated}
     week_ago = timezone.localdate() - dt.timedelta(days=8)
-    backwards = [(a, b) for a, b in zip(dated, dated[1:], strict=False)
-                 if timezone.localdate(b[0]) < timezone.localdate(a[0])]
+    backwards = [
+        (a, b)
+        for a, b in zip(dated, dated[1:], strict=False)
+        if timezone.localdate(b[0]) < timezone.localdate(a[0])
+    ]
     assert all(timezone.localdate(b[0]) >= week_ago for _a, b in backwards), backwards[:3]
     assert ledger_audit([community.pk]).clean

@@ -38,14 +38,22 @@ def test_it_finds_the_demos_gardening_offers_despite_a_typo_and_shows_some_signe
     viewer = Listing.objects.filter(community=riverside).first().owner
 
     def found(q):
-        return {x.pk for x in search_selectors.listing_search(riverside, viewer, q=q, kind="offer", limit=100).listings}
+        return {
+            x.pk
+            for x in search_selectors.listing_search(
+                riverside, viewer, q=q, kind="offer", limit=100
+            ).listings
+        }
 
     assert len(found("gardening")) >= 2
     assert found("gardning") == found("gardening")
     public = client.get("/c/riverside/offers/")
     assert public.status_code == 200
     titles = {x.title for x in public.context["page"].listings}
-    assert titles == demo.PUBLIC_TITLES and "Help setting up a new laptop" not in public.content.decode()
+    assert (
+        titles == demo.PUBLIC_TITLES
+        and "Help setting up a new laptop" not in public.content.decode()
+    )
 
 
 def test_its_members_have_the_checks_the_founding_rules_ask_for(db):
@@ -58,5 +66,7 @@ def test_its_members_have_the_checks_the_founding_rules_ask_for(db):
     assert set(vetting_selectors.vetting_levels(riverside, people).values()) <= {1, 2}
     # Maya is not checked in Hillside yet: its pages tell her what for and whom to ask.
     maya = Person.objects.get(email="member@riverside.example")
-    reason = access.activity_refusal(maya, communities_selectors.community_get("hillside"), "one_to_one")
+    reason = access.activity_refusal(
+        maya, communities_selectors.community_get("hillside"), "one_to_one"
+    )
     assert "You have not had an ID check yet. Ask a coordinator (Hal) to arrange it." in reason

@@ -26,14 +26,19 @@ def test_it_builds_realistic_conversations_once():
     assert Conversation.objects.filter(community=community).count() >= 5
     waiting = pass_on_selectors.messages_to_pass_on(community)
     assert [r.full_name for m in waiting for r in m.readers] == ["Dorothy Evans"]
-    assert pass_on_selectors.messages_to_pass_on(community, done=True)[0].passed_on_how.startswith("by phone")
-    assert Message.objects.filter(written_by__email="coordinator@riverside.example",
-                                  sender__full_name="Dorothy Evans").exists()
+    assert pass_on_selectors.messages_to_pass_on(community, done=True)[0].passed_on_how.startswith(
+        "by phone"
+    )
+    assert Message.objects.filter(
+        written_by__email="coordinator@riverside.example", sender__full_name="Dorothy Evans"
+    ).exists()
     introduction = Introduction.objects.get()
     assert introduction.made_by.email == "coordinator@riverside.example"
     assert introduction.listing.title == "Lift to the eye clinic on a Tuesday"
     assert Report.objects.count() == 1
-    assert Listing.objects.filter(category__slug="computer-help", kind="offer", status="active").exists()
+    assert Listing.objects.filter(
+        category__slug="computer-help", kind="offer", status="active"
+    ).exists()
     queue = broker.broker_queue(community)
     waiting_titles = {listing.title for listing in queue.requests}
     assert len(waiting_titles) >= 3
@@ -41,4 +46,8 @@ def test_it_builds_realistic_conversations_once():
     assert "Help to clear an overgrown back garden" not in waiting_titles  # answered
     counts = (Conversation.objects.count(), Message.objects.count(), Introduction.objects.count())
     assert demo.build_conversations() is False
-    assert (Conversation.objects.count(), Message.objects.count(), Introduction.objects.count()) == counts
+    assert (
+        Conversation.objects.count(),
+        Message.objects.count(),
+        Introduction.objects.count(),
+    ) == counts

@@ -38,12 +38,28 @@ def run_cli(argv, capsys, monkeypatch) -> tuple[int, str]:
 
 
 def fingerprint(community) -> list[tuple]:
-    numbers = dict(Membership.objects.filter(community=community).values_list("person_id", "number"))
+    numbers = dict(
+        Membership.objects.filter(community=community).values_list("person_id", "number")
+    )
     return [
         (numbers[row[0]], *row[1:])
-        for row in Listing.objects.filter(community=community).order_by("id").values_list(
-            "owner_id", "kind", "title", "description", "category__slug", "tags", "availability", "neighbourhood",
-            "lat", "lng", "mode", "is_group", "visibility", "status",
+        for row in Listing.objects.filter(community=community)
+        .order_by("id")
+        .values_list(
+            "owner_id",
+            "kind",
+            "title",
+            "description",
+            "category__slug",
+            "tags",
+            "availability",
+            "neighbourhood",
+            "lat",
+            "lng",
+            "mode",
+            "is_group",
+            "visibility",
+            "status",
         )
     ]
 
@@ -55,15 +71,22 @@ def test_it_seeds_listings_in_each_community(db):
         listings = list(Listing.objects.filter(community=community).select_related("category"))
         assert len(listings) == 200
         assert Neighbourhood.objects.filter(community=community).count() == 4
-        owners = set(Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE)
-                     .values_list("person_id", flat=True))
+        owners = set(
+            Membership.objects.filter(
+                community=community, status=MembershipStatus.ACTIVE
+            ).values_list("person_id", flat=True)
+        )
         assert {x.owner_id for x in listings} <= owners
         assert {x.kind for x in listings} == {ListingKind.OFFER, ListingKind.REQUEST}
         assert {x.status for x in listings} == set(ListingStatus.values)
-        assert {x.visibility for x in listings} == {"community", "public"}  # never "allied" before federation
+        assert {x.visibility for x in listings} == {
+            "community",
+            "public",
+        }  # never "allied" before federation
         for x in listings:
             assert x.search_document == listing_search_document(
-                title=x.title, description=x.description, tags=x.tags, category_name=x.category.name)
+                title=x.title, description=x.description, tags=x.tags, category_name=x.category.name
+            )
             assert x.availability_mask == availability_mask(x.availability) > 0
             assert x.lat is None or round(x.lat, POINT_DECIMALS) == x.lat
             assert (x.status == ListingStatus.CLOSED) == (x.closed_at is not None)
@@ -74,8 +97,14 @@ def test_it_makes_listings_that_search_finds(db):
     seed("--members", "50", "--listings", "200", "--seed", "5")
     community = Community.objects.get(slug="seed-1")
     viewer = Membership.objects.get(community=community, number=2).person
-    listing = Listing.objects.filter(community=community, status=ListingStatus.ACTIVE).order_by("id").first()
-    found = search_selectors.listing_search(community, viewer, q=listing.tags[0], category=listing.category_id, limit=100)
+    listing = (
+        Listing.objects.filter(community=community, status=ListingStatus.ACTIVE)
+        .order_by("id")
+        .first()
+    )
+    found = search_selectors.listing_search(
+        community, viewer, q=listing.tags[0], category=listing.category_id, limit=100
+    )
     assert listing.pk in [x.pk for x in found.listings]
     assert all(x.status == ListingStatus.ACTIVE for x in found.listings)
     if connection.vendor == "sqlite":
@@ -88,11 +117,15 @@ def test_it_makes_listings_that_search_finds(db):
             cursor.execute("SELECT count(*) FROM exchanges_listing WHERE search_vector IS NULL")
             assert cursor.fetchone()[0] == 0
     with connection.cursor() as cursor:  # the typo lexicon, on both databases
-        cursor.execute("SELECT count(*) FROM exchanges_listing_word WHERE word = %s", [listing.tags[0]])
+        cursor.execute(
+            "SELECT count(*) FROM exchanges_listing_word WHERE word = %s", [listing.tags[0]]
+        )
         assert cursor.fetchone()[0] == 1
     word = listing.tags[0]
     typo = word[:3] + word[2:]  # a letter doubled: "gammes"
-    found = search_selectors.listing_search(community, viewer, q=typo, category=listing.category_id, limit=100)
+    found = search_selectors.listing_search(
+        community, viewer, q=typo, category=listing.category_id, limit=100
+    )
     assert listing.pk in [x.pk for x in found.listings], typo
 
 

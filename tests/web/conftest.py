@@ -26,9 +26,14 @@ def supported_application(community, coordinator, **kw):
     """A pending application with one supporting reference (enough under the default rules)."""
     application = submit_application(community, **kw)
     _reference, token = references_services.reference_request(
-        actor=coordinator, application=application, referee_name="Rita Referee", referee_email="rita@example.org"
+        actor=coordinator,
+        application=application,
+        referee_name="Rita Referee",
+        referee_email="rita@example.org",
     )
-    references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her for years.")
+    references_services.reference_answer(
+        token=token, outcome=ReferenceOutcome.SUPPORTS, answer="Known her for years."
+    )
     return application
 
 
@@ -46,14 +51,21 @@ def number_of():
     return get
 
 
-def recorded(community, actor, provider, recipient, *, minutes=90, title="Weeding the front garden", **kw):
+def recorded(
+    community, actor, provider, recipient, *, minutes=90, title="Weeding the front garden", **kw
+):
     """An exchange recorded through the real service, waiting for the other side."""
     return exchanges_services.exchange_record(
-        actor=actor, community=community, idempotency_key=kw.pop("key", str(uuid.uuid4())),
+        actor=actor,
+        community=community,
+        idempotency_key=kw.pop("key", str(uuid.uuid4())),
         providers=provider if isinstance(provider, list) else [provider],
         recipients=recipient if isinstance(recipient, list) else [recipient],
-        minutes=minutes, effective_on=kw.pop("effective_on", community_today(community)), title=title,
-        category=kw.pop("category", "Gardening"), **kw,
+        minutes=minutes,
+        effective_on=kw.pop("effective_on", community_today(community)),
+        title=title,
+        category=kw.pop("category", "Gardening"),
+        **kw,
     )
 
 

@@ -30,7 +30,10 @@ def test_it_shows_sign_in_methods(client, member):
 
 def test_it_creates_a_token_and_shows_the_secret_once(client, community, member):
     client.force_login(member)
-    response = client.post(reverse("web:token_create"), {"token-name": "Spreadsheet", "token-community": str(community.pk)})
+    response = client.post(
+        reverse("web:token_create"),
+        {"token-name": "Spreadsheet", "token-community": str(community.pk)},
+    )
     token = AccessToken.objects.get(person=member)
     assert response["Location"] == reverse("web:token_created", args=[token.pk])
     shown = client.get(response["Location"])
@@ -59,7 +62,9 @@ def test_it_needs_a_token_name(client, member):
 
 def test_it_refuses_a_token_for_a_community_the_person_is_not_in(client, member, other_community):
     client.force_login(member)
-    response = client.post(reverse("web:token_create"), {"token-name": "X", "token-community": str(other_community.pk)})
+    response = client.post(
+        reverse("web:token_create"), {"token-name": "X", "token-community": str(other_community.pk)}
+    )
     assert response.status_code == 400
     assert "Choose one of your communities." in text(response)
     assert not AccessToken.objects.exists()
@@ -77,7 +82,9 @@ def test_it_revokes_a_token(client, member):
 
 
 def test_it_hides_other_peoples_tokens(client, member, other_member):
-    token, _secret = tokens_services.token_create(actor=other_member, person=other_member, name="Theirs")
+    token, _secret = tokens_services.token_create(
+        actor=other_member, person=other_member, name="Theirs"
+    )
     client.force_login(member)
     assert client.post(reverse("web:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()

@@ -9,13 +9,17 @@ from coproduce.web.middleware import ACTING_FOR_SESSION_KEY
 from .conftest import text
 
 
-def test_it_lets_a_coordinator_act_for_a_member_and_records_it(client, community, coordinator, member, number_of):
+def test_it_lets_a_coordinator_act_for_a_member_and_records_it(
+    client, community, coordinator, member, number_of
+):
     number = number_of(member, community)
     client.force_login(coordinator)
     response = client.post(reverse("web:acting_start", args=[community.slug, number]))
     assert response["Location"] == reverse("web:home")
     assert client.session[ACTING_FOR_SESSION_KEY] == member.memberships.get().pk
-    assert AuditEvent.objects.filter(action="acting_for.start", actor=coordinator, on_behalf_of=member).exists()
+    assert AuditEvent.objects.filter(
+        action="acting_for.start", actor=coordinator, on_behalf_of=member
+    ).exists()
 
     home = client.get(reverse("web:home"))
     assert "You are acting for Mo Member" in text(home)
@@ -41,27 +45,40 @@ def test_it_lets_a_coordinator_act_for_a_member_and_records_it(client, community
 
 def test_it_refuses_acting_for_to_members(client, community, member, agency_staff, number_of):
     client.force_login(member)
-    response = client.post(reverse("web:acting_start", args=[community.slug, number_of(agency_staff, community)]))
+    response = client.post(
+        reverse("web:acting_start", args=[community.slug, number_of(agency_staff, community)])
+    )
     assert response.status_code == 403
     assert ACTING_FOR_SESSION_KEY not in client.session
     assert not AuditEvent.objects.filter(action="acting_for.start").exists()
 
 
-def test_it_hides_the_member_from_other_communities(client, community, other_member, member, number_of):
+def test_it_hides_the_member_from_other_communities(
+    client, community, other_member, member, number_of
+):
     client.force_login(other_member)
-    response = client.post(reverse("web:acting_start", args=[community.slug, number_of(member, community)]))
+    response = client.post(
+        reverse("web:acting_start", args=[community.slug, number_of(member, community)])
+    )
     assert response.status_code == 404
 
 
 def test_it_will_not_act_for_oneself(client, community, coordinator, number_of):
     client.force_login(coordinator)
-    response = client.post(reverse("web:acting_start", args=[community.slug, number_of(coordinator, community)]),
-                           follow=True)
+    response = client.post(
+        reverse("web:acting_start", args=[community.slug, number_of(coordinator, community)]),
+        follow=True,
+    )
     assert "You cannot act on behalf of yourself." in text(response)
     assert ACTING_FOR_SESSION_KEY not in client.session
 
 
 def test_it_only_accepts_post(client, community, coordinator, member, number_of):
     client.force_login(coordinator)
-    assert client.get(reverse("web:acting_start", args=[community.slug, number_of(member, community)])).status_code == 405
+    assert (
+        client.get(
+            reverse("web:acting_start", args=[community.slug, number_of(member, community)])
+        ).status_code
+        == 405
+    )
     assert client.get(reverse("web:acting_stop")).status_code == 405

@@ -19,8 +19,12 @@ from coproduce.core.models import AuditEvent
 from .conftest import submit_application, text
 
 GOOD = {
-    "full_name": "Pat Newcomer", "email": "pat@example.org", "phone": "", "neighbourhood": "Docks",
-    "contact_preference": "email", "about": "I bake bread.",
+    "full_name": "Pat Newcomer",
+    "email": "pat@example.org",
+    "phone": "",
+    "neighbourhood": "Docks",
+    "contact_preference": "email",
+    "about": "I bake bread.",
 }
 
 
@@ -52,12 +56,17 @@ def test_it_takes_an_anonymous_application_once_its_address_is_confirmed(
 
     page = client.get(reverse("web:apply_confirm", args=[token]))
     assert page.status_code == 200
-    assert not Application.objects.exists()  # opening the link (as mail scanners do) confirms nothing
+    assert (
+        not Application.objects.exists()
+    )  # opening the link (as mail scanners do) confirms nothing
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("web:apply_confirm", args=[token]))
     assert response["Location"] == reverse("web:apply_done", args=[community.slug])
     application = Application.objects.get(community=community)
-    assert (application.full_name, application.status) == ("Pat Newcomer", ApplicationStatus.PENDING)
+    assert (application.full_name, application.status) == (
+        "Pat Newcomer",
+        ApplicationStatus.PENDING,
+    )
     assert mail.outbox[-1].subject == "Your application to Riverside"
     assert "Dear Pat Newcomer" in mail.outbox[-1].body
     done = client.get(response["Location"])
@@ -69,7 +78,9 @@ def test_it_takes_an_anonymous_application_once_its_address_is_confirmed(
     assert Application.objects.count() == 1 and len(mail.outbox) == 2
 
 
-def test_it_refuses_an_expired_or_unknown_confirmation_link(client, community, django_capture_on_commit_callbacks):
+def test_it_refuses_an_expired_or_unknown_confirmation_link(
+    client, community, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("web:apply", args=[community.slug]), GOOD)
     token = confirm_token(mail.outbox[0])
@@ -83,6 +94,7 @@ def test_it_refuses_an_expired_or_unknown_confirmation_link(client, community, d
     assert applications_services.unconfirmed_applications_expire() == 1
     assert client.get(reverse("web:apply_confirm", args=[token])).status_code == 404
 
+
 def test_it_prefills_and_uses_the_signed_in_person(client, community, outsider):
     client.force_login(outsider)
     page = client.get(reverse("web:apply", args=[community.slug]))
@@ -95,11 +107,19 @@ def test_it_lets_a_coordinator_apply_for_someone_offline(client, community, coor
     client.force_login(coordinator)
     page = client.get(reverse("web:apply", args=[community.slug]))
     assert "on the applicant's behalf" in text(page)
-    response = client.post(reverse("web:apply", args=[community.slug]), {
-        **GOOD, "email": "", "phone": "01632 960000", "contact_preference": "phone",
-    })
+    response = client.post(
+        reverse("web:apply", args=[community.slug]),
+        {
+            **GOOD,
+            "email": "",
+            "phone": "01632 960000",
+            "contact_preference": "phone",
+        },
+    )
     application = Application.objects.get(community=community)
-    assert response["Location"] == reverse("web:application_detail", args=[community.slug, application.pk])
+    assert response["Location"] == reverse(
+        "web:application_detail", args=[community.slug, application.pk]
+    )
     assert application.person != coordinator
     assert application.person.is_offline
     event = AuditEvent.objects.get(action="application.submit")
@@ -117,7 +137,9 @@ def test_it_refuses_a_duplicate_application_when_confirmed_and_stores_nothing(
     assert response["Location"] == reverse("web:apply_check_email", args=[community.slug])
     response = client.post(reverse("web:apply_confirm", args=[confirm_token(mail.outbox[-1])]))
     assert response.status_code == 409
-    assert "An application to this community is already waiting for a coordinator." in text(response)
+    assert "An application to this community is already waiting for a coordinator." in text(
+        response
+    )
     assert (Application.objects.count(), Person.objects.count()) == before
 
 
@@ -135,16 +157,24 @@ def test_it_refuses_an_application_from_a_member_when_confirmed(
 
 def test_it_refuses_a_signed_in_members_application_at_once(client, community, member):
     client.force_login(member)
-    response = client.post(reverse("web:apply", args=[community.slug]), {**GOOD, "email": "other@example.org"})
+    response = client.post(
+        reverse("web:apply", args=[community.slug]), {**GOOD, "email": "other@example.org"}
+    )
     assert response.status_code == 400
     assert "You are already a member of this community." in text(response)
     assert not UnconfirmedApplication.objects.exists()
 
 
 def test_it_needs_a_way_to_contact_the_applicant(client, community):
-    response = client.post(reverse("web:apply", args=[community.slug]), {
-        **GOOD, "email": "", "phone": "", "contact_preference": "post",
-    })
+    response = client.post(
+        reverse("web:apply", args=[community.slug]),
+        {
+            **GOOD,
+            "email": "",
+            "phone": "",
+            "contact_preference": "post",
+        },
+    )
     assert response.status_code == 400
     assert "Give us an email address or a phone number so we can reach you." in text(response)
     # The error is linked from the summary and from the field.
@@ -154,7 +184,9 @@ def test_it_needs_a_way_to_contact_the_applicant(client, community):
 
 
 def test_it_checks_the_shape_of_the_email_address(client, community):
-    response = client.post(reverse("web:apply", args=[community.slug]), {**GOOD, "email": "not-an-address"})
+    response = client.post(
+        reverse("web:apply", args=[community.slug]), {**GOOD, "email": "not-an-address"}
+    )
     assert response.status_code == 400
     assert "Enter an email address in the right format" in text(response)
     assert not Application.objects.exists()

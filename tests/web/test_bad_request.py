@@ -24,8 +24,9 @@ def _browser(person=None) -> tuple[Client, dict]:
 
 @pytest.mark.parametrize("debug", [True, False], ids=["debug-on", "debug-off"])
 def test_it_answers_a_multipart_body_without_a_boundary_with_a_400_page(community, member, debug):
-    listing = listings_services.listing_create(actor=member, community=community, kind="offer", title="Weeding",
-                                               category="gardening")
+    listing = listings_services.listing_create(
+        actor=member, community=community, kind="offer", title="Weeding", category="gardening"
+    )
     member_browser, member_token = _browser(member)
     visitor, visitor_token = _browser()
     pages = [
@@ -37,7 +38,9 @@ def test_it_answers_a_multipart_body_without_a_boundary_with_a_400_page(communit
     ]
     with override_settings(DEBUG=debug):
         for browser, token, url in pages:
-            response = browser.post(url, data=b"--x\r\nbroken", content_type=NO_BOUNDARY, headers=token)
+            response = browser.post(
+                url, data=b"--x\r\nbroken", content_type=NO_BOUNDARY, headers=token
+            )
             assert response.status_code == 400, (url, response.content[:300])
             assert b"The form could not be read" in response.content, url
     assert not ListingImage.objects.exists()

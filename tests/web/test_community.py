@@ -12,11 +12,21 @@ from .conftest import text
 def rules_post(**overrides):
     """The form with the rules the test community has (the founding rules but `TEST_RULES`)."""
     data = {
-        "credit_floor_minutes": "-600", "credit_ceiling_minutes": "", "auto_confirm_days": "14",
-        "max_minutes_per_exchange": "480", "replacement_hourly_rate_pence": "1200", "group_exchange_payer": "split",
-        "references_required": "1", "vetting_group_activity": "0", "vetting_one_to_one": "0",
-        "vetting_home_visit": "2", "broker_unanswered_days": "7", "credits_per_hour_percent": "100",
-        "session_credits_from": "agency", "partner_credits_go": "keep", "reason": "Agreed at the members' meeting.",
+        "credit_floor_minutes": "-600",
+        "credit_ceiling_minutes": "",
+        "auto_confirm_days": "14",
+        "max_minutes_per_exchange": "480",
+        "replacement_hourly_rate_pence": "1200",
+        "group_exchange_payer": "split",
+        "references_required": "1",
+        "vetting_group_activity": "0",
+        "vetting_one_to_one": "0",
+        "vetting_home_visit": "2",
+        "broker_unanswered_days": "7",
+        "credits_per_hour_percent": "100",
+        "session_credits_from": "agency",
+        "partner_credits_go": "keep",
+        "reason": "Agreed at the members' meeting.",
     }
     data.update(overrides)
     return data
@@ -41,9 +51,15 @@ def test_it_hides_the_community_from_outsiders(client, community, outsider, othe
         assert client.get(reverse("web:rulebook", args=[community.slug])).status_code == 404
 
 
-def test_it_shows_the_rulebook_history_with_who_when_why_and_what(client, community, coordinator, member):
-    communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7},
-                             reason="Members asked for quicker confirmation.")
+def test_it_shows_the_rulebook_history_with_who_when_why_and_what(
+    client, community, coordinator, member
+):
+    communities_services.rulebook_change(
+        actor=coordinator,
+        community=community,
+        changes={"auto_confirm_days": 7},
+        reason="Members asked for quicker confirmation.",
+    )
     client.force_login(member)
     response = client.get(reverse("web:rulebook", args=[community.slug]))
     page = text(response)
@@ -57,7 +73,9 @@ def test_it_shows_the_rulebook_history_with_who_when_why_and_what(client, commun
 def test_it_lets_a_coordinator_change_the_rules(client, community, coordinator):
     client.force_login(coordinator)
     assert "Adopt the new rules" in text(client.get(reverse("web:rulebook", args=[community.slug])))
-    response = client.post(reverse("web:rulebook", args=[community.slug]), rules_post(references_required="2"))
+    response = client.post(
+        reverse("web:rulebook", args=[community.slug]), rules_post(references_required="2")
+    )
     assert response.status_code == 302
     version = RulebookVersion.objects.get(community=community, number=2)
     assert version.values["references_required"] == 2
@@ -65,9 +83,13 @@ def test_it_lets_a_coordinator_change_the_rules(client, community, coordinator):
 
 
 def test_it_lets_a_steward_change_the_rules(client, community, member):
-    memberships_services.role_set(actor=None, membership=member.memberships.get(), role=Role.STEWARD, granted=True)
+    memberships_services.role_set(
+        actor=None, membership=member.memberships.get(), role=Role.STEWARD, granted=True
+    )
     client.force_login(member)
-    response = client.post(reverse("web:rulebook", args=[community.slug]), rules_post(auto_confirm_days="10"))
+    response = client.post(
+        reverse("web:rulebook", args=[community.slug]), rules_post(auto_confirm_days="10")
+    )
     assert response.status_code == 302
     assert RulebookVersion.objects.filter(community=community).count() == 2
 
@@ -75,7 +97,9 @@ def test_it_lets_a_steward_change_the_rules(client, community, member):
 def test_it_refuses_rule_changes_from_members(client, community, member, agency_staff):
     for person in (member, agency_staff):
         client.force_login(person)
-        response = client.post(reverse("web:rulebook", args=[community.slug]), rules_post(references_required="0"))
+        response = client.post(
+            reverse("web:rulebook", args=[community.slug]), rules_post(references_required="0")
+        )
         assert response.status_code == 403
         assert "Only coordinators and stewards can change the rulebook." in text(response)
     assert RulebookVersion.objects.filter(community=community).count() == 1
@@ -83,12 +107,16 @@ def test_it_refuses_rule_changes_from_members(client, community, member, agency_
 
 def test_it_needs_a_reason_and_values_in_range(client, community, coordinator):
     client.force_login(coordinator)
-    response = client.post(reverse("web:rulebook", args=[community.slug]),
-                           rules_post(references_required="9", reason=""))
+    response = client.post(
+        reverse("web:rulebook", args=[community.slug]),
+        rules_post(references_required="9", reason=""),
+    )
     assert response.status_code == 400
     page = text(response)
     assert "Say why the rules are changing." in page
-    response = client.post(reverse("web:rulebook", args=[community.slug]), rules_post(references_required="9"))
+    response = client.post(
+        reverse("web:rulebook", args=[community.slug]), rules_post(references_required="9")
+    )
     assert "Must be at most 5." in text(response)
     assert RulebookVersion.objects.filter(community=community).count() == 1
 

@@ -16,13 +16,24 @@ URL = "/operate/communities/new/"
 
 
 def everything() -> tuple:
-    return (Community.objects.count(), RulebookVersion.objects.count(), Person.objects.count(),
-            Membership.objects.count(), AuditEvent.objects.count())
+    return (
+        Community.objects.count(),
+        RulebookVersion.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def form(**values) -> dict:
-    data = {"name": "Docks Time Bank", "slug": "docks", "member_prefix": "DOC",
-            "area_description": "The streets by the old docks.", "coordinator_email": "", "coordinator_name": ""}
+    data = {
+        "name": "Docks Time Bank",
+        "slug": "docks",
+        "member_prefix": "DOC",
+        "area_description": "The streets by the old docks.",
+        "coordinator_email": "",
+        "coordinator_name": "",
+    }
     data.update(values)
     return data
 
@@ -38,14 +49,19 @@ def test_it_is_not_linked_for_anyone_else(client, member):
     assert URL not in client.get(reverse("web:home")).content.decode()
 
 
-def test_an_operator_creates_a_community_with_a_new_coordinator(client, operator,
-                                                                django_capture_on_commit_callbacks):
+def test_an_operator_creates_a_community_with_a_new_coordinator(
+    client, operator, django_capture_on_commit_callbacks
+):
     client.force_login(operator)
     page = text(client.get(URL))
     assert "Create a community" in page and "First coordinator's email" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(URL, form(coordinator_email="bea@docks.example", coordinator_name="Bea Baker"))
-    assert response.status_code == 302 and response["Location"] == reverse("web:community", args=["docks"])
+        response = client.post(
+            URL, form(coordinator_email="bea@docks.example", coordinator_name="Bea Baker")
+        )
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "web:community", args=["docks"]
+    )
     community = Community.objects.get(slug="docks")
     bea = Person.objects.get(email="bea@docks.example")
     assert access.is_coordinator(bea, community)
@@ -62,17 +78,25 @@ def test_an_operator_names_an_existing_person(client, operator, member, communit
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"slug": "riverside"}, "A community with that web address already exists."),
-    ({"member_prefix": "RIV"}, "Another community uses that member number prefix."),
-    ({"slug": "Docks Town"}, "Use lower-case letters, digits and single hyphens"),
-    ({"member_prefix": "D1"}, "Use 2 to 5 letters"),
-    ({"coordinator_email": "new@docks.example"}, "give the coordinator's name for their new account"),
-    ({"coordinator_email": "nobody at all"}, "Give an email address such as name@example.org."),
-    ({"name": ""}, "This field is required."),
-    ({"name": "x" * 121}, "at most 120 characters"),
-])
-def test_it_refuses_bad_input_on_the_form_and_creates_nothing(client, operator, community, values, message):
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"slug": "riverside"}, "A community with that web address already exists."),
+        ({"member_prefix": "RIV"}, "Another community uses that member number prefix."),
+        ({"slug": "Docks Town"}, "Use lower-case letters, digits and single hyphens"),
+        ({"member_prefix": "D1"}, "Use 2 to 5 letters"),
+        (
+            {"coordinator_email": "new@docks.example"},
+            "give the coordinator's name for their new account",
+        ),
+        ({"coordinator_email": "nobody at all"}, "Give an email address such as name@example.org."),
+        ({"name": ""}, "This field is required."),
+        ({"name": "x" * 121}, "at most 120 characters"),
+    ],
+)
+def test_it_refuses_bad_input_on_the_form_and_creates_nothing(
+    client, operator, community, values, message
+):
     client.force_login(operator)
     before = everything()
     response = client.post(URL, form(**values))
@@ -81,13 +105,17 @@ def test_it_refuses_bad_input_on_the_form_and_creates_nothing(client, operator, 
     assert everything() == before and mail.outbox == []
 
 
-@pytest.mark.parametrize("person", ["member", "coordinator", "agency_staff", "outsider", "other_member"])
+@pytest.mark.parametrize(
+    "person", ["member", "coordinator", "agency_staff", "outsider", "other_member"]
+)
 def test_it_is_for_operators_only(client, request, community, person):
     client.force_login(request.getfixturevalue(person))
     before = everything()
     assert client.get(URL).status_code == 403
     response = client.post(URL, form())
-    assert response.status_code == 403 and "Only the install's operators can do this." in text(response)
+    assert response.status_code == 403 and "Only the install's operators can do this." in text(
+        response
+    )
     assert everything() == before
 
 

@@ -13,10 +13,16 @@ from .conftest import text
 def add_members(community, count, start=0):
     people = []
     for i in range(start, start + count):
-        person = Person.objects.create_user(email=f"p{i}@example.org", full_name=f"Person {i:03d}",
-                                            phone=f"0770090{i:04d}", neighbourhood="Docks")
+        person = Person.objects.create_user(
+            email=f"p{i}@example.org",
+            full_name=f"Person {i:03d}",
+            phone=f"0770090{i:04d}",
+            neighbourhood="Docks",
+        )
         memberships_services.membership_add(actor=None, community=community, person=person)
-        profiles_services.gift_profile_update(actor=person, person=person, gifts=[("hands", f"Gift {i}")])
+        profiles_services.gift_profile_update(
+            actor=person, person=person, gifts=[("hands", f"Gift {i}")]
+        )
         people.append(person)
     return people
 
@@ -41,7 +47,9 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, community):
 
 
 def test_it_searches_by_name_gift_and_number(client, community, member, agency_staff):
-    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Bike repairs")])
+    profiles_services.gift_profile_update(
+        actor=member, person=member, gifts=[("hands", "Bike repairs")]
+    )
     client.force_login(agency_staff)
     url = reverse("web:member_directory", args=[community.slug])
     assert "Mo Member" in text(client.get(url, {"q": "bike"}))

@@ -19,13 +19,21 @@ def url(community):
 @pytest.fixture
 def disputed(community, member, agency_staff):
     exchange = recorded(community, member, member, agency_staff)
-    return answers_services.exchange_dispute(actor=agency_staff, exchange=exchange, reason="It never happened")
+    return answers_services.exchange_dispute(
+        actor=agency_staff, exchange=exchange, reason="It never happened"
+    )
 
 
 def settle(client, community, exchange, outcome, note="Spoke to both of them", back="disputes"):
-    return client.post(reverse("web:exchange_settle", args=[community.slug, exchange.pk]), {
-        f"settle-{exchange.pk}-note": note, f"settle-{exchange.pk}-outcome": outcome, "back": back,
-    }, follow=True)
+    return client.post(
+        reverse("web:exchange_settle", args=[community.slug, exchange.pk]),
+        {
+            f"settle-{exchange.pk}-note": note,
+            f"settle-{exchange.pk}-outcome": outcome,
+            "back": back,
+        },
+        follow=True,
+    )
 
 
 def test_it_lists_disputes_with_what_is_wrong(client, community, coordinator, disputed):
@@ -39,7 +47,9 @@ def test_it_settles_by_confirming(client, community, coordinator, disputed):
     client.force_login(coordinator)
     response = settle(client, community, disputed, "confirm")
     assert response.redirect_chain[-1][0] == url(community)
-    assert "Settled: the hours are posted." in text(response) and "No exchanges are disputed." in text(response)
+    assert "Settled: the hours are posted." in text(
+        response
+    ) and "No exchanges are disputed." in text(response)
     exchange = Exchange.objects.get()
     assert exchange.status == ExchangeStatus.CONFIRMED and exchange.transfer is not None
     assert exchange.decision_note == "Spoke to both of them"
@@ -47,8 +57,12 @@ def test_it_settles_by_confirming(client, community, coordinator, disputed):
 
 def test_it_settles_by_declining(client, community, coordinator, disputed, member):
     client.force_login(coordinator)
-    assert "Settled: declined, no hours were posted." in text(settle(client, community, disputed, "decline"))
-    assert Exchange.objects.get().status == ExchangeStatus.DECLINED and not Transfer.objects.exists()
+    assert "Settled: declined, no hours were posted." in text(
+        settle(client, community, disputed, "decline")
+    )
+    assert (
+        Exchange.objects.get().status == ExchangeStatus.DECLINED and not Transfer.objects.exists()
+    )
     client.force_login(member)
     page = text(client.get(reverse("web:exchange_detail", args=[community.slug, disputed.pk])))
     assert "Declined" in page and "Spoke to both of them" in page
@@ -74,22 +88,29 @@ def test_it_offers_settling_on_the_exchange_page(client, community, coordinator,
     page = text(client.get(reverse("web:exchange_detail", args=[community.slug, disputed.pk])))
     assert "Settle the dispute" in page and "What is wrong It never happened" in page
     response = settle(client, community, disputed, "confirm", back="")
-    assert response.redirect_chain[-1][0] == reverse("web:exchange_detail", args=[community.slug, disputed.pk])
+    assert response.redirect_chain[-1][0] == reverse(
+        "web:exchange_detail", args=[community.slug, disputed.pk]
+    )
 
 
-@pytest.mark.parametrize("who, status", [("member", 403), ("agency_staff", 403), ("outsider", 404),
-                                         ("other_member", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("member", 403), ("agency_staff", 403), ("outsider", 404), ("other_member", 404)],
+)
 def test_it_is_for_coordinators_only(client, community, disputed, request, who, status):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(community)).status_code == status
-    response = client.post(reverse("web:exchange_settle", args=[community.slug, disputed.pk]), {
-        f"settle-{disputed.pk}-note": "Mine", f"settle-{disputed.pk}-outcome": "confirm"})
+    response = client.post(
+        reverse("web:exchange_settle", args=[community.slug, disputed.pk]),
+        {f"settle-{disputed.pk}-note": "Mine", f"settle-{disputed.pk}-outcome": "confirm"},
+    )
     assert response.status_code == status
     assert Exchange.objects.get().status == ExchangeStatus.DISPUTED
 
 
-def test_it_reads_a_fixed_number_of_queries(client, community, coordinator, member, agency_staff,
-                                            django_assert_num_queries):
+def test_it_reads_a_fixed_number_of_queries(
+    client, community, coordinator, member, agency_staff, django_assert_num_queries
+):
     client.force_login(coordinator)
     for i in range(2):
         exchange = recorded(community, member, member, agency_staff, title=f"Job {i}")

@@ -46,15 +46,23 @@ def balance(community, person):
 def test_it_links_the_entry_pages_from_the_dashboard(client, community, coordinator):
     client.force_login(coordinator)
     page = client.get(reverse("web:coordinator_dashboard", args=[community.slug])).content.decode()
-    for target in (broker_url(community), slip_url(community), reverse("web:exchange_disputes", args=[community.slug]),
-                   reverse("web:fund", args=[community.slug])):
+    for target in (
+        broker_url(community),
+        slip_url(community),
+        reverse("web:exchange_disputes", args=[community.slug]),
+        reverse("web:fund", args=[community.slug]),
+    ):
         assert f'href="{target}"' in page
 
 
-def test_it_enters_a_brokered_exchange_and_posts_it(client, community, coordinator, member, agency_staff):
+def test_it_enters_a_brokered_exchange_and_posts_it(
+    client, community, coordinator, member, agency_staff
+):
     client.force_login(coordinator)
     assert "Enter a brokered exchange" in text(client.get(broker_url(community)))
-    response = client.post(broker_url(community), entry(community, member, agency_staff), follow=True)
+    response = client.post(
+        broker_url(community), entry(community, member, agency_staff), follow=True
+    )
     exchange = Exchange.objects.get()
     assert exchange.method == EntryMethod.BROKERED and exchange.status == ExchangeStatus.CONFIRMED
     assert (balance(community, member), balance(community, agency_staff)) == (120, -120)
@@ -64,12 +72,17 @@ def test_it_enters_a_brokered_exchange_and_posts_it(client, community, coordinat
 
 def test_it_enters_a_paper_slip_once(client, community, coordinator, member, agency_staff):
     client.force_login(coordinator)
-    response = client.post(slip_url(community), entry(community, member, agency_staff, slip_number="A-0042"),
-                           follow=True)
+    response = client.post(
+        slip_url(community),
+        entry(community, member, agency_staff, slip_number="A-0042"),
+        follow=True,
+    )
     assert "slip A-0042" in text(response)
     assert Exchange.objects.get().method == EntryMethod.PAPER_SLIP
-    again = client.post(slip_url(community), entry(community, member, agency_staff, slip_number="A-0042",
-                                                     idempotency_key="entry-key-2"))
+    again = client.post(
+        slip_url(community),
+        entry(community, member, agency_staff, slip_number="A-0042", idempotency_key="entry-key-2"),
+    )
     assert again.status_code == 400
     assert "Paper slip A-0042 was already entered on" in text(again)
     assert Exchange.objects.count() == 1 and Transfer.objects.count() == 1
@@ -100,9 +113,13 @@ def test_it_enters_once_when_sent_twice(client, community, coordinator, member, 
         ({"receiver": ""}, "Say who it was: a name or a member number."),
     ],
 )
-def test_it_refuses_bad_entries(client, community, coordinator, member, agency_staff, overrides, message):
+def test_it_refuses_bad_entries(
+    client, community, coordinator, member, agency_staff, overrides, message
+):
     client.force_login(coordinator)
-    response = client.post(broker_url(community), entry(community, member, agency_staff, **overrides))
+    response = client.post(
+        broker_url(community), entry(community, member, agency_staff, **overrides)
+    )
     assert response.status_code == 400 and message in text(response)
     assert not Exchange.objects.exists() and not Transfer.objects.exists()
 
@@ -114,8 +131,9 @@ def test_it_refuses_the_same_member_on_both_sides(client, community, coordinator
     assert not Exchange.objects.exists()
 
 
-def test_it_refuses_a_member_of_another_community(client, community, coordinator, member, other_member,
-                                                  other_community):
+def test_it_refuses_a_member_of_another_community(
+    client, community, coordinator, member, other_member, other_community
+):
     client.force_login(coordinator)
     data = entry(community, member, member, receiver=code_of(other_member, other_community))
     response = client.post(broker_url(community), data)
@@ -125,20 +143,29 @@ def test_it_refuses_a_member_of_another_community(client, community, coordinator
 
 def test_it_explains_a_limit(client, community, coordinator, member, agency_staff):
     client.force_login(coordinator)
-    response = client.post(broker_url(community), entry(community, member, agency_staff, time_hours="8"))
+    response = client.post(
+        broker_url(community), entry(community, member, agency_staff, time_hours="8")
+    )
     assert response.status_code == 302
-    response = client.post(broker_url(community), entry(community, member, agency_staff, time_hours="3",
-                                                          idempotency_key="entry-key-2"))
+    response = client.post(
+        broker_url(community),
+        entry(community, member, agency_staff, time_hours="3", idempotency_key="entry-key-2"),
+    )
     assert response.status_code == 400
     assert "Asha Staff does not have enough time credit" in text(response)
     assert Exchange.objects.count() == 1
 
 
-@pytest.mark.parametrize("who, status", [("member", 403), ("agency_staff", 403), ("outsider", 404),
-                                         ("other_member", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("member", 403), ("agency_staff", 403), ("outsider", 404), ("other_member", 404)],
+)
 def test_it_is_for_coordinators_only(client, community, member, agency_staff, request, who, status):
     client.force_login(request.getfixturevalue(who))
     for target in (broker_url(community), slip_url(community)):
         assert client.get(target).status_code == status
-        assert client.post(target, entry(community, member, agency_staff, slip_number="9")).status_code == status
+        assert (
+            client.post(target, entry(community, member, agency_staff, slip_number="9")).status_code
+            == status
+        )
     assert not Exchange.objects.exists()

@@ -35,14 +35,23 @@ def test_it_pages_older_exchanges(client, community, member, agency_staff, monke
     assert "Job 0" in text(older) and "Newest exchanges" in text(older)
 
 
-def test_it_reads_a_fixed_number_of_queries(client, community, member, agency_staff, django_assert_num_queries):
+def test_it_reads_a_fixed_number_of_queries(
+    client, community, member, agency_staff, django_assert_num_queries
+):
     recorded(community, member, member, agency_staff)
     client.force_login(member)
     with django_assert_num_queries(9):
         client.get(url(community))
     for i in range(10):
-        confirmed(community, member, member, agency_staff, minutes=30, title=f"Job {i}",
-                  expenses=[{"amount": "1.00", "note": "Bus"}])
+        confirmed(
+            community,
+            member,
+            member,
+            agency_staff,
+            minutes=30,
+            title=f"Job {i}",
+            expenses=[{"amount": "1.00", "note": "Bus"}],
+        )
     with django_assert_num_queries(9):
         client.get(url(community))
 

@@ -58,7 +58,9 @@ def test_it_records_hours_and_asks_the_other_side(client, community, member, age
     response = client.post(url(community), form_data(agency_staff, community))
     exchange = Exchange.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:exchange_detail", args=[community.slug, exchange.pk])
+    assert response["Location"] == reverse(
+        "web:exchange_detail", args=[community.slug, exchange.pk]
+    )
     assert exchange.status == ExchangeStatus.RECORDED and exchange.minutes == 90
     assert [p.person for p in exchange.participants.filter(role="provider")] == [member]
     assert [p.person for p in exchange.participants.filter(role="recipient")] == [agency_staff]
@@ -69,10 +71,18 @@ def test_it_records_hours_and_asks_the_other_side(client, community, member, age
     assert "1h30" in page and "Waiting for confirmation" in page
 
 
-def test_it_accepts_a_name_from_the_suggestions_and_received_help(client, community, member, agency_staff):
+def test_it_accepts_a_name_from_the_suggestions_and_received_help(
+    client, community, member, agency_staff
+):
     client.force_login(member)
-    data = form_data(agency_staff, community, direction="received",
-                     person_1=f"Asha Staff ({code_of(agency_staff, community)})", time_hours="", time_minutes="45")
+    data = form_data(
+        agency_staff,
+        community,
+        direction="received",
+        person_1=f"Asha Staff ({code_of(agency_staff, community)})",
+        time_hours="",
+        time_minutes="45",
+    )
     assert client.post(url(community), data).status_code == 302
     exchange = Exchange.objects.get()
     assert exchange.minutes == 45
@@ -81,7 +91,12 @@ def test_it_accepts_a_name_from_the_suggestions_and_received_help(client, commun
 
 def test_it_finds_a_member_by_name(client, community, member, agency_staff):
     client.force_login(member)
-    assert client.post(url(community), form_data(agency_staff, community, person_1="asha staff")).status_code == 302
+    assert (
+        client.post(
+            url(community), form_data(agency_staff, community, person_1="asha staff")
+        ).status_code
+        == 302
+    )
     assert Exchange.objects.get().participants.get(role="recipient").person == agency_staff
 
 
@@ -91,10 +106,18 @@ def test_it_records_a_group_in_one_exchange(client, community, member, agency_st
     assert client.post(url(community), data).status_code == 302
     exchange = Exchange.objects.get()
     assert exchange.shape == ExchangeShape.ONE_TO_MANY
-    assert {p.person for p in exchange.participants.filter(role="recipient")} == {agency_staff, coordinator}
+    assert {p.person for p in exchange.participants.filter(role="recipient")} == {
+        agency_staff,
+        coordinator,
+    }
 
-    data = form_data(agency_staff, community, direction="received", person_2=code_of(coordinator, community),
-                     idempotency_key="another-key")
+    data = form_data(
+        agency_staff,
+        community,
+        direction="received",
+        person_2=code_of(coordinator, community),
+        idempotency_key="another-key",
+    )
     client.post(url(community), data)
     assert Exchange.objects.latest("id").shape == ExchangeShape.MANY_TO_ONE
 
@@ -124,12 +147,17 @@ def test_it_notes_an_expense_beside_the_hours(client, community, member, agency_
         ({"person_1": ""}, "Say who it was: a name or a member number."),
         ({"person_1": "RIV-9999"}, "There is no member number RIV-9999 in Riverside."),
         ({"person_1": "Nobody Atall"}, "No member of Riverside is called “Nobody Atall”."),
-        ({"expense_amount": "abc", "expense_note": "Seeds"}, "Enter the amount as a number, such as 4.50."),
+        (
+            {"expense_amount": "abc", "expense_note": "Seeds"},
+            "Enter the amount as a number, such as 4.50.",
+        ),
         ({"expense_amount": "4.50", "expense_note": ""}, "Say what each expense was for."),
         ({"idempotency_key": ""}, "This form is out of date."),
     ],
 )
-def test_it_refuses_bad_input_clearly_and_records_nothing(client, community, member, agency_staff, overrides, message):
+def test_it_refuses_bad_input_clearly_and_records_nothing(
+    client, community, member, agency_staff, overrides, message
+):
     client.force_login(member)
     response = client.post(url(community), form_data(agency_staff, community, **overrides))
     assert response.status_code == 400
@@ -146,19 +174,27 @@ def test_it_refuses_an_exchange_with_oneself(client, community, member):
     assert not Exchange.objects.exists()
 
 
-def test_it_refuses_a_member_of_another_community(client, community, member, other_member, other_community):
+def test_it_refuses_a_member_of_another_community(
+    client, community, member, other_member, other_community
+):
     client.force_login(member)
     response = client.post(url(community), form_data(other_member, other_community))
     assert response.status_code == 400
-    assert f"{code_of(other_member, other_community)} is not a member number in Riverside." in text(response)
-    response = client.post(url(community), form_data(other_member, other_community, person_1="Hana Hillside"))
+    assert f"{code_of(other_member, other_community)} is not a member number in Riverside." in text(
+        response
+    )
+    response = client.post(
+        url(community), form_data(other_member, other_community, person_1="Hana Hillside")
+    )
     assert "No member of Riverside is called “Hana Hillside”." in text(response)
     assert not Exchange.objects.exists()
 
 
 def test_it_asks_which_member_when_a_name_matches_several(client, community, member, agency_staff):
     for name in ("Sam Green", "Sam Brown"):
-        memberships_services.membership_add(actor=None, community=community, person=make_person(None, name))
+        memberships_services.membership_add(
+            actor=None, community=community, person=make_person(None, name)
+        )
     client.force_login(member)
     response = client.post(url(community), form_data(agency_staff, community, person_1="Sam"))
     assert response.status_code == 400
@@ -167,7 +203,9 @@ def test_it_asks_which_member_when_a_name_matches_several(client, community, mem
 
 
 def test_it_refuses_an_archived_member(client, community, member, agency_staff, coordinator):
-    offboarding_services.member_offboard(actor=coordinator, membership=agency_staff.memberships.get(), reason="Moved")
+    offboarding_services.member_offboard(
+        actor=coordinator, membership=agency_staff.memberships.get(), reason="Moved"
+    )
     client.force_login(member)
     response = client.post(url(community), form_data(agency_staff, community))
     assert "is no longer an active member" in text(response)
@@ -187,7 +225,10 @@ def test_it_refuses_a_resent_form_with_other_details(client, community, member, 
     client.post(url(community), form_data(agency_staff, community))
     response = client.post(url(community), form_data(agency_staff, community, time_hours="2"))
     assert response.status_code == 400
-    assert "This form was already sent once with different details, so nothing was done this time." in text(response)
+    assert (
+        "This form was already sent once with different details, so nothing was done this time."
+        in text(response)
+    )
     assert Exchange.objects.count() == 1
     assert Exchange.objects.get().minutes == 90
 
@@ -197,9 +238,16 @@ def test_it_gives_a_corrected_form_a_new_key(client, community, member, agency_s
     client.force_login(member)
     data = form_data(agency_staff, community, time_hours="9")
     response = client.post(url(community), data)
-    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', response.content.decode()).group(1)
+    new_key = re.search(r'name="idempotency_key" value="([^"]+)"', response.content.decode()).group(
+        1
+    )
     assert new_key != data["idempotency_key"]
-    assert client.post(url(community), form_data(agency_staff, community, idempotency_key=new_key)).status_code == 302
+    assert (
+        client.post(
+            url(community), form_data(agency_staff, community, idempotency_key=new_key)
+        ).status_code
+        == 302
+    )
     assert Exchange.objects.count() == 1
 
 
@@ -210,12 +258,16 @@ def test_it_refuses_a_date_more_than_a_year_ago(client, community, member, agenc
     assert "more than a year ago" in text(response)
 
 
-def test_it_lets_a_coordinator_record_for_an_offline_member(client, community, coordinator, member, agency_staff):
+def test_it_lets_a_coordinator_record_for_an_offline_member(
+    client, community, coordinator, member, agency_staff
+):
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[community.slug, member.memberships.get().number]))
     assert client.session[ACTING_FOR_SESSION_KEY]
     page = client.get(url(community))
-    assert "Record hours for Mo Member" in text(page) and "You are acting for Mo Member" in text(page)
+    assert "Record hours for Mo Member" in text(page) and "You are acting for Mo Member" in text(
+        page
+    )
     assert "Mo Member gave help" in text(page)
     response = client.post(url(community), form_data(agency_staff, community), follow=True)
     exchange = Exchange.objects.get()
@@ -226,19 +278,27 @@ def test_it_lets_a_coordinator_record_for_an_offline_member(client, community, c
     assert "entered by Cora Coordinator on their behalf" in text(response)
 
 
-def test_it_refuses_acting_for_a_member_of_another_community(client, community, other_community, coordinator,
-                                                                 other_member, agency_staff):
-    memberships_services.membership_add(actor=None, community=other_community, person=coordinator,
-                                      roles=["coordinator"])
+def test_it_refuses_acting_for_a_member_of_another_community(
+    client, community, other_community, coordinator, other_member, agency_staff
+):
+    memberships_services.membership_add(
+        actor=None, community=other_community, person=coordinator, roles=["coordinator"]
+    )
     client.force_login(coordinator)
-    client.post(reverse("web:acting_start", args=[other_community.slug, other_member.memberships.get().number]))
+    client.post(
+        reverse(
+            "web:acting_start", args=[other_community.slug, other_member.memberships.get().number]
+        )
+    )
     response = client.post(url(community), form_data(agency_staff, community))
     assert response.status_code == 403
     assert "Stop acting for them" in text(response)
     assert not Exchange.objects.exists()
 
 
-@pytest.mark.parametrize("who, status", [("outsider", 404), ("other_member", 404), ("agency_staff", 200)])
+@pytest.mark.parametrize(
+    "who, status", [("outsider", 404), ("other_member", 404), ("agency_staff", 200)]
+)
 def test_it_is_for_members_of_the_community(client, community, request, who, status):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(community)).status_code == status

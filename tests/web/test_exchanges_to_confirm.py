@@ -65,8 +65,11 @@ def test_it_counts_on_home_as_the_list_does(community, member, agency_staff, coo
 def test_it_confirms_and_posts_the_hours(client, community, member, agency_staff):
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(agency_staff)
-    response = client.post(reverse("web:exchange_confirm", args=[community.slug, exchange.pk]),
-                           {"back": "to_confirm"}, follow=True)
+    response = client.post(
+        reverse("web:exchange_confirm", args=[community.slug, exchange.pk]),
+        {"back": "to_confirm"},
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == url(community)
     assert "Confirmed: 1h30 for Weeding the front garden. The hours are posted." in text(response)
     assert (balance(community, member), balance(community, agency_staff)) == (90, -90)
@@ -93,12 +96,17 @@ def test_it_refuses_confirming_ones_own_record(client, community, member, agency
     assert Exchange.objects.get().status == ExchangeStatus.RECORDED
 
 
-def test_it_explains_when_the_recipient_lacks_credit(client, community, coordinator, member, agency_staff):
-    communities_services.rulebook_change(actor=coordinator, community=community,
-                                       changes={"credit_floor_minutes": 0}, reason="Vote")
+def test_it_explains_when_the_recipient_lacks_credit(
+    client, community, coordinator, member, agency_staff
+):
+    communities_services.rulebook_change(
+        actor=coordinator, community=community, changes={"credit_floor_minutes": 0}, reason="Vote"
+    )
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(agency_staff)
-    response = client.post(reverse("web:exchange_confirm", args=[community.slug, exchange.pk]), follow=True)
+    response = client.post(
+        reverse("web:exchange_confirm", args=[community.slug, exchange.pk]), follow=True
+    )
     assert "Asha Staff does not have enough time credit" in text(response)
     assert not Transfer.objects.exists()
 
@@ -106,11 +114,16 @@ def test_it_explains_when_the_recipient_lacks_credit(client, community, coordina
 def test_it_declines_with_a_reason(client, community, member, agency_staff):
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(agency_staff)
-    response = client.post(reverse("web:exchange_decline", args=[community.slug, exchange.pk]),
-                           {f"decline-{exchange.pk}-reason": "It was one hour", "back": "to_confirm"}, follow=True)
+    response = client.post(
+        reverse("web:exchange_decline", args=[community.slug, exchange.pk]),
+        {f"decline-{exchange.pk}-reason": "It was one hour", "back": "to_confirm"},
+        follow=True,
+    )
     assert "Declined. No hours were posted." in text(response)
     exchange.refresh_from_db()
-    assert exchange.status == ExchangeStatus.DECLINED and exchange.decision_note == "It was one hour"
+    assert (
+        exchange.status == ExchangeStatus.DECLINED and exchange.decision_note == "It was one hour"
+    )
     assert not Transfer.objects.exists()
     client.force_login(member)
     page = text(client.get(reverse("web:exchange_detail", args=[community.slug, exchange.pk])))
@@ -120,8 +133,10 @@ def test_it_declines_with_a_reason(client, community, member, agency_staff):
 def test_it_asks_for_a_reason_to_decline(client, community, member, agency_staff):
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(agency_staff)
-    response = client.post(reverse("web:exchange_decline", args=[community.slug, exchange.pk]),
-                           {f"decline-{exchange.pk}-reason": "  "})
+    response = client.post(
+        reverse("web:exchange_decline", args=[community.slug, exchange.pk]),
+        {f"decline-{exchange.pk}-reason": "  "},
+    )
     assert response.status_code == 400
     assert "Say why, so the other person understands." in text(response)
     assert Exchange.objects.get().status == ExchangeStatus.RECORDED
@@ -130,19 +145,29 @@ def test_it_asks_for_a_reason_to_decline(client, community, member, agency_staff
 def test_it_flags_a_dispute_for_a_coordinator(client, community, member, agency_staff, coordinator):
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(agency_staff)
-    response = client.post(reverse("web:exchange_dispute", args=[community.slug, exchange.pk]),
-                           {f"dispute-{exchange.pk}-reason": "This never happened"}, follow=True)
+    response = client.post(
+        reverse("web:exchange_dispute", args=[community.slug, exchange.pk]),
+        {f"dispute-{exchange.pk}-reason": "This never happened"},
+        follow=True,
+    )
     assert "A coordinator will look into it" in text(response)
     assert Exchange.objects.get().status == ExchangeStatus.DISPUTED
-    response = client.post(reverse("web:exchange_dispute", args=[community.slug, exchange.pk]),
-                           {f"dispute-{exchange.pk}-reason": "Again"}, follow=True)
+    response = client.post(
+        reverse("web:exchange_dispute", args=[community.slug, exchange.pk]),
+        {f"dispute-{exchange.pk}-reason": "Again"},
+        follow=True,
+    )
     assert "not waiting for an answer: it is disputed" in text(response)
-    response = client.post(reverse("web:exchange_dispute", args=[community.slug, exchange.pk]),
-                           {f"dispute-{exchange.pk}-reason": ""})
+    response = client.post(
+        reverse("web:exchange_dispute", args=[community.slug, exchange.pk]),
+        {f"dispute-{exchange.pk}-reason": ""},
+    )
     assert response.status_code == 400 and "Say what is wrong." in text(response)
 
 
-def test_it_lets_a_coordinator_confirm_for_an_offline_member(client, community, coordinator, member, agency_staff):
+def test_it_lets_a_coordinator_confirm_for_an_offline_member(
+    client, community, coordinator, member, agency_staff
+):
     exchange = recorded(community, agency_staff, agency_staff, member)
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[community.slug, member.memberships.get().number]))
@@ -156,12 +181,16 @@ def test_it_lets_a_coordinator_confirm_for_an_offline_member(client, community, 
     assert event.actor == coordinator and event.on_behalf_of == member
 
 
-def test_it_lets_a_coordinator_decline_for_an_offline_member(client, community, coordinator, member, agency_staff):
+def test_it_lets_a_coordinator_decline_for_an_offline_member(
+    client, community, coordinator, member, agency_staff
+):
     exchange = recorded(community, agency_staff, agency_staff, member)
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[community.slug, member.memberships.get().number]))
-    client.post(reverse("web:exchange_decline", args=[community.slug, exchange.pk]),
-                {f"decline-{exchange.pk}-reason": "She says it was shorter"})
+    client.post(
+        reverse("web:exchange_decline", args=[community.slug, exchange.pk]),
+        {f"decline-{exchange.pk}-reason": "She says it was shorter"},
+    )
     event = AuditEvent.objects.get(action="exchange.decline")
     assert event.actor == coordinator and event.on_behalf_of == member
 
@@ -173,7 +202,9 @@ def test_it_hides_the_list_from_outsiders(client, community, request, who, statu
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_member", "coordinator"])
-def test_it_refuses_answers_from_outside_the_exchange(client, community, member, agency_staff, request, who):
+def test_it_refuses_answers_from_outside_the_exchange(
+    client, community, member, agency_staff, request, who
+):
     exchange = recorded(community, member, member, agency_staff)
     client.force_login(request.getfixturevalue(who))
     response = client.post(reverse("web:exchange_confirm", args=[community.slug, exchange.pk]))
@@ -189,7 +220,9 @@ def test_it_only_accepts_post_for_answers(client, community, member, agency_staf
         assert client.get(reverse(name, args=[community.slug, exchange.pk])).status_code == 405
 
 
-def test_it_reads_a_fixed_number_of_queries(client, community, member, agency_staff, django_assert_num_queries):
+def test_it_reads_a_fixed_number_of_queries(
+    client, community, member, agency_staff, django_assert_num_queries
+):
     def people(n):
         made = []
         for i in range(n):
@@ -199,11 +232,15 @@ def test_it_reads_a_fixed_number_of_queries(client, community, member, agency_st
         return made
 
     client.force_login(agency_staff)
-    recorded(community, member, member, agency_staff, expenses=[{"amount": "2.00", "note": "Seeds"}])
+    recorded(
+        community, member, member, agency_staff, expenses=[{"amount": "2.00", "note": "Seeds"}]
+    )
     with django_assert_num_queries(QUERIES):
         client.get(url(community))
     for person in people(6):
-        recorded(community, person, person, agency_staff, expenses=[{"amount": "1.50", "note": "Bus"}])
+        recorded(
+            community, person, person, agency_staff, expenses=[{"amount": "1.50", "note": "Bus"}]
+        )
     recorded(community, member, member, [agency_staff, *people(2)])
     with django_assert_num_queries(QUERIES):
         response = client.get(url(community))

@@ -23,17 +23,32 @@ def fund_balance(community):
 
 
 def donate(client, community, hours="1", minutes="0", key="donate-key-1", note="For the winter"):
-    return client.post(reverse("web:fund_donate", args=[community.slug]), {
-        "donate-idempotency_key": key, "donate-time_hours": hours, "donate-time_minutes": minutes,
-        "donate-note": note,
-    }, follow=True)
+    return client.post(
+        reverse("web:fund_donate", args=[community.slug]),
+        {
+            "donate-idempotency_key": key,
+            "donate-time_hours": hours,
+            "donate-time_minutes": minutes,
+            "donate-note": note,
+        },
+        follow=True,
+    )
 
 
-def grant(client, community, person, hours="1", reason="Recovering from an operation", key="grant-key-1"):
-    return client.post(reverse("web:fund_grant", args=[community.slug]), {
-        "grant-idempotency_key": key, "grant-member": code_of(person, community), "grant-time_hours": hours,
-        "grant-time_minutes": "0", "grant-reason": reason,
-    }, follow=True)
+def grant(
+    client, community, person, hours="1", reason="Recovering from an operation", key="grant-key-1"
+):
+    return client.post(
+        reverse("web:fund_grant", args=[community.slug]),
+        {
+            "grant-idempotency_key": key,
+            "grant-member": code_of(person, community),
+            "grant-time_hours": hours,
+            "grant-time_minutes": "0",
+            "grant-reason": reason,
+        },
+        follow=True,
+    )
 
 
 def test_it_lets_a_member_donate_hours(client, community, member, agency_staff):
@@ -63,7 +78,9 @@ def test_it_refuses_zero_and_negative_donations(client, community, member):
     assert not Transfer.objects.exists()
 
 
-def test_it_lets_a_coordinator_grant_with_a_reason(client, community, coordinator, member, agency_staff):
+def test_it_lets_a_coordinator_grant_with_a_reason(
+    client, community, coordinator, member, agency_staff
+):
     confirmed(community, member, member, agency_staff, minutes=180)
     client.force_login(member)
     donate(client, community, hours="2")
@@ -92,11 +109,16 @@ def test_it_needs_a_reason_and_enough_in_the_fund(client, community, coordinator
     response = grant(client, community, member, reason="")
     assert response.status_code == 400 and "Say why the grant is made." in text(response)
     response = grant(client, community, member, key="grant-key-2")
-    assert response.status_code == 400 and "community fund does not have enough time credit" in text(response)
+    assert (
+        response.status_code == 400
+        and "community fund does not have enough time credit" in text(response)
+    )
     assert not Transfer.objects.exists()
 
 
-def test_it_donates_for_the_member_a_coordinator_acts_for(client, community, coordinator, member, agency_staff):
+def test_it_donates_for_the_member_a_coordinator_acts_for(
+    client, community, coordinator, member, agency_staff
+):
     confirmed(community, member, member, agency_staff, minutes=120)
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[community.slug, member.memberships.get().number]))
@@ -107,27 +129,45 @@ def test_it_donates_for_the_member_a_coordinator_acts_for(client, community, coo
     assert accounts_selectors.account_of(community, member).balance_minutes == 60
 
 
-def test_it_shows_group_exchanges_the_fund_paid_for(client, community, coordinator, member, agency_staff):
-    communities_services.rulebook_change(actor=coordinator, community=community,
-                                       changes={"group_exchange_payer": "fund"}, reason="Vote")
+def test_it_shows_group_exchanges_the_fund_paid_for(
+    client, community, coordinator, member, agency_staff
+):
+    communities_services.rulebook_change(
+        actor=coordinator,
+        community=community,
+        changes={"group_exchange_payer": "fund"},
+        reason="Vote",
+    )
     confirmed(community, member, member, agency_staff, minutes=240)
     client.force_login(member)
     donate(client, community, hours="3")
-    exchange = recorded(community, member, member, [agency_staff, coordinator], minutes=60, title="Knitting class")
+    exchange = recorded(
+        community, member, member, [agency_staff, coordinator], minutes=60, title="Knitting class"
+    )
     answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
     page = text(client.get(url(community)))
     assert "Group exchange" in page and "−1h00" in page and "Hours in the fund 2h00" in page
 
 
-@pytest.mark.parametrize("who, status", [("member", 200), ("agency_staff", 200), ("coordinator", 200),
-                                         ("outsider", 404), ("other_member", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [
+        ("member", 200),
+        ("agency_staff", 200),
+        ("coordinator", 200),
+        ("outsider", 404),
+        ("other_member", 404),
+    ],
+)
 def test_it_shows_the_fund_to_members(client, community, request, who, status):
     client.force_login(request.getfixturevalue(who))
     assert client.get(url(community)).status_code == status
 
 
-@pytest.mark.parametrize("who, status", [("member", 403), ("agency_staff", 403), ("outsider", 404),
-                                         ("other_member", 404)])
+@pytest.mark.parametrize(
+    "who, status",
+    [("member", 403), ("agency_staff", 403), ("outsider", 404), ("other_member", 404)],
+)
 def test_it_lets_only_coordinators_grant(client, community, member, request, who, status):
     client.force_login(request.getfixturevalue(who))
     assert grant(client, community, member).status_code == status

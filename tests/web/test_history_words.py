@@ -59,11 +59,15 @@ def audited_actions() -> dict[str, str]:
             continue
         source = path.read_text()
         for node in ast.walk(ast.parse(source)):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "audit_record"):
+            if not (
+                isinstance(node, ast.Call) and getattr(node.func, "id", None) == "audit_record"
+            ):
                 continue
             action = next(k.value for k in node.keywords if k.arg == "action")
             names = _strings(action, source)
-            assert names, f"{path}:{node.lineno}: cannot tell the action {ast.unparse(action)}; add it to DYNAMIC"
+            assert names, (
+                f"{path}:{node.lineno}: cannot tell the action {ast.unparse(action)}; add it to DYNAMIC"
+            )
             for name in names:
                 found[name] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
@@ -83,18 +87,35 @@ def history_page(client, community, coordinator, person) -> str:
 
 
 def test_it_shows_a_members_history_in_words(client, community, coordinator, member, agency_staff):
-    conversations_services.conversation_start(actor=agency_staff, community=community, recipient=member,
-                                          body="Could you help with my garden?")
-    memberships_services.role_set(actor=coordinator, membership=member.memberships.get(), role=Role.STEWARD, granted=True)
+    conversations_services.conversation_start(
+        actor=agency_staff,
+        community=community,
+        recipient=member,
+        body="Could you help with my garden?",
+    )
+    memberships_services.role_set(
+        actor=coordinator, membership=member.memberships.get(), role=Role.STEWARD, granted=True
+    )
     profiles_services.person_details_update(actor=coordinator, person=member, neighbourhood="Docks")
     partner = leisure_centre(coordinator, community)
     offer = swim(coordinator, partner)
     give_credit(community, member, 120)
-    partners.redemption_create(actor=coordinator, partner=partner, offer=offer,
-                               member_ref=member.memberships.get().member_code, idempotency_key="swim-1",
-                               at=SATURDAY_MORNING)
-    listings_services.listing_create(actor=member, community=community, kind="request", title="Help with the garden",
-                                     category="gardening", expires_at=timezone.now() + dt.timedelta(days=1))
+    partners.redemption_create(
+        actor=coordinator,
+        partner=partner,
+        offer=offer,
+        member_ref=member.memberships.get().member_code,
+        idempotency_key="swim-1",
+        at=SATURDAY_MORNING,
+    )
+    listings_services.listing_create(
+        actor=member,
+        community=community,
+        kind="request",
+        title="Help with the garden",
+        category="gardening",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
     assert listings_services.listings_expire(now=timezone.now() + dt.timedelta(days=2)) == 1
 
     page = history_page(client, community, coordinator, member)
@@ -107,20 +128,34 @@ def test_it_shows_a_members_history_in_words(client, community, coordinator, mem
     assert "A listing expired." in page and "Status: Active → Expired" in page
     assert "By the system" in page
     assert "By Cora Coordinator" in page
-    for code in ("conversation.start", "credits_go", "membership.role_grant", "(empty)", "someone not signed in",
-                 "listing.expire"):
+    for code in (
+        "conversation.start",
+        "credits_go",
+        "membership.role_grant",
+        "(empty)",
+        "someone not signed in",
+        "listing.expire",
+    ):
         assert code not in page
 
 
 def test_it_says_who_acted_without_signing_in(client, community, coordinator):
     application = submit_application(community)
-    _, token = references_services.reference_request(actor=coordinator, application=application, referee_name="Ravi Referee",
-                                          referee_email="ravi@example.org")
-    references_services.reference_answer(token=token, outcome="supports", answer="Known her for years.")
+    _, token = references_services.reference_request(
+        actor=coordinator,
+        application=application,
+        referee_name="Ravi Referee",
+        referee_email="ravi@example.org",
+    )
+    references_services.reference_answer(
+        token=token, outcome="supports", answer="Known her for years."
+    )
     applications_services.application_approve(actor=coordinator, application=application)
     page = history_page(client, community, coordinator, application.person)
     assert "Their application to join was sent." in page
     assert "By the applicant, on the public form" in page
-    assert "A referee answered." in page and "By the referee, through the link emailed to them" in page
+    assert (
+        "A referee answered." in page and "By the referee, through the link emailed to them" in page
+    )
     assert "Status: nothing → Waiting for a decision" in page
     assert "Outcome: nothing → Supports the application" in page

@@ -18,9 +18,17 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, db):
 
 
 def test_it_greets_a_member_with_their_communities_and_gifts(client, community, member):
-    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening"), ("teach", "Knitting")])
-    vetting_services.check_record(actor=member, community=community, person=member, kind="id_seen", result="passed",
-                          checked_on=dt.date.today())
+    profiles_services.gift_profile_update(
+        actor=member, person=member, gifts=[("hands", "Gardening"), ("teach", "Knitting")]
+    )
+    vetting_services.check_record(
+        actor=member,
+        community=community,
+        person=member,
+        kind="id_seen",
+        result="passed",
+        checked_on=dt.date.today(),
+    )
     client.force_login(member)
     response = client.get(reverse("web:home"))
     page = text(response)

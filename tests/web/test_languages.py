@@ -7,7 +7,9 @@ from ..api.conftest import assert_error
 
 
 def test_it_answers_a_spanish_browser_in_english(client, community):
-    response = client.post("/accounts/login/", {"login": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="es")
+    response = client.post(
+        "/accounts/login/", {"login": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="es"
+    )
     page = response.content.decode()
     assert '<html lang="en-gb">' in page
     assert response["Content-Language"] == "en-gb"
@@ -17,8 +19,12 @@ def test_it_answers_a_spanish_browser_in_english(client, community):
 
 
 def test_it_answers_a_spanish_api_client_in_english(client, community):
-    response = client.post("/api/v1/communities/riverside/applications", "{}", content_type="application/json",
-                           HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9")
+    response = client.post(
+        "/api/v1/communities/riverside/applications",
+        "{}",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9",
+    )
     error = assert_error(response, 422, "validation_failed")
     assert error["message"] == "Please correct the application."
     assert response["Content-Language"] == "en-gb"

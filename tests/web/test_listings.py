@@ -21,17 +21,27 @@ def category(slug="gardening") -> Category:
 
 
 def posted(community, owner, **kw) -> Listing:
-    values = {"kind": "offer", "title": "Help in the garden", "category": category().pk, "neighbourhood": "Old Docks"}
+    values = {
+        "kind": "offer",
+        "title": "Help in the garden",
+        "category": category().pk,
+        "neighbourhood": "Old Docks",
+    }
     values.update(kw)
     return listings_services.listing_create(actor=owner, community=community, **values)
 
 
 def form_data(**kw) -> dict:
     data = {
-        "kind": "request", "title": "Help with a new phone", "description": "Setting up email.",
-        "category": str(category().pk), "tags": "android, email",
+        "kind": "request",
+        "title": "Help with a new phone",
+        "description": "Setting up email.",
+        "category": str(category().pk),
+        "tags": "android, email",
         "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
-        "availability": ["mon-am", "sat-eve"], "neighbourhood": "Old Docks", "mode": "in_person",
+        "availability": ["mon-am", "sat-eve"],
+        "neighbourhood": "Old Docks",
+        "mode": "in_person",
         "visibility": "community",
     }
     data.update(kw)
@@ -40,8 +50,15 @@ def form_data(**kw) -> dict:
 
 def test_it_searches_listings(client, community, member, agency_staff):
     posted(community, agency_staff, title="Weeding and pruning", availability=["tue-am"])
-    posted(community, agency_staff, kind="request", title="Lift to the surgery",
-           category=category("lifts").pk if Category.objects.filter(slug="lifts").exists() else category().pk)
+    posted(
+        community,
+        agency_staff,
+        kind="request",
+        title="Lift to the surgery",
+        category=category("lifts").pk
+        if Category.objects.filter(slug="lifts").exists()
+        else category().pk,
+    )
     client.force_login(member)
     url = reverse("web:listing_search", args=[community.slug])
     page = text(client.get(url))
@@ -60,9 +77,16 @@ def test_it_searches_listings(client, community, member, agency_staff):
 def test_it_finds_offers_despite_a_typing_mistake(client, community, member, agency_staff):
     # Seen in the SQLite demo: "gardening" found four offers, "gardning" none, though the page
     # says small typing mistakes are fine.
-    gardens = {posted(community, agency_staff, title=title).pk for title in (
-        "Gardening for beginners", "Help with gardening", "Weekend gardening")}
-    posted(community, agency_staff, title="Lifts to the surgery", category=category("lifts-to-appointments").pk)
+    gardens = {
+        posted(community, agency_staff, title=title).pk
+        for title in ("Gardening for beginners", "Help with gardening", "Weekend gardening")
+    }
+    posted(
+        community,
+        agency_staff,
+        title="Lifts to the surgery",
+        category=category("lifts-to-appointments").pk,
+    )
     client.force_login(member)
     url = reverse("web:listing_search", args=[community.slug])
     assert "Small typing mistakes are fine" in text(client.get(url))
@@ -105,7 +129,9 @@ def test_it_refuses_a_bad_search(client, community, member):
 
 
 @pytest.mark.parametrize("how_many", [3, 20])
-def test_it_searches_in_a_fixed_number_of_queries(client, community, member, agency_staff, how_many):
+def test_it_searches_in_a_fixed_number_of_queries(
+    client, community, member, agency_staff, how_many
+):
     for n in range(how_many):
         posted(community, agency_staff if n % 2 else member, title=f"Gardening help {n}")
     client.force_login(member)
@@ -136,7 +162,10 @@ def test_it_hides_listings_from_outsiders(client, community, member, outsider, o
             reverse("web:listing_edit", args=[community.slug, listing.pk]),
         ):
             assert client.get(url).status_code == 404, url
-        assert client.post(reverse("web:listing_close", args=[community.slug, listing.pk])).status_code == 404
+        assert (
+            client.post(reverse("web:listing_close", args=[community.slug, listing.pk])).status_code
+            == 404
+        )
 
 
 def test_it_posts_a_request(client, community, member):
@@ -156,23 +185,33 @@ def test_it_posts_a_request(client, community, member):
 def test_it_offers_a_three_month_expiry(client, community, member):
     client.force_login(member)
     form = client.get(reverse("web:listing_create", args=[community.slug])).context["form"]
-    expected = listings_services.add_months(dt.datetime.combine(dt.date.today(), dt.time()), 3).date()
+    expected = listings_services.add_months(
+        dt.datetime.combine(dt.date.today(), dt.time()), 3
+    ).date()
     assert abs((form.initial["expires_on"] - expected).days) <= 1
 
 
-@pytest.mark.parametrize(("change", "field", "message"), [
-    ({"category": "999999"}, "category", "Choose a category from the list."),
-    ({"title": "  "}, "title", "Give the listing a title."),
-    ({"title": ""}, "title", "Give the listing a title."),
-    ({"title": "x" * 121}, "title", "At most 120 characters (this is 121)."),
-    ({"expires_on": (dt.date.today() - dt.timedelta(days=2)).isoformat()}, "expires_on",
-     "The expiry must be in the future."),
-    ({"expires_on": "not a date"}, "expires_on", "Enter a real date"),
-    ({"tags": "no spaces allowed here, ok"}, "tags", "is not a short word"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"category": "999999"}, "category", "Choose a category from the list."),
+        ({"title": "  "}, "title", "Give the listing a title."),
+        ({"title": ""}, "title", "Give the listing a title."),
+        ({"title": "x" * 121}, "title", "At most 120 characters (this is 121)."),
+        (
+            {"expires_on": (dt.date.today() - dt.timedelta(days=2)).isoformat()},
+            "expires_on",
+            "The expiry must be in the future.",
+        ),
+        ({"expires_on": "not a date"}, "expires_on", "Enter a real date"),
+        ({"tags": "no spaces allowed here, ok"}, "tags", "is not a short word"),
+    ],
+)
 def test_it_refuses_bad_listings(client, community, member, change, field, message):
     client.force_login(member)
-    response = client.post(reverse("web:listing_create", args=[community.slug]), form_data(**change))
+    response = client.post(
+        reverse("web:listing_create", args=[community.slug]), form_data(**change)
+    )
     assert response.status_code == 400
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert message in errors
@@ -188,14 +227,19 @@ def test_it_offers_only_the_visibilities_that_work(client, community, member):
     page = text(client.get(url))
     assert "Members of this community" in page and "Everyone, on the public site" in page
     assert "Allied communities" not in page
-    response = client.post(url, form_data(visibility="allied"))  # a form kept from before, or made up
+    response = client.post(
+        url, form_data(visibility="allied")
+    )  # a form kept from before, or made up
     assert response.status_code == 400
     assert response.context["form"].errors["visibility"] == [
-        "Choose who can see it: members of this community, or everyone on the public site."]
+        "Choose who can see it: members of this community, or everyone on the public site."
+    ]
     assert not Listing.objects.exists()
     listing = posted(community, member)
-    response = client.post(reverse("web:listing_edit", args=[community.slug, listing.pk]),
-                           form_data(visibility="allied", title="Changed"))
+    response = client.post(
+        reverse("web:listing_edit", args=[community.slug, listing.pk]),
+        form_data(visibility="allied", title="Changed"),
+    )
     assert response.status_code == 400 and "visibility" in response.context["form"].errors
     listing.refresh_from_db()
     assert (listing.title, listing.visibility) == ("Help in the garden", "community")
@@ -203,7 +247,9 @@ def test_it_offers_only_the_visibilities_that_work(client, community, member):
 
 def test_it_explains_the_vetting_for_listings_at_home(client, community, member):
     client.force_login(member)
-    response = client.post(reverse("web:listing_create", args=[community.slug]), form_data(mode="at_home"))
+    response = client.post(
+        reverse("web:listing_create", args=[community.slug]), form_data(mode="at_home")
+    )
     assert response.status_code == 400
     errors = " ".join(response.context["form"].errors["mode"])
     assert "check level" in errors
@@ -219,15 +265,21 @@ def test_it_lets_a_coordinator_post_for_a_member(client, community, coordinator,
 
 
 def test_it_escapes_text(client, community, member):
-    listing = posted(community, member, title="<script>alert(1)</script>", description="<b>bold</b>")
+    listing = posted(
+        community, member, title="<script>alert(1)</script>", description="<b>bold</b>"
+    )
     client.force_login(member)
-    for url in (reverse("web:listing_detail", args=[community.slug, listing.pk]),
-                reverse("web:listing_search", args=[community.slug]),
-                reverse("web:listings_mine", args=[community.slug])):
+    for url in (
+        reverse("web:listing_detail", args=[community.slug, listing.pk]),
+        reverse("web:listing_search", args=[community.slug]),
+        reverse("web:listings_mine", args=[community.slug]),
+    ):
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body, url
-    body = client.get(reverse("web:listing_detail", args=[community.slug, listing.pk])).content.decode()
+    body = client.get(
+        reverse("web:listing_detail", args=[community.slug, listing.pk])
+    ).content.decode()
     assert "&lt;b&gt;bold&lt;/b&gt;" in body
 
 
@@ -237,12 +289,19 @@ def test_it_shows_the_owner_with_a_link_and_buttons_only_to_those_who_may(
     listing = posted(community, member)
     edit = reverse("web:listing_edit", args=[community.slug, listing.pk])
     client.force_login(agency_staff)
-    body = client.get(reverse("web:listing_detail", args=[community.slug, listing.pk])).content.decode()
+    body = client.get(
+        reverse("web:listing_detail", args=[community.slug, listing.pk])
+    ).content.decode()
     assert reverse("web:member_detail", args=[community.slug, number_of(member, community)]) in body
     assert edit not in body
     for person in (member, coordinator):
         client.force_login(person)
-        assert edit in client.get(reverse("web:listing_detail", args=[community.slug, listing.pk])).content.decode()
+        assert (
+            edit
+            in client.get(
+                reverse("web:listing_detail", args=[community.slug, listing.pk])
+            ).content.decode()
+        )
 
 
 def test_it_lets_the_owner_edit_and_close(client, community, member):
@@ -255,7 +314,9 @@ def test_it_lets_the_owner_edit_and_close(client, community, member):
     assert response.status_code == 302
     listing.refresh_from_db()
     assert listing.title == "Pruning fruit trees"
-    response = client.post(reverse("web:listing_close", args=[community.slug, listing.pk]), {"reason": "Found help"})
+    response = client.post(
+        reverse("web:listing_close", args=[community.slug, listing.pk]), {"reason": "Found help"}
+    )
     assert response.status_code == 302
     listing.refresh_from_db()
     assert listing.status == ListingStatus.CLOSED
@@ -269,10 +330,21 @@ def test_it_lets_the_owner_edit_and_close(client, community, member):
 def test_it_refuses_changes_by_another_member(client, community, member, agency_staff):
     listing = posted(community, member)
     client.force_login(agency_staff)
-    assert client.get(reverse("web:listing_edit", args=[community.slug, listing.pk])).status_code == 403
-    assert client.post(reverse("web:listing_edit", args=[community.slug, listing.pk]),
-                       form_data(title="Mine now")).status_code == 403
-    assert client.post(reverse("web:listing_close", args=[community.slug, listing.pk])).status_code == 403
+    assert (
+        client.get(reverse("web:listing_edit", args=[community.slug, listing.pk])).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("web:listing_edit", args=[community.slug, listing.pk]),
+            form_data(title="Mine now"),
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("web:listing_close", args=[community.slug, listing.pk])).status_code
+        == 403
+    )
     listing.refresh_from_db()
     assert listing.title == "Help in the garden" and listing.status == ListingStatus.ACTIVE
 
@@ -280,7 +352,9 @@ def test_it_refuses_changes_by_another_member(client, community, member, agency_
 def test_it_lets_a_coordinator_close_a_listing(client, community, member, coordinator):
     listing = posted(community, member)
     client.force_login(coordinator)
-    response = client.post(reverse("web:listing_close", args=[community.slug, listing.pk]), {"reason": ""})
+    response = client.post(
+        reverse("web:listing_close", args=[community.slug, listing.pk]), {"reason": ""}
+    )
     assert response.status_code == 302
     listing.refresh_from_db()
     assert listing.status == ListingStatus.CLOSED
@@ -325,12 +399,27 @@ def test_it_shows_offers_that_may_fit_a_request(client, community, member, agenc
     from coproduce.exchanges.services import listings as listings_services
 
     later = timezone.now() + dt.timedelta(days=30)
-    request = listings_services.listing_create(actor=member, community=community, kind="request",
-                                               category="computer-help", title="Help with my new laptop",
-                                               expires_at=later)
-    listings_services.listing_create(actor=agency_staff, community=community, kind="offer",
-                                     category="computer-help", title="Laptop and email help", expires_at=later)
+    request = listings_services.listing_create(
+        actor=member,
+        community=community,
+        kind="request",
+        category="computer-help",
+        title="Help with my new laptop",
+        expires_at=later,
+    )
+    listings_services.listing_create(
+        actor=agency_staff,
+        community=community,
+        kind="offer",
+        category="computer-help",
+        title="Laptop and email help",
+        expires_at=later,
+    )
     client.force_login(member)
     response = client.get(f"/c/{community.slug}/listings/{request.pk}/")
     body = response.content.decode()
-    assert "Offers that may fit" in body and "Laptop and email help" in body and "computer help" in body
+    assert (
+        "Offers that may fit" in body
+        and "Laptop and email help" in body
+        and "computer help" in body
+    )

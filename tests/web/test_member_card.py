@@ -6,7 +6,9 @@ from .conftest import text
 
 
 def card_url(community, person):
-    return reverse("web:member_card", args=[community.slug, person.memberships.get(community=community).number])
+    return reverse(
+        "web:member_card", args=[community.slug, person.memberships.get(community=community).number]
+    )
 
 
 def test_it_shows_a_member_their_own_card_with_a_qr_code(client, community, member):

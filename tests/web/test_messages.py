@@ -28,7 +28,9 @@ def helper(community):
 
 
 def _start(actor, community, recipient, body="Could you help with my computer?"):
-    return conversations_services.conversation_start(actor=actor, community=community, recipient=recipient, body=body)
+    return conversations_services.conversation_start(
+        actor=actor, community=community, recipient=recipient, body=body
+    )
 
 
 def test_it_starts_a_conversation_from_a_member_page(client, community, member, helper, number_of):
@@ -43,7 +45,9 @@ def test_it_starts_a_conversation_from_a_member_page(client, community, member, 
     response = client.post(new_url, {"body": "Hello Hal"})
     conversation = Conversation.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:conversation_detail", args=[community.slug, conversation.pk])
+    assert response["Location"] == reverse(
+        "web:conversation_detail", args=[community.slug, conversation.pk]
+    )
     thread = client.get(response["Location"])
     assert "Hello Hal" in text(thread)
     assert "07700 900777" not in thread.content.decode()
@@ -51,8 +55,9 @@ def test_it_starts_a_conversation_from_a_member_page(client, community, member, 
 
 
 def test_it_starts_a_conversation_about_a_listing(client, community, member, helper, number_of):
-    listing = listings_services.listing_create(actor=helper, community=community, kind="offer",
-                                               title="Computer help", category="gardening")
+    listing = listings_services.listing_create(
+        actor=helper, community=community, kind="offer", title="Computer help", category="gardening"
+    )
     client.force_login(member)
     detail = client.get(reverse("web:listing_detail", args=[community.slug, listing.pk]))
     new_url = reverse("web:conversation_new", args=[community.slug, number_of(helper, community)])
@@ -64,8 +69,10 @@ def test_it_starts_a_conversation_about_a_listing(client, community, member, hel
 def test_it_shows_html_escaped(client, community, member, helper):
     conversation = _start(helper, community, member, body="<script>alert(1)</script>")
     client.force_login(member)
-    for url in (reverse("web:inbox", args=[community.slug]),
-                reverse("web:conversation_detail", args=[community.slug, conversation.pk])):
+    for url in (
+        reverse("web:inbox", args=[community.slug]),
+        reverse("web:conversation_detail", args=[community.slug, conversation.pk]),
+    ):
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
@@ -95,11 +102,15 @@ def test_it_refuses_an_empty_or_garbled_reply(client, community, member, helper)
     assert Message.objects.count() == 1
 
 
-def test_it_refuses_writing_to_a_member_who_blocked_you(client, community, member, helper, number_of):
+def test_it_refuses_writing_to_a_member_who_blocked_you(
+    client, community, member, helper, number_of
+):
     blocks_services.member_block(actor=helper, community=community, person=member)
     client.force_login(member)
-    response = client.post(reverse("web:conversation_new", args=[community.slug, number_of(helper, community)]),
-                           {"body": "Hello?"})
+    response = client.post(
+        reverse("web:conversation_new", args=[community.slug, number_of(helper, community)]),
+        {"body": "Hello?"},
+    )
     assert response.status_code == 400
     assert "not taking messages from you" in text(response)
     assert Conversation.objects.count() == 0
@@ -108,8 +119,10 @@ def test_it_refuses_writing_to_a_member_who_blocked_you(client, community, membe
 def test_it_blocks_from_a_conversation(client, community, member, helper, number_of):
     conversation = _start(helper, community, member)
     client.force_login(member)
-    response = client.post(reverse("web:member_block", args=[community.slug, number_of(helper, community)]),
-                           {"conversation": str(conversation.pk)})
+    response = client.post(
+        reverse("web:member_block", args=[community.slug, number_of(helper, community)]),
+        {"conversation": str(conversation.pk)},
+    )
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert "Unblock this member" in text(page)
@@ -117,7 +130,9 @@ def test_it_blocks_from_a_conversation(client, community, member, helper, number
         _start(helper, community, member)
 
 
-def test_it_keeps_conversations_from_others(client, community, member, helper, coordinator, other_member, outsider):
+def test_it_keeps_conversations_from_others(
+    client, community, member, helper, coordinator, other_member, outsider
+):
     conversation = _start(helper, community, member)
     url = reverse("web:conversation_detail", args=[community.slug, conversation.pk])
     for person in (coordinator, other_member, outsider):
@@ -131,18 +146,24 @@ def test_it_keeps_conversations_from_others(client, community, member, helper, c
 
 def test_it_refuses_writing_to_oneself(client, community, member, number_of):
     client.force_login(member)
-    response = client.post(reverse("web:conversation_new", args=[community.slug, number_of(member, community)]),
-                           {"body": "Me"})
+    response = client.post(
+        reverse("web:conversation_new", args=[community.slug, number_of(member, community)]),
+        {"body": "Me"},
+    )
     assert response.status_code == 400
     assert Conversation.objects.count() == 0
 
 
-def test_it_shows_a_reported_conversation_to_coordinators(client, community, member, helper, coordinator):
+def test_it_shows_a_reported_conversation_to_coordinators(
+    client, community, member, helper, coordinator
+):
     conversation = _start(helper, community, member, body="Something unkind")
     hidden = _start(helper, community, member, body="Not reported")
     client.force_login(member)
     message = conversation.messages.get()
-    response = client.post(reverse("web:message_report", args=[community.slug, message.pk]), {"reason": "Unkind"})
+    response = client.post(
+        reverse("web:message_report", args=[community.slug, message.pk]), {"reason": "Unkind"}
+    )
     assert response.status_code == 302
     assert Report.objects.get().message == message
 
@@ -155,10 +176,15 @@ def test_it_shows_a_reported_conversation_to_coordinators(client, community, mem
     assert "Unkind" in text(page)
     thread_url = reverse("web:conversation_detail", args=[community.slug, conversation.pk])
     assert "Something unkind" in text(client.get(thread_url))
-    assert client.get(reverse("web:conversation_detail", args=[community.slug, hidden.pk])).status_code == 404
+    assert (
+        client.get(reverse("web:conversation_detail", args=[community.slug, hidden.pk])).status_code
+        == 404
+    )
 
-    handled = client.post(reverse("web:report_handled", args=[community.slug, Report.objects.get().pk]),
-                          {"note": "Spoke to Hal"})
+    handled = client.post(
+        reverse("web:report_handled", args=[community.slug, Report.objects.get().pk]),
+        {"note": "Spoke to Hal"},
+    )
     assert handled.status_code == 302
     assert Report.objects.get().handled_by == coordinator
 
@@ -170,10 +196,15 @@ def test_it_refuses_the_reports_page_to_members(client, community, member):
 
 def test_it_links_messages_from_home(client, community, member):
     client.force_login(member)
-    assert reverse("web:inbox", args=[community.slug]) in client.get(reverse("web:home")).content.decode()
+    assert (
+        reverse("web:inbox", args=[community.slug])
+        in client.get(reverse("web:home")).content.decode()
+    )
 
 
-def test_it_shows_the_inbox_in_a_fixed_number_of_queries(client, community, member, helper, coordinator):
+def test_it_shows_the_inbox_in_a_fixed_number_of_queries(
+    client, community, member, helper, coordinator
+):
     _start(helper, community, member)
     client.force_login(member)
     url = reverse("web:inbox", args=[community.slug])

@@ -20,8 +20,9 @@ def offline(community):
     return join(community, None, "Ode Offline", phone="01632 960001", is_offline=True)
 
 
-def test_a_coordinator_acting_for_a_member_writes_as_them(client, community, coordinator, member, offline,
-                                                          number_of):
+def test_a_coordinator_acting_for_a_member_writes_as_them(
+    client, community, coordinator, member, offline, number_of
+):
     acting_for_services.acting_for_start(actor=coordinator, membership=offline.memberships.get())
     client.force_login(coordinator)
     client.post(reverse("web:acting_start", args=[community.slug, number_of(offline, community)]))
@@ -46,18 +47,30 @@ def test_a_coordinator_acting_for_a_member_writes_as_them(client, community, coo
 
 
 def test_an_introduction_shows_who_made_it(client, community, coordinator, member, offline):
-    introduction = introductions_services.introduction_make(actor=coordinator, community=community, first=member, second=offline,
-                                              note="You both love knitting.")
+    introduction = introductions_services.introduction_make(
+        actor=coordinator,
+        community=community,
+        first=member,
+        second=offline,
+        note="You both love knitting.",
+    )
     client.force_login(member)
-    page = text(client.get(reverse("web:conversation_detail", args=[community.slug, introduction.conversation_id])))
+    page = text(
+        client.get(
+            reverse("web:conversation_detail", args=[community.slug, introduction.conversation_id])
+        )
+    )
     assert "Introduction from Cora Coordinator" in page and "You both love knitting." in page
     assert "Messages with Ode Offline" in page
     assert "Waiting for a coordinator to pass it on" in page
 
 
-def test_the_introducing_coordinator_cannot_read_the_conversation(client, community, coordinator, member, offline):
-    introduction = introductions_services.introduction_make(actor=coordinator, community=community, first=member, second=offline,
-                                              note="Hello both.")
+def test_the_introducing_coordinator_cannot_read_the_conversation(
+    client, community, coordinator, member, offline
+):
+    introduction = introductions_services.introduction_make(
+        actor=coordinator, community=community, first=member, second=offline, note="Hello both."
+    )
     client.force_login(coordinator)
     url = reverse("web:conversation_detail", args=[community.slug, introduction.conversation_id])
     assert client.get(url).status_code == 404

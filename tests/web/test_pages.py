@@ -21,26 +21,68 @@ from .conftest import confirmed, recorded, supported_application
 
 @pytest.fixture
 def world(community, coordinator, member, agency_staff):
-    application = supported_application(community, coordinator, full_name="Pat Newcomer", email="pat@example.org")
-    vetting_services.check_record(actor=coordinator, community=community, person=member, kind="id_seen", result="passed",
-                          checked_on=dt.date.today(), expires_on=dt.date.today() + dt.timedelta(days=5))
-    profiles_services.gift_profile_update(actor=member, person=member, gifts=[("hands", "Gardening")])
-    communities_services.rulebook_change(actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Vote")
+    application = supported_application(
+        community, coordinator, full_name="Pat Newcomer", email="pat@example.org"
+    )
+    vetting_services.check_record(
+        actor=coordinator,
+        community=community,
+        person=member,
+        kind="id_seen",
+        result="passed",
+        checked_on=dt.date.today(),
+        expires_on=dt.date.today() + dt.timedelta(days=5),
+    )
+    profiles_services.gift_profile_update(
+        actor=member, person=member, gifts=[("hands", "Gardening")]
+    )
+    communities_services.rulebook_change(
+        actor=coordinator, community=community, changes={"auto_confirm_days": 7}, reason="Vote"
+    )
     number = member.memberships.get().number
-    posted = confirmed(community, member, member, agency_staff, minutes=120, title="Painting the fence")
-    waiting = recorded(community, agency_staff, agency_staff, member, title="Lift to the shops",
-                       expenses=[{"amount": "2.40", "currency": "GBP", "note": "Parking"}])
+    posted = confirmed(
+        community, member, member, agency_staff, minutes=120, title="Painting the fence"
+    )
+    waiting = recorded(
+        community,
+        agency_staff,
+        agency_staff,
+        member,
+        title="Lift to the shops",
+        expenses=[{"amount": "2.40", "currency": "GBP", "note": "Parking"}],
+    )
     disputed = answers_services.exchange_dispute(
-        actor=member, exchange=recorded(community, member, member, agency_staff, title="Ironing"), reason="Too long"
+        actor=member,
+        exchange=recorded(community, member, member, agency_staff, title="Ironing"),
+        reason="Too long",
     )
     gardening = Category.objects.get(community=None, slug="gardening")
-    listing = listings_services.listing_create(actor=agency_staff, community=community, kind="offer",
-                                               title="Help in the garden", category=gardening.pk,
-                                               availability=["mon-am"], tags=["weeding"], neighbourhood="Old Docks")
-    mine = listings_services.listing_create(actor=member, community=community, kind="request",
-                                            title="Help with a new phone", category=gardening.pk)
-    return {"application": application, "number": number, "posted": posted, "waiting": waiting, "disputed": disputed,
-            "listing": listing, "mine": mine}
+    listing = listings_services.listing_create(
+        actor=agency_staff,
+        community=community,
+        kind="offer",
+        title="Help in the garden",
+        category=gardening.pk,
+        availability=["mon-am"],
+        tags=["weeding"],
+        neighbourhood="Old Docks",
+    )
+    mine = listings_services.listing_create(
+        actor=member,
+        community=community,
+        kind="request",
+        title="Help with a new phone",
+        category=gardening.pk,
+    )
+    return {
+        "application": application,
+        "number": number,
+        "posted": posted,
+        "waiting": waiting,
+        "disputed": disputed,
+        "listing": listing,
+        "mine": mine,
+    }
 
 
 def pages(community, world):
@@ -68,7 +110,10 @@ def pages(community, world):
         ("member", reverse("web:exchange_detail", args=[slug, world["waiting"].pk])),
         ("member", reverse("web:exchange_detail", args=[slug, world["posted"].pk])),
         ("member", reverse("web:listing_search", args=[slug])),
-        ("member", reverse("web:listing_search", args=[slug]) + "?q=garden&kind=offer&available=mon-am"),
+        (
+            "member",
+            reverse("web:listing_search", args=[slug]) + "?q=garden&kind=offer&available=mon-am",
+        ),
         ("member", reverse("web:listing_create", args=[slug])),
         ("member", reverse("web:listings_mine", args=[slug])),
         ("member", reverse("web:listing_detail", args=[slug, world["listing"].pk])),
@@ -132,17 +177,25 @@ def test_it_renders_refused_forms_accessibly(client, community, world, member, c
     slug, waiting, posted = community.slug, world["waiting"], world["posted"]
     client.force_login(member)
     for url, data in [
-        (reverse("web:exchange_record", args=[slug]), {"person_1": "Nobody", "time_hours": "-1", "expense_note": "x"}),
+        (
+            reverse("web:exchange_record", args=[slug]),
+            {"person_1": "Nobody", "time_hours": "-1", "expense_note": "x"},
+        ),
         (reverse("web:exchange_decline", args=[slug, waiting.pk]), {}),
         (reverse("web:fund_donate", args=[slug]), {"donate-time_hours": "0"}),
         (reverse("web:listing_create", args=[slug]), {"category": "999999", "mode": "at_home"}),
-        (reverse("web:listing_edit", args=[slug, world["mine"].pk]), {"title": "x" * 200, "expires_on": "2000-01-01"}),
+        (
+            reverse("web:listing_edit", args=[slug, world["mine"].pk]),
+            {"title": "x" * 200, "expires_on": "2000-01-01"},
+        ),
     ]:
         response = client.post(url, data)
         assert response.status_code == 400, url
         assert "There is a problem" in response.content.decode(), url
         assert_accessible(response, url)
-    search = reverse("web:listing_search", args=[slug]) + "?after=broken&category=999999&available=never"
+    search = (
+        reverse("web:listing_search", args=[slug]) + "?after=broken&category=999999&available=never"
+    )
     response = client.get(search)
     assert response.status_code == 400 and "There is a problem" in response.content.decode()
     assert_accessible(response, search)

@@ -12,7 +12,9 @@ from tests.conftest import make_person
 def test_it_mails_nobody_who_has_no_account(client, db):
     url = reverse("account_reset_password")
     for i in range(3):
-        response = client.post(url, {"email": f"stranger{i}@example.org"}, REMOTE_ADDR=f"192.0.2.{i + 1}")
+        response = client.post(
+            url, {"email": f"stranger{i}@example.org"}, REMOTE_ADDR=f"192.0.2.{i + 1}"
+        )
         assert response.status_code == 302  # the page says the same as for a real account
     assert mail.outbox == []
 

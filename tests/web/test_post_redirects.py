@@ -59,8 +59,10 @@ def post_views() -> set[tuple[str, str]]:
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.FunctionDef):
                 decorators = [ast.unparse(d) for d in node.decorator_list]
-                if any(d == "require_POST" or (d.startswith("require_http_methods") and "POST" in d)
-                       for d in decorators):
+                if any(
+                    d == "require_POST" or (d.startswith("require_http_methods") and "POST" in d)
+                    for d in decorators
+                ):
                     found.add((path.stem, node.name))
     return found
 
@@ -102,8 +104,13 @@ class World:
         return submit_application(self.community)
 
     def listing(self, owner=None):
-        return listings_services.listing_create(actor=owner or self.member, community=self.community, kind="request",
-                                                title="Help with a new phone", category="gardening")
+        return listings_services.listing_create(
+            actor=owner or self.member,
+            community=self.community,
+            kind="request",
+            title="Help with a new phone",
+            category="gardening",
+        )
 
     def offline(self):
         person = make_person(None, "Ode Offline", phone="01632 960001", is_offline=True)
@@ -118,7 +125,11 @@ Case = Callable[[World], tuple]
 
 
 def _token_create(w):
-    return w.member, reverse("web:token_create"), {"token-name": "Spreadsheet", "token-community": ""}
+    return (
+        w.member,
+        reverse("web:token_create"),
+        {"token-name": "Spreadsheet", "token-community": ""},
+    )
 
 
 def _token_revoke(w):
@@ -127,81 +138,122 @@ def _token_revoke(w):
 
 
 def _reference_answer(w):
-    _reference, token = references_services.reference_request(actor=w.coordinator, application=w.application(),
-                                                   referee_name="Rita Referee", referee_email="rita@example.org")
-    return None, reverse("web:reference_answer", args=[token]), {"outcome": "supports", "answer": "A kind neighbour."}
+    _reference, token = references_services.reference_request(
+        actor=w.coordinator,
+        application=w.application(),
+        referee_name="Rita Referee",
+        referee_email="rita@example.org",
+    )
+    return (
+        None,
+        reverse("web:reference_answer", args=[token]),
+        {"outcome": "supports", "answer": "A kind neighbour."},
+    )
 
 
 def _apply_confirm(w):
     from django.test import TestCase
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        applications_services.application_request(actor=None, community=w.community, full_name="Pat", email="pat@example.org")
+        applications_services.application_request(
+            actor=None, community=w.community, full_name="Pat", email="pat@example.org"
+        )
     token = re.search(r"/applications/confirm/([^/\s]+)/", mail.outbox[-1].body).group(1)
     return None, reverse("web:apply_confirm", args=[token]), {}
 
 
 def _notifications_read(w):
-    notifications_services.notify(person=w.member, kind="message", community=w.community, title="Hello", body="",
-                                  url="/")
+    notifications_services.notify(
+        person=w.member, kind="message", community=w.community, title="Hello", body="", url="/"
+    )
     return w.member, reverse("web:notifications_read"), {"all": "1"}
 
 
 def _conversation_detail(w):
-    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
-                                                         body="Hello")
+    conversation = conversations_services.conversation_start(
+        actor=w.staff, community=w.community, recipient=w.member, body="Hello"
+    )
     return w.member, w.url("conversation_detail", conversation.pk), {"body": "Hello back"}
 
 
 def _message_report(w):
-    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
-                                                         body="Unkind words")
+    conversation = conversations_services.conversation_start(
+        actor=w.staff, community=w.community, recipient=w.member, body="Unkind words"
+    )
     return w.member, w.url("message_report", conversation.messages.get().pk), {"reason": "Unkind"}
 
 
 def _member_block(w):
-    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
-                                                         body="Hello")
-    return w.member, w.url("member_block", w.number(w.staff)), {"conversation": str(conversation.pk)}
+    conversation = conversations_services.conversation_start(
+        actor=w.staff, community=w.community, recipient=w.member, body="Hello"
+    )
+    return (
+        w.member,
+        w.url("member_block", w.number(w.staff)),
+        {"conversation": str(conversation.pk)},
+    )
 
 
 def _report_handled(w):
-    conversation = conversations_services.conversation_start(actor=w.staff, community=w.community, recipient=w.member,
-                                                         body="Unkind words")
-    report = reports_services.message_report(actor=w.member, message=conversation.messages.get(), reason="Unkind")
+    conversation = conversations_services.conversation_start(
+        actor=w.staff, community=w.community, recipient=w.member, body="Unkind words"
+    )
+    report = reports_services.message_report(
+        actor=w.member, message=conversation.messages.get(), reason="Unkind"
+    )
     return w.coordinator, w.url("report_handled", report.pk), {"note": "Spoke to them"}
 
 
 def _relay_passed_on(w):
-    relay = contact_relay_services.contact_relay_send(actor=w.member, community=w.community,
-                                        recipient=w.staff.memberships.get(), message="Please ring me")
+    relay = contact_relay_services.contact_relay_send(
+        actor=w.member,
+        community=w.community,
+        recipient=w.staff.memberships.get(),
+        message="Please ring me",
+    )
     return w.coordinator, w.url("relay_passed_on", relay.pk), {}
 
 
 def _message_passed_on(w):
     offline = w.offline()
-    conversation = conversations_services.conversation_start(actor=w.member, community=w.community, recipient=offline,
-                                                         body="Fancy a walk?")
+    conversation = conversations_services.conversation_start(
+        actor=w.member, community=w.community, recipient=offline, body="Fancy a walk?"
+    )
     message = conversation.messages.get()
     return w.coordinator, w.url("message_passed_on", message.pk), {f"m{message.pk}-how": "by phone"}
 
 
 def _concern_close(w):
     exchange = confirmed(w.community, w.member, w.member, w.staff)
-    concern = exchanges_references_services.reference_leave(actor=w.member, exchange=exchange, subject=w.staff, kind="concern",
-                                                text="Late and rude.")
-    return w.coordinator, w.url("concern_close", concern.pk), {f"c{concern.pk}-outcome": "Spoke to both."}
+    concern = exchanges_references_services.reference_leave(
+        actor=w.member, exchange=exchange, subject=w.staff, kind="concern", text="Late and rude."
+    )
+    return (
+        w.coordinator,
+        w.url("concern_close", concern.pk),
+        {f"c{concern.pk}-outcome": "Spoke to both."},
+    )
 
 
 def _introduction_new(w):
-    return w.coordinator, w.url("introduction_new"), {
-        "first": code_of(w.member, w.community), "second": code_of(w.staff, w.community), "note": "Meet each other"}
+    return (
+        w.coordinator,
+        w.url("introduction_new"),
+        {
+            "first": code_of(w.member, w.community),
+            "second": code_of(w.staff, w.community),
+            "note": "Meet each other",
+        },
+    )
 
 
 def _application_post(name: str, data: dict, supported: bool = False) -> Case:
     def case(w):
-        application = (supported_application(w.community, w.coordinator, email="ada@example.org") if supported
-                       else w.application())
+        application = (
+            supported_application(w.community, w.coordinator, email="ada@example.org")
+            if supported
+            else w.application()
+        )
         return w.coordinator, w.url(name, application.pk), data
 
     return case
@@ -217,17 +269,34 @@ def _disputed(w):
 
 
 def _exchange_record(w):
-    return w.member, w.url("exchange_record"), {
-        "idempotency_key": "walk-record", "person_1": code_of(w.staff, w.community), "direction": "gave",
-        "time_hours": "1", "time_minutes": "30", "effective_on": dt.date.today().isoformat(),
-        "title": "Weeding", "category": "Gardening"}
+    return (
+        w.member,
+        w.url("exchange_record"),
+        {
+            "idempotency_key": "walk-record",
+            "person_1": code_of(w.staff, w.community),
+            "direction": "gave",
+            "time_hours": "1",
+            "time_minutes": "30",
+            "effective_on": dt.date.today().isoformat(),
+            "title": "Weeding",
+            "category": "Gardening",
+        },
+    )
 
 
 def _entry(name: str, slip: bool) -> Case:
     def case(w):
-        data = {"idempotency_key": f"walk-{name}", "giver": code_of(w.member, w.community),
-                "receiver": code_of(w.staff, w.community), "time_hours": "1", "time_minutes": "0",
-                "effective_on": dt.date.today().isoformat(), "title": "Lift", "category": "Gardening"}
+        data = {
+            "idempotency_key": f"walk-{name}",
+            "giver": code_of(w.member, w.community),
+            "receiver": code_of(w.staff, w.community),
+            "time_hours": "1",
+            "time_minutes": "0",
+            "effective_on": dt.date.today().isoformat(),
+            "title": "Lift",
+            "category": "Gardening",
+        }
         if slip:
             data["slip_number"] = "S-1"
         return w.coordinator, w.url(name), data
@@ -237,29 +306,56 @@ def _entry(name: str, slip: bool) -> Case:
 
 def _listing_image_remove(w):
     listing = w.listing()
-    image = images.listing_image_add(actor=w.member, listing=listing,
-                                     upload=SimpleUploadedFile("a.jpg", picture(), content_type="image/jpeg"))
+    image = images.listing_image_add(
+        actor=w.member,
+        listing=listing,
+        upload=SimpleUploadedFile("a.jpg", picture(), content_type="image/jpeg"),
+    )
     return w.member, w.url("listing_image_remove", listing.pk, image.pk), {}
 
 
 def _listing_data(w):
-    return {"kind": "request", "title": "Help with a new phone", "description": "Setting up email.",
-            "category": str(Category.objects.get(community=None, slug="gardening").pk), "tags": "email",
-            "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(), "mode": "in_person",
-            "visibility": "community"}
+    return {
+        "kind": "request",
+        "title": "Help with a new phone",
+        "description": "Setting up email.",
+        "category": str(Category.objects.get(community=None, slug="gardening").pk),
+        "tags": "email",
+        "expires_on": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "mode": "in_person",
+        "visibility": "community",
+    }
 
 
 def _neighbourhood_edit(w):
-    place = neighbourhoods_services.neighbourhood_add(actor=w.coordinator, community=w.community, name="Docks", lat=51.5, lng=-0.1)
-    return w.coordinator, w.url("neighbourhood_edit", place.pk), {"name": "Old Docks", "lat": "51.5", "lng": "-0.1"}
+    place = neighbourhoods_services.neighbourhood_add(
+        actor=w.coordinator, community=w.community, name="Docks", lat=51.5, lng=-0.1
+    )
+    return (
+        w.coordinator,
+        w.url("neighbourhood_edit", place.pk),
+        {"name": "Old Docks", "lat": "51.5", "lng": "-0.1"},
+    )
 
 
 def _rules(w):
-    data = {"credit_floor_minutes": "-600", "credit_ceiling_minutes": "", "auto_confirm_days": "10",
-            "max_minutes_per_exchange": "480", "replacement_hourly_rate_pence": "1200", "group_exchange_payer": "split",
-            "references_required": "1", "vetting_group_activity": "0", "vetting_one_to_one": "1",
-            "vetting_home_visit": "2", "broker_unanswered_days": "7", "credits_per_hour_percent": "100",
-            "session_credits_from": "agency", "partner_credits_go": "keep", "reason": "Agreed at the meeting."}
+    data = {
+        "credit_floor_minutes": "-600",
+        "credit_ceiling_minutes": "",
+        "auto_confirm_days": "10",
+        "max_minutes_per_exchange": "480",
+        "replacement_hourly_rate_pence": "1200",
+        "group_exchange_payer": "split",
+        "references_required": "1",
+        "vetting_group_activity": "0",
+        "vetting_one_to_one": "1",
+        "vetting_home_visit": "2",
+        "broker_unanswered_days": "7",
+        "credits_per_hour_percent": "100",
+        "session_credits_from": "agency",
+        "partner_credits_go": "keep",
+        "reason": "Agreed at the meeting.",
+    }
     return w.coordinator, w.url("rulebook"), data
 
 
@@ -269,8 +365,17 @@ def _agency(w):
 
 
 def _role_data(**kw):
-    return {"title": "Reading buddy", "description": "Read with a child.", "commitment": "1 hour a week",
-            "vetting_level": "0", "training": "", "min_age": "", "max_age": "", "staff_lead": "", **kw}
+    return {
+        "title": "Reading buddy",
+        "description": "Read with a child.",
+        "commitment": "1 hour a week",
+        "vetting_level": "0",
+        "training": "",
+        "min_age": "",
+        "max_age": "",
+        "staff_lead": "",
+        **kw,
+    }
 
 
 def _agency_staff_remove(w):
@@ -280,8 +385,13 @@ def _agency_staff_remove(w):
 
 
 def _draft_role(w):
-    return agencies.role_create(actor=w.coordinator, agency=_agency(w), title="Reading buddy",
-                                description="Read with a child.", commitment="1 hour a week")
+    return agencies.role_create(
+        actor=w.coordinator,
+        agency=_agency(w),
+        title="Reading buddy",
+        description="Read with a child.",
+        commitment="1 hour a week",
+    )
 
 
 def _session_form():
@@ -306,13 +416,25 @@ def _register_confirm(w):
     assert helper.post(url, data).status_code == 302
     page = helper.get(w.url("session_register_confirm", w.fixture("session").pk))
     key = page.context["form"]["idempotency_key"].value()
-    return staff, w.url("session_register_confirm", w.fixture("session").pk), {"idempotency_key": key}
+    return (
+        staff,
+        w.url("session_register_confirm", w.fixture("session").pk),
+        {"idempotency_key": key},
+    )
 
 
 def _referral(w):
-    return referrals.referral_create(actor=w.staff, agency=_agency(w), target="community", full_name="Pat Patient",
-                                     phone="07700 900123", email="pat@example.org", what_matters="Lonely",
-                                     consent_given=True, consent_note="Agreed in clinic")
+    return referrals.referral_create(
+        actor=w.staff,
+        agency=_agency(w),
+        target="community",
+        full_name="Pat Patient",
+        phone="07700 900123",
+        email="pat@example.org",
+        what_matters="Lonely",
+        consent_given=True,
+        consent_note="Agreed in clinic",
+    )
 
 
 def _assessment_answers():
@@ -327,10 +449,17 @@ def _redeem(w):
     partner = w.partner()
     offer = swim(w.coordinator, partner)
     give_credit(w.community, w.member, 120)
-    return w.coordinator, w.url("partner_redeem", partner.pk), {
-        "idempotency_key": "door-walk", "member_ref": code_of(w.member, w.community), "offer": str(offer.pk),
-        "adults": "1", "children": "0"}
-
+    return (
+        w.coordinator,
+        w.url("partner_redeem", partner.pk),
+        {
+            "idempotency_key": "door-walk",
+            "member_ref": code_of(w.member, w.community),
+            "offer": str(offer.pk),
+            "adults": "1",
+            "children": "0",
+        },
+    )
 
 
 def _member_first_password(w):
@@ -339,8 +468,11 @@ def _member_first_password(w):
     offline.save()
     number = w.number(offline)
     password = "a-long-Passphrase-42"
-    return w.coordinator, w.url("member_first_password", number), {
-        "first_password-password1": password, "first_password-password2": password}
+    return (
+        w.coordinator,
+        w.url("member_first_password", number),
+        {"first_password-password1": password, "first_password-password2": password},
+    )
 
 
 def _sign_in_code(w):
@@ -348,9 +480,14 @@ def _sign_in_code(w):
 
     offline = w.offline()
     membership = offline.memberships.get(community=w.community)
-    _token, letter_code = sign_in.sign_in_code_issue(actor=w.coordinator, community=w.community,
-                                                     membership=membership)
-    return None, reverse("web:sign_in_code"), {"member_number": membership.member_code, "code": letter_code}
+    _token, letter_code = sign_in.sign_in_code_issue(
+        actor=w.coordinator, community=w.community, membership=membership
+    )
+    return (
+        None,
+        reverse("web:sign_in_code"),
+        {"member_number": membership.member_code, "code": letter_code},
+    )
 
 
 def _choose_password(w):
@@ -360,161 +497,390 @@ def _choose_password(w):
     newcomer.set_unusable_password()
     newcomer.save()
     memberships_services.membership_add(actor=None, community=w.community, person=newcomer)
-    _token, link = sign_in.sign_in_link_issue(actor=w.coordinator, person=newcomer, community=w.community)
+    _token, link = sign_in.sign_in_link_issue(
+        actor=w.coordinator, person=newcomer, community=w.community
+    )
     w.fixture("client").get(link)  # the link puts the token in this browser's session
     password = "a-long-Passphrase-42"
     return None, reverse("web:choose_password"), {"password1": password, "password2": password}
 
 
 def _community_create(w):
-    return w.fixture("operator"), reverse("web:community_create"), {
-        "name": "Hillside", "slug": "hillside", "member_prefix": "HIL", "area_description": "Up the hill.",
-        "coordinator_email": "", "coordinator_name": ""}
+    return (
+        w.fixture("operator"),
+        reverse("web:community_create"),
+        {
+            "name": "Hillside",
+            "slug": "hillside",
+            "member_prefix": "HIL",
+            "area_description": "Up the hill.",
+            "coordinator_email": "",
+            "coordinator_name": "",
+        },
+    )
 
 
 CASES: dict[str, Case] = {
     # Anyone
-    "apply": lambda w: (None, w.url("apply"), {"full_name": "Pat", "email": "pat@example.org",
-                                               "contact_preference": "email"}),
+    "apply": lambda w: (
+        None,
+        w.url("apply"),
+        {"full_name": "Pat", "email": "pat@example.org", "contact_preference": "email"},
+    ),
     "apply_confirm": _apply_confirm,
     "reference_answer": _reference_answer,
     # The signed-in person
-    "profile_details": lambda w: (w.member, reverse("web:profile_details"), {"full_name": "Mo Member",
-                                                                            "email": w.member.email}),
+    "profile_details": lambda w: (
+        w.member,
+        reverse("web:profile_details"),
+        {"full_name": "Mo Member", "email": w.member.email},
+    ),
     "profile_gifts": lambda w: (w.member, reverse("web:profile_gifts"), {"hands": "Gardening"}),
-    "profile_privacy": lambda w: (w.member, reverse("web:profile_privacy"), {
-        "email": "members", "phone": "coordinators", "address": "coordinators", "photo": "public",
-        "date_of_birth": "coordinators"}),
-    "profile_consent": lambda w: (w.member, reverse("web:profile_consent", args=["health"]), {"action": "give"}),
+    "profile_privacy": lambda w: (
+        w.member,
+        reverse("web:profile_privacy"),
+        {
+            "email": "members",
+            "phone": "coordinators",
+            "address": "coordinators",
+            "photo": "public",
+            "date_of_birth": "coordinators",
+        },
+    ),
+    "profile_consent": lambda w: (
+        w.member,
+        reverse("web:profile_consent", args=["health"]),
+        {"action": "give"},
+    ),
     "profile_sensitive": lambda w: (
         privacy_services.consent_give(actor=w.member, person=w.member, topic="health") and w.member,
-        reverse("web:profile_sensitive", args=["health"]), {"health-value": "Diabetes"}),
+        reverse("web:profile_sensitive", args=["health"]),
+        {"health-value": "Diabetes"},
+    ),
     "token_create": _token_create,
     "token_revoke": _token_revoke,
     "leave": lambda w: (w.member, reverse("web:leave", args=[w.slug]), {"reason": "Moving away."}),
     "notifications_read": _notifications_read,
-    "notification_preferences": lambda w: (w.member, reverse("web:notification_preferences"),
-                                           {"notify-email_mode": "digest"}),
+    "notification_preferences": lambda w: (
+        w.member,
+        reverse("web:notification_preferences"),
+        {"notify-email_mode": "digest"},
+    ),
     "acting_stop": lambda w: (
-        acting_for_services.acting_for_start(actor=w.coordinator, membership=w.member.memberships.get()) or w.coordinator,
-        reverse("web:acting_stop"), {}),
+        acting_for_services.acting_for_start(
+            actor=w.coordinator, membership=w.member.memberships.get()
+        )
+        or w.coordinator,
+        reverse("web:acting_stop"),
+        {},
+    ),
     # Members
     "rulebook": _rules,
     "exchange_record": _exchange_record,
-    "exchange_confirm": lambda w: (w.member, w.url("exchange_confirm", _exchange_waiting(w).pk), {}),
+    "exchange_confirm": lambda w: (
+        w.member,
+        w.url("exchange_confirm", _exchange_waiting(w).pk),
+        {},
+    ),
     "exchange_decline": lambda w: (
-        w.member, w.url("exchange_decline", (e := _exchange_waiting(w)).pk), {f"decline-{e.pk}-reason": "One hour"}),
+        w.member,
+        w.url("exchange_decline", (e := _exchange_waiting(w)).pk),
+        {f"decline-{e.pk}-reason": "One hour"},
+    ),
     "exchange_dispute": lambda w: (
-        w.member, w.url("exchange_dispute", (e := _exchange_waiting(w)).pk), {f"dispute-{e.pk}-reason": "Never"}),
+        w.member,
+        w.url("exchange_dispute", (e := _exchange_waiting(w)).pk),
+        {f"dispute-{e.pk}-reason": "Never"},
+    ),
     "exchange_reference": lambda w: (
-        w.member, w.url("exchange_reference", confirmed(w.community, w.member, w.member, w.staff).pk),
-        {"reference-subject": str(w.staff.pk), "reference-kind": "positive", "reference-text": "Kind and on time."}),
+        w.member,
+        w.url("exchange_reference", confirmed(w.community, w.member, w.member, w.staff).pk),
+        {
+            "reference-subject": str(w.staff.pk),
+            "reference-kind": "positive",
+            "reference-text": "Kind and on time.",
+        },
+    ),
     "listing_create": lambda w: (w.member, w.url("listing_create"), _listing_data(w)),
     "listing_edit": lambda w: (w.member, w.url("listing_edit", w.listing().pk), _listing_data(w)),
-    "listing_close": lambda w: (w.member, w.url("listing_close", w.listing().pk), {"reason": "Found help"}),
+    "listing_close": lambda w: (
+        w.member,
+        w.url("listing_close", w.listing().pk),
+        {"reason": "Found help"},
+    ),
     "listing_renew": lambda w: (w.member, w.url("listing_renew", w.listing().pk), {}),
-    "listing_image_add": lambda w: (w.member, w.url("listing_image_add", w.listing().pk), {
-        "image": SimpleUploadedFile("a.jpg", picture(), content_type="image/jpeg"), "alt_text": "A phone"}),
+    "listing_image_add": lambda w: (
+        w.member,
+        w.url("listing_image_add", w.listing().pk),
+        {
+            "image": SimpleUploadedFile("a.jpg", picture(), content_type="image/jpeg"),
+            "alt_text": "A phone",
+        },
+    ),
     "listing_image_remove": _listing_image_remove,
-    "conversation_new": lambda w: (w.member, w.url("conversation_new", w.number(w.staff)), {"body": "Hello"}),
+    "conversation_new": lambda w: (
+        w.member,
+        w.url("conversation_new", w.number(w.staff)),
+        {"body": "Hello"},
+    ),
     "conversation_detail": _conversation_detail,
     "message_report": _message_report,
     "member_block": _member_block,
     "fund_donate": lambda w: (
-        give_credit(w.community, w.member, 120) or w.member, w.url("fund_donate"),
-        {"donate-idempotency_key": "walk-donate", "donate-time_hours": "1", "donate-time_minutes": "0",
-         "donate-note": "For the fund"}),
+        give_credit(w.community, w.member, 120) or w.member,
+        w.url("fund_donate"),
+        {
+            "donate-idempotency_key": "walk-donate",
+            "donate-time_hours": "1",
+            "donate-time_minutes": "0",
+            "donate-note": "For the fund",
+        },
+    ),
     "session_signup": lambda w: (w.member, w.url("session_signup", w.fixture("session").pk), {}),
     "signup_cancel": lambda w: (
-        w.member, w.url("signup_cancel", (s := w.fixture("session")).pk,
-                        sessions.signup_create(actor=w.member, session=s).pk), {}),
+        w.member,
+        w.url(
+            "signup_cancel",
+            (s := w.fixture("session")).pk,
+            sessions.signup_create(actor=w.member, session=s).pk,
+        ),
+        {},
+    ),
     # Coordinators
-    "member_check": lambda w: (w.coordinator, w.url("member_check", w.number(w.member)), {
-        "check-kind": "id_seen", "check-result": "passed", "check-checked_on": dt.date.today().isoformat()}),
-    "member_note": lambda w: (w.coordinator, w.url("member_note", w.number(w.member)), {"note-text": "Lovely."}),
-    "member_role": lambda w: (w.coordinator, w.url("member_role", w.number(w.member)),
-                              {"role": Role.STEWARD, "granted": "1"}),
+    "member_check": lambda w: (
+        w.coordinator,
+        w.url("member_check", w.number(w.member)),
+        {
+            "check-kind": "id_seen",
+            "check-result": "passed",
+            "check-checked_on": dt.date.today().isoformat(),
+        },
+    ),
+    "member_note": lambda w: (
+        w.coordinator,
+        w.url("member_note", w.number(w.member)),
+        {"note-text": "Lovely."},
+    ),
+    "member_role": lambda w: (
+        w.coordinator,
+        w.url("member_role", w.number(w.member)),
+        {"role": Role.STEWARD, "granted": "1"},
+    ),
     "acting_start": lambda w: (w.coordinator, w.url("acting_start", w.number(w.member)), {}),
-    "member_offboard": lambda w: (w.coordinator, w.url("member_offboard", w.number(w.member)),
-                                  {"reason": "Moved to Leeds."}),
+    "member_offboard": lambda w: (
+        w.coordinator,
+        w.url("member_offboard", w.number(w.member)),
+        {"reason": "Moved to Leeds."},
+    ),
     "fund_grant": lambda w: (
-        give_credit(w.community, w.member, 120) or fund_services.fund_donate(
-            actor=w.member, community=w.community, person=w.member, idempotency_key="seed-fund", minutes=120)
+        give_credit(w.community, w.member, 120)
+        or fund_services.fund_donate(
+            actor=w.member,
+            community=w.community,
+            person=w.member,
+            idempotency_key="seed-fund",
+            minutes=120,
+        )
         and w.coordinator,
-        w.url("fund_grant"), {"grant-idempotency_key": "walk-grant", "grant-member": code_of(w.staff, w.community),
-                              "grant-time_hours": "1", "grant-time_minutes": "0", "grant-reason": "Thanks"}),
+        w.url("fund_grant"),
+        {
+            "grant-idempotency_key": "walk-grant",
+            "grant-member": code_of(w.staff, w.community),
+            "grant-time_hours": "1",
+            "grant-time_minutes": "0",
+            "grant-reason": "Thanks",
+        },
+    ),
     "exchange_broker": _entry("exchange_broker", slip=False),
     "exchange_slip": _entry("exchange_slip", slip=True),
-    "exchange_settle": lambda w: (w.coordinator, w.url("exchange_settle", (e := _disputed(w)).pk),
-                                  {f"settle-{e.pk}-note": "Talked to both", f"settle-{e.pk}-outcome": "confirm"}),
+    "exchange_settle": lambda w: (
+        w.coordinator,
+        w.url("exchange_settle", (e := _disputed(w)).pk),
+        {f"settle-{e.pk}-note": "Talked to both", f"settle-{e.pk}-outcome": "confirm"},
+    ),
     "exchange_reverse": lambda w: (
-        w.coordinator, w.url("exchange_reverse", (e := confirmed(w.community, w.member, w.member, w.staff)).pk),
-        {f"reverse-{e.pk}-reason": "Recorded twice"}),
+        w.coordinator,
+        w.url("exchange_reverse", (e := confirmed(w.community, w.member, w.member, w.staff)).pk),
+        {f"reverse-{e.pk}-reason": "Recorded twice"},
+    ),
     "concern_close": _concern_close,
     "introduction_new": _introduction_new,
     "message_passed_on": _message_passed_on,
     "relay_passed_on": _relay_passed_on,
     "report_handled": _report_handled,
-    "category_add": lambda w: (w.coordinator, w.url("category_add"), {"group": "home", "name": "Knitting"}),
-    "neighbourhoods": lambda w: (w.coordinator, w.url("neighbourhoods"),
-                                 {"name": "Millbrook", "lat": "51.489", "lng": "-0.138"}),
+    "category_add": lambda w: (
+        w.coordinator,
+        w.url("category_add"),
+        {"group": "home", "name": "Knitting"},
+    ),
+    "neighbourhoods": lambda w: (
+        w.coordinator,
+        w.url("neighbourhoods"),
+        {"name": "Millbrook", "lat": "51.489", "lng": "-0.138"},
+    ),
     "neighbourhood_edit": _neighbourhood_edit,
     # The application pages
-    "application_note": _application_post("application_note", {"note-text": "Lovely chat", "note-interview": "on"}),
-    "application_reference": _application_post("application_reference", {
-        "reference-referee_name": "Rita Referee", "reference-referee_email": "rita@example.org"}),
-    "application_check": _application_post("application_check", {
-        "check-kind": "id_seen", "check-result": "passed", "check-checked_on": dt.date.today().isoformat()}),
-    "application_approve": _application_post("application_approve", {"approve-reason": "Good fit"}, supported=True),
-    "application_decline": _application_post("application_decline", {"decline-reason": "Out of area"}),
+    "application_note": _application_post(
+        "application_note", {"note-text": "Lovely chat", "note-interview": "on"}
+    ),
+    "application_reference": _application_post(
+        "application_reference",
+        {"reference-referee_name": "Rita Referee", "reference-referee_email": "rita@example.org"},
+    ),
+    "application_check": _application_post(
+        "application_check",
+        {
+            "check-kind": "id_seen",
+            "check-result": "passed",
+            "check-checked_on": dt.date.today().isoformat(),
+        },
+    ),
+    "application_approve": _application_post(
+        "application_approve", {"approve-reason": "Good fit"}, supported=True
+    ),
+    "application_decline": _application_post(
+        "application_decline", {"decline-reason": "Out of area"}
+    ),
     # Agencies, roles, sessions, registers, referrals, self-assessments, spend partners
-    "agency_create": lambda w: (w.coordinator, w.url("agency_create"), {
-        "name": "Riverside Library", "kind": "library", "place": "Market Square", "description": "", "website": ""}),
-    "agency_edit": lambda w: (w.coordinator, w.url("agency_edit", _agency(w).slug), {
-        "name": "Riverside Health Centre", "kind": "gp_practice", "place": "14 Dock Street", "description": "",
-        "website": ""}),
+    "agency_create": lambda w: (
+        w.coordinator,
+        w.url("agency_create"),
+        {
+            "name": "Riverside Library",
+            "kind": "library",
+            "place": "Market Square",
+            "description": "",
+            "website": "",
+        },
+    ),
+    "agency_edit": lambda w: (
+        w.coordinator,
+        w.url("agency_edit", _agency(w).slug),
+        {
+            "name": "Riverside Health Centre",
+            "kind": "gp_practice",
+            "place": "14 Dock Street",
+            "description": "",
+            "website": "",
+        },
+    ),
     "agency_archive": lambda w: (w.coordinator, w.url("agency_archive", _agency(w).slug), {}),
-    "agency_staff_add": lambda w: (w.coordinator, w.url("agency_staff_add", _agency(w).slug), {
-        "number": w.number(w.member), "role": "staff", "job_title": "Helper"}),
+    "agency_staff_add": lambda w: (
+        w.coordinator,
+        w.url("agency_staff_add", _agency(w).slug),
+        {"number": w.number(w.member), "role": "staff", "job_title": "Helper"},
+    ),
     "agency_staff_remove": _agency_staff_remove,
     "role_create": lambda w: (w.coordinator, w.url("role_create", _agency(w).slug), _role_data()),
-    "role_edit": lambda w: (w.coordinator, w.url("role_edit", _draft_role(w).pk), _role_data(title="Story buddy")),
+    "role_edit": lambda w: (
+        w.coordinator,
+        w.url("role_edit", _draft_role(w).pk),
+        _role_data(title="Story buddy"),
+    ),
     "role_publish": lambda w: (w.coordinator, w.url("role_publish", _draft_role(w).pk), {}),
     "role_archive": lambda w: (w.coordinator, w.url("role_archive", _draft_role(w).pk), {}),
-    "training_record": lambda w: (_agency(w) and w.staff, w.url("training_record"), {
-        "number": w.number(w.member), "name": "Safeguarding", "completed_on": "2025-03-01"}),
-    "session_create": lambda w: (w.staff, w.url("session_create", _agency(w).slug), {
-        **_session_form(), "role": w.fixture("role").pk}),
-    "series_create": lambda w: (w.staff, w.url("series_create", _agency(w).slug), {
-        "role": w.fixture("role").pk, "day": (dt.date.today() + dt.timedelta(days=3)).isoformat(), "start": "10:00",
-        "duration_minutes": "120", "repeat": "weekly", "count": "4", "place": "Library", "capacity": "6"}),
-    "session_edit": lambda w: (w.staff, w.url("session_edit", w.fixture("session").pk),
-                               _agency(w) and _session_form()),
-    "session_cancel": lambda w: (w.staff, w.url("session_cancel", w.fixture("session").pk), {"reason": "Flooded"}),
+    "training_record": lambda w: (
+        _agency(w) and w.staff,
+        w.url("training_record"),
+        {"number": w.number(w.member), "name": "Safeguarding", "completed_on": "2025-03-01"},
+    ),
+    "session_create": lambda w: (
+        w.staff,
+        w.url("session_create", _agency(w).slug),
+        {**_session_form(), "role": w.fixture("role").pk},
+    ),
+    "series_create": lambda w: (
+        w.staff,
+        w.url("series_create", _agency(w).slug),
+        {
+            "role": w.fixture("role").pk,
+            "day": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+            "start": "10:00",
+            "duration_minutes": "120",
+            "repeat": "weekly",
+            "count": "4",
+            "place": "Library",
+            "capacity": "6",
+        },
+    ),
+    "session_edit": lambda w: (
+        w.staff,
+        w.url("session_edit", w.fixture("session").pk),
+        _agency(w) and _session_form(),
+    ),
+    "session_cancel": lambda w: (
+        w.staff,
+        w.url("session_cancel", w.fixture("session").pk),
+        {"reason": "Flooded"},
+    ),
     "session_register": lambda w: _register(w, "save"),
     "session_register_confirm": _register_confirm,
-    "referral_create": lambda w: (w.staff, w.url("referral_create", _agency(w).slug), {
-        "target": "community", "role": "", "group_name": "", "full_name": "Pat Patient", "phone": "07700 900123",
-        "email": "pat@example.org", "what_matters": "Lonely", "consent_given": "on",
-        "consent_note": "Agreed in clinic", "share_with_referrer": "status"}),
-    "referral_status": lambda w: (w.coordinator, w.url("referral_status", _referral(w).pk),
-                                  {"status": "contacted", "note": "Left a message"}),
-    "assessment_create": lambda w: (w.staff, w.url("assessment_create", _agency(w).slug), _assessment_answers()),
-    "partner_add": lambda w: (w.coordinator, w.url("partner_add"), {"name": "Town Cinema", "place": ""}),
-    "partner_edit": lambda w: (w.coordinator, w.url("partner_edit", w.partner().pk), {
-        "name": "Riverside Leisure Centre", "place": "Dock Road", "description": "Pool."}),
+    "referral_create": lambda w: (
+        w.staff,
+        w.url("referral_create", _agency(w).slug),
+        {
+            "target": "community",
+            "role": "",
+            "group_name": "",
+            "full_name": "Pat Patient",
+            "phone": "07700 900123",
+            "email": "pat@example.org",
+            "what_matters": "Lonely",
+            "consent_given": "on",
+            "consent_note": "Agreed in clinic",
+            "share_with_referrer": "status",
+        },
+    ),
+    "referral_status": lambda w: (
+        w.coordinator,
+        w.url("referral_status", _referral(w).pk),
+        {"status": "contacted", "note": "Left a message"},
+    ),
+    "assessment_create": lambda w: (
+        w.staff,
+        w.url("assessment_create", _agency(w).slug),
+        _assessment_answers(),
+    ),
+    "partner_add": lambda w: (
+        w.coordinator,
+        w.url("partner_add"),
+        {"name": "Town Cinema", "place": ""},
+    ),
+    "partner_edit": lambda w: (
+        w.coordinator,
+        w.url("partner_edit", w.partner().pk),
+        {"name": "Riverside Leisure Centre", "place": "Dock Road", "description": "Pool."},
+    ),
     "partner_archive": lambda w: (w.coordinator, w.url("partner_archive", w.partner().pk), {}),
-    "partner_offer_add": lambda w: (w.coordinator, w.url("partner_offer_add", w.partner().pk), {
-        "title": "A film", "minutes": "90", "max_adults": "1", "max_children": "2"}),
+    "partner_offer_add": lambda w: (
+        w.coordinator,
+        w.url("partner_offer_add", w.partner().pk),
+        {"title": "A film", "minutes": "90", "max_adults": "1", "max_children": "2"},
+    ),
     "partner_offer_deactivate": lambda w: (
-        w.coordinator, w.url("partner_offer_deactivate", (p := w.partner()).pk, swim(w.coordinator, p).pk), {}),
+        w.coordinator,
+        w.url("partner_offer_deactivate", (p := w.partner()).pk, swim(w.coordinator, p).pk),
+        {},
+    ),
     "partner_redeem": _redeem,
-    "agency_fund": lambda w: (w.coordinator, w.url("agency_fund", _agency(w).slug), {
-        "source": "issuance", "time_hours": "10", "time_minutes": "0", "note": "Spring sessions",
-        "idempotency_key": "9b7e6a52-8a3c-4d7e-9a43-1f0b1f2c3d4e"}),
+    "agency_fund": lambda w: (
+        w.coordinator,
+        w.url("agency_fund", _agency(w).slug),
+        {
+            "source": "issuance",
+            "time_hours": "10",
+            "time_minutes": "0",
+            "note": "Spring sessions",
+            "idempotency_key": "9b7e6a52-8a3c-4d7e-9a43-1f0b1f2c3d4e",
+        },
+    ),
     "community_create": _community_create,
     "member_first_password": _member_first_password,
-    "member_sign_in_letter": lambda w: (w.coordinator, w.url("member_sign_in_letter", w.number(w.offline())), {}),
+    "member_sign_in_letter": lambda w: (
+        w.coordinator,
+        w.url("member_sign_in_letter", w.number(w.offline())),
+        {},
+    ),
     "sign_in_code": _sign_in_code,
     "choose_password": _choose_password,
 }
@@ -543,5 +909,6 @@ def test_a_successful_post_answers_with_a_redirect(client, community, request, n
 
 def _errors(response) -> str:
     body = response.content.decode(errors="replace")
-    return " | ".join(re.sub(r"<[^>]+>", " ", m) for m in re.findall(r'class="error[^"]*"[^>]*>(.*?)</', body))[:500]
-
+    return " | ".join(
+        re.sub(r"<[^>]+>", " ", m) for m in re.findall(r'class="error[^"]*"[^>]*>(.*?)</', body)
+    )[:500]

@@ -9,8 +9,13 @@ from coproduce.core.models import AuditEvent
 from .conftest import text
 
 DETAILS = {
-    "full_name": "Mo Member", "known_as": "Mo", "email": "member@riverside.example", "phone": "07700 900002",
-    "address": "2 River Row", "neighbourhood": "Docks", "date_of_birth": "1950-03-27",
+    "full_name": "Mo Member",
+    "known_as": "Mo",
+    "email": "member@riverside.example",
+    "phone": "07700 900002",
+    "address": "2 River Row",
+    "neighbourhood": "Docks",
+    "date_of_birth": "1950-03-27",
 }
 
 
@@ -31,7 +36,11 @@ def test_it_saves_details(client, member):
     response = client.post(reverse("web:profile_details"), DETAILS)
     assert response.status_code == 302
     member.refresh_from_db()
-    assert (member.known_as, member.phone, member.date_of_birth.isoformat()) == ("Mo", "07700 900002", "1950-03-27")
+    assert (member.known_as, member.phone, member.date_of_birth.isoformat()) == (
+        "Mo",
+        "07700 900002",
+        "1950-03-27",
+    )
 
 
 def test_it_refuses_an_email_used_by_another_account(client, member, coordinator):
@@ -45,7 +54,9 @@ def test_it_refuses_an_email_used_by_another_account(client, member, coordinator
 
 def test_it_refuses_a_bad_date_and_an_empty_name(client, member):
     client.force_login(member)
-    response = client.post(reverse("web:profile_details"), {**DETAILS, "full_name": "", "date_of_birth": "31/31/1950"})
+    response = client.post(
+        reverse("web:profile_details"), {**DETAILS, "full_name": "", "date_of_birth": "31/31/1950"}
+    )
     assert response.status_code == 400
     assert "Enter a full name." in text(response)
     assert "Enter a real date" in text(response)
@@ -59,15 +70,26 @@ def test_it_saves_the_gift_profile(client, member):
     body = page.content.decode()
     assert '<th scope="row">Monday</th>' in body and '<th scope="col">Evening</th>' in body
     assert "Monday morning" in body  # each checkbox has its own label
-    response = client.post(reverse("web:profile_gifts"), {
-        "head": "Bookkeeping", "hands": "Gardening\n\nPainting\n", "heart": "", "teach": "Knitting",
-        "availability": ["mon-am", "sat-eve"], "languages": "English, Welsh", "accessibility_needs": "Large print",
-        "contact_preferences": ["email", "phone"],
-    })
+    response = client.post(
+        reverse("web:profile_gifts"),
+        {
+            "head": "Bookkeeping",
+            "hands": "Gardening\n\nPainting\n",
+            "heart": "",
+            "teach": "Knitting",
+            "availability": ["mon-am", "sat-eve"],
+            "languages": "English, Welsh",
+            "accessibility_needs": "Large print",
+            "contact_preferences": ["email", "phone"],
+        },
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert sorted((g.kind, g.description) for g in member.gifts.all()) == [
-        ("hands", "Gardening"), ("hands", "Painting"), ("head", "Bookkeeping"), ("teach", "Knitting"),
+        ("hands", "Gardening"),
+        ("hands", "Painting"),
+        ("head", "Bookkeeping"),
+        ("teach", "Knitting"),
     ]
     assert member.availability == ["mon-am", "sat-eve"]
     assert member.contact_preferences == ["email", "phone"]
@@ -80,7 +102,9 @@ def test_it_refuses_a_contact_preference_without_the_detail(client, outsider):
     outsider.phone = ""
     outsider.save()
     client.force_login(outsider)
-    response = client.post(reverse("web:profile_gifts"), {"hands": "Gardening", "contact_preferences": ["phone"]})
+    response = client.post(
+        reverse("web:profile_gifts"), {"hands": "Gardening", "contact_preferences": ["phone"]}
+    )
     assert response.status_code == 400
     assert "Add a phone number before choosing phone." in text(response)
     assert not outsider.gifts.exists()
@@ -98,10 +122,16 @@ def test_it_saves_privacy_choices(client, member):
     client.force_login(member)
     page = client.get(reverse("web:profile_privacy"))
     assert "<legend>Email address" in page.content.decode()
-    response = client.post(reverse("web:profile_privacy"), {
-        "email": "members", "phone": "coordinators", "address": "coordinators", "photo": "public",
-        "date_of_birth": "coordinators",
-    })
+    response = client.post(
+        reverse("web:profile_privacy"),
+        {
+            "email": "members",
+            "phone": "coordinators",
+            "address": "coordinators",
+            "photo": "public",
+            "date_of_birth": "coordinators",
+        },
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert (member.email_visibility, member.photo_visibility) == ("members", "public")
@@ -109,10 +139,16 @@ def test_it_saves_privacy_choices(client, member):
 
 def test_it_refuses_an_unknown_privacy_choice(client, member):
     client.force_login(member)
-    response = client.post(reverse("web:profile_privacy"), {
-        "email": "everyone", "phone": "coordinators", "address": "coordinators", "photo": "public",
-        "date_of_birth": "coordinators",
-    })
+    response = client.post(
+        reverse("web:profile_privacy"),
+        {
+            "email": "everyone",
+            "phone": "coordinators",
+            "address": "coordinators",
+            "photo": "public",
+            "date_of_birth": "coordinators",
+        },
+    )
     assert response.status_code == 400
     assert "Select a valid choice" in text(response)
     member.refresh_from_db()
@@ -126,7 +162,9 @@ def test_it_records_consent_then_the_value_then_withdraws(client, member):
     assert "Record consent for Health" in page
     client.post(reverse("web:profile_consent", args=["health"]), {"action": "give"})
     assert Consent.objects.filter(person=member, topic="health", withdrawn_at__isnull=True).exists()
-    response = client.post(reverse("web:profile_sensitive", args=["health"]), {"health-value": "Diabetes"})
+    response = client.post(
+        reverse("web:profile_sensitive", args=["health"]), {"health-value": "Diabetes"}
+    )
     assert response.status_code == 302
     assert SensitiveDatum.objects.get(person=member).value == "Diabetes"
     assert "Diabetes" in client.get(reverse("web:profile_privacy")).content.decode()
@@ -137,7 +175,9 @@ def test_it_records_consent_then_the_value_then_withdraws(client, member):
 
 def test_it_stores_nothing_sensitive_without_consent(client, member):
     client.force_login(member)
-    response = client.post(reverse("web:profile_sensitive", args=["income"]), {"income-value": "Low"})
+    response = client.post(
+        reverse("web:profile_sensitive", args=["income"]), {"income-value": "Low"}
+    )
     assert response.status_code == 400
     assert "This can only be stored with a recorded consent." in text(response)
     assert not SensitiveDatum.objects.exists()
@@ -145,7 +185,12 @@ def test_it_stores_nothing_sensitive_without_consent(client, member):
 
 def test_it_gives_404_for_an_unknown_topic(client, member):
     client.force_login(member)
-    assert client.post(reverse("web:profile_consent", args=["religion"]), {"action": "give"}).status_code == 404
+    assert (
+        client.post(
+            reverse("web:profile_consent", args=["religion"]), {"action": "give"}
+        ).status_code
+        == 404
+    )
     assert not Consent.objects.exists()
 
 
@@ -158,9 +203,15 @@ def test_it_does_not_touch_the_audit_for_a_failed_save(client, member):
 
 
 def test_it_saves_nothing_when_nothing_changed(client, member):
-    profiles_services.person_details_update(actor=member, person=member, **{
-        **DETAILS, "date_of_birth": None, "is_offline": False,
-    })
+    profiles_services.person_details_update(
+        actor=member,
+        person=member,
+        **{
+            **DETAILS,
+            "date_of_birth": None,
+            "is_offline": False,
+        },
+    )
     before = AuditEvent.objects.count()
     client.force_login(member)
     client.post(reverse("web:profile_details"), {**DETAILS, "date_of_birth": ""})

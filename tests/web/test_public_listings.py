@@ -20,8 +20,16 @@ from .conftest import text
 
 
 def posted(community, owner, **kw) -> Listing:
-    values = {"kind": "offer", "title": "Help in the garden", "category": "gardening", "neighbourhood": "Old Docks",
-              "visibility": "public", "description": "Weeding and pruning, weekends.", "lat": 51.5071, "lng": -0.1277}
+    values = {
+        "kind": "offer",
+        "title": "Help in the garden",
+        "category": "gardening",
+        "neighbourhood": "Old Docks",
+        "visibility": "public",
+        "description": "Weeding and pruning, weekends.",
+        "lat": 51.5071,
+        "lng": -0.1277,
+    }
     values.update(kw)
     return listings_services.listing_create(actor=owner, community=community, **values)
 
@@ -33,28 +41,52 @@ def url(community) -> str:
 @pytest.fixture
 def spread(community, member, agency_staff):
     shown = posted(community, member, title="Weekend gardening", availability=["sat-am"])
-    request = posted(community, agency_staff, kind="request", title="Lift to the eye clinic",
-                     category="lifts-to-appointments")
+    request = posted(
+        community,
+        agency_staff,
+        kind="request",
+        title="Lift to the eye clinic",
+        category="lifts-to-appointments",
+    )
     private = posted(community, member, title="Members only lifts", visibility="community")
     closed = posted(community, member, title="Closed bike repair", category="bike-repair")
     listings_services.listing_close(actor=member, listing=closed)
     lapsed = posted(community, member, title="Lapsed knitting", category="knitting-and-crochet")
     Listing.objects.filter(pk=lapsed.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
-    return {"shown": shown, "request": request, "private": private, "closed": closed, "lapsed": lapsed}
+    return {
+        "shown": shown,
+        "request": request,
+        "private": private,
+        "closed": closed,
+        "lapsed": lapsed,
+    }
 
 
-def test_it_shows_public_listings_to_a_visitor_who_is_not_signed_in(client, community, member, spread):
+def test_it_shows_public_listings_to_a_visitor_who_is_not_signed_in(
+    client, community, member, spread
+):
     # Seen: "Everyone, on the public site" changed nothing a visitor could see.
     response = client.get(url(community))
     assert response.status_code == 200
     page = text(response)
     assert "Offers and requests in Riverside" in page
     assert "Weekend gardening" in page and "Lift to the eye clinic" in page
-    assert "Weeding and pruning, weekends." in page and "Old Docks" in page and "Saturday morning" in page
+    assert (
+        "Weeding and pruning, weekends." in page
+        and "Old Docks" in page
+        and "Saturday morning" in page
+    )
     for hidden in ("Members only lifts", "Closed bike repair", "Lapsed knitting"):
         assert hidden not in page
     # Nothing about the people: no name, contact details, member page, map point or picture.
-    for private in (member.full_name, member.display_name, "07700", "River Row", member.email, "51.507"):
+    for private in (
+        member.full_name,
+        member.display_name,
+        "07700",
+        "River Row",
+        member.email,
+        "51.507",
+    ):
         assert private not in page
     body = response.content.decode()
     assert "/members/" not in body and "/images/" not in body and "/messages/" not in body
@@ -70,34 +102,51 @@ def test_it_is_linked_from_the_list_of_communities(client, community, other_comm
     assert f'href="{url(community)}"' in body and f'href="{url(other_community)}"' in body
 
 
-def test_it_shows_members_the_same_public_listings_with_a_way_in(client, community, member, outsider, spread):
+def test_it_shows_members_the_same_public_listings_with_a_way_in(
+    client, community, member, outsider, spread
+):
     client.force_login(member)
     response = client.get(url(community))
-    assert [x.pk for x in response.context["page"].listings] == [spread["request"].pk, spread["shown"].pk]
+    assert [x.pk for x in response.context["page"].listings] == [
+        spread["request"].pk,
+        spread["shown"].pk,
+    ]
     body = response.content.decode()
-    assert f'href="{reverse("web:listing_detail", args=[community.slug, spread["shown"].pk])}"' in body
+    assert (
+        f'href="{reverse("web:listing_detail", args=[community.slug, spread["shown"].pk])}"' in body
+    )
     assert "Sign in to answer" not in text(response)
     client.force_login(outsider)  # signed in, not a member: applying is the way
     page = text(client.get(url(community)))
-    assert "Weekend gardening" in page and "Apply to join Riverside" in page and "Sign in to answer" not in page
+    assert (
+        "Weekend gardening" in page
+        and "Apply to join Riverside" in page
+        and "Sign in to answer" not in page
+    )
 
 
 def test_it_searches_words_with_typos_and_kinds(client, community, spread):
-    assert [x.pk for x in client.get(url(community), {"q": "gardning"}).context["page"].listings] == [
-        spread["shown"].pk]
-    assert [x.pk for x in client.get(url(community), {"kind": "request"}).context["page"].listings] == [
-        spread["request"].pk]
+    assert [
+        x.pk for x in client.get(url(community), {"q": "gardning"}).context["page"].listings
+    ] == [spread["shown"].pk]
+    assert [
+        x.pk for x in client.get(url(community), {"kind": "request"}).context["page"].listings
+    ] == [spread["request"].pk]
     assert [x.pk for x in client.get(url(community), {"q": "lift"}).context["page"].listings] == [
-        spread["request"].pk]  # not "Members only lifts"
+        spread["request"].pk
+    ]  # not "Members only lifts"
     page = text(client.get(url(community), {"q": "members only"}))
     assert "Members only lifts" not in page and "Nothing public matches" in page
 
 
-@pytest.mark.parametrize(("params", "field", "message"), [
-    ({"q": "x" * 201}, "q", "Search for at most 200 characters."),
-    ({"kind": "gift"}, "kind", "Select a valid choice."),
-    ({"after": "not-a-cursor"}, "after", "This page link is out of date"),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"q": "x" * 201}, "q", "Search for at most 200 characters."),
+        ({"kind": "gift"}, "kind", "Select a valid choice."),
+        ({"after": "not-a-cursor"}, "after", "This page link is out of date"),
+    ],
+)
 def test_it_refuses_bad_searches_with_a_message(client, community, spread, params, field, message):
     response = client.get(url(community), params)
     assert response.status_code == 400
@@ -115,7 +164,9 @@ def test_it_pages_newest_first(client, community, member):
     assert second.context["more"] is None
 
 
-def test_it_hides_an_unlisted_community_from_all_but_its_members(client, community, member, outsider, spread):
+def test_it_hides_an_unlisted_community_from_all_but_its_members(
+    client, community, member, outsider, spread
+):
     Community.objects.filter(pk=community.pk).update(is_listed=False)
     assert client.get(url(community)).status_code == 404
     client.force_login(outsider)
@@ -141,7 +192,11 @@ def test_it_tells_the_owner_what_public_means_and_where_it_shows(client, communi
     client.force_login(member)
     form = text(client.get(reverse("web:listing_create", args=[community.slug])))
     assert "also shown to people who are not signed in" in form and "without your name" in form
-    body = client.get(reverse("web:listing_detail", args=[community.slug, spread["shown"].pk])).content.decode()
+    body = client.get(
+        reverse("web:listing_detail", args=[community.slug, spread["shown"].pk])
+    ).content.decode()
     assert f'<a href="{url(community)}">Everyone, on the public site</a>' in body
-    body = client.get(reverse("web:listing_detail", args=[community.slug, spread["private"].pk])).content.decode()
+    body = client.get(
+        reverse("web:listing_detail", args=[community.slug, spread["private"].pk])
+    ).content.decode()
     assert url(community) not in body and "Members of this community" in body

@@ -17,7 +17,10 @@ from .conftest import submit_application, text
 def requested(community, coordinator):
     application = submit_application(community)
     reference, token = references_services.reference_request(
-        actor=coordinator, application=application, referee_name="Rita Referee", referee_email="rita@example.org"
+        actor=coordinator,
+        application=application,
+        referee_name="Rita Referee",
+        referee_email="rita@example.org",
     )
     return reference, token
 
@@ -32,7 +35,10 @@ def test_it_shows_the_referee_who_the_reference_is_for(client, requested):
 
 def test_it_records_the_answer(client, requested):
     reference, token = requested
-    response = client.post(reverse("web:reference_answer", args=[token]), {"outcome": "supports", "answer": "A kind neighbour."})
+    response = client.post(
+        reverse("web:reference_answer", args=[token]),
+        {"outcome": "supports", "answer": "A kind neighbour."},
+    )
     assert response["Location"] == reverse("web:reference_thanks", args=[token])
     assert "Thank you for your reference" in text(client.get(response["Location"]))
     reference.refresh_from_db()
@@ -42,7 +48,9 @@ def test_it_records_the_answer(client, requested):
 
 def test_it_needs_an_outcome_and_an_answer(client, requested):
     reference, token = requested
-    response = client.post(reverse("web:reference_answer", args=[token]), {"outcome": "", "answer": ""})
+    response = client.post(
+        reverse("web:reference_answer", args=[token]), {"outcome": "", "answer": ""}
+    )
     assert response.status_code == 400
     assert "Choose whether you support the application or have concerns." in text(response)
     assert "Tell us a little about how you know the applicant." in text(response)
@@ -59,7 +67,9 @@ def test_it_says_plainly_when_the_link_is_unknown(client, db):
 def test_it_explains_an_answered_reference_and_changes_nothing(client, requested):
     reference, token = requested
     references_services.reference_answer(token=token, outcome="supports", answer="First answer.")
-    response = client.post(reverse("web:reference_answer", args=[token]), {"outcome": "concerns", "answer": "Second."})
+    response = client.post(
+        reverse("web:reference_answer", args=[token]), {"outcome": "concerns", "answer": "Second."}
+    )
     assert response.status_code == 409
     assert "already been given" in text(response)
     reference.refresh_from_db()
@@ -68,11 +78,15 @@ def test_it_explains_an_answered_reference_and_changes_nothing(client, requested
 
 def test_it_explains_an_expired_link(client, requested):
     reference, token = requested
-    Reference.objects.filter(pk=reference.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    Reference.objects.filter(pk=reference.pk).update(
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
     response = client.get(reverse("web:reference_answer", args=[token]))
     assert response.status_code == 410
     assert "has expired" in text(response)
-    response = client.post(reverse("web:reference_answer", args=[token]), {"outcome": "supports", "answer": "Late."})
+    response = client.post(
+        reverse("web:reference_answer", args=[token]), {"outcome": "supports", "answer": "Late."}
+    )
     assert response.status_code == 410
     reference.refresh_from_db()
     assert reference.status == ReferenceStatus.REQUESTED
@@ -80,7 +94,9 @@ def test_it_explains_an_expired_link(client, requested):
 
 def test_it_explains_a_cancelled_reference(client, requested, coordinator):
     reference, token = requested
-    applications_services.application_decline(actor=coordinator, application=reference.application, reason="Moved away.")
+    applications_services.application_decline(
+        actor=coordinator, application=reference.application, reason="Moved away."
+    )
     response = client.get(reverse("web:reference_answer", args=[token]))
     assert response.status_code == 410
     assert "no longer needed" in text(response)

@@ -25,8 +25,12 @@ def test_it_says_the_floor_lets_members_owe_hours(client, community, member):
 
 
 def test_it_names_the_check_levels_in_the_rules(client, community, member):
-    communities_services.rulebook_change(actor=None, community=community, changes={"vetting_group_activity": 1, "vetting_one_to_one": 1},
-                             reason="Everyone shows ID")
+    communities_services.rulebook_change(
+        actor=None,
+        community=community,
+        changes={"vetting_group_activity": 1, "vetting_one_to_one": 1},
+        reason="Everyone shows ID",
+    )
     client.force_login(member)
     page = text(client.get(reverse("web:community", args=[community.slug])))
     assert f"Check level for group activities {VETTING_LEVELS[1]} " in page
@@ -40,11 +44,19 @@ def test_it_names_the_check_levels_in_the_rules(client, community, member):
 def test_it_lists_each_check_of_an_application_on_its_own(client, community, coordinator):
     application = submit_application(community)
     for kind in ("id_seen", "background_check"):
-        vetting_services.check_record(actor=coordinator, community=community, person=application.person, kind=kind,
-                              result="passed", checked_on=dt.date.today())
+        vetting_services.check_record(
+            actor=coordinator,
+            community=community,
+            person=application.person,
+            kind=kind,
+            result="passed",
+            checked_on=dt.date.today(),
+        )
     client.force_login(coordinator)
     body = client.get(reverse("web:coordinator_dashboard", args=[community.slug])).content.decode()
-    assert '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="applications">' in body
+    assert (
+        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="applications">' in body
+    )
     cell = re.search(r'<td[^>]*><ul class="plain">(.*?)</ul></td>', body, re.S)
     assert cell is not None
     assert len(re.findall(r"<li>.*?</li>", cell.group(1))) == 2
@@ -54,8 +66,12 @@ def test_it_writes_every_notification_date_one_way(client, member):
     read = notifications.notify(person=member, kind="x", title="Read one")
     notifications.notify(person=member, kind="x", title="Unread one")
     notifications.mark_read(person=member, ids=[read.pk])
-    Notification.objects.filter(person=member).update(created_at=dt.datetime(2026, 9, 3, 9, 5, tzinfo=dt.UTC))
-    Notification.objects.filter(pk=read.pk).update(read_at=dt.datetime(2026, 11, 4, 12, 0, tzinfo=dt.UTC))
+    Notification.objects.filter(person=member).update(
+        created_at=dt.datetime(2026, 9, 3, 9, 5, tzinfo=dt.UTC)
+    )
+    Notification.objects.filter(pk=read.pk).update(
+        read_at=dt.datetime(2026, 11, 4, 12, 0, tzinfo=dt.UTC)
+    )
     client.force_login(member)
     page = text(client.get(reverse("web:notifications")))
     assert page.count("3 September 2026, 10:05") == 2  # London summer time

@@ -34,7 +34,9 @@ def test_it_signs_in_with_an_email_address(client, member):
 
 
 def test_it_explains_a_failed_sign_in(client, community, member):
-    response = client.post(reverse("account_login"), {"login": "RIV-0099", "password": "wrong-password"})
+    response = client.post(
+        reverse("account_login"), {"login": "RIV-0099", "password": "wrong-password"}
+    )
     assert response.status_code == 200
     assert 'class="error-summary"' in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -42,7 +44,9 @@ def test_it_explains_a_failed_sign_in(client, community, member):
 
 def test_it_sends_a_coordinator_without_two_factor_to_set_it_up(client, community):
     person = make_person("newcoord@riverside.example", "Nia New")
-    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(
+        actor=None, community=community, person=person, roles=[Role.COORDINATOR]
+    )
     client.force_login(person)
     response = client.get(reverse("web:coordinator_dashboard", args=[community.slug]))
     assert response.status_code == 302
@@ -51,7 +55,9 @@ def test_it_sends_a_coordinator_without_two_factor_to_set_it_up(client, communit
 
 def test_it_renders_the_two_factor_pages_in_our_layout(client, community):
     person = make_person("newcoord@riverside.example", "Nia New")
-    memberships_services.membership_add(actor=None, community=community, person=person, roles=[Role.COORDINATOR])
+    memberships_services.membership_add(
+        actor=None, community=community, person=person, roles=[Role.COORDINATOR]
+    )
     client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
     # Setting up an authenticator asks for the password again first.
     confirm = client.get(reverse("mfa_activate_totp"), follow=True)

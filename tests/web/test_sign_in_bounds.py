@@ -60,8 +60,10 @@ def test_it_refuses_an_overlong_two_factor_code(client, member):
 
 def test_it_refuses_an_overlong_password_when_changing_it(client, member):
     client.force_login(member)
-    response = client.post(reverse("account_change_password"),
-                           {"oldpassword": PASSWORD, "password1": HUGE, "password2": HUGE})
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": HUGE, "password2": HUGE},
+    )
     assert_field_error(response, "password1")
     member.refresh_from_db()
     assert member.check_password(PASSWORD)

@@ -50,12 +50,21 @@ def people(community):
     return with_email, phone_only
 
 
-@pytest.mark.parametrize("login", [
-    "known@example.org", "KNOWN@example.org", "nobody@example.org",
-    "RIV-0002", "riv-2", "RIV-0099", "XYZ-0001",
-    "dot.phone", "no.such.person",
-    "applicant@example.org",
-])
+@pytest.mark.parametrize(
+    "login",
+    [
+        "known@example.org",
+        "KNOWN@example.org",
+        "nobody@example.org",
+        "RIV-0002",
+        "riv-2",
+        "RIV-0099",
+        "XYZ-0001",
+        "dot.phone",
+        "no.such.person",
+        "applicant@example.org",
+    ],
+)
 @pytest.mark.parametrize("password", ["wrong-password", PASSWORD])
 def test_it_hashes_once_for_every_sign_in_attempt(client, people, hashes, login, password):
     cache.clear()
@@ -65,7 +74,11 @@ def test_it_hashes_once_for_every_sign_in_attempt(client, people, hashes, login,
 
 def test_it_signs_in_with_each_kind_of_name(client, people):
     with_email, phone_only = people
-    for login, person in (("Known@Example.org", with_email), ("RIV-2", phone_only), ("DOT.PHONE", phone_only)):
+    for login, person in (
+        ("Known@Example.org", with_email),
+        ("RIV-2", phone_only),
+        ("DOT.PHONE", phone_only),
+    ):
         cache.clear()
         client.logout()
         response = client.post(reverse("account_login"), {"login": login, "password": PASSWORD})

@@ -28,7 +28,9 @@ def _fresh_limits():
 
 @pytest.fixture
 def operator_with_totp(db):
-    person = make_person("root@example.org", "Ros Root", is_operator=True, is_staff=True, is_superuser=True)
+    person = make_person(
+        "root@example.org", "Ros Root", is_operator=True, is_staff=True, is_superuser=True
+    )
     return person, set_up_totp(person)
 
 
@@ -42,12 +44,18 @@ def test_it_sends_the_admin_login_to_the_site_sign_in(client, db):
     response = client.get("/admin/login/?next=/admin/communities/")
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login") + "?next=%2Fadmin%2Fcommunities%2F"
-    assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert (
+        client.get("/admin/", follow=True)
+        .redirect_chain[-1][0]
+        .startswith(reverse("account_login"))
+    )
 
 
 def test_it_gives_no_session_for_a_password_alone_at_the_admin_login(client, operator_with_totp):
     person, _secret = operator_with_totp
-    response = client.post("/admin/login/?next=/admin/", {"username": person.email, "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": person.email, "password": PASSWORD}
+    )
     assert response.status_code in (302, 405)
     assert_signed_out(client)
 
@@ -61,7 +69,9 @@ def test_it_gives_no_session_for_a_password_alone_at_the_site_sign_in(client, op
 
 def test_it_lets_the_operator_into_the_admin_after_both_factors(client, operator_with_totp):
     person, secret = operator_with_totp
-    client.post(reverse("account_login") + "?next=/admin/", {"login": person.email, "password": PASSWORD})
+    client.post(
+        reverse("account_login") + "?next=/admin/", {"login": person.email, "password": PASSWORD}
+    )
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
@@ -69,7 +79,9 @@ def test_it_lets_the_operator_into_the_admin_after_both_factors(client, operator
         assert client.get(url).status_code == 200, url
 
 
-def test_it_drops_a_session_made_without_the_second_factor_by_any_code_path(client, operator_with_totp):
+def test_it_drops_a_session_made_without_the_second_factor_by_any_code_path(
+    client, operator_with_totp
+):
     """A route that calls django.contrib.auth.login itself (as the admin's own login did) gets
     nothing: the session is ended at once, and an older session without the full sign-in is
     ended on its next request."""
@@ -116,7 +128,9 @@ def test_it_limits_wrong_passwords_however_the_member_number_is_written(client, 
     url = reverse("account_login")
     for spelling in ("RIV-0001", "riv-1", "RIV-01", "Riv-001", "RIV-00001"):
         client.post(url, {"login": spelling, "password": "wrong-password"}, REMOTE_ADDR="10.0.0.1")
-    response = client.post(url, {"login": "rIv-000001", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
+    response = client.post(
+        url, {"login": "rIv-000001", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
     assert "_auth_user_id" not in client.session
     assert b"Too many failed login attempts" in response.content
 
@@ -130,15 +144,21 @@ def test_it_limits_wrong_two_factor_codes(client, operator_with_totp):
     assert_signed_out(client)
 
 
-def test_it_refuses_the_admin_to_a_signed_in_member_without_sending_them_round_in_circles(client, member):
+def test_it_refuses_the_admin_to_a_signed_in_member_without_sending_them_round_in_circles(
+    client, member
+):
     client.force_login(member)
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
-    assert len(response.redirect_chain) == 1  # /admin/ -> /admin/login/, which refuses rather than redirecting
+    assert (
+        len(response.redirect_chain) == 1
+    )  # /admin/ -> /admin/login/, which refuses rather than redirecting
 
 
 def test_it_lets_a_demo_operator_exempt_from_two_factor_into_the_admin(client, operator):
     operator.is_staff = True
     operator.save(update_fields=["is_staff"])
-    client.post(reverse("account_login") + "?next=/admin/", {"login": operator.email, "password": PASSWORD})
+    client.post(
+        reverse("account_login") + "?next=/admin/", {"login": operator.email, "password": PASSWORD}
+    )
     assert client.get("/admin/").status_code == 200

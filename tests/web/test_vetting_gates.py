@@ -21,26 +21,38 @@ from .test_exchange_record import form_data, url
 from .test_listings import category
 from .test_listings import form_data as listing_form
 
-REFUSED = ("One-to-one help in a public place needs the check level “ID checked” in Riverside: an ID check. "
-           "You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it.")
+REFUSED = (
+    "One-to-one help in a public place needs the check level “ID checked” in Riverside: an ID check. "
+    "You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it."
+)
 
 
 @pytest.fixture
 def founding_rules(community, coordinator):
-    communities_services.rulebook_change(actor=coordinator, community=community, changes={"vetting_one_to_one": 1},
-                                       reason="Back to the founding rule")
+    communities_services.rulebook_change(
+        actor=coordinator,
+        community=community,
+        changes={"vetting_one_to_one": 1},
+        reason="Back to the founding rule",
+    )
     return community
 
 
 def id_check(coordinator, community, *people):
     for person in people:
-        vetting_services.check_record(actor=coordinator, community=community, person=person,
-                                        kind=CheckKind.ID_SEEN, result=CheckResult.PASSED,
-                                        checked_on=timezone.localdate())
+        vetting_services.check_record(
+            actor=coordinator,
+            community=community,
+            person=person,
+            kind=CheckKind.ID_SEEN,
+            result=CheckResult.PASSED,
+            checked_on=timezone.localdate(),
+        )
 
 
-def test_it_refuses_recording_hours_on_the_form_until_checked(client, founding_rules, coordinator, member,
-                                                              agency_staff):
+def test_it_refuses_recording_hours_on_the_form_until_checked(
+    client, founding_rules, coordinator, member, agency_staff
+):
     community = founding_rules
     client.force_login(member)
     response = client.post(url(community), form_data(agency_staff, community))
@@ -48,31 +60,45 @@ def test_it_refuses_recording_hours_on_the_form_until_checked(client, founding_r
     assert REFUSED in text(response)
     assert not Exchange.objects.exists()
     id_check(coordinator, community, member)
-    response = client.post(url(community), form_data(agency_staff, community, idempotency_key="second-try"))
+    response = client.post(
+        url(community), form_data(agency_staff, community, idempotency_key="second-try")
+    )
     assert response.status_code == 400
     page = text(response)
-    assert "Asha Staff has not had the check this needs yet; a coordinator of Riverside can arrange it." in page
+    assert (
+        "Asha Staff has not had the check this needs yet; a coordinator of Riverside can arrange it."
+        in page
+    )
     assert not Exchange.objects.exists()
     id_check(coordinator, community, agency_staff)
-    response = client.post(url(community), form_data(agency_staff, community, idempotency_key="third-try"))
+    response = client.post(
+        url(community), form_data(agency_staff, community, idempotency_key="third-try")
+    )
     assert response.status_code == 302 and Exchange.objects.count() == 1
 
 
-def test_it_refuses_a_brokered_entry_for_members_not_checked(client, founding_rules, coordinator, member,
-                                                             agency_staff):
+def test_it_refuses_a_brokered_entry_for_members_not_checked(
+    client, founding_rules, coordinator, member, agency_staff
+):
     community = founding_rules
     client.force_login(coordinator)
     response = client.post(broker_url(community), entry(community, member, agency_staff))
     assert response.status_code == 400
-    assert "Mo Member has not had an ID check yet. Record the check on their member page once it is done." \
+    assert (
+        "Mo Member has not had an ID check yet. Record the check on their member page once it is done."
         in text(response)
+    )
     assert not Exchange.objects.exists() and not Transfer.objects.exists()
     id_check(coordinator, community, member, agency_staff)
-    response = client.post(broker_url(community), entry(community, member, agency_staff, idempotency_key="again"))
+    response = client.post(
+        broker_url(community), entry(community, member, agency_staff, idempotency_key="again")
+    )
     assert response.status_code == 302 and Transfer.objects.count() == 1
 
 
-def test_it_refuses_posting_an_in_person_listing_on_the_form(client, founding_rules, coordinator, member):
+def test_it_refuses_posting_an_in_person_listing_on_the_form(
+    client, founding_rules, coordinator, member
+):
     community = founding_rules
     client.force_login(member)
     create = reverse("web:listing_create", args=[community.slug])
@@ -88,39 +114,62 @@ def test_it_refuses_posting_an_in_person_listing_on_the_form(client, founding_ru
     assert Listing.objects.count() == 2
 
 
-def test_it_shows_the_reason_in_place_of_record_hours(client, founding_rules, coordinator, member,
-                                                             agency_staff):
+def test_it_shows_the_reason_in_place_of_record_hours(
+    client, founding_rules, coordinator, member, agency_staff
+):
     community = founding_rules
     id_check(coordinator, community, agency_staff)
-    listing = listings_services.listing_create(actor=agency_staff, community=community, kind="offer",
-                                      title="Help in the garden", category=category().pk)
+    listing = listings_services.listing_create(
+        actor=agency_staff,
+        community=community,
+        kind="offer",
+        title="Help in the garden",
+        category=category().pk,
+    )
     detail = reverse("web:listing_detail", args=[community.slug, listing.pk])
     client.force_login(member)
     response = client.get(detail)
     page = text(response)
     assert "Before you can record hours for this" in page and REFUSED in page
     assert "Record hours for this" not in page
-    assert reverse("web:conversation_new", args=[community.slug, coordinator.memberships.get().number]) \
+    assert (
+        reverse("web:conversation_new", args=[community.slug, coordinator.memberships.get().number])
         in response.content.decode()
+    )
     id_check(coordinator, community, member)
     page = text(client.get(detail))
     assert "Record hours for this" in page and "Before you can record hours for this" not in page
 
 
-def test_it_offers_arranging_remote_help_without_a_check(client, founding_rules, member, agency_staff):
-    listing = listings_services.listing_create(actor=agency_staff, community=founding_rules, kind="offer", mode="remote",
-                                      title="A weekly phone call", category=category().pk)
+def test_it_offers_arranging_remote_help_without_a_check(
+    client, founding_rules, member, agency_staff
+):
+    listing = listings_services.listing_create(
+        actor=agency_staff,
+        community=founding_rules,
+        kind="offer",
+        mode="remote",
+        title="A weekly phone call",
+        category=category().pk,
+    )
     client.force_login(member)
     page = text(client.get(reverse("web:listing_detail", args=[founding_rules.slug, listing.pk])))
     assert "Record hours for this" in page and "Before you can record hours for this" not in page
 
 
-def test_the_listing_page_with_the_reason_is_accessible(client, founding_rules, coordinator, member, agency_staff):
+def test_the_listing_page_with_the_reason_is_accessible(
+    client, founding_rules, coordinator, member, agency_staff
+):
     from .test_pages import assert_accessible
 
     id_check(coordinator, founding_rules, agency_staff)
-    listing = listings_services.listing_create(actor=agency_staff, community=founding_rules, kind="offer",
-                                      title="Help in the garden", category=category().pk)
+    listing = listings_services.listing_create(
+        actor=agency_staff,
+        community=founding_rules,
+        kind="offer",
+        title="Help in the garden",
+        category=category().pk,
+    )
     client.force_login(member)
     url = reverse("web:listing_detail", args=[founding_rules.slug, listing.pk])
     assert_accessible(client.get(url), url)

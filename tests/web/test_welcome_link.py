@@ -41,7 +41,9 @@ def approve(django_capture_on_commit_callbacks):
         application = supported_application(community, coordinator, **kw)
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            return applications_services.application_approve(actor=coordinator, application=application)
+            return applications_services.application_approve(
+                actor=coordinator, application=application
+            )
 
     return run
 
@@ -66,11 +68,17 @@ def test_it_welcomes_a_new_member_with_a_link_of_their_own(community, coordinato
     assert "password/reset" not in body and "127.0.0.1:18800" not in body
     token = SignInToken.objects.get(person=membership.person)
     assert token.community == community
-    assert dt.timedelta(days=6, hours=23) < token.expires_at - timezone.now() <= dt.timedelta(days=7)
-    assert AuditEvent.objects.filter(action="sign_in.link_issue", person_id=membership.person_id).exists()
+    assert (
+        dt.timedelta(days=6, hours=23) < token.expires_at - timezone.now() <= dt.timedelta(days=7)
+    )
+    assert AuditEvent.objects.filter(
+        action="sign_in.link_issue", person_id=membership.person_id
+    ).exists()
 
 
-def test_it_lets_the_new_member_choose_a_password_and_lands_them_at_home(client, community, coordinator, approve):
+def test_it_lets_the_new_member_choose_a_password_and_lands_them_at_home(
+    client, community, coordinator, approve
+):
     membership = approve(community, coordinator, full_name="Ada Applicant", email="ada@example.org")
     link = welcome_link(mail.outbox[0])
     response = client.get(link)
@@ -81,7 +89,9 @@ def test_it_lets_the_new_member_choose_a_password_and_lands_them_at_home(client,
     assert membership.member_code in text(page) and "ada@example.org" in text(page)
     assert link not in page.content.decode()  # the secret is not repeated on the page
 
-    response = client.post(reverse("web:choose_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("web:choose_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("web:home")
     assert int(client.session["_auth_user_id"]) == membership.person_id
@@ -90,20 +100,31 @@ def test_it_lets_the_new_member_choose_a_password_and_lands_them_at_home(client,
     assert "Your password is set. Welcome!" in text(home)
     membership.person.refresh_from_db()
     assert membership.person.check_password(NEW_PASSWORD)
-    assert AuditEvent.objects.filter(action="sign_in.password_chosen", actor=membership.person).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="sign_in.password_chosen", actor=membership.person).count()
+        == 1
+    )
 
     # They sign in the ordinary way from then on.
     client.logout()
-    response = client.post(reverse("account_login"), {"login": "ada@example.org", "password": NEW_PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": "ada@example.org", "password": NEW_PASSWORD}
+    )
     assert response["Location"] == reverse("web:home")
 
 
 def test_it_checks_the_password_rules_and_keeps_the_link(client, community, coordinator, approve):
     membership = approve(community, coordinator, email="ada@example.org")
     client.get(welcome_link(mail.outbox[0]))
-    for first, second, field in [("short", "short", "password1"), ("password123", "password123", "password1"),
-                                 (NEW_PASSWORD, NEW_PASSWORD + "x", "password2"), ("", "", "password1")]:
-        response = client.post(reverse("web:choose_password"), {"password1": first, "password2": second})
+    for first, second, field in [
+        ("short", "short", "password1"),
+        ("password123", "password123", "password1"),
+        (NEW_PASSWORD, NEW_PASSWORD + "x", "password2"),
+        ("", "", "password1"),
+    ]:
+        response = client.post(
+            reverse("web:choose_password"), {"password1": first, "password2": second}
+        )
         assert response.status_code == 400, first
         assert f'id="id_{field}_error"' in response.content.decode(), first
     assert "_auth_user_id" not in client.session
@@ -118,11 +139,15 @@ def test_it_explains_a_link_that_no_longer_works(client, community, coordinator,
     status, words = 410, ""
     if case == "used":
         client.get(link)
-        client.post(reverse("web:choose_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+        client.post(
+            reverse("web:choose_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        )
         client.logout()
         words = "already been used"
     elif case == "expired":
-        SignInToken.objects.filter(person=membership.person).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+        SignInToken.objects.filter(person=membership.person).update(
+            expires_at=timezone.now() - dt.timedelta(minutes=1)
+        )
         words = "has expired"
     elif case == "replaced":
         sign_in.sign_in_link_issue(actor=coordinator, person=membership.person, community=community)
@@ -138,22 +163,31 @@ def test_it_explains_a_link_that_no_longer_works(client, community, coordinator,
     assert "_auth_user_id" not in client.session
 
 
-def test_it_asks_for_the_second_factor_after_a_link_when_there_is_one(client, community, coordinator, approve):
+def test_it_asks_for_the_second_factor_after_a_link_when_there_is_one(
+    client, community, coordinator, approve
+):
     membership = approve(community, coordinator, email="ada@example.org")
     set_up_totp(membership.person)
     client.get(welcome_link(mail.outbox[0]))
-    response = client.post(reverse("web:choose_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    response = client.post(
+        reverse("web:choose_password"), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
 
 
-def test_it_tells_a_member_who_already_has_a_password_to_sign_in_as_usual(community, other_community, coordinator,
-                                                                         other_member,
-                                                                         django_capture_on_commit_callbacks):
-    application = applications_services.application_submit(actor=other_member, community=community, full_name="Hana Hillside",
-                                              email=other_member.email)
-    _ref, secret = references_services.reference_request(actor=coordinator, application=application, referee_name="Rita",
-                                              referee_email="rita@example.org")
+def test_it_tells_a_member_who_already_has_a_password_to_sign_in_as_usual(
+    community, other_community, coordinator, other_member, django_capture_on_commit_callbacks
+):
+    application = applications_services.application_submit(
+        actor=other_member, community=community, full_name="Hana Hillside", email=other_member.email
+    )
+    _ref, secret = references_services.reference_request(
+        actor=coordinator,
+        application=application,
+        referee_name="Rita",
+        referee_email="rita@example.org",
+    )
     references_services.reference_answer(token=secret, outcome="supports", answer="Yes.")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

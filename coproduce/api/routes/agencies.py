@@ -31,15 +31,24 @@ from ..schemas import READ_ERRORS, WRITE_ERRORS, MemberNumber, MemberRef, Object
 
 router = Router(tags=["agencies"])
 
-AgencySlug = Annotated[str, Path(..., pattern=r"^[-a-zA-Z0-9_]+$", max_length=80,
-                                 description="The agency's web address name, e.g. `riverside-health-centre`.")]
+AgencySlug = Annotated[
+    str,
+    Path(
+        ...,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        max_length=80,
+        description="The agency's web address name, e.g. `riverside-health-centre`.",
+    ),
+]
 
 
 # Shapes --------------------------------------------------------------------------------------
 
 
 class AgencyOut(Schema):
-    slug: str = Field(description="Unique in the community; made from the name when the agency is added.")
+    slug: str = Field(
+        description="Unique in the community; made from the name when the agency is added."
+    )
     name: str
     kind: AgencyKind
     description: str
@@ -59,7 +68,9 @@ class AgencyIn(Schema):
     kind: AgencyKind
     description: str = Field("", max_length=limits.DESCRIPTION)
     place: str = Field("", max_length=limits.LINE, description="A public address or place name.")
-    website: str = Field("", max_length=limits.LINE, description="A full http(s) address, or empty.")
+    website: str = Field(
+        "", max_length=limits.LINE, description="A full http(s) address, or empty."
+    )
 
 
 class AgencyPatch(Schema):
@@ -68,8 +79,11 @@ class AgencyPatch(Schema):
     description: str | None = Field(None, max_length=limits.DESCRIPTION)
     place: str | None = Field(None, max_length=limits.LINE)
     website: str | None = Field(None, max_length=limits.LINE)
-    is_archived: bool | None = Field(None, description="`true` archives the agency (coordinators; cannot be undone "
-                                                       "here) and its roles; `false` is refused for an archived one.")
+    is_archived: bool | None = Field(
+        None,
+        description="`true` archives the agency (coordinators; cannot be undone "
+        "here) and its roles; `false` is refused for an archived one.",
+    )
 
 
 class StaffOut(Schema):
@@ -104,9 +118,13 @@ class RoleOut(Schema):
     remote_ok: bool
     staff_lead: str | None = Field(description="The staff lead's name.")
     status: RoleStatus
-    credits_per_hour_percent: int = Field(description="The community rule: 100 means 1 hour earns 1 hour of credit.")
+    credits_per_hour_percent: int = Field(
+        description="The community rule: 100 means 1 hour earns 1 hour of credit."
+    )
     calendar_url: str | None = Field(description="The role's iCalendar feed of sessions.")
-    eligibility: list[str] = Field(description="Why you may not take the role on yet, in plain words; empty if you may.")
+    eligibility: list[str] = Field(
+        description="Why you may not take the role on yet, in plain words; empty if you may."
+    )
 
 
 class RolePage(Schema):
@@ -115,23 +133,39 @@ class RolePage(Schema):
 
 
 class RoleQuery(Schema):
-    q: str = Field("", max_length=limits.SEARCH, description="Words in the title, description, commitment or agency name.")
-    agency: str | None = Field(None, max_length=limits.SHORT_NAME, description="Only this agency's roles (its slug).")
-    remote: bool | None = Field(None, description="Only roles that can (true) or cannot (false) be done from home.")
+    q: str = Field(
+        "",
+        max_length=limits.SEARCH,
+        description="Words in the title, description, commitment or agency name.",
+    )
+    agency: str | None = Field(
+        None, max_length=limits.SHORT_NAME, description="Only this agency's roles (its slug)."
+    )
+    remote: bool | None = Field(
+        None, description="Only roles that can (true) or cannot (false) be done from home."
+    )
     limit: int = Field(agencies_selectors.ROLES_PAGE, ge=1, le=agencies_selectors.ROLES_MAX_LIMIT)
-    cursor: str | None = Field(None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page."
+    )
 
 
 Age = Annotated[int, Field(strict=True, ge=0, le=120)]
 
 
 class RoleIn(Schema):
-    agency: str = Field(min_length=1, max_length=limits.SHORT_NAME, description="The agency's slug.")
+    agency: str = Field(
+        min_length=1, max_length=limits.SHORT_NAME, description="The agency's slug."
+    )
     title: str = Field(min_length=1, max_length=limits.NAME)
     description: str = Field(min_length=1, max_length=limits.DESCRIPTION)
-    commitment: str = Field(min_length=1, max_length=limits.LINE, examples=["2 hours a week for 3 months"])
+    commitment: str = Field(
+        min_length=1, max_length=limits.LINE, examples=["2 hours a week for 3 months"]
+    )
     vetting_level: int = Field(0, ge=0, le=2)
-    training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] = Field([], max_length=agencies_services.MAX_TRAINING)
+    training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] = Field(
+        [], max_length=agencies_services.MAX_TRAINING
+    )
     min_age: Age | None = None
     max_age: Age | None = None
     remote_ok: bool = False
@@ -144,7 +178,8 @@ class RolePatch(Schema):
     commitment: str | None = Field(None, min_length=1, max_length=limits.LINE)
     vetting_level: int | None = Field(None, ge=0, le=2)
     training: list[Annotated[str, Field(min_length=1, max_length=limits.LABEL)]] | None = Field(
-        None, max_length=agencies_services.MAX_TRAINING)
+        None, max_length=agencies_services.MAX_TRAINING
+    )
     min_age: Age | None = None
     max_age: Age | None = None
     remote_ok: bool | None = None
@@ -155,9 +190,17 @@ class RolePatch(Schema):
 
 
 def _agency_out(agency) -> dict:
-    return {"slug": agency.slug, "name": agency.name, "kind": agency.kind, "description": agency.description,
-            "place": agency.place, "website": agency.website, "is_archived": agency.is_archived,
-            "created_at": agency.created_at, "calendar_url": calendars.agency_calendar_url(agency)}
+    return {
+        "slug": agency.slug,
+        "name": agency.name,
+        "kind": agency.kind,
+        "description": agency.description,
+        "place": agency.place,
+        "website": agency.website,
+        "is_archived": agency.is_archived,
+        "created_at": agency.created_at,
+        "calendar_url": calendars.agency_calendar_url(agency),
+    }
 
 
 def _calendar_url(role) -> str | None:
@@ -168,11 +211,21 @@ def _calendar_url(role) -> str | None:
 
 def _role_out(role, viewer, percent: int) -> dict:
     return {
-        "id": role.pk, "agency": role.agency.slug, "agency_name": role.agency.name, "title": role.title,
-        "description": role.description, "commitment": role.commitment, "vetting_level": role.vetting_level,
-        "training": role.training, "min_age": role.min_age, "max_age": role.max_age, "remote_ok": role.remote_ok,
-        "staff_lead": role.staff_lead.display_name if role.staff_lead else None, "status": role.status,
-        "credits_per_hour_percent": percent, "calendar_url": _calendar_url(role),
+        "id": role.pk,
+        "agency": role.agency.slug,
+        "agency_name": role.agency.name,
+        "title": role.title,
+        "description": role.description,
+        "commitment": role.commitment,
+        "vetting_level": role.vetting_level,
+        "training": role.training,
+        "min_age": role.min_age,
+        "max_age": role.max_age,
+        "remote_ok": role.remote_ok,
+        "staff_lead": role.staff_lead.display_name if role.staff_lead else None,
+        "status": role.status,
+        "credits_per_hour_percent": percent,
+        "calendar_url": _calendar_url(role),
         "eligibility": agencies_selectors.eligibility(viewer, role),
     }
 
@@ -212,25 +265,36 @@ def agency_list(request, slug: Slug):
     return {"items": [_agency_out(a) for a in agencies_selectors.agencies_of(community)]}
 
 
-@router.post("/{slug}/agencies", response={201: AgencyOut, **WRITE_ERRORS}, summary="Add an agency",
-             auth=COORDINATOR_AUTH)
+@router.post(
+    "/{slug}/agencies",
+    response={201: AgencyOut, **WRITE_ERRORS},
+    summary="Add an agency",
+    auth=COORDINATOR_AUTH,
+)
 def agency_create(request, slug: Slug, payload: AgencyIn):
     """Coordinators only (403 otherwise). The agency gets its own hours account. 422 for a bad
     kind or website."""
     community = _community(request, slug)
-    agency = agencies_services.agency_create(actor=request.user, community=community, **payload.dict())
+    agency = agencies_services.agency_create(
+        actor=request.user, community=community, **payload.dict()
+    )
     return Status(201, _agency_out(agency))
 
 
-@router.get("/{slug}/agencies/{agency_slug}", response={200: AgencyOut, **READ_ERRORS}, summary="An agency")
+@router.get(
+    "/{slug}/agencies/{agency_slug}", response={200: AgencyOut, **READ_ERRORS}, summary="An agency"
+)
 def agency_detail(request, slug: Slug, agency_slug: AgencySlug):
     """Archived agencies only for those who manage them."""
     _community, agency = _agency(request, slug, agency_slug)
     return _agency_out(agency)
 
 
-@router.patch("/{slug}/agencies/{agency_slug}", response={200: AgencyOut, **WRITE_ERRORS},
-              summary="Change an agency")
+@router.patch(
+    "/{slug}/agencies/{agency_slug}",
+    response={200: AgencyOut, **WRITE_ERRORS},
+    summary="Change an agency",
+)
 def agency_update(request, slug: Slug, agency_slug: AgencySlug, payload: AgencyPatch):
     """Agency admins and coordinators; fields left out stay. `is_archived: true` archives it
     (coordinators only). 409 `agency_archived` for an archived agency."""
@@ -245,35 +309,67 @@ def agency_update(request, slug: Slug, agency_slug: AgencySlug, payload: AgencyP
     return _agency_out(agency)
 
 
-@router.get("/{slug}/agencies/{agency_slug}/staff", response={200: StaffList, **READ_ERRORS},
-            summary="An agency's staff")
+@router.get(
+    "/{slug}/agencies/{agency_slug}/staff",
+    response={200: StaffList, **READ_ERRORS},
+    summary="An agency's staff",
+)
 def staff_list(request, slug: Slug, agency_slug: AgencySlug):
     """Current staff, admins first: for the agency's staff and the community's coordinators."""
     community, agency = _agency(request, slug, agency_slug)
     access_staff_work(request.user, agency)
     staff = list(agencies_selectors.staff_of(agency))
     numbers = memberships_selectors.member_numbers(community, {s.person_id for s in staff})
-    return {"items": [{"member_number": numbers.get(s.person_id), "display_name": s.person.display_name,
-                       "role": s.role, "job_title": s.job_title, "since": s.created_at} for s in staff]}
+    return {
+        "items": [
+            {
+                "member_number": numbers.get(s.person_id),
+                "display_name": s.person.display_name,
+                "role": s.role,
+                "job_title": s.job_title,
+                "since": s.created_at,
+            }
+            for s in staff
+        ]
+    }
 
 
-@router.post("/{slug}/agencies/{agency_slug}/staff", response={201: StaffOut, **WRITE_ERRORS},
-             summary="Add a member to the staff")
+@router.post(
+    "/{slug}/agencies/{agency_slug}/staff",
+    response={201: StaffOut, **WRITE_ERRORS},
+    summary="Add a member to the staff",
+)
 def staff_add(request, slug: Slug, agency_slug: AgencySlug, payload: StaffIn):
     """Agency admins and coordinators. 422 `unknown_member` for a number that is not an active
     member; 409 `already_staff`, `agency_archived`."""
     community, agency = _agency(request, slug, agency_slug)
     access_manage_agency(request.user, agency)
     person = paths.members_named(community, [payload.member], "member")[0]
-    staff = agencies_services.staff_add(actor=request.user, agency=agency, person=person, role=payload.role,
-                               job_title=payload.job_title)
+    staff = agencies_services.staff_add(
+        actor=request.user,
+        agency=agency,
+        person=person,
+        role=payload.role,
+        job_title=payload.job_title,
+    )
     number = memberships_selectors.member_numbers(community, {person.pk}).get(person.pk)
-    return Status(201, {"member_number": number, "display_name": person.display_name, "role": staff.role,
-                        "job_title": staff.job_title, "since": staff.created_at})
+    return Status(
+        201,
+        {
+            "member_number": number,
+            "display_name": person.display_name,
+            "role": staff.role,
+            "job_title": staff.job_title,
+            "since": staff.created_at,
+        },
+    )
 
 
-@router.delete("/{slug}/agencies/{agency_slug}/staff/{number}", response={204: None, **WRITE_ERRORS},
-               summary="Take someone off the staff")
+@router.delete(
+    "/{slug}/agencies/{agency_slug}/staff/{number}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Take someone off the staff",
+)
 def staff_remove(request, slug: Slug, agency_slug: AgencySlug, number: MemberNumber):
     """Agency admins and coordinators. 404 for someone not on the staff; 409 `last_admin` for the
     agency's only admin."""
@@ -287,17 +383,31 @@ def staff_remove(request, slug: Slug, agency_slug: AgencySlug, number: MemberNum
 # Roles ---------------------------------------------------------------------------------------
 
 
-@router.get("/{slug}/roles", response={200: RolePage, **READ_ERRORS}, summary="Search roles alongside staff")
+@router.get(
+    "/{slug}/roles", response={200: RolePage, **READ_ERRORS}, summary="Search roles alongside staff"
+)
 def role_search(request, slug: Slug, query: Query[RoleQuery]):
     """Published roles of the community's active agencies, by title, a page at a time."""
     community = _community(request, slug)
-    page = agencies_selectors.roles_search(community, request.user, q=query.q or None, agency=query.agency or None,
-                                 remote=query.remote, cursor=query.cursor, limit=query.limit)
+    page = agencies_selectors.roles_search(
+        community,
+        request.user,
+        q=query.q or None,
+        agency=query.agency or None,
+        remote=query.remote,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
     percent = agencies_selectors.credits_per_hour_percent(community)
-    return {"items": [_role_out(r, request.user, percent) for r in page.roles], "next_cursor": page.next_cursor}
+    return {
+        "items": [_role_out(r, request.user, percent) for r in page.roles],
+        "next_cursor": page.next_cursor,
+    }
 
 
-@router.post("/{slug}/roles", response={201: RoleOut, **WRITE_ERRORS}, summary="Add a role (a draft)")
+@router.post(
+    "/{slug}/roles", response={201: RoleOut, **WRITE_ERRORS}, summary="Add a role (a draft)"
+)
 def role_create(request, slug: Slug, payload: RoleIn):
     """Agency admins and coordinators (403 `not_agency_admin`). 422 for a staff lead not on the
     staff or `min_age` above `max_age`; 409 `agency_archived`. Publish it to show it to members."""
@@ -305,8 +415,12 @@ def role_create(request, slug: Slug, payload: RoleIn):
     data = payload.dict()
     agency = agencies_selectors.agency_by_slug(community, data.pop("agency"))
     access_manage_agency(request.user, agency)
-    role = agencies_services.role_create(actor=request.user, agency=agency, **_role_values(community, data))
-    return Status(201, _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community)))
+    role = agencies_services.role_create(
+        actor=request.user, agency=agency, **_role_values(community, data)
+    )
+    return Status(
+        201, _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
+    )
 
 
 @router.get("/{slug}/roles/{role_id}", response={200: RoleOut, **READ_ERRORS}, summary="A role")
@@ -316,7 +430,9 @@ def role_detail(request, slug: Slug, role_id: ObjectId):
     return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
 
 
-@router.patch("/{slug}/roles/{role_id}", response={200: RoleOut, **WRITE_ERRORS}, summary="Change a role")
+@router.patch(
+    "/{slug}/roles/{role_id}", response={200: RoleOut, **WRITE_ERRORS}, summary="Change a role"
+)
 def role_update(request, slug: Slug, role_id: ObjectId, payload: RolePatch):
     """Fields left out stay. 409 `role_archived`, `agency_archived`."""
     community, role = _role(request, slug, role_id)
@@ -324,11 +440,17 @@ def role_update(request, slug: Slug, role_id: ObjectId, payload: RolePatch):
     for name in ("title", "description", "commitment", "vetting_level", "training", "remote_ok"):
         if name in data and data[name] is None:
             data.pop(name)
-    role = agencies_services.role_update(actor=request.user, role=role, **_role_values(community, data))
+    role = agencies_services.role_update(
+        actor=request.user, role=role, **_role_values(community, data)
+    )
     return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
 
 
-@router.post("/{slug}/roles/{role_id}/publish", response={200: RoleOut, **WRITE_ERRORS}, summary="Publish a role")
+@router.post(
+    "/{slug}/roles/{role_id}/publish",
+    response={200: RoleOut, **WRITE_ERRORS},
+    summary="Publish a role",
+)
 def role_publish(request, slug: Slug, role_id: ObjectId):
     """Shows a draft to members. 409 `role_published` or `role_archived`."""
     community, role = _role(request, slug, role_id)
@@ -336,7 +458,11 @@ def role_publish(request, slug: Slug, role_id: ObjectId):
     return _role_out(role, request.user, agencies_selectors.credits_per_hour_percent(community))
 
 
-@router.post("/{slug}/roles/{role_id}/archive", response={200: RoleOut, **WRITE_ERRORS}, summary="Archive a role")
+@router.post(
+    "/{slug}/roles/{role_id}/archive",
+    response={200: RoleOut, **WRITE_ERRORS},
+    summary="Archive a role",
+)
 def role_archive(request, slug: Slug, role_id: ObjectId):
     """Takes it down for good. 409 `role_archived`."""
     community, role = _role(request, slug, role_id)

@@ -40,9 +40,15 @@ class ApplicationIn(Schema):
     email: OptionalEmail = ""
     phone: str = Field("", max_length=limits.PHONE)
     neighbourhood: str = Field("", max_length=limits.SHORT_NAME)
-    address: str = Field("", max_length=limits.ADDRESS, description="A postal address; required when contact is by post.")
+    address: str = Field(
+        "",
+        max_length=limits.ADDRESS,
+        description="A postal address; required when contact is by post.",
+    )
     contact_preference: ContactChannel = ContactChannel.EMAIL
-    about: str = Field("", max_length=limits.LONG_TEXT, description="About you and what you could give.")
+    about: str = Field(
+        "", max_length=limits.LONG_TEXT, description="About you and what you could give."
+    )
 
     @model_validator(mode="wrap")
     @classmethod
@@ -64,8 +70,11 @@ class ApplicationIn(Schema):
                 return value if isinstance(value, str) else ""
 
             problems = applications_services.application_problems(
-                full_name=given("full_name"), email=given("email"), phone=given("phone"),
-                contact_preference=given("contact_preference") or ContactChannel.EMAIL, address=given("address"),
+                full_name=given("full_name"),
+                email=given("email"),
+                phone=given("phone"),
+                contact_preference=given("contact_preference") or ContactChannel.EMAIL,
+                address=given("address"),
             )
             for name, notes in problems.items():
                 fields.setdefault(name, notes)
@@ -73,14 +82,18 @@ class ApplicationIn(Schema):
 
 
 class ApplicationReceiptOut(Schema):
-    id: int | None = Field(description="Null while the application waits for its applicant to confirm the email address.")
+    id: int | None = Field(
+        description="Null while the application waits for its applicant to confirm the email address."
+    )
     community: str
     status: Literal["unconfirmed"] | ApplicationStatus = Field(
         description="`unconfirmed` (202): a link has been emailed and the application reaches the coordinators "
-                    "when the applicant follows it; `pending` (201): recorded."
+        "when the applicant follows it; `pending` (201): recorded."
     )
     submitted_at: dt.datetime
-    confirm_by: dt.datetime | None = Field(None, description="When the emailed link expires, while unconfirmed.")
+    confirm_by: dt.datetime | None = Field(
+        None, description="When the emailed link expires, while unconfirmed."
+    )
 
 
 class ApplicationOut(Schema):
@@ -105,7 +118,9 @@ class ApplicationPage(Schema):
 
 
 class ApplicationListQuery(PageParams):
-    status: ApplicationStatus | None = Field(None, description="Only applications with this status; all when left out.")
+    status: ApplicationStatus | None = Field(
+        None, description="Only applications with this status; all when left out."
+    )
 
 
 class NoteOut(Schema):
@@ -155,29 +170,50 @@ class ApproveIn(Schema):
 
 
 class DeclineIn(Schema):
-    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Required; kept with the application.")
+    reason: str = Field(
+        min_length=1, max_length=limits.TEXT, description="Required; kept with the application."
+    )
 
 
 def _application_out(application) -> dict:
     return {
-        "id": application.pk, "status": application.status, "full_name": application.full_name,
-        "email": application.email, "phone": application.phone, "neighbourhood": application.neighbourhood,
-        "address": application.address, "contact_preference": application.contact_preference, "about": application.about,
-        "submitted_at": application.submitted_at, "interviewed_at": application.interviewed_at,
-        "decided_at": application.decided_at, "decision_reason": application.decision_reason,
+        "id": application.pk,
+        "status": application.status,
+        "full_name": application.full_name,
+        "email": application.email,
+        "phone": application.phone,
+        "neighbourhood": application.neighbourhood,
+        "address": application.address,
+        "contact_preference": application.contact_preference,
+        "about": application.about,
+        "submitted_at": application.submitted_at,
+        "interviewed_at": application.interviewed_at,
+        "decided_at": application.decided_at,
+        "decision_reason": application.decision_reason,
     }
 
 
 def _note_out(note) -> dict:
-    return {"id": note.pk, "kind": note.kind, "text": note.text, "author": note.author.display_name,
-            "created_at": note.created_at}
+    return {
+        "id": note.pk,
+        "kind": note.kind,
+        "text": note.text,
+        "author": note.author.display_name,
+        "created_at": note.created_at,
+    }
 
 
 def _reference_out(reference) -> dict:
     return {
-        "id": reference.pk, "referee_name": reference.referee_name, "referee_email": reference.referee_email,
-        "relationship": reference.relationship, "status": reference.status, "requested_at": reference.requested_at,
-        "expires_at": reference.expires_at, "outcome": reference.outcome or None, "answer": reference.answer,
+        "id": reference.pk,
+        "referee_name": reference.referee_name,
+        "referee_email": reference.referee_email,
+        "relationship": reference.relationship,
+        "status": reference.status,
+        "requested_at": reference.requested_at,
+        "expires_at": reference.expires_at,
+        "outcome": reference.outcome or None,
+        "answer": reference.answer,
         "answered_at": reference.answered_at,
     }
 
@@ -199,9 +235,11 @@ def _detail_out(community, application_id: int) -> dict:
 
 
 @router.post(
-    "/{slug}/applications", response={201: ApplicationReceiptOut, 202: ApplicationReceiptOut, **WRITE_ERRORS,
-                                      429: Error},
-    auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY, summary="Apply to join",
+    "/{slug}/applications",
+    response={201: ApplicationReceiptOut, 202: ApplicationReceiptOut, **WRITE_ERRORS, 429: Error},
+    auth=PUBLIC_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
+    summary="Apply to join",
 )
 def application_submit(request, slug: Slug, payload: ApplicationIn):
     """No sign-in needed. Give an email address or a phone number (and a postal address for
@@ -216,18 +254,40 @@ def application_submit(request, slug: Slug, payload: ApplicationIn):
     or one without email."""
     community = paths.community_visible(request, slug)
     made = applications_services.application_request(
-        actor=request.user, community=community, client=_client(request), full_name=payload.full_name,
-        email=payload.email, phone=payload.phone, neighbourhood=payload.neighbourhood, address=payload.address,
-        contact_preference=payload.contact_preference, about=payload.about,
+        actor=request.user,
+        community=community,
+        client=_client(request),
+        full_name=payload.full_name,
+        email=payload.email,
+        phone=payload.phone,
+        neighbourhood=payload.neighbourhood,
+        address=payload.address,
+        contact_preference=payload.contact_preference,
+        about=payload.about,
     )
     if made.held is not None:
         held = made.held
-        return Status(202, {"id": None, "community": community.slug, "status": "unconfirmed",
-                            "submitted_at": held.created_at, "confirm_by": held.expires_at})
+        return Status(
+            202,
+            {
+                "id": None,
+                "community": community.slug,
+                "status": "unconfirmed",
+                "submitted_at": held.created_at,
+                "confirm_by": held.expires_at,
+            },
+        )
     application = made.application
     assert application is not None  # noqa: S101 - recorded when not held
-    return Status(201, {"id": application.pk, "community": community.slug, "status": application.status,
-                        "submitted_at": application.submitted_at})
+    return Status(
+        201,
+        {
+            "id": application.pk,
+            "community": community.slug,
+            "status": application.status,
+            "submitted_at": application.submitted_at,
+        },
+    )
 
 
 def _client(request) -> str:
@@ -239,19 +299,27 @@ def _client(request) -> str:
         return ""
 
 
-@router.get("/{slug}/applications", response={200: ApplicationPage, **READ_ERRORS}, summary="Applications (coordinators)")
+@router.get(
+    "/{slug}/applications",
+    response={200: ApplicationPage, **READ_ERRORS},
+    summary="Applications (coordinators)",
+)
 def applications_list(request, slug: Slug, query: Query[ApplicationListQuery]):
     """Oldest first, so the longest-waiting come first."""
     community = paths.coordinated_community(request, slug)
     rows, next_cursor = keyset_page(
-        applications_selectors.applications_for(community, status=query.status), fields=("submitted_at", "id"),
-        kinds=(key_datetime, key_int), cursor=query.cursor, limit=query.limit,
+        applications_selectors.applications_for(community, status=query.status),
+        fields=("submitted_at", "id"),
+        kinds=(key_datetime, key_int),
+        cursor=query.cursor,
+        limit=query.limit,
     )
     return {"items": [_application_out(a) for a in rows], "next_cursor": next_cursor}
 
 
 @router.get(
-    "/{slug}/applications/{application_id}", response={200: ApplicationDetailOut, **READ_ERRORS},
+    "/{slug}/applications/{application_id}",
+    response={200: ApplicationDetailOut, **READ_ERRORS},
     summary="An application (coordinators)",
 )
 def application_detail(request, slug: Slug, application_id: ObjectId):
@@ -261,53 +329,70 @@ def application_detail(request, slug: Slug, application_id: ObjectId):
 
 
 @router.post(
-    "/{slug}/applications/{application_id}/notes", response={201: NoteOut, **WRITE_ERRORS},
-    summary="Add a note (coordinators)", auth=COORDINATOR_AUTH,
+    "/{slug}/applications/{application_id}/notes",
+    response={201: NoteOut, **WRITE_ERRORS},
+    summary="Add a note (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def application_note(request, slug: Slug, application_id: ObjectId, payload: NoteIn):
     community = paths.coordinated_community(request, slug)
     note = notes_services.application_note_add(
-        actor=request.user, application=applications_selectors.application_get(community, application_id), text=payload.text,
+        actor=request.user,
+        application=applications_selectors.application_get(community, application_id),
+        text=payload.text,
         interview=payload.interview,
     )
     return Status(201, _note_out(note))
 
 
 @router.post(
-    "/{slug}/applications/{application_id}/references", response={201: ReferenceOut, **WRITE_ERRORS},
-    summary="Ask a referee (coordinators)", auth=COORDINATOR_AUTH,
+    "/{slug}/applications/{application_id}/references",
+    response={201: ReferenceOut, **WRITE_ERRORS},
+    summary="Ask a referee (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def application_reference(request, slug: Slug, application_id: ObjectId, payload: ReferenceIn):
     """Emails the referee a private link. The link is never shown here or anywhere else."""
     community = paths.coordinated_community(request, slug)
     reference, _link_token = references_services.reference_request(
-        actor=request.user, application=applications_selectors.application_get(community, application_id),
-        referee_name=payload.referee_name, referee_email=payload.referee_email, relationship=payload.relationship,
+        actor=request.user,
+        application=applications_selectors.application_get(community, application_id),
+        referee_name=payload.referee_name,
+        referee_email=payload.referee_email,
+        relationship=payload.relationship,
     )
     return Status(201, _reference_out(reference))
 
 
 @router.post(
-    "/{slug}/applications/{application_id}/approve", response={200: ApplicationDetailOut, **WRITE_ERRORS},
-    summary="Approve (coordinators)", auth=COORDINATOR_AUTH,
+    "/{slug}/applications/{application_id}/approve",
+    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    summary="Approve (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def application_approve(request, slug: Slug, application_id: ObjectId, payload: ApproveIn):
     """The applicant becomes a member with the next member number. 409 `references_needed` until
     the community's rulebook is satisfied; 409 `already_decided` the second time."""
     community = paths.coordinated_community(request, slug)
     applications_services.application_approve(
-        actor=request.user, application=applications_selectors.application_get(community, application_id), reason=payload.reason
+        actor=request.user,
+        application=applications_selectors.application_get(community, application_id),
+        reason=payload.reason,
     )
     return _detail_out(community, application_id)
 
 
 @router.post(
-    "/{slug}/applications/{application_id}/decline", response={200: ApplicationDetailOut, **WRITE_ERRORS},
-    summary="Decline (coordinators)", auth=COORDINATOR_AUTH,
+    "/{slug}/applications/{application_id}/decline",
+    response={200: ApplicationDetailOut, **WRITE_ERRORS},
+    summary="Decline (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def application_decline(request, slug: Slug, application_id: ObjectId, payload: DeclineIn):
     community = paths.coordinated_community(request, slug)
     applications_services.application_decline(
-        actor=request.user, application=applications_selectors.application_get(community, application_id), reason=payload.reason
+        actor=request.user,
+        application=applications_selectors.application_get(community, application_id),
+        reason=payload.reason,
     )
     return _detail_out(community, application_id)

@@ -30,7 +30,9 @@ class CommunityOut(Schema):
     area_description: str
     timezone: str
     language: str
-    my_roles: list[str] = Field(description="Your roles here; empty when you are not a member or not signed in.")
+    my_roles: list[str] = Field(
+        description="Your roles here; empty when you are not a member or not signed in."
+    )
 
 
 class CommunityPage(Schema):
@@ -45,21 +47,36 @@ class CommunityDetailOut(CommunityOut):
 
 
 class CommunityIn(Schema):
-    name: str = Field(min_length=1, max_length=communities_services.COMMUNITY_NAME_MAX, description="Such as Riverside Time Bank.")
-    slug: str = Field(min_length=1, max_length=communities_services.COMMUNITY_SLUG_MAX,
-                      description="Its web address name: lower-case letters, digits and single hyphens. 409 when "
-                                  "another community has it.")
-    member_prefix: str = Field(min_length=1, max_length=5,
-                               description="2 to 5 letters before member numbers (RIV for RIV-0042). 409 when "
-                                           "another community has it.")
+    name: str = Field(
+        min_length=1,
+        max_length=communities_services.COMMUNITY_NAME_MAX,
+        description="Such as Riverside Time Bank.",
+    )
+    slug: str = Field(
+        min_length=1,
+        max_length=communities_services.COMMUNITY_SLUG_MAX,
+        description="Its web address name: lower-case letters, digits and single hyphens. 409 when "
+        "another community has it.",
+    )
+    member_prefix: str = Field(
+        min_length=1,
+        max_length=5,
+        description="2 to 5 letters before member numbers (RIV for RIV-0042). 409 when "
+        "another community has it.",
+    )
     area_description: str = Field("", max_length=communities_services.COMMUNITY_AREA_MAX)
     coordinator_email: str = Field(
-        "", max_length=communities_services.EMAIL_MAX,
+        "",
+        max_length=communities_services.EMAIL_MAX,
         description="The first coordinator: a person with this email gets the coordinator role; a new email gets "
-                    "an account with the role and the welcome email (then `coordinator_name` is needed). Empty: "
-                    "name one later by giving a member the role.")
-    coordinator_name: str = Field("", max_length=communities_services.PERSON_NAME_MAX,
-                                  description="The new coordinator's name, when the email is new.")
+        "an account with the role and the welcome email (then `coordinator_name` is needed). Empty: "
+        "name one later by giving a member the role.",
+    )
+    coordinator_name: str = Field(
+        "",
+        max_length=communities_services.PERSON_NAME_MAX,
+        description="The new coordinator's name, when the email is new.",
+    )
 
 
 class FirstCoordinatorOut(Schema):
@@ -132,13 +149,21 @@ if TYPE_CHECKING:
     RuleChanges = _Strict
 else:
     RuleChanges = create_model(
-        "RuleChanges", __base__=_Strict, **{key: _rule_change_field(rule) for key, rule in RULES.items()}
+        "RuleChanges",
+        __base__=_Strict,
+        **{key: _rule_change_field(rule) for key, rule in RULES.items()},
     )
 
 
 class RuleChangeIn(Schema):
-    changes: RuleChanges = Field(description="The rules to change and their new values; others stay as they are.")
-    reason: str = Field(min_length=1, max_length=limits.TEXT, description="Why the rules are changing (shown in the history).")
+    changes: RuleChanges = Field(
+        description="The rules to change and their new values; others stay as they are."
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=limits.TEXT,
+        description="Why the rules are changing (shown in the history).",
+    )
 
 
 def _roles(request, community, scope: int | None) -> list[str]:
@@ -170,31 +195,49 @@ def _version_out(version) -> dict:
 
 
 @router.get(
-    "", response={200: CommunityPage, **READ_ERRORS}, auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY,
+    "",
+    response={200: CommunityPage, **READ_ERRORS},
+    auth=PUBLIC_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
     summary="List communities",
 )
 def communities_list(request, page: Query[PageParams]):
     """Communities open to applications, by name, with your roles in each. No sign-in needed."""
     rows, next_cursor = keyset_page(
-        communities_selectors.communities_listed(), fields=("name", "id"), kinds=(key_str, key_int),
-        cursor=page.cursor, limit=page.limit,
+        communities_selectors.communities_listed(),
+        fields=("name", "id"),
+        kinds=(key_str, key_int),
+        cursor=page.cursor,
+        limit=page.limit,
     )
     scope = paths.token_community_id(request)
     return {"items": [_community_out(request, c, scope) for c in rows], "next_cursor": next_cursor}
 
 
-@router.post("", response={201: CommunityCreatedOut, **WRITE_ERRORS}, summary="Create a community (operators)")
+@router.post(
+    "",
+    response={201: CommunityCreatedOut, **WRITE_ERRORS},
+    summary="Create a community (operators)",
+)
 def community_create(request, payload: CommunityIn):
     """Operators only (403 `operators_only` otherwise): a community with the founding rules and,
     when `coordinator_email` is given, its first coordinator. 422 for a bad name, web address,
     prefix or email, or a new email without `coordinator_name`; 409 when another community has the
     web address or the prefix. Nothing is created unless all of it is."""
-    community, membership = communities_services.community_found(actor=request.user, **payload.dict())
-    return Status(201, {
-        **_detail_out(request, community),
-        "first_coordinator": ({"member_code": membership.member_code, "name": membership.person.display_name}
-                              if membership is not None else None),
-    })
+    community, membership = communities_services.community_found(
+        actor=request.user, **payload.dict()
+    )
+    return Status(
+        201,
+        {
+            **_detail_out(request, community),
+            "first_coordinator": (
+                {"member_code": membership.member_code, "name": membership.person.display_name}
+                if membership is not None
+                else None
+            ),
+        },
+    )
 
 
 def _detail_out(request, community) -> dict:
@@ -208,7 +251,10 @@ def _detail_out(request, community) -> dict:
 
 
 @router.get(
-    "/{slug}", response={200: CommunityDetailOut, **READ_ERRORS}, auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY,
+    "/{slug}",
+    response={200: CommunityDetailOut, **READ_ERRORS},
+    auth=PUBLIC_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
     summary="A community",
 )
 def community_detail(request, slug: Slug):
@@ -217,7 +263,10 @@ def community_detail(request, slug: Slug):
 
 
 @router.get(
-    "/{slug}/rules", response={200: RulesOut, **READ_ERRORS}, auth=PUBLIC_AUTH, openapi_extra=PUBLIC_SECURITY,
+    "/{slug}/rules",
+    response={200: RulesOut, **READ_ERRORS},
+    auth=PUBLIC_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
     summary="The rules in force",
 )
 def rules_current(request, slug: Slug):
@@ -232,8 +281,14 @@ def rules_current(request, slug: Slug):
         "values": {**{key: rule.default for key, rule in RULES.items()}, **version.values},
         "definitions": [
             {
-                "key": rule.key, "label": rule.label, "help": rule.help, "kind": rule.kind, "default": rule.default,
-                "minimum": rule.minimum, "maximum": rule.maximum, "unit": rule.unit,
+                "key": rule.key,
+                "label": rule.label,
+                "help": rule.help,
+                "kind": rule.kind,
+                "default": rule.default,
+                "minimum": rule.minimum,
+                "maximum": rule.maximum,
+                "unit": rule.unit,
                 "choices": [{"value": value, "label": label} for value, label in rule.choices],
             }
             for rule in RULES.values()
@@ -241,20 +296,30 @@ def rules_current(request, slug: Slug):
     }
 
 
-@router.get("/{slug}/rules/versions", response={200: RuleVersionPage, **READ_ERRORS}, summary="Rulebook history")
+@router.get(
+    "/{slug}/rules/versions",
+    response={200: RuleVersionPage, **READ_ERRORS},
+    summary="Rulebook history",
+)
 def rules_versions(request, slug: Slug, page: Query[PageParams]):
     """Every version of the rulebook, newest first, with who changed it and why. Members only."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
     rows, next_cursor = keyset_page(
-        communities_selectors.rulebook_history(community), fields=("number",), kinds=(key_int,),
-        cursor=page.cursor, limit=page.limit, descending=True,
+        communities_selectors.rulebook_history(community),
+        fields=("number",),
+        kinds=(key_int,),
+        cursor=page.cursor,
+        limit=page.limit,
+        descending=True,
     )
     return {"items": [_version_out(v) for v in rows], "next_cursor": next_cursor}
 
 
 @router.post(
-    "/{slug}/rules/versions", response={201: RuleVersionOut, **WRITE_ERRORS}, summary="Change the rules"
+    "/{slug}/rules/versions",
+    response={201: RuleVersionOut, **WRITE_ERRORS},
+    summary="Change the rules",
 )
 def rules_change(request, slug: Slug, payload: RuleChangeIn):
     """Adopt a new rulebook version. Coordinators and stewards only."""
@@ -262,7 +327,9 @@ def rules_change(request, slug: Slug, payload: RuleChangeIn):
     paths.member_community(request, community)
     access.access_manage_rules(request.user, community)
     version = communities_services.rulebook_change(
-        actor=request.user, community=community, changes=payload.changes.model_dump(exclude_unset=True),
+        actor=request.user,
+        community=community,
+        changes=payload.changes.model_dump(exclude_unset=True),
         reason=payload.reason,
     )
     return Status(201, _version_out(version))

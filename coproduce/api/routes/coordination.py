@@ -53,7 +53,9 @@ class MemberWaiting(Schema):
     since: dt.datetime = Field(description="When their membership started.")
     offer_title: str | None = Field(None, description="Their latest active offer, if any.")
     has_gift: bool = Field(False, description="Whether their gift profile lists a gift.")
-    introduced_at: dt.datetime | None = Field(description="When a coordinator last introduced them to someone.")
+    introduced_at: dt.datetime | None = Field(
+        description="When a coordinator last introduced them to someone."
+    )
 
 
 class UnansweredRequests(Schema):
@@ -70,11 +72,11 @@ class BrokerQueueOut(Schema):
     days: int = Field(description="The community's `broker_unanswered_days` rule.")
     unanswered_requests: UnansweredRequests = Field(
         description="Active requests older than `days` that nobody but the owner has written about, no exchange "
-                    "links to and no coordinator has introduced anyone about."
+        "links to and no coordinator has introduced anyone about."
     )
     gifts_unused: MembersWaiting = Field(
         description="Members who joined `days` or more ago with an offer or a gift and who have never given help, "
-                    "longest-standing first."
+        "longest-standing first."
     )
     new_members_without_exchange: MembersWaiting = Field(
         description="Members who joined 30 or more days ago and have had no exchange, most recent first."
@@ -89,9 +91,14 @@ class IntroductionIn(Schema):
     first: MemberRef
     second: MemberRef
     listing_id: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="The offer or request it is about; one of the two must own it."
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="The offer or request it is about; one of the two must own it.",
     )
-    note: str = Field(min_length=1, max_length=limits.MESSAGE, description="Your message to both of them.")
+    note: str = Field(
+        min_length=1, max_length=limits.MESSAGE, description="Your message to both of them."
+    )
 
 
 class IntroductionOut(Schema):
@@ -100,7 +107,9 @@ class IntroductionOut(Schema):
     second: PersonRef
     made_by: PersonRef
     listing_id: int | None
-    conversation_id: int = Field(description="The two members' conversation; coordinators cannot read it.")
+    conversation_id: int = Field(
+        description="The two members' conversation; coordinators cannot read it."
+    )
     note: str
     created_at: dt.datetime
 
@@ -115,9 +124,15 @@ class IntroductionPage(Schema):
 class PassOnOut(Schema):
     id: int
     sender: PersonRef
-    introduction: bool = Field(description="A coordinator's introduction (the sender is the coordinator).")
-    written_by: PersonRef | None = Field(description="The coordinator who wrote it for the sender, if any.")
-    readers: list[PersonRef] = Field(description="Who to pass it on to: the offline people it is for.")
+    introduction: bool = Field(
+        description="A coordinator's introduction (the sender is the coordinator)."
+    )
+    written_by: PersonRef | None = Field(
+        description="The coordinator who wrote it for the sender, if any."
+    )
+    readers: list[PersonRef] = Field(
+        description="Who to pass it on to: the offline people it is for."
+    )
     body: str = Field(description="As written: plain text.")
     created_at: dt.datetime
     pass_on: str = Field(description="`waiting` or `done`.")
@@ -132,12 +147,17 @@ class PassOnPage(Schema):
 
 
 class PassOnQuery(PageParams):
-    done: bool = Field(False, description="Those already passed on (newest first) instead of those waiting "
-                                          "(oldest first).")
+    done: bool = Field(
+        False,
+        description="Those already passed on (newest first) instead of those waiting "
+        "(oldest first).",
+    )
 
 
 class PassedOnIn(Schema):
-    how: str = Field(min_length=1, max_length=limits.LINE, description="How it was passed on, e.g. `by phone`.")
+    how: str = Field(
+        min_length=1, max_length=limits.LINE, description="How it was passed on, e.g. `by phone`."
+    )
 
 
 class ConcernOut(Schema):
@@ -157,13 +177,17 @@ class ConcernList(Schema):
 
 
 class ConcernQuery(Schema):
-    closed: bool = Field(False, description="Closed concerns (latest closed first) instead of open ones (oldest "
-                                            "first).")
+    closed: bool = Field(
+        False,
+        description="Closed concerns (latest closed first) instead of open ones (oldest first).",
+    )
     limit: int = Field(50, ge=1, le=200)
 
 
 class ConcernCloseIn(Schema):
-    outcome: str = Field(min_length=1, max_length=limits.TEXT, description="What was done about it.")
+    outcome: str = Field(
+        min_length=1, max_length=limits.TEXT, description="What was done about it."
+    )
 
 
 # Helpers -------------------------------------------------------------------------------------
@@ -179,19 +203,33 @@ def _maybe(person, numbers: dict[int, int]) -> dict | None:
 
 def _member_row(membership) -> dict:
     return {
-        "member": {"member_number": membership.number, "display_name": membership.person.display_name},
-        "since": membership.joined_at, "offer_title": getattr(membership, "offer_title", None),
-        "has_gift": bool(getattr(membership, "has_gift", False)), "introduced_at": membership.introduced_at,
+        "member": {
+            "member_number": membership.number,
+            "display_name": membership.person.display_name,
+        },
+        "since": membership.joined_at,
+        "offer_title": getattr(membership, "offer_title", None),
+        "has_gift": bool(getattr(membership, "has_gift", False)),
+        "introduced_at": membership.introduced_at,
     }
 
 
 def _introductions_out(community, found: list) -> list[dict]:
     numbers = memberships_selectors.member_numbers(
-        community, {i.first_id for i in found} | {i.second_id for i in found} | {i.made_by_id for i in found})
+        community,
+        {i.first_id for i in found} | {i.second_id for i in found} | {i.made_by_id for i in found},
+    )
     return [
-        {"id": i.pk, "first": _ref(i.first, numbers), "second": _ref(i.second, numbers),
-         "made_by": _ref(i.made_by, numbers), "listing_id": i.listing_id, "conversation_id": i.conversation_id,
-         "note": i.note, "created_at": i.created_at}
+        {
+            "id": i.pk,
+            "first": _ref(i.first, numbers),
+            "second": _ref(i.second, numbers),
+            "made_by": _ref(i.made_by, numbers),
+            "listing_id": i.listing_id,
+            "conversation_id": i.conversation_id,
+            "note": i.note,
+            "created_at": i.created_at,
+        }
         for i in found
     ]
 
@@ -203,23 +241,39 @@ def _pass_on_out(community, found: list) -> list[dict]:
         ids |= {pk for pk in (m.written_by_id, m.passed_on_by_id) if pk}
     numbers = memberships_selectors.member_numbers(community, ids)
     return [
-        {"id": m.pk, "sender": _ref(m.sender, numbers), "introduction": m.is_introduction,
-         "written_by": None if m.is_introduction else _maybe(m.written_by, numbers),
-         "readers": [_ref(p, numbers) for p in m.readers], "body": m.body, "created_at": m.created_at,
-         "pass_on": m.pass_on, "passed_on_by": _maybe(m.passed_on_by, numbers), "passed_on_at": m.passed_on_at,
-         "passed_on_how": m.passed_on_how}
+        {
+            "id": m.pk,
+            "sender": _ref(m.sender, numbers),
+            "introduction": m.is_introduction,
+            "written_by": None if m.is_introduction else _maybe(m.written_by, numbers),
+            "readers": [_ref(p, numbers) for p in m.readers],
+            "body": m.body,
+            "created_at": m.created_at,
+            "pass_on": m.pass_on,
+            "passed_on_by": _maybe(m.passed_on_by, numbers),
+            "passed_on_at": m.passed_on_at,
+            "passed_on_how": m.passed_on_how,
+        }
         for m in found
     ]
 
 
 def _concerns_out(community, found: list) -> list[dict]:
     numbers = memberships_selectors.member_numbers(
-        community, {r.subject_id for r in found} | {r.author_id for r in found})
+        community, {r.subject_id for r in found} | {r.author_id for r in found}
+    )
     return [
-        {"id": r.pk, "exchange_id": r.exchange_id, "subject": _ref(r.subject, numbers),
-         "author": _ref(r.author, numbers), "text": r.text, "created_at": r.created_at,
-         "closed_at": r.concern_closed_at, "closed_by": _maybe(r.concern_closed_by, numbers),
-         "outcome": r.concern_outcome}
+        {
+            "id": r.pk,
+            "exchange_id": r.exchange_id,
+            "subject": _ref(r.subject, numbers),
+            "author": _ref(r.author, numbers),
+            "text": r.text,
+            "created_at": r.created_at,
+            "closed_at": r.concern_closed_at,
+            "closed_by": _maybe(r.concern_closed_by, numbers),
+            "outcome": r.concern_outcome,
+        }
         for r in found
     ]
 
@@ -227,8 +281,11 @@ def _concerns_out(community, found: list) -> list[dict]:
 # Routes --------------------------------------------------------------------------------------
 
 
-@router.get("/{slug}/broker-queue", response={200: BrokerQueueOut, **READ_ERRORS},
-            summary="What needs a person (coordinators)")
+@router.get(
+    "/{slug}/broker-queue",
+    response={200: BrokerQueueOut, **READ_ERRORS},
+    summary="What needs a person (coordinators)",
+)
 def broker_queue(request, slug: Slug, query: Query[BrokerQueueQuery]):
     """Unanswered requests, gifts never used and new members without an exchange, each with its
     full length in `total`. The same lists as the "Needs a person" page."""
@@ -236,33 +293,65 @@ def broker_queue(request, slug: Slug, query: Query[BrokerQueueQuery]):
     queue = broker.broker_queue(community, limit=query.limit)
     return {
         "days": queue.days,
-        "unanswered_requests": {"total": queue.counts["requests"], "items": [
-            {"listing_id": listing.pk, "title": listing.title, "category": listing.category.name,
-             "owner": {"member_number": listing.owner_number, "display_name": listing.owner.display_name},
-             "since": listing.created_at}
-            for listing in queue.requests
-        ]},
-        "gifts_unused": {"total": queue.counts["unused"], "items": [_member_row(m) for m in queue.unused]},
-        "new_members_without_exchange": {"total": queue.counts["newcomers"],
-                                         "items": [_member_row(m) for m in queue.newcomers]},
+        "unanswered_requests": {
+            "total": queue.counts["requests"],
+            "items": [
+                {
+                    "listing_id": listing.pk,
+                    "title": listing.title,
+                    "category": listing.category.name,
+                    "owner": {
+                        "member_number": listing.owner_number,
+                        "display_name": listing.owner.display_name,
+                    },
+                    "since": listing.created_at,
+                }
+                for listing in queue.requests
+            ],
+        },
+        "gifts_unused": {
+            "total": queue.counts["unused"],
+            "items": [_member_row(m) for m in queue.unused],
+        },
+        "new_members_without_exchange": {
+            "total": queue.counts["newcomers"],
+            "items": [_member_row(m) for m in queue.newcomers],
+        },
     }
 
 
-@router.get("/{slug}/introductions", response={200: IntroductionPage, **READ_ERRORS},
-            summary="Introductions made (coordinators)")
+@router.get(
+    "/{slug}/introductions",
+    response={200: IntroductionPage, **READ_ERRORS},
+    summary="Introductions made (coordinators)",
+)
 def introductions_list(request, slug: Slug, query: Query[PageParams]):
     community = paths.coordinated_community(request, slug)
     rows, next_cursor = keyset_page(
-        introductions_selectors.introductions_query(community), fields=("id",), kinds=(key_int,), cursor=query.cursor,
-        limit=query.limit, descending=True,
+        introductions_selectors.introductions_query(community),
+        fields=("id",),
+        kinds=(key_int,),
+        cursor=query.cursor,
+        limit=query.limit,
+        descending=True,
     )
-    counts = introductions_selectors.introduction_counts(community, since=broker.month_start(community, timezone.now()))
-    return {"items": _introductions_out(community, rows), "next_cursor": next_cursor,
-            "made_this_month": counts["recent"], "made_in_all": counts["total"]}
+    counts = introductions_selectors.introduction_counts(
+        community, since=broker.month_start(community, timezone.now())
+    )
+    return {
+        "items": _introductions_out(community, rows),
+        "next_cursor": next_cursor,
+        "made_this_month": counts["recent"],
+        "made_in_all": counts["total"],
+    }
 
 
-@router.post("/{slug}/introductions", response={201: IntroductionOut, **WRITE_ERRORS},
-             summary="Introduce two members (coordinators)", auth=COORDINATOR_AUTH)
+@router.post(
+    "/{slug}/introductions",
+    response={201: IntroductionOut, **WRITE_ERRORS},
+    summary="Introduce two members (coordinators)",
+    auth=COORDINATOR_AUTH,
+)
 def introduction_make(request, slug: Slug, payload: IntroductionIn):
     """One message from you to both, in a conversation between the two (their existing one
     about the same listing, or a new one); both are told. An introduction about a request takes
@@ -273,31 +362,52 @@ def introduction_make(request, slug: Slug, payload: IntroductionIn):
     first = paths.member_named(community, payload.first, "first")
     second = paths.member_named(community, payload.second, "second")
     listing = (
-        listings_selectors.listing_get(community, request.user, payload.listing_id) if payload.listing_id else None
+        listings_selectors.listing_get(community, request.user, payload.listing_id)
+        if payload.listing_id
+        else None
     )
     introduction = introductions_services.introduction_make(
-        actor=request.user, community=community, first=first, second=second, listing=listing, note=payload.note,
+        actor=request.user,
+        community=community,
+        first=first,
+        second=second,
+        listing=listing,
+        note=payload.note,
     )
     found = introductions_selectors.introduction_get(community, introduction.pk)
     return Status(201, _introductions_out(community, [found])[0])
 
 
-@router.get("/{slug}/messages-to-pass-on", response={200: PassOnPage, **READ_ERRORS},
-            summary="Messages to pass on to members who are offline (coordinators)")
+@router.get(
+    "/{slug}/messages-to-pass-on",
+    response={200: PassOnPage, **READ_ERRORS},
+    summary="Messages to pass on to members who are offline (coordinators)",
+)
 def pass_on_list(request, slug: Slug, query: Query[PassOnQuery]):
     """Messages to members who do not use the website or have no email address. Coordinators
     read these messages (and reported ones), never the rest of the conversations."""
     community = paths.coordinated_community(request, slug)
     fields = ("passed_on_at", "id") if query.done else ("created_at", "id")
     rows, next_cursor = keyset_page(
-        pass_on_selectors.pass_on_query(community, done=query.done), fields=fields,
-        kinds=(key_datetime, key_int), cursor=query.cursor, limit=query.limit, descending=query.done,
+        pass_on_selectors.pass_on_query(community, done=query.done),
+        fields=fields,
+        kinds=(key_datetime, key_int),
+        cursor=query.cursor,
+        limit=query.limit,
+        descending=query.done,
     )
-    return {"items": _pass_on_out(community, pass_on_selectors.with_readers(rows)), "next_cursor": next_cursor}
+    return {
+        "items": _pass_on_out(community, pass_on_selectors.with_readers(rows)),
+        "next_cursor": next_cursor,
+    }
 
 
-@router.post("/{slug}/messages-to-pass-on/{message_id}/passed-on", response={200: PassOnOut, **WRITE_ERRORS},
-             summary="Mark a message passed on (coordinators)", auth=COORDINATOR_AUTH)
+@router.post(
+    "/{slug}/messages-to-pass-on/{message_id}/passed-on",
+    response={200: PassOnOut, **WRITE_ERRORS},
+    summary="Mark a message passed on (coordinators)",
+    auth=COORDINATOR_AUTH,
+)
 def message_passed_on(request, slug: Slug, message_id: ObjectId, payload: PassedOnIn):
     """Records who passed it on, when and how. 404 for a message that was not to be passed on;
     409 `already_passed_on` the second time."""
@@ -305,26 +415,38 @@ def message_passed_on(request, slug: Slug, message_id: ObjectId, payload: Passed
     message = pass_on_selectors.message_to_pass_on_get(community, message_id)
     pass_on_services.message_passed_on(actor=request.user, message=message, how=payload.how)
     found = pass_on_selectors.with_readers(
-        list(pass_on_selectors.pass_on_query(community, done=True).filter(pk=message.pk)))
+        list(pass_on_selectors.pass_on_query(community, done=True).filter(pk=message.pk))
+    )
     return _pass_on_out(community, found)[0]
 
 
-@router.get("/{slug}/concerns", response={200: ConcernList, **READ_ERRORS},
-            summary="Concerns raised after exchanges (coordinators)")
+@router.get(
+    "/{slug}/concerns",
+    response={200: ConcernList, **READ_ERRORS},
+    summary="Concerns raised after exchanges (coordinators)",
+)
 def concerns_list(request, slug: Slug, query: Query[ConcernQuery]):
     """Private to coordinators; nobody ever gets the concerns about themselves."""
     community = paths.coordinated_community(request, slug)
-    found = references_selectors.concerns_for(community, request.user, closed=query.closed, limit=query.limit)
+    found = references_selectors.concerns_for(
+        community, request.user, closed=query.closed, limit=query.limit
+    )
     return {"items": _concerns_out(community, found)}
 
 
-@router.post("/{slug}/references/{reference_id}/close", response={200: ConcernOut, **WRITE_ERRORS},
-             summary="Close a concern with what was done (coordinators)", auth=COORDINATOR_AUTH)
+@router.post(
+    "/{slug}/references/{reference_id}/close",
+    response={200: ConcernOut, **WRITE_ERRORS},
+    summary="Close a concern with what was done (coordinators)",
+    auth=COORDINATOR_AUTH,
+)
 def concern_close(request, slug: Slug, reference_id: ObjectId, payload: ConcernCloseIn):
     """404 for a reference that is not a concern of this community, or one about yourself; 409
     `already_closed` the second time; 422 for an empty or garbled outcome."""
     community = paths.coordinated_community(request, slug)
     reference = references_selectors.concern_get(community, request.user, reference_id)
-    references_services.concern_close(actor=request.user, reference=reference, outcome=payload.outcome)
+    references_services.concern_close(
+        actor=request.user, reference=reference, outcome=payload.outcome
+    )
     closed = references_selectors.concern_get(community, request.user, reference.pk)
     return _concerns_out(community, [closed])[0]

@@ -28,8 +28,12 @@ router = Router(tags=["me"])
 
 # One of services.AVAILABILITY_SLOTS: a day and a part of it.
 AvailabilitySlot = Annotated[
-    str, Field(pattern=r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm|eve)$", max_length=limits.AVAILABILITY_SLOT,
-               examples=["mon-am", "wed-eve"]),
+    str,
+    Field(
+        pattern=r"^(mon|tue|wed|thu|fri|sat|sun)-(am|pm|eve)$",
+        max_length=limits.AVAILABILITY_SLOT,
+        examples=["mon-am", "wed-eve"],
+    ),
 ]
 
 
@@ -38,8 +42,10 @@ class MembershipOut(Schema):
     member_number: str
     status: str
     roles: list[str]
-    calendar_url: str = Field(description="The person's own iCalendar feed of the co-production sessions they are "
-                                          "booked on in the community. Private: anyone with the address can read it.")
+    calendar_url: str = Field(
+        description="The person's own iCalendar feed of the co-production sessions they are "
+        "booked on in the community. Private: anyone with the address can read it."
+    )
 
 
 class MeOut(Schema):
@@ -58,7 +64,9 @@ class GiftIO(Schema):
 
 class GiftProfileOut(Schema):
     gifts: list[GiftIO]
-    availability: list[str] = Field(description="Times usually free, e.g. `mon-am`, `tue-pm`, `wed-eve`.")
+    availability: list[str] = Field(
+        description="Times usually free, e.g. `mon-am`, `tue-pm`, `wed-eve`."
+    )
     languages: str
     accessibility_needs: str
     contact_preferences: list[str]
@@ -113,9 +121,16 @@ class TokenPage(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=limits.SHORT_NAME, description="To recognise the token later, e.g. `rota spreadsheet`.")
+    name: str = Field(
+        min_length=1,
+        max_length=limits.SHORT_NAME,
+        description="To recognise the token later, e.g. `rota spreadsheet`.",
+    )
     community: str | None = Field(
-        None, pattern=r"^[-a-zA-Z0-9_]+$", max_length=60, description="Limit the token to one of your communities."
+        None,
+        pattern=r"^[-a-zA-Z0-9_]+$",
+        max_length=60,
+        description="Limit the token to one of your communities.",
     )
 
 
@@ -131,12 +146,16 @@ def gift_profile_out(person) -> dict:
 
 def gift_profile_values(payload: GiftProfileIn) -> dict:
     return {
-        "gifts": [(g.kind, g.description) for g in payload.gifts] if payload.gifts is not None else None,
+        "gifts": [(g.kind, g.description) for g in payload.gifts]
+        if payload.gifts is not None
+        else None,
         "availability": list(payload.availability) if payload.availability is not None else None,
         "languages": payload.languages,
         "accessibility_needs": payload.accessibility_needs,
         "contact_preferences": (
-            [str(c) for c in payload.contact_preferences] if payload.contact_preferences is not None else None
+            [str(c) for c in payload.contact_preferences]
+            if payload.contact_preferences is not None
+            else None
         ),
     }
 
@@ -162,27 +181,42 @@ def me(request):
     person = request.user
     scope = paths.token_community_id(request)
     return {
-        "id": person.pk, "full_name": person.full_name, "known_as": person.known_as, "email": person.email,
+        "id": person.pk,
+        "full_name": person.full_name,
+        "known_as": person.known_as,
+        "email": person.email,
         "username": person.username,
         "memberships": [
-            {"community": m.community.slug, "member_number": m.member_code, "status": m.status,
-             "roles": sorted(r.role for r in m.roles.all()),
-             "calendar_url": calendars.member_calendar_url(person, m.community)}
+            {
+                "community": m.community.slug,
+                "member_number": m.member_code,
+                "status": m.status,
+                "roles": sorted(r.role for r in m.roles.all()),
+                "calendar_url": calendars.member_calendar_url(person, m.community),
+            }
             for m in memberships_selectors.memberships_of(person)
             if scope is None or m.community_id == scope
         ],
     }
 
 
-@router.get("/gift-profile", response={200: GiftProfileOut, **READ_ERRORS}, summary="My gift profile")
+@router.get(
+    "/gift-profile", response={200: GiftProfileOut, **READ_ERRORS}, summary="My gift profile"
+)
 def my_gift_profile(request):
     """What you can give (head, hands, heart, teach), when you are free, and how to reach you."""
     return gift_profile_out(request.user)
 
 
-@router.put("/gift-profile", response={200: GiftProfileOut, **WRITE_ERRORS}, summary="Change my gift profile")
+@router.put(
+    "/gift-profile",
+    response={200: GiftProfileOut, **WRITE_ERRORS},
+    summary="Change my gift profile",
+)
 def my_gift_profile_update(request, payload: GiftProfileIn):
-    person = profiles_services.gift_profile_update(actor=request.user, person=request.user, **gift_profile_values(payload))
+    person = profiles_services.gift_profile_update(
+        actor=request.user, person=request.user, **gift_profile_values(payload)
+    )
     return gift_profile_out(person)
 
 
@@ -191,10 +225,14 @@ def my_privacy(request):
     return _privacy_out(request.user)
 
 
-@router.put("/privacy", response={200: PrivacyOut, **WRITE_ERRORS}, summary="Change who sees my details")
+@router.put(
+    "/privacy", response={200: PrivacyOut, **WRITE_ERRORS}, summary="Change who sees my details"
+)
 def my_privacy_update(request, payload: PrivacyIn):
     visibility = {k: str(v) for k, v in payload.dict().items() if v is not None}
-    person = privacy_services.privacy_update(actor=request.user, person=request.user, visibility=visibility)
+    person = privacy_services.privacy_update(
+        actor=request.user, person=request.user, visibility=visibility
+    )
     return _privacy_out(person)
 
 
@@ -226,24 +264,37 @@ def my_tokens(request, page: Query[PageParams]):
     """Newest first, revoked ones included. The secrets themselves are never shown again."""
     paths.unscoped_token_only(request)
     rows, next_cursor = keyset_page(
-        tokens_selectors.tokens_of(request.user), fields=("created_at", "id"), kinds=(key_datetime, key_int),
-        cursor=page.cursor, limit=page.limit, descending=True,
+        tokens_selectors.tokens_of(request.user),
+        fields=("created_at", "id"),
+        kinds=(key_datetime, key_int),
+        cursor=page.cursor,
+        limit=page.limit,
+        descending=True,
     )
     return {"items": [_token_out(t) for t in rows], "next_cursor": next_cursor}
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS}, summary="Create an access token")
+@router.post(
+    "/tokens", response={201: TokenCreatedOut, **WRITE_ERRORS}, summary="Create an access token"
+)
 def my_token_create(request, payload: TokenIn):
     """The response holds the secret; it is stored only as a hash and cannot be shown again."""
     paths.unscoped_token_only(request)
     community = paths.community(request, payload.community) if payload.community else None
-    token, secret = tokens_services.token_create(actor=request.user, person=request.user, name=payload.name, community=community)
+    token, secret = tokens_services.token_create(
+        actor=request.user, person=request.user, name=payload.name, community=community
+    )
     return Status(201, {**_token_out(token), "secret": secret})
 
 
-@router.delete("/tokens/{token_id}", response={204: None, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}, summary="Revoke an access token")
+@router.delete(
+    "/tokens/{token_id}",
+    response={204: None, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    summary="Revoke an access token",
+)
 def my_token_revoke(request, token_id: ObjectId):
     paths.unscoped_token_only(request)
-    tokens_services.token_revoke(actor=request.user, token=tokens_selectors.token_get(request.user, token_id))
+    tokens_services.token_revoke(
+        actor=request.user, token=tokens_selectors.token_get(request.user, token_id)
+    )
     return Status(204, None)
-

@@ -61,7 +61,11 @@ class MemberPage(Schema):
 
 
 class DirectoryQuery(PageParams):
-    q: str = Field("", max_length=limits.DIRECTORY_SEARCH, description="Name, neighbourhood, gift or member number.")
+    q: str = Field(
+        "",
+        max_length=limits.DIRECTORY_SEARCH,
+        description="Name, neighbourhood, gift or member number.",
+    )
 
 
 class CheckOut(Schema):
@@ -135,9 +139,15 @@ def member_out(view, community, *, show_full_name: bool) -> dict:
 
 def check_out(check) -> dict:
     return {
-        "id": check.pk, "kind": check.kind, "result": check.result, "checked_on": check.checked_on,
-        "expires_on": check.expires_on, "reference_number": check.reference_number, "note": check.note,
-        "recorded_by": check.recorded_by.display_name, "created_at": check.created_at,
+        "id": check.pk,
+        "kind": check.kind,
+        "result": check.result,
+        "checked_on": check.checked_on,
+        "expires_on": check.expires_on,
+        "reference_number": check.reference_number,
+        "note": check.note,
+        "recorded_by": check.recorded_by.display_name,
+        "created_at": check.created_at,
     }
 
 
@@ -157,10 +167,14 @@ def _event_out(event) -> dict:
 def _single_member_out(request, community, membership) -> dict:
     coordinates = access.is_coordinator(request.user, community)
     view = directory_selectors.member_view(request.user, membership, viewer_coordinates=coordinates)
-    return member_out(view, community, show_full_name=coordinates or membership.person_id == request.user.pk)
+    return member_out(
+        view, community, show_full_name=coordinates or membership.person_id == request.user.pk
+    )
 
 
-@router.get("/{slug}/members", response={200: MemberPage, **READ_ERRORS}, summary="Member directory")
+@router.get(
+    "/{slug}/members", response={200: MemberPage, **READ_ERRORS}, summary="Member directory"
+)
 def members_list(request, slug: Slug, query: Query[DirectoryQuery]):
     """Active members by member number. Private details are null unless the member shares them
     with you. Members of the community only."""
@@ -168,19 +182,27 @@ def members_list(request, slug: Slug, query: Query[DirectoryQuery]):
     paths.member_community(request, community)
     after = parse_key(query.cursor, (key_int,))
     page = directory_selectors.member_directory_page(
-        request.user, community, q=query.q.strip(), after_number=after[0] if after else None, limit=query.limit
+        request.user,
+        community,
+        q=query.q.strip(),
+        after_number=after[0] if after else None,
+        limit=query.limit,
     )
     coordinates = access.is_coordinator(request.user, community)
     return {
         "items": [
-            member_out(view, community, show_full_name=coordinates or view.person.pk == request.user.pk)
+            member_out(
+                view, community, show_full_name=coordinates or view.person.pk == request.user.pk
+            )
             for view in page.members
         ],
         "next_cursor": encode_cursor([page.next_after]) if page.next_after is not None else None,
     }
 
 
-@router.get("/{slug}/members/{number}", response={200: MemberOut, **READ_ERRORS}, summary="A member")
+@router.get(
+    "/{slug}/members/{number}", response={200: MemberOut, **READ_ERRORS}, summary="A member"
+)
 def member_detail(request, slug: Slug, number: MemberNumber):
     community = paths.community(request, slug)
     paths.member_community(request, community)
@@ -189,7 +211,8 @@ def member_detail(request, slug: Slug, number: MemberNumber):
 
 
 @router.get(
-    "/{slug}/members/{number}/gift-profile", response={200: GiftProfileOut, **READ_ERRORS},
+    "/{slug}/members/{number}/gift-profile",
+    response={200: GiftProfileOut, **READ_ERRORS},
     summary="A member's gift profile (coordinators)",
 )
 def member_gift_profile(request, slug: Slug, number: MemberNumber):
@@ -198,67 +221,94 @@ def member_gift_profile(request, slug: Slug, number: MemberNumber):
 
 
 @router.put(
-    "/{slug}/members/{number}/gift-profile", response={200: GiftProfileOut, **WRITE_ERRORS},
-    summary="Change a member's gift profile (coordinators)", auth=COORDINATOR_AUTH,
+    "/{slug}/members/{number}/gift-profile",
+    response={200: GiftProfileOut, **WRITE_ERRORS},
+    summary="Change a member's gift profile (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def member_gift_profile_update(request, slug: Slug, number: MemberNumber, payload: GiftProfileIn):
     """For members who do not use the website. The history records that you acted on their behalf."""
     _, membership = paths.coordinated_member(request, slug, number)
-    person = profiles_services.gift_profile_update(actor=request.user, person=membership.person, **gift_profile_values(payload))
+    person = profiles_services.gift_profile_update(
+        actor=request.user, person=membership.person, **gift_profile_values(payload)
+    )
     return gift_profile_out(person)
 
 
 @router.get(
-    "/{slug}/members/{number}/checks", response={200: CheckPage, **READ_ERRORS}, summary="A member's checks (coordinators)"
+    "/{slug}/members/{number}/checks",
+    response={200: CheckPage, **READ_ERRORS},
+    summary="A member's checks (coordinators)",
 )
 def member_checks(request, slug: Slug, number: MemberNumber, page: Query[PageParams]):
     """Newest check first; a newer check of a kind replaces an older one."""
     community, membership = paths.coordinated_member(request, slug, number)
     rows, next_cursor = keyset_page(
-        vetting_selectors.checks_for(community, membership.person), fields=("checked_on", "id"), kinds=(key_date, key_int),
-        cursor=page.cursor, limit=page.limit, descending=True,
+        vetting_selectors.checks_for(community, membership.person),
+        fields=("checked_on", "id"),
+        kinds=(key_date, key_int),
+        cursor=page.cursor,
+        limit=page.limit,
+        descending=True,
     )
     return {"items": [check_out(c) for c in rows], "next_cursor": next_cursor}
 
 
 @router.post(
-    "/{slug}/members/{number}/checks", response={201: CheckOut, **WRITE_ERRORS}, summary="Record a check (coordinators)",
+    "/{slug}/members/{number}/checks",
+    response={201: CheckOut, **WRITE_ERRORS},
+    summary="Record a check (coordinators)",
     auth=COORDINATOR_AUTH,
 )
 def member_check_record(request, slug: Slug, number: MemberNumber, payload: CheckIn):
     community, membership = paths.coordinated_member(request, slug, number)
     check = vetting_services.check_record(
-        actor=request.user, community=community, person=membership.person, kind=payload.kind, result=payload.result,
-        checked_on=payload.checked_on, expires_on=payload.expires_on, reference_number=payload.reference_number,
+        actor=request.user,
+        community=community,
+        person=membership.person,
+        kind=payload.kind,
+        result=payload.result,
+        checked_on=payload.checked_on,
+        expires_on=payload.expires_on,
+        reference_number=payload.reference_number,
         note=payload.note,
     )
     return Status(201, check_out(check))
 
 
 @router.get(
-    "/{slug}/members/{number}/history", response={200: HistoryPage, **READ_ERRORS},
+    "/{slug}/members/{number}/history",
+    response={200: HistoryPage, **READ_ERRORS},
     summary="A member's history (coordinators)",
 )
 def member_history(request, slug: Slug, number: MemberNumber, page: Query[PageParams]):
     """Every recorded change about the member in this community, newest first."""
     community, membership = paths.coordinated_member(request, slug, number)
     rows, next_cursor = keyset_page(
-        history_selectors.person_history_events(community, membership.person), fields=("created_at", "id"),
-        kinds=(key_datetime, key_int), cursor=page.cursor, limit=page.limit, descending=True,
+        history_selectors.person_history_events(community, membership.person),
+        fields=("created_at", "id"),
+        kinds=(key_datetime, key_int),
+        cursor=page.cursor,
+        limit=page.limit,
+        descending=True,
     )
     return {"items": [_event_out(e) for e in rows], "next_cursor": next_cursor}
 
 
 @router.post(
-    "/{slug}/members/{number}/offboard", response={200: MemberOut, **WRITE_ERRORS},
-    summary="A member leaves (coordinators)", auth=COORDINATOR_AUTH,
+    "/{slug}/members/{number}/offboard",
+    response={200: MemberOut, **WRITE_ERRORS},
+    summary="A member leaves (coordinators)",
+    auth=COORDINATOR_AUTH,
 )
 def member_offboard(request, slug: Slug, number: MemberNumber, payload: OffboardIn):
     """Archive the membership. When they belong to no other community their personal details are
     removed; the ledger and history stay, unnamed."""
     community, membership = paths.coordinated_member(request, slug, number)
     membership = offboarding_services.member_offboard(
-        actor=request.user, membership=membership, reason=payload.reason, pseudonymise=payload.pseudonymise
+        actor=request.user,
+        membership=membership,
+        reason=payload.reason,
+        pseudonymise=payload.pseudonymise,
     )
     return _single_member_out(request, community, membership)
-

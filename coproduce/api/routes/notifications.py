@@ -44,13 +44,17 @@ class NotificationOut(Schema):
 class NotificationPage(Schema):
     items: list[NotificationOut]
     next_cursor: str | None
-    unread_count: int = Field(description="Unread notifications in all (within the token's community, if any).")
+    unread_count: int = Field(
+        description="Unread notifications in all (within the token's community, if any)."
+    )
 
 
 class NotificationQuery(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     cursor: str | None = Field(
-        None, max_length=limits.CURSOR, description="The `next_cursor` of the previous page; leave out for the first page."
+        None,
+        max_length=limits.CURSOR,
+        description="The `next_cursor` of the previous page; leave out for the first page.",
     )
     unread: bool = Field(False, description="Only unread ones.")
 
@@ -58,7 +62,9 @@ class NotificationQuery(Schema):
 class MarkReadIn(Schema):
     """Either `ids` (all must be yours, else none is marked) or `all: true`."""
 
-    ids: list[NotificationId] | None = Field(None, min_length=1, max_length=notifications_services.MARK_READ_MAX)
+    ids: list[NotificationId] | None = Field(
+        None, min_length=1, max_length=notifications_services.MARK_READ_MAX
+    )
     all: bool = False
 
 
@@ -68,9 +74,13 @@ class MarkReadOut(Schema):
 
 
 class PreferencesOut(Schema):
-    email_mode: EmailMode = Field(description="`each` (an email for each notification), `digest` (only the weekly "
-                                              "digest) or `none`.")
-    weekly_digest: bool = Field(description="Whether the weekly digest of new listings that fit you is emailed.")
+    email_mode: EmailMode = Field(
+        description="`each` (an email for each notification), `digest` (only the weekly "
+        "digest) or `none`."
+    )
+    weekly_digest: bool = Field(
+        description="Whether the weekly digest of new listings that fit you is emailed."
+    )
     last_digest_at: dt.datetime | None
 
 
@@ -83,53 +93,86 @@ class PreferencesIn(Schema):
 
 def _out(notification) -> dict:
     return {
-        "id": notification.pk, "kind": notification.kind, "title": notification.title, "body": notification.body,
+        "id": notification.pk,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
         "url": notification.url if notifications_services.is_site_path(notification.url) else "",
         "community": notification.community.slug if notification.community_id else None,
-        "created_at": notification.created_at, "read_at": notification.read_at,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
         "read": notification.read_at is not None,
     }
 
 
 def _preferences_out(preference) -> dict:
-    return {"email_mode": preference.email_mode, "weekly_digest": preference.weekly_digest,
-            "last_digest_at": preference.last_digest_at}
+    return {
+        "email_mode": preference.email_mode,
+        "weekly_digest": preference.weekly_digest,
+        "last_digest_at": preference.last_digest_at,
+    }
 
 
-@router.get("/notifications", response={200: NotificationPage, **READ_ERRORS}, summary="My notifications")
+@router.get(
+    "/notifications", response={200: NotificationPage, **READ_ERRORS}, summary="My notifications"
+)
 def my_notifications(request, query: Query[NotificationQuery]):
     """Newest first."""
     scope = paths.token_community_id(request)
     rows, next_cursor = keyset_page(
-        notifications_selectors.notifications_of(request.user, unread_only=query.unread, community_id=scope),
-        fields=("created_at", "id"), kinds=(key_datetime, key_int), cursor=query.cursor, limit=query.limit,
+        notifications_selectors.notifications_of(
+            request.user, unread_only=query.unread, community_id=scope
+        ),
+        fields=("created_at", "id"),
+        kinds=(key_datetime, key_int),
+        cursor=query.cursor,
+        limit=query.limit,
         descending=True,
     )
-    return {"items": [_out(n) for n in rows], "next_cursor": next_cursor,
-            "unread_count": notifications_selectors.unread_count(request.user, community_id=scope)}
+    return {
+        "items": [_out(n) for n in rows],
+        "next_cursor": next_cursor,
+        "unread_count": notifications_selectors.unread_count(request.user, community_id=scope),
+    }
 
 
-@router.post("/notifications/read", response={200: MarkReadOut, **WRITE_ERRORS}, summary="Mark notifications read")
+@router.post(
+    "/notifications/read",
+    response={200: MarkReadOut, **WRITE_ERRORS},
+    summary="Mark notifications read",
+)
 def my_notifications_read(request, payload: MarkReadIn):
     """Give `ids`, or `all: true`. An id that is not one of yours (or, with a community's token, not
     of that community) refuses the lot with 422 and nothing is marked."""
     scope = paths.token_community_id(request)
-    marked = notifications_services.mark_read(person=request.user, ids=payload.ids, all=payload.all, community_id=scope)
-    return {"marked": marked, "unread_count": notifications_selectors.unread_count(request.user, community_id=scope)}
+    marked = notifications_services.mark_read(
+        person=request.user, ids=payload.ids, all=payload.all, community_id=scope
+    )
+    return {
+        "marked": marked,
+        "unread_count": notifications_selectors.unread_count(request.user, community_id=scope),
+    }
 
 
-@router.get("/notification-preferences", response={200: PreferencesOut, **READ_ERRORS},
-            summary="How I am told about things")
+@router.get(
+    "/notification-preferences",
+    response={200: PreferencesOut, **READ_ERRORS},
+    summary="How I am told about things",
+)
 def my_notification_preferences(request):
     return _preferences_out(preferences_selectors.preference_for(request.user))
 
 
-@router.put("/notification-preferences", response={200: PreferencesOut, **WRITE_ERRORS},
-            summary="Change how I am told about things")
+@router.put(
+    "/notification-preferences",
+    response={200: PreferencesOut, **WRITE_ERRORS},
+    summary="Change how I am told about things",
+)
 def my_notification_preferences_update(request, payload: PreferencesIn):
     paths.unscoped_token_only(request)
     preference = preferences_services.preference_set(
-        actor=request.user, person=request.user,
+        actor=request.user,
+        person=request.user,
         email_mode=str(payload.email_mode) if payload.email_mode is not None else None,
         weekly_digest=payload.weekly_digest,
     )

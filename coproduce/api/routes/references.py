@@ -18,13 +18,23 @@ from ..schemas import WRITE_ERRORS
 router = Router(tags=["references"])
 
 LinkToken = Annotated[
-    str, Path(..., pattern=r"^[A-Za-z0-9_-]+$", max_length=100, description="The token from the emailed link.")
+    str,
+    Path(
+        ...,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        max_length=100,
+        description="The token from the emailed link.",
+    ),
 ]
 
 
 class ReferenceAnswerIn(Schema):
     outcome: ReferenceOutcome
-    answer: str = Field(min_length=1, max_length=limits.LONG_TEXT, description="How you know the applicant, in a few sentences.")
+    answer: str = Field(
+        min_length=1,
+        max_length=limits.LONG_TEXT,
+        description="How you know the applicant, in a few sentences.",
+    )
 
 
 class ReferenceAnsweredOut(Schema):
@@ -33,10 +43,15 @@ class ReferenceAnsweredOut(Schema):
 
 
 @router.post(
-    "/{token}/answer", response={200: ReferenceAnsweredOut, **WRITE_ERRORS}, auth=REFERENCE_LINK_AUTH,
-    openapi_extra=PUBLIC_SECURITY, summary="Answer a reference request",
+    "/{token}/answer",
+    response={200: ReferenceAnsweredOut, **WRITE_ERRORS},
+    auth=REFERENCE_LINK_AUTH,
+    openapi_extra=PUBLIC_SECURITY,
+    summary="Answer a reference request",
 )
 def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):
     """For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered` or `cancelled`."""
-    reference = references_services.reference_answer(token=token, outcome=payload.outcome, answer=payload.answer)
+    reference = references_services.reference_answer(
+        token=token, outcome=payload.outcome, answer=payload.answer
+    )
     return {"status": reference.status, "answered_at": reference.answered_at}

@@ -26,7 +26,9 @@ from .rules import VETTING_LEVELS
 from .vetting import checks_for, vetting_level
 
 
-def applications_for(community: Community, *, status: str | None = ApplicationStatus.PENDING) -> QuerySet[Application]:
+def applications_for(
+    community: Community, *, status: str | None = ApplicationStatus.PENDING
+) -> QuerySet[Application]:
     qs = Application.objects.filter(community=community).select_related("person")
     if status:
         qs = qs.filter(status=status)
@@ -48,28 +50,41 @@ def unconfirmed_application_by_token(token: str) -> UnconfirmedApplication:
     """The held application behind an emailed confirmation link. Raises NotFound (unknown, or
     deleted after expiring)."""
     try:
-        return UnconfirmedApplication.objects.select_related("community").get(token_hash=secret_hash(token))
+        return UnconfirmedApplication.objects.select_related("community").get(
+            token_hash=secret_hash(token)
+        )
     except UnconfirmedApplication.DoesNotExist:
-        raise NotFound("This confirmation link is not valid, or it has expired. Please apply again.") from None
+        raise NotFound(
+            "This confirmation link is not valid, or it has expired. Please apply again."
+        ) from None
 
 
-def application_queue(community: Community, *, status: str = ApplicationStatus.PENDING) -> list[Application]:
+def application_queue(
+    community: Community, *, status: str = ApplicationStatus.PENDING
+) -> list[Application]:
     """Applications with what a coordinator scans for: reference counts and the applicant's
     checks in this community (`person.community_checks`)."""
     qs = (
         Application.objects.filter(community=community, status=status)
         .select_related("person", "decided_by")
         .annotate(
-            references_requested=Count("references", filter=~Q(references__status=ReferenceStatus.CANCELLED)),
+            references_requested=Count(
+                "references", filter=~Q(references__status=ReferenceStatus.CANCELLED)
+            ),
             references_supporting=Count(
                 "references",
-                filter=Q(references__status=ReferenceStatus.ANSWERED, references__outcome=ReferenceOutcome.SUPPORTS),
+                filter=Q(
+                    references__status=ReferenceStatus.ANSWERED,
+                    references__outcome=ReferenceOutcome.SUPPORTS,
+                ),
             ),
         )
         .prefetch_related(
             Prefetch(
                 "person__checks",
-                queryset=Check.objects.filter(community=community).order_by("kind", "-checked_on", "-id"),
+                queryset=Check.objects.filter(community=community).order_by(
+                    "kind", "-checked_on", "-id"
+                ),
                 to_attr="community_checks",
             )
         )
@@ -103,6 +118,8 @@ def application_review(community: Community, application_id: int) -> Application
         vetting_label=VETTING_LEVELS[level],
         references_required=rules_for(community)["references_required"],
         references_supporting=sum(
-            1 for r in references if r.status == ReferenceStatus.ANSWERED and r.outcome == ReferenceOutcome.SUPPORTS
+            1
+            for r in references
+            if r.status == ReferenceStatus.ANSWERED and r.outcome == ReferenceOutcome.SUPPORTS
         ),
     )

@@ -46,7 +46,9 @@ def rules_for(community: Community) -> dict[str, Any]:
     if row is None:
         raise NotFound("This community has no rulebook yet.")
     values = {key: rule.default for key, rule in RULES.items()}
-    values.update(json.loads(row[0]))  # a JSONField comes back from a cursor as text on both databases
+    values.update(
+        json.loads(row[0])
+    )  # a JSONField comes back from a cursor as text on both databases
     return values
 
 

@@ -34,16 +34,22 @@ class CoordinatorDashboard:
     relays: list[WaitingRelay]
 
 
-def coordinator_dashboard(community: Community, *, today: dt.date | None = None) -> CoordinatorDashboard:
+def coordinator_dashboard(
+    community: Community, *, today: dt.date | None = None
+) -> CoordinatorDashboard:
     expiring = checks_expiring(community, within_days=30, today=today)
     relays = list(relays_waiting(community).order_by("created_at", "id"))
     numbers = _member_numbers(
         community,
-        {c.person_id for c in expiring} | {r.sender_id for r in relays} | {r.recipient_id for r in relays},
+        {c.person_id for c in expiring}
+        | {r.sender_id for r in relays}
+        | {r.recipient_id for r in relays},
     )
     return CoordinatorDashboard(
         applications=application_queue(community),
         references_required=rules_for(community)["references_required"],
         expiring=[ExpiringCheck(c, numbers.get(c.person_id)) for c in expiring],
-        relays=[WaitingRelay(r, numbers.get(r.sender_id), numbers.get(r.recipient_id)) for r in relays],
+        relays=[
+            WaitingRelay(r, numbers.get(r.sender_id), numbers.get(r.recipient_id)) for r in relays
+        ],
     )

@@ -35,9 +35,12 @@ def member_directory(
         qs = qs.filter(status=MembershipStatus.ACTIVE)
     if q:
         code = parse_member_code(q)
-        term = Q(person__full_name__icontains=q) | Q(person__known_as__icontains=q) | Q(
-            person__neighbourhood__icontains=q
-        ) | Q(person__gifts__description__icontains=q)
+        term = (
+            Q(person__full_name__icontains=q)
+            | Q(person__known_as__icontains=q)
+            | Q(person__neighbourhood__icontains=q)
+            | Q(person__gifts__description__icontains=q)
+        )
         if code and code[0] == community.member_prefix:
             term |= Q(number=code[1])
         elif q.isascii() and q.isdigit() and len(q) < 10:
@@ -69,7 +72,9 @@ def member_view(viewer, membership: Membership, *, viewer_coordinates: bool) -> 
 
     def show(field: str):
         visibility = getattr(person, f"{field}_visibility")
-        if access.can_see(viewer, person, visibility, viewer_coordinates=viewer_coordinates, shared=shared):
+        if access.can_see(
+            viewer, person, visibility, viewer_coordinates=viewer_coordinates, shared=shared
+        ):
             return getattr(person, field) or None
         return None
 
@@ -94,13 +99,22 @@ class DirectoryPage:
 
 
 def member_directory_page(
-    viewer, community: Community, *, q: str = "", after_number: int | None = None, limit: int = 50,
+    viewer,
+    community: Community,
+    *,
+    q: str = "",
+    after_number: int | None = None,
+    limit: int = 50,
     include_inactive: bool = False,
 ) -> DirectoryPage:
     """One page of the directory as this viewer may see it (privacy applied to every entry)."""
     viewer_coordinates = access.is_coordinator(viewer, community)
     rows = member_directory(
-        community, q=q, after_number=after_number, limit=limit + 1, include_inactive=include_inactive
+        community,
+        q=q,
+        after_number=after_number,
+        limit=limit + 1,
+        include_inactive=include_inactive,
     )
     more = len(rows) > limit
     rows = rows[:limit]

@@ -51,7 +51,11 @@ def membership_by_number(community: Community, number: int) -> Membership:
 def parse_member_code(code: str) -> tuple[str, int] | None:
     """'RIV-0042' -> ('RIV', 42)."""
     prefix, sep, number = code.strip().upper().partition("-")
-    if not sep or not (prefix.isascii() and prefix.isalpha()) or not (number.isascii() and number.isdigit() and len(number) <= 9):
+    if (
+        not sep
+        or not (prefix.isascii() and prefix.isalpha())
+        or not (number.isascii() and number.isdigit() and len(number) <= 9)
+    ):
         return None
     return prefix, int(number)
 
@@ -92,7 +96,11 @@ def member_home(person: Person) -> MemberHome:
     for membership in memberships_of(person):
         roles = sorted(r.role for r in membership.roles.all())
         level = vetting_level(membership.community, person)
-        entries.append(HomeMembership(membership, roles, level, VETTING_LEVELS[level], Role.COORDINATOR in roles))
+        entries.append(
+            HomeMembership(
+                membership, roles, level, VETTING_LEVELS[level], Role.COORDINATOR in roles
+            )
+        )
     gifts: dict[str, list[str]] = {}
     for gift in person.gifts.order_by("kind", "id"):
         gifts.setdefault(gift.kind, []).append(gift.description)
@@ -127,7 +135,9 @@ def member_record(community: Community, person: Person) -> MemberRecord:
 
 def _member_numbers(community: Community, person_ids: set[int]) -> dict[int, int]:
     return dict(
-        Membership.objects.filter(community=community, person_id__in=person_ids).values_list("person_id", "number")
+        Membership.objects.filter(community=community, person_id__in=person_ids).values_list(
+            "person_id", "number"
+        )
     )
 
 
@@ -152,8 +162,12 @@ def memberships_joined_before(community: Community, when: dt.datetime) -> QueryS
     """Active memberships that started before `when`, with the person and `has_gift` (a gift on
     their profile); for the coordinators' broker queue, which narrows it further."""
     return (
-        Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE, joined_at__lte=when,
-                                  person__pseudonymised_at__isnull=True)
+        Membership.objects.filter(
+            community=community,
+            status=MembershipStatus.ACTIVE,
+            joined_at__lte=when,
+            person__pseudonymised_at__isnull=True,
+        )
         .select_related("person")
         .annotate(has_gift=Exists(Gift.objects.filter(person_id=OuterRef("person_id"))))
     )
@@ -161,12 +175,19 @@ def memberships_joined_before(community: Community, when: dt.datetime) -> QueryS
 
 def active_member_ids(community: Community) -> QuerySet[Membership, Any]:
     """The people with an active membership, as a `person_id` values query for subqueries."""
-    return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).values("person_id")
+    return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).values(
+        "person_id"
+    )
 
 
 def coordinator_to_ask(community: Community) -> Membership | None:
     """The coordinator a member's question goes to ("Ask a coordinator"): the active coordinator
     with the lowest member number, i.e. the longest-serving; None when the community has none."""
-    return (Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE,
-                                      roles__role=Role.COORDINATOR)
-            .select_related("person").order_by("number").first())
+    return (
+        Membership.objects.filter(
+            community=community, status=MembershipStatus.ACTIVE, roles__role=Role.COORDINATOR
+        )
+        .select_related("person")
+        .order_by("number")
+        .first()
+    )

@@ -29,7 +29,11 @@ CONSENT_WORDING: dict[str, str] = {
 
 def person_data_export(person: Person) -> bytes:
     """Everything we hold about a person, as a zip of JSON and CSV files."""
-    memberships = list(Membership.objects.filter(person=person).select_related("community").prefetch_related("roles"))
+    memberships = list(
+        Membership.objects.filter(person=person)
+        .select_related("community")
+        .prefetch_related("roles")
+    )
     profile = {
         "full_name": person.full_name,
         "known_as": person.known_as,
@@ -70,7 +74,8 @@ def person_data_export(person: Person) -> bytes:
             for c in Consent.objects.filter(person=person)
         ],
         "sensitive_data": [
-            {"field": d.field, "value": d.value} for d in SensitiveDatum.objects.filter(person=person)
+            {"field": d.field, "value": d.value}
+            for d in SensitiveDatum.objects.filter(person=person)
         ],
         "applications": [
             {
@@ -111,7 +116,12 @@ def person_data_export(person: Person) -> bytes:
                 writer = csv.DictWriter(out, fieldnames=list(rows[0]))
                 writer.writeheader()
                 for row in rows:
-                    writer.writerow({k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()})
+                    writer.writerow(
+                        {
+                            k: json.dumps(v) if isinstance(v, (dict, list)) else v
+                            for k, v in row.items()
+                        }
+                    )
             archive.writestr(f"{name}.csv", out.getvalue())
         archive.writestr(
             "README.txt",
@@ -132,7 +142,9 @@ class SensitiveTopic:
 
 def sensitive_topics(person: Person) -> list[SensitiveTopic]:
     """Each sensitive field with its standing consent (if any) and stored value."""
-    consents = {c.topic: c for c in Consent.objects.filter(person=person, withdrawn_at__isnull=True)}
+    consents = {
+        c.topic: c for c in Consent.objects.filter(person=person, withdrawn_at__isnull=True)
+    }
     values = {d.field: d.value for d in SensitiveDatum.objects.filter(person=person)}
     return [
         SensitiveTopic(

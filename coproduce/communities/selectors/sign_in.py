@@ -38,7 +38,9 @@ def normalise_code(text: str) -> str:
 
 
 def _code_hash(person_id: int, code: str) -> str:
-    return salted_hmac("coproduce.sign-in-code", f"{person_id}:{code}", algorithm="sha256").hexdigest()
+    return salted_hmac(
+        "coproduce.sign-in-code", f"{person_id}:{code}", algorithm="sha256"
+    ).hexdigest()
 
 
 def when(moment: dt.datetime, community: Community | None) -> str:
@@ -49,15 +51,25 @@ def when(moment: dt.datetime, community: Community | None) -> str:
 
 def _usable(token: SignInToken) -> None:
     kind = "code" if token.kind == SignInTokenKind.CODE else "link"
-    again = ("ask your coordinator for a new letter" if kind == "code"
-             else "use “Forgotten your password?” on the sign-in page, or ask your coordinator")
+    again = (
+        "ask your coordinator for a new letter"
+        if kind == "code"
+        else "use “Forgotten your password?” on the sign-in page, or ask your coordinator"
+    )
     if token.used_at is not None:
-        raise Conflict(f"This {kind} has already been used. If you have forgotten the password you chose, {again}.",
-                       code=f"{kind}_used")
+        raise Conflict(
+            f"This {kind} has already been used. If you have forgotten the password you chose, {again}.",
+            code=f"{kind}_used",
+        )
     if token.revoked_at is not None:
-        raise Conflict(f"A newer {kind} has replaced this one. Use the newest, or {again}.", code=f"{kind}_replaced")
+        raise Conflict(
+            f"A newer {kind} has replaced this one. Use the newest, or {again}.",
+            code=f"{kind}_replaced",
+        )
     if token.is_expired:
-        raise Conflict(f"This {kind} has expired. To choose a password, {again}.", code=f"{kind}_expired")
+        raise Conflict(
+            f"This {kind} has expired. To choose a password, {again}.", code=f"{kind}_expired"
+        )
     if not token.person.is_active:
         raise NotFound(f"This {kind} no longer works.")
 
@@ -71,7 +83,9 @@ def sign_in_link_check(secret: str) -> SignInToken:
         .first()
     )
     if token is None:
-        raise NotFound("This link is not one of ours. Check that the whole address from the email was copied.")
+        raise NotFound(
+            "This link is not one of ours. Check that the whole address from the email was copied."
+        )
     _usable(token)
     return token
 
@@ -86,15 +100,20 @@ def sign_in_code_check(*, member_number: str, code: str) -> SignInToken:
     if parsed is not None and len(typed) == CODE_LENGTH:
         membership = (
             Membership.objects.select_related("person")
-            .filter(community__member_prefix=parsed[0], number=parsed[1], status=MembershipStatus.ACTIVE)
+            .filter(
+                community__member_prefix=parsed[0], number=parsed[1], status=MembershipStatus.ACTIVE
+            )
             .first()
         )
     token = None
     if membership is not None:
         token = (
             SignInToken.objects.select_related("person", "community")
-            .filter(person=membership.person, kind=SignInTokenKind.CODE,
-                    secret_hash=_code_hash(membership.person_id, typed))
+            .filter(
+                person=membership.person,
+                kind=SignInTokenKind.CODE,
+                secret_hash=_code_hash(membership.person_id, typed),
+            )
             .first()
         )
     if token is None:
@@ -105,7 +124,11 @@ def sign_in_code_check(*, member_number: str, code: str) -> SignInToken:
 
 def sign_in_token_get(token_id: int | None) -> SignInToken:
     """A token a person has already shown in this browser session, if it still works."""
-    token = SignInToken.objects.select_related("person", "community").filter(pk=token_id).first() if token_id else None
+    token = (
+        SignInToken.objects.select_related("person", "community").filter(pk=token_id).first()
+        if token_id
+        else None
+    )
     if token is None:
         raise NotFound("Open the link from your email, or type the code from your letter, first.")
     _usable(token)

@@ -27,12 +27,16 @@ def current_checks(community: Community, person: Person) -> dict[str, Check]:
 
 
 def check_is_valid(check: Check, on: dt.date) -> bool:
-    return check.result == CheckResult.PASSED and (check.expires_on is None or check.expires_on >= on)
+    return check.result == CheckResult.PASSED and (
+        check.expires_on is None or check.expires_on >= on
+    )
 
 
 # The checks each level asks for, in order: level 1 is an ID seen, level 2 that and a background check.
 CHECKS_FOR_LEVEL: dict[int, tuple[str, ...]] = {
-    0: (), 1: (CheckKind.ID_SEEN,), 2: (CheckKind.ID_SEEN, CheckKind.BACKGROUND),
+    0: (),
+    1: (CheckKind.ID_SEEN,),
+    2: (CheckKind.ID_SEEN, CheckKind.BACKGROUND),
 }
 
 
@@ -53,28 +57,36 @@ def vetting_levels(community: Community, person_ids, on: dt.date | None = None) 
     """{person id: vetting level} for many people in one query (an exchange's participants)."""
     on = on or timezone.localdate()
     current: dict[int, dict[str, Check]] = {pk: {} for pk in person_ids}
-    rows = Check.objects.filter(community=community, person_id__in=list(current)).order_by("kind", "-checked_on", "-id")
+    rows = Check.objects.filter(community=community, person_id__in=list(current)).order_by(
+        "kind", "-checked_on", "-id"
+    )
     for check in rows:
         current[check.person_id].setdefault(check.kind, check)
     return {pk: level_of(checks, on) for pk, checks in current.items()}
 
 
-def checks_missing(community: Community, person: Person, needed: int,
-                   on: dt.date | None = None) -> list[tuple[str, Check | None]]:
+def checks_missing(
+    community: Community, person: Person, needed: int, on: dt.date | None = None
+) -> list[tuple[str, Check | None]]:
     """The checks the person still needs for level `needed`, each with their latest check of that
     kind (None when they never had one: otherwise it ran out, failed or waits for its result);
     empty when they hold the level."""
     on = on or timezone.localdate()
     current = current_checks(community, person)
-    return [(kind, current.get(kind)) for kind in CHECKS_FOR_LEVEL[needed]
-            if kind not in current or not check_is_valid(current[kind], on)]
+    return [
+        (kind, current.get(kind))
+        for kind in CHECKS_FOR_LEVEL[needed]
+        if kind not in current or not check_is_valid(current[kind], on)
+    ]
 
 
 def vetting_level_label(level: int) -> str:
     return VETTING_LEVELS[level]
 
 
-def checks_expiring(community: Community, *, within_days: int = 30, today: dt.date | None = None) -> list[Check]:
+def checks_expiring(
+    community: Community, *, within_days: int = 30, today: dt.date | None = None
+) -> list[Check]:
     """Current passing checks of active members that expire within the window (or already have)."""
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=within_days)

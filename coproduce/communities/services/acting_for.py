@@ -20,11 +20,23 @@ def acting_for_start(*, actor: Person, membership: Membership) -> None:
     if not membership.is_active:
         raise Conflict("This member has left the community.")
     with transaction.atomic(durable=True):
-        audit_record(actor=actor, on_behalf_of=membership.person, action="acting_for.start", subject=membership,
-                     community_id=membership.community_id, person_id=membership.person_id)
+        audit_record(
+            actor=actor,
+            on_behalf_of=membership.person,
+            action="acting_for.start",
+            subject=membership,
+            community_id=membership.community_id,
+            person_id=membership.person_id,
+        )
 
 
 def acting_for_stop(*, actor: Person, membership: Membership) -> None:
     with transaction.atomic(durable=True):
-        audit_record(actor=actor, on_behalf_of=membership.person, action="acting_for.stop", subject=membership,
-                     community_id=membership.community_id, person_id=membership.person_id)
+        audit_record(
+            actor=actor,
+            on_behalf_of=membership.person,
+            action="acting_for.stop",
+            subject=membership,
+            community_id=membership.community_id,
+            person_id=membership.person_id,
+        )

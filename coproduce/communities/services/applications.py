@@ -45,8 +45,15 @@ def application_problems(
 ) -> dict[str, list[str]]:
     """Everything missing from an application, all at once (the web form and the API show
     every problem on the first try). Pure: reads and writes nothing."""
-    has = {name: bool((value or "").strip()) for name, value in
-           (("full_name", full_name), ("email", email), ("phone", phone), ("address", address))}
+    has = {
+        name: bool((value or "").strip())
+        for name, value in (
+            ("full_name", full_name),
+            ("email", email),
+            ("phone", phone),
+            ("address", address),
+        )
+    }
     errors: dict[str, list[str]] = {}
     if not has["full_name"]:
         errors["full_name"] = ["Tell us your name."]
@@ -63,17 +70,31 @@ def application_problems(
     return errors
 
 
-def _application_values(full_name: str, email: str, phone: str, neighbourhood: str, address: str,
-                        contact_preference: str, about: str) -> dict[str, Any]:
+def _application_values(
+    full_name: str,
+    email: str,
+    phone: str,
+    neighbourhood: str,
+    address: str,
+    contact_preference: str,
+    about: str,
+) -> dict[str, Any]:
     """Normalised, checked values. Raises ValidationFailed with every problem at once."""
     values = {
-        "full_name": (full_name or "").strip(), "email": (email or "").strip().lower(),
-        "phone": (phone or "").strip(), "neighbourhood": (neighbourhood or "").strip(),
-        "address": (address or "").strip(), "contact_preference": contact_preference, "about": about or "",
+        "full_name": (full_name or "").strip(),
+        "email": (email or "").strip().lower(),
+        "phone": (phone or "").strip(),
+        "neighbourhood": (neighbourhood or "").strip(),
+        "address": (address or "").strip(),
+        "contact_preference": contact_preference,
+        "about": about or "",
     }
     errors = application_problems(
-        full_name=values["full_name"], email=values["email"], phone=values["phone"],
-        contact_preference=contact_preference, address=values["address"],
+        full_name=values["full_name"],
+        email=values["email"],
+        phone=values["phone"],
+        contact_preference=contact_preference,
+        address=values["address"],
     )
     if errors:
         raise ValidationFailed("Please correct the application.", fields=errors)
@@ -96,14 +117,18 @@ def application_submit(
     a coordinator entering it for someone, the demo and seeding. The public web form and API
     go through `application_request` instead. Raises ValidationFailed (no way to contact
     them), Conflict (already a member, or an application is already waiting)."""
-    values = _application_values(full_name, email, phone, neighbourhood, address, contact_preference, about)
+    values = _application_values(
+        full_name, email, phone, neighbourhood, address, contact_preference, about
+    )
     with transaction.atomic(durable=True):
         application = _application_record(actor=actor, community=community, values=values)
     _acknowledge(application)
     return application
 
 
-def _application_record(*, actor, community: Community, values: dict[str, Any], note: str = "") -> Application:
+def _application_record(
+    *, actor, community: Community, values: dict[str, Any], note: str = ""
+) -> Application:
     """The application row (and a Person for a newcomer), inside the caller's transaction."""
     helper = actor if actor is not None and actor.is_authenticated else None
     acting_coordinator = helper is not None and access.is_coordinator(helper, community)
@@ -119,9 +144,13 @@ def _application_record(*, actor, community: Community, values: dict[str, Any], 
         try:
             with transaction.atomic():
                 person = Person.objects.create_user(
-                    email=email or None, full_name=values["full_name"], phone=values["phone"],
-                    neighbourhood=values["neighbourhood"], address=values["address"],
-                    contact_preferences=[values["contact_preference"]], is_offline=not email,
+                    email=email or None,
+                    full_name=values["full_name"],
+                    phone=values["phone"],
+                    neighbourhood=values["neighbourhood"],
+                    address=values["address"],
+                    contact_preferences=[values["contact_preference"]],
+                    is_offline=not email,
                 )
         except IntegrityError:
             # The same person applied at the same moment in another request.
@@ -131,23 +160,40 @@ def _application_record(*, actor, community: Community, values: dict[str, Any], 
             ) from None
     try:
         with transaction.atomic():
-            application = Application.objects.create(community=community, person=person, submitted_by=helper, **values)
+            application = Application.objects.create(
+                community=community, person=person, submitted_by=helper, **values
+            )
     except IntegrityError:
         raise Conflict(
-            "An application to this community is already waiting for a coordinator.", code="duplicate_application"
+            "An application to this community is already waiting for a coordinator.",
+            code="duplicate_application",
         ) from None
-    audit_record(actor=helper, on_behalf_of=person if acting_coordinator else None, action="application.submit",
-                 subject=application, community_id=community.pk, person_id=person.pk,
-                 changes={"status": [None, ApplicationStatus.PENDING]}, note=note)
+    audit_record(
+        actor=helper,
+        on_behalf_of=person if acting_coordinator else None,
+        action="application.submit",
+        subject=application,
+        community_id=community.pk,
+        person_id=person.pk,
+        changes={"status": [None, ApplicationStatus.PENDING]},
+        note=note,
+    )
     return application
 
 
 def _refuse_second_application(community: Community, person: Person) -> None:
-    if Membership.objects.filter(community=community, person=person).exclude(status=MembershipStatus.ARCHIVED).exists():
+    if (
+        Membership.objects.filter(community=community, person=person)
+        .exclude(status=MembershipStatus.ARCHIVED)
+        .exists()
+    ):
         raise Conflict("You are already a member of this community.", code="already_member")
-    if Application.objects.filter(community=community, person=person, status=ApplicationStatus.PENDING).exists():
+    if Application.objects.filter(
+        community=community, person=person, status=ApplicationStatus.PENDING
+    ).exists():
         raise Conflict(
-            "An application to this community is already waiting for a coordinator.", code="duplicate_application"
+            "An application to this community is already waiting for a coordinator.",
+            code="duplicate_application",
         )
 
 
@@ -196,15 +242,24 @@ def application_request(
     Conflict (already a member, or an application already waiting: for a signed-in applicant
     or one without email; a held one finds out on confirming, so the form tells nobody whether
     an address belongs to a member)."""
-    values = _application_values(full_name, email, phone, neighbourhood, address, contact_preference, about)
+    values = _application_values(
+        full_name, email, phone, neighbourhood, address, contact_preference, about
+    )
     helper = actor if actor is not None and actor.is_authenticated else None
     if helper is not None and access.is_coordinator(helper, community):
         return ApplicationRequested(application_submit(actor=helper, community=community, **values))
     ratelimit.consume(
-        "apply", ratelimit.parse_rates(settings.APPLY_RATE_LIMIT), ip=client,
-        key=values["email"] or values["phone"], message=_too_many_applications_message(),
+        "apply",
+        ratelimit.parse_rates(settings.APPLY_RATE_LIMIT),
+        ip=client,
+        key=values["email"] or values["phone"],
+        message=_too_many_applications_message(),
     )
-    own_address = helper is not None and bool(values["email"]) and (helper.email or "").lower() == values["email"]
+    own_address = (
+        helper is not None
+        and bool(values["email"])
+        and (helper.email or "").lower() == values["email"]
+    )
     if not values["email"] or own_address:
         return ApplicationRequested(application_submit(actor=helper, community=community, **values))
     if helper is not None:
@@ -216,8 +271,11 @@ def application_request(
             community=community, email=values["email"], application__isnull=True
         ).delete()
         held = UnconfirmedApplication.objects.create(
-            community=community, person=helper, token_hash=secret_hash(token),
-            expires_at=timezone.now() + dt.timedelta(hours=APPLICATION_CONFIRM_HOURS), **values,
+            community=community,
+            person=helper,
+            token_hash=secret_hash(token),
+            expires_at=timezone.now() + dt.timedelta(hours=APPLICATION_CONFIRM_HOURS),
+            **values,
         )
     link = settings.SITE_URL + reverse("web:apply_confirm", args=[token])
     _send_after_commit(
@@ -231,8 +289,10 @@ def application_request(
 
 
 def _too_many_applications_message() -> str:
-    return ("Too many applications have been sent from here or for this address. "
-            "Please try again later, or ask a coordinator to apply for you.")
+    return (
+        "Too many applications have been sent from here or for this address. "
+        "Please try again later, or ask a coordinator to apply for you."
+    )
 
 
 def application_confirm(*, token: str) -> Application:
@@ -241,17 +301,39 @@ def application_confirm(*, token: str) -> Application:
     (`already_confirmed`, `link_expired`, `already_member`, `duplicate_application`)."""
     with transaction.atomic(durable=True):
         try:
-            held = UnconfirmedApplication.objects.select_for_update().get(token_hash=secret_hash(token))
+            held = UnconfirmedApplication.objects.select_for_update().get(
+                token_hash=secret_hash(token)
+            )
         except UnconfirmedApplication.DoesNotExist:
-            raise NotFound("This confirmation link is not valid, or it has expired. Please apply again.") from None
+            raise NotFound(
+                "This confirmation link is not valid, or it has expired. Please apply again."
+            ) from None
         if held.application_id is not None:
-            raise Conflict("You have already confirmed this application. Thank you.", code="already_confirmed")
+            raise Conflict(
+                "You have already confirmed this application. Thank you.", code="already_confirmed"
+            )
         if held.expires_at <= timezone.now():
-            raise Conflict("This confirmation link has expired. Please apply again.", code="link_expired")
-        values = {name: getattr(held, name) for name in (
-            "full_name", "email", "phone", "neighbourhood", "address", "contact_preference", "about")}
-        application = _application_record(actor=held.person, community=held.community, values=values,
-                                          note="Email address confirmed by the applicant.")
+            raise Conflict(
+                "This confirmation link has expired. Please apply again.", code="link_expired"
+            )
+        values = {
+            name: getattr(held, name)
+            for name in (
+                "full_name",
+                "email",
+                "phone",
+                "neighbourhood",
+                "address",
+                "contact_preference",
+                "about",
+            )
+        }
+        application = _application_record(
+            actor=held.person,
+            community=held.community,
+            values=values,
+            note="Email address confirmed by the applicant.",
+        )
         held.application = application
         held.save(update_fields=["application"])
     _acknowledge(application)
@@ -262,14 +344,19 @@ def unconfirmed_applications_expire() -> int:
     """Delete held applications whose link has expired (confirmed or not). They were never
     community data (nobody but their sender saw them), so no audit row is written. Run
     periodically."""
-    deleted, _by_model = UnconfirmedApplication.objects.filter(expires_at__lte=timezone.now()).delete()
+    deleted, _by_model = UnconfirmedApplication.objects.filter(
+        expires_at__lte=timezone.now()
+    ).delete()
     return deleted
 
 
 def _pending(application: Application) -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status != ApplicationStatus.PENDING:
-        raise Conflict(f"This application has already been {locked.get_status_display().lower()}.", code="already_decided")
+        raise Conflict(
+            f"This application has already been {locked.get_status_display().lower()}.",
+            code="already_decided",
+        )
     return locked
 
 
@@ -285,11 +372,19 @@ def application_approve(*, actor: Person, application: Application, reason: str 
         if supporting < needed:
             needs = ngettext(
                 "This community needs %(needed)d supporting reference before approval;",
-                "This community needs %(needed)d supporting references before approval;", needed,
+                "This community needs %(needed)d supporting references before approval;",
+                needed,
             ) % {"needed": needed}
-            got = ngettext("%(got)d received so far.", "%(got)d received so far.", supporting) % {"got": supporting}
-            raise Conflict(f"{needs} {got if supporting else 'none received so far.'}", code="references_needed")
-        existing = Membership.objects.filter(community=locked.community, person=locked.person).first()
+            got = ngettext("%(got)d received so far.", "%(got)d received so far.", supporting) % {
+                "got": supporting
+            }
+            raise Conflict(
+                f"{needs} {got if supporting else 'none received so far.'}",
+                code="references_needed",
+            )
+        existing = Membership.objects.filter(
+            community=locked.community, person=locked.person
+        ).first()
         if existing is not None:
             if existing.status != MembershipStatus.ARCHIVED:
                 raise Conflict("This person is already a member.", code="already_member")
@@ -297,22 +392,40 @@ def application_approve(*, actor: Person, application: Application, reason: str 
             existing.status = MembershipStatus.ACTIVE
             existing.archived_at = None
             existing.save(update_fields=["status", "archived_at"])
-            audit_record(actor=actor, action="membership.rejoin", subject=existing, community_id=existing.community_id,
-                         person_id=existing.person_id, changes={"status": [old_status, existing.status]})
+            audit_record(
+                actor=actor,
+                action="membership.rejoin",
+                subject=existing,
+                community_id=existing.community_id,
+                person_id=existing.person_id,
+                changes={"status": [old_status, existing.status]},
+            )
             membership = existing
         else:
-            membership = _membership_create(actor=actor, community=locked.community, person=locked.person, roles=[])
+            membership = _membership_create(
+                actor=actor, community=locked.community, person=locked.person, roles=[]
+            )
         locked.status = ApplicationStatus.APPROVED
         locked.decided_at = timezone.now()
         locked.decided_by = actor
         locked.decision_reason = (reason or "").strip()
         locked.membership = membership
-        locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "membership"])
-        audit_record(actor=actor, action="application.approve", subject=locked, community_id=locked.community_id,
-                     person_id=locked.person_id, changes={"status": [ApplicationStatus.PENDING, ApplicationStatus.APPROVED]},
-                     note=locked.decision_reason)
+        locked.save(
+            update_fields=["status", "decided_at", "decided_by", "decision_reason", "membership"]
+        )
+        audit_record(
+            actor=actor,
+            action="application.approve",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.person_id,
+            changes={"status": [ApplicationStatus.PENDING, ApplicationStatus.APPROVED]},
+            note=locked.decision_reason,
+        )
         # Their member number and a set-password link of their own (sent after commit).
-        welcome_send(actor=actor, person=locked.person, community=locked.community, email=locked.email)
+        welcome_send(
+            actor=actor, person=locked.person, community=locked.community, email=locked.email
+        )
     application.refresh_from_db()
     return membership
 
@@ -321,7 +434,9 @@ def application_decline(*, actor: Person, application: Application, reason: str)
     """Raises ValidationFailed (no reason), Conflict (already decided)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("Give a reason for declining.", fields={"reason": ["Give a reason for declining."]})
+        raise ValidationFailed(
+            "Give a reason for declining.", fields={"reason": ["Give a reason for declining."]}
+        )
     with transaction.atomic(durable=True):
         locked = _pending(application)
         locked.status = ApplicationStatus.DECLINED
@@ -332,8 +447,14 @@ def application_decline(*, actor: Person, application: Application, reason: str)
         Reference.objects.filter(application=locked, status=ReferenceStatus.REQUESTED).update(
             status=ReferenceStatus.CANCELLED
         )
-        audit_record(actor=actor, action="application.decline", subject=locked, community_id=locked.community_id,
-                     person_id=locked.person_id, changes={"status": [ApplicationStatus.PENDING, ApplicationStatus.DECLINED]},
-                     note=reason)
+        audit_record(
+            actor=actor,
+            action="application.decline",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.person_id,
+            changes={"status": [ApplicationStatus.PENDING, ApplicationStatus.DECLINED]},
+            note=reason,
+        )
     application.refresh_from_db()
     return application

@@ -16,4 +16,8 @@ def _send_after_commit(subject: str, body: str, to: list[str]) -> None:
 
 
 def _behalf(actor, person: Person | None):
-    return person if person is not None and actor is not None and getattr(actor, "pk", None) != person.pk else None
+    return (
+        person
+        if person is not None and actor is not None and getattr(actor, "pk", None) != person.pk
+        else None
+    )

@@ -57,13 +57,29 @@ def community_create(
     if errors:
         raise ValidationFailed("Some community details are not valid.", fields=errors)
     with transaction.atomic(durable=True):
-        return _community_insert(actor=actor, name=name, slug=slug, member_prefix=member_prefix,
-                                 area_description=area_description, timezone_name=timezone_name,
-                                 language=language, values=values)
+        return _community_insert(
+            actor=actor,
+            name=name,
+            slug=slug,
+            member_prefix=member_prefix,
+            area_description=area_description,
+            timezone_name=timezone_name,
+            language=language,
+            values=values,
+        )
 
 
-def _community_insert(*, actor: Person | None, name: str, slug: str, member_prefix: str, area_description: str,
-                      timezone_name: str, language: str, values: dict[str, Any]) -> Community:
+def _community_insert(
+    *,
+    actor: Person | None,
+    name: str,
+    slug: str,
+    member_prefix: str,
+    area_description: str,
+    timezone_name: str,
+    language: str,
+    values: dict[str, Any],
+) -> Community:
     """The community and its founding rulebook, inside the caller's transaction. Raises
     Conflict (slug or prefix taken, each named on its field)."""
     taken: dict[str, list[str]] = {}
@@ -72,7 +88,10 @@ def _community_insert(*, actor: Person | None, name: str, slug: str, member_pref
     if Community.objects.filter(member_prefix=member_prefix).exists():
         taken["member_prefix"] = ["Already taken."]
     if len(taken) == 2:
-        raise Conflict("Other communities already use that web address and that member number prefix.", fields=taken)
+        raise Conflict(
+            "Other communities already use that web address and that member number prefix.",
+            fields=taken,
+        )
     if "slug" in taken:
         raise Conflict("A community with that web address already exists.", fields=taken)
     if taken:
@@ -91,13 +110,25 @@ def _community_insert(*, actor: Person | None, name: str, slug: str, member_pref
             community.save()
     except IntegrityError:
         # Another community took the address or the prefix at the same moment.
-        raise Conflict("Another community took that web address or member number prefix just now.",
-                       fields={"slug": ["Already taken."], "member_prefix": ["Already taken."]}) from None
+        raise Conflict(
+            "Another community took that web address or member number prefix just now.",
+            fields={"slug": ["Already taken."], "member_prefix": ["Already taken."]},
+        ) from None
     RulebookVersion.objects.create(
-        community=community, number=1, values=values, changed_by=actor, reason="Founding rules.", source="founding"
+        community=community,
+        number=1,
+        values=values,
+        changed_by=actor,
+        reason="Founding rules.",
+        source="founding",
     )
-    audit_record(actor=actor, action="community.create", subject=community, community_id=community.pk,
-                 changes={"name": [None, name], "slug": [None, slug]})
+    audit_record(
+        actor=actor,
+        action="community.create",
+        subject=community,
+        community_id=community.pk,
+        changes={"name": [None, name], "slug": [None, slug]},
+    )
     return community
 
 
@@ -110,8 +141,16 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PREFIX = re.compile(r"^[A-Z]{2,5}$")
 
 
-def _plain_text(errors: dict[str, list[str]], field: str, value: Any, *, label: str, maximum: int,
-                required: bool, multiline: bool = False) -> str:
+def _plain_text(
+    errors: dict[str, list[str]],
+    field: str,
+    value: Any,
+    *,
+    label: str,
+    maximum: int,
+    required: bool,
+    multiline: bool = False,
+) -> str:
     value = value.strip() if isinstance(value, str) else ""
     allowed = "\n\r\t" if multiline else ""
     if required and not value:
@@ -145,21 +184,40 @@ def community_found(
     if actor is not None:
         access.access_operate(actor)
     errors: dict[str, list[str]] = {}
-    name = _plain_text(errors, "name", name, label="community's name", maximum=COMMUNITY_NAME_MAX, required=True)
+    name = _plain_text(
+        errors, "name", name, label="community's name", maximum=COMMUNITY_NAME_MAX, required=True
+    )
     slug = slug.strip() if isinstance(slug, str) else ""
     if not slug:
         errors["slug"] = ["Give the web address: the part after /c/, such as riverside."]
     elif len(slug) > COMMUNITY_SLUG_MAX or not _SLUG.match(slug):
-        errors["slug"] = [f"Use lower-case letters, digits and single hyphens (at most {COMMUNITY_SLUG_MAX}), "
-                          "such as riverside or old-town."]
+        errors["slug"] = [
+            f"Use lower-case letters, digits and single hyphens (at most {COMMUNITY_SLUG_MAX}), "
+            "such as riverside or old-town."
+        ]
     member_prefix = member_prefix.strip().upper() if isinstance(member_prefix, str) else ""
     if not _PREFIX.match(member_prefix):
-        errors["member_prefix"] = ["Use 2 to 5 letters, such as RIV for member numbers like RIV-0042."]
-    area_description = _plain_text(errors, "area_description", area_description, label="description of the area",
-                                   maximum=COMMUNITY_AREA_MAX, required=False, multiline=True)
+        errors["member_prefix"] = [
+            "Use 2 to 5 letters, such as RIV for member numbers like RIV-0042."
+        ]
+    area_description = _plain_text(
+        errors,
+        "area_description",
+        area_description,
+        label="description of the area",
+        maximum=COMMUNITY_AREA_MAX,
+        required=False,
+        multiline=True,
+    )
     email = coordinator_email.strip().lower() if isinstance(coordinator_email, str) else ""
-    coordinator_name = _plain_text(errors, "coordinator_name", coordinator_name, label="coordinator's name",
-                                   maximum=PERSON_NAME_MAX, required=False)
+    coordinator_name = _plain_text(
+        errors,
+        "coordinator_name",
+        coordinator_name,
+        label="coordinator's name",
+        maximum=PERSON_NAME_MAX,
+        required=False,
+    )
     person: Person | None = None
     if email:
         try:
@@ -171,38 +229,62 @@ def community_found(
         else:
             person = Person.objects.filter(email__iexact=email).first()
             if person is not None and not person.is_active:
-                errors["coordinator_email"] = ["This account is closed; give another email address."]
+                errors["coordinator_email"] = [
+                    "This account is closed; give another email address."
+                ]
             elif person is None and not coordinator_name and "coordinator_name" not in errors:
-                errors["coordinator_name"] = ["Nobody has this email address yet: give the coordinator's name "
-                                              "for their new account."]
+                errors["coordinator_name"] = [
+                    "Nobody has this email address yet: give the coordinator's name "
+                    "for their new account."
+                ]
     elif coordinator_name and "coordinator_name" not in errors:
         errors["coordinator_email"] = ["Give the coordinator's email address too."]
     if errors:
         raise ValidationFailed("Please correct the community's details.", fields=errors)
     with transaction.atomic(durable=True):
-        community = _community_insert(actor=actor, name=name, slug=slug, member_prefix=member_prefix,
-                                      area_description=area_description, timezone_name="Europe/London",
-                                      language="en-gb", values=default_rules())
+        community = _community_insert(
+            actor=actor,
+            name=name,
+            slug=slug,
+            member_prefix=member_prefix,
+            area_description=area_description,
+            timezone_name="Europe/London",
+            language="en-gb",
+            values=default_rules(),
+        )
         membership = None
         new_login = False
         if email:
             if person is None:
                 try:
                     with transaction.atomic():
-                        person = Person.objects.create_user(email=email, full_name=coordinator_name,
-                                                            contact_preferences=[ContactChannel.EMAIL])
+                        person = Person.objects.create_user(
+                            email=email,
+                            full_name=coordinator_name,
+                            contact_preferences=[ContactChannel.EMAIL],
+                        )
                 except IntegrityError:
-                    raise Conflict("Someone made an account with that email address just now; try again.",
-                                   fields={"coordinator_email": ["Taken just now."]}) from None
+                    raise Conflict(
+                        "Someone made an account with that email address just now; try again.",
+                        fields={"coordinator_email": ["Taken just now."]},
+                    ) from None
                 new_login = True
-            membership = _membership_create(actor=actor, community=community, person=person,
-                                            roles=[Role.COORDINATOR])
-        audit_record(actor=actor, action="community.found", subject=community, community_id=community.pk,
-                     person_id=person.pk if person is not None else None,
-                     note="" if actor is not None else "coproduce community create",
-                     changes={"member_prefix": [None, member_prefix],
-                              "first_coordinator": [None, membership.member_code if membership else None],
-                              "new_login": [None, new_login]})
+            membership = _membership_create(
+                actor=actor, community=community, person=person, roles=[Role.COORDINATOR]
+            )
+        audit_record(
+            actor=actor,
+            action="community.found",
+            subject=community,
+            community_id=community.pk,
+            person_id=person.pk if person is not None else None,
+            note="" if actor is not None else "coproduce community create",
+            changes={
+                "member_prefix": [None, member_prefix],
+                "first_coordinator": [None, membership.member_code if membership else None],
+                "new_login": [None, new_login],
+            },
+        )
         if membership is not None and person is not None:
             # Their member number, the two-factor note for coordinators and, for a new login, a
             # link of their own to choose a password (sent after commit).
@@ -211,7 +293,12 @@ def community_found(
 
 
 def rulebook_change(
-    *, actor: Person | None, community: Community, changes: dict[str, Any], reason: str, source: str = "coordinator"
+    *,
+    actor: Person | None,
+    community: Community,
+    changes: dict[str, Any],
+    reason: str,
+    source: str = "coordinator",
 ) -> RulebookVersion:
     """Adopt a new rulebook version. Raises ValidationFailed (unknown rule, out-of-range value,
     no reason, nothing changed)."""
@@ -229,7 +316,9 @@ def rulebook_change(
         new = {**old, **cleaned}
         changed = diff(old, new)
         if not changed:
-            raise ValidationFailed("Nothing would change: the values are the rules already in force.")
+            raise ValidationFailed(
+                "Nothing would change: the values are the rules already in force."
+            )
         version = RulebookVersion.objects.create(
             community=community,
             number=(current.number + 1) if current else 1,
@@ -238,6 +327,12 @@ def rulebook_change(
             reason=reason,
             source=source,
         )
-        audit_record(actor=actor, action="rulebook.change", subject=version, community_id=community.pk,
-                     changes=changed, note=reason)
+        audit_record(
+            actor=actor,
+            action="rulebook.change",
+            subject=version,
+            community_id=community.pk,
+            changes=changed,
+            note=reason,
+        )
     return version

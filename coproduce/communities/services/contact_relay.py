@@ -16,16 +16,26 @@ from ..models import Community, ContactRelay, Membership, Person
 from .common import _send_after_commit
 
 
-def contact_relay_send(*, actor: Person, community: Community, recipient: Membership, message: str) -> ContactRelay:
+def contact_relay_send(
+    *, actor: Person, community: Community, recipient: Membership, message: str
+) -> ContactRelay:
     """Pass a message to another member without showing either's details. Raises
     ValidationFailed, NotFound (not in the community)."""
     message = (message or "").strip()
     if not message:
-        raise ValidationFailed("Write a message first.", fields={"message": ["Write a message first."]})
+        raise ValidationFailed(
+            "Write a message first.", fields={"message": ["Write a message first."]}
+        )
     if len(message) > 2000:
-        raise ValidationFailed("Keep the message under 2,000 characters.", fields={"message": ["Too long."]})
+        raise ValidationFailed(
+            "Keep the message under 2,000 characters.", fields={"message": ["Too long."]}
+        )
     sender_membership = access.membership_of(actor, community)
-    if sender_membership is None or recipient.community_id != community.pk or not recipient.is_active:
+    if (
+        sender_membership is None
+        or recipient.community_id != community.pk
+        or not recipient.is_active
+    ):
         raise NotFound("No such member.")
     if recipient.person_id == actor.pk:
         raise ValidationFailed("You cannot send a message to yourself.")
@@ -33,10 +43,19 @@ def contact_relay_send(*, actor: Person, community: Community, recipient: Member
     by_email = bool(person.email) and not person.is_offline and person.pseudonymised_at is None
     with transaction.atomic(durable=True):
         relay = ContactRelay.objects.create(
-            community=community, sender=actor, recipient=person, message=message,
+            community=community,
+            sender=actor,
+            recipient=person,
+            message=message,
             via="email" if by_email else "coordinator",
         )
-        audit_record(actor=actor, action="contact.relay", subject=relay, community_id=community.pk, person_id=person.pk)
+        audit_record(
+            actor=actor,
+            action="contact.relay",
+            subject=relay,
+            community_id=community.pk,
+            person_id=person.pk,
+        )
     if by_email:
         _send_after_commit(
             f"A message from {actor.display_name} ({community.name})",
@@ -56,6 +75,11 @@ def contact_relay_passed_on(*, actor: Person, relay: ContactRelay) -> ContactRel
         locked.passed_on_at = timezone.now()
         locked.passed_on_by = actor
         locked.save(update_fields=["passed_on_at", "passed_on_by"])
-        audit_record(actor=actor, action="contact.passed_on", subject=locked, community_id=locked.community_id,
-                     person_id=locked.recipient_id)
+        audit_record(
+            actor=actor,
+            action="contact.passed_on",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.recipient_id,
+        )
     return locked

@@ -46,16 +46,23 @@ def _neighbourhood_values(name: Any, lat: Any, lng: Any) -> tuple[str, str, floa
     return name, slug, point[0], point[1]
 
 
-def _neighbourhood_taken(community: Community, name: str, slug: str, exclude: int | None = None) -> None:
+def _neighbourhood_taken(
+    community: Community, name: str, slug: str, exclude: int | None = None
+) -> None:
     others = Neighbourhood.objects.filter(community=community)
     if exclude is not None:
         others = others.exclude(pk=exclude)
     if others.filter(slug=slug).exists() or others.filter(name__iexact=name).exists():
-        raise Conflict(f"There is already a neighbourhood called '{name}'.", code="neighbourhood_exists",
-                       fields={"name": ["Already in the list."]})
+        raise Conflict(
+            f"There is already a neighbourhood called '{name}'.",
+            code="neighbourhood_exists",
+            fields={"name": ["Already in the list."]},
+        )
 
 
-def neighbourhood_add(*, actor: Person, community: Community, name: str, lat: Any, lng: Any) -> Neighbourhood:
+def neighbourhood_add(
+    *, actor: Person, community: Community, name: str, lat: Any, lng: Any
+) -> Neighbourhood:
     """A coordinator names a part of the community's area and its rough centre, so members can
     search near it. Raises PermissionDenied, ValidationFailed, Conflict (`neighbourhood_exists`)."""
     access.access_coordinate(actor, community)
@@ -63,16 +70,28 @@ def neighbourhood_add(*, actor: Person, community: Community, name: str, lat: An
     _neighbourhood_taken(community, name, slug)
     try:
         with transaction.atomic(durable=True):
-            neighbourhood = Neighbourhood.objects.create(community=community, name=name, slug=slug, lat=lat, lng=lng)
-            audit_record(actor=actor, action="neighbourhood.add", subject=neighbourhood, community_id=community.pk,
-                         changes={"name": [None, name], "lat": [None, lat], "lng": [None, lng]})
+            neighbourhood = Neighbourhood.objects.create(
+                community=community, name=name, slug=slug, lat=lat, lng=lng
+            )
+            audit_record(
+                actor=actor,
+                action="neighbourhood.add",
+                subject=neighbourhood,
+                community_id=community.pk,
+                changes={"name": [None, name], "lat": [None, lat], "lng": [None, lng]},
+            )
     except IntegrityError:
-        raise Conflict(f"There is already a neighbourhood called '{name}'.", code="neighbourhood_exists",
-                       fields={"name": ["Already in the list."]}) from None
+        raise Conflict(
+            f"There is already a neighbourhood called '{name}'.",
+            code="neighbourhood_exists",
+            fields={"name": ["Already in the list."]},
+        ) from None
     return neighbourhood
 
 
-def neighbourhood_update(*, actor: Person, neighbourhood: Neighbourhood, name: str, lat: Any, lng: Any) -> Neighbourhood:
+def neighbourhood_update(
+    *, actor: Person, neighbourhood: Neighbourhood, name: str, lat: Any, lng: Any
+) -> Neighbourhood:
     """A coordinator renames a neighbourhood or moves its centre. Raises PermissionDenied,
     ValidationFailed, Conflict (`neighbourhood_exists`)."""
     community = neighbourhood.community
@@ -87,9 +106,17 @@ def neighbourhood_update(*, actor: Person, neighbourhood: Neighbourhood, name: s
             changes = diff(old, snapshot(locked, ["name", "slug", "lat", "lng"]))
             if changes:
                 locked.save(update_fields=["name", "slug", "lat", "lng"])
-                audit_record(actor=actor, action="neighbourhood.update", subject=locked, community_id=community.pk,
-                             changes=changes)
+                audit_record(
+                    actor=actor,
+                    action="neighbourhood.update",
+                    subject=locked,
+                    community_id=community.pk,
+                    changes=changes,
+                )
     except IntegrityError:
-        raise Conflict(f"There is already a neighbourhood called '{name}'.", code="neighbourhood_exists",
-                       fields={"name": ["Already in the list."]}) from None
+        raise Conflict(
+            f"There is already a neighbourhood called '{name}'.",
+            code="neighbourhood_exists",
+            fields={"name": ["Already in the list."]},
+        ) from None
     return locked

@@ -11,30 +11,50 @@ from coproduce.core.errors import ValidationFailed
 from ..models import Application, Community, CoordinatorNote, Person
 
 
-def application_note_add(*, actor: Person, application: Application, text: str, interview: bool = False) -> CoordinatorNote:
+def application_note_add(
+    *, actor: Person, application: Application, text: str, interview: bool = False
+) -> CoordinatorNote:
     """Raises ValidationFailed (empty note)."""
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Write the note first.", fields={"text": ["Write the note first."]})
     with transaction.atomic(durable=True):
         note = CoordinatorNote.objects.create(
-            community=application.community, person=application.person, application=application,
+            community=application.community,
+            person=application.person,
+            application=application,
             kind=CoordinatorNote.Kind.INTERVIEW if interview else CoordinatorNote.Kind.GENERAL,
-            text=text, author=actor,
+            text=text,
+            author=actor,
         )
         if interview and application.interviewed_at is None:
             application.interviewed_at = timezone.now()
             application.save(update_fields=["interviewed_at"])
-        audit_record(actor=actor, action="application.note" if not interview else "application.interview",
-                     subject=application, community_id=application.community_id, person_id=application.person_id)
+        audit_record(
+            actor=actor,
+            action="application.note" if not interview else "application.interview",
+            subject=application,
+            community_id=application.community_id,
+            person_id=application.person_id,
+        )
     return note
 
 
-def person_note_add(*, actor: Person, community: Community, person: Person, text: str) -> CoordinatorNote:
+def person_note_add(
+    *, actor: Person, community: Community, person: Person, text: str
+) -> CoordinatorNote:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("Write the note first.", fields={"text": ["Write the note first."]})
     with transaction.atomic(durable=True):
-        note = CoordinatorNote.objects.create(community=community, person=person, text=text, author=actor)
-        audit_record(actor=actor, action="person.note", subject=note, community_id=community.pk, person_id=person.pk)
+        note = CoordinatorNote.objects.create(
+            community=community, person=person, text=text, author=actor
+        )
+        audit_record(
+            actor=actor,
+            action="person.note",
+            subject=note,
+            community_id=community.pk,
+            person_id=person.pk,
+        )
     return note

@@ -26,7 +26,9 @@ from ..models import (
 from .common import _behalf
 
 
-def member_offboard(*, actor: Person, membership: Membership, reason: str, pseudonymise: bool = True) -> Membership:
+def member_offboard(
+    *, actor: Person, membership: Membership, reason: str, pseudonymise: bool = True
+) -> Membership:
     """Archive a membership. When the person then belongs nowhere, their personal data is
     pseudonymised: the same record stays behind the ledger and audit history, unnamed.
     Their hours account is closed with a closing transfer (see ledger.services.account_close).
@@ -41,27 +43,41 @@ def member_offboard(*, actor: Person, membership: Membership, reason: str, pseud
             raise Conflict("This member has already left.")
         if MembershipRole.objects.filter(membership=locked, role=Role.COORDINATOR).exists() and (
             MembershipRole.objects.filter(
-                membership__community_id=locked.community_id, role=Role.COORDINATOR,
+                membership__community_id=locked.community_id,
+                role=Role.COORDINATOR,
                 membership__status=MembershipStatus.ACTIVE,
-            ).count() <= 1
+            ).count()
+            <= 1
         ):
             raise Conflict("A community needs at least one coordinator; appoint another first.")
         # The hours account is closed, never deleted: time left over goes to the community fund.
         from coproduce.ledger.services import accounts as accounts_services
 
         accounts_services.member_account_close(
-            actor=actor, community=locked.community, person=locked.person, reason=f"Left the community: {reason}"
+            actor=actor,
+            community=locked.community,
+            person=locked.person,
+            reason=f"Left the community: {reason}",
         )
         old = locked.status
         locked.status = MembershipStatus.ARCHIVED
         locked.archived_at = timezone.now()
         locked.save(update_fields=["status", "archived_at"])
-        audit_record(actor=actor, on_behalf_of=_behalf(actor, locked.person), action="membership.archive",
-                     subject=locked, community_id=locked.community_id, person_id=locked.person_id,
-                     changes={"status": [old, locked.status]}, note=reason)
-        still_member = Membership.objects.filter(person_id=locked.person_id).exclude(
-            status=MembershipStatus.ARCHIVED
-        ).exists()
+        audit_record(
+            actor=actor,
+            on_behalf_of=_behalf(actor, locked.person),
+            action="membership.archive",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.person_id,
+            changes={"status": [old, locked.status]},
+            note=reason,
+        )
+        still_member = (
+            Membership.objects.filter(person_id=locked.person_id)
+            .exclude(status=MembershipStatus.ARCHIVED)
+            .exists()
+        )
         if pseudonymise and not still_member:
             _pseudonymise(actor=actor, person=locked.person, reason=reason)
     access.forget_roles(membership.person)
@@ -91,11 +107,19 @@ def _pseudonymise(*, actor: Person, person: Person, reason: str) -> None:
     person.save()
     person.gifts.all().delete()
     SensitiveDatum.objects.filter(person=person).delete()
-    Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
-    AccessToken.objects.filter(person=person, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    Consent.objects.filter(person=person, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now()
+    )
+    AccessToken.objects.filter(person=person, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     SignInToken.objects.filter(person=person, used_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    Application.objects.filter(person=person).update(full_name=person.full_name, email="", phone="", about="")
+    Application.objects.filter(person=person).update(
+        full_name=person.full_name, email="", phone="", about=""
+    )
     CoordinatorNote.objects.filter(person=person).update(text="(removed when the member left)")
-    audit_record(actor=actor, action="person.pseudonymise", subject=person, person_id=person.pk, note=reason)
+    audit_record(
+        actor=actor, action="person.pseudonymise", subject=person, person_id=person.pk, note=reason
+    )

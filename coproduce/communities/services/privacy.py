@@ -14,7 +14,9 @@ from ..models import Consent, Person, SensitiveDatum, SensitiveField, Visibility
 from ..selectors.privacy import CONSENT_WORDING
 from .common import _behalf
 
-VISIBILITY_FIELDS = tuple(f"{f}_visibility" for f in ("email", "phone", "address", "photo", "date_of_birth"))
+VISIBILITY_FIELDS = tuple(
+    f"{f}_visibility" for f in ("email", "phone", "address", "photo", "date_of_birth")
+)
 
 
 def privacy_update(*, actor: Person, person: Person, visibility: dict[str, str]) -> Person:
@@ -39,8 +41,14 @@ def privacy_update(*, actor: Person, person: Person, visibility: dict[str, str])
         changes = diff(old, snapshot(person, fields))
         if changes:
             person.save(update_fields=list(fields))
-            audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="person.privacy", subject=person,
-                         person_id=person.pk, changes=changes)
+            audit_record(
+                actor=actor,
+                on_behalf_of=_behalf(actor, person),
+                action="person.privacy",
+                subject=person,
+                person_id=person.pk,
+                changes=changes,
+            )
     return person
 
 
@@ -49,12 +57,22 @@ def consent_give(*, actor: Person, person: Person, topic: str) -> Consent:
     if topic not in SensitiveField.values:
         raise ValidationFailed("Unknown topic.", fields={"topic": ["Unknown topic."]})
     with transaction.atomic(durable=True):
-        current = Consent.objects.filter(person=person, topic=topic, withdrawn_at__isnull=True).first()
+        current = Consent.objects.filter(
+            person=person, topic=topic, withdrawn_at__isnull=True
+        ).first()
         if current:
             return current
-        consent = Consent.objects.create(person=person, topic=topic, wording=CONSENT_WORDING[topic], recorded_by=actor)
-        audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="consent.give", subject=consent,
-                     person_id=person.pk, changes={"topic": [None, topic]})
+        consent = Consent.objects.create(
+            person=person, topic=topic, wording=CONSENT_WORDING[topic], recorded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=_behalf(actor, person),
+            action="consent.give",
+            subject=consent,
+            person_id=person.pk,
+            changes={"topic": [None, topic]},
+        )
     return consent
 
 
@@ -62,17 +80,27 @@ def consent_withdraw(*, actor: Person, person: Person, topic: str) -> None:
     """Withdraw a consent; the data it covered is deleted at once."""
     access.access_edit_person(actor, person)
     with transaction.atomic(durable=True):
-        consent = Consent.objects.filter(person=person, topic=topic, withdrawn_at__isnull=True).first()
+        consent = Consent.objects.filter(
+            person=person, topic=topic, withdrawn_at__isnull=True
+        ).first()
         if consent is None:
             raise NotFound("There is no consent to withdraw.")
         deleted, _ = SensitiveDatum.objects.filter(person=person, field=topic).delete()
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at"])
-        audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="consent.withdraw", subject=consent,
-                     person_id=person.pk, changes={"topic": [topic, None], "data_deleted": [None, bool(deleted)]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=_behalf(actor, person),
+            action="consent.withdraw",
+            subject=consent,
+            person_id=person.pk,
+            changes={"topic": [topic, None], "data_deleted": [None, bool(deleted)]},
+        )
 
 
-def sensitive_set(*, actor: Person, person: Person, field: str, value: str) -> SensitiveDatum | None:
+def sensitive_set(
+    *, actor: Person, person: Person, field: str, value: str
+) -> SensitiveDatum | None:
     """Store a sensitive value, only under a standing consent. An empty value deletes it.
     Raises ValidationFailed, PermissionDenied (no consent)."""
     access.access_edit_person(actor, person)
@@ -80,17 +108,26 @@ def sensitive_set(*, actor: Person, person: Person, field: str, value: str) -> S
         raise ValidationFailed("Unknown field.", fields={"field": ["Unknown field."]})
     value = (value or "").strip()
     with transaction.atomic(durable=True):
-        consent = Consent.objects.filter(person=person, topic=field, withdrawn_at__isnull=True).first()
+        consent = Consent.objects.filter(
+            person=person, topic=field, withdrawn_at__isnull=True
+        ).first()
         if consent is None:
             raise PermissionDenied(
-                "This can only be stored with a recorded consent. Record the consent first.", code="consent_required"
+                "This can only be stored with a recorded consent. Record the consent first.",
+                code="consent_required",
             )
         existing = SensitiveDatum.objects.filter(person=person, field=field).first()
         if not value:
             if existing:
                 existing.delete()
-                audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="sensitive.delete",
-                             subject=person, person_id=person.pk, changes={field: ["(set)", None]})
+                audit_record(
+                    actor=actor,
+                    on_behalf_of=_behalf(actor, person),
+                    action="sensitive.delete",
+                    subject=person,
+                    person_id=person.pk,
+                    changes={field: ["(set)", None]},
+                )
             return None
         if existing:
             existing.value = value
@@ -99,8 +136,16 @@ def sensitive_set(*, actor: Person, person: Person, field: str, value: str) -> S
             existing.save(update_fields=["value", "consent", "updated_at"])
             datum = existing
         else:
-            datum = SensitiveDatum.objects.create(person=person, field=field, value=value, consent=consent)
+            datum = SensitiveDatum.objects.create(
+                person=person, field=field, value=value, consent=consent
+            )
         # The value itself never goes into the audit log.
-        audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="sensitive.set", subject=person,
-                     person_id=person.pk, changes={field: [("(set)" if existing else None), "(set)"]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=_behalf(actor, person),
+            action="sensitive.set",
+            subject=person,
+            person_id=person.pk,
+            changes={field: [("(set)" if existing else None), "(set)"]},
+        )
     return datum

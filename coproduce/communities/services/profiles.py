@@ -13,10 +13,23 @@ from coproduce.core.errors import Conflict, ValidationFailed
 from ..models import ContactChannel, Gift, GiftKind, Person
 from .common import _behalf
 
-AVAILABILITY_SLOTS = [f"{d}-{p}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") for p in ("am", "pm", "eve")]
+AVAILABILITY_SLOTS = [
+    f"{d}-{p}"
+    for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    for p in ("am", "pm", "eve")
+]
 
 
-DETAIL_FIELDS = ("full_name", "known_as", "email", "phone", "address", "neighbourhood", "date_of_birth", "is_offline")
+DETAIL_FIELDS = (
+    "full_name",
+    "known_as",
+    "email",
+    "phone",
+    "address",
+    "neighbourhood",
+    "date_of_birth",
+    "is_offline",
+)
 PROFILE_FIELDS = ("availability", "languages", "accessibility_needs", "contact_preferences")
 
 
@@ -25,13 +38,24 @@ def person_details_update(*, actor: Person, person: Person, **values: Any) -> Pe
     access.access_edit_person(actor, person)
     unknown = set(values) - set(DETAIL_FIELDS)
     if unknown:
-        raise ValidationFailed("Unknown fields.", fields={k: ["Not a detail that can be changed here."] for k in unknown})
+        raise ValidationFailed(
+            "Unknown fields.",
+            fields={k: ["Not a detail that can be changed here."] for k in unknown},
+        )
     if "full_name" in values and not (values["full_name"] or "").strip():
-        raise ValidationFailed("Your name cannot be empty.", fields={"full_name": ["Your name cannot be empty."]})
+        raise ValidationFailed(
+            "Your name cannot be empty.", fields={"full_name": ["Your name cannot be empty."]}
+        )
     if "email" in values:
         values["email"] = (values["email"] or "").strip().lower() or None
-        if values["email"] and Person.objects.filter(email__iexact=values["email"]).exclude(pk=person.pk).exists():
-            raise Conflict("That email address is used by another account.", fields={"email": ["Already in use."]})
+        if (
+            values["email"]
+            and Person.objects.filter(email__iexact=values["email"]).exclude(pk=person.pk).exists()
+        ):
+            raise Conflict(
+                "That email address is used by another account.",
+                fields={"email": ["Already in use."]},
+            )
     with transaction.atomic(durable=True):
         old = snapshot(person, values)
         for key, value in values.items():
@@ -40,9 +64,17 @@ def person_details_update(*, actor: Person, person: Person, **values: Any) -> Pe
         changes = diff(old, snapshot(person, values))
         if changes:
             person.save(update_fields=list(values))
-            audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="person.details", subject=person,
-                         person_id=person.pk, changes={k: ["…", "…"] if k in ("email", "phone", "address", "date_of_birth") else v
-                                                        for k, v in changes.items()})
+            audit_record(
+                actor=actor,
+                on_behalf_of=_behalf(actor, person),
+                action="person.details",
+                subject=person,
+                person_id=person.pk,
+                changes={
+                    k: ["…", "…"] if k in ("email", "phone", "address", "date_of_birth") else v
+                    for k, v in changes.items()
+                },
+            )
     return person
 
 
@@ -97,7 +129,9 @@ def gift_profile_update(
         if accessibility_needs is not None:
             fields["accessibility_needs"] = accessibility_needs.strip()
         if contact_preferences is not None:
-            fields["contact_preferences"] = [c for c in ContactChannel.values if c in contact_preferences]
+            fields["contact_preferences"] = [
+                c for c in ContactChannel.values if c in contact_preferences
+            ]
         old = snapshot(person, fields)
         old_gifts = [[g.kind, g.description] for g in person.gifts.order_by("kind", "id")]
         for key, value in fields.items():
@@ -109,9 +143,17 @@ def gift_profile_update(
             new_gifts = sorted([[k, d] for k, d in clean_gifts])
             if new_gifts != sorted(old_gifts):
                 person.gifts.all().delete()
-                Gift.objects.bulk_create([Gift(person=person, kind=k, description=d) for k, d in clean_gifts])
+                Gift.objects.bulk_create(
+                    [Gift(person=person, kind=k, description=d) for k, d in clean_gifts]
+                )
                 changes["gifts"] = [old_gifts, [list(g) for g in clean_gifts]]
         if changes:
-            audit_record(actor=actor, on_behalf_of=_behalf(actor, person), action="person.gift_profile", subject=person,
-                         person_id=person.pk, changes=changes)
+            audit_record(
+                actor=actor,
+                on_behalf_of=_behalf(actor, person),
+                action="person.gift_profile",
+                subject=person,
+                person_id=person.pk,
+                changes=changes,
+            )
     return person

@@ -42,35 +42,65 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def _issue(*, actor: Person | None, person: Person, community: Community | None, kind: str, purpose: str,
-           hashed: str, days: int) -> SignInToken:
+def _issue(
+    *,
+    actor: Person | None,
+    person: Person,
+    community: Community | None,
+    kind: str,
+    purpose: str,
+    hashed: str,
+    days: int,
+) -> SignInToken:
     moment = timezone.now()
-    SignInToken.objects.filter(person=person, kind=kind, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=moment
-    )
+    SignInToken.objects.filter(
+        person=person, kind=kind, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=moment)
     token = SignInToken.objects.create(
-        person=person, community=community, kind=kind, purpose=purpose, secret_hash=hashed,
-        created_by=actor, created_at=moment, expires_at=moment + dt.timedelta(days=days),
+        person=person,
+        community=community,
+        kind=kind,
+        purpose=purpose,
+        secret_hash=hashed,
+        created_by=actor,
+        created_at=moment,
+        expires_at=moment + dt.timedelta(days=days),
     )
-    audit_record(actor=actor, action=f"sign_in.{kind}_issue", subject=token,
-                 community_id=community.pk if community else None, person_id=person.pk,
-                 changes={"expires_at": [None, token.expires_at.isoformat()]}, note=purpose)
+    audit_record(
+        actor=actor,
+        action=f"sign_in.{kind}_issue",
+        subject=token,
+        community_id=community.pk if community else None,
+        person_id=person.pk,
+        changes={"expires_at": [None, token.expires_at.isoformat()]},
+        note=purpose,
+    )
     return token
 
 
-def sign_in_link_issue(*, actor: Person | None, person: Person, community: Community | None,
-                       purpose: str = "welcome") -> tuple[SignInToken, str]:
+def sign_in_link_issue(
+    *, actor: Person | None, person: Person, community: Community | None, purpose: str = "welcome"
+) -> tuple[SignInToken, str]:
     """A set-password link of the person's own, valid for LINK_VALID_DAYS; returns the token and
     the full address. Runs inside the caller's transaction when there is one (an approval, a new
     community), so the link exists exactly when the membership does."""
     secret = new_secret("w_")
     with transaction.atomic():
-        token = _issue(actor=actor, person=person, community=community, kind=SignInTokenKind.LINK,
-                       purpose=purpose, hashed=secret_hash(secret), days=LINK_VALID_DAYS)
+        token = _issue(
+            actor=actor,
+            person=person,
+            community=community,
+            kind=SignInTokenKind.LINK,
+            purpose=purpose,
+            hashed=secret_hash(secret),
+            days=LINK_VALID_DAYS,
+        )
     return token, settings.SITE_URL + reverse("web:sign_in_link", args=[secret])
 
 
-def welcome_send(*, actor: Person | None, person: Person, community: Community, email: str = "") -> SignInToken | None:
+def welcome_send(
+    *, actor: Person | None, person: Person, community: Community, email: str = ""
+) -> SignInToken | None:
     """Welcome someone who has just joined a community (an approved applicant, a new community's
     first coordinator) by email, in the community's name: their member number and, when they have
     no password yet, a link of their own to choose one, which signs them in to their home page.
@@ -80,41 +110,67 @@ def welcome_send(*, actor: Person | None, person: Person, community: Community, 
     address = (email or person.email or "").strip()
     if not address:
         return None
-    membership = Membership.objects.filter(community=community, person=person).prefetch_related("roles").first()
+    membership = (
+        Membership.objects.filter(community=community, person=person)
+        .prefetch_related("roles")
+        .first()
+    )
     name = person.known_as or person.full_name
     lines = [f"Dear {name},", "", f"Welcome to {community.name}!"]
     if membership is not None:
         lines.append(f"Your member number is {membership.member_code}.")
     token = None
     if person.has_usable_password():
-        lines += ["", "Sign in as usual, with your email address and your password:",
-                  settings.SITE_URL + reverse("account_login")]
-    else:
-        token, link = sign_in_link_issue(actor=actor, person=person, community=community, purpose="welcome")
         lines += [
-            "", "To start, choose your password here. The link is yours alone: it works once, until "
-            f"{when(token.expires_at, community)}.", link, "",
+            "",
+            "Sign in as usual, with your email address and your password:",
+            settings.SITE_URL + reverse("account_login"),
+        ]
+    else:
+        token, link = sign_in_link_issue(
+            actor=actor, person=person, community=community, purpose="welcome"
+        )
+        lines += [
+            "",
+            "To start, choose your password here. The link is yours alone: it works once, until "
+            f"{when(token.expires_at, community)}.",
+            link,
+            "",
             "From then on you sign in with your email address (or your member number) and that password.",
             "If the link has run out, use “Forgotten your password?” on the sign-in page, or ask your coordinator.",
         ]
-    if membership is not None and any(role.role == Role.COORDINATOR for role in membership.roles.all()):
-        lines += ["", f"You are a coordinator of {community.name}. When you first sign in you will be asked to "
-                      "set up two-factor sign-in with an authenticator app on your phone."]
+    if membership is not None and any(
+        role.role == Role.COORDINATOR for role in membership.roles.all()
+    ):
+        lines += [
+            "",
+            f"You are a coordinator of {community.name}. When you first sign in you will be asked to "
+            "set up two-factor sign-in with an authenticator app on your phone.",
+        ]
     lines += ["", f"The coordinators of {community.name}"]
     subject, body = f"Welcome to {community.name}", "\n".join(lines) + "\n"
     transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=False))
     return token
 
 
-def sign_in_code_issue(*, actor: Person, community: Community, membership: Membership) -> tuple[SignInToken, str]:
+def sign_in_code_issue(
+    *, actor: Person, community: Community, membership: Membership
+) -> tuple[SignInToken, str]:
     """A one-time code for a sign-in letter (valid CODE_VALID_DAYS); a new letter replaces the
     last. Returns the token and the code as printed ("K7QM-29XP"). Raises NotFound,
     PermissionDenied (access_give_sign_in)."""
     access.access_give_sign_in(actor, community, membership)
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     with transaction.atomic(durable=True):
-        token = _issue(actor=actor, person=membership.person, community=community, kind=SignInTokenKind.CODE,
-                       purpose="letter", hashed=_code_hash(membership.person_id, code), days=CODE_VALID_DAYS)
+        token = _issue(
+            actor=actor,
+            person=membership.person,
+            community=community,
+            kind=SignInTokenKind.CODE,
+            purpose="letter",
+            hashed=_code_hash(membership.person_id, code),
+            days=CODE_VALID_DAYS,
+        )
     return token, format_code(code)
 
 
@@ -122,10 +178,14 @@ def _validate_password(password: str, person: Person, field: str) -> None:
     try:
         password_validation.validate_password(password, person)
     except ValidationError as exc:
-        raise ValidationFailed("Choose another password.", fields={field: list(exc.messages)}) from None
+        raise ValidationFailed(
+            "Choose another password.", fields={field: list(exc.messages)}
+        ) from None
 
 
-def password_set_first(*, actor: Person, community: Community, membership: Membership, password: str) -> Person:
+def password_set_first(
+    *, actor: Person, community: Community, membership: Membership, password: str
+) -> Person:
     """A coordinator sets the first password of a member who has none (often a member without
     email who signs in with their member number). Raises NotFound, PermissionDenied
     (access_give_sign_in), Conflict (has_password: they already have one; print a letter instead),
@@ -143,8 +203,13 @@ def password_set_first(*, actor: Person, community: Community, membership: Membe
             )
         locked.set_password(password)
         locked.save(update_fields=["password"])
-        audit_record(actor=actor, action="sign_in.first_password", subject=locked, community_id=community.pk,
-                     person_id=locked.pk)
+        audit_record(
+            actor=actor,
+            action="sign_in.first_password",
+            subject=locked,
+            community_id=community.pk,
+            person_id=locked.pk,
+        )
     return locked
 
 
@@ -154,7 +219,9 @@ def sign_in_token_redeem(*, token_id: int, password: str) -> Person:
     expired: another request may have got there first), ValidationFailed (the password rules)."""
     with transaction.atomic(durable=True):
         try:
-            token = SignInToken.objects.select_for_update().select_related("person").get(pk=token_id)
+            token = (
+                SignInToken.objects.select_for_update().select_related("person").get(pk=token_id)
+            )
         except SignInToken.DoesNotExist:
             raise NotFound("This link no longer works.") from None
         _usable(token)
@@ -165,9 +232,15 @@ def sign_in_token_redeem(*, token_id: int, password: str) -> Person:
         moment = timezone.now()
         token.used_at = moment
         token.save(update_fields=["used_at"])
-        SignInToken.objects.filter(person=person, used_at__isnull=True, revoked_at__isnull=True).exclude(
-            pk=token.pk
-        ).update(revoked_at=moment)
-        audit_record(actor=person, action="sign_in.password_chosen", subject=person,
-                     community_id=token.community_id, person_id=person.pk, note=f"{token.kind}: {token.purpose}")
+        SignInToken.objects.filter(
+            person=person, used_at__isnull=True, revoked_at__isnull=True
+        ).exclude(pk=token.pk).update(revoked_at=moment)
+        audit_record(
+            actor=person,
+            action="sign_in.password_chosen",
+            subject=person,
+            community_id=token.community_id,
+            person_id=person.pk,
+            note=f"{token.kind}: {token.purpose}",
+        )
     return person

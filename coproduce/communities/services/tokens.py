@@ -13,23 +13,37 @@ from coproduce.core.tokens import new_secret, secret_hash
 from ..models import AccessToken, Community, Person
 
 
-def token_create(*, actor: Person, person: Person, name: str, community: Community | None = None) -> tuple[AccessToken, str]:
+def token_create(
+    *, actor: Person, person: Person, name: str, community: Community | None = None
+) -> tuple[AccessToken, str]:
     """Create a personal access token; the secret is returned once and stored only as a hash.
     Raises ValidationFailed, PermissionDenied."""
     if actor.pk != person.pk and not getattr(actor, "is_operator", False):
         raise PermissionDenied("You can only create tokens for yourself.")
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("Name the token so you can recognise it later.", fields={"name": ["Required."]})
+        raise ValidationFailed(
+            "Name the token so you can recognise it later.", fields={"name": ["Required."]}
+        )
     if community is not None and access.membership_of(person, community) is None:
         raise NotFound("No such community, or you are not a member of it.")
     secret = new_secret("cp_")
     with transaction.atomic(durable=True):
         token = AccessToken.objects.create(
-            person=person, community=community, name=name[:80], prefix=secret[:10], token_hash=secret_hash(secret)
+            person=person,
+            community=community,
+            name=name[:80],
+            prefix=secret[:10],
+            token_hash=secret_hash(secret),
         )
-        audit_record(actor=actor, action="token.create", subject=token, person_id=person.pk,
-                     community_id=community.pk if community else None, changes={"name": [None, token.name]})
+        audit_record(
+            actor=actor,
+            action="token.create",
+            subject=token,
+            person_id=person.pk,
+            community_id=community.pk if community else None,
+            changes={"name": [None, token.name]},
+        )
     return token, secret
 
 

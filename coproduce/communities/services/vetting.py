@@ -49,10 +49,26 @@ def check_record(
         raise NotFound("No such member or applicant.")
     with transaction.atomic(durable=True):
         check = Check.objects.create(
-            community=community, person=person, kind=kind, result=result, checked_on=checked_on,
-            expires_on=expires_on, reference_number=reference_number, note=note, recorded_by=actor,
+            community=community,
+            person=person,
+            kind=kind,
+            result=result,
+            checked_on=checked_on,
+            expires_on=expires_on,
+            reference_number=reference_number,
+            note=note,
+            recorded_by=actor,
         )
-        audit_record(actor=actor, action="check.record", subject=check, community_id=community.pk, person_id=person.pk,
-                     changes={"kind": [None, kind], "result": [None, result],
-                              "expires_on": [None, expires_on.isoformat() if expires_on else None]})
+        audit_record(
+            actor=actor,
+            action="check.record",
+            subject=check,
+            community_id=community.pk,
+            person_id=person.pk,
+            changes={
+                "kind": [None, kind],
+                "result": [None, result],
+                "expires_on": [None, expires_on.isoformat() if expires_on else None],
+            },
+        )
     return check

@@ -42,7 +42,11 @@ def agencies_of(community, *, include_archived: bool = False) -> QuerySet[Agency
 
 def agency_by_slug(community, slug: str) -> Agency:
     """Archived agencies too (their pages say so). Raises NotFound."""
-    agency = Agency.objects.select_related("community", "account").filter(community=community, slug=slug).first()
+    agency = (
+        Agency.objects.select_related("community", "account")
+        .filter(community=community, slug=slug)
+        .first()
+    )
     if agency is None:
         raise NotFound("No such agency.")
     return agency
@@ -72,13 +76,18 @@ def agency_account(agency: Agency, *, coordinates: bool) -> AgencyAccount:
 
 def staff_of(agency: Agency) -> QuerySet[AgencyMembership]:
     """Current staff, admins first."""
-    return (AgencyMembership.objects.filter(agency=agency, ended_at__isnull=True)
-            .select_related("person").order_by("role", "person__known_as", "person__full_name", "id"))
+    return (
+        AgencyMembership.objects.filter(agency=agency, ended_at__isnull=True)
+        .select_related("person")
+        .order_by("role", "person__known_as", "person__full_name", "id")
+    )
 
 
 def agencies_of_person(person, community=None) -> QuerySet[Agency]:
     """Active agencies a person is currently on the staff of."""
-    qs = Agency.objects.filter(staff__person_id=person.pk, staff__ended_at__isnull=True, is_archived=False)
+    qs = Agency.objects.filter(
+        staff__person_id=person.pk, staff__ended_at__isnull=True, is_archived=False
+    )
     if community is not None:
         qs = qs.filter(community=community)
     return qs.distinct()
@@ -87,8 +96,13 @@ def agencies_of_person(person, community=None) -> QuerySet[Agency]:
 def role_get(community, viewer, role_id: int) -> CoproductionRole:
     """A role of the community: published ones to members, drafts and archived ones only to
     those who manage its agency. Raises NotFound."""
-    role = (CoproductionRole.objects.select_related("community", "agency", "agency__community", "staff_lead")
-            .filter(community=community, pk=role_id).first())
+    role = (
+        CoproductionRole.objects.select_related(
+            "community", "agency", "agency__community", "staff_lead"
+        )
+        .filter(community=community, pk=role_id)
+        .first()
+    )
     if role is None:
         raise NotFound("No such role.")
     agency_in(community, role.agency)
@@ -116,18 +130,37 @@ def _bad(field: str, message: str) -> ValidationFailed:
 
 def _cursor_key(cursor: str) -> tuple[str, int]:
     try:
-        raw = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")).decode())
+        raw = json.loads(
+            base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")).decode()
+        )
     except (ValueError, UnicodeError, binascii.Error, RecursionError):
-        raise _bad("cursor", "The cursor is not valid; use the next_cursor from the last page.") from None
-    if (not isinstance(raw, list) or len(raw) != 2 or not isinstance(raw[0], str) or len(raw[0]) > 150
-            or "\x00" in raw[0] or isinstance(raw[1], bool) or not isinstance(raw[1], int)
-            or not 1 <= raw[1] < 2**63):
+        raise _bad(
+            "cursor", "The cursor is not valid; use the next_cursor from the last page."
+        ) from None
+    if (
+        not isinstance(raw, list)
+        or len(raw) != 2
+        or not isinstance(raw[0], str)
+        or len(raw[0]) > 150
+        or "\x00" in raw[0]
+        or isinstance(raw[1], bool)
+        or not isinstance(raw[1], int)
+        or not 1 <= raw[1] < 2**63
+    ):
         raise _bad("cursor", "The cursor is not valid; use the next_cursor from the last page.")
     return raw[0], raw[1]
 
 
-def roles_search(community, viewer, q: str | None = None, agency: Agency | str | None = None,
-                 remote: bool | None = None, *, cursor: str | None = None, limit: int = ROLES_PAGE) -> RolePage:
+def roles_search(
+    community,
+    viewer,
+    q: str | None = None,
+    agency: Agency | str | None = None,
+    remote: bool | None = None,
+    *,
+    cursor: str | None = None,
+    limit: int = ROLES_PAGE,
+) -> RolePage:
     """Published roles of the community's active agencies, by title, one query a page (keyset on
     title and id). `q` matches words in the title, description, commitment, training and agency
     name; `agency` is an Agency or its slug. Raises ValidationFailed."""
@@ -136,13 +169,18 @@ def roles_search(community, viewer, q: str | None = None, agency: Agency | str |
         raise _bad("q", "Search for at most 200 characters.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= ROLES_MAX_LIMIT:
         raise _bad("limit", f"Ask for 1 to {ROLES_MAX_LIMIT} results at a time.")
-    qs = CoproductionRole.objects.filter(community=community, status=RoleStatus.PUBLISHED,
-                                         agency__is_archived=False).select_related("community", "agency",
-                                                                                   "staff_lead")
+    qs = CoproductionRole.objects.filter(
+        community=community, status=RoleStatus.PUBLISHED, agency__is_archived=False
+    ).select_related("community", "agency", "staff_lead")
     # Each word in any of the texts (not only search_document, so rows made elsewhere are found too).
     for word in _WORD.findall((q or "").lower())[:8]:
-        qs = qs.filter(Q(search_document__contains=word) | Q(title__icontains=word) | Q(description__icontains=word)
-                       | Q(commitment__icontains=word) | Q(agency__name__icontains=word))
+        qs = qs.filter(
+            Q(search_document__contains=word)
+            | Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(commitment__icontains=word)
+            | Q(agency__name__icontains=word)
+        )
     if isinstance(agency, Agency):
         qs = qs.filter(agency_id=agency.pk)
     elif agency:
@@ -156,7 +194,11 @@ def roles_search(community, viewer, q: str | None = None, agency: Agency | str |
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = base64.urlsafe_b64encode(json.dumps([rows[-1].title, rows[-1].pk]).encode()).decode().rstrip("=")
+        next_cursor = (
+            base64.urlsafe_b64encode(json.dumps([rows[-1].title, rows[-1].pk]).encode())
+            .decode()
+            .rstrip("=")
+        )
     return RolePage(roles=rows, next_cursor=next_cursor)
 
 
@@ -165,7 +207,7 @@ def credits_per_hour_percent(community) -> int:
 
 
 def credits_per_hour_text(community) -> str:
-    """"1 hour here earns 1 hour of credit", under the community's rule."""
+    """ "1 hour here earns 1 hour of credit", under the community's rule."""
     minutes = 60 * credits_per_hour_percent(community) // 100
     hours, rest = divmod(minutes, 60)
     if rest == 0:
@@ -178,7 +220,9 @@ def credits_per_hour_text(community) -> str:
 
 
 def training_of(person, community) -> QuerySet[TrainingRecord]:
-    return TrainingRecord.objects.filter(person_id=person.pk, community=community).select_related("recorded_by")
+    return TrainingRecord.objects.filter(person_id=person.pk, community=community).select_related(
+        "recorded_by"
+    )
 
 
 def _age_on(born: dt.date, today: dt.date) -> int:
@@ -205,13 +249,19 @@ def eligibility(person, role: CoproductionRole, *, viewer=None) -> list[str]:
     community_reason = community_check_refusal(person, role, viewer=viewer)
     if community_reason:
         reasons.append(community_reason)
-    if not community_reason or role.vetting_level > community_access.activity_level_needed(community, "group_activity"):
-        role_reason = community_access.vetting_refusal(person, community, role.vetting_level, what="This role",
-                                                       viewer=viewer)
+    if not community_reason or role.vetting_level > community_access.activity_level_needed(
+        community, "group_activity"
+    ):
+        role_reason = community_access.vetting_refusal(
+            person, community, role.vetting_level, what="This role", viewer=viewer
+        )
         if role_reason:
             reasons.append(role_reason)
     if role.training:
-        done = {name.casefold() for name in training_of(person, community).values_list("name", flat=True)}
+        done = {
+            name.casefold()
+            for name in training_of(person, community).values_list("name", flat=True)
+        }
         missing = [name for name in role.training if name.casefold() not in done]
         if missing:
             reasons.append(f"Training still needed: {', '.join(missing)}.")

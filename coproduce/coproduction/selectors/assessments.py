@@ -17,7 +17,7 @@ PRINCIPLE_HELP = {
     Principle.MUTUALITY: "Staff and the people they work with each give and receive; everyone's time counts.",
     Principle.PEER_NETWORKS: "People are helped to support each other, alongside professionals.",
     Principle.BLURRING_ROLES: "The line between who gives and who receives a service is loosened: people "
-                              "plan and deliver it together.",
+    "plan and deliver it together.",
     Principle.CATALYSTS: "Staff help things happen and step back, rather than doing everything themselves.",
 }
 LEVEL_HELP = {
@@ -25,7 +25,9 @@ LEVEL_HELP = {
     AssessmentLevel.SERVICE: "how the service is planned and run",
     AssessmentLevel.ORGANISATION: "how the whole organisation works",
 }
-PAIRS: list[tuple[str, str]] = [(p, level) for p in Principle.values for level in AssessmentLevel.values]
+PAIRS: list[tuple[str, str]] = [
+    (p, level) for p in Principle.values for level in AssessmentLevel.values
+]
 
 
 def score_key(principle: str, level: str) -> str:
@@ -53,7 +55,11 @@ class Sitting:
 
     def average(self, principle: str) -> float:
         """The principle's mean over the three levels."""
-        values = [self.scores[(principle, level)] for level in AssessmentLevel.values if (principle, level) in self.scores]
+        values = [
+            self.scores[(principle, level)]
+            for level in AssessmentLevel.values
+            if (principle, level) in self.scores
+        ]
         return round(sum(values) / len(values), 2) if values else 0.0
 
     @property
@@ -73,8 +79,12 @@ def _sittings(found) -> list[Sitting]:
 
 
 def _assessments(agency: Agency):
-    return (Assessment.objects.filter(agency=agency).select_related("completed_by")
-            .prefetch_related("scores").order_by("completed_on", "id"))
+    return (
+        Assessment.objects.filter(agency=agency)
+        .select_related("completed_by")
+        .prefetch_related("scores")
+        .order_by("completed_on", "id")
+    )
 
 
 def assessment_history(agency: Agency) -> list[Sitting]:

@@ -32,7 +32,9 @@ from ..models import Agency, CoproductionRole, RoleStatus, Session, SessionStatu
 from . import sessions as session_selectors
 
 PRODID = "-//coproduce//Co-production sessions//EN"
-FEED_PAST = dt.timedelta(days=90)  # past sessions kept in a feed, so last week's stay in the calendar
+FEED_PAST = dt.timedelta(
+    days=90
+)  # past sessions kept in a feed, so last week's stay in the calendar
 FEED_LIMIT = 500
 _SALT = "coproduce.coproduction.calendar"
 
@@ -64,7 +66,9 @@ def feed_token(person, community) -> str:
 
 def member_calendar_url(person, community) -> str:
     """The person's own secret feed of the sessions they are booked on in the community."""
-    return _absolute(reverse("web:member_calendar", args=[community.slug, feed_token(person, community)]))
+    return _absolute(
+        reverse("web:member_calendar", args=[community.slug, feed_token(person, community)])
+    )
 
 
 def person_for_feed(community, token: str):
@@ -72,11 +76,17 @@ def person_for_feed(community, token: str):
     no longer a member."""
     value, _, signature = token.rpartition(".")
     try:
-        person_id, community_id = (int(part) for part in signing.Signer(salt=_SALT).unsign(
-            f"{value}:{signature}").split("."))
+        person_id, community_id = (
+            int(part)
+            for part in signing.Signer(salt=_SALT).unsign(f"{value}:{signature}").split(".")
+        )
     except (signing.BadSignature, ValueError):
         raise NotFound("No such calendar.") from None
-    person = get_user_model().objects.filter(pk=person_id).first() if community_id == community.pk else None
+    person = (
+        get_user_model().objects.filter(pk=person_id).first()
+        if community_id == community.pk
+        else None
+    )
     if person is None or community_access.membership_of(person, community) is None:
         raise NotFound("No such calendar.")
     return person
@@ -98,7 +108,9 @@ def _event(session: Session, stamp: dt.datetime) -> Event:
         lines.append(f"Places left: {session.places_left} of {session.capacity}.")
     event.add("description", "\n".join(lines))
     event.add("status", "CANCELLED" if session.status == SessionStatus.CANCELLED else "CONFIRMED")
-    event.add("url", _absolute(reverse("web:session_detail", args=[session.community.slug, session.pk])))
+    event.add(
+        "url", _absolute(reverse("web:session_detail", args=[session.community.slug, session.pk]))
+    )
     return event
 
 
@@ -121,7 +133,9 @@ def _since() -> dt.datetime:
 
 
 def agency_calendar(agency: Agency) -> bytes:
-    found = session_selectors.sessions_list(agency.community, agency=agency, start=_since())[:FEED_LIMIT]
+    found = session_selectors.sessions_list(agency.community, agency=agency, start=_since())[
+        :FEED_LIMIT
+    ]
     return calendar_of(found, name=f"{agency.name}: sessions")
 
 
@@ -136,15 +150,23 @@ def member_calendar(community, person) -> bytes:
 
 
 def agency_for_feed(community, agency_slug: str) -> Agency:
-    found = Agency.objects.select_related("community").filter(community=community, slug=agency_slug).first()
+    found = (
+        Agency.objects.select_related("community")
+        .filter(community=community, slug=agency_slug)
+        .first()
+    )
     if found is None:
         raise NotFound("No such agency.")
     return found
 
 
 def role_for_feed(community, role_id: int) -> CoproductionRole:
-    found = (CoproductionRole.objects.select_related("community", "agency")
-             .filter(community=community, pk=role_id).exclude(status=RoleStatus.DRAFT).first())
+    found = (
+        CoproductionRole.objects.select_related("community", "agency")
+        .filter(community=community, pk=role_id)
+        .exclude(status=RoleStatus.DRAFT)
+        .first()
+    )
     if found is None:
         raise NotFound("No such role.")
     return found

@@ -67,16 +67,21 @@ def period_for(community, *, start: dt.date | None = None, end: dt.date | None =
             year, month = year - 1, month + 12
         start = dt.date(year, month, 1)
     if start > last:
-        raise ValidationFailed("The end must be on or after the start.", fields={"end": ["Before the start."]})
+        raise ValidationFailed(
+            "The end must be on or after the start.", fields={"end": ["Before the start."]}
+        )
     months: list[tuple[int, int]] = []
     year, month = start.year, start.month
     while (year, month) <= (last.year, last.month):
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     if len(months) > MAX_MONTHS:
-        raise ValidationFailed("Choose a period of at most five years.", fields={"start": ["Too long a period."]})
+        raise ValidationFailed(
+            "Choose a period of at most five years.", fields={"start": ["Too long a period."]}
+        )
     return Period(
-        first=start, last=last,
+        first=start,
+        last=last,
         start=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
         end=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
         months=months,
@@ -141,26 +146,51 @@ class Dashboard:
 def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
     """The figures for the agency over the period (see the module docstring)."""
     tz = _tz(agency.community)
-    in_period = Q(session__agency=agency, session__status=SessionStatus.REGISTERED,
-                  session__starts_at__gte=period.start, session__starts_at__lt=period.end)
+    in_period = Q(
+        session__agency=agency,
+        session__status=SessionStatus.REGISTERED,
+        session__starts_at__gte=period.start,
+        session__starts_at__lt=period.end,
+    )
     sessions = list(
-        Session.objects.filter(agency=agency, status=SessionStatus.REGISTERED, starts_at__gte=period.start,
-                               starts_at__lt=period.end)
-        .annotate(credited=Sum("transfer__postings__amount_minutes",
-                               filter=Q(transfer__postings__amount_minutes__gt=0)))
+        Session.objects.filter(
+            agency=agency,
+            status=SessionStatus.REGISTERED,
+            starts_at__gte=period.start,
+            starts_at__lt=period.end,
+        )
+        .annotate(
+            credited=Sum(
+                "transfer__postings__amount_minutes",
+                filter=Q(transfer__postings__amount_minutes__gt=0),
+            )
+        )
         .values_list("id", "starts_at", "credited")
     )
     # Attendance lines carry their session's id only: the session's time and month are worked out
     # once per session (thousands) rather than once per line (tens of thousands).
-    lines = list(Attendance.objects.filter(in_period, attended=True)
-                 .values_list("session_id", "person_id", "role", "minutes"))
+    lines = list(
+        Attendance.objects.filter(in_period, attended=True).values_list(
+            "session_id", "person_id", "role", "minutes"
+        )
+    )
     citizens = {person for _s, person, role, _m in lines if role == AttendanceRole.CITIZEN}
-    before = set(
-        Attendance.objects.filter(session__agency=agency, session__status=SessionStatus.REGISTERED,
-                                  session__starts_at__lt=period.start, attended=True, role=AttendanceRole.CITIZEN,
-                                  person_id__in=citizens)
-        .values_list("person_id", flat=True).distinct()
-    ) if citizens else set()
+    before = (
+        set(
+            Attendance.objects.filter(
+                session__agency=agency,
+                session__status=SessionStatus.REGISTERED,
+                session__starts_at__lt=period.start,
+                attended=True,
+                role=AttendanceRole.CITIZEN,
+                person_id__in=citizens,
+            )
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+        if citizens
+        else set()
+    )
 
     months = {key: MonthRow(*key) for key in period.months}
 
@@ -197,32 +227,54 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
         row = month_by_session[session_id]
         row.sessions += 1
         row.credited_minutes += credited or 0
-        if roles_by_session.get(session_id, set()) >= {AttendanceRole.STAFF, AttendanceRole.CITIZEN}:
+        if roles_by_session.get(session_id, set()) >= {
+            AttendanceRole.STAFF,
+            AttendanceRole.CITIZEN,
+        }:
             row.codelivered += 1
             codelivered += 1
 
-    counts = dict(Referral.objects.filter(agency=agency, created_at__gte=period.start, created_at__lt=period.end)
-                  .values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    referrals = [(value, str(label), counts.get(value, 0)) for value, label in ReferralStatus.choices]
+    counts = dict(
+        Referral.objects.filter(
+            agency=agency, created_at__gte=period.start, created_at__lt=period.end
+        )
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    referrals = [
+        (value, str(label), counts.get(value, 0)) for value, label in ReferralStatus.choices
+    ]
 
     spending: list[PartnerSpend] = []
     if citizens:
         spending = [
             PartnerSpend(name, n, minutes or 0, people)
             for name, n, minutes, people in Redemption.objects.filter(
-                person_id__in=citizens, created_at__gte=period.start, created_at__lt=period.end)
-            .values_list("partner__name").annotate(n=Count("id"), minutes=Sum("minutes"),
-                                                   people=Count("person_id", distinct=True))
+                person_id__in=citizens, created_at__gte=period.start, created_at__lt=period.end
+            )
+            .values_list("partner__name")
+            .annotate(
+                n=Count("id"), minutes=Sum("minutes"), people=Count("person_id", distinct=True)
+            )
             .order_by("-minutes", "partner__name")
             .values_list("partner__name", "n", "minutes", "people")
         ]
     return Dashboard(
-        agency=agency, period=period, months=list(months.values()),
-        citizen_minutes=sum(m.citizen_minutes for m in months.values()), staff_minutes=staff_minutes,
+        agency=agency,
+        period=period,
+        months=list(months.values()),
+        citizen_minutes=sum(m.citizen_minutes for m in months.values()),
+        staff_minutes=staff_minutes,
         credited_minutes=sum(m.credited_minutes for m in months.values()),
-        people=len(citizens), new_people=len(new), returning_people=len(citizens) - len(new),
-        sessions=len(sessions), codelivered=codelivered, referrals=referrals,
-        referrals_total=sum(counts.values()), spending=spending,
+        people=len(citizens),
+        new_people=len(new),
+        returning_people=len(citizens) - len(new),
+        sessions=len(sessions),
+        codelivered=codelivered,
+        referrals=referrals,
+        referrals_total=sum(counts.values()),
+        spending=spending,
         spent_minutes=sum(s.minutes for s in spending),
     )
 
@@ -230,6 +282,7 @@ def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
 @dataclass(frozen=True)
 class CommunityCoproduction:
     """The coordinators' dashboard block "Working alongside agencies"."""
+
     referrals_new: int  # still "referred": nobody has been in touch yet
     referrals_stale: int  # of those, referred at least REFERRAL_STALE_DAYS ago
     registers_waiting: int  # sessions that have taken place without a confirmed register
@@ -243,17 +296,27 @@ def community_coproduction(community, *, now: dt.datetime | None = None) -> Comm
     tz = _tz(community)
     today = timezone.localtime(now, tz).date()
     month_start = dt.datetime.combine(today.replace(day=1), dt.time.min, tzinfo=tz)
-    next_month = dt.datetime.combine((today.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time.min,
-                                     tzinfo=tz)
-    referrals = Referral.objects.filter(community=community, status=ReferralStatus.REFERRED).aggregate(
-        new=Count("id"), stale=Count("id", filter=Q(created_at__lte=now - dt.timedelta(days=REFERRAL_STALE_DAYS))))
+    next_month = dt.datetime.combine(
+        (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1), dt.time.min, tzinfo=tz
+    )
+    referrals = Referral.objects.filter(
+        community=community, status=ReferralStatus.REFERRED
+    ).aggregate(
+        new=Count("id"),
+        stale=Count("id", filter=Q(created_at__lte=now - dt.timedelta(days=REFERRAL_STALE_DAYS))),
+    )
     credited = Session.objects.filter(
-        community=community, status=SessionStatus.REGISTERED, starts_at__gte=month_start, starts_at__lt=next_month,
+        community=community,
+        status=SessionStatus.REGISTERED,
+        starts_at__gte=month_start,
+        starts_at__lt=next_month,
         transfer__postings__amount_minutes__gt=0,
     ).aggregate(minutes=Sum("transfer__postings__amount_minutes"))["minutes"]
     return CommunityCoproduction(
-        referrals_new=referrals["new"], referrals_stale=referrals["stale"],
-        registers_waiting=registers_waiting_in(community, now=now), credited_minutes_this_month=credited or 0,
+        referrals_new=referrals["new"],
+        referrals_stale=referrals["stale"],
+        registers_waiting=registers_waiting_in(community, now=now),
+        credited_minutes_this_month=credited or 0,
     )
 
 
@@ -282,8 +345,10 @@ def _ranked(qs, *order):
     each with how many there are of that agency in all (`in_all`)."""
     return list(
         qs.select_related("role")
-        .annotate(rank=Window(RowNumber(), partition_by=[F("agency_id")], order_by=list(order)),
-                  in_all=Window(Count("pk"), partition_by=[F("agency_id")]))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("agency_id")], order_by=list(order)),
+            in_all=Window(Count("pk"), partition_by=[F("agency_id")]),
+        )
         .filter(rank__lte=STAFF_HOME_SHOWN)
         .order_by("agency_id", "rank")
     )
@@ -294,27 +359,41 @@ def staff_home(person, *, community_ids=None, now: dt.datetime | None = None) ->
     by name, each with the registers waiting to be filled in, the next sessions and the referrals
     no coordinator has taken up yet. Four queries, one when the person is nobody's staff."""
     now = now or timezone.now()
-    places = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True,
-                                             agency__is_archived=False)
+    places = AgencyMembership.objects.filter(
+        person_id=person.pk, ended_at__isnull=True, agency__is_archived=False
+    )
     if community_ids is not None:
         places = places.filter(agency__community_id__in=list(community_ids))
     found = {
         place.agency_id: StaffAgency(place)
-        for place in places.select_related("agency", "agency__community").order_by("agency__name", "agency_id")
+        for place in places.select_related("agency", "agency__community").order_by(
+            "agency__name", "agency_id"
+        )
     }
     if not found:
         return []
     ids = list(found)
-    for session in _ranked(Session.objects.filter(_held_unregistered(now), agency_id__in=ids),
-                           F("starts_at").desc(), F("pk").desc()):
+    for session in _ranked(
+        Session.objects.filter(_held_unregistered(now), agency_id__in=ids),
+        F("starts_at").desc(),
+        F("pk").desc(),
+    ):
         found[session.agency_id].to_register.append(session)
         found[session.agency_id].registers_waiting = session.in_all
-    for session in _ranked(Session.objects.filter(agency_id__in=ids, status=SessionStatus.SCHEDULED,
-                                                  starts_at__gt=now),
-                           F("starts_at").asc(), F("pk").asc()):
+    for session in _ranked(
+        Session.objects.filter(
+            agency_id__in=ids, status=SessionStatus.SCHEDULED, starts_at__gt=now
+        ),
+        F("starts_at").asc(),
+        F("pk").asc(),
+    ):
         found[session.agency_id].next_sessions.append(session)
-    for agency_id, n in (Referral.objects.filter(agency_id__in=ids, status=ReferralStatus.REFERRED)
-                         .values_list("agency_id").annotate(n=Count("id")).values_list("agency_id", "n")):
+    for agency_id, n in (
+        Referral.objects.filter(agency_id__in=ids, status=ReferralStatus.REFERRED)
+        .values_list("agency_id")
+        .annotate(n=Count("id"))
+        .values_list("agency_id", "n")
+    ):
         found[agency_id].referrals_waiting = n
     for entry in found.values():
         for session in [*entry.to_register, *entry.next_sessions]:

@@ -39,7 +39,8 @@ def partners_of(community, *, archived: bool = False) -> QuerySet[SpendPartner]:
 def partner_get(community, partner_id: int) -> SpendPartner:
     try:
         return SpendPartner.objects.select_related("community", "agency", "account").get(
-            community=community, pk=partner_id)
+            community=community, pk=partner_id
+        )
     except SpendPartner.DoesNotExist:
         raise NotFound("No such partner.") from None
 
@@ -60,7 +61,9 @@ def agency_for_partner(community, agency_id: int) -> Agency:
     """An agency of the community to link a partner to; ValidationFailed when there is none."""
     agency = Agency.objects.filter(community=community, pk=agency_id, is_archived=False).first()
     if agency is None:
-        raise ValidationFailed("That agency is not in this community.", fields={"agency_id": ["No such agency."]})
+        raise ValidationFailed(
+            "That agency is not in this community.", fields={"agency_id": ["No such agency."]}
+        )
     return agency
 
 
@@ -73,7 +76,8 @@ def partners_staffed_by(person, community) -> list[SpendPartner]:
 def redemption_get(partner: SpendPartner, receipt_number: str) -> Redemption:
     try:
         return Redemption.objects.select_related("offer", "person", "partner", "redeemed_by").get(
-            partner=partner, receipt_number=receipt_number)
+            partner=partner, receipt_number=receipt_number
+        )
     except Redemption.DoesNotExist:
         raise NotFound("No such receipt.") from None
 
@@ -83,9 +87,15 @@ def member_ref_parse(community, member_ref: str) -> int:
     QR code `coproduce:<slug>:RIV-0042`. Raises ValidationFailed for anything else (a card of
     another community included)."""
     text = (member_ref or "").strip()
-    bad = ValidationFailed("That is not a member number of this community.",
-                           fields={"member_ref": ["Type a member number like "
-                                                  f"{community.member_prefix}-0042, or scan the member card."]})
+    bad = ValidationFailed(
+        "That is not a member number of this community.",
+        fields={
+            "member_ref": [
+                "Type a member number like "
+                f"{community.member_prefix}-0042, or scan the member card."
+            ]
+        },
+    )
     if text.lower().startswith("coproduce:"):
         parts = text.split(":")
         if len(parts) != 3 or parts[1] != community.slug:
@@ -103,8 +113,10 @@ def member_for_redemption(community, member_ref: str):
     number = member_ref_parse(community, member_ref)
     membership = memberships_selectors.active_members_by_number(community, {number}).get(number)
     if membership is None:
-        raise ValidationFailed("No current member has that number.",
-                               fields={"member_ref": ["No current member has that number."]})
+        raise ValidationFailed(
+            "No current member has that number.",
+            fields={"member_ref": ["No current member has that number."]},
+        )
     return membership
 
 
@@ -118,7 +130,9 @@ class MemberCheck:
     used_this_month: dict[int, int]  # offer id -> redemptions this calendar month
 
 
-def member_check(partner: SpendPartner, member_ref: str, *, at: dt.datetime | None = None) -> MemberCheck:
+def member_check(
+    partner: SpendPartner, member_ref: str, *, at: dt.datetime | None = None
+) -> MemberCheck:
     membership = member_for_redemption(partner.community, member_ref)
     person = membership.person
     rules = communities_selectors.rules_for(partner.community)
@@ -129,10 +143,13 @@ def member_check(partner: SpendPartner, member_ref: str, *, at: dt.datetime | No
     start = _month_start(partner.community, at or timezone.now())
     used = dict(
         Redemption.objects.filter(person=person, offer__in=offers, created_at__gte=start)
-        .values_list("offer").annotate(n=Count("id")).values_list("offer", "n")
+        .values_list("offer")
+        .annotate(n=Count("id"))
+        .values_list("offer", "n")
     )
     return MemberCheck(
-        member_code=membership.member_code, name=person.display_name,
+        member_code=membership.member_code,
+        name=person.display_name,
         can_pay={o.pk: available - o.minutes >= floor for o in offers},
         used_this_month={o.pk: used.get(o.pk, 0) for o in offers},
     )
@@ -149,8 +166,9 @@ class ReportRow:
     minutes: int
 
 
-def partner_report(partner: SpendPartner, *, before: tuple[dt.date, int] | None = None,
-                   limit: int | None = None) -> list[ReportRow]:
+def partner_report(
+    partner: SpendPartner, *, before: tuple[dt.date, int] | None = None, limit: int | None = None
+) -> list[ReportRow]:
     """Redemptions by month (community time) and offer, newest month first; keyset on
     (month, offer id) descending."""
     tz = zoneinfo.ZoneInfo(partner.community.timezone)
@@ -158,8 +176,12 @@ def partner_report(partner: SpendPartner, *, before: tuple[dt.date, int] | None 
         Redemption.objects.filter(partner=partner)
         .annotate(month=TruncMonth("created_at", tzinfo=tz))
         .values("month", "offer_id", "offer__title")
-        .annotate(n=Count("id"), adults_total=Sum("adults"), children_total=Sum("children"),
-                  minutes_total=Sum("minutes"))
+        .annotate(
+            n=Count("id"),
+            adults_total=Sum("adults"),
+            children_total=Sum("children"),
+            minutes_total=Sum("minutes"),
+        )
         .order_by("-month", "-offer_id")
     )
     out: list[ReportRow] = []
@@ -167,9 +189,17 @@ def partner_report(partner: SpendPartner, *, before: tuple[dt.date, int] | None 
         month = row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]
         if before is not None and (month, row["offer_id"]) >= before:
             continue
-        out.append(ReportRow(month=month, offer_id=row["offer_id"], offer_title=row["offer__title"],
-                             redemptions=row["n"], adults=row["adults_total"] or 0,
-                             children=row["children_total"] or 0, minutes=row["minutes_total"] or 0))
+        out.append(
+            ReportRow(
+                month=month,
+                offer_id=row["offer_id"],
+                offer_title=row["offer__title"],
+                redemptions=row["n"],
+                adults=row["adults_total"] or 0,
+                children=row["children_total"] or 0,
+                minutes=row["minutes_total"] or 0,
+            )
+        )
         if limit is not None and len(out) >= limit:
             break
     return out
@@ -180,8 +210,17 @@ def partner_report_csv(partner: SpendPartner) -> str:
     writer = csv.writer(buffer)
     writer.writerow(["month", "offer", "redemptions", "adults", "children", "minutes", "hours"])
     for row in partner_report(partner):
-        writer.writerow([row.month.strftime("%Y-%m"), _csv_safe(row.offer_title), row.redemptions, row.adults,
-                         row.children, row.minutes, amounts_selectors.hours(row.minutes)])
+        writer.writerow(
+            [
+                row.month.strftime("%Y-%m"),
+                _csv_safe(row.offer_title),
+                row.redemptions,
+                row.adults,
+                row.children,
+                row.minutes,
+                amounts_selectors.hours(row.minutes),
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -191,7 +230,9 @@ def _csv_safe(text: str) -> str:
 
 
 def redemptions_recent(partner: SpendPartner, limit: int = 20) -> list[Redemption]:
-    return list(Redemption.objects.filter(partner=partner).select_related("offer", "person")[:limit])
+    return list(
+        Redemption.objects.filter(partner=partner).select_related("offer", "person")[:limit]
+    )
 
 
 # Time rules ------------------------------------------------------------------------------------

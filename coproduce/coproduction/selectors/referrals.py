@@ -38,14 +38,19 @@ def agencies_referring(person, community) -> list[Agency]:
     """The agencies the person may refer from: their own (any, for coordinators), not archived."""
     qs = Agency.objects.filter(community=community, is_archived=False)
     if not community_access.is_coordinator(person, community):
-        staff = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True).values("agency_id")
+        staff = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True).values(
+            "agency_id"
+        )
         qs = qs.filter(pk__in=staff)
     return list(qs.order_by("name", "id"))
 
 
 def roles_to_refer_to(community) -> list[CoproductionRole]:
-    return list(CoproductionRole.objects.filter(community=community, status=RoleStatus.PUBLISHED)
-                .select_related("agency").order_by("title", "id"))
+    return list(
+        CoproductionRole.objects.filter(community=community, status=RoleStatus.PUBLISHED)
+        .select_related("agency")
+        .order_by("title", "id")
+    )
 
 
 def referral_role(community, role_id: Any) -> CoproductionRole | None:
@@ -60,7 +65,8 @@ def referral_get(community, referral_id: int) -> Referral:
     found = (
         Referral.objects.select_related("agency", "role", "referrer", "person", "handled_by")
         .prefetch_related("events")
-        .filter(community=community, pk=referral_id).first()
+        .filter(community=community, pk=referral_id)
+        .first()
     )
     if found is None:
         raise NotFound("No such referral.")
@@ -69,7 +75,9 @@ def referral_get(community, referral_id: int) -> Referral:
 
 def referrals_queue(community, *, status: str | None = None) -> QuerySet[Referral]:
     """The coordinators' queue, newest first (callers split it by status)."""
-    qs = Referral.objects.filter(community=community).select_related("agency", "role", "referrer", "person")
+    qs = Referral.objects.filter(community=community).select_related(
+        "agency", "role", "referrer", "person"
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
@@ -84,20 +92,31 @@ def referrals_for_staff(person, community) -> QuerySet[Referral]:
     coordinators), newest first."""
     qs = Referral.objects.filter(community=community)
     if not community_access.is_coordinator(person, community):
-        staff = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True).values("agency_id")
+        staff = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True).values(
+            "agency_id"
+        )
         qs = qs.filter(agency_id__in=staff)
-    return qs.select_related("agency", "role").prefetch_related("events").order_by("-created_at", "-id")
+    return (
+        qs.select_related("agency", "role")
+        .prefetch_related("events")
+        .order_by("-created_at", "-id")
+    )
 
 
 def is_agency_staff(person, community) -> bool:
     """Whether the person is on the staff of any agency of the community."""
-    return AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True,
-                                           agency__community=community).exists()
+    return AgencyMembership.objects.filter(
+        person_id=person.pk, ended_at__isnull=True, agency__community=community
+    ).exists()
 
 
 def referrals_of_agency(agency: Agency) -> QuerySet[Referral]:
-    return (Referral.objects.filter(agency=agency).select_related("agency", "role").prefetch_related("events")
-            .order_by("-created_at", "-id"))
+    return (
+        Referral.objects.filter(agency=agency)
+        .select_related("agency", "role")
+        .prefetch_related("events")
+        .order_by("-created_at", "-id")
+    )
 
 
 def referral_counts(agency: Agency) -> dict[str, int]:
@@ -113,7 +132,11 @@ def first_exchange_made(referral: Referral) -> bool:
     coordinator's page offers "first exchange" from this (derived, so no job is needed)."""
     if referral.person_id is None or referral.status != ReferralStatus.JOINED:
         return False
-    return bool(exchanges_selectors.exchanges_of(referral.community, referral.person, status="confirmed", limit=1))
+    return bool(
+        exchanges_selectors.exchanges_of(
+            referral.community, referral.person, status="confirmed", limit=1
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -139,12 +162,17 @@ class ReferralOutcome:
 
 def referral_outcome(referral: Referral) -> ReferralOutcome:
     return ReferralOutcome(
-        id=referral.pk, agency_slug=referral.agency.slug, agency_name=referral.agency.name,
-        created_at=referral.created_at, target=referral.target,
+        id=referral.pk,
+        agency_slug=referral.agency.slug,
+        agency_name=referral.agency.name,
+        created_at=referral.created_at,
+        target=referral.target,
         target_label=ReferralTarget(referral.target).label,
         role_title=referral.role.title if referral.role_id and referral.role else None,
-        group_name=referral.group_name, status=referral.status,
-        status_label=ReferralStatus(referral.status).label, status_changed_at=referral.status_changed_at,
+        group_name=referral.group_name,
+        status=referral.status,
+        status_label=ReferralStatus(referral.status).label,
+        status_changed_at=referral.status_changed_at,
         name=referral.full_name if referral.share_with_referrer == "name" else None,
         events=[(e.status, ReferralStatus(e.status).label, e.at) for e in referral.events.all()],
     )

@@ -58,10 +58,15 @@ class CreditPlan:
         return sum(1 for _p, _m, credited in self.credits if credited)
 
 
-def _plan(session: Session, rows: list[Attendance], booked_ids: set[int], rules: dict) -> CreditPlan:
+def _plan(
+    session: Session, rows: list[Attendance], booked_ids: set[int], rules: dict
+) -> CreditPlan:
     source = rules["session_credits_from"]
-    name = (f"{session.community.name}'s issuance (new credits)" if source == "issuance"
-            else f"{session.agency.name}'s account")
+    name = (
+        f"{session.community.name}'s issuance (new credits)"
+        if source == "issuance"
+        else f"{session.agency.name}'s account"
+    )
     plan = CreditPlan(source=source, source_name=name, percent=rules["credits_per_hour_percent"])
     marked = {row.person_id for row in rows}
     for row in rows:
@@ -96,8 +101,13 @@ class Register:
 
 def session_for_register(community, session_id: int) -> Session:
     """A session of this community, with its agency and role. Raises NotFound."""
-    found = (Session.objects.select_related("community", "agency", "role", "register_confirmed_by", "transfer")
-             .filter(community=community, pk=session_id).first())
+    found = (
+        Session.objects.select_related(
+            "community", "agency", "role", "register_confirmed_by", "transfer"
+        )
+        .filter(community=community, pk=session_id)
+        .first()
+    )
     if found is None:
         raise NotFound("No such session.")
     return found
@@ -107,33 +117,54 @@ def register_of(session: Session) -> Register:
     """The register as it stands: every booked person (marked or not), walk-ins and staff
     already recorded; and what confirming would credit. A fixed number of queries."""
     rows = list(Attendance.objects.filter(session=session).select_related("person").order_by("id"))
-    signups = list(SignUp.objects.filter(session=session, status=SignUpStatus.BOOKED).select_related("person"))
+    signups = list(
+        SignUp.objects.filter(session=session, status=SignUpStatus.BOOKED).select_related("person")
+    )
     by_person = {row.person_id: row for row in rows}
     booked_ids = {s.person_id for s in signups}
-    numbers = memberships_selectors.member_numbers(
-        session.community, booked_ids | set(by_person))
+    numbers = memberships_selectors.member_numbers(session.community, booked_ids | set(by_person))
     prefix = session.community.member_prefix
 
     def code(pk: int) -> str | None:
         number = numbers.get(pk)
         return f"{prefix}-{number:04d}" if number is not None else None
 
-    lines = [RegisterRow(s.person, code(s.person_id), AttendanceRole.CITIZEN, True, by_person.get(s.person_id))
-             for s in signups]
-    lines += [RegisterRow(a.person, code(a.person_id), a.role, False, a) for a in rows
-              if a.person_id not in booked_ids and a.role == AttendanceRole.CITIZEN]
-    lines += [RegisterRow(a.person, code(a.person_id), a.role, False, a) for a in rows
-              if a.person_id not in booked_ids and a.role == AttendanceRole.STAFF]
+    lines = [
+        RegisterRow(
+            s.person, code(s.person_id), AttendanceRole.CITIZEN, True, by_person.get(s.person_id)
+        )
+        for s in signups
+    ]
+    lines += [
+        RegisterRow(a.person, code(a.person_id), a.role, False, a)
+        for a in rows
+        if a.person_id not in booked_ids and a.role == AttendanceRole.CITIZEN
+    ]
+    lines += [
+        RegisterRow(a.person, code(a.person_id), a.role, False, a)
+        for a in rows
+        if a.person_id not in booked_ids and a.role == AttendanceRole.STAFF
+    ]
     plan = _plan(session, rows, booked_ids, communities_selectors.rules_for(session.community))
-    return Register(session=session, rows=lines, plan=plan, confirmed=session.status == SessionStatus.REGISTERED,
-                    session_minutes=session_minutes(session), max_minutes=max_minutes(session))
+    return Register(
+        session=session,
+        rows=lines,
+        plan=plan,
+        confirmed=session.status == SessionStatus.REGISTERED,
+        session_minutes=session_minutes(session),
+        max_minutes=max_minutes(session),
+    )
 
 
 def staff_choices(session: Session) -> list:
     """People who may be recorded as staff on this session: the agency's current staff and
     those named as present on the session."""
-    staff = [m.person for m in AgencyMembership.objects.filter(agency=session.agency, ended_at__isnull=True)
-             .select_related("person").order_by("person__full_name")]
+    staff = [
+        m.person
+        for m in AgencyMembership.objects.filter(agency=session.agency, ended_at__isnull=True)
+        .select_related("person")
+        .order_by("person__full_name")
+    ]
     ids = {p.pk for p in staff}
     staff += [p for p in session.staff_present.all() if p.pk not in ids]
     return staff

@@ -40,14 +40,14 @@ def session_path(session: Session) -> str:
 
 
 def when_text(session: Session) -> str:
-    """"Tuesday 3 March, 10:00 to 12:00" in the community's time."""
+    """ "Tuesday 3 March, 10:00 to 12:00" in the community's time."""
     tz = community_tz(session.community)
     start, end = timezone.localtime(session.starts_at, tz), timezone.localtime(session.ends_at, tz)
     return f"{start:%A} {start.day} {start:%B}, {start:%H:%M} to {end:%H:%M}"
 
 
 def starts_text(session: Session) -> str:
-    """"Tuesday 3 March 2026, 10:00" in the community's time."""
+    """ "Tuesday 3 March 2026, 10:00" in the community's time."""
     start = timezone.localtime(session.starts_at, community_tz(session.community))
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
 
@@ -63,8 +63,12 @@ def rrule_describe(rule: str) -> str:
     """Plain words for the common rules ("Every Tuesday, 12 times"); the rule itself otherwise."""
     parts = _rrule_parts(rule)
     freq, interval = parts.get("FREQ"), parts.get("INTERVAL", "1")
-    days = [WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in parts.get("BYDAY", "").split(",") if d in WEEKDAYS]
-    times = f"{parts['COUNT']} times" if "COUNT" in parts else "until " + parts.get("UNTIL", "?")[:8]
+    days = [
+        WEEKDAY_NAMES[WEEKDAYS.index(d)] for d in parts.get("BYDAY", "").split(",") if d in WEEKDAYS
+    ]
+    times = (
+        f"{parts['COUNT']} times" if "COUNT" in parts else "until " + parts.get("UNTIL", "?")[:8]
+    )
     extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY", "COUNT", "UNTIL"}
     if extra or len(days) > 1 and freq != "WEEKLY":
         return rule
@@ -89,12 +93,20 @@ def _rrule_parts(rule: str) -> dict[str, str]:
 # Sessions ------------------------------------------------------------------------------------
 
 
-def sessions_list(community, *, agency=None, role=None, start: dt.datetime | None = None,
-                  end: dt.datetime | None = None, include_cancelled: bool = True,
-                  status: str | None = None) -> QuerySet[Session]:
+def sessions_list(
+    community,
+    *,
+    agency=None,
+    role=None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    include_cancelled: bool = True,
+    status: str | None = None,
+) -> QuerySet[Session]:
     """Sessions of the community in time order, with their agency and role."""
     qs = Session.objects.filter(community=community).select_related(
-        "agency", "role", "role__community", "community", "series")
+        "agency", "role", "role__community", "community", "series"
+    )
     if agency is not None:
         qs = qs.filter(agency=agency)
     if role is not None:
@@ -110,8 +122,12 @@ def sessions_list(community, *, agency=None, role=None, start: dt.datetime | Non
     return qs.order_by("starts_at", "pk")
 
 
-def sessions_upcoming(community, *, agency=None, role=None, now: dt.datetime | None = None) -> list[Session]:
-    return list(sessions_list(community, agency=agency, role=role, start=now or timezone.now())[:200])
+def sessions_upcoming(
+    community, *, agency=None, role=None, now: dt.datetime | None = None
+) -> list[Session]:
+    return list(
+        sessions_list(community, agency=agency, role=role, start=now or timezone.now())[:200]
+    )
 
 
 def _held_unregistered(now: dt.datetime | None) -> Q:
@@ -119,11 +135,16 @@ def _held_unregistered(now: dt.datetime | None) -> Q:
     return Q(status=SessionStatus.SCHEDULED, starts_at__lte=now or timezone.now())
 
 
-def sessions_to_register(agency, *, now: dt.datetime | None = None, limit: int = 50) -> list[Session]:
+def sessions_to_register(
+    agency, *, now: dt.datetime | None = None, limit: int = 50
+) -> list[Session]:
     """The agency's sessions still waiting for their register, most recent first: what its staff
     still have to fill in."""
-    return list(Session.objects.filter(_held_unregistered(now), agency=agency)
-                .select_related("agency", "role", "community").order_by("-starts_at", "-pk")[:limit])
+    return list(
+        Session.objects.filter(_held_unregistered(now), agency=agency)
+        .select_related("agency", "role", "community")
+        .order_by("-starts_at", "-pk")[:limit]
+    )
 
 
 def registers_waiting(agency, *, now: dt.datetime | None = None) -> int:
@@ -138,14 +159,20 @@ def registers_waiting_in(community, *, now: dt.datetime | None = None) -> int:
 
 def sessions_registered(agency, *, limit: int = 10) -> list[Session]:
     """The agency's sessions with a confirmed register, the latest first."""
-    return list(Session.objects.filter(agency=agency, status=SessionStatus.REGISTERED)
-                .select_related("agency", "role", "community").order_by("-starts_at", "-pk")[:limit])
+    return list(
+        Session.objects.filter(agency=agency, status=SessionStatus.REGISTERED)
+        .select_related("agency", "role", "community")
+        .order_by("-starts_at", "-pk")[:limit]
+    )
 
 
 def session_get(community, session_id: int) -> Session:
     """A session of the community. Raises NotFound."""
-    found = Session.objects.select_related("agency", "role", "community", "series").filter(
-        community=community, pk=session_id).first()
+    found = (
+        Session.objects.select_related("agency", "role", "community", "series")
+        .filter(community=community, pk=session_id)
+        .first()
+    )
     if found is None:
         raise NotFound("No such session.")
     return found
@@ -169,12 +196,17 @@ class SessionOutcome:
 def session_outcome(session: Session) -> SessionOutcome:
     """Who came to a session, members first, and what its register's transfer credited. Two
     queries, three when something was credited."""
-    came = list(Attendance.objects.filter(session=session, attended=True).select_related("person")
-                .order_by("role", "person__full_name", "pk"))  # "citizen" sorts before "staff"
+    came = list(
+        Attendance.objects.filter(session=session, attended=True)
+        .select_related("person")
+        .order_by("role", "person__full_name", "pk")
+    )  # "citizen" sorts before "staff"
     transfer = session.transfer if session.transfer_id is not None else None
     if transfer is None:
         return SessionOutcome(came=came)
-    credited = transfer.postings.filter(amount_minutes__gt=0).aggregate(total=Sum("amount_minutes"))["total"]
+    credited = transfer.postings.filter(amount_minutes__gt=0).aggregate(
+        total=Sum("amount_minutes")
+    )["total"]
     return SessionOutcome(came=came, credited_minutes=credited or 0, transfer=transfer)
 
 
@@ -199,24 +231,43 @@ def eligibility_by_role(person, roles: Iterable[CoproductionRole]) -> dict[int, 
 
 def signup_of(session: Session, person) -> SignUp | None:
     """The person's current (not cancelled) sign-up for the session."""
-    return SignUp.objects.filter(session=session, person=person).exclude(status=SignUpStatus.CANCELLED).first()
+    return (
+        SignUp.objects.filter(session=session, person=person)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .first()
+    )
 
 
 def signups_of_person(sessions: Iterable[Session], person) -> dict[int, SignUp]:
     """{session id: the person's current sign-up} for a page of sessions (one query), each with
     the number of people waiting ahead of it (for `waiting_position`)."""
     ids = [s.pk for s in sessions]
-    ahead = (SignUp.objects.filter(session_id=OuterRef("session_id"), status=SignUpStatus.WAITING)
-             .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
-             .order_by().values("session_id").annotate(n=Count("pk")).values("n"))
-    found = (SignUp.objects.filter(session_id__in=ids, person=person).exclude(status=SignUpStatus.CANCELLED)
-             .select_related("person")
-             .annotate(waiting_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))))
+    ahead = (
+        SignUp.objects.filter(session_id=OuterRef("session_id"), status=SignUpStatus.WAITING)
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    found = (
+        SignUp.objects.filter(session_id__in=ids, person=person)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .select_related("person")
+        .annotate(waiting_ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
+    )
     return {s.session_id: s for s in found}
 
 
 def signup_get(session: Session, signup_id: int) -> SignUp:
-    found = SignUp.objects.select_related("person", "session").filter(session=session, pk=signup_id).first()
+    found = (
+        SignUp.objects.select_related("person", "session")
+        .filter(session=session, pk=signup_id)
+        .first()
+    )
     if found is None:
         raise NotFound("No such sign-up.")
     found.session = session
@@ -226,7 +277,9 @@ def signup_get(session: Session, signup_id: int) -> SignUp:
 def signups_for(viewer, session: Session) -> list[SignUp]:
     """The sign-ups the viewer may see: all of them for the agency's staff and coordinators,
     otherwise only their own."""
-    qs = SignUp.objects.filter(session=session).select_related("person").order_by("created_at", "pk")
+    qs = (
+        SignUp.objects.filter(session=session).select_related("person").order_by("created_at", "pk")
+    )
     if not may_run(viewer, session):
         qs = qs.filter(person_id=viewer.pk)
     return list(qs)
@@ -244,45 +297,77 @@ def waiting_position(signup: SignUp) -> int | None:
     ahead = getattr(signup, "waiting_ahead", None)  # annotated by signups_of_person
     if ahead is not None:
         return ahead + 1
-    return SignUp.objects.filter(session_id=signup.session_id, status=SignUpStatus.WAITING).filter(
-        Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)).count() + 1
+    return (
+        SignUp.objects.filter(session_id=signup.session_id, status=SignUpStatus.WAITING)
+        .filter(
+            Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)
+        )
+        .count()
+        + 1
+    )
 
 
-def my_signups(community, person, *, now: dt.datetime | None = None, past: bool = False) -> list[SignUp]:
+def my_signups(
+    community, person, *, now: dt.datetime | None = None, past: bool = False
+) -> list[SignUp]:
     """The person's current sign-ups in the community, upcoming ones (or past ones) in time order."""
     now = now or timezone.now()
-    qs = (SignUp.objects.filter(session__community=community, person=person)
-          .exclude(status=SignUpStatus.CANCELLED)
-          .select_related("session", "session__agency", "session__role", "session__community"))
+    qs = (
+        SignUp.objects.filter(session__community=community, person=person)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .select_related("session", "session__agency", "session__role", "session__community")
+    )
     if past:
-        return list(qs.filter(session__starts_at__lt=now).order_by("-session__starts_at", "-pk")[:100])
+        return list(
+            qs.filter(session__starts_at__lt=now).order_by("-session__starts_at", "-pk")[:100]
+        )
     return list(qs.filter(session__starts_at__gte=now).order_by("session__starts_at", "pk"))
 
 
 def booked_sessions_of(community, person, *, since: dt.datetime) -> list[Session]:
     """Sessions the person is booked on (for their calendar), cancelled sessions included."""
-    return list(Session.objects.filter(community=community, starts_at__gte=since, signups__person=person,
-                                       signups__status=SignUpStatus.BOOKED)
-                .select_related("agency", "role", "community").order_by("starts_at", "pk").distinct()[:500])
+    return list(
+        Session.objects.filter(
+            community=community,
+            starts_at__gte=since,
+            signups__person=person,
+            signups__status=SignUpStatus.BOOKED,
+        )
+        .select_related("agency", "role", "community")
+        .order_by("starts_at", "pk")
+        .distinct()[:500]
+    )
 
 
 def published_roles_of(agency) -> QuerySet[CoproductionRole]:
     """The roles sessions can be added to."""
-    return CoproductionRole.objects.filter(agency=agency, status=RoleStatus.PUBLISHED).order_by("title", "pk")
+    return CoproductionRole.objects.filter(agency=agency, status=RoleStatus.PUBLISHED).order_by(
+        "title", "pk"
+    )
 
 
 def staff_people_of(agency) -> QuerySet:
     """The people currently on the agency's staff (who may be named as present)."""
-    return get_user_model().objects.filter(
-        pk__in=AgencyMembership.objects.filter(agency=agency, ended_at__isnull=True).values("person_id")
-    ).order_by("full_name", "pk")
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=AgencyMembership.objects.filter(agency=agency, ended_at__isnull=True).values(
+                "person_id"
+            )
+        )
+        .order_by("full_name", "pk")
+    )
 
 
 def staff_present_of(found: Iterable[Session]) -> dict[int, list]:
     """{session id: the staff present} for a page of sessions (one query)."""
     through = Session.staff_present.through
     ids = [s.pk for s in found]
-    rows = through.objects.filter(session_id__in=ids).select_related("person").order_by("person__full_name", "pk")
+    rows = (
+        through.objects.filter(session_id__in=ids)
+        .select_related("person")
+        .order_by("person__full_name", "pk")
+    )
     result: dict[int, list] = {}
     for row in rows:
         result.setdefault(row.session_id, []).append(row.person)

@@ -47,13 +47,29 @@ from ..models import (
 )
 
 AGENCY_FIELDS = ("name", "kind", "description", "place", "website")
-ROLE_FIELDS = ("title", "description", "commitment", "vetting_level", "training", "min_age", "max_age", "remote_ok",
-               "staff_lead")
+ROLE_FIELDS = (
+    "title",
+    "description",
+    "commitment",
+    "vetting_level",
+    "training",
+    "min_age",
+    "max_age",
+    "remote_ok",
+    "staff_lead",
+)
 MAX_TRAINING = 10
 
 
-def _text(value: Any, field: str, label: str, errors: dict[str, list[str]], *, max_length: int,
-          required: bool = False) -> str:
+def _text(
+    value: Any,
+    field: str,
+    label: str,
+    errors: dict[str, list[str]],
+    *,
+    max_length: int,
+    required: bool = False,
+) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -73,7 +89,9 @@ def _agency_values(values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned = {
         "name": _text(values.get("name"), "name", "Name", errors, max_length=150, required=True),
-        "description": _text(values.get("description"), "description", "Description", errors, max_length=4000),
+        "description": _text(
+            values.get("description"), "description", "Description", errors, max_length=4000
+        ),
         "place": _text(values.get("place"), "place", "Place", errors, max_length=200),
         "website": _text(values.get("website"), "website", "Website", errors, max_length=200),
         "kind": values.get("kind"),
@@ -92,7 +110,11 @@ def _agency_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def _unique_slug(community, name: str) -> str:
     base = (slugify(name) or "agency")[:70].strip("-") or "agency"
-    taken = set(Agency.objects.filter(community=community, slug__startswith=base).values_list("slug", flat=True))
+    taken = set(
+        Agency.objects.filter(community=community, slug__startswith=base).values_list(
+            "slug", flat=True
+        )
+    )
     taken.add("new")  # /agencies/new/ is the form for adding one
     slug, n = base, 2
     while slug in taken:
@@ -103,7 +125,9 @@ def _unique_slug(community, name: str) -> str:
 
 def _lock_agency(agency: Agency) -> Agency:
     # Lock the agency row only (not the community joined in for its name).
-    return Agency.objects.select_for_update(of=("self",)).select_related("community").get(pk=agency.pk)
+    return (
+        Agency.objects.select_for_update(of=("self",)).select_related("community").get(pk=agency.pk)
+    )
 
 
 def _not_archived(agency: Agency) -> None:
@@ -111,20 +135,40 @@ def _not_archived(agency: Agency) -> None:
         raise Conflict("This agency has been archived.", code="agency_archived")
 
 
-def agency_create(*, actor, community, name: str, kind: str, description: str = "", place: str = "",
-                  website: str = "") -> Agency:
+def agency_create(
+    *,
+    actor,
+    community,
+    name: str,
+    kind: str,
+    description: str = "",
+    place: str = "",
+    website: str = "",
+) -> Agency:
     """A coordinator adds an agency; it gets its own hours account in the same transaction and a
     slug unique in the community. Raises NotFound, PermissionDenied (not a coordinator),
     ValidationFailed."""
     community_access.access_coordinate(actor, community)
-    cleaned = _agency_values({"name": name, "kind": kind, "description": description, "place": place,
-                              "website": website})
+    cleaned = _agency_values(
+        {"name": name, "kind": kind, "description": description, "place": place, "website": website}
+    )
     with transaction.atomic(durable=True):
-        account = accounts_services.organisation_account_open(community=community, name=cleaned["name"])
-        agency = Agency.objects.create(community=community, slug=_unique_slug(community, cleaned["name"]),
-                                       account=account, **cleaned)
-        audit_record(actor=actor, action="agency.create", subject=agency, community_id=community.pk,
-                     changes={k: [None, v] for k, v in snapshot(agency, (*AGENCY_FIELDS, "slug")).items()})
+        account = accounts_services.organisation_account_open(
+            community=community, name=cleaned["name"]
+        )
+        agency = Agency.objects.create(
+            community=community,
+            slug=_unique_slug(community, cleaned["name"]),
+            account=account,
+            **cleaned,
+        )
+        audit_record(
+            actor=actor,
+            action="agency.create",
+            subject=agency,
+            community_id=community.pk,
+            changes={k: [None, v] for k, v in snapshot(agency, (*AGENCY_FIELDS, "slug")).items()},
+        )
     return agency
 
 
@@ -145,8 +189,13 @@ def agency_update(*, actor, agency: Agency, **values: Any) -> Agency:
         changes = diff(old, snapshot(locked, AGENCY_FIELDS))
         if changes:
             locked.save(update_fields=list(AGENCY_FIELDS))
-            audit_record(actor=actor, action="agency.update", subject=locked, community_id=locked.community_id,
-                         changes=changes)
+            audit_record(
+                actor=actor,
+                action="agency.update",
+                subject=locked,
+                community_id=locked.community_id,
+                changes=changes,
+            )
     return locked
 
 
@@ -159,10 +208,18 @@ def agency_archive(*, actor, agency: Agency) -> Agency:
         _not_archived(locked)
         locked.is_archived = True
         locked.save(update_fields=["is_archived"])
-        archived = CoproductionRole.objects.filter(agency=locked).exclude(status=RoleStatus.ARCHIVED).update(
-            status=RoleStatus.ARCHIVED, updated_at=timezone.now())
-        audit_record(actor=actor, action="agency.archive", subject=locked, community_id=locked.community_id,
-                     changes={"is_archived": [False, True], "roles_archived": [None, archived]})
+        archived = (
+            CoproductionRole.objects.filter(agency=locked)
+            .exclude(status=RoleStatus.ARCHIVED)
+            .update(status=RoleStatus.ARCHIVED, updated_at=timezone.now())
+        )
+        audit_record(
+            actor=actor,
+            action="agency.archive",
+            subject=locked,
+            community_id=locked.community_id,
+            changes={"is_archived": [False, True], "roles_archived": [None, archived]},
+        )
     return locked
 
 
@@ -177,7 +234,9 @@ AGENCY_FUNDING_MAX_MINUTES = 10_000 * 60
 AGENCY_FUNDING_NOTE_MAX = 500
 
 
-def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency_key: str, note: str = ""):
+def agency_fund(
+    *, actor, agency: Agency, minutes: int, source: str, idempotency_key: str, note: str = ""
+):
     """A coordinator puts hours in the agency's account, so its registers can credit members when
     the rule `session_credits_from` is `agency`: a grant from the community fund or new credits
     from issuance (`AGENCY_FUNDING_SOURCES`), one ledger transfer through
@@ -192,7 +251,9 @@ def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
         errors["minutes"] = ["Give how many hours: more than zero."]
     elif minutes > AGENCY_FUNDING_MAX_MINUTES:
-        errors["minutes"] = [f"At most {amounts_selectors.hours(AGENCY_FUNDING_MAX_MINUTES)} at a time."]
+        errors["minutes"] = [
+            f"At most {amounts_selectors.hours(AGENCY_FUNDING_MAX_MINUTES)} at a time."
+        ]
     if source not in AGENCY_FUNDING_SOURCES:
         errors["source"] = [f"Choose one of: {', '.join(AGENCY_FUNDING_SOURCES)}."]
     note = _text(note, "note", "Note", errors, max_length=AGENCY_FUNDING_NOTE_MAX)
@@ -200,14 +261,23 @@ def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency
         raise ValidationFailed("Please correct the funding.", fields=errors)
     if agency.account_id is None:
         raise Conflict(f"{agency.name} has no hours account.", code="no_agency_account")
-    source_account = (accounts_services.fund_account(community) if source == "fund"
-                      else accounts_services.issuance_account(community))
+    source_account = (
+        accounts_services.fund_account(community)
+        if source == "fund"
+        else accounts_services.issuance_account(community)
+    )
     try:
         return transfers_services.transfer_create(
-            actor=actor, community=community, idempotency_key=idempotency_key,
-            legs=[postings_services.Leg(source_account.pk, -minutes), postings_services.Leg(agency.account_id, minutes)],
+            actor=actor,
+            community=community,
+            idempotency_key=idempotency_key,
+            legs=[
+                postings_services.Leg(source_account.pk, -minutes),
+                postings_services.Leg(agency.account_id, minutes),
+            ],
             reason="grant" if source == "fund" else "issuance",
-            memo=note or f"Hours for {agency.name}'s co-production sessions", related=("agency", agency.pk),
+            memo=note or f"Hours for {agency.name}'s co-production sessions",
+            related=("agency", agency.pk),
         )
     except ledger_errors.LimitExceeded as exc:
         if source != "fund":
@@ -220,7 +290,9 @@ def agency_fund(*, actor, agency: Agency, minutes: int, source: str, idempotency
         ) from exc
 
 
-def staff_add(*, actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = "") -> AgencyMembership:
+def staff_add(
+    *, actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = ""
+) -> AgencyMembership:
     """Name an active member of the community as the agency's staff or admin; they get the
     community role `agency_staff` if they lack it. Raises NotFound (not a member),
     PermissionDenied, Conflict (archived agency, already staff), ValidationFailed."""
@@ -237,15 +309,30 @@ def staff_add(*, actor, agency: Agency, person, role: str = AgencyRole.STAFF, jo
     with transaction.atomic(durable=True):
         locked = _lock_agency(agency)
         _not_archived(locked)
-        if AgencyMembership.objects.filter(agency=locked, person=person, ended_at__isnull=True).exists():
-            raise Conflict(f"{person.display_name} is already on the staff of {locked.name}.", code="already_staff")
-        staff = AgencyMembership.objects.create(agency=locked, person=person, role=role, job_title=job_title)
-        audit_record(actor=actor, action="agency.staff_add", subject=staff, community_id=locked.community_id,
-                     person_id=person.pk, changes={"role": [None, role], "job_title": [None, job_title]})
+        if AgencyMembership.objects.filter(
+            agency=locked, person=person, ended_at__isnull=True
+        ).exists():
+            raise Conflict(
+                f"{person.display_name} is already on the staff of {locked.name}.",
+                code="already_staff",
+            )
+        staff = AgencyMembership.objects.create(
+            agency=locked, person=person, role=role, job_title=job_title
+        )
+        audit_record(
+            actor=actor,
+            action="agency.staff_add",
+            subject=staff,
+            community_id=locked.community_id,
+            person_id=person.pk,
+            changes={"role": [None, role], "job_title": [None, job_title]},
+        )
     forget_agency_roles(person)
     if "agency_staff" not in community_access.roles_in(person, agency.community):
         # The community role shows who works for an agency; granted once the staff row exists.
-        memberships_services.role_set(actor=actor, membership=membership, role="agency_staff", granted=True)
+        memberships_services.role_set(
+            actor=actor, membership=membership, role="agency_staff", granted=True
+        )
     return staff
 
 
@@ -255,18 +342,36 @@ def staff_remove(*, actor, agency: Agency, person) -> AgencyMembership:
     access_manage_agency(actor, agency)
     with transaction.atomic(durable=True):
         locked = _lock_agency(agency)
-        staff = (AgencyMembership.objects.select_for_update()
-                 .filter(agency=locked, person=person, ended_at__isnull=True).first())
+        staff = (
+            AgencyMembership.objects.select_for_update()
+            .filter(agency=locked, person=person, ended_at__isnull=True)
+            .first()
+        )
         if staff is None:
             raise NotFound("This person is not on the agency's staff.", code="not_staff")
-        if staff.role == AgencyRole.ADMIN and not AgencyMembership.objects.filter(
-            agency=locked, role=AgencyRole.ADMIN, ended_at__isnull=True,
-        ).exclude(pk=staff.pk).exists():
-            raise Conflict("An agency needs at least one admin: name another admin first.", code="last_admin")
+        if (
+            staff.role == AgencyRole.ADMIN
+            and not AgencyMembership.objects.filter(
+                agency=locked,
+                role=AgencyRole.ADMIN,
+                ended_at__isnull=True,
+            )
+            .exclude(pk=staff.pk)
+            .exists()
+        ):
+            raise Conflict(
+                "An agency needs at least one admin: name another admin first.", code="last_admin"
+            )
         staff.ended_at = timezone.now()
         staff.save(update_fields=["ended_at"])
-        audit_record(actor=actor, action="agency.staff_remove", subject=staff, community_id=locked.community_id,
-                     person_id=person.pk, changes={"ended_at": [None, staff.ended_at.isoformat()]})
+        audit_record(
+            actor=actor,
+            action="agency.staff_remove",
+            subject=staff,
+            community_id=locked.community_id,
+            person_id=person.pk,
+            changes={"ended_at": [None, staff.ended_at.isoformat()]},
+        )
     forget_agency_roles(person)
     return staff
 
@@ -283,11 +388,25 @@ def _age(value: Any, field: str, errors: dict[str, list[str]]) -> int | None:
 def _role_values(agency: Agency, values: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {
-        "title": _text(values.get("title"), "title", "Title", errors, max_length=150, required=True),
-        "description": _text(values.get("description"), "description", "What you will do", errors,
-                             max_length=4000, required=True),
-        "commitment": _text(values.get("commitment"), "commitment", "Commitment", errors, max_length=200,
-                            required=True),
+        "title": _text(
+            values.get("title"), "title", "Title", errors, max_length=150, required=True
+        ),
+        "description": _text(
+            values.get("description"),
+            "description",
+            "What you will do",
+            errors,
+            max_length=4000,
+            required=True,
+        ),
+        "commitment": _text(
+            values.get("commitment"),
+            "commitment",
+            "Commitment",
+            errors,
+            max_length=200,
+            required=True,
+        ),
         "remote_ok": bool(values.get("remote_ok")),
     }
     level = values.get("vetting_level", 0)
@@ -309,7 +428,11 @@ def _role_values(agency: Agency, values: dict[str, Any]) -> dict[str, Any]:
     cleaned["training"] = names
     cleaned["min_age"] = _age(values.get("min_age"), "min_age", errors)
     cleaned["max_age"] = _age(values.get("max_age"), "max_age", errors)
-    if cleaned["min_age"] is not None and cleaned["max_age"] is not None and cleaned["min_age"] > cleaned["max_age"]:
+    if (
+        cleaned["min_age"] is not None
+        and cleaned["max_age"] is not None
+        and cleaned["min_age"] > cleaned["max_age"]
+    ):
         errors["max_age"] = ["The highest age cannot be below the lowest."]
     lead = values.get("staff_lead")
     if lead is not None and not is_staff_of(lead, agency):
@@ -321,7 +444,9 @@ def _role_values(agency: Agency, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search_document(role: CoproductionRole, agency: Agency) -> str:
-    return " ".join([role.title, role.description, role.commitment, agency.name, *role.training]).lower()
+    return " ".join(
+        [role.title, role.description, role.commitment, agency.name, *role.training]
+    ).lower()
 
 
 def _role_snapshot(role: CoproductionRole) -> dict[str, Any]:
@@ -330,32 +455,61 @@ def _role_snapshot(role: CoproductionRole) -> dict[str, Any]:
     return data
 
 
-def role_create(*, actor, agency: Agency, title: str, description: str, commitment: str, vetting_level: int = 0,
-                training: list[str] | None = None, min_age: int | None = None, max_age: int | None = None,
-                remote_ok: bool = False, staff_lead=None) -> CoproductionRole:
+def role_create(
+    *,
+    actor,
+    agency: Agency,
+    title: str,
+    description: str,
+    commitment: str,
+    vetting_level: int = 0,
+    training: list[str] | None = None,
+    min_age: int | None = None,
+    max_age: int | None = None,
+    remote_ok: bool = False,
+    staff_lead=None,
+) -> CoproductionRole:
     """A draft role of the agency (publish it to show it to members). Raises NotFound,
     PermissionDenied (not an agency admin or coordinator), Conflict (archived agency),
     ValidationFailed (including a staff lead who is not on the staff, min_age > max_age)."""
     access_manage_agency(actor, agency)
-    cleaned = _role_values(agency, {
-        "title": title, "description": description, "commitment": commitment, "vetting_level": vetting_level,
-        "training": training, "min_age": min_age, "max_age": max_age, "remote_ok": remote_ok,
-        "staff_lead": staff_lead,
-    })
+    cleaned = _role_values(
+        agency,
+        {
+            "title": title,
+            "description": description,
+            "commitment": commitment,
+            "vetting_level": vetting_level,
+            "training": training,
+            "min_age": min_age,
+            "max_age": max_age,
+            "remote_ok": remote_ok,
+            "staff_lead": staff_lead,
+        },
+    )
     with transaction.atomic(durable=True):
         locked = _lock_agency(agency)
         _not_archived(locked)
         role = CoproductionRole(community_id=locked.community_id, agency=locked, **cleaned)
         role.search_document = _search_document(role, locked)
         role.save()
-        audit_record(actor=actor, action="role.create", subject=role, community_id=locked.community_id,
-                     changes={k: [None, v] for k, v in _role_snapshot(role).items()})
+        audit_record(
+            actor=actor,
+            action="role.create",
+            subject=role,
+            community_id=locked.community_id,
+            changes={k: [None, v] for k, v in _role_snapshot(role).items()},
+        )
     return role
 
 
 def _lock_role(role: CoproductionRole) -> tuple[CoproductionRole, Agency]:
     agency = _lock_agency(role.agency)
-    locked = CoproductionRole.objects.select_for_update(of=("self",)).select_related("staff_lead").get(pk=role.pk)
+    locked = (
+        CoproductionRole.objects.select_for_update(of=("self",))
+        .select_related("staff_lead")
+        .get(pk=role.pk)
+    )
     locked.agency = agency
     return locked, agency
 
@@ -383,39 +537,61 @@ def role_update(*, actor, role: CoproductionRole, **values: Any) -> Coproduction
             locked.search_document = _search_document(locked, agency)
             locked.updated_at = timezone.now()
             locked.save(update_fields=[*ROLE_FIELDS, "search_document", "updated_at"])
-            audit_record(actor=actor, action="role.update", subject=locked, community_id=locked.community_id,
-                         changes=changes)
+            audit_record(
+                actor=actor,
+                action="role.update",
+                subject=locked,
+                community_id=locked.community_id,
+                changes=changes,
+            )
     return locked
 
 
-def _role_status(*, actor, role: CoproductionRole, to: str, allowed_from: set[str]) -> CoproductionRole:
+def _role_status(
+    *, actor, role: CoproductionRole, to: str, allowed_from: set[str]
+) -> CoproductionRole:
     access_manage_agency(actor, role.agency)
     with transaction.atomic(durable=True):
         locked, agency = _lock_role(role)
         _not_archived(agency)
         if locked.status not in allowed_from:
-            raise Conflict(f"This role is {locked.get_status_display().lower()}.", code=f"role_{locked.status}")
+            raise Conflict(
+                f"This role is {locked.get_status_display().lower()}.", code=f"role_{locked.status}"
+            )
         old = locked.status
         locked.status = to
         locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action=f"role.{'publish' if to == RoleStatus.PUBLISHED else 'archive'}",
-                     subject=locked, community_id=locked.community_id, changes={"status": [old, to]})
+        audit_record(
+            actor=actor,
+            action=f"role.{'publish' if to == RoleStatus.PUBLISHED else 'archive'}",
+            subject=locked,
+            community_id=locked.community_id,
+            changes={"status": [old, to]},
+        )
     return locked
 
 
 def role_publish(*, actor, role: CoproductionRole) -> CoproductionRole:
     """Show a draft role to members. Raises PermissionDenied, Conflict (published or archived)."""
-    return _role_status(actor=actor, role=role, to=RoleStatus.PUBLISHED, allowed_from={RoleStatus.DRAFT})
+    return _role_status(
+        actor=actor, role=role, to=RoleStatus.PUBLISHED, allowed_from={RoleStatus.DRAFT}
+    )
 
 
 def role_archive(*, actor, role: CoproductionRole) -> CoproductionRole:
     """Take a role down for good. Raises PermissionDenied, Conflict (already archived)."""
-    return _role_status(actor=actor, role=role, to=RoleStatus.ARCHIVED,
-                        allowed_from={RoleStatus.DRAFT, RoleStatus.PUBLISHED})
+    return _role_status(
+        actor=actor,
+        role=role,
+        to=RoleStatus.ARCHIVED,
+        allowed_from={RoleStatus.DRAFT, RoleStatus.PUBLISHED},
+    )
 
 
-def training_record(*, actor, community, person, name: str, completed_on: dt.date) -> TrainingRecord:
+def training_record(
+    *, actor, community, person, name: str, completed_on: dt.date
+) -> TrainingRecord:
     """Record that a member completed a named training (once per name; a second record of the
     same name is a Conflict). Raises NotFound (not an active member), PermissionDenied,
     Conflict, ValidationFailed."""
@@ -431,10 +607,25 @@ def training_record(*, actor, community, person, name: str, completed_on: dt.dat
     if community_access.membership_of(person, community) is None:
         raise NotFound("This person is not an active member of the community.", code="not_a_member")
     with transaction.atomic(durable=True):
-        if TrainingRecord.objects.filter(community=community, person=person, name__iexact=name).exists():
-            raise Conflict(f"{person.display_name} already has “{name}” recorded.", code="training_recorded")
-        record = TrainingRecord.objects.create(community=community, person=person, name=name,
-                                               completed_on=completed_on, recorded_by=actor)
-        audit_record(actor=actor, action="training.record", subject=record, community_id=community.pk,
-                     person_id=person.pk, changes={"name": [None, name], "completed_on": [None, completed_on]})
+        if TrainingRecord.objects.filter(
+            community=community, person=person, name__iexact=name
+        ).exists():
+            raise Conflict(
+                f"{person.display_name} already has “{name}” recorded.", code="training_recorded"
+            )
+        record = TrainingRecord.objects.create(
+            community=community,
+            person=person,
+            name=name,
+            completed_on=completed_on,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="training.record",
+            subject=record,
+            community_id=community.pk,
+            person_id=person.pk,
+            changes={"name": [None, name], "completed_on": [None, completed_on]},
+        )
     return record

@@ -24,8 +24,15 @@ def _controls(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in {"\n", "\r", "\t"} for ch in text)
 
 
-def assessment_create(*, actor, agency: Agency, completed_on: dt.date, scores: dict[tuple[str, str], Any],
-                      evidence: dict[tuple[str, str], str] | None = None, note: str = "") -> Assessment:
+def assessment_create(
+    *,
+    actor,
+    agency: Agency,
+    completed_on: dt.date,
+    scores: dict[tuple[str, str], Any],
+    evidence: dict[tuple[str, str], str] | None = None,
+    note: str = "",
+) -> Assessment:
     """One sitting of the self-assessment: all 18 scores (six principles at three levels), each
     a whole number 0-4, with optional evidence for each and a note. Agency staff and admins (and
     the community's coordinators) fill it in. Raises NotFound (outsiders), PermissionDenied
@@ -43,7 +50,9 @@ def assessment_create(*, actor, agency: Agency, completed_on: dt.date, scores: d
         if value is None:
             errors[score_key(*pair)] = ["Choose a score from 0 (not yet) to 4 (leading)."]
         elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-            errors[score_key(*pair)] = ["A score is a whole number from 0 (not yet) to 4 (leading)."]
+            errors[score_key(*pair)] = [
+                "A score is a whole number from 0 (not yet) to 4 (leading)."
+            ]
     for pair in set(scores) | set(evidence):
         if pair not in PAIRS:
             errors["scores"] = [f"Unknown principle or level: {pair!r}."]
@@ -51,9 +60,13 @@ def assessment_create(*, actor, agency: Agency, completed_on: dt.date, scores: d
     for pair, text in evidence.items():
         text = (text or "").strip() if isinstance(text, str) or text is None else None
         if text is None:
-            errors[f"evidence.{score_key(*pair)}" if pair in PAIRS else "evidence"] = ["Enter text."]
+            errors[f"evidence.{score_key(*pair)}" if pair in PAIRS else "evidence"] = [
+                "Enter text."
+            ]
         elif len(text) > 500:
-            errors[f"evidence.{score_key(*pair)}"] = [f"At most 500 characters (this is {len(text)})."]
+            errors[f"evidence.{score_key(*pair)}"] = [
+                f"At most 500 characters (this is {len(text)})."
+            ]
         elif _controls(text):
             errors[f"evidence.{score_key(*pair)}"] = ["Remove the control characters."]
         elif text:
@@ -77,13 +90,29 @@ def assessment_create(*, actor, agency: Agency, completed_on: dt.date, scores: d
             message = "Please correct the self-assessment."
         raise ValidationFailed(message, fields=errors)
     with transaction.atomic(durable=True):
-        assessment = Assessment.objects.create(agency=agency, completed_by=actor, completed_on=completed_on, note=note)
-        AssessmentScore.objects.bulk_create([
-            AssessmentScore(assessment=assessment, principle=p, level=level, score=scores[(p, level)],
-                            evidence=clean_evidence.get((p, level), ""))
-            for p, level in PAIRS
-        ])
-        audit_record(actor=actor, action="assessment.create", subject=assessment, community_id=agency.community_id,
-                     changes={"completed_on": [None, completed_on],
-                              "scores": [None, {score_key(*pair): scores[pair] for pair in PAIRS}]})
+        assessment = Assessment.objects.create(
+            agency=agency, completed_by=actor, completed_on=completed_on, note=note
+        )
+        AssessmentScore.objects.bulk_create(
+            [
+                AssessmentScore(
+                    assessment=assessment,
+                    principle=p,
+                    level=level,
+                    score=scores[(p, level)],
+                    evidence=clean_evidence.get((p, level), ""),
+                )
+                for p, level in PAIRS
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="assessment.create",
+            subject=assessment,
+            community_id=agency.community_id,
+            changes={
+                "completed_on": [None, completed_on],
+                "scores": [None, {score_key(*pair): scores[pair] for pair in PAIRS}],
+            },
+        )
     return assessment

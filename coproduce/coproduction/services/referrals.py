@@ -44,7 +44,11 @@ DECLINED_KEEP_DAYS = 90
 # Where a referral may go next. Declined and first exchange are final; joining may skip
 # "contacted" (someone may come along before a coordinator reaches them).
 TRANSITIONS: dict[str, set[str]] = {
-    ReferralStatus.REFERRED: {ReferralStatus.CONTACTED, ReferralStatus.JOINED, ReferralStatus.DECLINED},
+    ReferralStatus.REFERRED: {
+        ReferralStatus.CONTACTED,
+        ReferralStatus.JOINED,
+        ReferralStatus.DECLINED,
+    },
     ReferralStatus.CONTACTED: {ReferralStatus.JOINED, ReferralStatus.DECLINED},
     ReferralStatus.JOINED: {ReferralStatus.FIRST_EXCHANGE},
     ReferralStatus.FIRST_EXCHANGE: set(),
@@ -58,8 +62,15 @@ def _controls(text: str, *, multiline: bool) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
-def _text(errors: dict[str, list[str]], name: str, value: Any, *, maximum: int, required: str = "",
-          multiline: bool = False) -> str:
+def _text(
+    errors: dict[str, list[str]],
+    name: str,
+    value: Any,
+    *,
+    maximum: int,
+    required: str = "",
+    multiline: bool = False,
+) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -77,16 +88,30 @@ def _text(errors: dict[str, list[str]], name: str, value: Any, *, maximum: int, 
 
 def _coordinators(community) -> list:
     return list(
-        get_user_model().objects.filter(
-            memberships__community=community, memberships__status="active", memberships__roles__role="coordinator"
-        ).distinct()
+        get_user_model()
+        .objects.filter(
+            memberships__community=community,
+            memberships__status="active",
+            memberships__roles__role="coordinator",
+        )
+        .distinct()
     )
 
 
 def referral_create(
-    *, actor, agency: Agency, target: str, full_name: str, consent_given: Any, consent_note: str,
-    role: CoproductionRole | None = None, group_name: str = "", phone: str = "", email: str = "",
-    what_matters: str = "", share_with_referrer: str = "status",
+    *,
+    actor,
+    agency: Agency,
+    target: str,
+    full_name: str,
+    consent_given: Any,
+    consent_note: str,
+    role: CoproductionRole | None = None,
+    group_name: str = "",
+    phone: str = "",
+    email: str = "",
+    what_matters: str = "",
+    share_with_referrer: str = "status",
 ) -> Referral:
     """Agency staff (or a coordinator) refer a person to the community, a published role of the
     same community, or a named group. The community's coordinators are told (without the
@@ -97,11 +122,15 @@ def referral_create(
     access_staff_work(actor, agency)
     community = agency.community
     if consent_given is not True:
-        raise ValidationFailed(CONSENT_MESSAGE, code="consent_required", fields={"consent_given": [CONSENT_MESSAGE]})
+        raise ValidationFailed(
+            CONSENT_MESSAGE, code="consent_required", fields={"consent_given": [CONSENT_MESSAGE]}
+        )
     errors: dict[str, list[str]] = {}
     if target not in ReferralTarget.values:
         errors["target"] = ["Choose the time bank, a role or a group."]
-    full_name = _text(errors, "full_name", full_name, maximum=150, required="Give the person's name.")
+    full_name = _text(
+        errors, "full_name", full_name, maximum=150, required="Give the person's name."
+    )
     phone = _text(errors, "phone", phone, maximum=40)
     if phone and "phone" not in errors and not any(ch.isdigit() for ch in phone):
         errors["phone"] = ["Enter a phone number."]
@@ -112,14 +141,28 @@ def referral_create(
         except DjangoValidationError:
             errors["email"] = ["Enter a valid email address."]
     if not phone and not email and "phone" not in errors and "email" not in errors:
-        errors["phone"] = ["Give a phone number or an email address, so a coordinator can reach them."]
+        errors["phone"] = [
+            "Give a phone number or an email address, so a coordinator can reach them."
+        ]
     what_matters = _text(errors, "what_matters", what_matters, maximum=2000, multiline=True)
-    consent_note = _text(errors, "consent_note", consent_note, maximum=300,
-                         required="Say how and when the person agreed, e.g. “in clinic on 3 May”.")
+    consent_note = _text(
+        errors,
+        "consent_note",
+        consent_note,
+        maximum=300,
+        required="Say how and when the person agreed, e.g. “in clinic on 3 May”.",
+    )
     if share_with_referrer not in SHARE_CHOICES:
-        errors["share_with_referrer"] = ["Choose what you may see: how it is going, or that with their name."]
-    group_name = _text(errors, "group_name", group_name, maximum=150,
-                       required="Name the group." if target == ReferralTarget.GROUP else "")
+        errors["share_with_referrer"] = [
+            "Choose what you may see: how it is going, or that with their name."
+        ]
+    group_name = _text(
+        errors,
+        "group_name",
+        group_name,
+        maximum=150,
+        required="Name the group." if target == ReferralTarget.GROUP else "",
+    )
     if target == ReferralTarget.ROLE:
         if role is None:
             errors["role"] = ["Choose the role."]
@@ -131,21 +174,45 @@ def referral_create(
         raise Conflict("This agency is archived and cannot make referrals.", code="agency_archived")
     with transaction.atomic(durable=True):
         referral = Referral.objects.create(
-            community=community, agency=agency, referrer=actor, target=target,
+            community=community,
+            agency=agency,
+            referrer=actor,
+            target=target,
             role=role if target == ReferralTarget.ROLE else None,
             group_name=group_name if target == ReferralTarget.GROUP else "",
-            full_name=full_name, phone=phone, email=email, what_matters=what_matters, consent_given=True,
-            consent_note=consent_note, share_with_referrer=share_with_referrer,
+            full_name=full_name,
+            phone=phone,
+            email=email,
+            what_matters=what_matters,
+            consent_given=True,
+            consent_note=consent_note,
+            share_with_referrer=share_with_referrer,
         )
-        ReferralEvent.objects.create(referral=referral, status=ReferralStatus.REFERRED, by=actor, at=referral.created_at)
+        ReferralEvent.objects.create(
+            referral=referral, status=ReferralStatus.REFERRED, by=actor, at=referral.created_at
+        )
         # Who was referred stays on the referral: the audit keeps where to and by whom.
-        audit_record(actor=actor, action="referral.create", subject=referral, community_id=community.pk,
-                     changes={"status": [None, referral.status], "target": [None, target],
-                              "agency": [None, agency.pk], "role": [None, referral.role_id]})
+        audit_record(
+            actor=actor,
+            action="referral.create",
+            subject=referral,
+            community_id=community.pk,
+            changes={
+                "status": [None, referral.status],
+                "target": [None, target],
+                "agency": [None, agency.pk],
+                "role": [None, referral.role_id],
+            },
+        )
         url = f"/c/{community.slug}/coordinate/referrals/{referral.pk}/"
         for coordinator in _coordinators(community):
-            notifications.notify(person=coordinator, kind="referral", title=f"A new referral from {agency.name}",
-                                 url=url, community=community)
+            notifications.notify(
+                person=coordinator,
+                kind="referral",
+                title=f"A new referral from {agency.name}",
+                url=url,
+                community=community,
+            )
     return referral
 
 
@@ -164,12 +231,14 @@ def _check_move(old: str, status: str) -> None:
     if status not in TRANSITIONS[old]:
         raise Conflict(
             f"A referral that is “{ReferralStatus(old).label.lower()}” cannot become "
-            f"“{ReferralStatus(status).label.lower()}”.", code="status_not_allowed",
+            f"“{ReferralStatus(status).label.lower()}”.",
+            code="status_not_allowed",
         )
 
 
-def referral_update_status(*, actor, referral: Referral, status: str, member_number: Any = None,
-                           note: str = "") -> Referral:
+def referral_update_status(
+    *, actor, referral: Referral, status: str, member_number: Any = None, note: str = ""
+) -> Referral:
     """A coordinator records how the follow-up went: contacted, joined (linking the member by
     member number), first exchange or declined, with an optional note only coordinators read.
     Raises NotFound, PermissionDenied (not a coordinator), ValidationFailed (`status`,
@@ -191,8 +260,8 @@ def referral_update_status(*, actor, referral: Referral, status: str, member_num
             errors["member_number"] = [
                 "Give the member number they joined with (e.g. "
                 f"{community.member_prefix}-0042); no active member has that number."
-                if member_number not in (None, "") else
-                f"Give the member number they joined with (e.g. {community.member_prefix}-0042)."
+                if member_number not in (None, "")
+                else f"Give the member number they joined with (e.g. {community.member_prefix}-0042)."
             ]
     if errors:
         raise ValidationFailed("Please correct the update.", fields=errors)
@@ -209,14 +278,24 @@ def referral_update_status(*, actor, referral: Referral, status: str, member_num
             locked.person = person
             fields.append("person")
         if note:
-            stamp = f"{timezone.localdate(when).isoformat()} ({ReferralStatus(status).label}): {note}"
-            locked.coordinator_note = f"{locked.coordinator_note}\n\n{stamp}" if locked.coordinator_note else stamp
+            stamp = (
+                f"{timezone.localdate(when).isoformat()} ({ReferralStatus(status).label}): {note}"
+            )
+            locked.coordinator_note = (
+                f"{locked.coordinator_note}\n\n{stamp}" if locked.coordinator_note else stamp
+            )
             fields.append("coordinator_note")
         locked.save(update_fields=fields)
         ReferralEvent.objects.create(referral=locked, status=status, by=actor, at=when)
         # The note and the person's details stay on the referral; the audit keeps the move.
-        audit_record(actor=actor, action="referral.status", subject=locked, community_id=community.pk,
-                     person_id=locked.person_id, changes={"status": [old, status]})
+        audit_record(
+            actor=actor,
+            action="referral.status",
+            subject=locked,
+            community_id=community.pk,
+            person_id=locked.person_id,
+            changes={"status": [old, status]},
+        )
     return locked
 
 
@@ -236,7 +315,12 @@ def referrals_minimise(*, at: dt.datetime | None = None) -> int:
                 continue
             locked.phone = locked.email = locked.what_matters = ""
             locked.save(update_fields=["phone", "email", "what_matters"])
-            audit_record(actor=None, action="referral.minimise", subject=locked, community_id=locked.community_id,
-                         changes={"contact_details": ["kept", "removed"]})
+            audit_record(
+                actor=None,
+                action="referral.minimise",
+                subject=locked,
+                community_id=locked.community_id,
+                changes={"contact_details": ["kept", "removed"]},
+            )
             done += 1
     return done

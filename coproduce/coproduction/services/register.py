@@ -64,21 +64,33 @@ def _lock_session(session: Session) -> Session:
 
 def _check_open(session: Session) -> None:
     if session.status == SessionStatus.REGISTERED:
-        raise Conflict("This register has already been confirmed and the hours credited; it can no longer change.",
-                       code="already_confirmed")
+        raise Conflict(
+            "This register has already been confirmed and the hours credited; it can no longer change.",
+            code="already_confirmed",
+        )
     if session.status == SessionStatus.CANCELLED:
-        raise Conflict("This session was cancelled, so it has no register.", code="session_cancelled")
+        raise Conflict(
+            "This session was cancelled, so it has no register.", code="session_cancelled"
+        )
 
 
 def _clean_lines(session: Session, lines: list[RegisterLine]) -> list[tuple[Any, str, bool, int]]:
     """(person, role, attended, minutes) for each line. Raises ValidationFailed naming each bad
     line as `lines.<n>.<field>`."""
     community = session.community
-    booked = set(SignUp.objects.filter(session=session, status=SignUpStatus.BOOKED).values_list("person_id", flat=True))
+    booked = set(
+        SignUp.objects.filter(session=session, status=SignUpStatus.BOOKED).values_list(
+            "person_id", flat=True
+        )
+    )
     people_ids = {pk for pk in (getattr(line.person, "pk", None) for line in lines) if pk}
     numbers = memberships_selectors.member_numbers(community, people_ids)
-    member_people = {m.person_id for m in memberships_selectors.active_members_by_number(
-        community, set(numbers.values())).values()}
+    member_people = {
+        m.person_id
+        for m in memberships_selectors.active_members_by_number(
+            community, set(numbers.values())
+        ).values()
+    }
     errors: dict[str, list[str]] = {}
     cleaned: list[tuple[Any, str, bool, int]] = []
     seen: set[int] = set()
@@ -97,23 +109,31 @@ def _clean_lines(session: Session, lines: list[RegisterLine]) -> list[tuple[Any,
             errors.setdefault(f"lines.{i}.role", []).append("Choose member or staff.")
             continue
         if line.role == AttendanceRole.STAFF:
-            if not (is_staff_of(person, session.agency) or community_access.is_coordinator(person, community)):
+            if not (
+                is_staff_of(person, session.agency)
+                or community_access.is_coordinator(person, community)
+            ):
                 errors.setdefault(f"lines.{i}.person", []).append(
-                    f"{name} is not on {session.agency.name}'s staff, so cannot be recorded as staff.")
+                    f"{name} is not on {session.agency.name}'s staff, so cannot be recorded as staff."
+                )
                 continue
         elif person.pk not in booked and person.pk not in member_people:
             errors.setdefault(f"lines.{i}.person", []).append(
-                f"{name} is not booked on this session and is not a member of {community.name}.")
+                f"{name} is not booked on this session and is not a member of {community.name}."
+            )
             continue
         minutes = line.minutes
         if not line.attended:
             minutes = 0
         elif minutes is None:
             minutes = session_minutes(session)
-        elif isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= longest:
+        elif (
+            isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= longest
+        ):
             errors.setdefault(f"lines.{i}.minutes", []).append(
                 f"Enter {name}'s minutes as a whole number from 1 to {longest} "
-                f"(the session's length, {hours(session_minutes(session))}, and at most an hour more).")
+                f"(the session's length, {hours(session_minutes(session))}, and at most an hour more)."
+            )
             continue
         cleaned.append((person, line.role, bool(line.attended), minutes))
     if errors:
@@ -140,16 +160,39 @@ def register_save(*, actor, session: Session, lines: list[RegisterLine]) -> Sess
         for person, role, attended, minutes in cleaned:
             row = existing.get(person.pk)
             if row is None:
-                Attendance.objects.create(session=locked, person=person, role=role, attended=attended,
-                                          minutes=minutes, recorded_by=actor, recorded_at=now)
+                Attendance.objects.create(
+                    session=locked,
+                    person=person,
+                    role=role,
+                    attended=attended,
+                    minutes=minutes,
+                    recorded_by=actor,
+                    recorded_at=now,
+                )
             elif [row.role, row.attended, row.minutes] != [role, attended, minutes]:
                 row.role, row.attended, row.minutes, row.recorded_by, row.recorded_at = (
-                    role, attended, minutes, actor, now)
-                row.save(update_fields=["role", "attended", "minutes", "recorded_by", "recorded_at"])
+                    role,
+                    attended,
+                    minutes,
+                    actor,
+                    now,
+                )
+                row.save(
+                    update_fields=["role", "attended", "minutes", "recorded_by", "recorded_at"]
+                )
         new = {person.pk: [role, attended, minutes] for person, role, attended, minutes in cleaned}
-        changes = {str(pk): [old.get(pk), new.get(pk)] for pk in sorted(set(old) | set(new)) if old.get(pk) != new.get(pk)}
-        audit_record(actor=actor, action="session.register_save", subject=locked, community_id=locked.community_id,
-                     changes=changes)
+        changes = {
+            str(pk): [old.get(pk), new.get(pk)]
+            for pk in sorted(set(old) | set(new))
+            if old.get(pk) != new.get(pk)
+        }
+        audit_record(
+            actor=actor,
+            action="session.register_save",
+            subject=locked,
+            community_id=locked.community_id,
+            changes=changes,
+        )
     return locked
 
 
@@ -166,49 +209,82 @@ def register_confirm(*, actor, session: Session, idempotency_key: str) -> Sessio
         _check_open(locked)
         now = timezone.now()
         if locked.starts_at > now:
-            raise Conflict("This session has not started yet; confirm its register once it has taken place.",
-                           code="session_not_started")
-        rows = list(Attendance.objects.filter(session=locked).select_related("person").order_by("person_id"))
-        booked = set(SignUp.objects.filter(session=locked, status=SignUpStatus.BOOKED)
-                     .values_list("person_id", flat=True))
+            raise Conflict(
+                "This session has not started yet; confirm its register once it has taken place.",
+                code="session_not_started",
+            )
+        rows = list(
+            Attendance.objects.filter(session=locked).select_related("person").order_by("person_id")
+        )
+        booked = set(
+            SignUp.objects.filter(session=locked, status=SignUpStatus.BOOKED).values_list(
+                "person_id", flat=True
+            )
+        )
         rules = communities_selectors.rules_for(locked.community)
         plan = _plan(locked, rows, booked, rules)
         if plan.unmarked:
-            raise ValidationFailed("Mark everyone who was booked as came or did not come before confirming.",
-                                   code="register_incomplete", fields={"lines": ["Someone booked is not marked."]})
+            raise ValidationFailed(
+                "Mark everyone who was booked as came or did not come before confirming.",
+                code="register_incomplete",
+                fields={"lines": ["Someone booked is not marked."]},
+            )
         community = locked.community
         credited_people = [person for person, _minutes, credited in plan.credits if credited]
         accounts = accounts_services.member_accounts(community, credited_people)
-        legs = [Leg(accounts[person.pk].pk, credited) for person, _minutes, credited in plan.credits if credited]
+        legs = [
+            Leg(accounts[person.pk].pk, credited)
+            for person, _minutes, credited in plan.credits
+            if credited
+        ]
         if legs:
             if plan.source == "issuance":
                 source_id = accounts_services.issuance_account(community).pk
             else:
                 if locked.agency.account_id is None:
-                    raise Conflict(f"{locked.agency.name} has no hours account to pay credits from.",
-                                   code="no_agency_account")
+                    raise Conflict(
+                        f"{locked.agency.name} has no hours account to pay credits from.",
+                        code="no_agency_account",
+                    )
                 source_id = locked.agency.account_id
             legs.append(Leg(source_id, -sum(leg.amount_minutes for leg in legs)))
             locked.transfer = transfers_services.post_transfer(
-                actor=actor, community=community, key=f"session:{locked.pk}", legs=legs,
+                actor=actor,
+                community=community,
+                key=f"session:{locked.pk}",
+                legs=legs,
                 reason=transfers_services.Reason.SESSION_CREDIT,
                 memo=f"{locked.role.title} at {locked.agency.name}, "
-                     f"{timezone.localtime(locked.starts_at):%-d %B %Y}",
-                effective_at=min(locked.ends_at, now), related=("session", locked.pk),
+                f"{timezone.localtime(locked.starts_at):%-d %B %Y}",
+                effective_at=min(locked.ends_at, now),
+                related=("session", locked.pk),
             )
         old = locked.status
         locked.status = SessionStatus.REGISTERED
         locked.register_confirmed_at = now
         locked.register_confirmed_by = actor
-        locked.save(update_fields=["status", "register_confirmed_at", "register_confirmed_by", "transfer"])
-        audit_record(actor=actor, action="session.register_confirm", subject=locked,
-                     community_id=locked.community_id,
-                     changes={"status": [old, locked.status], "transfer": [None, locked.transfer_id],
-                              "credited_minutes": [0, plan.total]})
+        locked.save(
+            update_fields=["status", "register_confirmed_at", "register_confirmed_by", "transfer"]
+        )
+        audit_record(
+            actor=actor,
+            action="session.register_confirm",
+            subject=locked,
+            community_id=locked.community_id,
+            changes={
+                "status": [old, locked.status],
+                "transfer": [None, locked.transfer_id],
+                "credited_minutes": [0, plan.total],
+            },
+        )
         return locked, {"session_id": locked.pk}
 
     return idempotent(
-        scope=f"register:{session.community_id}", key=idempotency_key, request={"session": session.pk},
-        run=run, load=lambda stored: Session.objects.select_related("community", "agency", "role")
-        .get(pk=stored["session_id"]),
+        scope=f"register:{session.community_id}",
+        key=idempotency_key,
+        request={"session": session.pk},
+        run=run,
+        load=lambda stored: Session.objects.select_related("community", "agency", "role").get(
+            pk=stored["session_id"]
+        ),
     )

@@ -27,8 +27,13 @@ from ..models import (
 
 
 def _with_participants(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
-    return qs.select_related("community", "recorded_by", "recorded_for", "decided_by", "transfer").prefetch_related(
-        Prefetch("participants", queryset=Participant.objects.select_related("person").order_by("role", "id")),
+    return qs.select_related(
+        "community", "recorded_by", "recorded_for", "decided_by", "transfer"
+    ).prefetch_related(
+        Prefetch(
+            "participants",
+            queryset=Participant.objects.select_related("person").order_by("role", "id"),
+        ),
     )
 
 
@@ -54,13 +59,16 @@ def exchanges_to_confirm(community, person) -> list[Exchange]:
     result = []
     for exchange in candidates:
         roles = {p.person_id: p.role for p in exchange.participants.all()}
-        if exchange.recorded_for_id is None or roles.get(exchange.recorded_for_id) != roles.get(person.pk):
+        if exchange.recorded_for_id is None or roles.get(exchange.recorded_for_id) != roles.get(
+            person.pk
+        ):
             result.append(exchange)
     return result
 
 
-def exchanges_of(community, person, *, status: str | None = None, before_id: int | None = None,
-                 limit: int = 50) -> list[Exchange]:
+def exchanges_of(
+    community, person, *, status: str | None = None, before_id: int | None = None, limit: int = 50
+) -> list[Exchange]:
     qs = Exchange.objects.filter(community=community, participants__person=person)
     if status:
         qs = qs.filter(status=status)
@@ -69,8 +77,9 @@ def exchanges_of(community, person, *, status: str | None = None, before_id: int
     return list(_with_people(qs).order_by("-id")[:limit])
 
 
-def exchanges_for_coordinator(community, *, status: str | None = None, before_id: int | None = None,
-                              limit: int = 50) -> list[Exchange]:
+def exchanges_for_coordinator(
+    community, *, status: str | None = None, before_id: int | None = None, limit: int = 50
+) -> list[Exchange]:
     qs = Exchange.objects.filter(community=community)
     if status:
         qs = qs.filter(status=status)
@@ -88,13 +97,16 @@ def recipients_of(exchange: Exchange) -> list:
 
 
 def disputed(community) -> list[Exchange]:
-    return list(_with_people(Exchange.objects.filter(community=community, status=ExchangeStatus.DISPUTED)))
+    return list(
+        _with_people(Exchange.objects.filter(community=community, status=ExchangeStatus.DISPUTED))
+    )
 
 
 def participations(community, *, role: str | None = None) -> QuerySet[Participant]:
     """People's places in the community's exchanges that were not declined or cancelled."""
     qs = Participant.objects.filter(exchange__community=community).exclude(
-        exchange__status__in=[ExchangeStatus.DECLINED, ExchangeStatus.CANCELLED])
+        exchange__status__in=[ExchangeStatus.DECLINED, ExchangeStatus.CANCELLED]
+    )
     return qs.filter(role=role) if role else qs
 
 
@@ -170,7 +182,9 @@ class ExchangePage:
     older_before: int | None  # the exchange id to continue before, when there are older ones
 
 
-def exchange_page(community, person, *, before_id: int | None = None, limit: int = 50) -> ExchangePage:
+def exchange_page(
+    community, person, *, before_id: int | None = None, limit: int = 50
+) -> ExchangePage:
     """A person's exchanges, newest first, keyset-paginated on the id."""
     exchanges = exchanges_of(community, person, before_id=before_id, limit=limit + 1)
     more = len(exchanges) > limit
@@ -179,10 +193,13 @@ def exchange_page(community, person, *, before_id: int | None = None, limit: int
     for exchange in exchanges:
         parts = list(exchange.participants.all())
         mine = next((p.role for p in parts if p.person_id == person.pk), None)
-        rows.append(ExchangeRow(
-            exchange=exchange, gave=mine == ParticipantRole.PROVIDER,
-            others=[p.person for p in parts if p.role != mine],
-        ))
+        rows.append(
+            ExchangeRow(
+                exchange=exchange,
+                gave=mine == ParticipantRole.PROVIDER,
+                others=[p.person for p in parts if p.role != mine],
+            )
+        )
     return ExchangePage(rows=rows, older_before=exchanges[-1].pk if more and exchanges else None)
 
 
@@ -218,12 +235,21 @@ def hours_waiting(community, person, *, limit: int = 50) -> HoursWaiting:
     """The person's exchanges whose hours are recorded but not posted (waiting for confirmation,
     or disputed), newest first: never part of the balance, shown beside it on the statement.
     Two queries however many there are."""
-    qs = (Exchange.objects.filter(community=community, participants__person=person,
-                                  status__in=[ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED])
-          .prefetch_related(Prefetch("participants",
-                                     queryset=Participant.objects.select_related("person").order_by("role", "id")))
-          .order_by("-id"))
-    found = list(qs[:limit + 1])
+    qs = (
+        Exchange.objects.filter(
+            community=community,
+            participants__person=person,
+            status__in=[ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED],
+        )
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                queryset=Participant.objects.select_related("person").order_by("role", "id"),
+            )
+        )
+        .order_by("-id")
+    )
+    found = list(qs[: limit + 1])
     lines = []
     for exchange in found[:limit]:
         parts = list(exchange.participants.all())
@@ -237,14 +263,23 @@ def hours_waiting(community, person, *, limit: int = 50) -> HoursWaiting:
             amount = 0
         else:
             amount = -recipient_shares(minutes * len(providers), recipients)[person.pk]
-        recorder_role = next((p.role for p in parts if p.person_id == exchange.recorded_for_id), None)
-        lines.append(WaitingLine(
-            exchange=exchange, amount_minutes=amount, others=[p.person for p in parts if p.role != mine],
-            to_answer=exchange.status == ExchangeStatus.RECORDED and recorder_role is not None and recorder_role != mine,
-            disputed=exchange.status == ExchangeStatus.DISPUTED,
-        ))
+        recorder_role = next(
+            (p.role for p in parts if p.person_id == exchange.recorded_for_id), None
+        )
+        lines.append(
+            WaitingLine(
+                exchange=exchange,
+                amount_minutes=amount,
+                others=[p.person for p in parts if p.role != mine],
+                to_answer=exchange.status == ExchangeStatus.RECORDED
+                and recorder_role is not None
+                and recorder_role != mine,
+                disputed=exchange.status == ExchangeStatus.DISPUTED,
+            )
+        )
     return HoursWaiting(
-        lines=lines, more=len(found) > limit,
+        lines=lines,
+        more=len(found) > limit,
         incoming_minutes=sum(line.amount_minutes for line in lines if line.amount_minutes > 0),
         outgoing_minutes=-sum(line.amount_minutes for line in lines if line.amount_minutes < 0),
     )

@@ -35,7 +35,7 @@ def lexicon_words(text: str) -> set[str]:
 def trigrams(word: str) -> set[str]:
     """pg_trgm's trigrams of one word: two spaces before it, one after."""
     padded = f"  {word} "
-    return {padded[i:i + 3] for i in range(len(padded) - 2)}
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
 # The (at most 3) known words most like one search word, as FTS5 alternatives
@@ -64,7 +64,10 @@ def fts_match(words: list[str]) -> tuple[str, list[Any]]:
     params: list[Any] = []
     for word in words:
         grams = sorted(trigrams(word))
-        terms.append("('(\"' || %s || '\"*' || COALESCE("
-                     + _ALIKE.format(trigrams=", ".join(["%s"] * len(grams))) + ", '') || ')')")
+        terms.append(
+            "('(\"' || %s || '\"*' || COALESCE("
+            + _ALIKE.format(trigrams=", ".join(["%s"] * len(grams)))
+            + ", '') || ')')"
+        )
         params += [word, *grams, word, len(grams), len(grams)]
     return " || ' AND ' || ".join(terms), params

@@ -30,7 +30,11 @@ from .matching import listing_words, words_of
 
 def categories_for(community) -> list[Category]:
     """The default taxonomy and the community's own categories, by group and name."""
-    return list(Category.objects.filter(Q(community=None) | Q(community=community)).order_by("group", "name", "id"))
+    return list(
+        Category.objects.filter(Q(community=None) | Q(community=community)).order_by(
+            "group", "name", "id"
+        )
+    )
 
 
 def listing_get(community, viewer, listing_id: int) -> Listing:
@@ -59,19 +63,26 @@ def requests_without_exchange(community, *, posted_before: dt.datetime) -> Query
     from, with owner and category. Messaging narrows it by conversations and introductions."""
     linked = Exchange.objects.filter(community=community, listing_id=OuterRef("pk"))
     return (
-        Listing.objects.filter(community=community, kind=ListingKind.REQUEST, status=ListingStatus.ACTIVE,
-                               created_at__lte=posted_before)
+        Listing.objects.filter(
+            community=community,
+            kind=ListingKind.REQUEST,
+            status=ListingStatus.ACTIVE,
+            created_at__lte=posted_before,
+        )
         .exclude(Exists(linked))
         .select_related("owner", "category")
     )
 
 
 def offers_active(community) -> QuerySet[Listing]:
-    return Listing.objects.filter(community=community, kind=ListingKind.OFFER, status=ListingStatus.ACTIVE)
+    return Listing.objects.filter(
+        community=community, kind=ListingKind.OFFER, status=ListingStatus.ACTIVE
+    )
 
 
-def listings_for_digest(person, *, since: dt.datetime, per_community: int = 10,
-                        scan: int = 500) -> list[tuple[Any, list[Listing]]]:
+def listings_for_digest(
+    person, *, since: dt.datetime, per_community: int = 10, scan: int = 500
+) -> list[tuple[Any, list[Listing]]]:
     """New listings for a person's weekly digest: made after `since` in each community where
     they are an active member (so they may see every listing there), active, not their own, and
     fitting them: requests that their gift profile or their own offers could answer (a shared
@@ -79,7 +90,9 @@ def listings_for_digest(person, *, since: dt.datetime, per_community: int = 10,
     requests. Up to `per_community` in each community, best fit then newest first, as
     (community, listings) in the order of the communities' names. Three queries at most."""
     gifts = [g.description for g in person.gifts.all()]
-    own = list(Listing.objects.filter(owner=person, status=ListingStatus.ACTIVE).select_related("category"))
+    own = list(
+        Listing.objects.filter(owner=person, status=ListingStatus.ACTIVE).select_related("category")
+    )
     give = words_of(*gifts)
     need: set[str] = set()
     give_categories: set[int] = set()
@@ -95,8 +108,11 @@ def listings_for_digest(person, *, since: dt.datetime, per_community: int = 10,
         return []
     candidates = (
         Listing.objects.filter(
-            community__memberships__person=person, community__memberships__status="active",
-            status=ListingStatus.ACTIVE, expires_at__gt=timezone.now(), created_at__gt=since,
+            community__memberships__person=person,
+            community__memberships__status="active",
+            status=ListingStatus.ACTIVE,
+            expires_at__gt=timezone.now(),
+            created_at__gt=since,
         )
         .exclude(owner=person)
         .select_related("category", "community")
@@ -105,14 +121,22 @@ def listings_for_digest(person, *, since: dt.datetime, per_community: int = 10,
     fitting: dict[int, list[tuple[int, Listing]]] = {}
     communities: dict[int, Any] = {}
     for listing in candidates:
-        words, categories = (give, give_categories) if listing.kind == ListingKind.REQUEST else (need, need_categories)
-        score = len(listing_words(listing) & words) + (2 if listing.category_id in categories else 0)
+        words, categories = (
+            (give, give_categories)
+            if listing.kind == ListingKind.REQUEST
+            else (need, need_categories)
+        )
+        score = len(listing_words(listing) & words) + (
+            2 if listing.category_id in categories else 0
+        )
         if score:
             fitting.setdefault(listing.community_id, []).append((score, listing))
             communities[listing.community_id] = listing.community
     found = []
     for community_id, scored in fitting.items():
         # Stable sort: equal fits stay newest first, as they came.
-        best = [listing for _score, listing in sorted(scored, key=lambda pair: -pair[0])][:per_community]
+        best = [listing for _score, listing in sorted(scored, key=lambda pair: -pair[0])][
+            :per_community
+        ]
         found.append((communities[community_id], best))
     return sorted(found, key=lambda pair: pair[0].name)

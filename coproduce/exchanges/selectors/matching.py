@@ -61,8 +61,14 @@ from ..models import (
 )
 from . import semantic
 
-WEIGHTS = {"text": 0.35, "category": 0.25, "distance": 0.15, "availability": 0.15, "reliability": 0.05,
-           "activity": 0.05}
+WEIGHTS = {
+    "text": 0.35,
+    "category": 0.25,
+    "distance": 0.15,
+    "availability": 0.15,
+    "reliability": 0.05,
+    "activity": 0.05,
+}
 CANDIDATES_PER_SOURCE = 150
 SEMANTIC_CANDIDATES = 50
 SEMANTIC_FLOOR = 0.2
@@ -71,10 +77,125 @@ NEAR_KM = 10.0
 EARTH_RADIUS_KM = 6371.0088
 
 STOPWORDS = frozenset(
-    ["a", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could", "do", "does", "for", "from", "get", "got", "had", "has", "have", "help", "i", "if", "in", "into", "is", "it", "its", "just", "me", "my", "need", "needs", "of", "on", "or", "our", "please", "so", "some", "someone", "something", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "too", "up", "us", "very", "want", "was", "we", "week", "weekly", "were", "what", "when", "which", "who", "will", "with", "would", "you", "your", "yes", "no", "not", "one", "two", "also", "about", "after", "again", "all", "am", "being", "both", "each", "few", "more", "most", "other", "own", "same", "should", "such", "only", "off", "out", "over", "under", "until", "while", "here", "how", "why", "where"]
+    [
+        "a",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "help",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "me",
+        "my",
+        "need",
+        "needs",
+        "of",
+        "on",
+        "or",
+        "our",
+        "please",
+        "so",
+        "some",
+        "someone",
+        "something",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "too",
+        "up",
+        "us",
+        "very",
+        "want",
+        "was",
+        "we",
+        "week",
+        "weekly",
+        "were",
+        "what",
+        "when",
+        "which",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yes",
+        "no",
+        "not",
+        "one",
+        "two",
+        "also",
+        "about",
+        "after",
+        "again",
+        "all",
+        "am",
+        "being",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "own",
+        "same",
+        "should",
+        "such",
+        "only",
+        "off",
+        "out",
+        "over",
+        "under",
+        "until",
+        "while",
+        "here",
+        "how",
+        "why",
+        "where",
+    ]
 )
-DAYS = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-        "sat": "Saturday", "sun": "Sunday"}
+DAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
 PARTS = {"am": "mornings", "pm": "afternoons", "eve": "evenings"}
 _WORD = re.compile(r"[a-z0-9]+")
 _SUFFIXES = ("ings", "ing", "ers", "er", "ies", "es", "s", "ed", "ly")
@@ -99,7 +220,9 @@ def words_of(*texts: str) -> set[str]:
 
 
 def listing_words(listing: Listing) -> set[str]:
-    return words_of(listing.title, listing.description, " ".join(listing.tags or []), listing.category.name)
+    return words_of(
+        listing.title, listing.description, " ".join(listing.tags or []), listing.category.name
+    )
 
 
 def _shown_words(listing: Listing, stems: set[str], *, category: bool = False) -> list[str]:
@@ -131,7 +254,10 @@ def _opposite(listing: Listing) -> str:
 
 def _candidates(listing: Listing, viewer, words: set[str]) -> QuerySet[Listing]:
     return Listing.objects.filter(
-        community=listing.community, kind=_opposite(listing), status=ListingStatus.ACTIVE, expires_at__gt=timezone.now(),
+        community=listing.community,
+        kind=_opposite(listing),
+        status=ListingStatus.ACTIVE,
+        expires_at__gt=timezone.now(),
         visibility__in=listing_visibilities(viewer, listing.community),
     ).exclude(owner_id=listing.owner_id)
 
@@ -145,14 +271,24 @@ def _text_ids(base: QuerySet[Listing], words: set[str]) -> list[int]:
     if connection.vendor == "postgresql":
         # The stored vector of migration 0007 (parsing each candidate's text again cost seconds).
         query = " | ".join(f"{w}:*" for w in chosen)
-        qs = base.filter(RawSQL('"exchanges_listing"."search_vector" @@ to_tsquery(\'english\'::regconfig, %s)',
-                                [query], output_field=BooleanField()))
+        qs = base.filter(
+            RawSQL(
+                '"exchanges_listing"."search_vector" @@ to_tsquery(\'english\'::regconfig, %s)',
+                [query],
+                output_field=BooleanField(),
+            )
+        )
     else:
         match = " OR ".join(f'"{w}"*' for w in chosen)
         qs = base.filter(
-            pk__in=RawSQL("SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH %s", [match])
+            pk__in=RawSQL(
+                "SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH %s",
+                [match],
+            )
         )
-    return list(qs.order_by("-created_at", "-id").values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE])
+    return list(
+        qs.order_by("-created_at", "-id").values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE]
+    )
 
 
 def _near_ids(base: QuerySet[Listing], listing: Listing) -> list[int]:
@@ -160,9 +296,17 @@ def _near_ids(base: QuerySet[Listing], listing: Listing) -> list[int]:
         return []
     dlat = NEAR_KM / 111.32
     dlng = NEAR_KM / (111.32 * max(math.cos(math.radians(listing.lat)), 0.01))
-    box = Q(lat__gte=listing.lat - dlat, lat__lte=listing.lat + dlat, lng__gte=listing.lng - dlng,
-            lng__lte=listing.lng + dlng)
-    return list(base.filter(box).order_by("-created_at", "-id").values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE])
+    box = Q(
+        lat__gte=listing.lat - dlat,
+        lat__lte=listing.lat + dlat,
+        lng__gte=listing.lng - dlng,
+        lng__lte=listing.lng + dlng,
+    )
+    return list(
+        base.filter(box)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE]
+    )
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -181,9 +325,13 @@ def _slot_phrase(slots: list[str]) -> str:
 def _completed(owner_ids: set[int], community) -> dict[int, int]:
     """Confirmed exchanges each owner took part in, in one query."""
     rows = (
-        Participant.objects.filter(person_id__in=owner_ids, exchange__community=community,
-                                   exchange__status=ExchangeStatus.CONFIRMED)
-        .values("person_id").annotate(n=Count("exchange_id", distinct=True))
+        Participant.objects.filter(
+            person_id__in=owner_ids,
+            exchange__community=community,
+            exchange__status=ExchangeStatus.CONFIRMED,
+        )
+        .values("person_id")
+        .annotate(n=Count("exchange_id", distinct=True))
     )
     return {row["person_id"]: row["n"] for row in rows}
 
@@ -191,16 +339,20 @@ def _completed(owner_ids: set[int], community) -> dict[int, int]:
 def _good_references(owner_ids: set[int], community) -> dict[int, int]:
     """Positive references about each owner, in one query (said in the reasons, not scored)."""
     rows = (
-        ExchangeReference.objects.filter(subject_id__in=owner_ids, exchange__community=community,
-                                         kind=ReferenceKind.POSITIVE)
-        .values("subject_id").annotate(n=Count("id"))
+        ExchangeReference.objects.filter(
+            subject_id__in=owner_ids, exchange__community=community, kind=ReferenceKind.POSITIVE
+        )
+        .values("subject_id")
+        .annotate(n=Count("id"))
     )
     return {row["subject_id"]: row["n"] for row in rows}
 
 
 def semantic_text_signal(cosine: float) -> float:
     """The text signal from a cosine similarity: 0 up to SEMANTIC_FLOOR, 1 from SEMANTIC_FULL."""
-    return round(min(1.0, max(0.0, (cosine - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR))), 4)
+    return round(
+        min(1.0, max(0.0, (cosine - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR))), 4
+    )
 
 
 def _similar_phrase(other: Listing, shared: set[str]) -> str:
@@ -214,20 +366,34 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
     access_listing(viewer, listing)
     words = listing_words(listing)
     base = _candidates(listing, viewer, words)
-    ids = set(base.filter(category_id=listing.category_id).order_by("-created_at", "-id")
-              .values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE])
+    ids = set(
+        base.filter(category_id=listing.category_id)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:CANDIDATES_PER_SOURCE]
+    )
     ids |= set(_text_ids(base, words))
     ids |= set(_near_ids(base, listing))
     cosines: semantic.Cosines | dict[int, float] = {}
     own = semantic.vector_of(listing) if semantic.enabled() else None
     if own is not None:
         cosines, nearest = semantic.similarities(
-            own, community_id=listing.community_id, kind=_opposite(listing), exclude_owner_id=listing.owner_id,
-            visibilities=listing_visibilities(viewer, listing.community), top=SEMANTIC_CANDIDATES)
+            own,
+            community_id=listing.community_id,
+            kind=_opposite(listing),
+            exclude_owner_id=listing.owner_id,
+            visibilities=listing_visibilities(viewer, listing.community),
+            top=SEMANTIC_CANDIDATES,
+        )
         ids |= set(base.filter(pk__in=nearest).values_list("pk", flat=True))
-    group_ids = set(base.filter(category__group=listing.category.group).exclude(pk__in=ids)
-                    .order_by("-created_at", "-id").values_list("pk", flat=True)[:50])
-    candidates = list(Listing.objects.filter(pk__in=ids | group_ids).select_related("category", "owner"))
+    group_ids = set(
+        base.filter(category__group=listing.category.group)
+        .exclude(pk__in=ids)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:50]
+    )
+    candidates = list(
+        Listing.objects.filter(pk__in=ids | group_ids).select_related("category", "owner")
+    )
     completed = _completed({c.owner_id for c in candidates}, listing.community)
     good = _good_references({c.owner_id for c in candidates}, listing.community)
     recent = timezone.now() - dt.timedelta(days=30)
@@ -285,8 +451,15 @@ def matches_for(listing: Listing, viewer, *, limit: int = 10) -> list[Match]:
         score = sum(WEIGHTS[name] * value for name, value in signals.items())
         if not signals["text"] and not signals["category"]:
             score *= 0.3  # near and free at the same time, but about something else
-        scored.append(Match(listing=other, score=round(score, 4), reasons=reasons, distance_km=distance,
-                            signals=signals))
+        scored.append(
+            Match(
+                listing=other,
+                score=round(score, 4),
+                reasons=reasons,
+                distance_km=distance,
+                signals=signals,
+            )
+        )
     scored.sort(key=lambda m: (-m.score, -m.listing.created_at.timestamp(), -m.listing.pk))
     return scored[:limit]
 
@@ -318,7 +491,9 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
     community = listing.community
     if listing.kind != ListingKind.REQUEST or listing.status != ListingStatus.ACTIVE:
         return []
-    if community_access.membership_of(viewer, community) is None and not getattr(viewer, "is_operator", False):
+    if community_access.membership_of(viewer, community) is None and not getattr(
+        viewer, "is_operator", False
+    ):
         return []
     # What the request is about (title, tags, category) must meet a gift; words of the
     # description only add to the score, as they are often incidental ("I don't know where...").
@@ -329,14 +504,27 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
     mentions = Q()
     for word in sorted(focus)[:12]:
         mentions |= Q(gifts__description__icontains=word)
-    offering = Listing.objects.filter(community=community, kind=ListingKind.OFFER, status=ListingStatus.ACTIVE,
-                                      expires_at__gt=timezone.now()).values("owner_id")
+    offering = Listing.objects.filter(
+        community=community,
+        kind=ListingKind.OFFER,
+        status=ListingStatus.ACTIVE,
+        expires_at__gt=timezone.now(),
+    ).values("owner_id")
     unwanted = {listing.owner_id, viewer.pk, *blocks_selectors.blocked_by(viewer)}
     people = list(
-        get_user_model().objects.filter(memberships__community=community, memberships__status="active",
-                                        is_active=True, pseudonymised_at__isnull=True)
-        .filter(mentions).exclude(pk__in=offering).exclude(pk__in=unwanted)
-        .distinct().order_by(F("last_login").desc(nulls_last=True), "pk").prefetch_related("gifts")[:PEOPLE_CANDIDATES]
+        get_user_model()
+        .objects.filter(
+            memberships__community=community,
+            memberships__status="active",
+            is_active=True,
+            pseudonymised_at__isnull=True,
+        )
+        .filter(mentions)
+        .exclude(pk__in=offering)
+        .exclude(pk__in=unwanted)
+        .distinct()
+        .order_by(F("last_login").desc(nulls_last=True), "pk")
+        .prefetch_related("gifts")[:PEOPLE_CANDIDATES]
     )
     numbers = memberships_selectors.member_numbers(community, {p.pk for p in people})
     recent = timezone.now() - dt.timedelta(days=30)
@@ -346,7 +534,9 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
         for gift in person.gifts.all():
             shared = words & words_of(gift.description)
             if shared & focus:
-                fitting.append((len(shared & focus) + GIFT_DETAIL_WEIGHT * len(shared - focus), gift))
+                fitting.append(
+                    (len(shared & focus) + GIFT_DETAIL_WEIGHT * len(shared - focus), gift)
+                )
         if not fitting or person.pk not in numbers:
             continue
         fitting.sort(key=lambda item: (-item[0], item[1].pk))
@@ -356,18 +546,23 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
             score += 0.1
             reasons.append("willing to teach")
         if listing.neighbourhood.strip() and (
-                person.neighbourhood.strip().lower() == listing.neighbourhood.strip().lower()):
+            person.neighbourhood.strip().lower() == listing.neighbourhood.strip().lower()
+        ):
             score += 0.2
             reasons.append(f"also in {person.neighbourhood.strip()}")
         if person.last_login and person.last_login >= recent:
             score += 0.1
-        found.append(PersonMatch(person=person, member_number=numbers[person.pk], score=round(score, 4),
-                                 reasons=reasons))
+        found.append(
+            PersonMatch(
+                person=person,
+                member_number=numbers[person.pk],
+                score=round(score, 4),
+                reasons=reasons,
+            )
+        )
     found.sort(key=lambda m: (-m.score, m.member_number))
     return found[:limit]
 
 
 def match_summary(match: Match) -> str:
     return ", ".join(match.reasons) if match.reasons else "a possible match"
-
-

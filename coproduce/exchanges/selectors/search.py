@@ -95,7 +95,9 @@ def _check_point(near: Any) -> tuple[float, float]:
     return lat, lng
 
 
-_POINT_TEXT = re.compile(r"^\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*$")
+_POINT_TEXT = re.compile(
+    r"^\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*,\s*(-?[0-9]{1,3}(?:\.[0-9]{1,12})?)\s*$"
+)
 
 
 def near_point(community, near: Any) -> tuple[float, float] | None:
@@ -114,8 +116,11 @@ def near_point(community, near: Any) -> tuple[float, float] | None:
         raise _bad("near", "Give a neighbourhood's name or a point as latitude,longitude.")
     neighbourhood = neighbourhoods_selectors.neighbourhood_named(community, text)
     if neighbourhood is None:
-        raise _bad("near", f"There is no neighbourhood called \u201c{text}\u201d in {community.name}. "
-                           "Choose one from the list, or give a point as latitude,longitude.")
+        raise _bad(
+            "near",
+            f"There is no neighbourhood called \u201c{text}\u201d in {community.name}. "
+            "Choose one from the list, or give a point as latitude,longitude.",
+        )
     return neighbourhood.lat, neighbourhood.lng
 
 
@@ -144,10 +149,16 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
             params += [f"{w}:*", w, w, w, w]
         # Constant SQL: the words go in as parameters. ts_rank is `real`; as double, the value a
         # cursor carries compares equal again.
-        matches = RawSQL(f'"exchanges_listing"."search_vector" @@ ({query})', params,  # noqa: S611
-                         output_field=BooleanField())
-        rank = RawSQL(f'ts_rank("exchanges_listing"."search_vector", ({query}))::double precision',  # noqa: S611
-                      params, output_field=FloatField())
+        matches = RawSQL(
+            f'"exchanges_listing"."search_vector" @@ ({query})',
+            params,  # noqa: S611
+            output_field=BooleanField(),
+        )
+        rank = RawSQL(
+            f'ts_rank("exchanges_listing"."search_vector", ({query}))::double precision',  # noqa: S611
+            params,
+            output_field=FloatField(),
+        )
         return qs.filter(matches).annotate(relevance=rank)
     # SQLite: the FTS5 table (porter stemmer), every word as a prefix ("garde"* finds "gardening")
     # or'ed with the known words most like it (lexicon.py), the MATCH string built inside the
@@ -158,21 +169,26 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
     # two common words at 100,000 listings; docs/benchmarks.md).
     # Constant SQL: the words go in as parameters.
     match, params = lexicon.fts_match(words)
-    found_sql = f"SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match})"  # noqa: S608
-    rank_sql = ("(SELECT ranked.r FROM (SELECT rowid AS id, -bm25(exchanges_listing_fts) AS r"  # noqa: S608
-                f" FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match}) LIMIT -1) AS ranked"
-                " WHERE ranked.id = exchanges_listing.id)")
+    found_sql = (
+        f"SELECT rowid FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match})"  # noqa: S608
+    )
+    rank_sql = (
+        "(SELECT ranked.r FROM (SELECT rowid AS id, -bm25(exchanges_listing_fts) AS r"  # noqa: S608
+        f" FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match}) LIMIT -1) AS ranked"
+        " WHERE ranked.id = exchanges_listing.id)"
+    )
     return qs.filter(pk__in=RawSQL(found_sql, params)).annotate(  # noqa: S611
-        relevance=RawSQL(rank_sql, params, output_field=FloatField()))  # noqa: S611
+        relevance=RawSQL(rank_sql, params, output_field=FloatField())
+    )  # noqa: S611
 
 
 def _distance_km(lat: float, lng: float) -> Any:
     """Great-circle distance from (lat, lng) to the listing's point, in SQL (haversine)."""
     half_dlat = Radians(F("lat") - Value(lat)) / Value(2.0)
     half_dlng = Radians(F("lng") - Value(lng)) / Value(2.0)
-    a = Power(Sin(half_dlat), Value(2)) + Value(math.cos(math.radians(lat))) * Cos(Radians(F("lat"))) * Power(
-        Sin(half_dlng), Value(2)
-    )
+    a = Power(Sin(half_dlat), Value(2)) + Value(math.cos(math.radians(lat))) * Cos(
+        Radians(F("lat"))
+    ) * Power(Sin(half_dlng), Value(2))
     return ExpressionWrapper(
         Value(2 * EARTH_RADIUS_KM) * ASin(Least(Sqrt(a), Value(1.0))), output_field=FloatField()
     )
@@ -228,7 +244,11 @@ def listing_search(
     words = _WORD.findall(q.lower())[:SEARCH_MAX_WORDS]
     point = near_point(community, near)
     if within_km is not None:
-        if isinstance(within_km, bool) or not isinstance(within_km, (int, float)) or not math.isfinite(within_km):
+        if (
+            isinstance(within_km, bool)
+            or not isinstance(within_km, (int, float))
+            or not math.isfinite(within_km)
+        ):
             raise _bad("within_km", "Give the distance in kilometres.")
         if not 0 < within_km <= SEARCH_MAX_KM:
             raise _bad("within_km", f"Search within more than 0 and at most {SEARCH_MAX_KM} km.")
@@ -243,15 +263,21 @@ def listing_search(
             raise _bad("available", f"Unknown time: {', '.join(map(str, bad))}.")
         mask = sum(1 << AVAILABILITY_SLOTS.index(slot) for slot in set(available))
     if active_since_days is not None and (
-        isinstance(active_since_days, bool) or not isinstance(active_since_days, int)
+        isinstance(active_since_days, bool)
+        or not isinstance(active_since_days, int)
         or not 1 <= active_since_days <= 3650
     ):
         raise _bad("active_since_days", "Give a number of days from 1 to 3650.")
 
     now = timezone.now()
-    visibilities = [ListingVisibility.PUBLIC] if public_only else listing_visibilities(viewer, community)
+    visibilities = (
+        [ListingVisibility.PUBLIC] if public_only else listing_visibilities(viewer, community)
+    )
     qs = Listing.objects.filter(
-        community=community, status=ListingStatus.ACTIVE, expires_at__gt=now, visibility__in=visibilities,
+        community=community,
+        status=ListingStatus.ACTIVE,
+        expires_at__gt=now,
+        visibility__in=visibilities,
     )
     if kind:
         qs = qs.filter(kind=kind)
@@ -288,7 +314,9 @@ def listing_search(
     elif sort == "distance":
         order, key = ["distance_km", "id"], "distance_km"
         if cursor:
-            qs = qs.filter(Q(distance_km__gt=cursor[0]) | Q(distance_km=cursor[0], id__gt=cursor[1]))
+            qs = qs.filter(
+                Q(distance_km__gt=cursor[0]) | Q(distance_km=cursor[0], id__gt=cursor[1])
+            )
     else:
         order, key = ["-created_at", "-id"], "created_at"
         if cursor:
@@ -299,15 +327,25 @@ def listing_search(
     last = rows[-1] if rows else None
     return ListingPage(
         listings=rows,
-        next_cursor=_encode_cursor(sort, getattr(last, key), last.pk) if more and last is not None else None,
+        next_cursor=_encode_cursor(sort, getattr(last, key), last.pk)
+        if more and last is not None
+        else None,
     )
 
 
 PUBLIC_SORTS = ("relevance", "newest")
 
 
-def listings_public(community, *, q: str = "", kind: str | None = None, category: Any = None,
-                    sort: str = "relevance", after: str | None = None, limit: int = 20) -> ListingPage:
+def listings_public(
+    community,
+    *,
+    q: str = "",
+    kind: str | None = None,
+    category: Any = None,
+    sort: str = "relevance",
+    after: str | None = None,
+    limit: int = 20,
+) -> ListingPage:
     """The community's public listings (marked "Everyone"), active and unexpired, for anyone,
     signed in or not, the same for all: words, kind and category only (no distance, times or
     owners' activity, which say something about people; the page and the API offer words and
@@ -315,5 +353,14 @@ def listings_public(community, *, q: str = "", kind: str | None = None, category
     `access_public_listings` and shows no owner, point or picture. Raises ValidationFailed."""
     if sort not in PUBLIC_SORTS:
         raise _bad("sort", f"Sort by one of: {', '.join(PUBLIC_SORTS)}.")
-    return listing_search(community, None, q=q, kind=kind, category=category, sort=sort, after=after, limit=limit,
-                          public_only=True)
+    return listing_search(
+        community,
+        None,
+        q=q,
+        kind=kind,
+        category=category,
+        sort=sort,
+        after=after,
+        limit=limit,
+        public_only=True,
+    )

@@ -83,14 +83,24 @@ def embed_texts(texts: Sequence[str]) -> list[Any]:
     """One unit-length float32 vector (a numpy array of DIMENSIONS) for each text."""
     if not texts:
         return []
-    vectors = model().encode(list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True,
-                             convert_to_numpy=True, show_progress_bar=False)
+    vectors = model().encode(
+        list(texts),
+        batch_size=BATCH_SIZE,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
     return [row.astype("<f4", copy=False) for row in vectors]
 
 
 def listing_text(listing: Listing) -> str:
     """What is embedded: the title, the description, the tags and the category's name."""
-    parts = [listing.title, listing.description, ", ".join(listing.tags or []), listing.category.name]
+    parts = [
+        listing.title,
+        listing.description,
+        ", ".join(listing.tags or []),
+        listing.category.name,
+    ]
     return "\n".join(part.strip() for part in parts if part and part.strip())
 
 
@@ -112,8 +122,13 @@ def vector_from(data: bytes | memoryview) -> Any:
 
 def vector_of(listing: Listing) -> Any | None:
     """The stored vector of a listing, or None (not embedded yet, or by another model)."""
-    row = (ListingEmbedding.objects.filter(listing_id=listing.pk, model_name=MODEL_NAME, dimensions=DIMENSIONS)
-           .values_list("vector", flat=True).first())
+    row = (
+        ListingEmbedding.objects.filter(
+            listing_id=listing.pk, model_name=MODEL_NAME, dimensions=DIMENSIONS
+        )
+        .values_list("vector", flat=True)
+        .first()
+    )
     return vector_from(row) if row is not None else None
 
 
@@ -144,21 +159,38 @@ def _community_vectors(community_id: int, kind: str) -> _Vectors:
     stays the same, so a match query does not read thousands of vectors every time."""
     import numpy as np
 
-    active = Listing.objects.filter(community_id=community_id, kind=kind, status=ListingStatus.ACTIVE,
-                                    embedding__model_name=MODEL_NAME, embedding__dimensions=DIMENSIONS)
-    stamp = tuple(active.aggregate(n=Count("pk"), newest=Max("embedding__computed_at"), top=Max("pk")).values())
+    active = Listing.objects.filter(
+        community_id=community_id,
+        kind=kind,
+        status=ListingStatus.ACTIVE,
+        embedding__model_name=MODEL_NAME,
+        embedding__dimensions=DIMENSIONS,
+    )
+    stamp = tuple(
+        active.aggregate(
+            n=Count("pk"), newest=Max("embedding__computed_at"), top=Max("pk")
+        ).values()
+    )
     key = (community_id, kind)
     with _vectors_lock:
         found = _vectors.get(key)
         if found is not None and found.stamp == stamp:
             _vectors.move_to_end(key)
             return found
-    rows = list(active.order_by("-pk").values_list("pk", "owner_id", "visibility", "embedding__vector")[:SCAN_MAX])
+    rows = list(
+        active.order_by("-pk").values_list("pk", "owner_id", "visibility", "embedding__vector")[
+            :SCAN_MAX
+        ]
+    )
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     entry = _Vectors(
-        stamp=stamp, ids=ids, owners=np.array([row[1] for row in rows], dtype=np.int64),
+        stamp=stamp,
+        ids=ids,
+        owners=np.array([row[1] for row in rows], dtype=np.int64),
         visibilities=np.array([row[2] for row in rows], dtype=object),
-        matrix=np.frombuffer(b"".join(bytes(row[3]) for row in rows), dtype="<f4").reshape(len(rows), DIMENSIONS),
+        matrix=np.frombuffer(b"".join(bytes(row[3]) for row in rows), dtype="<f4").reshape(
+            len(rows), DIMENSIONS
+        ),
         rows={pk: i for i, pk in enumerate(ids.tolist())},
     )
     with _vectors_lock:
@@ -182,8 +214,15 @@ class Cosines:
         return float(self._scores[row])
 
 
-def similarities(vector: Any, *, community_id: int, kind: str, exclude_owner_id: int, visibilities: list[str],
-                 top: int) -> tuple[Cosines, list[int]]:
+def similarities(
+    vector: Any,
+    *,
+    community_id: int,
+    kind: str,
+    exclude_owner_id: int,
+    visibilities: list[str],
+    top: int,
+) -> tuple[Cosines, list[int]]:
     """Cosine similarity of `vector` to the community's active embedded listings of `kind` (the
     newest SCAN_MAX) that the viewer may see and that are not the owner's own, and the ids of the
     `top` most similar. The vectors are unit length, so cosine is a dot product. The caller
@@ -192,7 +231,11 @@ def similarities(vector: Any, *, community_id: int, kind: str, exclude_owner_id:
 
     entry = _community_vectors(community_id, kind)
     allowed = (entry.owners != exclude_owner_id) & np.isin(entry.visibilities, visibilities)
-    scores = entry.matrix @ np.asarray(vector, dtype="<f4") if len(entry.ids) else np.zeros(0, dtype="<f4")
+    scores = (
+        entry.matrix @ np.asarray(vector, dtype="<f4")
+        if len(entry.ids)
+        else np.zeros(0, dtype="<f4")
+    )
     ranked = np.where(allowed, scores, -np.inf)
     best = [i for i in np.argsort(-ranked, kind="stable")[:top].tolist() if allowed[i]]
     return Cosines(entry, scores, allowed), entry.ids[best].tolist()

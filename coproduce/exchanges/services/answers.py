@@ -31,7 +31,9 @@ def _answer_check(actor, exchange: Exchange, on_behalf_of) -> Any:
     person = _acting_person(actor, exchange, on_behalf_of)
     providers, recipients = _sides(exchange)
     if person.pk not in providers | recipients:
-        raise PermissionDenied("Only the people in this exchange can answer it.", code="not_a_participant")
+        raise PermissionDenied(
+            "Only the people in this exchange can answer it.", code="not_a_participant"
+        )
     recorder = exchange.recorded_for_id
     recorder_side = providers if recorder in providers else recipients
     if person.pk in recorder_side:
@@ -43,8 +45,10 @@ def _answer_check(actor, exchange: Exchange, on_behalf_of) -> Any:
 
 
 def _not_waiting(exchange: Exchange) -> Conflict:
-    return Conflict(f"This exchange is not waiting for an answer: it is {exchange.get_status_display().lower()}.",
-                    code=f"already_{exchange.status}")
+    return Conflict(
+        f"This exchange is not waiting for an answer: it is {exchange.get_status_display().lower()}.",
+        code=f"already_{exchange.status}",
+    )
 
 
 def _load_exchange(stored: dict) -> Exchange:
@@ -57,7 +61,9 @@ def _answer_request(exchange: Exchange, actor, on_behalf_of, **values) -> dict:
     return {"exchange": exchange.pk, "for": getattr(on_behalf_of, "pk", None) or actor.pk, **values}
 
 
-def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None, idempotency_key: str | None = None) -> Exchange:
+def exchange_confirm(
+    *, actor, exchange: Exchange, on_behalf_of=None, idempotency_key: str | None = None
+) -> Exchange:
     """The other side confirms; the hours are posted. With a client's key, a retry answers with
     the confirmed exchange (the key is recorded with the posting) instead of "already
     confirmed". Raises PermissionDenied (own record, not a participant), Conflict (not waiting:
@@ -73,29 +79,47 @@ def exchange_confirm(*, actor, exchange: Exchange, on_behalf_of=None, idempotenc
         locked.decided_by = person
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at", "transfer"])
-        audit_record(actor=actor, on_behalf_of=person, action="exchange.confirm", subject=locked,
-                     community_id=locked.community_id, person_id=person.pk,
-                     changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=person,
+            action="exchange.confirm",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=person.pk,
+            changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]},
+        )
         _answered(locked)
-        _notify_sides(locked, f"Confirmed: {amounts_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
-                      f"{person.display_name} confirmed the hours for "
-                      f"{locked.title or locked.category or 'an exchange'}.",
-                      kind="exchange_confirmed", only={locked.recorded_for_id})
+        _notify_sides(
+            locked,
+            f"Confirmed: {amounts_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
+            f"{person.display_name} confirmed the hours for "
+            f"{locked.title or locked.category or 'an exchange'}.",
+            kind="exchange_confirmed",
+            only={locked.recorded_for_id},
+        )
         return locked, {"exchange_id": locked.pk}
 
-    return once(scope=f"exchange-confirm:{exchange.community_id}", key=idempotency_key,
-                request=_answer_request(exchange, actor, on_behalf_of), run=run, load=_load_exchange)
+    return once(
+        scope=f"exchange-confirm:{exchange.community_id}",
+        key=idempotency_key,
+        request=_answer_request(exchange, actor, on_behalf_of),
+        run=run,
+        load=_load_exchange,
+    )
 
 
-def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=None,
-                     idempotency_key: str | None = None) -> Exchange:
+def exchange_decline(
+    *, actor, exchange: Exchange, reason: str, on_behalf_of=None, idempotency_key: str | None = None
+) -> Exchange:
     """The other side declines: nothing is posted. Raises ValidationFailed (no reason),
     PermissionDenied, Conflict."""
     reason = (reason or "").strip()
 
     def run():
         if not reason:
-            raise ValidationFailed("Say why, so the other person understands.", fields={"reason": ["Required."]})
+            raise ValidationFailed(
+                "Say why, so the other person understands.", fields={"reason": ["Required."]}
+            )
         locked = _lock(exchange)
         person = _answer_check(actor, locked, on_behalf_of)
         if locked.status != ExchangeStatus.RECORDED:
@@ -105,22 +129,39 @@ def exchange_decline(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
         locked.decided_at = timezone.now()
         locked.decision_note = reason
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit_record(actor=actor, on_behalf_of=person, action="exchange.decline", subject=locked,
-                     community_id=locked.community_id, person_id=person.pk, note=reason,
-                     changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DECLINED]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=person,
+            action="exchange.decline",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=person.pk,
+            note=reason,
+            changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DECLINED]},
+        )
         _answered(locked)
-        _notify_sides(locked, f"Declined: {amounts_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
-                      f"{person.display_name} declined the hours for "
-                      f"{locked.title or locked.category or 'an exchange'}.\n\nWhy: {reason}",
-                      kind="exchange_declined", only={locked.recorded_for_id})
+        _notify_sides(
+            locked,
+            f"Declined: {amounts_selectors.hours(locked.minutes or 0)} ({locked.community.name})",
+            f"{person.display_name} declined the hours for "
+            f"{locked.title or locked.category or 'an exchange'}.\n\nWhy: {reason}",
+            kind="exchange_declined",
+            only={locked.recorded_for_id},
+        )
         return locked, {"exchange_id": locked.pk}
 
-    return once(scope=f"exchange-decline:{exchange.community_id}", key=idempotency_key,
-                request=_answer_request(exchange, actor, on_behalf_of, reason=reason), run=run, load=_load_exchange)
+    return once(
+        scope=f"exchange-decline:{exchange.community_id}",
+        key=idempotency_key,
+        request=_answer_request(exchange, actor, on_behalf_of, reason=reason),
+        run=run,
+        load=_load_exchange,
+    )
 
 
-def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=None,
-                     idempotency_key: str | None = None) -> Exchange:
+def exchange_dispute(
+    *, actor, exchange: Exchange, reason: str, on_behalf_of=None, idempotency_key: str | None = None
+) -> Exchange:
     """Either side flags a recorded exchange for a coordinator. Raises ValidationFailed,
     PermissionDenied, Conflict."""
     reason = (reason or "").strip()
@@ -132,24 +173,39 @@ def exchange_dispute(*, actor, exchange: Exchange, reason: str, on_behalf_of=Non
         person = _acting_person(actor, locked, on_behalf_of)
         providers, recipients = _sides(locked)
         if person.pk not in providers | recipients:
-            raise PermissionDenied("Only the people in this exchange can dispute it.", code="not_a_participant")
+            raise PermissionDenied(
+                "Only the people in this exchange can dispute it.", code="not_a_participant"
+            )
         if locked.status != ExchangeStatus.RECORDED:
             raise _not_waiting(locked)
         locked.status = ExchangeStatus.DISPUTED
         locked.decision_note = reason
         locked.save(update_fields=["status", "decision_note"])
-        audit_record(actor=actor, on_behalf_of=person, action="exchange.dispute", subject=locked,
-                     community_id=locked.community_id, person_id=person.pk, note=reason,
-                     changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=person,
+            action="exchange.dispute",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=person.pk,
+            note=reason,
+            changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]},
+        )
         _answered(locked)
         return locked, {"exchange_id": locked.pk}
 
-    return once(scope=f"exchange-dispute:{exchange.community_id}", key=idempotency_key,
-                request=_answer_request(exchange, actor, on_behalf_of, reason=reason), run=run, load=_load_exchange)
+    return once(
+        scope=f"exchange-dispute:{exchange.community_id}",
+        key=idempotency_key,
+        request=_answer_request(exchange, actor, on_behalf_of, reason=reason),
+        run=run,
+        load=_load_exchange,
+    )
 
 
-def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str,
-                     idempotency_key: str | None = None) -> Exchange:
+def exchange_resolve(
+    *, actor, exchange: Exchange, confirm: bool, note: str, idempotency_key: str | None = None
+) -> Exchange:
     """A coordinator settles a disputed exchange: confirmed (posted) or declined. With a client's
     key, a retry answers with the settled exchange. Raises PermissionDenied, ValidationFailed (no
     note), Conflict (not disputed, key reused), LimitExceeded."""
@@ -157,7 +213,9 @@ def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str,
 
     def run():
         if not note:
-            raise ValidationFailed("Record how the dispute was settled.", fields={"note": ["Required."]})
+            raise ValidationFailed(
+                "Record how the dispute was settled.", fields={"note": ["Required."]}
+            )
         locked = _lock(exchange)
         community_access.access_coordinate(actor, locked.community)
         if locked.status != ExchangeStatus.DISPUTED:
@@ -171,16 +229,33 @@ def exchange_resolve(*, actor, exchange: Exchange, confirm: bool, note: str,
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.decision_note = note
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "transfer"])
-        audit_record(actor=actor, action="exchange.resolve", subject=locked, community_id=locked.community_id,
-                     note=note, changes={"status": [old, locked.status]})
-        _notify_sides(locked, f"Dispute settled ({locked.community.name})",
-                      f"A coordinator settled the dispute about {locked.title or locked.category or 'an exchange'}: "
-                      f"the hours were {locked.get_status_display().lower()}.\n\n{note}", kind="exchange_settled")
+        locked.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_note", "transfer"]
+        )
+        audit_record(
+            actor=actor,
+            action="exchange.resolve",
+            subject=locked,
+            community_id=locked.community_id,
+            note=note,
+            changes={"status": [old, locked.status]},
+        )
+        _notify_sides(
+            locked,
+            f"Dispute settled ({locked.community.name})",
+            f"A coordinator settled the dispute about {locked.title or locked.category or 'an exchange'}: "
+            f"the hours were {locked.get_status_display().lower()}.\n\n{note}",
+            kind="exchange_settled",
+        )
         return locked, {"exchange_id": locked.pk}
 
-    return once(scope=f"exchange-settle:{exchange.community_id}", key=idempotency_key,
-                request={"exchange": exchange.pk, "confirm": confirm, "note": note}, run=run, load=_load_exchange)
+    return once(
+        scope=f"exchange-settle:{exchange.community_id}",
+        key=idempotency_key,
+        request={"exchange": exchange.pk, "confirm": confirm, "note": note},
+        run=run,
+        load=_load_exchange,
+    )
 
 
 def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
@@ -188,7 +263,9 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
     An exchange that cannot be posted (a limit) is left for a coordinator. Returns how many."""
     now = now or timezone.now()
     done = 0
-    for exchange in Exchange.objects.filter(status=ExchangeStatus.RECORDED, auto_confirm_at__lte=now).order_by("pk"):
+    for exchange in Exchange.objects.filter(
+        status=ExchangeStatus.RECORDED, auto_confirm_at__lte=now
+    ).order_by("pk"):
         try:
             with transaction.atomic(durable=True):
                 locked = _lock(exchange)
@@ -198,12 +275,19 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
                 locked.status = ExchangeStatus.CONFIRMED
                 locked.decided_at = now
                 days = communities_selectors.rules_for(locked.community)["auto_confirm_days"]
-                locked.decision_note = ngettext("Confirmed automatically: no answer within %(n)d day.",
-                                                "Confirmed automatically: no answer within %(n)d days.", days) % {"n": days}
+                locked.decision_note = ngettext(
+                    "Confirmed automatically: no answer within %(n)d day.",
+                    "Confirmed automatically: no answer within %(n)d days.",
+                    days,
+                ) % {"n": days}
                 locked.save(update_fields=["status", "decided_at", "decision_note", "transfer"])
-                audit_record(actor=None, action="exchange.auto_confirm", subject=locked,
-                             community_id=locked.community_id,
-                             changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]})
+                audit_record(
+                    actor=None,
+                    action="exchange.auto_confirm",
+                    subject=locked,
+                    community_id=locked.community_id,
+                    changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.CONFIRMED]},
+                )
                 _answered(locked)
                 done += 1
         except errors.LimitExceeded:
@@ -211,7 +295,9 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
     return done
 
 
-def exchange_reverse(*, actor, exchange: Exchange, reason: str, idempotency_key: str | None = None) -> Exchange:
+def exchange_reverse(
+    *, actor, exchange: Exchange, reason: str, idempotency_key: str | None = None
+) -> Exchange:
     """A coordinator reverses a posted exchange with a reason (a new reversing transfer); both
     sides are told why. The reversal, its audit row, the notices and the client's key (if any)
     are written in one transaction. Raises PermissionDenied, ValidationFailed, Conflict (not
@@ -222,18 +308,39 @@ def exchange_reverse(*, actor, exchange: Exchange, reason: str, idempotency_key:
         locked = _lock(exchange)
         community_access.access_coordinate(actor, locked.community)
         if locked.transfer_id is None:
-            raise Conflict("Nothing has been posted for this exchange, so there is nothing to reverse.",
-                           code="not_posted")
+            raise Conflict(
+                "Nothing has been posted for this exchange, so there is nothing to reverse.",
+                code="not_posted",
+            )
         reversal = reversals_services.transfer_reverse(
-            actor=actor, community=locked.community, transfer_id=locked.transfer_id, reason=reason, notify=False
+            actor=actor,
+            community=locked.community,
+            transfer_id=locked.transfer_id,
+            reason=reason,
+            notify=False,
         )
-        audit_record(actor=actor, action="exchange.reverse", subject=locked, community_id=locked.community_id,
-                     note=reason, changes={"reversal_transfer": [None, reversal.pk]})
-        _notify_sides(locked, f"Hours reversed ({locked.community.name})",
-                      f"A coordinator reversed {amounts_selectors.hours(locked.minutes or 0)} for "
-                      f"{locked.title or locked.category or 'an exchange'} on {locked.effective_on:%-d %B %Y}."
-                      f"\n\nReason: {reason}", kind="exchange_reversed")
+        audit_record(
+            actor=actor,
+            action="exchange.reverse",
+            subject=locked,
+            community_id=locked.community_id,
+            note=reason,
+            changes={"reversal_transfer": [None, reversal.pk]},
+        )
+        _notify_sides(
+            locked,
+            f"Hours reversed ({locked.community.name})",
+            f"A coordinator reversed {amounts_selectors.hours(locked.minutes or 0)} for "
+            f"{locked.title or locked.category or 'an exchange'} on {locked.effective_on:%-d %B %Y}."
+            f"\n\nReason: {reason}",
+            kind="exchange_reversed",
+        )
         return locked, {"exchange_id": locked.pk}
 
-    return once(scope=f"exchange-reverse:{exchange.community_id}", key=idempotency_key,
-                request={"exchange": exchange.pk, "reason": reason}, run=run, load=_load_exchange)
+    return once(
+        scope=f"exchange-reverse:{exchange.community_id}",
+        key=idempotency_key,
+        request={"exchange": exchange.pk, "reason": reason},
+        run=run,
+        load=_load_exchange,
+    )

@@ -37,8 +37,13 @@ def embed_after_commit(listing: Listing) -> None:
 
 
 def _store(listing: Listing, vector: Any, digest: str) -> None:
-    values = {"model_name": MODEL_NAME, "dimensions": DIMENSIONS, "vector": vector_bytes(vector),
-              "text_hash": digest, "computed_at": timezone.now()}
+    values = {
+        "model_name": MODEL_NAME,
+        "dimensions": DIMENSIONS,
+        "vector": vector_bytes(vector),
+        "text_hash": digest,
+        "computed_at": timezone.now(),
+    }
     try:
         with transaction.atomic():
             ListingEmbedding.objects.update_or_create(listing_id=listing.pk, defaults=values)
@@ -51,17 +56,24 @@ def _embed(listings: Iterable[Listing]) -> int:
     outside any transaction); touch the others so they are not looked at again."""
     listings = list(listings)
     texts = {listing.pk: listing_text(listing) for listing in listings}
-    stored = {e.listing_id: e for e in ListingEmbedding.objects.filter(listing__in=[x.pk for x in listings])}
+    stored = {
+        e.listing_id: e
+        for e in ListingEmbedding.objects.filter(listing__in=[x.pk for x in listings])
+    }
     due = []
     for listing in listings:
         found = stored.get(listing.pk)
-        if (found and found.text_hash == text_hash(texts[listing.pk]) and found.model_name == MODEL_NAME
-                and found.dimensions == DIMENSIONS):
+        if (
+            found
+            and found.text_hash == text_hash(texts[listing.pk])
+            and found.model_name == MODEL_NAME
+            and found.dimensions == DIMENSIONS
+        ):
             ListingEmbedding.objects.filter(pk=found.pk).update(computed_at=timezone.now())
         else:
             due.append(listing)
     for start in range(0, len(due), BATCH_SIZE):
-        batch = due[start:start + BATCH_SIZE]
+        batch = due[start : start + BATCH_SIZE]
         vectors = embed_texts([texts[x.pk] for x in batch])
         for listing, vector in zip(batch, vectors, strict=True):
             _store(listing, vector, text_hash(texts[listing.pk]))
@@ -74,18 +86,28 @@ def listing_embed(listing_id: int) -> bool:
     longer active is left alone (the periodic job picks it up if it comes back)."""
     if not enabled():
         return False
-    listing = (Listing.objects.select_related("category")
-               .filter(pk=listing_id, status=ListingStatus.ACTIVE).first())
+    listing = (
+        Listing.objects.select_related("category")
+        .filter(pk=listing_id, status=ListingStatus.ACTIVE)
+        .first()
+    )
     if listing is None:
         return False
     return _embed([listing]) == 1
 
 
 def _pending() -> Any:
-    stale = (Q(embedding__isnull=True) | ~Q(embedding__model_name=MODEL_NAME)
-             | Q(embedding__computed_at__lt=F("updated_at")))
-    return (Listing.objects.filter(status=ListingStatus.ACTIVE, expires_at__gt=timezone.now())
-            .filter(stale).select_related("category").order_by("pk"))
+    stale = (
+        Q(embedding__isnull=True)
+        | ~Q(embedding__model_name=MODEL_NAME)
+        | Q(embedding__computed_at__lt=F("updated_at"))
+    )
+    return (
+        Listing.objects.filter(status=ListingStatus.ACTIVE, expires_at__gt=timezone.now())
+        .filter(stale)
+        .select_related("category")
+        .order_by("pk")
+    )
 
 
 def listings_embed_pending(*, limit: int = 2000) -> int:

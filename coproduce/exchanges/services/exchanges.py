@@ -46,20 +46,30 @@ from .listings import listing_activity
 MAX_PARTICIPANTS = 60
 
 
-def _notify(people, subject: str, body: str, *, kind: str = "exchange", url: str = "", community=None) -> None:
+def _notify(
+    people, subject: str, body: str, *, kind: str = "exchange", url: str = "", community=None
+) -> None:
     """Tell each person in their notification centre, and by email if they want each one
     (a background job after commit: see notifications.services.notify)."""
     for person in people:
         if person.pseudonymised_at is None:
-            notifications.notify(person=person, kind=kind, title=subject, body=body, url=url, community=community)
+            notifications.notify(
+                person=person, kind=kind, title=subject, body=body, url=url, community=community
+            )
 
 
 def _notify_sides(exchange: Exchange, subject: str, body: str, *, kind: str, only=None) -> None:
     """Tell the people in an exchange (or only those with ids in `only`), linking to it."""
     people = [p.person for p in exchange.participants.all() if only is None or p.person_id in only]
     community = exchange.community
-    _notify(people, subject, body, kind=kind, community=community,
-            url=f"/c/{community.slug}/exchanges/{exchange.pk}/")
+    _notify(
+        people,
+        subject,
+        body,
+        kind=kind,
+        community=community,
+        url=f"/c/{community.slug}/exchanges/{exchange.pk}/",
+    )
 
 
 def _exchange_url(exchange: Exchange) -> str:
@@ -70,8 +80,11 @@ def _answered(exchange: Exchange) -> None:
     """The hours no longer wait for an answer: the "Please confirm" notifications about them are
     resolved, whoever answered (the person, a coordinator for them, the other side's dispute or
     the auto-confirm job)."""
-    notifications.resolve(people_ids=[p.person_id for p in exchange.participants.all()],
-                          kind="exchange_recorded", url=_exchange_url(exchange))
+    notifications.resolve(
+        people_ids=[p.person_id for p in exchange.participants.all()],
+        kind="exchange_recorded",
+        url=_exchange_url(exchange),
+    )
 
 
 def _shape(providers: list, recipients: list) -> str:
@@ -101,19 +114,31 @@ def _check_people(community, providers: list, recipients: list) -> None:
     provider_ids = [p.pk for p in providers]
     recipient_ids = [p.pk for p in recipients]
     if set(provider_ids) & set(recipient_ids):
-        raise ValidationFailed("Nobody can exchange time with themselves.", code="self_exchange",
-                               fields={"recipients": ["The same person is on both sides."]})
+        raise ValidationFailed(
+            "Nobody can exchange time with themselves.",
+            code="self_exchange",
+            fields={"recipients": ["The same person is on both sides."]},
+        )
     if len(set(provider_ids)) != len(provider_ids) or len(set(recipient_ids)) != len(recipient_ids):
-        raise ValidationFailed("Each person may be listed once.", fields={"recipients": ["Listed twice."]})
+        raise ValidationFailed(
+            "Each person may be listed once.", fields={"recipients": ["Listed twice."]}
+        )
     # One query for everyone, however many people take part.
-    members = set(memberships_selectors.active_member_ids(community).filter(person_id__in=[*provider_ids, *recipient_ids])
-                  .values_list("person_id", flat=True))
+    members = set(
+        memberships_selectors.active_member_ids(community)
+        .filter(person_id__in=[*provider_ids, *recipient_ids])
+        .values_list("person_id", flat=True)
+    )
     for person in [*providers, *recipients]:
         if person.pk not in members:
-            raise NotFound(f"{person.display_name} is not a member of this community.", code="not_a_member")
+            raise NotFound(
+                f"{person.display_name} is not a member of this community.", code="not_a_member"
+            )
 
 
-def _check_amount(community, rules: dict[str, Any], minutes: Any, effective_on: dt.date | None) -> None:
+def _check_amount(
+    community, rules: dict[str, Any], minutes: Any, effective_on: dt.date | None
+) -> None:
     errors: dict[str, list[str]] = {}
     if isinstance(minutes, bool) or not isinstance(minutes, int):
         errors["minutes"] = ["Enter the time as whole minutes."]
@@ -129,7 +154,9 @@ def _check_amount(community, rules: dict[str, Any], minutes: Any, effective_on: 
     elif effective_on > _local_today(community):
         errors["effective_on"] = ["The date cannot be in the future."]
     elif effective_on < _local_today(community) - dt.timedelta(days=366):
-        errors["effective_on"] = ["The date is more than a year ago; ask a coordinator to enter it."]
+        errors["effective_on"] = [
+            "The date is more than a year ago; ask a coordinator to enter it."
+        ]
     if errors:
         raise ValidationFailed("Please correct the time or the date.", fields=errors)
 
@@ -155,18 +182,29 @@ def _clean_expenses(expenses: list[dict] | None) -> list[dict]:
         try:
             amount = Decimal(str(item.get("amount")))
         except (InvalidOperation, TypeError):
-            raise ValidationFailed("An expense amount is not a number.", fields={"expenses": ["Not a number."]}) from None
+            raise ValidationFailed(
+                "An expense amount is not a number.", fields={"expenses": ["Not a number."]}
+            ) from None
         currency = str(item.get("currency") or "GBP").upper()
         note = str(item.get("note") or "").strip()
         if not amount.is_finite() or amount <= 0 or amount >= Decimal("10000000"):
-            raise ValidationFailed("An expense must be more than zero.", fields={"expenses": ["Out of range."]})
+            raise ValidationFailed(
+                "An expense must be more than zero.", fields={"expenses": ["Out of range."]}
+            )
         if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationFailed("Expenses are in pounds and pence (two decimal places).",
-                                   fields={"expenses": ["Too many decimal places."]})
+            raise ValidationFailed(
+                "Expenses are in pounds and pence (two decimal places).",
+                fields={"expenses": ["Too many decimal places."]},
+            )
         if len(currency) != 3 or not currency.isalpha() or not currency.isascii():
-            raise ValidationFailed("Give the currency as three letters, e.g. GBP.", fields={"expenses": ["Bad currency."]})
+            raise ValidationFailed(
+                "Give the currency as three letters, e.g. GBP.",
+                fields={"expenses": ["Bad currency."]},
+            )
         if not note:
-            raise ValidationFailed("Say what each expense was for.", fields={"expenses": ["Missing note."]})
+            raise ValidationFailed(
+                "Say what each expense was for.", fields={"expenses": ["Missing note."]}
+            )
         cleaned.append({"amount": amount, "currency": currency, "note": note[:200]})
     return cleaned
 
@@ -178,20 +216,50 @@ def _payer(rules: dict[str, Any], shape: str) -> str:
 
 
 def _create(
-    *, actor, community, rules, providers, recipients, minutes, effective_on, title, category, note, recorded_for,
-    method, status, listing_id=None, slip_number="", expenses=None,
+    *,
+    actor,
+    community,
+    rules,
+    providers,
+    recipients,
+    minutes,
+    effective_on,
+    title,
+    category,
+    note,
+    recorded_for,
+    method,
+    status,
+    listing_id=None,
+    slip_number="",
+    expenses=None,
 ) -> Exchange:
     shape = _shape(providers, recipients)
     exchange = Exchange.objects.create(
-        community=community, shape=shape, status=status, method=method, title=title[:200], category=category[:80],
-        note=note, listing_id=listing_id, minutes=minutes, effective_on=effective_on, payer=_payer(rules, shape),
-        slip_number=slip_number, arranged_by=actor, recorded_by=actor, recorded_for=recorded_for,
+        community=community,
+        shape=shape,
+        status=status,
+        method=method,
+        title=title[:200],
+        category=category[:80],
+        note=note,
+        listing_id=listing_id,
+        minutes=minutes,
+        effective_on=effective_on,
+        payer=_payer(rules, shape),
+        slip_number=slip_number,
+        arranged_by=actor,
+        recorded_by=actor,
+        recorded_for=recorded_for,
         recorded_at=timezone.now(),
         auto_confirm_at=timezone.now() + dt.timedelta(days=rules["auto_confirm_days"]),
     )
     Participant.objects.bulk_create(
         [Participant(exchange=exchange, person=p, role=ParticipantRole.PROVIDER) for p in providers]
-        + [Participant(exchange=exchange, person=p, role=ParticipantRole.RECIPIENT) for p in recipients]
+        + [
+            Participant(exchange=exchange, person=p, role=ParticipantRole.RECIPIENT)
+            for p in recipients
+        ]
     )
     for item in _clean_expenses(expenses):
         Expense.objects.create(exchange=exchange, paid_by=None, **item)
@@ -209,7 +277,11 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
     recipients = [p.person for p in parts if p.role == ParticipantRole.RECIPIENT]
     minutes = exchange.minutes or 0
     total = minutes * len(providers)
-    shares = {} if exchange.payer == "fund" else recipient_shares(total, [person.pk for person in recipients])
+    shares = (
+        {}
+        if exchange.payer == "fund"
+        else recipient_shares(total, [person.pk for person in recipients])
+    )
     paying = [person for person in recipients if shares.get(person.pk)]
     accounts = accounts_services.member_accounts(community, [*providers, *paying])
     legs = [Leg(accounts[person.pk].pk, minutes) for person in providers]
@@ -223,10 +295,16 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
 def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
     """Post the exchange's hours. Must run inside the caller's transaction, with the exchange locked."""
     transfer = transfers_services.post_transfer(
-        actor=actor, community=exchange.community, key=f"exchange:{exchange.pk}", legs=exchange_legs(exchange),
+        actor=actor,
+        community=exchange.community,
+        key=f"exchange:{exchange.pk}",
+        legs=exchange_legs(exchange),
         reason="exchange" if exchange.shape == ExchangeShape.ONE_TO_ONE else "group_exchange",
-        memo=exchange.title or exchange.category, on_behalf_of=on_behalf_of,
-        effective_at=_effective_at(exchange.community, exchange.effective_on or _local_today(exchange.community)),
+        memo=exchange.title or exchange.category,
+        on_behalf_of=on_behalf_of,
+        effective_at=_effective_at(
+            exchange.community, exchange.effective_on or _local_today(exchange.community)
+        ),
         related=("exchange", exchange.pk),
     )
     exchange.transfer = transfer
@@ -305,8 +383,10 @@ def _check_vetting(actor, community, activity: str | None, people: list) -> None
     levels = vetting_selectors.vetting_levels(community, [p.pk for p in people])
     for person in people:
         if levels[person.pk] < needed:
-            raise PermissionDenied(community_access.activity_refusal(person, community, activity, viewer=actor),
-                                   code="vetting_required")
+            raise PermissionDenied(
+                community_access.activity_refusal(person, community, activity, viewer=actor),
+                code="vetting_required",
+            )
 
 
 def exchange_record(
@@ -331,9 +411,15 @@ def exchange_record(
     in it lacks the check level the community's rule asks for this kind of help), Conflict (key
     reused)."""
     request = {
-        "providers": sorted(p.pk for p in providers), "recipients": sorted(p.pk for p in recipients),
-        "minutes": minutes, "effective_on": str(effective_on), "title": title, "category": category, "note": note,
-        "on_behalf_of": getattr(on_behalf_of, "pk", None), "listing_id": listing_id,
+        "providers": sorted(p.pk for p in providers),
+        "recipients": sorted(p.pk for p in recipients),
+        "minutes": minutes,
+        "effective_on": str(effective_on),
+        "title": title,
+        "category": category,
+        "note": note,
+        "on_behalf_of": getattr(on_behalf_of, "pk", None),
+        "listing_id": listing_id,
         "expenses": [{k: str(v) for k, v in e.items()} for e in expenses or []],
     }
 
@@ -349,7 +435,8 @@ def exchange_record(
             recorded_for = actor
         if recorded_for.pk not in {p.pk for p in [*providers, *recipients]}:
             raise PermissionDenied(
-                "You can only record an exchange you took part in.", code="not_a_participant",
+                "You can only record an exchange you took part in.",
+                code="not_a_participant",
                 fields={"providers": ["You are not on either side."]},
             )
         exchange_title, exchange_category = title, category
@@ -359,25 +446,54 @@ def exchange_record(
             # The hours link back to the listing and count under its category.
             exchange_title, exchange_category = title or listing.title, listing.category.name
         others = [p for p in [*providers, *recipients] if p.pk != recorded_for.pk]
-        _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), listing),
-                       [recorded_for, *others])
-        exchange = _create(
-            actor=actor, community=community, rules=rules, providers=providers, recipients=recipients, minutes=minutes,
-            effective_on=effective_on, title=exchange_title, category=exchange_category, note=note,
-            recorded_for=recorded_for,
-            method=EntryMethod.MEMBER, status=ExchangeStatus.RECORDED, listing_id=listing_id, expenses=expenses,
+        _check_vetting(
+            actor,
+            community,
+            exchange_activity(_shape(providers, recipients), listing),
+            [recorded_for, *others],
         )
-        audit_record(actor=actor, on_behalf_of=recorded_for, action="exchange.record", subject=exchange,
-                     community_id=community.pk, person_id=recorded_for.pk,
-                     changes={"status": [None, exchange.status], "minutes": [None, minutes]})
-        _notify(others, f"Please confirm {amounts_selectors.hours(minutes)} ({community.name})",
-                f"{recorded_for.display_name} recorded {amounts_selectors.hours(minutes)} for "
-                f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
-                kind="exchange_recorded", community=community, url=_exchange_url(exchange))
+        exchange = _create(
+            actor=actor,
+            community=community,
+            rules=rules,
+            providers=providers,
+            recipients=recipients,
+            minutes=minutes,
+            effective_on=effective_on,
+            title=exchange_title,
+            category=exchange_category,
+            note=note,
+            recorded_for=recorded_for,
+            method=EntryMethod.MEMBER,
+            status=ExchangeStatus.RECORDED,
+            listing_id=listing_id,
+            expenses=expenses,
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=recorded_for,
+            action="exchange.record",
+            subject=exchange,
+            community_id=community.pk,
+            person_id=recorded_for.pk,
+            changes={"status": [None, exchange.status], "minutes": [None, minutes]},
+        )
+        _notify(
+            others,
+            f"Please confirm {amounts_selectors.hours(minutes)} ({community.name})",
+            f"{recorded_for.display_name} recorded {amounts_selectors.hours(minutes)} for "
+            f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
+            kind="exchange_recorded",
+            community=community,
+            url=_exchange_url(exchange),
+        )
         return exchange, {"exchange_id": exchange.pk}
 
     return idempotent(
-        scope=f"exchange:{community.pk}", key=idempotency_key, request=request, run=run,
+        scope=f"exchange:{community.pk}",
+        key=idempotency_key,
+        request=request,
+        run=run,
         load=lambda stored: Exchange.objects.get(pk=stored["exchange_id"]),
     )
 
@@ -403,9 +519,15 @@ def exchange_enter(
     `vetting_required` as in exchange_record), Conflict (slip already entered), LimitExceeded."""
     slip_number = (slip_number or "").strip()
     request = {
-        "providers": sorted(p.pk for p in providers), "recipients": sorted(p.pk for p in recipients),
-        "minutes": minutes, "effective_on": str(effective_on), "title": title, "category": category, "note": note,
-        "slip": slip_number, "expenses": [{k: str(v) for k, v in e.items()} for e in expenses or []],
+        "providers": sorted(p.pk for p in providers),
+        "recipients": sorted(p.pk for p in recipients),
+        "minutes": minutes,
+        "effective_on": str(effective_on),
+        "title": title,
+        "category": category,
+        "note": note,
+        "slip": slip_number,
+        "expenses": [{k: str(v) for k, v in e.items()} for e in expenses or []],
     }
 
     def run():
@@ -413,36 +535,67 @@ def exchange_enter(
         rules = communities_selectors.rules_for(community)  # read once for every check below
         _check_amount(community, rules, minutes, effective_on)
         _check_people(community, providers, recipients)
-        _check_vetting(actor, community, exchange_activity(_shape(providers, recipients), None),
-                       [*providers, *recipients])
+        _check_vetting(
+            actor,
+            community,
+            exchange_activity(_shape(providers, recipients), None),
+            [*providers, *recipients],
+        )
         if slip_number:
             earlier = Exchange.objects.filter(community=community, slip_number=slip_number).first()
             if earlier is not None:
                 raise Conflict(
                     f"Paper slip {slip_number} was already entered on {timezone.localtime(earlier.created_at):%-d %B %Y}.",
-                    code="slip_already_entered", fields={"slip_number": ["Already entered."]},
+                    code="slip_already_entered",
+                    fields={"slip_number": ["Already entered."]},
                 )
         try:
             with transaction.atomic():
                 exchange = _create(
-                    actor=actor, community=community, rules=rules, providers=providers, recipients=recipients, minutes=minutes,
-                    effective_on=effective_on, title=title, category=category, note=note, recorded_for=None,
+                    actor=actor,
+                    community=community,
+                    rules=rules,
+                    providers=providers,
+                    recipients=recipients,
+                    minutes=minutes,
+                    effective_on=effective_on,
+                    title=title,
+                    category=category,
+                    note=note,
+                    recorded_for=None,
                     method=EntryMethod.PAPER_SLIP if slip_number else EntryMethod.BROKERED,
-                    status=ExchangeStatus.CONFIRMED, slip_number=slip_number, expenses=expenses,
+                    status=ExchangeStatus.CONFIRMED,
+                    slip_number=slip_number,
+                    expenses=expenses,
                 )
         except IntegrityError:
-            raise Conflict(f"Paper slip {slip_number} was already entered.", code="slip_already_entered",
-                           fields={"slip_number": ["Already entered."]}) from None
+            raise Conflict(
+                f"Paper slip {slip_number} was already entered.",
+                code="slip_already_entered",
+                fields={"slip_number": ["Already entered."]},
+            ) from None
         exchange.decided_by = actor
         exchange.decided_at = timezone.now()
         prefetch_related_objects([exchange], _with_participants())
         _post(exchange, actor=actor)
         exchange.save(update_fields=["decided_by", "decided_at", "transfer"])
-        audit_record(actor=actor, action=f"exchange.{exchange.method}", subject=exchange, community_id=community.pk,
-                     changes={"status": [None, exchange.status], "minutes": [None, minutes], "slip": [None, slip_number]})
+        audit_record(
+            actor=actor,
+            action=f"exchange.{exchange.method}",
+            subject=exchange,
+            community_id=community.pk,
+            changes={
+                "status": [None, exchange.status],
+                "minutes": [None, minutes],
+                "slip": [None, slip_number],
+            },
+        )
         return exchange, {"exchange_id": exchange.pk}
 
     return idempotent(
-        scope=f"exchange:{community.pk}", key=idempotency_key, request=request, run=run,
+        scope=f"exchange:{community.pk}",
+        key=idempotency_key,
+        request=request,
+        run=run,
         load=lambda stored: Exchange.objects.get(pk=stored["exchange_id"]),
     )

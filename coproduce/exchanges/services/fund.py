@@ -12,8 +12,16 @@ from coproduce.ledger.services import transfers as transfers_services
 from coproduce.ledger.services.postings import Leg
 
 
-def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str, note: str = "",
-                effective_at: dt.datetime | None = None):
+def fund_donate(
+    *,
+    actor,
+    community,
+    person,
+    minutes: int,
+    idempotency_key: str,
+    note: str = "",
+    effective_at: dt.datetime | None = None,
+):
     """A member gives hours to the community fund (`effective_at`: when, if not now; never in the
     future). Raises ValidationFailed, NotFound, PermissionDenied (for someone else without
     coordinating), LimitExceeded."""
@@ -23,9 +31,17 @@ def fund_donate(*, actor, community, person, minutes: int, idempotency_key: str,
         raise NotFound("No such member.")
     _check_minutes(minutes)
     return transfers_services.transfer_create(
-        actor=actor, community=community, idempotency_key=idempotency_key, reason="donation", memo=note,
-        on_behalf_of=person if person.pk != actor.pk else None, effective_at=effective_at,
-        legs=[Leg(accounts_services.member_account(community, person).pk, -minutes), Leg(accounts_services.fund_account(community).pk, minutes)],
+        actor=actor,
+        community=community,
+        idempotency_key=idempotency_key,
+        reason="donation",
+        memo=note,
+        on_behalf_of=person if person.pk != actor.pk else None,
+        effective_at=effective_at,
+        legs=[
+            Leg(accounts_services.member_account(community, person).pk, -minutes),
+            Leg(accounts_services.fund_account(community).pk, minutes),
+        ],
     )
 
 
@@ -40,12 +56,21 @@ def fund_grant(*, actor, community, person, minutes: int, reason: str, idempoten
         raise ValidationFailed("Say why the grant is made.", fields={"reason": ["Required."]})
     _check_minutes(minutes)
     return transfers_services.transfer_create(
-        actor=actor, community=community, idempotency_key=idempotency_key, reason="grant", memo=reason,
-        legs=[Leg(accounts_services.fund_account(community).pk, -minutes), Leg(accounts_services.member_account(community, person).pk, minutes)],
+        actor=actor,
+        community=community,
+        idempotency_key=idempotency_key,
+        reason="grant",
+        memo=reason,
+        legs=[
+            Leg(accounts_services.fund_account(community).pk, -minutes),
+            Leg(accounts_services.member_account(community, person).pk, minutes),
+        ],
     )
 
 
 def _check_minutes(minutes: Any) -> None:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        raise ValidationFailed("The time must be a whole number of minutes, more than zero.",
-                               fields={"minutes": ["Must be more than zero."]})
+        raise ValidationFailed(
+            "The time must be a whole number of minutes, more than zero.",
+            fields={"minutes": ["Must be more than zero."]},
+        )

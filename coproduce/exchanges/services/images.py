@@ -64,7 +64,10 @@ def _read(upload: Any) -> bytes:
 
 
 def _too_large() -> ValidationFailed:
-    return _refuse(f"The picture is too large: at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.", "image_too_large")
+    return _refuse(
+        f"The picture is too large: at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.",
+        "image_too_large",
+    )
 
 
 @dataclass
@@ -80,7 +83,9 @@ def process_image(raw: bytes) -> ProcessedImage:
     (`not_an_image`, `image_too_large`)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    not_image = _refuse("This file is not a picture we can use. Upload a JPEG, PNG or WebP photo.", "not_an_image")
+    not_image = _refuse(
+        "This file is not a picture we can use. Upload a JPEG, PNG or WebP photo.", "not_an_image"
+    )
     try:
         with warnings.catch_warnings():
             # Pillow warns (and past twice the limit raises) about decompression bombs; our own
@@ -100,12 +105,15 @@ def process_image(raw: bytes) -> ProcessedImage:
     except ValidationFailed:
         raise
     except Image.DecompressionBombError:
-        raise _refuse("The picture has far too many pixels; make it smaller and try again.",
-                      "image_too_large") from None
+        raise _refuse(
+            "The picture has far too many pixels; make it smaller and try again.", "image_too_large"
+        ) from None
     except UnidentifiedImageError:
         raise not_image from None
     except (OSError, SyntaxError, ValueError, EOFError):
-        raise _refuse("The picture could not be read: the file may be damaged or cut short.", "not_an_image") from None
+        raise _refuse(
+            "The picture could not be read: the file may be damaged or cut short.", "not_an_image"
+        ) from None
 
     # A fresh image holds only pixels: nothing of the original's metadata can be carried over.
     rgb = _flatten(upright)
@@ -115,7 +123,9 @@ def process_image(raw: bytes) -> ProcessedImage:
     full.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
     small = clean.copy()
     small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
-    return ProcessedImage(data=_jpeg(full), thumbnail=_jpeg(small), width=full.width, height=full.height)
+    return ProcessedImage(
+        data=_jpeg(full), thumbnail=_jpeg(small), width=full.width, height=full.height
+    )
 
 
 def _flatten(image):
@@ -139,9 +149,13 @@ def _jpeg(image) -> bytes:
 def _check_may_change(actor, listing: Listing) -> None:
     community_access.access_community(actor, listing.community)
     access_listing(actor, listing)
-    if listing.owner_id != actor.pk and not community_access.is_coordinator(actor, listing.community):
-        raise PermissionDenied("Only the member who posted it and the coordinators can change its pictures.",
-                               code="not_owner")
+    if listing.owner_id != actor.pk and not community_access.is_coordinator(
+        actor, listing.community
+    ):
+        raise PermissionDenied(
+            "Only the member who posted it and the coordinators can change its pictures.",
+            code="not_owner",
+        )
 
 
 def _too_many() -> Conflict:
@@ -166,20 +180,34 @@ def listing_image_add(*, actor, listing: Listing, upload: Any, alt_text: str = "
     with transaction.atomic(durable=True):
         locked = _lock_listing(listing)
         if locked.status != ListingStatus.ACTIVE:
-            raise Conflict(f"This listing is {locked.get_status_display().lower()}; pictures can no longer be added.",
-                           code=f"listing_{locked.status}")
+            raise Conflict(
+                f"This listing is {locked.get_status_display().lower()}; pictures can no longer be added.",
+                code=f"listing_{locked.status}",
+            )
         existing = ListingImage.objects.filter(listing=locked)
         if existing.count() >= MAX_LISTING_IMAGES:
             raise _too_many()
         last = existing.aggregate(last=Max("position"))["last"]
         image = ListingImage.objects.create(
-            listing=locked, position=0 if last is None else last + 1, content_type=STORED_CONTENT_TYPE,
-            data=processed.data, thumbnail=processed.thumbnail, width=processed.width, height=processed.height,
-            alt_text=alt_text, uploaded_by=actor,
+            listing=locked,
+            position=0 if last is None else last + 1,
+            content_type=STORED_CONTENT_TYPE,
+            data=processed.data,
+            thumbnail=processed.thumbnail,
+            width=processed.width,
+            height=processed.height,
+            alt_text=alt_text,
+            uploaded_by=actor,
         )
-        audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.image_add", subject=locked,
-                     community_id=locked.community_id, person_id=locked.owner_id,
-                     changes={"image": [None, image.pk], "alt_text": [None, alt_text]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=locked.owner,
+            action="listing.image_add",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.owner_id,
+            changes={"image": [None, image.pk], "alt_text": [None, alt_text]},
+        )
     return image
 
 
@@ -193,6 +221,12 @@ def listing_image_remove(*, actor, image: ListingImage) -> None:
         deleted, _ = ListingImage.objects.filter(pk=image.pk, listing=locked).delete()
         if not deleted:
             raise NotFound("No such picture.")
-        audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.image_remove", subject=locked,
-                     community_id=locked.community_id, person_id=locked.owner_id,
-                     changes={"image": [image.pk, None]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=locked.owner,
+            action="listing.image_remove",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.owner_id,
+            changes={"image": [image.pk, None]},
+        )

@@ -43,8 +43,19 @@ POINT_DECIMALS = 3
 _TAG = re.compile(r"^[^\W_][\w-]{0,29}$")
 _ALLOWED_CONTROLS = {"\n", "\r", "\t"}
 _LISTING_FIELDS = [
-    "kind", "title", "description", "category", "tags", "expires_at", "availability", "neighbourhood",
-    "lat", "lng", "mode", "is_group", "visibility",
+    "kind",
+    "title",
+    "description",
+    "category",
+    "tags",
+    "expires_at",
+    "availability",
+    "neighbourhood",
+    "lat",
+    "lng",
+    "mode",
+    "is_group",
+    "visibility",
 ]
 
 
@@ -52,7 +63,9 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
     """The same day and time `months` later, or the month's last day when it is shorter."""
     index = moment.month - 1 + months
     year, month = moment.year + index // 12, index % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def _has_controls(text: str, *, multiline: bool) -> bool:
@@ -60,8 +73,15 @@ def _has_controls(text: str, *, multiline: bool) -> bool:
     return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
 
 
-def _clean_text(errors: dict[str, list[str]], name: str, value: Any, *, maximum: int, required: bool,
-                multiline: bool = False) -> str:
+def _clean_text(
+    errors: dict[str, list[str]],
+    name: str,
+    value: Any,
+    *,
+    maximum: int,
+    required: bool,
+    multiline: bool = False,
+) -> str:
     if not isinstance(value, str):
         errors[name] = ["Enter text."]
         return ""
@@ -85,7 +105,9 @@ def _clean_tags(errors: dict[str, list[str]], tags: Any) -> list[str]:
         if not word:
             continue
         if not _TAG.match(word):
-            errors["tags"] = [f"'{tag[:30]}' is not a short word: use letters, digits and dashes, at most 30."]
+            errors["tags"] = [
+                f"'{tag[:30]}' is not a short word: use letters, digits and dashes, at most 30."
+            ]
             return []
         if word not in cleaned:
             cleaned.append(word)
@@ -94,7 +116,9 @@ def _clean_tags(errors: dict[str, list[str]], tags: Any) -> list[str]:
     return cleaned
 
 
-def _clean_point(errors: dict[str, list[str]], lat: Any, lng: Any) -> tuple[float | None, float | None]:
+def _clean_point(
+    errors: dict[str, list[str]], lat: Any, lng: Any
+) -> tuple[float | None, float | None]:
     if lat is None and lng is None:
         return None, None
     try:
@@ -102,7 +126,11 @@ def _clean_point(errors: dict[str, list[str]], lat: Any, lng: Any) -> tuple[floa
     except (TypeError, ValueError):
         errors["point"] = ["Give both latitude and longitude as numbers."]
         return None, None
-    if isinstance(lat, bool) or isinstance(lng, bool) or not (math.isfinite(lat_f) and math.isfinite(lng_f)):
+    if (
+        isinstance(lat, bool)
+        or isinstance(lng, bool)
+        or not (math.isfinite(lat_f) and math.isfinite(lng_f))
+    ):
         errors["point"] = ["Give both latitude and longitude as numbers."]
     elif not -90 <= lat_f <= 90:
         errors["point"] = ["Latitude is between -90 and 90."]
@@ -121,7 +149,9 @@ def _clean_expiry(errors: dict[str, list[str]], expires_at: Any, now: dt.datetim
     elif expires_at <= now:
         errors["expires_at"] = ["The expiry must be in the future."]
     elif expires_at > add_months(now, LISTING_MAX_MONTHS):
-        errors["expires_at"] = [f"A listing can run for at most {LISTING_MAX_MONTHS} months; renew it later."]
+        errors["expires_at"] = [
+            f"A listing can run for at most {LISTING_MAX_MONTHS} months; renew it later."
+        ]
     else:
         return expires_at
     return now
@@ -140,7 +170,9 @@ def _clean_availability(errors: dict[str, list[str]], availability: Any) -> list
 
 def availability_mask(slots: list[str]) -> int:
     """The slots as bits, in AVAILABILITY_SLOTS order."""
-    return sum(1 << AVAILABILITY_SLOTS.index(slot) for slot in set(slots) if slot in AVAILABILITY_SLOTS)
+    return sum(
+        1 << AVAILABILITY_SLOTS.index(slot) for slot in set(slots) if slot in AVAILABILITY_SLOTS
+    )
 
 
 def _choice(errors: dict[str, list[str]], name: str, value: Any, choices) -> str:
@@ -154,8 +186,10 @@ def _choice(errors: dict[str, list[str]], name: str, value: Any, choices) -> str
 # could see such a listing, so it is refused rather than offered (migration 0009 turned the rows
 # that had it into `community`).
 VISIBILITIES_OFFERED = (ListingVisibility.COMMUNITY, ListingVisibility.PUBLIC)
-ALLIED_NOT_YET = ("Allied communities are not connected yet, so nobody outside this community could see it: "
-                  "choose community (members of this community) or public (everyone, on the public site).")
+ALLIED_NOT_YET = (
+    "Allied communities are not connected yet, so nobody outside this community could see it: "
+    "choose community (members of this community) or public (everyone, on the public site)."
+)
 
 
 def _visibility(errors: dict[str, list[str]], value: Any) -> str:
@@ -185,15 +219,24 @@ def _listing_values(community, values: dict[str, Any], now: dt.datetime) -> dict
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {
         "kind": _choice(errors, "kind", values.get("kind"), ListingKind),
-        "title": _clean_text(errors, "title", values.get("title"), maximum=LISTING_TITLE_MAX, required=True),
-        "description": _clean_text(errors, "description", values.get("description") or "",
-                                    maximum=LISTING_DESCRIPTION_MAX, required=False, multiline=True),
+        "title": _clean_text(
+            errors, "title", values.get("title"), maximum=LISTING_TITLE_MAX, required=True
+        ),
+        "description": _clean_text(
+            errors,
+            "description",
+            values.get("description") or "",
+            maximum=LISTING_DESCRIPTION_MAX,
+            required=False,
+            multiline=True,
+        ),
         "category": _category_for(errors, community, values.get("category")),
         "tags": _clean_tags(errors, values.get("tags") or []),
         "expires_at": _clean_expiry(errors, values.get("expires_at"), now),
         "availability": _clean_availability(errors, values.get("availability") or []),
-        "neighbourhood": _clean_text(errors, "neighbourhood", values.get("neighbourhood") or "", maximum=80,
-                                     required=False),
+        "neighbourhood": _clean_text(
+            errors, "neighbourhood", values.get("neighbourhood") or "", maximum=80, required=False
+        ),
         "mode": _choice(errors, "mode", values.get("mode") or ListingMode.IN_PERSON, ListingMode),
         "is_group": bool(values.get("is_group")),
         "visibility": _visibility(errors, values.get("visibility") or ListingVisibility.COMMUNITY),
@@ -204,14 +247,20 @@ def _listing_values(community, values: dict[str, Any], now: dt.datetime) -> dict
     return cleaned
 
 
-def listing_search_document(*, title: str, description: str, tags: list[str], category_name: str) -> str:
+def listing_search_document(
+    *, title: str, description: str, tags: list[str], category_name: str
+) -> str:
     """The text the search indexes cover, as the services write it: also for bulk loaders."""
     return " ".join([title, description, " ".join(tags), category_name]).strip()
 
 
 def _search_document(listing: Listing) -> str:
-    return listing_search_document(title=listing.title, description=listing.description, tags=listing.tags,
-                                   category_name=listing.category.name)
+    return listing_search_document(
+        title=listing.title,
+        description=listing.description,
+        tags=listing.tags,
+        category_name=listing.category.name,
+    )
 
 
 def _search_index_sync(listing: Listing) -> None:
@@ -221,8 +270,10 @@ def _search_index_sync(listing: Listing) -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM exchanges_listing_fts WHERE rowid = %s", [listing.pk])
-            cursor.execute("INSERT INTO exchanges_listing_fts (rowid, document) VALUES (%s, %s)",
-                           [listing.pk, listing.search_document])
+            cursor.execute(
+                "INSERT INTO exchanges_listing_fts (rowid, document) VALUES (%s, %s)",
+                [listing.pk, listing.search_document],
+            )
             if listing.status == ListingStatus.ACTIVE:
                 lexicon.words_add(cursor, [listing.search_document])
 
@@ -237,9 +288,13 @@ def _check_owner_may(actor, owner, community, mode: str, is_group: bool) -> None
 
 def _check_listing_actor(actor, listing: Listing) -> None:
     community_access.access_community(actor, listing.community)
-    if listing.owner_id != actor.pk and not community_access.is_coordinator(actor, listing.community):
-        raise PermissionDenied("Only the member who posted it and the coordinators can change a listing.",
-                               code="not_owner")
+    if listing.owner_id != actor.pk and not community_access.is_coordinator(
+        actor, listing.community
+    ):
+        raise PermissionDenied(
+            "Only the member who posted it and the coordinators can change a listing.",
+            code="not_owner",
+        )
 
 
 def _lock_listing(listing: Listing) -> Listing:
@@ -263,16 +318,29 @@ def category_add(*, actor, community, group: str, name: str) -> Category:
         raise ValidationFailed("Please correct the category.", fields=errors)
     taken = Category.objects.filter(Q(community=None) | Q(community=community))
     if taken.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
-        raise Conflict(f"There is already a category called '{name}'.", code="category_exists",
-                       fields={"name": ["Already in the list."]})
+        raise Conflict(
+            f"There is already a category called '{name}'.",
+            code="category_exists",
+            fields={"name": ["Already in the list."]},
+        )
     try:
         with transaction.atomic(durable=True):
-            category = Category.objects.create(community=community, group=group, slug=slug, name=name)
-            audit_record(actor=actor, action="category.add", subject=category, community_id=community.pk,
-                         changes={"group": [None, group], "name": [None, name]})
+            category = Category.objects.create(
+                community=community, group=group, slug=slug, name=name
+            )
+            audit_record(
+                actor=actor,
+                action="category.add",
+                subject=category,
+                community_id=community.pk,
+                changes={"group": [None, group], "name": [None, name]},
+            )
     except IntegrityError:
-        raise Conflict(f"There is already a category called '{name}'.", code="category_exists",
-                       fields={"name": ["Already in the list."]}) from None
+        raise Conflict(
+            f"There is already a category called '{name}'.",
+            code="category_exists",
+            fields={"name": ["Already in the list."]},
+        ) from None
     return category
 
 
@@ -286,7 +354,9 @@ def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
     owner = owner or actor
     community_access.access_community(actor, community)
     if owner.pk != actor.pk and not community_access.is_coordinator(actor, community):
-        raise PermissionDenied("Only a coordinator can post a listing for another member.", code="forbidden")
+        raise PermissionDenied(
+            "Only a coordinator can post a listing for another member.", code="forbidden"
+        )
     if community_access.membership_of(owner, community) is None:
         raise NotFound("No such member.", code="not_a_member")
     unknown = set(values) - set(_LISTING_FIELDS)
@@ -296,14 +366,28 @@ def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
     cleaned = _listing_values(community, values, now)
     _check_owner_may(actor, owner, community, cleaned["mode"], cleaned["is_group"])
     with transaction.atomic(durable=True):
-        listing = Listing(community=community, owner=owner, created_at=now, updated_at=now,
-                          availability_mask=availability_mask(cleaned["availability"]), **cleaned)
+        listing = Listing(
+            community=community,
+            owner=owner,
+            created_at=now,
+            updated_at=now,
+            availability_mask=availability_mask(cleaned["availability"]),
+            **cleaned,
+        )
         listing.search_document = _search_document(listing)
         listing.save()
         _search_index_sync(listing)
-        audit_record(actor=actor, on_behalf_of=owner, action="listing.create", subject=listing,
-                     community_id=community.pk, person_id=owner.pk,
-                     changes={name: [None, value] for name, value in snapshot(listing, _LISTING_FIELDS).items()})
+        audit_record(
+            actor=actor,
+            on_behalf_of=owner,
+            action="listing.create",
+            subject=listing,
+            community_id=community.pk,
+            person_id=owner.pk,
+            changes={
+                name: [None, value] for name, value in snapshot(listing, _LISTING_FIELDS).items()
+            },
+        )
         embeddings.embed_after_commit(listing)
     return listing
 
@@ -320,8 +404,10 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
     with transaction.atomic(durable=True):
         locked = _lock_listing(listing)
         if locked.status != ListingStatus.ACTIVE:
-            raise Conflict(f"This listing is {locked.get_status_display().lower()}; post a new one instead.",
-                           code=f"listing_{locked.status}")
+            raise Conflict(
+                f"This listing is {locked.get_status_display().lower()}; post a new one instead.",
+                code=f"listing_{locked.status}",
+            )
         old = snapshot(locked, _LISTING_FIELDS)
         old_expires_at = locked.expires_at
         merged = {name: getattr(locked, name) for name in _LISTING_FIELDS}
@@ -330,8 +416,12 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
         merged.update(values)
         cleaned = _listing_values(locked.community, merged, now)
         # What an existing listing offers was checked when it was posted; a change to it is checked again.
-        if listing_activity(cleaned["mode"], cleaned["is_group"]) != listing_activity(old["mode"], old["is_group"]):
-            _check_owner_may(actor, locked.owner, locked.community, cleaned["mode"], cleaned["is_group"])
+        if listing_activity(cleaned["mode"], cleaned["is_group"]) != listing_activity(
+            old["mode"], old["is_group"]
+        ):
+            _check_owner_may(
+                actor, locked.owner, locked.community, cleaned["mode"], cleaned["is_group"]
+            )
         for name, value in cleaned.items():
             setattr(locked, name, value)
         changes = diff(old, snapshot(locked, _LISTING_FIELDS))
@@ -342,10 +432,24 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
             if locked.expires_at > old_expires_at:
                 locked.reminded_at = None
             _search_index_sync(locked)
-            locked.save(update_fields=[*cleaned, "availability_mask", "updated_at", "search_document",
-                                       "reminded_at"])
-            audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.update", subject=locked,
-                         community_id=locked.community_id, person_id=locked.owner_id, changes=changes)
+            locked.save(
+                update_fields=[
+                    *cleaned,
+                    "availability_mask",
+                    "updated_at",
+                    "search_document",
+                    "reminded_at",
+                ]
+            )
+            audit_record(
+                actor=actor,
+                on_behalf_of=locked.owner,
+                action="listing.update",
+                subject=locked,
+                community_id=locked.community_id,
+                person_id=locked.owner_id,
+                changes=changes,
+            )
             if changes.keys() & {"title", "description", "tags", "category"}:
                 embeddings.embed_after_commit(locked)
     return locked
@@ -355,22 +459,33 @@ def listing_close(*, actor, listing: Listing, reason: str = "") -> Listing:
     """The owner or a coordinator closes a listing (found help, no longer needed). Raises
     PermissionDenied, NotFound, ValidationFailed (reason too long), Conflict (not active)."""
     errors: dict[str, list[str]] = {}
-    reason = _clean_text(errors, "reason", reason or "", maximum=500, required=False, multiline=True)
+    reason = _clean_text(
+        errors, "reason", reason or "", maximum=500, required=False, multiline=True
+    )
     if errors:
         raise ValidationFailed("Please correct the reason.", fields=errors)
     _check_listing_actor(actor, listing)
     with transaction.atomic(durable=True):
         locked = _lock_listing(listing)
         if locked.status != ListingStatus.ACTIVE:
-            raise Conflict(f"This listing is already {locked.get_status_display().lower()}.",
-                           code=f"already_{locked.status}")
+            raise Conflict(
+                f"This listing is already {locked.get_status_display().lower()}.",
+                code=f"already_{locked.status}",
+            )
         locked.status = ListingStatus.CLOSED
         locked.closed_at = locked.updated_at = timezone.now()
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         _search_index_sync(locked)
-        audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.close", subject=locked,
-                     community_id=locked.community_id, person_id=locked.owner_id, note=reason,
-                     changes={"status": [ListingStatus.ACTIVE, ListingStatus.CLOSED]})
+        audit_record(
+            actor=actor,
+            on_behalf_of=locked.owner,
+            action="listing.close",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.owner_id,
+            note=reason,
+            changes={"status": [ListingStatus.ACTIVE, ListingStatus.CLOSED]},
+        )
     return locked
 
 
@@ -387,9 +502,14 @@ def listings_expire(*, now: dt.datetime | None = None) -> int:
             locked.status = ListingStatus.EXPIRED
             locked.updated_at = now
             locked.save(update_fields=["status", "updated_at"])
-            audit_record(actor=None, action="listing.expire", subject=locked, community_id=locked.community_id,
-                         person_id=locked.owner_id,
-                         changes={"status": [ListingStatus.ACTIVE, ListingStatus.EXPIRED]})
+            audit_record(
+                actor=None,
+                action="listing.expire",
+                subject=locked,
+                community_id=locked.community_id,
+                person_id=locked.owner_id,
+                changes={"status": [ListingStatus.ACTIVE, ListingStatus.EXPIRED]},
+            )
             done += 1
     return done
 

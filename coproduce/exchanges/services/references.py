@@ -28,21 +28,35 @@ def _coordinators(community) -> list:
     from django.contrib.auth import get_user_model
 
     return list(
-        get_user_model().objects.filter(
-            memberships__community=community, memberships__status="active", memberships__roles__role="coordinator"
-        ).distinct()
+        get_user_model()
+        .objects.filter(
+            memberships__community=community,
+            memberships__status="active",
+            memberships__roles__role="coordinator",
+        )
+        .distinct()
     )
 
 
-def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, text: str,
-                    on_behalf_of=None, idempotency_key: str | None = None) -> ExchangeReference:
+def reference_leave(
+    *,
+    actor,
+    exchange: Exchange | None,
+    subject,
+    kind: str,
+    text: str,
+    on_behalf_of=None,
+    idempotency_key: str | None = None,
+) -> ExchangeReference:
     """A participant (or a coordinator for them) says how an exchange went with someone on the
     other side, once, after it was confirmed and while it stands (not reversed). A concern goes
     privately to the coordinators, who are emailed a link (never its text). Raises Conflict
     (`not_confirmed`, `already_left`), PermissionDenied (not a participant), ValidationFailed
     (about oneself or one's own side, kind, text)."""
     if exchange is None:
-        raise Conflict("A reference can only be left after a confirmed exchange.", code="not_confirmed")
+        raise Conflict(
+            "A reference can only be left after a confirmed exchange.", code="not_confirmed"
+        )
     text = (text or "").strip()
 
     def run():
@@ -50,20 +64,29 @@ def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, tex
         person = _acting_person(actor, locked, on_behalf_of)
         providers, recipients = _sides(locked)
         if person.pk not in providers | recipients:
-            raise PermissionDenied("Only the people in this exchange can leave a reference about it.",
-                                   code="not_a_participant")
+            raise PermissionDenied(
+                "Only the people in this exchange can leave a reference about it.",
+                code="not_a_participant",
+            )
         reversed_ = Exchange.objects.filter(pk=locked.pk, transfer__reversal__isnull=False).exists()
         if locked.status != ExchangeStatus.CONFIRMED or locked.transfer_id is None or reversed_:
-            raise Conflict("A reference can only be left after a confirmed exchange that still stands.",
-                           code="not_confirmed")
+            raise Conflict(
+                "A reference can only be left after a confirmed exchange that still stands.",
+                code="not_confirmed",
+            )
         other_side = recipients if person.pk in providers else providers
         subject_id = getattr(subject, "pk", None)
         if subject_id == person.pk:
-            raise ValidationFailed("You cannot leave a reference about yourself.", code="self_reference",
-                                   fields={"subject": ["Choose someone on the other side."]})
+            raise ValidationFailed(
+                "You cannot leave a reference about yourself.",
+                code="self_reference",
+                fields={"subject": ["Choose someone on the other side."]},
+            )
         if subject_id not in other_side:
-            raise ValidationFailed("A reference is about someone on the other side of the exchange.",
-                                   fields={"subject": ["Choose someone on the other side."]})
+            raise ValidationFailed(
+                "A reference is about someone on the other side of the exchange.",
+                fields={"subject": ["Choose someone on the other side."]},
+            )
         errors: dict[str, list[str]] = {}
         if kind not in ReferenceKind.values:
             errors["kind"] = ["Choose positive, neutral or a concern."]
@@ -75,31 +98,61 @@ def reference_leave(*, actor, exchange: Exchange | None, subject, kind: str, tex
             errors["text"] = ["Remove the control characters."]
         if errors:
             raise ValidationFailed("Please correct the reference.", fields=errors)
-        if ExchangeReference.objects.filter(exchange=locked, author=person, subject_id=subject_id).exists():
-            raise Conflict("You have already left a reference about this person for this exchange.",
-                           code="already_left")
+        if ExchangeReference.objects.filter(
+            exchange=locked, author=person, subject_id=subject_id
+        ).exists():
+            raise Conflict(
+                "You have already left a reference about this person for this exchange.",
+                code="already_left",
+            )
         try:
             with transaction.atomic():
                 reference = ExchangeReference.objects.create(
-                    exchange=locked, author=person, subject_id=subject_id, kind=kind, text=text)
+                    exchange=locked, author=person, subject_id=subject_id, kind=kind, text=text
+                )
         except IntegrityError:
-            raise Conflict("You have already left a reference about this person for this exchange.",
-                           code="already_left") from None
-        audit_record(actor=actor, on_behalf_of=person, action="exchange.reference", subject=reference,
-                     community_id=locked.community_id, person_id=person.pk,
-                     changes={"kind": [None, kind], "exchange": [None, locked.pk], "subject": [None, subject_id]})
+            raise Conflict(
+                "You have already left a reference about this person for this exchange.",
+                code="already_left",
+            ) from None
+        audit_record(
+            actor=actor,
+            on_behalf_of=person,
+            action="exchange.reference",
+            subject=reference,
+            community_id=locked.community_id,
+            person_id=person.pk,
+            changes={
+                "kind": [None, kind],
+                "exchange": [None, locked.pk],
+                "subject": [None, subject_id],
+            },
+        )
         if kind == ReferenceKind.CONCERN:
             community = locked.community
-            _notify(_coordinators(community), f"A concern was raised ({community.name})",
-                    "A member raised a concern after an exchange. It is private: only coordinators can read it.",
-                    kind="concern", community=community, url=f"/c/{community.slug}/coordinate/concerns/")
+            _notify(
+                _coordinators(community),
+                f"A concern was raised ({community.name})",
+                "A member raised a concern after an exchange. It is private: only coordinators can read it.",
+                kind="concern",
+                community=community,
+                url=f"/c/{community.slug}/coordinate/concerns/",
+            )
         return reference, {"reference_id": reference.pk}
 
     return once(
-        scope=f"exchange-reference:{exchange.community_id}", key=idempotency_key,
-        request=_answer_request(exchange, actor, on_behalf_of, subject=getattr(subject, "pk", None), kind=kind,
-                                text=text),
-        run=run, load=lambda stored: ExchangeReference.objects.get(pk=stored["reference_id"]),
+        scope=f"exchange-reference:{exchange.community_id}",
+        key=idempotency_key,
+        request=_answer_request(
+            exchange,
+            actor,
+            on_behalf_of,
+            subject=getattr(subject, "pk", None),
+            kind=kind,
+            text=text,
+        ),
+        run=run,
+        load=lambda stored: ExchangeReference.objects.get(pk=stored["reference_id"]),
     )
 
 
@@ -134,6 +187,12 @@ def concern_close(*, actor, reference: ExchangeReference, outcome: str) -> Excha
         # The outcome may name people and safeguarding steps: the audit keeps that it was
         # closed and by whom, the text stays on the concern. Filed under its author, as when it
         # was raised, so it never shows in the history of the member it is about.
-        audit_record(actor=actor, action="exchange.concern_close", subject=locked, community_id=community.pk,
-                     person_id=locked.author_id, changes={"concern_closed_at": [None, locked.concern_closed_at]})
+        audit_record(
+            actor=actor,
+            action="exchange.concern_close",
+            subject=locked,
+            community_id=community.pk,
+            person_id=locked.author_id,
+            changes={"concern_closed_at": [None, locked.concern_closed_at]},
+        )
     return locked

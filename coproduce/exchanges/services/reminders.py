@@ -44,9 +44,15 @@ def listing_renew(*, actor, listing: Listing, now: dt.datetime | None = None) ->
         locked.save(update_fields=["expires_at", "status", "reminded_at", "updated_at"])
         if old["status"] != ListingStatus.ACTIVE:
             _search_index_sync(locked)
-        audit_record(actor=actor, on_behalf_of=locked.owner, action="listing.renew", subject=locked,
-                     community_id=locked.community_id, person_id=locked.owner_id,
-                     changes=diff(old, {"status": locked.status, "expires_at": locked.expires_at}))
+        audit_record(
+            actor=actor,
+            on_behalf_of=locked.owner,
+            action="listing.renew",
+            subject=locked,
+            community_id=locked.community_id,
+            person_id=locked.owner_id,
+            changes=diff(old, {"status": locked.status, "expires_at": locked.expires_at}),
+        )
     return locked
 
 
@@ -56,19 +62,30 @@ def listings_remind(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     done = 0
     due = Listing.objects.filter(
-        status=ListingStatus.ACTIVE, reminded_at__isnull=True, expires_at__gt=now,
+        status=ListingStatus.ACTIVE,
+        reminded_at__isnull=True,
+        expires_at__gt=now,
         expires_at__lte=now + dt.timedelta(days=LISTING_REMIND_DAYS),
     ).order_by("pk")
     for listing_id in due.values_list("pk", flat=True).iterator():
         with transaction.atomic(durable=True):
             locked = _lock_listing(Listing(pk=listing_id))
-            if (locked.status != ListingStatus.ACTIVE or locked.reminded_at is not None
-                    or not now < locked.expires_at <= now + dt.timedelta(days=LISTING_REMIND_DAYS)):
+            if (
+                locked.status != ListingStatus.ACTIVE
+                or locked.reminded_at is not None
+                or not now < locked.expires_at <= now + dt.timedelta(days=LISTING_REMIND_DAYS)
+            ):
                 continue
             locked.reminded_at = now
             locked.save(update_fields=["reminded_at"])
-            audit_record(actor=None, action="listing.remind", subject=locked, community_id=locked.community_id,
-                         person_id=locked.owner_id, changes={"reminded_at": [None, now.isoformat()]})
+            audit_record(
+                actor=None,
+                action="listing.remind",
+                subject=locked,
+                community_id=locked.community_id,
+                person_id=locked.owner_id,
+                changes={"reminded_at": [None, now.isoformat()]},
+            )
             _remind_owner(locked)
             done += 1
     return done
@@ -79,7 +96,12 @@ def _remind_owner(listing: Listing) -> None:
     community = listing.community
     until = timezone.localtime(listing.expires_at, _tz(community))
     kind = listing.get_kind_display().lower()
-    _notify([listing.owner], f"Your {kind} \u201c{listing.title}\u201d ends on {until:%-d %B}",
-            f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until {until:%-d %B %Y}. "
-            "If you still want it up, renew it for three months from its page; if not, there is nothing to do.",
-            kind="listing_expiring", community=community, url=f"/c/{community.slug}/listings/{listing.pk}/")
+    _notify(
+        [listing.owner],
+        f"Your {kind} \u201c{listing.title}\u201d ends on {until:%-d %B}",
+        f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until {until:%-d %B %Y}. "
+        "If you still want it up, renew it for three months from its page; if not, there is nothing to do.",
+        kind="listing_expiring",
+        community=community,
+        url=f"/c/{community.slug}/listings/{listing.pk}/",
+    )

@@ -20,7 +20,9 @@ def account_get(community, account_id: int) -> Account:
 
 
 def account_of(community, person) -> Account | None:
-    return Account.objects.filter(community=community, kind=AccountKind.MEMBER, person=person).first()
+    return Account.objects.filter(
+        community=community, kind=AccountKind.MEMBER, person=person
+    ).first()
 
 
 def system_account(community, kind: str) -> Account | None:
@@ -50,7 +52,9 @@ def account_totals(account: Account) -> Totals:
 def balances_of(person) -> dict[int, int]:
     """A person's balance in minutes in each community where they have an account."""
     return dict(
-        Account.objects.filter(kind=AccountKind.MEMBER, person=person).values_list("community_id", "balance_minutes")
+        Account.objects.filter(kind=AccountKind.MEMBER, person=person).values_list(
+            "community_id", "balance_minutes"
+        )
     )
 
 

@@ -34,7 +34,8 @@ class AuditReport:
 
     def summary(self) -> str:
         counts = ", ".join(
-            ngettext(singular, plural, n) % {"n": n} for singular, plural, n in (
+            ngettext(singular, plural, n) % {"n": n}
+            for singular, plural, n in (
                 ("%(n)d community", "%(n)d communities", self.communities),
                 ("%(n)d account", "%(n)d accounts", self.accounts),
                 ("%(n)d transfer", "%(n)d transfers", self.transfers),
@@ -43,7 +44,9 @@ class AuditReport:
         )
         if self.clean:
             return f"audit: clean: {counts}"
-        found = ngettext("%(n)d violation", "%(n)d violations", len(self.violations)) % {"n": len(self.violations)}
+        found = ngettext("%(n)d violation", "%(n)d violations", len(self.violations)) % {
+            "n": len(self.violations)
+        }
         return f"audit: {found}: {counts}"
 
 
@@ -63,13 +66,17 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
     v = report.violations
 
     # Every transfer's legs sum to zero.
-    for row in postings.values("transfer_id").annotate(total=Sum("amount_minutes")).filter(~Q(total=0)):
+    for row in (
+        postings.values("transfer_id").annotate(total=Sum("amount_minutes")).filter(~Q(total=0))
+    ):
         v.append(f"transfer {row['transfer_id']}: legs sum to {row['total']} minutes, not zero")
 
     # Posted minutes are zero-sum per community and overall.
     overall = 0
     for community_id, total in (
-        postings.filter(pending=False).values("community_id").annotate(total=Sum("amount_minutes"))
+        postings.filter(pending=False)
+        .values("community_id")
+        .annotate(total=Sum("amount_minutes"))
         .values_list("community_id", "total")
     ):
         overall += total
@@ -82,24 +89,39 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
     resolved = transfers.filter(resolves__isnull=False).select_related("resolves")
     for t in resolved:
         if t.resolves is None or t.resolves.status != TransferStatus.PENDING:
-            v.append(f"transfer {t.pk}: resolves transfer {t.resolves_id}, which is not a reservation")
-        if t.reason not in (Reason.RESERVATION_POST, Reason.RESERVATION_VOID, Reason.RESERVATION_EXPIRE):
+            v.append(
+                f"transfer {t.pk}: resolves transfer {t.resolves_id}, which is not a reservation"
+            )
+        if t.reason not in (
+            Reason.RESERVATION_POST,
+            Reason.RESERVATION_VOID,
+            Reason.RESERVATION_EXPIRE,
+        ):
             v.append(f"transfer {t.pk}: resolves a reservation with reason {t.reason}")
     for resolves_id, n in (
-        transfers.filter(resolves__isnull=False).values("resolves_id").annotate(n=Count("id")).filter(n__gt=1)
+        transfers.filter(resolves__isnull=False)
+        .values("resolves_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
         .values_list("resolves_id", "n")
     ):
         v.append(f"reservation {resolves_id}: resolved {n} times")
     unresolved = set(
-        transfers.filter(status=TransferStatus.PENDING, resolution__isnull=True).values_list("pk", flat=True)
+        transfers.filter(status=TransferStatus.PENDING, resolution__isnull=True).values_list(
+            "pk", flat=True
+        )
     )
 
     # Reversals mirror their originals.
     originals: dict[int, dict[int, int]] = defaultdict(dict)
-    reversal_of: dict[int, int] = dict(transfers.filter(reverses__isnull=False).values_list("pk", "reverses_id"))
+    reversal_of: dict[int, int] = dict(
+        transfers.filter(reverses__isnull=False).values_list("pk", "reverses_id")
+    )
     ids = set(reversal_of) | set(reversal_of.values())
     if ids:
-        for p in Posting.objects.filter(transfer_id__in=ids).values("transfer_id", "account_id", "amount_minutes"):
+        for p in Posting.objects.filter(transfer_id__in=ids).values(
+            "transfer_id", "account_id", "amount_minutes"
+        ):
             originals[p["transfer_id"]][p["account_id"]] = p["amount_minutes"]
         for rev, orig in reversal_of.items():
             if {a: -m for a, m in originals[orig].items()} != originals[rev]:
@@ -112,10 +134,19 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
     held_debit: dict[int, int] = defaultdict(int)
     held_credit: dict[int, int] = defaultdict(int)
     rows = postings.order_by("account_id", "id").values_list(
-        "id", "account_id", "transfer_id", "amount_minutes", "pending", "balance_after_minutes",
-        "floor_minutes", "ceiling_minutes", "transfer__reason",
+        "id",
+        "account_id",
+        "transfer_id",
+        "amount_minutes",
+        "pending",
+        "balance_after_minutes",
+        "floor_minutes",
+        "ceiling_minutes",
+        "transfer__reason",
     )
-    for pid, account_id, transfer_id, amount, pending, after, floor, ceiling, reason in _batched(rows):
+    for pid, account_id, transfer_id, amount, pending, after, floor, ceiling, reason in _batched(
+        rows
+    ):
         report.postings += 1
         if pending:
             if transfer_id in unresolved:
@@ -130,11 +161,17 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
         received[account_id] += received_by
         balance = running[account_id]
         if after != balance:
-            v.append(f"posting {pid}: records balance {after} but postings sum to {balance} (account {account_id})")
+            v.append(
+                f"posting {pid}: records balance {after} but postings sum to {balance} (account {account_id})"
+            )
         if amount < 0 and floor is not None and balance < floor:
-            v.append(f"posting {pid}: took account {account_id} to {balance}, below its floor {floor}")
+            v.append(
+                f"posting {pid}: took account {account_id} to {balance}, below its floor {floor}"
+            )
         if amount > 0 and ceiling is not None and balance > ceiling:
-            v.append(f"posting {pid}: took account {account_id} to {balance}, above its ceiling {ceiling}")
+            v.append(
+                f"posting {pid}: took account {account_id} to {balance}, above its ceiling {ceiling}"
+            )
     total_balance = 0
     for account in _batched(accounts.order_by("pk")):
         report.accounts += 1
@@ -144,12 +181,18 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
                 f"account {account.pk} ({account.name}): stored balance {account.balance_minutes} but postings "
                 f"sum to {running[account.pk]}"
             )
-        if (account.given_minutes, account.received_minutes) != (given[account.pk], received[account.pk]):
+        if (account.given_minutes, account.received_minutes) != (
+            given[account.pk],
+            received[account.pk],
+        ):
             v.append(
                 f"account {account.pk} ({account.name}): stored given/received {account.given_minutes}/"
                 f"{account.received_minutes} but postings give {given[account.pk]}/{received[account.pk]}"
             )
-        if account.pending_debit_minutes != held_debit[account.pk] or account.pending_credit_minutes != held_credit[account.pk]:
+        if (
+            account.pending_debit_minutes != held_debit[account.pk]
+            or account.pending_credit_minutes != held_credit[account.pk]
+        ):
             v.append(
                 f"account {account.pk} ({account.name}): stored holds {account.pending_debit_minutes}/"
                 f"{account.pending_credit_minutes} but reservations hold {held_debit[account.pk]}/{held_credit[account.pk]}"
@@ -168,18 +211,24 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
         if not batch:
             return
         legs.clear()
-        for t_id, account_id, amount, pending in Posting.objects.filter(transfer_id__in=[t.pk for t in batch]).values_list(
-            "transfer_id", "account_id", "amount_minutes", "pending"
-        ):
+        for t_id, account_id, amount, pending in Posting.objects.filter(
+            transfer_id__in=[t.pk for t in batch]
+        ).values_list("transfer_id", "account_id", "amount_minutes", "pending"):
             legs[t_id].append((account_id, amount, pending))
         for t in batch:
             expected_seq, prev = community_of_chain.get(t.community_id, (0, GENESIS_HASH))
             if t.sequence != expected_seq + 1:
-                v.append(f"community {t.community_id}: sequence jumps from {expected_seq} to {t.sequence}")
+                v.append(
+                    f"community {t.community_id}: sequence jumps from {expected_seq} to {t.sequence}"
+                )
             if t.prev_hash != prev:
-                v.append(f"transfer {t.pk} (community {t.community_id} #{t.sequence}): chain broken before it")
+                v.append(
+                    f"transfer {t.pk} (community {t.community_id} #{t.sequence}): chain broken before it"
+                )
             if transfer_digest(t.prev_hash, chain_fields(t), legs[t.pk]) != t.hash:
-                v.append(f"transfer {t.pk} (community {t.community_id} #{t.sequence}): contents do not match its hash")
+                v.append(
+                    f"transfer {t.pk} (community {t.community_id} #{t.sequence}): contents do not match its hash"
+                )
             community_of_chain[t.community_id] = (t.sequence, t.hash)
 
     for t in _batched(chain):
@@ -200,7 +249,9 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
             v.append(f"community {head.community_id}: chain head does not match its last transfer")
 
     if community_ids is None:
-        report.communities = len({*community_of_chain, *accounts.values_list("community_id", flat=True)})
+        report.communities = len(
+            {*community_of_chain, *accounts.values_list("community_id", flat=True)}
+        )
     else:
         report.communities = len(community_ids)
     return report

@@ -14,8 +14,12 @@ from ..models import Transfer
 GENESIS_HASH = "0" * 64
 
 
-def transfer_digest(prev_hash: str, fields: dict[str, Any], legs: list[tuple[int, int, bool]]) -> str:
-    body = json.dumps({**fields, "legs": sorted(legs)}, sort_keys=True, separators=(",", ":"), default=str)
+def transfer_digest(
+    prev_hash: str, fields: dict[str, Any], legs: list[tuple[int, int, bool]]
+) -> str:
+    body = json.dumps(
+        {**fields, "legs": sorted(legs)}, sort_keys=True, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(f"{prev_hash}|{body}".encode()).hexdigest()
 
 

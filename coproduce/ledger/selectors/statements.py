@@ -23,12 +23,16 @@ class StatementLine:
     counterparties: list[str]
 
 
-def account_statement(account: Account, *, before_id: int | None = None, limit: int = 50) -> list[StatementLine]:
+def account_statement(
+    account: Account, *, before_id: int | None = None, limit: int = 50
+) -> list[StatementLine]:
     """Newest first, keyset-paginated on the posting id; the running balance is the balance
     recorded with each posting. Three queries per page, whatever the account's size."""
-    qs = Posting.objects.filter(account=account, pending=False).select_related(
-        "transfer", "transfer__actor", "transfer__on_behalf_of"
-    ).order_by("-id")
+    qs = (
+        Posting.objects.filter(account=account, pending=False)
+        .select_related("transfer", "transfer__actor", "transfer__on_behalf_of")
+        .order_by("-id")
+    )
     if before_id is not None:
         qs = qs.filter(id__lt=before_id)
     postings = list(qs[:limit])
@@ -48,8 +52,11 @@ def account_statement(account: Account, *, before_id: int | None = None, limit: 
                 others.setdefault(transfer_id, []).append(name)
     return [
         StatementLine(
-            posting_id=p.pk, transfer=p.transfer, amount_minutes=p.amount_minutes,
-            balance_after_minutes=p.balance_after_minutes or 0, counterparties=others.get(p.transfer_id, []),
+            posting_id=p.pk,
+            transfer=p.transfer,
+            amount_minutes=p.amount_minutes,
+            balance_after_minutes=p.balance_after_minutes or 0,
+            counterparties=others.get(p.transfer_id, []),
         )
         for p in postings
     ]
@@ -58,7 +65,9 @@ def account_statement(account: Account, *, before_id: int | None = None, limit: 
 def account_statement_csv(account: Account) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["date", "recorded", "reason", "with", "minutes", "balance_minutes", "note", "transfer_id"])
+    writer.writerow(
+        ["date", "recorded", "reason", "with", "minutes", "balance_minutes", "note", "transfer_id"]
+    )
     before = None
     while True:
         lines = account_statement(account, before_id=before, limit=2000)
@@ -66,15 +75,25 @@ def account_statement_csv(account: Account) -> str:
             break
         for line in lines:
             t = line.transfer
-            writer.writerow([
-                t.effective_at.date().isoformat(), t.created_at.isoformat(timespec="seconds"), t.get_reason_display(),
-                "; ".join(line.counterparties), line.amount_minutes, line.balance_after_minutes, t.memo, t.pk,
-            ])
+            writer.writerow(
+                [
+                    t.effective_at.date().isoformat(),
+                    t.created_at.isoformat(timespec="seconds"),
+                    t.get_reason_display(),
+                    "; ".join(line.counterparties),
+                    line.amount_minutes,
+                    line.balance_after_minutes,
+                    t.memo,
+                    t.pk,
+                ]
+            )
         before = lines[-1].posting_id
     return out.getvalue()
 
 
-def fund_movements(community, *, before_id: int | None = None, limit: int = 50) -> list[StatementLine]:
+def fund_movements(
+    community, *, before_id: int | None = None, limit: int = 50
+) -> list[StatementLine]:
     fund = system_account(community, AccountKind.FUND)
     return account_statement(fund, before_id=before_id, limit=limit) if fund else []
 
@@ -91,7 +110,9 @@ class StatementPage:
     older_before: int | None  # the posting id to continue before, when there are older lines
 
 
-def statement_page(community, person, *, before_id: int | None = None, limit: int = 50) -> StatementPage:
+def statement_page(
+    community, person, *, before_id: int | None = None, limit: int = 50
+) -> StatementPage:
     """A member's statement page: totals beside the balance, and lines newest first."""
     account = account_of(community, person)
     if account is None:
@@ -100,7 +121,9 @@ def statement_page(community, person, *, before_id: int | None = None, limit: in
     more = len(lines) > limit
     lines = lines[:limit]
     return StatementPage(
-        account=account, totals=account_totals(account), lines=lines,
+        account=account,
+        totals=account_totals(account),
+        lines=lines,
         older_before=lines[-1].posting_id if more and lines else None,
     )
 
@@ -131,7 +154,9 @@ class FundPage:
     older_before: int | None
 
 
-def fund_page(community, *, viewer_coordinates: bool, before_id: int | None = None, limit: int = 50) -> FundPage:
+def fund_page(
+    community, *, viewer_coordinates: bool, before_id: int | None = None, limit: int = 50
+) -> FundPage:
     """The community fund's balance and movements, visible to every member. Who donated or
     received a grant, and the reasons (a grant's reason can be about someone's health or money),
     are shown to coordinators only."""
@@ -145,8 +170,10 @@ def fund_page(community, *, viewer_coordinates: bool, before_id: int | None = No
         balance_minutes=fund.balance_minutes,
         lines=[
             FundLine(
-                posting_id=line.posting_id, effective_at=line.transfer.effective_at,
-                reason=line.transfer.get_reason_display(), amount_minutes=line.amount_minutes,
+                posting_id=line.posting_id,
+                effective_at=line.transfer.effective_at,
+                reason=line.transfer.get_reason_display(),
+                amount_minutes=line.amount_minutes,
                 balance_after_minutes=line.balance_after_minutes,
                 who=line.counterparties if viewer_coordinates else [],
                 note=line.transfer.memo if viewer_coordinates else "",

@@ -9,7 +9,9 @@ from ..models import Transfer
 
 def transfer_get(community, transfer_id: int) -> Transfer:
     try:
-        return Transfer.objects.prefetch_related("postings__account").get(community=community, pk=transfer_id)
+        return Transfer.objects.prefetch_related("postings__account").get(
+            community=community, pk=transfer_id
+        )
     except (Transfer.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such transfer.") from None
 

@@ -29,7 +29,9 @@ def issuance_account(community) -> Account:
 
 def member_account(community, person) -> Account:
     """The person's account in this community, opened on first use."""
-    account = Account.objects.filter(community=community, kind=AccountKind.MEMBER, person=person).first()
+    account = Account.objects.filter(
+        community=community, kind=AccountKind.MEMBER, person=person
+    ).first()
     if account is None:
         account = Account.objects.create(
             community=community, kind=AccountKind.MEMBER, person=person, name=person.display_name
@@ -42,17 +44,37 @@ def member_accounts(community, people) -> dict[int, Account]:
     when some have none yet, one insert and one query to open theirs (what `member_account` does
     for one person, without a query per person)."""
     people = {person.pk: person for person in people}
-    found: dict[int, Account] = {a.person_id: a for a in Account.objects.filter(
-        community=community, kind=AccountKind.MEMBER, person_id__in=list(people)) if a.person_id is not None}
+    found: dict[int, Account] = {
+        a.person_id: a
+        for a in Account.objects.filter(
+            community=community, kind=AccountKind.MEMBER, person_id__in=list(people)
+        )
+        if a.person_id is not None
+    }
     missing = [person for pk, person in people.items() if pk not in found]
     if missing:
-        Account.objects.bulk_create([
-            Account(community=community, kind=AccountKind.MEMBER, person=person, name=person.display_name)
-            for person in missing
-        ])
-        found.update({a.person_id: a for a in Account.objects.filter(
-            community=community, kind=AccountKind.MEMBER, person_id__in=[p.pk for p in missing])
-            if a.person_id is not None})
+        Account.objects.bulk_create(
+            [
+                Account(
+                    community=community,
+                    kind=AccountKind.MEMBER,
+                    person=person,
+                    name=person.display_name,
+                )
+                for person in missing
+            ]
+        )
+        found.update(
+            {
+                a.person_id: a
+                for a in Account.objects.filter(
+                    community=community,
+                    kind=AccountKind.MEMBER,
+                    person_id__in=[p.pk for p in missing],
+                )
+                if a.person_id is not None
+            }
+        )
     return found
 
 
@@ -74,15 +96,29 @@ def account_close(*, actor, community, account: Account, reason: str) -> Transfe
         with connection.cursor() as cursor:
             locked = _lock_accounts(cursor, community, [account.pk])[account.pk]
         if locked.pending_debit_minutes or locked.pending_credit_minutes:
-            raise Conflict("Resolve this account's reservations before closing it.", code="reservations_held")
+            raise Conflict(
+                "Resolve this account's reservations before closing it.", code="reservations_held"
+            )
         transfer = None
         if locked.balance_minutes:
             # Time left over is given to the fund; a debt is written off against issuance.
-            other = fund_account(community) if locked.balance_minutes > 0 else issuance_account(community)
+            other = (
+                fund_account(community)
+                if locked.balance_minutes > 0
+                else issuance_account(community)
+            )
             transfer = _write(
-                community=community, key=f"close:{locked.id}", reason=Reason.CLOSING, status=TransferStatus.POSTED,
-                legs=[Leg(locked.id, -locked.balance_minutes), Leg(other.pk, locked.balance_minutes)],
-                actor=actor, memo=reason, effective_at=timezone.now(),
+                community=community,
+                key=f"close:{locked.id}",
+                reason=Reason.CLOSING,
+                status=TransferStatus.POSTED,
+                legs=[
+                    Leg(locked.id, -locked.balance_minutes),
+                    Leg(other.pk, locked.balance_minutes),
+                ],
+                actor=actor,
+                memo=reason,
+                effective_at=timezone.now(),
             )
         Account.objects.filter(pk=locked.id).update(closed_at=timezone.now())
         return transfer

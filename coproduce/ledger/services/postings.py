@@ -35,7 +35,9 @@ class Leg:
 # Limits --------------------------------------------------------------------------------------
 
 
-def account_limits(account: Account | LockedAccount, rules: dict[str, Any]) -> tuple[int | None, int | None]:
+def account_limits(
+    account: Account | LockedAccount, rules: dict[str, Any]
+) -> tuple[int | None, int | None]:
     """(floor, ceiling) for an account under the community's rules; None is unbounded."""
     if account.kind == AccountKind.ISSUANCE:
         return None, None
@@ -163,10 +165,23 @@ def _insert_transfer(cursor, transfer: Transfer) -> int | None:
     would abort the transaction: no savepoint, and no separate look-up beforehand."""
     adapt = connection.ops.adapt_datetimefield_value  # SQLite stores naive UTC text
     params = [
-        transfer.community_id, transfer.sequence, transfer.idempotency_key, transfer.reason, transfer.status,
-        transfer.resolves_id, transfer.reverses_id, adapt(transfer.expires_at), transfer.memo, transfer.related_type,
-        transfer.related_id, transfer.actor_id, transfer.on_behalf_of_id, adapt(transfer.effective_at),
-        adapt(transfer.created_at), transfer.prev_hash, transfer.hash,
+        transfer.community_id,
+        transfer.sequence,
+        transfer.idempotency_key,
+        transfer.reason,
+        transfer.status,
+        transfer.resolves_id,
+        transfer.reverses_id,
+        adapt(transfer.expires_at),
+        transfer.memo,
+        transfer.related_type,
+        transfer.related_id,
+        transfer.actor_id,
+        transfer.on_behalf_of_id,
+        adapt(transfer.effective_at),
+        adapt(transfer.created_at),
+        transfer.prev_hash,
+        transfer.hash,
     ]
     sql = (
         "INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, resolves_id,"  # noqa: S608
@@ -269,22 +284,43 @@ def _write(
         if accounts:
             # Write the balances and holds now, while only the accounts are locked: the chain
             # head is every writer's queue, so as little as possible happens while it is held.
-            _write_accounts(cursor, [
-                (pk, new_balance[pk], account.pending_debit_minutes + hold_debit[pk],
-                 account.pending_credit_minutes + hold_credit[pk], given[pk], received[pk])
-                for pk, account in accounts.items()
-            ])
+            _write_accounts(
+                cursor,
+                [
+                    (
+                        pk,
+                        new_balance[pk],
+                        account.pending_debit_minutes + hold_debit[pk],
+                        account.pending_credit_minutes + hold_credit[pk],
+                        given[pk],
+                        received[pk],
+                    )
+                    for pk, account in accounts.items()
+                ],
+            )
         transfer = Transfer(
-            community=community, idempotency_key=key, reason=reason, status=status, resolves=resolves,
-            reverses=reverses, expires_at=expires_at, memo=memo, related_type=related[0], related_id=str(related[1]),
-            actor=actor, on_behalf_of=on_behalf_of, effective_at=effective_at,
+            community=community,
+            idempotency_key=key,
+            reason=reason,
+            status=status,
+            resolves=resolves,
+            reverses=reverses,
+            expires_at=expires_at,
+            memo=memo,
+            related_type=related[0],
+            related_id=str(related[1]),
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            effective_at=effective_at,
         )
         head_id, last_sequence, last_hash = _lock_head(cursor, community)
         transfer.sequence = last_sequence + 1
         transfer.prev_hash = last_hash
         transfer.created_at = timezone.now()
         transfer.hash = transfer_digest(
-            last_hash, chain_fields(transfer), [(account_id, amount, held) for account_id, amount, held, *_ in postings]
+            last_hash,
+            chain_fields(transfer),
+            [(account_id, amount, held) for account_id, amount, held, *_ in postings],
         )
         transfer_id = _insert_transfer(cursor, transfer)
         if transfer_id is None:
@@ -307,7 +343,11 @@ def _check_effective_at(effective_at: dt.datetime | None) -> dt.datetime:
     if effective_at is None:
         return now
     if timezone.is_naive(effective_at):
-        raise ValidationFailed("The date needs a time zone.", fields={"effective_at": ["Not a valid time."]})
+        raise ValidationFailed(
+            "The date needs a time zone.", fields={"effective_at": ["Not a valid time."]}
+        )
     if effective_at > now + dt.timedelta(minutes=5):
-        raise ValidationFailed("The date cannot be in the future.", fields={"effective_at": ["In the future."]})
+        raise ValidationFailed(
+            "The date cannot be in the future.", fields={"effective_at": ["In the future."]}
+        )
     return effective_at

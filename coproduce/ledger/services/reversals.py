@@ -19,7 +19,13 @@ from .transfers import _load_transfer
 
 
 def transfer_reverse(
-    *, actor, community, transfer_id: int, reason: str, on_behalf_of=None, notify: bool = True,
+    *,
+    actor,
+    community,
+    transfer_id: int,
+    reason: str,
+    on_behalf_of=None,
+    notify: bool = True,
     idempotency_key: str | None = None,
 ) -> Transfer:
     """Reverse a posted transfer with a reason, as a new transfer with every leg negated; at
@@ -36,21 +42,35 @@ def transfer_reverse(
     key reused), LimitExceeded (someone's balance is too low to give the time back)."""
 
     def run() -> tuple[Transfer, dict]:
-        reversal = _reverse(actor=actor, community=community, transfer_id=transfer_id, reason=reason,
-                            on_behalf_of=on_behalf_of, notify=notify)
+        reversal = _reverse(
+            actor=actor,
+            community=community,
+            transfer_id=transfer_id,
+            reason=reason,
+            on_behalf_of=on_behalf_of,
+            notify=notify,
+        )
         return reversal, {"transfer_id": reversal.pk}
 
     if idempotency_key is None:
         with transaction.atomic():
             return run()[0]
     return idempotent(
-        scope=f"ledger-reverse:{community.pk}", key=idempotency_key,
-        request={"transfer": transfer_id, "reason": reason, "on_behalf_of": getattr(on_behalf_of, "pk", None)},
-        run=run, load=_load_transfer,
+        scope=f"ledger-reverse:{community.pk}",
+        key=idempotency_key,
+        request={
+            "transfer": transfer_id,
+            "reason": reason,
+            "on_behalf_of": getattr(on_behalf_of, "pk", None),
+        },
+        run=run,
+        load=_load_transfer,
     )
 
 
-def _reverse(*, actor, community, transfer_id: int, reason: str, on_behalf_of, notify: bool) -> Transfer:
+def _reverse(
+    *, actor, community, transfer_id: int, reason: str, on_behalf_of, notify: bool
+) -> Transfer:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("Say why this is being reversed.", fields={"reason": ["Required."]})
@@ -58,18 +78,30 @@ def _reverse(*, actor, community, transfer_id: int, reason: str, on_behalf_of, n
     if original is None:
         raise NotFound("No such transfer.")
     if original.status != TransferStatus.POSTED or original.reason in {
-        Reason.REVERSAL, Reason.RESERVATION_VOID, Reason.RESERVATION_EXPIRE,
+        Reason.REVERSAL,
+        Reason.RESERVATION_VOID,
+        Reason.RESERVATION_EXPIRE,
     }:
         raise Conflict("Only a posted transfer can be reversed.", code="not_reversible")
     if Transfer.objects.filter(reverses=original).exists():
         raise Conflict("This transfer has already been reversed.", code="already_reversed")
     legs = [Leg(p.account_id, -p.amount_minutes) for p in original.postings.all()]
     if not legs:
-        raise Conflict("Nothing moved in this transfer, so there is nothing to reverse.", code="not_reversible")
+        raise Conflict(
+            "Nothing moved in this transfer, so there is nothing to reverse.", code="not_reversible"
+        )
     reversal = _write(
-        community=community, key=f"reverse:{original.pk}", reason=Reason.REVERSAL, status=TransferStatus.POSTED,
-        legs=legs, actor=actor, on_behalf_of=on_behalf_of, memo=reason, effective_at=timezone.now(),
-        reverses=original, related=(original.related_type, original.related_id),
+        community=community,
+        key=f"reverse:{original.pk}",
+        reason=Reason.REVERSAL,
+        status=TransferStatus.POSTED,
+        legs=legs,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        memo=reason,
+        effective_at=timezone.now(),
+        reverses=original,
+        related=(original.related_type, original.related_id),
     )
     if notify:
         _notify_reversal(community, original, reason)
@@ -82,7 +114,9 @@ def _notify_reversal(community, original: Transfer, reason: str) -> None:
     service emails it after commit to those who want each one by email."""
     holders = [
         account.person
-        for account in Account.objects.filter(postings__transfer=original, kind=AccountKind.MEMBER).select_related("person")
+        for account in Account.objects.filter(
+            postings__transfer=original, kind=AccountKind.MEMBER
+        ).select_related("person")
         if account.person and account.person.pseudonymised_at is None
     ]
     minutes = max((abs(p.amount_minutes) for p in original.postings.all()), default=0)
@@ -93,7 +127,10 @@ def _notify_reversal(community, original: Transfer, reason: str) -> None:
     )
     for person in holders:
         notification_services.notify(
-            person=person, kind="transfer_reversed", community=community,
-            title=f"Hours reversed ({community.name})", body=body,
+            person=person,
+            kind="transfer_reversed",
+            community=community,
+            title=f"Hours reversed ({community.name})",
+            body=body,
             url=reverse("web:statement", args=[community.slug]),
         )

@@ -41,8 +41,16 @@ def post_transfer(
     # No savepoint: any failure here fails the caller's whole transaction anyway.
     with transaction.atomic(savepoint=False):
         return _write(
-            community=community, key=key, reason=reason, status=TransferStatus.POSTED, legs=legs, actor=actor,
-            on_behalf_of=on_behalf_of, memo=memo, effective_at=effective, related=(related[0], str(related[1])),
+            community=community,
+            key=key,
+            reason=reason,
+            status=TransferStatus.POSTED,
+            legs=legs,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            memo=memo,
+            effective_at=effective,
+            related=(related[0], str(related[1])),
         )
 
 
@@ -72,18 +80,33 @@ def transfer_create(
     original transfer; same key, other request: Conflict; a failed attempt fails again the same
     way. Raises what post_transfer raises."""
     request = _transfer_request(
-        community=community.pk, legs=legs, reason=reason, memo=memo,
+        community=community.pk,
+        legs=legs,
+        reason=reason,
+        memo=memo,
         on_behalf_of=getattr(on_behalf_of, "pk", None),
-        effective_at=effective_at.isoformat() if effective_at else None, related=[related[0], str(related[1])],
+        effective_at=effective_at.isoformat() if effective_at else None,
+        related=[related[0], str(related[1])],
     )
 
     def run():
         transfer = post_transfer(
-            actor=actor, community=community, key=f"client:{idempotency_key}", legs=legs, reason=reason, memo=memo,
-            on_behalf_of=on_behalf_of, effective_at=effective_at, related=related,
+            actor=actor,
+            community=community,
+            key=f"client:{idempotency_key}",
+            legs=legs,
+            reason=reason,
+            memo=memo,
+            on_behalf_of=on_behalf_of,
+            effective_at=effective_at,
+            related=related,
         )
         return transfer, {"transfer_id": transfer.pk}
 
     return idempotent(
-        scope=f"ledger:{community.pk}", key=idempotency_key, request=request, run=run, load=_load_transfer
+        scope=f"ledger:{community.pk}",
+        key=idempotency_key,
+        request=request,
+        run=run,
+        load=_load_transfer,
     )

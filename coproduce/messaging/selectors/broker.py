@@ -39,7 +39,9 @@ ROWS = 50
 class BrokerQueue:
     days: int
     requests: list[Any] = field(default_factory=list)  # Listing, with owner_number, introduced_at
-    unused: list[Any] = field(default_factory=list)  # Membership, with offers, has_gift, introduced_at
+    unused: list[Any] = field(
+        default_factory=list
+    )  # Membership, with offers, has_gift, introduced_at
     newcomers: list[Any] = field(default_factory=list)  # Membership, with introduced_at
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -49,17 +51,21 @@ def _introduced(person_field: str) -> Subquery:
     return Subquery(
         Introduction.objects.filter(community_id=OuterRef("community_id"))
         .filter(Q(first_id=OuterRef(person_field)) | Q(second_id=OuterRef(person_field)))
-        .order_by("-created_at").values("created_at")[:1]
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
 
 
 def unanswered_requests(community, *, now: dt.datetime, days: int) -> QuerySet:
     """Active requests older than `days` that nobody has answered, oldest first."""
     answered_by_message = Message.objects.filter(conversation__listing_id=OuterRef("pk")).exclude(
-        sender_id=OuterRef("owner_id"))
+        sender_id=OuterRef("owner_id")
+    )
     introduced = Introduction.objects.filter(listing_id=OuterRef("pk"))
     return (
-        listings_selectors.requests_without_exchange(community, posted_before=now - dt.timedelta(days=days))
+        listings_selectors.requests_without_exchange(
+            community, posted_before=now - dt.timedelta(days=days)
+        )
         .filter(owner_id__in=memberships_selectors.active_member_ids(community))
         .exclude(Exists(answered_by_message))
         .exclude(Exists(introduced))
@@ -71,12 +77,22 @@ def gifts_unused(community, *, now: dt.datetime, days: int) -> QuerySet:
     """Members who joined `days` or more ago with an offer or a gift on their profile and who
     have never given help in an exchange here, longest-standing first."""
     offers = listings_selectors.offers_active(community).filter(owner_id=OuterRef("person_id"))
-    given = exchanges_selectors.participations(community, role="provider").filter(person_id=OuterRef("person_id"))
-    offer_title = listings_selectors.offers_active(community).filter(owner_id=OuterRef("person_id")).order_by(
-        "-created_at", "-id").values("title")[:1]
+    given = exchanges_selectors.participations(community, role="provider").filter(
+        person_id=OuterRef("person_id")
+    )
+    offer_title = (
+        listings_selectors.offers_active(community)
+        .filter(owner_id=OuterRef("person_id"))
+        .order_by("-created_at", "-id")
+        .values("title")[:1]
+    )
     return (
         memberships_selectors.memberships_joined_before(community, now - dt.timedelta(days=days))
-        .annotate(has_offer=Exists(offers), offer_title=Subquery(offer_title), introduced_at=_introduced("person_id"))
+        .annotate(
+            has_offer=Exists(offers),
+            offer_title=Subquery(offer_title),
+            introduced_at=_introduced("person_id"),
+        )
         .filter(Q(has_offer=True) | Q(has_gift=True))
         .exclude(Exists(given))
         .order_by("joined_at", "id")
@@ -86,19 +102,29 @@ def gifts_unused(community, *, now: dt.datetime, days: int) -> QuerySet:
 def newcomers_without_exchange(community, *, now: dt.datetime) -> QuerySet:
     """Members who joined 30 or more days ago and have had no exchange at all, newest first:
     the ones who have only just slipped past a month are the likeliest to still be reached."""
-    any_exchange = exchanges_selectors.participations(community).filter(person_id=OuterRef("person_id"))
+    any_exchange = exchanges_selectors.participations(community).filter(
+        person_id=OuterRef("person_id")
+    )
     return (
-        memberships_selectors.memberships_joined_before(community, now - dt.timedelta(days=NEW_MEMBER_DAYS))
+        memberships_selectors.memberships_joined_before(
+            community, now - dt.timedelta(days=NEW_MEMBER_DAYS)
+        )
         .annotate(introduced_at=_introduced("person_id"))
         .exclude(Exists(any_exchange))
         .order_by(F("joined_at").desc(), "-id")
     )
 
 
-def broker_counts(community, *, now: dt.datetime | None = None, days: int | None = None) -> dict[str, int]:
+def broker_counts(
+    community, *, now: dt.datetime | None = None, days: int | None = None
+) -> dict[str, int]:
     """How long each list is. One query per list (plus the rulebook unless `days` is given)."""
     now = now or timezone.now()
-    days = days if days is not None else communities_selectors.rules_for(community)["broker_unanswered_days"]
+    days = (
+        days
+        if days is not None
+        else communities_selectors.rules_for(community)["broker_unanswered_days"]
+    )
     return {
         "requests": unanswered_requests(community, now=now, days=days).count(),
         "unused": gifts_unused(community, now=now, days=days).count(),
@@ -115,7 +141,9 @@ def broker_queue(community, *, now: dt.datetime | None = None, limit: int = ROWS
     queue.requests = list(unanswered_requests(community, now=now, days=days)[:limit])
     queue.unused = list(gifts_unused(community, now=now, days=days)[:limit])
     queue.newcomers = list(newcomers_without_exchange(community, now=now)[:limit])
-    numbers = memberships_selectors.member_numbers(community, {listing.owner_id for listing in queue.requests})
+    numbers = memberships_selectors.member_numbers(
+        community, {listing.owner_id for listing in queue.requests}
+    )
     for listing in queue.requests:
         listing.owner_number = numbers.get(listing.owner_id)
     return queue

@@ -15,7 +15,9 @@ from ..models import Conversation, Message, Report
 
 def _last(field: str) -> Subquery:
     return Subquery(
-        Message.objects.filter(conversation=OuterRef("pk")).order_by("-created_at", "-id").values(field)[:1]
+        Message.objects.filter(conversation=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values(field)[:1]
     )
 
 
@@ -51,7 +53,8 @@ def conversation_get(community, viewer, conversation_id: int) -> Any:
     elif community_access.membership_of(viewer, community) is None:
         raise NotFound("No such conversation.")
     conversation.thread = list(
-        Message.objects.filter(conversation=conversation).select_related("sender", "written_by")
+        Message.objects.filter(conversation=conversation)
+        .select_related("sender", "written_by")
         .prefetch_related(Prefetch("reports", queryset=Report.objects.order_by("created_at", "id")))
         .order_by("created_at", "id")
     )
@@ -66,7 +69,9 @@ def message_get(community, viewer, message_id: int) -> Message:
     """A message of one of the viewer's own conversations in the community."""
     message = (
         Message.objects.filter(pk=message_id, conversation__community=community)
-        .select_related("conversation__community", "conversation__starter", "conversation__recipient", "sender")
+        .select_related(
+            "conversation__community", "conversation__starter", "conversation__recipient", "sender"
+        )
         .first()
     )
     if message is None or not message.conversation.has(getattr(viewer, "pk", None)):

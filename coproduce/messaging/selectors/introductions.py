@@ -13,7 +13,9 @@ from ..models import Introduction
 
 def introductions_query(community) -> QuerySet[Introduction]:
     """The community's introductions with the people and the listing, unordered."""
-    return Introduction.objects.filter(community=community).select_related("made_by", "first", "second", "listing")
+    return Introduction.objects.filter(community=community).select_related(
+        "made_by", "first", "second", "listing"
+    )
 
 
 def introductions_of(community, *, limit: int = 100) -> list[Introduction]:
@@ -31,5 +33,6 @@ def introduction_get(community, introduction_id: int) -> Introduction:
 def introduction_counts(community, *, since: dt.datetime) -> dict[str, int]:
     """How many introductions were made since a time (the month's start) and in all. One query."""
     counted = Introduction.objects.filter(community=community).aggregate(
-        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=since)))
+        total=Count("id"), recent=Count("id", filter=Q(created_at__gte=since))
+    )
     return {"total": counted["total"] or 0, "recent": counted["recent"] or 0}

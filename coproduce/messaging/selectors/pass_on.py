@@ -15,8 +15,11 @@ from ..models import Message, PassOn
 def _readers_waiting(message: Message) -> list[Any]:
     """The people in the conversation who did not write the message and who need it passed on."""
     conversation = message.conversation
-    return [p for p in (conversation.starter, conversation.recipient)
-            if p.pk != message.sender_id and (p.is_offline or not p.email)]
+    return [
+        p
+        for p in (conversation.starter, conversation.recipient)
+        if p.pk != message.sender_id and (p.is_offline or not p.email)
+    ]
 
 
 def pass_on_query(community, *, done: bool = False) -> QuerySet[Message]:
@@ -24,7 +27,9 @@ def pass_on_query(community, *, done: bool = False) -> QuerySet[Message]:
     passed on, with the people preloaded; unordered, for the caller's page."""
     return Message.objects.filter(
         conversation__community=community, pass_on=PassOn.DONE if done else PassOn.WAITING
-    ).select_related("sender", "written_by", "passed_on_by", "conversation__starter", "conversation__recipient")
+    ).select_related(
+        "sender", "written_by", "passed_on_by", "conversation__starter", "conversation__recipient"
+    )
 
 
 def with_readers(messages: list[Any]) -> list[Any]:
@@ -54,7 +59,9 @@ def message_to_pass_on_get(community, message_id: int) -> Message:
     message = (
         Message.objects.filter(pk=message_id, conversation__community=community)
         .exclude(pass_on=PassOn.NOT_NEEDED)
-        .select_related("conversation__community", "conversation__starter", "conversation__recipient", "sender")
+        .select_related(
+            "conversation__community", "conversation__starter", "conversation__recipient", "sender"
+        )
         .first()
     )
     if message is None:

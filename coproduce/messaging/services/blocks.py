@@ -24,8 +24,13 @@ def member_block(*, actor, community, person) -> Block:
     with transaction.atomic(durable=True):
         block, created = Block.objects.get_or_create(blocker=actor, blocked=person)
         if created:
-            audit_record(actor=actor, action="member.block", subject=block, community_id=community.pk,
-                         person_id=person.pk)
+            audit_record(
+                actor=actor,
+                action="member.block",
+                subject=block,
+                community_id=community.pk,
+                person_id=person.pk,
+            )
     return block
 
 
@@ -35,6 +40,11 @@ def member_unblock(*, actor, community, person) -> None:
     with transaction.atomic(durable=True):
         block = Block.objects.filter(blocker=actor, blocked=person).first()
         if block is not None:
-            audit_record(actor=actor, action="member.unblock", subject=block, community_id=community.pk,
-                         person_id=person.pk)
+            audit_record(
+                actor=actor,
+                action="member.unblock",
+                subject=block,
+                community_id=community.pk,
+                person_id=person.pk,
+            )
             block.delete()

@@ -41,11 +41,14 @@ def _clean(name: str, value: Any, *, maximum: int, what: str) -> str:
 
 def _refuse_if_blocked(actor, other) -> None:
     blocks = set(
-        Block.objects.filter(blocker_id__in=[actor.pk, other.pk], blocked_id__in=[actor.pk, other.pk])
-        .values_list("blocker_id", flat=True)
+        Block.objects.filter(
+            blocker_id__in=[actor.pk, other.pk], blocked_id__in=[actor.pk, other.pk]
+        ).values_list("blocker_id", flat=True)
     )
     if actor.pk in blocks:
-        raise PermissionDenied("You have blocked this member. Unblock them first to send a message.", code="blocked")
+        raise PermissionDenied(
+            "You have blocked this member. Unblock them first to send a message.", code="blocked"
+        )
     if other.pk in blocks:
         raise PermissionDenied("This member is not taking messages from you.", code="blocked")
 
@@ -83,7 +86,9 @@ def _notify(*, conversation: Conversation, sender, recipient) -> None:
         return
     community = conversation.community
     notifications.notify(
-        person=recipient, kind="message", community=community,
+        person=recipient,
+        kind="message",
+        community=community,
         title=f"New message from {sender.display_name} ({community.name})",
         body=(
             f"{sender.display_name} sent you a message in {community.name}. Read and reply on the website.\n\n"
@@ -94,8 +99,9 @@ def _notify(*, conversation: Conversation, sender, recipient) -> None:
     )
 
 
-def conversation_start(*, actor, community, recipient, body: str, listing=None, exchange=None,
-                       on_behalf_of=None) -> Conversation:
+def conversation_start(
+    *, actor, community, recipient, body: str, listing=None, exchange=None, on_behalf_of=None
+) -> Conversation:
     """Write to another active member of the community, optionally about a listing or an
     exchange. A coordinator acting for a member writes as that member (`on_behalf_of`); the
     message then records the coordinator in `written_by`. Raises NotFound (not both members; a
@@ -106,8 +112,11 @@ def conversation_start(*, actor, community, recipient, body: str, listing=None, 
     if community_access.membership_of(recipient, community) is None:
         raise NotFound("No such member.", code="not_a_member")
     if recipient.pk == sender.pk:
-        note = "You cannot send a message to yourself." if sender.pk == actor.pk else (
-            f"{sender.display_name} cannot be sent a message from themselves.")
+        note = (
+            "You cannot send a message to yourself."
+            if sender.pk == actor.pk
+            else (f"{sender.display_name} cannot be sent a message from themselves.")
+        )
         raise ValidationFailed(note, code="self", fields={"recipient": [note]})
     if listing is not None and listing.community_id != community.pk:
         raise NotFound("No such listing.")
@@ -119,14 +128,31 @@ def conversation_start(*, actor, community, recipient, body: str, listing=None, 
     written_by = actor if sender.pk != actor.pk else None
     with transaction.atomic(durable=True):
         conversation = Conversation.objects.create(
-            community=community, starter=sender, recipient=recipient, listing=listing, exchange=exchange,
-            created_at=now, last_message_at=now,
+            community=community,
+            starter=sender,
+            recipient=recipient,
+            listing=listing,
+            exchange=exchange,
+            created_at=now,
+            last_message_at=now,
         )
-        message = Message.objects.create(conversation=conversation, sender=sender, written_by=written_by, body=text,
-                                         created_at=now, pass_on=_pass_on(recipient))
-        audit_record(actor=actor, on_behalf_of=written_by and sender, action="conversation.start",
-                     subject=conversation, community_id=community.pk, person_id=recipient.pk,
-                     changes={"message": [None, message.pk]})
+        message = Message.objects.create(
+            conversation=conversation,
+            sender=sender,
+            written_by=written_by,
+            body=text,
+            created_at=now,
+            pass_on=_pass_on(recipient),
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=written_by and sender,
+            action="conversation.start",
+            subject=conversation,
+            community_id=community.pk,
+            person_id=recipient.pk,
+            changes={"message": [None, message.pk]},
+        )
         _notify(conversation=conversation, sender=sender, recipient=recipient)
     return conversation
 
@@ -143,17 +169,33 @@ def message_send(*, actor, conversation: Conversation, body: str, on_behalf_of=N
     other = conversation.other_than(sender.pk)
     _refuse_if_blocked(sender, other)
     if community_access.membership_of(other, community) is None:
-        raise Conflict(f"{other.display_name} is no longer a member here, so cannot be sent messages.",
-                       code="recipient_left")
+        raise Conflict(
+            f"{other.display_name} is no longer a member here, so cannot be sent messages.",
+            code="recipient_left",
+        )
     text = _clean("body", body, maximum=MAX_BODY, what="a message")
     now = timezone.now()
     written_by = actor if sender.pk != actor.pk else None
     with transaction.atomic(durable=True):
-        Conversation.objects.select_for_update().filter(pk=conversation.pk).update(last_message_at=now)
-        message = Message.objects.create(conversation=conversation, sender=sender, written_by=written_by, body=text,
-                                         created_at=now, pass_on=_pass_on(other))
-        audit_record(actor=actor, on_behalf_of=written_by and sender, action="message.send", subject=message,
-                     community_id=community.pk, person_id=other.pk)
+        Conversation.objects.select_for_update().filter(pk=conversation.pk).update(
+            last_message_at=now
+        )
+        message = Message.objects.create(
+            conversation=conversation,
+            sender=sender,
+            written_by=written_by,
+            body=text,
+            created_at=now,
+            pass_on=_pass_on(other),
+        )
+        audit_record(
+            actor=actor,
+            on_behalf_of=written_by and sender,
+            action="message.send",
+            subject=message,
+            community_id=community.pk,
+            person_id=other.pk,
+        )
         _notify(conversation=conversation, sender=sender, recipient=other)
     conversation.last_message_at = now
     return message

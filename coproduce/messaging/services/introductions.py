@@ -30,34 +30,48 @@ def introduction_make(*, actor, community, first, second, note: str, listing=Non
         if person is None or community_access.membership_of(person, community) is None:
             errors[name] = ["Choose an active member of this community."]
     if errors:
-        raise ValidationFailed("Choose two active members to introduce.", code="not_a_member", fields=errors)
+        raise ValidationFailed(
+            "Choose two active members to introduce.", code="not_a_member", fields=errors
+        )
     if first.pk == second.pk:
         note_ = "Choose two different members: nobody can be introduced to themselves."
         raise ValidationFailed(note_, code="self", fields={"second": [note_]})
     if actor.pk in (first.pk, second.pk):
         note_ = "You cannot introduce yourself: send them a message instead."
-        raise ValidationFailed(note_, code="self", fields={"second" if actor.pk == second.pk else "first": [note_]})
+        raise ValidationFailed(
+            note_, code="self", fields={"second" if actor.pk == second.pk else "first": [note_]}
+        )
     if listing is not None:
         if listing.community_id != community.pk:
             raise NotFound("No such listing.")
         if listing.owner_id not in (first.pk, second.pk):
             note_ = "One of the two must be the member who posted this offer or request."
             raise ValidationFailed(note_, code="listing_owner", fields={"listing": [note_]})
-    if Block.objects.filter(blocker_id__in=[first.pk, second.pk], blocked_id__in=[first.pk, second.pk]).exists():
+    if Block.objects.filter(
+        blocker_id__in=[first.pk, second.pk], blocked_id__in=[first.pk, second.pk]
+    ).exists():
         # Which of them blocked the other is theirs to know, not the coordinator's.
-        raise PermissionDenied("These two members cannot be introduced: they are not taking messages from each "
-                               "other.", code="blocked")
+        raise PermissionDenied(
+            "These two members cannot be introduced: they are not taking messages from each other.",
+            code="blocked",
+        )
     text = _clean("note", note, maximum=MAX_BODY, what="a few words to both of them")
     now = timezone.now()
     with transaction.atomic(durable=True):
         pair = Q(starter=first, recipient=second) | Q(starter=second, recipient=first)
         conversation = (
-            Conversation.objects.select_for_update().filter(pair, community=community, listing=listing)
-            .order_by("-last_message_at", "-id").first()
+            Conversation.objects.select_for_update()
+            .filter(pair, community=community, listing=listing)
+            .order_by("-last_message_at", "-id")
+            .first()
         )
         if conversation is None:
             conversation = Conversation.objects.create(
-                community=community, starter=first, recipient=second, listing=listing, created_at=now,
+                community=community,
+                starter=first,
+                recipient=second,
+                listing=listing,
+                created_at=now,
                 last_message_at=now,
             )
         else:
@@ -65,28 +79,58 @@ def introduction_make(*, actor, community, first, second, note: str, listing=Non
             conversation.last_message_at = now
         # The coordinator is the sender: the conversation stays the two members', and a message
         # whose sender is neither of them is shown as an introduction.
-        message = Message.objects.create(conversation=conversation, sender=actor, written_by=actor, body=text,
-                                         created_at=now, pass_on=_pass_on(first, second))
-        introduction = Introduction.objects.create(
-            community=community, made_by=actor, first=first, second=second, listing=listing,
-            conversation=conversation, note=text, created_at=now,
+        message = Message.objects.create(
+            conversation=conversation,
+            sender=actor,
+            written_by=actor,
+            body=text,
+            created_at=now,
+            pass_on=_pass_on(first, second),
         )
-        audit_record(actor=actor, action="introduction.make", subject=introduction, community_id=community.pk,
-                     person_id=first.pk, changes={"second": [None, second.pk], "message": [None, message.pk],
-                                                  "listing": [None, getattr(listing, "pk", None)]})
+        introduction = Introduction.objects.create(
+            community=community,
+            made_by=actor,
+            first=first,
+            second=second,
+            listing=listing,
+            conversation=conversation,
+            note=text,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="introduction.make",
+            subject=introduction,
+            community_id=community.pk,
+            person_id=first.pk,
+            changes={
+                "second": [None, second.pk],
+                "message": [None, message.pk],
+                "listing": [None, getattr(listing, "pk", None)],
+            },
+        )
         for person, other in ((first, second), (second, first)):
-            _notify_introduction(conversation=conversation, community=community, coordinator=actor,
-                                 person=person, other=other)
+            _notify_introduction(
+                conversation=conversation,
+                community=community,
+                coordinator=actor,
+                person=person,
+                other=other,
+            )
     return introduction
 
 
-def _notify_introduction(*, conversation: Conversation, community, coordinator, person, other) -> None:
+def _notify_introduction(
+    *, conversation: Conversation, community, coordinator, person, other
+) -> None:
     """Tells one of the two members about an introduction: names and a link, never the note or
     anyone's contact details. Members who are offline hear it from a coordinator instead."""
     if person.pseudonymised_at is not None:
         return
     notifications.notify(
-        person=person, kind="introduction", community=community,
+        person=person,
+        kind="introduction",
+        community=community,
         title=f"{coordinator.display_name} introduced you to {other.display_name} ({community.name})",
         body=(
             f"{coordinator.display_name}, a coordinator of {community.name}, thinks you and {other.display_name} "

@@ -37,6 +37,12 @@ def message_passed_on(*, actor, message: Message, how: str) -> Message:
         locked.passed_on_at = timezone.now()
         locked.passed_on_how = text
         locked.save(update_fields=["pass_on", "passed_on_by", "passed_on_at", "passed_on_how"])
-        audit_record(actor=actor, action="message.pass_on", subject=locked, community_id=community.pk,
-                     changes={"pass_on": [PassOn.WAITING.value, PassOn.DONE.value]}, note=text)
+        audit_record(
+            actor=actor,
+            action="message.pass_on",
+            subject=locked,
+            community_id=community.pk,
+            changes={"pass_on": [PassOn.WAITING.value, PassOn.DONE.value]},
+            note=text,
+        )
     return locked

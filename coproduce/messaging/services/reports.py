@@ -23,9 +23,16 @@ def message_report(*, actor, message: Message, reason: str) -> Report:
     _member(actor, conversation.community)
     text = _clean("reason", reason, maximum=MAX_REASON, what="why you are reporting it")
     with transaction.atomic(durable=True):
-        report = Report.objects.create(conversation=conversation, message=message, reporter=actor, reason=text)
-        audit_record(actor=actor, action="message.report", subject=report, community_id=conversation.community_id,
-                     person_id=message.sender_id)
+        report = Report.objects.create(
+            conversation=conversation, message=message, reporter=actor, reason=text
+        )
+        audit_record(
+            actor=actor,
+            action="message.report",
+            subject=report,
+            community_id=conversation.community_id,
+            person_id=message.sender_id,
+        )
     return report
 
 
@@ -43,6 +50,12 @@ def report_handle(*, actor, report: Report, note: str = "") -> Report:
         locked.handled_at = timezone.now()
         locked.handled_note = note
         locked.save(update_fields=["handled_by", "handled_at", "handled_note"])
-        audit_record(actor=actor, action="report.handle", subject=locked, community_id=community.pk,
-                     changes={"handled_at": [None, locked.handled_at]}, note=note)
+        audit_record(
+            actor=actor,
+            action="report.handle",
+            subject=locked,
+            community_id=community.pk,
+            changes={"handled_at": [None, locked.handled_at]},
+            note=note,
+        )
     return locked

@@ -17,7 +17,9 @@ def unread_count(person, *, community_id: int | None = None) -> int:
     return found.count()
 
 
-def notifications_of(person, *, unread_only: bool = False, community_id: int | None = None) -> QuerySet[Notification]:
+def notifications_of(
+    person, *, unread_only: bool = False, community_id: int | None = None
+) -> QuerySet[Notification]:
     """The person's notifications, newest first (for keyset pagination on created_at, id)."""
     found = Notification.objects.filter(person=person).select_related("community")
     if unread_only:
@@ -27,7 +29,9 @@ def notifications_of(person, *, unread_only: bool = False, community_id: int | N
     return found.order_by("-created_at", "-id")
 
 
-def notification_page(person, *, before_id: int | None = None, limit: int = PAGE_SIZE) -> tuple[list[Notification], int | None]:
+def notification_page(
+    person, *, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[Notification], int | None]:
     """One page of the person's notifications, newest first, older than notification `before_id`
     (one of theirs; any other id gives an empty page); and the id to pass for the next page, or
     None. One query."""

@@ -44,7 +44,9 @@ def _claim(person, now: dt.datetime) -> tuple[bool, dt.datetime | None]:
     last = preference.last_digest_at
     if last is not None and last > now - DIGEST_EVERY:
         return False, None
-    claimed = Preference.objects.filter(pk=preference.pk, last_digest_at=last).update(last_digest_at=now)
+    claimed = Preference.objects.filter(pk=preference.pk, last_digest_at=last).update(
+        last_digest_at=now
+    )
     return bool(claimed), last
 
 
@@ -68,23 +70,42 @@ def digest_send(person, *, now: dt.datetime | None = None) -> bool:
         return False
     # Since the last digest (a run a little late loses nothing), at most two weeks back.
     since = max(last, now - 2 * DIGEST_EVERY) if last else now - DIGEST_EVERY
-    sections = listings_selectors.listings_for_digest(person, since=since, per_community=PER_COMMUNITY)
+    sections = listings_selectors.listings_for_digest(
+        person, since=since, per_community=PER_COMMUNITY
+    )
     if not sections:
         return False
     count = sum(len(listings) for _community, listings in sections)
-    title = f"Your weekly digest: {count} new {'listing fits' if count == 1 else 'listings fit'} you"
+    title = (
+        f"Your weekly digest: {count} new {'listing fits' if count == 1 else 'listings fit'} you"
+    )
     # The text lists every one; the link goes to the offers and requests of the first community.
     notification = Notification.objects.create(
-        person=person, kind="digest", title=title, body=_text(sections),
-        url=reverse("web:listing_search", args=[sections[0][0].slug]), email_state=SENT, emailed_at=now,
+        person=person,
+        kind="digest",
+        title=title,
+        body=_text(sections),
+        url=reverse("web:listing_search", args=[sections[0][0].slug]),
+        email_state=SENT,
+        emailed_at=now,
     )
     links = [
-        (community, [(listing, reverse("web:listing_detail", args=[community.slug, listing.pk])) for listing in found])
+        (
+            community,
+            [
+                (listing, reverse("web:listing_detail", args=[community.slug, listing.pk]))
+                for listing in found
+            ],
+        )
         for community, found in sections
     ]
     try:
-        email_send(to=person.email, subject=title, template="digest",
-              context={"person": person, "sections": links, "count": count, "title": title})
+        email_send(
+            to=person.email,
+            subject=title,
+            template="digest",
+            context={"person": person, "sections": links, "count": count, "title": title},
+        )
     except Exception:  # noqa: BLE001 - recorded on its notification; next week's goes as usual
         logger.exception("could not email the weekly digest to person %s", person.pk)
         Notification.objects.filter(pk=notification.pk).update(email_state=FAILED)

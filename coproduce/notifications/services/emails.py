@@ -31,10 +31,13 @@ def email_send(*, to: str, subject: str, template: str, context: dict[str, Any])
     """One email, plain text and HTML from the same context. Raises whatever the backend raises."""
     context = {**context, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
-        subject=_one_line(subject, 200), body=render_to_string(f"notifications/email/{template}.txt", context),
+        subject=_one_line(subject, 200),
+        body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[to],
     )
-    message.attach_alternative(render_to_string(f"notifications/email/{template}.html", context), "text/html")
+    message.attach_alternative(
+        render_to_string(f"notifications/email/{template}.html", context), "text/html"
+    )
     message.send(fail_silently=False)
 
 
@@ -43,7 +46,11 @@ def notification_email_send(notification_id: int) -> str:
     emailed, else mark it "skipped". At most once: it is claimed with a conditional UPDATE from ""
     before it is sent. A failure to send is recorded as "failed"; the notification stays.
     Returns the state it left (or "" when there was nothing to do)."""
-    notification = Notification.objects.select_related("person", "community").filter(pk=notification_id).first()
+    notification = (
+        Notification.objects.select_related("person", "community")
+        .filter(pk=notification_id)
+        .first()
+    )
     if notification is None or notification.email_state:
         return ""
     person = notification.person
@@ -53,9 +60,18 @@ def notification_email_send(notification_id: int) -> str:
     if not waiting.update(email_state=SENT, emailed_at=timezone.now()):
         return ""  # another worker claimed it
     try:
-        email_send(to=person.email or "", subject=notification.title, template="notification",
-              context={"notification": notification, "person": person,
-                       "link": settings.SITE_URL + notification.url if is_site_path(notification.url) else ""})
+        email_send(
+            to=person.email or "",
+            subject=notification.title,
+            template="notification",
+            context={
+                "notification": notification,
+                "person": person,
+                "link": settings.SITE_URL + notification.url
+                if is_site_path(notification.url)
+                else "",
+            },
+        )
     except Exception:  # noqa: BLE001 - any failure of the mail backend is recorded, never retried twice
         logger.exception("could not email notification %s", notification.pk)
         Notification.objects.filter(pk=notification.pk).update(email_state=FAILED)
@@ -70,6 +86,7 @@ def notifications_email_sweep(*, now: dt.datetime | None = None, batch: int = SW
     now = now or timezone.now()
     waiting = list(
         Notification.objects.filter(email_state="", created_at__lte=now - SWEEP_AFTER)
-        .order_by("created_at", "id").values_list("pk", flat=True)[:batch]
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:batch]
     )
     return sum(1 for pk in waiting if notification_email_send(pk) == SENT)

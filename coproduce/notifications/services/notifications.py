@@ -45,7 +45,10 @@ def quietly() -> Iterator[None]:
 def is_site_path(url: str) -> bool:
     """A path on this site ("/c/riverside/..."), never another site ("//evil", "https://...")."""
     return (
-        bool(url) and url.startswith("/") and not url.startswith("//") and "\\" not in url
+        bool(url)
+        and url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
         and not any(unicodedata.category(ch) in {"Cc", "Zs", "Zl", "Zp"} for ch in url)
     )
 
@@ -56,10 +59,17 @@ def _one_line(text: str, maximum: int) -> str:
 
 def emailable(person) -> bool:
     """Whether a person can be emailed at all: an address, using the website, not a former member."""
-    return bool(person.email) and person.is_active and not person.is_offline and person.pseudonymised_at is None
+    return (
+        bool(person.email)
+        and person.is_active
+        and not person.is_offline
+        and person.pseudonymised_at is None
+    )
 
 
-def notify(*, person, kind: str, title: str, body: str = "", url: str = "", community=None) -> Notification:
+def notify(
+    *, person, kind: str, title: str, body: str = "", url: str = "", community=None
+) -> Notification:
     """A notification for `person`, stored in the caller's transaction. After commit a job emails
     it if they want each one by email (see `notification_email_send`). `url` is a path on this
     site or empty. Raises ValidationFailed (an empty title, a url that is not a path here)."""
@@ -74,8 +84,13 @@ def notify(*, person, kind: str, title: str, body: str = "", url: str = "", comm
         raise ValidationFailed("The notification could not be made.", fields=errors)
     quiet = _quiet.get()
     notification = Notification.objects.create(
-        person=person, community=community, kind=_one_line(kind, 40) or "notice", title=title, body=body or "",
-        url=url, email_state="" if emailable(person) and not quiet else SKIPPED,
+        person=person,
+        community=community,
+        kind=_one_line(kind, 40) or "notice",
+        title=title,
+        body=body or "",
+        url=url,
+        email_state="" if emailable(person) and not quiet else SKIPPED,
         read_at=timezone.now() if quiet else None,
     )
     if not notification.email_state:
@@ -93,8 +108,13 @@ def _enqueue_email(notification_id: int) -> None:
         logger.exception("could not enqueue the email for notification %s", notification_id)
 
 
-def mark_read(*, person, ids: list[int] | None = None, all: bool = False,  # noqa: A002 - the API's word
-              community_id: int | None = None) -> int:
+def mark_read(
+    *,
+    person,
+    ids: list[int] | None = None,
+    all: bool = False,  # noqa: A002 - the API's word
+    community_id: int | None = None,
+) -> int:
     """Mark some of a person's notifications (or all of them) as read, only those of one
     community when `community_id` is given; returns how many changed. Not audited: reading is
     not a change to anyone's standing. Raises ValidationFailed (neither ids nor all; too many
@@ -106,18 +126,25 @@ def mark_read(*, person, ids: list[int] | None = None, all: bool = False,  # noq
     if all:
         return mine.filter(read_at__isnull=True).update(read_at=now)
     if not ids:
-        raise ValidationFailed("Say which notifications to mark as read, or mark them all.",
-                               fields={"ids": ["Give one or more notification ids, or all."]})
+        raise ValidationFailed(
+            "Say which notifications to mark as read, or mark them all.",
+            fields={"ids": ["Give one or more notification ids, or all."]},
+        )
     if len(ids) > MARK_READ_MAX:
-        raise ValidationFailed(f"At most {MARK_READ_MAX} at once.", fields={"ids": [f"At most {MARK_READ_MAX}."]})
+        raise ValidationFailed(
+            f"At most {MARK_READ_MAX} at once.", fields={"ids": [f"At most {MARK_READ_MAX}."]}
+        )
     wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
     with transaction.atomic():
         found = set(mine.filter(pk__in=wanted).values_list("pk", flat=True))
         unknown = sorted(set(ids) - found, key=str)
         if unknown:
             listed = ", ".join(str(i) for i in unknown[:10])
-            raise ValidationFailed("Some of these are not your notifications, so none was marked.",
-                                   code="unknown_notifications", fields={"ids": [f"Not one of yours: {listed}."]})
+            raise ValidationFailed(
+                "Some of these are not your notifications, so none was marked.",
+                code="unknown_notifications",
+                fields={"ids": [f"Not one of yours: {listed}."]},
+            )
         return mine.filter(pk__in=found, read_at__isnull=True).update(read_at=now)
 
 
@@ -126,6 +153,10 @@ def resolve(*, people_ids, kind: str, url: str) -> int:
     (hours they were asked to confirm have been answered, by anyone): marked read, and no longer
     emailed when their email had not gone yet. Inside the caller's transaction, so the answer and
     this stand or fall together. Returns how many were still unread. Not audited, as reading is not."""
-    open_ = Notification.objects.filter(person_id__in=list(people_ids), kind=kind, url=url, read_at__isnull=True)
-    return open_.update(read_at=timezone.now(),
-                        email_state=Case(When(email_state="", then=Value(SKIPPED)), default=F("email_state")))
+    open_ = Notification.objects.filter(
+        person_id__in=list(people_ids), kind=kind, url=url, read_at__isnull=True
+    )
+    return open_.update(
+        read_at=timezone.now(),
+        email_state=Case(When(email_state="", then=Value(SKIPPED)), default=F("email_state")),
+    )

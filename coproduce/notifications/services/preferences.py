@@ -11,7 +11,9 @@ from coproduce.core.errors import PermissionDenied, ValidationFailed
 from ..models import EmailMode, Preference
 
 
-def preference_set(*, actor, person, email_mode: str | None = None, weekly_digest: bool | None = None) -> Preference:
+def preference_set(
+    *, actor, person, email_mode: str | None = None, weekly_digest: bool | None = None
+) -> Preference:
     """Change how a person hears about things; what is left out (None) stays as it is. "Only the
     weekly digest" turns the digest on and "no emails" turns it off, so the two never disagree.
     Raises PermissionDenied (someone else's), ValidationFailed (an unknown mode; nothing changes)."""
@@ -40,6 +42,11 @@ def preference_set(*, actor, person, email_mode: str | None = None, weekly_diges
         if changes:
             preference.updated_at = timezone.now()
             preference.save(update_fields=[*fields, "updated_at"])
-            audit_record(actor=actor, action="notifications.preferences", subject=preference,
-                         person_id=person.pk, changes=changes)
+            audit_record(
+                actor=actor,
+                action="notifications.preferences",
+                subject=preference,
+                person_id=person.pk,
+                changes=changes,
+            )
     return preference

@@ -59,31 +59,64 @@ class DemoLogin:
 
 
 DEMO_LOGINS: list[DemoLogin] = [
-    DemoLogin("Coordinator", "coordinator@riverside.example",
-              "Bernie Walsh runs Riverside: applications, checks, rules. Exempt from two-factor sign-in (demo only)."),
-    DemoLogin("Coordinator", "coordinator2@riverside.example", "Tariq Hussain, second coordinator of Riverside."),
-    DemoLogin("Coordinator", "coordinator3@riverside.example", "Gwen Pritchard, third coordinator of Riverside."),
-    DemoLogin("Member", "member@riverside.example",
-              "Maya Kowalczyk: full gift profile, belongs to Riverside and Hillside."),
-    DemoLogin("Phone-only member", PHONE_MEMBER_NUMBER,
-              "Dorothy Evans has no email: she signs in with her member number. On her member page a "
-              "coordinator can set her first password or print her a sign-in letter with a one-time code."),
-    DemoLogin("Agency staff", "staff@riverside.example",
-              "Priya Shah, social prescriber and admin of Riverside Health Centre: her home page has "
-              "yesterday's register to fill in, her next sessions and referrals waiting."),
-    DemoLogin("Group lead", "grouplead@riverside.example", "Dev Malhotra, lead of the Docks Community Garden."),
+    DemoLogin(
+        "Coordinator",
+        "coordinator@riverside.example",
+        "Bernie Walsh runs Riverside: applications, checks, rules. Exempt from two-factor sign-in (demo only).",
+    ),
+    DemoLogin(
+        "Coordinator",
+        "coordinator2@riverside.example",
+        "Tariq Hussain, second coordinator of Riverside.",
+    ),
+    DemoLogin(
+        "Coordinator",
+        "coordinator3@riverside.example",
+        "Gwen Pritchard, third coordinator of Riverside.",
+    ),
+    DemoLogin(
+        "Member",
+        "member@riverside.example",
+        "Maya Kowalczyk: full gift profile, belongs to Riverside and Hillside.",
+    ),
+    DemoLogin(
+        "Phone-only member",
+        PHONE_MEMBER_NUMBER,
+        "Dorothy Evans has no email: she signs in with her member number. On her member page a "
+        "coordinator can set her first password or print her a sign-in letter with a one-time code.",
+    ),
+    DemoLogin(
+        "Agency staff",
+        "staff@riverside.example",
+        "Priya Shah, social prescriber and admin of Riverside Health Centre: her home page has "
+        "yesterday's register to fill in, her next sessions and referrals waiting.",
+    ),
+    DemoLogin(
+        "Group lead",
+        "grouplead@riverside.example",
+        "Dev Malhotra, lead of the Docks Community Garden.",
+    ),
     DemoLogin("Steward", "steward@riverside.example", "Hilda Brennan, rulebook steward."),
-    DemoLogin("Operator", "operator@coproduce.example",
-              "Runs the whole install. Exempt from two-factor sign-in (demo only)."),
+    DemoLogin(
+        "Operator",
+        "operator@coproduce.example",
+        "Runs the whole install. Exempt from two-factor sign-in (demo only).",
+    ),
 ]
-
 
 
 def demo_logins_markdown() -> str:
     """The logins as a markdown table, for the README (`coproduce demo --logins-markdown`)."""
     rows = [f"| {d.who} | `{d.login}` | {d.what} |" for d in DEMO_LOGINS]
-    return "\n".join([f"Password for every demo login: `{DEMO_PASSWORD}`", "",
-                      "| who | sign in with | what they can show you |", "|---|---|---|", *rows])
+    return "\n".join(
+        [
+            f"Password for every demo login: `{DEMO_PASSWORD}`",
+            "",
+            "| who | sign in with | what they can show you |",
+            "|---|---|---|",
+            *rows,
+        ]
+    )
 
 
 NEIGHBOURHOODS = ["Docks", "Old Town", "Millbrook", "St Anne's"]
@@ -156,22 +189,111 @@ GIFT_POOL: dict[str, list[str]] = {
 }
 
 FIRST_NAMES = [
-    "Amira", "Bernard", "Chloe", "Dariusz", "Eileen", "Farhan", "Grace", "Harold", "Imran", "Joan",
-    "Kwame", "Lily", "Mohammed", "Nadia", "Oliver", "Patricia", "Rashid", "Sandra", "Tomasz", "Una",
-    "Vera", "Winston", "Yasmin", "Zainab", "Agnieszka", "Brian", "Carol", "Derek", "Ellie", "Fatima",
-    "George", "Hannah", "Ian", "Jasmine", "Kevin", "Linda", "Margaret", "Nasreen", "Owen", "Pauline",
-    "Ravi", "Shirley", "Terry", "Usha", "Valerie", "Aled", "Bronwen", "Ciaran", "Deborah", "Errol",
+    "Amira",
+    "Bernard",
+    "Chloe",
+    "Dariusz",
+    "Eileen",
+    "Farhan",
+    "Grace",
+    "Harold",
+    "Imran",
+    "Joan",
+    "Kwame",
+    "Lily",
+    "Mohammed",
+    "Nadia",
+    "Oliver",
+    "Patricia",
+    "Rashid",
+    "Sandra",
+    "Tomasz",
+    "Una",
+    "Vera",
+    "Winston",
+    "Yasmin",
+    "Zainab",
+    "Agnieszka",
+    "Brian",
+    "Carol",
+    "Derek",
+    "Ellie",
+    "Fatima",
+    "George",
+    "Hannah",
+    "Ian",
+    "Jasmine",
+    "Kevin",
+    "Linda",
+    "Margaret",
+    "Nasreen",
+    "Owen",
+    "Pauline",
+    "Ravi",
+    "Shirley",
+    "Terry",
+    "Usha",
+    "Valerie",
+    "Aled",
+    "Bronwen",
+    "Ciaran",
+    "Deborah",
+    "Errol",
 ]
 LAST_NAMES = [
-    "Ahmed", "Baker", "Campbell", "Davies", "Fletcher", "Green", "Iqbal", "Jones", "Kowalski", "Lewis",
-    "Mensah", "Nowak", "O'Brien", "Patel", "Quinn", "Roberts", "Shah", "Taylor", "Walker", "Williams",
-    "Begum", "Khan", "Wright", "Morris", "Hughes", "Osei", "Murphy", "Chowdhury", "Clarke", "Edwards",
+    "Ahmed",
+    "Baker",
+    "Campbell",
+    "Davies",
+    "Fletcher",
+    "Green",
+    "Iqbal",
+    "Jones",
+    "Kowalski",
+    "Lewis",
+    "Mensah",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Shah",
+    "Taylor",
+    "Walker",
+    "Williams",
+    "Begum",
+    "Khan",
+    "Wright",
+    "Morris",
+    "Hughes",
+    "Osei",
+    "Murphy",
+    "Chowdhury",
+    "Clarke",
+    "Edwards",
 ]
-LANGUAGES = ["English", "English", "English", "English, Polish", "English, Urdu", "English, Bengali",
-             "English, Welsh", "English, Somali", "English, Punjabi, Urdu", "English, Twi"]
+LANGUAGES = [
+    "English",
+    "English",
+    "English",
+    "English, Polish",
+    "English, Urdu",
+    "English, Bengali",
+    "English, Welsh",
+    "English, Somali",
+    "English, Punjabi, Urdu",
+    "English, Twi",
+]
 ACCESSIBILITY = [
-    "", "", "", "", "", "Large print, please.", "Hard of hearing: text or visit rather than phone.",
-    "Uses a wheelchair: ground-floor meeting places only.", "Afternoons are better; mornings are hard.",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Large print, please.",
+    "Hard of hearing: text or visit rather than phone.",
+    "Uses a wheelchair: ground-floor meeting places only.",
+    "Afternoons are better; mornings are hard.",
 ]
 
 
@@ -205,7 +327,9 @@ def demo_exists() -> bool:
     riverside = Community.objects.filter(slug="riverside").exists()
     hillside = Community.objects.filter(slug="hillside").exists()
     if riverside and not hillside:
-        raise DemoIncomplete("The demo data is incomplete. Run `coproduce demo --reset` to build it again.")
+        raise DemoIncomplete(
+            "The demo data is incomplete. Run `coproduce demo --reset` to build it again."
+        )
     return riverside
 
 
@@ -235,7 +359,10 @@ class _Builder:
         return f"07700 900{self.phone_counter:03d}"
 
     def slots(self, low: int = 3, high: int = 8) -> list[str]:
-        return sorted(self.rng.sample(AVAILABILITY_SLOTS, self.rng.randint(low, high)), key=AVAILABILITY_SLOTS.index)
+        return sorted(
+            self.rng.sample(AVAILABILITY_SLOTS, self.rng.randint(low, high)),
+            key=AVAILABILITY_SLOTS.index,
+        )
 
     def gifts(self) -> list[tuple[str, str]]:
         kinds = [GiftKind.HEAD, GiftKind.HANDS, GiftKind.HEART, GiftKind.TEACH]
@@ -251,9 +378,16 @@ class _Builder:
 
     def person(self, p: Persona) -> Person:
         person = Person.objects.create_user(
-            email=p.email, password=DEMO_PASSWORD if p.login else None, full_name=p.full_name, known_as=p.known_as,
-            username=p.username, phone=p.phone, neighbourhood=p.neighbourhood, address=p.address,
-            date_of_birth=p.date_of_birth, is_offline=p.is_offline,
+            email=p.email,
+            password=DEMO_PASSWORD if p.login else None,
+            full_name=p.full_name,
+            known_as=p.known_as,
+            username=p.username,
+            phone=p.phone,
+            neighbourhood=p.neighbourhood,
+            address=p.address,
+            date_of_birth=p.date_of_birth,
+            is_offline=p.is_offline,
         )
         return person
 
@@ -267,8 +401,13 @@ class _Builder:
         if person.is_offline or not prefs:
             prefs.append(ContactChannel.COORDINATOR)
         profiles_services.gift_profile_update(
-            actor=actor, person=person, gifts=p.gifts, availability=p.availability, languages=p.languages,
-            accessibility_needs=p.accessibility_needs, contact_preferences=prefs,
+            actor=actor,
+            person=person,
+            gifts=p.gifts,
+            availability=p.availability,
+            languages=p.languages,
+            accessibility_needs=p.accessibility_needs,
+            contact_preferences=prefs,
         )
         if p.privacy:
             privacy_services.privacy_update(actor=actor, person=person, visibility=p.privacy)
@@ -278,27 +417,55 @@ class _Builder:
         Membership.objects.filter(pk=membership.pk).update(joined_at=joined)
 
     def backdate_application(self, application: Application, days_ago: int) -> None:
-        Application.objects.filter(pk=application.pk).update(submitted_at=self.now - dt.timedelta(days=days_ago))
+        Application.objects.filter(pk=application.pk).update(
+            submitted_at=self.now - dt.timedelta(days=days_ago)
+        )
 
-    def check(self, person: Person, kind: str, *, checked_days_ago: int, valid_days: int | None,
-              result: str = CheckResult.PASSED, reference: str = "", note: str = "",
-              community: Community | None = None, actor: Person | None = None) -> None:
+    def check(
+        self,
+        person: Person,
+        kind: str,
+        *,
+        checked_days_ago: int,
+        valid_days: int | None,
+        result: str = CheckResult.PASSED,
+        reference: str = "",
+        note: str = "",
+        community: Community | None = None,
+        actor: Person | None = None,
+    ) -> None:
         checked_on = self.today - dt.timedelta(days=checked_days_ago)
         expires_on = checked_on + dt.timedelta(days=valid_days) if valid_days else None
         vetting_services.check_record(
-            actor=actor or self.coordinator, community=community or self.riverside, person=person, kind=kind,
-            result=result, checked_on=checked_on, expires_on=expires_on, reference_number=reference, note=note,
+            actor=actor or self.coordinator,
+            community=community or self.riverside,
+            person=person,
+            kind=kind,
+            result=result,
+            checked_on=checked_on,
+            expires_on=expires_on,
+            reference_number=reference,
+            note=note,
         )
 
     # the build -----------------------------------------------------------------------------
 
     def build(self) -> None:
         self.operator = Person.objects.create_user(
-            email="operator@coproduce.example", password=DEMO_PASSWORD, full_name="Olu Adeyemi", known_as="Olu",
-            is_operator=True, is_staff=True, is_superuser=True, mfa_exempt=True,
+            email="operator@coproduce.example",
+            password=DEMO_PASSWORD,
+            full_name="Olu Adeyemi",
+            known_as="Olu",
+            is_operator=True,
+            is_staff=True,
+            is_superuser=True,
+            mfa_exempt=True,
         )
         self.riverside = communities_services.community_create(
-            actor=self.operator, name="Riverside", slug="riverside", member_prefix="RIV",
+            actor=self.operator,
+            name="Riverside",
+            slug="riverside",
+            member_prefix="RIV",
             area_description=(
                 "A neighbourhood time bank for the Docks, Old Town, Millbrook and St Anne's: neighbours "
                 "swapping hours, the Millbrook GP practice referring patients in, and groups like the Docks "
@@ -317,126 +484,255 @@ class _Builder:
     def build_staff(self) -> None:
         """The people with fixed logins, in a fixed order so their member numbers are known."""
         op = self.operator
-        bernie = self.person(Persona(
-            "Bernadette Walsh", "Bernie", email="coordinator@riverside.example", phone=self.phone(),
-            neighbourhood="Old Town", address="4 Church Lane", login=True,
-        ))
+        bernie = self.person(
+            Persona(
+                "Bernadette Walsh",
+                "Bernie",
+                email="coordinator@riverside.example",
+                phone=self.phone(),
+                neighbourhood="Old Town",
+                address="4 Church Lane",
+                login=True,
+            )
+        )
         bernie.mfa_exempt = True
         bernie.save(update_fields=["mfa_exempt"])
         self.coordinator = bernie
-        m = memberships_services.membership_add(actor=op, community=self.riverside, person=bernie, roles=[Role.COORDINATOR])
+        m = memberships_services.membership_add(
+            actor=op, community=self.riverside, person=bernie, roles=[Role.COORDINATOR]
+        )
         self.backdate_membership(m, 6)
-        self.profile(bernie, bernie, Persona(
-            "", gifts=[(GiftKind.HEAD, "Knows every group and service in Riverside"),
-                       (GiftKind.HEART, "Bringing people together"),
-                       (GiftKind.TEACH, "Running a good meeting")],
-            availability=["mon-am", "tue-am", "wed-am", "thu-am", "fri-am"], languages="English, Irish",
-            privacy={"email": Visibility.MEMBERS, "phone": Visibility.MEMBERS},
-        ))
+        self.profile(
+            bernie,
+            bernie,
+            Persona(
+                "",
+                gifts=[
+                    (GiftKind.HEAD, "Knows every group and service in Riverside"),
+                    (GiftKind.HEART, "Bringing people together"),
+                    (GiftKind.TEACH, "Running a good meeting"),
+                ],
+                availability=["mon-am", "tue-am", "wed-am", "thu-am", "fri-am"],
+                languages="English, Irish",
+                privacy={"email": Visibility.MEMBERS, "phone": Visibility.MEMBERS},
+            ),
+        )
 
         for email, name, known, hood in [
             ("coordinator2@riverside.example", "Tariq Hussain", "Tariq", "Millbrook"),
             ("coordinator3@riverside.example", "Gwen Pritchard", "Gwen", "St Anne's"),
         ]:
-            person = self.person(Persona(name, known, email=email, phone=self.phone(), neighbourhood=hood,
-                                         address=self.address(hood), login=True))
+            person = self.person(
+                Persona(
+                    name,
+                    known,
+                    email=email,
+                    phone=self.phone(),
+                    neighbourhood=hood,
+                    address=self.address(hood),
+                    login=True,
+                )
+            )
             person.mfa_exempt = True
             person.save(update_fields=["mfa_exempt"])
-            m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=person)
-            memberships_services.role_set(actor=bernie, membership=m, role=Role.COORDINATOR, granted=True)
+            m = memberships_services.membership_add(
+                actor=bernie, community=self.riverside, person=person
+            )
+            memberships_services.role_set(
+                actor=bernie, membership=m, role=Role.COORDINATOR, granted=True
+            )
             self.backdate_membership(m, 4)
-            self.profile(person, person, Persona(
-                "", gifts=self.gifts(), availability=self.slots(4, 8), languages="English, Urdu" if known == "Tariq" else "English, Welsh",
-                privacy={"email": Visibility.MEMBERS},
-            ))
+            self.profile(
+                person,
+                person,
+                Persona(
+                    "",
+                    gifts=self.gifts(),
+                    availability=self.slots(4, 8),
+                    languages="English, Urdu" if known == "Tariq" else "English, Welsh",
+                    privacy={"email": Visibility.MEMBERS},
+                ),
+            )
 
-        maya = self.person(Persona(
-            "Maya Kowalczyk", "Maya", email="member@riverside.example", phone=self.phone(), neighbourhood="Docks",
-            address="17 Wharf Street", date_of_birth=dt.date(1986, 5, 14), login=True,
-        ))
+        maya = self.person(
+            Persona(
+                "Maya Kowalczyk",
+                "Maya",
+                email="member@riverside.example",
+                phone=self.phone(),
+                neighbourhood="Docks",
+                address="17 Wharf Street",
+                date_of_birth=dt.date(1986, 5, 14),
+                login=True,
+            )
+        )
         self.member = maya
         m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=maya)
         self.backdate_membership(m, 3)
-        self.profile(maya, maya, Persona(
-            "",
-            gifts=[
-                (GiftKind.HEAD, "IT help: setting up phones, tablets and video calls"),
-                (GiftKind.HEAD, "Form filling: benefits and council forms"),
-                (GiftKind.HANDS, "Gardening and weeding"),
-                (GiftKind.HANDS, "Dog walking"),
-                (GiftKind.HEART, "Befriending older neighbours"),
-                (GiftKind.TEACH, "Polish conversation"),
-            ],
-            availability=["tue-eve", "thu-eve", "sat-am", "sat-pm", "sun-am"], languages="Polish, English",
-            accessibility_needs="",
-            privacy={"phone": Visibility.MEMBERS, "email": Visibility.MEMBERS, "photo": Visibility.PUBLIC},
-        ))
+        self.profile(
+            maya,
+            maya,
+            Persona(
+                "",
+                gifts=[
+                    (GiftKind.HEAD, "IT help: setting up phones, tablets and video calls"),
+                    (GiftKind.HEAD, "Form filling: benefits and council forms"),
+                    (GiftKind.HANDS, "Gardening and weeding"),
+                    (GiftKind.HANDS, "Dog walking"),
+                    (GiftKind.HEART, "Befriending older neighbours"),
+                    (GiftKind.TEACH, "Polish conversation"),
+                ],
+                availability=["tue-eve", "thu-eve", "sat-am", "sat-pm", "sun-am"],
+                languages="Polish, English",
+                accessibility_needs="",
+                privacy={
+                    "phone": Visibility.MEMBERS,
+                    "email": Visibility.MEMBERS,
+                    "photo": Visibility.PUBLIC,
+                },
+            ),
+        )
 
-        dorothy = self.person(Persona(
-            "Dorothy Evans", "Dot", username="dorothy.evans", phone=self.phone(), neighbourhood="Old Town",
-            address="2 Tanners Yard", date_of_birth=dt.date(1941, 11, 2), login=True,
-        ))
-        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=dorothy)
+        dorothy = self.person(
+            Persona(
+                "Dorothy Evans",
+                "Dot",
+                username="dorothy.evans",
+                phone=self.phone(),
+                neighbourhood="Old Town",
+                address="2 Tanners Yard",
+                date_of_birth=dt.date(1941, 11, 2),
+                login=True,
+            )
+        )
+        m = memberships_services.membership_add(
+            actor=bernie, community=self.riverside, person=dorothy
+        )
         if m.member_code != PHONE_MEMBER_NUMBER:
-            raise RuntimeError(f"The phone-only demo login should be {PHONE_MEMBER_NUMBER}, not {m.member_code}.")
+            raise RuntimeError(
+                f"The phone-only demo login should be {PHONE_MEMBER_NUMBER}, not {m.member_code}."
+            )
         self.backdate_membership(m, 5)
-        self.profile(bernie, dorothy, Persona(
-            "", gifts=[(GiftKind.HANDS, "Knitting and mending clothes"), (GiftKind.TEACH, "Beginners' knitting"),
-                       (GiftKind.HEART, "Phone calls to people living alone")],
-            availability=["mon-pm", "wed-pm", "fri-pm"], accessibility_needs="Large print, please.",
-        ))
+        self.profile(
+            bernie,
+            dorothy,
+            Persona(
+                "",
+                gifts=[
+                    (GiftKind.HANDS, "Knitting and mending clothes"),
+                    (GiftKind.TEACH, "Beginners' knitting"),
+                    (GiftKind.HEART, "Phone calls to people living alone"),
+                ],
+                availability=["mon-pm", "wed-pm", "fri-pm"],
+                accessibility_needs="Large print, please.",
+            ),
+        )
 
-        priya = self.person(Persona(
-            "Priya Shah", "Priya", email="staff@riverside.example", phone="0161 496 0000", neighbourhood="Millbrook",
-            login=True,
-        ))
-        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=priya, roles=[Role.AGENCY_STAFF])
+        priya = self.person(
+            Persona(
+                "Priya Shah",
+                "Priya",
+                email="staff@riverside.example",
+                phone="0161 496 0000",
+                neighbourhood="Millbrook",
+                login=True,
+            )
+        )
+        m = memberships_services.membership_add(
+            actor=bernie, community=self.riverside, person=priya, roles=[Role.AGENCY_STAFF]
+        )
         self.backdate_membership(m, 1.5)
         self.staff = priya
-        self.profile(priya, priya, Persona(
-            "", gifts=[(GiftKind.HEAD, "Social prescribing at Riverside Health Centre"),
-                       (GiftKind.TEACH, "Looking after your mental health")],
-            availability=["mon-am", "tue-am", "wed-am", "thu-am"], languages="English, Gujarati",
-            privacy={"email": Visibility.MEMBERS, "phone": Visibility.MEMBERS},
-        ))
+        self.profile(
+            priya,
+            priya,
+            Persona(
+                "",
+                gifts=[
+                    (GiftKind.HEAD, "Social prescribing at Riverside Health Centre"),
+                    (GiftKind.TEACH, "Looking after your mental health"),
+                ],
+                availability=["mon-am", "tue-am", "wed-am", "thu-am"],
+                languages="English, Gujarati",
+                privacy={"email": Visibility.MEMBERS, "phone": Visibility.MEMBERS},
+            ),
+        )
 
-        dev = self.person(Persona(
-            "Dev Malhotra", "Dev", email="grouplead@riverside.example", phone=self.phone(), neighbourhood="Docks",
-            address=self.address("Docks"), login=True,
-        ))
-        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=dev, roles=[Role.GROUP_LEAD])
+        dev = self.person(
+            Persona(
+                "Dev Malhotra",
+                "Dev",
+                email="grouplead@riverside.example",
+                phone=self.phone(),
+                neighbourhood="Docks",
+                address=self.address("Docks"),
+                login=True,
+            )
+        )
+        m = memberships_services.membership_add(
+            actor=bernie, community=self.riverside, person=dev, roles=[Role.GROUP_LEAD]
+        )
         self.backdate_membership(m, 2.5)
-        self.profile(dev, dev, Persona(
-            "", gifts=[(GiftKind.HANDS, "Allotment digging"), (GiftKind.TEACH, "Gardening for beginners"),
-                       (GiftKind.HEART, "Runs the Docks Community Garden")],
-            availability=["sat-am", "sun-am", "wed-eve"], languages="English, Punjabi",
-            privacy={"email": Visibility.PUBLIC},
-        ))
+        self.profile(
+            dev,
+            dev,
+            Persona(
+                "",
+                gifts=[
+                    (GiftKind.HANDS, "Allotment digging"),
+                    (GiftKind.TEACH, "Gardening for beginners"),
+                    (GiftKind.HEART, "Runs the Docks Community Garden"),
+                ],
+                availability=["sat-am", "sun-am", "wed-eve"],
+                languages="English, Punjabi",
+                privacy={"email": Visibility.PUBLIC},
+            ),
+        )
 
-        hilda = self.person(Persona(
-            "Hilda Brennan", "Hilda", email="steward@riverside.example", phone=self.phone(),
-            neighbourhood="St Anne's", address=self.address("St Anne's"), login=True,
-        ))
-        m = memberships_services.membership_add(actor=bernie, community=self.riverside, person=hilda)
+        hilda = self.person(
+            Persona(
+                "Hilda Brennan",
+                "Hilda",
+                email="steward@riverside.example",
+                phone=self.phone(),
+                neighbourhood="St Anne's",
+                address=self.address("St Anne's"),
+                login=True,
+            )
+        )
+        m = memberships_services.membership_add(
+            actor=bernie, community=self.riverside, person=hilda
+        )
         memberships_services.role_set(actor=bernie, membership=m, role=Role.STEWARD, granted=True)
         self.backdate_membership(m, 5.5)
         self.steward = hilda
-        self.profile(hilda, hilda, Persona(
-            "", gifts=[(GiftKind.HEAD, "Bookkeeping for small groups"), (GiftKind.HEART, "Fair rules for everyone")],
-            availability=["tue-pm", "thu-pm"],
-        ))
+        self.profile(
+            hilda,
+            hilda,
+            Persona(
+                "",
+                gifts=[
+                    (GiftKind.HEAD, "Bookkeeping for small groups"),
+                    (GiftKind.HEART, "Fair rules for everyone"),
+                ],
+                availability=["tue-pm", "thu-pm"],
+            ),
+        )
 
     def build_rulebook(self) -> None:
         communities_services.rulebook_change(
-            actor=self.coordinator, community=self.riverside, changes={"auto_confirm_days": 7},
+            actor=self.coordinator,
+            community=self.riverside,
+            changes={"auto_confirm_days": 7},
             reason="Members said two weeks was too long to wait for hours to show; agreed at the coordinators' "
-                   "meeting to try one week.",
+            "meeting to try one week.",
         )
         communities_services.rulebook_change(
-            actor=self.steward, community=self.riverside,
+            actor=self.steward,
+            community=self.riverside,
             changes={"credit_floor_minutes": -1200, "max_minutes_per_exchange": 6 * 60},
             reason="Decided at the members' annual meeting: newcomers may receive up to 20 hours before they "
-                   "give, and one exchange records at most 6 hours.",
+            "give, and one exchange records at most 6 hours.",
             source="decision",
         )
 
@@ -448,27 +744,31 @@ class _Builder:
             hood = NEIGHBOURHOODS[i % len(NEIGHBOURHOODS)]
             offline = i % 7 == 3
             handle = f"{first}.{last}".lower().replace("'", "")
-            personas.append(Persona(
-                full_name=f"{first} {last}",
-                known_as=first if i % 3 == 0 else "",
-                email=None if offline else f"{handle}@riverside.example",
-                username=f"{handle}{i}" if offline else None,
-                phone=self.phone() if offline or i % 2 == 0 else "",
-                neighbourhood=hood,
-                address=self.address(hood),
-                date_of_birth=self.dob() if i % 4 != 1 else None,
-                is_offline=offline,
-                gifts=self.gifts(),
-                availability=self.slots(),
-                languages=self.rng.choice(LANGUAGES),
-                accessibility_needs=self.rng.choice(ACCESSIBILITY),
-                privacy=(
-                    {"phone": Visibility.MEMBERS, "email": Visibility.MEMBERS} if i % 5 == 0
-                    else {"email": Visibility.PUBLIC} if i % 11 == 0
-                    else {}
-                ),
-                years_ago=round(self.rng.uniform(0.5, 6), 1),
-            ))
+            personas.append(
+                Persona(
+                    full_name=f"{first} {last}",
+                    known_as=first if i % 3 == 0 else "",
+                    email=None if offline else f"{handle}@riverside.example",
+                    username=f"{handle}{i}" if offline else None,
+                    phone=self.phone() if offline or i % 2 == 0 else "",
+                    neighbourhood=hood,
+                    address=self.address(hood),
+                    date_of_birth=self.dob() if i % 4 != 1 else None,
+                    is_offline=offline,
+                    gifts=self.gifts(),
+                    availability=self.slots(),
+                    languages=self.rng.choice(LANGUAGES),
+                    accessibility_needs=self.rng.choice(ACCESSIBILITY),
+                    privacy=(
+                        {"phone": Visibility.MEMBERS, "email": Visibility.MEMBERS}
+                        if i % 5 == 0
+                        else {"email": Visibility.PUBLIC}
+                        if i % 11 == 0
+                        else {}
+                    ),
+                    years_ago=round(self.rng.uniform(0.5, 6), 1),
+                )
+            )
         return personas
 
     def build_founding_members(self) -> None:
@@ -477,7 +777,9 @@ class _Builder:
         self.founding: list[Person] = []
         for p in self.personas[:44]:
             person = self.person(p)
-            m = memberships_services.membership_add(actor=self.coordinator, community=self.riverside, person=person)
+            m = memberships_services.membership_add(
+                actor=self.coordinator, community=self.riverside, person=person
+            )
             self.backdate_membership(m, p.years_ago)
             # Offline members' profiles are entered by a coordinator on their behalf.
             self.profile(self.coordinator if p.is_offline else person, person, p)
@@ -485,37 +787,63 @@ class _Builder:
 
     def build_recent_members(self) -> None:
         """Members who joined through the platform: application, interview, reference, ID check, approval."""
-        coordinators = [self.coordinator, *Person.objects.filter(email__in=[
-            "coordinator2@riverside.example", "coordinator3@riverside.example"]).order_by("email")]
+        coordinators = [
+            self.coordinator,
+            *Person.objects.filter(
+                email__in=["coordinator2@riverside.example", "coordinator3@riverside.example"]
+            ).order_by("email"),
+        ]
         self.recent: list[Person] = []
         for i, p in enumerate(self.personas[44:]):
             coord = coordinators[i % len(coordinators)]
             application = applications_services.application_submit(
-                actor=coord if p.is_offline else None, community=self.riverside, full_name=p.full_name,
-                email=p.email or "", phone=p.phone, neighbourhood=p.neighbourhood,
+                actor=coord if p.is_offline else None,
+                community=self.riverside,
+                full_name=p.full_name,
+                email=p.email or "",
+                phone=p.phone,
+                neighbourhood=p.neighbourhood,
                 contact_preference=ContactChannel.PHONE if p.is_offline else ContactChannel.EMAIL,
                 about=f"I'd like to help with {p.gifts[0][1].lower()}.",
             )
             notes_services.application_note_add(
-                actor=coord, application=application, interview=True,
+                actor=coord,
+                application=application,
+                interview=True,
                 text=f"Met at the Old Town drop-in. Friendly, keen to start with {p.gifts[0][1].lower()}.",
             )
             _, token = references_services.reference_request(
-                actor=coord, application=application, referee_name=f"{self.rng.choice(FIRST_NAMES)} Referee",
-                referee_email=f"referee{i}@example.org", relationship="Neighbour",
+                actor=coord,
+                application=application,
+                referee_name=f"{self.rng.choice(FIRST_NAMES)} Referee",
+                referee_email=f"referee{i}@example.org",
+                relationship="Neighbour",
             )
-            references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
-                                      answer="I have known them for years; reliable and kind.")
-            self.check(application.person, CheckKind.ID_SEEN, checked_days_ago=30 + i, valid_days=None,
-                       actor=coord, note="Passport seen at the drop-in.")
-            membership = applications_services.application_approve(actor=coord, application=application,
-                                                       reason="Interview and reference both good.")
+            references_services.reference_answer(
+                token=token,
+                outcome=ReferenceOutcome.SUPPORTS,
+                answer="I have known them for years; reliable and kind.",
+            )
+            self.check(
+                application.person,
+                CheckKind.ID_SEEN,
+                checked_days_ago=30 + i,
+                valid_days=None,
+                actor=coord,
+                note="Passport seen at the drop-in.",
+            )
+            membership = applications_services.application_approve(
+                actor=coord, application=application, reason="Interview and reference both good."
+            )
             # Approved over the past months (the ID check was a month or so before): the newest few
             # have had no exchange yet, so the coordinators' "Needs a person" list shows them.
             self.backdate_membership(membership, (20 + 11 * i) / 365)
             person = membership.person
             profiles_services.person_details_update(
-                actor=coord if p.is_offline else person, person=person, known_as=p.known_as, address=p.address,
+                actor=coord if p.is_offline else person,
+                person=person,
+                known_as=p.known_as,
+                address=p.address,
                 date_of_birth=p.date_of_birth,
             )
             self.profile(coord if p.is_offline else person, person, p)
@@ -527,90 +855,183 @@ class _Builder:
         r = self.riverside
 
         kemi = applications_services.application_submit(
-            actor=None, community=r, full_name="Kemi Adebayo", email="kemi.adebayo@example.org",
-            neighbourhood="Millbrook", about="New to the area with two small children. I can cook and I'd love "
+            actor=None,
+            community=r,
+            full_name="Kemi Adebayo",
+            email="kemi.adebayo@example.org",
+            neighbourhood="Millbrook",
+            about="New to the area with two small children. I can cook and I'd love "
             "to read to children at the library.",
         )
         self.backdate_application(kemi, 2)
 
         stan = applications_services.application_submit(
-            actor=c2, community=r, full_name="Stan Kowalski", phone=self.phone(), neighbourhood="Docks",
+            actor=c2,
+            community=r,
+            full_name="Stan Kowalski",
+            phone=self.phone(),
+            neighbourhood="Docks",
             contact_preference=ContactChannel.PHONE,
             about="Rang the office. Retired joiner; happy to do small repairs. Lives alone since his wife died.",
         )
         self.backdate_application(stan, 5)
 
         ruth = applications_services.application_submit(
-            actor=None, community=r, full_name="Ruth Fairweather", email="ruth.fairweather@example.org",
-            phone=self.phone(), neighbourhood="St Anne's", about="Retired teacher. Reading, maths help, company.",
+            actor=None,
+            community=r,
+            full_name="Ruth Fairweather",
+            email="ruth.fairweather@example.org",
+            phone=self.phone(),
+            neighbourhood="St Anne's",
+            about="Retired teacher. Reading, maths help, company.",
         )
         notes_services.application_note_add(
-            actor=c1, application=ruth, interview=True,
+            actor=c1,
+            application=ruth,
+            interview=True,
             text="Interviewed at home. Would like to help children with reading and visit people living alone. "
-                 "Needs a DBS check before home visits; she has agreed. Asked her for a referee's details.",
+            "Needs a DBS check before home visits; she has agreed. Asked her for a referee's details.",
         )
         self.backdate_application(ruth, 9)
 
         javed = applications_services.application_submit(
-            actor=None, community=r, full_name="Javed Akhtar", email="javed.akhtar@example.org",
-            neighbourhood="Millbrook", about="I drive and can give lifts to appointments. Urdu and Punjabi speaker.",
+            actor=None,
+            community=r,
+            full_name="Javed Akhtar",
+            email="javed.akhtar@example.org",
+            neighbourhood="Millbrook",
+            about="I drive and can give lifts to appointments. Urdu and Punjabi speaker.",
         )
         notes_services.application_note_add(
-            actor=c2, application=javed, interview=True,
+            actor=c2,
+            application=javed,
+            interview=True,
             text="Phone interview. Offers lifts to hospital appointments; has a clean licence and business insurance.",
         )
-        references_services.reference_request(actor=c2, application=javed, referee_name="Imam Yusuf Ali",
-                                   referee_email="yusuf.ali@example.org", relationship="Knows him from the mosque")
+        references_services.reference_request(
+            actor=c2,
+            application=javed,
+            referee_name="Imam Yusuf Ali",
+            referee_email="yusuf.ali@example.org",
+            relationship="Knows him from the mosque",
+        )
         self.backdate_application(javed, 12)
 
         leanne = applications_services.application_submit(
-            actor=None, community=r, full_name="Leanne Price", email="leanne.price@example.org", phone=self.phone(),
-            neighbourhood="Old Town", about="Dog walker and keen gardener; I'm around most afternoons.",
+            actor=None,
+            community=r,
+            full_name="Leanne Price",
+            email="leanne.price@example.org",
+            phone=self.phone(),
+            neighbourhood="Old Town",
+            about="Dog walker and keen gardener; I'm around most afternoons.",
         )
         notes_services.application_note_add(
-            actor=c1, application=leanne, interview=True,
+            actor=c1,
+            application=leanne,
+            interview=True,
             text="Met at the drop-in. Great with dogs; would walk dogs for people in hospital. Ready to approve.",
         )
-        _, token = references_services.reference_request(actor=c1, application=leanne, referee_name="Sam Okoro",
-                                              referee_email="sam.okoro@example.org", relationship="Former employer")
-        references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
-                                  answer="Leanne worked for me for four years: reliable, honest and good with people.")
-        self.check(leanne.person, CheckKind.ID_SEEN, checked_days_ago=3, valid_days=None, note="Driving licence seen.")
+        _, token = references_services.reference_request(
+            actor=c1,
+            application=leanne,
+            referee_name="Sam Okoro",
+            referee_email="sam.okoro@example.org",
+            relationship="Former employer",
+        )
+        references_services.reference_answer(
+            token=token,
+            outcome=ReferenceOutcome.SUPPORTS,
+            answer="Leanne worked for me for four years: reliable, honest and good with people.",
+        )
+        self.check(
+            leanne.person,
+            CheckKind.ID_SEEN,
+            checked_days_ago=3,
+            valid_days=None,
+            note="Driving licence seen.",
+        )
         self.backdate_application(leanne, 16)
 
         colin = applications_services.application_submit(
-            actor=None, community=r, full_name="Colin Marsh", email="colin.marsh@example.org",
-            neighbourhood="Docks", about="Handyman. Can do most jobs around the house.",
+            actor=None,
+            community=r,
+            full_name="Colin Marsh",
+            email="colin.marsh@example.org",
+            neighbourhood="Docks",
+            about="Handyman. Can do most jobs around the house.",
         )
-        notes_services.application_note_add(actor=c2, application=colin, interview=True,
-                                      text="Short interview; wants paid work more than exchanges. Talk again.")
-        _, token = references_services.reference_request(actor=c2, application=colin, referee_name="Pat Doyle",
-                                              referee_email="pat.doyle@example.org", relationship="Landlord")
-        references_services.reference_answer(token=token, outcome=ReferenceOutcome.CONCERNS,
-                                  answer="He is pleasant but did not finish jobs he started for me.")
+        notes_services.application_note_add(
+            actor=c2,
+            application=colin,
+            interview=True,
+            text="Short interview; wants paid work more than exchanges. Talk again.",
+        )
+        _, token = references_services.reference_request(
+            actor=c2,
+            application=colin,
+            referee_name="Pat Doyle",
+            referee_email="pat.doyle@example.org",
+            relationship="Landlord",
+        )
+        references_services.reference_answer(
+            token=token,
+            outcome=ReferenceOutcome.CONCERNS,
+            answer="He is pleasant but did not finish jobs he started for me.",
+        )
         self.backdate_application(colin, 20)
 
         sofia = applications_services.application_submit(
-            actor=None, community=r, full_name="Sofia Rossi", email="sofia.rossi@example.org", phone=self.phone(),
-            neighbourhood="St Anne's", about="Nurse, recently retired. Happy to visit people at home for company.",
+            actor=None,
+            community=r,
+            full_name="Sofia Rossi",
+            email="sofia.rossi@example.org",
+            phone=self.phone(),
+            neighbourhood="St Anne's",
+            about="Nurse, recently retired. Happy to visit people at home for company.",
         )
-        notes_services.application_note_add(actor=c1, application=sofia, interview=True,
-                                      text="Wants to do home visits: needs an enhanced DBS check. Applied online.")
-        _, token = references_services.reference_request(actor=c1, application=sofia, referee_name="Dr Helen Carter",
-                                              referee_email="helen.carter@example.org", relationship="Former colleague")
-        references_services.reference_answer(token=token, outcome=ReferenceOutcome.SUPPORTS,
-                                  answer="Sofia was a caring and careful nurse for twenty years.")
+        notes_services.application_note_add(
+            actor=c1,
+            application=sofia,
+            interview=True,
+            text="Wants to do home visits: needs an enhanced DBS check. Applied online.",
+        )
+        _, token = references_services.reference_request(
+            actor=c1,
+            application=sofia,
+            referee_name="Dr Helen Carter",
+            referee_email="helen.carter@example.org",
+            relationship="Former colleague",
+        )
+        references_services.reference_answer(
+            token=token,
+            outcome=ReferenceOutcome.SUPPORTS,
+            answer="Sofia was a caring and careful nurse for twenty years.",
+        )
         self.check(sofia.person, CheckKind.ID_SEEN, checked_days_ago=6, valid_days=None)
-        self.check(sofia.person, CheckKind.BACKGROUND, checked_days_ago=6, valid_days=None,
-                   result=CheckResult.PENDING, note="Enhanced DBS applied for; waiting for the certificate.")
+        self.check(
+            sofia.person,
+            CheckKind.BACKGROUND,
+            checked_days_ago=6,
+            valid_days=None,
+            result=CheckResult.PENDING,
+            note="Enhanced DBS applied for; waiting for the certificate.",
+        )
         self.backdate_application(sofia, 25)
 
         gary = applications_services.application_submit(
-            actor=None, community=r, full_name="Gary Stone", email="gary.stone@example.org", neighbourhood="",
+            actor=None,
+            community=r,
+            full_name="Gary Stone",
+            email="gary.stone@example.org",
+            neighbourhood="",
             about="I live in the next town but would like to join.",
         )
-        applications_services.application_decline(actor=c1, application=gary,
-                                     reason="Lives outside the area; put him in touch with the time bank in his town.")
+        applications_services.application_decline(
+            actor=c1,
+            application=gary,
+            reason="Lives outside the area; put him in touch with the time bank in his town.",
+        )
 
     def build_checks(self) -> None:
         """DBS checks and training for the members who visit people at home: a few due soon, one lapsed."""
@@ -618,76 +1039,164 @@ class _Builder:
         for i, person in enumerate(visitors):
             self.check(person, CheckKind.ID_SEEN, checked_days_ago=400 + i * 20, valid_days=None)
             if i >= 4:
-                self.check(person, CheckKind.BACKGROUND, checked_days_ago=200 + i * 30, valid_days=3 * 365,
-                           reference=f"DBS-00{1000 + i}")
+                self.check(
+                    person,
+                    CheckKind.BACKGROUND,
+                    checked_days_ago=200 + i * 30,
+                    valid_days=3 * 365,
+                    reference=f"DBS-00{1000 + i}",
+                )
         # Due within 30 days: the coordinator's dashboard should show these.
-        self.check(visitors[0], CheckKind.BACKGROUND, checked_days_ago=3 * 365 - 9, valid_days=3 * 365,
-                   reference="DBS-000871")
-        self.check(visitors[1], CheckKind.SAFEGUARDING, checked_days_ago=2 * 365 - 21, valid_days=2 * 365,
-                   note="Council safeguarding course")
-        self.check(visitors[2], CheckKind.BACKGROUND, checked_days_ago=3 * 365 - 28, valid_days=3 * 365,
-                   reference="DBS-000902")
-        self.check(self.member, CheckKind.SAFEGUARDING, checked_days_ago=365 - 14, valid_days=365,
-                   note="Online safeguarding module")
+        self.check(
+            visitors[0],
+            CheckKind.BACKGROUND,
+            checked_days_ago=3 * 365 - 9,
+            valid_days=3 * 365,
+            reference="DBS-000871",
+        )
+        self.check(
+            visitors[1],
+            CheckKind.SAFEGUARDING,
+            checked_days_ago=2 * 365 - 21,
+            valid_days=2 * 365,
+            note="Council safeguarding course",
+        )
+        self.check(
+            visitors[2],
+            CheckKind.BACKGROUND,
+            checked_days_ago=3 * 365 - 28,
+            valid_days=3 * 365,
+            reference="DBS-000902",
+        )
+        self.check(
+            self.member,
+            CheckKind.SAFEGUARDING,
+            checked_days_ago=365 - 14,
+            valid_days=365,
+            note="Online safeguarding module",
+        )
         # Already lapsed: home visits stop until it is renewed.
-        self.check(visitors[3], CheckKind.BACKGROUND, checked_days_ago=3 * 365 + 12, valid_days=3 * 365,
-                   reference="DBS-000655")
+        self.check(
+            visitors[3],
+            CheckKind.BACKGROUND,
+            checked_days_ago=3 * 365 + 12,
+            valid_days=3 * 365,
+            reference="DBS-000655",
+        )
         self.check(self.member, CheckKind.ID_SEEN, checked_days_ago=700, valid_days=None)
-        self.check(self.coordinator, CheckKind.BACKGROUND, checked_days_ago=100, valid_days=3 * 365,
-                   reference="DBS-001200")
+        self.check(
+            self.coordinator,
+            CheckKind.BACKGROUND,
+            checked_days_ago=100,
+            valid_days=3 * 365,
+            reference="DBS-001200",
+        )
         # The founding rules ask for an ID check before one-to-one help (`vetting_one_to_one`), and the
         # year of exchanges the demo records is such help: everyone else's ID was seen when they joined
         # (the paper register says so; the recent members' were recorded before their approval).
-        checked = set(Check.objects.filter(community=self.riverside, kind=CheckKind.ID_SEEN)
-                      .values_list("person_id", flat=True))
-        for membership in Membership.objects.filter(community=self.riverside).select_related("person").order_by("number"):
+        checked = set(
+            Check.objects.filter(community=self.riverside, kind=CheckKind.ID_SEEN).values_list(
+                "person_id", flat=True
+            )
+        )
+        for membership in (
+            Membership.objects.filter(community=self.riverside)
+            .select_related("person")
+            .order_by("number")
+        ):
             if membership.person_id not in checked:
-                self.check(membership.person, CheckKind.ID_SEEN, valid_days=None,
-                           checked_days_ago=max(0, (self.now - membership.joined_at).days),
-                           note="ID seen when they joined.")
+                self.check(
+                    membership.person,
+                    CheckKind.ID_SEEN,
+                    valid_days=None,
+                    checked_days_ago=max(0, (self.now - membership.joined_at).days),
+                    note="ID seen when they joined.",
+                )
 
     def build_neighbourhoods(self) -> None:
         for name in NEIGHBOURHOODS:
             lat, lng = NEIGHBOURHOOD_CENTRES[name]
-            neighbourhoods_services.neighbourhood_add(actor=self.coordinator, community=self.riverside, name=name, lat=lat, lng=lng)
+            neighbourhoods_services.neighbourhood_add(
+                actor=self.coordinator, community=self.riverside, name=name, lat=lat, lng=lng
+            )
 
     def build_hillside(self) -> None:
         op = self.operator
         hillside = communities_services.community_create(
-            actor=op, name="Hillside", slug="hillside", member_prefix="HIL",
+            actor=op,
+            name="Hillside",
+            slug="hillside",
+            member_prefix="HIL",
             area_description="The estate and terraces up the hill from the river, around Hillside Road.",
         )
-        hal = self.person(Persona("Hal Jenkins", "Hal", email="hal.jenkins@hillside.example", phone=self.phone(),
-                                  neighbourhood="Hillside"))
-        memberships_services.membership_add(actor=op, community=hillside, person=hal, roles=[Role.COORDINATOR])
+        hal = self.person(
+            Persona(
+                "Hal Jenkins",
+                "Hal",
+                email="hal.jenkins@hillside.example",
+                phone=self.phone(),
+                neighbourhood="Hillside",
+            )
+        )
+        memberships_services.membership_add(
+            actor=op, community=hillside, person=hal, roles=[Role.COORDINATOR]
+        )
         communities_services.rulebook_change(
-            actor=hal, community=hillside, changes={"references_required": 0},
+            actor=hal,
+            community=hillside,
+            changes={"references_required": 0},
             reason="A small group where everyone knows each other: the first meeting agreed an interview is enough.",
         )
         hillside_people: list[tuple[str, list[tuple[str, str]]]] = [
-            ("Iris Thornton", [(GiftKind.HANDS, "Cooking batch meals"), (GiftKind.HEART, "A listening ear")]),
-            ("Kofi Boateng", [(GiftKind.HANDS, "Bike repairs"), (GiftKind.TEACH, "Bike maintenance")]),
+            (
+                "Iris Thornton",
+                [(GiftKind.HANDS, "Cooking batch meals"), (GiftKind.HEART, "A listening ear")],
+            ),
+            (
+                "Kofi Boateng",
+                [(GiftKind.HANDS, "Bike repairs"), (GiftKind.TEACH, "Bike maintenance")],
+            ),
             ("Nell Rowe", [(GiftKind.HEAD, "Reading letters aloud and explaining them")]),
             ("Samir Haddad", [(GiftKind.TEACH, "English conversation for newcomers")]),
         ]
         for name, gifts in hillside_people:
-            p = Persona(name, email=f"{name.split()[0].lower()}@hillside.example", neighbourhood="Hillside",
-                        gifts=gifts, availability=self.slots(2, 5))
+            p = Persona(
+                name,
+                email=f"{name.split()[0].lower()}@hillside.example",
+                neighbourhood="Hillside",
+                gifts=gifts,
+                availability=self.slots(2, 5),
+            )
             person = self.person(p)
             memberships_services.membership_add(actor=hal, community=hillside, person=person)
             self.profile(person, person, p)
-            self.check(person, CheckKind.ID_SEEN, checked_days_ago=300, valid_days=None, community=hillside,
-                       actor=hal)
+            self.check(
+                person,
+                CheckKind.ID_SEEN,
+                checked_days_ago=300,
+                valid_days=None,
+                community=hillside,
+                actor=hal,
+            )
         # Maya from Riverside joins Hillside too: one login, two communities.
         application = applications_services.application_submit(
-            actor=self.member, community=hillside, full_name=self.member.full_name, email=self.member.email or "",
+            actor=self.member,
+            community=hillside,
+            full_name=self.member.full_name,
+            email=self.member.email or "",
             about="I help at Riverside and my sister lives on Hillside Road; happy to help up the hill too.",
         )
-        notes_services.application_note_add(actor=hal, application=application, interview=True,
-                                      text="Already a Riverside member; Bernie vouches for her.")
+        notes_services.application_note_add(
+            actor=hal,
+            application=application,
+            interview=True,
+            text="Already a Riverside member; Bernie vouches for her.",
+        )
         # Not yet ID-checked in Hillside (checks do not carry across communities): Hillside's pages show
         # her what the check is for and whom to ask.
-        applications_services.application_approve(actor=hal, application=application, reason="Known to Riverside.")
+        applications_services.application_approve(
+            actor=hal, application=application, reason="Known to Riverside."
+        )
 
 
 def demo_summary() -> dict[str, int]:
@@ -695,5 +1204,7 @@ def demo_summary() -> dict[str, int]:
     return {
         "riverside_members": Membership.objects.filter(community__slug="riverside").count(),
         "hillside_members": Membership.objects.filter(community__slug="hillside").count(),
-        "pending_applications": Application.objects.filter(community__slug="riverside", status="pending").count(),
+        "pending_applications": Application.objects.filter(
+            community__slug="riverside", status="pending"
+        ).count(),
     }

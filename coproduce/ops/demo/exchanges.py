@@ -31,10 +31,22 @@ from coproduce.notifications.services import notifications
 SEED = 2013
 
 CATEGORIES = {
-    "hands": ["Gardening", "DIY and small repairs", "Lifts to appointments", "Cooking a meal", "Dog walking",
-              "Help moving furniture", "Shopping"],
+    "hands": [
+        "Gardening",
+        "DIY and small repairs",
+        "Lifts to appointments",
+        "Cooking a meal",
+        "Dog walking",
+        "Help moving furniture",
+        "Shopping",
+    ],
     "head": ["Computer help", "Form filling", "Letter writing", "Budgeting help", "Phone set-up"],
-    "heart": ["Befriending visit", "A cup of tea and a chat", "Phone call check-in", "Reading together"],
+    "heart": [
+        "Befriending visit",
+        "A cup of tea and a chat",
+        "Phone call check-in",
+        "Reading together",
+    ],
     "teach": ["Knitting lesson", "English conversation", "Cooking lesson", "Gardening lesson"],
 }
 MINUTES = [30, 45, 60, 60, 60, 90, 90, 120, 120, 150, 180]
@@ -44,21 +56,30 @@ def history_exists(community) -> bool:
     return Exchange.objects.filter(community=community).exists()
 
 
-def build_history(slug: str = "riverside", *, exchanges: int = 420,
-                  alongside: list[tuple[dt.datetime, Callable[[], object]]] | None = None) -> bool:
+def build_history(
+    slug: str = "riverside",
+    *,
+    exchanges: int = 420,
+    alongside: list[tuple[dt.datetime, Callable[[], object]]] | None = None,
+) -> bool:
     """Build the history once. Returns True if it built it. `alongside`: other dated events of the
     same year (another part of the demo's registers and redemptions: when, and the call that
     records it), run among the exchanges, oldest first, so the ledger reads in date order."""
     community = communities_selectors.community_get(slug)
     if history_exists(community):
         return False
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), notifications.quietly():
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        notifications.quietly(),
+    ):
         _History(community, alongside or []).build(exchanges)
     return True
 
 
 class _History:
-    def __init__(self, community, alongside: list[tuple[dt.datetime, Callable[[], object]]]) -> None:
+    def __init__(
+        self, community, alongside: list[tuple[dt.datetime, Callable[[], object]]]
+    ) -> None:
         self.community = community
         self.alongside = sorted(alongside, key=lambda event: event[0])
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not a secret
@@ -67,7 +88,9 @@ class _History:
         # Members who joined in the last two months have not had an exchange yet.
         settled = timezone.now() - dt.timedelta(days=60)
         self.people = [m.person for m in memberships if m.joined_at <= settled]
-        self.coordinators = [m.person for m in memberships if any(r.role == "coordinator" for r in m.roles.all())]
+        self.coordinators = [
+            m.person for m in memberships if any(r.role == "coordinator" for r in m.roles.all())
+        ]
         self.offline = [p for p in self.people if p.is_offline or not p.email]
         self.online = [p for p in self.people if p not in self.offline]
         self.key = 0
@@ -90,9 +113,16 @@ class _History:
         coordinator = self.coordinators[0]
         # The fund starts with donations so grants can be made.
         for person in self.rng.sample(self.online, 8):
-            self.safe(fund_services.fund_donate, actor=person, community=self.community, person=person,
-                      minutes=self.rng.choice([60, 120, 180]), idempotency_key=self.next_key(),
-                      note="Giving back to the fund", effective_at=timezone.now() - dt.timedelta(days=365))
+            self.safe(
+                fund_services.fund_donate,
+                actor=person,
+                community=self.community,
+                person=person,
+                minutes=self.rng.choice([60, 120, 180]),
+                idempotency_key=self.next_key(),
+                note="Giving back to the fund",
+                effective_at=timezone.now() - dt.timedelta(days=365),
+            )
         # Entered oldest first, as a year of records would have been, so statements read in date order.
         days = sorted(self.day() for _ in range(count))
         for i, day in enumerate(days):
@@ -116,12 +146,23 @@ class _History:
                 self.member_exchange(confirm=True, day=day)
         self.catch_up(None)
         for person in self.rng.sample(self.people, 3):
-            self.safe(fund_services.fund_grant, actor=coordinator, community=self.community, person=person, minutes=120,
-                      reason="Help after a hospital stay", idempotency_key=self.next_key())
+            self.safe(
+                fund_services.fund_grant,
+                actor=coordinator,
+                community=self.community,
+                person=person,
+                minutes=120,
+                reason="Help after a hospital stay",
+                idempotency_key=self.next_key(),
+            )
         mistake = self.member_exchange(confirm=True)
         if mistake is not None:
-            self.safe(answers_services.exchange_reverse, actor=coordinator, exchange=mistake,
-                      reason="Entered twice: the same visit was already on a paper slip")
+            self.safe(
+                answers_services.exchange_reverse,
+                actor=coordinator,
+                exchange=mistake,
+                reason="Entered twice: the same visit was already on a paper slip",
+            )
         for _ in range(6):  # this week's, waiting for the other person
             self.member_exchange(confirm=None, recent=True)
 
@@ -139,39 +180,73 @@ class _History:
 
     def member_exchange(self, *, confirm, recent: bool = False, day: dt.date | None = None):
         provider, recipient = self.pair(self.online)
-        recorder, other = (provider, recipient) if self.rng.random() < 0.6 else (recipient, provider)
+        recorder, other = (
+            (provider, recipient) if self.rng.random() < 0.6 else (recipient, provider)
+        )
         exchange = self.safe(
-            exchanges_services.exchange_record, actor=recorder, community=self.community, idempotency_key=self.next_key(),
-            providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
-            effective_on=self.day(6, 0) if recent else (day or self.day(7, 1)), category=self.category(),
-            expenses=[{"amount": "3.20", "currency": "GBP", "note": "Bus fare"}] if self.rng.random() < 0.05 else None,
+            exchanges_services.exchange_record,
+            actor=recorder,
+            community=self.community,
+            idempotency_key=self.next_key(),
+            providers=[provider],
+            recipients=[recipient],
+            minutes=self.rng.choice(MINUTES),
+            effective_on=self.day(6, 0) if recent else (day or self.day(7, 1)),
+            category=self.category(),
+            expenses=[{"amount": "3.20", "currency": "GBP", "note": "Bus fare"}]
+            if self.rng.random() < 0.05
+            else None,
         )
         if exchange is None or recent:
             return exchange
         if confirm is True:
             return self.safe(answers_services.exchange_confirm, actor=other, exchange=exchange)
         if confirm is False:
-            return self.safe(answers_services.exchange_decline, actor=other, exchange=exchange,
-                             reason="We agreed it was shorter than that")
-        return self.safe(answers_services.exchange_dispute, actor=other, exchange=exchange,
-                         reason="I don't think this happened on that day")
+            return self.safe(
+                answers_services.exchange_decline,
+                actor=other,
+                exchange=exchange,
+                reason="We agreed it was shorter than that",
+            )
+        return self.safe(
+            answers_services.exchange_dispute,
+            actor=other,
+            exchange=exchange,
+            reason="I don't think this happened on that day",
+        )
 
-    def coordinator_entry(self, coordinator, *, slip: bool, number: int = 0, day: dt.date | None = None):
+    def coordinator_entry(
+        self, coordinator, *, slip: bool, number: int = 0, day: dt.date | None = None
+    ):
         pool = self.offline if len(self.offline) >= 2 and self.rng.random() < 0.7 else self.people
         provider, recipient = self.pair(pool)
         return self.safe(
-            exchanges_services.exchange_enter, actor=coordinator, community=self.community, idempotency_key=self.next_key(),
-            providers=[provider], recipients=[recipient], minutes=self.rng.choice(MINUTES),
-            effective_on=day or self.day(), category=self.category(), slip_number=str(number) if slip else "",
+            exchanges_services.exchange_enter,
+            actor=coordinator,
+            community=self.community,
+            idempotency_key=self.next_key(),
+            providers=[provider],
+            recipients=[recipient],
+            minutes=self.rng.choice(MINUTES),
+            effective_on=day or self.day(),
+            category=self.category(),
+            slip_number=str(number) if slip else "",
             note="Arranged by phone" if not slip else "From the paper slip box",
         )
 
     def group_class(self, day: dt.date):
         teacher, *learners = self.rng.sample(self.online, 6)
         exchange = self.safe(
-            exchanges_services.exchange_record, actor=teacher, community=self.community, idempotency_key=self.next_key(),
-            providers=[teacher], recipients=learners, minutes=120, effective_on=day,
-            title="Knitting circle at the library", category="Knitting lesson",
+            exchanges_services.exchange_record,
+            actor=teacher,
+            community=self.community,
+            idempotency_key=self.next_key(),
+            providers=[teacher],
+            recipients=learners,
+            minutes=120,
+            effective_on=day,
+            title="Knitting circle at the library",
+            category="Knitting lesson",
         )
         if exchange is not None:
             self.safe(answers_services.exchange_confirm, actor=learners[0], exchange=exchange)
@@ -179,9 +254,16 @@ class _History:
     def house_move(self, day: dt.date):
         mover, *helpers = self.rng.sample(self.online, 4)
         exchange = self.safe(
-            exchanges_services.exchange_record, actor=mover, community=self.community, idempotency_key=self.next_key(),
-            providers=helpers, recipients=[mover], minutes=120, effective_on=day,
-            title="Moving to a ground-floor flat", category="Help moving furniture",
+            exchanges_services.exchange_record,
+            actor=mover,
+            community=self.community,
+            idempotency_key=self.next_key(),
+            providers=helpers,
+            recipients=[mover],
+            minutes=120,
+            effective_on=day,
+            title="Moving to a ground-floor flat",
+            category="Help moving furniture",
         )
         if exchange is not None:
             self.safe(answers_services.exchange_confirm, actor=helpers[0], exchange=exchange)
@@ -191,47 +273,327 @@ class _History:
 
 # (kind, category slug, title, description, tags, mode)
 LISTINGS = [
-    ("offer", "gardening", "Weeding and tidying small gardens", "I love a tidy border. Happy to weed, prune and clear leaves; I bring my own gloves and tools.", ["weeding", "pruning"], "in_person"),
-    ("offer", "computer-help", "Help with laptops and email", "Patient help setting up email, video calls and online banking safely. I can come to the library with you.", ["laptop", "email", "scams"], "in_person"),
-    ("offer", "phones-and-tablets", "Smartphone basics, at your pace", "Texts, photos, WhatsApp to the grandchildren. No question is too small.", ["smartphone", "whatsapp"], "in_person"),
-    ("offer", "lifts-to-appointments", "Lifts to the surgery and hospital", "Weekday mornings. I drive a small hatchback; one wheelchair can go in the boot.", ["lifts", "hospital"], "in_person"),
-    ("offer", "befriending-and-company", "A cup of tea and a chat", "Retired teacher, happy to visit for company or go for a slow walk round the park.", ["company", "walks"], "in_person"),
-    ("offer", "languages-and-conversation", "Polish conversation practice", "Native speaker. Conversation over coffee for learners at any level.", ["polish"], "remote"),
-    ("offer", "languages-and-conversation", "Urdu and Punjabi conversation", "Practise speaking with a native speaker, in person or by video call.", ["urdu", "punjabi"], "remote"),
-    ("offer", "form-filling", "Help with benefit and council forms", "I used to work in an advice centre. I can help you fill in forms and check letters.", ["benefits", "council"], "in_person"),
-    ("offer", "knitting-and-crochet", "Knitting for beginners", "Small group at the library on Thursday afternoons. Needles and wool provided.", ["knitting", "group"], "in_person"),
-    ("offer", "diy-and-small-repairs", "Small repairs: shelves, taps, curtain rails", "Odd jobs around the house. I bring tools; you supply the parts.", ["diy", "shelves"], "in_person"),
-    ("offer", "cooking-and-meals", "Batch cooking for the freezer", "I'll cook a few healthy meals with you to freeze for the week.", ["meals", "cooking"], "in_person"),
-    ("offer", "pet-care", "Dog walking in Millbrook", "Morning walks for friendly dogs. Happy with big ones too.", ["dogs"], "in_person"),
-    ("offer", "bike-repair", "Bike check-ups and puncture repair", "Brakes, gears and punctures fixed at the community garden on Saturdays.", ["bikes"], "in_person"),
-    ("offer", "homework-help", "Maths homework help (to GCSE)", "Retired maths teacher. Sessions at the library.", ["maths", "gcse"], "in_person"),
-    ("offer", "music-lessons", "Beginner guitar", "Chords and strumming for beginners. I can lend a guitar.", ["guitar"], "in_person"),
-    ("offer", "letter-writing", "Letter writing and reading post", "I can read post with you and help write replies.", ["letters"], "in_person"),
-    ("offer", "event-help", "Setting up community events", "Tables, chairs, tea urns: I'm your person.", ["events"], "in_person"),
-    ("offer", "arts-and-crafts", "Card making afternoons", "Make birthday cards together; materials provided.", ["cards", "crafts"], "in_person"),
-    ("offer", "phone-calls", "Friendly weekly phone call", "A regular call for a chat, same time each week.", ["calls"], "remote"),
-    ("offer", "translation-and-interpreting", "Bengali interpreting at appointments", "I can come with you to the GP or school to interpret.", ["bengali"], "in_person"),
-    ("request", "computer-help", "Help setting up a new laptop", "My son bought me a laptop and I don't know where to start. Email and video calls please.", ["laptop", "email"], "in_person"),
-    ("request", "gardening", "Help to clear an overgrown back garden", "After my operation the garden has got away from me. A couple of hours would make a big difference.", ["garden"], "in_person"),
-    ("request", "lifts-to-appointments", "Lift to the eye clinic on a Tuesday", "Appointment at 10am at St Anne's; I can't drive after the drops.", ["hospital", "eyes"], "in_person"),
-    ("request", "befriending-and-company", "Someone to chat to in the afternoons", "I live alone and would love a visitor for a cup of tea now and then.", ["company"], "in_person"),
-    ("request", "form-filling", "Help with a blue badge application", "The online form defeats me. Can anyone help?", ["blue-badge"], "in_person"),
-    ("request", "diy-and-small-repairs", "Put up two shelves", "Shelves and brackets bought, just need a steady hand and a drill.", ["shelves", "drill"], "in_person"),
-    ("request", "languages-and-conversation", "English conversation practice", "I am learning English and want to practise speaking.", ["english"], "in_person"),
-    ("request", "moving-and-carrying", "Carry boxes to a ground-floor flat", "Moving two streets away; about 20 boxes and a small sofa.", ["moving"], "in_person"),
-    ("request", "phones-and-tablets", "Video calls to my family abroad", "I have a tablet but can't get video calls to work.", ["video-calls", "tablet"], "in_person"),
-    ("request", "homework-help", "Reading with my daughter (Year 3)", "Half an hour a week of reading together would really help her confidence.", ["reading"], "in_person"),
-    ("request", "shopping-trips", "Lift to the big supermarket once a fortnight", "I can't carry heavy bags on the bus any more.", ["shopping"], "in_person"),
-    ("request", "sewing-and-mending", "Take up two pairs of trousers", "I have the thread; I just can't see well enough any more.", ["mending"], "in_person"),
-    ("request", "litter-picking", "Volunteers for the canal clean-up", "Saturday morning litter pick along the towpath. Grabbers provided.", ["canal", "group"], "in_person"),
+    (
+        "offer",
+        "gardening",
+        "Weeding and tidying small gardens",
+        "I love a tidy border. Happy to weed, prune and clear leaves; I bring my own gloves and tools.",
+        ["weeding", "pruning"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "computer-help",
+        "Help with laptops and email",
+        "Patient help setting up email, video calls and online banking safely. I can come to the library with you.",
+        ["laptop", "email", "scams"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "phones-and-tablets",
+        "Smartphone basics, at your pace",
+        "Texts, photos, WhatsApp to the grandchildren. No question is too small.",
+        ["smartphone", "whatsapp"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "lifts-to-appointments",
+        "Lifts to the surgery and hospital",
+        "Weekday mornings. I drive a small hatchback; one wheelchair can go in the boot.",
+        ["lifts", "hospital"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "befriending-and-company",
+        "A cup of tea and a chat",
+        "Retired teacher, happy to visit for company or go for a slow walk round the park.",
+        ["company", "walks"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "languages-and-conversation",
+        "Polish conversation practice",
+        "Native speaker. Conversation over coffee for learners at any level.",
+        ["polish"],
+        "remote",
+    ),
+    (
+        "offer",
+        "languages-and-conversation",
+        "Urdu and Punjabi conversation",
+        "Practise speaking with a native speaker, in person or by video call.",
+        ["urdu", "punjabi"],
+        "remote",
+    ),
+    (
+        "offer",
+        "form-filling",
+        "Help with benefit and council forms",
+        "I used to work in an advice centre. I can help you fill in forms and check letters.",
+        ["benefits", "council"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "knitting-and-crochet",
+        "Knitting for beginners",
+        "Small group at the library on Thursday afternoons. Needles and wool provided.",
+        ["knitting", "group"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "diy-and-small-repairs",
+        "Small repairs: shelves, taps, curtain rails",
+        "Odd jobs around the house. I bring tools; you supply the parts.",
+        ["diy", "shelves"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "cooking-and-meals",
+        "Batch cooking for the freezer",
+        "I'll cook a few healthy meals with you to freeze for the week.",
+        ["meals", "cooking"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "pet-care",
+        "Dog walking in Millbrook",
+        "Morning walks for friendly dogs. Happy with big ones too.",
+        ["dogs"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "bike-repair",
+        "Bike check-ups and puncture repair",
+        "Brakes, gears and punctures fixed at the community garden on Saturdays.",
+        ["bikes"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "homework-help",
+        "Maths homework help (to GCSE)",
+        "Retired maths teacher. Sessions at the library.",
+        ["maths", "gcse"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "music-lessons",
+        "Beginner guitar",
+        "Chords and strumming for beginners. I can lend a guitar.",
+        ["guitar"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "letter-writing",
+        "Letter writing and reading post",
+        "I can read post with you and help write replies.",
+        ["letters"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "event-help",
+        "Setting up community events",
+        "Tables, chairs, tea urns: I'm your person.",
+        ["events"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "arts-and-crafts",
+        "Card making afternoons",
+        "Make birthday cards together; materials provided.",
+        ["cards", "crafts"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "phone-calls",
+        "Friendly weekly phone call",
+        "A regular call for a chat, same time each week.",
+        ["calls"],
+        "remote",
+    ),
+    (
+        "offer",
+        "translation-and-interpreting",
+        "Bengali interpreting at appointments",
+        "I can come with you to the GP or school to interpret.",
+        ["bengali"],
+        "in_person",
+    ),
+    (
+        "request",
+        "computer-help",
+        "Help setting up a new laptop",
+        "My son bought me a laptop and I don't know where to start. Email and video calls please.",
+        ["laptop", "email"],
+        "in_person",
+    ),
+    (
+        "request",
+        "gardening",
+        "Help to clear an overgrown back garden",
+        "After my operation the garden has got away from me. A couple of hours would make a big difference.",
+        ["garden"],
+        "in_person",
+    ),
+    (
+        "request",
+        "lifts-to-appointments",
+        "Lift to the eye clinic on a Tuesday",
+        "Appointment at 10am at St Anne's; I can't drive after the drops.",
+        ["hospital", "eyes"],
+        "in_person",
+    ),
+    (
+        "request",
+        "befriending-and-company",
+        "Someone to chat to in the afternoons",
+        "I live alone and would love a visitor for a cup of tea now and then.",
+        ["company"],
+        "in_person",
+    ),
+    (
+        "request",
+        "form-filling",
+        "Help with a blue badge application",
+        "The online form defeats me. Can anyone help?",
+        ["blue-badge"],
+        "in_person",
+    ),
+    (
+        "request",
+        "diy-and-small-repairs",
+        "Put up two shelves",
+        "Shelves and brackets bought, just need a steady hand and a drill.",
+        ["shelves", "drill"],
+        "in_person",
+    ),
+    (
+        "request",
+        "languages-and-conversation",
+        "English conversation practice",
+        "I am learning English and want to practise speaking.",
+        ["english"],
+        "in_person",
+    ),
+    (
+        "request",
+        "moving-and-carrying",
+        "Carry boxes to a ground-floor flat",
+        "Moving two streets away; about 20 boxes and a small sofa.",
+        ["moving"],
+        "in_person",
+    ),
+    (
+        "request",
+        "phones-and-tablets",
+        "Video calls to my family abroad",
+        "I have a tablet but can't get video calls to work.",
+        ["video-calls", "tablet"],
+        "in_person",
+    ),
+    (
+        "request",
+        "homework-help",
+        "Reading with my daughter (Year 3)",
+        "Half an hour a week of reading together would really help her confidence.",
+        ["reading"],
+        "in_person",
+    ),
+    (
+        "request",
+        "shopping-trips",
+        "Lift to the big supermarket once a fortnight",
+        "I can't carry heavy bags on the bus any more.",
+        ["shopping"],
+        "in_person",
+    ),
+    (
+        "request",
+        "sewing-and-mending",
+        "Take up two pairs of trousers",
+        "I have the thread; I just can't see well enough any more.",
+        ["mending"],
+        "in_person",
+    ),
+    (
+        "request",
+        "litter-picking",
+        "Volunteers for the canal clean-up",
+        "Saturday morning litter pick along the towpath. Grabbers provided.",
+        ["canal", "group"],
+        "in_person",
+    ),
     # Added later, at the end so the owners and ages of the ones above stay as they were.
-    ("offer", "internet-and-email", "Email, passwords and staying safe online", "I help people get their email working again, sort out passwords and spot scam messages, on a laptop, tablet or phone.", ["email", "passwords", "scams"], "in_person"),
-    ("offer", "computer-help", "Slow computer? Updates, tidy-ups and printers", "Retired IT technician. I can speed up an old laptop or computer, install updates and get the printer working with it.", ["laptop", "computer", "printer"], "in_person"),
-    ("offer", "video-calls", "Video calls made easy", "Zoom, WhatsApp or FaceTime: we set it up together and practise until it feels easy.", ["video-calls", "zoom"], "remote"),
-    ("offer", "lawn-mowing", "Lawn mowing with my own mower", "Front or back lawns, fortnightly in the growing season. I take the clippings away.", ["lawn", "mowing"], "in_person"),
-    ("offer", "walks-and-outings", "Company on a walk to the park or the shops", "A steady arm and a chat. Mornings suit me best.", ["walks", "company"], "in_person"),
-    ("offer", "accompanying-to-hospital", "Someone with you at hospital appointments", "I can sit with you in the waiting room, take notes and help you ask your questions.", ["hospital", "appointments"], "in_person"),
-    ("request", "cleaning-and-tidying", "Help sorting a spare room", "Years of boxes. I would like help deciding what to keep and taking the rest to the charity shop.", ["sorting", "decluttering"], "in_person"),
+    (
+        "offer",
+        "internet-and-email",
+        "Email, passwords and staying safe online",
+        "I help people get their email working again, sort out passwords and spot scam messages, on a laptop, tablet or phone.",
+        ["email", "passwords", "scams"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "computer-help",
+        "Slow computer? Updates, tidy-ups and printers",
+        "Retired IT technician. I can speed up an old laptop or computer, install updates and get the printer working with it.",
+        ["laptop", "computer", "printer"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "video-calls",
+        "Video calls made easy",
+        "Zoom, WhatsApp or FaceTime: we set it up together and practise until it feels easy.",
+        ["video-calls", "zoom"],
+        "remote",
+    ),
+    (
+        "offer",
+        "lawn-mowing",
+        "Lawn mowing with my own mower",
+        "Front or back lawns, fortnightly in the growing season. I take the clippings away.",
+        ["lawn", "mowing"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "walks-and-outings",
+        "Company on a walk to the park or the shops",
+        "A steady arm and a chat. Mornings suit me best.",
+        ["walks", "company"],
+        "in_person",
+    ),
+    (
+        "offer",
+        "accompanying-to-hospital",
+        "Someone with you at hospital appointments",
+        "I can sit with you in the waiting room, take notes and help you ask your questions.",
+        ["hospital", "appointments"],
+        "in_person",
+    ),
+    (
+        "request",
+        "cleaning-and-tidying",
+        "Help sorting a spare room",
+        "Years of boxes. I would like help deciding what to keep and taking the rest to the charity shop.",
+        ["sorting", "decluttering"],
+        "in_person",
+    ),
 ]
 
 
@@ -253,11 +615,20 @@ def build_listings(slug: str = "riverside") -> bool:
             weeks = rng.choice([1, 3, 6, 10, 12])
             try:
                 listing = listings_services.listing_create(
-                    actor=owner, community=community, kind=kind, category=category, title=title,
-                    description=description, tags=tags, mode=mode,
+                    actor=owner,
+                    community=community,
+                    kind=kind,
+                    category=category,
+                    title=title,
+                    description=description,
+                    tags=tags,
+                    mode=mode,
                     expires_at=timezone.now() + dt.timedelta(weeks=weeks),
                     availability=sorted(rng.sample(slots, 4), key=slots.index),
-                    neighbourhood=owner.neighbourhood, lat=lat, lng=lng, is_group="group" in tags,
+                    neighbourhood=owner.neighbourhood,
+                    lat=lat,
+                    lng=lng,
+                    is_group="group" in tags,
                     visibility="public" if title in PUBLIC_TITLES else "community",
                 )
             except ApplicationError:
@@ -272,6 +643,11 @@ def build_listings(slug: str = "riverside") -> bool:
 
 REQUEST_AGES = [2, 12, 9, 20, 4, 15, 26, 1, 10, 33]  # days
 # Shared with everyone, so a visitor signed out sees them on Riverside's public page.
-PUBLIC_TITLES = {"Weeding and tidying small gardens", "Bike check-ups and puncture repair", "Knitting for beginners",
-                 "Setting up community events", "Volunteers for the canal clean-up", "Beginner guitar"}
-
+PUBLIC_TITLES = {
+    "Weeding and tidying small gardens",
+    "Bike check-ups and puncture repair",
+    "Knitting for beginners",
+    "Setting up community events",
+    "Volunteers for the canal clean-up",
+    "Beginner guitar",
+}

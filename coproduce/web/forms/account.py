@@ -12,12 +12,14 @@ from .common import required_error
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_("Token name"), max_length=limits.SHORT_NAME,
+        label=_("Token name"),
+        max_length=limits.SHORT_NAME,
         help_text=_("So you can recognise it later, for example 'Spreadsheet at the drop-in'."),
         error_messages=required_error(_("Name the token so you can recognise it later.")),
     )
     community = forms.ChoiceField(
-        label=_("Community"), required=False,
+        label=_("Community"),
+        required=False,
         help_text=_("Limit the token to one community, or leave it working for all of yours."),
     )
 
@@ -27,7 +29,9 @@ class TokenForm(forms.Form):
         self.fields["community"].choices = [("", _("All my communities"))] + [
             (str(c.pk), c.name) for c in communities
         ]
-        self.fields["community"].error_messages["invalid_choice"] = _("Choose one of your communities.")
+        self.fields["community"].error_messages["invalid_choice"] = _(
+            "Choose one of your communities."
+        )
 
     def clean_community(self):
         value = self.cleaned_data.get("community")

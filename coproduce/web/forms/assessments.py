@@ -27,13 +27,20 @@ class AssessmentForm(forms.Form):
     submit (the service checks everything again before anything is stored)."""
 
     completed_on = forms.DateField(
-        label=gettext_lazy("Date you did it"), widget=DateInput,
-        error_messages={"required": gettext_lazy("Give the date you did it."),
-                        "invalid": gettext_lazy("Give the date as a real date, such as 3 May 2026.")},
+        label=gettext_lazy("Date you did it"),
+        widget=DateInput,
+        error_messages={
+            "required": gettext_lazy("Give the date you did it."),
+            "invalid": gettext_lazy("Give the date as a real date, such as 3 May 2026."),
+        },
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=limits.TEXT,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text=gettext_lazy("Who took part, what you want to work on next."))
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Who took part, what you want to work on next."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,15 +50,21 @@ class AssessmentForm(forms.Form):
             score = _name("score", principle, level)
             evidence = _name("evidence", principle, level)
             missing = _("Give a score for %(principle)s at %(level)s level.") % {
-                "principle": Principle(principle).label, "level": level_label.lower()}
+                "principle": Principle(principle).label,
+                "level": level_label.lower(),
+            }
             self.fields[score] = forms.TypedChoiceField(
-                label=_("%(level)s level: %(what)s") % {"level": level_label,
-                                                        "what": assessments.LEVEL_HELP[level]},
-                choices=SCORE_CHOICES, coerce=int, empty_value=None, widget=forms.RadioSelect,
+                label=_("%(level)s level: %(what)s")
+                % {"level": level_label, "what": assessments.LEVEL_HELP[level]},
+                choices=SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
                 error_messages={"required": missing, "invalid_choice": missing},
             )
             self.fields[evidence] = forms.CharField(
-                label=_("Evidence at %(level)s level") % {"level": level_label.lower()}, required=False,
+                label=_("Evidence at %(level)s level") % {"level": level_label.lower()},
+                required=False,
                 max_length=limits.SHORT_NOTE,
             )
             self.service_fields[assessments.score_key(principle, level)] = score
@@ -71,17 +84,31 @@ class AssessmentForm(forms.Form):
         """For the template: each principle with its help and its fields, level by level."""
         for principle in Principle:
             yield {
-                "value": principle.value, "label": principle.label, "help": assessments.PRINCIPLE_HELP[principle],
-                "levels": [(self[_name("score", principle, level)], self[_name("evidence", principle, level)])
-                           for level in AssessmentLevel.values],
+                "value": principle.value,
+                "label": principle.label,
+                "help": assessments.PRINCIPLE_HELP[principle],
+                "levels": [
+                    (
+                        self[_name("score", principle, level)],
+                        self[_name("evidence", principle, level)],
+                    )
+                    for level in AssessmentLevel.values
+                ],
             }
 
     def values(self) -> dict:
         data = self.cleaned_data
         return {
-            "completed_on": data["completed_on"], "note": data["note"],
-            "scores": {pair: data.get(_name("score", *pair)) for pair in assessments.PAIRS
-                       if data.get(_name("score", *pair)) is not None},
-            "evidence": {pair: data.get(_name("evidence", *pair)) for pair in assessments.PAIRS
-                         if data.get(_name("evidence", *pair))},
+            "completed_on": data["completed_on"],
+            "note": data["note"],
+            "scores": {
+                pair: data.get(_name("score", *pair))
+                for pair in assessments.PAIRS
+                if data.get(_name("score", *pair)) is not None
+            },
+            "evidence": {
+                pair: data.get(_name("evidence", *pair))
+                for pair in assessments.PAIRS
+                if data.get(_name("evidence", *pair))
+            },
         }

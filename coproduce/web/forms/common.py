@@ -35,7 +35,9 @@ DAYS = [
 ]
 PARTS_OF_DAY = [("am", _("Morning")), ("pm", _("Afternoon")), ("eve", _("Evening"))]
 AVAILABILITY_CHOICES = [
-    (f"{day}-{part}", f"{day_label} {part_label.lower()}") for day, day_label in DAYS for part, part_label in PARTS_OF_DAY
+    (f"{day}-{part}", f"{day_label} {part_label.lower()}")
+    for day, day_label in DAYS
+    for part, part_label in PARTS_OF_DAY
 ]
 
 
@@ -44,7 +46,7 @@ def availability_rows(bound_field) -> list:
     `web/_availability.html` partial)."""
     options = list(bound_field)
     size = len(PARTS_OF_DAY)
-    return [(label, options[i * size:(i + 1) * size]) for i, (_day, label) in enumerate(DAYS)]
+    return [(label, options[i * size : (i + 1) * size]) for i, (_day, label) in enumerate(DAYS)]
 
 
 def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
@@ -53,18 +55,27 @@ def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
     they name (a form's `service_fields` says which of its fields stands for a service's field;
     notes about fields the form does not have go at the top too)."""
     if exc.code == "idempotency_key_reused":
-        form.add_error(None, _(
-            "This form was already sent once with different details, so nothing was done this time. "
-            "Check what was recorded before sending it again."
-        ))
+        form.add_error(
+            None,
+            _(
+                "This form was already sent once with different details, so nothing was done this time. "
+                "Check what was recorded before sending it again."
+            ),
+        )
         return
     renamed = getattr(form, "service_fields", {})
-    notes = [(renamed.get(name, name), note) for name, field_notes in exc.fields.items() for note in field_notes]
+    notes = [
+        (renamed.get(name, name), note)
+        for name, field_notes in exc.fields.items()
+        for note in field_notes
+    ]
     # Services say "Please correct the referral." when they only sum up their notes: that sentence
     # is left out when a note lands on a field (the notes, each linked to its field, say it
     # better). Any other sentence ("That email address is used by another account.") says more
     # than its notes, so it stays.
-    summing_up = exc.message.startswith("Please correct ") and any(name in form.fields for name, _note in notes)
+    summing_up = exc.message.startswith("Please correct ") and any(
+        name in form.fields for name, _note in notes
+    )
     if not summing_up and exc.message not in {note for _name, note in notes}:
         form.add_error(None, exc.message)
     for name, note in notes:
@@ -100,8 +111,11 @@ class KeyedForm(forms.Form):
     one's result."""
 
     idempotency_key = forms.CharField(
-        widget=forms.HiddenInput, max_length=limits.IDEMPOTENCY_KEY,
-        error_messages=required_error(_("This form is out of date. Check the details and send it again.")),
+        widget=forms.HiddenInput,
+        max_length=limits.IDEMPOTENCY_KEY,
+        error_messages=required_error(
+            _("This form is out of date. Check the details and send it again.")
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -120,16 +134,28 @@ class TimeForm(KeyedForm):
     the ledger counts in."""
 
     time_hours = forms.IntegerField(
-        label=_("Hours"), required=False, min_value=0, max_value=10_000,
+        label=_("Hours"),
+        required=False,
+        min_value=0,
+        max_value=10_000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"invalid": _("Enter the hours as a whole number, such as 1."),
-                        "min_value": _("Enter 0 or more hours."), "max_value": _("That is far too many hours.")},
+        error_messages={
+            "invalid": _("Enter the hours as a whole number, such as 1."),
+            "min_value": _("Enter 0 or more hours."),
+            "max_value": _("That is far too many hours."),
+        },
     )
     time_minutes = forms.IntegerField(
-        label=_("Minutes"), required=False, min_value=0, max_value=59,
+        label=_("Minutes"),
+        required=False,
+        min_value=0,
+        max_value=59,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"invalid": _("Enter the minutes as a whole number, such as 30."),
-                        "min_value": _("Enter minutes from 0 to 59."), "max_value": _("Enter minutes from 0 to 59.")},
+        error_messages={
+            "invalid": _("Enter the minutes as a whole number, such as 30."),
+            "min_value": _("Enter minutes from 0 to 59."),
+            "max_value": _("Enter minutes from 0 to 59."),
+        },
     )
     service_fields = {"minutes": "time_hours", "amount_minutes": "time_hours", "legs": "time_hours"}
 
@@ -165,7 +191,8 @@ def find_member(community, text: str):
     elif text.isdigit():
         if not (text.isascii() and len(text) <= 9):
             raise forms.ValidationError(
-                _("There is no member number %(text)s in %(community)s.") % {"text": text, "community": community.name}
+                _("There is no member number %(text)s in %(community)s.")
+                % {"text": text, "community": community.name}
             )
         number = int(text)
     if number is not None:
@@ -173,7 +200,8 @@ def find_member(community, text: str):
             membership = memberships_selectors.membership_by_number(community, number)
         except NotFound:
             raise forms.ValidationError(
-                _("There is no member number %(text)s in %(community)s.") % {"text": text, "community": community.name}
+                _("There is no member number %(text)s in %(community)s.")
+                % {"text": text, "community": community.name}
             ) from None
         if not membership.is_active:
             raise forms.ValidationError(
@@ -182,26 +210,37 @@ def find_member(community, text: str):
         return membership
     wanted = text.casefold()
     found = directory_selectors.member_directory(community, q=text, limit=20)
-    named = [m for m in found if wanted in {m.person.full_name.casefold(), m.person.known_as.casefold()}] or [
-        m for m in found if wanted in m.person.full_name.casefold() or wanted in m.person.known_as.casefold()
+    named = [
+        m for m in found if wanted in {m.person.full_name.casefold(), m.person.known_as.casefold()}
+    ] or [
+        m
+        for m in found
+        if wanted in m.person.full_name.casefold() or wanted in m.person.known_as.casefold()
     ]
     if len(named) == 1:
         return named[0]
     if not named:
         raise forms.ValidationError(
-            _("No member of %(community)s is called “%(text)s”. Check the spelling, or give their member number.")
+            _(
+                "No member of %(community)s is called “%(text)s”. Check the spelling, or give their member number."
+            )
             % {"community": community.name, "text": text}
         )
     choices = ", ".join(f"{m.person.display_name} ({m.member_code})" for m in named[:5])
     raise forms.ValidationError(
-        _("Several members match “%(text)s”: %(choices)s. Give the member number of the one you mean.")
+        _(
+            "Several members match “%(text)s”: %(choices)s. Give the member number of the one you mean."
+        )
         % {"text": text, "choices": choices}
     )
 
 
 def member_field(label, *, required=True, help_text=MEMBER_HELP):
     return forms.CharField(
-        label=label, required=required, max_length=limits.MEMBER_SEARCH, help_text=help_text,
+        label=label,
+        required=required,
+        max_length=limits.MEMBER_SEARCH,
+        help_text=help_text,
         widget=forms.TextInput(attrs={"list": "member-list", "autocomplete": "off"}),
         error_messages=required_error(_("Say who it was: a name or a member number.")),
     )
@@ -229,7 +268,9 @@ class ReasonForm(forms.Form):
     """A required reason: leaving, offboarding, declining."""
 
     reason = forms.CharField(
-        label=_("Reason"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Reason"),
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages=required_error(_("Give a reason.")),
     )
 
@@ -246,4 +287,6 @@ class ReasonForm(forms.Form):
 class OlderForm(forms.Form):
     """The keyset for an "Older" link."""
 
-    before = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    before = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )

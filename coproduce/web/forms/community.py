@@ -17,21 +17,35 @@ class RulesForm(forms.Form):
     def __init__(self, data=None, *, current: dict, **kwargs):
         super().__init__(data, initial={**current, **kwargs.pop("initial", {})}, **kwargs)
         for key, rule in RULES.items():
-            help_text = rule.help + (f" ({_('in %(unit)s') % {'unit': rule.unit}})" if rule.unit else "")
+            help_text = rule.help + (
+                f" ({_('in %(unit)s') % {'unit': rule.unit}})" if rule.unit else ""
+            )
             if rule.kind == "choice":
                 field: forms.Field = forms.ChoiceField(
-                    label=rule.label, choices=rule.choices, widget=forms.RadioSelect, help_text=help_text,
+                    label=rule.label,
+                    choices=rule.choices,
+                    widget=forms.RadioSelect,
+                    help_text=help_text,
                     error_messages=required_error(_("Choose one.")),
                 )
             else:
                 field = forms.IntegerField(
-                    label=rule.label, help_text=help_text, required=rule.kind != "optional_int",
-                    error_messages={"required": _("Enter a whole number."), "invalid": _("Enter a whole number.")},
+                    label=rule.label,
+                    help_text=help_text,
+                    required=rule.kind != "optional_int",
+                    error_messages={
+                        "required": _("Enter a whole number."),
+                        "invalid": _("Enter a whole number."),
+                    },
                 )
             self.fields[key] = field
         self.fields["reason"] = forms.CharField(
-            label=_("Why are the rules changing?"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
-            help_text=_("Members see this beside the change, for example 'Agreed at the members' meeting on 3 May'."),
+            label=_("Why are the rules changing?"),
+            max_length=limits.TEXT,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_(
+                "Members see this beside the change, for example 'Agreed at the members' meeting on 3 May'."
+            ),
             error_messages=required_error(_("Say why the rules are changing.")),
         )
 

@@ -11,14 +11,22 @@ from .common import MembersMixin, TimeForm, member_field, required_error
 
 
 class DonateForm(TimeForm):
-    note = forms.CharField(label=_("Note"), max_length=limits.TEXT, required=False,
-                           help_text=_("For example: for neighbours who need help this winter."))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=limits.TEXT,
+        required=False,
+        help_text=_("For example: for neighbours who need help this winter."),
+    )
 
 
 class GrantForm(MembersMixin, TimeForm):
     reason = forms.CharField(
-        label=_("Why is the grant made?"), max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Kept with the grant. Members see that a grant was made, not who received it or why."),
+        label=_("Why is the grant made?"),
+        max_length=limits.TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kept with the grant. Members see that a grant was made, not who received it or why."
+        ),
         error_messages=required_error(_("Say why the grant is made.")),
     )
     member_fields = ("member",)

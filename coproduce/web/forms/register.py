@@ -25,8 +25,12 @@ class RegisterForm(forms.Form):
     `staff_<person>` and `staff_minutes_<person>` for each of the agency's staff, and a walk-in."""
 
     walk_in = forms.CharField(
-        label=gettext_lazy("Add someone who walked in"), required=False, max_length=limits.MEMBER_REF,
-        help_text=gettext_lazy("Their member number, such as RIV-0042. They are added as came, for the whole session."),
+        label=gettext_lazy("Add someone who walked in"),
+        required=False,
+        max_length=limits.MEMBER_REF,
+        help_text=gettext_lazy(
+            "Their member number, such as RIV-0042. They are added as came, for the whole session."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
 
@@ -36,36 +40,50 @@ class RegisterForm(forms.Form):
         self.people = []
         self.staff_people = []
         self.service_fields: dict[str, str] = {}
-        minutes_help = _("Leave as it is for the whole session (%(length)s). At most %(most)s minutes.") % {
-            "length": hours(reg.session_minutes), "most": reg.max_minutes}
+        minutes_help = _(
+            "Leave as it is for the whole session (%(length)s). At most %(most)s minutes."
+        ) % {"length": hours(reg.session_minutes), "most": reg.max_minutes}
         for row in reg.rows:
             if row.role != AttendanceRole.CITIZEN:
                 continue
             pk = row.person.pk
             attendance = row.attendance
             self.fields[f"came_{pk}"] = forms.ChoiceField(
-                label=_("Did %(name)s come?") % {"name": row.person.display_name}, choices=CAME,
+                label=_("Did %(name)s come?") % {"name": row.person.display_name},
+                choices=CAME,
                 widget=forms.RadioSelect,
-                error_messages={"required": _("Say whether %(name)s came.") % {"name": row.person.display_name}},
+                error_messages={
+                    "required": _("Say whether %(name)s came.") % {"name": row.person.display_name}
+                },
                 initial=None if attendance is None else ("yes" if attendance.attended else "no"),
             )
             self.fields[f"minutes_{pk}"] = forms.IntegerField(
-                label=_("Minutes"), required=False, help_text=minutes_help,
-                initial=attendance.minutes if attendance is not None and attendance.attended else reg.session_minutes,
+                label=_("Minutes"),
+                required=False,
+                help_text=minutes_help,
+                initial=attendance.minutes
+                if attendance is not None and attendance.attended
+                else reg.session_minutes,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                 error_messages={"invalid": _("Enter the minutes as a whole number, such as 90.")},
             )
             self.people.append(row)
-        recorded = {row.person.pk: row.attendance for row in reg.rows if row.role == AttendanceRole.STAFF}
+        recorded = {
+            row.person.pk: row.attendance for row in reg.rows if row.role == AttendanceRole.STAFF
+        }
         for person in staff:
             attendance = recorded.get(person.pk)
             self.fields[f"staff_{person.pk}"] = forms.BooleanField(
-                label=_("%(name)s was there") % {"name": person.display_name}, required=False,
+                label=_("%(name)s was there") % {"name": person.display_name},
+                required=False,
                 initial=attendance is not None and attendance.attended,
             )
             self.fields[f"staff_minutes_{person.pk}"] = forms.IntegerField(
-                label=_("Minutes"), required=False,
-                initial=attendance.minutes if attendance is not None and attendance.attended else reg.session_minutes,
+                label=_("Minutes"),
+                required=False,
+                initial=attendance.minutes
+                if attendance is not None and attendance.attended
+                else reg.session_minutes,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                 error_messages={"invalid": _("Enter the minutes as a whole number, such as 90.")},
             )
@@ -73,31 +91,49 @@ class RegisterForm(forms.Form):
 
     def rows(self):
         """(row, came field, minutes field) for the template."""
-        return [(row, self[f"came_{row.person.pk}"], self[f"minutes_{row.person.pk}"]) for row in self.people]
+        return [
+            (row, self[f"came_{row.person.pk}"], self[f"minutes_{row.person.pk}"])
+            for row in self.people
+        ]
 
     def staff_rows(self):
-        return [(person, self[f"staff_{person.pk}"], self[f"staff_minutes_{person.pk}"]) for person in self.staff_people]
+        return [
+            (person, self[f"staff_{person.pk}"], self[f"staff_minutes_{person.pk}"])
+            for person in self.staff_people
+        ]
 
     def lines(self, walk_in) -> list[register_services.RegisterLine]:
         """The register as the service takes it; remembers which field stands for which line."""
         data = self.cleaned_data
         lines: list[register_services.RegisterLine] = []
 
-        def add(line: register_services.RegisterLine, minutes_field: str, person_field: str) -> None:
+        def add(
+            line: register_services.RegisterLine, minutes_field: str, person_field: str
+        ) -> None:
             self.service_fields[f"lines.{len(lines)}.minutes"] = minutes_field
             self.service_fields[f"lines.{len(lines)}.person"] = person_field
             lines.append(line)
 
         for row in self.people:
             pk = row.person.pk
-            add(register_services.RegisterLine(row.person, data[f"came_{pk}"] == "yes", data[f"minutes_{pk}"]),
-                f"minutes_{pk}", f"came_{pk}")
+            add(
+                register_services.RegisterLine(
+                    row.person, data[f"came_{pk}"] == "yes", data[f"minutes_{pk}"]
+                ),
+                f"minutes_{pk}",
+                f"came_{pk}",
+            )
         if walk_in is not None and walk_in.pk not in {row.person.pk for row in self.people}:
             add(register_services.RegisterLine(walk_in, True, None), "walk_in", "walk_in")
         for person in self.staff_people:
             if data[f"staff_{person.pk}"]:
-                add(register_services.RegisterLine(person, True, data[f"staff_minutes_{person.pk}"], AttendanceRole.STAFF),
-                    f"staff_minutes_{person.pk}", f"staff_{person.pk}")
+                add(
+                    register_services.RegisterLine(
+                        person, True, data[f"staff_minutes_{person.pk}"], AttendanceRole.STAFF
+                    ),
+                    f"staff_minutes_{person.pk}",
+                    f"staff_{person.pk}",
+                )
         return lines
 
 
@@ -106,10 +142,8 @@ class ConfirmForm(KeyedForm):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=DateInput)
-    end = forms.DateField(label=gettext_lazy("To"), required=False,
-                          widget=DateInput)
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
 
     def clean(self):
         data = super().clean() or {}

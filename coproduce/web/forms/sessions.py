@@ -41,7 +41,9 @@ class _Times(forms.Form):
     """Date and times as a person writes them, in the community's time zone."""
 
     day = forms.DateField(label=gettext_lazy("Date"), widget=DateInput)
-    start = forms.TimeField(label=gettext_lazy("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    start = forms.TimeField(
+        label=gettext_lazy("Starts at"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,17 +60,25 @@ def _role_field(roles) -> forms.ModelChoiceField:
 
 def _staff_field(staff) -> forms.ModelMultipleChoiceField:
     return forms.ModelMultipleChoiceField(
-        queryset=staff, required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=staff,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Staff who will be there"),
     )
 
 
 class SessionForm(_Times):
-    end = forms.TimeField(label=gettext_lazy("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(
+        label=gettext_lazy("Ends at"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     place = forms.CharField(label=gettext_lazy("Where"), max_length=limits.LINE)
-    capacity = forms.IntegerField(label=gettext_lazy("Places"), min_value=1, max_value=sessions.MAX_CAPACITY,
-                                  help_text=gettext_lazy("How many members can take part (1 to 500)."),
-                                  error_messages=CAPACITY_ERRORS)
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Places"),
+        min_value=1,
+        max_value=sessions.MAX_CAPACITY,
+        help_text=gettext_lazy("How many members can take part (1 to 500)."),
+        error_messages=CAPACITY_ERRORS,
+    )
     service_fields = {"starts_at": "start", "ends_at": "end", "staff_present": "staff"}
 
     def __init__(self, *args, roles=None, staff=None, **kwargs):
@@ -79,14 +89,23 @@ class SessionForm(_Times):
 
     def values(self) -> dict:
         start = self.start_at()
-        end = dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["end"], tzinfo=start.tzinfo)
-        return {"place": self.cleaned_data["place"], "starts_at": start, "ends_at": end,
-                "capacity": self.cleaned_data["capacity"], "staff_present": list(self.cleaned_data["staff"])}
+        end = dt.datetime.combine(
+            self.cleaned_data["day"], self.cleaned_data["end"], tzinfo=start.tzinfo
+        )
+        return {
+            "place": self.cleaned_data["place"],
+            "starts_at": start,
+            "ends_at": end,
+            "capacity": self.cleaned_data["capacity"],
+            "staff_present": list(self.cleaned_data["staff"]),
+        }
 
 
 class SeriesForm(_Times):
     duration_minutes = forms.IntegerField(
-        label=gettext_lazy("How long, in minutes"), min_value=1, max_value=sessions.MAX_SESSION_MINUTES,
+        label=gettext_lazy("How long, in minutes"),
+        min_value=1,
+        max_value=sessions.MAX_SESSION_MINUTES,
         error_messages=_number_errors(
             required=gettext_lazy("Say how long each session lasts, in minutes."),
             low=gettext_lazy("A session lasts at least a minute."),
@@ -94,10 +113,17 @@ class SeriesForm(_Times):
             invalid=gettext_lazy("Enter the minutes as a whole number, such as 90."),
         ),
     )
-    repeat = forms.ChoiceField(label=gettext_lazy("Repeats"), choices=REPEAT_CHOICES, widget=forms.RadioSelect,
-                               initial="weekly")
+    repeat = forms.ChoiceField(
+        label=gettext_lazy("Repeats"),
+        choices=REPEAT_CHOICES,
+        widget=forms.RadioSelect,
+        initial="weekly",
+    )
     count = forms.IntegerField(
-        label=gettext_lazy("How many sessions"), min_value=1, max_value=sessions.MAX_OCCURRENCES, required=False,
+        label=gettext_lazy("How many sessions"),
+        min_value=1,
+        max_value=sessions.MAX_OCCURRENCES,
+        required=False,
         help_text=gettext_lazy("At most 52, and all within a year."),
         error_messages=_number_errors(
             required=gettext_lazy("Say how many sessions there will be."),
@@ -107,13 +133,21 @@ class SeriesForm(_Times):
         ),
     )
     rrule = forms.CharField(
-        label=gettext_lazy("Repeat rule (advanced)"), max_length=limits.RRULE, required=False,
-        help_text=gettext_lazy("Only for “Something else”: an iCalendar RRULE such as FREQ=WEEKLY;BYDAY=TU,TH. "
-                               "It ends after “How many sessions”, unless the rule gives its own COUNT or UNTIL."),
+        label=gettext_lazy("Repeat rule (advanced)"),
+        max_length=limits.RRULE,
+        required=False,
+        help_text=gettext_lazy(
+            "Only for “Something else”: an iCalendar RRULE such as FREQ=WEEKLY;BYDAY=TU,TH. "
+            "It ends after “How many sessions”, unless the rule gives its own COUNT or UNTIL."
+        ),
     )
     place = forms.CharField(label=gettext_lazy("Where"), max_length=limits.LINE)
-    capacity = forms.IntegerField(label=gettext_lazy("Places in each session"), min_value=1,
-                                  max_value=sessions.MAX_CAPACITY, error_messages=CAPACITY_ERRORS)
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Places in each session"),
+        min_value=1,
+        max_value=sessions.MAX_CAPACITY,
+        error_messages=CAPACITY_ERRORS,
+    )
     service_fields = {"first_start": "start", "staff_present": "staff"}
 
     def __init__(self, *args, roles, staff, **kwargs):
@@ -125,7 +159,9 @@ class SeriesForm(_Times):
         data = super().clean()
         if data.get("repeat") == "advanced":
             if not data.get("rrule"):
-                self.add_error("rrule", _("Write the repeat rule, or choose one of the simple repeats."))
+                self.add_error(
+                    "rrule", _("Write the repeat rule, or choose one of the simple repeats.")
+                )
         elif data.get("repeat") and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("Say how many sessions there will be."))
         return data
@@ -136,9 +172,15 @@ class SeriesForm(_Times):
         data = self.cleaned_data
         if data["repeat"] == "advanced":
             return sessions.rrule_with_count(data["rrule"], data.get("count"))
-        return sessions.rrule_build(repeat=data["repeat"], weekday=data["day"].weekday(), count=data["count"])
+        return sessions.rrule_build(
+            repeat=data["repeat"], weekday=data["day"].weekday(), count=data["count"]
+        )
 
 
 class CancelSessionForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why (sent to everyone signed up)"), max_length=limits.SHORT_NOTE, required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=gettext_lazy("Why (sent to everyone signed up)"),
+        max_length=limits.SHORT_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

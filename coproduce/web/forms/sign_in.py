@@ -103,17 +103,26 @@ class SignInCodeForm(forms.Form):
     """Step one for a member with a sign-in letter: their member number and the letter's code."""
 
     member_number = forms.CharField(
-        label=_("Your member number"), max_length=limits.LOGIN,
+        label=_("Your member number"),
+        max_length=limits.LOGIN,
         help_text=_("It is on your letter and your member card, for example RIV-0042."),
         error_messages={"required": _("Type your member number.")},
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "characters"}),
     )
     code = forms.CharField(
-        label=_("The code from your letter"), max_length=limits.SIGN_IN_CODE,
-        help_text=_("Eight letters and numbers, for example K7QM-29XP. Capitals or small letters both work."),
+        label=_("The code from your letter"),
+        max_length=limits.SIGN_IN_CODE,
+        help_text=_(
+            "Eight letters and numbers, for example K7QM-29XP. Capitals or small letters both work."
+        ),
         error_messages={"required": _("Type the code from your letter.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
-                                      "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+            }
+        ),
     )
 
 
@@ -121,12 +130,16 @@ class ChoosePasswordForm(forms.Form):
     """A new password, typed twice, checked by the site's password rules for this person."""
 
     password1 = forms.CharField(
-        label=_("Choose a password"), max_length=limits.PASSWORD, strip=False,
+        label=_("Choose a password"),
+        max_length=limits.PASSWORD,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": _("Choose a password.")},
     )
     password2 = forms.CharField(
-        label=_("Type the same password again"), max_length=limits.PASSWORD, strip=False,
+        label=_("Type the same password again"),
+        max_length=limits.PASSWORD,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": _("Type the password again.")},
     )
@@ -134,14 +147,18 @@ class ChoosePasswordForm(forms.Form):
     def __init__(self, *args, person, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.person = person
-        self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields[
+            "password1"
+        ].help_text = password_validation.password_validators_help_text_html()
 
     def clean(self):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second:
             if first != second:
-                self.add_error("password2", _("The two passwords are not the same. Type them again."))
+                self.add_error(
+                    "password2", _("The two passwords are not the same. Type them again.")
+                )
             else:
                 try:
                     password_validation.validate_password(first, self.person)

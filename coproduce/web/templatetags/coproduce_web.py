@@ -111,7 +111,9 @@ def member_card_qr(membership) -> str:
     svg = qrcode.make(data, image_factory=SvgPathImage, border=2).to_string(encoding="unicode")
     label = _("QR code for member number %(code)s") % {"code": membership.member_code}
     # The SVG comes from the qrcode library and contains only the encoded path; the label is escaped.
-    return mark_safe(svg.replace("<svg ", str(format_html('<svg role="img" aria-label="{}" ', label)), 1))  # noqa: S308
+    return mark_safe(
+        svg.replace("<svg ", str(format_html('<svg role="img" aria-label="{}" ', label)), 1)
+    )  # noqa: S308
 
 
 @register.filter

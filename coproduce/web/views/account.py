@@ -31,12 +31,17 @@ NEW_TOKEN_SESSION_KEY = "coproduce_new_token"
 def _account_page(request, *, token_form=None, status=200) -> HttpResponse:
     memberships = list(memberships_selectors.memberships_of(request.user))
     communities = [m.community for m in memberships]
-    return render(request, "web/account/account.html", {
-        "memberships": memberships,
-        "tokens": tokens_selectors.tokens_of(request.user),
-        "token_form": token_form or TokenForm(communities=communities, prefix="token"),
-        "notification_form": PreferenceForm.for_person(request.user),
-    }, status=status)
+    return render(
+        request,
+        "web/account/account.html",
+        {
+            "memberships": memberships,
+            "tokens": tokens_selectors.tokens_of(request.user),
+            "token_form": token_form or TokenForm(communities=communities, prefix="token"),
+            "notification_form": PreferenceForm.for_person(request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -53,7 +58,9 @@ def token_create(request: SignedInRequest) -> HttpResponse:
     form = TokenForm(request.POST, communities=communities, prefix="token")
     if form.is_valid():
         try:
-            token, secret = tokens_services.token_create(actor=request.user, person=request.user, **form.cleaned_data)
+            token, secret = tokens_services.token_create(
+                actor=request.user, person=request.user, **form.cleaned_data
+            )
         except (ValidationFailed, Conflict, NotFound) as exc:
             show_refusal(form, exc)
         else:
@@ -71,11 +78,18 @@ def token_created(request: SignedInRequest, token_id: int) -> HttpResponse:
     token = tokens_selectors.token_get(request.user, token_id)
     waiting = request.session.get(NEW_TOKEN_SESSION_KEY) or {}
     if waiting.get("id") != token.pk:
-        messages.info(request, _("A token's secret is shown only once, just after it is made. Make a new token if "
-                                 "you did not copy it."))
+        messages.info(
+            request,
+            _(
+                "A token's secret is shown only once, just after it is made. Make a new token if "
+                "you did not copy it."
+            ),
+        )
         return redirect("web:account")
     del request.session[NEW_TOKEN_SESSION_KEY]
-    return render(request, "web/account/token_created.html", {"token": token, "secret": waiting["secret"]})
+    return render(
+        request, "web/account/token_created.html", {"token": token, "secret": waiting["secret"]}
+    )
 
 
 @login_required
@@ -88,7 +102,10 @@ def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The token “%(name)s” has been revoked; it no longer works.") % {"name": token.name})
+        messages.success(
+            request,
+            _("The token “%(name)s” has been revoked; it no longer works.") % {"name": token.name},
+        )
     return redirect("web:account")
 
 
@@ -96,7 +113,9 @@ def token_revoke(request: SignedInRequest, token_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def data_export(request: SignedInRequest) -> HttpResponse:
-    response = HttpResponse(privacy_selectors.person_data_export(request.user), content_type="application/zip")
+    response = HttpResponse(
+        privacy_selectors.person_data_export(request.user), content_type="application/zip"
+    )
     response["Content-Disposition"] = 'attachment; filename="coproduce-my-data.zip"'
     return response
 
@@ -120,7 +139,9 @@ def leave(request: SignedInRequest, community) -> HttpResponse:
         form = ReasonForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                offboarding_services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+                offboarding_services.member_offboard(
+                    actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+                )
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:
@@ -132,6 +153,14 @@ def leave(request: SignedInRequest, community) -> HttpResponse:
         status = 400
     else:
         form = ReasonForm(**form_options)
-    return render(request, "web/account/leave.html", {
-        "community": community, "membership": membership, "form": form, "only_community": only_community,
-    }, status=status)
+    return render(
+        request,
+        "web/account/leave.html",
+        {
+            "community": community,
+            "membership": membership,
+            "form": form,
+            "only_community": only_community,
+        },
+        status=status,
+    )

@@ -25,8 +25,14 @@ from ..forms.common import community_today, show_refusal
 from ..middleware import SignedInRequest
 
 # Colours for the chart's lines (dark enough on white), each line also has its own dash and marker.
-LINE_STYLES = [("#1d4e89", ""), ("#a4241c", "6 3"), ("#2a6b2e", "2 3"), ("#6a3d9a", "10 4 2 4"),
-               ("#8a5a00", "12 3"), ("#3b3b3b", "4 4")]
+LINE_STYLES = [
+    ("#1d4e89", ""),
+    ("#a4241c", "6 3"),
+    ("#2a6b2e", "2 3"),
+    ("#6a3d9a", "10 4 2 4"),
+    ("#8a5a00", "12 3"),
+    ("#3b3b3b", "4 4"),
+]
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,24 @@ def _chart(history: list[assessments_selectors.Sitting]) -> dict:
         return top + inner_h * (1 - value / 4)
 
     lines = [
-        ChartLine(label=principle.label, colour=colour, dash=dash,
-                  points=[(x(i), y(s.average(principle)), s.average(principle)) for i, s in enumerate(history)])
+        ChartLine(
+            label=principle.label,
+            colour=colour,
+            dash=dash,
+            points=[
+                (x(i), y(s.average(principle)), s.average(principle)) for i, s in enumerate(history)
+            ],
+        )
         for principle, (colour, dash) in zip(Principle, LINE_STYLES, strict=True)
     ]
     return {
-        "width": width, "height": height, "left": left, "right": width - right, "top": top,
-        "bottom": height - bottom, "lines": lines,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "lines": lines,
         "grid": [(value, y(value), assessments_selectors.SCORES[value]) for value in range(5)],
         "ticks": [(x(i), s.assessment.completed_on) for i, s in enumerate(history)],
     }
@@ -74,15 +91,28 @@ def agency_assessments(request: SignedInRequest, community, agency_slug: str) ->
     access_staff_work(request.user, agency)
     history = assessments_selectors.assessment_history(agency)
     table = [
-        {"label": principle.label, "averages": [s.average(principle) for s in history],
-         "rows": [(AssessmentLevel(level).label, [s.scores.get((principle, level)) for s in history])
-                  for level in AssessmentLevel.values]}
+        {
+            "label": principle.label,
+            "averages": [s.average(principle) for s in history],
+            "rows": [
+                (AssessmentLevel(level).label, [s.scores.get((principle, level)) for s in history])
+                for level in AssessmentLevel.values
+            ],
+        }
         for principle in Principle
     ]
-    return render(request, "web/assessments/history.html", {
-        "community": community, "agency": agency, "history": history, "table": table,
-        "chart": _chart(history) if history else None, "scores": assessments_selectors.SCORES,
-    })
+    return render(
+        request,
+        "web/assessments/history.html",
+        {
+            "community": community,
+            "agency": agency,
+            "history": history,
+            "table": table,
+            "chart": _chart(history) if history else None,
+            "scores": assessments_selectors.SCORES,
+        },
+    )
 
 
 @login_required
@@ -96,15 +126,27 @@ def assessment_create(request: SignedInRequest, community, agency_slug: str) -> 
         form = AssessmentForm(request.POST)
         if form.is_valid():
             try:
-                assessments_services.assessment_create(actor=request.user, agency=agency, **form.values())
+                assessments_services.assessment_create(
+                    actor=request.user, agency=agency, **form.values()
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("Saved. Repeat it in a few months to see how things change."))
+                messages.success(
+                    request, _("Saved. Repeat it in a few months to see how things change.")
+                )
                 return redirect("web:agency_assessments", community.slug, agency.slug)
         status = 400
     else:
         form = AssessmentForm(initial={"completed_on": community_today(community)})
-    return render(request, "web/assessments/form.html", {
-        "community": community, "agency": agency, "form": form, "scores": assessments_selectors.SCORES,
-    }, status=status)
+    return render(
+        request,
+        "web/assessments/form.html",
+        {
+            "community": community,
+            "agency": agency,
+            "form": form,
+            "scores": assessments_selectors.SCORES,
+        },
+        status=status,
+    )

@@ -27,11 +27,15 @@ from ..middleware import SignedInRequest
 def community(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     rules = communities_selectors.rules_for(community)
-    return render(request, "web/community/community.html", {
-        "community": community,
-        "rules": [(rule, rules.get(key)) for key, rule in RULES.items()],
-        "is_coordinator": access.is_coordinator(request.user, community),
-    })
+    return render(
+        request,
+        "web/community/community.html",
+        {
+            "community": community,
+            "rules": [(rule, rules.get(key)) for key, rule in RULES.items()],
+            "is_coordinator": access.is_coordinator(request.user, community),
+        },
+    )
 
 
 @login_required
@@ -48,19 +52,30 @@ def rulebook(request: SignedInRequest, community) -> HttpResponse:
         if form.is_valid():
             try:
                 version = communities_services.rulebook_change(
-                    actor=request.user, community=community, changes=form.rule_values(),
+                    actor=request.user,
+                    community=community,
+                    changes=form.rule_values(),
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("The rules have changed: this is version %(number)s.") % {"number": version.number})
+                messages.success(
+                    request,
+                    _("The rules have changed: this is version %(number)s.")
+                    % {"number": version.number},
+                )
                 return redirect("web:rulebook", community.slug)
         status = 400
     else:
         form = RulesForm(current=current)
-    return render(request, "web/community/rulebook.html", {
-        "community": community,
-        "history": communities_selectors.rulebook_history_with_changes(community),
-        "form": form if access.can_manage_rules(request.user, community) else None,
-    }, status=status)
+    return render(
+        request,
+        "web/community/rulebook.html",
+        {
+            "community": community,
+            "history": communities_selectors.rulebook_history_with_changes(community),
+            "form": form if access.can_manage_rules(request.user, community) else None,
+        },
+        status=status,
+    )

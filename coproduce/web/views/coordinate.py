@@ -61,13 +61,17 @@ SEARCH_LIMIT = 20
 @require_GET
 def dashboard(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    return render(request, "web/coordinate/dashboard.html", {
-        "community": community,
-        "dashboard": dashboard_selectors.coordinator_dashboard(community),
-        "figures": broker.coordinator_counts(community, request.user),
-        "coproduction": coproduction_dashboard_selectors.community_coproduction(community),
-        "search_form": DirectorySearchForm(),
-    })
+    return render(
+        request,
+        "web/coordinate/dashboard.html",
+        {
+            "community": community,
+            "dashboard": dashboard_selectors.coordinator_dashboard(community),
+            "figures": broker.coordinator_counts(community, request.user),
+            "coproduction": coproduction_dashboard_selectors.community_coproduction(community),
+            "search_form": DirectorySearchForm(),
+        },
+    )
 
 
 @login_required
@@ -79,8 +83,11 @@ def member_search(request: SignedInRequest, community) -> HttpResponse:
     form = DirectorySearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     page = (
-        directory_selectors.member_directory_page(request.user, community, q=q, limit=SEARCH_LIMIT, include_inactive=True)
-        if q else None
+        directory_selectors.member_directory_page(
+            request.user, community, q=q, limit=SEARCH_LIMIT, include_inactive=True
+        )
+        if q
+        else None
     )
     context = {"community": community, "search_form": form, "q": q, "page": page}
     if request.htmx:
@@ -99,7 +106,9 @@ def relay_passed_on(request: SignedInRequest, community, relay_id: int) -> HttpR
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Marked as passed on to %(name)s.") % {"name": relay.recipient.display_name})
+        messages.success(
+            request, _("Marked as passed on to %(name)s.") % {"name": relay.recipient.display_name}
+        )
     return redirect("web:coordinator_dashboard", community.slug)
 
 
@@ -111,31 +120,42 @@ def application_list(request: SignedInRequest, community) -> HttpResponse:
     status = request.GET.get("status", ApplicationStatus.APPROVED)
     if status not in ApplicationStatus.values:
         status = ApplicationStatus.APPROVED
-    return render(request, "web/coordinate/application_list.html", {
-        "community": community,
-        "status": status,
-        "status_label": ApplicationStatus(status).label,
-        "statuses": ApplicationStatus.choices,
-        "applications": applications_selectors.application_queue(community, status=status),
-    })
+    return render(
+        request,
+        "web/coordinate/application_list.html",
+        {
+            "community": community,
+            "status": status,
+            "status_label": ApplicationStatus(status).label,
+            "statuses": ApplicationStatus.choices,
+            "applications": applications_selectors.application_queue(community, status=status),
+        },
+    )
 
 
-def _application_page(request, community, application_id: int, *, forms=None, status=200) -> HttpResponse:
+def _application_page(
+    request, community, application_id: int, *, forms=None, status=200
+) -> HttpResponse:
     forms = forms or {}
     review = applications_selectors.application_review(community, application_id)
     refused_forms = [form for form in forms.values() if form.errors]
-    return render(request, "web/coordinate/application_detail.html", {
-        "community": community,
-        "review": review,
-        "application": review.application,
-        "pending": review.application.status == ApplicationStatus.PENDING,
-        "note_form": forms.get("note") or ApplicationNoteForm(prefix="note"),
-        "reference_form": forms.get("reference") or ReferenceRequestForm(prefix="reference"),
-        "check_form": forms.get("check") or VettingCheckForm(prefix="check"),
-        "approve_form": forms.get("approve") or ApproveForm(prefix="approve"),
-        "decline_form": forms.get("decline") or ReasonForm(prefix="decline", **DECLINE_FORM),
-        "refused_forms": refused_forms,
-    }, status=status)
+    return render(
+        request,
+        "web/coordinate/application_detail.html",
+        {
+            "community": community,
+            "review": review,
+            "application": review.application,
+            "pending": review.application.status == ApplicationStatus.PENDING,
+            "note_form": forms.get("note") or ApplicationNoteForm(prefix="note"),
+            "reference_form": forms.get("reference") or ReferenceRequestForm(prefix="reference"),
+            "check_form": forms.get("check") or VettingCheckForm(prefix="check"),
+            "approve_form": forms.get("approve") or ApproveForm(prefix="approve"),
+            "decline_form": forms.get("decline") or ReasonForm(prefix="decline", **DECLINE_FORM),
+            "refused_forms": refused_forms,
+        },
+        status=status,
+    )
 
 
 def _refused(request, community, application, exc: Conflict) -> HttpResponse:
@@ -163,7 +183,9 @@ def application_note(request: SignedInRequest, community, application_id: int) -
     form = ApplicationNoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
-            notes_services.application_note_add(actor=request.user, application=application, **form.cleaned_data)
+            notes_services.application_note_add(
+                actor=request.user, application=application, **form.cleaned_data
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -181,15 +203,23 @@ def application_reference(request: SignedInRequest, community, application_id: i
     form = ReferenceRequestForm(request.POST, prefix="reference")
     if form.is_valid():
         try:
-            reference, _token = references_services.reference_request(actor=request.user, application=application, **form.cleaned_data)
+            reference, _token = references_services.reference_request(
+                actor=request.user, application=application, **form.cleaned_data
+            )
         except Conflict as exc:
             return _refused(request, community, application, exc)
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
-            messages.success(request, _("We have emailed %(name)s a link to give their reference.") % {"name": reference.referee_name})
+            messages.success(
+                request,
+                _("We have emailed %(name)s a link to give their reference.")
+                % {"name": reference.referee_name},
+            )
             return redirect("web:application_detail", community.slug, application.pk)
-    return _application_page(request, community, application.pk, forms={"reference": form}, status=400)
+    return _application_page(
+        request, community, application.pk, forms={"reference": form}, status=400
+    )
 
 
 @login_required
@@ -201,7 +231,12 @@ def application_check(request: SignedInRequest, community, application_id: int) 
     form = VettingCheckForm(request.POST, prefix="check")
     if form.is_valid():
         try:
-            vetting_services.check_record(actor=request.user, community=community, person=application.person, **form.cleaned_data)
+            vetting_services.check_record(
+                actor=request.user,
+                community=community,
+                person=application.person,
+                **form.cleaned_data,
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -219,17 +254,23 @@ def application_approve(request: SignedInRequest, community, application_id: int
     form = ApproveForm(request.POST, prefix="approve")
     if form.is_valid():
         try:
-            membership = applications_services.application_approve(actor=request.user, application=application,
-                                                      reason=form.cleaned_data["reason"])
+            membership = applications_services.application_approve(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+            )
         except Conflict as exc:
             return _refused(request, community, application, exc)
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
-            messages.success(request, _("%(name)s is now a member, number %(code)s.") % {
-                "name": application.full_name, "code": membership.member_code})
+            messages.success(
+                request,
+                _("%(name)s is now a member, number %(code)s.")
+                % {"name": application.full_name, "code": membership.member_code},
+            )
             return redirect("web:member_detail", community.slug, membership.number)
-    return _application_page(request, community, application.pk, forms={"approve": form}, status=400)
+    return _application_page(
+        request, community, application.pk, forms={"approve": form}, status=400
+    )
 
 
 @login_required
@@ -241,15 +282,23 @@ def application_decline(request: SignedInRequest, community, application_id: int
     form = ReasonForm(request.POST, prefix="decline", **DECLINE_FORM)
     if form.is_valid():
         try:
-            applications_services.application_decline(actor=request.user, application=application, reason=form.cleaned_data["reason"])
+            applications_services.application_decline(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"]
+            )
         except Conflict as exc:
             return _refused(request, community, application, exc)
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
-            messages.success(request, _("The application from %(name)s has been declined.") % {"name": application.full_name})
+            messages.success(
+                request,
+                _("The application from %(name)s has been declined.")
+                % {"name": application.full_name},
+            )
             return redirect("web:coordinator_dashboard", community.slug)
-    return _application_page(request, community, application.pk, forms={"decline": form}, status=400)
+    return _application_page(
+        request, community, application.pk, forms={"decline": form}, status=400
+    )
 
 
 # The broker queue and introductions ----------------------------------------------------------
@@ -261,9 +310,14 @@ def application_decline(request: SignedInRequest, community, application_id: int
 def broker_queue(request: SignedInRequest, community) -> HttpResponse:
     """Needs a person: unanswered requests, gifts never used, new members without an exchange."""
     access.access_coordinate(request.user, community)
-    return render(request, "web/coordinate/broker.html", {
-        "community": community, "queue": broker.broker_queue(community),
-    })
+    return render(
+        request,
+        "web/coordinate/broker.html",
+        {
+            "community": community,
+            "queue": broker.broker_queue(community),
+        },
+    )
 
 
 SUGGESTED_HELPERS = 5
@@ -272,7 +326,11 @@ SUGGESTED_HELPERS = 5
 def _suggestions(request, community, listing) -> list[tuple[str, str]]:
     """For a request, the owners of the best matching offers as "Name (RIV-0042)" choices, with
     the offer and the reasons it matched."""
-    if listing is None or listing.kind != ListingKind.REQUEST or listing.status != ListingStatus.ACTIVE:
+    if (
+        listing is None
+        or listing.kind != ListingKind.REQUEST
+        or listing.status != ListingStatus.ACTIVE
+    ):
         return []
     found = matching.matches_for(listing, request.user, limit=SUGGESTED_HELPERS * 2)
     numbers = memberships_selectors.member_numbers(community, {m.listing.owner_id for m in found})
@@ -300,7 +358,8 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
     raw_listing = params.get("listing", "")
     listing = (
         listings_selectors.listing_get(community, request.user, int(raw_listing))
-        if raw_listing.isdigit() and len(raw_listing) < 19 else None
+        if raw_listing.isdigit() and len(raw_listing) < 19
+        else None
     )
     suggestions = _suggestions(request, community, listing)
     status = 200
@@ -310,14 +369,24 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
             data = form.cleaned_data
             try:
                 introduction = introductions_services.introduction_make(
-                    actor=request.user, community=community, first=data["first"].person,
-                    second=data["second"].person, listing=listing, note=data["note"],
+                    actor=request.user,
+                    community=community,
+                    first=data["first"].person,
+                    second=data["second"].person,
+                    listing=listing,
+                    note=data["note"],
                 )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("You have introduced %(first)s to %(second)s. Both have your message.") % {
-                    "first": introduction.first.display_name, "second": introduction.second.display_name})
+                messages.success(
+                    request,
+                    _("You have introduced %(first)s to %(second)s. Both have your message.")
+                    % {
+                        "first": introduction.first.display_name,
+                        "second": introduction.second.display_name,
+                    },
+                )
                 return redirect("web:broker_queue", community.slug)
         status = 400
     else:
@@ -332,10 +401,18 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
             if number is not None:
                 initial["first"] = f"{first.display_name} ({community.member_prefix}-{number:04d})"
         form = IntroductionForm(community=community, suggestions=suggestions, initial=initial)
-    return render(request, "web/coordinate/introduce.html", {
-        "community": community, "form": form, "listing": listing, "suggestions": suggestions,
-        "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
-    }, status=status)
+    return render(
+        request,
+        "web/coordinate/introduce.html",
+        {
+            "community": community,
+            "form": form,
+            "listing": listing,
+            "suggestions": suggestions,
+            "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -344,13 +421,22 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
 def introductions(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
     found = introductions_selectors.introductions_of(community)
-    numbers = memberships_selectors.member_numbers(community, {i.first_id for i in found} | {i.second_id for i in found})
-    return render(request, "web/coordinate/introductions.html", {
-        "community": community,
-        "introductions": [(i, numbers.get(i.first_id), numbers.get(i.second_id)) for i in found],
-        "counts": introductions_selectors.introduction_counts(
-            community, since=broker.month_start(community, timezone.now())),
-    })
+    numbers = memberships_selectors.member_numbers(
+        community, {i.first_id for i in found} | {i.second_id for i in found}
+    )
+    return render(
+        request,
+        "web/coordinate/introductions.html",
+        {
+            "community": community,
+            "introductions": [
+                (i, numbers.get(i.first_id), numbers.get(i.second_id)) for i in found
+            ],
+            "counts": introductions_selectors.introduction_counts(
+                community, since=broker.month_start(community, timezone.now())
+            ),
+        },
+    )
 
 
 # Messages to pass on to members who are offline ----------------------------------------------
@@ -359,12 +445,21 @@ def introductions(request: SignedInRequest, community) -> HttpResponse:
 def _pass_on_page(request, community, *, bound=None, status=200) -> HttpResponse:
     waiting = pass_on_selectors.messages_to_pass_on(community)
     for message in waiting:
-        message.form = bound if bound is not None and bound.prefix == f"m{message.pk}" else PassedOnForm(
-            prefix=f"m{message.pk}")
-    return render(request, "web/coordinate/pass_on.html", {
-        "community": community, "waiting": waiting,
-        "done": pass_on_selectors.messages_to_pass_on(community, done=True, limit=20),
-    }, status=status)
+        message.form = (
+            bound
+            if bound is not None and bound.prefix == f"m{message.pk}"
+            else PassedOnForm(prefix=f"m{message.pk}")
+        )
+    return render(
+        request,
+        "web/coordinate/pass_on.html",
+        {
+            "community": community,
+            "waiting": waiting,
+            "done": pass_on_selectors.messages_to_pass_on(community, done=True, limit=20),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -384,7 +479,9 @@ def message_passed_on(request: SignedInRequest, community, message_id: int) -> H
     form = PassedOnForm(request.POST, prefix=f"m{message.pk}")
     if form.is_valid():
         try:
-            pass_on_services.message_passed_on(actor=request.user, message=message, how=form.cleaned_data["how"])
+            pass_on_services.message_passed_on(
+                actor=request.user, message=message, how=form.cleaned_data["how"]
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except Conflict as exc:
@@ -401,18 +498,31 @@ def message_passed_on(request: SignedInRequest, community, message_id: int) -> H
 
 def _concerns_page(request, community, *, bound=None, status=200) -> HttpResponse:
     open_: list[Any] = references_selectors.concerns_for(community, request.user)
-    closed: list[Any] = references_selectors.concerns_for(community, request.user, closed=True, limit=50)
+    closed: list[Any] = references_selectors.concerns_for(
+        community, request.user, closed=True, limit=50
+    )
     numbers = memberships_selectors.member_numbers(
-        community, {r.subject_id for r in open_ + closed} | {r.author_id for r in open_ + closed})
+        community, {r.subject_id for r in open_ + closed} | {r.author_id for r in open_ + closed}
+    )
     for reference in open_:
-        reference.form = bound if bound is not None and bound.prefix == f"c{reference.pk}" else ConcernCloseForm(
-            prefix=f"c{reference.pk}")
+        reference.form = (
+            bound
+            if bound is not None and bound.prefix == f"c{reference.pk}"
+            else ConcernCloseForm(prefix=f"c{reference.pk}")
+        )
     for reference in open_ + closed:
         reference.subject_number = numbers.get(reference.subject_id)
         reference.author_number = numbers.get(reference.author_id)
-    return render(request, "web/coordinate/concerns.html", {
-        "community": community, "open": open_, "closed": closed,
-    }, status=status)
+    return render(
+        request,
+        "web/coordinate/concerns.html",
+        {
+            "community": community,
+            "open": open_,
+            "closed": closed,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -434,8 +544,9 @@ def concern_close(request: SignedInRequest, community, reference_id: int) -> Htt
     form = ConcernCloseForm(request.POST, prefix=f"c{reference.pk}")
     if form.is_valid():
         try:
-            exchanges_references_services.concern_close(actor=request.user, reference=reference,
-                                            outcome=form.cleaned_data["outcome"])
+            exchanges_references_services.concern_close(
+                actor=request.user, reference=reference, outcome=form.cleaned_data["outcome"]
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except Conflict as exc:

@@ -86,19 +86,32 @@ def record(request: SignedInRequest, community) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             others = data["others"]
-            providers, recipients = ([person], others) if data["direction"] == "gave" else (others, [person])
+            providers, recipients = (
+                ([person], others) if data["direction"] == "gave" else (others, [person])
+            )
             try:
                 exchange = exchanges_services.exchange_record(
-                    actor=request.user, community=community, idempotency_key=data["idempotency_key"],
-                    providers=providers, recipients=recipients, minutes=data["minutes"],
-                    effective_on=data["effective_on"], title=data["title"], category=data["category"],
-                    note=data["note"], on_behalf_of=on_behalf_of(request, person), expenses=form.expenses(),
+                    actor=request.user,
+                    community=community,
+                    idempotency_key=data["idempotency_key"],
+                    providers=providers,
+                    recipients=recipients,
+                    minutes=data["minutes"],
+                    effective_on=data["effective_on"],
+                    title=data["title"],
+                    category=data["category"],
+                    note=data["note"],
+                    on_behalf_of=on_behalf_of(request, person),
+                    expenses=form.expenses(),
                     listing_id=data.get("listing_id"),
                 )
             except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("Recorded. %(names)s will be asked to confirm.") % {"names": _names(others)})
+                messages.success(
+                    request,
+                    _("Recorded. %(names)s will be asked to confirm.") % {"names": _names(others)},
+                )
                 return redirect("web:exchange_detail", community.slug, exchange.pk)
         form.renew_key()
         status = 400
@@ -108,14 +121,26 @@ def record(request: SignedInRequest, community) -> HttpResponse:
         listing_ref = request.GET.get("listing", "")
         if listing_ref:
             # "Record hours for this offer" on a listing: the other member, what and its category come from it.
-            listing_id = int(listing_ref) if listing_ref.isascii() and listing_ref.isdigit() and len(listing_ref) < 19 else 0
+            listing_id = (
+                int(listing_ref)
+                if listing_ref.isascii() and listing_ref.isdigit() and len(listing_ref) < 19
+                else 0
+            )
             listing = listings_selectors.listing_get(community, request.user, listing_id)
             initial.update(_from_listing(community, listing, person, request.GET.get("with", "")))
         form = RecordForm(community=community, person=person, acting=acting, initial=initial)
-    return render(request, "web/exchanges/record.html", {
-        "community": community, "form": form, "person": person, "listing": listing,
-        "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
-    }, status=status)
+    return render(
+        request,
+        "web/exchanges/record.html",
+        {
+            "community": community,
+            "form": form,
+            "person": person,
+            "listing": listing,
+            "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+        },
+        status=status,
+    )
 
 
 def _from_listing(community, listing, person, with_number: str = "") -> dict:
@@ -123,8 +148,12 @@ def _from_listing(community, listing, person, with_number: str = "") -> dict:
     means its owner gives the help, a request that they receive it. The owner arranging from
     their own listing (from a conversation about it) names the other member with `with`."""
     mine = listing.owner_id == person.pk
-    values = {"listing_id": listing.pk, "title": listing.title, "category": listing.category.name,
-              "direction": "received" if (listing.kind == "offer") != mine else "gave"}
+    values = {
+        "listing_id": listing.pk,
+        "title": listing.title,
+        "category": listing.category.name,
+        "direction": "received" if (listing.kind == "offer") != mine else "gave",
+    }
     other = None
     if not mine:
         other = access.membership_of(listing.owner, community)
@@ -155,10 +184,15 @@ def to_confirm(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     person = acting_member(request, community)
     exchanges = exchanges_selectors.exchanges_to_confirm(community, person)
-    return render(request, "web/exchanges/to_confirm.html", {
-        "community": community, "person": person,
-        "items": [(exchange, answer_forms(exchange)) for exchange in exchanges],
-    })
+    return render(
+        request,
+        "web/exchanges/to_confirm.html",
+        {
+            "community": community,
+            "person": person,
+            "items": [(exchange, answer_forms(exchange)) for exchange in exchanges],
+        },
+    )
 
 
 @login_required
@@ -170,33 +204,61 @@ def exchange_list(request: SignedInRequest, community) -> HttpResponse:
     form = OlderForm(request.GET)
     before = form.cleaned_data["before"] if form.is_valid() else None
     page = exchanges_selectors.exchange_page(community, person, before_id=before, limit=PAGE_SIZE)
-    return render(request, "web/exchanges/list.html", {
-        "community": community, "person": person, "page": page, "paged": before is not None,
-    })
+    return render(
+        request,
+        "web/exchanges/list.html",
+        {
+            "community": community,
+            "person": person,
+            "page": page,
+            "paged": before is not None,
+        },
+    )
 
 
 def _exchange_page(request, community, exchange_id: int, *, forms=None, status=200) -> HttpResponse:
     person = acting_member(request, community)
     coordinates = access.is_coordinator(request.user, community)
-    detail = exchanges_selectors.exchange_detail(community, exchange_id, person=person, coordinates=coordinates)
+    detail = exchanges_selectors.exchange_detail(
+        community, exchange_id, person=person, coordinates=coordinates
+    )
     exchange_access.access_exchange(request.user, detail.exchange)
     exchange = detail.exchange
     actions = detail.actions
     # A refusal for an action the page no longer offers (it was answered meanwhile) is shown at the top.
     reference_subjects = references_selectors.reference_subjects(exchange, person)
-    offered = {"decline": actions.answer, "dispute": actions.dispute, "settle": actions.settle, "reverse": actions.reverse,
-               "reference": bool(reference_subjects)}
-    refused_forms = [form for name, form in (forms or {}).items() if form.errors and not offered[name]]
+    offered = {
+        "decline": actions.answer,
+        "dispute": actions.dispute,
+        "settle": actions.settle,
+        "reverse": actions.reverse,
+        "reference": bool(reference_subjects),
+    }
+    refused_forms = [
+        form for name, form in (forms or {}).items() if form.errors and not offered[name]
+    ]
     forms = {**answer_forms(exchange), **(forms or {})}
-    return render(request, "web/exchanges/detail.html", {
-        "community": community, "person": person, "detail": detail, "exchange": exchange,
-        "coordinates": coordinates, "actions": actions, "refused_forms": refused_forms,
-        "answer_forms": {"decline": forms["decline"], "dispute": forms["dispute"]},
-        "settle_form": forms.get("settle") or SettleForm(prefix=f"settle-{exchange.pk}"),
-        "reverse_form": forms.get("reverse") or ReasonForm(prefix=f"reverse-{exchange.pk}", **REVERSE_FORM),
-        "reference_form": forms.get("reference") or ExchangeReferenceForm(prefix="reference", subjects=reference_subjects),
-        "references": references_selectors.references_of_exchange(exchange, request.user),
-    }, status=status)
+    return render(
+        request,
+        "web/exchanges/detail.html",
+        {
+            "community": community,
+            "person": person,
+            "detail": detail,
+            "exchange": exchange,
+            "coordinates": coordinates,
+            "actions": actions,
+            "refused_forms": refused_forms,
+            "answer_forms": {"decline": forms["decline"], "dispute": forms["dispute"]},
+            "settle_form": forms.get("settle") or SettleForm(prefix=f"settle-{exchange.pk}"),
+            "reverse_form": forms.get("reverse")
+            or ReasonForm(prefix=f"reverse-{exchange.pk}", **REVERSE_FORM),
+            "reference_form": forms.get("reference")
+            or ExchangeReferenceForm(prefix="reference", subjects=reference_subjects),
+            "references": references_selectors.references_of_exchange(exchange, request.user),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -222,19 +284,26 @@ def _answerable(request, community, exchange_id: int):
 def exchange_confirm(request: SignedInRequest, community, exchange_id: int) -> HttpResponse:
     exchange, person = _answerable(request, community, exchange_id)
     try:
-        done = answers_services.exchange_confirm(actor=request.user, exchange=exchange,
-                                         on_behalf_of=on_behalf_of(request, person))
+        done = answers_services.exchange_confirm(
+            actor=request.user, exchange=exchange, on_behalf_of=on_behalf_of(request, person)
+        )
     except (Conflict, LimitExceeded) as exc:
         messages.error(request, exc.message)
     else:
         said = _("Confirmed: %(hours)s for %(what)s. The hours are posted.") % {
-            "hours": hours(exchange.minutes or 0), "what": exchange.title or exchange.category or _("the exchange")}
+            "hours": hours(exchange.minutes or 0),
+            "what": exchange.title or exchange.category or _("the exchange"),
+        }
         subjects = references_selectors.reference_subjects(done, person)
         if subjects:
             # Wherever the confirmation lands (the list or the exchange), it leads to the reference form.
-            said = format_html('{} <a href="{}#leave-reference">{}</a>', said,
-                               reverse("web:exchange_detail", args=[community.slug, exchange.pk]),
-                               _("How did it go? Leave a reference about %(names)s.") % {"names": _names(subjects)})
+            said = format_html(
+                '{} <a href="{}#leave-reference">{}</a>',
+                said,
+                reverse("web:exchange_detail", args=[community.slug, exchange.pk]),
+                _("How did it go? Leave a reference about %(names)s.")
+                % {"names": _names(subjects)},
+            )
         messages.success(request, said)
     return _back(request, community, exchange)
 
@@ -247,8 +316,12 @@ def exchange_decline(request: SignedInRequest, community, exchange_id: int) -> H
     form = ReasonForm(request.POST, prefix=f"decline-{exchange.pk}", **DECLINE_FORM)
     if form.is_valid():
         try:
-            answers_services.exchange_decline(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
-                                      on_behalf_of=on_behalf_of(request, person))
+            answers_services.exchange_decline(
+                actor=request.user,
+                exchange=exchange,
+                reason=form.cleaned_data["reason"],
+                on_behalf_of=on_behalf_of(request, person),
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except Conflict as exc:
@@ -268,15 +341,21 @@ def exchange_dispute(request: SignedInRequest, community, exchange_id: int) -> H
     form = ReasonForm(request.POST, prefix=f"dispute-{exchange.pk}", **DISPUTE_FORM)
     if form.is_valid():
         try:
-            answers_services.exchange_dispute(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"],
-                                      on_behalf_of=on_behalf_of(request, person))
+            answers_services.exchange_dispute(
+                actor=request.user,
+                exchange=exchange,
+                reason=form.cleaned_data["reason"],
+                on_behalf_of=on_behalf_of(request, person),
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except Conflict as exc:
             messages.error(request, exc.message)
             return _back(request, community, exchange)
         else:
-            messages.success(request, _("Thank you. A coordinator will look into it; no hours move until then."))
+            messages.success(
+                request, _("Thank you. A coordinator will look into it; no hours move until then.")
+            )
             return _back(request, community, exchange)
     return _exchange_page(request, community, exchange.pk, forms={"dispute": form}, status=400)
 
@@ -294,25 +373,48 @@ def _entry(request: SignedInRequest, community, *, slip: bool) -> HttpResponse:
             giver, receiver = data["giver"].person, data["receiver"].person
             try:
                 exchange = exchanges_services.exchange_enter(
-                    actor=request.user, community=community, idempotency_key=data["idempotency_key"],
-                    providers=[giver], recipients=[receiver], minutes=data["minutes"],
-                    effective_on=data["effective_on"], title=data["title"], category=data["category"],
-                    note=data["note"], slip_number=data.get("slip_number", ""),
+                    actor=request.user,
+                    community=community,
+                    idempotency_key=data["idempotency_key"],
+                    providers=[giver],
+                    recipients=[receiver],
+                    minutes=data["minutes"],
+                    effective_on=data["effective_on"],
+                    title=data["title"],
+                    category=data["category"],
+                    note=data["note"],
+                    slip_number=data.get("slip_number", ""),
                 )
             except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("Entered and posted: %(giver)s gave %(receiver)s %(hours)s.") % {
-                    "giver": giver.display_name, "receiver": receiver.display_name, "hours": hours(data["minutes"])})
+                messages.success(
+                    request,
+                    _("Entered and posted: %(giver)s gave %(receiver)s %(hours)s.")
+                    % {
+                        "giver": giver.display_name,
+                        "receiver": receiver.display_name,
+                        "hours": hours(data["minutes"]),
+                    },
+                )
                 return redirect("web:exchange_detail", community.slug, exchange.pk)
         form.renew_key()
         status = 400
     else:
-        form = EntryForm(community=community, slip=slip, initial={"effective_on": community_today(community)})
-    return render(request, "web/exchanges/entry.html", {
-        "community": community, "form": form, "slip": slip,
-        "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
-    }, status=status)
+        form = EntryForm(
+            community=community, slip=slip, initial={"effective_on": community_today(community)}
+        )
+    return render(
+        request,
+        "web/exchanges/entry.html",
+        {
+            "community": community,
+            "form": form,
+            "slip": slip,
+            "members": directory_selectors.member_directory(community, limit=MEMBER_SUGGESTIONS),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -334,10 +436,17 @@ def exchange_slip(request: SignedInRequest, community) -> HttpResponse:
 @require_GET
 def exchange_disputes(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    return render(request, "web/exchanges/disputes.html", {
-        "community": community,
-        "items": [(exchange, SettleForm(prefix=f"settle-{exchange.pk}")) for exchange in exchanges_selectors.disputed(community)],
-    })
+    return render(
+        request,
+        "web/exchanges/disputes.html",
+        {
+            "community": community,
+            "items": [
+                (exchange, SettleForm(prefix=f"settle-{exchange.pk}"))
+                for exchange in exchanges_selectors.disputed(community)
+            ],
+        },
+    )
 
 
 @login_required
@@ -350,16 +459,24 @@ def exchange_settle(request: SignedInRequest, community, exchange_id: int) -> Ht
     if form.is_valid():
         confirm = form.cleaned_data["outcome"] == "confirm"
         try:
-            answers_services.exchange_resolve(actor=request.user, exchange=exchange, confirm=confirm,
-                                      note=form.cleaned_data["note"])
+            answers_services.exchange_resolve(
+                actor=request.user,
+                exchange=exchange,
+                confirm=confirm,
+                note=form.cleaned_data["note"],
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except (Conflict, LimitExceeded) as exc:
             messages.error(request, exc.message)
             return _back(request, community, exchange)
         else:
-            messages.success(request, _("Settled: the hours are posted.") if confirm
-                             else _("Settled: declined, no hours were posted."))
+            messages.success(
+                request,
+                _("Settled: the hours are posted.")
+                if confirm
+                else _("Settled: declined, no hours were posted."),
+            )
             return _back(request, community, exchange)
     return _exchange_page(request, community, exchange.pk, forms={"settle": form}, status=400)
 
@@ -373,15 +490,20 @@ def exchange_reverse(request: SignedInRequest, community, exchange_id: int) -> H
     form = ReasonForm(request.POST, prefix=f"reverse-{exchange.pk}", **REVERSE_FORM)
     if form.is_valid():
         try:
-            answers_services.exchange_reverse(actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"])
+            answers_services.exchange_reverse(
+                actor=request.user, exchange=exchange, reason=form.cleaned_data["reason"]
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except (Conflict, LimitExceeded) as exc:
             messages.error(request, exc.message)
             return redirect("web:exchange_detail", community.slug, exchange.pk)
         else:
-            messages.success(request, _("Reversed: %(hours)s. Both members have been told why.") % {
-                "hours": hours(exchange.minutes or 0)})
+            messages.success(
+                request,
+                _("Reversed: %(hours)s. Both members have been told why.")
+                % {"hours": hours(exchange.minutes or 0)},
+            )
             return redirect("web:exchange_detail", community.slug, exchange.pk)
     return _exchange_page(request, community, exchange.pk, forms={"reverse": form}, status=400)
 
@@ -399,7 +521,11 @@ def exchange_reference(request: SignedInRequest, community, exchange_id: int) ->
         subject = next(p for p in subjects if p.pk == data["subject"])
         try:
             reference = references_services.reference_leave(
-                actor=request.user, exchange=exchange, subject=subject, kind=data["kind"], text=data["text"],
+                actor=request.user,
+                exchange=exchange,
+                subject=subject,
+                kind=data["kind"],
+                text=data["text"],
                 on_behalf_of=on_behalf_of(request, person),
             )
         except ValidationFailed as exc:
@@ -409,9 +535,14 @@ def exchange_reference(request: SignedInRequest, community, exchange_id: int) ->
             return redirect("web:exchange_detail", community.slug, exchange.pk)
         else:
             if reference.kind == "concern":
-                messages.success(request, _("Thank you. Your concern has gone privately to the coordinators."))
+                messages.success(
+                    request, _("Thank you. Your concern has gone privately to the coordinators.")
+                )
             else:
-                messages.success(request, _("Thank you. Your reference about %(name)s is saved.") % {
-                    "name": subject.display_name})
+                messages.success(
+                    request,
+                    _("Thank you. Your reference about %(name)s is saved.")
+                    % {"name": subject.display_name},
+                )
             return redirect("web:exchange_detail", community.slug, exchange.pk)
     return _exchange_page(request, community, exchange.pk, forms={"reference": form}, status=400)

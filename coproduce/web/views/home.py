@@ -24,12 +24,28 @@ def home(request: SignedInRequest) -> HttpResponse:
     balances = accounts_selectors.balances_of(person)
     waiting = exchanges_selectors.to_confirm_counts(person)
     communities = [
-        (entry, balances.get(entry.membership.community_id, 0), waiting.get(entry.membership.community_id, 0))
+        (
+            entry,
+            balances.get(entry.membership.community_id, 0),
+            waiting.get(entry.membership.community_id, 0),
+        )
         for entry in home.memberships
     ]
     # Staff work is done as oneself: a coordinator acting for a member does not see their own here.
-    staff = [] if request.acting_for else dashboard_selectors.staff_home(
-        person, community_ids=[entry.membership.community_id for entry in home.memberships])
-    return render(request, "web/home.html", {
-        "home": home, "communities": communities, "person": person, "staff": staff,
-    })
+    staff = (
+        []
+        if request.acting_for
+        else dashboard_selectors.staff_home(
+            person, community_ids=[entry.membership.community_id for entry in home.memberships]
+        )
+    )
+    return render(
+        request,
+        "web/home.html",
+        {
+            "home": home,
+            "communities": communities,
+            "person": person,
+            "staff": staff,
+        },
+    )

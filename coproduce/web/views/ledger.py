@@ -31,16 +31,29 @@ def _statement(request, community, person, *, own: bool, number: int | None = No
     form = OlderForm(request.GET)
     before = form.cleaned_data["before"] if form.is_valid() else None
     page = statements_selectors.statement_page(community, person, before_id=before, limit=PAGE_SIZE)
-    return render(request, "web/ledger/statement.html", {
-        "community": community, "person": person, "page": page, "paged": before is not None,
-        "own": own, "number": number,
-        # Recorded hours not posted yet: shown apart, never part of the balance.
-        "waiting": exchanges_selectors.hours_waiting(community, person) if before is None else None,
-    })
+    return render(
+        request,
+        "web/ledger/statement.html",
+        {
+            "community": community,
+            "person": person,
+            "page": page,
+            "paged": before is not None,
+            "own": own,
+            "number": number,
+            # Recorded hours not posted yet: shown apart, never part of the balance.
+            "waiting": exchanges_selectors.hours_waiting(community, person)
+            if before is None
+            else None,
+        },
+    )
 
 
 def _csv(community, person) -> HttpResponse:
-    response = HttpResponse(statements_selectors.statement_csv_of(community, person), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        statements_selectors.statement_csv_of(community, person),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="statement-{community.slug}.csv"'
     return response
 
@@ -89,8 +102,13 @@ def _fund_page(request, community, *, forms=None, status=200) -> HttpResponse:
     form = OlderForm(request.GET)
     before = form.cleaned_data["before"] if form.is_valid() else None
     context = {
-        "community": community, "person": person, "coordinates": coordinates, "paged": before is not None,
-        "fund": statements_selectors.fund_page(community, viewer_coordinates=coordinates, before_id=before, limit=PAGE_SIZE),
+        "community": community,
+        "person": person,
+        "coordinates": coordinates,
+        "paged": before is not None,
+        "fund": statements_selectors.fund_page(
+            community, viewer_coordinates=coordinates, before_id=before, limit=PAGE_SIZE
+        ),
         "donate_form": forms.get("donate") or DonateForm(prefix="donate"),
     }
     if coordinates:
@@ -119,13 +137,24 @@ def fund_donate(request: SignedInRequest, community) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            fund_services.fund_donate(actor=request.user, community=community, person=person, minutes=data["minutes"],
-                                 idempotency_key=data["idempotency_key"], note=data["note"])
-        except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
+            fund_services.fund_donate(
+                actor=request.user,
+                community=community,
+                person=person,
+                minutes=data["minutes"],
+                idempotency_key=data["idempotency_key"],
+                note=data["note"],
+            )
+        except (
+            ApplicationError
+        ) as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
             show_refusal(form, exc)
         else:
-            messages.success(request, _("Thank you: %(hours)s given to the community fund.") % {
-                "hours": hours(data["minutes"])})
+            messages.success(
+                request,
+                _("Thank you: %(hours)s given to the community fund.")
+                % {"hours": hours(data["minutes"])},
+            )
             return redirect("web:fund", community.slug)
     form.renew_key()
     return _fund_page(request, community, forms={"donate": form}, status=400)
@@ -141,13 +170,24 @@ def fund_grant(request: SignedInRequest, community) -> HttpResponse:
         data = form.cleaned_data
         member = data["member"].person
         try:
-            fund_services.fund_grant(actor=request.user, community=community, person=member, minutes=data["minutes"],
-                                reason=data["reason"], idempotency_key=data["idempotency_key"])
-        except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
+            fund_services.fund_grant(
+                actor=request.user,
+                community=community,
+                person=member,
+                minutes=data["minutes"],
+                reason=data["reason"],
+                idempotency_key=data["idempotency_key"],
+            )
+        except (
+            ApplicationError
+        ) as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
             show_refusal(form, exc)
         else:
-            messages.success(request, _("Granted %(hours)s from the community fund to %(name)s.") % {
-                "hours": hours(data["minutes"]), "name": member.display_name})
+            messages.success(
+                request,
+                _("Granted %(hours)s from the community fund to %(name)s.")
+                % {"hours": hours(data["minutes"]), "name": member.display_name},
+            )
             return redirect("web:fund", community.slug)
     form.renew_key()
     return _fund_page(request, community, forms={"grant": form}, status=400)

@@ -81,18 +81,28 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     categories = listings_selectors.categories_for(community)
     searched = bool(request.GET)
-    form = ListingSearchForm(request.GET if searched else None, categories=categories,
-                             neighbourhoods=neighbourhoods_selectors.neighbourhoods_of(community))
+    form = ListingSearchForm(
+        request.GET if searched else None,
+        categories=categories,
+        neighbourhoods=neighbourhoods_selectors.neighbourhoods_of(community),
+    )
     page = None
     status = 200
     if not searched or form.is_valid():
         data = form.cleaned_data if searched else {}
         try:
             page = search_selectors.listing_search(
-                community, request.user, q=data.get("q", ""), kind=data.get("kind") or None,
-                category=data.get("category"), available=data.get("available") or None,
-                near=data.get("near") or None, within_km=data.get("within_km"),
-                sort=data.get("sort") or "relevance", after=data.get("after") or None, limit=PAGE_SIZE,
+                community,
+                request.user,
+                q=data.get("q", ""),
+                kind=data.get("kind") or None,
+                category=data.get("category"),
+                available=data.get("available") or None,
+                near=data.get("near") or None,
+                within_km=data.get("within_km"),
+                sort=data.get("sort") or "relevance",
+                after=data.get("after") or None,
+                limit=PAGE_SIZE,
             )
         except ValidationFailed as exc:
             show_refusal(form, exc)
@@ -106,11 +116,25 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
         more = query.urlencode()
     # Each result with its first picture (one query for the page).
     pictures = images_selectors.images_for(listing.pk for listing in page.listings) if page else {}
-    results = [(listing, next(iter(pictures.get(listing.pk, [])), None)) for listing in page.listings] if page else []
-    return render(request, "web/listings/search.html", {
-        "community": community, "form": form, "page": page, "more": more, "results": results,
-        "paged": searched and bool(form.is_bound and form.is_valid() and form.cleaned_data.get("after")),
-    }, status=status)
+    results = (
+        [(listing, next(iter(pictures.get(listing.pk, [])), None)) for listing in page.listings]
+        if page
+        else []
+    )
+    return render(
+        request,
+        "web/listings/search.html",
+        {
+            "community": community,
+            "form": form,
+            "page": page,
+            "more": more,
+            "results": results,
+            "paged": searched
+            and bool(form.is_bound and form.is_valid() and form.cleaned_data.get("after")),
+        },
+        status=status,
+    )
 
 
 @community_view
@@ -126,8 +150,13 @@ def listings_public(request, community) -> HttpResponse:
     if not searched or form.is_valid():
         data = form.cleaned_data if searched else {}
         try:
-            page = search_selectors.listings_public(community, q=data.get("q", ""), kind=data.get("kind") or None,
-                                             after=data.get("after") or None, limit=PAGE_SIZE)
+            page = search_selectors.listings_public(
+                community,
+                q=data.get("q", ""),
+                kind=data.get("kind") or None,
+                after=data.get("after") or None,
+                limit=PAGE_SIZE,
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
             status = 400
@@ -138,14 +167,25 @@ def listings_public(request, community) -> HttpResponse:
         query = request.GET.copy()
         query["after"] = page.next_cursor
         more = query.urlencode()
-    rows = [(listing, [SLOT_LABELS[slot] for slot in listing.availability if slot in SLOT_LABELS])
-            for listing in (page.listings if page else [])]
-    return render(request, "web/listings/public.html", {
-        "community": community, "form": form, "page": page, "more": more, "rows": rows,
-        "member": access.membership_of(request.user, community) is not None
-        or getattr(request.user, "is_operator", False),
-        "paged": bool(searched and form.is_valid() and form.cleaned_data.get("after")),
-    }, status=status)
+    rows = [
+        (listing, [SLOT_LABELS[slot] for slot in listing.availability if slot in SLOT_LABELS])
+        for listing in (page.listings if page else [])
+    ]
+    return render(
+        request,
+        "web/listings/public.html",
+        {
+            "community": community,
+            "form": form,
+            "page": page,
+            "more": more,
+            "rows": rows,
+            "member": access.membership_of(request.user, community) is not None
+            or getattr(request.user, "is_operator", False),
+            "paged": bool(searched and form.is_valid() and form.cleaned_data.get("after")),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -154,9 +194,15 @@ def listings_public(request, community) -> HttpResponse:
 def listings_mine(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     person = acting_member(request, community)
-    return render(request, "web/listings/mine.html", {
-        "community": community, "person": person, "listings": listings_selectors.listings_of(community, person),
-    })
+    return render(
+        request,
+        "web/listings/mine.html",
+        {
+            "community": community,
+            "person": person,
+            "listings": listings_selectors.listings_of(community, person),
+        },
+    )
 
 
 @login_required
@@ -171,24 +217,44 @@ def listing_create(request: SignedInRequest, community) -> HttpResponse:
         form = ListingForm(request.POST, community=community, categories=categories)
         if form.is_valid():
             try:
-                listing = listings_services.listing_create(actor=request.user, community=community, owner=person,
-                                                  **form.values())
+                listing = listings_services.listing_create(
+                    actor=request.user, community=community, owner=person, **form.values()
+                )
             except ApplicationError as exc:
                 _refuse(form, exc)
             else:
-                messages.success(request, _("Posted. Other members can find it now. You can add pictures to it "
-                                            "from “Change the listing”."))
+                messages.success(
+                    request,
+                    _(
+                        "Posted. Other members can find it now. You can add pictures to it "
+                        "from “Change the listing”."
+                    ),
+                )
                 return redirect("web:listing_detail", community.slug, listing.pk)
         status = 400
     else:
-        form = ListingForm(community=community, categories=categories, initial={
-            "kind": request.GET.get("kind") if request.GET.get("kind") in ("offer", "request") else None,
-            "expires_on": _default_expiry(community),
-            "neighbourhood": person.neighbourhood,
-        })
-    return render(request, "web/listings/form.html", {
-        "community": community, "form": form, "person": person, "listing": None,
-    }, status=status)
+        form = ListingForm(
+            community=community,
+            categories=categories,
+            initial={
+                "kind": request.GET.get("kind")
+                if request.GET.get("kind") in ("offer", "request")
+                else None,
+                "expires_on": _default_expiry(community),
+                "neighbourhood": person.neighbourhood,
+            },
+        )
+    return render(
+        request,
+        "web/listings/form.html",
+        {
+            "community": community,
+            "form": form,
+            "person": person,
+            "listing": None,
+        },
+        status=status,
+    )
 
 
 def _default_expiry(community) -> dt.date:
@@ -199,29 +265,55 @@ def _default_expiry(community) -> dt.date:
 
 def _detail_page(request, community, listing, *, close_form=None, status=200) -> HttpResponse:
     owner_membership = access.membership_of(listing.owner, community)
-    matches = matching.matches_for(listing, request.user, limit=5) if listing.status == ListingStatus.ACTIVE else []
-    people = matching.people_for(listing, request.user, limit=5) if listing.status == ListingStatus.ACTIVE else []
+    matches = (
+        matching.matches_for(listing, request.user, limit=5)
+        if listing.status == ListingStatus.ACTIVE
+        else []
+    )
+    people = (
+        matching.people_for(listing, request.user, limit=5)
+        if listing.status == ListingStatus.ACTIVE
+        else []
+    )
     person = acting_member(request, community)
     may_change = _may_change(request, community, listing)
     mine = listing.owner_id == person.pk
     # On your own listing each match offers "Send a message" about it, so the answer counts for it.
-    numbers = memberships_selectors.member_numbers(community, {m.listing.owner_id for m in matches}) if mine else {}
+    numbers = (
+        memberships_selectors.member_numbers(community, {m.listing.owner_id for m in matches})
+        if mine
+        else {}
+    )
     # Hours for this listing need the check the community asks for what it offers: say so in place
     # of "Arrange an exchange" (the record service refuses it the same way).
     activity = listings_services.listing_activity(listing.mode, listing.is_group)
-    arrange_refusal = (access.activity_refusal(person, community, activity, viewer=request.user)
-                       if activity and not mine and listing.status == ListingStatus.ACTIVE else "")
-    return render(request, "web/listings/detail.html", {
-        "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches], "people": people,
-        "community": community, "listing": listing, "pictures": images_selectors.images_of(listing),
-        "owner_number": owner_membership.number if owner_membership else None,
-        "may_record": not mine and not arrange_refusal, "arrange_refusal": arrange_refusal,
-        "ask_url": _ask_url(community) if arrange_refusal else "",
-        "may_renew": may_change and listing.status != ListingStatus.CLOSED,
-        "may_change": may_change and listing.status == ListingStatus.ACTIVE,
-        "close_form": close_form or CloseListingForm(),
-        "availability": [SLOT_LABELS[slot] for slot in listing.availability if slot in SLOT_LABELS],
-    }, status=status)
+    arrange_refusal = (
+        access.activity_refusal(person, community, activity, viewer=request.user)
+        if activity and not mine and listing.status == ListingStatus.ACTIVE
+        else ""
+    )
+    return render(
+        request,
+        "web/listings/detail.html",
+        {
+            "matches": [(match, numbers.get(match.listing.owner_id)) for match in matches],
+            "people": people,
+            "community": community,
+            "listing": listing,
+            "pictures": images_selectors.images_of(listing),
+            "owner_number": owner_membership.number if owner_membership else None,
+            "may_record": not mine and not arrange_refusal,
+            "arrange_refusal": arrange_refusal,
+            "ask_url": _ask_url(community) if arrange_refusal else "",
+            "may_renew": may_change and listing.status != ListingStatus.CLOSED,
+            "may_change": may_change and listing.status == ListingStatus.ACTIVE,
+            "close_form": close_form or CloseListingForm(),
+            "availability": [
+                SLOT_LABELS[slot] for slot in listing.availability if slot in SLOT_LABELS
+            ],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -237,7 +329,9 @@ def _changeable(request, community, listing_id: int):
     access.access_community(request.user, community)
     listing = listings_selectors.listing_get(community, request.user, listing_id)
     if not _may_change(request, community, listing):
-        raise PermissionDenied(_("Only the member who posted it and the coordinators can change a listing."))
+        raise PermissionDenied(
+            _("Only the member who posted it and the coordinators can change a listing.")
+        )
     return listing
 
 
@@ -252,7 +346,9 @@ def listing_edit(request: SignedInRequest, community, listing_id: int) -> HttpRe
         form = ListingForm(request.POST, community=community, categories=categories)
         if form.is_valid():
             try:
-                listings_services.listing_update(actor=request.user, listing=listing, **form.values())
+                listings_services.listing_update(
+                    actor=request.user, listing=listing, **form.values()
+                )
             except ApplicationError as exc:
                 _refuse(form, exc)
             else:
@@ -260,21 +356,39 @@ def listing_edit(request: SignedInRequest, community, listing_id: int) -> HttpRe
                 return redirect("web:listing_detail", community.slug, listing.pk)
         status = 400
     else:
-        form = ListingForm(community=community, categories=categories,
-                           initial=ListingForm.initial_for(listing, community))
+        form = ListingForm(
+            community=community,
+            categories=categories,
+            initial=ListingForm.initial_for(listing, community),
+        )
     return _edit_page(request, community, listing, form=form, status=status)
 
 
-def _edit_page(request, community, listing, *, form=None, image_form=None, status=200) -> HttpResponse:
+def _edit_page(
+    request, community, listing, *, form=None, image_form=None, status=200
+) -> HttpResponse:
     if form is None:
-        form = ListingForm(community=community, categories=listings_selectors.categories_for(community),
-                           initial=ListingForm.initial_for(listing, community))
+        form = ListingForm(
+            community=community,
+            categories=listings_selectors.categories_for(community),
+            initial=ListingForm.initial_for(listing, community),
+        )
     pictures = images_selectors.images_of(listing)
-    return render(request, "web/listings/form.html", {
-        "community": community, "form": form, "person": listing.owner, "listing": listing,
-        "pictures": pictures, "image_form": image_form or ListingImageForm(),
-        "pictures_full": len(pictures) >= models.MAX_LISTING_IMAGES, "max_pictures": models.MAX_LISTING_IMAGES,
-    }, status=status)
+    return render(
+        request,
+        "web/listings/form.html",
+        {
+            "community": community,
+            "form": form,
+            "person": listing.owner,
+            "listing": listing,
+            "pictures": pictures,
+            "image_form": image_form or ListingImageForm(),
+            "pictures_full": len(pictures) >= models.MAX_LISTING_IMAGES,
+            "max_pictures": models.MAX_LISTING_IMAGES,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -287,8 +401,11 @@ def listing_renew(request: SignedInRequest, community, listing_id: int) -> HttpR
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Renewed: it is shown until %(day)s.") % {
-            "day": date_format(timezone.localtime(renewed.expires_at), "j F Y")})
+        messages.success(
+            request,
+            _("Renewed: it is shown until %(day)s.")
+            % {"day": date_format(timezone.localtime(renewed.expires_at), "j F Y")},
+        )
     return redirect("web:listing_detail", community.slug, listing.pk)
 
 
@@ -303,22 +420,32 @@ def listing_image_add(request: SignedInRequest, community, listing_id: int) -> H
     form = ListingImageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            images_services.listing_image_add(actor=request.user, listing=listing, upload=form.cleaned_data["image"],
-                                     alt_text=form.cleaned_data["alt_text"])
+            images_services.listing_image_add(
+                actor=request.user,
+                listing=listing,
+                upload=form.cleaned_data["image"],
+                alt_text=form.cleaned_data["alt_text"],
+            )
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("The picture has been added."))
-            return redirect(reverse("web:listing_edit", args=[community.slug, listing.pk]) + "#pictures")
+            return redirect(
+                reverse("web:listing_edit", args=[community.slug, listing.pk]) + "#pictures"
+            )
     return _edit_page(request, community, listing, image_form=form, status=400)
 
 
 @login_required
 @community_view
 @require_POST
-def listing_image_remove(request: SignedInRequest, community, listing_id: int, image_id: int) -> HttpResponse:
+def listing_image_remove(
+    request: SignedInRequest, community, listing_id: int, image_id: int
+) -> HttpResponse:
     listing = _changeable(request, community, listing_id)
-    images_services.listing_image_remove(actor=request.user, image=images_selectors.image_get(listing, image_id))
+    images_services.listing_image_remove(
+        actor=request.user, image=images_selectors.image_get(listing, image_id)
+    )
     messages.success(request, _("The picture has been removed."))
     return redirect(reverse("web:listing_edit", args=[community.slug, listing.pk]) + "#pictures")
 
@@ -326,13 +453,16 @@ def listing_image_remove(request: SignedInRequest, community, listing_id: int, i
 @login_required
 @community_view
 @require_GET
-def listing_image(request: SignedInRequest, community, listing_id: int, image_id: int,
-                  thumbnail: bool = False) -> HttpResponse:
+def listing_image(
+    request: SignedInRequest, community, listing_id: int, image_id: int, thumbnail: bool = False
+) -> HttpResponse:
     """A picture's bytes, for people who may see the listing. Private caching only: whether
     someone may see it depends on who they are."""
     access.access_community(request.user, community)
     listing = listings_selectors.listing_get(community, request.user, listing_id)
-    data, content_type = images_selectors.image_for(request.user, listing, image_id, thumbnail=thumbnail)
+    data, content_type = images_selectors.image_for(
+        request.user, listing, image_id, thumbnail=thumbnail
+    )
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
@@ -347,7 +477,9 @@ def listing_close(request: SignedInRequest, community, listing_id: int) -> HttpR
     form = CloseListingForm(request.POST)
     if form.is_valid():
         try:
-            listings_services.listing_close(actor=request.user, listing=listing, reason=form.cleaned_data["reason"])
+            listings_services.listing_close(
+                actor=request.user, listing=listing, reason=form.cleaned_data["reason"]
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except ApplicationError as exc:
@@ -373,8 +505,9 @@ def neighbourhoods(request: SignedInRequest, community) -> HttpResponse:
         form = NeighbourhoodForm(request.POST)
         if form.is_valid():
             try:
-                added = neighbourhoods_services.neighbourhood_add(actor=request.user, community=community,
-                                                             **form.cleaned_data)
+                added = neighbourhoods_services.neighbourhood_add(
+                    actor=request.user, community=community, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -383,9 +516,16 @@ def neighbourhoods(request: SignedInRequest, community) -> HttpResponse:
         status = 400
     else:
         form = NeighbourhoodForm()
-    return render(request, "web/listings/neighbourhoods.html", {
-        "community": community, "form": form, "neighbourhoods": neighbourhoods_selectors.neighbourhoods_of(community),
-    }, status=status)
+    return render(
+        request,
+        "web/listings/neighbourhoods.html",
+        {
+            "community": community,
+            "form": form,
+            "neighbourhoods": neighbourhoods_selectors.neighbourhoods_of(community),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -399,20 +539,31 @@ def neighbourhood_edit(request: SignedInRequest, community, neighbourhood_id: in
         form = NeighbourhoodForm(request.POST)
         if form.is_valid():
             try:
-                neighbourhoods_services.neighbourhood_update(actor=request.user, neighbourhood=neighbourhood,
-                                                        **form.cleaned_data)
+                neighbourhoods_services.neighbourhood_update(
+                    actor=request.user, neighbourhood=neighbourhood, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("Saved %(name)s.") % {"name": form.cleaned_data["name"]})
+                messages.success(
+                    request, _("Saved %(name)s.") % {"name": form.cleaned_data["name"]}
+                )
                 return redirect("web:neighbourhoods", community.slug)
         status = 400
     else:
-        form = NeighbourhoodForm(initial={"name": neighbourhood.name, "lat": neighbourhood.lat,
-                                          "lng": neighbourhood.lng})
-    return render(request, "web/listings/neighbourhood_edit.html", {
-        "community": community, "form": form, "neighbourhood": neighbourhood,
-    }, status=status)
+        form = NeighbourhoodForm(
+            initial={"name": neighbourhood.name, "lat": neighbourhood.lat, "lng": neighbourhood.lng}
+        )
+    return render(
+        request,
+        "web/listings/neighbourhood_edit.html",
+        {
+            "community": community,
+            "form": form,
+            "neighbourhood": neighbourhood,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -425,16 +576,27 @@ def category_add(request: SignedInRequest, community) -> HttpResponse:
         form = CategoryForm(request.POST)
         if form.is_valid():
             try:
-                category = listings_services.category_add(actor=request.user, community=community, **form.cleaned_data)
+                category = listings_services.category_add(
+                    actor=request.user, community=community, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("Added the category '%(name)s'.") % {"name": category.name})
+                messages.success(
+                    request, _("Added the category '%(name)s'.") % {"name": category.name}
+                )
                 return redirect("web:category_add", community.slug)
         status = 400
     else:
         form = CategoryForm()
     categories = listings_selectors.categories_for(community)
-    return render(request, "web/listings/categories.html", {
-        "community": community, "form": form, "own": [c for c in categories if c.community_id == community.pk],
-    }, status=status)
+    return render(
+        request,
+        "web/listings/categories.html",
+        {
+            "community": community,
+            "form": form,
+            "own": [c for c in categories if c.community_id == community.pk],
+        },
+        status=status,
+    )

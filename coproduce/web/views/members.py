@@ -37,11 +37,23 @@ PAGE_SIZE = 50
 def directory(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     form = DirectorySearchForm(request.GET)
-    q, after = (form.cleaned_data["q"], form.cleaned_data["after"]) if form.is_valid() else ("", None)
-    page = directory_selectors.member_directory_page(request.user, community, q=q, after_number=after, limit=PAGE_SIZE)
-    return render(request, "web/members/directory.html", {
-        "community": community, "form": form, "page": page, "q": q, "paged": after is not None,
-    })
+    q, after = (
+        (form.cleaned_data["q"], form.cleaned_data["after"]) if form.is_valid() else ("", None)
+    )
+    page = directory_selectors.member_directory_page(
+        request.user, community, q=q, after_number=after, limit=PAGE_SIZE
+    )
+    return render(
+        request,
+        "web/members/directory.html",
+        {
+            "community": community,
+            "form": form,
+            "page": page,
+            "q": q,
+            "paged": after is not None,
+        },
+    )
 
 
 def _member(request, community, number: int):
@@ -55,7 +67,9 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
     """The member's page. Checks, notes, roles and history are loaded for coordinators only."""
     coordinates = access.is_coordinator(request.user, community)
     forms = forms or {}
-    member = directory_selectors.member_view(request.user, membership, viewer_coordinates=coordinates)
+    member = directory_selectors.member_view(
+        request.user, membership, viewer_coordinates=coordinates
+    )
     gifts: dict[str, list] = {}
     for gift in member.gifts:
         gifts.setdefault(GiftKind(gift.kind).label, []).append(gift.description)
@@ -65,7 +79,9 @@ def _member_page(request, community, membership, *, forms=None, status=200) -> H
         "gifts": gifts,
         "is_self": membership.person_id == request.user.pk,
         "coordinates": coordinates,
-        "references": references_selectors.references_about(community, membership.person, request.user),
+        "references": references_selectors.references_about(
+            community, membership.person, request.user
+        ),
     }
     if coordinates:
         context.update(
@@ -101,7 +117,9 @@ def member_detail(request: SignedInRequest, community, number: int) -> HttpRespo
 def member_card(request: SignedInRequest, community, number: int) -> HttpResponse:
     membership = memberships_selectors.membership_by_number(community, number)
     access.access_member_card(request.user, community, membership)
-    return render(request, "web/members/card.html", {"community": community, "membership": membership})
+    return render(
+        request, "web/members/card.html", {"community": community, "membership": membership}
+    )
 
 
 @login_required
@@ -113,7 +131,12 @@ def member_check(request: SignedInRequest, community, number: int) -> HttpRespon
     form = VettingCheckForm(request.POST, prefix="check")
     if form.is_valid():
         try:
-            vetting_services.check_record(actor=request.user, community=community, person=membership.person, **form.cleaned_data)
+            vetting_services.check_record(
+                actor=request.user,
+                community=community,
+                person=membership.person,
+                **form.cleaned_data,
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -131,8 +154,12 @@ def member_note(request: SignedInRequest, community, number: int) -> HttpRespons
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
-            notes_services.person_note_add(actor=request.user, community=community, person=membership.person,
-                                     text=form.cleaned_data["text"])
+            notes_services.person_note_add(
+                actor=request.user,
+                community=community,
+                person=membership.person,
+                text=form.cleaned_data["text"],
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         else:
@@ -153,13 +180,18 @@ def member_role(request: SignedInRequest, community, number: int) -> HttpRespons
         return redirect("web:member_detail", community.slug, number)
     role, granted = form.cleaned_data["role"], form.cleaned_data["granted"]
     try:
-        memberships_services.role_set(actor=request.user, membership=membership, role=role, granted=granted)
+        memberships_services.role_set(
+            actor=request.user, membership=membership, role=role, granted=granted
+        )
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
     else:
         label = Role(role).label
-        messages.success(request, (_("%(name)s is now %(role)s.") if granted else _("%(name)s is no longer %(role)s."))
-                         % {"name": membership.person.display_name, "role": label.lower()})
+        messages.success(
+            request,
+            (_("%(name)s is now %(role)s.") if granted else _("%(name)s is no longer %(role)s."))
+            % {"name": membership.person.display_name, "role": label.lower()},
+        )
     return redirect("web:member_detail", community.slug, number)
 
 
@@ -175,7 +207,11 @@ def acting_start(request: SignedInRequest, community, number: int) -> HttpRespon
         messages.error(request, exc.message)
         return redirect("web:member_detail", community.slug, number)
     request.session[ACTING_FOR_SESSION_KEY] = membership.pk
-    messages.success(request, _("You are now acting for %(name)s. Their pages are below.") % {"name": membership.person.display_name})
+    messages.success(
+        request,
+        _("You are now acting for %(name)s. Their pages are below.")
+        % {"name": membership.person.display_name},
+    )
     return redirect("web:home")
 
 
@@ -187,7 +223,10 @@ def acting_stop(request: SignedInRequest) -> HttpResponse:
     if membership is None:
         return redirect("web:home")
     acting_for_services.acting_for_stop(actor=request.user, membership=membership)
-    messages.success(request, _("You have stopped acting for %(name)s.") % {"name": membership.person.display_name})
+    messages.success(
+        request,
+        _("You have stopped acting for %(name)s.") % {"name": membership.person.display_name},
+    )
     return redirect("web:member_detail", membership.community.slug, membership.number)
 
 
@@ -207,16 +246,28 @@ def member_offboard(request: SignedInRequest, community, number: int) -> HttpRes
         form = ReasonForm(request.POST, **form_options)
         if form.is_valid():
             try:
-                offboarding_services.member_offboard(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+                offboarding_services.member_offboard(
+                    actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+                )
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("%(code)s has left %(community)s.") % {
-                    "code": membership.member_code, "community": community.name})
+                messages.success(
+                    request,
+                    _("%(code)s has left %(community)s.")
+                    % {"code": membership.member_code, "community": community.name},
+                )
                 return redirect("web:coordinator_dashboard", community.slug)
         status = 400
     else:
         form = ReasonForm(**form_options)
-    return render(request, "web/members/offboard.html", {
-        "community": community, "membership": membership, "form": form,
-    }, status=status)
+    return render(
+        request,
+        "web/members/offboard.html",
+        {
+            "community": community,
+            "membership": membership,
+            "form": form,
+        },
+        status=status,
+    )

@@ -40,21 +40,36 @@ from ..middleware import SignedInRequest, acting_member, on_behalf_of
 def inbox(request: SignedInRequest, community) -> HttpResponse:
     person = acting_member(request, community)
     messaging_access.access_messages(person, community)
-    return render(request, "web/messages/inbox.html", {
-        "community": community, "conversations": conversations_selectors.conversations_of(person, community),
-        "person": person,
-    })
+    return render(
+        request,
+        "web/messages/inbox.html",
+        {
+            "community": community,
+            "conversations": conversations_selectors.conversations_of(person, community),
+            "person": person,
+        },
+    )
 
 
-def _thread_page(request, community, conversation, person, *, form=None, status=200) -> HttpResponse:
+def _thread_page(
+    request, community, conversation, person, *, form=None, status=200
+) -> HttpResponse:
     participant = conversation.has(person.pk)
-    return render(request, "web/messages/thread.html", {
-        "community": community, "conversation": conversation, "participant": participant,
-        "person": person, "acting": person.pk != request.user.pk,
-        "other_number": _number(community, conversation.other) if participant else None,
-        "blocked": participant and conversation.other.pk in blocks_selectors.blocked_by(person),
-        "form": form or MessageForm(),
-    }, status=status)
+    return render(
+        request,
+        "web/messages/thread.html",
+        {
+            "community": community,
+            "conversation": conversation,
+            "participant": participant,
+            "person": person,
+            "acting": person.pk != request.user.pk,
+            "other_number": _number(community, conversation.other) if participant else None,
+            "blocked": participant and conversation.other.pk in blocks_selectors.blocked_by(person),
+            "form": form or MessageForm(),
+        },
+        status=status,
+    )
 
 
 def _number(community, person) -> int | None:
@@ -73,8 +88,12 @@ def conversation_detail(request: SignedInRequest, community, conversation_id: in
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            conversations_services.message_send(actor=request.user, conversation=conversation, body=form.cleaned_data["body"],
-                                  on_behalf_of=on_behalf_of(request, person))
+            conversations_services.message_send(
+                actor=request.user,
+                conversation=conversation,
+                body=form.cleaned_data["body"],
+                on_behalf_of=on_behalf_of(request, person),
+            )
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
@@ -91,7 +110,9 @@ def conversation_new(request: SignedInRequest, community, number: int) -> HttpRe
     messaging_access.access_messages(person, community)
     membership = memberships_selectors.membership_by_number(community, number)
     access.access_member_record(request.user, community, membership)
-    raw_listing = request.POST.get("listing") if request.method == "POST" else request.GET.get("listing")
+    raw_listing = (
+        request.POST.get("listing") if request.method == "POST" else request.GET.get("listing")
+    )
     listing = None
     if raw_listing and raw_listing.isdigit():
         listing = listings_selectors.listing_get(community, request.user, int(raw_listing))
@@ -101,8 +122,12 @@ def conversation_new(request: SignedInRequest, community, number: int) -> HttpRe
         if form.is_valid():
             try:
                 conversation = conversations_services.conversation_start(
-                    actor=request.user, community=community, recipient=membership.person,
-                    body=form.cleaned_data["body"], listing=listing, on_behalf_of=on_behalf_of(request, person),
+                    actor=request.user,
+                    community=community,
+                    recipient=membership.person,
+                    body=form.cleaned_data["body"],
+                    listing=listing,
+                    on_behalf_of=on_behalf_of(request, person),
                 )
             except ApplicationError as exc:
                 show_refusal(form, exc)
@@ -112,10 +137,19 @@ def conversation_new(request: SignedInRequest, community, number: int) -> HttpRe
         status = 400
     else:
         form = MessageForm(initial={"listing": listing.pk if listing else None})
-    return render(request, "web/messages/new.html", {
-        "community": community, "member": membership, "listing": listing, "form": form,
-        "person": person, "acting": person.pk != request.user.pk,
-    }, status=status)
+    return render(
+        request,
+        "web/messages/new.html",
+        {
+            "community": community,
+            "member": membership,
+            "listing": listing,
+            "form": form,
+            "person": person,
+            "acting": person.pk != request.user.pk,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -125,10 +159,16 @@ def message_report(request: SignedInRequest, community, message_id: int) -> Http
     message = conversations_selectors.message_get(community, request.user, message_id)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])) or _("Say briefly what is wrong."))
+        messages.error(
+            request,
+            " ".join(str(e) for e in form.errors.get("reason", []))
+            or _("Say briefly what is wrong."),
+        )
     else:
         try:
-            reports_services.message_report(actor=request.user, message=message, reason=form.cleaned_data["reason"])
+            reports_services.message_report(
+                actor=request.user, message=message, reason=form.cleaned_data["reason"]
+            )
         except ValidationFailed as exc:
             messages.error(request, exc.message)
         else:
@@ -145,9 +185,13 @@ def member_block(request: SignedInRequest, community, number: int) -> HttpRespon
     unblock = request.POST.get("unblock") == "1"
     try:
         if unblock:
-            blocks_services.member_unblock(actor=request.user, community=community, person=membership.person)
+            blocks_services.member_unblock(
+                actor=request.user, community=community, person=membership.person
+            )
         else:
-            blocks_services.member_block(actor=request.user, community=community, person=membership.person)
+            blocks_services.member_block(
+                actor=request.user, community=community, person=membership.person
+            )
     except ValidationFailed as exc:
         messages.error(request, exc.message)
     else:
@@ -169,10 +213,15 @@ def member_block(request: SignedInRequest, community, number: int) -> HttpRespon
 @require_GET
 def reports(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    return render(request, "web/messages/reports.html", {
-        "community": community, "conversations": reports_selectors.reported_conversations(community),
-        "form": HandleReportForm(),
-    })
+    return render(
+        request,
+        "web/messages/reports.html",
+        {
+            "community": community,
+            "conversations": reports_selectors.reported_conversations(community),
+            "form": HandleReportForm(),
+        },
+    )
 
 
 @login_required

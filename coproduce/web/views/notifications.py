@@ -36,10 +36,18 @@ def _centre(request, *, error: str = "", status: int = 200) -> HttpResponse:
     raw = request.GET.get("before", "")
     before = int(raw) if raw.isdigit() and len(raw) < 19 else None
     rows, older = notifications_selectors.notification_page(request.user, before_id=before)
-    return render(request, "web/notifications/list.html", {
-        "notifications": rows, "older_before": older, "paged": before is not None,
-        "unread": unread_notifications_for(request), "error": error,
-    }, status=status)
+    return render(
+        request,
+        "web/notifications/list.html",
+        {
+            "notifications": rows,
+            "older_before": older,
+            "paged": before is not None,
+            "unread": unread_notifications_for(request),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -53,9 +61,15 @@ def notification_list(request: SignedInRequest) -> HttpResponse:
 def notifications_read(request: SignedInRequest) -> HttpResponse:
     ids = _ids(request.POST.getlist("ids"))
     if ids is None:
-        return _centre(request, error=_("Those are not notifications we know of, so none was marked."), status=400)
+        return _centre(
+            request,
+            error=_("Those are not notifications we know of, so none was marked."),
+            status=400,
+        )
     try:
-        count = notifications_services.mark_read(person=request.user, ids=ids, all=request.POST.get("all") == "1")
+        count = notifications_services.mark_read(
+            person=request.user, ids=ids, all=request.POST.get("all") == "1"
+        )
     except ApplicationError as exc:
         notes = [note for field_notes in exc.fields.values() for note in field_notes]
         return _centre(request, error=" ".join([exc.message, *notes]), status=400)
@@ -72,8 +86,18 @@ def notification_open(request: SignedInRequest, notification_id: int) -> HttpRes
         notifications_services.mark_read(person=request.user, ids=[notification_id])
     except ApplicationError:
         return _centre(request, error=_("That notification is not one of yours."), status=404)
-    target = next((n.url for n in notifications_selectors.notifications_of(request.user).filter(pk=notification_id)), "")
-    if notifications_services.is_site_path(target) and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+    target = next(
+        (
+            n.url
+            for n in notifications_selectors.notifications_of(request.user).filter(
+                pk=notification_id
+            )
+        ),
+        "",
+    )
+    if notifications_services.is_site_path(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts=None
+    ):
         return redirect(target)
     return redirect("web:notifications")
 
@@ -86,7 +110,9 @@ def preferences(request: SignedInRequest) -> HttpResponse:
         form = PreferenceForm(request.POST, prefix="notify")
         if form.is_valid():
             try:
-                preferences_services.preference_set(actor=request.user, person=request.user, **form.cleaned_data)
+                preferences_services.preference_set(
+                    actor=request.user, person=request.user, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:

@@ -31,18 +31,29 @@ def community_create(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                community, membership = communities_services.community_found(actor=request.user, **form.cleaned_data)
+                community, membership = communities_services.community_found(
+                    actor=request.user, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 if exc.status == 403:
                     raise
                 show_refusal(form, exc)
             else:
                 if membership is None:
-                    messages.success(request, _("%(name)s is ready. Give a member the coordinator role from their "
-                                                "page when it has one.") % {"name": community.name})
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s is ready. Give a member the coordinator role from their "
+                            "page when it has one."
+                        )
+                        % {"name": community.name},
+                    )
                 else:
-                    messages.success(request, _("%(name)s is ready, with %(coordinator)s as its first coordinator.")
-                                     % {"name": community.name, "coordinator": membership.person.display_name})
+                    messages.success(
+                        request,
+                        _("%(name)s is ready, with %(coordinator)s as its first coordinator.")
+                        % {"name": community.name, "coordinator": membership.person.display_name},
+                    )
                 return redirect("web:community", community.slug)
         status = 400
     return render(request, "web/operate/community_form.html", {"form": form}, status=status)

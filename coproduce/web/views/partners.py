@@ -49,15 +49,24 @@ def partner_list(request: SignedInRequest, community) -> HttpResponse:
     # The page says "show your member card": link the card and say what is on the balance.
     # Operators have no membership (number 0), so no card and no balance.
     account = account_of(community, request.user) if membership.number else None
-    return render(request, "web/partners/list.html", {
-        "community": community, "partners": found,
-        "card_number": membership.number or None,
-        "balance_minutes": account.balance_minutes if account is not None else None,
-        "desks": [p for p in found if coproduction_access.is_partner_staff(request.user, p)
-                  and not access.is_coordinator(request.user, community)],
-        "is_coordinator": access.is_coordinator(request.user, community),
-        "form": PartnerForm(),
-    })
+    return render(
+        request,
+        "web/partners/list.html",
+        {
+            "community": community,
+            "partners": found,
+            "card_number": membership.number or None,
+            "balance_minutes": account.balance_minutes if account is not None else None,
+            "desks": [
+                p
+                for p in found
+                if coproduction_access.is_partner_staff(request.user, p)
+                and not access.is_coordinator(request.user, community)
+            ],
+            "is_coordinator": access.is_coordinator(request.user, community),
+            "form": PartnerForm(),
+        },
+    )
 
 
 @login_required
@@ -70,16 +79,28 @@ def partner_add(request: SignedInRequest, community) -> HttpResponse:
     form = PartnerForm(request.POST)
     if form.is_valid():
         try:
-            partner = partners_services.partner_create(actor=request.user, community=community, **form.cleaned_data)
+            partner = partners_services.partner_create(
+                actor=request.user, community=community, **form.cleaned_data
+            )
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
             messages.success(request, _("%(name)s added.") % {"name": partner.name})
             return redirect("web:partner_detail", community.slug, partner.pk)
-    return render(request, "web/partners/list.html", {
-        "community": community, "partners": list(partners_selectors.partners_of(community)), "desks": [],
-        "is_coordinator": True, "form": form, "card_number": None, "balance_minutes": None,
-    }, status=400)
+    return render(
+        request,
+        "web/partners/list.html",
+        {
+            "community": community,
+            "partners": list(partners_selectors.partners_of(community)),
+            "desks": [],
+            "is_coordinator": True,
+            "form": form,
+            "card_number": None,
+            "balance_minutes": None,
+        },
+        status=400,
+    )
 
 
 def _detail(request, community, partner, *, offer_form=None, status=200) -> HttpResponse:
@@ -90,12 +111,21 @@ def _detail(request, community, partner, *, offer_form=None, status=200) -> Http
         coproduction_access.access_manage_offers(request.user, partner)
     except ApplicationError:
         may_manage = False
-    return render(request, "web/partners/detail.html", {
-        "community": community, "partner": partner, "offers": offers, "may_manage": may_manage,
-        "is_staff": coproduction_access.is_partner_staff(request.user, partner),
-        "is_coordinator": access.is_coordinator(request.user, community),
-        "offer_form": offer_form or OfferForm(), "slots": AVAILABILITY_SLOTS,
-    }, status=status)
+    return render(
+        request,
+        "web/partners/detail.html",
+        {
+            "community": community,
+            "partner": partner,
+            "offers": offers,
+            "may_manage": may_manage,
+            "is_staff": coproduction_access.is_partner_staff(request.user, partner),
+            "is_coordinator": access.is_coordinator(request.user, community),
+            "offer_form": offer_form or OfferForm(),
+            "slots": AVAILABILITY_SLOTS,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -122,7 +152,9 @@ def partner_edit(request: SignedInRequest, community, partner_id: int) -> HttpRe
         form = PartnerForm(request.POST)
         if form.is_valid():
             try:
-                partners_services.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
+                partners_services.partner_update(
+                    actor=request.user, partner=partner, **form.cleaned_data
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -130,9 +162,19 @@ def partner_edit(request: SignedInRequest, community, partner_id: int) -> HttpRe
                 return redirect("web:partner_detail", community.slug, partner.pk)
         status = 400
     else:
-        form = PartnerForm(initial={"name": partner.name, "place": partner.place, "description": partner.description})
-    return render(request, "web/partners/edit.html", {"community": community, "partner": partner, "form": form},
-                  status=status)
+        form = PartnerForm(
+            initial={
+                "name": partner.name,
+                "place": partner.place,
+                "description": partner.description,
+            }
+        )
+    return render(
+        request,
+        "web/partners/edit.html",
+        {"community": community, "partner": partner, "form": form},
+        status=status,
+    )
 
 
 @login_required
@@ -140,9 +182,14 @@ def partner_edit(request: SignedInRequest, community, partner_id: int) -> HttpRe
 @require_POST
 def partner_archive(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    partner = partners_services.partner_archive(actor=request.user, partner=_partner(community, partner_id))
-    messages.success(request, _("%(name)s no longer takes credits. Its report and receipts are kept.")
-                     % {"name": partner.name})
+    partner = partners_services.partner_archive(
+        actor=request.user, partner=_partner(community, partner_id)
+    )
+    messages.success(
+        request,
+        _("%(name)s no longer takes credits. Its report and receipts are kept.")
+        % {"name": partner.name},
+    )
     return redirect("web:partner_list", community.slug)
 
 
@@ -167,7 +214,9 @@ def offer_add(request: SignedInRequest, community, partner_id: int) -> HttpRespo
 @login_required
 @community_view
 @require_POST
-def offer_deactivate(request: SignedInRequest, community, partner_id: int, offer_id: int) -> HttpResponse:
+def offer_deactivate(
+    request: SignedInRequest, community, partner_id: int, offer_id: int
+) -> HttpResponse:
     partner = _partner(community, partner_id)
     offer = partners_selectors.offer_get(partner, offer_id)
     partners_services.offer_deactivate(actor=request.user, offer=offer)
@@ -188,7 +237,9 @@ def _door(request, community, partner, *, check_form, redeem_form=None, status=2
             show_refusal(check_form, exc)
             status = 400
         else:
-            redeem_form = RedeemForm(offers=offers, initial={"member_ref": check_form.cleaned_data["member"]})
+            redeem_form = RedeemForm(
+                offers=offers, initial={"member_ref": check_form.cleaned_data["member"]}
+            )
     elif redeem_form is not None:
         try:
             check = partners_selectors.member_check(partner, redeem_form.data.get("member_ref", ""))
@@ -198,16 +249,32 @@ def _door(request, community, partner, *, check_form, redeem_form=None, status=2
     if check is not None:
         for offer in offers:
             limit = offer.per_member_per_month
-            rows.append({
-                "offer": offer, "times": _times(offer), "can_pay": check.can_pay.get(offer.pk),
-                "used": check.used_this_month.get(offer.pk, 0),
-                "left": None if limit is None else max(0, limit - check.used_this_month.get(offer.pk, 0)),
-            })
-    return render(request, "web/partners/door.html", {
-        "community": community, "partner": partner, "check_form": check_form, "check": check,
-        "redeem_form": redeem_form, "rows": rows, "offers": offers,
-        "recent": partners_selectors.redemptions_recent(partner, limit=5),
-    }, status=status)
+            rows.append(
+                {
+                    "offer": offer,
+                    "times": _times(offer),
+                    "can_pay": check.can_pay.get(offer.pk),
+                    "used": check.used_this_month.get(offer.pk, 0),
+                    "left": None
+                    if limit is None
+                    else max(0, limit - check.used_this_month.get(offer.pk, 0)),
+                }
+            )
+    return render(
+        request,
+        "web/partners/door.html",
+        {
+            "community": community,
+            "partner": partner,
+            "check_form": check_form,
+            "check": check,
+            "redeem_form": redeem_form,
+            "rows": rows,
+            "offers": offers,
+            "recent": partners_selectors.redemptions_recent(partner, limit=5),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -232,14 +299,20 @@ def redeem(request: SignedInRequest, community, partner_id: int) -> HttpResponse
         data = form.cleaned_data
         try:
             redemption = partners_services.redemption_create(
-                actor=request.user, partner=partner, offer=partners_selectors.offer_get(partner, data["offer"]),
-                member_ref=data["member_ref"], adults=data["adults"], children=data["children"],
+                actor=request.user,
+                partner=partner,
+                offer=partners_selectors.offer_get(partner, data["offer"]),
+                member_ref=data["member_ref"],
+                adults=data["adults"],
+                children=data["children"],
                 idempotency_key=data["idempotency_key"],
             )
         except ApplicationError as exc:  # every refusal is about what was entered
             show_refusal(form, exc)
         else:
-            return redirect("web:partner_receipt", community.slug, partner.pk, redemption.receipt_number)
+            return redirect(
+                "web:partner_receipt", community.slug, partner.pk, redemption.receipt_number
+            )
     form.renew_key()
     check_form = DoorCheckForm(initial={"member": request.POST.get("member_ref", "")})
     return _door(request, community, partner, check_form=check_form, redeem_form=form, status=400)
@@ -248,16 +321,24 @@ def redeem(request: SignedInRequest, community, partner_id: int) -> HttpResponse
 @login_required
 @community_view
 @require_GET
-def receipt(request: SignedInRequest, community, partner_id: int, receipt_number: str) -> HttpResponse:
+def receipt(
+    request: SignedInRequest, community, partner_id: int, receipt_number: str
+) -> HttpResponse:
     partner = _partner(community, partner_id)
     redemption = partners_selectors.redemption_get(partner, receipt_number)
     if redemption.person_id != request.user.pk:
         coproduction_access.access_partner_desk(request.user, partner)
-    return render(request, "web/partners/receipt.html", {
-        "community": community, "partner": partner, "redemption": redemption,
-        "is_staff": coproduction_access.is_partner_staff(request.user, partner),
-        "is_coordinator": access.is_coordinator(request.user, community),
-    })
+    return render(
+        request,
+        "web/partners/receipt.html",
+        {
+            "community": community,
+            "partner": partner,
+            "redemption": redemption,
+            "is_staff": coproduction_access.is_partner_staff(request.user, partner),
+            "is_coordinator": access.is_coordinator(request.user, community),
+        },
+    )
 
 
 # The partner's report -------------------------------------------------------------------------
@@ -270,10 +351,17 @@ def report(request: SignedInRequest, community, partner_id: int) -> HttpResponse
     partner = _partner(community, partner_id)
     coproduction_access.access_partner_desk(request.user, partner)
     rows = partners_selectors.partner_report(partner)
-    return render(request, "web/partners/report.html", {
-        "community": community, "partner": partner, "rows": rows,
-        "total_minutes": sum(r.minutes for r in rows), "total_redemptions": sum(r.redemptions for r in rows),
-    })
+    return render(
+        request,
+        "web/partners/report.html",
+        {
+            "community": community,
+            "partner": partner,
+            "rows": rows,
+            "total_minutes": sum(r.minutes for r in rows),
+            "total_redemptions": sum(r.redemptions for r in rows),
+        },
+    )
 
 
 @login_required
@@ -282,6 +370,8 @@ def report(request: SignedInRequest, community, partner_id: int) -> HttpResponse
 def report_csv(request: SignedInRequest, community, partner_id: int) -> HttpResponse:
     partner = _partner(community, partner_id)
     coproduction_access.access_partner_desk(request.user, partner)
-    response = HttpResponse(partners_selectors.partner_report_csv(partner), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        partners_selectors.partner_report_csv(partner), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="redemptions-{partner.slug}.csv"'
     return response

@@ -32,7 +32,9 @@ def details(request: SignedInRequest) -> HttpResponse:
         form = DetailsForm(request.POST)
         if form.is_valid():
             try:
-                profiles_services.person_details_update(actor=request.user, person=person, **form.cleaned_data)
+                profiles_services.person_details_update(
+                    actor=request.user, person=person, **form.cleaned_data
+                )
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:
@@ -40,12 +42,21 @@ def details(request: SignedInRequest) -> HttpResponse:
                 return redirect("web:home")
         status = 400
     else:
-        form = DetailsForm(initial={
-            "full_name": person.full_name, "known_as": person.known_as, "email": person.email or "",
-            "phone": person.phone, "address": person.address, "neighbourhood": person.neighbourhood,
-            "date_of_birth": person.date_of_birth, "is_offline": person.is_offline,
-        })
-    return render(request, "web/profile/details.html", {"form": form, "person": person}, status=status)
+        form = DetailsForm(
+            initial={
+                "full_name": person.full_name,
+                "known_as": person.known_as,
+                "email": person.email or "",
+                "phone": person.phone,
+                "address": person.address,
+                "neighbourhood": person.neighbourhood,
+                "date_of_birth": person.date_of_birth,
+                "is_offline": person.is_offline,
+            }
+        )
+    return render(
+        request, "web/profile/details.html", {"form": form, "person": person}, status=status
+    )
 
 
 @login_required
@@ -60,8 +71,12 @@ def gifts(request: SignedInRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 profiles_services.gift_profile_update(
-                    actor=request.user, person=person, gifts=form.gifts(), availability=data["availability"],
-                    languages=data["languages"], accessibility_needs=data["accessibility_needs"],
+                    actor=request.user,
+                    person=person,
+                    gifts=form.gifts(),
+                    availability=data["availability"],
+                    languages=data["languages"],
+                    accessibility_needs=data["accessibility_needs"],
                     contact_preferences=data["contact_preferences"],
                 )
             except ValidationFailed as exc:
@@ -72,20 +87,31 @@ def gifts(request: SignedInRequest) -> HttpResponse:
         status = 400
     else:
         form = GiftProfileForm(initial=GiftProfileForm.initial_for(person))
-    return render(request, "web/profile/gifts.html", {"form": form, "person": person}, status=status)
+    return render(
+        request, "web/profile/gifts.html", {"form": form, "person": person}, status=status
+    )
 
 
 def _privacy_page(request, person, *, form=None, value_forms=None, status=200) -> HttpResponse:
     value_forms = value_forms or {}
     topics = [
-        (topic, value_forms.get(topic.topic) or SensitiveValueForm(prefix=topic.topic, initial={"value": topic.value}))
+        (
+            topic,
+            value_forms.get(topic.topic)
+            or SensitiveValueForm(prefix=topic.topic, initial={"value": topic.value}),
+        )
         for topic in privacy_selectors.sensitive_topics(person)
     ]
-    return render(request, "web/profile/privacy.html", {
-        "form": form or PrivacyForm(initial=PrivacyForm.initial_for(person)),
-        "topics": topics,
-        "person": person,
-    }, status=status)
+    return render(
+        request,
+        "web/profile/privacy.html",
+        {
+            "form": form or PrivacyForm(initial=PrivacyForm.initial_for(person)),
+            "topics": topics,
+            "person": person,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -97,7 +123,9 @@ def privacy(request: SignedInRequest) -> HttpResponse:
         form = PrivacyForm(request.POST)
         if form.is_valid():
             try:
-                privacy_services.privacy_update(actor=request.user, person=person, visibility=form.cleaned_data)
+                privacy_services.privacy_update(
+                    actor=request.user, person=person, visibility=form.cleaned_data
+                )
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             else:
@@ -120,12 +148,22 @@ def consent(request: SignedInRequest, topic: str) -> HttpResponse:
         try:
             privacy_services.consent_withdraw(actor=request.user, person=person, topic=topic)
         except NotFound:
-            messages.error(request, _("There is no consent to withdraw for %(topic)s.") % {"topic": label})
+            messages.error(
+                request, _("There is no consent to withdraw for %(topic)s.") % {"topic": label}
+            )
         else:
-            messages.success(request, _("Consent for %(topic)s withdrawn; what was recorded has been deleted.") % {"topic": label})
+            messages.success(
+                request,
+                _("Consent for %(topic)s withdrawn; what was recorded has been deleted.")
+                % {"topic": label},
+            )
     else:
         privacy_services.consent_give(actor=request.user, person=person, topic=topic)
-        messages.success(request, _("Consent for %(topic)s recorded. You can now record the information.") % {"topic": label})
+        messages.success(
+            request,
+            _("Consent for %(topic)s recorded. You can now record the information.")
+            % {"topic": label},
+        )
     return redirect("web:profile_privacy")
 
 
@@ -139,10 +177,14 @@ def sensitive(request: SignedInRequest, topic: str) -> HttpResponse:
     form = SensitiveValueForm(request.POST, prefix=topic)
     if form.is_valid():
         try:
-            privacy_services.sensitive_set(actor=request.user, person=person, field=topic, value=form.cleaned_data["value"])
+            privacy_services.sensitive_set(
+                actor=request.user, person=person, field=topic, value=form.cleaned_data["value"]
+            )
         except (ValidationFailed, PermissionDenied) as exc:
             show_refusal(form, exc)
         else:
-            messages.success(request, _("%(topic)s saved.") % {"topic": SensitiveField(topic).label})
+            messages.success(
+                request, _("%(topic)s saved.") % {"topic": SensitiveField(topic).label}
+            )
             return redirect("web:profile_privacy")
     return _privacy_page(request, person, value_forms={topic: form}, status=400)

@@ -28,7 +28,9 @@ from ..forms.public import ApplicationForm, ReferenceAnswerForm
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/index.html", {"communities": communities_selectors.communities_listed()})
+    return render(
+        request, "web/index.html", {"communities": communities_selectors.communities_listed()}
+    )
 
 
 def _client(request: HttpRequest) -> str:
@@ -51,8 +53,10 @@ def apply(request: HttpRequest, community) -> HttpResponse:
         if form.is_valid():
             try:
                 made = applications_services.application_request(
-                    actor=request.user if request.user.is_authenticated else None, community=community,
-                    client=_client(request), **form.cleaned_data,
+                    actor=request.user if request.user.is_authenticated else None,
+                    community=community,
+                    client=_client(request),
+                    **form.cleaned_data,
                 )
             except RateLimited as exc:
                 form.add_error(None, exc.message)
@@ -69,13 +73,21 @@ def apply(request: HttpRequest, community) -> HttpResponse:
     else:
         initial = {}
         if request.user.is_authenticated and not helping:
-            initial = {"full_name": request.user.full_name, "email": request.user.email or "",
-                       "phone": request.user.phone, "neighbourhood": request.user.neighbourhood,
-                       "address": request.user.address}
+            initial = {
+                "full_name": request.user.full_name,
+                "email": request.user.email or "",
+                "phone": request.user.phone,
+                "neighbourhood": request.user.neighbourhood,
+                "address": request.user.address,
+            }
         form = ApplicationForm(initial=initial)
         status = 200
-    response = render(request, "web/public/apply.html", {"community": community, "form": form, "helping": helping},
-                      status=status)
+    response = render(
+        request,
+        "web/public/apply.html",
+        {"community": community, "form": form, "helping": helping},
+        status=status,
+    )
     for name, value in headers.items():
         response[name] = value
     return response
@@ -88,8 +100,11 @@ def apply_done(request: HttpRequest, community) -> HttpResponse:
 
 @community_view
 def apply_check_email(request: HttpRequest, community) -> HttpResponse:
-    return render(request, "web/public/apply_check_email.html", {
-        "community": community, "confirm_hours": applications_services.APPLICATION_CONFIRM_HOURS})
+    return render(
+        request,
+        "web/public/apply_check_email.html",
+        {"community": community, "confirm_hours": applications_services.APPLICATION_CONFIRM_HOURS},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,20 +122,34 @@ def apply_confirm(request: HttpRequest, token: str) -> HttpResponse:
             return _confirm_closed(request, exc.message, 404)
         except Conflict as exc:
             if exc.code != "already_confirmed":
-                return _confirm_closed(request, exc.message, 410 if exc.code == "link_expired" else 409,
-                                       community=held.community)
+                return _confirm_closed(
+                    request,
+                    exc.message,
+                    410 if exc.code == "link_expired" else 409,
+                    community=held.community,
+                )
         return redirect("web:apply_done", held.community.slug)
     if held.application_id is not None:
         return redirect("web:apply_done", held.community.slug)
     if held.expires_at <= timezone.now():
-        return _confirm_closed(request, _("This confirmation link has expired. Please apply again."), 410,
-                               community=held.community)
-    return render(request, "web/public/apply_confirm.html", {"held": held, "community": held.community})
+        return _confirm_closed(
+            request,
+            _("This confirmation link has expired. Please apply again."),
+            410,
+            community=held.community,
+        )
+    return render(
+        request, "web/public/apply_confirm.html", {"held": held, "community": held.community}
+    )
 
 
 def _confirm_closed(request, message: str, status: int, community=None) -> HttpResponse:
-    return render(request, "web/public/apply_confirm_closed.html", {"message": message, "community": community},
-                  status=status)
+    return render(
+        request,
+        "web/public/apply_confirm_closed.html",
+        {"message": message, "community": community},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,14 +157,22 @@ def reference_answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         reference = references_selectors.reference_by_token(token)
     except NotFound as exc:
-        return render(request, "web/public/reference_closed.html", {"message": exc.message}, status=404)
+        return render(
+            request, "web/public/reference_closed.html", {"message": exc.message}, status=404
+        )
     if reference.status == ReferenceStatus.ANSWERED:
-        return _reference_closed(request, _("This reference has already been given. Thank you."), 409)
+        return _reference_closed(
+            request, _("This reference has already been given. Thank you."), 409
+        )
     if reference.status == ReferenceStatus.CANCELLED:
-        return _reference_closed(request, _("This reference is no longer needed. Thank you for your time."), 410)
+        return _reference_closed(
+            request, _("This reference is no longer needed. Thank you for your time."), 410
+        )
     if reference.is_expired():
         return _reference_closed(
-            request, _("This reference link has expired. Please ask the coordinator for a new one."), 410
+            request,
+            _("This reference link has expired. Please ask the coordinator for a new one."),
+            410,
         )
     status = 200
     if request.method == "POST":
@@ -146,13 +183,20 @@ def reference_answer(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             except Conflict as exc:
-                return _reference_closed(request, exc.message, 410 if exc.code == "link_expired" else 409)
+                return _reference_closed(
+                    request, exc.message, 410 if exc.code == "link_expired" else 409
+                )
             else:
                 return redirect("web:reference_thanks", token)
         status = 400
     else:
         form = ReferenceAnswerForm()
-    return render(request, "web/public/reference_answer.html", {"reference": reference, "form": form}, status=status)
+    return render(
+        request,
+        "web/public/reference_answer.html",
+        {"reference": reference, "form": form},
+        status=status,
+    )
 
 
 @require_GET
@@ -160,7 +204,9 @@ def reference_thanks(request: HttpRequest, token: str) -> HttpResponse:
     try:
         reference = references_selectors.reference_by_token(token)
     except NotFound as exc:
-        return render(request, "web/public/reference_closed.html", {"message": exc.message}, status=404)
+        return render(
+            request, "web/public/reference_closed.html", {"message": exc.message}, status=404
+        )
     if reference.status != ReferenceStatus.ANSWERED:
         return redirect("web:reference_answer", token)
     return render(request, "web/public/reference_thanks.html", {"reference": reference})

@@ -53,24 +53,43 @@ def referral_create(request: SignedInRequest, community, agency_slug: str) -> Ht
             data = form.cleaned_data
             try:
                 referrals_services.referral_create(
-                    actor=request.user, agency=agency, target=data["target"],
-                    role=referrals_selectors.referral_role(community, data["role"]), group_name=data["group_name"],
-                    full_name=data["full_name"], phone=data["phone"], email=data["email"],
-                    what_matters=data["what_matters"], consent_given=data["consent_given"],
-                    consent_note=data["consent_note"], share_with_referrer=data["share_with_referrer"],
+                    actor=request.user,
+                    agency=agency,
+                    target=data["target"],
+                    role=referrals_selectors.referral_role(community, data["role"]),
+                    group_name=data["group_name"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    what_matters=data["what_matters"],
+                    consent_given=data["consent_given"],
+                    consent_note=data["consent_note"],
+                    share_with_referrer=data["share_with_referrer"],
                 )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("Thank you. The referral is with the coordinators, who will get in "
-                                            "touch with the person. You can follow how it goes here."))
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. The referral is with the coordinators, who will get in "
+                        "touch with the person. You can follow how it goes here."
+                    ),
+                )
                 return redirect("web:agency_referrals", community.slug, agency.slug)
         status = 400
     else:
         form = ReferralForm(roles=roles)
-    return render(request, "web/referrals/form.html", {
-        "community": community, "agency": agency, "form": form,
-    }, status=status)
+    return render(
+        request,
+        "web/referrals/form.html",
+        {
+            "community": community,
+            "agency": agency,
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -80,12 +99,21 @@ def agency_referrals(request: SignedInRequest, community, agency_slug: str) -> H
     """The agency's referrals: when, to what, and how it is going. Nothing more."""
     agency = referrals_selectors.referral_agency(community, agency_slug)
     access_staff_work(request.user, agency)
-    outcomes = [referrals_selectors.referral_outcome(r) for r in referrals_selectors.referrals_of_agency(agency)[:200]]
+    outcomes = [
+        referrals_selectors.referral_outcome(r)
+        for r in referrals_selectors.referrals_of_agency(agency)[:200]
+    ]
     counts = referrals_selectors.referral_counts(agency)
-    return render(request, "web/referrals/agency.html", {
-        "community": community, "agency": agency, "outcomes": outcomes,
-        "summary": [(label, counts[value]) for value, label in ReferralStatus.choices],
-    })
+    return render(
+        request,
+        "web/referrals/agency.html",
+        {
+            "community": community,
+            "agency": agency,
+            "outcomes": outcomes,
+            "summary": [(label, counts[value]) for value, label in ReferralStatus.choices],
+        },
+    )
 
 
 # Coordinators ----------------------------------------------------------------------------------
@@ -98,23 +126,34 @@ def referral_queue(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
     rows = list(referrals_selectors.referrals_queue(community)[:300])
     open_statuses = {ReferralStatus.REFERRED, ReferralStatus.CONTACTED, ReferralStatus.JOINED}
-    return render(request, "web/referrals/queue.html", {
-        "community": community,
-        "new": [r for r in rows if r.status == ReferralStatus.REFERRED],
-        "following": [r for r in rows if r.status in open_statuses - {ReferralStatus.REFERRED}],
-        "closed": [r for r in rows if r.status not in open_statuses],
-    })
+    return render(
+        request,
+        "web/referrals/queue.html",
+        {
+            "community": community,
+            "new": [r for r in rows if r.status == ReferralStatus.REFERRED],
+            "following": [r for r in rows if r.status in open_statuses - {ReferralStatus.REFERRED}],
+            "closed": [r for r in rows if r.status not in open_statuses],
+        },
+    )
 
 
 def _detail_page(request, community, referral, *, form=None, status=200) -> HttpResponse:
     following = referrals_services.TRANSITIONS[referral.status]
-    return render(request, "web/referrals/detail.html", {
-        "community": community, "referral": referral, "form": form or StatusForm(),
-        "buttons": [(s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in following],
-        "needs_number": ReferralStatus.JOINED in following,
-        "first_exchange_made": referrals_selectors.first_exchange_made(referral),
-        "events": list(referral.events.all()),
-    }, status=status)
+    return render(
+        request,
+        "web/referrals/detail.html",
+        {
+            "community": community,
+            "referral": referral,
+            "form": form or StatusForm(),
+            "buttons": [(s, STATUS_BUTTONS[s]) for s in STATUS_BUTTONS if s in following],
+            "needs_number": ReferralStatus.JOINED in following,
+            "first_exchange_made": referrals_selectors.first_exchange_made(referral),
+            "events": list(referral.events.all()),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -122,7 +161,9 @@ def _detail_page(request, community, referral, *, form=None, status=200) -> Http
 @require_GET
 def referral_detail(request: SignedInRequest, community, referral_id: int) -> HttpResponse:
     access.access_coordinate(request.user, community)
-    return _detail_page(request, community, referrals_selectors.referral_get(community, referral_id))
+    return _detail_page(
+        request, community, referrals_selectors.referral_get(community, referral_id)
+    )
 
 
 @login_required
@@ -135,14 +176,21 @@ def referral_status(request: SignedInRequest, community, referral_id: int) -> Ht
     if form.is_valid():
         data = form.cleaned_data
         try:
-            referrals_services.referral_update_status(actor=request.user, referral=referral, status=data["status"],
-                                             member_number=data["member_number"], note=data["note"])
+            referrals_services.referral_update_status(
+                actor=request.user,
+                referral=referral,
+                status=data["status"],
+                member_number=data["member_number"],
+                note=data["note"],
+            )
         except Conflict as exc:
             messages.error(request, exc.message)
             return redirect("web:referral_detail", community.slug, referral.pk)
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
-            messages.success(request, _("Saved: %(status)s.") % {"status": ReferralStatus(data["status"]).label})
+            messages.success(
+                request, _("Saved: %(status)s.") % {"status": ReferralStatus(data["status"]).label}
+            )
             return redirect("web:referral_detail", community.slug, referral.pk)
     return _detail_page(request, community, referral, form=form, status=400)

@@ -34,8 +34,11 @@ def _walk_in(community, form: RegisterForm):
     number = memberships_selectors.member_number_in(community, text)
     found = memberships_selectors.active_members_by_number(community, {number}) if number else {}
     if number is None or number not in found:
-        form.add_error("walk_in", _("There is no member %(code)s in %(name)s. Check the number on their card.")
-                       % {"code": text, "name": community.name})
+        form.add_error(
+            "walk_in",
+            _("There is no member %(code)s in %(name)s. Check the number on their card.")
+            % {"code": text, "name": community.name},
+        )
         return None
     return found[number].person
 
@@ -50,9 +53,16 @@ def _not_started_page(request, community, session) -> HttpResponse:
     """The register of a session still to come: when it opens, and no form. A form sent anyway
     (an old tab, a guessed address) changes nothing and is answered 409, like other refusals
     because of where something stands."""
-    return render(request, "web/register/not_started.html", {
-        "community": community, "session": session, "starts": sessions.starts_text(session),
-    }, status=409 if request.method == "POST" else 200)
+    return render(
+        request,
+        "web/register/not_started.html",
+        {
+            "community": community,
+            "session": session,
+            "starts": sessions.starts_text(session),
+        },
+        status=409 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -73,20 +83,32 @@ def register_page(request: SignedInRequest, community, session_id: int) -> HttpR
             walk_in = _walk_in(community, form)
             if not form.errors:
                 try:
-                    register_services.register_save(actor=request.user, session=session, lines=form.lines(walk_in))
+                    register_services.register_save(
+                        actor=request.user, session=session, lines=form.lines(walk_in)
+                    )
                 except ApplicationError as exc:
                     show_refusal(form, exc)
                 else:
                     if request.POST.get("action") == "confirm":
                         return redirect("web:session_register_confirm", community.slug, session.pk)
-                    messages.success(request, _("Register saved. You can change it until you confirm it."))
+                    messages.success(
+                        request, _("Register saved. You can change it until you confirm it.")
+                    )
                     return redirect("web:session_register", community.slug, session.pk)
         status = 400
     else:
         form = RegisterForm(reg=reg, staff=staff)
-    return render(request, "web/register/register.html", {
-        "community": community, "session": session, "reg": reg, "form": form,
-    }, status=status)
+    return render(
+        request,
+        "web/register/register.html",
+        {
+            "community": community,
+            "session": session,
+            "reg": reg,
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -101,8 +123,11 @@ def register_confirm_page(request: SignedInRequest, community, session_id: int) 
         form = ConfirmForm(request.POST)
         if form.is_valid():
             try:
-                register_services.register_confirm(actor=request.user, session=session,
-                                          idempotency_key=f"web:{request.user.pk}:{form.cleaned_data['idempotency_key']}")
+                register_services.register_confirm(
+                    actor=request.user,
+                    session=session,
+                    idempotency_key=f"web:{request.user.pk}:{form.cleaned_data['idempotency_key']}",
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -116,10 +141,18 @@ def register_confirm_page(request: SignedInRequest, community, session_id: int) 
     reg = register_selectors.register_of(session)
     if reg.confirmed and request.method == "GET":
         return redirect("web:session_register", community.slug, session.pk)
-    return render(request, "web/register/confirm.html", {
-        "community": community, "session": session, "reg": reg, "form": form,
-        "each": _each(reg),
-    }, status=status)
+    return render(
+        request,
+        "web/register/confirm.html",
+        {
+            "community": community,
+            "session": session,
+            "reg": reg,
+            "form": form,
+            "each": _each(reg),
+        },
+        status=status,
+    )
 
 
 def _each(reg: register_selectors.Register) -> int | None:
@@ -137,8 +170,15 @@ def _chart(board: coproduction_dashboard_selectors.Dashboard) -> dict:
     bars = []
     for i, month in enumerate(board.months):
         height = round(96 * month.citizen_minutes / top)
-        bars.append({"x": i * 10 + 1, "y": 100 - height, "height": height, "label": month.label,
-                     "minutes": month.citizen_minutes})
+        bars.append(
+            {
+                "x": i * 10 + 1,
+                "y": 100 - height,
+                "height": height,
+                "label": month.label,
+                "minutes": month.citizen_minutes,
+            }
+        )
     return {"width": max(10, 10 * len(board.months)), "bars": bars}
 
 
@@ -155,6 +195,15 @@ def agency_dashboard(request: SignedInRequest, community, agency_slug: str) -> H
         start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
     period = coproduction_dashboard_selectors.period_for(community, start=start, end=end)
     board = coproduction_dashboard_selectors.agency_dashboard(agency, period)
-    return render(request, "web/agencies/dashboard.html", {
-        "community": community, "agency": agency, "board": board, "form": form, "chart": _chart(board),
-    }, status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "web/agencies/dashboard.html",
+        {
+            "community": community,
+            "agency": agency,
+            "board": board,
+            "form": form,
+            "chart": _chart(board),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -51,7 +51,11 @@ def _rows(request, community, found, roles, *, runs: bool = False) -> tuple[list
     person = acting_member(request, community)
     mine = sessions_selectors.signups_of_person(found, person)
     roles = {role.pk: role for role in roles}
-    reasons = {pk: [] for pk in roles} if runs else sessions_selectors.eligibility_by_role(person, roles.values())
+    reasons = (
+        {pk: [] for pk in roles}
+        if runs
+        else sessions_selectors.eligibility_by_role(person, roles.values())
+    )
     rows = [(session, mine.get(session.pk), reasons[session.role_id]) for session in found]
     blocked = [(roles[pk], why) for pk, why in reasons.items() if why]
     return rows, blocked
@@ -79,13 +83,23 @@ def agency_sessions(request: SignedInRequest, community, agency_slug: str) -> Ht
     may_run = can_do_staff_work(request.user, agency)
     runs = is_staff_of(acting_member(request, community), agency)
     rows, blocked = _rows(request, community, found, [session.role for session in found], runs=runs)
-    return render(request, "web/sessions/list.html", {
-        "community": community, "agency": agency, "role": None, "rows": rows, "blocked": blocked,
-        "ask_url": _ask_url(community, blocked), "may_run": may_run, "runs": runs,
-        "calendar_url": calendars.agency_calendar_url(agency),
-        "to_register": sessions_selectors.sessions_to_register(agency) if may_run else None,
-        "registered": sessions_selectors.sessions_registered(agency) if may_run else None,
-    })
+    return render(
+        request,
+        "web/sessions/list.html",
+        {
+            "community": community,
+            "agency": agency,
+            "role": None,
+            "rows": rows,
+            "blocked": blocked,
+            "ask_url": _ask_url(community, blocked),
+            "may_run": may_run,
+            "runs": runs,
+            "calendar_url": calendars.agency_calendar_url(agency),
+            "to_register": sessions_selectors.sessions_to_register(agency) if may_run else None,
+            "registered": sessions_selectors.sessions_registered(agency) if may_run else None,
+        },
+    )
 
 
 @login_required
@@ -98,11 +112,21 @@ def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResp
     runs = is_staff_of(acting_member(request, community), role.agency)
     # The role's reasons show even when no session is coming up.
     rows, blocked = _rows(request, community, found, [role], runs=runs)
-    return render(request, "web/sessions/list.html", {
-        "community": community, "agency": role.agency, "role": role, "rows": rows, "blocked": blocked,
-        "ask_url": _ask_url(community, blocked), "runs": runs,
-        "may_run": can_do_staff_work(request.user, role.agency), "calendar_url": calendars.role_calendar_url(role),
-    })
+    return render(
+        request,
+        "web/sessions/list.html",
+        {
+            "community": community,
+            "agency": role.agency,
+            "role": role,
+            "rows": rows,
+            "blocked": blocked,
+            "ask_url": _ask_url(community, blocked),
+            "runs": runs,
+            "may_run": can_do_staff_work(request.user, role.agency),
+            "calendar_url": calendars.role_calendar_url(role),
+        },
+    )
 
 
 @login_required
@@ -111,11 +135,19 @@ def role_sessions(request: SignedInRequest, community, role_id: int) -> HttpResp
 def my_sessions(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     person = acting_member(request, community)
-    return render(request, "web/sessions/mine.html", {
-        "community": community, "person": person,
-        "upcoming": sessions_selectors.my_signups(community, person), "past": sessions_selectors.my_signups(community, person, past=True),
-        "calendar_url": calendars.member_calendar_url(person, community) if person.pk == request.user.pk else None,
-    })
+    return render(
+        request,
+        "web/sessions/mine.html",
+        {
+            "community": community,
+            "person": person,
+            "upcoming": sessions_selectors.my_signups(community, person),
+            "past": sessions_selectors.my_signups(community, person, past=True),
+            "calendar_url": calendars.member_calendar_url(person, community)
+            if person.pk == request.user.pk
+            else None,
+        },
+    )
 
 
 # A session -----------------------------------------------------------------------------------
@@ -127,25 +159,51 @@ def _detail_page(request, community, session, *, cancel_form=None, status=200) -
     may_run = sessions_selectors.may_run(request.user, session)
     started = sessions_selectors.session_started(session)
     is_open = session.status == SessionStatus.SCHEDULED and not started
-    outcome = sessions_selectors.session_outcome(session) if session.status == SessionStatus.REGISTERED else None
+    outcome = (
+        sessions_selectors.session_outcome(session)
+        if session.status == SessionStatus.REGISTERED
+        else None
+    )
     # The agency's own staff run its sessions: they are offered no sign-up and told of no checks.
     runs = is_staff_of(person, session.agency)
-    eligibility = sessions_selectors.eligibility_reasons(person, session.role) if is_open and not signup and not runs else []
+    eligibility = (
+        sessions_selectors.eligibility_reasons(person, session.role)
+        if is_open and not signup and not runs
+        else []
+    )
     mine = None
     if outcome is not None:
         mine = next((row for row in outcome.came if row.person_id == person.pk), None)
-    return render(request, "web/sessions/detail.html", {
-        "community": community, "session": session, "signup": signup, "may_run": may_run, "is_open": is_open,
-        "runs": runs,
-        "started": started, "outcome": outcome, "my_attendance": mine,
-        "when": sessions_selectors.when_text(session), "starts": sessions_selectors.starts_text(session), "position": sessions_selectors.waiting_position(signup) if signup else None,
-        "eligibility": eligibility, "ask_url": _ask_url(community, eligibility),
-        "signups": sessions_selectors.signups_for(request.user, session) if may_run and outcome is None else [],
-        "staff_present": list(session.staff_present.all()),
-        "cancel_form": cancel_form or CancelSessionForm(),
-        "repeat": sessions_selectors.rrule_describe(session.series.rrule) if session.series else "",
-        "calendar_url": calendars.role_calendar_url(session.role),
-    }, status=status)
+    return render(
+        request,
+        "web/sessions/detail.html",
+        {
+            "community": community,
+            "session": session,
+            "signup": signup,
+            "may_run": may_run,
+            "is_open": is_open,
+            "runs": runs,
+            "started": started,
+            "outcome": outcome,
+            "my_attendance": mine,
+            "when": sessions_selectors.when_text(session),
+            "starts": sessions_selectors.starts_text(session),
+            "position": sessions_selectors.waiting_position(signup) if signup else None,
+            "eligibility": eligibility,
+            "ask_url": _ask_url(community, eligibility),
+            "signups": sessions_selectors.signups_for(request.user, session)
+            if may_run and outcome is None
+            else [],
+            "staff_present": list(session.staff_present.all()),
+            "cancel_form": cancel_form or CancelSessionForm(),
+            "repeat": sessions_selectors.rrule_describe(session.series.rrule)
+            if session.series
+            else "",
+            "calendar_url": calendars.role_calendar_url(session.role),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -171,15 +229,22 @@ def session_signup(request: SignedInRequest, community, session_id: int) -> Http
         if signup.status == SignUpStatus.BOOKED:
             messages.success(request, _("You have a place. We will remind you the day before."))
         else:
-            messages.success(request, _("The session is full, so you are on the waiting list. If a place comes "
-                                        "free it is yours, and we will tell you."))
+            messages.success(
+                request,
+                _(
+                    "The session is full, so you are on the waiting list. If a place comes "
+                    "free it is yours, and we will tell you."
+                ),
+            )
     return redirect("web:session_detail", community.slug, session.pk)
 
 
 @login_required
 @community_view
 @require_POST
-def signup_cancel(request: SignedInRequest, community, session_id: int, signup_id: int) -> HttpResponse:
+def signup_cancel(
+    request: SignedInRequest, community, session_id: int, signup_id: int
+) -> HttpResponse:
     access.access_community(request.user, community)
     session = sessions_selectors.session_get(community, session_id)
     signup = sessions_selectors.signup_get(session, signup_id)
@@ -202,11 +267,15 @@ def session_cancel(request: SignedInRequest, community, session_id: int) -> Http
     form = CancelSessionForm(request.POST)
     if form.is_valid():
         try:
-            sessions_services.session_cancel(actor=request.user, session=session, reason=form.cleaned_data["reason"])
+            sessions_services.session_cancel(
+                actor=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The session is cancelled and everyone signed up has been told."))
+            messages.success(
+                request, _("The session is cancelled and everyone signed up has been told.")
+            )
         return redirect("web:session_detail", community.slug, session.pk)
     return _detail_page(request, community, session, cancel_form=form, status=400)
 
@@ -225,13 +294,18 @@ def _staff_agency(request, community, agency_slug: str):
 @require_http_methods(["GET", "POST"])
 def session_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     agency = _staff_agency(request, community, agency_slug)
-    roles, staff = sessions_selectors.published_roles_of(agency), sessions_selectors.staff_people_of(agency)
+    roles, staff = (
+        sessions_selectors.published_roles_of(agency),
+        sessions_selectors.staff_people_of(agency),
+    )
     status = 200
     if request.method == "POST":
         form = SessionForm(request.POST, community=community, roles=roles, staff=staff)
         if form.is_valid():
             try:
-                session = sessions_services.session_create(actor=request.user, role=form.cleaned_data["role"], **form.values())
+                session = sessions_services.session_create(
+                    actor=request.user, role=form.cleaned_data["role"], **form.values()
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -239,12 +313,31 @@ def session_create(request: SignedInRequest, community, agency_slug: str) -> Htt
                 return redirect("web:session_detail", community.slug, session.pk)
         status = 400
     else:
-        form = SessionForm(community=community, roles=roles, staff=staff, initial={
-            "role": request.GET.get("role"), "day": community_today(community) + dt.timedelta(days=7),
-            "start": dt.time(10), "end": dt.time(12), "place": agency.place, "capacity": 6})
-    return render(request, "web/sessions/form.html", {
-        "community": community, "agency": agency, "form": form, "session": None, "has_roles": roles.exists(),
-    }, status=status)
+        form = SessionForm(
+            community=community,
+            roles=roles,
+            staff=staff,
+            initial={
+                "role": request.GET.get("role"),
+                "day": community_today(community) + dt.timedelta(days=7),
+                "start": dt.time(10),
+                "end": dt.time(12),
+                "place": agency.place,
+                "capacity": 6,
+            },
+        )
+    return render(
+        request,
+        "web/sessions/form.html",
+        {
+            "community": community,
+            "agency": agency,
+            "form": form,
+            "session": None,
+            "has_roles": roles.exists(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -252,32 +345,64 @@ def session_create(request: SignedInRequest, community, agency_slug: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def series_create(request: SignedInRequest, community, agency_slug: str) -> HttpResponse:
     agency = _staff_agency(request, community, agency_slug)
-    roles, staff = sessions_selectors.published_roles_of(agency), sessions_selectors.staff_people_of(agency)
+    roles, staff = (
+        sessions_selectors.published_roles_of(agency),
+        sessions_selectors.staff_people_of(agency),
+    )
     status = 200
     if request.method == "POST":
         form = SeriesForm(request.POST, community=community, roles=roles, staff=staff)
         if form.is_valid():
             try:
                 series = sessions_services.series_create(
-                    actor=request.user, role=form.cleaned_data["role"], rrule=form.rule(),
-                    first_start=form.start_at(), duration_minutes=form.cleaned_data["duration_minutes"],
-                    place=form.cleaned_data["place"], capacity=form.cleaned_data["capacity"],
+                    actor=request.user,
+                    role=form.cleaned_data["role"],
+                    rrule=form.rule(),
+                    first_start=form.start_at(),
+                    duration_minutes=form.cleaned_data["duration_minutes"],
+                    place=form.cleaned_data["place"],
+                    capacity=form.cleaned_data["capacity"],
                     staff_present=list(form.cleaned_data["staff"]),
                 )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
-                messages.success(request, _("%(count)s sessions published: %(repeat)s.") % {
-                    "count": series.sessions.count(), "repeat": sessions_selectors.rrule_describe(series.rrule)})
+                messages.success(
+                    request,
+                    _("%(count)s sessions published: %(repeat)s.")
+                    % {
+                        "count": series.sessions.count(),
+                        "repeat": sessions_selectors.rrule_describe(series.rrule),
+                    },
+                )
                 return redirect("web:agency_sessions", community.slug, agency.slug)
         status = 400
     else:
-        form = SeriesForm(community=community, roles=roles, staff=staff, initial={
-            "role": request.GET.get("role"), "day": community_today(community) + dt.timedelta(days=7),
-            "start": dt.time(10), "duration_minutes": 120, "count": 12, "place": agency.place, "capacity": 6})
-    return render(request, "web/sessions/series_form.html", {
-        "community": community, "agency": agency, "form": form, "has_roles": roles.exists(),
-    }, status=status)
+        form = SeriesForm(
+            community=community,
+            roles=roles,
+            staff=staff,
+            initial={
+                "role": request.GET.get("role"),
+                "day": community_today(community) + dt.timedelta(days=7),
+                "start": dt.time(10),
+                "duration_minutes": 120,
+                "count": 12,
+                "place": agency.place,
+                "capacity": 6,
+            },
+        )
+    return render(
+        request,
+        "web/sessions/series_form.html",
+        {
+            "community": community,
+            "agency": agency,
+            "form": form,
+            "has_roles": roles.exists(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -294,7 +419,9 @@ def session_edit(request: SignedInRequest, community, session_id: int) -> HttpRe
         form = SessionForm(request.POST, community=community, staff=staff)
         if form.is_valid():
             try:
-                sessions_services.session_update(actor=request.user, session=session, **form.values())
+                sessions_services.session_update(
+                    actor=request.user, session=session, **form.values()
+                )
             except ApplicationError as exc:
                 show_refusal(form, exc)
             else:
@@ -303,13 +430,34 @@ def session_edit(request: SignedInRequest, community, session_id: int) -> HttpRe
         status = 400
     else:
         tz = zoneinfo.ZoneInfo(community.timezone)
-        start, end = timezone.localtime(session.starts_at, tz), timezone.localtime(session.ends_at, tz)
-        form = SessionForm(community=community, staff=staff, initial={
-            "day": start.date(), "start": start.time(), "end": end.time(), "place": session.place,
-            "capacity": session.capacity, "staff": list(session.staff_present.all())})
-    return render(request, "web/sessions/form.html", {
-        "community": community, "agency": agency, "form": form, "session": session, "has_roles": True,
-    }, status=status)
+        start, end = (
+            timezone.localtime(session.starts_at, tz),
+            timezone.localtime(session.ends_at, tz),
+        )
+        form = SessionForm(
+            community=community,
+            staff=staff,
+            initial={
+                "day": start.date(),
+                "start": start.time(),
+                "end": end.time(),
+                "place": session.place,
+                "capacity": session.capacity,
+                "staff": list(session.staff_present.all()),
+            },
+        )
+    return render(
+        request,
+        "web/sessions/form.html",
+        {
+            "community": community,
+            "agency": agency,
+            "form": form,
+            "session": session,
+            "has_roles": True,
+        },
+        status=status,
+    )
 
 
 # Feeds ---------------------------------------------------------------------------------------

@@ -66,11 +66,20 @@ def code(request) -> HttpResponse:
         if form.is_valid():
             member_number = form.cleaned_data["member_number"]
             # The same limit as wrong passwords for this member number, and per client.
-            if not ratelimit.consume(request, action="login_failed", key=failed_sign_in_key(member_number)):
-                form.add_error(None, _("Too many attempts. Wait a few minutes and try again, or ask your coordinator."))
+            if not ratelimit.consume(
+                request, action="login_failed", key=failed_sign_in_key(member_number)
+            ):
+                form.add_error(
+                    None,
+                    _(
+                        "Too many attempts. Wait a few minutes and try again, or ask your coordinator."
+                    ),
+                )
                 return render(request, "web/sign_in/code.html", {"form": form}, status=429)
             try:
-                token = sign_in_selectors.sign_in_code_check(member_number=member_number, code=form.cleaned_data["code"])
+                token = sign_in_selectors.sign_in_code_check(
+                    member_number=member_number, code=form.cleaned_data["code"]
+                )
             except (ValidationFailed, Conflict) as exc:
                 show_refusal(form, exc)
             else:
@@ -99,7 +108,9 @@ def choose_password(request) -> HttpResponse:
         form = ChoosePasswordForm(request.POST, person=person)
         if form.is_valid():
             try:
-                person = sign_in_services.sign_in_token_redeem(token_id=token.pk, password=form.cleaned_data["password1"])
+                person = sign_in_services.sign_in_token_redeem(
+                    token_id=token.pk, password=form.cleaned_data["password1"]
+                )
             except ValidationFailed as exc:
                 show_refusal(form, exc)
             except (NotFound, Conflict) as exc:
@@ -114,9 +125,17 @@ def choose_password(request) -> HttpResponse:
     else:
         form = ChoosePasswordForm(person=person)
     memberships = list(memberships_selectors.memberships_of(person))
-    return render(request, "web/sign_in/choose_password.html", {
-        "form": form, "person": person, "token": token, "memberships": memberships,
-    }, status=status)
+    return render(
+        request,
+        "web/sign_in/choose_password.html",
+        {
+            "form": form,
+            "person": person,
+            "token": token,
+            "memberships": memberships,
+        },
+        status=status,
+    )
 
 
 # Coordinators: a way in for a member ---------------------------------------------------------
@@ -131,19 +150,31 @@ def member_first_password(request: SignedInRequest, community, number: int) -> H
     form = ChoosePasswordForm(request.POST, person=membership.person, prefix="first_password")
     if form.is_valid():
         try:
-            sign_in_services.password_set_first(actor=request.user, community=community, membership=membership,
-                                              password=form.cleaned_data["password1"])
+            sign_in_services.password_set_first(
+                actor=request.user,
+                community=community,
+                membership=membership,
+                password=form.cleaned_data["password1"],
+            )
         except ValidationFailed as exc:
             show_refusal(form, exc)
         except Conflict as exc:
             messages.error(request, exc.message)
-            return redirect(reverse("web:member_detail", args=[community.slug, number]) + "#sign-in")
+            return redirect(
+                reverse("web:member_detail", args=[community.slug, number]) + "#sign-in"
+            )
         else:
-            messages.success(request, _(
-                "%(name)s's first password is set. Tell them it in person or by phone, with their member "
-                "number %(code)s; they can change it on their account page."
-            ) % {"name": membership.person.display_name, "code": membership.member_code})
-            return redirect(reverse("web:member_detail", args=[community.slug, number]) + "#sign-in")
+            messages.success(
+                request,
+                _(
+                    "%(name)s's first password is set. Tell them it in person or by phone, with their member "
+                    "number %(code)s; they can change it on their account page."
+                )
+                % {"name": membership.person.display_name, "code": membership.member_code},
+            )
+            return redirect(
+                reverse("web:member_detail", args=[community.slug, number]) + "#sign-in"
+            )
     return _member_page(request, community, membership, forms={"first_password": form}, status=400)
 
 
@@ -157,17 +188,26 @@ def member_sign_in_letter(request: SignedInRequest, community, number: int) -> H
     membership = _member(request, community, number)
     access.access_give_sign_in(request.user, community, membership)
     if request.method == "POST":
-        token, letter_code = sign_in_services.sign_in_code_issue(actor=request.user, community=community,
-                                                               membership=membership)
+        token, letter_code = sign_in_services.sign_in_code_issue(
+            actor=request.user, community=community, membership=membership
+        )
         request.session[LETTER_SESSION_KEY] = {
-            "membership": membership.pk, "code": letter_code,
+            "membership": membership.pk,
+            "code": letter_code,
             "expires": sign_in_selectors.when(token.expires_at, community),
         }
         return redirect("web:member_sign_in_letter", community.slug, number)
     letter = request.session.pop(LETTER_SESSION_KEY, None)
     if not (letter and letter.get("membership") == membership.pk):
         letter = None
-    return render(request, "web/sign_in/letter.html", {
-        "community": community, "membership": membership, "letter": letter,
-        "address": settings.SITE_URL + reverse("web:sign_in_code"), "coordinator": request.user.display_name,
-    })
+    return render(
+        request,
+        "web/sign_in/letter.html",
+        {
+            "community": community,
+            "membership": membership,
+            "letter": letter,
+            "address": settings.SITE_URL + reverse("web:sign_in_code"),
+            "coordinator": request.user.display_name,
+        },
+    )

@@ -43,15 +43,31 @@ class Command(BaseCommand):
     help = "Build the Riverside demo community (once), print its logins and serve it on 127.0.0.1."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", default=os.environ.get("PORT") or "8000",
-                            help="Port to serve on (default: $PORT, else 8000).")
-        parser.add_argument("--no-serve", action="store_true", help="Build the demo and print the logins, then stop.")
-        parser.add_argument("--reset", action="store_true",
-                            help="Delete the SQLite database in var/ first and build everything again.")
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Do not start the in-process worker thread (run `coproduce worker` yourself).")
-        parser.add_argument("--logins-markdown", action="store_true",
-                            help="Only print the demo logins as a markdown table (for the README).")
+        parser.add_argument(
+            "--port",
+            default=os.environ.get("PORT") or "8000",
+            help="Port to serve on (default: $PORT, else 8000).",
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Build the demo and print the logins, then stop.",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete the SQLite database in var/ first and build everything again.",
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start the in-process worker thread (run `coproduce worker` yourself).",
+        )
+        parser.add_argument(
+            "--logins-markdown",
+            action="store_true",
+            help="Only print the demo logins as a markdown table (for the README).",
+        )
 
     def handle(self, *args, port, no_serve, reset, no_worker, logins_markdown, **options):
         if logins_markdown:
@@ -97,7 +113,8 @@ class Command(BaseCommand):
         messaging_demo.build_conversations()
         summary = demo.demo_summary()
         self.stdout.write(
-            ("Built" if built else "Found") + f" the demo: Riverside has {summary['riverside_members']} members and "
+            ("Built" if built else "Found")
+            + f" the demo: Riverside has {summary['riverside_members']} members and "
             f"{summary['pending_applications']} applications waiting; Hillside has {summary['hillside_members']}."
         )
 
@@ -112,11 +129,15 @@ class Command(BaseCommand):
         path = Path(database["NAME"])
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        private_file(path)  # empty, for the owner only, before migrate opens it (settings do this at start)
+        private_file(
+            path
+        )  # empty, for the owner only, before migrate opens it (settings do this at start)
         self.stdout.write(f"Deleted {path}.")
 
     def logins_table(self) -> Table:
-        table = Table(title="Demo logins (password for all: " + demo.DEMO_PASSWORD + ")", title_justify="left")
+        table = Table(
+            title="Demo logins (password for all: " + demo.DEMO_PASSWORD + ")", title_justify="left"
+        )
         table.add_column("Who")
         table.add_column("Sign in with")
         table.add_column("What they can show you")
@@ -132,12 +153,21 @@ class Command(BaseCommand):
         from django_tasks.backends.database.management.commands.db_worker import Worker
 
         if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
-            self.stdout.write("Background jobs run immediately (TASKS_BACKEND is not the database queue).")
+            self.stdout.write(
+                "Background jobs run immediately (TASKS_BACKEND is not the database queue)."
+            )
             return
         worker = Worker(
-            queue_names=["*"], interval=1, batch=False, backend_name=DEFAULT_TASK_BACKEND_ALIAS,
-            startup_delay=False, max_tasks=None, worker_id="demo-thread",
+            queue_names=["*"],
+            interval=1,
+            batch=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="demo-thread",
         )
         threading.Thread(target=worker.run, name="coproduce-demo-worker", daemon=True).start()
         start_periodic_thread()
-        self.stdout.write("Background worker: running in this process, with the timed jobs every five minutes.")
+        self.stdout.write(
+            "Background worker: running in this process, with the timed jobs every five minutes."
+        )

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Run the timed jobs now (--once) or enqueue them every five minutes for the workers."
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Run every timed job now and print what it did.")
+        parser.add_argument(
+            "--once", action="store_true", help="Run every timed job now and print what it did."
+        )
 
     def handle(self, *args, once=False, **options):
         if once:

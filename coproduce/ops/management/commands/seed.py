@@ -36,12 +36,27 @@ class Command(BaseCommand):
     help = "Fill the database with large synthetic communities for benchmarks (bulk inserts, no audit rows)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--communities", type=int, default=1, help="How many communities (default 1).")
-        parser.add_argument("--members", type=int, default=1000, help="Members in each community (default 1000).")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
-        parser.add_argument("--batch-size", type=int, default=5000, help="Members per database batch (default 5000).")
-        parser.add_argument("--listings", type=int, default=0,
-                            help="Offers and requests in each community (default 0).")
+        parser.add_argument(
+            "--communities", type=int, default=1, help="How many communities (default 1)."
+        )
+        parser.add_argument(
+            "--members", type=int, default=1000, help="Members in each community (default 1000)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed: the same seed gives the same data."
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            help="Members per database batch (default 5000).",
+        )
+        parser.add_argument(
+            "--listings",
+            type=int,
+            default=0,
+            help="Offers and requests in each community (default 0).",
+        )
 
     def handle(self, *args, communities, members, seed, batch_size, listings, **options):
         if communities < 1:
@@ -59,8 +74,12 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=stderr_console(self.stderr), disable=options["verbosity"] == 0,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr_console(self.stderr),
+            disable=options["verbosity"] == 0,
         )
         created = []
         with progress:
@@ -70,21 +89,37 @@ class Command(BaseCommand):
                     community = people.create_community(rng, index)
                 except ApplicationError as exc:
                     raise CommandError(exc.message) from None
-                task = progress.add_task(f"{community.name} ({community.member_prefix})", total=members)
-                people.insert_members(rng, community, members, batch_size=batch_size,
-                                      advance=lambda n, task=task: progress.update(task, advance=n))
+                task = progress.add_task(
+                    f"{community.name} ({community.member_prefix})", total=members
+                )
+                people.insert_members(
+                    rng,
+                    community,
+                    members,
+                    batch_size=batch_size,
+                    advance=lambda n, task=task: progress.update(task, advance=n),
+                )
                 people.insert_applications(rng, community, members // people.APPLICATIONS_PER)
                 places = people.insert_neighbourhoods(community, index)
                 if listings:
                     task = progress.add_task(f"{community.name}: listings", total=listings)
-                    listing_seeding.insert_listings(f"{seed}:{index}:listings", community, places, listings,
-                                                    lambda n, task=task: progress.update(task, advance=n))
+                    listing_seeding.insert_listings(
+                        f"{seed}:{index}:listings",
+                        community,
+                        places,
+                        listings,
+                        lambda n, task=task: progress.update(task, advance=n),
+                    )
                 created.append(community)
         people.analyze(vacuum=bool(listings))
         elapsed = time.perf_counter() - started
         for community in created:
-            self.stdout.write(f"{community.slug}\t{community.member_prefix}\t{members} members"
-                              + (f"\t{listings} listings" if listings else ""))
-        self.stdout.write(f"Seeded {communities * members} members"
-                          + (f" and {communities * listings} listings" if listings else "")
-                          + f" in {communities} communit{'y' if communities == 1 else 'ies'} in {elapsed:.1f} s.")
+            self.stdout.write(
+                f"{community.slug}\t{community.member_prefix}\t{members} members"
+                + (f"\t{listings} listings" if listings else "")
+            )
+        self.stdout.write(
+            f"Seeded {communities * members} members"
+            + (f" and {communities * listings} listings" if listings else "")
+            + f" in {communities} communit{'y' if communities == 1 else 'ies'} in {elapsed:.1f} s."
+        )

@@ -26,30 +26,43 @@ from coproduce.ops.console import render
 def _who(parser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--email", help="The person's email address.")
-    group.add_argument("--member", help="The person's member number, e.g. RIV-0042 (for members without email).")
+    group.add_argument(
+        "--member", help="The person's member number, e.g. RIV-0042 (for members without email)."
+    )
 
 
 class Command(BaseCommand):
     help = "Create, list or revoke a person's API access tokens."
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, title="actions",
-                                        metavar="{create,list,revoke}")
-        create = actions.add_parser("create", help="Create a token and print it (it is shown only once).")
+        actions = parser.add_subparsers(
+            dest="action", required=True, title="actions", metavar="{create,list,revoke}"
+        )
+        create = actions.add_parser(
+            "create", help="Create a token and print it (it is shown only once)."
+        )
         _who(create)
-        create.add_argument("--name", default="Command line", help="A name to recognise the token by.")
+        create.add_argument(
+            "--name", default="Command line", help="A name to recognise the token by."
+        )
         create.add_argument("--community", help="Limit the token to one community (its slug).")
         listing = actions.add_parser("list", help="List a person's tokens (never the secrets).")
         _who(listing)
-        revoke = actions.add_parser("revoke", help="Revoke a token by the prefix shown in `token list`.")
+        revoke = actions.add_parser(
+            "revoke", help="Revoke a token by the prefix shown in `token list`."
+        )
         _who(revoke)
-        revoke.add_argument("--prefix", required=True, help="The start of the token, as `token list` shows it.")
+        revoke.add_argument(
+            "--prefix", required=True, help="The start of the token, as `token list` shows it."
+        )
 
     def handle(self, *args, action, email=None, member=None, **options):
         person = self.find_person(email=email, member=member)
         try:
             if action == "create":
-                self.create_token(person, name=options["name"], community_slug=options.get("community"))
+                self.create_token(
+                    person, name=options["name"], community_slug=options.get("community")
+                )
             elif action == "list":
                 self.list_tokens(person)
             else:
@@ -82,7 +95,9 @@ class Command(BaseCommand):
         community: Community | None = None
         if community_slug:
             community = communities_selectors.community_get(community_slug)
-        _, secret = tokens_services.token_create(actor=person, person=person, name=name, community=community)
+        _, secret = tokens_services.token_create(
+            actor=person, person=person, name=name, community=community
+        )
         # Only the token on stdout, so `TOKEN=$(coproduce token create ...)` works.
         self.stdout.write(secret)
         self.stderr.write(
@@ -112,8 +127,11 @@ class Command(BaseCommand):
         prefix = prefix.strip()
         if len(prefix) < 4:
             raise CommandError("Give at least the first 4 characters of the token.")
-        matches = [t for t in tokens_selectors.tokens_of(person) if t.is_active and (
-            t.prefix.startswith(prefix) or prefix.startswith(t.prefix))]
+        matches = [
+            t
+            for t in tokens_selectors.tokens_of(person)
+            if t.is_active and (t.prefix.startswith(prefix) or prefix.startswith(t.prefix))
+        ]
         if not matches:
             raise CommandError(f"{person.display_name} has no active token starting {prefix!r}.")
         if len(matches) > 1:

@@ -22,8 +22,11 @@ class Command(DbWorkerCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.set_defaults(reload=False)
-        parser.add_argument("--no-periodic", action="store_true",
-                            help="Do not enqueue the timed jobs (auto-confirm, reservation expiry) every five minutes.")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="Do not enqueue the timed jobs (auto-confirm, reservation expiry) every five minutes.",
+        )
 
     def handle(self, *args, **options):
         no_periodic = options.pop("no_periodic", False)
