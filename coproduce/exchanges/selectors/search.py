@@ -149,13 +149,13 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
             params += [f"{w}:*", w, w, w, w]
         # Constant SQL: the words go in as parameters. ts_rank is `real`; as double, the value a
         # cursor carries compares equal again.
-        matches = RawSQL(
+        matches = RawSQL(  # noqa: S611
             f'"exchanges_listing"."search_vector" @@ ({query})',
-            params,  # noqa: S611
+            params,
             output_field=BooleanField(),
         )
-        rank = RawSQL(
-            f'ts_rank("exchanges_listing"."search_vector", ({query}))::double precision',  # noqa: S611
+        rank = RawSQL(  # noqa: S611
+            f'ts_rank("exchanges_listing"."search_vector", ({query}))::double precision',
             params,
             output_field=FloatField(),
         )
@@ -177,9 +177,9 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
         f" FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match}) LIMIT -1) AS ranked"
         " WHERE ranked.id = exchanges_listing.id)"
     )
-    return qs.filter(pk__in=RawSQL(found_sql, params)).annotate(  # noqa: S611
-        relevance=RawSQL(rank_sql, params, output_field=FloatField())
-    )  # noqa: S611
+    found = RawSQL(found_sql, params)  # noqa: S611
+    rank = RawSQL(rank_sql, params, output_field=FloatField())  # noqa: S611
+    return qs.filter(pk__in=found).annotate(relevance=rank)
 
 
 def _distance_km(lat: float, lng: float) -> Any:
