@@ -5,7 +5,7 @@ content type the browser sends are ignored. It is refused when the file is too l
 picture has an absurd number of pixels (a small file that would unpack into gigabytes), then
 turned upright by its EXIF orientation, copied into a fresh image (so no EXIF, GPS, XMP, ICC or
 comment travels with it), resized to fit 1200 px with a 320 px thumbnail, and stored as a new
-JPEG in the database (see docs/architecture.md: a database backup is then a backup of every
+JPEG in the database (see docs/features/listings.md: a database backup is then a backup of every
 picture, and pictures are served only to people who may see the listing)."""
 
 from __future__ import annotations
