@@ -42,6 +42,7 @@ test: $(TEST_INSTALL)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy coproduce config
 
 bench: install

@@ -365,7 +365,8 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
     with transaction.atomic():
         Session.objects.bulk_create(past, batch_size=2000)
         Session.objects.bulk_create(later, batch_size=2000)
-        # Bookings on the sessions not yet registered (places_taken counts them, as the services keep it).
+        # Bookings on the sessions not yet registered (places_taken counts them, as the services
+        # keep it).
         signups = []
         for s in later:
             if s.status == SessionStatus.CANCELLED:
@@ -513,7 +514,8 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
                 community=community,
                 reason=Reason.SESSION_CREDIT,
                 idempotency_key=f"session:{s.pk}",
-                memo=f"{s.role.title} at {s.agency.name}, {timezone.localtime(s.starts_at):%-d %B %Y}",
+                memo=f"{s.role.title} at {s.agency.name}, "
+                f"{timezone.localtime(s.starts_at):%-d %B %Y}",
                 related_type="session",
                 related_id=str(s.pk),
                 actor_id=s.register_confirmed_by_id,
@@ -592,8 +594,8 @@ def seed_history(community, args):  # noqa: C901, PLR0912, PLR0915 - one long, p
             session_table, transfer_table = Session._meta.db_table, Transfer._meta.db_table
             cursor.execute(
                 f"UPDATE {session_table} SET transfer_id = (SELECT t.id FROM {transfer_table} t"  # noqa: S608
-                f" WHERE t.community_id = %s AND t.idempotency_key = 'session:' || CAST({session_table}.id AS TEXT))"
-                f" WHERE community_id = %s AND status = %s",
+                " WHERE t.community_id = %s AND t.idempotency_key = 'session:' || "
+                f"CAST({session_table}.id AS TEXT)) WHERE community_id = %s AND status = %s",
                 [community.pk, community.pk, SessionStatus.REGISTERED],
             )
 
@@ -747,8 +749,8 @@ def dashboard_sql(agency, period):
         ),
         "spending": (
             f"SELECT pa.name, COUNT(*), SUM(r.minutes), COUNT(DISTINCT r.person_id) FROM {red} r"
-            f" JOIN {par} pa ON pa.id = r.partner_id WHERE r.created_at >= {cast} AND r.created_at < {cast}"
-            f" AND r.person_id IN ({citizen_lines}) GROUP BY pa.name ORDER BY 3 DESC, 1",
+            f" JOIN {par} pa ON pa.id = r.partner_id WHERE r.created_at >= {cast} AND r.created_at "
+            f"< {cast} AND r.person_id IN ({citizen_lines}) GROUP BY pa.name ORDER BY 3 DESC, 1",
             [start, end] + period_params,
         ),
     }
@@ -1032,25 +1034,28 @@ def measure(args, tmp: Path) -> None:
     )
     print(
         f"Load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in load_before)} before seeding, "
-        f"{' '.join(f'{x:.2f}' for x in load_seeded)} after, {' '.join(f'{x:.2f}' for x in load_after)} at the end."
+        f"{' '.join(f'{x:.2f}' for x in load_seeded)} after, "
+        f"{' '.join(f'{x:.2f}' for x in load_after)} at the end."
     )
     print(
-        f"Seed: {args.members:,} members (`coproduce seed`, {members_s:.1f} s), {args.agencies} agencies, "
-        f"{args.roles} roles, {seeded['past']:,} past sessions with confirmed registers and "
-        f"{seeded['attendance']:,} Attendance rows, {seeded['later']:,} other sessions "
-        f"({seeded['signups']:,} bookings), {seeded['transfers']:,} transfers with {seeded['postings']:,} postings, "
-        f"{seeded['referrals']:,} referrals, {seeded['redemptions']:,} redemptions: {seed_s:.1f} s in all."
+        f"Seed: {args.members:,} members (`coproduce seed`, {members_s:.1f} s), {args.agencies} "
+        f"agencies, {args.roles} roles, {seeded['past']:,} past sessions with confirmed registers "
+        f"and {seeded['attendance']:,} Attendance rows, {seeded['later']:,} other sessions "
+        f"({seeded['signups']:,} bookings), {seeded['transfers']:,} transfers with "
+        f"{seeded['postings']:,} postings, {seeded['referrals']:,} referrals, "
+        f"{seeded['redemptions']:,} redemptions: {seed_s:.1f} s in all."
     )
     print(
-        f"Biggest agency: {seeded['big_sessions']:,} past sessions, {seeded['big_attendance']:,} Attendance rows; "
-        f"dashboard period {period.first} to {period.last}: {board.sessions:,} sessions, {board.people:,} people, "
-        f"{board.citizen_minutes // 60:,} hours co-produced, {board.credited_minutes // 60:,} hours credited, "
-        f"{board.referrals_total:,} referrals, {len(board.spending)} partners."
+        f"Biggest agency: {seeded['big_sessions']:,} past sessions, {seeded['big_attendance']:,} "
+        f"Attendance rows; dashboard period {period.first} to {period.last}: {board.sessions:,} "
+        f"sessions, {board.people:,} people, {board.citizen_minutes // 60:,} hours co-produced, "
+        f"{board.credited_minutes // 60:,} hours credited, {board.referrals_total:,} referrals, "
+        f"{len(board.spending)} partners."
     )
     print()
     print(
-        "| measure | queries | p50 ms | p95 ms | baseline | baseline queries | baseline p50 ms | baseline p95 ms "
-        "| ratio (p50) |"
+        "| measure | queries | p50 ms | p95 ms | baseline | baseline queries | baseline p50 ms | "
+        "baseline p95 ms | ratio (p50) |"
     )
     print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
 
@@ -1087,7 +1092,8 @@ def measure(args, tmp: Path) -> None:
         page_sql,
     )
     print(
-        f"| register_save before each confirm (not compared) | | {' | '.join(fmt(save_ms))} | | | | | |"
+        f"| register_save before each confirm (not compared) | | {' | '.join(fmt(save_ms))} | | | "
+        "| | |"
     )
 
 

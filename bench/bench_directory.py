@@ -1,7 +1,7 @@
 """Member directory benchmark: `selectors.member_directory` against hand-written SQL.
 
-    python bench/bench_directory.py --members 200000 --runs 30          # SQLite in a temp dir
-    DATABASE_URL=postgres://... python bench/bench_directory.py ...     # an EMPTY PostgreSQL database
+    python bench/bench_directory.py --members 200000 --runs 30        # SQLite in a temp dir
+    DATABASE_URL=postgres://... python bench/bench_directory.py ...   # an EMPTY PostgreSQL database
 
 Seeds one community with `coproduce seed` (timed), then times four directory reads, each as the
 selector (queryset, select_related, two prefetches, model instances) and as raw SQL over a cursor
@@ -88,7 +88,8 @@ def main() -> None:
     coproduce("migrate", "--skip-checks", "-v", "0", env=env)
     if Community.objects.exists():
         sys.exit(
-            "The benchmark database must be empty: it seeds its own community. Give an empty DATABASE_URL."
+            "The benchmark database must be empty: it seeds its own community. Give an empty "
+            "DATABASE_URL."
         )
     seed_seconds = coproduce(
         "seed",
@@ -126,11 +127,13 @@ def main() -> None:
         version = f"{number // 10000}.{number % 10000}"
     print()
     print(
-        f"Database: {'PostgreSQL' if vendor == 'postgresql' else 'SQLite'} {version}; {args.members:,} members in one community (seed {args.seed}); "
-        f"{args.runs} timed runs per case; page size {PAGE}."
+        f"Database: {'PostgreSQL' if vendor == 'postgresql' else 'SQLite'} {version}; "
+        f"{args.members:,} members in one community (seed {args.seed}); {args.runs} timed runs per "
+        f"case; page size {PAGE}."
     )
     print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}."
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}."
     )
     print(
         f"Seed time (`coproduce seed --members {args.members}`): {seed_seconds:.1f} s "
@@ -138,13 +141,15 @@ def main() -> None:
     )
     print()
     print(
-        "| case | rows | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms | ratio (p50) |"
+        "| case | rows | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms | "
+        "ratio (p50) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, sel, raw, count in rows:
         print(
-            f"| {label} | {count} | {statistics.median(sel) * 1000:.2f} | {percentile(sel, 95) * 1000:.2f} | "
-            f"{statistics.median(raw) * 1000:.2f} | {percentile(raw, 95) * 1000:.2f} | "
+            f"| {label} | {count} | {statistics.median(sel) * 1000:.2f} | "
+            f"{percentile(sel, 95) * 1000:.2f} | {statistics.median(raw) * 1000:.2f} | "
+            f"{percentile(raw, 95) * 1000:.2f} | "
             f"{statistics.median(sel) / statistics.median(raw):.2f} |"
         )
     if tmp is not None:
@@ -215,7 +220,8 @@ def raw_directory(connection, community_id: int, *, q: str, after_number: int | 
                     like.format(f"{p}.full_name"),
                     like.format(f"{p}.known_as"),
                     like.format(f"{p}.neighbourhood"),
-                    f"EXISTS (SELECT 1 FROM {g} WHERE {g}.person_id = {p}.id AND {like.format(f'{g}.description')})",
+                    f"EXISTS (SELECT 1 FROM {g} WHERE {g}.person_id = {p}.id AND "
+                    f"{like.format(f'{g}.description')})",
                 ]
             )
             + ")"
@@ -227,7 +233,8 @@ def raw_directory(connection, community_id: int, *, q: str, after_number: int | 
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {m}.id, {m}.number, {m}.status, {m}.joined_at, {p}.* FROM {m} "  # noqa: S608 - table names only
-            f"JOIN {p} ON {p}.id = {m}.person_id WHERE {' AND '.join(where)} ORDER BY {m}.number LIMIT {PAGE}",
+            f"JOIN {p} ON {p}.id = {m}.person_id WHERE {' AND '.join(where)} ORDER BY {m}.number "
+            f"LIMIT {PAGE}",
             params,
         )
         members = cursor.fetchall()
@@ -236,16 +243,16 @@ def raw_directory(connection, community_id: int, *, q: str, after_number: int | 
         membership_ids = [row[0] for row in members]
         person_ids = [row[4] for row in members]
         cursor.execute(
-            f"SELECT membership_id, role FROM {r} WHERE membership_id IN ({', '.join(['%s'] * len(membership_ids))}) "  # noqa: S608
-            "ORDER BY role",
+            f"SELECT membership_id, role FROM {r} WHERE membership_id IN "  # noqa: S608
+            f"({', '.join(['%s'] * len(membership_ids))}) ORDER BY role",
             membership_ids,
         )
         roles: dict[int, list[str]] = {}
         for membership_id, role in cursor.fetchall():
             roles.setdefault(membership_id, []).append(role)
         cursor.execute(
-            f"SELECT person_id, description FROM {g} WHERE person_id IN ({', '.join(['%s'] * len(person_ids))}) "  # noqa: S608
-            "ORDER BY kind, id",
+            f"SELECT person_id, description FROM {g} WHERE person_id IN "  # noqa: S608
+            f"({', '.join(['%s'] * len(person_ids))}) ORDER BY kind, id",
             person_ids,
         )
         gifts: dict[int, list[str]] = {}

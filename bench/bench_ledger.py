@@ -1,11 +1,12 @@
 """Ledger benchmark.
 
-    DATABASE_URL=postgres://... PGBENCH=/usr/lib/postgresql/15/bin/pgbench python bench/bench_ledger.py
+    DATABASE_URL=postgres://... PGBENCH=/usr/lib/postgresql/15/bin/pgbench \\
+        python bench/bench_ledger.py
     python bench/bench_ledger.py            # SQLite in a temp dir: single-writer throughput only
 
 1. Transfers per second through the service layer (`ledger.services.transfer_create`: idempotency
-   record, rulebook read, account row locks, limit checks, chain head lock, hash, transfer, postings,
-   balance updates) with N concurrent worker processes, on PostgreSQL.
+   record, rulebook read, account row locks, limit checks, chain head lock, hash, transfer,
+   postings, balance updates) with N concurrent worker processes, on PostgreSQL.
 2. pgbench running the same SQL statements per transfer (the same reads, locks, inserts and
    updates, with the hash computed by sha256() in SQL) with the same number of clients, in the
    same run against the same database. The ratio service/pgbench is the cost of Python and Django.
@@ -155,18 +156,41 @@ PGBENCH_SCRIPT = """
 \\set a random(1, {n})
 \\set d random(1, {n1})
 \\set k random(1, 2000000000)
-SELECT request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = 'ledger:{c}' AND "key" = 'pgb-' || :client_id || '-' || :k;
+SELECT request_hash, outcome, result FROM core_idempotencyrecord
+  WHERE scope = 'ledger:{c}' AND "key" = 'pgb-' || :client_id || '-' || :k;
 BEGIN;
-SELECT "values" FROM communities_rulebookversion WHERE community_id = {c} ORDER BY number DESC LIMIT 1;
-SELECT id, kind, name, balance_minutes, pending_debit_minutes, pending_credit_minutes, closed_at FROM ledger_account WHERE community_id = {c} AND id IN ({base} + :a - 1, {base} + ((:a - 1 + :d) % {n})) ORDER BY id FOR NO KEY UPDATE;
-UPDATE ledger_account SET balance_minutes = balance_minutes + v.column2, pending_debit_minutes = pending_debit_minutes + v.column3, pending_credit_minutes = pending_credit_minutes + v.column4, given_minutes = ledger_account.given_minutes + v.column5, received_minutes = ledger_account.received_minutes + v.column6 FROM (VALUES ({base} + :a - 1, -1, 0, 0, 1, 0), ({base} + ((:a - 1 + :d) % {n}), 1, 0, 0, 0, 1)) AS v WHERE ledger_account.id = v.column1;
+SELECT "values" FROM communities_rulebookversion
+  WHERE community_id = {c} ORDER BY number DESC LIMIT 1;
+SELECT id, kind, name, balance_minutes, pending_debit_minutes, pending_credit_minutes, closed_at
+  FROM ledger_account
+  WHERE community_id = {c} AND id IN ({base} + :a - 1, {base} + ((:a - 1 + :d) % {n}))
+  ORDER BY id FOR NO KEY UPDATE;
+UPDATE ledger_account SET balance_minutes = balance_minutes + v.column2,
+  pending_debit_minutes = pending_debit_minutes + v.column3,
+  pending_credit_minutes = pending_credit_minutes + v.column4,
+  given_minutes = ledger_account.given_minutes + v.column5,
+  received_minutes = ledger_account.received_minutes + v.column6
+  FROM (VALUES ({base} + :a - 1, -1, 0, 0, 1, 0), ({base} + ((:a - 1 + :d) % {n}), 1, 0, 0, 0, 1))
+  AS v WHERE ledger_account.id = v.column1;
 SELECT id, last_sequence, last_hash FROM ledger_ledgerhead WHERE community_id = {c} FOR UPDATE
 \\gset head_
-INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, resolves_id, reverses_id, expires_at, memo, related_type, related_id, actor_id, on_behalf_of_id, effective_at, created_at, prev_hash, hash) VALUES ({c}, :head_last_sequence + 1, 'client:pgb-' || :client_id || '-' || :k, 'transfer', 'posted', NULL, NULL, NULL, '', '', '', NULL, NULL, now(), now(), ':head_last_hash', encode(sha256(convert_to(':head_last_hash' || '|' || :k, 'UTF8')), 'hex')) ON CONFLICT (community_id, idempotency_key) DO NOTHING RETURNING id, hash
+INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, resolves_id,
+  reverses_id, expires_at, memo, related_type, related_id, actor_id, on_behalf_of_id,
+  effective_at, created_at, prev_hash, hash)
+  VALUES ({c}, :head_last_sequence + 1, 'client:pgb-' || :client_id || '-' || :k, 'transfer',
+  'posted', NULL, NULL, NULL, '', '', '', NULL, NULL, now(), now(), ':head_last_hash',
+  encode(sha256(convert_to(':head_last_hash' || '|' || :k, 'UTF8')), 'hex'))
+  ON CONFLICT (community_id, idempotency_key) DO NOTHING RETURNING id, hash
 \\gset t_
-INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes, pending, balance_after_minutes, floor_minutes, ceiling_minutes) VALUES ({c}, :t_id, {base} + :a - 1, -1, false, 0, -6000, NULL), ({c}, :t_id, {base} + ((:a - 1 + :d) % {n}), 1, false, 0, -6000, NULL);
-UPDATE ledger_ledgerhead SET last_sequence = :head_last_sequence + 1, last_hash = ':t_hash' WHERE id = :head_id;
-INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, created_at) VALUES ('ledger:{c}', 'pgb-' || :client_id || '-' || :k, ':t_hash', 'succeeded', ('{{"transfer_id": ' || :t_id || '}}')::jsonb, now());
+INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes, pending,
+  balance_after_minutes, floor_minutes, ceiling_minutes)
+  VALUES ({c}, :t_id, {base} + :a - 1, -1, false, 0, -6000, NULL),
+  ({c}, :t_id, {base} + ((:a - 1 + :d) % {n}), 1, false, 0, -6000, NULL);
+UPDATE ledger_ledgerhead SET last_sequence = :head_last_sequence + 1, last_hash = ':t_hash'
+  WHERE id = :head_id;
+INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, created_at)
+  VALUES ('ledger:{c}', 'pgb-' || :client_id || '-' || :k, ':t_hash', 'succeeded',
+  ('{{"transfer_id": ' || :t_id || '}}')::jsonb, now());
 COMMIT;
 """
 
@@ -217,7 +241,8 @@ def pgbench_throughput(community, accounts, clients: int, seconds: int, tmp: Pat
 
 
 def build_statement_account(community, postings: int):
-    """An account with many postings, written in bulk (the chain and audit are not the point here)."""
+    """An account with many postings, written in bulk (the chain and audit are not the point
+    here)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -346,14 +371,15 @@ def measure(args, tmp: Path) -> None:
         rows.append(
             (
                 "PostgreSQL: transfers/s, service layer, "
-                f"{args.workers} worker processes x {args.per_worker}, median of {args.rounds} rounds (each)",
+                f"{args.workers} worker processes x {args.per_worker}, median of {args.rounds} "
+                "rounds (each)",
                 f"{statistics.median(service):.0f} ({', '.join(f'{t:.0f}' for t in service)})",
             )
         )
         rows.append(
             (
-                f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients x {args.seconds}s, "
-                f"median of {args.rounds} rounds (each)",
+                f"PostgreSQL: transfers/s, pgbench same SQL, {args.workers} clients x "
+                f"{args.seconds}s, median of {args.rounds} rounds (each)",
                 f"{statistics.median(pgbench):.0f} ({', '.join(f'{t:.0f}' for t in pgbench)})",
             )
         )
@@ -415,11 +441,13 @@ def measure(args, tmp: Path) -> None:
     rows.append(
         (
             "load average (1, 5, 15 min) before / after",
-            f"{' '.join(f'{x:.2f}' for x in load_before)} / {' '.join(f'{x:.2f}' for x in load_after)}",
+            f"{' '.join(f'{x:.2f}' for x in load_before)} / "
+            f"{' '.join(f'{x:.2f}' for x in load_after)}",
         )
     )
     print(
-        f"\n| measure ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores) | value |\n|---|---|"
+        f"\n| measure ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} "
+        "cores) | value |\n|---|---|"
     )
     for name, value in rows:
         print(f"| {name} | {value} |")

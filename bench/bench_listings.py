@@ -134,7 +134,8 @@ def main() -> None:
         args.listings = Listing.objects.filter(community__slug="seed-1").count()
     elif Community.objects.exists():
         sys.exit(
-            "The benchmark database must be empty: it seeds its own communities. Give an empty DATABASE_URL."
+            "The benchmark database must be empty: it seeds its own communities. Give an empty "
+            "DATABASE_URL."
         )
     else:
         seed_seconds = coproduce(
@@ -167,14 +168,16 @@ def main() -> None:
     members, listings = args.communities * args.members, args.communities * args.listings
     print()
     print(
-        f"Database: PostgreSQL {number // 10000}.{number % 10000}; {members:,} members and {listings:,} listings "
-        f"in {args.communities} communit{'y' if args.communities == 1 else 'ies'} "
-        f"({args.members:,} members and {args.listings:,} listings each; seed {args.seed}); "
-        f"searches and matches in the first; {args.runs} timed runs per case after one warm-up."
+        f"Database: PostgreSQL {number // 10000}.{number % 10000}; {members:,} members and "
+        f"{listings:,} listings in {args.communities} "
+        f"communit{'y' if args.communities == 1 else 'ies'} ({args.members:,} members and "
+        f"{args.listings:,} listings each; seed {args.seed}); searches and matches in the first; "
+        f"{args.runs} timed runs per case after one warm-up."
     )
     print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
-        f"Load average: {load_before} before seeding, {load_start} after, {load_end} at the end."
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}. Load average: {load_before} before seeding, {load_start} "
+        f"after, {load_end} at the end."
     )
     if seed_seconds is not None:
         print(
@@ -185,8 +188,8 @@ def main() -> None:
         print("Seeded by an earlier run (--reuse).")
     print()
     print(
-        "| measure | cases | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms | ratio (p50) "
-        "| target p95 | |"
+        "| measure | cases | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms | "
+        "ratio (p50) | target p95 | |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for label, rows, target in (
@@ -206,7 +209,8 @@ def main() -> None:
     print("Search by kind of query:")
     print()
     print(
-        "| kind | cases | results (median) | selector p50 ms | selector p95 ms | raw SQL p50 ms | raw SQL p95 ms |"
+        "| kind | cases | results (median) | selector p50 ms | selector p95 ms | raw SQL p50 ms | "
+        "raw SQL p95 ms |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for kind in dict.fromkeys(r[0] for r in search_rows):
@@ -395,8 +399,8 @@ def raw_search(
     if near is not None:
         lat, lng = near
         distance = (
-            "(%s * ASIN(LEAST(SQRT((POWER(SIN((RADIANS((l.lat - %s)) / %s)), %s) + ((%s * COS(RADIANS(l.lat))) "
-            "* POWER(SIN((RADIANS((l.lng - %s)) / %s)), %s)))), %s)))"
+            "(%s * ASIN(LEAST(SQRT((POWER(SIN((RADIANS((l.lat - %s)) / %s)), %s) + ((%s * "
+            "COS(RADIANS(l.lat))) * POWER(SIN((RADIANS((l.lng - %s)) / %s)), %s)))), %s)))"
         )
         distance_params = [
             2 * EARTH_RADIUS_KM,
@@ -441,8 +445,8 @@ def raw_search(
     }
     sql = (
         f"SELECT l.id, {key}, l.*, p.*, c.* FROM exchanges_listing l "  # noqa: S608 - constant SQL
-        "JOIN communities_person p ON p.id = l.owner_id JOIN exchanges_category c ON c.id = l.category_id "
-        f"WHERE {' AND '.join(where)} ORDER BY {order[sort]} LIMIT {PAGE + 1}"
+        "JOIN communities_person p ON p.id = l.owner_id JOIN exchanges_category c ON c.id = "
+        f"l.category_id WHERE {' AND '.join(where)} ORDER BY {order[sort]} LIMIT {PAGE + 1}"
     )
     with connection.connection.cursor() as cursor:
         cursor.execute(sql, [*key_params, *params])
@@ -491,8 +495,8 @@ def raw_candidates(connection, listing, visibilities, words: list[str], now: dt.
     completed exchanges and good references. Returns how many candidates."""
     opposite = "offer" if listing.kind == "request" else "request"
     base = (
-        "FROM exchanges_listing l WHERE l.community_id = %s AND l.kind = %s AND l.status = 'active' "
-        "AND l.expires_at > %s AND l.visibility = ANY(%s) AND l.owner_id <> %s"
+        "FROM exchanges_listing l WHERE l.community_id = %s AND l.kind = %s AND l.status = "
+        "'active' AND l.expires_at > %s AND l.visibility = ANY(%s) AND l.owner_id <> %s"
     )
     base_params = [listing.community_id, opposite, now, visibilities, listing.owner_id]
     newest = "ORDER BY l.created_at DESC, l.id DESC"
@@ -514,8 +518,8 @@ def raw_candidates(connection, listing, visibilities, words: list[str], now: dt.
             dlat = 10 / 111.32
             dlng = 10 / (111.32 * max(math.cos(math.radians(listing.lat)), 0.01))
             cursor.execute(
-                f"SELECT l.id {base} AND l.lat >= %s AND l.lat <= %s AND l.lng >= %s AND l.lng <= %s "  # noqa: S608
-                f"{newest} LIMIT 150",
+                f"SELECT l.id {base} AND l.lat >= %s AND l.lat <= %s"  # noqa: S608
+                f" AND l.lng >= %s AND l.lng <= %s {newest} LIMIT 150",
                 [
                     *base_params,
                     listing.lat - dlat,
@@ -532,8 +536,9 @@ def raw_candidates(connection, listing, visibilities, words: list[str], now: dt.
         )
         ids |= {r[0] for r in cursor.fetchall()}
         cursor.execute(
-            "SELECT l.owner_id, l.*, c.*, p.* FROM exchanges_listing l JOIN exchanges_category c ON c.id = l.category_id "
-            "JOIN communities_person p ON p.id = l.owner_id WHERE l.id = ANY(%s)",
+            "SELECT l.owner_id, l.*, c.*, p.* FROM exchanges_listing l JOIN exchanges_category c "
+            "ON c.id = l.category_id JOIN communities_person p ON p.id = l.owner_id WHERE l.id = "
+            "ANY(%s)",
             [list(ids)],
         )
         candidates = cursor.fetchall()

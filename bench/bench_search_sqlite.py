@@ -165,21 +165,22 @@ def main() -> None:
     rows += widening("with made-up words added")
 
     print(
-        f"SQLite {sqlite3.sqlite_version}; {args.members:,} members and {args.listings:,} listings in one community "
-        f"(seed {args.seed}, {seeded:.1f} s); {args.runs} timed runs per case after one warm-up."
+        f"SQLite {sqlite3.sqlite_version}; {args.members:,} members and {args.listings:,} listings "
+        f"in one community (seed {args.seed}, {seeded:.1f} s); {args.runs} timed runs per case "
+        "after one warm-up."
     )
     one, five, _ = os.getloadavg()
     print(
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"load average {one:.2f} (5 min {five:.2f}) at the end."
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; load average {one:.2f} (5 min {five:.2f}) at the end."
     )
     print()
     print("| search (page of 20) | cases | p50 ms | p95 ms | results per page (median) |")
     print("|---|---:|---:|---:|---:|")
     for kind, samples in timings.items():
         print(
-            f"| {kind} | {len(found[kind])} | {statistics.median(samples):.1f} | {percentile(samples, 95):.1f} | "
-            f"{statistics.median(found[kind]):.0f} |"
+            f"| {kind} | {len(found[kind])} | {statistics.median(samples):.1f} | "
+            f"{percentile(samples, 95):.1f} | {statistics.median(found[kind]):.0f} |"
         )
     print()
     print("| measure | runs | p50 ms | p95 ms |")

@@ -67,8 +67,8 @@ def _secret_key() -> str:
     if database_url and not database_url.startswith("sqlite") and not (DEBUG or TESTING):
         # A shared database may have several app servers: each must sign with the same key.
         raise ConfigurationError(
-            "SECRET_KEY must be set when the database is not the embedded SQLite one (DATABASE_URL): "
-            "give every app server the same long random key"
+            "SECRET_KEY must be set when the database is not the embedded SQLite one "
+            "(DATABASE_URL): give every app server the same long random key"
         )
     # The embedded default (one machine): generated once into var/, so sessions survive restarts.
     return generated_secret(VAR_DIR / "secret_key")
@@ -98,7 +98,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.contrib.postgres",  # full-text and trigram search on PostgreSQL; imports and does nothing on SQLite
+    # full-text and trigram search on PostgreSQL; imports and does nothing on SQLite
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -248,7 +249,8 @@ MFA_FORMS = {
     "activate_totp": _FORMS + "ActivateTotpForm",
 }
 # allauth would otherwise mail "someone asked to reset a password, but there is no account" to
-# any address typed into the reset form: a way to mail strangers. The page reads the same either way.
+# any address typed into the reset form: a way to mail strangers. The page reads the same either
+# way.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Applications to join made without signing in (the web form and the API): per client address
 # (ip) and per email address or phone number (key), in the shared cache; coordinators entering one

@@ -13,10 +13,13 @@ COMMANDS = {
     "demo": "Try it: build the Riverside demo community in SQLite and serve it on 127.0.0.1.",
     "serve": "Production: collect static files, then run gunicorn (put it behind a proxy).",
     "worker": "Run background jobs (email, timed jobs) from the database queue.",
-    "periodic": "Run the timed jobs now (--once, for cron): auto-confirm exchanges, expire reservations.",
-    "audit": "Recompute the hours ledger from its postings and check every rule (exit 1 on a violation).",
+    "periodic": "Run the timed jobs now (--once, for cron): auto-confirm exchanges, expire "
+    "reservations.",
+    "audit": "Recompute the hours ledger from its postings and check every rule (exit 1 on a "
+    "violation).",
     "token": "Create, list or revoke a person's API access tokens.",
-    "community": "Create a community and name its first coordinator (community create --name --slug --prefix).",
+    "community": "Create a community and name its first coordinator (community create --name "
+    "--slug --prefix).",
     "seed": "Fill a database with large synthetic communities for benchmarks.",
 }
 

@@ -15,6 +15,7 @@ source scripts/pg_cluster.sh  # apt_install and the throwaway PostgreSQL cluster
 
 step "ruff"
 $BIN/ruff check .
+$BIN/ruff format --check .
 
 step "mypy"
 $BIN/mypy coproduce config

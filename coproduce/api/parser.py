@@ -1,8 +1,9 @@
 """Reading request bodies and query strings strictly, so bad input is a 4xx and never a 500.
 
 Bodies must be JSON objects sent as `application/json` (415 otherwise; this also keeps cross-site
-HTML forms out; a list, string, number or null at the top is a 422). Text may not hold NUL characters or lone surrogates, which PostgreSQL and UTF-8
-cannot store; `NaN` and `Infinity` are not JSON and are refused too."""
+HTML forms out; a list, string, number or null at the top is a 422). Text may not hold NUL
+characters or lone surrogates, which PostgreSQL and UTF-8 cannot store; `NaN` and `Infinity` are not
+JSON and are refused too."""
 
 from __future__ import annotations
 
@@ -70,8 +71,9 @@ class StrictJsonParser(Parser):
         except (ValueError, RecursionError):
             raise MalformedBody("The request body is not valid JSON.") from None
         if not isinstance(data, dict):
-            # Every body in the API is an object (a test holds the OpenAPI document to that). ninja's
-            # schemas would otherwise read a list, a string or a number as an object with no fields.
+            # Every body in the API is an object (a test holds the OpenAPI document to that).
+            # ninja's schemas would otherwise read a list, a string or a number as an object with no
+            # fields.
             raise ValidationFailed(
                 'The request body must be a JSON object, such as {"name": "value"}.',
                 fields={"__all__": ["Expected a JSON object."]},

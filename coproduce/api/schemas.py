@@ -67,10 +67,11 @@ IdempotencyKey = Annotated[
         max_length=80,
         pattern=r"^[!-~]+$",
         description=(
-            "A value you choose, unique for each write (a UUID is best); send it again unchanged when you "
-            "retry. The same key and request answer with the original result; the same key with another "
-            "request is refused with 409 `idempotency_key_reused`. Keys are yours alone: other people's "
-            "keys never clash with yours. Example: `5f0c2a4e-8d1b-4c3e-9a57-0b6f1e2d3c4b`."
+            "A value you choose, unique for each write (a UUID is best); send it again unchanged "
+            "when you retry. The same key and request answer with the original result; the same "
+            "key with another request is refused with 409 `idempotency_key_reused`. Keys are yours "
+            "alone: other people's keys never clash with yours. Example: "
+            "`5f0c2a4e-8d1b-4c3e-9a57-0b6f1e2d3c4b`."
         ),
     ),
 ]

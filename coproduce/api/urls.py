@@ -86,7 +86,8 @@ def _plain_errors(view):
     return wrapped
 
 
-@csrf_exempt  # nothing here reads the body, and Django's CSRF check would (looking for a form token)
+# csrf_exempt: nothing here reads the body, and Django's CSRF check would (looking for a form token)
+@csrf_exempt
 def unknown_route(request, *args, **kwargs):
     return _not_found_response()
 
@@ -113,22 +114,21 @@ api = CoproduceAPI(
     title="coproduce API",
     version="1",
     description=(
-        "Communities, members, onboarding, gift profiles, listings (offers and requests), messages between members, "
-        "exchanges and the hours ledger, and your notifications. Authenticate with a "
-        "personal access token (`Authorization: Bearer cp_…`, created on your account page, with "
-        "`POST /api/v1/me/tokens` or with `coproduce token create`) or the browser session (writes then need "
-        "the `X-CSRFToken` header). "
-        "A token made for one community works only for that community.\n\n"
-        "Errors always have the form "
+        "Communities, members, onboarding, gift profiles, listings (offers and requests), messages "
+        "between members, exchanges and the hours ledger, and your notifications. Authenticate "
+        "with a personal access token (`Authorization: Bearer cp_…`, created on your account page, "
+        "with `POST /api/v1/me/tokens` or with `coproduce token create`) or the browser session "
+        "(writes then need the `X-CSRFToken` header). A token made for one community works only "
+        "for that community.\n\nErrors always have the form "
         '`{"error": {"code": "…", "message": "…", "fields": {"field": ["…"]}}}`. '
-        "Request bodies are JSON (`Content-Type: application/json`), except listing pictures, which are "
-        "uploaded as `multipart/form-data`.\n\n"
-        "Lists are keyset-paginated: pass the `next_cursor` of one page as `cursor` to get the next; "
-        "`next_cursor` is null on the last page.\n\n"
-        "Hours are integer minutes (90 is 1h30). Every write about exchanges, transfers and the fund needs an "
-        "`Idempotency-Key` header: a value you choose, new for each write, sent again unchanged when you retry. "
-        "A retry with the same key and request answers as the first attempt did (success or failure) and moves "
-        "nothing again; the same key with a different request is refused with 409 `idempotency_key_reused`."
+        "Request bodies are JSON (`Content-Type: application/json`), except listing pictures, "
+        "which are uploaded as `multipart/form-data`.\n\nLists are keyset-paginated: pass the "
+        "`next_cursor` of one page as `cursor` to get the next; `next_cursor` is null on the last "
+        "page.\n\nHours are integer minutes (90 is 1h30). Every write about exchanges, transfers "
+        "and the fund needs an `Idempotency-Key` header: a value you choose, new for each write, "
+        "sent again unchanged when you retry. A retry with the same key and request answers as the "
+        "first attempt did (success or failure) and moves nothing again; the same key with a "
+        "different request is refused with 409 `idempotency_key_reused`."
     ),
     urls_namespace="api-v1",
     auth=AUTH,
@@ -168,15 +168,16 @@ def validation_error(request, exc: NinjaValidationError):
                 request,
                 422,
                 "idempotency_key_required",
-                f"Writes that move hours need an {IDEMPOTENCY_HEADER} header: a value you choose, new for each "
-                "write (a UUID is best), sent again unchanged when you retry.",
+                f"Writes that move hours need an {IDEMPOTENCY_HEADER} header: a value you choose, "
+                "new for each write (a UUID is best), sent again unchanged when you retry.",
                 {IDEMPOTENCY_HEADER: ["Required."]},
             )
         return _error(
             request,
             422,
             "validation_failed",
-            f"The {IDEMPOTENCY_HEADER} header must be 1 to 80 printable ASCII characters without spaces.",
+            f"The {IDEMPOTENCY_HEADER} header must be 1 to 80 printable ASCII characters without "
+            "spaces.",
             fields,
         )
     return _error(request, 422, "validation_failed", "The request is not valid.", fields)

@@ -177,7 +177,8 @@ _LEVEL_CHECKS = {1: "an ID check", 2: "an ID check and a background (DBS) check"
 
 
 def activity_level_needed(community: Community, activity: str) -> int:
-    """The check level the community's rule asks for this kind of activity (`vetting_<activity>`)."""
+    """The check level the community's rule asks for this kind of activity
+    (`vetting_<activity>`)."""
     if activity not in ACTIVITY_TYPES:
         raise NotFound("No such kind of activity.")
     return rules_for(community)[f"vetting_{activity}"]
@@ -195,7 +196,10 @@ def _check_state(person: Person, viewer, kind: str, check) -> str:
     who, whose = _whose(person, viewer)
     name = _CHECK_NAMES.get(kind, "check")
     if check is None:
-        return f"{who} {'have' if who == 'You' else 'has'} not had {'an' if name[0] in 'aeiouAEIOU' else 'a'} {name} yet."
+        return (
+            f"{who} {'have' if who == 'You' else 'has'} not had "
+            f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name} yet."
+        )
     if check.result == CheckResult.PENDING:
         return f"{whose} {name} is waiting for its result."
     if check.result == CheckResult.FAILED:
@@ -330,8 +334,8 @@ def access_give_sign_in(actor, community: Community, membership: Membership) -> 
     )
     if person.is_operator or coordinates or has_second_factor(person):
         raise PermissionDenied(
-            "This account runs a community or has two-factor sign-in, so only its owner can set its "
-            "password: they use “Forgotten your password?” on the sign-in page.",
+            "This account runs a community or has two-factor sign-in, so only its owner can set "
+            "its password: they use “Forgotten your password?” on the sign-in page.",
             code="sign_in_protected",
         )
 

@@ -9,5 +9,6 @@ from .services import applications
 
 @task()
 def expire_unconfirmed_applications() -> int:
-    """Delete applications nobody confirmed in time. Run periodically (see coproduce/ops/periodic.py)."""
+    """Delete applications nobody confirmed in time. Run periodically (see
+    coproduce/ops/periodic.py)."""
     return applications.unconfirmed_applications_expire()

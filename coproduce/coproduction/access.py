@@ -63,7 +63,8 @@ def access_staff_work(person, agency: Agency) -> None:
 
 
 def can_do_staff_work(person, agency: Agency) -> bool:
-    """Whether `access_staff_work` would let the person through (for showing staff's parts of a page)."""
+    """Whether `access_staff_work` would let the person through (for showing staff's parts of a
+    page)."""
     try:
         access_staff_work(person, agency)
     except (PermissionDenied, NotFound):

@@ -21,9 +21,10 @@ def console_email(app_configs, **kwargs) -> list[CheckWarning]:
         return []
     return [
         CheckWarning(
-            "Emails are printed to the console, not sent: members get no email (references, welcomes, notifications).",
-            hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) to send them by SMTP; "
-            "see docs/operations.md.",
+            "Emails are printed to the console, not sent: members get no email (references, "
+            "welcomes, notifications).",
+            hint="Set EMAIL_HOST (and EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD) to send "
+            "them by SMTP; see docs/operations.md.",
             id="coproduce.W001",
         )
     ]
@@ -36,8 +37,8 @@ def https_site_address(app_configs, **kwargs) -> list[CheckWarning]:
         return []
     return [
         CheckWarning(
-            f"SITE_URL is {settings.SITE_URL}, not an https address: links in emails use it, and the redirect "
-            "to HTTPS, HSTS and secure cookies are off.",
+            f"SITE_URL is {settings.SITE_URL}, not an https address: links in emails use it, and "
+            "the redirect to HTTPS, HSTS and secure cookies are off.",
             hint="Set SITE_URL to the https address people use, e.g. https://timebank.example.org.",
             id="coproduce.W002",
         )

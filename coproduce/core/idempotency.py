@@ -60,7 +60,8 @@ class _Recorded(NamedTuple):
 def _recorded(scope: str, key: str) -> _Recorded | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            'SELECT request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = %s AND "key" = %s',
+            "SELECT request_hash, outcome, result FROM core_idempotencyrecord WHERE scope = %s AND "
+            '"key" = %s',
             [scope, key],
         )
         row = cursor.fetchone()
@@ -72,7 +73,8 @@ def _record(scope: str, key: str, digest: str, outcome: str, result: dict) -> No
     """Insert the key's record; IntegrityError when another request recorded it first."""
     with connection.cursor() as cursor:
         cursor.execute(
-            'INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, created_at)'
+            'INSERT INTO core_idempotencyrecord (scope, "key", request_hash, outcome, result, '
+            "created_at)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
             [
                 scope,

@@ -23,7 +23,8 @@ MEMBER_CODE_INPUT = (
 
 # Signing in ---------------------------------------------------------------------------------------
 LOGIN = 254  # an email address, a username or a member number typed to sign in
-PASSWORD = 256  # longer than any password manager makes; hashing a megabyte would be a way to tire the server
+PASSWORD = 256  # longer than any password manager makes; hashing a megabyte would be a way to
+# tire the server
 MFA_CODE = 64  # a six-digit code or a recovery code, with room for spaces
 SIGN_IN_CODE = 32  # a sign-in letter's code, "K7QM-29XP", typed with spaces or not
 
@@ -33,7 +34,8 @@ PHONE = 40
 ADDRESS = 500  # a postal address, several lines
 
 # One line of text --------------------------------------------------------------------------------
-LINE = 200  # a place, a commitment, a website, languages, a gift, a picture's description, what hours were for
+LINE = 200  # a place, a commitment, a website, languages, a gift, a picture's description, what
+# hours were for
 SEARCH = 200  # words to look for
 DIRECTORY_SEARCH = 100  # a name, neighbourhood, gift or member number in the member directory
 TAG = 30  # one tag of a listing
@@ -51,9 +53,9 @@ CURSOR = 500  # a page's opaque position
 # Texts -------------------------------------------------------------------------------------------
 SHORT_NOTE = 500  # why a listing was closed or a session cancelled; a self-assessment's evidence
 REPORT = 1000  # what is wrong with a message; what was done about it; a note on a referral
-TEXT = 2000  # a reason (declining, reversing, granting, changing the rules, leaving), a note on a check or
-#              a decision, a reference after an exchange, a concern's outcome, accessibility needs, what matters
-#              to a referred person, a partner's description, a note on a donation or transfer
+TEXT = 2000  # a reason (declining, reversing, granting, changing the rules, leaving), a note on a
+# check or a decision, a reference after an exchange, a concern's outcome, accessibility needs, what
+# matters to a referred person, a partner's description, a note on a donation or transfer
 MESSAGE = 4000  # a message between members, an introduction
 DESCRIPTION = 4000  # a listing's, an agency's or a role's description
 LONG_TEXT = 5000  # about yourself when applying, a referee's answer, a note on recorded hours

@@ -65,7 +65,8 @@ class Exchange(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The participant the record was made for (themselves, or the member a coordinator acted for).",
+        help_text="The participant the record was made for (themselves, or the member a "
+        "coordinator acted for).",
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     auto_confirm_at = models.DateTimeField(null=True, blank=True)

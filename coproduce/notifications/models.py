@@ -25,7 +25,8 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)  # a path on this site
     created_at = models.DateTimeField(default=now)
     read_at = models.DateTimeField(null=True, blank=True)
-    # "" until the email job has looked at it; then "sent", "skipped" (preference, no address) or "failed".
+    # "" until the email job has looked at it; then "sent", "skipped" (preference, no address) or
+    # "failed".
     email_state = models.CharField(max_length=10, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -44,7 +45,8 @@ class Notification(models.Model):
 
 
 class Preference(models.Model):
-    """A person's choices about email. Without a row the defaults apply (each by email, digest on)."""
+    """A person's choices about email. Without a row the defaults apply (each by email, digest
+    on)."""
 
     person = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"

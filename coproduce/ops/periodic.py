@@ -71,7 +71,8 @@ class PeriodicThread(threading.Thread):
             self._stopping.wait(self.interval)
 
     def stop(self, timeout: float = 30) -> None:
-        """Ask the loop to end and wait for a round in progress to finish (its database work with it)."""
+        """Ask the loop to end and wait for a round in progress to finish (its database work with
+        it)."""
         self._stopping.set()
         if self.is_alive() and threading.current_thread() is not self:
             self.join(timeout)

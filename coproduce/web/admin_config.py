@@ -1,4 +1,5 @@
-"""Installed in place of django.contrib.admin (INSTALLED_APPS): the same admin, on our site class."""
+"""Installed in place of django.contrib.admin (INSTALLED_APPS): the same admin, on our site
+class."""
 
 from django.contrib.admin.apps import AdminConfig
 

@@ -15,8 +15,8 @@ _PLAIN_500 = (
     '<!doctype html><html lang="en-gb"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
     "<title>Something went wrong · coproduce</title></head><body><main>"
-    "<h1>Something went wrong on our side</h1><p>Nothing you did caused this. Please try again in a few "
-    'minutes.</p><p><a href="/">Go to the start page</a></p></main></body></html>'
+    "<h1>Something went wrong on our side</h1><p>Nothing you did caused this. Please try again in "
+    'a few minutes.</p><p><a href="/">Go to the start page</a></p></main></body></html>'
 )
 
 
@@ -99,8 +99,8 @@ def too_many_requests(request, exception=None):
 
 def csrf_failure(request, reason=""):
     """A form sent without its security token (an old tab, cookies off, a page kept open across a
-    sign-in): the site's own page saying what to do, instead of Django's plain one (CSRF_FAILURE_VIEW).
-    The API reads its token from a header and answers `csrf_failed` itself."""
+    sign-in): the site's own page saying what to do, instead of Django's plain one
+    (CSRF_FAILURE_VIEW). The API reads its token from a header and answers `csrf_failed` itself."""
     if _api(request):
         return JsonResponse(
             {

@@ -109,8 +109,9 @@ def acting_member(request: SignedInRequest, community) -> Person:
         return request.user
     if request.acting_for.community_id != community.pk:
         raise DomainPermissionDenied(
-            f"You are acting for {request.acting_for.person.display_name} in {request.acting_for.community.name}. "
-            "Stop acting for them to use this community's pages."
+            f"You are acting for {request.acting_for.person.display_name} in "
+            f"{request.acting_for.community.name}. Stop acting for them to use this community's "
+            "pages."
         )
     return request.acting_for.person
 

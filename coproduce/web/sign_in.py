@@ -48,7 +48,8 @@ def session_is_complete(request: HttpRequest) -> bool:
 
 def sign_in(request: HttpRequest, person, *, redirect_url: str) -> HttpResponse:
     """Sign a person in after they proved who they are another way (a set-password link, a
-    letter's code), through allauth's login stages: a person with a second factor is asked for it."""
+    letter's code), through allauth's login stages: a person with a second factor is asked for
+    it."""
     if request.user.is_authenticated and request.user.pk != person.pk:
         logout(request)
     return perform_login(request, person, redirect_url=redirect_url)

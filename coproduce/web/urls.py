@@ -37,7 +37,8 @@ urlpatterns = [
     path("c/<slug:slug>/offers/", listings.listings_public, name="listings_public"),
     path("references/<str:token>/", public.reference_answer, name="reference_answer"),
     path("references/<str:token>/thanks/", public.reference_thanks, name="reference_thanks"),
-    # Ways in besides the sign-in form: a set-password link, a sign-in letter's code (coproduce.web.views.sign_in)
+    # Ways in besides the sign-in form: a set-password link, a sign-in letter's code
+    # (coproduce.web.views.sign_in)
     path("welcome/<str:secret>/", sign_in.link, name="sign_in_link"),
     path("sign-in/code/", sign_in.code, name="sign_in_code"),
     path("sign-in/choose-password/", sign_in.choose_password, name="choose_password"),

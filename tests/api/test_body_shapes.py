@@ -129,7 +129,8 @@ def test_it_documents_every_json_body_as_an_object(client, db):
 
 
 # Bounds the code enforces, as they must appear in the OpenAPI document: (method, path, where,
-# name, {keyword: value}). `where` is a parameter's `in` or "body" (a property of the body's schema).
+# name, {keyword: value}). `where` is a parameter's `in` or "body" (a property of the body's
+# schema).
 KNOWN_BOUNDS = [
     (
         "get",

@@ -37,8 +37,9 @@ def test_it_goes_from_recorded_to_reversed_as_a_new_user_would(
     assert confirmed.json()["status"] == "confirmed" and confirmed.json()["transfer_id"]
     assert (balance(community, member), balance(community, agency_staff)) == (90, -90)
     for person, amount in ((member, 90), (agency_staff, -90)):
+        account = accounts_selectors.account_of(community, person)
         lines = client.get(
-            f"/api/v1/communities/riverside/accounts/{accounts_selectors.account_of(community, person).pk}/statement",
+            f"/api/v1/communities/riverside/accounts/{account.pk}/statement",
             headers=bearer(person),
         ).json()["items"]
         assert [(line["amount_minutes"], line["memo"]) for line in lines] == [

@@ -111,7 +111,8 @@ def test_it_reads_the_directory_in_seven_queries(
     headers = bearer(coordinator)
     add_members(community, 20)
     client.get(MEMBERS, headers=headers)
-    # token; community; the caller's memberships and roles; the page of members, their roles, their gifts
+    # token; community; the caller's memberships and roles; the page of members, their roles, their
+    # gifts
     with django_assert_num_queries(7):
         client.get(MEMBERS, headers=headers)
 

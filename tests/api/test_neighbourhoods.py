@@ -1,4 +1,5 @@
-"""Neighbourhoods through the API: the read-only list, and `near` by a neighbourhood's slug or name."""
+"""Neighbourhoods through the API: the read-only list, and `near` by a neighbourhood's slug or
+name."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""POST /communities/{slug}/members/{number}/sign-in-code: a sign-in letter's code, for coordinators."""
+"""POST /communities/{slug}/members/{number}/sign-in-code: a sign-in letter's code, for
+coordinators."""
 
 from __future__ import annotations
 

@@ -52,8 +52,9 @@ def test_recording_hours_without_the_check_is_403_and_changes_nothing(
         "vetting_required",
     )
     assert error["message"] == (
-        "One-to-one help in a public place needs the check level “ID checked” in Riverside: an ID check. "
-        "You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it."
+        "One-to-one help in a public place needs the check level “ID checked” in Riverside: an ID "
+        "check. You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange "
+        "it."
     )
     assert hours() == before
     id_check(coordinator, community, member, agency_staff)

@@ -69,7 +69,8 @@ def new_page(browser, demo_site):
     contexts = []
 
     def make(width: int = 1280):
-        # bypass_csp lets axe be injected as an inline script; the site's CSP forbids inline scripts.
+        # bypass_csp lets axe be injected as an inline script; the site's CSP forbids inline
+        # scripts.
         context = browser.new_context(
             base_url=demo_site,
             viewport={"width": width, "height": 900},
@@ -189,8 +190,10 @@ def check_page(page, status: int) -> PageReport:
 _CUT_OFF = """() => [...document.querySelectorAll('main *')]
   .filter(e => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1
                && getComputedStyle(e).overflowX !== 'visible')
-  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '')
-            + (e.getAttribute('aria-labelledby') ? ' labelled by #' + e.getAttribute('aria-labelledby') : '')
+  .map(e => e.tagName.toLowerCase()
+            + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '')
+            + (e.getAttribute('aria-labelledby')
+               ? ' labelled by #' + e.getAttribute('aria-labelledby') : '')
             + ': content ' + e.scrollWidth + ' px wide in ' + e.clientWidth + ' px')"""
 
 

@@ -1,8 +1,8 @@
-"""The first hour of agency staff and of a member, in the browser on the co-production demo: Priya, staff
-at Riverside Health Centre, reaches the register she has to fill in from her home page by links
-alone, on a phone-sized screen; and the pages that were cut off at 360 px (the coordinators'
-"Needs a person" queue with its actions, the dashboard's applications waiting, a statement's
-balance column) fit: nothing in them is wider than the screen, and they pass axe."""
+"""The first hour of agency staff and of a member, in the browser on the co-production demo: Priya,
+staff at Riverside Health Centre, reaches the register she has to fill in from her home page by
+links alone, on a phone-sized screen; and the pages that were cut off at 360 px (the coordinators'
+"Needs a person" queue with its actions, the dashboard's applications waiting, a statement's balance
+column) fit: nothing in them is wider than the screen, and they pass axe."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def coproduction_demo(demo_site):
-    """The Riverside demo with its agencies' year (registers, credits, referrals) and its listings."""
+    """The Riverside demo with its agencies' year (registers, credits, referrals) and its
+    listings."""
     from django.apps import apps
 
     from coproduce.exchanges.models import Category

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 FOCUSED = """() => {
   const e = document.activeElement;
-  return {tag: e.tagName.toLowerCase(), name: e.getAttribute('name') || '', type: e.getAttribute('type') || '',
+  return {tag: e.tagName.toLowerCase(), name: e.getAttribute('name') || '',
+          type: e.getAttribute('type') || '',
           text: (e.innerText || '').trim(), id: e.id || '', inMain: !!e.closest('main')};
 }"""
 

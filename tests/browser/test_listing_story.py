@@ -65,7 +65,8 @@ def test_a_member_finds_help_with_a_computer_and_the_coordinator_sees_it_answere
     maya.get_by_label("Asking for help").check()
     maya.get_by_label(re.compile(r"^Title")).fill(TITLE)
     maya.get_by_label(re.compile(r"^Description")).fill(
-        "My laptop has gone very slow and my email stopped working. Could someone show me what to do?"
+        "My laptop has gone very slow and my email stopped working. Could someone show me what to "
+        "do?"
     )
     maya.get_by_label(re.compile(r"^Category")).select_option(label="Computer help")
     maya.get_by_role("button", name="Post it").click()

@@ -100,15 +100,18 @@ def test_the_header_and_the_referral_choices_line_up_on_a_phone(new_page, referr
     # "Sign out" is a button in a form: its words sit where the links' words sit in their boxes.
     boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.nav > li')).map(li => {
         const el = li.querySelector('a, button'); const range = document.createRange();
-        range.selectNodeContents(el); const words = range.getClientRects()[0]; const box = el.getBoundingClientRect();
-        return {name: el.textContent.trim(), offset: words.top - box.top, height: box.height}; })""")
+        range.selectNodeContents(el); const words = range.getClientRects()[0];
+        const box = el.getBoundingClientRect();
+        return {name: el.textContent.trim(), offset: words.top - box.top,
+                height: box.height}; })""")
     by_name = {b["name"]: b for b in boxes}
     sign_out, account = by_name["Sign out"], by_name["Account"]
     assert (
         abs(sign_out["offset"] - account["offset"]) < 1
         and abs(sign_out["height"] - account["height"]) < 1
     )
-    # A radio whose label wraps keeps its size: it may not shrink in the row it shares with the label.
+    # A radio whose label wraps keeps its size: it may not shrink in the row it shares with the
+    # label.
     radios = page.eval_on_selector_all(
         ".choice-list input[type=radio]",
         "els => els.map(e => [getComputedStyle(e).flexShrink, e.getBoundingClientRect().width])",

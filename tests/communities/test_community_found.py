@@ -61,7 +61,8 @@ def test_it_makes_an_account_for_a_new_email_and_sends_the_welcome(
     assert {r.role for r in membership.roles.all()} == {Role.COORDINATOR, Role.MEMBER}
     (welcome,) = mail.outbox
     assert welcome.to == ["bea@docks.example"] and welcome.subject == "Welcome to Docks Time Bank"
-    # What any version of the welcome says (the "auth" work gives it a set-password link of its own).
+    # What any version of the welcome says (the "auth" work gives it a set-password link of its
+    # own).
     assert "Dear Bea Baker" in welcome.body and "coordinator of Docks Time Bank" in welcome.body
     assert "DOC-0001" in welcome.body
 

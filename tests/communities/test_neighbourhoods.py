@@ -1,4 +1,5 @@
-"""Neighbourhoods: coordinators name parts of the area with a rough centre; members search near them."""
+"""Neighbourhoods: coordinators name parts of the area with a rough centre; members search near
+them."""
 
 from __future__ import annotations
 

@@ -52,7 +52,8 @@ def role(agency, agency_admin):
         community=agency.community,
         agency=agency,
         title="Peer supporter",
-        description="Sit with people in the waiting room and share how you manage your own condition.",
+        description="Sit with people in the waiting room and share how you manage your own "
+        "condition.",
         commitment="2 hours a week for 3 months",
         staff_lead=agency_admin,
         status=RoleStatus.PUBLISHED,

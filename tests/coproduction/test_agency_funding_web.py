@@ -141,8 +141,8 @@ def test_it_refuses_more_than_the_fund_has_and_moves_nothing(
     assert response.status_code == 400
     page = text(response)
     assert (
-        "The community fund has 1h00: not enough to give 2h00. Give less, or issue new credits instead."
-        in page
+        "The community fund has 1h00: not enough to give 2h00. Give less, or issue new credits "
+        "instead." in page
     )
     assert ledger_state() == before and agency_balance(agency) == 0
     # The form comes back with a new key, so the corrected amount goes through.

@@ -1,4 +1,5 @@
-"""The agency dashboard's selectors: figures over a period, by month, in a fixed number of queries."""
+"""The agency dashboard's selectors: figures over a period, by month, in a fixed number of
+queries."""
 
 from __future__ import annotations
 

@@ -127,7 +127,8 @@ def test_it_reports_the_date_and_the_missing_scores_at_once(client, agency, agen
     summary = _summary(response.content.decode())
     assert '<a href="#id_completed_on">Give the date you did it.</a>' in summary
     assert (
-        '<a href="#id_score_mutuality_service_0">Give a score for Mutuality and reciprocity at service '
+        '<a href="#id_score_mutuality_service_0">Give a score for Mutuality and reciprocity at '
+        "service "
         "level.</a>"
     ) in summary
     assert 'href="#id_score_catalysts_organisation_0"' in summary

@@ -22,7 +22,8 @@ def confirm_url(session):
 
 @pytest.fixture
 def ready(session, agency, agency_admin, member, community):
-    """Yesterday's session with the member and one more person booked, and 10 hours in the agency's account."""
+    """Yesterday's session with the member and one more person booked, and 10 hours in the agency's
+    account."""
     held_yesterday(session)
     fund_agency(agency, 600)
     other = new_member(community, "Bea Booked")

@@ -142,8 +142,8 @@ def test_a_confirmed_register_links_back_to_the_session_and_the_agencys_sessions
     assert "can no longer change" in text(response)
     assert f'href="{_url("session_detail", "riverside", confirmed.pk)}">Back to the session' in body
     assert (
-        f'href="{_url("agency_sessions", "riverside", agency.slug)}">All sessions at Riverside Health Centre'
-        in body
+        f'href="{_url("agency_sessions", "riverside", agency.slug)}">All sessions at Riverside '
+        "Health Centre" in body
     )
 
 

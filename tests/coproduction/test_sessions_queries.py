@@ -108,7 +108,8 @@ def test_the_sessions_api_reads_a_fixed_number_of_queries(
     _add(agency_admin, role, member, people, count=10, first_day=30)
     items = client.get(url, headers=headers).json()["items"]
     assert len(items) == 12
-    # The positions come from one annotated query: the member waits behind the third person on full sessions.
+    # The positions come from one annotated query: the member waits behind the third person on full
+    # sessions.
     assert sorted(
         (i["my_signup"]["status"], i["my_signup"]["waiting_position"]) for i in items
     ) == ([("booked", None)] * 6 + [("waiting", 2)] * 6)

@@ -213,7 +213,8 @@ def test_signups_show_staff_everything_and_members_their_own(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="SQLite serialises all writers; the race is proven on PostgreSQL, which `make test` also runs",
+    reason="SQLite serialises all writers; the race is proven on PostgreSQL, which `make test` "
+    "also runs",
 )
 def test_it_books_exactly_the_capacity_when_people_race(community, session):
     people = _people(community, 10, prefix="race")

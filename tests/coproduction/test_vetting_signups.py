@@ -22,8 +22,8 @@ from ..api.conftest import assert_error, bearer
 from ..web.conftest import text
 
 REFUSED = (
-    "A group activity in a public place needs the check level “ID checked” in Riverside: an ID check. "
-    "You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it."
+    "A group activity in a public place needs the check level “ID checked” in Riverside: an ID "
+    "check. You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it."
 )
 
 

@@ -108,7 +108,10 @@ def test_it_fails_loudly_on_a_malformed_setting(tmp_path, name, value):
 def test_it_generates_a_secret_key_into_var_for_the_embedded_default(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
     env.update(COPRODUCE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings")
-    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SECRET_KEY)"
+    )
     first = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )

@@ -19,8 +19,9 @@ SHOW = (
     "import json, django; django.setup(); from django.conf import settings as s; print(json.dumps({"
     "'DEBUG': s.DEBUG, 'SITE_URL': s.SITE_URL, 'SECURE_SSL_REDIRECT': s.SECURE_SSL_REDIRECT, "
     "'SESSION_COOKIE_SECURE': s.SESSION_COOKIE_SECURE, 'CSRF_COOKIE_SECURE': s.CSRF_COOKIE_SECURE, "
-    "'SECURE_HSTS_SECONDS': s.SECURE_HSTS_SECONDS, 'WHITENOISE_USE_FINDERS': s.WHITENOISE_USE_FINDERS, "
-    "'STATICFILES': s.STORAGES['staticfiles']['BACKEND'], 'KEY': len(s.SECRET_KEY)}))"
+    "'SECURE_HSTS_SECONDS': s.SECURE_HSTS_SECONDS, 'WHITENOISE_USE_FINDERS': "
+    "s.WHITENOISE_USE_FINDERS, 'STATICFILES': s.STORAGES['staticfiles']['BACKEND'], 'KEY': "
+    "len(s.SECRET_KEY)}))"
 )
 
 
@@ -51,7 +52,8 @@ def mode(path: Path) -> int:
 def test_it_turns_debug_off_when_nothing_is_set(tmp_path):
     shown = settings_in(bare_env(tmp_path / "var"))
     assert shown["DEBUG"] is False
-    # The embedded default still starts by itself: a key generated under var/, plain http on 127.0.0.1.
+    # The embedded default still starts by itself: a key generated under var/, plain http on
+    # 127.0.0.1.
     assert shown["KEY"] > 40 and (tmp_path / "var" / "secret_key").exists()
     assert shown["SITE_URL"] == "http://127.0.0.1:8000"
     assert shown["SECURE_SSL_REDIRECT"] is False and shown["SESSION_COOKIE_SECURE"] is False
@@ -150,9 +152,10 @@ def test_it_stores_uploaded_files_for_the_owner_only(settings, tmp_path):
 
 DEMO_PAGES = (
     "import json, django; django.setup(); from django.test import Client; c = Client(); "
-    "pages = {p: c.get(p) for p in ('/no-such-page/', '/static/coproduce/site.css', '/favicon.ico')}; "
-    "print(json.dumps({p: [r.status_code, r.get('Content-Type', ''), b'We could not find that page' in "
-    "b''.join(r.streaming_content if r.streaming else [r.content])] for p, r in pages.items()}))"
+    "pages = {p: c.get(p) for p in ('/no-such-page/', '/static/coproduce/site.css', "
+    "'/favicon.ico')}; print(json.dumps({p: [r.status_code, r.get('Content-Type', ''), b'We could "
+    "not find that page' in b''.join(r.streaming_content if r.streaming else [r.content])] for p, "
+    "r in pages.items()}))"
 )
 
 

@@ -26,9 +26,9 @@ from coproduce.core import limits
 WEB = Path(coproduce.web.__file__).parent
 CHAR_FIELDS = {"CharField", "EmailField", "URLField", "SlugField", "RegexField"}
 HOW = (
-    "use a limit from coproduce/core/limits.py by what the field is (e.g. limits.LINE = 200 for one line, "
-    "limits.TEXT = 2000 for a reason or note, limits.LONG_TEXT = 5000 for a long text), and the same one in "
-    "the API schema for the same field"
+    "use a limit from coproduce/core/limits.py by what the field is (e.g. limits.LINE = 200 for "
+    "one line, limits.TEXT = 2000 for a reason or note, limits.LONG_TEXT = 5000 for a long text), "
+    "and the same one in the API schema for the same field"
 )
 
 
@@ -512,8 +512,8 @@ def test_it_gives_the_same_field_the_same_limit_in_the_web_and_the_api(
     web = _form_field(form, field).max_length
     api = _api_limit(_openapi(), schema, prop)
     assert web is not None and web == api, (
-        f"coproduce.web.{form}.{field} has max_length={web} but the API's {schema}.{prop} has maxLength={api}; "
-        f"give both the same limit from coproduce/core/limits.py"
+        f"coproduce.web.{form}.{field} has max_length={web} but the API's {schema}.{prop} has "
+        f"maxLength={api}; give both the same limit from coproduce/core/limits.py"
     )
     column = _model_limit(model) if model else None
     assert column is None or web <= column, (

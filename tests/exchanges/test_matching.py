@@ -47,7 +47,8 @@ def test_it_finds_the_good_offer_in_the_top_ten_for_most_requests(labelled, coor
     recall10 = recall_at(labelled, coordinator, 10)
     recall1 = recall_at(labelled, coordinator, 1)
     print(
-        f"lexical matcher: recall@1 {recall1:.2f}, recall@10 {recall10:.2f} over {len(labelled)} requests"
+        f"lexical matcher: recall@1 {recall1:.2f}, recall@10 {recall10:.2f} over {len(labelled)} "
+        "requests"
     )
     assert recall10 >= 0.9
     assert recall1 >= 0.5
@@ -231,8 +232,8 @@ def test_it_shows_people_whose_gifts_fit_on_the_listing_page(
     assert "People whose gifts fit" in page
     assert reverse("web:member_detail", args=[community.slug, number]) in page
     assert (
-        f"{reverse('web:conversation_new', args=[community.slug, number])}?listing={laptop_request.pk}"
-        in page
+        f"{reverse('web:conversation_new', args=[community.slug, number])}"
+        f"?listing={laptop_request.pk}" in page
     )
     assert "Fixing &lt;b&gt;laptops&lt;/b&gt;" in page and "<b>laptops" not in page
     assert "07700" not in page and "fay@example.org" not in page

@@ -81,7 +81,8 @@ def test_it_fills_the_sqlite_lexicon_from_listings_already_there(community, memb
         cursor.execute("DELETE FROM exchanges_listing_word_trigram")
     assert search(community, member, "cookng") == []  # what an install upgraded from 0007 had
 
-    class Editor:  # what RunPython hands the function, without the schema editor's own transaction rules
+    # What RunPython hands the function, without the schema editor's own transaction rules.
+    class Editor:
         def __init__(self):
             self.connection = connection
 

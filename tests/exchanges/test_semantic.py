@@ -111,8 +111,8 @@ def test_it_stores_embeddings_with_the_periodic_job(community, semantic_on):
     assert stored.text_hash == hashlib.sha256(text.encode()).hexdigest()
     assert len(bytes(stored.vector)) == 384 * 4
     # The stored vector was computed in a batch of two; computed alone it differs in the last bits
-    # (CPU kernels and padding differ), so compare with a tolerance that still catches a wrong vector:
-    # another text's vector is far below 0.999 and differs by much more than 1e-4 somewhere.
+    # (CPU kernels and padding differ), so compare with a tolerance that still catches a wrong
+    # vector: another text's vector is far below 0.999 and differs by much more than 1e-4 somewhere.
     stored_vector, alone = (
         semantic_selectors.vector_of(offer),
         semantic_selectors.embed_texts([text])[0],
@@ -248,8 +248,8 @@ def test_it_finds_the_good_offer_on_the_labelled_set(community, coordinator, sem
     per_query_ms = (time.perf_counter() - started) / len(pairs) * 1000
     recall1 = recall_at(pairs, coordinator, 1)
     print(
-        f"semantic matcher: recall@1 {recall1:.2f}, recall@10 {recall10:.2f} over {len(pairs)} requests, "
-        f"{per_query_ms:.1f} ms a query"
+        f"semantic matcher: recall@1 {recall1:.2f}, recall@10 {recall10:.2f} over {len(pairs)} "
+        f"requests, {per_query_ms:.1f} ms a query"
     )
     assert recall10 >= 0.95  # measured 1.00 on 2026-11-28
     assert recall1 >= 0.9  # measured 0.93; the lexical matcher has 0.90

@@ -39,7 +39,8 @@ def test_it_refuses_raw_sql_updates_in_the_database(transfer):
 
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
-    reason="SQLite's test runner empties tables with DELETE, so only PostgreSQL refuses deletes in SQL",
+    reason="SQLite's test runner empties tables with DELETE, so only PostgreSQL refuses deletes in "
+    "SQL",
 )
 def test_it_refuses_raw_sql_deletes_on_postgresql(transfer):
     with (

@@ -12,7 +12,8 @@ def tamper(sql, params):
     """Change the ledger behind the software's back, as an attacker with database access would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A superuser can switch triggers off for the session: the trigger is a guard, not a proof.
+            # A superuser can switch triggers off for the session: the trigger is a guard, not a
+            # proof.
             cursor.execute("SET session_replication_role = replica")
             cursor.execute(sql, params)
             cursor.execute("SET session_replication_role = origin")

@@ -24,7 +24,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
-        reason="SQLite serialises all writers; concurrency is proven on PostgreSQL, which `make test` also runs",
+        reason="SQLite serialises all writers; concurrency is proven on PostgreSQL, which `make "
+        "test` also runs",
     ),
 ]
 

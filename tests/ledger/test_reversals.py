@@ -1,5 +1,6 @@
 """transfer_reverse: its notice goes through the notification centre, and it nests in a caller's
-transaction (an exchange's reversal commits the reversal, its audit row and its notices together)."""
+transaction (an exchange's reversal commits the reversal, its audit row and its notices
+together)."""
 
 from __future__ import annotations
 

@@ -35,7 +35,8 @@ def test_it_marks_messages_to_offline_members_and_to_members_without_email(
     assert to_offline.messages.get().pass_on == PassOn.WAITING
     assert to_no_email.messages.get().pass_on == PassOn.WAITING
     assert online.messages.get().pass_on == PassOn.NOT_NEEDED
-    # Their own messages (written for them by a coordinator) need no passing on to the online member.
+    # Their own messages (written for them by a coordinator) need no passing on to the online
+    # member.
     reply = conversations_services.message_send(actor=helper, conversation=online, body="Hello")
     assert reply.pass_on == PassOn.NOT_NEEDED
     waiting = pass_on_selectors.messages_to_pass_on(community)

@@ -67,7 +67,8 @@ def test_it_builds_a_year_of_coproduction_once():
     assert {ReferralStatus.JOINED, ReferralStatus.DECLINED, ReferralStatus.REFERRED} <= statuses
     assert Assessment.objects.filter(agency__name="Riverside Health Centre").count() == 2
 
-    # Maya, a patient, may take on the peer-supporter role and has an upcoming session to sign up for.
+    # Maya, a patient, may take on the peer-supporter role and has an upcoming session to sign up
+    # for.
     maya = Person.objects.get(email="member@riverside.example")
     peer = CoproductionRole.objects.get(title="Peer supporter")
     assert agencies.eligibility(maya, peer) == []

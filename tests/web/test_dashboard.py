@@ -192,7 +192,8 @@ def test_it_uses_a_fixed_number_of_queries(
     # session, person, community, roles (2), expiring checks (2), relays, member numbers,
     # applications (+ their checks), rulebook; and the figures: rulebook, the three broker
     # queue counts, messages to pass on, introductions, open concerns; working alongside agencies
-    # (referrals waiting, registers waiting, this month's session credits); unread notifications (header)
+    # (referrals waiting, registers waiting, this month's session credits); unread notifications
+    # (header)
     with django_assert_num_queries(23):
         small = client.get(url)
     make_dashboard_rows(community, coordinator, 8, 2)

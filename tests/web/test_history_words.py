@@ -66,7 +66,8 @@ def audited_actions() -> dict[str, str]:
             action = next(k.value for k in node.keywords if k.arg == "action")
             names = _strings(action, source)
             assert names, (
-                f"{path}:{node.lineno}: cannot tell the action {ast.unparse(action)}; add it to DYNAMIC"
+                f"{path}:{node.lineno}: cannot tell the action {ast.unparse(action)}; add it to "
+                "DYNAMIC"
             )
             for name in names:
                 found[name] = f"{path.relative_to(ROOT)}:{node.lineno}"

@@ -173,7 +173,8 @@ def test_it_renders_every_page_accessibly(client, community, world, request):
 
 
 def test_it_renders_refused_forms_accessibly(client, community, world, member, coordinator):
-    """Forms shown again with their errors: the summary, the fields and the page still hold together."""
+    """Forms shown again with their errors: the summary, the fields and the page still hold
+    together."""
     slug, waiting, posted = community.slug, world["waiting"], world["posted"]
     client.force_login(member)
     for url, data in [

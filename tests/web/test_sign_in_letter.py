@@ -247,7 +247,8 @@ def test_it_refuses_a_coordinator_of_another_community(client, community, other_
 def test_it_keeps_accounts_that_guard_more_to_their_owners(
     client, community, coordinator, member, membership_of
 ):
-    """No letter or first password for another coordinator, an operator or anyone with two-factor."""
+    """No letter or first password for another coordinator, an operator or anyone with
+    two-factor."""
     other = make_person("coord2@riverside.example", "Second Coordinator", mfa_exempt=True)
     other_membership = memberships_services.membership_add(
         actor=None, community=community, person=other, roles=[Role.COORDINATOR]

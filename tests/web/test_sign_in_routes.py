@@ -124,7 +124,8 @@ def test_it_limits_wrong_passwords_at_the_site_sign_in(client, member):
 
 
 def test_it_limits_wrong_passwords_however_the_member_number_is_written(client, community, member):
-    """RIV-0001, riv-1 and RIV-00001 are one member: guesses spread over spellings count together."""
+    """RIV-0001, riv-1 and RIV-00001 are one member: guesses spread over spellings count
+    together."""
     url = reverse("account_login")
     for spelling in ("RIV-0001", "riv-1", "RIV-01", "Riv-001", "RIV-00001"):
         client.post(url, {"login": spelling, "password": "wrong-password"}, REMOTE_ADDR="10.0.0.1")

@@ -22,8 +22,8 @@ from .test_listings import category
 from .test_listings import form_data as listing_form
 
 REFUSED = (
-    "One-to-one help in a public place needs the check level “ID checked” in Riverside: an ID check. "
-    "You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it."
+    "One-to-one help in a public place needs the check level “ID checked” in Riverside: an ID "
+    "check. You have not had an ID check yet. Ask a coordinator (Cora Coordinator) to arrange it."
 )
 
 
@@ -66,8 +66,8 @@ def test_it_refuses_recording_hours_on_the_form_until_checked(
     assert response.status_code == 400
     page = text(response)
     assert (
-        "Asha Staff has not had the check this needs yet; a coordinator of Riverside can arrange it."
-        in page
+        "Asha Staff has not had the check this needs yet; a coordinator of Riverside can arrange "
+        "it." in page
     )
     assert not Exchange.objects.exists()
     id_check(coordinator, community, agency_staff)
@@ -85,8 +85,8 @@ def test_it_refuses_a_brokered_entry_for_members_not_checked(
     response = client.post(broker_url(community), entry(community, member, agency_staff))
     assert response.status_code == 400
     assert (
-        "Mo Member has not had an ID check yet. Record the check on their member page once it is done."
-        in text(response)
+        "Mo Member has not had an ID check yet. Record the check on their member page once it is "
+        "done." in text(response)
     )
     assert not Exchange.objects.exists() and not Transfer.objects.exists()
     id_check(coordinator, community, member, agency_staff)

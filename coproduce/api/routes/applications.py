@@ -83,12 +83,13 @@ class ApplicationIn(Schema):
 
 class ApplicationReceiptOut(Schema):
     id: int | None = Field(
-        description="Null while the application waits for its applicant to confirm the email address."
+        description="Null while the application waits for its applicant to confirm the email "
+        "address."
     )
     community: str
     status: Literal["unconfirmed"] | ApplicationStatus = Field(
-        description="`unconfirmed` (202): a link has been emailed and the application reaches the coordinators "
-        "when the applicant follows it; `pending` (201): recorded."
+        description="`unconfirmed` (202): a link has been emailed and the application reaches the "
+        "coordinators when the applicant follows it; `pending` (201): recorded."
     )
     submitted_at: dt.datetime
     confirm_by: dt.datetime | None = Field(

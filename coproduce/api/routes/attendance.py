@@ -56,8 +56,8 @@ class LineIn(Schema):
         strict=True,
         ge=-MAX_NUMBER,
         le=MAX_NUMBER,
-        description="Whole minutes there, from 1 to the session's length plus 60; null for the whole session. "
-        "Ignored when `attended` is false.",
+        description="Whole minutes there, from 1 to the session's length plus 60; null for the "
+        "whole session. Ignored when `attended` is false.",
     )
     role: AttendanceRole = Field(
         AttendanceRole.CITIZEN,
@@ -163,7 +163,8 @@ class DashboardOut(Schema):
         description="Referrals made in the period, by outcome now."
     )
     spending: list[PartnerSpendOut] = Field(
-        description="An approximation: redemptions in the period by people who earned credits here in it, by partner."
+        description="An approximation: redemptions in the period by people who earned credits here "
+        "in it, by partner."
     )
 
 

@@ -68,9 +68,9 @@ class CommunityIn(Schema):
     coordinator_email: str = Field(
         "",
         max_length=communities_services.EMAIL_MAX,
-        description="The first coordinator: a person with this email gets the coordinator role; a new email gets "
-        "an account with the role and the welcome email (then `coordinator_name` is needed). Empty: "
-        "name one later by giving a member the role.",
+        description="The first coordinator: a person with this email gets the coordinator role; a "
+        "new email gets an account with the role and the welcome email (then `coordinator_name` is "
+        "needed). Empty: name one later by giving a member the role.",
     )
     coordinator_name: str = Field(
         "",
@@ -258,7 +258,8 @@ def _detail_out(request, community) -> dict:
     summary="A community",
 )
 def community_detail(request, slug: Slug):
-    """A community with the rules in force. Unlisted communities are visible to their members only."""
+    """A community with the rules in force. Unlisted communities are visible to their members
+    only."""
     return _detail_out(request, paths.community_visible(request, slug))
 
 

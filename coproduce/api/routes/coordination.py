@@ -71,15 +71,16 @@ class MembersWaiting(Schema):
 class BrokerQueueOut(Schema):
     days: int = Field(description="The community's `broker_unanswered_days` rule.")
     unanswered_requests: UnansweredRequests = Field(
-        description="Active requests older than `days` that nobody but the owner has written about, no exchange "
-        "links to and no coordinator has introduced anyone about."
+        description="Active requests older than `days` that nobody but the owner has written "
+        "about, no exchange links to and no coordinator has introduced anyone about."
     )
     gifts_unused: MembersWaiting = Field(
-        description="Members who joined `days` or more ago with an offer or a gift and who have never given help, "
-        "longest-standing first."
+        description="Members who joined `days` or more ago with an offer or a gift and who have "
+        "never given help, longest-standing first."
     )
     new_members_without_exchange: MembersWaiting = Field(
-        description="Members who joined 30 or more days ago and have had no exchange, most recent first."
+        description="Members who joined 30 or more days ago and have had no exchange, most recent "
+        "first."
     )
 
 

@@ -58,7 +58,8 @@ class ExpenseIO(Schema):
         pattern=r"^[0-9]{1,7}(\.[0-9]{1,2})?$",
         max_length=limits.MONEY,
         examples=["4.50"],
-        description='Money, as a decimal string such as "4.50". Noted beside the hours, never converted into hours.',
+        description='Money, as a decimal string such as "4.50". Noted beside the hours, never '
+        "converted into hours.",
     )
     currency: str = Field(
         "GBP",
@@ -77,7 +78,8 @@ class ExchangeIn(Schema):
     )
     recipients: list[MemberRef] = Field(min_length=1, max_length=60, description="Who received it.")
     minutes: Minutes = Field(
-        description="Time each provider gave, in whole minutes; at most the community's `max_minutes_per_exchange`."
+        description="Time each provider gave, in whole minutes; at most the community's "
+        "`max_minutes_per_exchange`."
     )
     effective_on: dt.date = Field(
         description="The day the help happened; not in the future, at most a year ago."
@@ -98,8 +100,8 @@ class RecordIn(ExchangeIn):
         ge=1,
         le=MAX_ID,
         description="The offer or request the hours are for: they link back to it and take "
-        "its category (and its title when `title` is empty). 422 `unknown_listing` if it is not a listing of "
-        "this community that you can see.",
+        "its category (and its title when `title` is empty). 422 `unknown_listing` if it is not a "
+        "listing of this community that you can see.",
     )
 
 
@@ -107,7 +109,8 @@ class EntryIn(ExchangeIn):
     slip_number: str = Field(
         "",
         max_length=limits.SLIP_NUMBER,
-        description="A paper slip's number; each slip can be entered once. Empty for a brokered exchange.",
+        description="A paper slip's number; each slip can be entered once. Empty for a brokered "
+        "exchange.",
     )
 
 
@@ -332,7 +335,8 @@ def _expenses(payload: ExchangeIn) -> list[dict]:
 
 @router.get("/{slug}/exchanges", response={200: ExchangePage, **READ_ERRORS}, summary="Exchanges")
 def exchanges_list(request, slug: Slug, query: Query[ExchangeListQuery]):
-    """Your exchanges, newest first. Coordinators pass `all=true` for every exchange in the community."""
+    """Your exchanges, newest first. Coordinators pass `all=true` for every exchange in the
+    community."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
     after = parse_key(query.cursor, (key_int,))
@@ -514,7 +518,8 @@ def exchange_dispute(
 def exchange_settle(
     request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn
 ):
-    """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed` otherwise."""
+    """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed`
+    otherwise."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
     answers_services.exchange_resolve(
         actor=request.user,
@@ -555,8 +560,8 @@ class ExchangeReferenceIn(ActingIn):
         description="Who it is about: someone on the other side of the exchange."
     )
     kind: ReferenceKind = Field(
-        description="`positive` and `neutral` are seen by the community's members; a `concern` goes privately to "
-        "the coordinators and is never shown to the member it is about."
+        description="`positive` and `neutral` are seen by the community's members; a `concern` "
+        "goes privately to the coordinators and is never shown to the member it is about."
     )
     text: str = Field(min_length=1, max_length=limits.TEXT, description="How it went.")
 

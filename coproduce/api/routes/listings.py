@@ -2,10 +2,10 @@
 
 Members of a community see and search its listings; outsiders, members of other communities
 and tokens made for another community get 404. The listings marked `public` are also at
-`/public-listings`, for anyone with no credentials, without their owners, points or pictures. Posting, changing and closing a listing moves
-no hours, so these writes need no `Idempotency-Key`. The owner or a coordinator changes and
-closes a listing; a coordinator may post one for a member with `on_behalf_of`. An exact address
-is never stored: the map point is rounded to about 100 m.
+`/public-listings`, for anyone with no credentials, without their owners, points or pictures.
+Posting, changing and closing a listing moves no hours, so these writes need no `Idempotency-Key`.
+The owner or a coordinator changes and closes a listing; a coordinator may post one for a member
+with `on_behalf_of`. An exact address is never stored: the map point is rounded to about 100 m.
 
 Pictures (at most 3 a listing) are the one place a request body is not JSON: they are uploaded as
 `multipart/form-data`, checked by decoding them (JPEG, PNG or WebP, at most 5 MB), stripped of
@@ -96,7 +96,8 @@ class OwnerOut(Schema):
 class ImageOut(Schema):
     id: int
     url: str = Field(
-        description="The picture (JPEG, at most 1200 px a side), for people who may see the listing."
+        description="The picture (JPEG, at most 1200 px a side), for people who may see the "
+        "listing."
     )
     thumbnail_url: str = Field(description="A small version (at most 320 px a side).")
     width: int
@@ -128,7 +129,8 @@ class ListingOut(Schema):
 
 class ListingHit(ListingOut):
     distance_km: float | None = Field(
-        description="From `near`, rounded to 0.1 km; null without `near` or when the listing has no point."
+        description="From `near`, rounded to 0.1 km; null without `near` or when the listing has "
+        "no point."
     )
 
 
@@ -153,9 +155,9 @@ class ListingQuery(Schema):
     near: str | None = Field(
         None,
         max_length=limits.SHORT_NAME,
-        description="A point as `lat,lng`, e.g. `51.5072,-0.1276`, or the slug or name of one of the community's "
-        "neighbourhoods (see `/neighbourhoods`), e.g. `old-town`: adds `distance_km` to each listing. "
-        "422 naming an unknown neighbourhood.",
+        description="A point as `lat,lng`, e.g. `51.5072,-0.1276`, or the slug or name of one of "
+        "the community's neighbourhoods (see `/neighbourhoods`), e.g. `old-town`: adds "
+        "`distance_km` to each listing. 422 naming an unknown neighbourhood.",
     )
     within_km: float | None = Field(
         None,
@@ -166,7 +168,8 @@ class ListingQuery(Schema):
     available: str | None = Field(
         None,
         max_length=200,
-        description=f"Comma-separated times, e.g. `tue-am,sat-pm`; listings free at any of them. {_SLOTS}",
+        description="Comma-separated times, e.g. `tue-am,sat-pm`; listings free at any of them. "
+        f"{_SLOTS}",
     )
     active_since_days: int | None = Field(
         None,
@@ -176,7 +179,8 @@ class ListingQuery(Schema):
     )
     sort: Literal["relevance", "newest", "distance"] = Field(
         "relevance",
-        description="`relevance` (newest first without `q`), `newest`, or `distance` (needs `near`).",
+        description="`relevance` (newest first without `q`), `newest`, or `distance` (needs "
+        "`near`).",
     )
     limit: int = Field(
         20, ge=1, le=search_selectors.SEARCH_MAX_LIMIT, description="Items per page."
@@ -266,9 +270,9 @@ Visibility = Annotated[
     Literal["community", "public"],
     BeforeValidator(_offered_visibility),
     Field(
-        description="`community`: members of this community; `public`: everyone, also signed out on the "
-        "community's public page and `GET /communities/{slug}/public-listings`. `allied` is refused "
-        "(422) until allied communities are connected."
+        description="`community`: members of this community; `public`: everyone, also signed out "
+        "on the community's public page and `GET /communities/{slug}/public-listings`. `allied` is "
+        "refused (422) until allied communities are connected."
     ),
 ]
 
@@ -281,7 +285,8 @@ class ListingIn(Schema):
     tags: Tags = []
     expires_at: dt.datetime | None = Field(
         None,
-        description="With a time zone; in the future, at most 12 months away. Default: in 3 months.",
+        description="With a time zone; in the future, at most 12 months away. Default: in 3 "
+        "months.",
     )
     availability: Slots = []
     neighbourhood: str = Field("", max_length=limits.SHORT_NAME)
@@ -604,9 +609,9 @@ class PersonMatchOut(Schema):
 class MatchList(Schema):
     items: list[MatchOut]
     people: list[PersonMatchOut] = Field(
-        description="For a request, members whose gift profile fits it and who have posted no offer, best first "
-        "(at most `limit`). Empty for an offer, and for viewers who may not read the member directory. "
-        "No contact details."
+        description="For a request, members whose gift profile fits it and who have posted no "
+        "offer, best first (at most `limit`). Empty for an offer, and for viewers who may not read "
+        "the member directory. No contact details."
     )
 
 
@@ -737,7 +742,8 @@ def listing_image_add(
 def listing_image(
     request, slug: Slug, listing_id: ObjectId, image_id: ObjectId, thumbnail: bool = False
 ):
-    """The picture's bytes (`thumbnail=true` for the small version), for people who may see the listing."""
+    """The picture's bytes (`thumbnail=true` for the small version), for people who may see the
+    listing."""
     _community, listing = _listing(request, slug, listing_id)
     data, content_type = images_selectors.image_for(
         request.user, listing, image_id, thumbnail=thumbnail

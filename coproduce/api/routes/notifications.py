@@ -85,7 +85,8 @@ class PreferencesOut(Schema):
 
 
 class PreferencesIn(Schema):
-    """Fields left out stay as they are. `digest` turns the weekly digest on and `none` turns it off."""
+    """Fields left out stay as they are. `digest` turns the weekly digest on and `none` turns it
+    off."""
 
     email_mode: EmailMode | None = None
     weekly_digest: bool | None = None

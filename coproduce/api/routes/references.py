@@ -50,7 +50,8 @@ class ReferenceAnsweredOut(Schema):
     summary="Answer a reference request",
 )
 def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):
-    """For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered` or `cancelled`."""
+    """For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered` or
+    `cancelled`."""
     reference = references_services.reference_answer(
         token=token, outcome=payload.outcome, answer=payload.answer
     )

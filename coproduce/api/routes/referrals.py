@@ -95,7 +95,8 @@ class ReferralIn(Schema):
     )
     share_with_referrer: Literal["status", "name"] = Field(
         "status",
-        description="What the person agreed the referrer may see: the status only, or with their name.",
+        description="What the person agreed the referrer may see: the status only, or with their "
+        "name.",
     )
 
 
@@ -151,8 +152,8 @@ class ReferralQuery(PageParams):
 
 class ReferralStatusIn(Schema):
     status: Literal["contacted", "joined", "first_exchange", "declined"] = Field(
-        description="Allowed moves: referred → contacted, joined or declined; contacted → joined or declined; "
-        "joined → first_exchange. Anything else is 409 `status_not_allowed`."
+        description="Allowed moves: referred → contacted, joined or declined; contacted → joined "
+        "or declined; joined → first_exchange. Anything else is 409 `status_not_allowed`."
     )
     member_number: MemberRef | None = Field(
         None, description="Needed for `joined`: the member they joined as."

@@ -118,8 +118,8 @@ class SessionQuery(Schema):
     )
     status: SessionStatus | None = Field(
         None,
-        description="Only sessions in this state. With `from` in the past and `to` now, `scheduled` lists "
-        "the sessions that took place without a confirmed register.",
+        description="Only sessions in this state. With `from` in the past and `to` now, "
+        "`scheduled` lists the sessions that took place without a confirmed register.",
     )
     limit: int = Field(50, ge=1, le=200, description="Items per page.")
     cursor: str | None = Field(

@@ -39,7 +39,8 @@ def rules_for(community: Community) -> dict[str, Any]:
     more than running it (docs/benchmarks.md). Raises NotFound (no rulebook)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            'SELECT "values" FROM communities_rulebookversion WHERE community_id = %s ORDER BY number DESC LIMIT 1',
+            'SELECT "values" FROM communities_rulebookversion WHERE community_id = %s ORDER BY '
+            "number DESC LIMIT 1",
             [community.pk],
         )
         row = cursor.fetchone()

@@ -147,7 +147,8 @@ def member_numbers(community: Community, person_ids: set[int]) -> dict[int, int]
 
 
 def active_members_by_number(community: Community, numbers: set[int]) -> dict[int, Membership]:
-    """The active memberships with these member numbers, in one query; numbers not found are left out."""
+    """The active memberships with these member numbers, in one query; numbers not found are left
+    out."""
     if not numbers:
         return {}
     return {

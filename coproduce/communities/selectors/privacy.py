@@ -18,12 +18,15 @@ PRIVATE_FIELDS = ("email", "phone", "address", "photo", "date_of_birth")
 
 # What a person agrees to for each sensitive topic; a new consent records it (services.privacy).
 CONSENT_WORDING: dict[str, str] = {
-    SensitiveField.HEALTH: "I agree that coproduce may keep what I tell it about my health, to match me with the "
-    "right help. Only coordinators of my communities can see it. I can withdraw this at any time and it will be deleted.",
-    SensitiveField.ETHNICITY: "I agree that coproduce may keep my ethnicity, only to report anonymously on who the "
-    "community reaches. I can withdraw this at any time and it will be deleted.",
-    SensitiveField.INCOME: "I agree that coproduce may keep my household income band, only to report anonymously "
-    "on who the community reaches. I can withdraw this at any time and it will be deleted.",
+    SensitiveField.HEALTH: "I agree that coproduce may keep what I tell it about my health, to "
+    "match me with the right help. Only coordinators of my communities can see it. I can withdraw "
+    "this at any time and it will be deleted.",
+    SensitiveField.ETHNICITY: "I agree that coproduce may keep my ethnicity, only to report "
+    "anonymously on who the community reaches. I can withdraw this at any time and it will be "
+    "deleted.",
+    SensitiveField.INCOME: "I agree that coproduce may keep my household income band, only to "
+    "report anonymously on who the community reaches. I can withdraw this at any time and it will "
+    "be deleted.",
 }
 
 
@@ -125,8 +128,8 @@ def person_data_export(person: Person) -> bytes:
             archive.writestr(f"{name}.csv", out.getvalue())
         archive.writestr(
             "README.txt",
-            "Everything coproduce holds about you: my-data.json has it all; the CSV files hold the same "
-            "lists as tables.\n",
+            "Everything coproduce holds about you: my-data.json has it all; the CSV files hold the "
+            "same lists as tables.\n",
         )
     return buffer.getvalue()
 

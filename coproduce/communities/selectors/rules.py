@@ -37,8 +37,8 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "credit_floor_minutes",
             "Credit floor",
-            "The lowest balance a member's account may reach, in minutes (below zero means members may go into debit: "
-            "owe hours to the community for a while).",
+            "The lowest balance a member's account may reach, in minutes (below zero means members "
+            "may go into debit: owe hours to the community for a while).",
             -600,
             minimum=-100 * 60,
             maximum=0,
@@ -57,7 +57,8 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "auto_confirm_days",
             "Auto-confirm delay",
-            "Days after hours are recorded before they are confirmed automatically if the other person has not answered.",
+            "Days after hours are recorded before they are confirmed automatically if the other "
+            "person has not answered.",
             14,
             minimum=1,
             maximum=90,
@@ -75,7 +76,8 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "replacement_hourly_rate_pence",
             "Replacement hourly rate",
-            "What an hour would cost to buy in, used only to estimate replacement value in reports (an input, not an outcome).",
+            "What an hour would cost to buy in, used only to estimate replacement value in reports "
+            "(an input, not an outcome).",
             1200,
             minimum=0,
             maximum=100_000,
@@ -84,7 +86,8 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "group_exchange_payer",
             "Who pays for group activities",
-            "Whether the hours for a group activity are split among the people helped or paid from the community fund.",
+            "Whether the hours for a group activity are split among the people helped or paid from "
+            "the community fund.",
             "split",
             kind="choice",
             choices=(("split", "Split among the people helped"), ("fund", "The community fund")),
@@ -124,8 +127,9 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "broker_unanswered_days",
             "Days before a coordinator steps in",
-            "Requests nobody has answered after this many days, and members whose offers nobody has taken up this "
-            "long after joining, are put on the coordinators' 'Needs a person' list.",
+            "Requests nobody has answered after this many days, and members whose offers nobody "
+            "has taken up this long after joining, are put on the coordinators' 'Needs a person' "
+            "list.",
             7,
             minimum=1,
             maximum=90,
@@ -134,8 +138,8 @@ RULES: dict[str, RuleDefinition] = {
         RuleDefinition(
             "credits_per_hour_percent",
             "Credits for an hour alongside staff",
-            "How many credits an hour of co-production earns, as a percentage of an hour (100 means one hour "
-            "earns one hour of credit).",
+            "How many credits an hour of co-production earns, as a percentage of an hour (100 "
+            "means one hour earns one hour of credit).",
             100,
             minimum=25,
             maximum=400,

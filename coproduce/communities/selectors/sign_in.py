@@ -3,11 +3,12 @@ by `services.sign_in`), and the one authentication backend (`SignInBackend`, nam
 settings.AUTHENTICATION_BACKENDS): an email address, a username or a member number such as
 RIV-0042, and a password.
 
-For the backend, whatever is typed names at most one person, and exactly one password hash is computed for every
-attempt: that person's password is checked once, or, when nobody answers to it, allauth's backend
-hashes the password anyway. So a known and an unknown identifier cost the same, and nothing is
-checked twice (allauth's own backend would check a known email once as a username-or-email and
-again as an email; a second backend for member numbers added a hash of its own)."""
+For the backend, whatever is typed names at most one person, and exactly one password hash is
+computed for every attempt: that person's password is checked once, or, when nobody answers to it,
+allauth's backend hashes the password anyway. So a known and an unknown identifier cost the same,
+and nothing is checked twice (allauth's own backend would check a known email once as a
+username-or-email and again as an email; a second backend for member numbers added a hash of its
+own)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def _usable(token: SignInToken) -> None:
     )
     if token.used_at is not None:
         raise Conflict(
-            f"This {kind} has already been used. If you have forgotten the password you chose, {again}.",
+            f"This {kind} has already been used. If you have forgotten the password you chose, "
+            f"{again}.",
             code=f"{kind}_used",
         )
     if token.revoked_at is not None:

@@ -32,7 +32,8 @@ def check_is_valid(check: Check, on: dt.date) -> bool:
     )
 
 
-# The checks each level asks for, in order: level 1 is an ID seen, level 2 that and a background check.
+# The checks each level asks for, in order: level 1 is an ID seen, level 2 that and a background
+# check.
 CHECKS_FOR_LEVEL: dict[int, tuple[str, ...]] = {
     0: (),
     1: (CheckKind.ID_SEEN,),

@@ -201,8 +201,9 @@ def _acknowledge(application: Application) -> None:
     if application.email:
         _send_after_commit(
             f"Your application to {application.community.name}",
-            f"Dear {application.full_name},\n\nThank you for applying to join {application.community.name}. A "
-            "coordinator will be in touch to arrange a friendly chat.\n",
+            f"Dear {application.full_name},\n\nThank you for applying to join "
+            f"{application.community.name}. A coordinator will be in touch to arrange a friendly "
+            "chat.\n",
             [application.email],
         )
 
@@ -280,9 +281,9 @@ def application_request(
     link = settings.SITE_URL + reverse("web:apply_confirm", args=[token])
     _send_after_commit(
         f"Confirm your application to {community.name}",
-        f"Someone asked to join {community.name} with this email address. If it was you, confirm it here "
-        f"within {APPLICATION_CONFIRM_HOURS} hours:\n\n{link}\n\n"
-        "If it was not you, ignore this email: the application is deleted and nothing more happens.\n",
+        f"Someone asked to join {community.name} with this email address. If it was you, confirm "
+        f"it here within {APPLICATION_CONFIRM_HOURS} hours:\n\n{link}\n\nIf it was not you, ignore "
+        "this email: the application is deleted and nothing more happens.\n",
         [values["email"]],
     )
     return ApplicationRequested(None, held)

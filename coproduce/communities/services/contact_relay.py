@@ -59,9 +59,11 @@ def contact_relay_send(
     if by_email:
         _send_after_commit(
             f"A message from {actor.display_name} ({community.name})",
-            f"{actor.display_name} ({sender_membership.member_code}) sent you this message through {community.name}:\n\n"
-            f"{message}\n\nYour contact details have not been shared. To reply, use the member directory at "
-            f"{settings.SITE_URL}{reverse('web:member_detail', args=[community.slug, sender_membership.number])}\n",
+            f"{actor.display_name} ({sender_membership.member_code}) sent you this message "
+            f"through {community.name}:\n\n{message}\n\nYour contact details have not been "
+            "shared. To reply, use the member directory at "
+            f"{settings.SITE_URL}"
+            f"{reverse('web:member_detail', args=[community.slug, sender_membership.number])}\n",
             [person.email or ""],
         )
     return relay

@@ -64,9 +64,10 @@ def reference_request(
     link = settings.SITE_URL + reverse("web:reference_answer", args=[token])
     _send_after_commit(
         f"A reference for {application.full_name}",
-        f"Dear {referee_name},\n\n{application.full_name} has applied to join {application.community.name}, a "
-        f"community time bank, and named you as a referee. Please answer a few short questions here:\n\n{link}\n\n"
-        f"The link works for {REFERENCE_LINK_DAYS} days.\n",
+        f"Dear {referee_name},\n\n{application.full_name} has applied to join "
+        f"{application.community.name}, a community time bank, and named you as a referee. Please "
+        f"answer a few short questions here:\n\n{link}\n\nThe link works for {REFERENCE_LINK_DAYS} "
+        "days.\n",
         [referee_email],
     )
     return reference, token

@@ -136,16 +136,18 @@ def welcome_send(
             f"{when(token.expires_at, community)}.",
             link,
             "",
-            "From then on you sign in with your email address (or your member number) and that password.",
-            "If the link has run out, use “Forgotten your password?” on the sign-in page, or ask your coordinator.",
+            "From then on you sign in with your email address (or your member number) and that "
+            "password.",
+            "If the link has run out, use “Forgotten your password?” on the sign-in page, or ask "
+            "your coordinator.",
         ]
     if membership is not None and any(
         role.role == Role.COORDINATOR for role in membership.roles.all()
     ):
         lines += [
             "",
-            f"You are a coordinator of {community.name}. When you first sign in you will be asked to "
-            "set up two-factor sign-in with an authenticator app on your phone.",
+            f"You are a coordinator of {community.name}. When you first sign in you will be asked "
+            "to set up two-factor sign-in with an authenticator app on your phone.",
         ]
     lines += ["", f"The coordinators of {community.name}"]
     subject, body = f"Welcome to {community.name}", "\n".join(lines) + "\n"
@@ -197,8 +199,8 @@ def password_set_first(
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if locked.has_usable_password():
             raise Conflict(
-                f"{locked.display_name} already has a password. Print a sign-in letter instead: its code "
-                "lets them choose a new one.",
+                f"{locked.display_name} already has a password. Print a sign-in letter instead: "
+                "its code lets them choose a new one.",
                 code="has_password",
             )
         locked.set_password(password)

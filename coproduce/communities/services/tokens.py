@@ -61,7 +61,8 @@ def token_revoke(*, actor: Person, token: AccessToken) -> AccessToken:
 
 
 def token_touch(token: AccessToken) -> None:
-    """Note when a token was last used, at most once a minute (not a state change worth auditing)."""
+    """Note when a token was last used, at most once a minute (not a state change worth
+    auditing)."""
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -172,7 +172,8 @@ def roles_search(
     qs = CoproductionRole.objects.filter(
         community=community, status=RoleStatus.PUBLISHED, agency__is_archived=False
     ).select_related("community", "agency", "staff_lead")
-    # Each word in any of the texts (not only search_document, so rows made elsewhere are found too).
+    # Each word in any of the texts (not only search_document, so rows made elsewhere are found
+    # too).
     for word in _WORD.findall((q or "").lower())[:8]:
         qs = qs.filter(
             Q(search_document__contains=word)

@@ -12,13 +12,16 @@ from ..models import Agency, Assessment, AssessmentLevel, Principle
 
 SCORES = {0: "Not yet", 1: "Starting", 2: "Developing", 3: "Established", 4: "Leading"}
 PRINCIPLE_HELP = {
-    Principle.ASSETS: "People who use the service are seen as having something to give, not only needs to meet.",
+    Principle.ASSETS: "People who use the service are seen as having something to give, not only "
+    "needs to meet.",
     Principle.CAPACITY: "Support starts from what people can already do and helps them grow it.",
-    Principle.MUTUALITY: "Staff and the people they work with each give and receive; everyone's time counts.",
+    Principle.MUTUALITY: "Staff and the people they work with each give and receive; everyone's "
+    "time counts.",
     Principle.PEER_NETWORKS: "People are helped to support each other, alongside professionals.",
-    Principle.BLURRING_ROLES: "The line between who gives and who receives a service is loosened: people "
-    "plan and deliver it together.",
-    Principle.CATALYSTS: "Staff help things happen and step back, rather than doing everything themselves.",
+    Principle.BLURRING_ROLES: "The line between who gives and who receives a service is loosened: "
+    "people plan and deliver it together.",
+    Principle.CATALYSTS: "Staff help things happen and step back, rather than doing everything "
+    "themselves.",
 }
 LEVEL_HELP = {
     AssessmentLevel.INDIVIDUAL: "how staff work with each person",

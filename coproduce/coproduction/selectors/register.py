@@ -34,7 +34,8 @@ def max_minutes(session: Session) -> int:
 
 
 def credit_for(minutes: int, percent: int) -> int:
-    """Credits for minutes alongside staff at the community's rate, rounded half up to a whole minute."""
+    """Credits for minutes alongside staff at the community's rate, rounded half up to a whole
+    minute."""
     return (minutes * percent + 50) // 100
 
 

@@ -310,7 +310,8 @@ def waiting_position(signup: SignUp) -> int | None:
 def my_signups(
     community, person, *, now: dt.datetime | None = None, past: bool = False
 ) -> list[SignUp]:
-    """The person's current sign-ups in the community, upcoming ones (or past ones) in time order."""
+    """The person's current sign-ups in the community, upcoming ones (or past ones) in time
+    order."""
     now = now or timezone.now()
     qs = (
         SignUp.objects.filter(session__community=community, person=person)

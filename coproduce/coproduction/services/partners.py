@@ -489,7 +489,8 @@ def redemption_create(
                 community=community,
                 key=f"redemption:{receipt}:{rule}",
                 reason=transfers_services.Reason.PARTNER_ONWARD,
-                memo=f"{memo}: credits {'given to the community fund' if rule == 'fund' else 'retired'}",
+                memo=f"{memo}: credits "
+                f"{'given to the community fund' if rule == 'fund' else 'retired'}",
                 related=("redemption", receipt),
                 effective_at=when,
                 legs=[
@@ -531,8 +532,8 @@ def redemption_create(
             community=community,
             title=f"Receipt {receipt}: {memo}",
             body=(
-                f"{amounts_selectors.hours(minutes)} spent on {locked_offer.title} at {locked_partner.name} "
-                f"({_people(adults, children)}). Receipt number {receipt}."
+                f"{amounts_selectors.hours(minutes)} spent on {locked_offer.title} at "
+                f"{locked_partner.name} ({_people(adults, children)}). Receipt number {receipt}."
             ),
             url=f"/c/{community.slug}/spend/{locked_partner.pk}/receipts/{receipt}/",
         )

@@ -261,7 +261,8 @@ def referral_update_status(
                 "Give the member number they joined with (e.g. "
                 f"{community.member_prefix}-0042); no active member has that number."
                 if member_number not in (None, "")
-                else f"Give the member number they joined with (e.g. {community.member_prefix}-0042)."
+                else "Give the member number they joined with (e.g. "
+                f"{community.member_prefix}-0042)."
             ]
     if errors:
         raise ValidationFailed("Please correct the update.", fields=errors)

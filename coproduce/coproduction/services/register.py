@@ -65,7 +65,8 @@ def _lock_session(session: Session) -> Session:
 def _check_open(session: Session) -> None:
     if session.status == SessionStatus.REGISTERED:
         raise Conflict(
-            "This register has already been confirmed and the hours credited; it can no longer change.",
+            "This register has already been confirmed and the hours credited; it can no longer "
+            "change.",
             code="already_confirmed",
         )
     if session.status == SessionStatus.CANCELLED:
@@ -114,7 +115,8 @@ def _clean_lines(session: Session, lines: list[RegisterLine]) -> list[tuple[Any,
                 or community_access.is_coordinator(person, community)
             ):
                 errors.setdefault(f"lines.{i}.person", []).append(
-                    f"{name} is not on {session.agency.name}'s staff, so cannot be recorded as staff."
+                    f"{name} is not on {session.agency.name}'s staff, so cannot be recorded as "
+                    "staff."
                 )
                 continue
         elif person.pk not in booked and person.pk not in member_people:
@@ -132,7 +134,8 @@ def _clean_lines(session: Session, lines: list[RegisterLine]) -> list[tuple[Any,
         ):
             errors.setdefault(f"lines.{i}.minutes", []).append(
                 f"Enter {name}'s minutes as a whole number from 1 to {longest} "
-                f"(the session's length, {hours(session_minutes(session))}, and at most an hour more)."
+                f"(the session's length, {hours(session_minutes(session))}, and at most an hour "
+                "more)."
             )
             continue
         cleaned.append((person, line.role, bool(line.attended), minutes))

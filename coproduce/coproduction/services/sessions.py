@@ -205,11 +205,13 @@ def rrule_occurrences(
     parts = _rrule_parts(text)
     if parts.get("FREQ") not in ALLOWED_FREQUENCIES:
         raise bad(
-            "A series repeats daily, weekly, monthly or yearly (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY)."
+            "A series repeats daily, weekly, monthly or yearly (FREQ=DAILY, WEEKLY, MONTHLY or "
+            "YEARLY)."
         )
     if "COUNT" not in parts and "UNTIL" not in parts:
         raise bad(
-            f"Say when the series ends: COUNT (at most {MAX_OCCURRENCES}) or UNTIL a date within a year."
+            f"Say when the series ends: COUNT (at most {MAX_OCCURRENCES}) or UNTIL a date within a "
+            "year."
         )
     local_start = timezone.localtime(first_start, tz).replace(tzinfo=None)
     try:
@@ -218,7 +220,8 @@ def rrule_occurrences(
         starts = list(itertools.islice(iter(parsed), MAX_OCCURRENCES + 1))
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         raise bad(
-            f"This is not a repeat rule we can read ({exc}). Example: FREQ=WEEKLY;BYDAY=TU;COUNT=12."
+            f"This is not a repeat rule we can read ({exc}). Example: "
+            "FREQ=WEEKLY;BYDAY=TU;COUNT=12."
         ) from None
     if not starts:
         raise bad("This rule gives no sessions at all; check the days and the end.")
@@ -593,9 +596,11 @@ def signup_create(
                 title=(
                     f"You are booked for {locked.role.title} on {when_text(locked)}"
                     if booked
-                    else f"You are on the waiting list for {locked.role.title} on {when_text(locked)}"
+                    else f"You are on the waiting list for {locked.role.title} on "
+                    f"{when_text(locked)}"
                 ),
-                body=f"{actor.display_name} signed you up. If you cannot come, cancel your place from the page.",
+                body=f"{actor.display_name} signed you up. If you cannot come, cancel your place "
+                "from the page.",
             )
     signup.session = locked
     return signup
@@ -668,9 +673,10 @@ def _promote_waiting(locked: Session, *, actor, now: dt.datetime) -> list[SignUp
             signup.person,
             session=locked,
             kind="session_promoted",
-            title=f"A place came free: you are booked for {locked.role.title} on {when_text(locked)}",
-            body=f"You were first on the waiting list. See you at {locked.place}. If you cannot come now, "
-            "cancel your place so the next person can have it.",
+            title=f"A place came free: you are booked for {locked.role.title} on "
+            f"{when_text(locked)}",
+            body=f"You were first on the waiting list. See you at {locked.place}. If you cannot "
+            "come now, cancel your place so the next person can have it.",
         )
     if waiting:
         locked.places_taken += len(waiting)
@@ -718,8 +724,8 @@ def sessions_remind(now: dt.datetime | None = None) -> int:
                     session=locked,
                     kind="session_reminder",
                     title=f"Tomorrow: {locked.role.title}, {when_text(locked)}",
-                    body=f"At {locked.place} with {locked.agency.name}. If you cannot come, cancel your place "
-                    "so someone on the waiting list can have it.",
+                    body=f"At {locked.place} with {locked.agency.name}. If you cannot come, cancel "
+                    "your place so someone on the waiting list can have it.",
                 )
             done += 1
     return done

@@ -482,11 +482,11 @@ TEACH_GIFT = "teach"
 
 def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]:
     """For an active request, members of its community with a gift that shares a word of what
-    the request is about (its title, tags or category) and who have no active offer there (those are among the matches already), best first. Only for viewers who
-    may read the member directory (members and operators; others get an empty list). For an
-    offer the list is empty: a gift profile records what people give, not what they need, and
-    the requests it could answer are its matches. Raises NotFound when the viewer may not see
-    the listing."""
+    the request is about (its title, tags or category) and who have no active offer there (those are
+    among the matches already), best first. Only for viewers who may read the member directory
+    (members and operators; others get an empty list). For an offer the list is empty: a gift
+    profile records what people give, not what they need, and the requests it could answer are its
+    matches. Raises NotFound when the viewer may not see the listing."""
     access_listing(viewer, listing)
     community = listing.community
     if listing.kind != ListingKind.REQUEST or listing.status != ListingStatus.ACTIVE:

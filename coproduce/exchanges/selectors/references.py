@@ -156,7 +156,8 @@ def concerns_open_count(community, viewer) -> int:
 
 
 def concern_get(community, viewer, reference_id: int) -> ExchangeReference:
-    """A concern of this community the viewer may read (not one about themselves). Raises NotFound."""
+    """A concern of this community the viewer may read (not one about themselves). Raises
+    NotFound."""
     found = (
         _concerns_for(community, viewer)
         .select_related("exchange__community", "subject", "author", "concern_closed_by")

@@ -174,8 +174,8 @@ def _text_filter(qs: QuerySet[Listing], words: list[str], q: str) -> QuerySet[Li
     )
     rank_sql = (
         "(SELECT ranked.r FROM (SELECT rowid AS id, -bm25(exchanges_listing_fts) AS r"  # noqa: S608
-        f" FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match}) LIMIT -1) AS ranked"
-        " WHERE ranked.id = exchanges_listing.id)"
+        f" FROM exchanges_listing_fts WHERE exchanges_listing_fts MATCH ({match}) LIMIT -1) AS "
+        "ranked WHERE ranked.id = exchanges_listing.id)"
     )
     found = RawSQL(found_sql, params)  # noqa: S611
     rank = RawSQL(rank_sql, params, output_field=FloatField())  # noqa: S611

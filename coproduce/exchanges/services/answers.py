@@ -46,7 +46,8 @@ def _answer_check(actor, exchange: Exchange, on_behalf_of) -> Any:
 
 def _not_waiting(exchange: Exchange) -> Conflict:
     return Conflict(
-        f"This exchange is not waiting for an answer: it is {exchange.get_status_display().lower()}.",
+        "This exchange is not waiting for an answer: it is "
+        f"{exchange.get_status_display().lower()}.",
         code=f"already_{exchange.status}",
     )
 
@@ -243,8 +244,9 @@ def exchange_resolve(
         _notify_sides(
             locked,
             f"Dispute settled ({locked.community.name})",
-            f"A coordinator settled the dispute about {locked.title or locked.category or 'an exchange'}: "
-            f"the hours were {locked.get_status_display().lower()}.\n\n{note}",
+            "A coordinator settled the dispute about "
+            f"{locked.title or locked.category or 'an exchange'}: the hours were "
+            f"{locked.get_status_display().lower()}.\n\n{note}",
             kind="exchange_settled",
         )
         return locked, {"exchange_id": locked.pk}
@@ -331,8 +333,8 @@ def exchange_reverse(
             locked,
             f"Hours reversed ({locked.community.name})",
             f"A coordinator reversed {amounts_selectors.hours(locked.minutes or 0)} for "
-            f"{locked.title or locked.category or 'an exchange'} on {locked.effective_on:%-d %B %Y}."
-            f"\n\nReason: {reason}",
+            f"{locked.title or locked.category or 'an exchange'} on "
+            f"{locked.effective_on:%-d %B %Y}.\n\nReason: {reason}",
             kind="exchange_reversed",
         )
         return locked, {"exchange_id": locked.pk}

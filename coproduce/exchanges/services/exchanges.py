@@ -95,8 +95,8 @@ def _shape(providers: list, recipients: list) -> str:
     if len(recipients) == 1:
         return ExchangeShape.MANY_TO_ONE
     raise ValidationFailed(
-        "An exchange is one person helping one or more people, or several people helping one person. "
-        "Record a group helping a group as separate exchanges.",
+        "An exchange is one person helping one or more people, or several people helping one "
+        "person. Record a group helping a group as separate exchanges.",
         fields={"recipients": ["Too many on both sides."]},
     )
 
@@ -146,8 +146,9 @@ def _check_amount(
         errors["minutes"] = ["The time must be more than zero."]
     elif minutes > rules["max_minutes_per_exchange"]:
         errors["minutes"] = [
-            f"This community records at most {amounts_selectors.hours(rules['max_minutes_per_exchange'])} "
-            "in one exchange. Record longer help as separate exchanges."
+            "This community records at most "
+            f"{amounts_selectors.hours(rules['max_minutes_per_exchange'])} in one exchange. Record "
+            "longer help as separate exchanges."
         ]
     if effective_on is None:
         errors["effective_on"] = ["Give the date the help happened."]
@@ -293,7 +294,8 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
 
 
 def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
-    """Post the exchange's hours. Must run inside the caller's transaction, with the exchange locked."""
+    """Post the exchange's hours. Must run inside the caller's transaction, with the exchange
+    locked."""
     transfer = transfers_services.post_transfer(
         actor=actor,
         community=exchange.community,
@@ -482,7 +484,8 @@ def exchange_record(
             others,
             f"Please confirm {amounts_selectors.hours(minutes)} ({community.name})",
             f"{recorded_for.display_name} recorded {amounts_selectors.hours(minutes)} for "
-            f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or decline it.",
+            f"{title or category or 'an exchange'} on {effective_on:%-d %B %Y}. Please confirm or "
+            "decline it.",
             kind="exchange_recorded",
             community=community,
             url=_exchange_url(exchange),
@@ -545,7 +548,8 @@ def exchange_enter(
             earlier = Exchange.objects.filter(community=community, slip_number=slip_number).first()
             if earlier is not None:
                 raise Conflict(
-                    f"Paper slip {slip_number} was already entered on {timezone.localtime(earlier.created_at):%-d %B %Y}.",
+                    f"Paper slip {slip_number} was already entered on "
+                    f"{timezone.localtime(earlier.created_at):%-d %B %Y}.",
                     code="slip_already_entered",
                     fields={"slip_number": ["Already entered."]},
                 )

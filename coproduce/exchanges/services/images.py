@@ -97,7 +97,8 @@ def process_image(raw: bytes) -> ProcessedImage:
                     raise not_image
                 if width * height > MAX_PIXELS:
                     raise _refuse(
-                        f"The picture has too many pixels ({width} × {height}); make it smaller and try again.",
+                        f"The picture has too many pixels ({width} × {height}); make it smaller "
+                        "and try again.",
                         "image_too_large",
                     )
                 opened.load()  # a truncated or corrupt file fails here
@@ -181,7 +182,8 @@ def listing_image_add(*, actor, listing: Listing, upload: Any, alt_text: str = "
         locked = _lock_listing(listing)
         if locked.status != ListingStatus.ACTIVE:
             raise Conflict(
-                f"This listing is {locked.get_status_display().lower()}; pictures can no longer be added.",
+                f"This listing is {locked.get_status_display().lower()}; pictures can no longer be "
+                "added.",
                 code=f"listing_{locked.status}",
             )
         existing = ListingImage.objects.filter(listing=locked)

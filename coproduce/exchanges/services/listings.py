@@ -415,7 +415,8 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
             values["expires_at"] = None
         merged.update(values)
         cleaned = _listing_values(locked.community, merged, now)
-        # What an existing listing offers was checked when it was posted; a change to it is checked again.
+        # What an existing listing offers was checked when it was posted; a change to it is checked
+        # again.
         if listing_activity(cleaned["mode"], cleaned["is_group"]) != listing_activity(
             old["mode"], old["is_group"]
         ):

@@ -133,7 +133,8 @@ def reference_leave(
             _notify(
                 _coordinators(community),
                 f"A concern was raised ({community.name})",
-                "A member raised a concern after an exchange. It is private: only coordinators can read it.",
+                "A member raised a concern after an exchange. It is private: only coordinators can "
+                "read it.",
                 kind="concern",
                 community=community,
                 url=f"/c/{community.slug}/coordinate/concerns/",

@@ -99,8 +99,9 @@ def _remind_owner(listing: Listing) -> None:
     _notify(
         [listing.owner],
         f"Your {kind} \u201c{listing.title}\u201d ends on {until:%-d %B}",
-        f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until {until:%-d %B %Y}. "
-        "If you still want it up, renew it for three months from its page; if not, there is nothing to do.",
+        f"Your {kind} \u201c{listing.title}\u201d in {community.name} is shown until "
+        f"{until:%-d %B %Y}. If you still want it up, renew it for three months from its page; if "
+        "not, there is nothing to do.",
         kind="listing_expiring",
         community=community,
         url=f"/c/{community.slug}/listings/{listing.pk}/",

@@ -162,7 +162,8 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
         balance = running[account_id]
         if after != balance:
             v.append(
-                f"posting {pid}: records balance {after} but postings sum to {balance} (account {account_id})"
+                f"posting {pid}: records balance {after} but postings sum to {balance} (account "
+                f"{account_id})"
             )
         if amount < 0 and floor is not None and balance < floor:
             v.append(
@@ -170,7 +171,8 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
             )
         if amount > 0 and ceiling is not None and balance > ceiling:
             v.append(
-                f"posting {pid}: took account {account_id} to {balance}, above its ceiling {ceiling}"
+                f"posting {pid}: took account {account_id} to {balance}, above its ceiling "
+                f"{ceiling}"
             )
     total_balance = 0
     for account in _batched(accounts.order_by("pk")):
@@ -178,24 +180,26 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
         total_balance += account.balance_minutes
         if account.balance_minutes != running[account.pk]:
             v.append(
-                f"account {account.pk} ({account.name}): stored balance {account.balance_minutes} but postings "
-                f"sum to {running[account.pk]}"
+                f"account {account.pk} ({account.name}): stored balance {account.balance_minutes} "
+                f"but postings sum to {running[account.pk]}"
             )
         if (account.given_minutes, account.received_minutes) != (
             given[account.pk],
             received[account.pk],
         ):
             v.append(
-                f"account {account.pk} ({account.name}): stored given/received {account.given_minutes}/"
-                f"{account.received_minutes} but postings give {given[account.pk]}/{received[account.pk]}"
+                f"account {account.pk} ({account.name}): stored given/received "
+                f"{account.given_minutes}/{account.received_minutes} but postings give "
+                f"{given[account.pk]}/{received[account.pk]}"
             )
         if (
             account.pending_debit_minutes != held_debit[account.pk]
             or account.pending_credit_minutes != held_credit[account.pk]
         ):
             v.append(
-                f"account {account.pk} ({account.name}): stored holds {account.pending_debit_minutes}/"
-                f"{account.pending_credit_minutes} but reservations hold {held_debit[account.pk]}/{held_credit[account.pk]}"
+                f"account {account.pk} ({account.name}): stored holds "
+                f"{account.pending_debit_minutes}/{account.pending_credit_minutes} but "
+                f"reservations hold {held_debit[account.pk]}/{held_credit[account.pk]}"
             )
     if total_balance != 0:
         v.append(f"stored balances sum to {total_balance}, not zero")
@@ -219,15 +223,18 @@ def ledger_audit(community_ids: list[int] | None = None) -> AuditReport:
             expected_seq, prev = community_of_chain.get(t.community_id, (0, GENESIS_HASH))
             if t.sequence != expected_seq + 1:
                 v.append(
-                    f"community {t.community_id}: sequence jumps from {expected_seq} to {t.sequence}"
+                    f"community {t.community_id}: sequence jumps from {expected_seq} to "
+                    f"{t.sequence}"
                 )
             if t.prev_hash != prev:
                 v.append(
-                    f"transfer {t.pk} (community {t.community_id} #{t.sequence}): chain broken before it"
+                    f"transfer {t.pk} (community {t.community_id} #{t.sequence}): chain broken "
+                    "before it"
                 )
             if transfer_digest(t.prev_hash, chain_fields(t), legs[t.pk]) != t.hash:
                 v.append(
-                    f"transfer {t.pk} (community {t.community_id} #{t.sequence}): contents do not match its hash"
+                    f"transfer {t.pk} (community {t.community_id} #{t.sequence}): contents do not "
+                    "match its hash"
                 )
             community_of_chain[t.community_id] = (t.sequence, t.hash)
 

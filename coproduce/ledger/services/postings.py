@@ -114,7 +114,8 @@ def _lock_accounts(cursor, community, account_ids: list[int]) -> dict[int, Locke
     Conflict (closed)."""
     ids = sorted(set(account_ids))
     cursor.execute(
-        "SELECT id, kind, name, balance_minutes, pending_debit_minutes, pending_credit_minutes, closed_at"  # noqa: S608
+        "SELECT id, kind, name, balance_minutes, pending_debit_minutes, pending_credit_minutes,"  # noqa: S608
+        " closed_at"
         f" FROM ledger_account WHERE community_id = %s AND id IN {_placeholders(len(ids))}"
         f" ORDER BY id{_row_lock(no_key=True)}",
         [community.pk, *ids],
@@ -132,8 +133,12 @@ def _lock_accounts(cursor, community, account_ids: list[int]) -> dict[int, Locke
 
 
 def _lock_head(cursor, community) -> tuple[int, int, str]:
-    """Lock the community's chain head, always the last lock taken: (id, last sequence, last hash)."""
-    sql = f"SELECT id, last_sequence, last_hash FROM ledger_ledgerhead WHERE community_id = %s{_row_lock()}"  # noqa: S608
+    """Lock the community's chain head, always the last lock taken: (id, last sequence, last
+    hash)."""
+    sql = (
+        "SELECT id, last_sequence, last_hash FROM ledger_ledgerhead"  # noqa: S608
+        f" WHERE community_id = %s{_row_lock()}"
+    )
     cursor.execute(sql, [community.pk])
     row = cursor.fetchone()
     if row is None:
@@ -151,10 +156,9 @@ def _write_accounts(cursor, rows: list[tuple[int, int, int, int, int, int]]) -> 
     A VALUES list's columns are named column1, column2, … on both databases."""
     cursor.execute(
         "UPDATE ledger_account SET balance_minutes = v.column2, pending_debit_minutes = v.column3,"  # noqa: S608
-        " pending_credit_minutes = v.column4, given_minutes = ledger_account.given_minutes + v.column5,"
-        " received_minutes = ledger_account.received_minutes + v.column6"
-        f" FROM (VALUES {_placeholders(6, len(rows))}) AS v"
-        " WHERE ledger_account.id = v.column1",
+        " pending_credit_minutes = v.column4, given_minutes = ledger_account.given_minutes + "
+        "v.column5, received_minutes = ledger_account.received_minutes + v.column6 FROM (VALUES "
+        f"{_placeholders(6, len(rows))}) AS v WHERE ledger_account.id = v.column1",
         [value for row in rows for value in row],
     )
 
@@ -184,10 +188,10 @@ def _insert_transfer(cursor, transfer: Transfer) -> int | None:
         transfer.hash,
     ]
     sql = (
-        "INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status, resolves_id,"  # noqa: S608
-        " reverses_id, expires_at, memo, related_type, related_id, actor_id, on_behalf_of_id, effective_at,"
-        f" created_at, prev_hash, hash) VALUES {_placeholders(len(params))}"
-        " ON CONFLICT (community_id, idempotency_key) DO NOTHING"
+        "INSERT INTO ledger_transfer (community_id, sequence, idempotency_key, reason, status,"  # noqa: S608
+        " resolves_id, reverses_id, expires_at, memo, related_type, related_id, actor_id, "
+        "on_behalf_of_id, effective_at, created_at, prev_hash, hash) VALUES "
+        f"{_placeholders(len(params))} ON CONFLICT (community_id, idempotency_key) DO NOTHING"
     )
     if connection.vendor == "sqlite":
         # sqlite3 reports the new row itself (RETURNING needs SQLite 3.35).
@@ -199,10 +203,12 @@ def _insert_transfer(cursor, transfer: Transfer) -> int | None:
 
 
 def _insert_postings(cursor, community, transfer_id: int, postings: list[tuple]) -> None:
-    """One multi-row insert. Each posting is (account, amount, pending, balance after, floor, ceiling)."""
+    """One multi-row insert. Each posting is (account, amount, pending, balance after, floor,
+    ceiling)."""
     cursor.execute(
-        "INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes, pending,"  # noqa: S608
-        f" balance_after_minutes, floor_minutes, ceiling_minutes) VALUES {_placeholders(8, len(postings))}",
+        "INSERT INTO ledger_posting (community_id, transfer_id, account_id, amount_minutes,"  # noqa: S608
+        " pending, balance_after_minutes, floor_minutes, ceiling_minutes) VALUES "
+        f"{_placeholders(8, len(postings))}",
         [value for posting in postings for value in (community.pk, transfer_id, *posting)],
     )
 
@@ -269,15 +275,17 @@ def _write(
                     available_after = account.balance_minutes - debits_held + amount
                     if available_after < floor:
                         raise LimitExceeded(
-                            f"{account.name} does not have enough time credit: this would take the balance to "
-                            f"{hours(available_after)} (the lowest allowed is {hours(floor)}).",
+                            f"{account.name} does not have enough time credit: this would take the "
+                            f"balance to {hours(available_after)} (the lowest allowed is "
+                            f"{hours(floor)}).",
                             fields={"amount_minutes": ["More than the account can give."]},
                         )
                 if amount > 0 and ceiling is not None:
                     ceiling_after = account.balance_minutes + credits_held + amount
                     if ceiling_after > ceiling:
                         raise LimitExceeded(
-                            f"{account.name} would go over the highest balance allowed ({hours(ceiling)}).",
+                            f"{account.name} would go over the highest balance allowed "
+                            f"({hours(ceiling)}).",
                             fields={"amount_minutes": ["More than the account may hold."]},
                         )
             postings.append((account.id, amount, pending, balance_after, floor, ceiling))

@@ -122,8 +122,8 @@ def _notify_reversal(community, original: Transfer, reason: str) -> None:
     minutes = max((abs(p.amount_minutes) for p in original.postings.all()), default=0)
     body = (
         f"A coordinator of {community.name} reversed {hours(minutes)} "
-        f"({original.get_reason_display().lower()}, {timezone.localtime(original.effective_at):%-d %B %Y}).\n\n"
-        f"Reason: {reason}\n"
+        f"({original.get_reason_display().lower()}, "
+        f"{timezone.localtime(original.effective_at):%-d %B %Y}).\n\nReason: {reason}\n"
     )
     for person in holders:
         notification_services.notify(

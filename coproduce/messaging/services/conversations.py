@@ -91,9 +91,9 @@ def _notify(*, conversation: Conversation, sender, recipient) -> None:
         community=community,
         title=f"New message from {sender.display_name} ({community.name})",
         body=(
-            f"{sender.display_name} sent you a message in {community.name}. Read and reply on the website.\n\n"
-            "Replies go through the website, so neither of you sees the other's email address or phone number "
-            "unless you choose to share them."
+            f"{sender.display_name} sent you a message in {community.name}. Read and reply on the "
+            "website.\n\nReplies go through the website, so neither of you sees the other's email "
+            "address or phone number unless you choose to share them."
         ),
         url=reverse("web:conversation_detail", args=[community.slug, conversation.pk]),
     )

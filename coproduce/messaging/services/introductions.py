@@ -131,12 +131,13 @@ def _notify_introduction(
         person=person,
         kind="introduction",
         community=community,
-        title=f"{coordinator.display_name} introduced you to {other.display_name} ({community.name})",
+        title=f"{coordinator.display_name} introduced you to {other.display_name} "
+        f"({community.name})",
         body=(
-            f"{coordinator.display_name}, a coordinator of {community.name}, thinks you and {other.display_name} "
-            "could help each other, and has written to you both. Read it and reply on the website.\n\n"
-            "Replies go through the website, so neither of you sees the other's email address or phone number "
-            "unless you choose to share them."
+            f"{coordinator.display_name}, a coordinator of {community.name}, thinks you and "
+            f"{other.display_name} could help each other, and has written to you both. Read it and "
+            "reply on the website.\n\nReplies go through the website, so neither of you sees the "
+            "other's email address or phone number unless you choose to share them."
         ),
         url=reverse("web:conversation_detail", args=[community.slug, conversation.pk]),
     )

@@ -58,7 +58,8 @@ def _one_line(text: str, maximum: int) -> str:
 
 
 def emailable(person) -> bool:
-    """Whether a person can be emailed at all: an address, using the website, not a former member."""
+    """Whether a person can be emailed at all: an address, using the website, not a former
+    member."""
     return (
         bool(person.email)
         and person.is_active
@@ -152,7 +153,8 @@ def resolve(*, people_ids, kind: str, url: str) -> int:
     """Notifications of `kind` linking to `url` that asked these people to do something now done
     (hours they were asked to confirm have been answered, by anyone): marked read, and no longer
     emailed when their email had not gone yet. Inside the caller's transaction, so the answer and
-    this stand or fall together. Returns how many were still unread. Not audited, as reading is not."""
+    this stand or fall together. Returns how many were still unread. Not audited, as reading is
+    not."""
     open_ = Notification.objects.filter(
         person_id__in=list(people_ids), kind=kind, url=url, read_at__isnull=True
     )

@@ -16,7 +16,8 @@ def preference_set(
 ) -> Preference:
     """Change how a person hears about things; what is left out (None) stays as it is. "Only the
     weekly digest" turns the digest on and "no emails" turns it off, so the two never disagree.
-    Raises PermissionDenied (someone else's), ValidationFailed (an unknown mode; nothing changes)."""
+    Raises PermissionDenied (someone else's), ValidationFailed (an unknown mode; nothing
+    changes)."""
     if actor.pk != person.pk:
         raise PermissionDenied("Only the person themselves can change how they are told things.")
     errors: dict[str, list[str]] = {}

@@ -62,7 +62,8 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin(
         "Coordinator",
         "coordinator@riverside.example",
-        "Bernie Walsh runs Riverside: applications, checks, rules. Exempt from two-factor sign-in (demo only).",
+        "Bernie Walsh runs Riverside: applications, checks, rules. Exempt from two-factor sign-in "
+        "(demo only).",
     ),
     DemoLogin(
         "Coordinator",
@@ -83,7 +84,8 @@ DEMO_LOGINS: list[DemoLogin] = [
         "Phone-only member",
         PHONE_MEMBER_NUMBER,
         "Dorothy Evans has no email: she signs in with her member number. On her member page a "
-        "coordinator can set her first password or print her a sign-in letter with a one-time code.",
+        "coordinator can set her first password or print her a sign-in letter with a one-time "
+        "code.",
     ),
     DemoLogin(
         "Agency staff",
@@ -392,7 +394,8 @@ class _Builder:
         return person
 
     def profile(self, actor: Person, person: Person, p: Persona) -> None:
-        """Gift profile and privacy, as the member sets them (or a coordinator for offline members)."""
+        """Gift profile and privacy, as the member sets them (or a coordinator for offline
+        members)."""
         prefs: list[str] = []
         if person.email:
             prefs.append(ContactChannel.EMAIL)
@@ -467,9 +470,9 @@ class _Builder:
             slug="riverside",
             member_prefix="RIV",
             area_description=(
-                "A neighbourhood time bank for the Docks, Old Town, Millbrook and St Anne's: neighbours "
-                "swapping hours, the Millbrook GP practice referring patients in, and groups like the Docks "
-                "Community Garden working alongside them."
+                "A neighbourhood time bank for the Docks, Old Town, Millbrook and St Anne's: "
+                "neighbours swapping hours, the Millbrook GP practice referring patients in, and "
+                "groups like the Docks Community Garden working alongside them."
             ),
         )
         self.build_staff()
@@ -724,15 +727,15 @@ class _Builder:
             actor=self.coordinator,
             community=self.riverside,
             changes={"auto_confirm_days": 7},
-            reason="Members said two weeks was too long to wait for hours to show; agreed at the coordinators' "
-            "meeting to try one week.",
+            reason="Members said two weeks was too long to wait for hours to show; agreed at the "
+            "coordinators' meeting to try one week.",
         )
         communities_services.rulebook_change(
             actor=self.steward,
             community=self.riverside,
             changes={"credit_floor_minutes": -1200, "max_minutes_per_exchange": 6 * 60},
-            reason="Decided at the members' annual meeting: newcomers may receive up to 20 hours before they "
-            "give, and one exchange records at most 6 hours.",
+            reason="Decided at the members' annual meeting: newcomers may receive up to 20 hours "
+            "before they give, and one exchange records at most 6 hours.",
             source="decision",
         )
 
@@ -786,7 +789,8 @@ class _Builder:
             self.founding.append(person)
 
     def build_recent_members(self) -> None:
-        """Members who joined through the platform: application, interview, reference, ID check, approval."""
+        """Members who joined through the platform: application, interview, reference, ID check,
+        approval."""
         coordinators = [
             self.coordinator,
             *Person.objects.filter(
@@ -810,7 +814,8 @@ class _Builder:
                 actor=coord,
                 application=application,
                 interview=True,
-                text=f"Met at the Old Town drop-in. Friendly, keen to start with {p.gifts[0][1].lower()}.",
+                text="Met at the Old Town drop-in. Friendly, keen to start with "
+                f"{p.gifts[0][1].lower()}.",
             )
             _, token = references_services.reference_request(
                 actor=coord,
@@ -872,7 +877,8 @@ class _Builder:
             phone=self.phone(),
             neighbourhood="Docks",
             contact_preference=ContactChannel.PHONE,
-            about="Rang the office. Retired joiner; happy to do small repairs. Lives alone since his wife died.",
+            about="Rang the office. Retired joiner; happy to do small repairs. Lives alone since "
+            "his wife died.",
         )
         self.backdate_application(stan, 5)
 
@@ -889,8 +895,9 @@ class _Builder:
             actor=c1,
             application=ruth,
             interview=True,
-            text="Interviewed at home. Would like to help children with reading and visit people living alone. "
-            "Needs a DBS check before home visits; she has agreed. Asked her for a referee's details.",
+            text="Interviewed at home. Would like to help children with reading and visit people "
+            "living alone. Needs a DBS check before home visits; she has agreed. Asked her for a "
+            "referee's details.",
         )
         self.backdate_application(ruth, 9)
 
@@ -906,7 +913,8 @@ class _Builder:
             actor=c2,
             application=javed,
             interview=True,
-            text="Phone interview. Offers lifts to hospital appointments; has a clean licence and business insurance.",
+            text="Phone interview. Offers lifts to hospital appointments; has a clean licence and "
+            "business insurance.",
         )
         references_services.reference_request(
             actor=c2,
@@ -930,7 +938,8 @@ class _Builder:
             actor=c1,
             application=leanne,
             interview=True,
-            text="Met at the drop-in. Great with dogs; would walk dogs for people in hospital. Ready to approve.",
+            text="Met at the drop-in. Great with dogs; would walk dogs for people in hospital. "
+            "Ready to approve.",
         )
         _, token = references_services.reference_request(
             actor=c1,
@@ -1034,7 +1043,8 @@ class _Builder:
         )
 
     def build_checks(self) -> None:
-        """DBS checks and training for the members who visit people at home: a few due soon, one lapsed."""
+        """DBS checks and training for the members who visit people at home: a few due soon, one
+        lapsed."""
         visitors = self.founding[:12]
         for i, person in enumerate(visitors):
             self.check(person, CheckKind.ID_SEEN, checked_days_ago=400 + i * 20, valid_days=None)
@@ -1091,9 +1101,10 @@ class _Builder:
             valid_days=3 * 365,
             reference="DBS-001200",
         )
-        # The founding rules ask for an ID check before one-to-one help (`vetting_one_to_one`), and the
-        # year of exchanges the demo records is such help: everyone else's ID was seen when they joined
-        # (the paper register says so; the recent members' were recorded before their approval).
+        # The founding rules ask for an ID check before one-to-one help (`vetting_one_to_one`), and
+        # the year of exchanges the demo records is such help: everyone else's ID was seen when they
+        # joined (the paper register says so; the recent members' were recorded before their
+        # approval).
         checked = set(
             Check.objects.filter(community=self.riverside, kind=CheckKind.ID_SEEN).values_list(
                 "person_id", flat=True
@@ -1127,7 +1138,8 @@ class _Builder:
             name="Hillside",
             slug="hillside",
             member_prefix="HIL",
-            area_description="The estate and terraces up the hill from the river, around Hillside Road.",
+            area_description="The estate and terraces up the hill from the river, around Hillside "
+            "Road.",
         )
         hal = self.person(
             Persona(
@@ -1145,7 +1157,8 @@ class _Builder:
             actor=hal,
             community=hillside,
             changes={"references_required": 0},
-            reason="A small group where everyone knows each other: the first meeting agreed an interview is enough.",
+            reason="A small group where everyone knows each other: the first meeting agreed an "
+            "interview is enough.",
         )
         hillside_people: list[tuple[str, list[tuple[str, str]]]] = [
             (
@@ -1184,7 +1197,8 @@ class _Builder:
             community=hillside,
             full_name=self.member.full_name,
             email=self.member.email or "",
-            about="I help at Riverside and my sister lives on Hillside Road; happy to help up the hill too.",
+            about="I help at Riverside and my sister lives on Hillside Road; happy to help up the "
+            "hill too.",
         )
         notes_services.application_note_add(
             actor=hal,
@@ -1192,8 +1206,8 @@ class _Builder:
             interview=True,
             text="Already a Riverside member; Bernie vouches for her.",
         )
-        # Not yet ID-checked in Hillside (checks do not carry across communities): Hillside's pages show
-        # her what the check is for and whom to ask.
+        # Not yet ID-checked in Hillside (checks do not carry across communities): Hillside's pages
+        # show her what the check is for and whom to ask.
         applications_services.application_approve(
             actor=hal, application=application, reason="Known to Riverside."
         )

@@ -236,8 +236,9 @@ class _Builder:
             community=self.community,
             name="Riverside Health Centre",
             kind=AgencyKind.GP_PRACTICE,
-            description="The GP practice on Mill Lane. Patients who have been through a hard time support others "
-            "going through it, and a welcome host greets people in the waiting room.",
+            description="The GP practice on Mill Lane. Patients who have been through a hard time "
+            "support others going through it, and a welcome host greets people in the waiting "
+            "room.",
             place="Mill Lane, Millbrook",
         )
         school = agencies_services.agency_create(
@@ -245,7 +246,8 @@ class _Builder:
             community=self.community,
             name="Riverside Primary School",
             kind=AgencyKind.SCHOOL,
-            description="Reading buddies listen to children read, one to one, in the school library.",
+            description="Reading buddies listen to children read, one to one, in the school "
+            "library.",
             place="Brook Avenue, Millbrook",
         )
         library = agencies_services.agency_create(
@@ -253,7 +255,8 @@ class _Builder:
             community=self.community,
             name="Riverside Library",
             kind=AgencyKind.LIBRARY,
-            description="Digital help sessions: phones, tablets, email and forms, alongside library staff.",
+            description="Digital help sessions: phones, tablets, email and forms, alongside "
+            "library staff.",
             place="Market Place, Old Town",
         )
         agencies_services.staff_add(
@@ -290,8 +293,8 @@ class _Builder:
             self.priya,
             health,
             title="Peer supporter",
-            description="Sit alongside the nurse at the long-term conditions clinic and talk with patients "
-            "about living with their condition, from your own experience.",
+            description="Sit alongside the nurse at the long-term conditions clinic and talk with "
+            "patients about living with their condition, from your own experience.",
             commitment="An afternoon every two weeks",
             vetting_level=1,
             training=[PEER_TRAINING],
@@ -301,8 +304,8 @@ class _Builder:
             self.priya,
             health,
             title="Welcome host in the waiting room",
-            description="Greet people as they arrive, help with the check-in screen, and let them know "
-            "what else the community offers.",
+            description="Greet people as they arrive, help with the check-in screen, and let them "
+            "know what else the community offers.",
             commitment="A morning a week, or when you can",
         )
         reading = role(
@@ -386,7 +389,8 @@ class _Builder:
         people: int,
         first=None,
     ) -> None:
-        """PAST_SESSIONS past sessions over the last year, each signed up for, marked and confirmed."""
+        """PAST_SESSIONS past sessions over the last year, each signed up for, marked and
+        confirmed."""
         for n in range(PAST_SESSIONS):
             day = self.today - dt.timedelta(days=every_days * (PAST_SESSIONS - n) - 10)
             day -= dt.timedelta(days=(day.weekday() - weekday) % 7)
@@ -569,7 +573,8 @@ class _Builder:
             community=self.community,
             name="Riverside Leisure Centre",
             place="Basin Road, Docks",
-            description="Pool, gym and sports hall. Time credits buy swims for adults and children.",
+            description="Pool, gym and sports hall. Time credits buy swims for adults and "
+            "children.",
         )
         swim = partners.offer_create(
             actor=c,
@@ -585,7 +590,8 @@ class _Builder:
             community=self.community,
             name="Riverside Community Cinema",
             place="Church Lane, Old Town",
-            description="A volunteer-run cinema in the old chapel. Time credits buy tickets for evening showings.",
+            description="A volunteer-run cinema in the old chapel. Time credits buy tickets for "
+            "evening showings.",
         )
         evenings = [slot for slot in AVAILABILITY_SLOTS if slot.endswith("-eve")]
         ticket = partners.offer_create(
@@ -598,7 +604,8 @@ class _Builder:
             max_adults=2,
             max_children=2,
         )
-        # Spread over the last few months, as a door would see them: swims in the morning, films in the evening.
+        # Spread over the last few months, as a door would see them: swims in the morning, films in
+        # the evening.
         spenders = [p for pk, p in sorted(self.earners.items()) if pk != self.maya.pk]
         for i, person in enumerate(spenders[:5]):
             number = memberships_selectors.member_numbers(self.community, {person.pk}).get(

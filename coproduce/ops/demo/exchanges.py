@@ -123,7 +123,8 @@ class _History:
                 note="Giving back to the fund",
                 effective_at=timezone.now() - dt.timedelta(days=365),
             )
-        # Entered oldest first, as a year of records would have been, so statements read in date order.
+        # Entered oldest first, as a year of records would have been, so statements read in date
+        # order.
         days = sorted(self.day() for _ in range(count))
         for i, day in enumerate(days):
             self.catch_up(day)
@@ -277,7 +278,8 @@ LISTINGS = [
         "offer",
         "gardening",
         "Weeding and tidying small gardens",
-        "I love a tidy border. Happy to weed, prune and clear leaves; I bring my own gloves and tools.",
+        "I love a tidy border. Happy to weed, prune and clear leaves; I bring my own gloves and "
+        "tools.",
         ["weeding", "pruning"],
         "in_person",
     ),
@@ -285,7 +287,8 @@ LISTINGS = [
         "offer",
         "computer-help",
         "Help with laptops and email",
-        "Patient help setting up email, video calls and online banking safely. I can come to the library with you.",
+        "Patient help setting up email, video calls and online banking safely. I can come to the "
+        "library with you.",
         ["laptop", "email", "scams"],
         "in_person",
     ),
@@ -445,7 +448,8 @@ LISTINGS = [
         "request",
         "gardening",
         "Help to clear an overgrown back garden",
-        "After my operation the garden has got away from me. A couple of hours would make a big difference.",
+        "After my operation the garden has got away from me. A couple of hours would make a big "
+        "difference.",
         ["garden"],
         "in_person",
     ),
@@ -542,7 +546,8 @@ LISTINGS = [
         "offer",
         "internet-and-email",
         "Email, passwords and staying safe online",
-        "I help people get their email working again, sort out passwords and spot scam messages, on a laptop, tablet or phone.",
+        "I help people get their email working again, sort out passwords and spot scam messages, "
+        "on a laptop, tablet or phone.",
         ["email", "passwords", "scams"],
         "in_person",
     ),
@@ -550,7 +555,8 @@ LISTINGS = [
         "offer",
         "computer-help",
         "Slow computer? Updates, tidy-ups and printers",
-        "Retired IT technician. I can speed up an old laptop or computer, install updates and get the printer working with it.",
+        "Retired IT technician. I can speed up an old laptop or computer, install updates and get "
+        "the printer working with it.",
         ["laptop", "computer", "printer"],
         "in_person",
     ),
@@ -590,7 +596,8 @@ LISTINGS = [
         "request",
         "cleaning-and-tidying",
         "Help sorting a spare room",
-        "Years of boxes. I would like help deciding what to keep and taking the rest to the charity shop.",
+        "Years of boxes. I would like help deciding what to keep and taking the rest to the "
+        "charity shop.",
         ["sorting", "decluttering"],
         "in_person",
     ),

@@ -122,8 +122,9 @@ class _Builder:
             self.maya,
             offer.owner,
             (
-                "Hello! I saw your offer of help with laptops. My mum has a new one and wants to do video calls "
-                "with her grandchildren. Could you spare an hour one weekday morning at the library?"
+                "Hello! I saw your offer of help with laptops. My mum has a new one and wants to "
+                "do video calls with her grandchildren. Could you spare an hour one weekday "
+                "morning at the library?"
             ),
             listing=offer,
         )
@@ -131,8 +132,8 @@ class _Builder:
             talk,
             offer.owner,
             (
-                "Hi Maya, happy to. Tuesday at 10 at the Old Town library? Ask her to bring the laptop, the charger "
-                "and her email password written down somewhere safe."
+                "Hi Maya, happy to. Tuesday at 10 at the Old Town library? Ask her to bring the "
+                "laptop, the charger and her email password written down somewhere safe."
             ),
         )
         self.reply(talk, self.maya, "Tuesday at 10 is perfect. Thank you so much!")
@@ -151,8 +152,8 @@ class _Builder:
             helper,
             request.owner,
             (
-                "I can help with your garden. I have gloves, a rake and plenty of bags. Would Saturday morning suit "
-                "you? Two hours should make a real difference."
+                "I can help with your garden. I have gloves, a rake and plenty of bags. Would "
+                "Saturday morning suit you? Two hours should make a real difference."
             ),
             listing=request,
         )
@@ -166,8 +167,8 @@ class _Builder:
             knitter,
             self.offline,
             (
-                "Hello Dorothy, we are starting a knitting group at the library on Thursday afternoons. Would you "
-                "like to come? Needles and wool are provided."
+                "Hello Dorothy, we are starting a knitting group at the library on Thursday "
+                "afternoons. Would you like to come? Needles and wool are provided."
             ),
         )
         if earlier is not None:
@@ -182,7 +183,8 @@ class _Builder:
                 earlier,
                 self.offline,
                 (
-                    "Dorothy says yes please, she would love to come, and she can bring spare needles for beginners."
+                    "Dorothy says yes please, she would love to come, and she can bring spare "
+                    "needles for beginners."
                 ),
                 for_member=True,
             )
@@ -192,8 +194,8 @@ class _Builder:
             neighbour,
             self.offline,
             (
-                "Dear Dorothy, I'm going to the big supermarket on Friday morning and have room in the car. Would "
-                "you like a lift, or shall I pick anything up for you?"
+                "Dear Dorothy, I'm going to the big supermarket on Friday morning and have room in "
+                "the car. Would you like a lift, or shall I pick anything up for you?"
             ),
         )
 
@@ -216,10 +218,11 @@ class _Builder:
             second=offer.owner,
             listing=request,
             note=(
-                f"Hello both! {request.owner.display_name} needs a lift to the eye clinic at St Anne's on a "
-                f"Tuesday morning and can't drive after the drops. {offer.owner.display_name} offers lifts to "
-                "hospital appointments on weekday mornings. Could you sort out a day between you? "
-                "Ring me if anything is tricky. Bernie"
+                f"Hello both! {request.owner.display_name} needs a lift to the eye clinic at St "
+                "Anne's on a Tuesday morning and can't drive after the drops. "
+                f"{offer.owner.display_name} offers lifts to hospital appointments on weekday "
+                "mornings. Could you sort out a day between you? Ring me if anything is tricky. "
+                "Bernie"
             ),
         )
 
@@ -229,7 +232,8 @@ class _Builder:
             asker,
             self.maya,
             (
-                "Hi, could you lend me £50 until next week? I'll pay you back, promise. Don't tell the coordinators."
+                "Hi, could you lend me £50 until next week? I'll pay you back, promise. Don't tell "
+                "the coordinators."
             ),
         )
         if talk is None:

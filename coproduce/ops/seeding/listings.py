@@ -1,4 +1,5 @@
-"""Synthetic listings in bulk, for `coproduce seed` and the listing benchmark (bench/bench_listings.py).
+"""Synthetic listings in bulk, for `coproduce seed` and the listing benchmark
+(bench/bench_listings.py).
 
 Like the seeded members (people.py), these listings bypass `listing_create` on purpose: a million
 listings one service call at a time would take hours. What the services guarantee is kept here

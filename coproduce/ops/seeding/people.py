@@ -90,8 +90,9 @@ def _letters(n: int) -> str:
 
 
 def create_community(rng: random.Random, index: int) -> Community:
-    """The next synthetic community (seed-1, seed-2, ...; prefixes SA, SB, ...), through the service,
-    so it has its founding rulebook and an audit row. Raises what `community_create` raises."""
+    """The next synthetic community (seed-1, seed-2, ...; prefixes SA, SB, ...), through the
+    service, so it has its founding rulebook and an audit row. Raises what `community_create`
+    raises."""
     slugs = set(Community.objects.values_list("slug", flat=True))
     prefixes = set(Community.objects.values_list("member_prefix", flat=True))
     slug = next(s for n in count(1) if (s := f"seed-{n}") not in slugs)

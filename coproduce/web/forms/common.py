@@ -58,8 +58,8 @@ def show_refusal(form: forms.Form, exc: ApplicationError) -> None:
         form.add_error(
             None,
             _(
-                "This form was already sent once with different details, so nothing was done this time. "
-                "Check what was recorded before sending it again."
+                "This form was already sent once with different details, so nothing was done this "
+                "time. Check what was recorded before sending it again."
             ),
         )
         return
@@ -222,14 +222,16 @@ def find_member(community, text: str):
     if not named:
         raise forms.ValidationError(
             _(
-                "No member of %(community)s is called “%(text)s”. Check the spelling, or give their member number."
+                "No member of %(community)s is called “%(text)s”. Check the spelling, or give "
+                "their member number."
             )
             % {"community": community.name, "text": text}
         )
     choices = ", ".join(f"{m.person.display_name} ({m.member_code})" for m in named[:5])
     raise forms.ValidationError(
         _(
-            "Several members match “%(text)s”: %(choices)s. Give the member number of the one you mean."
+            "Several members match “%(text)s”: %(choices)s. Give the member number of the one you "
+            "mean."
         )
         % {"text": text, "choices": choices}
     )

@@ -44,7 +44,8 @@ class RulesForm(forms.Form):
             max_length=limits.TEXT,
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_(
-                "Members see this beside the change, for example 'Agreed at the members' meeting on 3 May'."
+                "Members see this beside the change, for example 'Agreed at the members' meeting "
+                "on 3 May'."
             ),
             error_messages=required_error(_("Say why the rules are changing.")),
         )

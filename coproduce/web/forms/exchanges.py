@@ -81,7 +81,8 @@ class RecordForm(MembersMixin, TimeForm):
         decimal_places=2,
         min_value=Decimal("0.01"),
         help_text=_(
-            "Money spent on materials or fares, such as 4.50. It is noted beside the hours, never turned into hours."
+            "Money spent on materials or fares, such as 4.50. It is noted beside the hours, never "
+            "turned into hours."
         ),
         error_messages={
             "invalid": _("Enter the amount as a number, such as 4.50."),

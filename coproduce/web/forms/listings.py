@@ -127,7 +127,8 @@ class ListingSearchForm(forms.Form):
 
 
 class PublicListingSearchForm(forms.Form):
-    """The public offers page's search: words and kind only (the same fields as the members' search)."""
+    """The public offers page's search: words and kind only (the same fields as the members'
+    search)."""
 
     q = ListingSearchForm.base_fields["q"]
     kind = ListingSearchForm.base_fields["kind"]
@@ -160,7 +161,8 @@ class ListingForm(forms.Form):
         max_length=limits.DESCRIPTION,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
-            "What, roughly when, and anything that helps. Do not put your address or phone number here."
+            "What, roughly when, and anything that helps. Do not put your address or phone number "
+            "here."
         ),
     )
     category = _category_field(label=_("Category"))
@@ -210,8 +212,8 @@ class ListingForm(forms.Form):
         widget=forms.RadioSelect,
         initial="community",
         help_text=_(
-            "Everyone: also shown to people who are not signed in, on the community's public page of offers "
-            "and requests, without your name, its pictures or its place on the map."
+            "Everyone: also shown to people who are not signed in, on the community's public page "
+            "of offers and requests, without your name, its pictures or its place on the map."
         ),
         error_messages={
             **required_error(_("Choose who can see it.")),
@@ -268,8 +270,8 @@ class ListingImageForm(forms.Form):
     image = forms.FileField(
         label=_("Picture"),
         help_text=_(
-            "A JPEG, PNG or WebP photo of at most 5 MB. It is made smaller, and the details a camera "
-            "stores in it (such as where it was taken) are removed."
+            "A JPEG, PNG or WebP photo of at most 5 MB. It is made smaller, and the details a "
+            "camera stores in it (such as where it was taken) are removed."
         ),
         error_messages={
             "required": _("Choose a picture to upload."),

@@ -17,7 +17,8 @@ class MessageForm(forms.Form):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
-            "Sent through this website: neither of you sees the other's email address or phone number."
+            "Sent through this website: neither of you sees the other's email address or phone "
+            "number."
         ),
         error_messages={
             "required": _("Write a message first."),

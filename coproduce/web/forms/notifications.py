@@ -23,7 +23,8 @@ class PreferenceForm(forms.Form):
         label=gettext_lazy("Also send me the weekly digest of new offers and requests that fit me"),
         required=False,
         help_text=gettext_lazy(
-            "Counts with “Email me each one”. “Only the weekly digest” always sends it; “No emails” never does."
+            "Counts with “Email me each one”. “Only the weekly digest” always sends it; “No "
+            "emails” never does."
         ),
     )
 

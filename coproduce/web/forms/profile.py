@@ -114,7 +114,8 @@ class GiftProfileForm(forms.Form):
         max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "Anything that helps us arrange things well for you, such as step-free access or large print."
+            "Anything that helps us arrange things well for you, such as step-free access or large "
+            "print."
         ),
     )
     contact_preferences = forms.MultipleChoiceField(

@@ -63,7 +63,8 @@ class ApplicationForm(forms.Form):
         max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
-            "What you enjoy, what you could help others with, and anything that would help us welcome you."
+            "What you enjoy, what you could help others with, and anything that would help us "
+            "welcome you."
         ),
     )
 
@@ -108,7 +109,8 @@ class ReferenceAnswerForm(forms.Form):
         max_length=limits.LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
-            "A few sentences are enough: how long you have known them, and anything the coordinators should know."
+            "A few sentences are enough: how long you have known them, and anything the "
+            "coordinators should know."
         ),
         error_messages=required_error(_("Tell us a little about how you know the applicant.")),
     )

@@ -22,7 +22,8 @@ register = template.Library()
 
 @register.filter
 def field_kind(bound_field) -> str:
-    """'group' for radio buttons and checkbox lists (a fieldset), 'checkbox', 'hidden' or 'single'."""
+    """'group' for radio buttons and checkbox lists (a fieldset), 'checkbox', 'hidden' or
+    'single'."""
     if bound_field.is_hidden:
         return "hidden"
     if bound_field.field.widget.use_fieldset:
@@ -110,7 +111,8 @@ def member_card_qr(membership) -> str:
     data = f"coproduce:{membership.community.slug}:{membership.member_code}"
     svg = qrcode.make(data, image_factory=SvgPathImage, border=2).to_string(encoding="unicode")
     label = _("QR code for member number %(code)s") % {"code": membership.member_code}
-    # The SVG comes from the qrcode library and contains only the encoded path; the label is escaped.
+    # The SVG comes from the qrcode library and contains only the encoded path; the label is
+    # escaped.
     return mark_safe(
         svg.replace("<svg ", str(format_html('<svg role="img" aria-label="{}" ', label)), 1)
     )  # noqa: S308

@@ -105,7 +105,8 @@ def record(request: SignedInRequest, community) -> HttpResponse:
                     expenses=form.expenses(),
                     listing_id=data.get("listing_id"),
                 )
-            except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
+            except ApplicationError as exc:
+                # every refusal is about what was typed; a replayed one is an ApplicationError
                 show_refusal(form, exc)
             else:
                 messages.success(
@@ -120,7 +121,8 @@ def record(request: SignedInRequest, community) -> HttpResponse:
         initial = {"effective_on": community_today(community)}
         listing_ref = request.GET.get("listing", "")
         if listing_ref:
-            # "Record hours for this offer" on a listing: the other member, what and its category come from it.
+            # "Record hours for this offer" on a listing: the other member, what and its category
+            # come from it.
             listing_id = (
                 int(listing_ref)
                 if listing_ref.isascii() and listing_ref.isdigit() and len(listing_ref) < 19
@@ -225,7 +227,8 @@ def _exchange_page(request, community, exchange_id: int, *, forms=None, status=2
     exchange_access.access_exchange(request.user, detail.exchange)
     exchange = detail.exchange
     actions = detail.actions
-    # A refusal for an action the page no longer offers (it was answered meanwhile) is shown at the top.
+    # A refusal for an action the page no longer offers (it was answered meanwhile) is shown at the
+    # top.
     reference_subjects = references_selectors.reference_subjects(exchange, person)
     offered = {
         "decline": actions.answer,
@@ -296,7 +299,8 @@ def exchange_confirm(request: SignedInRequest, community, exchange_id: int) -> H
         }
         subjects = references_selectors.reference_subjects(done, person)
         if subjects:
-            # Wherever the confirmation lands (the list or the exchange), it leads to the reference form.
+            # Wherever the confirmation lands (the list or the exchange), it leads to the reference
+            # form.
             said = format_html(
                 '{} <a href="{}#leave-reference">{}</a>',
                 said,
@@ -385,7 +389,8 @@ def _entry(request: SignedInRequest, community, *, slip: bool) -> HttpResponse:
                     note=data["note"],
                     slip_number=data.get("slip_number", ""),
                 )
-            except ApplicationError as exc:  # every refusal is about what was typed; a replayed one is an ApplicationError
+            except ApplicationError as exc:
+                # every refusal is about what was typed; a replayed one is an ApplicationError
                 show_refusal(form, exc)
             else:
                 messages.success(

@@ -165,7 +165,8 @@ def _each(reg: register_selectors.Register) -> int | None:
 
 
 def _chart(board: coproduction_dashboard_selectors.Dashboard) -> dict:
-    """Bars for members' hours by month, in a 10-unit-wide slot each, scaled to the highest month."""
+    """Bars for members' hours by month, in a 10-unit-wide slot each, scaled to the highest
+    month."""
     top = board.chart_max
     bars = []
     for i, month in enumerate(board.months):

@@ -72,7 +72,8 @@ def code(request) -> HttpResponse:
                 form.add_error(
                     None,
                     _(
-                        "Too many attempts. Wait a few minutes and try again, or ask your coordinator."
+                        "Too many attempts. Wait a few minutes and try again, or ask your "
+                        "coordinator."
                     ),
                 )
                 return render(request, "web/sign_in/code.html", {"form": form}, status=429)
@@ -167,8 +168,8 @@ def member_first_password(request: SignedInRequest, community, number: int) -> H
             messages.success(
                 request,
                 _(
-                    "%(name)s's first password is set. Tell them it in person or by phone, with their member "
-                    "number %(code)s; they can change it on their account page."
+                    "%(name)s's first password is set. Tell them it in person or by phone, with "
+                    "their member number %(code)s; they can change it on their account page."
                 )
                 % {"name": membership.person.display_name, "code": membership.member_code},
             )

@@ -115,15 +115,16 @@ class Command(BaseCommand):
         self.stdout.write(
             ("Built" if built else "Found")
             + f" the demo: Riverside has {summary['riverside_members']} members and "
-            f"{summary['pending_applications']} applications waiting; Hillside has {summary['hillside_members']}."
+            f"{summary['pending_applications']} applications waiting; Hillside has "
+            f"{summary['hillside_members']}."
         )
 
     def reset_database(self) -> None:
         database = settings.DATABASES["default"]
         if database["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError(
-                "--reset only deletes the embedded SQLite database. This install uses another database "
-                "(DATABASE_URL); empty it yourself if you really mean to."
+                "--reset only deletes the embedded SQLite database. This install uses another "
+                "database (DATABASE_URL); empty it yourself if you really mean to."
             )
         connections.close_all()
         path = Path(database["NAME"])

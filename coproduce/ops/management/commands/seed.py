@@ -33,7 +33,10 @@ from coproduce.ops.seeding import people
 
 
 class Command(BaseCommand):
-    help = "Fill the database with large synthetic communities for benchmarks (bulk inserts, no audit rows)."
+    help = (
+        "Fill the database with large synthetic communities for benchmarks (bulk inserts, no "
+        "audit rows)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

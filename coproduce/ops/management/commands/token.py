@@ -101,7 +101,8 @@ class Command(BaseCommand):
         # Only the token on stdout, so `TOKEN=$(coproduce token create ...)` works.
         self.stdout.write(secret)
         self.stderr.write(
-            f"Created a token for {person.display_name}. It is shown only once; keep it somewhere safe.",
+            f"Created a token for {person.display_name}. It is shown only once; keep it somewhere "
+            "safe.",
         )
 
     def list_tokens(self, person: Person) -> None:

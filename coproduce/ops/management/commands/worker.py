@@ -17,7 +17,10 @@ from coproduce.ops.periodic import start_periodic_thread
 
 
 class Command(DbWorkerCommand):
-    help = "Run background jobs (email, digests, timed jobs) from the database queue. Options as django-tasks' db_worker."
+    help = (
+        "Run background jobs (email, digests, timed jobs) from the database queue. Options as "
+        "django-tasks' db_worker."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -25,7 +28,8 @@ class Command(DbWorkerCommand):
         parser.add_argument(
             "--no-periodic",
             action="store_true",
-            help="Do not enqueue the timed jobs (auto-confirm, reservation expiry) every five minutes.",
+            help="Do not enqueue the timed jobs (auto-confirm, reservation expiry) every five "
+            "minutes.",
         )
 
     def handle(self, *args, **options):
