@@ -21,7 +21,7 @@ from .postings import Leg, _check_effective_at, _validate_legs, _write
 
 def post_transfer(
     *,
-    actor: Actor,
+    actor: Actor | None,
     community: AnyCommunity,
     key: str,
     legs: list[Leg],
