@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 
+from coproduce.core.actors import Actor
 from coproduce.core.errors import NotFound, PermissionDenied
 
 from .models import CheckResult, Community, Membership, MembershipStatus, Person, Role, Visibility
@@ -106,7 +107,7 @@ def access_member_record(person, community: Community, membership: Membership) -
         raise NotFound("No such member.")
 
 
-def access_edit_person(actor, person: Person) -> None:
+def access_edit_person(actor: Actor, person: Person) -> None:
     """A person edits themselves; a coordinator edits a member of a community they coordinate."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("Sign in first.", code="not_authenticated")
@@ -318,7 +319,7 @@ def sign_in_complete(person, methods: list[str]) -> bool:
     return "mfa" in methods or not has_second_factor(person)
 
 
-def access_give_sign_in(actor, community: Community, membership: Membership) -> None:
+def access_give_sign_in(actor: Actor, community: Community, membership: Membership) -> None:
     """A coordinator of the member's community may give them a way to sign in: a first password
     or a sign-in letter. Not for their own account, and not for an account that guards more than
     this community (an operator, a coordinator anywhere, anyone with two-factor sign-in): its
@@ -340,7 +341,7 @@ def access_give_sign_in(actor, community: Community, membership: Membership) -> 
         )
 
 
-def can_give_sign_in(actor, community: Community, membership: Membership) -> bool:
+def can_give_sign_in(actor: Actor, community: Community, membership: Membership) -> bool:
     try:
         access_give_sign_in(actor, community, membership)
     except (NotFound, PermissionDenied):

@@ -16,6 +16,7 @@ Raises NotFound for people outside the community, PermissionDenied for members w
 from __future__ import annotations
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.errors import NotFound, PermissionDenied
 
 from .models import Agency, AgencyMembership, AgencyRole, Referral, SpendPartner
@@ -99,7 +100,7 @@ def can_manage(person, agency: Agency) -> bool:
     return True
 
 
-def access_record_training(actor, community) -> None:
+def access_record_training(actor: Actor, community) -> None:
     """Staff or admins of an active agency of the community, and its coordinators."""
     community_access.access_community(actor, community)
     if community_access.is_coordinator(actor, community):

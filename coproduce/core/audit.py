@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from .actors import Actor
 from .models import AuditEvent
 
 
@@ -36,11 +37,11 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
 
 def audit_record(
     *,
-    actor,
+    actor: Actor | None,
     action: str,
     subject: models.Model,
     community_id: int | None = None,
-    on_behalf_of=None,
+    on_behalf_of: Actor | None = None,
     person_id: int | None = None,
     changes: dict[str, Any] | None = None,
     note: str = "",

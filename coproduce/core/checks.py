@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.checks import Tags, register
 from django.core.checks import Warning as CheckWarning
@@ -10,7 +12,7 @@ CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 
 
 @register("coproduce")
-def console_email(app_configs, **kwargs) -> list[CheckWarning]:
+def console_email(app_configs: Any, **kwargs: Any) -> list[CheckWarning]:
     """Emails printed to the console reach nobody: meant for DEBUG, the tests and the demo only."""
     meant = (
         settings.DEBUG
@@ -31,7 +33,7 @@ def console_email(app_configs, **kwargs) -> list[CheckWarning]:
 
 
 @register("coproduce", Tags.security, deploy=True)
-def https_site_address(app_configs, **kwargs) -> list[CheckWarning]:
+def https_site_address(app_configs: Any, **kwargs: Any) -> list[CheckWarning]:
     """The HTTPS redirect, HSTS and secure cookies follow SITE_URL (config/settings.py)."""
     if settings.SITE_URL.startswith("https://"):
         return []

@@ -3,6 +3,8 @@ errors or messages, the API into `{"error": {"code", "message", "fields"}}` with
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApplicationError(Exception):
     status = 400
@@ -21,7 +23,7 @@ class ApplicationError(Exception):
             self.code = code
         self.fields = fields or {}
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
 
 
@@ -34,7 +36,7 @@ class NotFound(ApplicationError):
     status = 404
     code = "not_found"
 
-    def __init__(self, message: str = "Not found.", **kwargs) -> None:
+    def __init__(self, message: str = "Not found.", **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
 
 

@@ -54,7 +54,7 @@ def check_key(key: str) -> str:
 class _Recorded(NamedTuple):
     request_hash: str
     outcome: str
-    result: dict
+    result: dict[str, Any]
 
 
 def _recorded(scope: str, key: str) -> _Recorded | None:
@@ -69,7 +69,7 @@ def _recorded(scope: str, key: str) -> _Recorded | None:
     return None if row is None else _Recorded(row[0], row[1], json.loads(row[2]))
 
 
-def _record(scope: str, key: str, digest: str, outcome: str, result: dict) -> None:
+def _record(scope: str, key: str, digest: str, outcome: str, result: dict[str, Any]) -> None:
     """Insert the key's record; IntegrityError when another request recorded it first."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -87,7 +87,7 @@ def _record(scope: str, key: str, digest: str, outcome: str, result: dict) -> No
         )
 
 
-def _replay(record: _Recorded, digest: str, load: Callable[[dict], T]) -> T:
+def _replay(record: _Recorded, digest: str, load: Callable[[dict[str, Any]], T]) -> T:
     if record.request_hash != digest:
         raise Conflict(
             "This idempotency key was already used for a different request.",
@@ -108,8 +108,8 @@ def idempotent(
     scope: str,
     key: str,
     request: Any,
-    run: Callable[[], tuple[T, dict]],
-    load: Callable[[dict], T],
+    run: Callable[[], tuple[T, dict[str, Any]]],
+    load: Callable[[dict[str, Any]], T],
 ) -> T:
     """`run` returns (result, stored form); `load` rebuilds the result from the stored form.
     Must be called outside any transaction (it opens the durable one)."""
@@ -157,8 +157,8 @@ def once(
     scope: str,
     key: str | None,
     request: Any,
-    run: Callable[[], tuple[T, dict]],
-    load: Callable[[dict], T],
+    run: Callable[[], tuple[T, dict[str, Any]]],
+    load: Callable[[dict[str, Any]], T],
 ) -> T:
     """A write that may come with a client's key: `idempotent` when it does; otherwise `run()`
     in a durable transaction of its own (a web form whose double submit is refused by the

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 
@@ -32,7 +33,7 @@ class RateLimited(ApplicationError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int, **kwargs) -> None:
+    def __init__(self, message: str, *, retry_after: int, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.retry_after = max(1, int(retry_after))
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 import time
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and a database round trip, for load balancers and monitoring."""
     started = time.perf_counter()
     try:

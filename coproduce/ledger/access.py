@@ -5,11 +5,16 @@ refused."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.errors import NotFound, PermissionDenied
 
+from .models import Account, AnyCommunity, Transfer
 
-def access_member_statement(person, community, membership) -> None:
+
+def access_member_statement(person: Actor, community: AnyCommunity, membership: Any) -> None:
     """A member's statement: the member themselves and the community's coordinators. Other
     members are refused; outsiders get NotFound."""
     community_access.access_member_record(person, community, membership)
@@ -21,7 +26,7 @@ def access_member_statement(person, community, membership) -> None:
         )
 
 
-def access_account(person, community, account) -> None:
+def access_account(person: Actor, community: AnyCommunity, account: Account) -> None:
     """An hours account and its statement: its holder and the community's coordinators. Anyone
     else, members included, gets NotFound, so account ids cannot be probed (the community fund's
     names and reasons are for coordinators: members read the fund through its own page)."""
@@ -34,7 +39,7 @@ def access_account(person, community, account) -> None:
         raise NotFound("No such account.")
 
 
-def access_transfer(person, community, transfer) -> None:
+def access_transfer(person: Actor, community: AnyCommunity, transfer: Transfer) -> None:
     """A transfer: the community's coordinators, and the holders of the accounts it moves
     (its postings must be loaded with their accounts). Others get NotFound."""
     community_access.access_community(person, community)
@@ -46,7 +51,7 @@ def access_transfer(person, community, transfer) -> None:
         raise NotFound("No such transfer.")
 
 
-def sees_fund_details(person, community) -> bool:
+def sees_fund_details(person: Actor, community: AnyCommunity) -> bool:
     """Whether the viewer of the community fund sees who gave or received and why (a grant's
     reason can be about someone's health or money): the community's coordinators. Every member
     sees the fund's balance and movements."""

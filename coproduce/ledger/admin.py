@@ -1,18 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Account, Posting, Transfer
 
 
-class LedgerReadOnlyAdmin(admin.ModelAdmin):
+class LedgerReadOnlyAdmin(admin.ModelAdmin[Any]):
     """The ledger is append-only: the admin may look, never add, change or delete."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -6,6 +6,9 @@ the same database transaction as the postings that move them, under row locks.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, NoReturn, TypeAlias, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,19 +16,29 @@ from django.utils.timezone import now
 
 from .errors import AppendOnlyError
 
+#: The community a ledger function works in (communities' Community). Domain apps do not import
+#: each other's models, not even for type checking (tests/core/test_layering.py), so the ledger
+#: cannot name it and mypy takes it as Any.
+AnyCommunity: TypeAlias = Any
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class AppendOnlyQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(
             f"{self.model.__name__} rows are append-only; post a reversing transfer instead."
         )
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError(
             f"{self.model.__name__} rows are append-only; post a reversing transfer instead."
         )
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable[_M], fields: Iterable[str], batch_size: int | None = None
+    ) -> NoReturn:
         raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
 
 
@@ -35,7 +48,7 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError(
                 f"{type(self).__name__} rows are append-only; post a reversing transfer instead."
@@ -43,7 +56,7 @@ class AppendOnlyModel(models.Model):
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError(
             f"{type(self).__name__} rows are append-only; post a reversing transfer instead."
         )

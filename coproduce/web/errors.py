@@ -74,7 +74,7 @@ def server_error(request):
     # Without the request's context, as Django's own handler does: what failed may be the
     # database, the session or a context processor, and this page must still show.
     try:
-        body = loader.render_to_string("web/errors/500.html")
+        body: str = loader.render_to_string("web/errors/500.html")
     except Exception:  # noqa: BLE001 - the last resort must not fail
         logger.exception("The 500 page could not be rendered")
         body = _PLAIN_500

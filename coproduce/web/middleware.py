@@ -19,7 +19,7 @@ class SignedInRequest(HttpRequest):
     """What views behind login_required receive, for the type checker: a signed-in person and
     what our middleware and django-htmx add."""
 
-    user: Person  # type: ignore[assignment]
+    user: Person
     acting_for: Membership | None
     htmx: HtmxDetails
 

@@ -134,7 +134,7 @@ def _rule_change_field(rule):
     else:
         kind = Annotated[int, Field(ge=rule.minimum, le=rule.maximum)]
         if rule.kind == "optional_int":
-            kind = kind | None  # type: ignore[assignment]
+            kind = kind | None
     unit = f" ({rule.unit})" if rule.unit else ""
     return (kind, Field(None, description=f"{rule.label}{unit}: {rule.help}"))
 

@@ -193,4 +193,4 @@ class SignInBackend(AuthenticationBackend):
         password = credentials.get("password") or ""
         if len(password) > PASSWORD_MAX_LENGTH:
             return None  # still one hash: the caller's timing-attack mitigation hashes it
-        return self._check_password(person_for_login(str(identifier)), password)  # type: ignore[return-value]
+        return self._check_password(person_for_login(str(identifier)), password)

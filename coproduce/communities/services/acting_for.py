@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from ..models import Membership, Person
+from ..models import Membership
 
 
-def acting_for_start(*, actor: Person, membership: Membership) -> None:
+def acting_for_start(*, actor: Actor, membership: Membership) -> None:
     """Record that a coordinator has started acting for an offline member. Raises
     PermissionDenied/NotFound through the access helpers."""
     access.access_coordinate(actor, membership.community)
@@ -30,7 +31,7 @@ def acting_for_start(*, actor: Person, membership: Membership) -> None:
         )
 
 
-def acting_for_stop(*, actor: Person, membership: Membership) -> None:
+def acting_for_stop(*, actor: Actor, membership: Membership) -> None:
     with transaction.atomic(durable=True):
         audit_record(
             actor=actor,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext
 
 from coproduce.communities import access
 from coproduce.core import ratelimit
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
@@ -103,7 +105,7 @@ def _application_values(
 
 def application_submit(
     *,
-    actor: Person | None,
+    actor: Actor | None,
     community: Community,
     full_name: str,
     email: str = "",
@@ -127,7 +129,7 @@ def application_submit(
 
 
 def _application_record(
-    *, actor, community: Community, values: dict[str, Any], note: str = ""
+    *, actor: Actor | None, community: Community, values: dict[str, Any], note: str = ""
 ) -> Application:
     """The application row (and a Person for a newcomer), inside the caller's transaction."""
     helper = actor if actor is not None and actor.is_authenticated else None
@@ -219,7 +221,7 @@ class ApplicationRequested:
 
 def application_request(
     *,
-    actor: Person | None,
+    actor: Actor | AnonymousUser | None,
     community: Community,
     client: str = "",
     full_name: str,
@@ -361,7 +363,7 @@ def _pending(application: Application) -> Application:
     return locked
 
 
-def application_approve(*, actor: Person, application: Application, reason: str = "") -> Membership:
+def application_approve(*, actor: Actor, application: Application, reason: str = "") -> Membership:
     """Approve: the applicant becomes a member with the next member number. Raises Conflict
     (already decided; not enough supporting references under the community's rules)."""
     needed = rules_for(application.community)["references_required"]
@@ -431,7 +433,7 @@ def application_approve(*, actor: Person, application: Application, reason: str 
     return membership
 
 
-def application_decline(*, actor: Person, application: Application, reason: str) -> Application:
+def application_decline(*, actor: Actor, application: Application, reason: str) -> Application:
     """Raises ValidationFailed (no reason), Conflict (already decided)."""
     reason = (reason or "").strip()
     if not reason:

@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff
 from coproduce.core.errors import Conflict, ValidationFailed
 
@@ -32,7 +33,7 @@ from .sign_in import welcome_send
 
 def community_create(
     *,
-    actor: Person | None,
+    actor: Actor | None,
     name: str,
     slug: str,
     member_prefix: str,
@@ -71,7 +72,7 @@ def community_create(
 
 def _community_insert(
     *,
-    actor: Person | None,
+    actor: Actor | None,
     name: str,
     slug: str,
     member_prefix: str,
@@ -164,7 +165,7 @@ def _plain_text(
 
 def community_found(
     *,
-    actor: Person | None,
+    actor: Actor | None,
     name: str,
     slug: str,
     member_prefix: str,
@@ -294,7 +295,7 @@ def community_found(
 
 def rulebook_change(
     *,
-    actor: Person | None,
+    actor: Actor | None,
     community: Community,
     changes: dict[str, Any],
     reason: str,

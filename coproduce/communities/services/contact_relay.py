@@ -9,15 +9,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
-from ..models import Community, ContactRelay, Membership, Person
+from ..models import Community, ContactRelay, Membership
 from .common import _send_after_commit
 
 
 def contact_relay_send(
-    *, actor: Person, community: Community, recipient: Membership, message: str
+    *, actor: Actor, community: Community, recipient: Membership, message: str
 ) -> ContactRelay:
     """Pass a message to another member without showing either's details. Raises
     ValidationFailed, NotFound (not in the community)."""
@@ -69,7 +70,7 @@ def contact_relay_send(
     return relay
 
 
-def contact_relay_passed_on(*, actor: Person, relay: ContactRelay) -> ContactRelay:
+def contact_relay_passed_on(*, actor: Actor, relay: ContactRelay) -> ContactRelay:
     with transaction.atomic(durable=True):
         locked = ContactRelay.objects.select_for_update().get(pk=relay.pk)
         if locked.passed_on_at is not None:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 
@@ -19,7 +20,7 @@ def _next_member_number(community: Community) -> int:
 
 
 def _membership_create(
-    *, actor, community: Community, person: Person, roles: list[str]
+    *, actor: Actor | None, community: Community, person: Person, roles: list[str]
 ) -> Membership:
     membership = Membership.objects.create(
         community=community, person=person, number=_next_member_number(community)
@@ -42,7 +43,7 @@ def _membership_create(
 
 
 def membership_add(
-    *, actor: Person | None, community: Community, person: Person, roles: list[str] | None = None
+    *, actor: Actor | None, community: Community, person: Person, roles: list[str] | None = None
 ) -> Membership:
     """Add an existing person straight to a community (operators, seeding, tests).
     Raises Conflict if they already belong."""
@@ -58,7 +59,7 @@ def membership_add(
         return _membership_create(actor=actor, community=community, person=person, roles=roles)
 
 
-def role_set(*, actor: Person, membership: Membership, role: str, granted: bool) -> None:
+def role_set(*, actor: Actor, membership: Membership, role: str, granted: bool) -> None:
     """Grant or take away a role. Raises ValidationFailed for an unknown role, Conflict when a
     community would be left with no coordinator."""
     if role not in Role.values or role == Role.MEMBER:

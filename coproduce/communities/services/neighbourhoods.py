@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, ValidationFailed
 
-from ..models import Community, Neighbourhood, Person
+from ..models import Community, Neighbourhood
 
 NEIGHBOURHOOD_NAME_MAX = 80
 
@@ -61,7 +62,7 @@ def _neighbourhood_taken(
 
 
 def neighbourhood_add(
-    *, actor: Person, community: Community, name: str, lat: Any, lng: Any
+    *, actor: Actor, community: Community, name: str, lat: Any, lng: Any
 ) -> Neighbourhood:
     """A coordinator names a part of the community's area and its rough centre, so members can
     search near it. Raises PermissionDenied, ValidationFailed, Conflict (`neighbourhood_exists`)."""
@@ -90,7 +91,7 @@ def neighbourhood_add(
 
 
 def neighbourhood_update(
-    *, actor: Person, neighbourhood: Neighbourhood, name: str, lat: Any, lng: Any
+    *, actor: Actor, neighbourhood: Neighbourhood, name: str, lat: Any, lng: Any
 ) -> Neighbourhood:
     """A coordinator renames a neighbourhood or moves its centre. Raises PermissionDenied,
     ValidationFailed, Conflict (`neighbourhood_exists`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ValidationFailed
 
@@ -12,7 +13,7 @@ from ..models import Application, Community, CoordinatorNote, Person
 
 
 def application_note_add(
-    *, actor: Person, application: Application, text: str, interview: bool = False
+    *, actor: Actor, application: Application, text: str, interview: bool = False
 ) -> CoordinatorNote:
     """Raises ValidationFailed (empty note)."""
     text = (text or "").strip()
@@ -41,7 +42,7 @@ def application_note_add(
 
 
 def person_note_add(
-    *, actor: Person, community: Community, person: Person, text: str
+    *, actor: Actor, community: Community, person: Person, text: str
 ) -> CoordinatorNote:
     text = (text or "").strip()
     if not text:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 
@@ -27,7 +28,7 @@ from .common import _behalf
 
 
 def member_offboard(
-    *, actor: Person, membership: Membership, reason: str, pseudonymise: bool = True
+    *, actor: Actor, membership: Membership, reason: str, pseudonymise: bool = True
 ) -> Membership:
     """Archive a membership. When the person then belongs nowhere, their personal data is
     pseudonymised: the same record stays behind the ledger and audit history, unnamed.
@@ -85,7 +86,7 @@ def member_offboard(
     return membership
 
 
-def _pseudonymise(*, actor: Person, person: Person, reason: str) -> None:
+def _pseudonymise(*, actor: Actor, person: Person, reason: str) -> None:
     person.full_name = f"Former member {person.pk}"
     person.known_as = ""
     person.email = None

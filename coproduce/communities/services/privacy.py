@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -19,7 +20,7 @@ VISIBILITY_FIELDS = tuple(
 )
 
 
-def privacy_update(*, actor: Person, person: Person, visibility: dict[str, str]) -> Person:
+def privacy_update(*, actor: Actor, person: Person, visibility: dict[str, str]) -> Person:
     """Set who may see each private field. Keys are email, phone, address, photo, date_of_birth.
     Raises ValidationFailed."""
     access.access_edit_person(actor, person)
@@ -52,7 +53,7 @@ def privacy_update(*, actor: Person, person: Person, visibility: dict[str, str])
     return person
 
 
-def consent_give(*, actor: Person, person: Person, topic: str) -> Consent:
+def consent_give(*, actor: Actor, person: Person, topic: str) -> Consent:
     access.access_edit_person(actor, person)
     if topic not in SensitiveField.values:
         raise ValidationFailed("Unknown topic.", fields={"topic": ["Unknown topic."]})
@@ -76,7 +77,7 @@ def consent_give(*, actor: Person, person: Person, topic: str) -> Consent:
     return consent
 
 
-def consent_withdraw(*, actor: Person, person: Person, topic: str) -> None:
+def consent_withdraw(*, actor: Actor, person: Person, topic: str) -> None:
     """Withdraw a consent; the data it covered is deleted at once."""
     access.access_edit_person(actor, person)
     with transaction.atomic(durable=True):
@@ -98,9 +99,7 @@ def consent_withdraw(*, actor: Person, person: Person, topic: str) -> None:
         )
 
 
-def sensitive_set(
-    *, actor: Person, person: Person, field: str, value: str
-) -> SensitiveDatum | None:
+def sensitive_set(*, actor: Actor, person: Person, field: str, value: str) -> SensitiveDatum | None:
     """Store a sensitive value, only under a standing consent. An empty value deletes it.
     Raises ValidationFailed, PermissionDenied (no consent)."""
     access.access_edit_person(actor, person)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, ValidationFailed
 
@@ -33,7 +34,7 @@ DETAIL_FIELDS = (
 PROFILE_FIELDS = ("availability", "languages", "accessibility_needs", "contact_preferences")
 
 
-def person_details_update(*, actor: Person, person: Person, **values: Any) -> Person:
+def person_details_update(*, actor: Actor, person: Person, **values: Any) -> Person:
     """Update name and contact details. Raises ValidationFailed, Conflict (email in use)."""
     access.access_edit_person(actor, person)
     unknown = set(values) - set(DETAIL_FIELDS)
@@ -80,7 +81,7 @@ def person_details_update(*, actor: Person, person: Person, **values: Any) -> Pe
 
 def gift_profile_update(
     *,
-    actor: Person,
+    actor: Actor,
     person: Person,
     gifts: list[tuple[str, str]] | None = None,
     availability: list[str] | None = None,

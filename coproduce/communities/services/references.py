@@ -10,11 +10,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
 
-from ..models import Application, Person, Reference, ReferenceOutcome, ReferenceStatus
+from ..models import Application, Reference, ReferenceOutcome, ReferenceStatus
 from .applications import _pending
 from .common import _send_after_commit
 
@@ -23,7 +24,7 @@ REFERENCE_LINK_DAYS = 14
 
 def reference_request(
     *,
-    actor: Person,
+    actor: Actor,
     application: Application,
     referee_name: str,
     referee_email: str,

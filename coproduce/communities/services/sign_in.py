@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
@@ -44,7 +45,7 @@ def format_code(code: str) -> str:
 
 def _issue(
     *,
-    actor: Person | None,
+    actor: Actor | None,
     person: Person,
     community: Community | None,
     kind: str,
@@ -79,7 +80,7 @@ def _issue(
 
 
 def sign_in_link_issue(
-    *, actor: Person | None, person: Person, community: Community | None, purpose: str = "welcome"
+    *, actor: Actor | None, person: Person, community: Community | None, purpose: str = "welcome"
 ) -> tuple[SignInToken, str]:
     """A set-password link of the person's own, valid for LINK_VALID_DAYS; returns the token and
     the full address. Runs inside the caller's transaction when there is one (an approval, a new
@@ -99,7 +100,7 @@ def sign_in_link_issue(
 
 
 def welcome_send(
-    *, actor: Person | None, person: Person, community: Community, email: str = ""
+    *, actor: Actor | None, person: Person, community: Community, email: str = ""
 ) -> SignInToken | None:
     """Welcome someone who has just joined a community (an approved applicant, a new community's
     first coordinator) by email, in the community's name: their member number and, when they have
@@ -156,7 +157,7 @@ def welcome_send(
 
 
 def sign_in_code_issue(
-    *, actor: Person, community: Community, membership: Membership
+    *, actor: Actor, community: Community, membership: Membership
 ) -> tuple[SignInToken, str]:
     """A one-time code for a sign-in letter (valid CODE_VALID_DAYS); a new letter replaces the
     last. Returns the token and the code as printed ("K7QM-29XP"). Raises NotFound,
@@ -186,7 +187,7 @@ def _validate_password(password: str, person: Person, field: str) -> None:
 
 
 def password_set_first(
-    *, actor: Person, community: Community, membership: Membership, password: str
+    *, actor: Actor, community: Community, membership: Membership, password: str
 ) -> Person:
     """A coordinator sets the first password of a member who has none (often a member without
     email who signs in with their member number). Raises NotFound, PermissionDenied

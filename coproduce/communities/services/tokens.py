@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities import access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.tokens import new_secret, secret_hash
@@ -14,7 +15,7 @@ from ..models import AccessToken, Community, Person
 
 
 def token_create(
-    *, actor: Person, person: Person, name: str, community: Community | None = None
+    *, actor: Actor, person: Person, name: str, community: Community | None = None
 ) -> tuple[AccessToken, str]:
     """Create a personal access token; the secret is returned once and stored only as a hash.
     Raises ValidationFailed, PermissionDenied."""
@@ -47,7 +48,7 @@ def token_create(
     return token, secret
 
 
-def token_revoke(*, actor: Person, token: AccessToken) -> AccessToken:
+def token_revoke(*, actor: Actor, token: AccessToken) -> AccessToken:
     if actor.pk != token.person_id and not getattr(actor, "is_operator", False):
         raise NotFound("No such token.")
     with transaction.atomic(durable=True):

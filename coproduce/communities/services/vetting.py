@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import NotFound, ValidationFailed
 
@@ -15,7 +16,7 @@ from ..models import Application, Check, CheckKind, CheckResult, Community, Memb
 
 def check_record(
     *,
-    actor: Person,
+    actor: Actor,
     community: Community,
     person: Person,
     kind: str,

@@ -23,7 +23,7 @@ PRINCIPLE_HELP = {
     Principle.CATALYSTS: "Staff help things happen and step back, rather than doing everything "
     "themselves.",
 }
-LEVEL_HELP = {
+LEVEL_HELP: dict[str, str] = {
     AssessmentLevel.INDIVIDUAL: "how staff work with each person",
     AssessmentLevel.SERVICE: "how the service is planned and run",
     AssessmentLevel.ORGANISATION: "how the whole organisation works",

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors.rules import VETTING_LEVELS
 from coproduce.communities.services import memberships as memberships_services
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.ledger import errors as ledger_errors
@@ -137,7 +138,7 @@ def _not_archived(agency: Agency) -> None:
 
 def agency_create(
     *,
-    actor,
+    actor: Actor,
     community,
     name: str,
     kind: str,
@@ -172,7 +173,7 @@ def agency_create(
     return agency
 
 
-def agency_update(*, actor, agency: Agency, **values: Any) -> Agency:
+def agency_update(*, actor: Actor, agency: Agency, **values: Any) -> Agency:
     """Change an agency's details (fields not given stay). The slug does not change. Raises
     NotFound, PermissionDenied, Conflict (archived), ValidationFailed."""
     unknown = set(values) - set(AGENCY_FIELDS)
@@ -199,7 +200,7 @@ def agency_update(*, actor, agency: Agency, **values: Any) -> Agency:
     return locked
 
 
-def agency_archive(*, actor, agency: Agency) -> Agency:
+def agency_archive(*, actor: Actor, agency: Agency) -> Agency:
     """A coordinator archives an agency: it disappears from members' lists and its published
     roles are archived with it. Raises NotFound, PermissionDenied, Conflict (already archived)."""
     community_access.access_coordinate(actor, agency.community)
@@ -235,7 +236,7 @@ AGENCY_FUNDING_NOTE_MAX = 500
 
 
 def agency_fund(
-    *, actor, agency: Agency, minutes: int, source: str, idempotency_key: str, note: str = ""
+    *, actor: Actor, agency: Agency, minutes: int, source: str, idempotency_key: str, note: str = ""
 ):
     """A coordinator puts hours in the agency's account, so its registers can credit members when
     the rule `session_credits_from` is `agency`: a grant from the community fund or new credits
@@ -291,7 +292,7 @@ def agency_fund(
 
 
 def staff_add(
-    *, actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = ""
+    *, actor: Actor, agency: Agency, person, role: str = AgencyRole.STAFF, job_title: str = ""
 ) -> AgencyMembership:
     """Name an active member of the community as the agency's staff or admin; they get the
     community role `agency_staff` if they lack it. Raises NotFound (not a member),
@@ -336,7 +337,7 @@ def staff_add(
     return staff
 
 
-def staff_remove(*, actor, agency: Agency, person) -> AgencyMembership:
+def staff_remove(*, actor: Actor, agency: Agency, person) -> AgencyMembership:
     """End a person's place on the staff. Raises NotFound (not on the staff), PermissionDenied,
     Conflict (the agency's last admin)."""
     access_manage_agency(actor, agency)
@@ -457,7 +458,7 @@ def _role_snapshot(role: CoproductionRole) -> dict[str, Any]:
 
 def role_create(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     title: str,
     description: str,
@@ -514,7 +515,7 @@ def _lock_role(role: CoproductionRole) -> tuple[CoproductionRole, Agency]:
     return locked, agency
 
 
-def role_update(*, actor, role: CoproductionRole, **values: Any) -> CoproductionRole:
+def role_update(*, actor: Actor, role: CoproductionRole, **values: Any) -> CoproductionRole:
     """Change a draft or published role; fields not given stay. Raises NotFound,
     PermissionDenied, Conflict (archived role or agency), ValidationFailed."""
     unknown = set(values) - set(ROLE_FIELDS)
@@ -548,7 +549,7 @@ def role_update(*, actor, role: CoproductionRole, **values: Any) -> Coproduction
 
 
 def _role_status(
-    *, actor, role: CoproductionRole, to: str, allowed_from: set[str]
+    *, actor: Actor, role: CoproductionRole, to: str, allowed_from: set[str]
 ) -> CoproductionRole:
     access_manage_agency(actor, role.agency)
     with transaction.atomic(durable=True):
@@ -572,14 +573,14 @@ def _role_status(
     return locked
 
 
-def role_publish(*, actor, role: CoproductionRole) -> CoproductionRole:
+def role_publish(*, actor: Actor, role: CoproductionRole) -> CoproductionRole:
     """Show a draft role to members. Raises PermissionDenied, Conflict (published or archived)."""
     return _role_status(
         actor=actor, role=role, to=RoleStatus.PUBLISHED, allowed_from={RoleStatus.DRAFT}
     )
 
 
-def role_archive(*, actor, role: CoproductionRole) -> CoproductionRole:
+def role_archive(*, actor: Actor, role: CoproductionRole) -> CoproductionRole:
     """Take a role down for good. Raises PermissionDenied, Conflict (already archived)."""
     return _role_status(
         actor=actor,
@@ -590,7 +591,7 @@ def role_archive(*, actor, role: CoproductionRole) -> CoproductionRole:
 
 
 def training_record(
-    *, actor, community, person, name: str, completed_on: dt.date
+    *, actor: Actor, community, person, name: str, completed_on: dt.date
 ) -> TrainingRecord:
     """Record that a member completed a named training (once per name; a second record of the
     same name is a Conflict). Raises NotFound (not an active member), PermissionDenied,

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import ValidationFailed
 
@@ -26,7 +27,7 @@ def _controls(text: str) -> bool:
 
 def assessment_create(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     completed_on: dt.date,
     scores: dict[tuple[str, str], Any],

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.idempotency import idempotent
@@ -86,7 +87,7 @@ def _check_agency(community, agency: Agency | None) -> None:
 
 def partner_create(
     *,
-    actor,
+    actor: Actor,
     community,
     name: str,
     description: str = "",
@@ -129,7 +130,7 @@ def partner_create(
 
 def partner_update(
     *,
-    actor,
+    actor: Actor,
     partner: SpendPartner,
     name: str | None = None,
     description: str | None = None,
@@ -170,7 +171,7 @@ def partner_update(
     return locked
 
 
-def partner_archive(*, actor, partner: SpendPartner) -> SpendPartner:
+def partner_archive(*, actor: Actor, partner: SpendPartner) -> SpendPartner:
     """No more redemptions; the partner's history and account stay. Coordinators.
     Raises PermissionDenied, NotFound."""
     community_access.access_coordinate(actor, partner.community)
@@ -225,7 +226,7 @@ def _offer_errors(
 
 def offer_create(
     *,
-    actor,
+    actor: Actor,
     partner: SpendPartner,
     title: str,
     minutes: int,
@@ -269,7 +270,7 @@ def offer_create(
     return offer
 
 
-def offer_update(*, actor, offer: PartnerOffer, **changes: Any) -> PartnerOffer:
+def offer_update(*, actor: Actor, offer: PartnerOffer, **changes: Any) -> PartnerOffer:
     """Change any of title, minutes, per_member_per_month, times, max_adults, max_children,
     is_active (False deactivates; past receipts keep what they cost). Raises PermissionDenied,
     NotFound, ValidationFailed."""
@@ -312,7 +313,7 @@ def offer_update(*, actor, offer: PartnerOffer, **changes: Any) -> PartnerOffer:
     return locked
 
 
-def offer_deactivate(*, actor, offer: PartnerOffer) -> PartnerOffer:
+def offer_deactivate(*, actor: Actor, offer: PartnerOffer) -> PartnerOffer:
     return offer_update(actor=actor, offer=offer, is_active=False)
 
 
@@ -355,7 +356,7 @@ def _load_redemption(stored: dict) -> Redemption:
 
 def redemption_create(
     *,
-    actor,
+    actor: Actor,
     partner: SpendPartner,
     offer: PartnerOffer,
     member_ref: str,

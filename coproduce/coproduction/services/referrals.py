@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 from coproduce.notifications.services import notifications
@@ -100,7 +101,7 @@ def _coordinators(community) -> list:
 
 def referral_create(
     *,
-    actor,
+    actor: Actor,
     agency: Agency,
     target: str,
     full_name: str,
@@ -237,7 +238,7 @@ def _check_move(old: str, status: str) -> None:
 
 
 def referral_update_status(
-    *, actor, referral: Referral, status: str, member_number: Any = None, note: str = ""
+    *, actor: Actor, referral: Referral, status: str, member_number: Any = None, note: str = ""
 ) -> Referral:
     """A coordinator records how the follow-up went: contacted, joined (linking the member by
     member number), first exchange or declined, with an optional note only coordinators read.

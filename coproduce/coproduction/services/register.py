@@ -25,6 +25,7 @@ from django.utils import timezone
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, ValidationFailed
 from coproduce.core.idempotency import idempotent
@@ -145,7 +146,7 @@ def _clean_lines(session: Session, lines: list[RegisterLine]) -> list[tuple[Any,
     return cleaned
 
 
-def register_save(*, actor, session: Session, lines: list[RegisterLine]) -> Session:
+def register_save(*, actor: Actor, session: Session, lines: list[RegisterLine]) -> Session:
     """Save the register as a draft: `lines` is the whole register (lines left out are removed).
     Raises NotFound/PermissionDenied (not the agency's staff or a coordinator), Conflict
     (`already_confirmed`, `session_cancelled`), ValidationFailed (minutes out of range, a person
@@ -199,7 +200,7 @@ def register_save(*, actor, session: Session, lines: list[RegisterLine]) -> Sess
     return locked
 
 
-def register_confirm(*, actor, session: Session, idempotency_key: str) -> Session:
+def register_confirm(*, actor: Actor, session: Session, idempotency_key: str) -> Session:
     """Confirm the saved register and credit the attending members in one transfer. The same key
     again answers with the original result; confirming again with another key is refused.
     Raises NotFound/PermissionDenied, Conflict (`already_confirmed`, `session_cancelled`,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.notifications.services import notifications
@@ -240,7 +241,7 @@ def rrule_occurrences(
 
 def session_create(
     *,
-    actor,
+    actor: Actor,
     role: CoproductionRole,
     place: str,
     starts_at: dt.datetime,
@@ -292,7 +293,7 @@ def session_create(
 
 def series_create(
     *,
-    actor,
+    actor: Actor,
     role: CoproductionRole,
     rrule: str,
     first_start: dt.datetime,
@@ -386,7 +387,7 @@ def series_create(
 
 
 def session_update(
-    *, actor, session: Session, now: dt.datetime | None = None, **values: Any
+    *, actor: Actor, session: Session, now: dt.datetime | None = None, **values: Any
 ) -> Session:
     """Change a scheduled session's place, times, capacity or staff present. More places
     promote people from the waiting list; fewer than are booked are refused. A new start time
@@ -473,7 +474,7 @@ def session_update(
     return locked
 
 
-def session_cancel(*, actor, session: Session, reason: str = "") -> Session:
+def session_cancel(*, actor: Actor, session: Session, reason: str = "") -> Session:
     """Call a session off and tell everyone booked or waiting. Raises PermissionDenied,
     ValidationFailed (reason too long), Conflict (already cancelled or its register confirmed)."""
     access_staff_work(actor, session.agency)
@@ -524,7 +525,7 @@ def _active_signups(session: Session) -> QuerySet[SignUp]:
     )
 
 
-def _signer(actor, session: Session, person) -> Any:
+def _signer(actor: Actor, session: Session, person) -> Any:
     """Who is signed up: the actor, or a member that a coordinator or the agency's staff sign up."""
     community_access.access_community(actor, session.community)
     person = person or actor
@@ -536,7 +537,7 @@ def _signer(actor, session: Session, person) -> Any:
 
 
 def signup_create(
-    *, actor, session: Session, person=None, now: dt.datetime | None = None
+    *, actor: Actor, session: Session, person=None, now: dt.datetime | None = None
 ) -> SignUp:
     """Sign the person (default: the actor) up for the session: booked while places are left,
     otherwise on the waiting list (first come, first served). Raises NotFound, PermissionDenied
@@ -613,7 +614,7 @@ def _check_open(session: Session, now: dt.datetime) -> None:
         raise Conflict("This session has already started or is over.", code="session_started")
 
 
-def signup_cancel(*, actor, signup: SignUp, now: dt.datetime | None = None) -> SignUp:
+def signup_cancel(*, actor: Actor, signup: SignUp, now: dt.datetime | None = None) -> SignUp:
     """The person (or a coordinator, or the agency's staff) cancels a place or a place on the
     waiting list. A freed place goes to the first person waiting, who is told. Raises
     PermissionDenied, Conflict (`already_cancelled`, `session_started`)."""
@@ -648,7 +649,7 @@ def signup_cancel(*, actor, signup: SignUp, now: dt.datetime | None = None) -> S
     return current
 
 
-def _promote_waiting(locked: Session, *, actor, now: dt.datetime) -> list[SignUp]:
+def _promote_waiting(locked: Session, *, actor: Actor, now: dt.datetime) -> list[SignUp]:
     """Fill free places from the waiting list, oldest first (the session row is locked)."""
     free = locked.capacity - locked.places_taken
     if free <= 0:

@@ -30,7 +30,7 @@ def up(apps, schema_editor):
     for sql in SQLITE_UP:
         schema_editor.execute(sql)
     Listing = apps.get_model("exchanges", "Listing")
-    seen = set()
+    seen: set[str] = set()
     documents = Listing.objects.order_by("pk").values_list("search_document", flat=True)
     with schema_editor.connection.cursor() as cursor:
         batch = set()

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import once
@@ -27,7 +28,7 @@ from ..models import (
 from .exchanges import _acting_person, _answered, _lock, _notify_sides, _post, _sides
 
 
-def _answer_check(actor, exchange: Exchange, on_behalf_of) -> Any:
+def _answer_check(actor: Actor, exchange: Exchange, on_behalf_of) -> Any:
     person = _acting_person(actor, exchange, on_behalf_of)
     providers, recipients = _sides(exchange)
     if person.pk not in providers | recipients:
@@ -56,14 +57,14 @@ def _load_exchange(stored: dict) -> Exchange:
     return Exchange.objects.select_related("community").get(pk=stored["exchange_id"])
 
 
-def _answer_request(exchange: Exchange, actor, on_behalf_of, **values) -> dict:
+def _answer_request(exchange: Exchange, actor: Actor, on_behalf_of, **values) -> dict:
     """What a client's key is checked against for an answer: the exchange, who it is for, and
     what they said."""
     return {"exchange": exchange.pk, "for": getattr(on_behalf_of, "pk", None) or actor.pk, **values}
 
 
 def exchange_confirm(
-    *, actor, exchange: Exchange, on_behalf_of=None, idempotency_key: str | None = None
+    *, actor: Actor, exchange: Exchange, on_behalf_of=None, idempotency_key: str | None = None
 ) -> Exchange:
     """The other side confirms; the hours are posted. With a client's key, a retry answers with
     the confirmed exchange (the key is recorded with the posting) instead of "already
@@ -110,7 +111,12 @@ def exchange_confirm(
 
 
 def exchange_decline(
-    *, actor, exchange: Exchange, reason: str, on_behalf_of=None, idempotency_key: str | None = None
+    *,
+    actor: Actor,
+    exchange: Exchange,
+    reason: str,
+    on_behalf_of=None,
+    idempotency_key: str | None = None,
 ) -> Exchange:
     """The other side declines: nothing is posted. Raises ValidationFailed (no reason),
     PermissionDenied, Conflict."""
@@ -161,7 +167,12 @@ def exchange_decline(
 
 
 def exchange_dispute(
-    *, actor, exchange: Exchange, reason: str, on_behalf_of=None, idempotency_key: str | None = None
+    *,
+    actor: Actor,
+    exchange: Exchange,
+    reason: str,
+    on_behalf_of=None,
+    idempotency_key: str | None = None,
 ) -> Exchange:
     """Either side flags a recorded exchange for a coordinator. Raises ValidationFailed,
     PermissionDenied, Conflict."""
@@ -205,7 +216,12 @@ def exchange_dispute(
 
 
 def exchange_resolve(
-    *, actor, exchange: Exchange, confirm: bool, note: str, idempotency_key: str | None = None
+    *,
+    actor: Actor,
+    exchange: Exchange,
+    confirm: bool,
+    note: str,
+    idempotency_key: str | None = None,
 ) -> Exchange:
     """A coordinator settles a disputed exchange: confirmed (posted) or declined. With a client's
     key, a retry answers with the settled exchange. Raises PermissionDenied, ValidationFailed (no
@@ -298,7 +314,7 @@ def exchanges_auto_confirm(*, now: dt.datetime | None = None) -> int:
 
 
 def exchange_reverse(
-    *, actor, exchange: Exchange, reason: str, idempotency_key: str | None = None
+    *, actor: Actor, exchange: Exchange, reason: str, idempotency_key: str | None = None
 ) -> Exchange:
     """A coordinator reverses a posted exchange with a reason (a new reversing transfer); both
     sides are told why. The reversal, its audit row, the notices and the client's key (if any)

@@ -20,6 +20,7 @@ from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.selectors import vetting as vetting_selectors
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import idempotent
@@ -218,7 +219,7 @@ def _payer(rules: dict[str, Any], shape: str) -> str:
 
 def _create(
     *,
-    actor,
+    actor: Actor,
     community,
     rules,
     providers,
@@ -293,7 +294,7 @@ def exchange_legs(exchange: Exchange) -> list[Leg]:
     return legs
 
 
-def _post(exchange: Exchange, *, actor, on_behalf_of=None) -> None:
+def _post(exchange: Exchange, *, actor: Actor | None, on_behalf_of=None) -> None:
     """Post the exchange's hours. Must run inside the caller's transaction, with the exchange
     locked."""
     transfer = transfers_services.post_transfer(
@@ -335,7 +336,7 @@ def _sides(exchange: Exchange) -> tuple[set[int], set[int]]:
     return providers, recipients
 
 
-def _acting_person(actor, exchange: Exchange, on_behalf_of) -> Any:
+def _acting_person(actor: Actor, exchange: Exchange, on_behalf_of) -> Any:
     """The participant this action is for: the actor, or the member a coordinator acts for."""
     if on_behalf_of is not None and on_behalf_of.pk != actor.pk:
         if not community_access.is_coordinator(actor, exchange.community):
@@ -344,7 +345,7 @@ def _acting_person(actor, exchange: Exchange, on_behalf_of) -> Any:
     return actor
 
 
-def _listing_for_exchange(actor, community, listing_id: Any) -> Listing:
+def _listing_for_exchange(actor: Actor, community, listing_id: Any) -> Listing:
     """The listing an exchange is arranged from: of this community and visible to the actor.
     Raises ValidationFailed (`unknown_listing`) otherwise, saying nothing about listings the
     actor may not see."""
@@ -372,7 +373,7 @@ def exchange_activity(shape: str, listing: Listing | None) -> str | None:
     return "one_to_one" if shape == ExchangeShape.ONE_TO_ONE else "group_activity"
 
 
-def _check_vetting(actor, community, activity: str | None, people: list) -> None:
+def _check_vetting(actor: Actor, community, activity: str | None, people: list) -> None:
     """Everyone taking part must hold the check level the community's rule asks for this kind
     of activity. One query for everyone's checks; the refusal names the first person short of it
     (see `communities.access.vetting_refusal` for what it says to whom). Raises PermissionDenied
@@ -393,7 +394,7 @@ def _check_vetting(actor, community, activity: str | None, people: list) -> None
 
 def exchange_record(
     *,
-    actor,
+    actor: Actor,
     community,
     idempotency_key: str,
     providers: list,
@@ -503,7 +504,7 @@ def exchange_record(
 
 def exchange_enter(
     *,
-    actor,
+    actor: Actor,
     community,
     idempotency_key: str,
     providers: list,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coproduce.ledger.services import accounts as accounts_services
 from coproduce.ledger.services import transfers as transfers_services
@@ -14,7 +15,7 @@ from coproduce.ledger.services.postings import Leg
 
 def fund_donate(
     *,
-    actor,
+    actor: Actor,
     community,
     person,
     minutes: int,
@@ -45,7 +46,7 @@ def fund_donate(
     )
 
 
-def fund_grant(*, actor, community, person, minutes: int, reason: str, idempotency_key: str):
+def fund_grant(*, actor: Actor, community, person, minutes: int, reason: str, idempotency_key: str):
     """A coordinator grants hours from the fund to a member in need, with a reason. Raises
     PermissionDenied, ValidationFailed, NotFound, LimitExceeded (the fund is too low)."""
     community_access.access_coordinate(actor, community)

@@ -20,6 +20,7 @@ from django.db.models import Max
 
 from coproduce.communities import access as community_access
 from coproduce.core import limits
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -147,7 +148,7 @@ def _jpeg(image) -> bytes:
     return out.getvalue()
 
 
-def _check_may_change(actor, listing: Listing) -> None:
+def _check_may_change(actor: Actor, listing: Listing) -> None:
     community_access.access_community(actor, listing.community)
     access_listing(actor, listing)
     if listing.owner_id != actor.pk and not community_access.is_coordinator(
@@ -164,7 +165,9 @@ def _too_many() -> Conflict:
     return Conflict(message, code="too_many_images", fields={"image": [message]})
 
 
-def listing_image_add(*, actor, listing: Listing, upload: Any, alt_text: str = "") -> ListingImage:
+def listing_image_add(
+    *, actor: Actor, listing: Listing, upload: Any, alt_text: str = ""
+) -> ListingImage:
     """The owner or a coordinator adds a picture to an active listing. Raises NotFound,
     PermissionDenied (`not_owner`), Conflict (`too_many_images`, `listing_closed` /
     `listing_expired`), ValidationFailed (`image_required`, `image_too_large`, `not_an_image`,
@@ -213,7 +216,7 @@ def listing_image_add(*, actor, listing: Listing, upload: Any, alt_text: str = "
     return image
 
 
-def listing_image_remove(*, actor, image: ListingImage) -> None:
+def listing_image_remove(*, actor: Actor, image: ListingImage) -> None:
     """The owner or a coordinator removes a picture (from a listing of any status). Raises
     NotFound, PermissionDenied (`not_owner`)."""
     listing = Listing.objects.select_related("community").get(pk=image.listing_id)

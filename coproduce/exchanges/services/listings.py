@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from coproduce.communities import access as community_access
 from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -278,7 +279,7 @@ def _search_index_sync(listing: Listing) -> None:
                 lexicon.words_add(cursor, [listing.search_document])
 
 
-def _check_owner_may(actor, owner, community, mode: str, is_group: bool) -> None:
+def _check_owner_may(actor: Actor, owner, community, mode: str, is_group: bool) -> None:
     """The owner must hold the check level the community's rule asks for what the listing offers
     or asks for (`listing_activity`). Raises PermissionDenied `vetting_required`."""
     activity = listing_activity(mode, is_group)
@@ -286,7 +287,7 @@ def _check_owner_may(actor, owner, community, mode: str, is_group: bool) -> None
         community_access.access_activity(owner, community, activity, viewer=actor)
 
 
-def _check_listing_actor(actor, listing: Listing) -> None:
+def _check_listing_actor(actor: Actor, listing: Listing) -> None:
     community_access.access_community(actor, listing.community)
     if listing.owner_id != actor.pk and not community_access.is_coordinator(
         actor, listing.community
@@ -304,7 +305,7 @@ def _lock_listing(listing: Listing) -> Listing:
     return qs.get()
 
 
-def category_add(*, actor, community, group: str, name: str) -> Category:
+def category_add(*, actor: Actor, community, group: str, name: str) -> Category:
     """A coordinator adds a category of the community's own. Raises PermissionDenied,
     ValidationFailed (bad group or name), Conflict (the name is taken here or by a default)."""
     community_access.access_coordinate(actor, community)
@@ -344,7 +345,7 @@ def category_add(*, actor, community, group: str, name: str) -> Category:
     return category
 
 
-def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
+def listing_create(*, actor: Actor, community, owner=None, **values: Any) -> Listing:
     """Post an offer or a request. `owner` defaults to the actor; a coordinator may post for a
     member. Values: kind, title, description, category (id, slug or Category), tags,
     expires_at, availability, neighbourhood, lat, lng, mode, is_group, visibility.
@@ -392,7 +393,7 @@ def listing_create(*, actor, community, owner=None, **values: Any) -> Listing:
     return listing
 
 
-def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
+def listing_update(*, actor: Actor, listing: Listing, **values: Any) -> Listing:
     """Change an active listing; fields not given stay as they are. Raises PermissionDenied
     (not the owner or a coordinator; `vetting_required`), NotFound, Conflict (closed or
     expired), ValidationFailed."""
@@ -456,7 +457,7 @@ def listing_update(*, actor, listing: Listing, **values: Any) -> Listing:
     return locked
 
 
-def listing_close(*, actor, listing: Listing, reason: str = "") -> Listing:
+def listing_close(*, actor: Actor, listing: Listing, reason: str = "") -> Listing:
     """The owner or a coordinator closes a listing (found help, no longer needed). Raises
     PermissionDenied, NotFound, ValidationFailed (reason too long), Conflict (not active)."""
     errors: dict[str, list[str]] = {}

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from coproduce.communities import access as community_access
 from coproduce.core import limits
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import once
@@ -40,7 +41,7 @@ def _coordinators(community) -> list:
 
 def reference_leave(
     *,
-    actor,
+    actor: Actor,
     exchange: Exchange | None,
     subject,
     kind: str,
@@ -157,7 +158,7 @@ def reference_leave(
     )
 
 
-def concern_close(*, actor, reference: ExchangeReference, outcome: str) -> ExchangeReference:
+def concern_close(*, actor: Actor, reference: ExchangeReference, outcome: str) -> ExchangeReference:
     """A coordinator closes a concern with what was done about it. Raises PermissionDenied (not
     a coordinator), NotFound (not a concern, or one about the actor: nobody reads those),
     ValidationFailed `outcome` (empty, too long, control characters), Conflict `already_closed`.

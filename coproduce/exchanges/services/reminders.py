@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff
 from coproduce.core.errors import Conflict
 
@@ -26,7 +27,7 @@ from .listings import (
 LISTING_REMIND_DAYS = 7
 
 
-def listing_renew(*, actor, listing: Listing, now: dt.datetime | None = None) -> Listing:
+def listing_renew(*, actor: Actor, listing: Listing, now: dt.datetime | None = None) -> Listing:
     """The owner or a coordinator keeps a listing up for another LISTING_DEFAULT_MONTHS from
     now (an expired one comes back). Clears the reminder, so the owner is told again before
     the new date. Raises PermissionDenied, NotFound, Conflict (`listing_closed`)."""

@@ -4,6 +4,8 @@ transactional tests with DELETE; PostgreSQL's test runner uses TRUNCATE, which r
 not see. The ORM, the admin and the tests refuse deletes everywhere.)"""
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger AS $$
@@ -15,7 +17,7 @@ $$ LANGUAGE plpgsql;
 """
 
 
-def forwards(apps, schema_editor):
+def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     for table in ("ledger_transfer", "ledger_posting"):
         if vendor == "postgresql":
@@ -31,7 +33,7 @@ def forwards(apps, schema_editor):
             )
 
 
-def backwards(apps, schema_editor):
+def backwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     for table in ("ledger_transfer", "ledger_posting"):
         if vendor == "postgresql":

@@ -7,25 +7,26 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from coproduce.core.actors import User
 from coproduce.core.errors import NotFound
 
-from ..models import Account, AccountKind, Reason
+from ..models import Account, AccountKind, AnyCommunity, Reason
 
 
-def account_get(community, account_id: int) -> Account:
+def account_get(community: AnyCommunity, account_id: int) -> Account:
     try:
         return Account.objects.select_related("person").get(community=community, pk=account_id)
     except (Account.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such account.") from None
 
 
-def account_of(community, person) -> Account | None:
+def account_of(community: AnyCommunity, person: User) -> Account | None:
     return Account.objects.filter(
         community=community, kind=AccountKind.MEMBER, person=person
     ).first()
 
 
-def system_account(community, kind: str) -> Account | None:
+def system_account(community: AnyCommunity, kind: str) -> Account | None:
     return Account.objects.filter(community=community, kind=kind).first()
 
 
@@ -49,7 +50,7 @@ def account_totals(account: Account) -> Totals:
     )
 
 
-def balances_of(person) -> dict[int, int]:
+def balances_of(person: User) -> dict[int, int]:
     """A person's balance in minutes in each community where they have an account."""
     return dict(
         Account.objects.filter(kind=AccountKind.MEMBER, person=person).values_list(
@@ -58,7 +59,7 @@ def balances_of(person) -> dict[int, int]:
     )
 
 
-def accounts_in(community, *, kind: str | None = None) -> QuerySet[Account]:
+def accounts_in(community: AnyCommunity, *, kind: str | None = None) -> QuerySet[Account]:
     """A community's accounts (a queryset, for keyset pages), with their holders."""
     qs = Account.objects.filter(community=community).select_related("person")
     return qs.filter(kind=kind) if kind else qs

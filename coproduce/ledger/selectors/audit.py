@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import ngettext
 
 from ..models import Account, LedgerHead, Posting, Reason, Transfer, TransferStatus
 from .accounts import given_received
 from .chain import GENESIS_HASH, chain_fields, transfer_digest
+
+_Row = TypeVar("_Row")
 
 
 @dataclass
@@ -50,7 +53,7 @@ class AuditReport:
         return f"audit: {found}: {counts}"
 
 
-def _batched(qs, size: int = 5000) -> Iterator:
+def _batched(qs: QuerySet[Any, _Row], size: int = 5000) -> Iterator[_Row]:
     return qs.iterator(chunk_size=size)
 
 

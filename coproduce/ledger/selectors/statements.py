@@ -8,9 +8,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from coproduce.core.actors import User
 from coproduce.core.errors import NotFound
 
-from ..models import Account, AccountKind, Posting, Transfer
+from ..models import Account, AccountKind, AnyCommunity, Posting, Transfer
 from .accounts import Totals, account_of, account_totals, system_account
 
 
@@ -92,7 +93,7 @@ def account_statement_csv(account: Account) -> str:
 
 
 def fund_movements(
-    community, *, before_id: int | None = None, limit: int = 50
+    community: AnyCommunity, *, before_id: int | None = None, limit: int = 50
 ) -> list[StatementLine]:
     fund = system_account(community, AccountKind.FUND)
     return account_statement(fund, before_id=before_id, limit=limit) if fund else []
@@ -111,7 +112,7 @@ class StatementPage:
 
 
 def statement_page(
-    community, person, *, before_id: int | None = None, limit: int = 50
+    community: AnyCommunity, person: User, *, before_id: int | None = None, limit: int = 50
 ) -> StatementPage:
     """A member's statement page: totals beside the balance, and lines newest first."""
     account = account_of(community, person)
@@ -128,7 +129,7 @@ def statement_page(
     )
 
 
-def statement_csv_of(community, person) -> str:
+def statement_csv_of(community: AnyCommunity, person: User) -> str:
     """A member's whole statement as CSV. Raises NotFound before their first transfer."""
     account = account_of(community, person)
     if account is None:
@@ -155,7 +156,11 @@ class FundPage:
 
 
 def fund_page(
-    community, *, viewer_coordinates: bool, before_id: int | None = None, limit: int = 50
+    community: AnyCommunity,
+    *,
+    viewer_coordinates: bool,
+    before_id: int | None = None,
+    limit: int = 50,
 ) -> FundPage:
     """The community fund's balance and movements, visible to every member. Who donated or
     received a grant, and the reasons (a grant's reason can be about someone's health or money),

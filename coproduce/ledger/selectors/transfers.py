@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from coproduce.core.errors import NotFound
 
-from ..models import Transfer
+from ..models import AnyCommunity, Transfer
 
 
-def transfer_get(community, transfer_id: int) -> Transfer:
+def transfer_get(community: AnyCommunity, transfer_id: int) -> Transfer:
     try:
         return Transfer.objects.prefetch_related("postings__account").get(
             community=community, pk=transfer_id
@@ -16,7 +16,7 @@ def transfer_get(community, transfer_id: int) -> Transfer:
         raise NotFound("No such transfer.") from None
 
 
-def transfer_detail(community, transfer_id: int) -> Transfer:
+def transfer_detail(community: AnyCommunity, transfer_id: int) -> Transfer:
     """A transfer with its legs and accounts, who made it, and what reversed it (if anything).
     Raises NotFound."""
     try:

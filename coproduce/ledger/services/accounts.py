@@ -3,31 +3,34 @@ once), organisations'; and closing one, never deleting it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection, transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor, User
 from coproduce.core.errors import Conflict, PermissionDenied
 
-from ..models import Account, AccountKind, Reason, Transfer, TransferStatus
+from ..models import Account, AccountKind, AnyCommunity, Reason, Transfer, TransferStatus
 from .postings import Leg, _lock_accounts, _write
 
 
-def _system_account(community, kind: str, name: str) -> Account:
+def _system_account(community: AnyCommunity, kind: str, name: str) -> Account:
     account = Account.objects.filter(community=community, kind=kind).first()
     if account is None:
         account = Account.objects.create(community=community, kind=kind, name=name)
     return account
 
 
-def fund_account(community) -> Account:
+def fund_account(community: AnyCommunity) -> Account:
     return _system_account(community, AccountKind.FUND, f"{community.name} community fund")
 
 
-def issuance_account(community) -> Account:
+def issuance_account(community: AnyCommunity) -> Account:
     return _system_account(community, AccountKind.ISSUANCE, f"{community.name} issuance")
 
 
-def member_account(community, person) -> Account:
+def member_account(community: AnyCommunity, person: User) -> Account:
     """The person's account in this community, opened on first use."""
     account = Account.objects.filter(
         community=community, kind=AccountKind.MEMBER, person=person
@@ -39,19 +42,19 @@ def member_account(community, person) -> Account:
     return account
 
 
-def member_accounts(community, people) -> dict[int, Account]:
+def member_accounts(community: AnyCommunity, people: Iterable[User]) -> dict[int, Account]:
     """{person id: account} in this community for many people at once: one query to find them and,
     when some have none yet, one insert and one query to open theirs (what `member_account` does
     for one person, without a query per person)."""
-    people = {person.pk: person for person in people}
+    by_pk = {person.pk: person for person in people}
     found: dict[int, Account] = {
         a.person_id: a
         for a in Account.objects.filter(
-            community=community, kind=AccountKind.MEMBER, person_id__in=list(people)
+            community=community, kind=AccountKind.MEMBER, person_id__in=list(by_pk)
         )
         if a.person_id is not None
     }
-    missing = [person for pk, person in people.items() if pk not in found]
+    missing = [person for pk, person in by_pk.items() if pk not in found]
     if missing:
         Account.objects.bulk_create(
             [
@@ -78,7 +81,7 @@ def member_accounts(community, people) -> dict[int, Account]:
     return found
 
 
-def organisation_account_open(*, community, name: str) -> Account:
+def organisation_account_open(*, community: AnyCommunity, name: str) -> Account:
     with transaction.atomic():
         return Account.objects.create(community=community, kind=AccountKind.ORGANISATION, name=name)
 
@@ -86,7 +89,9 @@ def organisation_account_open(*, community, name: str) -> Account:
 # Closing -------------------------------------------------------------------------------------
 
 
-def account_close(*, actor, community, account: Account, reason: str) -> Transfer | None:
+def account_close(
+    *, actor: Actor, community: AnyCommunity, account: Account, reason: str
+) -> Transfer | None:
     """Close an account: any balance goes to (or comes from) the community fund in a closing
     transfer, then the account takes no more postings. Never deleted. Raises Conflict (already
     closed, reservations still held), PermissionDenied (system accounts)."""
@@ -124,7 +129,9 @@ def account_close(*, actor, community, account: Account, reason: str) -> Transfe
         return transfer
 
 
-def member_account_close(*, actor, community, person, reason: str) -> Transfer | None:
+def member_account_close(
+    *, actor: Actor, community: AnyCommunity, person: User, reason: str
+) -> Transfer | None:
     """Close a leaving member's account, if they have an open one (inside the caller's
     transaction). Raises as account_close."""
     account = Account.objects.filter(

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.core.actors import Actor
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..errors import LimitExceeded
-from ..models import Account, AccountKind, LedgerHead, Transfer, TransferStatus
+from ..models import Account, AccountKind, AnyCommunity, LedgerHead, Transfer, TransferStatus
 from ..selectors.accounts import given_received
 from ..selectors.amounts import hours
 from ..selectors.chain import chain_fields, transfer_digest
@@ -80,6 +82,10 @@ def _validate_legs(legs: list[Leg]) -> None:
 # and lock clauses are formatted into the SQL (hence `noqa: S608`): every value is a parameter.
 
 
+#: A posting as written: (account, amount, pending, balance after, floor, ceiling).
+Posted = tuple[int, int, bool, int | None, int | None, int | None]
+
+
 @dataclass(frozen=True)
 class LockedAccount:
     """An account row as read under its lock: what the limit checks and the writes need."""
@@ -108,7 +114,9 @@ def _placeholders(columns: int, rows: int = 1) -> str:
     return ", ".join([row] * rows)
 
 
-def _lock_accounts(cursor, community, account_ids: list[int]) -> dict[int, LockedAccount]:
+def _lock_accounts(
+    cursor: CursorWrapper, community: AnyCommunity, account_ids: list[int]
+) -> dict[int, LockedAccount]:
     """Lock the community's accounts in ascending id order (two transfers over the same accounts
     then cannot deadlock) and read them. Raises NotFound (missing or another community's),
     Conflict (closed)."""
@@ -132,7 +140,7 @@ def _lock_accounts(cursor, community, account_ids: list[int]) -> dict[int, Locke
     return accounts
 
 
-def _lock_head(cursor, community) -> tuple[int, int, str]:
+def _lock_head(cursor: CursorWrapper, community: AnyCommunity) -> tuple[int, int, str]:
     """Lock the community's chain head, always the last lock taken: (id, last sequence, last
     hash)."""
     sql = (
@@ -140,17 +148,17 @@ def _lock_head(cursor, community) -> tuple[int, int, str]:
         f" WHERE community_id = %s{_row_lock()}"
     )
     cursor.execute(sql, [community.pk])
-    row = cursor.fetchone()
+    row: tuple[int, int, str] | None = cursor.fetchone()
     if row is None:
         # The first transfer of a community creates its chain head; a concurrent first
         # transfer waits on the unique constraint, then takes the lock.
         LedgerHead.objects.get_or_create(community=community)
         cursor.execute(sql, [community.pk])
         row = cursor.fetchone()
-    return row
+    return cast("tuple[int, int, str]", row)  # the head exists now
 
 
-def _write_accounts(cursor, rows: list[tuple[int, int, int, int, int, int]]) -> None:
+def _write_accounts(cursor: CursorWrapper, rows: list[tuple[int, int, int, int, int, int]]) -> None:
     """Set each locked account's balance and held minutes, and add to its given and received
     totals, in one statement: rows of (id, balance, held debits, held credits, given +, received +).
     A VALUES list's columns are named column1, column2, … on both databases."""
@@ -163,12 +171,12 @@ def _write_accounts(cursor, rows: list[tuple[int, int, int, int, int, int]]) -> 
     )
 
 
-def _insert_transfer(cursor, transfer: Transfer) -> int | None:
+def _insert_transfer(cursor: CursorWrapper, transfer: Transfer) -> int | None:
     """Insert the transfer row; its id, or None when the community already has a transfer with
     this key. ON CONFLICT DO NOTHING turns a used key into an answer rather than an error that
     would abort the transaction: no savepoint, and no separate look-up beforehand."""
     adapt = connection.ops.adapt_datetimefield_value  # SQLite stores naive UTC text
-    params = [
+    params: list[Any] = [
         transfer.community_id,
         transfer.sequence,
         transfer.idempotency_key,
@@ -202,7 +210,9 @@ def _insert_transfer(cursor, transfer: Transfer) -> int | None:
     return row[0] if row else None
 
 
-def _insert_postings(cursor, community, transfer_id: int, postings: list[tuple]) -> None:
+def _insert_postings(
+    cursor: CursorWrapper, community: AnyCommunity, transfer_id: int, postings: list[Posted]
+) -> None:
     """One multi-row insert. Each posting is (account, amount, pending, balance after, floor,
     ceiling)."""
     cursor.execute(
@@ -215,13 +225,13 @@ def _insert_postings(cursor, community, transfer_id: int, postings: list[tuple])
 
 def _write(
     *,
-    community,
+    community: AnyCommunity,
     key: str,
     reason: str,
     status: str,
     legs: list[Leg],
-    actor,
-    on_behalf_of=None,
+    actor: Actor | None,
+    on_behalf_of: Actor | None = None,
     memo: str = "",
     effective_at: dt.datetime,
     related: tuple[str, str] = ("", ""),
@@ -248,7 +258,7 @@ def _write(
             else:
                 hold_credit[leg.account_id] -= leg.amount_minutes
         pending = status == TransferStatus.PENDING
-        postings: list[tuple[int, int, bool, int | None, int | None, int | None]] = []
+        postings: list[Posted] = []
         new_balance = {pk: account.balance_minutes for pk, account in accounts.items()}
         given = dict.fromkeys(all_ids, 0)
         received = dict.fromkeys(all_ids, 0)

@@ -9,18 +9,19 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.idempotency import idempotent
 
-from ..models import Reason, Transfer, TransferStatus
+from ..models import AnyCommunity, Reason, Transfer, TransferStatus
 from .postings import Leg, _validate_legs, _write
 from .transfers import _load_transfer, _transfer_request
 
 
 def reservation_create(
     *,
-    actor,
-    community,
+    actor: Actor,
+    community: AnyCommunity,
     idempotency_key: str,
     legs: list[Leg],
     expires_at: dt.datetime,
@@ -42,7 +43,7 @@ def reservation_create(
         kind="reservation",
     )
 
-    def run():
+    def run() -> tuple[Transfer, dict[str, Any]]:
         _validate_legs(legs)
         transfer = _write(
             community=community,
@@ -71,7 +72,7 @@ def _pending_legs(reservation: Transfer) -> list[Leg]:
     return [Leg(p.account_id, p.amount_minutes) for p in reservation.postings.all()]
 
 
-def _lock_reservation(community, reservation_id: int) -> Transfer:
+def _lock_reservation(community: AnyCommunity, reservation_id: int) -> Transfer:
     qs = Transfer.objects.filter(
         community=community, pk=reservation_id, status=TransferStatus.PENDING
     )
@@ -86,7 +87,7 @@ def _lock_reservation(community, reservation_id: int) -> Transfer:
 
 
 def reservation_post(
-    *, actor, community, reservation_id: int, amount_minutes: int | None = None
+    *, actor: Actor, community: AnyCommunity, reservation_id: int, amount_minutes: int | None = None
 ) -> Transfer:
     """Post a reservation, in full or in part (two-leg reservations only). The hold is lifted
     and the posted amount moves. Raises NotFound, Conflict (resolved, expired), ValidationFailed."""
@@ -131,7 +132,9 @@ def reservation_post(
         )
 
 
-def _resolve_without_posting(*, actor, community, reservation: Transfer, reason: str) -> Transfer:
+def _resolve_without_posting(
+    *, actor: Actor | None, community: AnyCommunity, reservation: Transfer, reason: str
+) -> Transfer:
     return _write(
         community=community,
         key=f"resolve:{reservation.pk}",
@@ -146,7 +149,7 @@ def _resolve_without_posting(*, actor, community, reservation: Transfer, reason:
     )
 
 
-def reservation_void(*, actor, community, reservation_id: int) -> Transfer:
+def reservation_void(*, actor: Actor, community: AnyCommunity, reservation_id: int) -> Transfer:
     """Release a reservation without moving anything. Raises NotFound, Conflict."""
     with transaction.atomic(durable=True):
         reservation = _lock_reservation(community, reservation_id)

@@ -4,15 +4,18 @@ accounts it touched are told why through their notification centre."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.idempotency import idempotent
 from coproduce.notifications.services import notifications as notification_services
 
-from ..models import Account, AccountKind, Reason, Transfer, TransferStatus
+from ..models import Account, AccountKind, AnyCommunity, Reason, Transfer, TransferStatus
 from ..selectors.amounts import hours
 from .postings import Leg, _write
 from .transfers import _load_transfer
@@ -20,11 +23,11 @@ from .transfers import _load_transfer
 
 def transfer_reverse(
     *,
-    actor,
-    community,
+    actor: Actor,
+    community: AnyCommunity,
     transfer_id: int,
     reason: str,
-    on_behalf_of=None,
+    on_behalf_of: Actor | None = None,
     notify: bool = True,
     idempotency_key: str | None = None,
 ) -> Transfer:
@@ -41,7 +44,7 @@ def transfer_reverse(
     (no reason), NotFound, Conflict (already reversed, a reversal, a reservation, nothing moved,
     key reused), LimitExceeded (someone's balance is too low to give the time back)."""
 
-    def run() -> tuple[Transfer, dict]:
+    def run() -> tuple[Transfer, dict[str, Any]]:
         reversal = _reverse(
             actor=actor,
             community=community,
@@ -69,7 +72,13 @@ def transfer_reverse(
 
 
 def _reverse(
-    *, actor, community, transfer_id: int, reason: str, on_behalf_of, notify: bool
+    *,
+    actor: Actor,
+    community: AnyCommunity,
+    transfer_id: int,
+    reason: str,
+    on_behalf_of: Actor | None,
+    notify: bool,
 ) -> Transfer:
     reason = (reason or "").strip()
     if not reason:
@@ -108,7 +117,7 @@ def _reverse(
     return reversal
 
 
-def _notify_reversal(community, original: Transfer, reason: str) -> None:
+def _notify_reversal(community: AnyCommunity, original: Transfer, reason: str) -> None:
     """A notification for each holder of a member account the original moved (not former
     members whose details were removed), in the reversal's transaction; the notifications
     service emails it after commit to those who want each one by email."""

@@ -10,22 +10,24 @@ from typing import Any
 
 from django.db import transaction
 
+from coproduce.core.actors import Actor
 from coproduce.core.errors import ValidationFailed
 from coproduce.core.idempotency import idempotent
 
-from ..models import Reason, Transfer, TransferStatus
+from ..models import AnyCommunity, Transfer, TransferStatus
+from ..models import Reason as Reason  # post_transfer's reason codes, for callers in other apps
 from .postings import Leg, _check_effective_at, _validate_legs, _write
 
 
 def post_transfer(
     *,
-    actor,
-    community,
+    actor: Actor | None,
+    community: AnyCommunity,
     key: str,
     legs: list[Leg],
     reason: str,
     memo: str = "",
-    on_behalf_of=None,
+    on_behalf_of: Actor | None = None,
     effective_at: dt.datetime | None = None,
     related: tuple[str, Any] = ("", ""),
 ) -> Transfer:
@@ -54,25 +56,25 @@ def post_transfer(
         )
 
 
-def _transfer_request(**fields) -> dict[str, Any]:
+def _transfer_request(**fields: Any) -> dict[str, Any]:
     legs = fields.pop("legs")
     fields["legs"] = sorted([leg.account_id, leg.amount_minutes] for leg in legs)
     return fields
 
 
-def _load_transfer(stored: dict) -> Transfer:
+def _load_transfer(stored: dict[str, Any]) -> Transfer:
     return Transfer.objects.get(pk=stored["transfer_id"])
 
 
 def transfer_create(
     *,
-    actor,
-    community,
+    actor: Actor,
+    community: AnyCommunity,
     idempotency_key: str,
     legs: list[Leg],
     reason: str = Reason.TRANSFER,
     memo: str = "",
-    on_behalf_of=None,
+    on_behalf_of: Actor | None = None,
     effective_at: dt.datetime | None = None,
     related: tuple[str, Any] = ("", ""),
 ) -> Transfer:
@@ -89,7 +91,7 @@ def transfer_create(
         related=[related[0], str(related[1])],
     )
 
-    def run():
+    def run() -> tuple[Transfer, dict[str, Any]]:
         transfer = post_transfer(
             actor=actor,
             community=community,

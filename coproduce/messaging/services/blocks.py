@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import NotFound, ValidationFailed
 
@@ -12,7 +13,7 @@ from ..models import Block
 from .conversations import _member
 
 
-def member_block(*, actor, community, person) -> Block:
+def member_block(*, actor: Actor, community, person) -> Block:
     """Stop messages both ways between the actor and another member of the community. Blocking
     again changes nothing."""
     _member(actor, community)
@@ -34,7 +35,7 @@ def member_block(*, actor, community, person) -> Block:
     return block
 
 
-def member_unblock(*, actor, community, person) -> None:
+def member_unblock(*, actor: Actor, community, person) -> None:
     """Lift the actor's block of a member (nothing happens when there is none)."""
     _member(actor, community)
     with transaction.atomic(durable=True):

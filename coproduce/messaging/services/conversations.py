@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.notifications.services import notifications
@@ -39,7 +40,7 @@ def _clean(name: str, value: Any, *, maximum: int, what: str) -> str:
     raise ValidationFailed(note, fields={name: [note]})
 
 
-def _refuse_if_blocked(actor, other) -> None:
+def _refuse_if_blocked(actor: Actor, other) -> None:
     blocks = set(
         Block.objects.filter(
             blocker_id__in=[actor.pk, other.pk], blocked_id__in=[actor.pk, other.pk]
@@ -53,7 +54,7 @@ def _refuse_if_blocked(actor, other) -> None:
         raise PermissionDenied("This member is not taking messages from you.", code="blocked")
 
 
-def _member(actor, community) -> None:
+def _member(actor: Actor, community) -> None:
     if community_access.membership_of(actor, community) is None:
         raise NotFound("No such community, or you are not a member of it.")
 
@@ -68,7 +69,7 @@ def _pass_on(*readers) -> str:
     return PassOn.WAITING if any(needs_pass_on(p) for p in readers) else PassOn.NOT_NEEDED
 
 
-def _sender(actor, community, on_behalf_of):
+def _sender(actor: Actor, community, on_behalf_of):
     """Who a message is from: the actor, or the member a coordinator is writing for."""
     if on_behalf_of is None or on_behalf_of.pk == actor.pk:
         _member(actor, community)
@@ -100,7 +101,7 @@ def _notify(*, conversation: Conversation, sender, recipient) -> None:
 
 
 def conversation_start(
-    *, actor, community, recipient, body: str, listing=None, exchange=None, on_behalf_of=None
+    *, actor: Actor, community, recipient, body: str, listing=None, exchange=None, on_behalf_of=None
 ) -> Conversation:
     """Write to another active member of the community, optionally about a listing or an
     exchange. A coordinator acting for a member writes as that member (`on_behalf_of`); the
@@ -157,7 +158,9 @@ def conversation_start(
     return conversation
 
 
-def message_send(*, actor, conversation: Conversation, body: str, on_behalf_of=None) -> Message:
+def message_send(
+    *, actor: Actor, conversation: Conversation, body: str, on_behalf_of=None
+) -> Message:
     """Reply in a conversation one is part of (or, for a coordinator acting for a member, that
     member is part of). Raises NotFound (not one's conversation, or no longer a member),
     PermissionDenied (`blocked`; writing for someone without coordinating), Conflict

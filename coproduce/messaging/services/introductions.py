@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
 from coproduce.notifications.services import notifications
@@ -16,7 +17,9 @@ from ..models import MAX_BODY, Block, Conversation, Introduction, Message
 from .conversations import _clean, _pass_on
 
 
-def introduction_make(*, actor, community, first, second, note: str, listing=None) -> Introduction:
+def introduction_make(
+    *, actor: Actor, community, first, second, note: str, listing=None
+) -> Introduction:
     """A coordinator puts two active members in touch: one message from the coordinator to both,
     in a conversation between the two (their existing one about the same listing, or a new one),
     and an Introduction row that is counted. Raises PermissionDenied (not a coordinator;

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from coproduce.communities import access as community_access
 from coproduce.core import limits
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -16,7 +17,7 @@ from .conversations import _clean
 MAX_HOW = limits.LINE
 
 
-def message_passed_on(*, actor, message: Message, how: str) -> Message:
+def message_passed_on(*, actor: Actor, message: Message, how: str) -> Message:
     """A coordinator has carried a message to a member who is offline, and says how ("by phone").
     Raises PermissionDenied (not a coordinator), NotFound (not a message waiting to be passed on),
     ValidationFailed `how`, Conflict `already_passed_on`. Nothing is stored when refused."""

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound
 
@@ -14,7 +15,7 @@ from ..models import MAX_REASON, Message, Report
 from .conversations import _clean, _member
 
 
-def message_report(*, actor, message: Message, reason: str) -> Report:
+def message_report(*, actor: Actor, message: Message, reason: str) -> Report:
     """Report a message in one's own conversation to the community's coordinators, who can then
     read that conversation. Raises NotFound, ValidationFailed."""
     conversation = message.conversation
@@ -36,7 +37,7 @@ def message_report(*, actor, message: Message, reason: str) -> Report:
     return report
 
 
-def report_handle(*, actor, report: Report, note: str = "") -> Report:
+def report_handle(*, actor: Actor, report: Report, note: str = "") -> Report:
     """A coordinator marks a report dealt with. Raises PermissionDenied (not a coordinator),
     Conflict `already_handled`, ValidationFailed (a garbled note)."""
     community = report.conversation.community

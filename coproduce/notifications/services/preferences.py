@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import PermissionDenied, ValidationFailed
 
@@ -12,7 +13,7 @@ from ..models import EmailMode, Preference
 
 
 def preference_set(
-    *, actor, person, email_mode: str | None = None, weekly_digest: bool | None = None
+    *, actor: Actor, person, email_mode: str | None = None, weekly_digest: bool | None = None
 ) -> Preference:
     """Change how a person hears about things; what is left out (None) stays as it is. "Only the
     weekly digest" turns the digest on and "no emails" turns it off, so the two never disagree.

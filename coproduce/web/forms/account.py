@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +28,9 @@ class TokenForm(forms.Form):
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.communities = {str(c.pk): c for c in communities}
-        self.fields["community"].choices = [("", _("All my communities"))] + [
-            (str(c.pk), c.name) for c in communities
-        ]
+        cast(forms.ChoiceField, self.fields["community"]).choices = [
+            ("", _("All my communities"))
+        ] + [(str(c.pk), c.name) for c in communities]
         self.fields["community"].error_messages["invalid_choice"] = _(
             "Choose one of your communities."
         )

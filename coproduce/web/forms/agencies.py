@@ -3,6 +3,8 @@ roles, training records, funding an agency's hours."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -91,7 +93,7 @@ class CoproductionRoleForm(forms.Form):
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
         self.staff = {s.person_id: s.person for s in staff}
-        self.fields["staff_lead"].choices = [("", _("Nobody yet"))] + [
+        cast(forms.ChoiceField, self.fields["staff_lead"]).choices = [("", _("Nobody yet"))] + [
             (s.person_id, s.person.display_name) for s in staff
         ]
 
@@ -120,7 +122,9 @@ class RoleSearchForm(forms.Form):
 
     def __init__(self, *args, agency_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].choices = [("", _("All agencies"))] + agency_choices
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [
+            ("", _("All agencies"))
+        ] + agency_choices
 
 
 class TrainingForm(forms.Form):

@@ -119,8 +119,8 @@ class KeyedForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        initial = {"idempotency_key": _new_key(), **(kwargs.pop("initial", None) or {})}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = {"idempotency_key": _new_key(), **(kwargs.pop("initial", None) or {})}
+        super().__init__(*args, **kwargs)
 
     def renew_key(self) -> None:
         """A refused attempt stays refused under its key, so the corrected form needs a new one."""
@@ -160,7 +160,7 @@ class TimeForm(KeyedForm):
     service_fields = {"minutes": "time_hours", "amount_minutes": "time_hours", "legs": "time_hours"}
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if "time_hours" in data and "time_minutes" in data:
             data["minutes"] = (data["time_hours"] or 0) * 60 + (data["time_minutes"] or 0)
             if data["minutes"] <= 0:

@@ -102,7 +102,7 @@ class IntroductionForm(MembersMixin, forms.Form):
         self.order_fields(["first", "suggested", "second", "note", "listing"])
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("second") and data.get("suggested"):
             data["second"] = data["suggested"]
         if not data.get("second") and "second" not in self.errors:

@@ -71,7 +71,7 @@ class ApplicationForm(forms.Form):
     def clean(self):
         """Every problem on the first try: the fields' own and what the application as a whole
         lacks (the service's `application_problems`), each on its field."""
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
 
         def given(name: str) -> str:
             # A field with its own error (a malformed address) was still typed in.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,7 +139,7 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Published roles of any agency of the community, each with its agency's name.
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             ("", _("Choose a role")),
             *[(r.pk, f"{r.title} — {r.agency.name}") for r in roles],
         ]
@@ -149,7 +151,7 @@ class ReferralForm(forms.Form):
         return phone
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if (
             not data.get("phone")
             and not data.get("email")

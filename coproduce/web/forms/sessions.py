@@ -156,7 +156,7 @@ class SeriesForm(_Times):
         self.fields["staff"] = _staff_field(staff)
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("repeat") == "advanced":
             if not data.get("rrule"):
                 self.add_error(

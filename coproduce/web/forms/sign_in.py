@@ -152,7 +152,7 @@ class ChoosePasswordForm(forms.Form):
         ].help_text = password_validation.password_validators_help_text_html()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second:
             if first != second:

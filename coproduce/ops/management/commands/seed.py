@@ -22,14 +22,27 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from coproduce.core.errors import ApplicationError
 from coproduce.ops.console import stderr_console
 from coproduce.ops.seeding import listings as listing_seeding
 from coproduce.ops.seeding import people
+
+
+def _advancer(progress: Progress, task: TaskID) -> Callable[[int], None]:
+    """`advance(n)` moves the task's bar on by n."""
+    return lambda n: progress.update(task, advance=n)
 
 
 class Command(BaseCommand):
@@ -100,7 +113,7 @@ class Command(BaseCommand):
                     community,
                     members,
                     batch_size=batch_size,
-                    advance=lambda n, task=task: progress.update(task, advance=n),
+                    advance=_advancer(progress, task),
                 )
                 people.insert_applications(rng, community, members // people.APPLICATIONS_PER)
                 places = people.insert_neighbourhoods(community, index)
@@ -111,7 +124,7 @@ class Command(BaseCommand):
                         community,
                         places,
                         listings,
-                        lambda n, task=task: progress.update(task, advance=n),
+                        _advancer(progress, task),
                     )
                 created.append(community)
         people.analyze(vacuum=bool(listings))
