@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
-from coproduce.core import limits
+from coproduce.core import limits, pagination
 from coproduce.core.errors import ValidationFailed
 
 DEFAULT_LIMIT = 50
@@ -103,18 +103,6 @@ def parse_key(cursor: str | None, kinds: Sequence[Callable[[Any], Any]]) -> list
         raise _bad_cursor() from None
 
 
-def _after(fields: Sequence[str], values: Sequence[Any], descending: bool) -> Q:
-    """Rows strictly after `values` in (fields) order: (a > x) or (a = x and b > y) ..."""
-    op = "lt" if descending else "gt"
-    condition = Q()
-    for i, name in enumerate(fields):
-        step = Q(**{f"{fields[j]}": values[j] for j in range(i)}) & Q(
-            **{f"{name}__{op}": values[i]}
-        )
-        condition |= step
-    return condition
-
-
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -127,10 +115,9 @@ def keyset_page(
     """One page of `queryset` ordered by `fields` (all ascending or all descending; the last
     field must be unique). Returns the rows and the cursor of the next page, or None."""
     after = parse_key(cursor, kinds)
-    ordered = queryset.order_by(*[("-" if descending else "") + name for name in fields])
-    if after is not None:
-        ordered = ordered.filter(_after(fields, after, descending))
-    rows = list(ordered[: limit + 1])
+    rows = pagination.rows_after(
+        queryset, fields=fields, after=after, limit=limit + 1, descending=descending
+    )
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]

@@ -416,7 +416,7 @@ def message_passed_on(request, slug: Slug, message_id: ObjectId, payload: Passed
     message = pass_on_selectors.message_to_pass_on_get(community, message_id)
     pass_on_services.message_passed_on(actor=request.user, message=message, how=payload.how)
     found = pass_on_selectors.with_readers(
-        list(pass_on_selectors.pass_on_query(community, done=True).filter(pk=message.pk))
+        list(pass_on_selectors.pass_on_query(community, done=True, message_id=message.pk))
     )
     return _pass_on_out(community, found)[0]
 

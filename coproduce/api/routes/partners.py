@@ -25,7 +25,7 @@ from coproduce.core.errors import ApplicationError
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH
-from ..pagination import PageParams, encode_cursor, key_date, key_int, parse_key
+from ..pagination import PageParams, encode_cursor, key_date, key_int, keyset_page, parse_key
 from ..schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, IdempotencyKey, ObjectId, Slug
 
 router = Router(tags=["spend partners"])
@@ -191,17 +191,14 @@ def partner_list(request, slug: Slug, page: Query[PageParams]):
     """Partners that take credits, by id, with their available offers."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    after = parse_key(page.cursor, [key_int])
-    found = partners_selectors.partners_of(community).order_by("id")
-    if after is not None:
-        found = found.filter(pk__gt=after[0])
-    rows = list(found[: page.limit + 1])
-    more = len(rows) > page.limit
-    rows = rows[: page.limit]
-    return {
-        "items": [_partner_out(p) for p in rows],
-        "next_cursor": encode_cursor([rows[-1].pk]) if more else None,
-    }
+    rows, next_cursor = keyset_page(
+        partners_selectors.partners_of(community),
+        fields=("id",),
+        kinds=(key_int,),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [_partner_out(p) for p in rows], "next_cursor": next_cursor}
 
 
 @router.post(

@@ -307,17 +307,13 @@ def referral_list(request, slug: Slug, query: Query[ReferralQuery]):
     community = _member_community(request, slug)
     full = access.is_coordinator(request.user, community)
     if full:
-        qs = referrals_selectors.referrals_queue(community, status=query.status).prefetch_related(
-            "events"
-        )
+        qs = referrals_selectors.referrals_queue(community, status=query.status, with_events=True)
     else:
         if not referrals_selectors.is_agency_staff(request.user, community):
             raise PermissionDenied(
                 "Only agency staff and coordinators see referrals.", code="not_agency_staff"
             )
-        qs = referrals_selectors.referrals_for_staff(request.user, community)
-        if query.status:
-            qs = qs.filter(status=query.status)
+        qs = referrals_selectors.referrals_for_staff(request.user, community, status=query.status)
     rows, next_cursor = keyset_page(
         qs,
         fields=("created_at", "id"),

@@ -369,7 +369,7 @@ def series_create(request, slug: Slug, payload: SessionSeriesIn):
         capacity=payload.capacity,
         staff_present=staff,
     )
-    found = list(sessions_selectors.sessions_list(community).filter(series=series))
+    found = list(sessions_selectors.sessions_list(community, series=series))
     return Status(
         201,
         {

@@ -37,6 +37,13 @@ def memberships_of(person: Person) -> QuerySet[Membership]:
     )
 
 
+def memberships_count(person: Person) -> int:
+    """How many communities the person belongs to (archived memberships left out)."""
+    return (
+        Membership.objects.filter(person=person).exclude(status=MembershipStatus.ARCHIVED).count()
+    )
+
+
 def membership_by_number(community: Community, number: int) -> Membership:
     try:
         return (

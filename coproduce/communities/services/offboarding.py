@@ -3,6 +3,8 @@ belong nowhere any more, their personal data pseudonymised."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,13 +28,27 @@ from ..models import (
 )
 from .common import _behalf
 
+# What other apps do when a member leaves: each hook is called inside member_offboard's
+# transaction, before the membership is archived, with `actor`, `community`, `person` and
+# `reason`, and may raise to stop the leaving (nothing is then changed). The ledger adds the
+# closing of the member's hours account (ledger/apps.py), so communities never imports the ledger.
+LeavingHook = Callable[..., object]
+_leaving_hooks: list[LeavingHook] = []
+
+
+def leaving_hook_add(hook: LeavingHook) -> None:
+    """Have `hook` called whenever a member leaves (once, however often it is added)."""
+    if hook not in _leaving_hooks:
+        _leaving_hooks.append(hook)
+
 
 def member_offboard(
     *, actor: Actor, membership: Membership, reason: str, pseudonymise: bool = True
 ) -> Membership:
     """Archive a membership. When the person then belongs nowhere, their personal data is
     pseudonymised: the same record stays behind the ledger and audit history, unnamed.
-    Their hours account is closed with a closing transfer (see ledger.services.account_close).
+    Their hours account is closed with a closing transfer (the ledger's leaving hook, see
+    ledger.services.accounts.member_account_close).
     Raises ValidationFailed (no reason), Conflict (already left, the last coordinator,
     reservations still held)."""
     reason = (reason or "").strip()
@@ -52,14 +68,13 @@ def member_offboard(
         ):
             raise Conflict("A community needs at least one coordinator; appoint another first.")
         # The hours account is closed, never deleted: time left over goes to the community fund.
-        from coproduce.ledger.services import accounts as accounts_services
-
-        accounts_services.member_account_close(
-            actor=actor,
-            community=locked.community,
-            person=locked.person,
-            reason=f"Left the community: {reason}",
-        )
+        for hook in _leaving_hooks:
+            hook(
+                actor=actor,
+                community=locked.community,
+                person=locked.person,
+                reason=f"Left the community: {reason}",
+            )
         old = locked.status
         locked.status = MembershipStatus.ARCHIVED
         locked.archived_at = timezone.now()

@@ -73,13 +73,18 @@ def referral_get(community, referral_id: int) -> Referral:
     return found
 
 
-def referrals_queue(community, *, status: str | None = None) -> QuerySet[Referral]:
-    """The coordinators' queue, newest first (callers split it by status)."""
+def referrals_queue(
+    community, *, status: str | None = None, with_events: bool = False
+) -> QuerySet[Referral]:
+    """The coordinators' queue, newest first (callers split it by status); `with_events`
+    preloads each referral's events."""
     qs = Referral.objects.filter(community=community).select_related(
         "agency", "role", "referrer", "person"
     )
     if status:
         qs = qs.filter(status=status)
+    if with_events:
+        qs = qs.prefetch_related("events")
     return qs.order_by("-created_at", "-id")
 
 
@@ -87,10 +92,12 @@ def referrals_new_count(community) -> int:
     return Referral.objects.filter(community=community, status=ReferralStatus.REFERRED).count()
 
 
-def referrals_for_staff(person, community) -> QuerySet[Referral]:
+def referrals_for_staff(person, community, *, status: str | None = None) -> QuerySet[Referral]:
     """Referrals of every agency the person is staff of (all of the community's for
-    coordinators), newest first."""
+    coordinators), newest first; only those in `status` when it is given."""
     qs = Referral.objects.filter(community=community)
+    if status:
+        qs = qs.filter(status=status)
     if not community_access.is_coordinator(person, community):
         staff = AgencyMembership.objects.filter(person_id=person.pk, ended_at__isnull=True).values(
             "agency_id"

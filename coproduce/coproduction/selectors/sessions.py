@@ -102,8 +102,10 @@ def sessions_list(
     end: dt.datetime | None = None,
     include_cancelled: bool = True,
     status: str | None = None,
+    series=None,
 ) -> QuerySet[Session]:
-    """Sessions of the community in time order, with their agency and role."""
+    """Sessions of the community in time order, with their agency and role (of one series, when
+    `series` is given)."""
     qs = Session.objects.filter(community=community).select_related(
         "agency", "role", "role__community", "community", "series"
     )
@@ -119,6 +121,8 @@ def sessions_list(
         qs = qs.exclude(status=SessionStatus.CANCELLED)
     if status is not None:
         qs = qs.filter(status=status)
+    if series is not None:
+        qs = qs.filter(series=series)
     return qs.order_by("starts_at", "pk")
 
 
@@ -345,6 +349,16 @@ def published_roles_of(agency) -> QuerySet[CoproductionRole]:
     return CoproductionRole.objects.filter(agency=agency, status=RoleStatus.PUBLISHED).order_by(
         "title", "pk"
     )
+
+
+def has_published_roles(agency) -> bool:
+    """Whether sessions can be added to the agency (it has a published role)."""
+    return published_roles_of(agency).exists()
+
+
+def series_sessions_count(series) -> int:
+    """How many sessions a series has."""
+    return Session.objects.filter(series=series).count()
 
 
 def staff_people_of(agency) -> QuerySet:

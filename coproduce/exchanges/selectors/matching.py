@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,6 @@ from django.utils import timezone
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.services.profiles import AVAILABILITY_SLOTS
-from coproduce.messaging.selectors import blocks as blocks_selectors
 
 from ..access import access_listing, listing_visibilities
 from ..models import (
@@ -480,6 +480,18 @@ GIFT_DETAIL_WEIGHT = 0.34  # a word shared only with the request's description c
 TEACH_GIFT = "teach"
 
 
+# Who a viewer does not want suggested: person -> ids. Messaging (which owns blocks and reads
+# listings, so exchanges may not import it) hands over its `blocked_by` at start-up
+# (messaging/apps.py).
+PeopleHiddenFrom = Callable[[Any], set[int]]
+_hidden_from: list[PeopleHiddenFrom] = []
+
+
+def people_hidden_from_set(source: PeopleHiddenFrom) -> None:
+    """Where people_for finds the people a viewer has blocked (set once, at start-up)."""
+    _hidden_from[:] = [source]
+
+
 def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]:
     """For an active request, members of its community with a gift that shares a word of what
     the request is about (its title, tags or category) and who have no active offer there (those are
@@ -510,7 +522,7 @@ def people_for(listing: Listing, viewer, *, limit: int = 5) -> list[PersonMatch]
         status=ListingStatus.ACTIVE,
         expires_at__gt=timezone.now(),
     ).values("owner_id")
-    unwanted = {listing.owner_id, viewer.pk, *blocks_selectors.blocked_by(viewer)}
+    unwanted = {listing.owner_id, viewer.pk, *(_hidden_from[0](viewer) if _hidden_from else ())}
     people = list(
         get_user_model()
         .objects.filter(

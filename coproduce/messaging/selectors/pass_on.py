@@ -22,12 +22,18 @@ def _readers_waiting(message: Message) -> list[Any]:
     ]
 
 
-def pass_on_query(community, *, done: bool = False) -> QuerySet[Message]:
+def pass_on_query(
+    community, *, done: bool = False, message_id: int | None = None
+) -> QuerySet[Message]:
     """Messages for members who are offline that wait for a coordinator, or (`done`) that were
-    passed on, with the people preloaded; unordered, for the caller's page."""
-    return Message.objects.filter(
+    passed on, with the people preloaded; unordered, for the caller's page (only the one with
+    `message_id` when it is given)."""
+    found = Message.objects.filter(
         conversation__community=community, pass_on=PassOn.DONE if done else PassOn.WAITING
-    ).select_related(
+    )
+    if message_id is not None:
+        found = found.filter(pk=message_id)
+    return found.select_related(
         "sender", "written_by", "passed_on_by", "conversation__starter", "conversation__recipient"
     )
 

@@ -29,6 +29,16 @@ def notifications_of(
     return found.order_by("-created_at", "-id")
 
 
+def notification_url(person, notification_id: int) -> str:
+    """Where one of the person's notifications leads ("" when it is not theirs or has no link)."""
+    return (
+        Notification.objects.filter(person=person, pk=notification_id)
+        .values_list("url", flat=True)
+        .first()
+        or ""
+    )
+
+
 def notification_page(
     person, *, before_id: int | None = None, limit: int = PAGE_SIZE
 ) -> tuple[list[Notification], int | None]:

@@ -5,19 +5,22 @@ notification centre. Nobody is emailed when nothing fits.
 Safe to run twice at once: a person's turn is claimed by moving their `last_digest_at` with a
 conditional UPDATE (compare-and-set on the old value) before anything is sent, so nobody gets
 two digests in a week. The price is that a digest whose email fails is not retried that week;
-its notification says "failed"."""
+its notification says "failed".
+
+What fits a person comes from the exchanges app, which hands its selector over when Django starts
+(`digest_source_set`, called from exchanges/apps.py), so notifications never imports exchanges:
+every app notifies, and notifications depends on none of them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-
-from coproduce.exchanges.selectors import listings as listings_selectors
 
 from ..models import EmailMode, Notification, Preference
 from ..selectors.digest import DIGEST_EVERY, people_due
@@ -27,6 +30,16 @@ from .notifications import FAILED, SENT, emailable
 logger = logging.getLogger(__name__)
 
 PER_COMMUNITY = 10
+
+# (person, *, since, per_community) -> [(community, [listing, ...]), ...]: the new listings that
+# fit the person, by community (exchanges.selectors.listings.listings_for_digest).
+DigestSource = Callable[..., list[tuple[Any, list]]]
+_source: list[DigestSource] = []
+
+
+def digest_source_set(source: DigestSource) -> None:
+    """Where the digest finds the listings that fit a person (set once, at start-up)."""
+    _source[:] = [source]
 
 
 def _claim(person, now: dt.datetime) -> tuple[bool, dt.datetime | None]:
@@ -70,9 +83,7 @@ def digest_send(person, *, now: dt.datetime | None = None) -> bool:
         return False
     # Since the last digest (a run a little late loses nothing), at most two weeks back.
     since = max(last, now - 2 * DIGEST_EVERY) if last else now - DIGEST_EVERY
-    sections = listings_selectors.listings_for_digest(
-        person, since=since, per_community=PER_COMMUNITY
-    )
+    sections = _source[0](person, since=since, per_community=PER_COMMUNITY) if _source else []
     if not sections:
         return False
     count = sum(len(listings) for _community, listings in sections)

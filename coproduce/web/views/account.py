@@ -128,7 +128,7 @@ def leave(request: SignedInRequest, community) -> HttpResponse:
     if membership is None:
         raise NotFound("No such community, or you are not a member of it.")
     # Leaving the last community removes the person's details, so they are told so first.
-    only_community = memberships_selectors.memberships_of(request.user).count() <= 1
+    only_community = memberships_selectors.memberships_count(request.user) <= 1
     form_options = {
         "label": _("Why are you leaving?"),
         "help_text": _("It helps the coordinators. Only they will see it."),

@@ -86,15 +86,7 @@ def notification_open(request: SignedInRequest, notification_id: int) -> HttpRes
         notifications_services.mark_read(person=request.user, ids=[notification_id])
     except ApplicationError:
         return _centre(request, error=_("That notification is not one of yours."), status=404)
-    target = next(
-        (
-            n.url
-            for n in notifications_selectors.notifications_of(request.user).filter(
-                pk=notification_id
-            )
-        ),
-        "",
-    )
+    target = notifications_selectors.notification_url(request.user, notification_id)
     if notifications_services.is_site_path(target) and url_has_allowed_host_and_scheme(
         target, allowed_hosts=None
     ):

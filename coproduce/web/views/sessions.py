@@ -334,7 +334,7 @@ def session_create(request: SignedInRequest, community, agency_slug: str) -> Htt
             "agency": agency,
             "form": form,
             "session": None,
-            "has_roles": roles.exists(),
+            "has_roles": sessions_selectors.has_published_roles(agency),
         },
         status=status,
     )
@@ -371,7 +371,7 @@ def series_create(request: SignedInRequest, community, agency_slug: str) -> Http
                     request,
                     _("%(count)s sessions published: %(repeat)s.")
                     % {
-                        "count": series.sessions.count(),
+                        "count": sessions_selectors.series_sessions_count(series),
                         "repeat": sessions_selectors.rrule_describe(series.rrule),
                     },
                 )
@@ -399,7 +399,7 @@ def series_create(request: SignedInRequest, community, agency_slug: str) -> Http
             "community": community,
             "agency": agency,
             "form": form,
-            "has_roles": roles.exists(),
+            "has_roles": sessions_selectors.has_published_roles(agency),
         },
         status=status,
     )
