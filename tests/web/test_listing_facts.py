@@ -10,8 +10,8 @@ import pytest
 from django.template import engines
 from django.utils import timezone, translation
 
-from coproduce.communities.models import Person
-from coproduce.exchanges.models import Category, Listing
+from coproduce.communities.models import Community, Person
+from coproduce.exchanges.models import Category, Listing, ListingImage
 
 TEMPLATE = """{% load i18n %}<ul class="listing-facts">
   <li><span class="tag">{{ listing.get_kind_display }}</span> <span class="tag">{{ listing.category.name }}</span></li>
@@ -86,3 +86,36 @@ def test_it_escapes_what_people_wrote():
     assert "<script>" not in tag
     assert "&lt;script&gt;" in tag
     assert "Zoë &lt;Owner&gt; &amp; Co" in tag
+
+
+RESULT = """{% load i18n listings_web %}<li{% if picture %} class="with-picture"{% endif %}>
+    {% if picture %}<img class="result-picture" src="{% url 'web:listing_image_thumbnail' community.slug listing.pk picture.pk %}" width="96" height="96" alt="{{ picture.alt_text|default:_('A picture for this listing') }}" loading="lazy">{% endif %}
+    <div>
+    <h3><a href="{% url 'web:listing_detail' community.slug listing.pk %}">{{ listing.title }}</a></h3>
+    {% listing_facts listing show_owner=True %}
+    </div>
+  </li>"""  # noqa: E501 - the search page's loop as it was, line for line
+RESULT_TAG = "{% load listings_web %}{% listing_result listing picture %}"
+
+
+def results():
+    community = Community(name="Riverside", slug="river-side")
+    pictures = [
+        None,
+        ListingImage(pk=3, alt_text=""),
+        ListingImage(pk=4, alt_text='A "blue" <bike> & bell'),
+    ]
+    for n, listing in enumerate(listings()):
+        listing.pk = 40 + n
+        listing.title = ["Dog walks", 'Fix <b>bikes</b> & "more"', "Ça va"][n % 3]
+        yield {"community": community, "listing": listing, "picture": pictures[n % 3]}
+
+
+def test_it_draws_a_search_result_as_the_loop_drew_it():
+    engine = engines["django"]
+    for language in ("en-gb", "de"):
+        with translation.override(language):
+            for context in results():
+                tag = engine.from_string(RESULT_TAG).render(context)
+                assert tag == engine.from_string(RESULT).render(context)
+                assert "<b>" not in tag

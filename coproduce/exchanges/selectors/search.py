@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -210,6 +211,18 @@ def _bounding_box(lat: float, lng: float, km: float) -> Q:
     return box & Q(lng__gte=low, lng__lte=high)
 
 
+# What the search's callers show of each owner (`display_name`, on the page and in the API):
+# the rest of a person's row (about 30 columns, four of them JSON to decode) stays unread,
+# about a quarter of the search's time on the demo's page of 20 (docs/benchmarks.md).
+_OWNER_SHOWN = frozenset({"id", "known_as", "full_name"})
+
+
+@functools.cache
+def _owner_fields_unread() -> tuple[str, ...]:
+    person = Listing._meta.get_field("owner").related_model._meta
+    return tuple(f"owner__{f.name}" for f in person.concrete_fields if f.name not in _OWNER_SHOWN)
+
+
 def listing_search(
     community,
     viewer,
@@ -321,7 +334,11 @@ def listing_search(
         order, key = ["-created_at", "-id"], "created_at"
         if cursor:
             qs = qs.filter(Q(created_at__lt=cursor[0]) | Q(created_at=cursor[0], id__lt=cursor[1]))
-    rows = list(qs.select_related("owner", "category").order_by(*order)[: limit + 1])
+    rows = list(
+        qs.select_related("owner", "category")
+        .defer(*_owner_fields_unread())
+        .order_by(*order)[: limit + 1]
+    )
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1] if rows else None
