@@ -5,6 +5,7 @@ Outsiders get NotFound, never a hint that a community's members or records exist
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import F
 
 from coproduce.core.errors import NotFound, PermissionDenied
 
@@ -21,13 +22,17 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
     cache = getattr(person, "_coproduce_roles", None)
     if cache is None:
         cache = {}
-        memberships = (
+        # One query: a row per role (one with no role for a membership without any), the
+        # membership and its community repeated on each.
+        rows = (
             Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE)
             .select_related("community")
-            .prefetch_related("roles")
+            .annotate(role_name=F("roles__role"))
         )
-        for m in memberships:
-            cache[m.community_id] = (m, {r.role for r in m.roles.all()})
+        for m in rows:
+            entry = cache.setdefault(m.community_id, (m, set()))
+            if m.role_name:
+                entry[1].add(m.role_name)
         setattr(person, "_coproduce_roles", cache)  # noqa: B010 - a per-request cache on the instance
     return cache
 
