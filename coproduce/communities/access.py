@@ -10,7 +10,7 @@ from django.db.models import F
 from coproduce.core.errors import NotFound, PermissionDenied
 
 from .models import CheckResult, Community, Membership, MembershipStatus, Person, Role, Visibility
-from .selectors.communities import rules_for
+from .selectors.communities import community_get, rules_for
 from .selectors.memberships import coordinator_to_ask
 from .selectors.rules import ACTIVITY_TYPES, VETTING_LEVELS
 from .selectors.vetting import checks_missing
@@ -40,6 +40,17 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
 def forget_roles(person: Person) -> None:
     if hasattr(person, "_coproduce_roles"):
         del person._coproduce_roles
+
+
+def community_named(viewer: Person | AnonymousUser | None, slug: str) -> Community:
+    """The community `slug` names. For a signed-in member of it, the one read with their
+    memberships (`memberships_with_roles`, which every access helper loads once per request
+    anyway): no query of its own; otherwise one. Raises NotFound."""
+    if viewer is not None and viewer.is_authenticated:
+        for membership, _roles in memberships_with_roles(viewer).values():
+            if membership.community.slug == slug:
+                return membership.community
+    return community_get(slug)
 
 
 def membership_of(person: Person | AnonymousUser | None, community: Community) -> Membership | None:

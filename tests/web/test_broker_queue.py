@@ -75,11 +75,11 @@ def test_it_reads_a_fixed_number_of_queries(
     client.force_login(coordinator)
     rows(0, 2)
     client.get(queue_url(community))
-    # session, person, community with roles (one query), unread notifications; the queue's eight
-    with django_assert_num_queries(13):
+    # session, person, memberships with roles (the community among them), unread notifications; the queue's eight
+    with django_assert_num_queries(12):
         client.get(queue_url(community))
     rows(2, 8)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(queue_url(community))
     assert len(response.context["queue"].requests) == 10
 
