@@ -75,7 +75,8 @@ def test_it_reads_a_fixed_number_of_queries(
     client.force_login(coordinator)
     rows(0, 2)
     client.get(queue_url(community))
-    # session, person, memberships with roles (the community among them), unread notifications; the queue's eight
+    # session, person, memberships with roles (the community among them), unread
+    # notifications; the queue's eight
     with django_assert_num_queries(12):
         client.get(queue_url(community))
     rows(2, 8)

@@ -189,7 +189,8 @@ def test_it_uses_a_fixed_number_of_queries(
     url = dashboard_url(community)
     make_dashboard_rows(community, coordinator, 2, 0)
     client.get(url)
-    # session, person, memberships with roles (the community among them), expiring checks (2), relays, member numbers,
+    # session, person, memberships with roles (the community among them), expiring checks (2),
+    # relays, member numbers,
     # applications (+ their checks), rulebook; and the figures: rulebook, the three broker
     # queue counts, messages to pass on, introductions, open concerns; working alongside agencies
     # (referrals waiting, registers waiting, this month's session credits); unread notifications (header)

@@ -85,7 +85,8 @@ def test_it_uses_a_fixed_number_of_queries(client, community, member, django_ass
     url = reverse("web:member_directory", args=[community.slug])
     add_members(community, 3)
     client.get(url)  # warm the session
-    # session, person, memberships with roles (the community among them), directory page (members, roles, gifts), unread notifications
+    # session, person, memberships with roles (the community among them), directory page
+    # (members, roles, gifts), unread notifications
     with django_assert_num_queries(7):
         small = client.get(url)
     add_members(community, 20, start=3)
