@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from coproduce.communities import access
 from coproduce.communities.models import Community, Membership, Person
-from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.selectors import references as references_selectors
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -33,11 +32,12 @@ def token_community_id(request) -> int | None:
 def community(request, slug: str) -> Community:
     """The community in the path, if the caller's token may reach it (existence only; the
     caller's rights are checked by the access helpers). Looked up once per request: the access
-    step finds it first and the route gets the same row."""
+    step finds it first and the route gets the same row (for a member, the one read with their
+    memberships: `access.community_named`)."""
     found = getattr(request, "path_community", None)
     if found is None or found.slug != slug:
         try:
-            found = communities_selectors.community_get(slug)
+            found = access.community_named(getattr(request, "user", None), slug)
         except NotFound:
             raise NotFound(NO_COMMUNITY) from None
         request.path_community = found

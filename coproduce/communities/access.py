@@ -5,12 +5,13 @@ Outsiders get NotFound, never a hint that a community's members or records exist
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import F
 
 from coproduce.core.actors import Actor
 from coproduce.core.errors import NotFound, PermissionDenied
 
 from .models import CheckResult, Community, Membership, MembershipStatus, Person, Role, Visibility
-from .selectors.communities import rules_for
+from .selectors.communities import community_get, rules_for
 from .selectors.memberships import coordinator_to_ask
 from .selectors.rules import ACTIVITY_TYPES, VETTING_LEVELS
 from .selectors.vetting import checks_missing
@@ -22,13 +23,17 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
     cache = getattr(person, "_coproduce_roles", None)
     if cache is None:
         cache = {}
-        memberships = (
+        # One query: a row per role (one with no role for a membership without any), the
+        # membership and its community repeated on each.
+        rows = (
             Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE)
             .select_related("community")
-            .prefetch_related("roles")
+            .annotate(role_name=F("roles__role"))
         )
-        for m in memberships:
-            cache[m.community_id] = (m, {r.role for r in m.roles.all()})
+        for m in rows:
+            entry = cache.setdefault(m.community_id, (m, set()))
+            if m.role_name:
+                entry[1].add(m.role_name)
         setattr(person, "_coproduce_roles", cache)  # noqa: B010 - a per-request cache on the instance
     return cache
 
@@ -36,6 +41,17 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
 def forget_roles(person: Person) -> None:
     if hasattr(person, "_coproduce_roles"):
         del person._coproduce_roles
+
+
+def community_named(viewer: Person | AnonymousUser | None, slug: str) -> Community:
+    """The community `slug` names. For a signed-in member of it, the one read with their
+    memberships (`memberships_with_roles`, which every access helper loads once per request
+    anyway): no query of its own; otherwise one. Raises NotFound."""
+    if viewer is not None and viewer.is_authenticated:
+        for membership, _roles in memberships_with_roles(viewer).values():
+            if membership.community.slug == slug:
+                return membership.community
+    return community_get(slug)
 
 
 def membership_of(person: Person | AnonymousUser | None, community: Community) -> Membership | None:

@@ -7,7 +7,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 
-from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities import access
 from coproduce.core.errors import NotFound, PermissionDenied
 
 
@@ -28,11 +28,12 @@ def domain_errors(view):
 
 
 def community_view(view):
-    """Looks up the community named by `<slug>` and passes it on instead of the slug."""
+    """Looks up the community named by `<slug>` and passes it on instead of the slug (for a
+    member, the one read with their memberships: `access.community_named`)."""
 
     @domain_errors
     @wraps(view)
     def wrapper(request, slug, *args, **kwargs):
-        return view(request, communities_selectors.community_get(slug), *args, **kwargs)
+        return view(request, access.community_named(request.user, slug), *args, **kwargs)
 
     return wrapper

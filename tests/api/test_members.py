@@ -105,15 +105,15 @@ def test_it_reads_the_directory_in_a_fixed_number_of_queries(client, community, 
     assert len(small) == len(large), [q["sql"] for q in large.captured_queries]
 
 
-def test_it_reads_the_directory_in_seven_queries(
+def test_it_reads_the_directory_in_five_queries(
     client, community, coordinator, django_assert_num_queries
 ):
     headers = bearer(coordinator)
     add_members(community, 20)
     client.get(MEMBERS, headers=headers)
-    # token; community; the caller's memberships and roles; the page of members, their roles, their
-    # gifts
-    with django_assert_num_queries(7):
+    # token; the caller's memberships with their roles and communities (this one among them);
+    # the page of members, their roles, their gifts
+    with django_assert_num_queries(5):
         client.get(MEMBERS, headers=headers)
 
 

@@ -145,7 +145,7 @@ def test_the_home_page_reads_a_fixed_number_of_queries(
     )
 
 
-QUERIES = 15  # the member's home (11) and the staff's agencies with what waits there (4)
+QUERIES = 14  # the member's home (10) and the staff's agencies with what waits there (4)
 
 
 @pytest.mark.parametrize("view", ["session_detail", "agency_sessions"])

@@ -75,11 +75,12 @@ def test_it_reads_a_fixed_number_of_queries(
     client.force_login(coordinator)
     rows(0, 2)
     client.get(queue_url(community))
-    # session, person, community, roles (2), unread notifications; the queue's eight
-    with django_assert_num_queries(14):
+    # session, person, memberships with roles (the community among them), unread
+    # notifications; the queue's eight
+    with django_assert_num_queries(12):
         client.get(queue_url(community))
     rows(2, 8)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = client.get(queue_url(community))
     assert len(response.context["queue"].requests) == 10
 

@@ -189,15 +189,16 @@ def test_it_uses_a_fixed_number_of_queries(
     url = dashboard_url(community)
     make_dashboard_rows(community, coordinator, 2, 0)
     client.get(url)
-    # session, person, community, roles (2), expiring checks (2), relays, member numbers,
+    # session, person, memberships with roles (the community among them), expiring checks (2),
+    # relays, member numbers,
     # applications (+ their checks), rulebook; and the figures: rulebook, the three broker
     # queue counts, messages to pass on, introductions, open concerns; working alongside agencies
     # (referrals waiting, registers waiting, this month's session credits); unread notifications
     # (header)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(21):
         small = client.get(url)
     make_dashboard_rows(community, coordinator, 8, 2)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(21):
         large = client.get(url)
     board = large.context["dashboard"]
     assert len(board.applications) == 10 and len(board.expiring) == 10 and len(board.relays) == 10

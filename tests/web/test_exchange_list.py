@@ -40,7 +40,7 @@ def test_it_reads_a_fixed_number_of_queries(
 ):
     recorded(community, member, member, agency_staff)
     client.force_login(member)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url(community))
     for i in range(10):
         confirmed(
@@ -52,7 +52,7 @@ def test_it_reads_a_fixed_number_of_queries(
             title=f"Job {i}",
             expenses=[{"amount": "1.00", "note": "Bus"}],
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url(community))
 
 

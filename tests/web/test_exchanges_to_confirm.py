@@ -247,4 +247,4 @@ def test_it_reads_a_fixed_number_of_queries(
     assert text(response).count("Confirm ") >= 8
 
 
-QUERIES = 9  # with the unread notifications count in the header
+QUERIES = 7  # with the unread notifications count in the header

@@ -142,12 +142,13 @@ def test_it_searches_in_a_fixed_number_of_queries(
             response = client.get(url, params)
         assert response.status_code == 200
         assert len(response.context["page"].listings) == how_many
-        # session, person, memberships, roles, community, categories, neighbourhoods, the search,
-        # the results' pictures, the unread notifications: however many listings
+        # session, person, memberships with their roles and communities (this one among them),
+        # categories, neighbourhoods, the search, the results' pictures, the unread notifications:
+        # however many listings
         assert len(queries) == SEARCH_QUERIES, [q["sql"][:80] for q in queries]
 
 
-SEARCH_QUERIES = 10
+SEARCH_QUERIES = 8
 
 
 def test_it_hides_listings_from_outsiders(client, community, member, outsider, other_member):

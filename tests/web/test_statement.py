@@ -139,7 +139,7 @@ def test_it_reads_a_fixed_number_of_queries(
 
 # The totals are read from the account row, not summed from postings; +1 the header's unread count;
 # +1 the hours waiting for confirmation (and +1 their people when some wait).
-QUERIES = 10
+QUERIES = 8
 
 
 def test_it_shows_a_coordinator_any_members_statement(

@@ -234,9 +234,7 @@ class ToConfirmQuery(Schema):
 
 
 def _numbers(community, exchanges) -> dict[int, int]:
-    ids = {p.person_id for e in exchanges for p in e.participants.all()}
-    ids |= {e.recorded_for_id for e in exchanges if e.recorded_for_id}
-    return memberships_selectors.member_numbers(community, ids)
+    return exchanges_selectors.member_numbers(community, exchanges)
 
 
 def _person(community, person, numbers: dict[int, int]) -> dict:
@@ -298,12 +296,13 @@ def _page_out(community, exchanges, limit: int) -> dict:
     }
 
 
-def _detail_out(request, community, exchange_id: int) -> dict:
+def _detail_out(request, community, exchange_id: int, known=None) -> dict:
     detail = exchanges_selectors.exchange_detail(
         community,
         exchange_id,
         person=request.user,
         coordinates=access.is_coordinator(request.user, community),
+        known=known,
     )
     exchange = detail.exchange
     reversal = detail.reversal
@@ -461,7 +460,7 @@ def exchange_confirm(
         on_behalf_of=paths.on_behalf_of(request, person),
         idempotency_key=paths.client_key(request, idempotency_key),
     )
-    return _detail_out(request, community, exchange.pk)
+    return _detail_out(request, community, exchange.pk, known=exchange)
 
 
 @router.post(

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from coproduce.core.errors import NotFound
 from coproduce.core.models import AuditEvent
@@ -145,6 +145,16 @@ def _member_numbers(community: Community, person_ids: set[int]) -> dict[int, int
         Membership.objects.filter(community=community, person_id__in=person_ids).values_list(
             "person_id", "number"
         )
+    )
+
+
+def member_number_subquery(*, community_id: Any, person_id: Any) -> Subquery:
+    """The member number of a person in a community as an expression for another app's query
+    (give OuterRefs), None where they have no membership there."""
+    return Subquery(
+        Membership.objects.filter(community_id=community_id, person_id=person_id).values("number")[
+            :1
+        ]
     )
 
 

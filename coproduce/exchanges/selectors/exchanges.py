@@ -16,6 +16,7 @@ from django.db.models import (
     Subquery,
 )
 
+from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound
 
 from ..models import (
@@ -26,15 +27,45 @@ from ..models import (
 )
 
 
+def _participants() -> QuerySet[Participant]:
+    """Participants with their people and their member numbers in the exchange's community
+    (`member_number`, None for someone with no membership there): what the API shows with
+    each name, without a query of its own (`member_numbers`)."""
+    number = memberships_selectors.member_number_subquery(
+        community_id=OuterRef("exchange__community_id"), person_id=OuterRef("person_id")
+    )
+    return (
+        Participant.objects.select_related("person")
+        .annotate(member_number=number)
+        .order_by("role", "id")
+    )
+
+
 def _with_participants(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
     return qs.select_related(
         "community", "recorded_by", "recorded_for", "decided_by", "transfer"
-    ).prefetch_related(
-        Prefetch(
-            "participants",
-            queryset=Participant.objects.select_related("person").order_by("role", "id"),
-        ),
-    )
+    ).prefetch_related(Prefetch("participants", queryset=_participants()))
+
+
+def member_numbers(community, exchanges) -> dict[int, int]:
+    """{person id: member number in `community`} for everyone in these exchanges and whom each
+    was recorded for, as `memberships.member_numbers` gives them: from the participants when
+    they were read by this module (which reads the numbers with them), one query for anyone
+    else."""
+    numbers: dict[int, int] = {}
+    known: set[int] = set()
+    for exchange in exchanges:
+        for part in exchange.participants.all():
+            if hasattr(part, "member_number"):
+                known.add(part.person_id)
+                if part.member_number is not None:
+                    numbers[part.person_id] = part.member_number
+    wanted = {p.person_id for e in exchanges for p in e.participants.all()}
+    wanted |= {e.recorded_for_id for e in exchanges if e.recorded_for_id}
+    rest = wanted - known
+    if rest:
+        numbers.update(memberships_selectors.member_numbers(community, rest))
+    return numbers
 
 
 def _with_people(qs: QuerySet[Exchange]) -> QuerySet[Exchange]:
@@ -139,17 +170,37 @@ def _reversal(exchange: Exchange) -> Any:
         return None
 
 
-def exchange_detail(community, exchange_id: int, *, person, coordinates: bool) -> ExchangeDetail:
+def exchange_detail(
+    community, exchange_id: int, *, person, coordinates: bool, known: Exchange | None = None
+) -> ExchangeDetail:
     """An exchange with its people, expenses, transfer and reversal, and what `person` (the
-    viewer, or the member a coordinator acts for) may do with it. Raises NotFound."""
-    try:
-        exchange = (
-            _with_people(Exchange.objects.filter(community=community))
-            .select_related("transfer__reversal__actor")
-            .get(pk=exchange_id)
+    viewer, or the member a coordinator acts for) may do with it. `known`: the same exchange
+    read earlier in this request with its participants (`exchange_get`, for the access check);
+    they never change once it is recorded, so they are used instead of read again (the rest is
+    read afresh). Raises NotFound."""
+    reuse = (
+        known is not None
+        and known.pk == exchange_id
+        and "participants" in getattr(known, "_prefetched_objects_cache", {})
+    )
+    qs = (
+        Exchange.objects.filter(community=community)
+        .select_related(
+            "community", "recorded_by", "recorded_for", "decided_by", "transfer__reversal__actor"
         )
+        .prefetch_related("expenses")
+        if reuse
+        else _with_people(Exchange.objects.filter(community=community)).select_related(
+            "transfer__reversal__actor"
+        )
+    )
+    try:
+        exchange = qs.get(pk=exchange_id)
     except (Exchange.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such exchange.") from None
+    if reuse:
+        parts = getattr(known, "_prefetched_objects_cache")["participants"]  # noqa: B009
+        exchange._prefetched_objects_cache["participants"] = parts  # type: ignore[attr-defined]
     reversal = _reversal(exchange)
     roles = {p.person_id: p.role for p in exchange.participants.all()}
     waiting = exchange.status == ExchangeStatus.RECORDED

@@ -66,20 +66,31 @@ def references_count(community, person, kind: str = ReferenceKind.POSITIVE) -> i
     ).count()
 
 
-def reference_subjects(exchange: Exchange, person) -> list:
+def reference_subjects(exchange: Exchange, person, *, just_confirmed: bool = False) -> list:
     """Who `person` may still leave a reference about for this exchange: the people on the
-    other side they have not written about, once it is confirmed and not reversed."""
+    other side they have not written about, once it is confirmed and not reversed.
+
+    `just_confirmed`: the caller confirmed it in this request (the service returned it). It
+    cannot be reversed yet, nor written about (a reference needs the confirmation committed,
+    `references.reference_leave` checks it with the exchange locked): no query."""
     if exchange.status != ExchangeStatus.CONFIRMED or exchange.transfer_id is None:
         return []
-    if Exchange.objects.filter(pk=exchange.pk, transfer__reversal__isnull=False).exists():
+    if (
+        not just_confirmed
+        and Exchange.objects.filter(pk=exchange.pk, transfer__reversal__isnull=False).exists()
+    ):
         return []
     parts = list(exchange.participants.all())
     mine = next((p for p in parts if p.person_id == getattr(person, "pk", None)), None)
     if mine is None:
         return []
-    done = set(
-        ExchangeReference.objects.filter(exchange=exchange, author=person).values_list(
-            "subject_id", flat=True
+    done = (
+        set()
+        if just_confirmed
+        else set(
+            ExchangeReference.objects.filter(exchange=exchange, author=person).values_list(
+                "subject_id", flat=True
+            )
         )
     )
     return [p.person for p in parts if p.role != mine.role and p.person_id not in done]

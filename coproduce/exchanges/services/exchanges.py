@@ -320,12 +320,19 @@ def _with_participants() -> Prefetch:
 
 def _lock(exchange: Exchange) -> Exchange:
     """The exchange read again with its row locked until the transaction ends, with its
-    community, and its participants with their people: two queries. Every write about it reads
-    the participants from here (`exchange.participants.all()`), never again."""
+    community, and its participants with their people: two queries, or one when `exchange` was
+    read with its participants (`selectors.exchange_get`, for the access check in this request):
+    they never change once it is recorded, so those are used. Every write about it reads the
+    participants from here (`exchange.participants.all()`), never again."""
     qs = Exchange.objects.select_related("community").filter(pk=exchange.pk)
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    return qs.prefetch_related(_with_participants()).get()
+    known = getattr(exchange, "_prefetched_objects_cache", {}).get("participants")
+    if known is None:
+        return qs.prefetch_related(_with_participants()).get()
+    locked = qs.get()
+    locked._prefetched_objects_cache = {"participants": known}  # type: ignore[attr-defined]
+    return locked
 
 
 def _sides(exchange: Exchange) -> tuple[set[int], set[int]]:

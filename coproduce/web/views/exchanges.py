@@ -297,7 +297,7 @@ def exchange_confirm(request: SignedInRequest, community, exchange_id: int) -> H
             "hours": hours(exchange.minutes or 0),
             "what": exchange.title or exchange.category or _("the exchange"),
         }
-        subjects = references_selectors.reference_subjects(done, person)
+        subjects = references_selectors.reference_subjects(done, person, just_confirmed=True)
         if subjects:
             # Wherever the confirmation lands (the list or the exchange), it leads to the reference
             # form.
