@@ -24,7 +24,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from coproduce.core.errors import ApplicationError
+from coproduce.core.errors import ApplicationError, error_body
 from coproduce.core.ratelimit import RateLimited
 
 from .auth import AUTH
@@ -49,10 +49,6 @@ from .routes import (
     sign_in,
 )
 from .schemas import IDEMPOTENCY_HEADER
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _not_found_response() -> JsonResponse:
@@ -145,7 +141,7 @@ def _error(request, status: int, code: str, message: str, fields: dict | None = 
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    response = _error(request, exc.status, exc.code, exc.message, exc.fields)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response
