@@ -12,6 +12,7 @@ from __future__ import annotations
 from coproduce.communities import access
 from coproduce.communities.models import Community, Membership, Person
 from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.selectors import references as references_selectors
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -103,7 +104,7 @@ def client_key(request, key: str) -> str:
 def members_named(community: Community, refs: list[int | str], field: str) -> list[Person]:
     """The active members that member numbers in a request body name ("RIV-0042" or 42), in
     order. Raises ValidationFailed naming the field and the numbers not found."""
-    numbers = [memberships_selectors.member_number_in(community, ref) for ref in refs]
+    numbers = [member_refs_selectors.member_number_in(community, ref) for ref in refs]
     found = memberships_selectors.active_members_by_number(
         community, {n for n in numbers if n is not None}
     )

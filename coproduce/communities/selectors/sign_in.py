@@ -23,7 +23,7 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import secret_hash
 
 from ..models import Community, Membership, MembershipStatus, Person, SignInToken, SignInTokenKind
-from .memberships import parse_member_code
+from .member_refs import parse_member_code
 
 CODE_LENGTH = 8
 CODE_NOT_RECOGNISED = (

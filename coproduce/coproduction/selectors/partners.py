@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound, ValidationFailed
 from coproduce.ledger.selectors import accounts as accounts_selectors
@@ -101,7 +102,7 @@ def member_ref_parse(community, member_ref: str) -> int:
         if len(parts) != 3 or parts[1] != community.slug:
             raise bad
         text = parts[2]
-    number = memberships_selectors.member_number_in(community, text)
+    number = member_refs_selectors.member_number_in(community, text)
     if number is None:
         raise bad
     return number
