@@ -12,7 +12,6 @@ again as an email; a second backend for member numbers added a hash of its own).
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.utils import dateformat, timezone
@@ -23,6 +22,7 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import secret_hash
 
 from ..models import Community, Membership, MembershipStatus, Person, SignInToken, SignInTokenKind
+from .communities import community_zone
 from .member_refs import parse_member_code
 
 CODE_LENGTH = 8
@@ -45,7 +45,7 @@ def _code_hash(person_id: int, code: str) -> str:
 
 def when(moment: dt.datetime, community: Community | None) -> str:
     """'Friday 14 March 2026 at 10:30', in the community's time zone."""
-    zone = zoneinfo.ZoneInfo(community.timezone) if community else timezone.get_current_timezone()
+    zone = community_zone(community) if community else timezone.get_current_timezone()
     return dateformat.format(timezone.localtime(moment, zone), "l j F Y \\a\\t H:i")
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
@@ -172,7 +171,7 @@ def partner_report(
 ) -> list[ReportRow]:
     """Redemptions by month (community time) and offer, newest month first; keyset on
     (month, offer id) descending."""
-    tz = zoneinfo.ZoneInfo(partner.community.timezone)
+    tz = communities_selectors.community_zone(partner.community)
     rows = (
         Redemption.objects.filter(partner=partner)
         .annotate(month=TruncMonth("created_at", tzinfo=tz))
@@ -240,7 +239,7 @@ def redemptions_recent(partner: SpendPartner, limit: int = 20) -> list[Redemptio
 
 
 def _local(community, at: dt.datetime) -> dt.datetime:
-    return at.astimezone(zoneinfo.ZoneInfo(community.timezone))
+    return at.astimezone(communities_selectors.community_zone(community))
 
 
 def _month_start(community, at: dt.datetime) -> dt.datetime:

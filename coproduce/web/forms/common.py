@@ -8,14 +8,11 @@ When a service refuses, `show_refusal` puts its message on the form."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-import zoneinfo
 from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.selectors import directory as directory_selectors
@@ -94,10 +91,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def community_today(community) -> dt.date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(community.timezone)).date()
 
 
 def _new_key() -> str:
