@@ -285,6 +285,11 @@ def second_factor_required(person) -> bool:
         return False
     if getattr(person, "is_operator", False):
         return True
+    return coordinates_anywhere(person)
+
+
+def coordinates_anywhere(person) -> bool:
+    """Whether the person coordinates any community (their account guards more than their own)."""
     return any(Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values())
 
 
@@ -325,10 +330,7 @@ def access_give_sign_in(actor, community: Community, membership: Membership) -> 
     person = membership.person
     if person.pk == getattr(actor, "pk", None):
         raise PermissionDenied("Change your own password on your account page.", code="own_account")
-    coordinates = any(
-        Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values()
-    )
-    if person.is_operator or coordinates or has_second_factor(person):
+    if person.is_operator or coordinates_anywhere(person) or has_second_factor(person):
         raise PermissionDenied(
             "This account runs a community or has two-factor sign-in, so only its owner can set its "
             "password: they use “Forgotten your password?” on the sign-in page.",
