@@ -88,6 +88,32 @@ def access_coordinate(person, community: Community) -> None:
         )
 
 
+# Acting for a member ------------------------------------------------------------------------------
+# A coordinator may act for a member of their community: on the web by choosing "act for" (the
+# session keeps the membership), in the API by naming them in `on_behalf_of`. One rule for both.
+
+
+def access_act_for(actor, community: Community, target: Membership | None) -> Person:
+    """Whom an action in `community` is for: the actor when `target` is None or their own
+    membership, otherwise the member of `target`, for a coordinator of the community. Acting for a
+    member of another community is refused rather than quietly acting as the coordinator; members
+    naming someone else are refused (access_coordinate)."""
+    if target is None or target.person_id == actor.pk:
+        return actor
+    if target.community_id != community.pk:
+        raise PermissionDenied(
+            f"You are acting for {target.person.display_name} in {target.community.name}. "
+            "Stop acting for them to use this community's pages."
+        )
+    access_coordinate(actor, community)
+    return target.person
+
+
+def on_behalf_of(actor, person: Person) -> Person | None:
+    """What the services take as `on_behalf_of`: the person acted for, or None for oneself."""
+    return person if person.pk != actor.pk else None
+
+
 def access_manage_rules(person, community: Community) -> None:
     access_community(person, community)
     roles = roles_in(person, community)

@@ -8,7 +8,6 @@ from django_htmx.middleware import HtmxDetails
 
 from coproduce.communities import access
 from coproduce.communities.models import Membership, MembershipStatus, Person
-from coproduce.core.errors import PermissionDenied as DomainPermissionDenied
 
 from . import sign_in
 
@@ -102,18 +101,10 @@ def acting_target(request: SignedInRequest) -> Person:
 
 def acting_member(request: SignedInRequest, community) -> Person:
     """The person a member's page in this community is for: the member a coordinator acts for,
-    otherwise the signed-in person. Services get `on_behalf_of=` this person when it is not the
-    actor. Acting for a member of another community is refused rather than quietly doing
-    things as the coordinator under the "acting for" banner."""
-    if request.acting_for is None:
-        return request.user
-    if request.acting_for.community_id != community.pk:
-        raise DomainPermissionDenied(
-            f"You are acting for {request.acting_for.person.display_name} in {request.acting_for.community.name}. "
-            "Stop acting for them to use this community's pages."
-        )
-    return request.acting_for.person
+    otherwise the signed-in person (access.access_act_for). Services get `on_behalf_of=` this
+    person when it is not the actor."""
+    return access.access_act_for(request.user, community, request.acting_for)
 
 
 def on_behalf_of(request: SignedInRequest, person: Person) -> Person | None:
-    return person if person.pk != request.user.pk else None
+    return access.on_behalf_of(request.user, person)
