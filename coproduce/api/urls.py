@@ -32,7 +32,7 @@ from .parser import StrictJsonParser
 from .routes import (
     agencies,
     applications,
-    attendance,
+    assessments,
     communities,
     coordination,
     exchanges,
@@ -40,11 +40,12 @@ from .routes import (
     listings,
     me,
     members,
-    messages,
+    messaging,
     notifications,
     partners,
     references,
     referrals,
+    register,
     sessions,
     sign_in,
 )
@@ -260,11 +261,12 @@ api.add_router("/communities", exchanges.router)
 api.add_router("/communities", ledger.router)
 api.add_router("/communities", listings.router)
 api.add_router("/communities", agencies.router)
-api.add_router("/communities", messages.router)
+api.add_router("/communities", messaging.router)
 api.add_router("/communities", coordination.router)
 api.add_router("/communities", referrals.router)
+api.add_router("/communities", assessments.router)
 api.add_router("/communities", sessions.router)
-api.add_router("/communities", attendance.router)
+api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)

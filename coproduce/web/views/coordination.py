@@ -42,7 +42,7 @@ from coproduce.messaging.services import pass_on as pass_on_services
 
 from ..decorators import community_view
 from ..forms.common import MEMBER_SUGGESTIONS, ReasonForm, show_refusal
-from ..forms.coordinate import (
+from ..forms.coordination import (
     DECLINE_FORM,
     ApplicationNoteForm,
     ApproveForm,
