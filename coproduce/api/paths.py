@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from coproduce.communities import access
 from coproduce.communities.models import Community, Membership, Person
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.selectors import references as references_selectors
 from coproduce.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -103,7 +104,11 @@ def client_key(request, key: str) -> str:
 def members_named(community: Community, refs: list[int | str], field: str) -> list[Person]:
     """The active members that member numbers in a request body name ("RIV-0042" or 42), in
     order. Raises ValidationFailed naming the field and the numbers not found."""
-    numbers = [memberships_selectors.member_number_in(community, ref) for ref in refs]
+    return [m.person for m in memberships_named(community, refs, field)]
+
+
+def memberships_named(community: Community, refs: list[int | str], field: str) -> list[Membership]:
+    numbers = [member_refs_selectors.member_number_in(community, ref) for ref in refs]
     found = memberships_selectors.active_members_by_number(
         community, {n for n in numbers if n is not None}
     )
@@ -116,7 +121,7 @@ def members_named(community: Community, refs: list[int | str], field: str) -> li
             code="unknown_member",
             fields={field: [f"Not a member here: {m}." for m in missing]},
         )
-    return [found[n].person for n in numbers if n is not None]
+    return [found[n] for n in numbers if n is not None]
 
 
 def member_named(found: Community, ref: int | str | None, field: str) -> Person | None:
@@ -126,18 +131,14 @@ def member_named(found: Community, ref: int | str | None, field: str) -> Person 
 
 def acting_member(request, found: Community, ref: int | str | None) -> Person:
     """Whom a member action is for: the caller, or the member a coordinator names in
-    `on_behalf_of` (members naming someone else get 403)."""
-    person = member_named(found, ref, "on_behalf_of")
-    if person is None:
-        return request.user
-    if person.pk != request.user.pk:
-        access.access_coordinate(request.user, found)
-    return person
+    `on_behalf_of` (members naming someone else get 403; access.access_act_for)."""
+    target = memberships_named(found, [ref], "on_behalf_of")[0] if ref is not None else None
+    return access.access_act_for(request.user, found, target)
 
 
 def on_behalf_of(request, person: Person) -> Person | None:
     """What the services take as `on_behalf_of`: the person acted for, or None for oneself."""
-    return person if person.pk != request.user.pk else None
+    return access.on_behalf_of(request.user, person)
 
 
 def exchange(request, slug: str, exchange_id: int) -> tuple[Community, Exchange]:

@@ -24,7 +24,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from coproduce.core.errors import ApplicationError
+from coproduce.core.errors import ApplicationError, error_body
 from coproduce.core.ratelimit import RateLimited
 
 from .auth import AUTH
@@ -32,7 +32,7 @@ from .parser import StrictJsonParser
 from .routes import (
     agencies,
     applications,
-    attendance,
+    assessments,
     communities,
     coordination,
     exchanges,
@@ -40,19 +40,16 @@ from .routes import (
     listings,
     me,
     members,
-    messages,
+    messaging,
     notifications,
     partners,
     references,
     referrals,
+    register,
     sessions,
     sign_in,
 )
 from .schemas import IDEMPOTENCY_HEADER
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _not_found_response() -> JsonResponse:
@@ -145,7 +142,7 @@ def _error(request, status: int, code: str, message: str, fields: dict | None = 
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    response = _error(request, exc.status, exc.code, exc.message, exc.fields)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response
@@ -265,11 +262,12 @@ api.add_router("/communities", exchanges.router)
 api.add_router("/communities", ledger.router)
 api.add_router("/communities", listings.router)
 api.add_router("/communities", agencies.router)
-api.add_router("/communities", messages.router)
+api.add_router("/communities", messaging.router)
 api.add_router("/communities", coordination.router)
 api.add_router("/communities", referrals.router)
+api.add_router("/communities", assessments.router)
 api.add_router("/communities", sessions.router)
-api.add_router("/communities", attendance.router)
+api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)

@@ -12,7 +12,7 @@ from coproduce.core.errors import NotFound, PermissionDenied
 
 from .models import CheckResult, Community, Membership, MembershipStatus, Person, Role, Visibility
 from .selectors.communities import community_get, rules_for
-from .selectors.memberships import coordinator_to_ask
+from .selectors.memberships import active_membership, coordinator_to_ask
 from .selectors.rules import ACTIVITY_TYPES, VETTING_LEVELS
 from .selectors.vetting import checks_missing
 
@@ -103,6 +103,41 @@ def access_coordinate(person, community: Community) -> None:
         raise PermissionDenied(
             "Only the community's coordinators can do this.", code="coordinators_only"
         )
+
+
+# Acting for a member ------------------------------------------------------------------------------
+# A coordinator may act for a member of their community: on the web by choosing "act for" (the
+# session keeps the membership), in the API by naming them in `on_behalf_of`. One rule for both.
+
+
+def acting_for_membership(actor: Actor, membership_id: int) -> Membership | None:
+    """The membership a coordinator acts for (kept in their session), while it is active and they
+    still coordinate its community; None otherwise, and the session should forget it."""
+    membership = active_membership(membership_id)
+    if membership is not None and is_coordinator(actor, membership.community):
+        return membership
+    return None
+
+
+def access_act_for(actor, community: Community, target: Membership | None) -> Person:
+    """Whom an action in `community` is for: the actor when `target` is None or their own
+    membership, otherwise the member of `target`, for a coordinator of the community. Acting for a
+    member of another community is refused rather than quietly acting as the coordinator; members
+    naming someone else are refused (access_coordinate)."""
+    if target is None or target.person_id == actor.pk:
+        return actor
+    if target.community_id != community.pk:
+        raise PermissionDenied(
+            f"You are acting for {target.person.display_name} in {target.community.name}. "
+            "Stop acting for them to use this community's pages."
+        )
+    access_coordinate(actor, community)
+    return target.person
+
+
+def on_behalf_of(actor, person: Person) -> Person | None:
+    """What the services take as `on_behalf_of`: the person acted for, or None for oneself."""
+    return person if person.pk != actor.pk else None
 
 
 def access_manage_rules(person, community: Community) -> None:
@@ -306,6 +341,11 @@ def second_factor_required(person) -> bool:
         return False
     if getattr(person, "is_operator", False):
         return True
+    return coordinates_anywhere(person)
+
+
+def coordinates_anywhere(person) -> bool:
+    """Whether the person coordinates any community (their account guards more than their own)."""
     return any(Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values())
 
 
@@ -346,10 +386,7 @@ def access_give_sign_in(actor: Actor, community: Community, membership: Membersh
     person = membership.person
     if person.pk == getattr(actor, "pk", None):
         raise PermissionDenied("Change your own password on your account page.", code="own_account")
-    coordinates = any(
-        Role.COORDINATOR in roles for _, roles in memberships_with_roles(person).values()
-    )
-    if person.is_operator or coordinates or has_second_factor(person):
+    if person.is_operator or coordinates_anywhere(person) or has_second_factor(person):
         raise PermissionDenied(
             "This account runs a community or has two-factor sign-in, so only its owner can set "
             "its password: they use “Forgotten your password?” on the sign-in page.",

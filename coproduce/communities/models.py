@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.timezone import now as _now
 
+from .selectors.member_refs import member_code
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -254,7 +256,7 @@ class Membership(models.Model):
 
     @property
     def member_code(self) -> str:
-        return f"{self.community.member_prefix}-{self.number:04d}"
+        return member_code(self.community, self.number)
 
     @property
     def is_active(self) -> bool:

@@ -6,6 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The one error envelope, `{"error": {"code", "message", "fields"}}`: the API's error answers
+    and the web's error pages under /api/ are built with it."""
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
 class ApplicationError(Exception):
     status = 400
     code = "invalid"
@@ -24,7 +32,7 @@ class ApplicationError(Exception):
         self.fields = fields or {}
 
     def as_dict(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+        return error_body(self.code, self.message, self.fields)
 
 
 class ValidationFailed(ApplicationError):

@@ -1,12 +1,12 @@
-"""Who may see an exchange: the people in it and the community's coordinators. Others get
-NotFound."""
+"""Who may see an exchange (the people in it and the community's coordinators; others get
+NotFound), who may answer it, and who may see listings."""
 
 from __future__ import annotations
 
 from coproduce.communities import access as community_access
-from coproduce.core.errors import NotFound
+from coproduce.core.errors import NotFound, PermissionDenied
 
-from .models import Exchange, Listing, ListingVisibility
+from .models import Exchange, ExchangeStatus, Listing, ListingVisibility
 
 
 def access_exchange(person, exchange: Exchange) -> None:
@@ -17,6 +17,54 @@ def access_exchange(person, exchange: Exchange) -> None:
     # The participants the exchange was read with (`selectors.exchange_get`), or one query.
     if all(part.person_id != person.pk for part in exchange.participants.all()):
         raise NotFound("No such exchange.")
+
+
+# Who may answer an exchange -----------------------------------------------------------------------
+# One rule, enforced by the services (services/answers.py) and asked in advance by the exchange's
+# page and the API's exchange detail (selectors.exchanges.exchange_detail's actions): confirm and
+# decline are for the side that did not record it; dispute for either side. Whether the exchange
+# still waits for an answer is the services' Conflict, not a refusal here.
+
+
+def _sides(exchange: Exchange) -> dict[int, str]:
+    """Each participant's role (provider or recipient), from the participants the exchange was
+    read with."""
+    return {part.person_id: part.role for part in exchange.participants.all()}
+
+
+def answer_refusal(person, exchange: Exchange, *, dispute: bool = False) -> PermissionDenied | None:
+    """Why `person` (the actor, or the member a coordinator acts for) may not confirm or decline
+    this exchange (with `dispute`, dispute it); None when they may."""
+    roles = _sides(exchange)
+    side = roles.get(person.pk)
+    if side is None:
+        verb = "dispute" if dispute else "answer"
+        return PermissionDenied(
+            f"Only the people in this exchange can {verb} it.", code="not_a_participant"
+        )
+    recorder = exchange.recorded_for_id
+    if not dispute and recorder is not None and roles.get(recorder) == side:
+        return PermissionDenied(
+            "The other person confirms: you cannot confirm or decline hours your side recorded.",
+            code="own_record",
+        )
+    return None
+
+
+def access_answer(person, exchange: Exchange, *, dispute: bool = False) -> None:
+    """Raises the answer_refusal, if there is one."""
+    refusal = answer_refusal(person, exchange, dispute=dispute)
+    if refusal is not None:
+        raise refusal
+
+
+def may_answer(person, exchange: Exchange, *, dispute: bool = False) -> bool:
+    """Whether a confirm or decline (with `dispute`, a dispute) by `person` would be taken now:
+    the exchange waits for an answer and the rule above lets them."""
+    return (
+        exchange.status == ExchangeStatus.RECORDED
+        and answer_refusal(person, exchange, dispute=dispute) is None
+    )
 
 
 def listing_visibilities(viewer, community) -> list[str]:

@@ -8,6 +8,8 @@ from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from coproduce.core.errors import error_body
+
 logger = logging.getLogger(__name__)
 
 # If even the 500 template fails (a missing static file in the manifest, say): still a page.
@@ -26,9 +28,7 @@ def _api(request) -> bool:
 
 def not_found(request, exception=None):
     if _api(request):
-        return JsonResponse(
-            {"error": {"code": "not_found", "message": "Not found.", "fields": {}}}, status=404
-        )
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
     return render(request, "web/errors/404.html", status=404)
 
 
@@ -37,13 +37,7 @@ def bad_request(request, exception=None):
     too many fields, too large."""
     if _api(request):
         return JsonResponse(
-            {
-                "error": {
-                    "code": "bad_request",
-                    "message": "The request could not be read.",
-                    "fields": {},
-                }
-            },
+            error_body("bad_request", "The request could not be read."),
             status=400,
         )
     return render(request, "web/errors/400.html", status=400)
@@ -51,9 +45,7 @@ def bad_request(request, exception=None):
 
 def forbidden(request, exception=None):
     if _api(request):
-        return JsonResponse(
-            {"error": {"code": "forbidden", "message": "Forbidden.", "fields": {}}}, status=403
-        )
+        return JsonResponse(error_body("forbidden", "Forbidden."), status=403)
     # The message is the service's plain explanation (PermissionDenied.message), safe to show.
     message = str(exception) if exception is not None and exception.args else ""
     return render(request, "web/errors/403.html", {"message": message}, status=403)
@@ -62,13 +54,7 @@ def forbidden(request, exception=None):
 def server_error(request):
     if _api(request):
         return JsonResponse(
-            {
-                "error": {
-                    "code": "server_error",
-                    "message": "Something went wrong on our side.",
-                    "fields": {},
-                }
-            },
+            error_body("server_error", "Something went wrong on our side."),
             status=500,
         )
     # Without the request's context, as Django's own handler does: what failed may be the
@@ -85,13 +71,7 @@ def too_many_requests(request, exception=None):
     """allauth's rate limits (sign-in, password reset, two-factor codes) answer with this page."""
     if _api(request):
         return JsonResponse(
-            {
-                "error": {
-                    "code": "rate_limited",
-                    "message": "Too many attempts. Wait a few minutes and try again.",
-                    "fields": {},
-                }
-            },
+            error_body("rate_limited", "Too many attempts. Wait a few minutes and try again."),
             status=429,
         )
     return render(request, "web/errors/429.html", status=429)
@@ -103,14 +83,10 @@ def csrf_failure(request, reason=""):
     (CSRF_FAILURE_VIEW). The API reads its token from a header and answers `csrf_failed` itself."""
     if _api(request):
         return JsonResponse(
-            {
-                "error": {
-                    "code": "csrf_failed",
-                    "message": "Send the CSRF token (X-CSRFToken header) with writes "
-                    "made with a browser session.",
-                    "fields": {},
-                }
-            },
+            error_body(
+                "csrf_failed",
+                "Send the CSRF token (X-CSRFToken header) with writes made with a browser session.",
+            ),
             status=403,
         )
     return render(request, "web/errors/403_csrf.html", status=403)

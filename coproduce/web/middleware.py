@@ -7,8 +7,7 @@ from django.urls import reverse
 from django_htmx.middleware import HtmxDetails
 
 from coproduce.communities import access
-from coproduce.communities.models import Membership, MembershipStatus, Person
-from coproduce.core.errors import PermissionDenied as DomainPermissionDenied
+from coproduce.communities.models import Membership, Person
 
 from . import sign_in
 
@@ -37,12 +36,8 @@ class ActingForMiddleware:
             request.session.get(ACTING_FOR_SESSION_KEY) if request.user.is_authenticated else None
         )
         if membership_id:
-            membership = (
-                Membership.objects.select_related("person", "community")
-                .filter(pk=membership_id, status=MembershipStatus.ACTIVE)
-                .first()
-            )
-            if membership and access.is_coordinator(request.user, membership.community):
+            membership = access.acting_for_membership(request.user, membership_id)
+            if membership is not None:
                 request.acting_for = membership
             else:
                 request.session.pop(ACTING_FOR_SESSION_KEY, None)
@@ -102,19 +97,10 @@ def acting_target(request: SignedInRequest) -> Person:
 
 def acting_member(request: SignedInRequest, community) -> Person:
     """The person a member's page in this community is for: the member a coordinator acts for,
-    otherwise the signed-in person. Services get `on_behalf_of=` this person when it is not the
-    actor. Acting for a member of another community is refused rather than quietly doing
-    things as the coordinator under the "acting for" banner."""
-    if request.acting_for is None:
-        return request.user
-    if request.acting_for.community_id != community.pk:
-        raise DomainPermissionDenied(
-            f"You are acting for {request.acting_for.person.display_name} in "
-            f"{request.acting_for.community.name}. Stop acting for them to use this community's "
-            "pages."
-        )
-    return request.acting_for.person
+    otherwise the signed-in person (access.access_act_for). Services get `on_behalf_of=` this
+    person when it is not the actor."""
+    return access.access_act_for(request.user, community, request.acting_for)
 
 
 def on_behalf_of(request: SignedInRequest, person: Person) -> Person | None:
-    return person if person.pk != request.user.pk else None
+    return access.on_behalf_of(request.user, person)

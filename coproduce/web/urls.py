@@ -5,7 +5,7 @@ from .views import (
     agencies,
     assessments,
     community,
-    coordinate,
+    coordination,
     exchanges,
     home,
     ledger,
@@ -331,7 +331,7 @@ urlpatterns = [
         name="member_statement_csv",
     ),
     path("c/<slug:slug>/fund/grant/", ledger.fund_grant, name="fund_grant"),
-    path("c/<slug:slug>/coordinate/", coordinate.dashboard, name="coordinator_dashboard"),
+    path("c/<slug:slug>/coordinate/", coordination.dashboard, name="coordinator_dashboard"),
     path(
         "c/<slug:slug>/coordinate/exchanges/broker/",
         exchanges.exchange_broker,
@@ -343,13 +343,13 @@ urlpatterns = [
         exchanges.exchange_disputes,
         name="exchange_disputes",
     ),
-    path("c/<slug:slug>/coordinate/concerns/", coordinate.concerns, name="exchange_concerns"),
+    path("c/<slug:slug>/coordinate/concerns/", coordination.concerns, name="exchange_concerns"),
     path(
         "c/<slug:slug>/coordinate/concerns/<int:reference_id>/close/",
-        coordinate.concern_close,
+        coordination.concern_close,
         name="concern_close",
     ),
-    path("c/<slug:slug>/coordinate/needs/", coordinate.broker_queue, name="broker_queue"),
+    path("c/<slug:slug>/coordinate/needs/", coordination.broker_queue, name="broker_queue"),
     # Referrals in from professionals, and the co-production self-assessment
     path("c/<slug:slug>/coordinate/referrals/", referrals.referral_queue, name="referral_queue"),
     path(
@@ -382,16 +382,18 @@ urlpatterns = [
         assessments.assessment_create,
         name="assessment_create",
     ),
-    path("c/<slug:slug>/coordinate/introductions/", coordinate.introductions, name="introductions"),
+    path(
+        "c/<slug:slug>/coordinate/introductions/", coordination.introductions, name="introductions"
+    ),
     path(
         "c/<slug:slug>/coordinate/introductions/new/",
-        coordinate.introduction_new,
+        coordination.introduction_new,
         name="introduction_new",
     ),
-    path("c/<slug:slug>/coordinate/pass-on/", coordinate.pass_on, name="pass_on"),
+    path("c/<slug:slug>/coordinate/pass-on/", coordination.pass_on, name="pass_on"),
     path(
         "c/<slug:slug>/coordinate/pass-on/<int:message_id>/",
-        coordinate.message_passed_on,
+        coordination.message_passed_on,
         name="message_passed_on",
     ),
     path(
@@ -413,7 +415,7 @@ urlpatterns = [
         listings.neighbourhood_edit,
         name="neighbourhood_edit",
     ),
-    path("c/<slug:slug>/coordinate/search/", coordinate.member_search, name="member_search"),
+    path("c/<slug:slug>/coordinate/search/", coordination.member_search, name="member_search"),
     path("c/<slug:slug>/coordinate/reports/", messaging.reports, name="message_reports"),
     path(
         "c/<slug:slug>/coordinate/reports/<int:report_id>/handled/",
@@ -422,42 +424,42 @@ urlpatterns = [
     ),
     path(
         "c/<slug:slug>/coordinate/relays/<int:relay_id>/passed-on/",
-        coordinate.relay_passed_on,
+        coordination.relay_passed_on,
         name="relay_passed_on",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/",
-        coordinate.application_list,
+        coordination.application_list,
         name="application_list",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/<int:application_id>/",
-        coordinate.application_detail,
+        coordination.application_detail,
         name="application_detail",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/<int:application_id>/notes/",
-        coordinate.application_note,
+        coordination.application_note,
         name="application_note",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/<int:application_id>/references/",
-        coordinate.application_reference,
+        coordination.application_reference,
         name="application_reference",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/<int:application_id>/checks/",
-        coordinate.application_check,
+        coordination.application_check,
         name="application_check",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/<int:application_id>/approve/",
-        coordinate.application_approve,
+        coordination.application_approve,
         name="application_approve",
     ),
     path(
         "c/<slug:slug>/coordinate/applications/<int:application_id>/decline/",
-        coordinate.application_decline,
+        coordination.application_decline,
         name="application_decline",
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coproduce.communities.selectors.memberships import member_number_in
+from coproduce.communities.selectors.member_refs import member_number_in
 
 
 @pytest.mark.parametrize(

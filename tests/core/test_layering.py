@@ -231,11 +231,7 @@ NO_ARGUMENT_QUERYSET_METHODS = {"count", "exists"}  # str.count and list.count t
 
 # (module, function) -> why it may touch the ORM. Keep it short: allauth glue only, and what
 # another helper is moving at the same time.
-ORM_IN_FACES_ALLOWED = {
-    ("web/middleware.py", "ActingForMiddleware.__call__"): (
-        "moved by vocab (the acting-for helper moves into communities)"
-    ),
-}
+ORM_IN_FACES_ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _functions(tree: ast.AST):

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coproduce.communities.selectors.communities import local_today
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.services import answers as answers_services
 from coproduce.exchanges.services import exchanges as exchanges_services
@@ -15,7 +16,6 @@ from coproduce.notifications.models import Notification, Preference
 from coproduce.notifications.selectors import notifications as notifications_selectors
 from coproduce.notifications.services import notifications as notifications_services
 from coproduce.notifications.services import preferences as preferences_services
-from coproduce.web.forms.common import community_today
 from tests.web.conftest import text
 
 HEADER = '>Notifications ({}<span class="visually-hidden"> unread</span>)</a>'
@@ -169,7 +169,7 @@ def test_recorded_hours_land_in_the_notification_centre_by_preference(
             providers=[member],
             recipients=[agency_staff],
             minutes=90,
-            effective_on=community_today(community),
+            effective_on=local_today(community),
             category="Gardening",
         )
     notification = Notification.objects.get(person=agency_staff)

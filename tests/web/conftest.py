@@ -9,11 +9,11 @@ import uuid
 import pytest
 
 from coproduce.communities.models import ReferenceOutcome
+from coproduce.communities.selectors.communities import local_today
 from coproduce.communities.services import applications as applications_services
 from coproduce.communities.services import references as references_services
 from coproduce.exchanges.services import answers as answers_services
 from coproduce.exchanges.services import exchanges as exchanges_services
-from coproduce.web.forms.common import community_today
 
 
 def submit_application(community, *, actor=None, **kw):
@@ -62,7 +62,7 @@ def recorded(
         providers=provider if isinstance(provider, list) else [provider],
         recipients=recipient if isinstance(recipient, list) else [recipient],
         minutes=minutes,
-        effective_on=kw.pop("effective_on", community_today(community)),
+        effective_on=kw.pop("effective_on", local_today(community)),
         title=title,
         category=kw.pop("category", "Gardening"),
         **kw,

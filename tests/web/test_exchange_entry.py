@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from coproduce.communities.selectors.communities import local_today
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import EntryMethod, Exchange, ExchangeStatus
 from coproduce.ledger.models import Transfer
 from coproduce.ledger.selectors import accounts as accounts_selectors
-from coproduce.web.forms.common import community_today
 
 from .conftest import code_of, text
 
@@ -29,7 +29,7 @@ def entry(community, giver_person, receiver_person, **overrides):
         "receiver": code_of(receiver_person, community),
         "time_hours": "2",
         "time_minutes": "0",
-        "effective_on": community_today(community).isoformat(),
+        "effective_on": local_today(community).isoformat(),
         "title": "Lift to the hospital",
         "category": "Transport",
         "note": "",

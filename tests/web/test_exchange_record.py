@@ -8,12 +8,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from coproduce.communities.selectors.communities import local_today
 from coproduce.communities.services import memberships as memberships_services
 from coproduce.communities.services import offboarding as offboarding_services
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import Exchange, ExchangeShape, ExchangeStatus
 from coproduce.ledger.models import Transfer
-from coproduce.web.forms.common import community_today
 from coproduce.web.middleware import ACTING_FOR_SESSION_KEY
 from tests.conftest import make_person
 
@@ -31,7 +31,7 @@ def form_data(other, community, **overrides):
         "person_1": code_of(other, community),
         "time_hours": "1",
         "time_minutes": "30",
-        "effective_on": community_today(community).isoformat(),
+        "effective_on": local_today(community).isoformat(),
         "title": "Weeding the front garden",
         "category": "Gardening",
         "note": "",
@@ -253,7 +253,7 @@ def test_it_gives_a_corrected_form_a_new_key(client, community, member, agency_s
 
 def test_it_refuses_a_date_more_than_a_year_ago(client, community, member, agency_staff):
     client.force_login(member)
-    old = (community_today(community) - dt.timedelta(days=400)).isoformat()
+    old = (local_today(community) - dt.timedelta(days=400)).isoformat()
     response = client.post(url(community), form_data(agency_staff, community, effective_on=old))
     assert "more than a year ago" in text(response)
 

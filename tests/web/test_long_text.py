@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coproduce.communities.models import Application, UnconfirmedApplication
+from coproduce.communities.selectors.communities import local_today
 from coproduce.core.models import AuditEvent
 from coproduce.exchanges.models import Exchange
-from coproduce.web.forms.common import community_today
 
 from .conftest import code_of, text
 
@@ -57,7 +57,7 @@ def test_it_refuses_a_megabyte_note_on_recorded_hours(client, community, member,
             "person_1": code_of(agency_staff, community),
             "time_hours": "1",
             "time_minutes": "0",
-            "effective_on": community_today(community).isoformat(),
+            "effective_on": local_today(community).isoformat(),
             "title": "Weeding",
             "note": MEGABYTE,
             "expense_currency": "GBP",

@@ -20,6 +20,7 @@ from coproduce.communities.models import (
     ReferenceStatus,
 )
 from coproduce.communities.selectors import applications as applications_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.services import applications as applications_services
 from coproduce.communities.services import notes as notes_services
 from coproduce.communities.services import references as references_services
@@ -225,7 +226,9 @@ def _detail_out(community, application_id: int) -> dict:
     membership = application.membership
     return {
         **_application_out(application),
-        "member_code": f"{community.member_prefix}-{membership.number:04d}" if membership else None,
+        "member_code": member_refs_selectors.member_code(community, membership.number)
+        if membership
+        else None,
         "references_required": review.references_required,
         "references_supporting": review.references_supporting,
         "vetting_level": review.vetting_label,

@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import access
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
 from coproduce.exchanges.models import (
@@ -240,7 +241,9 @@ def _numbers(community, exchanges) -> dict[int, int]:
 def _person(community, person, numbers: dict[int, int]) -> dict:
     number = numbers.get(person.pk)
     return {
-        "member_code": f"{community.member_prefix}-{number:04d}" if number is not None else None,
+        "member_code": member_refs_selectors.member_code(community, number)
+        if number is not None
+        else None,
         "name": person.display_name,
     }
 

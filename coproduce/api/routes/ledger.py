@@ -15,6 +15,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from coproduce.communities import access
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core import limits
 from coproduce.exchanges.services import fund as fund_services
@@ -202,7 +203,9 @@ def _member_codes(community, accounts) -> dict[int, str]:
     numbers = memberships_selectors.member_numbers(
         community, {a.person_id for a in accounts if a.person_id}
     )
-    return {pid: f"{community.member_prefix}-{number:04d}" for pid, number in numbers.items()}
+    return {
+        pid: member_refs_selectors.member_code(community, number) for pid, number in numbers.items()
+    }
 
 
 def _summary_out(account, codes: dict[int, str]) -> dict:

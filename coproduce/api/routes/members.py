@@ -15,6 +15,7 @@ from coproduce.communities import access
 from coproduce.communities.models import CheckKind, CheckResult
 from coproduce.communities.selectors import directory as directory_selectors
 from coproduce.communities.selectors import history as history_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import vetting as vetting_selectors
 from coproduce.communities.services import offboarding as offboarding_services
 from coproduce.communities.services import profiles as profiles_services
@@ -121,7 +122,7 @@ def member_out(view, community, *, show_full_name: bool) -> dict:
     membership = view.membership
     return {
         "number": membership.number,
-        "member_code": f"{community.member_prefix}-{membership.number:04d}",
+        "member_code": member_refs_selectors.member_code(community, membership.number),
         "name": view.person.display_name,
         "full_name": view.person.full_name if show_full_name else None,
         "neighbourhood": view.person.neighbourhood,

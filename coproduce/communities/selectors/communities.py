@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from coproduce.core.errors import NotFound
 
 from ..models import Community, RulebookVersion
 from .rules import RULES
+
+# The community's clock: its days, "today" and the times people see are in its own zone.
+
+
+def community_zone(community: Community) -> zoneinfo.ZoneInfo:
+    """The community's time zone (Community.timezone, checked when it was set)."""
+    return zoneinfo.ZoneInfo(community.timezone)
+
+
+def local_now(community: Community, at: dt.datetime | None = None) -> dt.datetime:
+    """`at` (by default now) as the community's clock shows it."""
+    return timezone.localtime(at if at is not None else timezone.now(), community_zone(community))
+
+
+def local_today(community: Community) -> dt.date:
+    """Today's date where the community is, which may not be the server's."""
+    return local_now(community).date()
 
 
 def community_get(slug: str) -> Community:

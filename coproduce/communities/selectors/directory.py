@@ -6,11 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from coproduce.communities import access
+from coproduce.core.errors import NotFound
 
 from ..models import Community, Gift, Membership, MembershipRole, MembershipStatus, Person
-from .memberships import parse_member_code
+from .member_refs import MemberRefRefused, no_such_number, parse_member_code, parse_member_ref
+from .memberships import membership_by_number
 
 
 def member_directory(
@@ -49,6 +52,52 @@ def member_directory(
     if after_number is not None:
         qs = qs.filter(number__gt=after_number)
     return list(qs[:limit])
+
+
+def member_by_reference(community: Community, text: str) -> Membership:
+    """The active member of the community that `text` names, as the web's member fields read it
+    (member_refs.parse_member_ref): a member number (RIV-0042 or 42, also inside
+    "Mo Member (RIV-0042)" as the suggestion list gives it) or a name. Raises MemberRefRefused
+    saying what to type instead."""
+    text = text.strip()
+    ref = parse_member_ref(community, text)
+    if isinstance(ref, int):
+        try:
+            membership = membership_by_number(community, ref)
+        except NotFound:
+            raise MemberRefRefused(no_such_number(community, text)) from None
+        if not membership.is_active:
+            raise MemberRefRefused(
+                _("%(code)s is no longer an active member.") % {"code": membership.member_code}
+            )
+        return membership
+    wanted = text.casefold()
+    found = member_directory(community, q=text, limit=20)
+    named = [
+        m for m in found if wanted in {m.person.full_name.casefold(), m.person.known_as.casefold()}
+    ] or [
+        m
+        for m in found
+        if wanted in m.person.full_name.casefold() or wanted in m.person.known_as.casefold()
+    ]
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise MemberRefRefused(
+            _(
+                "No member of %(community)s is called “%(text)s”. Check the spelling, or give "
+                "their member number."
+            )
+            % {"community": community.name, "text": text}
+        )
+    choices = ", ".join(f"{m.person.display_name} ({m.member_code})" for m in named[:5])
+    raise MemberRefRefused(
+        _(
+            "Several members match “%(text)s”: %(choices)s. Give the member number of the one you "
+            "mean."
+        )
+        % {"text": text, "choices": choices}
+    )
 
 
 @dataclass

@@ -37,6 +37,15 @@ def memberships_of(person: Person) -> QuerySet[Membership]:
     )
 
 
+def active_membership(membership_id: int) -> Membership | None:
+    """An active membership with its person and community, or None: one query."""
+    return (
+        Membership.objects.select_related("person", "community")
+        .filter(pk=membership_id, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+
+
 def memberships_count(person: Person) -> int:
     """How many communities the person belongs to (archived memberships left out)."""
     return (
@@ -53,32 +62,6 @@ def membership_by_number(community: Community, number: int) -> Membership:
         )
     except Membership.DoesNotExist:
         raise NotFound("No such member.") from None
-
-
-def parse_member_code(code: str) -> tuple[str, int] | None:
-    """'RIV-0042' -> ('RIV', 42)."""
-    prefix, sep, number = code.strip().upper().partition("-")
-    if (
-        not sep
-        or not (prefix.isascii() and prefix.isalpha())
-        or not (number.isascii() and number.isdigit() and len(number) <= 9)
-    ):
-        return None
-    return prefix, int(number)
-
-
-def member_number_in(community: Community, text: str | int) -> int | None:
-    """The member number that "RIV-0042", "riv-42" or a bare "42" (or 42) names in this community;
-    None for anything else, a number with another community's prefix included."""
-    if isinstance(text, int) and not isinstance(text, bool):
-        return text if 0 < text < 10**9 else None
-    text = str(text).strip()
-    if text.isascii() and text.isdigit() and len(text) <= 9:
-        return int(text)
-    parsed = parse_member_code(text)
-    if parsed is None or parsed[0] != community.member_prefix.upper():
-        return None
-    return parsed[1]
 
 
 @dataclass

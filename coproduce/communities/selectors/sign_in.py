@@ -13,7 +13,6 @@ own)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.utils import dateformat, timezone
@@ -24,7 +23,8 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 from coproduce.core.tokens import secret_hash
 
 from ..models import Community, Membership, MembershipStatus, Person, SignInToken, SignInTokenKind
-from .memberships import parse_member_code
+from .communities import community_zone
+from .member_refs import parse_member_code
 
 CODE_LENGTH = 8
 CODE_NOT_RECOGNISED = (
@@ -46,7 +46,7 @@ def _code_hash(person_id: int, code: str) -> str:
 
 def when(moment: dt.datetime, community: Community | None) -> str:
     """'Friday 14 March 2026 at 10:30', in the community's time zone."""
-    zone = zoneinfo.ZoneInfo(community.timezone) if community else timezone.get_current_timezone()
+    zone = community_zone(community) if community else timezone.get_current_timezone()
     return dateformat.format(timezone.localtime(moment, zone), "l j F Y \\a\\t H:i")
 
 

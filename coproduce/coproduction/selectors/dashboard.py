@@ -16,13 +16,13 @@ agencies, in four queries however many agencies and sessions there are."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.errors import ValidationFailed
 
 from ..models import (
@@ -51,14 +51,10 @@ class Period:
     months: list[tuple[int, int]]  # (year, month) in order
 
 
-def _tz(community) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(community.timezone)
-
-
 def period_for(community, *, start: dt.date | None = None, end: dt.date | None = None) -> Period:
     """The period to show: by default the last 12 months (this month and the 11 before it).
     Raises ValidationFailed (end before start, more than five years)."""
-    tz = _tz(community)
+    tz = communities_selectors.community_zone(community)
     today = timezone.localtime(timezone.now(), tz).date()
     last = end or today
     if start is None:
@@ -145,7 +141,7 @@ class Dashboard:
 
 def agency_dashboard(agency: Agency, period: Period) -> Dashboard:
     """The figures for the agency over the period (see the module docstring)."""
-    tz = _tz(agency.community)
+    tz = communities_selectors.community_zone(agency.community)
     in_period = Q(
         session__agency=agency,
         session__status=SessionStatus.REGISTERED,
@@ -293,7 +289,7 @@ def community_coproduction(community, *, now: dt.datetime | None = None) -> Comm
     """Co-production across all the community's agencies, in three queries however many there
     are: the referrals waiting, the registers waiting, and this month's credits for sessions."""
     now = now or timezone.now()
-    tz = _tz(community)
+    tz = communities_selectors.community_zone(community)
     today = timezone.localtime(now, tz).date()
     month_start = dt.datetime.combine(today.replace(day=1), dt.time.min, tzinfo=tz)
     next_month = dt.datetime.combine(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
@@ -17,6 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound, ValidationFailed
 from coproduce.ledger.selectors import accounts as accounts_selectors
@@ -101,7 +101,7 @@ def member_ref_parse(community, member_ref: str) -> int:
         if len(parts) != 3 or parts[1] != community.slug:
             raise bad
         text = parts[2]
-    number = memberships_selectors.member_number_in(community, text)
+    number = member_refs_selectors.member_number_in(community, text)
     if number is None:
         raise bad
     return number
@@ -171,7 +171,7 @@ def partner_report(
 ) -> list[ReportRow]:
     """Redemptions by month (community time) and offer, newest month first; keyset on
     (month, offer id) descending."""
-    tz = zoneinfo.ZoneInfo(partner.community.timezone)
+    tz = communities_selectors.community_zone(partner.community)
     rows = (
         Redemption.objects.filter(partner=partner)
         .annotate(month=TruncMonth("created_at", tzinfo=tz))
@@ -239,7 +239,7 @@ def redemptions_recent(partner: SpendPartner, limit: int = 20) -> list[Redemptio
 
 
 def _local(community, at: dt.datetime) -> dt.datetime:
-    return at.astimezone(zoneinfo.ZoneInfo(community.timezone))
+    return at.astimezone(communities_selectors.community_zone(community))
 
 
 def _month_start(community, at: dt.datetime) -> dt.datetime:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coproduce.communities.selectors import communities as communities_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound
 
@@ -128,7 +129,7 @@ def register_of(session: Session) -> Register:
 
     def code(pk: int) -> str | None:
         number = numbers.get(pk)
-        return f"{prefix}-{number:04d}" if number is not None else None
+        return member_refs_selectors.member_code(prefix, number) if number is not None else None
 
     lines = [
         RegisterRow(

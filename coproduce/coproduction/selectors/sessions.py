@@ -5,7 +5,6 @@ for a session's time and a series' repeat rule. The writes are in services/sessi
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.errors import NotFound
 
 from ..access import can_do_staff_work
@@ -31,24 +31,22 @@ from ..models import (
 from . import agencies as agency_selectors
 
 
-def community_tz(community) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(community.timezone)
-
-
 def session_path(session: Session) -> str:
     return f"/c/{session.community.slug}/sessions/{session.pk}/"
 
 
 def when_text(session: Session) -> str:
     """ "Tuesday 3 March, 10:00 to 12:00" in the community's time."""
-    tz = community_tz(session.community)
+    tz = communities_selectors.community_zone(session.community)
     start, end = timezone.localtime(session.starts_at, tz), timezone.localtime(session.ends_at, tz)
     return f"{start:%A} {start.day} {start:%B}, {start:%H:%M} to {end:%H:%M}"
 
 
 def starts_text(session: Session) -> str:
     """ "Tuesday 3 March 2026, 10:00" in the community's time."""
-    start = timezone.localtime(session.starts_at, community_tz(session.community))
+    start = timezone.localtime(
+        session.starts_at, communities_selectors.community_zone(session.community)
+    )
     return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M}"
 
 

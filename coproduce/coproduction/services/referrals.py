@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
@@ -221,7 +222,7 @@ def _member_for(community, member_number: Any):
     """The active member a member number ("RIV-0042" or 42) names, or None."""
     if not isinstance(member_number, (int, str)) or isinstance(member_number, bool):
         return None
-    number = memberships_selectors.member_number_in(community, member_number)
+    number = member_refs_selectors.member_number_in(community, member_number)
     if number is None:
         return None
     found = memberships_selectors.active_members_by_number(community, {number})

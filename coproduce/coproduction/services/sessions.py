@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from coproduce.communities import access as community_access
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff, snapshot
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -39,7 +40,7 @@ from ..models import (
     SignUpStatus,
 )
 from ..selectors import agencies as agency_selectors
-from ..selectors.sessions import WEEKDAYS, _rrule_parts, community_tz, session_path, when_text
+from ..selectors.sessions import WEEKDAYS, _rrule_parts, session_path, when_text
 
 MAX_CAPACITY = 500
 MAX_SESSION_MINUTES = 24 * 60
@@ -63,7 +64,7 @@ def _aware(value: Any, community, errors: dict[str, list[str]], name: str) -> dt
         errors[name] = ["Give a date and a time."]
         return timezone.now()
     if timezone.is_naive(value):
-        return value.replace(tzinfo=community_tz(community))
+        return value.replace(tzinfo=communities_selectors.community_zone(community))
     return value
 
 
@@ -311,7 +312,7 @@ def series_create(
     access_staff_work(actor, agency)
     _check_role(role)
     now = now or timezone.now()
-    tz = community_tz(role.community)
+    tz = communities_selectors.community_zone(role.community)
     errors: dict[str, list[str]] = {}
     place = _clean_place(errors, place)
     capacity = _clean_capacity(errors, capacity)

@@ -19,6 +19,7 @@ from django.db.models import (
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import NotFound
 
+from .. import access as exchange_access
 from ..models import (
     Exchange,
     ExchangeStatus,
@@ -202,18 +203,14 @@ def exchange_detail(
         parts = getattr(known, "_prefetched_objects_cache")["participants"]  # noqa: B009
         exchange._prefetched_objects_cache["participants"] = parts  # type: ignore[attr-defined]
     reversal = _reversal(exchange)
-    roles = {p.person_id: p.role for p in exchange.participants.all()}
-    waiting = exchange.status == ExchangeStatus.RECORDED
-    side = roles.get(person.pk)
-    recorder_side = roles.get(exchange.recorded_for_id) if exchange.recorded_for_id else None
     return ExchangeDetail(
         exchange=exchange,
         providers=providers_of(exchange),
         recipients=recipients_of(exchange),
         reversal=reversal,
         actions=ExchangeActions(
-            answer=waiting and side is not None and side != recorder_side,
-            dispute=waiting and side is not None,
+            answer=exchange_access.may_answer(person, exchange),
+            dispute=exchange_access.may_answer(person, exchange, dispute=True),
             settle=coordinates and exchange.status == ExchangeStatus.DISPUTED,
             reverse=coordinates and exchange.transfer_id is not None and reversal is None,
         ),

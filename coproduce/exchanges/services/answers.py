@@ -15,33 +15,23 @@ from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
-from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
+from coproduce.core.errors import Conflict, ValidationFailed
 from coproduce.core.idempotency import once
 from coproduce.ledger import errors
 from coproduce.ledger.selectors import amounts as amounts_selectors
 from coproduce.ledger.services import reversals as reversals_services
 
+from .. import access as exchange_access
 from ..models import (
     Exchange,
     ExchangeStatus,
 )
-from .exchanges import _acting_person, _answered, _lock, _notify_sides, _post, _sides
+from .exchanges import _acting_person, _answered, _lock, _notify_sides, _post
 
 
-def _answer_check(actor: Actor, exchange: Exchange, on_behalf_of) -> Any:
+def _answer_check(actor: Actor, exchange: Exchange, on_behalf_of, *, dispute: bool = False) -> Any:
     person = _acting_person(actor, exchange, on_behalf_of)
-    providers, recipients = _sides(exchange)
-    if person.pk not in providers | recipients:
-        raise PermissionDenied(
-            "Only the people in this exchange can answer it.", code="not_a_participant"
-        )
-    recorder = exchange.recorded_for_id
-    recorder_side = providers if recorder in providers else recipients
-    if person.pk in recorder_side:
-        raise PermissionDenied(
-            "The other person confirms: you cannot confirm or decline hours your side recorded.",
-            code="own_record",
-        )
+    exchange_access.access_answer(person, exchange, dispute=dispute)
     return person
 
 
@@ -182,12 +172,7 @@ def exchange_dispute(
         if not reason:
             raise ValidationFailed("Say what is wrong.", fields={"reason": ["Required."]})
         locked = _lock(exchange)
-        person = _acting_person(actor, locked, on_behalf_of)
-        providers, recipients = _sides(locked)
-        if person.pk not in providers | recipients:
-            raise PermissionDenied(
-                "Only the people in this exchange can dispute it.", code="not_a_participant"
-            )
+        person = _answer_check(actor, locked, on_behalf_of, dispute=True)
         if locked.status != ExchangeStatus.RECORDED:
             raise _not_waiting(locked)
         locked.status = ExchangeStatus.DISPUTED

@@ -153,9 +153,9 @@ def _check_amount(
         ]
     if effective_on is None:
         errors["effective_on"] = ["Give the date the help happened."]
-    elif effective_on > _local_today(community):
+    elif effective_on > communities_selectors.local_today(community):
         errors["effective_on"] = ["The date cannot be in the future."]
-    elif effective_on < _local_today(community) - dt.timedelta(days=366):
+    elif effective_on < communities_selectors.local_today(community) - dt.timedelta(days=366):
         errors["effective_on"] = [
             "The date is more than a year ago; ask a coordinator to enter it."
         ]
@@ -163,18 +163,10 @@ def _check_amount(
         raise ValidationFailed("Please correct the time or the date.", fields=errors)
 
 
-def _local_today(community) -> dt.date:
-    return timezone.localtime(timezone.now(), _tz(community)).date()
-
-
-def _tz(community):
-    import zoneinfo
-
-    return zoneinfo.ZoneInfo(community.timezone)
-
-
 def _effective_at(community, day: dt.date) -> dt.datetime:
-    noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=_tz(community))
+    noon = dt.datetime.combine(
+        day, dt.time(12, 0), tzinfo=communities_selectors.community_zone(community)
+    )
     return min(noon, timezone.now())
 
 
@@ -306,7 +298,8 @@ def _post(exchange: Exchange, *, actor: Actor | None, on_behalf_of=None) -> None
         memo=exchange.title or exchange.category,
         on_behalf_of=on_behalf_of,
         effective_at=_effective_at(
-            exchange.community, exchange.effective_on or _local_today(exchange.community)
+            exchange.community,
+            exchange.effective_on or communities_selectors.local_today(exchange.community),
         ),
         related=("exchange", exchange.pk),
     )

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record, diff
 from coproduce.core.errors import Conflict
@@ -15,7 +16,7 @@ from ..models import (
     Listing,
     ListingStatus,
 )
-from .exchanges import _notify, _tz
+from .exchanges import _notify
 from .listings import (
     LISTING_DEFAULT_MONTHS,
     _check_listing_actor,
@@ -95,7 +96,7 @@ def listings_remind(now: dt.datetime | None = None) -> int:
 def _remind_owner(listing: Listing) -> None:
     """Tell the owner in their notification centre (and by email if they want each one)."""
     community = listing.community
-    until = timezone.localtime(listing.expires_at, _tz(community))
+    until = communities_selectors.local_now(community, listing.expires_at)
     kind = listing.get_kind_display().lower()
     _notify(
         [listing.owner],

@@ -14,7 +14,6 @@ fixed number of queries however long the lists are."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,7 +150,7 @@ def broker_queue(community, *, now: dt.datetime | None = None, limit: int = ROWS
 
 def month_start(community, now: dt.datetime) -> dt.datetime:
     """Midnight on the first of this month where the community is."""
-    local = now.astimezone(zoneinfo.ZoneInfo(community.timezone))
+    local = now.astimezone(communities_selectors.community_zone(community))
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 

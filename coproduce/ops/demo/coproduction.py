@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -129,7 +128,7 @@ class _Builder:
         self.dev = by_email[SCHOOL_EMAIL]
         self.hilda = by_email[LIBRARY_EMAIL]
         self.citizens = citizens  # Membership rows
-        self.tz = zoneinfo.ZoneInfo(community.timezone)
+        self.tz = communities_selectors.community_zone(community)
         self.now = timezone.now()
         self.today = timezone.localtime(self.now, self.tz).date()
         self.earners: dict[int, Any] = {}  # person pk -> person, who earned credits

@@ -8,21 +8,17 @@ When a service refuses, `show_refusal` puts its message on the form."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
-import zoneinfo
 from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.communities.selectors import directory as directory_selectors
-from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.core import limits
-from coproduce.core.errors import ApplicationError, NotFound
+from coproduce.core.errors import ApplicationError
 
 DAYS = [
     ("mon", _("Monday")),
@@ -97,10 +93,6 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def community_today(community) -> dt.date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(community.timezone)).date()
-
-
 def _new_key() -> str:
     return str(uuid.uuid4())
 
@@ -171,70 +163,16 @@ class TimeForm(KeyedForm):
 # The names suggested as people type (an HTML datalist); beyond this many, people type the number.
 MEMBER_SUGGESTIONS = 500
 MEMBER_HELP = _("A name or a member number, such as RIV-0042.")
-CODE_IN_TEXT = re.compile(r"\b([A-Za-z]+)-([0-9]{1,9})\b")
 
 
 def find_member(community, text: str):
-    """The active member of the community that `text` names: a member number (RIV-0042 or 42,
-    also inside "Mo Member (RIV-0042)" as the suggestion list gives it) or a name. Raises
+    """The active member of the community that `text` names (a member number, also inside
+    "Mo Member (RIV-0042)", or a name: directory_selectors.member_by_reference). Raises
     ValidationError saying what to type instead."""
-    text = text.strip()
-    code = CODE_IN_TEXT.search(text)
-    number = None
-    if code:
-        if code.group(1).upper() != community.member_prefix:
-            raise forms.ValidationError(
-                _("%(code)s is not a member number in %(community)s.")
-                % {"code": code.group(0).upper(), "community": community.name}
-            )
-        number = int(code.group(2))
-    elif text.isdigit():
-        if not (text.isascii() and len(text) <= 9):
-            raise forms.ValidationError(
-                _("There is no member number %(text)s in %(community)s.")
-                % {"text": text, "community": community.name}
-            )
-        number = int(text)
-    if number is not None:
-        try:
-            membership = memberships_selectors.membership_by_number(community, number)
-        except NotFound:
-            raise forms.ValidationError(
-                _("There is no member number %(text)s in %(community)s.")
-                % {"text": text, "community": community.name}
-            ) from None
-        if not membership.is_active:
-            raise forms.ValidationError(
-                _("%(code)s is no longer an active member.") % {"code": membership.member_code}
-            )
-        return membership
-    wanted = text.casefold()
-    found = directory_selectors.member_directory(community, q=text, limit=20)
-    named = [
-        m for m in found if wanted in {m.person.full_name.casefold(), m.person.known_as.casefold()}
-    ] or [
-        m
-        for m in found
-        if wanted in m.person.full_name.casefold() or wanted in m.person.known_as.casefold()
-    ]
-    if len(named) == 1:
-        return named[0]
-    if not named:
-        raise forms.ValidationError(
-            _(
-                "No member of %(community)s is called “%(text)s”. Check the spelling, or give "
-                "their member number."
-            )
-            % {"community": community.name, "text": text}
-        )
-    choices = ", ".join(f"{m.person.display_name} ({m.member_code})" for m in named[:5])
-    raise forms.ValidationError(
-        _(
-            "Several members match “%(text)s”: %(choices)s. Give the member number of the one you "
-            "mean."
-        )
-        % {"text": text, "choices": choices}
-    )
+    try:
+        return directory_selectors.member_by_reference(community, text)
+    except member_refs_selectors.MemberRefRefused as error:
+        raise forms.ValidationError(error.message) from None
 
 
 def member_field(label, *, required=True, help_text=MEMBER_HELP):

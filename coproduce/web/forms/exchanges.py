@@ -9,9 +9,10 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core import limits
 
-from .common import DateInput, MembersMixin, TimeForm, community_today, member_field, required_error
+from .common import DateInput, MembersMixin, TimeForm, member_field, required_error
 
 # The wording of `common.ReasonForm` on an exchange's page: declining, disputing, reversing.
 DECLINE_FORM = {
@@ -132,7 +133,9 @@ class RecordForm(MembersMixin, TimeForm):
                 ("gave", _("%(name)s gave help") % {"name": name}),
                 ("received", _("%(name)s received help") % {"name": name}),
             ]
-        self.fields["effective_on"].widget.attrs["max"] = community_today(community).isoformat()
+        self.fields["effective_on"].widget.attrs["max"] = communities_selectors.local_today(
+            community
+        ).isoformat()
 
     def clean(self):
         data = super().clean()
@@ -199,7 +202,9 @@ class EntryForm(MembersMixin, TimeForm):
                 ),
                 error_messages=required_error(_("Give the slip number.")),
             )
-        self.fields["effective_on"].widget.attrs["max"] = community_today(community).isoformat()
+        self.fields["effective_on"].widget.attrs["max"] = communities_selectors.local_today(
+            community
+        ).isoformat()
 
     def clean(self):
         data = super().clean()

@@ -4,13 +4,13 @@ pictures, closing it; the community's neighbourhoods and categories."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.core import limits
 from coproduce.exchanges.models import CategoryGroup
 
@@ -240,7 +240,7 @@ class ListingForm(forms.Form):
         data = dict(self.cleaned_data)
         day = data.pop("expires_on")
         # The end of the chosen day, in the community's time zone.
-        zone = zoneinfo.ZoneInfo(self.community.timezone)
+        zone = communities_selectors.community_zone(self.community)
         data["expires_at"] = dt.datetime.combine(day, dt.time(23, 59), tzinfo=zone)
         return data
 
@@ -253,7 +253,7 @@ class ListingForm(forms.Form):
             "category": listing.category_id,
             "tags": ", ".join(listing.tags),
             "expires_on": timezone.localtime(
-                listing.expires_at, zoneinfo.ZoneInfo(community.timezone)
+                listing.expires_at, communities_selectors.community_zone(community)
             ).date(),
             "availability": listing.availability,
             "neighbourhood": listing.neighbourhood,

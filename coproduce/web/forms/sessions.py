@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.coproduction.services import sessions
 from coproduce.core import limits
 
@@ -50,7 +50,7 @@ class _Times(forms.Form):
         self.community = community
 
     def start_at(self) -> dt.datetime:
-        tz = zoneinfo.ZoneInfo(self.community.timezone)
+        tz = communities_selectors.community_zone(self.community)
         return dt.datetime.combine(self.cleaned_data["day"], self.cleaned_data["start"], tzinfo=tz)
 
 

@@ -12,12 +12,19 @@ from django.utils.translation import gettext as _
 from qrcode.image.svg import SvgPathImage
 
 from coproduce.communities.models import GiftKind, Role
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors.rules import ACTIVITY_TYPES, RULES, VETTING_LEVELS
 from coproduce.ledger.selectors.amounts import hours as ledger_hours
 
 from .. import history
 
 register = template.Library()
+
+
+@register.filter
+def member_code(community, number: int) -> str:
+    """{{ community|member_code:membership.number }} -> "RIV-0042"."""
+    return member_refs_selectors.member_code(community, number)
 
 
 @register.filter

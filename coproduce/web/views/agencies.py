@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.selectors.rules import VETTING_LEVELS
 from coproduce.coproduction import access as coproduction_access
@@ -33,7 +34,7 @@ from ..forms.agencies import (
     StaffForm,
     TrainingForm,
 )
-from ..forms.common import community_today, show_refusal
+from ..forms.common import show_refusal
 from ..middleware import SignedInRequest
 
 
@@ -499,7 +500,9 @@ def role_archive(request: SignedInRequest, community, role_id: int) -> HttpRespo
 def training_record(request: SignedInRequest, community) -> HttpResponse:
     coproduction_access.access_record_training(request.user, community)
     status = 200
-    form = TrainingForm(request.POST or None, initial={"completed_on": community_today(community)})
+    form = TrainingForm(
+        request.POST or None, initial={"completed_on": communities_selectors.local_today(community)}
+    )
     person = None
     if request.method == "POST":
         if form.is_valid():

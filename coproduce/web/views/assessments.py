@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.coproduction.access import access_staff_work
 from coproduce.coproduction.models import AssessmentLevel, Principle
 from coproduce.coproduction.selectors import assessments as assessments_selectors
@@ -21,7 +22,7 @@ from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
 from ..forms.assessments import AssessmentForm
-from ..forms.common import community_today, show_refusal
+from ..forms.common import show_refusal
 from ..middleware import SignedInRequest
 
 # Colours for the chart's lines (dark enough on white), each line also has its own dash and marker.
@@ -138,7 +139,9 @@ def assessment_create(request: SignedInRequest, community, agency_slug: str) -> 
                 return redirect("web:agency_assessments", community.slug, agency.slug)
         status = 400
     else:
-        form = AssessmentForm(initial={"completed_on": community_today(community)})
+        form = AssessmentForm(
+            initial={"completed_on": communities_selectors.local_today(community)}
+        )
     return render(
         request,
         "web/assessments/form.html",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import directory as directory_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
@@ -31,7 +32,7 @@ from coproduce.ledger.errors import LimitExceeded
 from coproduce.ledger.selectors.amounts import hours
 
 from ..decorators import community_view
-from ..forms.common import MEMBER_SUGGESTIONS, OlderForm, ReasonForm, community_today, show_refusal
+from ..forms.common import MEMBER_SUGGESTIONS, OlderForm, ReasonForm, show_refusal
 from ..forms.exchanges import (
     DECLINE_FORM,
     DISPUTE_FORM,
@@ -118,7 +119,7 @@ def record(request: SignedInRequest, community) -> HttpResponse:
         status = 400
         listing = _listing_for(request, community, form.cleaned_data.get("listing_id"))
     else:
-        initial = {"effective_on": community_today(community)}
+        initial = {"effective_on": communities_selectors.local_today(community)}
         listing_ref = request.GET.get("listing", "")
         if listing_ref:
             # "Record hours for this offer" on a listing: the other member, what and its category
@@ -407,7 +408,9 @@ def _entry(request: SignedInRequest, community, *, slip: bool) -> HttpResponse:
         status = 400
     else:
         form = EntryForm(
-            community=community, slip=slip, initial={"effective_on": community_today(community)}
+            community=community,
+            slip=slip,
+            initial={"effective_on": communities_selectors.local_today(community)},
         )
     return render(
         request,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.selectors import neighbourhoods as neighbourhoods_selectors
 from coproduce.communities.services import neighbourhoods as neighbourhoods_services
@@ -35,7 +36,7 @@ from coproduce.exchanges.services import listings as listings_services
 from coproduce.exchanges.services import reminders as reminders_services
 
 from ..decorators import community_view
-from ..forms.common import AVAILABILITY_CHOICES, community_today, show_refusal
+from ..forms.common import AVAILABILITY_CHOICES, show_refusal
 from ..forms.listings import (
     CategoryForm,
     CloseListingForm,
@@ -259,7 +260,7 @@ def listing_create(request: SignedInRequest, community) -> HttpResponse:
 
 def _default_expiry(community) -> dt.date:
     """The day a new listing is shown until, unless changed: three months from today."""
-    start = dt.datetime.combine(community_today(community), dt.time())
+    start = dt.datetime.combine(communities_selectors.local_today(community), dt.time())
     return listings_services.add_months(start, listings_services.LISTING_DEFAULT_MONTHS).date()
 
 

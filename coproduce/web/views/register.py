@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.coproduction.access import access_staff_work, agency_in
 from coproduce.coproduction.selectors import agencies, sessions
@@ -31,7 +32,7 @@ def _walk_in(community, form: RegisterForm):
     text = form.cleaned_data.get("walk_in", "").strip()
     if not text:
         return None
-    number = memberships_selectors.member_number_in(community, text)
+    number = member_refs_selectors.member_number_in(community, text)
     found = memberships_selectors.active_members_by_number(community, {number}) if number else {}
     if number is None or number not in found:
         form.add_error(

@@ -10,7 +10,6 @@ secret URL (see coproduce.coproduction.selectors.calendars)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.coproduction.access import (
     access_agency,
@@ -36,7 +36,7 @@ from coproduce.coproduction.services import sessions as sessions_services
 from coproduce.core.errors import ApplicationError
 
 from ..decorators import community_view
-from ..forms.common import community_today, show_refusal
+from ..forms.common import show_refusal
 from ..forms.sessions import CancelSessionForm, SeriesForm, SessionForm
 from ..middleware import SignedInRequest, acting_member
 
@@ -319,7 +319,7 @@ def session_create(request: SignedInRequest, community, agency_slug: str) -> Htt
             staff=staff,
             initial={
                 "role": request.GET.get("role"),
-                "day": community_today(community) + dt.timedelta(days=7),
+                "day": communities_selectors.local_today(community) + dt.timedelta(days=7),
                 "start": dt.time(10),
                 "end": dt.time(12),
                 "place": agency.place,
@@ -384,7 +384,7 @@ def series_create(request: SignedInRequest, community, agency_slug: str) -> Http
             staff=staff,
             initial={
                 "role": request.GET.get("role"),
-                "day": community_today(community) + dt.timedelta(days=7),
+                "day": communities_selectors.local_today(community) + dt.timedelta(days=7),
                 "start": dt.time(10),
                 "duration_minutes": 120,
                 "count": 12,
@@ -429,7 +429,7 @@ def session_edit(request: SignedInRequest, community, session_id: int) -> HttpRe
                 return redirect("web:session_detail", community.slug, session.pk)
         status = 400
     else:
-        tz = zoneinfo.ZoneInfo(community.timezone)
+        tz = communities_selectors.community_zone(community)
         start, end = (
             timezone.localtime(session.starts_at, tz),
             timezone.localtime(session.ends_at, tz),

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from coproduce.communities.models import Community, Membership, Person
 from coproduce.communities.selectors import communities as communities_selectors
-from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import tokens as tokens_selectors
 from coproduce.communities.services import tokens as tokens_services
 from coproduce.core.errors import ApplicationError
@@ -76,7 +76,7 @@ class Command(BaseCommand):
             if person is None:
                 raise CommandError(f"Nobody has the email address {email!r}.")
         else:
-            code = memberships_selectors.parse_member_code(member or "")
+            code = member_refs_selectors.parse_member_code(member or "")
             if code is None:
                 raise CommandError(f"{member!r} is not a member number; they look like RIV-0042.")
             membership = (

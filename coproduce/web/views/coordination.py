@@ -20,6 +20,7 @@ from coproduce.communities.selectors import applications as applications_selecto
 from coproduce.communities.selectors import contact_relay as contact_relay_selectors
 from coproduce.communities.selectors import dashboard as dashboard_selectors
 from coproduce.communities.selectors import directory as directory_selectors
+from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.communities.services import applications as applications_services
 from coproduce.communities.services import contact_relay as contact_relay_services
@@ -41,7 +42,7 @@ from coproduce.messaging.services import pass_on as pass_on_services
 
 from ..decorators import community_view
 from ..forms.common import MEMBER_SUGGESTIONS, ReasonForm, show_refusal
-from ..forms.coordinate import (
+from ..forms.coordination import (
     DECLINE_FORM,
     ApplicationNoteForm,
     ApproveForm,
@@ -342,7 +343,7 @@ def _suggestions(request, community, listing) -> list[tuple[str, str]]:
         if number is None or owner.pk in seen or owner.pk == listing.owner_id:
             continue
         seen.add(owner.pk)
-        value = f"{owner.display_name} ({community.member_prefix}-{number:04d})"
+        value = f"{owner.display_name} ({member_refs_selectors.member_code(community, number)})"
         choices.append((value, f"{value}: {match.listing.title} ({matching.match_summary(match)})"))
     return choices[:SUGGESTED_HELPERS]
 
@@ -399,7 +400,9 @@ def introduction_new(request: SignedInRequest, community) -> HttpResponse:
         if first is not None:
             number = memberships_selectors.member_numbers(community, {first.pk}).get(first.pk)
             if number is not None:
-                initial["first"] = f"{first.display_name} ({community.member_prefix}-{number:04d})"
+                initial["first"] = (
+                    f"{first.display_name} ({member_refs_selectors.member_code(community, number)})"
+                )
         form = IntroductionForm(community=community, suggestions=suggestions, initial=initial)
     return render(
         request,
