@@ -256,10 +256,12 @@ def _detail_out(request, community) -> dict:
     auth=PUBLIC_AUTH,
     openapi_extra=PUBLIC_SECURITY,
     summary="A community",
+    description=(
+        "A community with the rules in force. Unlisted communities are visible to their "
+        "members only."
+    ),
 )
 def community_detail(request, slug: Slug):
-    """A community with the rules in force. Unlisted communities are visible to their members
-    only."""
     return _detail_out(request, paths.community_visible(request, slug))
 
 

@@ -335,10 +335,16 @@ def _expenses(payload: ExchangeIn) -> list[dict]:
 # Members -------------------------------------------------------------------------------------
 
 
-@router.get("/{slug}/exchanges", response={200: ExchangePage, **READ_ERRORS}, summary="Exchanges")
+@router.get(
+    "/{slug}/exchanges",
+    response={200: ExchangePage, **READ_ERRORS},
+    summary="Exchanges",
+    description=(
+        "Your exchanges, newest first. Coordinators pass `all=true` for every exchange in the"
+        " community."
+    ),
+)
 def exchanges_list(request, slug: Slug, query: Query[ExchangeListQuery]):
-    """Your exchanges, newest first. Coordinators pass `all=true` for every exchange in the
-    community."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
     after = parse_key(query.cursor, (key_int,))
@@ -516,12 +522,14 @@ def exchange_dispute(
     response={200: ExchangeDetailOut, **WRITE_ERRORS},
     summary="Settle a dispute (coordinators)",
     auth=COORDINATOR_AUTH,
+    description=(
+        "Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed`"
+        " otherwise."
+    ),
 )
 def exchange_settle(
     request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn
 ):
-    """Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed`
-    otherwise."""
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
     answers_services.exchange_resolve(
         actor=request.user,

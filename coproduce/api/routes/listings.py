@@ -738,12 +738,14 @@ def listing_image_add(
     response={**READ_ERRORS},
     openapi_extra={"responses": {"200": _IMAGE_CONTENT}},
     summary="A listing's picture",
+    description=(
+        "The picture's bytes (`thumbnail=true` for the small version), for people who may see"
+        " the listing."
+    ),
 )
 def listing_image(
     request, slug: Slug, listing_id: ObjectId, image_id: ObjectId, thumbnail: bool = False
 ):
-    """The picture's bytes (`thumbnail=true` for the small version), for people who may see the
-    listing."""
     _community, listing = _listing(request, slug, listing_id)
     data, content_type = images_selectors.image_for(
         request.user, listing, image_id, thumbnail=thumbnail

@@ -248,10 +248,12 @@ def my_privacy_update(request, payload: PrivacyIn):
             }
         }
     },
+    description=(
+        "Everything coproduce holds about you, as a zip file. Needs an unrestricted token"
+        " or the session."
+    ),
 )
 def my_export(request):
-    """Everything coproduce holds about you, as a zip file. Needs an unrestricted token or the
-    session."""
     paths.unscoped_token_only(request)
     data = privacy_selectors.person_data_export(request.user)
     response = HttpResponse(data, content_type="application/zip")

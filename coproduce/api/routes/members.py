@@ -226,10 +226,12 @@ def member_gift_profile(request, slug: Slug, number: MemberNumber):
     response={200: GiftProfileOut, **WRITE_ERRORS},
     summary="Change a member's gift profile (coordinators)",
     auth=COORDINATOR_AUTH,
+    description=(
+        "For members who do not use the website. The history records that you acted on "
+        "their behalf."
+    ),
 )
 def member_gift_profile_update(request, slug: Slug, number: MemberNumber, payload: GiftProfileIn):
-    """For members who do not use the website. The history records that you acted on their
-    behalf."""
     _, membership = paths.coordinated_member(request, slug, number)
     person = profiles_services.gift_profile_update(
         actor=request.user, person=membership.person, **gift_profile_values(payload)

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from coproduce.core import limits
 from coproduce.notifications.models import EmailMode
@@ -85,8 +85,12 @@ class PreferencesOut(Schema):
 
 
 class PreferencesIn(Schema):
-    """Fields left out stay as they are. `digest` turns the weekly digest on and `none` turns it
-    off."""
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Fields left out stay as they are. `digest` turns the weekly digest on"
+            " and `none` turns it off."
+        }
+    )
 
     email_mode: EmailMode | None = None
     weekly_digest: bool | None = None

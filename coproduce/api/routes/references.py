@@ -48,10 +48,12 @@ class ReferenceAnsweredOut(Schema):
     auth=REFERENCE_LINK_AUTH,
     openapi_extra=PUBLIC_SECURITY,
     summary="Answer a reference request",
+    description=(
+        "For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered`"
+        " or `cancelled`."
+    ),
 )
 def reference_answer(request, token: LinkToken, payload: ReferenceAnswerIn):
-    """For the referee. 404 for an unknown link; 409 `link_expired`, `already_answered` or
-    `cancelled`."""
     reference = references_services.reference_answer(
         token=token, outcome=payload.outcome, answer=payload.answer
     )
