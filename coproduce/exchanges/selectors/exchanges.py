@@ -171,6 +171,20 @@ def _reversal(exchange: Exchange) -> Any:
         return None
 
 
+def participants_loaded(exchange: Exchange) -> list[Participant] | None:
+    """The participants `exchange` was read with (`exchange_get` prefetches them), or None.
+    Participants never change once an exchange is recorded, so a later read in the same request
+    may take them over (`participants_take_over`) instead of reading them again."""
+    cache = getattr(exchange, "_prefetched_objects_cache", {})
+    return cache.get("participants")
+
+
+def participants_take_over(exchange: Exchange, participants: list[Participant]) -> None:
+    """Give `exchange` (read afresh) the participants an earlier read of it loaded."""
+    cache = exchange.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache["participants"] = participants
+
+
 def exchange_detail(
     community, exchange_id: int, *, person, coordinates: bool, known: Exchange | None = None
 ) -> ExchangeDetail:
@@ -179,11 +193,8 @@ def exchange_detail(
     read earlier in this request with its participants (`exchange_get`, for the access check);
     they never change once it is recorded, so they are used instead of read again (the rest is
     read afresh). Raises NotFound."""
-    reuse = (
-        known is not None
-        and known.pk == exchange_id
-        and "participants" in getattr(known, "_prefetched_objects_cache", {})
-    )
+    parts = participants_loaded(known) if known is not None and known.pk == exchange_id else None
+    reuse = parts is not None
     qs = (
         Exchange.objects.filter(community=community)
         .select_related(
@@ -199,9 +210,8 @@ def exchange_detail(
         exchange = qs.get(pk=exchange_id)
     except (Exchange.DoesNotExist, ValueError, TypeError):
         raise NotFound("No such exchange.") from None
-    if reuse:
-        parts = getattr(known, "_prefetched_objects_cache")["participants"]  # noqa: B009
-        exchange._prefetched_objects_cache["participants"] = parts  # type: ignore[attr-defined]
+    if parts is not None:
+        participants_take_over(exchange, parts)
     reversal = _reversal(exchange)
     return ExchangeDetail(
         exchange=exchange,

@@ -41,7 +41,7 @@ from ..models import (
     Participant,
     ParticipantRole,
 )
-from ..selectors.exchanges import recipient_shares
+from ..selectors.exchanges import participants_loaded, participants_take_over, recipient_shares
 from .listings import listing_activity
 
 MAX_PARTICIPANTS = 60
@@ -320,11 +320,11 @@ def _lock(exchange: Exchange) -> Exchange:
     qs = Exchange.objects.select_related("community").filter(pk=exchange.pk)
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
-    known = getattr(exchange, "_prefetched_objects_cache", {}).get("participants")
+    known = participants_loaded(exchange)
     if known is None:
         return qs.prefetch_related(_with_participants()).get()
     locked = qs.get()
-    locked._prefetched_objects_cache = {"participants": known}  # type: ignore[attr-defined]
+    participants_take_over(locked, known)
     return locked
 
 
