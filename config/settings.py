@@ -153,6 +153,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "coproduce.web.context_processors.navigation",
             ],
+            # {% url %} and {% static %} with their addresses kept per process (a template that
+            # says {% load static %} gets Django's own static tag back).
+            "builtins": ["coproduce.web.templatetags.kept_urls"],
         },
     }
 ]
@@ -327,6 +330,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, their one read per request written out once (core/sessions.py).
+SESSION_ENGINE = "coproduce.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 CSRF_FAILURE_VIEW = (
     "coproduce.web.errors.csrf_failure"  # the site's own page, not Django's plain one

@@ -4,13 +4,25 @@ Outsiders get NotFound, never a hint that a community's members or records exist
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F
+from django.db import connection, connections
 
 from coproduce.core.actors import Actor
 from coproduce.core.errors import NotFound, PermissionDenied
+from coproduce.core.rows import Columns
 
-from .models import CheckResult, Community, Membership, MembershipStatus, Person, Role, Visibility
+from .models import (
+    CheckResult,
+    Community,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    Person,
+    Role,
+    Visibility,
+)
 from .selectors.communities import community_get, rules_for
 from .selectors.memberships import active_membership, coordinator_to_ask
 from .selectors.rules import ACTIVITY_TYPES, VETTING_LEVELS
@@ -23,19 +35,52 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
     cache = getattr(person, "_coproduce_roles", None)
     if cache is None:
         cache = {}
-        # One query: a row per role (one with no role for a membership without any), the
-        # membership and its community repeated on each.
-        rows = (
-            Membership.objects.filter(person=person, status=MembershipStatus.ACTIVE)
-            .select_related("community")
-            .annotate(role_name=F("roles__role"))
-        )
-        for m in rows:
-            entry = cache.setdefault(m.community_id, (m, set()))
-            if m.role_name:
-                entry[1].add(m.role_name)
+        # One statement, written out once (every request asks: core/rows.py says why): a row
+        # per role (one with no role for a membership without any), the membership and its
+        # community repeated on each, in the memberships' own order. The same instances as
+        # Membership.objects.filter(...).select_related("community") gives
+        # (tests/communities/test_access.py compares them).
+        sql, memberships, communities = _memberships_statement(connection.alias)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [person.pk, MembershipStatus.ACTIVE.value])
+            rows = cursor.fetchall()
+        split = len(memberships)
+        for row in rows:
+            community_id = row[memberships.attnames.index("community_id")]
+            entry = cache.get(community_id)
+            if entry is None:
+                membership = memberships.instance(row[:split])
+                membership.community = communities.instance(row[split:-1])
+                entry = cache[community_id] = (membership, set())
+            if row[-1]:
+                entry[1].add(row[-1])
         setattr(person, "_coproduce_roles", cache)  # noqa: B010 - a per-request cache on the instance
     return cache
+
+
+@functools.cache
+def _memberships_statement(
+    using: str,
+) -> tuple[str, Columns[Membership], Columns[Community]]:
+    quote = connections[using].ops.quote_name
+    memberships = Columns(Membership, "m", using=using)
+    communities = Columns(Community, "c", using=using)
+    m, r = Membership._meta, MembershipRole._meta
+
+    def col(model_meta, name: str) -> str:
+        return quote(str(model_meta.get_field(name).column))
+
+    sql = (
+        f"SELECT {memberships.sql}, {communities.sql}, {quote('r')}.{col(r, 'role')}"  # noqa: S608
+        f" FROM {quote(m.db_table)} {quote('m')}"
+        f" INNER JOIN {quote(Community._meta.db_table)} {quote('c')}"
+        f" ON {quote('c')}.{col(Community._meta, 'id')} = {quote('m')}.{col(m, 'community')}"
+        f" LEFT OUTER JOIN {quote(r.db_table)} {quote('r')}"
+        f" ON {quote('r')}.{col(r, 'membership')} = {quote('m')}.{col(m, 'id')}"
+        f" WHERE {quote('m')}.{col(m, 'person')} = %s AND {quote('m')}.{col(m, 'status')} = %s"
+        f" ORDER BY {quote('m')}.{col(m, 'community')}, {quote('m')}.{col(m, 'number')}"
+    )
+    return sql, memberships, communities
 
 
 def forget_roles(person: Person) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 import zoneinfo
 
 from django.conf import settings
@@ -13,6 +14,10 @@ from django.utils.timezone import now
 from django.utils.timezone import now as _now
 
 from .selectors.member_refs import member_code
+
+
+def catalogue_stamp_new() -> str:
+    return secrets.token_hex(8)
 
 
 def validate_timezone(value: str) -> None:
@@ -62,6 +67,11 @@ class Community(models.Model):
     )
     last_member_number = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=now)
+    # Renewed (at random, never reused) whenever the community's categories or neighbourhoods
+    # change: the key under which their lists, and the pages' fragments drawn from them, are
+    # kept in each process's memory (exchanges.selectors.listings.categories_kept). Read with
+    # the community on every request, so every process sees a change at its next request.
+    catalogue_stamp = models.CharField(max_length=16, default=catalogue_stamp_new, editable=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -69,6 +79,19 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def catalogue_changed(community_id: int | None, community: Community | None = None) -> None:
+        """Renew the catalogue stamp of one community (and of the `community` object given,
+        when it is loaded), or of every community (None: the default taxonomy they share).
+        Called by Category and Neighbourhood on every save and delete; bulk writes call it."""
+        stamp = catalogue_stamp_new()
+        rows = Community.objects.all()
+        if community_id is not None:
+            rows = rows.filter(pk=community_id)
+        rows.update(catalogue_stamp=stamp)
+        if community is not None:
+            community.catalogue_stamp = stamp
 
 
 class Neighbourhood(models.Model):
@@ -95,6 +118,18 @@ class Neighbourhood(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Community.catalogue_changed(self.community_id, self._community_loaded())
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        Community.catalogue_changed(self.community_id, self._community_loaded())
+        return deleted
+
+    def _community_loaded(self) -> Community | None:
+        return self.community if Neighbourhood.community.is_cached(self) else None
 
 
 class RulebookVersion(models.Model):

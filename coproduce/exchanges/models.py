@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from coproduce.communities.services import catalogue as catalogue_services
+
 
 class ExchangeStatus(models.TextChoices):
     ARRANGED = "arranged", "Arranged"
@@ -175,6 +177,15 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        catalogue_services.catalogue_row_changed(self)  # a default one renews every stamp
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        catalogue_services.catalogue_row_changed(self)
+        return deleted
 
 
 class ListingKind(models.TextChoices):

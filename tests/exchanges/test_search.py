@@ -252,3 +252,80 @@ def test_it_reads_a_page_in_a_fixed_number_of_queries(
         for listing in page.listings:
             assert listing.owner.display_name and listing.category.name
     assert len(page.listings) == min(count, 20)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"sort": "newest"},
+        {"q": "garden"},
+        {"q": "garden help", "kind": "offer"},
+        {"near": HOME, "within_km": 100, "sort": "distance"},
+        {"near": HOME, "sort": "relevance", "category": "gardening"},
+    ],
+)
+def test_cards_are_the_search_as_plain_values(community, member, kw):
+    """listing_cards: the same listings as listing_search, in the same order and pages, each
+    card naming what the listing does, with its first picture (by position)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from coproduce.exchanges.selectors import images as images_selectors
+    from coproduce.exchanges.services import images as images_services
+    from tests.exchanges.images import picture
+
+    for i in range(13):
+        listing = post(
+            community,
+            member,
+            kind="offer" if i % 3 else "request",
+            title=f"Garden help {i % 4} <b>",
+            neighbourhood="Old Docks" if i % 2 else "",
+            lat=HOME[0] + (i % 5) * KM_NORTH,
+            lng=HOME[1],
+        )
+        for n in range(i % 3):  # none, one or two pictures (the first by position is shown)
+            images_services.listing_image_add(
+                actor=listing.owner,
+                listing=listing,
+                upload=SimpleUploadedFile("p.png", picture("PNG", colour=(n * 90, 10, 10))),
+                alt_text=f"Picture {n} of {i} & more" if n or i % 2 else "",
+            )
+    after_models = after_cards = None
+    pages = 0
+    while True:
+        models = search_selectors.listing_search(
+            community, member, limit=4, after=after_models, **kw
+        )
+        cards = search_selectors.listing_cards(community, member, limit=4, after=after_cards, **kw)
+        pictures = images_selectors.images_for(x.pk for x in models.listings)
+        assert [c.pk for c in cards.listings] == [x.pk for x in models.listings]
+        for card, listing in zip(cards.listings, models.listings, strict=True):
+            first = next(iter(pictures.get(listing.pk, [])), None)
+            assert card.title == listing.title and card.kind == listing.kind
+            assert card.get_kind_display() == listing.get_kind_display()
+            assert card.category.name == listing.category.name
+            assert card.owner.display_name == listing.owner.display_name
+            assert card.neighbourhood == listing.neighbourhood
+            assert (card.created_at, card.expires_at) == (listing.created_at, listing.expires_at)
+            assert card.distance_km == listing.distance_km
+            assert card.relevance == listing.relevance
+            if first is None:
+                assert card.picture is None
+            else:
+                assert card.picture == (first.pk, first.alt_text)
+        assert cards.next_cursor == models.next_cursor
+        pages += 1
+        after_models, after_cards = models.next_cursor, cards.next_cursor
+        if after_models is None:
+            break
+    assert pages >= 2 or kw.get("q")
+
+
+def test_cards_refuse_what_the_search_refuses(community, member):
+    for kw in ({"sort": "sideways"}, {"limit": 0}, {"within_km": 5}, {"after": "junk"}):
+        with pytest.raises(ValidationFailed) as models:
+            search_selectors.listing_search(community, member, **kw)
+        with pytest.raises(ValidationFailed) as cards:
+            search_selectors.listing_cards(community, member, **kw)
+        assert cards.value.fields == models.value.fields

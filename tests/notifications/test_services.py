@@ -241,3 +241,26 @@ def test_it_stores_demo_history_quietly(member, django_capture_on_commit_callbac
     assert (
         tell(member, django_capture_on_commit_callbacks).email_state == "sent"
     )  # and back to normal after
+
+
+def test_the_unread_count_is_the_orms_count(member, community, django_capture_on_commit_callbacks):
+    """unread_count writes its COUNT out in SQL: it must count what the ORM counts, in the
+    whole install and in one community, whatever has been read."""
+    from coproduce.communities.models import Community
+
+    other = Community.objects.create(name="Elsewhere", slug="elsewhere", member_prefix="ELS")
+    for n in range(5):
+        place = community if n % 2 else other
+        tell(member, django_capture_on_commit_callbacks, community=place, title=f"Notice {n}")
+    someone = make_person("someone@example.org", "Someone Else")
+    tell(someone, django_capture_on_commit_callbacks, community=community)
+    first = Notification.objects.filter(person=member).order_by("id").first()
+    Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
+    mine = Notification.objects.filter(person=member, read_at__isnull=True)
+    assert notifications_selectors.unread_count(member) == mine.count() == 4
+    for place in (community, other):
+        assert (
+            notifications_selectors.unread_count(member, community_id=place.pk)
+            == mine.filter(community=place).count()
+            > 0
+        )

@@ -119,3 +119,38 @@ def test_it_draws_a_search_result_as_the_loop_drew_it():
                 tag = engine.from_string(RESULT_TAG).render(context)
                 assert tag == engine.from_string(RESULT).render(context)
                 assert "<b>" not in tag
+
+
+LOOP = "{% for listing, picture in rows %}" + RESULT.split("%}", 1)[1] + "{% endfor %}"
+LOOP_TAG = "{% load listings_web %}{% for listing, picture in rows %}{% listing_result listing picture %}{% endfor %}"  # noqa: E501
+
+
+@pytest.mark.parametrize("slug", ["river-side", "x918273645", "546372819-918273645"])
+def test_a_page_of_results_fills_each_address_in(slug):
+    """The tag reverses each address once per page with stand-in numbers and fills them in:
+    a whole page drawn at once must match the loop, listing by listing, even when a slug holds
+    a stand-in's digits."""
+    contexts = list(results())
+    rows = [(c["listing"], c["picture"]) for c in contexts]
+    context = {"community": Community(name="R", slug=slug), "rows": rows}
+    engine = engines["django"]
+    tag = engine.from_string(LOOP_TAG).render(context)
+    loop = engine.from_string("{% load i18n listings_web %}" + LOOP).render(context)
+    assert tag == loop
+    assert tag.count(f"/c/{slug}/") >= len(rows)
+    for listing, picture in rows:
+        assert f"/listings/{listing.pk}/" in tag
+        if picture:
+            assert f"/{listing.pk}/" in tag and f"/{picture.pk}/" in tag
+
+
+def test_the_results_tag_draws_what_the_page_loop_drew():
+    rows = [(c["listing"], c["picture"]) for c in results()]
+    context = {"community": Community(name="R", slug="river-side"), "results": rows}
+    loop = (
+        "{% load listings_web %}  {% for listing, picture in results %}\n"
+        "  {% listing_result listing picture %}\n  {% endfor %}\n"
+    )
+    tag = "{% load listings_web %}  {% listing_results results %}\n"
+    engine = engines["django"]
+    assert engine.from_string(tag).render(context) == engine.from_string(loop).render(context)

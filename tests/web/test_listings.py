@@ -143,12 +143,42 @@ def test_it_searches_in_a_fixed_number_of_queries(
         assert response.status_code == 200
         assert len(response.context["page"].listings) == how_many
         # session, person, memberships with their roles and communities (this one among them),
-        # categories, neighbourhoods, the search, the results' pictures, the unread notifications:
-        # however many listings
+        # the search with each result's first picture, the unread notifications: however many
+        # listings (the categories and neighbourhoods are kept in memory, read again only after
+        # a change: the next test)
         assert len(queries) == SEARCH_QUERIES, [q["sql"][:80] for q in queries]
 
 
-SEARCH_QUERIES = 8
+SEARCH_QUERIES = 5
+
+
+def test_a_new_category_or_neighbourhood_is_in_the_search_form_at_once(
+    client, community, member, coordinator
+):
+    """The search form (drawn once and kept per community while its categories and
+    neighbourhoods stay the same) shows a change on the very next request, searched or not."""
+    from coproduce.communities.services import neighbourhoods as neighbourhoods_services
+
+    client.force_login(member)
+    url = reverse("web:listing_search", args=[community.slug])
+    for params in ({}, {"q": "x"}):
+        assert "Bee keeping" not in text(client.get(url, params))
+    bees = listings_services.category_add(
+        actor=coordinator, community=community, group="garden", name="Bee keeping"
+    )
+    neighbourhoods_services.neighbourhood_add(
+        actor=coordinator, community=community, name="Upper Mill", lat=51.5, lng=-0.1
+    )
+    for params in ({}, {"q": "x"}):
+        page = text(client.get(url, params))
+        assert "Bee keeping" in page and "Upper Mill" in page
+    response = client.get(url, {"category": bees.pk, "near": "upper-mill"})
+    assert response.status_code == 200, text(response)
+    # A neighbourhood changed without a service (the admin, a script) counts too.
+    from coproduce.communities.models import Neighbourhood
+
+    Neighbourhood.objects.filter(community=community, slug="upper-mill").get().delete()
+    assert "Upper Mill" not in text(client.get(url))
 
 
 def test_it_hides_listings_from_outsiders(client, community, member, outsider, other_member):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -13,6 +15,18 @@ from ..models import Community, Neighbourhood
 def neighbourhoods_of(community: Community) -> list[Neighbourhood]:
     """The community's named neighbourhoods with their rough centres, by name."""
     return list(Neighbourhood.objects.filter(community=community).order_by("name", "id"))
+
+
+def neighbourhoods_kept(community: Community) -> tuple[Neighbourhood, ...]:
+    """`neighbourhoods_of`, kept in this process's memory under the community's catalogue stamp
+    (renewed by every change to a neighbourhood), as `exchanges.selectors.listings.
+    categories_kept` keeps the categories. Read only."""
+    return _neighbourhoods_kept(community.pk, community.catalogue_stamp)
+
+
+@functools.lru_cache(maxsize=512)
+def _neighbourhoods_kept(community_id: int, stamp: str) -> tuple[Neighbourhood, ...]:
+    return tuple(Neighbourhood.objects.filter(community_id=community_id).order_by("name", "id"))
 
 
 def neighbourhood_get(community: Community, neighbourhood_id: int) -> Neighbourhood:

@@ -13,8 +13,11 @@ own)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from allauth.account.auth_backends import AuthenticationBackend
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import dateformat, timezone
 from django.utils.crypto import salted_hmac
 
@@ -186,6 +189,20 @@ class SignInBackend(AuthenticationBackend):
     """allauth's backend (so allauth's login, reauthentication and inactive-account handling work
     as designed) with one lookup instead of three."""
 
+    def get_user(self, user_id) -> Person | None:
+        """The signed-in person of a session (Django's ModelBackend.get_user: the row by its id,
+        None when missing or inactive), read with a statement built once per process: every
+        signed-in request asks, and `Person.objects.get` took about three times as long to
+        build as to answer (docs/benchmarks.md, "Render cost of five pages")."""
+        try:
+            pk = Person._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        found = list(Person.objects.raw(_person_sql(connection.vendor), [pk]))
+        if not found:
+            return None
+        return found[0] if self.user_can_authenticate(found[0]) else None
+
     def _authenticate(self, request, **credentials) -> Person | None:
         # allauth's login form sends what was typed as both `username` and `email`;
         # reauthentication sends the person's own username and email.
@@ -194,3 +211,12 @@ class SignInBackend(AuthenticationBackend):
         if len(password) > PASSWORD_MAX_LENGTH:
             return None  # still one hash: the caller's timing-attack mitigation hashes it
         return self._check_password(person_for_login(str(identifier)), password)
+
+
+@functools.cache
+def _person_sql(vendor: str) -> str:
+    """Every column of a person's row (so nothing is left to load later), by id."""
+    meta, quote = Person._meta, connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in meta.concrete_fields)
+    pk = quote(str(meta.pk.column)) if meta.pk is not None else '"id"'
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {pk} = %s"  # noqa: S608 - names

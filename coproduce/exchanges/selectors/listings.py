@@ -5,6 +5,7 @@ is selectors/search.py; suggested matches selectors/matching.py."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db.models import (
@@ -32,6 +33,23 @@ def categories_for(community) -> list[Category]:
     """The default taxonomy and the community's own categories, by group and name."""
     return list(
         Category.objects.filter(Q(community=None) | Q(community=community)).order_by(
+            "group", "name", "id"
+        )
+    )
+
+
+def categories_kept(community) -> tuple[Category, ...]:
+    """`categories_for`, kept in this process's memory under the community's catalogue stamp
+    (renewed by every change to a category: `Community.catalogue_changed`), so a page that
+    shows them asks the database once per change rather than on every request. Read only: the
+    same objects are handed to every caller."""
+    return _categories_kept(community.pk, community.catalogue_stamp)
+
+
+@functools.lru_cache(maxsize=512)
+def _categories_kept(community_id: int, stamp: str) -> tuple[Category, ...]:
+    return tuple(
+        Category.objects.filter(Q(community=None) | Q(community_id=community_id)).order_by(
             "group", "name", "id"
         )
     )

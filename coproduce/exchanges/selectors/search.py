@@ -11,7 +11,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -35,6 +35,7 @@ from ..access import listing_visibilities
 from ..models import (
     Category,
     Listing,
+    ListingImage,
     ListingKind,
     ListingStatus,
     ListingVisibility,
@@ -57,6 +58,119 @@ class ListingPage:
 
     listings: list[Listing]
     next_cursor: str | None  # pass as `after` for the next page; None on the last page
+
+
+class Named(NamedTuple):
+    """A listing's category or owner as a card names them (`.name`, `.display_name`)."""
+
+    pk: int
+    name: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name
+
+
+class Picture(NamedTuple):
+    """A listing's first picture as a card shows it (no bytes)."""
+
+    pk: int
+    alt_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListingCard:
+    """What a page of results shows of a listing, with the names a Listing gives them (`pk`,
+    `get_kind_display()`, `category.name`, `owner.display_name`), so the same template tags
+    draw either."""
+
+    pk: int
+    kind: str
+    title: str
+    category: Named
+    owner: Named
+    neighbourhood: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    distance_km: float | None
+    relevance: float | None
+    picture: Picture | None
+
+    def get_kind_display(self) -> str:
+        return str(ListingKind(self.kind).label)
+
+    @classmethod
+    def of(cls, row: tuple) -> ListingCard:
+        (pk, kind, title, category_id, category_name, owner_id, known_as, full_name) = row[:8]
+        (neighbourhood, created_at, expires_at, distance_km, relevance) = row[8:13]
+        picture_id, picture_alt = row[13:]
+        return cls(
+            pk=pk,
+            kind=kind,
+            title=title,
+            category=Named(category_id, category_name),
+            # Person.display_name, from the two columns it reads
+            owner=Named(owner_id, known_as or full_name or f"Person {owner_id}"),
+            neighbourhood=neighbourhood,
+            created_at=created_at,
+            expires_at=expires_at,
+            distance_km=distance_km,
+            relevance=relevance,
+            picture=Picture(picture_id, picture_alt or "") if picture_id is not None else None,
+        )
+
+
+_CARD_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "category_id",
+    "category__name",
+    "owner_id",
+    "owner__known_as",
+    "owner__full_name",
+    "neighbourhood",
+    "created_at",
+    "expires_at",
+    "distance_km",
+    "relevance",
+    "picture_id",
+    "picture_alt",
+)
+
+
+@dataclass
+class CardPage:
+    """One page of `listing_cards`."""
+
+    listings: list[ListingCard]
+    next_cursor: str | None
+
+
+@functools.cache
+def _first_picture_sql() -> tuple[str, str]:
+    """`(SELECT id FROM pictures WHERE listing = this one ORDER BY position, id LIMIT 1)` and
+    the same for its alt text, written out once (as subqueries the ORM spent a sixth of the
+    cards' time building them on every page)."""
+    image, listing = ListingImage._meta, Listing._meta
+    quote = connection.ops.quote_name
+    table = quote(image.db_table)
+    column = {f.name: f"{table}.{quote(str(f.column))}" for f in image.concrete_fields}
+    this = f"{quote(listing.db_table)}.{quote(str(listing.get_field('id').column))}"
+    tail = (
+        f" FROM {table} WHERE {column['listing']} = {this}"
+        f" ORDER BY {column['position']}, {column['id']} LIMIT 1)"
+    )
+    return f"(SELECT {column['id']}{tail}", f"(SELECT {column['alt_text']}{tail}"
+
+
+@dataclass
+class _Search:
+    listings: QuerySet[Listing]
+    order: list[str]
+    key: str  # the value a cursor carries
+    sort: str  # the order's name ("relevance" without words is "newest")
+    limit: int
 
 
 def _bad(field: str, message: str) -> ValidationFailed:
@@ -246,6 +360,80 @@ def listing_search(
     pair, "lat,lng", or a neighbourhood's slug or name (see `near_point`). `public_only`: the
     public listings whoever looks (the public page: the viewer is not consulted). Raises
     ValidationFailed."""
+    found = _searched(
+        community,
+        viewer,
+        q=q,
+        kind=kind,
+        category=category,
+        near=near,
+        within_km=within_km,
+        available=available,
+        active_since_days=active_since_days,
+        sort=sort,
+        after=after,
+        limit=limit,
+        public_only=public_only,
+    )
+    rows = list(
+        found.listings.select_related("owner", "category")
+        .defer(*_owner_fields_unread())
+        .order_by(*found.order)[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1] if rows else None
+    return ListingPage(
+        listings=rows,
+        next_cursor=_encode_cursor(found.sort, getattr(last, found.key), last.pk)
+        if more and last is not None
+        else None,
+    )
+
+
+def listing_cards(community, viewer, **criteria: Any) -> CardPage:
+    """`listing_search` as a list of cards (`ListingCard`): what a page of results shows of
+    each listing, with its first picture, read as plain values in one query (no models are
+    built for the listings, their owners, categories or pictures: about half the time of the
+    search and the pictures' query together, on the page that members open most). The same
+    criteria, order, cursors and errors as `listing_search`."""
+    found = _searched(community, viewer, **criteria)
+    picture_id, picture_alt = _first_picture_sql()
+    rows = list(
+        found.listings.annotate(
+            picture_id=RawSQL(picture_id, ()),  # noqa: S611 - names only, built once
+            picture_alt=RawSQL(picture_alt, ()),  # noqa: S611
+        )
+        .order_by(*found.order)
+        .values_list(*_CARD_COLUMNS)[: found.limit + 1]
+    )
+    cards = [ListingCard.of(row) for row in rows[: found.limit]]
+    last = cards[-1] if cards else None
+    return CardPage(
+        listings=cards,
+        next_cursor=_encode_cursor(found.sort, getattr(last, found.key), last.pk)
+        if len(rows) > found.limit and last is not None
+        else None,
+    )
+
+
+def _searched(
+    community,
+    viewer,
+    *,
+    q: str = "",
+    kind: str | None = None,
+    category: Any = None,
+    near: tuple[float, float] | str | None = None,
+    within_km: float | None = None,
+    available: list[str] | None = None,
+    active_since_days: int | None = None,
+    sort: str = "relevance",
+    after: str | None = None,
+    limit: int = 20,
+    public_only: bool = False,
+) -> _Search:
+    """The checks and filters of `listing_search`. Raises ValidationFailed."""
     if sort not in SEARCH_SORTS:
         raise _bad("sort", f"Sort by one of: {', '.join(SEARCH_SORTS)}.")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_MAX_LIMIT:
@@ -334,20 +522,7 @@ def listing_search(
         order, key = ["-created_at", "-id"], "created_at"
         if cursor:
             qs = qs.filter(Q(created_at__lt=cursor[0]) | Q(created_at=cursor[0], id__lt=cursor[1]))
-    rows = list(
-        qs.select_related("owner", "category")
-        .defer(*_owner_fields_unread())
-        .order_by(*order)[: limit + 1]
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1] if rows else None
-    return ListingPage(
-        listings=rows,
-        next_cursor=_encode_cursor(sort, getattr(last, key), last.pk)
-        if more and last is not None
-        else None,
-    )
+    return _Search(qs, order, key, sort, limit)
 
 
 PUBLIC_SORTS = ("relevance", "newest")

@@ -288,6 +288,7 @@ def insert_neighbourhoods(community: Community, index: int) -> dict[str, tuple[f
             for name, (lat, lng) in places.items()
         ]
     )
+    Community.catalogue_changed(community.pk, community)  # bulk_create saves no row itself
     return places
 
 

@@ -7,14 +7,18 @@ A coordinator acting for a member posts for that member: the services get the co
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -80,19 +84,25 @@ def _refuse(form, exc: ApplicationError) -> None:
 @require_GET
 def listing_search(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
-    categories = listings_selectors.categories_for(community)
     searched = bool(request.GET)
-    form = ListingSearchForm(
-        request.GET if searched else None,
-        categories=categories,
-        neighbourhoods=neighbourhoods_selectors.neighbourhoods_of(community),
-    )
+    form = None
+    blank_form = None
+    if searched:
+        form = ListingSearchForm(
+            request.GET,
+            categories=listings_selectors.categories_kept(community),
+            neighbourhoods=neighbourhoods_selectors.neighbourhoods_kept(community),
+        )
+    else:
+        blank_form = _blank_search_form(
+            community, community.catalogue_stamp, community.slug, get_language()
+        )
     page = None
     status = 200
-    if not searched or form.is_valid():
-        data = form.cleaned_data if searched else {}
+    if form is None or form.is_valid():
+        data = form.cleaned_data if form is not None else {}
         try:
-            page = search_selectors.listing_search(
+            page = search_selectors.listing_cards(
                 community,
                 request.user,
                 q=data.get("q", ""),
@@ -106,6 +116,8 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
                 limit=PAGE_SIZE,
             )
         except ValidationFailed as exc:
+            if form is None:
+                raise
             show_refusal(form, exc)
             status = 400
     else:
@@ -115,26 +127,36 @@ def listing_search(request: SignedInRequest, community) -> HttpResponse:
         query = request.GET.copy()
         query["after"] = page.next_cursor
         more = query.urlencode()
-    # Each result with its first picture (one query for the page).
-    pictures = images_selectors.images_for(listing.pk for listing in page.listings) if page else {}
-    results = (
-        [(listing, next(iter(pictures.get(listing.pk, [])), None)) for listing in page.listings]
-        if page
-        else []
-    )
+    results = [(card, card.picture) for card in page.listings] if page else []
     return render(
         request,
         "web/listings/search.html",
         {
             "community": community,
             "form": form,
+            "blank_form": blank_form,
             "page": page,
             "more": more,
             "results": results,
-            "paged": searched
+            "paged": form is not None
             and bool(form.is_bound and form.is_valid() and form.cleaned_data.get("after")),
         },
         status=status,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _blank_search_form(community, stamp: str, slug: str, language: str) -> SafeString:
+    """The search form as the page first shows it (nothing asked yet), drawn once per community,
+    catalogue stamp (its categories and neighbourhoods), address and language, and kept in this
+    process's memory: the same for every member, and about half of the page's time to build and
+    draw (docs/benchmarks.md, "Render cost of five pages"). A search draws its form each time."""
+    form = ListingSearchForm(
+        categories=listings_selectors.categories_kept(community),
+        neighbourhoods=neighbourhoods_selectors.neighbourhoods_kept(community),
+    )
+    return render_to_string(
+        "web/listings/_search_form.html", {"form": form, "community": community}
     )
 
 
