@@ -1,4 +1,4 @@
-"""Render cost: five signed-in pages of the demo, each timed beside /healthz on one gunicorn server.
+"""Render cost: six signed-in pages of the demo, each timed beside /healthz on one gunicorn server.
 
     python bench/bench_pages.py                               # SQLite in a temp dir
     DATABASE_URL=postgres://... python bench/bench_pages.py   # an EMPTY PostgreSQL database
@@ -14,9 +14,10 @@ floor (a request through every middleware and one `SELECT 1`). The ratio is the 
 /healthz's p50 measured beside it. Every page must answer 200 with its heading; queries are
 counted once per page in this process with Django's test client (the same view, the same data).
 
-The pages and who asks them: listing search and home, statement (Maya, a member); the agency's
-session list and its dashboard (Priya, agency staff). Target (issue 11, part 7): listing search
-p50 at most 3 x /healthz p50. Prints markdown tables. Run through `make bench`
+The pages and who asks them: listing search (as first opened, and with a search made), home,
+statement (Maya, a member); the agency's session list and its dashboard (Priya, agency staff).
+Target (issue 11, part 7): listing search (as first opened) p50 at most 3 x /healthz p50.
+Prints markdown tables. Run through `make bench`
 (scripts/bench.sh, BENCH=pages). docs/benchmarks.md has the figures."""
 
 from __future__ import annotations
@@ -254,6 +255,11 @@ def pages_and_queries(env):
     )
     pages = [
         ("listing search", MEMBER, reverse("web:listing_search", args=[riverside.slug])),
+        (  # a search made: the form drawn with its values each time (not kept)
+            "listing search, searched",
+            MEMBER,
+            reverse("web:listing_search", args=[riverside.slug]) + "?q=garden&kind=offer",
+        ),
         ("home", MEMBER, reverse("web:home")),
         ("statement", MEMBER, reverse("web:statement", args=[riverside.slug])),
         (

@@ -60,6 +60,20 @@ def test_it_counts_on_home_as_the_list_does(community, member, agency_staff, coo
     for person in (member, agency_staff, coordinator):
         listed = len(exchanges_selectors.exchanges_to_confirm(community, person))
         assert exchanges_selectors.to_confirm_counts(person).get(community.pk, 0) == listed
+    # The rule's edges, made by hand: no recorder, and a recorder outside the exchange (both
+    # sides may answer, says exchanges.access.answer_refusal).
+    from coproduce.exchanges.models import Exchange
+
+    loose = recorded(community, member, member, agency_staff)
+    stranger = recorded(community, agency_staff, agency_staff, member)
+    Exchange.objects.filter(pk=loose.pk).update(recorded_for=None)
+    Exchange.objects.filter(pk=stranger.pk).update(recorded_for=coordinator)
+    for person in (member, agency_staff, coordinator):
+        listed = exchanges_selectors.exchanges_to_confirm(community, person)
+        assert exchanges_selectors.to_confirm_counts(person).get(community.pk, 0) == len(listed)
+    assert {loose.pk, stranger.pk} <= {
+        e.pk for e in exchanges_selectors.exchanges_to_confirm(community, member)
+    }
 
 
 def test_it_confirms_and_posts_the_hours(client, community, member, agency_staff):

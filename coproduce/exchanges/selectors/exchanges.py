@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -88,14 +89,7 @@ def exchanges_to_confirm(community, person) -> list[Exchange]:
         community=community, status=ExchangeStatus.RECORDED, participants__person=person
     ).exclude(recorded_for=person)
     candidates = list(_with_people(mine).order_by("auto_confirm_at", "id"))
-    result = []
-    for exchange in candidates:
-        roles = {p.person_id: p.role for p in exchange.participants.all()}
-        if exchange.recorded_for_id is None or roles.get(exchange.recorded_for_id) != roles.get(
-            person.pk
-        ):
-            result.append(exchange)
-    return result
+    return [exchange for exchange in candidates if exchange_access.may_answer(person, exchange)]
 
 
 def exchanges_of(
@@ -321,17 +315,12 @@ def hours_waiting(community, person, *, limit: int = 50) -> HoursWaiting:
             amount = 0
         else:
             amount = -recipient_shares(minutes * len(providers), recipients)[person.pk]
-        recorder_role = next(
-            (p.role for p in parts if p.person_id == exchange.recorded_for_id), None
-        )
         lines.append(
             WaitingLine(
                 exchange=exchange,
                 amount_minutes=amount,
                 others=[p.person for p in parts if p.role != mine],
-                to_answer=exchange.status == ExchangeStatus.RECORDED
-                and recorder_role is not None
-                and recorder_role != mine,
+                to_answer=exchange_access.may_answer(person, exchange),
                 disputed=exchange.status == ExchangeStatus.DISPUTED,
             )
         )
@@ -344,18 +333,18 @@ def hours_waiting(community, person, *, limit: int = 50) -> HoursWaiting:
 
 
 def to_confirm_counts(person) -> dict[int, int]:
-    """How many recorded exchanges wait for this person's answer, per community id: the rule of
-    `exchanges_to_confirm` (the other side answers) in one query."""
+    """How many recorded exchanges wait for this person's answer, per community id, in one
+    query: `exchange_access.answer_refusal` said in SQL (the side that did not record answers;
+    with no recorder in the exchange either side does), for the home page's badge.
+    tests/web/test_exchanges_to_confirm.py counts `exchanges_to_confirm` (which asks the rule
+    itself) against it."""
     recorder_role = Participant.objects.filter(
         exchange_id=OuterRef("exchange_id"), person_id=OuterRef("exchange__recorded_for_id")
     ).values("role")[:1]
     rows = (
         Participant.objects.filter(person=person, exchange__status=ExchangeStatus.RECORDED)
         .annotate(recorder_role=Subquery(recorder_role))
-        .filter(
-            Q(role=ParticipantRole.PROVIDER, recorder_role=ParticipantRole.RECIPIENT)
-            | Q(role=ParticipantRole.RECIPIENT, recorder_role=ParticipantRole.PROVIDER)
-        )
+        .filter(Q(recorder_role__isnull=True) | ~Q(recorder_role=F("role")))
         .values("exchange__community_id")
         .annotate(waiting=Count("id"))
         .order_by()
