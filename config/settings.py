@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "coproduce.messaging",
     "coproduce.notifications",
     "coproduce.coproduction",
+    "coproduce.governance",
     "coproduce.ops",  # the coproduce commands, the demo and seeding; nothing imports it
     "coproduce.api",
     "coproduce.web",

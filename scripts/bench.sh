@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: the member directory benchmark (bench/bench_directory.py), the ledger
 # benchmark (bench/bench_ledger.py), co-production (bench/bench_coproduction.py: the agency
-# dashboard, confirming a register, the sessions page), render cost (bench/bench_pages.py: five
-# demo pages beside /healthz on one gunicorn server) and, on PostgreSQL only, listing search
+# dashboard, confirming a register, the sessions page), render cost (bench/bench_pages.py: six
+# demo pages beside /healthz on one gunicorn server), counting ranked ballots
+# (bench/bench_counting.py, no database) and, on PostgreSQL only, listing search
 # and matches at a million listings (bench/bench_listings.py), on throwaway databases.
 # docs/benchmarks.md has the figures.
 #
@@ -11,7 +12,7 @@
 #   BENCH_DB=sqlite make bench          # SQLite only (no PostgreSQL needed)
 #   BENCH_DB=postgres make bench        # PostgreSQL only
 #   DATABASE_URL=postgres://... make bench   # your own EMPTY PostgreSQL database (PGBENCH=… for pgbench)
-#   BENCH=ledger make bench             # one benchmark only: directory, ledger, coproduction, pages or listings
+#   BENCH=ledger make bench             # one benchmark only: directory, ledger, coproduction, pages, counting or listings
 #   BENCH_MEMBERS=20000 BENCH_RUNS=10 make bench   # the directory benchmark's size
 #   BENCH=ledger bash scripts/bench.sh --rounds 5  # arguments go to each benchmark that runs
 set -euo pipefail
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 BIN="${BIN:-.venv/bin}"  # BIN=/path/to/venv/bin to use another virtualenv
 MEMBERS="${BENCH_MEMBERS:-200000}"
 RUNS="${BENCH_RUNS:-30}"
-BENCH="${BENCH:-directory ledger coproduction pages listings}"
+BENCH="${BENCH:-directory ledger coproduction pages counting listings}"
 BENCH_DB="${BENCH_DB:-${DATABASE_URL:+url}}"
 BENCH_DB="${BENCH_DB:-all}"
 
@@ -43,6 +44,7 @@ run() {
         else
           $BIN/python bench/bench_pages.py "$@"
         fi ;;
+      counting) $BIN/python bench/bench_counting.py ;;  # no database: ranked ballots (issue 12)
       listings)  # PostgreSQL only, in a database of its own (it seeds 1,000,000 listings)
         if [ -n "${DATABASE_URL:-}" ] && [ -n "${PGBIN:-}" ] && [ -n "${PGPORT:-}" ]; then
           pg_cluster_createdb coproduce_bench_listings
@@ -50,7 +52,7 @@ run() {
         else
           $BIN/python bench/bench_listings.py "$@"
         fi ;;
-      *) echo "BENCH must name directory, ledger, coproduction, pages and/or listings, not $bench" >&2; exit 2 ;;
+      *) echo "BENCH must name directory, ledger, coproduction, pages, counting and/or listings, not $bench" >&2; exit 2 ;;
     esac
   done
 }

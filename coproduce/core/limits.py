@@ -60,6 +60,10 @@ MESSAGE = 4000  # a message between members, an introduction
 DESCRIPTION = 4000  # a listing's, an agency's or a role's description
 LONG_TEXT = 5000  # about yourself when applying, a referee's answer, a note on recorded hours
 COORDINATOR_NOTE = 10000  # coordinators' notes on an application
+PROPOSAL_TITLE = 150  # a proposal's title
+PROPOSAL_TEXT = 10000  # a proposal's text, or an amendment's
+OPTION = 100  # one option of an approval or ranked vote
+OPTIONS_MAX = 20  # options on one ballot
 
 # Lists typed one per line in a web form (the API takes them as lists) ----------------------------
 GIFTS_MAX = 60

@@ -152,7 +152,7 @@ def test_it_keeps_writes_out_of_web_and_api():
 # breaks the rule on purpose and see it reported.
 
 APPS = ("core", "communities", "ledger", "exchanges", "messaging", "notifications")
-APPS += ("coproduction", "ops", "web", "api")
+APPS += ("coproduction", "governance", "ops", "web", "api")
 FACES = {"web", "api"}
 FACE_MAY_IMPORT = {"services", "selectors", "access", "errors", "models"}
 
@@ -337,7 +337,18 @@ def cycles(edges) -> list[list[str]]:
 
 # Who may import whom, app by app: the table of docs/architecture.md. A new edge fails until it
 # is added here with its reason; an edge the code no longer has fails until it is taken out.
-DOMAIN = ("communities", "ledger", "exchanges", "messaging", "notifications", "coproduction")
+# Apps whose pages and routes are still to come (issue 12 builds governance's next): no face
+# imports them yet, and the table says so rather than list an edge nobody uses.
+NO_FACE_YET = {"governance"}
+DOMAIN = (
+    "communities",
+    "ledger",
+    "exchanges",
+    "messaging",
+    "notifications",
+    "coproduction",
+    "governance",
+)
 ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("communities", "core"): "audit, errors, limits, tokens",
     ("ledger", "core"): "audit, errors, limits",
@@ -361,8 +372,15 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("coproduction", "ledger"): "registers credit hours; partners redeem them",
     ("coproduction", "exchanges"): "a referral's listings",
     ("coproduction", "notifications"): "sessions, referrals and redemptions notify",
+    ("governance", "core"): "audit, errors, limits",
+    ("governance", "communities"): "members and roles; the rulebook it copies and changes",
     **{("ops", app): "the commands, demo and seeding drive every app" for app in ("core", *DOMAIN)},
-    **{(face, app): "a face calls every app" for face in FACES for app in ("core", *DOMAIN)},
+    **{
+        (face, app): "a face calls every app"
+        for face in FACES
+        for app in ("core", *DOMAIN)
+        if app not in NO_FACE_YET
+    },
 }
 
 

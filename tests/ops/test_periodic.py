@@ -40,4 +40,5 @@ def test_it_enqueues_every_timed_job(db):
         "referrals_minimise",
         "remind_sessions",
         "expire_unconfirmed_applications",
+        "advance_proposals",
     }

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coproduce.communities.models import Role, RulebookVersion
+from coproduce.communities.selectors.rules import default_rules
 from coproduce.communities.services import communities as communities_services
 from coproduce.communities.services import memberships as memberships_services
 
@@ -28,6 +29,8 @@ def rules_post(**overrides):
         "partner_credits_go": "keep",
         "reason": "Agreed at the members' meeting.",
     }
+    # The rules added since (governance's), at their defaults, as the page shows them.
+    data.update({k: str(v) for k, v in default_rules().items() if k not in data})
     data.update(overrides)
     return data
 

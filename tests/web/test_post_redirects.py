@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
 from coproduce.communities.models import Role
+from coproduce.communities.selectors.rules import default_rules
 from coproduce.communities.services import acting_for as acting_for_services
 from coproduce.communities.services import applications as applications_services
 from coproduce.communities.services import contact_relay as contact_relay_services
@@ -356,6 +357,7 @@ def _rules(w):
         "partner_credits_go": "keep",
         "reason": "Agreed at the meeting.",
     }
+    data.update({k: str(v) for k, v in default_rules().items() if k not in data})
     return w.coordinator, w.url("rulebook"), data
 
 

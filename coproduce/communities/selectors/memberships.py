@@ -192,3 +192,9 @@ def coordinator_to_ask(community: Community) -> Membership | None:
         .order_by("number")
         .first()
     )
+
+
+def active_members_count(community) -> int:
+    """How many people are active members of the community (suspended and archived left out):
+    the electorate of its votes."""
+    return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).count()

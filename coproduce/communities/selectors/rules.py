@@ -31,6 +31,17 @@ ACTIVITY_TYPES = {
     "home_visit": "Visit to a member's home",
 }
 
+_YES_NO_METHODS = (
+    ("majority", "Simple majority"),
+    ("supermajority", "Supermajority"),
+    ("consent", "Consent (passes unless a reasoned objection stands)"),
+)
+_ALL_METHODS = (
+    *_YES_NO_METHODS,
+    ("approval", "Approval (several options)"),
+    ("ranked", "Ranked choice (instant run-off)"),
+)
+
 RULES: dict[str, RuleDefinition] = {
     r.key: r
     for r in [
@@ -168,6 +179,92 @@ RULES: dict[str, RuleDefinition] = {
                 ("retire", "They are retired to issuance"),
             ),
         ),
+        # Governance (issue 12): who may propose, how a proposal moves, how each kind is decided.
+        RuleDefinition(
+            "proposal_member_days",
+            "Membership before proposing",
+            "How many days someone must have been a member before they may draft a proposal.",
+            90,
+            minimum=0,
+            maximum=3650,
+            unit="days",
+        ),
+        RuleDefinition(
+            "proposal_cosigners",
+            "Co-signers for a proposal",
+            "How many other members must co-sign a draft before it is discussed and voted on.",
+            2,
+            minimum=0,
+            maximum=50,
+        ),
+        RuleDefinition(
+            "deliberation_days",
+            "Days of discussion",
+            "How long a proposal is discussed, and amendments suggested, before voting opens.",
+            7,
+            minimum=1,
+            maximum=90,
+            unit="days",
+        ),
+        RuleDefinition(
+            "voting_days",
+            "Days of voting",
+            "How long voting stays open.",
+            7,
+            minimum=1,
+            maximum=60,
+            unit="days",
+        ),
+        RuleDefinition(
+            "decision_quorum_percent",
+            "Quorum",
+            "How many of the active members must vote (abstaining counts), as a percentage.",
+            20,
+            minimum=0,
+            maximum=100,
+            unit="percent",
+        ),
+        RuleDefinition(
+            "supermajority_percent",
+            "Supermajority",
+            "The share of yes and no votes that must be yes where a supermajority is needed.",
+            67,
+            minimum=51,
+            maximum=100,
+            unit="percent",
+        ),
+        *[
+            RuleDefinition(
+                f"method_{kind}",
+                f"How {label} are decided",
+                f"The decision method for {label}.",
+                default,
+                kind="choice",
+                choices=methods,
+            )
+            for kind, label, default, methods in (
+                ("rule_change", "rule changes", "majority", _YES_NO_METHODS),
+                ("fund", "spending from the fund", "majority", _YES_NO_METHODS),
+                ("ask", "asks to public services", "majority", _YES_NO_METHODS),
+                ("general", "other proposals", "majority", _ALL_METHODS),
+            )
+        ],
+        *[
+            RuleDefinition(
+                f"ballot_{kind}",
+                f"Ballot for {label}",
+                f"Whether votes on {label} are secret (who voted is known, never how) or open.",
+                "secret",
+                kind="choice",
+                choices=(("secret", "Secret"), ("open", "Open")),
+            )
+            for kind, label in (
+                ("rule_change", "rule changes"),
+                ("fund", "spending from the fund"),
+                ("ask", "asks to public services"),
+                ("general", "other proposals"),
+            )
+        ],
     ]
 }
 

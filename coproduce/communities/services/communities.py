@@ -301,15 +301,17 @@ def rulebook_change(
     reason: str,
     source: str = "coordinator",
 ) -> RulebookVersion:
-    """Adopt a new rulebook version. Raises ValidationFailed (unknown rule, out-of-range value,
-    no reason, nothing changed)."""
+    """Adopt a new rulebook version. Nestable: inside a caller's transaction (a decision that
+    adopts a rule change, whose proposal and audit row commit with it) it writes in that
+    transaction; on its own it is its own. Raises ValidationFailed (unknown rule, out-of-range
+    value, no reason, nothing changed)."""
     reason = (reason or "").strip()
     cleaned, errors = validate_rules(changes)
     if not reason:
         errors["reason"] = ["Say why the rules are changing."]
     if errors:
         raise ValidationFailed("The rule change is not valid.", fields=errors)
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         # Lock the community row so two changes cannot take the same version number.
         Community.objects.select_for_update().get(pk=community.pk)
         current = community.rulebook_versions.order_by("-number").first()

@@ -1,0 +1,40 @@
+"""Who may do what in governance. Outsiders get NotFound; members without the standing
+(too new to propose, the author co-signing their own draft) get PermissionDenied."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from coproduce.communities import access as community_access
+from coproduce.core.errors import NotFound, PermissionDenied
+
+from .models import Proposal
+
+
+def access_proposal(person, proposal: Proposal) -> None:
+    """Members of the proposal's community (and operators) see it; others get NotFound."""
+    try:
+        community_access.access_community(person, proposal.community)
+    except NotFound:
+        raise NotFound("No such proposal.") from None
+
+
+def access_propose(person, community, rules: dict) -> None:
+    """Members of `rules["proposal_member_days"]` days or more may draft a proposal."""
+    membership = community_access.access_community(person, community)
+    days = rules["proposal_member_days"]
+    if membership.pk is None:  # an operator, not a member
+        raise PermissionDenied("Only members propose.", code="not_a_member")
+    if membership.joined_at > timezone.now() - dt.timedelta(days=days):
+        raise PermissionDenied(
+            f"Members may propose after {days} days of membership.", code="too_new_to_propose"
+        )
+
+
+def access_vote(person, proposal: Proposal) -> None:
+    """Active members of the proposal's community vote; an operator who is not one does not."""
+    membership = community_access.access_community(person, proposal.community)
+    if membership.pk is None:
+        raise PermissionDenied("Only members vote.", code="not_a_member")

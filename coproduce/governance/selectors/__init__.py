@@ -1,0 +1,1 @@
+"""Reads of governance, a module per area (counting: the decision methods)."""

@@ -1,0 +1,1 @@
+"""Writes of governance, a module per area (proposals, ballots, decisions)."""

@@ -1,0 +1,14 @@
+"""Background jobs of governance: the timed job that opens votes whose discussion is over and
+counts those whose voting has closed (see coproduce/ops/periodic.py)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .services import decisions
+
+
+@task()
+def advance_proposals() -> dict[str, int]:
+    """Open and close votes on time. Run periodically."""
+    return decisions.proposals_advance()
