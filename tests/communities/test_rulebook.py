@@ -94,3 +94,41 @@ def test_it_accepts_exactly_the_whole_numbers_within_bounds(rule, value):
     )
     assert (rule.key in cleaned) == ok, (value, cleaned, errors)
     assert (rule.key in errors) == (not ok)
+
+
+# Every rule drives something (issue 12, part 3) -------------------------------------------------
+
+# Families of rules read by a key built in code: f"vetting_{activity}", f"method_{kind}", ...
+RULE_FAMILIES = ("vetting_", "method_", "ballot_")
+# Rules that nothing reads yet, each with the reason a member would accept.
+READ_BY_NOTHING_YET = {
+    "replacement_hourly_rate_pence": "the impact figures (issue 14) will read it; it is an input "
+    "measure and nothing else uses it",
+}
+
+
+def test_every_rule_is_read_by_the_code_it_is_meant_to_drive():
+    """A rule that nothing reads would be a promise the software does not keep: each rule's key
+    must appear in the code outside the rulebook's own definitions (the migrations, the demo and
+    seeding do not count), or be built there from its family's prefix."""
+    from pathlib import Path
+
+    from coproduce.communities.selectors.rules import RULES
+
+    root = Path(__file__).resolve().parents[2] / "coproduce"
+    sources = [
+        path.read_text()
+        for path in root.rglob("*.py")
+        if "migrations" not in path.parts and "ops" not in path.parts and path.name != "rules.py"
+    ]
+    unread = []
+    for key in RULES:
+        if key in READ_BY_NOTHING_YET:
+            continue
+        quoted = (f'"{key}"', f"'{key}'")
+        family = next((p for p in RULE_FAMILIES if key.startswith(p)), None)
+        built = family is not None and any(f'f"{family}{{' in text for text in sources)
+        if not built and not any(q in text for q in quoted for text in sources):
+            unread.append(key)
+    assert unread == []
+    assert set(READ_BY_NOTHING_YET) <= set(RULES)

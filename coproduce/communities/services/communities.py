@@ -293,6 +293,13 @@ def community_found(
     return community, membership
 
 
+def community_lock(community: Community) -> None:
+    """Lock the community's row until the caller's transaction ends: what is numbered within a
+    community (rulebook versions here, governance's proposals) takes its next number under it,
+    so writers at once queue instead of colliding. Call inside a transaction."""
+    Community.objects.select_for_update().only("pk").get(pk=community.pk)
+
+
 def rulebook_change(
     *,
     actor: Actor | None,
@@ -312,8 +319,7 @@ def rulebook_change(
     if errors:
         raise ValidationFailed("The rule change is not valid.", fields=errors)
     with transaction.atomic():
-        # Lock the community row so two changes cannot take the same version number.
-        Community.objects.select_for_update().get(pk=community.pk)
+        community_lock(community)  # two changes cannot take the same version number
         current = community.rulebook_versions.order_by("-number").first()
         old = dict(current.values) if current else default_rules()
         new = {**old, **cleaned}

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors.rules import validate_rules
+from coproduce.communities.services import communities as communities_services
 from coproduce.core import limits
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
@@ -113,54 +114,45 @@ def proposal_draft(
     chosen = _options(errors, method, options)
     if errors:
         raise ValidationFailed("Please correct the proposal.", fields=errors)
-    # The next number P-n: read, then written under the unique constraint; two drafts at once
-    # cannot both take it, and the loser tries the next (no aggregate can be locked on PostgreSQL).
-    for attempt in range(5):
-        try:
-            with transaction.atomic(durable=True):
-                number = (
-                    Proposal.objects.filter(community=community).aggregate(last=Max("number"))[
-                        "last"
-                    ]
-                    or 0
-                ) + 1
-                proposal = Proposal.objects.create(
-                    community=community,
-                    number=number,
-                    author=actor,
-                    kind=kind,
-                    method=method,
-                    secret=rules[f"ballot_{kind}"] == "secret",
-                    quorum_percent=rules["decision_quorum_percent"],
-                    threshold_percent=rules["supermajority_percent"]
-                    if method == Method.SUPERMAJORITY
-                    else None,
-                    cosigners_needed=rules["proposal_cosigners"],
-                    deliberation_days=rules["deliberation_days"],
-                    voting_days=rules["voting_days"],
-                    rulebook_number=communities_selectors.rulebook_current(community).number,
-                    options=chosen,
-                )
-                ProposalVersion.objects.create(
-                    proposal=proposal, number=1, title=title, body=body, rule_changes=changes
-                )
-                audit_record(
-                    actor=actor,
-                    action="proposal.draft",
-                    subject=proposal,
-                    community_id=community.pk,
-                    changes={
-                        "kind": [None, kind],
-                        "title": [None, title],
-                        "rule_changes": [None, changes],
-                    },
-                )
-                if proposal.cosigners_needed == 0:
-                    _to_deliberation(proposal, actor)
-            break
-        except IntegrityError:
-            if attempt == 4:
-                raise Conflict("Too many proposals at once; try again.", code="busy") from None
+    with transaction.atomic(durable=True):
+        # Numbered P-1, P-2, ... under the community's lock: drafts at once queue.
+        communities_services.community_lock(community)
+        number = (
+            Proposal.objects.filter(community=community).aggregate(last=Max("number"))["last"] or 0
+        ) + 1
+        proposal = Proposal.objects.create(
+            community=community,
+            number=number,
+            author=actor,
+            kind=kind,
+            method=method,
+            secret=rules[f"ballot_{kind}"] == "secret",
+            quorum_percent=rules["decision_quorum_percent"],
+            threshold_percent=rules["supermajority_percent"]
+            if method == Method.SUPERMAJORITY
+            else None,
+            cosigners_needed=rules["proposal_cosigners"],
+            deliberation_days=rules["deliberation_days"],
+            voting_days=rules["voting_days"],
+            rulebook_number=communities_selectors.rulebook_current(community).number,
+            options=chosen,
+        )
+        ProposalVersion.objects.create(
+            proposal=proposal, number=1, title=title, body=body, rule_changes=changes
+        )
+        audit_record(
+            actor=actor,
+            action="proposal.draft",
+            subject=proposal,
+            community_id=community.pk,
+            changes={
+                "kind": [None, kind],
+                "title": [None, title],
+                "rule_changes": [None, changes],
+            },
+        )
+        if proposal.cosigners_needed == 0:
+            _to_deliberation(proposal, actor)
     return proposal
 
 
