@@ -287,3 +287,42 @@ def test_a_coordinator_records_only_as_a_coordinator(community, member, coordina
     assert row.actor_id == coordinator.pk and row.person_id == member.pk
     assert "recorded by a coordinator" in row.note
     assert cast.receipt
+
+
+def test_an_adopted_credit_floor_is_what_the_ledger_enforces(
+    community, member, agency_staff, rules
+):
+    """What members decide is what the software does: before the vote the ledger refuses help
+    that would take someone below the old floor; after it, the new floor holds."""
+    from coproduce.exchanges.services import answers as answers_services
+    from coproduce.ledger import errors as ledger_errors
+    from coproduce.ledger.selectors.audit import ledger_audit
+    from tests.exchanges.test_exchanges import balance, record
+
+    def help_for(n):  # the member helps agency_staff for 8 hours; agency_staff confirms
+        exchange = record(community, member, member, agency_staff, minutes=480, key=f"floor-{n}")
+        return answers_services.exchange_confirm(actor=agency_staff, exchange=exchange)
+
+    old_floor = rules[FLOOR]
+    assert old_floor == -600  # -10 hours
+    help_for(1)
+    assert balance(community, agency_staff) == -480
+    with pytest.raises(ledger_errors.LimitExceeded):
+        help_for(2)  # would be -16h
+
+    communities_services.rulebook_change(
+        actor=None, community=community, changes={"proposal_cosigners": 0}, reason="No co-signers"
+    )
+    proposal = draft(community, member, rule_changes={FLOOR: -1500})  # -25 hours
+    start_voting(proposal)
+    for voter in (member, agency_staff, *members(community, 2)):
+        ballots_services.ballot_cast(actor=voter, proposal=proposal, choice="yes")
+    end_voting(proposal)
+    assert proposal.stage == ProposalStage.ADOPTED
+
+    help_for(3)
+    help_for(4)
+    assert balance(community, agency_staff) == -1440  # -24h, below the old floor
+    with pytest.raises(ledger_errors.LimitExceeded):
+        help_for(5)  # would be -32h, below the new one
+    assert ledger_audit([community.pk]).clean
