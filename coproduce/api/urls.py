@@ -43,6 +43,7 @@ from .routes import (
     messaging,
     notifications,
     partners,
+    proposals,
     references,
     referrals,
     register,
@@ -269,6 +270,7 @@ api.add_router("/communities", assessments.router)
 api.add_router("/communities", sessions.router)
 api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
+api.add_router("/communities", proposals.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)

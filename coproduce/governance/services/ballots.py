@@ -19,6 +19,7 @@ from coproduce.core import limits
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from coproduce.core.idempotency import once
 
 from ..access import access_vote
 from ..models import Ballot, Method, Participation, Proposal, ProposalStage
@@ -29,8 +30,8 @@ RECEIPT_BYTES = 10
 
 @dataclass(frozen=True)
 class Cast:
-    ballot: Ballot
-    receipt: str  # the code to keep: shown once, stored only hashed
+    ballot: Ballot | None  # None when a retry replays a secret vote (nothing links it back)
+    receipt: str  # the code to keep: shown once, stored only hashed ("" on a secret replay)
     changed: bool
 
 
@@ -82,9 +83,12 @@ def ballot_cast(
     reason: str = "",
     receipt: str = "",
     on_behalf_of=None,
+    idempotency_key: str | None = None,
 ) -> Cast:
     """Cast a vote, or change it until close (a secret one with its `receipt`). With
-    `on_behalf_of`, a coordinator records an offline member's vote at their request. Raises
+    `on_behalf_of`, a coordinator records an offline member's vote at their request. With a
+    client's key, a retry answers as the first attempt did (for a secret ballot without the
+    receipt, which is shown once). Raises
     NotFound, PermissionDenied (`not_a_member`, `coordinators_only`), Conflict
     (`voting_not_open`, `receipt_needed`), ValidationFailed (the ballot, `receipt`)."""
     voter = on_behalf_of or actor
@@ -97,7 +101,9 @@ def ballot_cast(
     access_vote(voter, proposal)
     choice, reason = check_choice(proposal, choice, reason)
     now = timezone.now()
-    with transaction.atomic(durable=True):
+
+    def run() -> tuple[Cast, dict[str, Any]]:
+        """In the transaction `once` opens: the vote, its participation and its audit row."""
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if not (
             locked.stage == ProposalStage.VOTING
@@ -158,7 +164,33 @@ def ballot_cast(
             changes={} if locked.secret else {"choice": [None, choice]},
             note="recorded by a coordinator at the member's request" if recorded_by else "",
         )
-    return Cast(ballot=ballot, receipt=code.strip().upper(), changed=changed)
+        cast = Cast(ballot=ballot, receipt=code.strip().upper(), changed=changed)
+        # What a retry with the same key answers: for a secret ballot, never the receipt (it is
+        # shown once) nor anything of the choice.
+        stored = {
+            # Not even which ballot, for a secret one: the key names the person.
+            "ballot": None if locked.secret else str(ballot.pk),
+            "changed": changed,
+            "receipt": None if locked.secret else cast.receipt,
+        }
+        return cast, stored
+
+    def load(stored: dict[str, Any]) -> Cast:
+        ballot = Ballot.objects.get(pk=stored["ballot"]) if stored["ballot"] else None
+        return Cast(ballot=ballot, receipt=stored["receipt"] or "", changed=stored["changed"])
+
+    # The fingerprint a retry is compared with: for a secret ballot only the proposal and whose
+    # vote (a hash of a choice among a few would give the vote away).
+    fingerprint: dict[str, Any] = {"proposal": proposal.pk, "voter": voter.pk}
+    if not proposal.secret:
+        fingerprint.update(choice=choice, reason=reason)
+    return once(
+        scope="governance.ballot",
+        key=idempotency_key,
+        request=fingerprint,
+        run=run,
+        load=load,
+    )
 
 
 def objection_withdraw(*, actor: Actor, proposal: Proposal, receipt: str = "") -> Ballot:
