@@ -374,6 +374,7 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("coproduction", "notifications"): "sessions, referrals and redemptions notify",
     ("governance", "core"): "audit, errors, limits",
     ("governance", "communities"): "members and roles; the rulebook it copies and changes",
+    ("governance", "notifications"): "a proposal's discussion, vote and decision are told",
     **{("ops", app): "the commands, demo and seeding drive every app" for app in ("core", *DOMAIN)},
     **{
         (face, app): "a face calls every app"

@@ -326,3 +326,28 @@ def test_an_adopted_credit_floor_is_what_the_ledger_enforces(
     with pytest.raises(ledger_errors.LimitExceeded):
         help_for(5)  # would be -32h, below the new one
     assert ledger_audit([community.pk]).clean
+
+
+def test_the_people_taking_part_are_told_as_a_proposal_moves(
+    community, member, agency_staff, rules, django_capture_on_commit_callbacks
+):
+    from coproduce.notifications.models import Notification
+
+    signers = members(community, 2, "Signer")
+    proposal = draft(community, member)
+    proposals_services.proposal_cosign(actor=signers[0], proposal=proposal)
+    proposals_services.proposal_cosign(actor=signers[1], proposal=proposal)
+    told = Notification.objects.filter(kind="proposal_discussion")
+    assert {n.person_id for n in told} == {member.pk, signers[0].pk, signers[1].pk}
+    assert all(n.title.startswith("P-1 goes forward for discussion") for n in told)
+    proposals_services.proposal_comment(actor=agency_staff, proposal=proposal, body="Yes!")
+    start_voting(proposal)
+    opened = Notification.objects.filter(kind="proposal_voting")
+    assert {n.person_id for n in opened} == {member.pk, agency_staff.pk, *[s.pk for s in signers]}
+    voter = members(community, 1)[0]
+    ballots_services.ballot_cast(actor=voter, proposal=proposal, choice="yes")
+    end_voting(proposal)
+    decided = Notification.objects.filter(kind="proposal_decided")
+    assert voter.pk in {n.person_id for n in decided}
+    assert len(decided) == 5 and all("was " in n.title for n in decided)
+    assert all(n.community_id == community.pk for n in Notification.objects.all())

@@ -198,3 +198,15 @@ def active_members_count(community) -> int:
     """How many people are active members of the community (suspended and archived left out):
     the electorate of its votes."""
     return Membership.objects.filter(community=community, status=MembershipStatus.ACTIVE).count()
+
+
+def active_people(community, person_ids) -> list[Person]:
+    """The people among `person_ids` who are active members of the community, by id: one
+    query."""
+    return list(
+        Person.objects.filter(
+            pk__in=set(person_ids),
+            memberships__community=community,
+            memberships__status=MembershipStatus.ACTIVE,
+        ).order_by("id")
+    )

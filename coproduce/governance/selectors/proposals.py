@@ -148,3 +148,16 @@ def result_of(proposal: Proposal) -> dict:
     if proposal.result is None:
         raise Conflict("This proposal has not been decided yet.", code="not_decided")
     return proposal.result
+
+
+def people_taking_part(proposal: Proposal, *, voters: bool = False) -> list:
+    """Whom news of a proposal is for: its author, its co-signers and everyone who commented
+    (and, with `voters`, everyone who voted), each once, active members only. Four queries."""
+    ids = {proposal.author_id}
+    ids |= set(CoSignature.objects.filter(proposal=proposal).values_list("person_id", flat=True))
+    ids |= set(Comment.objects.filter(proposal=proposal).values_list("author_id", flat=True))
+    if voters:
+        ids |= set(
+            Participation.objects.filter(proposal=proposal).values_list("person_id", flat=True)
+        )
+    return memberships_selectors.active_people(proposal.community, ids)

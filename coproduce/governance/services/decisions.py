@@ -19,6 +19,7 @@ from coproduce.core.audit import audit_record
 from ..models import Ballot, Method, Proposal, ProposalKind, ProposalStage
 from ..selectors import counting
 from ..selectors import proposals as proposals_selectors
+from . import notices
 
 
 def _count(proposal: Proposal, electorate: int) -> counting.Result:
@@ -90,6 +91,7 @@ def proposal_close(*, proposal: Proposal, now: dt.datetime | None = None) -> Pro
             changes={"stage": [ProposalStage.VOTING, locked.stage]},
             note=" ".join(result.lines),
         )
+        notices.decided(locked, version.title)
     return locked
 
 
@@ -114,6 +116,7 @@ def proposals_advance(*, now: dt.datetime | None = None) -> dict[str, int]:
                 community_id=locked.community_id,
                 changes={"stage": [ProposalStage.DELIBERATION, ProposalStage.VOTING]},
             )
+            notices.voting_opened(locked, proposals_selectors.current_version(locked).title)
             opened += 1
     closed = 0
     for proposal in Proposal.objects.filter(

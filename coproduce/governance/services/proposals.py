@@ -32,6 +32,7 @@ from ..models import (
     ProposalVersion,
 )
 from ..selectors import proposals as proposals_selectors
+from . import notices
 
 OPTION_METHODS = (Method.APPROVAL, Method.RANKED)
 
@@ -178,6 +179,7 @@ def _to_deliberation(proposal: Proposal, actor: Actor | None) -> None:
             "voting_closes_at": [None, proposal.voting_closes_at.isoformat()],
         },
     )
+    notices.discussion_started(proposal, proposals_selectors.current_version(proposal).title)
 
 
 def proposal_cosign(*, actor: Actor, proposal: Proposal) -> Proposal:
