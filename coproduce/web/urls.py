@@ -7,6 +7,7 @@ from .views import (
     community,
     coordination,
     exchanges,
+    governance,
     home,
     ledger,
     listings,
@@ -197,6 +198,27 @@ urlpatterns = [
     path("c/<slug:slug>/members/<int:number>/card/", members.member_card, name="member_card"),
     path("c/<slug:slug>/exchanges/", exchanges.exchange_list, name="exchange_list"),
     path("c/<slug:slug>/exchanges/record/", exchanges.record, name="exchange_record"),
+    path("c/<slug:slug>/proposals/", governance.proposal_list, name="proposals"),
+    path("c/<slug:slug>/proposals/new/", governance.proposal_new, name="proposal_new"),
+    path("c/<slug:slug>/proposals/<int:number>/", governance.proposal, name="proposal"),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/cosign/",
+        governance.proposal_cosign,
+        name="proposal_cosign",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/comments/",
+        governance.proposal_comment,
+        name="proposal_comment",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/comments/<int:comment_id>/accept/",
+        governance.amendment_accept,
+        name="amendment_accept",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/vote/", governance.proposal_vote, name="proposal_vote"
+    ),
     path("c/<slug:slug>/exchanges/to-confirm/", exchanges.to_confirm, name="exchanges_to_confirm"),
     path(
         "c/<slug:slug>/exchanges/<int:exchange_id>/",

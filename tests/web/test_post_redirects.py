@@ -522,6 +522,72 @@ def _community_create(w):
     )
 
 
+# Proposals (issue 12) ----------------------------------------------------------------------------
+
+
+def _proposal(w, *, cosigners=1):
+    """A general proposal by the member, in deliberation unless co-signers are still needed."""
+    from coproduce.governance.services import proposals as proposals_services
+
+    _may_propose(w, cosigners=cosigners)
+    return proposals_services.proposal_draft(
+        actor=w.member, community=w.community, kind="general", title="A bench", body="By the river."
+    )
+
+
+def _may_propose(w, *, cosigners=1):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coproduce.communities.models import Membership
+    from coproduce.communities.services import communities as communities_services
+
+    communities_services.rulebook_change(
+        actor=None,
+        community=w.community,
+        changes={"proposal_member_days": 0, "proposal_cosigners": cosigners},
+        reason="Proposals for the tests",
+    )
+    Membership.objects.filter(community=w.community).update(
+        joined_at=timezone.now() - dt.timedelta(days=1)
+    )
+
+
+def _proposal_new(w):
+    _may_propose(w)
+    data = {"kind": "general", "title": "A bench by the river", "body": "Somewhere to sit."}
+    return w.member, w.url("proposal_new"), data
+
+
+def _proposal_cosign(w):
+    proposal = _proposal(w)
+    return w.staff, w.url("proposal_cosign", proposal.number), {}
+
+
+def _proposal_comment(w):
+    proposal = _proposal(w, cosigners=0)
+    return w.staff, w.url("proposal_comment", proposal.number), {"body": "A good idea."}
+
+
+def _amendment_accept(w):
+    from coproduce.governance.services import proposals as proposals_services
+
+    proposal = _proposal(w, cosigners=0)
+    comment = proposals_services.proposal_comment(
+        actor=w.staff, proposal=proposal, body="Shorter.", amendment={"title": "A bench"}
+    )
+    return w.member, w.url("amendment_accept", proposal.number, comment.pk), {}
+
+
+def _proposal_vote(w):
+    from tests.governance.test_proposals import start_voting
+
+    proposal = _proposal(w, cosigners=0)
+    start_voting(proposal)
+    return w.staff, w.url("proposal_vote", proposal.number), {"choice": "yes"}
+
+
 CASES: dict[str, Case] = {
     # Anyone
     "apply": lambda w: (
@@ -578,6 +644,11 @@ CASES: dict[str, Case] = {
     ),
     # Members
     "rulebook": _rules,
+    "proposal_new": _proposal_new,
+    "proposal_cosign": _proposal_cosign,
+    "proposal_comment": _proposal_comment,
+    "amendment_accept": _amendment_accept,
+    "proposal_vote": _proposal_vote,
     "exchange_record": _exchange_record,
     "exchange_confirm": lambda w: (
         w.member,

@@ -1,0 +1,202 @@
+"""Proposals: the community's list, drafting one, and a proposal's page (its versions side by
+side, co-signing, the discussion and amendments, voting by its method, and the count)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coproduce.communities import access
+from coproduce.core.errors import ApplicationError
+from coproduce.governance.models import ProposalStage
+from coproduce.governance.selectors import proposals as proposals_selectors
+from coproduce.governance.services import ballots as ballots_services
+from coproduce.governance.services import proposals as proposals_services
+
+from ..decorators import community_view
+from ..forms.common import show_refusal
+from ..forms.governance import AmendmentForm, BallotForm, CommentForm, ProposalForm
+from ..middleware import SignedInRequest
+
+STAGES_SHOWN = [
+    ProposalStage.VOTING,
+    ProposalStage.DELIBERATION,
+    ProposalStage.DRAFT,
+    ProposalStage.ADOPTED,
+    ProposalStage.REJECTED,
+    ProposalStage.WITHDRAWN,
+]
+
+
+@login_required
+@community_view
+@require_GET
+def proposal_list(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    rows = proposals_selectors.proposals_of(community, request.user)
+    groups = [
+        (stage, [row for row in rows if row.proposal.stage == stage.value])
+        for stage in STAGES_SHOWN
+    ]
+    return render(
+        request,
+        "web/governance/list.html",
+        {"community": community, "groups": [(s, r) for s, r in groups if r]},
+    )
+
+
+@login_required
+@community_view
+@require_http_methods(["GET", "POST"])
+def proposal_new(request: SignedInRequest, community) -> HttpResponse:
+    access.access_community(request.user, community)
+    status = 200
+    if request.method == "POST":
+        form = ProposalForm(request.POST)
+        if form.is_valid():
+            try:
+                proposal = proposals_services.proposal_draft(
+                    actor=request.user,
+                    community=community,
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    rule_changes=form.rule_changes(),
+                    options=form.option_list(),
+                )
+            except ApplicationError as exc:
+                show_refusal(form, exc)
+            else:
+                messages.success(request, _("%(code)s is drafted.") % {"code": proposal.code})
+                return redirect("web:proposal", community.slug, proposal.number)
+        status = 400
+    else:
+        form = ProposalForm()
+    return render(
+        request,
+        "web/governance/new.html",
+        {"community": community, "form": form},
+        status=status,
+    )
+
+
+def _page(request, community, number: int, *, status=200, **forms) -> HttpResponse:
+    view = proposals_selectors.proposal_detail(community, request.user, number)
+    proposal = view.proposal
+    comments = proposals_selectors.comments_of(proposal)
+    context = {
+        "community": community,
+        "view": view,
+        "proposal": proposal,
+        "comments": comments,
+        "is_author": proposal.author_id == request.user.pk,
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "amendment_form": forms.get("amendment_form") or AmendmentForm(),
+        "ballot_form": forms.get("ballot_form") or BallotForm(proposal=proposal),
+    }
+    return render(request, "web/governance/proposal.html", context, status=status)
+
+
+@login_required
+@community_view
+@require_GET
+def proposal(request: SignedInRequest, community, number: int) -> HttpResponse:
+    return _page(request, community, number)
+
+
+@login_required
+@community_view
+@require_POST
+def proposal_cosign(request: SignedInRequest, community, number: int) -> HttpResponse:
+    found = proposals_selectors.proposal_get(community, request.user, number)
+    try:
+        proposals_services.proposal_cosign(actor=request.user, proposal=found)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You co-signed %(code)s.") % {"code": found.code})
+    return redirect("web:proposal", community.slug, number)
+
+
+@login_required
+@community_view
+@require_POST
+def proposal_comment(request: SignedInRequest, community, number: int) -> HttpResponse:
+    found = proposals_selectors.proposal_get(community, request.user, number)
+    amending = request.POST.get("amendment") == "1"
+    form = AmendmentForm(request.POST) if amending else CommentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        amendment = None
+        if amending:
+            amendment = {"title": data["title"], "body": data["text"]}
+            if data["new_value"]:
+                current = proposals_selectors.current_version(found)
+                rules = list(current.rule_changes) or []
+                amendment["rule_changes"] = {rules[0]: data["new_value"]} if rules else None
+        try:
+            proposals_services.proposal_comment(
+                actor=request.user, proposal=found, body=data["body"], amendment=amendment
+            )
+        except ApplicationError as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your amendment is suggested.") if amending else _("Your comment is added."),
+            )
+            return redirect("web:proposal", community.slug, number)
+    key = "amendment_form" if amending else "comment_form"
+    return _page(request, community, number, status=400, **{key: form})
+
+
+@login_required
+@community_view
+@require_POST
+def amendment_accept(
+    request: SignedInRequest, community, number: int, comment_id: int
+) -> HttpResponse:
+    found = proposals_selectors.proposal_get(community, request.user, number)
+    comment = proposals_selectors.comment_get(found, comment_id)
+    try:
+        version = proposals_services.amendment_accept(actor=request.user, comment=comment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The amendment is version %(n)d.") % {"n": version.number})
+    return redirect("web:proposal", community.slug, number)
+
+
+@login_required
+@community_view
+@require_POST
+def proposal_vote(request: SignedInRequest, community, number: int) -> HttpResponse:
+    found = proposals_selectors.proposal_get(community, request.user, number)
+    form = BallotForm(request.POST, proposal=found)
+    if form.is_valid():
+        try:
+            cast = ballots_services.ballot_cast(
+                actor=request.user,
+                proposal=found,
+                choice=form.ballot_choice(),
+                reason=form.cleaned_data.get("reason", ""),
+                receipt=form.cleaned_data.get("receipt", ""),
+            )
+        except ApplicationError as exc:
+            show_refusal(form, exc)
+        else:
+            said = _("Your vote is changed.") if cast.changed else _("Your vote is counted.")
+            if found.secret:
+                # Shown once, in the message after the redirect (a signed cookie: the receipt
+                # stays with the voter, never beside them on the server).
+                said += " " + _(
+                    "Your receipt code is %(code)s. Keep it: you need it to change your vote, "
+                    "and it finds your ballot in the count."
+                ) % {"code": cast.receipt}
+            messages.success(request, said)
+            return redirect("web:proposal", community.slug, number)
+    return _page(request, community, number, status=400, ballot_form=form)
