@@ -44,9 +44,9 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
         with connection.cursor() as cursor:
             cursor.execute(sql, [person.pk, MembershipStatus.ACTIVE.value])
             rows = cursor.fetchall()
-        split = len(memberships)
+        split, at = len(memberships), memberships.attnames.index("community_id")
         for row in rows:
-            community_id = row[memberships.attnames.index("community_id")]
+            community_id = row[at]
             entry = cache.get(community_id)
             if entry is None:
                 membership = memberships.instance(row[:split])

@@ -33,8 +33,9 @@ def access_propose(person, community, rules: dict) -> None:
         )
 
 
-def access_vote(person, proposal: Proposal) -> None:
-    """Active members of the proposal's community vote; an operator who is not one does not."""
+def access_take_part(person, proposal: Proposal) -> None:
+    """Active members of the proposal's community co-sign and vote; an operator who is not one
+    does not."""
     membership = community_access.access_community(person, proposal.community)
     if membership.pk is None:
-        raise PermissionDenied("Only members vote.", code="not_a_member")
+        raise PermissionDenied("Only members take part.", code="not_a_member")

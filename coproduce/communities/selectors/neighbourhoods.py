@@ -12,8 +12,9 @@ from coproduce.core.errors import NotFound
 from ..models import Community, Neighbourhood
 
 
-def neighbourhoods_of(community: Community) -> list[Neighbourhood]:
-    """The community's named neighbourhoods with their rough centres, by name."""
+def neighbourhoods_of(community: Community | int) -> list[Neighbourhood]:
+    """The community's (or the community id's) named neighbourhoods with their rough centres,
+    by name."""
     return list(Neighbourhood.objects.filter(community=community).order_by("name", "id"))
 
 
@@ -26,7 +27,7 @@ def neighbourhoods_kept(community: Community) -> tuple[Neighbourhood, ...]:
 
 @functools.lru_cache(maxsize=512)
 def _neighbourhoods_kept(community_id: int, stamp: str) -> tuple[Neighbourhood, ...]:
-    return tuple(Neighbourhood.objects.filter(community_id=community_id).order_by("name", "id"))
+    return tuple(neighbourhoods_of(community_id))
 
 
 def neighbourhood_get(community: Community, neighbourhood_id: int) -> Neighbourhood:

@@ -30,7 +30,8 @@ from .matching import listing_words, words_of
 
 
 def categories_for(community) -> list[Category]:
-    """The default taxonomy and the community's own categories, by group and name."""
+    """The default taxonomy and the community's own categories, by group and name (`community`:
+    the community or its id)."""
     return list(
         Category.objects.filter(Q(community=None) | Q(community=community)).order_by(
             "group", "name", "id"
@@ -48,11 +49,7 @@ def categories_kept(community) -> tuple[Category, ...]:
 
 @functools.lru_cache(maxsize=512)
 def _categories_kept(community_id: int, stamp: str) -> tuple[Category, ...]:
-    return tuple(
-        Category.objects.filter(Q(community=None) | Q(community_id=community_id)).order_by(
-            "group", "name", "id"
-        )
-    )
+    return tuple(categories_for(community_id))
 
 
 def listing_get(community, viewer, listing_id: int) -> Listing:

@@ -21,7 +21,7 @@ from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from coproduce.core.idempotency import once
 
-from ..access import access_vote
+from ..access import access_take_part
 from ..models import Ballot, Method, Participation, Proposal, ProposalStage
 from ..selectors import counting
 
@@ -98,7 +98,7 @@ def ballot_cast(
             raise PermissionDenied(
                 "Only a coordinator records another member's vote.", code="coordinators_only"
             )
-    access_vote(voter, proposal)
+    access_take_part(voter, proposal)
     choice, reason = check_choice(proposal, choice, reason)
     now = timezone.now()
 
@@ -196,7 +196,7 @@ def ballot_cast(
 def objection_withdraw(*, actor: Actor, proposal: Proposal, receipt: str = "") -> Ballot:
     """A member withdraws their objection (consent) before close: by their open ballot, or by
     the receipt of a secret one. Raises NotFound, Conflict (`voting_not_open`), ValidationFailed."""
-    access_vote(actor, proposal)
+    access_take_part(actor, proposal)
     with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.stage != ProposalStage.VOTING or locked.method != Method.CONSENT:

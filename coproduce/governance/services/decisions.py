@@ -67,19 +67,19 @@ def proposal_close(*, proposal: Proposal, now: dt.datetime | None = None) -> Pro
         locked.stage = ProposalStage.ADOPTED if result.adopted else ProposalStage.REJECTED
         locked.decided_at = now
         version = proposals_selectors.current_version(locked)
-        in_force = communities_selectors.rules_for(locked.community)
-        already = all(in_force.get(k) == v for k, v in version.rule_changes.items())
-        if result.adopted and locked.kind == ProposalKind.RULE_CHANGE and already:
-            # Changed to these values by another route meanwhile: adopted, nothing to write.
-            locked.result["lines"].append("The rules were already so: no new version.")
-        elif result.adopted and locked.kind == ProposalKind.RULE_CHANGE:
-            locked.rulebook_version = communities_services.rulebook_change(
-                actor=None,
-                community=locked.community,
-                changes=version.rule_changes,
-                reason=f"Decided by members: {locked.code}, {version.title}",
-                source="decision",
-            )
+        if result.adopted and locked.kind == ProposalKind.RULE_CHANGE:
+            in_force = communities_selectors.rules_for(locked.community)
+            if all(in_force.get(k) == v for k, v in version.rule_changes.items()):
+                # Changed to these values by another route meanwhile: nothing to write.
+                locked.result["lines"].append("The rules were already so: no new version.")
+            else:
+                locked.rulebook_version = communities_services.rulebook_change(
+                    actor=None,
+                    community=locked.community,
+                    changes=version.rule_changes,
+                    reason=f"Decided by members: {locked.code}, {version.title}",
+                    source="decision",
+                )
         locked.save(
             update_fields=["electorate", "result", "stage", "decided_at", "rulebook_version"]
         )

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors.rules import validate_rules
 from coproduce.communities.services import communities as communities_services
@@ -21,7 +20,7 @@ from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from ..access import access_proposal, access_propose
+from ..access import access_proposal, access_propose, access_take_part
 from ..models import (
     Comment,
     CoSignature,
@@ -49,7 +48,9 @@ def _text(errors: dict, name: str, value: Any, maximum: int) -> str:
     return text
 
 
-def _rule_changes(errors: dict, community, kind: str, raw: Any) -> dict[str, Any]:
+def _rule_changes(
+    errors: dict, community, kind: str, raw: Any, in_force: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A rule change's new values, checked as the rulebook checks them, and different from the
     rules in force; nothing for other kinds."""
     if kind != ProposalKind.RULE_CHANGE:
@@ -62,7 +63,8 @@ def _rule_changes(errors: dict, community, kind: str, raw: Any) -> dict[str, Any
     cleaned, rule_errors = validate_rules(raw)
     for key, messages in rule_errors.items():
         errors.setdefault("rule_changes", []).extend(f"{key}: {m}" for m in messages)
-    in_force = communities_selectors.rules_for(community)
+    if in_force is None:
+        in_force = communities_selectors.rules_for(community)
     if cleaned and all(in_force.get(key) == value for key, value in cleaned.items()):
         errors.setdefault("rule_changes", []).append(
             "Nothing would change: these are the rules already in force."
@@ -111,7 +113,7 @@ def proposal_draft(
     method = rules[f"method_{kind}"]
     title = _text(errors, "title", title, limits.PROPOSAL_TITLE)
     body = _text(errors, "body", body, limits.PROPOSAL_TEXT)
-    changes = _rule_changes(errors, community, kind, rule_changes)
+    changes = _rule_changes(errors, community, kind, rule_changes, rules)
     chosen = _options(errors, method, options)
     if errors:
         raise ValidationFailed("Please correct the proposal.", fields=errors)
@@ -186,10 +188,7 @@ def proposal_cosign(*, actor: Actor, proposal: Proposal) -> Proposal:
     """Another member co-signs a draft; the last co-signer needed moves it into deliberation,
     with voting dates set by its rules. Raises NotFound, PermissionDenied (`own_proposal`),
     Conflict (`already_cosigned`, `not_a_draft`)."""
-    access_proposal(actor, proposal)
-    membership = community_access.access_community(actor, proposal.community)
-    if membership.pk is None:
-        raise PermissionDenied("Only members co-sign.", code="not_a_member")
+    access_take_part(actor, proposal)
     if proposal.author_id == actor.pk:
         raise PermissionDenied("You cannot co-sign your own proposal.", code="own_proposal")
     with transaction.atomic(durable=True):

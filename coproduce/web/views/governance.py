@@ -134,10 +134,9 @@ def proposal_comment(request: SignedInRequest, community, number: int) -> HttpRe
         amendment = None
         if amending:
             amendment = {"title": data["title"], "body": data["text"]}
-            if data["new_value"]:
-                current = proposals_selectors.current_version(found)
-                rules = list(current.rule_changes) or []
-                amendment["rule_changes"] = {rules[0]: data["new_value"]} if rules else None
+            rules = list(proposals_selectors.current_version(found).rule_changes)
+            if data["new_value"] and rules:  # the page's one rule (several: the API)
+                amendment["rule_changes"] = {rules[0]: data["new_value"]}
         try:
             proposals_services.proposal_comment(
                 actor=request.user, proposal=found, body=data["body"], amendment=amendment
