@@ -25,7 +25,7 @@ from .models import (
 )
 from .selectors.communities import community_get, rules_for
 from .selectors.memberships import active_membership, coordinator_to_ask
-from .selectors.rules import ACTIVITY_TYPES, VETTING_LEVELS
+from .selectors.rules import ACTIVITY_TYPES, CHANGING_RULES, RULES, VETTING_LEVELS
 from .selectors.vetting import checks_missing
 
 
@@ -355,6 +355,14 @@ def access_activity(person: Person, community: Community, activity: str, *, view
     reason = activity_refusal(person, community, activity, viewer=viewer)
     if reason:
         raise PermissionDenied(reason, code="vetting_required")
+
+
+def coordinator_may_change(rules: dict, key: str) -> bool:
+    """Whether, under the rules in force, a coordinator or steward may change this rule alone:
+    the rule `change_<area>` of its area says so, and never for the rules about changing rules
+    (issue 12, part 3)."""
+    area = RULES[key].area
+    return area != CHANGING_RULES and rules.get(f"change_{area}") == "coordinator"
 
 
 def can_manage_rules(person, community: Community) -> bool:

@@ -33,6 +33,9 @@ def test_it_shows_the_rules_in_force_with_their_meaning(client, community):
     assert body["values"]["credit_floor_minutes"] == -600
     definitions = {d["key"]: d for d in body["definitions"]}
     assert definitions["credit_floor_minutes"]["unit"] == "minutes"
+    assert definitions["credit_floor_minutes"]["area"] == "hours"
+    assert definitions["credit_floor_minutes"]["coordinator_may_change"] is True
+    assert definitions["change_hours"]["coordinator_may_change"] is False
     assert definitions["group_exchange_payer"]["choices"][0] == {
         "value": "split",
         "label": "Split among the people helped",
@@ -150,3 +153,13 @@ def test_it_shows_the_history_to_members_newest_first(client, community, coordin
 def test_it_hides_the_history_from_outsiders(client, community, request, who, status):
     assert_error(client.get(VERSIONS, headers=bearer(request.getfixturevalue(who))), status)
     assert_error(client.get(VERSIONS), 401)
+
+
+def test_a_rule_only_a_decision_changes_is_refused_naming_it(client, community, coordinator):
+    """Rules about changing rules (issue 12, part 3): 400 in the one format, naming the rule; no
+    version written."""
+    before = RulebookVersion.objects.filter(community=community).count()
+    response = change(client, bearer(coordinator), {"change_hours": "decision"})
+    error = assert_error(response, 422, "validation_failed")
+    assert "change_hours" in error["fields"]
+    assert RulebookVersion.objects.filter(community=community).count() == before

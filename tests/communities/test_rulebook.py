@@ -99,7 +99,7 @@ def test_it_accepts_exactly_the_whole_numbers_within_bounds(rule, value):
 # Every rule drives something (issue 12, part 3) -------------------------------------------------
 
 # Families of rules read by a key built in code: f"vetting_{activity}", f"method_{kind}", ...
-RULE_FAMILIES = ("vetting_", "method_", "ballot_")
+RULE_FAMILIES = ("vetting_", "method_", "ballot_", "change_")
 # Rules that nothing reads yet, each with the reason a member would accept.
 READ_BY_NOTHING_YET = {
     "replacement_hourly_rate_pence": "the impact figures (issue 14) will read it; it is an input "

@@ -96,6 +96,34 @@ def test_a_rule_change_from_draft_to_the_rulebook(
     latest = RulebookVersion.objects.filter(community=community).order_by("-number").first()
     assert latest.source == "decision" and latest.values[FLOOR] == -1500
     assert f"version {latest.number} was written from this decision" in page
+    rulebook = client.get(url(community, "rulebook"))
+    assert "From decision P-1" in text(rulebook)
+    assert f'href="{url(community, "proposal", 1)}"' in rulebook.content.decode()
+
+
+def test_the_rulebook_page_offers_a_coordinator_only_the_rules_they_may_change_alone(
+    client, community, coordinator
+):
+    communities_services.rulebook_change(
+        actor=None,
+        community=community,
+        changes={"change_hours": "decision"},
+        reason="Agreed at the annual meeting",
+        source="decision",
+    )
+    client.force_login(coordinator)
+    page = client.get(url(community, "rulebook"))
+    html = page.content.decode()
+    assert "Rules changed only by a decision" in text(page)
+    assert f'name="{FLOOR}"' not in html and 'name="references_required"' in html
+    assert 'name="change_hours"' not in html
+    assert f"{url(community, 'proposal_new')}?kind=rule_change" in html
+    # A forged field for a rule a decision changes is not taken.
+    before = RulebookVersion.objects.filter(community=community).count()
+    client.post(url(community, "rulebook"), {FLOOR: "-1800", "reason": "Alone"})
+    assert RulebookVersion.objects.filter(community=community).count() == before
+    new = client.get(url(community, "proposal_new") + "?kind=rule_change").content.decode()
+    assert re.search(r'value="rule_change"[^>]*checked', new)
 
 
 def test_bad_input_is_a_form_error_and_changes_nothing(

@@ -103,6 +103,14 @@ class RuleDefinitionOut(Schema):
     maximum: int | None
     choices: list[RuleChoiceOut]
     unit: str
+    area: str = Field(
+        description="`hours`, `membership`, `governance`, or `changing` (the rules about "
+        "changing rules)."
+    )
+    coordinator_may_change: bool = Field(
+        description="Whether a coordinator or steward may change it alone under the rules in "
+        "force (`change_<area>`); otherwise only an adopted proposal does."
+    )
 
 
 class RulesOut(Schema):
@@ -276,12 +284,13 @@ def rules_current(request, slug: Slug):
     """The current rulebook version, its values and what each rule means."""
     community = paths.community_visible(request, slug)
     version = communities_selectors.rulebook_current(community)
+    values = {**{key: rule.default for key, rule in RULES.items()}, **version.values}
     return {
         "version": version.number,
         "adopted_at": version.created_at,
         "reason": version.reason,
         "source": version.source,
-        "values": {**{key: rule.default for key, rule in RULES.items()}, **version.values},
+        "values": values,
         "definitions": [
             {
                 "key": rule.key,
@@ -293,6 +302,8 @@ def rules_current(request, slug: Slug):
                 "maximum": rule.maximum,
                 "unit": rule.unit,
                 "choices": [{"value": value, "label": label} for value, label in rule.choices],
+                "area": rule.area,
+                "coordinator_may_change": access.coordinator_may_change(values, rule.key),
             }
             for rule in RULES.values()
         ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -20,6 +20,7 @@ class RuleDefinition:
     maximum: int | None = None
     choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     unit: str = ""
+    area: str = ""  # one of AREAS: who may change the rule is the rule `change_<area>`
 
 
 VETTING_LEVELS = {0: "Not yet checked", 1: "ID checked", 2: "Enhanced check"}
@@ -267,6 +268,98 @@ RULES: dict[str, RuleDefinition] = {
         ],
     ]
 }
+
+
+# Rules about changing rules (issue 12). Every rule is in one area; the rule `change_<area>` says
+# whether a coordinator may change that area's rules alone or only a decision of the members may.
+# The rules that say how rules change (the `change_` rules, and the method, ballot, quorum and
+# threshold of rule-change decisions) are never changed by a coordinator alone, and a proposal
+# that changes one is decided by a supermajority, whatever the method for rule changes says.
+AREAS: dict[str, str] = {
+    "hours": "Hours and the ledger",
+    "membership": "Joining, checks and brokering",
+    "governance": "Proposals and how they are decided",
+}
+CHANGING_RULES = "changing"  # the area of the rules about changing rules
+_AREA_OF: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "credit_floor_minutes",
+            "credit_ceiling_minutes",
+            "auto_confirm_days",
+            "max_minutes_per_exchange",
+            "replacement_hourly_rate_pence",
+            "group_exchange_payer",
+            "credits_per_hour_percent",
+            "session_credits_from",
+            "partner_credits_go",
+        ),
+        "hours",
+    ),
+    **dict.fromkeys(
+        (
+            "references_required",
+            "vetting_group_activity",
+            "vetting_one_to_one",
+            "vetting_home_visit",
+            "broker_unanswered_days",
+        ),
+        "membership",
+    ),
+    **dict.fromkeys(
+        (
+            "proposal_member_days",
+            "proposal_cosigners",
+            "deliberation_days",
+            "voting_days",
+            *(
+                f"{prefix}_{kind}"
+                for prefix in ("method", "ballot")
+                for kind in ("fund", "ask", "general")
+            ),
+        ),
+        "governance",
+    ),
+    **dict.fromkeys(
+        (
+            *(f"change_{area}" for area in AREAS),
+            "method_rule_change",
+            "ballot_rule_change",
+            "decision_quorum_percent",
+            "supermajority_percent",
+        ),
+        CHANGING_RULES,
+    ),
+}
+_CHANGE_CHOICES = (
+    ("coordinator", "A coordinator or steward alone"),
+    ("decision", "Only a decision of the members"),
+)
+RULES.update(
+    {
+        f"change_{area}": RuleDefinition(
+            f"change_{area}",
+            f"Who changes the rules on {label.lower()}",
+            f"Whether a coordinator or steward may change the rules on {label.lower()} alone, "
+            "or only an adopted proposal may. Changing this needs a supermajority.",
+            "coordinator",
+            kind="choice",
+            choices=_CHANGE_CHOICES,
+        )
+        for area, label in AREAS.items()
+    }
+)
+RULES = {key: replace(rule, area=_AREA_OF.get(key, rule.area)) for key, rule in RULES.items()}
+
+
+def area_of(key: str) -> str:
+    return RULES[key].area
+
+
+def is_rule_about_rules(key: str) -> bool:
+    """Whether the rule says how rules change: never a coordinator's alone, and a proposal
+    changing it is decided by a supermajority."""
+    return RULES[key].area == CHANGING_RULES
 
 
 def default_rules() -> dict[str, Any]:

@@ -310,8 +310,10 @@ def rulebook_change(
 ) -> RulebookVersion:
     """Adopt a new rulebook version. Nestable: inside a caller's transaction (a decision that
     adopts a rule change, whose proposal and audit row commit with it) it writes in that
-    transaction; on its own it is its own. Raises ValidationFailed (unknown rule, out-of-range
-    value, no reason, nothing changed)."""
+    transaction; on its own it is its own. A coordinator's change (`source="coordinator"`) may
+    touch only the rules the rulebook lets a coordinator change alone (`change_<area>`; never the
+    rules about changing rules). Raises ValidationFailed (unknown rule, out-of-range value, no
+    reason, nothing changed, a rule only a decision changes)."""
     reason = (reason or "").strip()
     cleaned, errors = validate_rules(changes)
     if not reason:
@@ -328,6 +330,19 @@ def rulebook_change(
             raise ValidationFailed(
                 "Nothing would change: the values are the rules already in force."
             )
+        if source == "coordinator":
+            # Rules about changing rules: some rules are changed only by a decision.
+            in_force = {**default_rules(), **old}
+            refused = {
+                key: ["Only a decision of the members changes this rule: draft a proposal."]
+                for key in changed
+                if not access.coordinator_may_change(in_force, key)
+            }
+            if refused:
+                raise ValidationFailed(
+                    "Some of these rules are changed only by a decision of the members.",
+                    fields=refused,
+                )
         version = RulebookVersion.objects.create(
             community=community,
             number=(current.number + 1) if current else 1,

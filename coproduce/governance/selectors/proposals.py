@@ -161,3 +161,12 @@ def people_taking_part(proposal: Proposal, *, voters: bool = False) -> list:
             Participation.objects.filter(proposal=proposal).values_list("person_id", flat=True)
         )
     return memberships_selectors.active_people(proposal.community, ids)
+
+
+def decisions_behind_versions(community) -> dict[int, int]:
+    """Rulebook version id -> the number of the adopted proposal that wrote it (one query)."""
+    return dict(
+        Proposal.objects.filter(community=community, rulebook_version__isnull=False).values_list(
+            "rulebook_version_id", "number"
+        )
+    )

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from coproduce.communities.selectors import communities as communities_selectors
-from coproduce.communities.selectors.rules import validate_rules
+from coproduce.communities.selectors.rules import is_rule_about_rules, validate_rules
 from coproduce.communities.services import communities as communities_services
 from coproduce.core import limits
 from coproduce.core.actors import Actor
@@ -114,6 +114,8 @@ def proposal_draft(
     title = _text(errors, "title", title, limits.PROPOSAL_TITLE)
     body = _text(errors, "body", body, limits.PROPOSAL_TEXT)
     changes = _rule_changes(errors, community, kind, rule_changes, rules)
+    if any(is_rule_about_rules(key) for key in changes):
+        method = Method.SUPERMAJORITY  # the rules about changing rules
     chosen = _options(errors, method, options)
     if errors:
         raise ValidationFailed("Please correct the proposal.", fields=errors)
@@ -297,6 +299,15 @@ def amendment_accept(*, actor: Actor, comment: Comment) -> ProposalVersion:
         )
         fresh.accepted_at = timezone.now()
         fresh.save(update_fields=["accepted_at"])
+        if locked.method != Method.SUPERMAJORITY and any(
+            is_rule_about_rules(key) for key in version.rule_changes
+        ):
+            # The amended text now changes a rule about changing rules: a supermajority decides.
+            locked.method = Method.SUPERMAJORITY
+            locked.threshold_percent = communities_selectors.rules_for(locked.community)[
+                "supermajority_percent"
+            ]
+            locked.save(update_fields=["method", "threshold_percent"])
         audit_record(
             actor=actor,
             action="proposal.version",

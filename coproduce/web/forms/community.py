@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coproduce.communities.access import coordinator_may_change
 from coproduce.communities.selectors.rules import RULES
 from coproduce.core import limits
 
@@ -12,11 +13,15 @@ from .common import required_error
 
 
 class RulesForm(forms.Form):
-    """One field per rule, filled with the values in force, and a required reason."""
+    """One field per rule a coordinator may change alone under the rules in force (the others
+    are changed by a decision: see `change_<area>`), filled with the values in force, and a
+    required reason."""
 
     def __init__(self, data=None, *, current: dict, **kwargs):
         super().__init__(data, initial={**current, **kwargs.pop("initial", {})}, **kwargs)
         for key, rule in RULES.items():
+            if not coordinator_may_change(current, key):
+                continue
             help_text = rule.help + (
                 f" ({_('in %(unit)s') % {'unit': rule.unit}})" if rule.unit else ""
             )
@@ -51,4 +56,4 @@ class RulesForm(forms.Form):
         )
 
     def rule_values(self) -> dict:
-        return {key: self.cleaned_data.get(key) for key in RULES}
+        return {key: self.cleaned_data.get(key) for key in RULES if key in self.fields}

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coproduce.communities import access
+from coproduce.communities.access import coordinator_may_change
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors.rules import RULES
 from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import ValidationFailed
+from coproduce.governance.selectors import proposals as proposals_selectors
 
 from ..decorators import community_view
 from ..forms.common import show_refusal
@@ -69,12 +71,19 @@ def rulebook(request: SignedInRequest, community) -> HttpResponse:
         status = 400
     else:
         form = RulesForm(current=current)
+    decided_by = proposals_selectors.decisions_behind_versions(community)
     return render(
         request,
         "web/community/rulebook.html",
         {
             "community": community,
-            "history": communities_selectors.rulebook_history_with_changes(community),
+            "history": [
+                (entry, decided_by.get(entry.version.pk))
+                for entry in communities_selectors.rulebook_history_with_changes(community)
+            ],
+            "by_decision": [
+                (key, current[key]) for key in RULES if not coordinator_may_change(current, key)
+            ],
             "form": form if access.can_manage_rules(request.user, community) else None,
         },
         status=status,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coproduce.communities import access
 from coproduce.core.errors import ApplicationError
-from coproduce.governance.models import ProposalStage
+from coproduce.governance.models import ProposalKind, ProposalStage
 from coproduce.governance.selectors import proposals as proposals_selectors
 from coproduce.governance.services import ballots as ballots_services
 from coproduce.governance.services import proposals as proposals_services
@@ -75,7 +75,8 @@ def proposal_new(request: SignedInRequest, community) -> HttpResponse:
                 return redirect("web:proposal", community.slug, proposal.number)
         status = 400
     else:
-        form = ProposalForm()
+        kind = request.GET.get("kind", "")
+        form = ProposalForm(initial={"kind": kind} if kind in ProposalKind.values else {})
     return render(
         request,
         "web/governance/new.html",
