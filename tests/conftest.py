@@ -20,6 +20,8 @@ import pytest
 from coproduce.communities.models import Person, Role
 from coproduce.communities.services import communities as communities_services
 from coproduce.communities.services import memberships as memberships_services
+from coproduce.coproduction.models import Agency, AgencyKind, AgencyMembership, AgencyRole
+from coproduce.ledger.services import accounts as accounts_services
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -113,3 +115,27 @@ def membership_of():
         return person.memberships.get(community=community)
 
     return get
+
+
+@pytest.fixture
+def agency(community):
+    """Riverside Health Centre, a GP practice with its own hours account."""
+    account = accounts_services.organisation_account_open(
+        community=community, name="Riverside Health Centre"
+    )
+    return Agency.objects.create(
+        community=community,
+        name="Riverside Health Centre",
+        slug="riverside-health-centre",
+        kind=AgencyKind.GP_PRACTICE,
+        place="12 Dock Street",
+        account=account,
+    )
+
+
+@pytest.fixture
+def agency_admin(agency, agency_staff):
+    AgencyMembership.objects.create(
+        agency=agency, person=agency_staff, role=AgencyRole.ADMIN, job_title="Practice manager"
+    )
+    return agency_staff

@@ -70,3 +70,5 @@ GIFTS_MAX = 60
 GIFT_LIST = GIFTS_MAX * (LINE + 2)  # one kind's gifts, one per line
 TRAINING_MAX = 10
 TRAINING_LIST = 1300  # a role's training, one per line (at most TRAINING_MAX of LABEL)
+COMMITMENT = 300  # what a commitment that follows a decision is
+COMMITMENTS_MAX = 10  # commitments in one answer to an ask

@@ -8,9 +8,10 @@ import datetime as dt
 from django.utils import timezone
 
 from coproduce.communities import access as community_access
+from coproduce.coproduction import access as coproduction_access
 from coproduce.core.errors import NotFound, PermissionDenied
 
-from .models import Proposal
+from .models import Commitment, Proposal
 
 
 def access_proposal(person, proposal: Proposal) -> None:
@@ -39,3 +40,49 @@ def access_take_part(person, proposal: Proposal) -> None:
     membership = community_access.access_community(person, proposal.community)
     if membership.pk is None:
         raise PermissionDenied("Only members take part.", code="not_a_member")
+
+
+def access_follow_up(person, proposal: Proposal) -> None:
+    """Recording what follows an adopted decision (its commitments and its result): the
+    community's coordinators and stewards."""
+    access_proposal(person, proposal)
+    if not community_access.can_manage_rules(person, proposal.community):
+        raise PermissionDenied(
+            "Coordinators record what follows a decision.", code="not_a_coordinator"
+        )
+
+
+def is_ask_answerer(person, proposal: Proposal) -> bool:
+    """Staff of the agency an ask is addressed to answer it."""
+    return proposal.agency is not None and coproduction_access.is_staff_of(person, proposal.agency)
+
+
+def access_answer_ask(person, proposal: Proposal) -> None:
+    """The staff of the agency an adopted ask is addressed to; others who can see it get
+    PermissionDenied."""
+    access_proposal(person, proposal)
+    if not is_ask_answerer(person, proposal):
+        raise PermissionDenied(
+            "Only the staff of the agency asked answer for it.", code="not_agency_staff"
+        )
+
+
+def may_note_commitment(person, commitment: Commitment) -> bool:
+    """Its owner (the member, or staff of the agency) and the community's coordinators write
+    progress on a commitment."""
+    community = commitment.proposal.community
+    if community_access.can_manage_rules(person, community):
+        return True
+    if commitment.owner_person_id is not None and commitment.owner_person_id == person.pk:
+        return True
+    return commitment.owner_agency is not None and coproduction_access.is_staff_of(
+        person, commitment.owner_agency
+    )
+
+
+def access_note_commitment(person, commitment: Commitment) -> None:
+    access_proposal(person, commitment.proposal)
+    if not may_note_commitment(person, commitment):
+        raise PermissionDenied(
+            "The commitment's owner and coordinators write its progress.", code="not_the_owner"
+        )

@@ -73,6 +73,20 @@ class Proposal(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )  # the version an adopted rule change wrote
+    # An ask is addressed to an agency, which answers in public by `answer_due_on` (part 6)
+    agency = models.ForeignKey(
+        "coproduction.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer_due_on = models.DateField(null=True, blank=True)
+    # After adoption: what came of it, and when members are asked whether it worked (part 5)
+    outcome = models.TextField(blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    review_asked_at = models.DateTimeField(null=True, blank=True)
+    closing_reminded_at = models.DateTimeField(null=True, blank=True)  # "closes tomorrow" sent
 
     class Meta:
         ordering = ["community_id", "-number"]
@@ -206,3 +220,113 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"ballot {self.receipt_hash[:8]}"
+
+
+# --- decisions: commitments, results, reviews and asks' answers (parts 5 and 6) ---
+
+
+class OwnerKind(models.TextChoices):
+    MEMBER = "member", "A member"
+    GROUP = "group", "A group"
+    COORDINATOR = "coordinator", "A coordinator"
+    AGENCY = "agency", "An agency"
+
+
+class Commitment(models.Model):
+    """Something an adopted decision (or an agency's answer to an ask) commits someone to do, by
+    a date. `owner_person` for a member or coordinator, `owner_agency` for an agency,
+    `owner_name` for a group (or to name the owner as the record shows them)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="commitments")
+    what = models.CharField(max_length=300)
+    owner_kind = models.CharField(max_length=20, choices=OwnerKind.choices)
+    owner_person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_agency = models.ForeignKey(
+        "coproduction.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_name = models.CharField(max_length=150, blank=True)
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["proposal_id", "due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(owner_kind="agency") & Q(owner_agency__isnull=False))
+                | (Q(owner_kind__in=["member", "coordinator"]) & Q(owner_person__isnull=False))
+                | (Q(owner_kind="group") & ~Q(owner_name="")),
+                name="commitment_has_its_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"commitment {self.pk}"
+
+
+class CommitmentNote(models.Model):
+    """Progress on a commitment, in the owner's or a coordinator's words; `done` marks the note
+    that finished it."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    done = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["commitment_id", "id"]
+
+    def __str__(self) -> str:
+        return f"commitment note {self.pk}"
+
+
+class AskAnswerKind(models.TextChoices):
+    AGREE = "agree", "Agreed"
+    AGREE_IN_PART = "agree_in_part", "Agreed in part"
+    DECLINE = "decline", "Declined"
+
+
+class AskAnswer(models.Model):
+    """An agency's public answer to an adopted ask: once, with its reasons."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="answer")
+    answer = models.CharField(max_length=20, choices=AskAnswerKind.choices)
+    reasons = models.TextField()
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"answer to {self.proposal_id}"
+
+
+class ReviewVerdict(models.TextChoices):
+    YES = "yes", "Yes, it did what it meant to"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class Review(models.Model):
+    """A member's answer, at the review date, to whether a decision did what it meant to: one
+    each, changeable."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="reviews")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=10, choices=ReviewVerdict.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "person"], name="review_one_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.pk}"

@@ -1,5 +1,6 @@
 """Background jobs of governance: the timed job that opens votes whose discussion is over and
-counts those whose voting has closed (see coproduce/ops/periodic.py)."""
+counts those whose voting has closed, reminds those who have not voted a day before
+close and asks members to review a decision at its review date (see coproduce/ops/periodic.py)."""
 
 from __future__ import annotations
 
@@ -10,5 +11,5 @@ from .services import decisions
 
 @task()
 def advance_proposals() -> dict[str, int]:
-    """Open and close votes on time. Run periodically."""
-    return decisions.proposals_advance()
+    """Open and close votes on time, then remind and ask for reviews. Run periodically."""
+    return {**decisions.proposals_advance(), **decisions.proposals_remind()}

@@ -6,6 +6,7 @@ from .views import (
     assessments,
     community,
     coordination,
+    decisions,
     exchanges,
     governance,
     home,
@@ -216,6 +217,27 @@ urlpatterns = [
         governance.amendment_accept,
         name="amendment_accept",
     ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/commitments/",
+        decisions.commitment_add,
+        name="commitment_add",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/commitments/<int:commitment_id>/notes/",
+        decisions.commitment_note,
+        name="commitment_note",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/outcome/",
+        decisions.decision_outcome,
+        name="decision_outcome",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/review/",
+        decisions.decision_review,
+        name="decision_review",
+    ),
+    path("c/<slug:slug>/proposals/<int:number>/answer/", decisions.ask_answer, name="ask_answer"),
     path(
         "c/<slug:slug>/proposals/<int:number>/vote/", governance.proposal_vote, name="proposal_vote"
     ),

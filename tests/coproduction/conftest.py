@@ -1,5 +1,5 @@
-"""Fixtures for co-production tests: Riverside Health Centre with its own hours account, the
-standard `agency_staff` person as its admin, a published role and a session tomorrow.
+"""Fixtures for co-production tests: a published role and a session tomorrow at Riverside
+Health Centre (the `agency` and its admin `agency_admin` are in tests/conftest.py).
 
 Built with the ORM and the ledger's services so each part's tests stand on their own; each
 part's own services are tested in its own files."""
@@ -12,38 +12,10 @@ import pytest
 from django.utils import timezone
 
 from coproduce.coproduction.models import (
-    Agency,
-    AgencyKind,
-    AgencyMembership,
-    AgencyRole,
     CoproductionRole,
     RoleStatus,
     Session,
 )
-from coproduce.ledger.services import accounts as accounts_services
-
-
-@pytest.fixture
-def agency(community):
-    account = accounts_services.organisation_account_open(
-        community=community, name="Riverside Health Centre"
-    )
-    return Agency.objects.create(
-        community=community,
-        name="Riverside Health Centre",
-        slug="riverside-health-centre",
-        kind=AgencyKind.GP_PRACTICE,
-        place="12 Dock Street",
-        account=account,
-    )
-
-
-@pytest.fixture
-def agency_admin(agency, agency_staff):
-    AgencyMembership.objects.create(
-        agency=agency, person=agency_staff, role=AgencyRole.ADMIN, job_title="Practice manager"
-    )
-    return agency_staff
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Data for the spend-partner tests, built with the real services: Riverside Leisure Centre
-(linked to the agency of tests/coproduction/conftest.py, whose admin is `agency_staff`), a swim
+(linked to the agency of tests/conftest.py, whose admin is `agency_staff`), a swim
 offer, and credit for a member."""
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from coproduce.messaging.services import reports as reports_services
 from coproduce.notifications.services import notifications as notifications_services
 from coproduce.web import urls as web_urls
 from tests.conftest import make_person
-from tests.coproduction.conftest import agency, agency_admin, role, session  # noqa: F401 - fixtures
+from tests.coproduction.conftest import role, session  # noqa: F401 - fixtures
 from tests.coproduction.partner_helpers import give_credit, leisure_centre, swim
 from tests.coproduction.test_register import book, fund_agency, held_yesterday
 
@@ -588,6 +588,70 @@ def _proposal_vote(w):
     return w.staff, w.url("proposal_vote", proposal.number), {"choice": "yes"}
 
 
+def _adopted(w, **kw):
+    """A proposal by the member, adopted (three yes votes)."""
+    from coproduce.governance.services import ballots as ballots_services
+    from coproduce.governance.services import proposals as proposals_services
+    from tests.governance.test_proposals import end_voting, start_voting
+
+    _may_propose(w, cosigners=0)
+    kw.setdefault("kind", "general")
+    proposal = proposals_services.proposal_draft(
+        actor=w.member, community=w.community, title="A bench", body="By the river.", **kw
+    )
+    start_voting(proposal)
+    for voter in (w.member, w.staff, w.coordinator):
+        ballots_services.ballot_cast(actor=voter, proposal=proposal, choice="yes")
+    end_voting(proposal)
+    return proposal
+
+
+def _commitment_add(w):
+    proposal = _adopted(w)
+    data = {"what": "Order the bench", "owner_kind": "group", "owner_name": "Friends of the River"}
+    data["due_on"] = "2099-01-01"
+    return w.coordinator, w.url("commitment_add", proposal.number), data
+
+
+def _commitment_note(w):
+    from coproduce.governance.services import follow_up as follow_up_services
+
+    proposal = _adopted(w)
+    commitment = follow_up_services.commitment_add(
+        actor=w.coordinator,
+        proposal=proposal,
+        what="Order the bench",
+        owner_kind="member",
+        owner_member=w.member.pk,
+        due_on="2099-01-01",
+    )
+    url = w.url("commitment_note", proposal.number, commitment.pk)
+    return w.member, url, {"body": "Ordered."}
+
+
+def _decision_outcome(w):
+    proposal = _adopted(w)
+    return w.coordinator, w.url("decision_outcome", proposal.number), {"outcome": "Done."}
+
+
+def _decision_review(w):
+    from django.utils import timezone
+
+    from coproduce.governance.models import Proposal
+
+    proposal = _adopted(w)
+    Proposal.objects.filter(pk=proposal.pk).update(review_on=timezone.localdate())
+    return w.member, w.url("decision_review", proposal.number), {"verdict": "yes"}
+
+
+def _ask_answer(w):
+    agency = w.fixture("agency")
+    admin = w.fixture("agency_admin")
+    proposal = _adopted(w, kind="ask", agency=agency.pk)
+    data = {"answer": "decline", "reasons": "Not this year.", "commitments": ""}
+    return admin, w.url("ask_answer", proposal.number), data
+
+
 CASES: dict[str, Case] = {
     # Anyone
     "apply": lambda w: (
@@ -649,6 +713,11 @@ CASES: dict[str, Case] = {
     "proposal_comment": _proposal_comment,
     "amendment_accept": _amendment_accept,
     "proposal_vote": _proposal_vote,
+    "commitment_add": _commitment_add,
+    "commitment_note": _commitment_note,
+    "decision_outcome": _decision_outcome,
+    "decision_review": _decision_review,
+    "ask_answer": _ask_answer,
     "exchange_record": _exchange_record,
     "exchange_confirm": lambda w: (
         w.member,

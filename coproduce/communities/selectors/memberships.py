@@ -210,3 +210,15 @@ def active_people(community, person_ids) -> list[Person]:
             memberships__status=MembershipStatus.ACTIVE,
         ).order_by("id")
     )
+
+
+def active_people_except(community, excluded_ids) -> list[Person]:
+    """Every active member of the community except the people in `excluded_ids` (a list or a
+    subquery of person ids), by id: one query. Whom community-wide news is for."""
+    return list(
+        Person.objects.filter(
+            memberships__community=community, memberships__status=MembershipStatus.ACTIVE
+        )
+        .exclude(pk__in=excluded_ids)
+        .order_by("id")
+    )

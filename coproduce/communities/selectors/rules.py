@@ -217,6 +217,25 @@ RULES: dict[str, RuleDefinition] = {
             unit="days",
         ),
         RuleDefinition(
+            "ask_answer_days",
+            "Days for a public service to answer",
+            "How many days an agency has to answer, in public, an ask the members adopted.",
+            28,
+            minimum=1,
+            maximum=180,
+            unit="days",
+        ),
+        RuleDefinition(
+            "decision_review_days",
+            "Days before a decision is reviewed",
+            "How many days after a proposal is adopted members are asked whether it did what it "
+            "meant to.",
+            180,
+            minimum=7,
+            maximum=1095,
+            unit="days",
+        ),
+        RuleDefinition(
             "decision_quorum_percent",
             "Quorum",
             "How many of the active members must vote (abstaining counts), as a percentage.",
@@ -312,6 +331,8 @@ _AREA_OF: dict[str, str] = {
             "proposal_cosigners",
             "deliberation_days",
             "voting_days",
+            "ask_answer_days",
+            "decision_review_days",
             *(
                 f"{prefix}_{kind}"
                 for prefix in ("method", "ballot")

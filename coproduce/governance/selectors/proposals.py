@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch
 
 from coproduce.communities.selectors import memberships as memberships_selectors
+from coproduce.coproduction.selectors import agencies as agencies_selectors
 from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..access import access_proposal
@@ -170,3 +171,21 @@ def decisions_behind_versions(community) -> dict[int, int]:
             "rulebook_version_id", "number"
         )
     )
+
+
+def active_members(community) -> list:
+    """Every active member of the community (whom a review question is for): one query."""
+    return memberships_selectors.active_people_except(community, [])
+
+
+def members_not_voted(proposal: Proposal) -> list:
+    """The active members who have not voted on the proposal (whom "closes tomorrow" is for)."""
+    return memberships_selectors.active_people_except(
+        proposal.community,
+        Participation.objects.filter(proposal=proposal).values("person_id"),
+    )
+
+
+def agency_staff(agency) -> list:
+    """The people on an agency's staff now (whom an ask is for)."""
+    return [membership.person for membership in agencies_selectors.staff_of(agency)]

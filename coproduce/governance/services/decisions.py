@@ -80,8 +80,23 @@ def proposal_close(*, proposal: Proposal, now: dt.datetime | None = None) -> Pro
                     reason=f"Decided by members: {locked.code}, {version.title}",
                     source="decision",
                 )
+        if result.adopted:
+            # What follows: the review date, and for an ask the day its answer is due.
+            rules = communities_selectors.rules_for(locked.community)
+            decided_on = communities_selectors.local_now(locked.community, now).date()
+            locked.review_on = decided_on + dt.timedelta(days=rules["decision_review_days"])
+            if locked.kind == ProposalKind.ASK:
+                locked.answer_due_on = decided_on + dt.timedelta(days=rules["ask_answer_days"])
         locked.save(
-            update_fields=["electorate", "result", "stage", "decided_at", "rulebook_version"]
+            update_fields=[
+                "electorate",
+                "result",
+                "stage",
+                "decided_at",
+                "rulebook_version",
+                "review_on",
+                "answer_due_on",
+            ]
         )
         audit_record(
             actor=None,
@@ -92,6 +107,8 @@ def proposal_close(*, proposal: Proposal, now: dt.datetime | None = None) -> Pro
             note=" ".join(result.lines),
         )
         notices.decided(locked, version.title)
+        if result.adopted and locked.kind == ProposalKind.ASK:
+            notices.ask_adopted(locked, version.title)
     return locked
 
 
@@ -125,3 +142,63 @@ def proposals_advance(*, now: dt.datetime | None = None) -> dict[str, int]:
         if proposal_close(proposal=proposal, now=now).stage != ProposalStage.VOTING:
             closed += 1
     return {"opened": opened, "closed": closed}
+
+
+def proposals_remind(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The timed job's second half: "voting closes tomorrow" to those who have not voted, and
+    the review question when a decision's review date comes. Each sent once."""
+    now = now or timezone.now()
+    return {"reminded": _remind_closing(now), "reviews": _ask_reviews(now)}
+
+
+def _remind_closing(now: dt.datetime) -> int:
+    """Voting that closes within a day: the members who have not voted are told once."""
+    count = 0
+    for proposal in Proposal.objects.filter(
+        stage=ProposalStage.VOTING,
+        voting_closes_at__gt=now,
+        voting_closes_at__lte=now + dt.timedelta(days=1),
+        closing_reminded_at__isnull=True,
+    ).order_by("id"):
+        with transaction.atomic(durable=True):
+            locked = (
+                Proposal.objects.select_for_update().select_related("community").get(pk=proposal.pk)
+            )
+            if locked.closing_reminded_at is not None or locked.stage != ProposalStage.VOTING:
+                continue
+            locked.closing_reminded_at = now
+            locked.save(update_fields=["closing_reminded_at"])
+            notices.closes_soon(locked, proposals_selectors.current_version(locked).title)
+            count += 1
+    return count
+
+
+def _ask_reviews(now: dt.datetime) -> int:
+    """Adopted decisions whose review date has come: the members are asked, once, whether each
+    did what it meant to."""
+    count = 0
+    for proposal in Proposal.objects.filter(
+        stage=ProposalStage.ADOPTED, review_on__isnull=False, review_asked_at__isnull=True
+    ).select_related("community"):
+        if (
+            proposal.review_on is None
+            or proposal.review_on > communities_selectors.local_now(proposal.community, now).date()
+        ):
+            continue
+        with transaction.atomic(durable=True):
+            locked = (
+                Proposal.objects.select_for_update().select_related("community").get(pk=proposal.pk)
+            )
+            if locked.review_asked_at is not None:
+                continue
+            locked.review_asked_at = now
+            locked.save(update_fields=["review_asked_at"])
+            audit_record(
+                actor=None,
+                action="decision.review_asked",
+                subject=locked,
+                community_id=locked.community_id,
+            )
+            notices.review_asked(locked, proposals_selectors.current_version(locked).title)
+            count += 1
+    return count

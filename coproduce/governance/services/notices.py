@@ -63,3 +63,89 @@ def decided(proposal: Proposal, title: str) -> int:
         title=f"{proposal.code} was {outcome}: {title}",
         body="\n".join(lines),
     )
+
+
+def _path(proposal: Proposal) -> str:
+    return f"/c/{proposal.community.slug}/proposals/{proposal.number}/"
+
+
+def closes_soon(proposal: Proposal, title: str) -> int:
+    """A day before voting closes: the active members who have not voted."""
+    assert proposal.voting_closes_at is not None
+    people = proposals_selectors.members_not_voted(proposal)
+    for person in people:
+        notifications_services.notify(
+            person=person,
+            kind="proposal_closing",
+            title=f"Voting on {proposal.code} closes tomorrow: {title}",
+            body=f"Voting closes on {_when(proposal, proposal.voting_closes_at)}.",
+            url=_path(proposal),
+            community=proposal.community,
+        )
+    return len(people)
+
+
+def ask_adopted(proposal: Proposal, title: str) -> int:
+    """An adopted ask: the staff of the agency it is addressed to, with the day the answer is
+    due."""
+    assert proposal.agency is not None and proposal.answer_due_on is not None
+    people = proposals_selectors.agency_staff(proposal.agency)
+    for person in people:
+        notifications_services.notify(
+            person=person,
+            kind="ask_to_answer",
+            title=f"{proposal.community.name} asks {proposal.agency.name}: {title}",
+            body=(
+                f"The members adopted {proposal.code}. Please answer in public by "
+                f"{formats.date_format(proposal.answer_due_on, 'j F Y')}: agree, agree in part "
+                "or decline, with your reasons."
+            ),
+            url=_path(proposal),
+            community=proposal.community,
+        )
+    return len(people)
+
+
+def ask_answered(proposal: Proposal, answer) -> int:
+    people = proposals_selectors.people_taking_part(proposal, voters=True)
+    for person in people:
+        notifications_services.notify(
+            person=person,
+            kind="ask_answered",
+            title=f"{proposal.agency.name if proposal.agency else 'The agency'} answered "
+            f"{proposal.code}: {answer.get_answer_display()}",
+            body=answer.reasons,
+            url=_path(proposal),
+            community=proposal.community,
+        )
+    return len(people)
+
+
+def commitment_made(commitment) -> int:
+    """The member a commitment is given to is told (agencies and groups read it on the page)."""
+    if commitment.owner_person_id is None:
+        return 0
+    proposal = commitment.proposal
+    notifications_services.notify(
+        person=commitment.owner_person,
+        kind="commitment",
+        title=f"A commitment from {proposal.code} is yours: {commitment.what}",
+        body=f"Due on {formats.date_format(commitment.due_on, 'j F Y')}.",
+        url=_path(proposal),
+        community=proposal.community,
+    )
+    return 1
+
+
+def review_asked(proposal: Proposal, title: str) -> int:
+    people = proposals_selectors.active_members(proposal.community)
+    for person in people:
+        notifications_services.notify(
+            person=person,
+            kind="decision_review",
+            title=f"Did {proposal.code} do what it meant to? {title}",
+            body="It is time to look back at this decision: say whether it worked.",
+            url=_path(proposal),
+            community=proposal.community,
+        )
+    return len(people)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors.rules import is_rule_about_rules, validate_rules
 from coproduce.communities.services import communities as communities_services
+from coproduce.coproduction.selectors import agencies as agencies_selectors
 from coproduce.core import limits
 from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
@@ -90,6 +91,23 @@ def _options(errors: dict, method: str, raw: Any) -> list[str]:
     return options
 
 
+def _agency(errors: dict, community, kind: str, raw: Any):
+    """The agency an ask is addressed to (an id of one of the community's agencies); none for
+    other kinds."""
+    if kind != ProposalKind.ASK:
+        if raw:
+            errors["agency"] = ["Only an ask to a public service is addressed to an agency."]
+        return None
+    found = (
+        agencies_selectors.agencies_of(community).filter(pk=raw).first()
+        if isinstance(raw, int) and not isinstance(raw, bool)
+        else None
+    )
+    if found is None:
+        errors["agency"] = ["Choose the agency the ask is addressed to."]
+    return found
+
+
 def proposal_draft(
     *,
     actor: Actor,
@@ -99,10 +117,12 @@ def proposal_draft(
     body: str,
     rule_changes: dict[str, Any] | None = None,
     options: list[str] | None = None,
+    agency: int | None = None,
 ) -> Proposal:
     """A member drafts a proposal; the rulebook's rules for its kind (method, ballot, quorum,
     threshold, co-signers, dates) are copied onto it. With no co-signers needed it goes
-    straight to deliberation. Raises NotFound, PermissionDenied (`too_new_to_propose`),
+    straight to deliberation. An ask names the agency it is addressed to (`agency`, an id).
+    Raises NotFound, PermissionDenied (`too_new_to_propose`),
     ValidationFailed."""
     rules = communities_selectors.rules_for(community)
     access_propose(actor, community, rules)
@@ -117,6 +137,7 @@ def proposal_draft(
     if any(is_rule_about_rules(key) for key in changes):
         method = Method.SUPERMAJORITY  # the rules about changing rules
     chosen = _options(errors, method, options)
+    addressed = _agency(errors, community, kind, agency)
     if errors:
         raise ValidationFailed("Please correct the proposal.", fields=errors)
     with transaction.atomic(durable=True):
@@ -141,6 +162,7 @@ def proposal_draft(
             voting_days=rules["voting_days"],
             rulebook_number=communities_selectors.rulebook_current(community).number,
             options=chosen,
+            agency=addressed,
         )
         ProposalVersion.objects.create(
             proposal=proposal, number=1, title=title, body=body, rule_changes=changes

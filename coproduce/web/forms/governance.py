@@ -60,6 +60,22 @@ class ProposalForm(forms.Form):
         help_text=_("Only where your community votes on other proposals by approval or ranking."),
     )
 
+    agency = forms.ChoiceField(
+        label=_("Which public service is asked?"),
+        required=False,
+        help_text=_("Only for an ask: its staff must answer in public."),
+    )
+
+    def __init__(self, *args, agencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choice = self.fields["agency"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [("", _("Choose an agency"))] + [(str(a.pk), a.name) for a in agencies]
+
+    def agency_id(self) -> int | None:
+        chosen = self.cleaned_data.get("agency")
+        return int(chosen) if chosen else None
+
     def rule_changes(self) -> dict[str, Any] | None:
         rule = self.cleaned_data.get("rule")
         if not rule:

@@ -14,6 +14,7 @@ from qrcode.image.svg import SvgPathImage
 from coproduce.communities.models import GiftKind, Role
 from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors.rules import ACTIVITY_TYPES, RULES, VETTING_LEVELS
+from coproduce.governance.selectors import follow_up as follow_up_selectors
 from coproduce.ledger.selectors.amounts import hours as ledger_hours
 
 from .. import history
@@ -142,3 +143,9 @@ def signed_hours(minutes) -> str:
     except (TypeError, ValueError):
         return ""
     return ("+" if minutes > 0 else "−" if minutes < 0 else "") + ledger_hours(abs(minutes))
+
+
+@register.filter
+def commitment_owner(commitment) -> str:
+    """Whose a commitment is, as the record names them (an agency, a member, a group)."""
+    return follow_up_selectors.owner_label(commitment)

@@ -11,14 +11,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coproduce.communities import access
+from coproduce.coproduction.selectors import agencies as agencies_selectors
 from coproduce.core.errors import ApplicationError
+from coproduce.governance import access as governance_access
 from coproduce.governance.models import ProposalKind, ProposalStage
+from coproduce.governance.selectors import follow_up as follow_up_selectors
 from coproduce.governance.selectors import proposals as proposals_selectors
 from coproduce.governance.services import ballots as ballots_services
 from coproduce.governance.services import proposals as proposals_services
 
 from ..decorators import community_view
 from ..forms.common import show_refusal
+from ..forms.decisions import (
+    AskAnswerForm,
+    CommitmentForm,
+    CommitmentNoteForm,
+    OutcomeForm,
+    ReviewForm,
+)
 from ..forms.governance import AmendmentForm, BallotForm, CommentForm, ProposalForm
 from ..middleware import SignedInRequest
 
@@ -56,7 +66,7 @@ def proposal_new(request: SignedInRequest, community) -> HttpResponse:
     access.access_community(request.user, community)
     status = 200
     if request.method == "POST":
-        form = ProposalForm(request.POST)
+        form = ProposalForm(request.POST, agencies=agencies_selectors.agencies_of(community))
         if form.is_valid():
             try:
                 proposal = proposals_services.proposal_draft(
@@ -67,6 +77,7 @@ def proposal_new(request: SignedInRequest, community) -> HttpResponse:
                     body=form.cleaned_data["body"],
                     rule_changes=form.rule_changes(),
                     options=form.option_list(),
+                    agency=form.agency_id(),
                 )
             except ApplicationError as exc:
                 show_refusal(form, exc)
@@ -76,7 +87,10 @@ def proposal_new(request: SignedInRequest, community) -> HttpResponse:
         status = 400
     else:
         kind = request.GET.get("kind", "")
-        form = ProposalForm(initial={"kind": kind} if kind in ProposalKind.values else {})
+        form = ProposalForm(
+            initial={"kind": kind} if kind in ProposalKind.values else {},
+            agencies=agencies_selectors.agencies_of(community),
+        )
     return render(
         request,
         "web/governance/new.html",
@@ -85,7 +99,8 @@ def proposal_new(request: SignedInRequest, community) -> HttpResponse:
     )
 
 
-def _page(request, community, number: int, *, status=200, **forms) -> HttpResponse:
+def page(request, community, number: int, *, status=200, **forms) -> HttpResponse:
+    """A proposal's page (with the forms given, bound, for a refusal shown on it)."""
     view = proposals_selectors.proposal_detail(community, request.user, number)
     proposal = view.proposal
     comments = proposals_selectors.comments_of(proposal)
@@ -99,6 +114,33 @@ def _page(request, community, number: int, *, status=200, **forms) -> HttpRespon
         "amendment_form": forms.get("amendment_form") or AmendmentForm(),
         "ballot_form": forms.get("ballot_form") or BallotForm(proposal=proposal),
     }
+    follow = follow_up_selectors.follow_up(proposal, request.user)
+    if follow is not None:
+        agencies = agencies_selectors.agencies_of(community)
+        context.update(
+            follow=follow,
+            may_follow_up=access.can_manage_rules(request.user, community),
+            may_answer=follow.answer is None
+            and governance_access.is_ask_answerer(request.user, proposal),
+            notable_ids={
+                c.pk
+                for c in follow.commitments
+                if governance_access.may_note_commitment(request.user, c)
+            },
+            commitment_form=forms.get("commitment_form")
+            or CommitmentForm(community=community, agencies=agencies),
+            note_form=forms.get("note_form") or CommitmentNoteForm(),
+            note_for=forms.get("note_for"),
+            outcome_form=forms.get("outcome_form")
+            or OutcomeForm(initial={"outcome": proposal.outcome}),
+            review_form=forms.get("review_form")
+            or ReviewForm(
+                initial={"verdict": follow.my_review.verdict, "comment": follow.my_review.comment}
+                if follow.my_review
+                else None
+            ),
+            answer_form=forms.get("answer_form") or AskAnswerForm(),
+        )
     return render(request, "web/governance/proposal.html", context, status=status)
 
 
@@ -106,7 +148,7 @@ def _page(request, community, number: int, *, status=200, **forms) -> HttpRespon
 @community_view
 @require_GET
 def proposal(request: SignedInRequest, community, number: int) -> HttpResponse:
-    return _page(request, community, number)
+    return page(request, community, number)
 
 
 @login_required
@@ -151,7 +193,7 @@ def proposal_comment(request: SignedInRequest, community, number: int) -> HttpRe
             )
             return redirect("web:proposal", community.slug, number)
     key = "amendment_form" if amending else "comment_form"
-    return _page(request, community, number, status=400, **{key: form})
+    return page(request, community, number, status=400, **{key: form})
 
 
 @login_required
@@ -199,4 +241,4 @@ def proposal_vote(request: SignedInRequest, community, number: int) -> HttpRespo
                 ) % {"code": cast.receipt}
             messages.success(request, said)
             return redirect("web:proposal", community.slug, number)
-    return _page(request, community, number, status=400, ballot_form=form)
+    return page(request, community, number, status=400, ballot_form=form)
