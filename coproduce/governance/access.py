@@ -44,12 +44,9 @@ def access_take_part(person, proposal: Proposal) -> None:
 
 def access_follow_up(person, proposal: Proposal) -> None:
     """Recording what follows an adopted decision (its commitments and its result): the
-    community's coordinators and stewards."""
+    community's coordinators (and operators)."""
     access_proposal(person, proposal)
-    if not community_access.can_manage_rules(person, proposal.community):
-        raise PermissionDenied(
-            "Coordinators record what follows a decision.", code="not_a_coordinator"
-        )
+    community_access.access_coordinate(person, proposal.community)
 
 
 def is_ask_answerer(person, proposal: Proposal) -> bool:
@@ -71,7 +68,7 @@ def may_note_commitment(person, commitment: Commitment) -> bool:
     """Its owner (the member, or staff of the agency) and the community's coordinators write
     progress on a commitment."""
     community = commitment.proposal.community
-    if community_access.can_manage_rules(person, community):
+    if community_access.is_coordinator(person, community):
         return True
     if commitment.owner_person_id is not None and commitment.owner_person_id == person.pk:
         return True

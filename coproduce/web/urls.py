@@ -200,6 +200,7 @@ urlpatterns = [
     path("c/<slug:slug>/exchanges/", exchanges.exchange_list, name="exchange_list"),
     path("c/<slug:slug>/exchanges/record/", exchanges.record, name="exchange_record"),
     path("c/<slug:slug>/proposals/", governance.proposal_list, name="proposals"),
+    path("c/<slug:slug>/transparency/", governance.transparency, name="transparency"),
     path("c/<slug:slug>/proposals/new/", governance.proposal_new, name="proposal_new"),
     path("c/<slug:slug>/proposals/<int:number>/", governance.proposal, name="proposal"),
     path(
@@ -238,6 +239,11 @@ urlpatterns = [
         name="decision_review",
     ),
     path("c/<slug:slug>/proposals/<int:number>/answer/", decisions.ask_answer, name="ask_answer"),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/withdraw/",
+        governance.proposal_withdraw,
+        name="proposal_withdraw",
+    ),
     path(
         "c/<slug:slug>/proposals/<int:number>/vote/", governance.proposal_vote, name="proposal_vote"
     ),

@@ -31,9 +31,7 @@ from .conftest import bearer, hours_state
 
 BASE = "/api/v1/communities/riverside"
 
-# The co-production fixtures (an agency with its account, its admin, a role, a session).
-agency = coproduction.agency
-agency_admin = coproduction.agency_admin
+# The co-production fixtures: a role and a session (the agency and its admin: tests/conftest.py).
 role = coproduction.role
 session = coproduction.session
 

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.services import communities as communities_services
 from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
 from coproduce.governance.models import (
@@ -27,15 +28,16 @@ from tests.governance.test_proposals import end_voting, members, start_voting
 
 
 def adopt(community, author, **kw):
-    communities_services.rulebook_change(
-        actor=None, community=community, changes={"proposal_cosigners": 0}, reason="Tests"
-    )
+    if communities_selectors.rules_for(community)["proposal_cosigners"]:
+        communities_services.rulebook_change(
+            actor=None, community=community, changes={"proposal_cosigners": 0}, reason="Tests"
+        )
     kw.setdefault("kind", "general")
     kw.setdefault("title", "Open the hall on Sundays")
     kw.setdefault("body", "People are alone on Sundays.")
     proposal = proposals_services.proposal_draft(actor=author, community=community, **kw)
     start_voting(proposal)
-    for voter in members(community, 3):
+    for voter in members(community, 3, f"Voter{proposal.number}x"):
         ballots_services.ballot_cast(actor=voter, proposal=proposal, choice="yes")
     end_voting(proposal)
     assert proposal.stage == ProposalStage.ADOPTED

@@ -125,3 +125,54 @@ def test_an_ask_answered_with_commitments_then_followed_up(
         page = client.get(url(community, "proposal", proposal.number))
     assert "Partly: 1" in text(page)
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_transparency_page_shows_it_all_in_a_fixed_number_of_queries(
+    client, community, member, coordinator, agency, agency_admin
+):
+    from coproduce.governance.services import follow_up as follow_up_services
+
+    Membership.objects.filter(community=community).update(
+        joined_at=timezone.now() - dt.timedelta(days=400)
+    )
+    client.force_login(member)
+    page = url(community, "transparency")
+    empty = client.get(page)
+    assert empty.status_code == 200 and "No proposal has been adopted yet." in text(empty)
+
+    def add_decisions(n):
+        for i in range(n):
+            proposal = adopt(
+                community, member, kind="ask", title=f"Ask {i}", body="B", agency=agency.pk
+            )
+            follow_up_services.commitment_add(
+                actor=coordinator,
+                proposal=proposal,
+                what=f"Do {i}",
+                owner_kind="group",
+                owner_name="Friends",
+                due_on=timezone.localdate(),
+            )
+            Commitment.objects.filter(proposal=proposal).update(
+                due_on=timezone.localdate() - dt.timedelta(days=1)
+            )
+
+    add_decisions(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    add_decisions(3)
+    follow_up_services.ask_answer(
+        actor=agency_admin,
+        proposal=Proposal.objects.get(number=1),
+        answer="decline",
+        reasons="Not this year.",
+    )
+    with CaptureQueriesContext(connection) as four:
+        shown = client.get(page)
+    assert len(four.captured_queries) == len(one.captured_queries)
+    said = text(shown)
+    assert "Declined" in said and "waiting 0 days" in said and "overdue" in said
+    assert said.count("Riverside Health Centre") >= 4
+    client.force_login(coordinator)
+    dashboard = text(client.get(url(community, "coordinator_dashboard")))
+    assert "Commitments past their date : 4" in dashboard

@@ -718,6 +718,11 @@ CASES: dict[str, Case] = {
     "decision_outcome": _decision_outcome,
     "decision_review": _decision_review,
     "ask_answer": _ask_answer,
+    "proposal_withdraw": lambda w: (
+        w.member,
+        w.url("proposal_withdraw", _proposal(w, cosigners=0).number),
+        {},
+    ),
     "exchange_record": _exchange_record,
     "exchange_confirm": lambda w: (
         w.member,

@@ -88,6 +88,13 @@ class ProposalOut(ProposalSummary):
     rulebook_version: int | None = Field(
         description="The rulebook version an adopted rule change wrote."
     )
+    agency: str | None = Field(description="For an ask: the agency it is addressed to.")
+    answer_due_on: dt.date | None = Field(
+        description="For an adopted ask: the day its answer is due."
+    )
+    review_on: dt.date | None = Field(
+        description="For an adopted proposal: the day members are asked whether it worked."
+    )
 
 
 class ProposalIn(Schema):
@@ -106,6 +113,13 @@ class ProposalIn(Schema):
         None,
         max_length=limits.OPTIONS_MAX,
         description="For an approval or ranked vote (where the rulebook says so), in ballot order.",
+    )
+    agency: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="For an ask: the id of the agency it is addressed to (its staff must answer "
+        "in public).",
     )
 
 
@@ -227,6 +241,9 @@ def _detail(request, community, number: int) -> dict:
         "i_voted": view.i_voted,
         "decided_at": proposal.decided_at,
         "rulebook_version": proposal.rulebook_version.number if proposal.rulebook_version else None,
+        "agency": proposal.agency.name if proposal.agency else None,
+        "answer_due_on": proposal.answer_due_on,
+        "review_on": proposal.review_on,
     }
 
 
@@ -280,6 +297,7 @@ def proposal_create(request, slug: Slug, payload: ProposalIn):
         body=payload.body,
         rule_changes=payload.rule_changes,
         options=payload.options,
+        agency=payload.agency,
     )
     return Status(201, _detail(request, community, proposal.number))
 
@@ -304,6 +322,19 @@ def proposal_cosign(request, slug: Slug, number: ProposalNumber):
     `own_proposal`; 409 `already_cosigned`, `not_a_draft`."""
     community, proposal = _proposal(request, slug, number)
     proposals_services.proposal_cosign(actor=request.user, proposal=proposal)
+    return _detail(request, community, number)
+
+
+@router.post(
+    "/{slug}/proposals/{number}/withdraw",
+    response={200: ProposalOut, **WRITE_ERRORS},
+    summary="Withdraw a proposal (the author)",
+)
+def proposal_withdraw(request, slug: Slug, number: ProposalNumber):
+    """The author withdraws their proposal before voting opens. 403 `not_the_author`; 409
+    `voting_started`."""
+    community, proposal = _proposal(request, slug, number)
+    proposals_services.proposal_withdraw(actor=request.user, proposal=proposal)
     return _detail(request, community, number)
 
 

@@ -20,9 +20,11 @@ from ..models import (
     Proposal,
     ProposalKind,
     ProposalStage,
+    ProposalVersion,
     Review,
     ReviewVerdict,
 )
+from . import proposals as proposals_selectors
 
 
 def commitments_query() -> QuerySet[Commitment]:
@@ -116,3 +118,74 @@ def overdue_count(community) -> int:
     return Commitment.objects.filter(
         proposal__community=community, done_at__isnull=True, due_on__lt=today
     ).count()
+
+
+def today_in(community) -> dt.date:
+    return communities_selectors.local_today(community)
+
+
+def decision_get(community, viewer, number: int) -> Proposal:
+    """Adopted proposal P-`number` of the community, for a member. Raises NotFound (also for a
+    proposal not adopted)."""
+    proposal = proposals_selectors.proposal_get(community, viewer, number)
+    if proposal.stage != ProposalStage.ADOPTED:
+        raise NotFound("No such decision: the proposal was not adopted.")
+    return proposal
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    proposal: Proposal
+    title: str
+    follow: FollowUp
+
+
+DECISIONS_PAGE = 50
+
+
+def decisions_of(community, *, limit: int = DECISIONS_PAGE) -> list[DecisionRow]:
+    """The community's adopted proposals, newest first, each with what follows it (commitments
+    and notes, the ask's answer, the review tally). Six queries whatever their number."""
+    today = communities_selectors.local_today(community)
+    proposals = list(
+        Proposal.objects.filter(community=community, stage=ProposalStage.ADOPTED)
+        .select_related("community", "agency")
+        .prefetch_related(
+            Prefetch("commitments", queryset=commitments_query().order_by("due_on", "id")),
+            Prefetch("versions", queryset=ProposalVersion.objects.order_by("-number")),
+        )
+        .order_by("-decided_at", "-number")[:limit]
+    )
+    ids = [p.pk for p in proposals]
+    answers = {
+        a.proposal_id: a
+        for a in AskAnswer.objects.filter(proposal_id__in=ids).select_related("answered_by")
+    }
+    tallies: dict[int, Counter] = {}
+    for proposal_id, verdict in Review.objects.filter(proposal_id__in=ids).values_list(
+        "proposal_id", "verdict"
+    ):
+        tallies.setdefault(proposal_id, Counter())[verdict] += 1
+    rows = []
+    for proposal in proposals:
+        commitments = list(proposal.commitments.all())
+        answer = answers.get(proposal.pk)
+        waiting = None
+        late = False
+        if proposal.kind == ProposalKind.ASK and answer is None and proposal.decided_at:
+            decided_on = communities_selectors.local_now(community, proposal.decided_at).date()
+            waiting = (today - decided_on).days
+            late = proposal.answer_due_on is not None and today > proposal.answer_due_on
+        tally = tallies.get(proposal.pk, Counter())
+        follow = FollowUp(
+            commitments=commitments,
+            overdue_ids={c.pk for c in commitments if is_overdue(c, today)},
+            answer=answer,
+            waiting_days=waiting,
+            answer_late=late,
+            reviews={v: tally.get(v, 0) for v in ReviewVerdict.values},
+            my_review=None,
+            review_open=proposal.review_on is not None and proposal.review_on <= today,
+        )
+        rows.append(DecisionRow(proposal, proposal.versions.all()[0].title, follow))
+    return rows

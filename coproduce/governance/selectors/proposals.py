@@ -32,7 +32,7 @@ def current_version(proposal: Proposal) -> ProposalVersion:
 def proposal_get(community, viewer, number: int) -> Proposal:
     """Proposal P-`number` of the community, for a member. Raises NotFound."""
     try:
-        proposal = Proposal.objects.select_related("community", "author").get(
+        proposal = Proposal.objects.select_related("community", "author", "agency").get(
             community=community, number=number
         )
     except (Proposal.DoesNotExist, ValueError, TypeError):
@@ -105,7 +105,7 @@ def proposal_detail(community, viewer, number: int) -> ProposalView:
     person_id: int = getattr(viewer, "pk", None) or 0  # 0: nobody (an anonymous viewer)
     try:
         proposal = (
-            Proposal.objects.select_related("author", "community", "rulebook_version")
+            Proposal.objects.select_related("author", "community", "rulebook_version", "agency")
             .annotate(
                 cosigned=Count("cosignatures", distinct=True),
                 commented=Count("comments", distinct=True),

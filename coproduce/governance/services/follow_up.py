@@ -139,7 +139,7 @@ def _create(actor: Actor, proposal: Proposal, fields: dict[str, Any]) -> Commitm
 def commitment_add(*, actor: Actor, proposal: Proposal, **spec: Any) -> Commitment:
     """A coordinator records a commitment that follows an adopted decision: `what`, `due_on`
     and its owner (`owner_kind` and `owner_member`, `owner_agency` or `owner_name`). Raises
-    NotFound, PermissionDenied (`not_a_coordinator`), Conflict (`not_adopted`),
+    NotFound, PermissionDenied (`coordinators_only`), Conflict (`not_adopted`),
     ValidationFailed naming the field."""
     access_follow_up(actor, proposal)
     _adopted(proposal)

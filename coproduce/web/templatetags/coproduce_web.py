@@ -149,3 +149,9 @@ def signed_hours(minutes) -> str:
 def commitment_owner(commitment) -> str:
     """Whose a commitment is, as the record names them (an agency, a member, a group)."""
     return follow_up_selectors.owner_label(commitment)
+
+
+@register.filter
+def dict_get(mapping, key):
+    """mapping[key], or None."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

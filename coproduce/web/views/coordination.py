@@ -34,6 +34,7 @@ from coproduce.exchanges.selectors import listings as listings_selectors
 from coproduce.exchanges.selectors import matching
 from coproduce.exchanges.selectors import references as references_selectors
 from coproduce.exchanges.services import references as exchanges_references_services
+from coproduce.governance.selectors import follow_up as follow_up_selectors
 from coproduce.messaging.selectors import broker
 from coproduce.messaging.selectors import introductions as introductions_selectors
 from coproduce.messaging.selectors import pass_on as pass_on_selectors
@@ -71,6 +72,7 @@ def dashboard(request: SignedInRequest, community) -> HttpResponse:
             "figures": broker.coordinator_counts(community, request.user),
             "coproduction": coproduction_dashboard_selectors.community_coproduction(community),
             "search_form": DirectorySearchForm(),
+            "overdue_commitments": follow_up_selectors.overdue_count(community),
         },
     )
 

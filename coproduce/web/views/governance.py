@@ -17,6 +17,7 @@ from coproduce.governance import access as governance_access
 from coproduce.governance.models import ProposalKind, ProposalStage
 from coproduce.governance.selectors import follow_up as follow_up_selectors
 from coproduce.governance.selectors import proposals as proposals_selectors
+from coproduce.governance.selectors import transparency as transparency_selectors
 from coproduce.governance.services import ballots as ballots_services
 from coproduce.governance.services import proposals as proposals_services
 
@@ -119,7 +120,7 @@ def page(request, community, number: int, *, status=200, **forms) -> HttpRespons
         agencies = agencies_selectors.agencies_of(community)
         context.update(
             follow=follow,
-            may_follow_up=access.can_manage_rules(request.user, community),
+            may_follow_up=access.is_coordinator(request.user, community),
             may_answer=follow.answer is None
             and governance_access.is_ask_answerer(request.user, proposal),
             notable_ids={
@@ -242,3 +243,30 @@ def proposal_vote(request: SignedInRequest, community, number: int) -> HttpRespo
             messages.success(request, said)
             return redirect("web:proposal", community.slug, number)
     return page(request, community, number, status=400, ballot_form=form)
+
+
+@login_required
+@community_view
+@require_POST
+def proposal_withdraw(request: SignedInRequest, community, number: int) -> HttpResponse:
+    found = proposals_selectors.proposal_get(community, request.user, number)
+    try:
+        proposals_services.proposal_withdraw(actor=request.user, proposal=found)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(code)s is withdrawn.") % {"code": found.code})
+    return redirect("web:proposal", community.slug, number)
+
+
+@login_required
+@community_view
+@require_GET
+def transparency(request: SignedInRequest, community) -> HttpResponse:
+    """For members: proposals, votes, decisions and what follows them, asks and their answers,
+    the rulebook's history with the decision behind each change. A fixed number of queries."""
+    access.access_community(request.user, community)
+    view = transparency_selectors.transparency(community, request.user)
+    return render(
+        request, "web/governance/transparency.html", {"community": community, "view": view}
+    )
