@@ -1,14 +1,21 @@
 """Background jobs of governance: the timed job that opens votes whose discussion is over and
-counts those whose voting has closed (see coproduce/ops/periodic.py)."""
+counts those whose voting has closed, and the same for budget rounds (see
+coproduce/ops/periodic.py)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from .services import decisions
+from .services import budgets, decisions
 
 
 @task()
 def advance_proposals() -> dict[str, int]:
     """Open and close votes on time. Run periodically."""
     return decisions.proposals_advance()
+
+
+@task()
+def advance_budgets() -> dict[str, int]:
+    """Open budget rounds' voting and count them on time. Run periodically."""
+    return budgets.budgets_advance()

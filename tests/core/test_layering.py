@@ -374,6 +374,8 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("governance", "core"): "audit, errors, limits",
     ("governance", "communities"): "members and roles; the rulebook it copies and changes",
     ("governance", "notifications"): "a proposal's discussion, vote and decision are told",
+    ("governance", "ledger"): "a budget round's winners are paid from the fund in one transaction "
+    "(post_transfer, a key per project); the fund's balance bounds a round's budget",
     **{("ops", app): "the commands, demo and seeding drive every app" for app in ("core", *DOMAIN)},
     **{
         (face, app): "a face calls every app"
