@@ -33,6 +33,7 @@ from .routes import (
     agencies,
     applications,
     assessments,
+    budgets,
     communities,
     coordination,
     exchanges,
@@ -271,6 +272,7 @@ api.add_router("/communities", sessions.router)
 api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
 api.add_router("/communities", proposals.router)
+api.add_router("/communities", budgets.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)
