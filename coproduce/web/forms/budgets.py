@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coproduce.core import limits
+from coproduce.governance.selectors.budget_counting import show_hours
 
 from .common import DateInput, KeyedForm, MembersMixin, member_field, required_error
 
@@ -170,10 +171,5 @@ class BudgetBallotForm(KeyedForm):
         field = self.fields["approve"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [
-            (
-                p.number,
-                f"{p.number}. {p.title} ({p.cost_minutes // 60} h"
-                f"{f' {p.cost_minutes % 60} min' if p.cost_minutes % 60 else ''})",
-            )
-            for p in projects
+            (p.number, f"{p.number}. {p.title} ({show_hours(p.cost_minutes)})") for p in projects
         ]
