@@ -33,6 +33,7 @@ from .routes import (
     agencies,
     applications,
     assessments,
+    budgets,
     communities,
     coordination,
     decisions,
@@ -273,6 +274,7 @@ api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
 api.add_router("/communities", proposals.router)
 api.add_router("/communities", decisions.router)
+api.add_router("/communities", budgets.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)

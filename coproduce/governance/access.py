@@ -83,3 +83,23 @@ def access_note_commitment(person, commitment: Commitment) -> None:
         raise PermissionDenied(
             "The commitment's owner and coordinators write its progress.", code="not_the_owner"
         )
+
+
+# --- participatory budgeting ---
+
+
+def access_budget(person, budget) -> None:
+    """Members of the round's community (and operators) see it and its counting; others get
+    NotFound."""
+    try:
+        community_access.access_community(person, budget.community)
+    except NotFound:
+        raise NotFound("No such budget round.") from None
+
+
+def access_budget_vote(person, budget) -> None:
+    """Active members of the round's community vote; an operator who is not one does not, and
+    anyone else gets NotFound."""
+    access_budget(person, budget)
+    if community_access.membership_of(person, budget.community) is None:
+        raise PermissionDenied("Only members vote.", code="not_a_member")

@@ -330,3 +330,125 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.pk}"
+
+
+# --- participatory budgeting ---
+
+
+class BudgetStage(models.TextChoices):
+    PROPOSING = "proposing", "Taking project ideas"
+    CHECKING = "checking", "Projects being checked"
+    VOTING = "voting", "Voting"
+    CLOSED = "closed", "Counted"
+    PAID = "paid", "Counted and paid"
+
+
+class BudgetRound(models.Model):
+    """A round of participatory budgeting: hours of the community fund that members decide how
+    to spend. Its dates are days in the community's time zone, stored as the instants they
+    start and end; `stage` is moved on by the timed job (`budgets_advance`), and the services
+    check the dates themselves, so a job running late never lets anyone in early or late."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField()  # B-1, B-2, ... within the community
+    title = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    budget_minutes = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposing_opens_at = models.DateTimeField()
+    proposing_closes_at = models.DateTimeField()
+    voting_opens_at = models.DateTimeField()
+    voting_closes_at = models.DateTimeField()
+    stage = models.CharField(
+        max_length=20, choices=BudgetStage.choices, default=BudgetStage.PROPOSING
+    )
+    result = models.JSONField(null=True, blank=True)  # the counting, as shown
+    created_at = models.DateTimeField(default=now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["community_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="budget_number_unique"),
+            models.CheckConstraint(condition=Q(budget_minutes__gt=0), name="budget_positive"),
+            models.CheckConstraint(
+                condition=Q(proposing_closes_at__gt=models.F("proposing_opens_at"))
+                & Q(voting_opens_at__gte=models.F("proposing_closes_at"))
+                & Q(voting_closes_at__gt=models.F("voting_opens_at")),
+                name="budget_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"B-{self.number}"
+
+    @property
+    def code(self) -> str:
+        return f"B-{self.number}"
+
+
+class BudgetProject(models.Model):
+    """A project proposed in a round, with its cost in minutes and the member who receives the
+    hours if it is funded. A coordinator checks it (eligible or not, with a reason) before
+    voting opens; only eligible projects are on the ballot."""
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="projects")
+    number = models.PositiveIntegerField()  # 1, 2, ... within the round
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=150)
+    body = models.TextField()
+    cost_minutes = models.PositiveIntegerField()
+    eligible = models.BooleanField(null=True, blank=True)  # None: not checked yet
+    check_reason = models.TextField(blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+    funded = models.BooleanField(null=True, blank=True)  # None: not counted yet
+    transfer = models.OneToOneField(
+        "ledger.Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["round_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="budget_project_unique"),
+            models.CheckConstraint(condition=Q(cost_minutes__gt=0), name="budget_cost_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"project {self.number} of round {self.round_id}"
+
+
+class BudgetBallot(models.Model):
+    """A member's approval ballot in a round: the numbers of the projects they approve. Open
+    (it names its voter); one per voter per round, changed until voting closes."""
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="ballots")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved = models.JSONField(default=list)  # project numbers, ascending
+    cast_at = models.DateTimeField(default=now)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "voter"], name="budget_ballot_one_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"budget ballot {self.pk}"

@@ -1,15 +1,22 @@
 """Background jobs of governance: the timed job that opens votes whose discussion is over and
-counts those whose voting has closed, reminds those who have not voted a day before
-close and asks members to review a decision at its review date (see coproduce/ops/periodic.py)."""
+counts those whose voting has closed, reminds those who have not voted a day before close and
+asks members to review a decision at its review date; and the same opening and counting for
+budget rounds (see coproduce/ops/periodic.py)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from .services import decisions
+from .services import budgets, decisions
 
 
 @task()
 def advance_proposals() -> dict[str, int]:
     """Open and close votes on time, then remind and ask for reviews. Run periodically."""
     return {**decisions.proposals_advance(), **decisions.proposals_remind()}
+
+
+@task()
+def advance_budgets() -> dict[str, int]:
+    """Open budget rounds' voting and count them on time. Run periodically."""
+    return budgets.budgets_advance()

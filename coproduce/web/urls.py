@@ -4,6 +4,7 @@ from .views import (
     account,
     agencies,
     assessments,
+    budgets,
     community,
     coordination,
     decisions,
@@ -247,6 +248,23 @@ urlpatterns = [
     path(
         "c/<slug:slug>/proposals/<int:number>/vote/", governance.proposal_vote, name="proposal_vote"
     ),
+    # Participatory budgets (issue 12)
+    path("c/<slug:slug>/budgets/", budgets.budget_list, name="budgets"),
+    path("c/<slug:slug>/budgets/new/", budgets.budget_new, name="budget_new"),
+    path("c/<slug:slug>/budgets/<int:number>/", budgets.budget, name="budget"),
+    path(
+        "c/<slug:slug>/budgets/<int:number>/propose/",
+        budgets.budget_propose,
+        name="budget_propose",
+    ),
+    path(
+        "c/<slug:slug>/budgets/<int:number>/projects/<int:project>/check/",
+        budgets.budget_check,
+        name="budget_check",
+    ),
+    path("c/<slug:slug>/budgets/<int:number>/vote/", budgets.budget_vote, name="budget_vote"),
+    path("c/<slug:slug>/budgets/<int:number>/close/", budgets.budget_close, name="budget_close"),
+    path("c/<slug:slug>/budgets/<int:number>/pay/", budgets.budget_pay, name="budget_pay"),
     path("c/<slug:slug>/exchanges/to-confirm/", exchanges.to_confirm, name="exchanges_to_confirm"),
     path(
         "c/<slug:slug>/exchanges/<int:exchange_id>/",

@@ -71,6 +71,7 @@ def _fill(path: str, world: dict) -> str:
         "reference_id": 1,
         "token_id": 1,
         "commitment_id": 1,
+        "project": 1,  # a budget round's project
     }
     filled = re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
     assert "{" not in filled, f"Add the path parameter of {path} to _fill."

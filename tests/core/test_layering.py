@@ -376,6 +376,8 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("governance", "notifications"): "a proposal's discussion, vote and decision are told",
     ("governance", "coproduction"): "an ask is addressed to an agency, whose staff answer it "
     "and own its commitments",
+    ("governance", "ledger"): "a budget round's winners are paid from the fund in one transaction "
+    "(post_transfer, a key per project); the fund's balance bounds a round's budget",
     **{("ops", app): "the commands, demo and seeding drive every app" for app in ("core", *DOMAIN)},
     **{
         (face, app): "a face calls every app"

@@ -193,12 +193,12 @@ def test_it_uses_a_fixed_number_of_queries(
     # relays, member numbers,
     # applications (+ their checks), rulebook; and the figures: rulebook, the three broker
     # queue counts, messages to pass on, introductions, open concerns; working alongside agencies
-    # (referrals waiting, registers waiting, this month's session credits); unread notifications
-    # (header)
-    with django_assert_num_queries(21):
+    # (referrals waiting, registers waiting, this month's session credits); commitments past
+    # their date; unread notifications (header)
+    with django_assert_num_queries(22):
         small = client.get(url)
     make_dashboard_rows(community, coordinator, 8, 2)
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         large = client.get(url)
     board = large.context["dashboard"]
     assert len(board.applications) == 10 and len(board.expiring) == 10 and len(board.relays) == 10

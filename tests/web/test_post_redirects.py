@@ -652,6 +652,61 @@ def _ask_answer(w):
     return admin, w.url("ask_answer", proposal.number), data
 
 
+# Budget rounds (issue 12) ------------------------------------------------------------------------
+
+
+def _budget_round(w, *, voting=False, counted=False):
+    """Round B-1 with the member's project 1, checked; in voting, or counted with it funded."""
+    from coproduce.governance.services import budgets as budgets_services
+    from tests.governance.test_budgets import end_voting, fill_fund, open_round, propose
+    from tests.governance.test_budgets import start_voting as start_budget_voting
+
+    _may_propose(w)
+    fill_fund(w.community, 600)
+    budget = open_round(w.community, w.coordinator, budget=600)
+    project = propose(budget, w.member, 120)
+    budgets_services.project_check(actor=w.coordinator, project=project, eligible=True)
+    if voting or counted:
+        start_budget_voting(budget)
+    if counted:
+        budgets_services.budget_ballot_cast(actor=w.member, budget=budget, approve=[1])
+        end_voting(budget)
+    return budget
+
+
+def _budget_new(w):
+    from tests.governance.test_budgets import fill_fund
+    from tests.web.test_budgets import round_data
+
+    fill_fund(w.community, 600)
+    return w.coordinator, w.url("budget_new"), round_data(w.community)
+
+
+def _budget_propose(w):
+    _budget_round(w)
+    data = {"title": "A mural", "body": "Colour for the wall.", "cost_hours": "2"}
+    return w.member, w.url("budget_propose", 1), data
+
+
+def _budget_vote(w):
+    _budget_round(w, voting=True)
+    return w.member, w.url("budget_vote", 1), {"approve": ["1"], "idempotency_key": "walk-vote"}
+
+
+def _budget_close(w):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from coproduce.governance.models import BudgetRound
+
+    budget = _budget_round(w, voting=True)
+    BudgetRound.objects.filter(pk=budget.pk).update(
+        voting_closes_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    return w.coordinator, w.url("budget_close", 1), {}
+
+
 CASES: dict[str, Case] = {
     # Anyone
     "apply": lambda w: (
@@ -718,6 +773,20 @@ CASES: dict[str, Case] = {
     "decision_outcome": _decision_outcome,
     "decision_review": _decision_review,
     "ask_answer": _ask_answer,
+    "budget_new": _budget_new,
+    "budget_propose": _budget_propose,
+    "budget_check": lambda w: (
+        _budget_round(w) and w.coordinator,
+        w.url("budget_check", 1, 1),
+        {"eligible": "no", "reason": "The council pays for it."},
+    ),
+    "budget_vote": _budget_vote,
+    "budget_close": _budget_close,
+    "budget_pay": lambda w: (
+        _budget_round(w, counted=True) and w.coordinator,
+        w.url("budget_pay", 1),
+        {},
+    ),
     "proposal_withdraw": lambda w: (
         w.member,
         w.url("proposal_withdraw", _proposal(w, cosigners=0).number),

@@ -33,7 +33,7 @@ DecisionNumber = Annotated[
 CommitmentId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
 
 
-class NoteOut(Schema):
+class CommitmentNoteOut(Schema):
     author: str
     body: str
     done: bool
@@ -49,7 +49,7 @@ class CommitmentOut(Schema):
     due_on: dt.date
     done_at: dt.datetime | None
     overdue: bool
-    notes: list[NoteOut]
+    notes: list[CommitmentNoteOut]
 
 
 class CommitmentList(Schema):
@@ -100,7 +100,7 @@ class CommitmentIn(Schema):
     due_on: dt.date = Field(examples=["2027-03-31"])
 
 
-class NoteIn(Schema):
+class CommitmentNoteIn(Schema):
     body: str = Field(max_length=limits.TEXT, examples=["The room is booked from January."])
     done: bool = Field(False, description="This note marks the commitment kept.")
 
@@ -312,7 +312,7 @@ def commitment_create(request, slug: Slug, payload: CommitmentIn):
     response={201: CommitmentOut, **WRITE_ERRORS},
     summary="Write progress on a commitment",
 )
-def commitment_note(request, slug: Slug, commitment_id: CommitmentId, payload: NoteIn):
+def commitment_note(request, slug: Slug, commitment_id: CommitmentId, payload: CommitmentNoteIn):
     """By its owner (the member, or the staff of its agency) or a coordinator; `done` marks it
     kept. 403 `not_the_owner`; 409 `already_done`."""
     community = paths.community(request, slug)
