@@ -35,6 +35,7 @@ from .routes import (
     assessments,
     communities,
     coordination,
+    disputes,
     exchanges,
     ledger,
     listings,
@@ -271,6 +272,7 @@ api.add_router("/communities", sessions.router)
 api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
 api.add_router("/communities", proposals.router)
+api.add_router("/communities", disputes.router)  # issue 12: disputes
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)

@@ -374,6 +374,8 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("governance", "core"): "audit, errors, limits",
     ("governance", "communities"): "members and roles; the rulebook it copies and changes",
     ("governance", "notifications"): "a proposal's discussion, vote and decision are told",
+    # disputes (issue 12): a dispute about an exchange marks it disputed and settles it
+    ("governance", "exchanges"): "a dispute about an exchange marks it and settles its hours",
     **{("ops", app): "the commands, demo and seeding drive every app" for app in ("core", *DOMAIN)},
     **{
         (face, app): "a face calls every app"
