@@ -554,6 +554,65 @@ def _may_propose(w, *, cosigners=1):
     )
 
 
+# Disputes (issue 12) -----------------------------------------------------------------------------
+
+
+def _dispute(w, *, stage="mediation"):
+    """D-1 about an exchange the member recorded and the staff member disputed; in mediation
+    (the mediator returned beside it) or escalated."""
+    from coproduce.governance.services import disputes as disputes_services
+
+    exchange = recorded(w.community, w.member, w.member, w.staff)
+    dispute = disputes_services.dispute_open(
+        actor=w.staff, community=w.community, subject="exchange", exchange=exchange, summary="No"
+    )
+    mediator = make_person("mediator@riverside.example", "Meda Mediator")
+    memberships_services.membership_add(
+        actor=None, community=w.community, person=mediator, roles=[Role.MEDIATOR]
+    )
+    if stage == "open":
+        return dispute, mediator
+    dispute = disputes_services.dispute_mediator_assign(
+        actor=w.coordinator, dispute=dispute, mediator=mediator
+    )
+    if stage == "escalated":
+        dispute = disputes_services.dispute_escalate(actor=mediator, dispute=dispute, reason="No")
+    return dispute, mediator
+
+
+def _dispute_mediator(w):
+    dispute, mediator = _dispute(w, stage="open")
+    return w.coordinator, w.url("dispute_mediator", dispute.number), {"mediator": mediator.pk}
+
+
+def _dispute_note(w):
+    dispute, _mediator = _dispute(w)
+    return w.member, w.url("dispute_note", dispute.number), {"body": "We met."}
+
+
+def _dispute_agree(w):
+    dispute, mediator = _dispute(w)
+    data = {"outcome": "confirm", "text": "Agreed."}
+    return mediator, w.url("dispute_agree", dispute.number), data
+
+
+def _dispute_escalate(w):
+    dispute, mediator = _dispute(w)
+    return mediator, w.url("dispute_escalate", dispute.number), {"reason": "Stuck"}
+
+
+def _dispute_decide(w):
+    dispute, _mediator = _dispute(w, stage="escalated")
+    data = {"outcome": "cancel", "text": "Cancelled."}
+    return w.coordinator, w.url("dispute_decide", dispute.number), data
+
+
+def _dispute_open_decision(w):
+    proposal = _proposal(w, cosigners=0)
+    data = {"summary": "Unfair."}
+    return w.staff, w.url("dispute_open_decision", proposal.number), data
+
+
 def _proposal_new(w):
     _may_propose(w)
     data = {"kind": "general", "title": "A bench by the river", "body": "Somewhere to sit."}
@@ -649,6 +708,12 @@ CASES: dict[str, Case] = {
     "proposal_comment": _proposal_comment,
     "amendment_accept": _amendment_accept,
     "proposal_vote": _proposal_vote,
+    "dispute_mediator": _dispute_mediator,
+    "dispute_note": _dispute_note,
+    "dispute_agree": _dispute_agree,
+    "dispute_escalate": _dispute_escalate,
+    "dispute_decide": _dispute_decide,
+    "dispute_open_decision": _dispute_open_decision,
     "exchange_record": _exchange_record,
     "exchange_confirm": lambda w: (
         w.member,

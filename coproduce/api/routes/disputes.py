@@ -80,31 +80,31 @@ class DisputeIn(Schema):
     )
 
 
-class NoteIn(Schema):
+class DisputeNoteIn(Schema):
     body: str = Field(
         max_length=limits.MESSAGE, examples=["We met on Tuesday and talked it through."]
     )
 
 
-class NoteOut(Schema):
+class DisputeNoteOut(Schema):
     id: int
     author: str
     body: str = Field(description="Plain text.")
     created_at: dt.datetime
 
 
-class NoteList(Schema):
-    items: list[NoteOut]
+class DisputeNoteList(Schema):
+    items: list[DisputeNoteOut]
 
 
-class MediatorIn(Schema):
+class DisputeMediatorIn(Schema):
     mediator: MemberRef = Field(
         description="The member number of a member with the mediator role who is not a party.",
         examples=["RIV-0007"],
     )
 
 
-class AgreementIn(Schema):
+class DisputeAgreementIn(Schema):
     text: str = Field(
         max_length=limits.TEXT,
         examples=["Both agree it was one hour: the three recorded are cancelled and re-recorded."],
@@ -117,11 +117,11 @@ class AgreementIn(Schema):
     )
 
 
-class EscalateIn(Schema):
+class DisputeEscalateIn(Schema):
     reason: str = Field(max_length=limits.TEXT, examples=["We could not agree."])
 
 
-class DecisionIn(AgreementIn):
+class DisputePanelDecisionIn(DisputeAgreementIn):
     panel: list[MemberRef] = Field(
         default_factory=list,
         max_length=50,
@@ -231,7 +231,7 @@ def dispute_detail(request, slug: Slug, number: DisputeNumber):
 
 @router.get(
     "/{slug}/disputes/{number}/notes",
-    response={200: NoteList, **READ_ERRORS},
+    response={200: DisputeNoteList, **READ_ERRORS},
     summary="The dispute's private notes",
 )
 def note_list(request, slug: Slug, number: DisputeNumber):
@@ -244,10 +244,10 @@ def note_list(request, slug: Slug, number: DisputeNumber):
 
 @router.post(
     "/{slug}/disputes/{number}/notes",
-    response={201: NoteOut, **WRITE_ERRORS},
+    response={201: DisputeNoteOut, **WRITE_ERRORS},
     summary="Add a note",
 )
-def note_create(request, slug: Slug, number: DisputeNumber, payload: NoteIn):
+def note_create(request, slug: Slug, number: DisputeNumber, payload: DisputeNoteIn):
     """A note in the private thread. 403 `notes_private`; 409 `dispute_closed`."""
     _community, dispute = _dispute(request, slug, number)
     note = disputes_services.dispute_note_add(
@@ -261,7 +261,7 @@ def note_create(request, slug: Slug, number: DisputeNumber, payload: NoteIn):
     response={200: DisputeOut, **WRITE_ERRORS},
     summary="Assign the mediator (coordinators)",
 )
-def mediator_assign(request, slug: Slug, number: DisputeNumber, payload: MediatorIn):
+def mediator_assign(request, slug: Slug, number: DisputeNumber, payload: DisputeMediatorIn):
     """A member holding the mediator role, never a party: 422 naming `mediator` otherwise
     (`mediator_is_party`, `not_a_mediator`). 403 `coordinators_only`, `involved`; 409
     `not_in_mediation` once escalated."""
@@ -278,7 +278,7 @@ def mediator_assign(request, slug: Slug, number: DisputeNumber, payload: Mediato
     response={200: DisputeOut, **WRITE_ERRORS},
     summary="Record the agreement (the mediator)",
 )
-def agreement_record(request, slug: Slug, number: DisputeNumber, payload: AgreementIn):
+def agreement_record(request, slug: Slug, number: DisputeNumber, payload: DisputeAgreementIn):
     """The parties' agreement, and for an exchange what happens to its hours. 403
     `mediator_only`; 409 `not_in_mediation`, `dispute_closed`, `limit_exceeded`; 422 `outcome`
     when it does not fit the hours' state."""
@@ -294,7 +294,7 @@ def agreement_record(request, slug: Slug, number: DisputeNumber, payload: Agreem
     response={200: DisputeOut, **WRITE_ERRORS},
     summary="Send it to a panel (the mediator or a party)",
 )
-def dispute_escalate(request, slug: Slug, number: DisputeNumber, payload: EscalateIn):
+def dispute_escalate(request, slug: Slug, number: DisputeNumber, payload: DisputeEscalateIn):
     """To a panel of the community's coordinators not involved. 403 `not_involved`; 409
     `not_in_mediation`, `no_panel`."""
     community, dispute = _dispute(request, slug, number)
@@ -307,7 +307,7 @@ def dispute_escalate(request, slug: Slug, number: DisputeNumber, payload: Escala
     response={200: DisputeOut, **WRITE_ERRORS},
     summary="Record the panel's decision (a coordinator on the panel)",
 )
-def panel_decide(request, slug: Slug, number: DisputeNumber, payload: DecisionIn):
+def panel_decide(request, slug: Slug, number: DisputeNumber, payload: DisputePanelDecisionIn):
     """The decision, the panel's members and, for an exchange, what happens to its hours. 403
     `not_on_panel`; 409 `not_escalated`, `dispute_closed`; 422 `panel` naming someone involved
     or not a coordinator, `outcome`."""

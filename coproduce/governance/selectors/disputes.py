@@ -5,6 +5,7 @@ coordinator chooses from and the coordinators who may sit on a panel."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, Q
 
@@ -58,20 +59,27 @@ def dispute_for_exchange(exchange) -> Dispute | None:
     )
 
 
+def disputes_by_exchange(exchanges) -> dict[int, Dispute]:
+    """The open dispute of each of these exchanges that has one, by exchange id: one query."""
+    found = Dispute.objects.filter(
+        exchange__in=[e.pk for e in exchanges], stage__in=OPEN_STAGES
+    ).order_by("number")
+    return {d.exchange_id: d for d in found if d.exchange_id is not None}
+
+
 def notes_of(dispute: Dispute) -> list[DisputeNote]:
     """The dispute's notes, oldest first, with their authors: one query. Callers check
     `access_dispute_notes` first."""
     return list(DisputeNote.objects.filter(dispute=dispute).select_related("author").order_by("id"))
 
 
-def mediators_for(dispute: Dispute) -> list:
-    """The members holding the mediator role who are not parties: whom a coordinator may
-    assign. One query."""
+def mediators_for(dispute: Dispute) -> list[tuple[Any, bool]]:
+    """The members holding the mediator role, each with whether they are a party (and so may
+    not mediate this one): whom a coordinator chooses from. One query."""
     parties = dispute_party_ids(dispute)
     return [
-        m
+        (m, m.person_id in parties)
         for m in memberships_selectors.members_with_role(dispute.community, MEDIATOR)
-        if m.person_id not in parties
     ]
 
 
@@ -99,7 +107,7 @@ class DisputeView:
     may_agree: bool = False
     may_escalate: bool = False
     may_decide: bool = False
-    mediators: list = field(default_factory=list)  # for the coordinator's form
+    mediators: list = field(default_factory=list)  # (membership, is a party), for the form
     panel: list = field(default_factory=list)  # for the panel's form
 
 
