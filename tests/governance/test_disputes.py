@@ -367,3 +367,20 @@ def test_the_old_settle_refuses_an_exchange_with_a_dispute(opened, coordinator):
         )
     assert caught.value.code == "settle_through_dispute" and "D-1" in caught.value.message
     assert Exchange.objects.get().status == ExchangeStatus.DISPUTED
+
+
+def test_the_demo_makes_a_dispute_in_mediation(community, member, agency_staff, coordinator):
+    from coproduce.ops.demo.governance_disputes import dispute_in_mediation
+
+    neighbour = person_with(community, "n@riverside.example", "Nia Neighbour")
+    dispute = dispute_in_mediation(
+        community=community,
+        coordinator=coordinator,
+        provider=member,
+        recipient=agency_staff,
+        mediator=neighbour,
+        on=timezone.localdate(),
+    )
+    assert dispute.stage == DisputeStage.MEDIATION and dispute.mediator_id == neighbour.pk
+    assert DisputeNote.objects.filter(dispute=dispute).count() == 3
+    assert Exchange.objects.get().status == ExchangeStatus.DISPUTED
