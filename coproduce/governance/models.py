@@ -290,6 +290,11 @@ class Dispute(models.Model):
                 ),
                 name="dispute_subject_matches",
             ),
+            models.UniqueConstraint(
+                fields=["exchange"],
+                condition=Q(stage__in=["open", "mediation", "escalated"]),
+                name="dispute_one_open_per_exchange",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -83,7 +83,7 @@ def _tell(dispute: Dispute, person_ids, *, kind: str, title: str, body: str = ""
 def _locked(dispute: Dispute) -> Dispute:
     """The dispute read again under its row lock, with its parties."""
     return (
-        Dispute.objects.select_for_update()
+        Dispute.objects.select_for_update(of=("self",))
         .select_related("community", "exchange", "proposal")
         .prefetch_related("parties")
         .get(pk=dispute.pk)
@@ -151,6 +151,9 @@ def dispute_open(
             raise ValidationFailed(message, fields={"proposal": [message]})
 
     def run() -> tuple[Dispute, dict[str, Any]]:
+        # The community's lock first (then the exchange's, then accounts'): disputes at once
+        # queue for their numbers, and two about one posted exchange cannot both pass the check.
+        communities_services.community_lock(community)
         parties = {opener.pk}
         if exchange is not None:
             if exchange.status == POSTED:
@@ -170,7 +173,6 @@ def dispute_open(
             parties |= {part.person_id for part in exchange.participants.all()}
         if proposal is not None:
             parties.add(proposal.author_id)
-        communities_services.community_lock(community)
         dispute = Dispute.objects.create(
             community=community,
             number=_number(community),
