@@ -134,6 +134,10 @@ def test_it_hides_disputes_from_everyone_else(
     assert_error(client.get(f"{BASE}/1", headers=bearer(other_member)), 404)
     assert client.get(f"{BASE}/1", headers=bearer(coordinator)).json()["code"] == "D-1"
     assert not DisputeNote.objects.exists()
+    # Someone not in an exchange cannot tell it exists by disputing it.
+    body = {"subject": "exchange", "exchange": disputed.pk, "summary": "Hm"}
+    assert_error(post(client, BASE, body, bearer(bystander), key="x"), 404)
+    assert Dispute.objects.count() == 1
 
 
 def test_it_opens_a_dispute_about_a_decision_and_names_bad_fields(

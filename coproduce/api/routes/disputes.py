@@ -19,6 +19,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from coproduce.core import limits
+from coproduce.exchanges import access as exchange_access
 from coproduce.exchanges.selectors import exchanges as exchanges_selectors
 from coproduce.governance import access as governance_access
 from coproduce.governance.models import DisputeNote, DisputeOutcome, DisputeStage, DisputeSubject
@@ -196,9 +197,10 @@ def dispute_open(request, slug: Slug, idempotency_key: IdempotencyKey, payload: 
     field for a missing or mismatched subject."""
     community = paths.community(request, slug)
     paths.member_community(request, community)
-    exchange = (
-        exchanges_selectors.exchange_get(community, payload.exchange) if payload.exchange else None
-    )
+    exchange = None
+    if payload.exchange:
+        exchange = exchanges_selectors.exchange_get(community, payload.exchange)
+        exchange_access.access_exchange(request.user, exchange)  # others: 404, not 403
     proposal = (
         proposals_selectors.proposal_get(community, request.user, payload.proposal)
         if payload.proposal
