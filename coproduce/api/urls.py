@@ -37,6 +37,7 @@ from .routes import (
     communities,
     coordination,
     decisions,
+    disputes,
     exchanges,
     ledger,
     listings,
@@ -271,6 +272,7 @@ api.add_router("/communities", referrals.router)
 api.add_router("/communities", assessments.router)
 api.add_router("/communities", sessions.router)
 api.add_router("/communities", register.router)
+api.add_router("/communities", disputes.router)  # issue 12: disputes
 api.add_router("/communities", partners.router)
 api.add_router("/communities", proposals.router)
 api.add_router("/communities", decisions.router)

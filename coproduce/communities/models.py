@@ -46,6 +46,7 @@ class Role(models.TextChoices):
     SUPPORTER = "supporter", "Supporter"
     PARTNER = "partner", "Spend partner"
     STEWARD = "steward", "Steward"
+    MEDIATOR = "mediator", "Mediator"
 
 
 class Community(models.Model):

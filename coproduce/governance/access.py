@@ -11,7 +11,7 @@ from coproduce.communities import access as community_access
 from coproduce.coproduction import access as coproduction_access
 from coproduce.core.errors import NotFound, PermissionDenied
 
-from .models import Commitment, Proposal
+from .models import Commitment, DisputeStage, Proposal
 
 
 def access_proposal(person, proposal: Proposal) -> None:
@@ -103,3 +103,57 @@ def access_budget_vote(person, budget) -> None:
     access_budget(person, budget)
     if community_access.membership_of(person, budget.community) is None:
         raise PermissionDenied("Only members vote.", code="not_a_member")
+
+
+# Disputes -----------------------------------------------------------------------------------------
+# A dispute is seen by its parties, its mediator and the community's coordinators (who assign the
+# mediator and may sit on the panel); its notes only by the parties, the mediator and, once it
+# is escalated, the coordinators not involved (the panel). Everyone else gets NotFound.
+
+
+def dispute_party_ids(dispute) -> set[int]:
+    """The parties' ids, from the parties the dispute was read with (`selectors.disputes`)."""
+    return {party.person_id for party in dispute.parties.all()}
+
+
+def is_involved(person, dispute) -> bool:
+    """A party or the mediator: never on the panel."""
+    return person.pk in dispute_party_ids(dispute) or person.pk == dispute.mediator_id
+
+
+def on_panel(person, dispute) -> bool:
+    """A coordinator of the community not involved: who may sit on the panel of an escalated
+    dispute (operators who are not members do not)."""
+    return (
+        community_access.membership_of(person, dispute.community) is not None
+        and community_access.is_coordinator(person, dispute.community)
+        and not is_involved(person, dispute)
+    )
+
+
+def access_dispute(person, dispute) -> None:
+    """Parties, the mediator and the community's coordinators see the dispute; others get
+    NotFound."""
+    if community_access.membership_of(person, dispute.community) is None or not (
+        is_involved(person, dispute) or community_access.is_coordinator(person, dispute.community)
+    ):
+        raise NotFound("No such dispute.")
+
+
+def may_read_notes(person, dispute) -> bool:
+    if is_involved(person, dispute):
+        return True
+    return dispute.stage in (DisputeStage.ESCALATED, DisputeStage.DECIDED) and on_panel(
+        person, dispute
+    )
+
+
+def access_dispute_notes(person, dispute) -> None:
+    """The parties, the mediator and (once escalated) the panel read and write the notes; other
+    coordinators get PermissionDenied, outsiders NotFound."""
+    access_dispute(person, dispute)
+    if not may_read_notes(person, dispute):
+        raise PermissionDenied(
+            "Only the parties, the mediator and the panel read a dispute's notes.",
+            code="notes_private",
+        )

@@ -452,3 +452,133 @@ class BudgetBallot(models.Model):
 
     def __str__(self) -> str:
         return f"budget ballot {self.pk}"
+
+
+# --- disputes ---
+
+
+class DisputeSubject(models.TextChoices):
+    EXCHANGE = "exchange", "An exchange"
+    DECISION = "decision", "A decision"
+    SANCTION = "sanction", "A sanction"
+
+
+class DisputeStage(models.TextChoices):
+    OPEN = "open", "Open: waiting for a mediator"
+    MEDIATION = "mediation", "In mediation"
+    AGREED = "agreed", "Settled by agreement"
+    ESCALATED = "escalated", "With a panel of coordinators"
+    DECIDED = "decided", "Decided by a panel"
+
+
+class DisputeOutcome(models.TextChoices):
+    """What settling a dispute does to its exchange. For a decision or a sanction, and for an
+    exchange nothing needs to change for, `none`. Hours are corrected only by the ledger's own
+    moves: posting the recorded hours, or reversing posted ones, the reason naming D-n."""
+
+    NONE = "none", "Nothing changes in the ledger"
+    CONFIRM = "confirm", "The exchange is confirmed as recorded: the hours are posted"
+    CANCEL = "cancel", "The exchange is cancelled: nothing is posted"
+    REVERSE = "reverse", "The posted hours are reversed"
+
+
+class Dispute(models.Model):
+    """A dispute about an exchange, a decision (a proposal) or a sanction, numbered D-1, D-2, ...
+    within the community. A mediator (a member with the mediator role, never a party) helps the
+    parties to an agreement; failing that, it goes to a panel of the community's coordinators
+    not involved, one of whom records the panel's decision with the panel's names. A sanction is
+    named by `sanction_ref` (the sanction's id) until sanctions are in this app; the lead links it
+    to the sanction's table when they merge."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField()  # D-1, D-2, ... within the community
+    subject = models.CharField(max_length=20, choices=DisputeSubject.choices)
+    exchange = models.ForeignKey(
+        "exchanges.Exchange", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="disputes"
+    )
+    sanction_ref = models.PositiveIntegerField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.TextField()  # what is wrong, as the opener put it
+    stage = models.CharField(max_length=20, choices=DisputeStage.choices, default=DisputeStage.OPEN)
+    mediator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(
+        max_length=20, choices=DisputeOutcome.choices, blank=True
+    )  # set when agreed or decided
+    outcome_text = models.TextField(blank=True)
+    escalation_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the mediator who recorded the agreement, or the panel member who recorded the decision
+    panel = models.JSONField(default=list, blank=True)  # person ids of the panel, when decided
+    created_at = models.DateTimeField(default=now)
+    mediator_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["community_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="dispute_number_unique"),
+            models.CheckConstraint(
+                condition=(
+                    Q(subject="exchange", exchange__isnull=False, proposal__isnull=True)
+                    | Q(subject="decision", proposal__isnull=False, exchange__isnull=True)
+                    | Q(subject="sanction", exchange__isnull=True, proposal__isnull=True)
+                ),
+                name="dispute_subject_matches",
+            ),
+            models.UniqueConstraint(
+                fields=["exchange"],
+                condition=Q(stage__in=["open", "mediation", "escalated"]),
+                name="dispute_one_open_per_exchange",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"D-{self.number}"
+
+    @property
+    def code(self) -> str:
+        return f"D-{self.number}"
+
+
+class DisputeParty(models.Model):
+    """A person the dispute is between: the opener, the other people in the exchange, the
+    author of the proposal, the person sanctioned. Parties read and write the notes; none of
+    them may mediate or sit on the panel."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dispute", "person"], name="dispute_party_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"party {self.pk}"
+
+
+class DisputeNote(models.Model):
+    """A note in a dispute's private thread: the parties, the mediator and (once escalated)
+    the panel read it; nobody else does."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["dispute_id", "id"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"

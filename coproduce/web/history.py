@@ -49,6 +49,12 @@ ACTIONS = {
     "contact.passed_on": gettext_lazy("A message for them was passed on."),
     "contact.relay": gettext_lazy("A message was sent to them through the coordinators."),
     "conversation.start": gettext_lazy("A conversation with them was started."),
+    "dispute.agree": gettext_lazy("A dispute was settled by agreement."),
+    "dispute.decide": gettext_lazy("A panel of coordinators decided a dispute."),
+    "dispute.escalate": gettext_lazy("A dispute went to a panel of coordinators."),
+    "dispute.mediator": gettext_lazy("A mediator was assigned to a dispute."),
+    "dispute.note": gettext_lazy("A note was added to a dispute."),
+    "dispute.open": gettext_lazy("A dispute was opened."),
     "exchange.auto_confirm": gettext_lazy(
         "Hours were confirmed automatically: nobody answered in time."
     ),

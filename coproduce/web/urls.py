@@ -8,6 +8,7 @@ from .views import (
     community,
     coordination,
     decisions,
+    disputes,
     exchanges,
     governance,
     home,
@@ -218,6 +219,35 @@ urlpatterns = [
         "c/<slug:slug>/proposals/<int:number>/comments/<int:comment_id>/accept/",
         governance.amendment_accept,
         name="amendment_accept",
+    ),
+    # disputes (issue 12)
+    path("c/<slug:slug>/disputes/", disputes.dispute_list, name="disputes"),
+    path("c/<slug:slug>/disputes/<int:number>/", disputes.dispute, name="dispute"),
+    path("c/<slug:slug>/disputes/<int:number>/notes/", disputes.dispute_note, name="dispute_note"),
+    path(
+        "c/<slug:slug>/disputes/<int:number>/mediator/",
+        disputes.dispute_mediator,
+        name="dispute_mediator",
+    ),
+    path(
+        "c/<slug:slug>/disputes/<int:number>/agreement/",
+        disputes.dispute_agree,
+        name="dispute_agree",
+    ),
+    path(
+        "c/<slug:slug>/disputes/<int:number>/escalate/",
+        disputes.dispute_escalate,
+        name="dispute_escalate",
+    ),
+    path(
+        "c/<slug:slug>/disputes/<int:number>/decision/",
+        disputes.dispute_decide,
+        name="dispute_decide",
+    ),
+    path(
+        "c/<slug:slug>/proposals/<int:number>/dispute/",
+        disputes.dispute_open_decision,
+        name="dispute_open_decision",
     ),
     path(
         "c/<slug:slug>/proposals/<int:number>/commitments/",

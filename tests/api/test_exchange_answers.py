@@ -7,11 +7,15 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from coproduce.communities.models import Role
+from coproduce.communities.services import memberships as memberships_services
 from coproduce.core.models import IdempotencyRecord
 from coproduce.exchanges.models import Exchange
+from coproduce.exchanges.services import answers as answers_services
 from coproduce.ledger.models import Transfer
 from coproduce.ledger.selectors import accounts as accounts_selectors
 from coproduce.ledger.selectors.audit import ledger_audit
+from tests.conftest import make_person
 
 from .conftest import assert_error, bearer, post
 from .test_exchanges import body, code, record
@@ -193,14 +197,28 @@ def test_it_declines_with_a_reason(client, community, member, agency_staff, hour
 
 
 def test_it_settles_a_dispute(client, community, member, agency_staff, coordinator):
-    exchange = record(community, member, member, agency_staff)
+    """`settle` is for an exchange disputed before disputes were added (no dispute of its
+    own); one disputed through the API now has a dispute and is settled through it."""
+    through_api = record(community, member, member, agency_staff, key="api")
     disputed = post(
         client,
-        f"{EXCHANGES}/{exchange.pk}/dispute",
+        f"{EXCHANGES}/{through_api.pk}/dispute",
         {"reason": "I was not there"},
         bearer(agency_staff),
     )
-    assert disputed.json()["status"] == "disputed"
+    assert disputed.json()["status"] == "disputed" and disputed.json()["dispute"] == "D-1"
+    assert_error(
+        post(
+            client,
+            f"{EXCHANGES}/{through_api.pk}/settle",
+            {"confirm": True, "note": "Checked"},
+            bearer(coordinator),
+        ),
+        409,
+        "settle_through_dispute",
+    )
+    exchange = record(community, member, member, agency_staff)
+    answers_services.exchange_dispute(actor=agency_staff, exchange=exchange, reason="Not there")
     assert_error(
         post(
             client,
@@ -311,7 +329,9 @@ def test_it_shows_coordinators_what_they_may_do(
     exchange = record(community, member, member, agency_staff)
     post(client, f"{EXCHANGES}/{exchange.pk}/dispute", {"reason": "Wrong day"}, bearer(member))
     seen = client.get(f"{EXCHANGES}/{exchange.pk}", headers=bearer(coordinator)).json()
-    assert seen["actions"] == {"answer": False, "dispute": False, "settle": True, "reverse": False}
+    # Settled through its dispute (D-1), not by `settle`.
+    assert seen["actions"] == {"answer": False, "dispute": False, "settle": False, "reverse": False}
+    assert seen["dispute"] == "D-1"
     assert seen["decision_note"] == "Wrong day"
     assert seen["auto_confirm_at"] > timezone.now().isoformat()[:10]
 
@@ -340,11 +360,22 @@ def test_it_runs_each_write_in_its_own_durable_transaction(
         ).status_code
         == 200
     )
+    # Settled through its dispute: a mediator assigned, the agreement recorded.
+    mediator = make_person("mediator@riverside.example", "Meda Mediator")
+    memberships_services.membership_add(
+        actor=None, community=community, person=mediator, roles=[Role.MEDIATOR]
+    )
+    disputes = "/api/v1/communities/riverside/disputes/1"
+    assigned = post(
+        client, f"{disputes}/mediator", {"mediator": code(mediator, community)}, bearer(coordinator)
+    )
+    assert assigned.status_code == 200, assigned.content
     settled = post(
         client,
-        f"{EXCHANGES}/{dispute.pk}/settle",
-        {"confirm": False, "note": "Talked"},
-        bearer(coordinator),
+        f"{disputes}/agreement",
+        {"outcome": "cancel", "text": "Talked: recorded by mistake"},
+        bearer(mediator),
     )
     assert settled.status_code == 200, settled.content
+    assert Exchange.objects.get(pk=dispute.pk).status == "declined"
     assert ledger_audit().clean

@@ -374,6 +374,8 @@ ALLOWED_EDGES: dict[tuple[str, str], str] = {
     ("governance", "core"): "audit, errors, limits",
     ("governance", "communities"): "members and roles; the rulebook it copies and changes",
     ("governance", "notifications"): "a proposal's discussion, vote and decision are told",
+    # disputes (issue 12): a dispute about an exchange marks it disputed and settles it
+    ("governance", "exchanges"): "a dispute about an exchange marks it and settles its hours",
     ("governance", "coproduction"): "an ask is addressed to an agency, whose staff answer it "
     "and own its commitments",
     ("governance", "ledger"): "a budget round's winners are paid from the fund in one transaction "

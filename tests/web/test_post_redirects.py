@@ -707,6 +707,65 @@ def _budget_close(w):
     return w.coordinator, w.url("budget_close", 1), {}
 
 
+# Disputes (issue 12) -----------------------------------------------------------------------------
+
+
+def _dispute(w, *, stage="mediation"):
+    """D-1 about an exchange the member recorded and the staff member disputed; in mediation
+    (the mediator returned beside it) or escalated."""
+    from coproduce.governance.services import disputes as disputes_services
+
+    exchange = recorded(w.community, w.member, w.member, w.staff)
+    dispute = disputes_services.dispute_open(
+        actor=w.staff, community=w.community, subject="exchange", exchange=exchange, summary="No"
+    )
+    mediator = make_person("mediator@riverside.example", "Meda Mediator")
+    memberships_services.membership_add(
+        actor=None, community=w.community, person=mediator, roles=[Role.MEDIATOR]
+    )
+    if stage == "open":
+        return dispute, mediator
+    dispute = disputes_services.dispute_mediator_assign(
+        actor=w.coordinator, dispute=dispute, mediator=mediator
+    )
+    if stage == "escalated":
+        dispute = disputes_services.dispute_escalate(actor=mediator, dispute=dispute, reason="No")
+    return dispute, mediator
+
+
+def _dispute_mediator(w):
+    dispute, mediator = _dispute(w, stage="open")
+    return w.coordinator, w.url("dispute_mediator", dispute.number), {"mediator": mediator.pk}
+
+
+def _dispute_note(w):
+    dispute, _mediator = _dispute(w)
+    return w.member, w.url("dispute_note", dispute.number), {"body": "We met."}
+
+
+def _dispute_agree(w):
+    dispute, mediator = _dispute(w)
+    data = {"outcome": "confirm", "text": "Agreed."}
+    return mediator, w.url("dispute_agree", dispute.number), data
+
+
+def _dispute_escalate(w):
+    dispute, mediator = _dispute(w)
+    return mediator, w.url("dispute_escalate", dispute.number), {"reason": "Stuck"}
+
+
+def _dispute_decide(w):
+    dispute, _mediator = _dispute(w, stage="escalated")
+    data = {"outcome": "cancel", "text": "Cancelled."}
+    return w.coordinator, w.url("dispute_decide", dispute.number), data
+
+
+def _dispute_open_decision(w):
+    proposal = _proposal(w, cosigners=0)
+    data = {"summary": "Unfair."}
+    return w.staff, w.url("dispute_open_decision", proposal.number), data
+
+
 CASES: dict[str, Case] = {
     # Anyone
     "apply": lambda w: (
@@ -773,6 +832,12 @@ CASES: dict[str, Case] = {
     "decision_outcome": _decision_outcome,
     "decision_review": _decision_review,
     "ask_answer": _ask_answer,
+    "dispute_mediator": _dispute_mediator,
+    "dispute_note": _dispute_note,
+    "dispute_agree": _dispute_agree,
+    "dispute_escalate": _dispute_escalate,
+    "dispute_decide": _dispute_decide,
+    "dispute_open_decision": _dispute_open_decision,
     "budget_new": _budget_new,
     "budget_propose": _budget_propose,
     "budget_check": lambda w: (

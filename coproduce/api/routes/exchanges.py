@@ -32,6 +32,9 @@ from coproduce.exchanges.selectors import references as references_selectors
 from coproduce.exchanges.services import answers as answers_services
 from coproduce.exchanges.services import exchanges as exchanges_services
 from coproduce.exchanges.services import references as references_services
+from coproduce.governance.models import DisputeSubject
+from coproduce.governance.selectors import disputes as disputes_selectors
+from coproduce.governance.services import disputes as disputes_services
 
 from .. import paths
 from ..auth import COORDINATOR_AUTH
@@ -207,6 +210,12 @@ class ExchangeActionsOut(Schema):
 class ExchangeDetailOut(ExchangeOut):
     reversal: ReversalOut | None
     actions: ExchangeActionsOut = Field(description="What you may do with it now.")
+    dispute: str | None = Field(
+        None,
+        description="The open dispute about a disputed exchange (`.../disputes/{number}`), "
+        "which settles it.",
+        examples=["D-3"],
+    )
 
 
 class ExchangePage(Schema):
@@ -309,6 +318,11 @@ def _detail_out(request, community, exchange_id: int, known=None) -> dict:
     )
     exchange = detail.exchange
     reversal = detail.reversal
+    dispute = (
+        disputes_selectors.dispute_for_exchange(exchange)
+        if exchange.status == ExchangeStatus.DISPUTED
+        else None
+    )
     return {
         **exchange_out(community, exchange, _numbers(community, [exchange])),
         "reversal": {
@@ -322,9 +336,10 @@ def _detail_out(request, community, exchange_id: int, known=None) -> dict:
         "actions": {
             "answer": detail.actions.answer,
             "dispute": detail.actions.dispute,
-            "settle": detail.actions.settle,
+            "settle": detail.actions.settle and dispute is None,
             "reverse": detail.actions.reverse,
         },
+        "dispute": dispute.code if dispute is not None else None,
     }
 
 
@@ -496,18 +511,22 @@ def exchange_decline(
 @router.post(
     "/{slug}/exchanges/{exchange_id}/dispute",
     response={200: ExchangeDetailOut, **WRITE_ERRORS},
-    summary="Ask a coordinator to look at recorded hours",
+    summary="Dispute recorded hours (opens a dispute)",
 )
 def exchange_dispute(
     request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: ReasonIn
 ):
-    """Either side, while it waits for an answer. Nothing moves until a coordinator settles it."""
+    """Either side, while it waits for an answer: opens a dispute about it (see
+    `.../disputes`), with `reason` as what is wrong. Nothing moves until the dispute is settled:
+    by the parties' agreement, which the mediator records, or by a panel of coordinators."""
     community, exchange = paths.exchange(request, slug, exchange_id)
     person = paths.acting_member(request, community, payload.on_behalf_of)
-    answers_services.exchange_dispute(
+    disputes_services.dispute_open(
         actor=request.user,
+        community=community,
+        subject=DisputeSubject.EXCHANGE,
         exchange=exchange,
-        reason=payload.reason,
+        summary=payload.reason,
         on_behalf_of=paths.on_behalf_of(request, person),
         idempotency_key=paths.client_key(request, idempotency_key),
     )
@@ -523,15 +542,17 @@ def exchange_dispute(
     summary="Settle a dispute (coordinators)",
     auth=COORDINATOR_AUTH,
     description=(
-        "Confirm (the hours are posted) or decline a disputed exchange. 409 `not_disputed`"
-        " otherwise."
+        "Confirm (the hours are posted) or decline a disputed exchange that has no dispute of"
+        " its own (one disputed before disputes were added). 409 `not_disputed` otherwise, and"
+        " `settle_through_dispute` for one with a dispute: it is settled by the dispute's"
+        " agreement or panel decision (`.../disputes/{number}`)."
     ),
 )
 def exchange_settle(
     request, slug: Slug, exchange_id: ObjectId, idempotency_key: IdempotencyKey, payload: SettleIn
 ):
     community, exchange = paths.coordinated_exchange(request, slug, exchange_id)
-    answers_services.exchange_resolve(
+    disputes_services.disputed_exchange_resolve(
         actor=request.user,
         exchange=exchange,
         confirm=payload.confirm,

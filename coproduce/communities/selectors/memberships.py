@@ -222,3 +222,16 @@ def active_people_except(community, excluded_ids) -> list[Person]:
         .exclude(pk__in=excluded_ids)
         .order_by("id")
     )
+
+
+def members_with_role(community: Community, role: str) -> list[Membership]:
+    """The active members holding `role` in the community, with their people, by member number:
+    one query (the mediators a coordinator chooses from, a dispute's possible panel)."""
+    return list(
+        Membership.objects.filter(
+            community=community, status=MembershipStatus.ACTIVE, roles__role=role
+        )
+        .select_related("person")
+        .order_by("number")
+        .distinct()
+    )

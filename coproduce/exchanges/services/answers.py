@@ -156,6 +156,37 @@ def exchange_decline(
     )
 
 
+def exchange_dispute_mark(
+    *, actor: Actor, exchange: Exchange, reason: str, on_behalf_of=None
+) -> Exchange:
+    """Either side marks a recorded exchange disputed, so it is not posted while the dispute is
+    settled. Must run inside the caller's transaction: `exchange_dispute` below, or governance's
+    `dispute_open`, which opens the dispute about it in the same transaction. Raises
+    ValidationFailed, PermissionDenied, Conflict."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Say what is wrong.", fields={"reason": ["Required."]})
+    locked = _lock(exchange)
+    person = _answer_check(actor, locked, on_behalf_of, dispute=True)
+    if locked.status != ExchangeStatus.RECORDED:
+        raise _not_waiting(locked)
+    locked.status = ExchangeStatus.DISPUTED
+    locked.decision_note = reason
+    locked.save(update_fields=["status", "decision_note"])
+    audit_record(
+        actor=actor,
+        on_behalf_of=person,
+        action="exchange.dispute",
+        subject=locked,
+        community_id=locked.community_id,
+        person_id=person.pk,
+        note=reason,
+        changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]},
+    )
+    _answered(locked)
+    return locked
+
+
 def exchange_dispute(
     *,
     actor: Actor,
@@ -164,31 +195,15 @@ def exchange_dispute(
     on_behalf_of=None,
     idempotency_key: str | None = None,
 ) -> Exchange:
-    """Either side flags a recorded exchange for a coordinator. Raises ValidationFailed,
+    """Either side flags a recorded exchange (the pages and the API open a governance dispute
+    about it instead, which calls `exchange_dispute_mark`). Raises ValidationFailed,
     PermissionDenied, Conflict."""
     reason = (reason or "").strip()
 
     def run():
-        if not reason:
-            raise ValidationFailed("Say what is wrong.", fields={"reason": ["Required."]})
-        locked = _lock(exchange)
-        person = _answer_check(actor, locked, on_behalf_of, dispute=True)
-        if locked.status != ExchangeStatus.RECORDED:
-            raise _not_waiting(locked)
-        locked.status = ExchangeStatus.DISPUTED
-        locked.decision_note = reason
-        locked.save(update_fields=["status", "decision_note"])
-        audit_record(
-            actor=actor,
-            on_behalf_of=person,
-            action="exchange.dispute",
-            subject=locked,
-            community_id=locked.community_id,
-            person_id=person.pk,
-            note=reason,
-            changes={"status": [ExchangeStatus.RECORDED, ExchangeStatus.DISPUTED]},
+        locked = exchange_dispute_mark(
+            actor=actor, exchange=exchange, reason=reason, on_behalf_of=on_behalf_of
         )
-        _answered(locked)
         return locked, {"exchange_id": locked.pk}
 
     return once(
@@ -200,6 +215,89 @@ def exchange_dispute(
     )
 
 
+SETTLE_OUTCOMES = ("confirm", "cancel", "reverse")
+
+
+def exchange_settle(*, actor: Actor, exchange: Exchange, outcome: str, note: str) -> Exchange:
+    """Settle a dispute about an exchange as agreed or decided: `confirm` posts the recorded
+    hours and `cancel` declines them (a disputed exchange), `reverse` reverses posted hours with
+    `note` as the reversal's reason (a new reversing transfer: the ledger is never edited). Who
+    may settle is the caller's check: a coordinator (`exchange_resolve`), or governance's dispute
+    services for the mediator or the panel, whose note names the dispute. Must run inside the
+    caller's transaction. Raises ValidationFailed (no note, unknown outcome), Conflict
+    (`not_disputed`, `not_posted`, already reversed), LimitExceeded."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(
+            "Record how the dispute was settled.", fields={"note": ["Required."]}
+        )
+    if outcome not in SETTLE_OUTCOMES:
+        raise ValidationFailed(
+            "Choose how the exchange is settled.",
+            fields={"outcome": [f"Choose one of: {', '.join(SETTLE_OUTCOMES)}."]},
+        )
+    locked = _lock(exchange)
+    if outcome == "reverse":
+        if locked.transfer_id is None:
+            raise Conflict(
+                "Nothing has been posted for this exchange, so there is nothing to reverse.",
+                code="not_posted",
+            )
+        reversal = reversals_services.transfer_reverse(
+            actor=actor,
+            community=locked.community,
+            transfer_id=locked.transfer_id,
+            reason=note,
+            notify=False,
+        )
+        audit_record(
+            actor=actor,
+            action="exchange.reverse",
+            subject=locked,
+            community_id=locked.community_id,
+            note=note,
+            changes={"reversal_transfer": [None, reversal.pk]},
+        )
+        _notify_sides(
+            locked,
+            f"Hours reversed ({locked.community.name})",
+            f"{amounts_selectors.hours(locked.minutes or 0)} for "
+            f"{locked.title or locked.category or 'an exchange'} on "
+            f"{locked.effective_on:%-d %B %Y} were reversed.\n\nReason: {note}",
+            kind="exchange_reversed",
+        )
+        return locked
+    if locked.status != ExchangeStatus.DISPUTED:
+        raise Conflict("Only a disputed exchange can be settled this way.", code="not_disputed")
+    old = locked.status
+    if outcome == "confirm":
+        _post(locked, actor=actor)
+        locked.status = ExchangeStatus.CONFIRMED
+    else:
+        locked.status = ExchangeStatus.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "transfer"])
+    audit_record(
+        actor=actor,
+        action="exchange.resolve",
+        subject=locked,
+        community_id=locked.community_id,
+        note=note,
+        changes={"status": [old, locked.status]},
+    )
+    _notify_sides(
+        locked,
+        f"Dispute settled ({locked.community.name})",
+        "The dispute about "
+        f"{locked.title or locked.category or 'an exchange'} was settled: the hours were "
+        f"{locked.get_status_display().lower()}.\n\n{note}",
+        kind="exchange_settled",
+    )
+    return locked
+
+
 def exchange_resolve(
     *,
     actor: Actor,
@@ -209,8 +307,9 @@ def exchange_resolve(
     idempotency_key: str | None = None,
 ) -> Exchange:
     """A coordinator settles a disputed exchange: confirmed (posted) or declined. With a client's
-    key, a retry answers with the settled exchange. Raises PermissionDenied, ValidationFailed (no
-    note), Conflict (not disputed, key reused), LimitExceeded."""
+    key, a retry answers with the settled exchange. (An exchange with a governance dispute is
+    settled through the dispute: the faces ask governance first.) Raises PermissionDenied,
+    ValidationFailed (no note), Conflict (not disputed, key reused), LimitExceeded."""
     note = (note or "").strip()
 
     def run():
@@ -218,37 +317,9 @@ def exchange_resolve(
             raise ValidationFailed(
                 "Record how the dispute was settled.", fields={"note": ["Required."]}
             )
-        locked = _lock(exchange)
-        community_access.access_coordinate(actor, locked.community)
-        if locked.status != ExchangeStatus.DISPUTED:
-            raise Conflict("Only a disputed exchange can be settled this way.", code="not_disputed")
-        old = locked.status
-        if confirm:
-            _post(locked, actor=actor)
-            locked.status = ExchangeStatus.CONFIRMED
-        else:
-            locked.status = ExchangeStatus.DECLINED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.decision_note = note
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note", "transfer"]
-        )
-        audit_record(
-            actor=actor,
-            action="exchange.resolve",
-            subject=locked,
-            community_id=locked.community_id,
-            note=note,
-            changes={"status": [old, locked.status]},
-        )
-        _notify_sides(
-            locked,
-            f"Dispute settled ({locked.community.name})",
-            "A coordinator settled the dispute about "
-            f"{locked.title or locked.category or 'an exchange'}: the hours were "
-            f"{locked.get_status_display().lower()}.\n\n{note}",
-            kind="exchange_settled",
+        community_access.access_coordinate(actor, exchange.community)
+        locked = exchange_settle(
+            actor=actor, exchange=exchange, outcome="confirm" if confirm else "cancel", note=note
         )
         return locked, {"exchange_id": locked.pk}
 

@@ -22,12 +22,16 @@ from coproduce.communities.selectors import directory as directory_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
 from coproduce.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from coproduce.exchanges import access as exchange_access
+from coproduce.exchanges.models import ExchangeStatus
 from coproduce.exchanges.selectors import exchanges as exchanges_selectors
 from coproduce.exchanges.selectors import listings as listings_selectors
 from coproduce.exchanges.selectors import references as references_selectors
 from coproduce.exchanges.services import answers as answers_services
 from coproduce.exchanges.services import exchanges as exchanges_services
 from coproduce.exchanges.services import references as references_services
+from coproduce.governance.models import DisputeSubject
+from coproduce.governance.selectors import disputes as disputes_selectors
+from coproduce.governance.services import disputes as disputes_services
 from coproduce.ledger.errors import LimitExceeded
 from coproduce.ledger.selectors.amounts import hours
 
@@ -242,6 +246,11 @@ def _exchange_page(request, community, exchange_id: int, *, forms=None, status=2
         form for name, form in (forms or {}).items() if form.errors and not offered[name]
     ]
     forms = {**answer_forms(exchange), **(forms or {})}
+    dispute = (
+        disputes_selectors.dispute_for_exchange(exchange)
+        if exchange.status == ExchangeStatus.DISPUTED
+        else None
+    )
     return render(
         request,
         "web/exchanges/detail.html",
@@ -252,6 +261,7 @@ def _exchange_page(request, community, exchange_id: int, *, forms=None, status=2
             "exchange": exchange,
             "coordinates": coordinates,
             "actions": actions,
+            "dispute": dispute,
             "refused_forms": refused_forms,
             "answer_forms": {"decline": forms["decline"], "dispute": forms["dispute"]},
             "settle_form": forms.get("settle") or SettleForm(prefix=f"settle-{exchange.pk}"),
@@ -346,10 +356,12 @@ def exchange_dispute(request: SignedInRequest, community, exchange_id: int) -> H
     form = ReasonForm(request.POST, prefix=f"dispute-{exchange.pk}", **DISPUTE_FORM)
     if form.is_valid():
         try:
-            answers_services.exchange_dispute(
+            opened = disputes_services.dispute_open(
                 actor=request.user,
+                community=community,
+                subject=DisputeSubject.EXCHANGE,
                 exchange=exchange,
-                reason=form.cleaned_data["reason"],
+                summary=form.cleaned_data["reason"],
                 on_behalf_of=on_behalf_of(request, person),
             )
         except ValidationFailed as exc:
@@ -359,7 +371,12 @@ def exchange_dispute(request: SignedInRequest, community, exchange_id: int) -> H
             return _back(request, community, exchange)
         else:
             messages.success(
-                request, _("Thank you. A coordinator will look into it; no hours move until then.")
+                request,
+                _(
+                    "Thank you. %(code)s is open. A coordinator will look into it and assign a "
+                    "mediator; no hours move until it is settled."
+                )
+                % {"code": opened.code},
             )
             return _back(request, community, exchange)
     return _exchange_page(request, community, exchange.pk, forms={"dispute": form}, status=400)
@@ -444,14 +461,20 @@ def exchange_slip(request: SignedInRequest, community) -> HttpResponse:
 @require_GET
 def exchange_disputes(request: SignedInRequest, community) -> HttpResponse:
     access.access_coordinate(request.user, community)
+    disputed = exchanges_selectors.disputed(community)
+    with_dispute = disputes_selectors.disputes_by_exchange(disputed)
     return render(
         request,
         "web/exchanges/disputes.html",
         {
             "community": community,
             "items": [
-                (exchange, SettleForm(prefix=f"settle-{exchange.pk}"))
-                for exchange in exchanges_selectors.disputed(community)
+                (
+                    exchange,
+                    SettleForm(prefix=f"settle-{exchange.pk}"),
+                    with_dispute.get(exchange.pk),
+                )
+                for exchange in disputed
             ],
         },
     )
@@ -467,7 +490,7 @@ def exchange_settle(request: SignedInRequest, community, exchange_id: int) -> Ht
     if form.is_valid():
         confirm = form.cleaned_data["outcome"] == "confirm"
         try:
-            answers_services.exchange_resolve(
+            disputes_services.disputed_exchange_resolve(
                 actor=request.user,
                 exchange=exchange,
                 confirm=confirm,
