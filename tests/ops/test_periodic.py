@@ -41,4 +41,5 @@ def test_it_enqueues_every_timed_job(db):
         "remind_sessions",
         "expire_unconfirmed_applications",
         "advance_proposals",
+        "advance_sanctions",
     }

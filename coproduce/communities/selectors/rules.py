@@ -233,6 +233,48 @@ RULES: dict[str, RuleDefinition] = {
             maximum=100,
             unit="percent",
         ),
+        # Sanctions (issue 12): the steps a community uses, in order or not, and their times.
+        RuleDefinition(
+            "sanction_highest_step",
+            "Highest sanction",
+            "The heaviest step of the graduated sanctions this community uses: reminder, "
+            "warning, suspension, exclusion.",
+            "exclusion",
+            kind="choice",
+            choices=(
+                ("reminder", "Reminders only"),
+                ("warning", "Up to a warning"),
+                ("suspension", "Up to a suspension"),
+                ("exclusion", "Up to exclusion"),
+            ),
+        ),
+        RuleDefinition(
+            "sanction_steps_in_order",
+            "Sanctions in order",
+            "Whether each sanction may be at most one step heavier than the heaviest standing "
+            "one the member has had (no skipping from a reminder to a suspension).",
+            "yes",
+            kind="choice",
+            choices=(("yes", "Yes: one step at a time"), ("no", "No: any step allowed")),
+        ),
+        RuleDefinition(
+            "suspension_days",
+            "Length of a suspension",
+            "How many days a suspension lasts.",
+            28,
+            minimum=1,
+            maximum=365,
+            unit="days",
+        ),
+        RuleDefinition(
+            "appeal_days",
+            "Days to appeal",
+            "How many days a member has to appeal a sanction.",
+            14,
+            minimum=1,
+            maximum=90,
+            unit="days",
+        ),
         *[
             RuleDefinition(
                 f"method_{kind}",
