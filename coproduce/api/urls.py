@@ -47,6 +47,7 @@ from .routes import (
     references,
     referrals,
     register,
+    sanctions,
     sessions,
     sign_in,
 )
@@ -271,6 +272,7 @@ api.add_router("/communities", sessions.router)
 api.add_router("/communities", register.router)
 api.add_router("/communities", partners.router)
 api.add_router("/communities", proposals.router)
+api.add_router("/communities", sanctions.router)
 api.add_router("/me", me.router)
 api.add_router("/me", notifications.router)
 api.add_router("/references", references.router)

@@ -160,3 +160,14 @@ def exclusions_due(now: dt.datetime) -> list[Sanction]:
             Q(appeal__isnull=True, appeal_until__lte=now) | Q(appeal__outcome="upheld"),
         )
     )
+
+
+def may_appeal(sanction: Sanction, now: dt.datetime | None = None) -> bool:
+    """Whether the sanction may still be appealed (the member's own, not yet appealed): within
+    its window and, for a suspension or exclusion, still in force."""
+    if appeal_of(sanction) is not None or (now or timezone.now()) >= sanction.appeal_until:
+        return False
+    return sanction.status == SanctionStatus.IN_FORCE or sanction.step not in (
+        SanctionStep.SUSPENSION,
+        SanctionStep.EXCLUSION,
+    )
