@@ -22,7 +22,12 @@ PAGE_SIZE = 100
 
 def _with_related() -> QuerySet[Sanction, Any]:
     return Sanction.objects.select_related(
-        "community", "person", "decided_by", "membership", "lifted_by", "appeal"
+        "community",
+        "person",
+        "decided_by",
+        "membership__community",
+        "lifted_by",
+        "appeal__decided_by",
     )
 
 
