@@ -371,3 +371,18 @@ def test_a_coordinator_lifts_a_suspension(community, coordinator, member):
     with pytest.raises(Conflict):
         sanctions_services.sanction_lift(actor=fresh(coordinator), sanction=made, reason="Again")
     assert AuditEvent.objects.filter(action="membership.reinstate").count() == 1
+
+
+def test_the_demo_helper_builds_a_warning_under_appeal_once(community, coordinator):
+    from coproduce.ops.demo import governance_sanctions
+
+    people = []
+    for n in range(12):
+        person = make_person(f"demo{n}@riverside.example", f"Demo {n}")
+        memberships_services.membership_add(actor=None, community=community, person=person)
+        people.append(person)
+    with mock.patch.object(governance_sanctions, "COORDINATOR_EMAIL", coordinator.email):
+        assert governance_sanctions.build_sanctions() is True
+        assert governance_sanctions.build_sanctions() is False
+    warning = Sanction.objects.get(step="warning")
+    assert warning.appeal.outcome == "" and Sanction.objects.count() == 2
