@@ -263,7 +263,11 @@ def access_member_record(person, community: Community, membership: Membership) -
     access_community(person, community)
     if membership.community_id != community.pk:
         raise NotFound("No such member.")
-    if membership.status != MembershipStatus.ACTIVE and not is_coordinator(person, community):
+    if (
+        membership.status != MembershipStatus.ACTIVE
+        and membership.person_id != getattr(person, "pk", None)  # a suspended member's own page
+        and not is_coordinator(person, community)
+    ):
         raise NotFound("No such member.")
 
 

@@ -167,3 +167,13 @@ def test_the_lists_and_a_sanction_page_take_a_fixed_number_of_queries(
         counts[f"{name}{query}"] = len(queries)
     # session, person, memberships, unread count; then the sanctions with their appeals.
     assert counts == {"sanctions": 5, "sanctions?mine=1": 5, "sanction": 5}
+
+
+def test_a_suspended_member_opens_their_own_member_page(client, community, coordinator, member):
+    communities_services.rulebook_change(
+        actor=None, community=community, changes={"sanction_steps_in_order": "no"}, reason="t"
+    )
+    record(client, community, coordinator, member, step="suspension")
+    client.force_login(member)
+    number = Membership.objects.get(person=member).number
+    assert client.get(url(community, "member_detail", number)).status_code == 200
