@@ -145,6 +145,10 @@ def sanction_create(
     with transaction.atomic(durable=True):
         # Numbered S-1, S-2, ... under the community's lock.
         communities_services.community_lock(community)
+        # The step again, under the lock: two coordinators at once cannot both skip a step.
+        _check_step(errors, rules, membership, step)
+        if errors:
+            raise ValidationFailed("Please correct the sanction.", fields=errors)
         if (
             step == SanctionStep.SUSPENSION
             and sanctions_selectors.suspending(membership) is not None
