@@ -50,6 +50,7 @@ from .routes import (
     references,
     referrals,
     register,
+    sanctions,
     sessions,
     sign_in,
 )
@@ -275,6 +276,7 @@ api.add_router("/communities", register.router)
 api.add_router("/communities", disputes.router)  # issue 12: disputes
 api.add_router("/communities", partners.router)
 api.add_router("/communities", proposals.router)
+api.add_router("/communities", sanctions.router)
 api.add_router("/communities", decisions.router)
 api.add_router("/communities", budgets.router)
 api.add_router("/me", me.router)

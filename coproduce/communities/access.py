@@ -4,7 +4,9 @@ Outsiders get NotFound, never a hint that a community's members or records exist
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, connections
@@ -30,8 +32,14 @@ from .selectors.vetting import checks_missing
 
 
 def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[str]]]:
-    """{community id: (membership, its roles)} for a person's active memberships, loaded once per
-    request object (the navigation and every access helper below read it)."""
+    """{community id: (membership, its roles)} for a person's active and suspended memberships,
+    loaded once per request object (the navigation and every access helper below read it).
+
+    A suspended member is still a member for reading, messaging a coordinator and appealing
+    (`access_not_suspended` refuses every write), so their membership is here; their roles are
+    kept in the database for when the suspension ends but are not given here: while suspended
+    nobody acts as a coordinator, steward or anything else (docs/features/governance.md,
+    "Sanctions")."""
     cache = getattr(person, "_coproduce_roles", None)
     if cache is None:
         cache = {}
@@ -42,9 +50,12 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
         # (tests/communities/test_access.py compares them).
         sql, memberships, communities = _memberships_statement(connection.alias)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [person.pk, MembershipStatus.ACTIVE.value])
+            cursor.execute(
+                sql, [person.pk, MembershipStatus.ACTIVE.value, MembershipStatus.SUSPENDED.value]
+            )
             rows = cursor.fetchall()
         split, at = len(memberships), memberships.attnames.index("community_id")
+        status_at = memberships.attnames.index("status")
         for row in rows:
             community_id = row[at]
             entry = cache.get(community_id)
@@ -52,7 +63,7 @@ def memberships_with_roles(person: Person) -> dict[int, tuple[Membership, set[st
                 membership = memberships.instance(row[:split])
                 membership.community = communities.instance(row[split:-1])
                 entry = cache[community_id] = (membership, set())
-            if row[-1]:
+            if row[-1] and row[status_at] == MembershipStatus.ACTIVE.value:
                 entry[1].add(row[-1])
         setattr(person, "_coproduce_roles", cache)  # noqa: B010 - a per-request cache on the instance
     return cache
@@ -77,7 +88,8 @@ def _memberships_statement(
         f" ON {quote('c')}.{col(Community._meta, 'id')} = {quote('m')}.{col(m, 'community')}"
         f" LEFT OUTER JOIN {quote(r.db_table)} {quote('r')}"
         f" ON {quote('r')}.{col(r, 'membership')} = {quote('m')}.{col(m, 'id')}"
-        f" WHERE {quote('m')}.{col(m, 'person')} = %s AND {quote('m')}.{col(m, 'status')} = %s"
+        f" WHERE {quote('m')}.{col(m, 'person')} = %s"
+        f" AND {quote('m')}.{col(m, 'status')} IN (%s, %s)"
         f" ORDER BY {quote('m')}.{col(m, 'community')}, {quote('m')}.{col(m, 'number')}"
     )
     return sql, memberships, communities
@@ -131,7 +143,8 @@ def access_operate(person) -> None:
 
 
 def access_community(person, community: Community) -> Membership:
-    """The viewer's active membership, or NotFound for anyone outside the community."""
+    """The viewer's membership (active or suspended: a suspended member still reads), or NotFound
+    for anyone outside the community. A write asks `access_not_suspended` too."""
     membership = membership_of(person, community)
     if membership is None:
         if getattr(person, "is_operator", False):
@@ -142,12 +155,62 @@ def access_community(person, community: Community) -> Membership:
 
 
 def access_coordinate(person, community: Community) -> None:
-    """Coordinators (and operators) of this community only."""
+    """Coordinators (and operators) of this community only; a suspended coordinator is refused
+    with the one suspension error (`suspended`)."""
     access_community(person, community)
+    access_not_suspended(person, community)
     if not is_coordinator(person, community):
         raise PermissionDenied(
             "Only the community's coordinators can do this.", code="coordinators_only"
         )
+
+
+# Suspension -------------------------------------------------------------------------------------
+# A suspended member reads, messages a coordinator and appeals; every other write refuses with
+# the one error below, raised from here (tests/governance/test_suspension.py walks them all).
+# When it ends is governance's to say (its sanctions): governance hands the reader over at
+# start-up (governance/apps.py), so communities imports no other app.
+SuspensionEnds = Callable[[Membership], "dt.datetime | None"]
+_suspension_ends: list[SuspensionEnds] = []
+
+
+def suspension_ends_reader_set(reader: SuspensionEnds) -> None:
+    """Governance says when a suspension ends (None: until an exclusion is decided)."""
+    _suspension_ends[:] = [reader]
+
+
+def is_suspended(person, community: Community) -> bool:
+    membership = membership_of(person, community)
+    return membership is not None and membership.status == MembershipStatus.SUSPENDED
+
+
+def suspension_refusal(person, community: Community, *, viewer=None) -> PermissionDenied | None:
+    """The one error every write gives a suspended member (code `suspended`); None otherwise.
+    Said to `viewer` (default: the person themself; a coordinator acting for them)."""
+    membership = membership_of(person, community)
+    if membership is None or membership.status != MembershipStatus.SUSPENDED:
+        return None
+    ends = _suspension_ends[0](membership) if _suspension_ends else None
+    until = f" until {ends:%-d %B %Y}" if ends is not None else ""
+    if viewer is not None and getattr(viewer, "pk", None) != person.pk:
+        return PermissionDenied(
+            f"{person.display_name}'s membership of {community.name} is suspended{until}; they "
+            "can read, message a coordinator and appeal.",
+            code="suspended",
+        )
+    return PermissionDenied(
+        f"Your membership of {community.name} is suspended{until}; you can read, message a "
+        "coordinator and appeal.",
+        code="suspended",
+    )
+
+
+def access_not_suspended(person, community: Community, *, viewer=None) -> None:
+    """Refuse a write by (or for) a suspended member of `community` with the one error,
+    PermissionDenied `suspended`."""
+    refusal = suspension_refusal(person, community, viewer=viewer)
+    if refusal is not None:
+        raise refusal
 
 
 # Acting for a member ------------------------------------------------------------------------------
@@ -187,6 +250,7 @@ def on_behalf_of(actor, person: Person) -> Person | None:
 
 def access_manage_rules(person, community: Community) -> None:
     access_community(person, community)
+    access_not_suspended(person, community)
     roles = roles_in(person, community)
     if not roles & {Role.COORDINATOR, Role.STEWARD, "operator"}:
         raise PermissionDenied(
@@ -199,7 +263,11 @@ def access_member_record(person, community: Community, membership: Membership) -
     access_community(person, community)
     if membership.community_id != community.pk:
         raise NotFound("No such member.")
-    if membership.status != MembershipStatus.ACTIVE and not is_coordinator(person, community):
+    if (
+        membership.status != MembershipStatus.ACTIVE
+        and membership.person_id != getattr(person, "pk", None)  # a suspended member's own page
+        and not is_coordinator(person, community)
+    ):
         raise NotFound("No such member.")
 
 

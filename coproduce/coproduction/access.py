@@ -53,8 +53,9 @@ def access_agency(person, agency: Agency) -> None:
 
 def access_staff_work(person, agency: Agency) -> None:
     """Running sessions, registers and referrals for the agency: its staff and admins, and the
-    community's coordinators."""
+    community's coordinators. A suspended member does no staff work (`suspended`)."""
     community_access.access_community(person, agency.community)
+    community_access.access_not_suspended(person, agency.community)
     if community_access.is_coordinator(person, agency.community) or is_staff_of(person, agency):
         return
     raise PermissionDenied(

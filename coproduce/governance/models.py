@@ -582,3 +582,99 @@ class DisputeNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk}"
+
+
+# --- sanctions ---
+# Graduated sanctions (Ostrom's fifth principle): reminder → warning → suspension → exclusion,
+# each with the rule broken, the reason and who decided; an appeal within the rulebook's window
+# goes to a panel of the community's coordinators and stewards that leaves out whoever decided.
+
+
+class SanctionStep(models.TextChoices):
+    # In order, lightest first: SANCTION_ORDER reads the order.
+    REMINDER = "reminder", "Reminder"
+    WARNING = "warning", "Warning"
+    SUSPENSION = "suspension", "Suspension"
+    EXCLUSION = "exclusion", "Exclusion"
+
+
+SANCTION_ORDER = [step.value for step in SanctionStep]
+
+
+class SanctionStatus(models.TextChoices):
+    IN_FORCE = "in_force", "In force"
+    ENDED = "ended", "Ended"  # a suspension served, an exclusion carried out
+    LIFTED = "lifted", "Lifted by a coordinator"
+    OVERTURNED = "overturned", "Overturned on appeal"
+
+
+class Sanction(models.Model):
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    number = models.PositiveIntegerField()  # S-1, S-2, ... within the community
+    membership = models.ForeignKey(
+        "communities.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    step = models.CharField(max_length=20, choices=SanctionStep.choices)
+    rule_broken = models.CharField(max_length=200)  # limits.LINE
+    rule_key = models.CharField(max_length=60, blank=True)  # a rulebook rule, where one fits
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    appeal_until = models.DateTimeField()  # the rulebook's appeal window, fixed when decided
+    ends_at = models.DateTimeField(null=True, blank=True)  # a suspension's end
+    status = models.CharField(
+        max_length=20, choices=SanctionStatus.choices, default=SanctionStatus.IN_FORCE
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["community_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "number"], name="sanction_number_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "ends_at"], name="sanction_due")]
+
+    def __str__(self) -> str:
+        return f"S-{self.number}"
+
+    @property
+    def code(self) -> str:
+        return f"S-{self.number}"
+
+
+class AppealOutcome(models.TextChoices):
+    UPHELD = "upheld", "Upheld"
+    OVERTURNED = "overturned", "Overturned"
+    CHANGED = "changed", "Changed to a lighter step"
+
+
+class Appeal(models.Model):
+    # One appeal per sanction: a second is refused with a message, and by this constraint.
+    sanction = models.OneToOneField(Sanction, on_delete=models.PROTECT, related_name="appeal")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    grounds = models.TextField()
+    created_at = models.DateTimeField(default=now)
+    outcome = models.CharField(max_length=20, choices=AppealOutcome.choices, blank=True)
+    changed_to = models.CharField(max_length=20, choices=SanctionStep.choices, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Appeal of sanction {self.sanction_id}"

@@ -23,7 +23,7 @@ def periodic_tasks():
         expire_listings,
         remind_listings,
     )
-    from coproduce.governance.tasks import advance_budgets, advance_proposals
+    from coproduce.governance.tasks import advance_budgets, advance_proposals, advance_sanctions
     from coproduce.ledger.tasks import expire_reservations
     from coproduce.notifications.tasks import send_waiting_notification_emails, send_weekly_digests
 
@@ -39,6 +39,7 @@ def periodic_tasks():
         remind_sessions,
         expire_unconfirmed_applications,
         advance_proposals,
+        advance_sanctions,
         advance_budgets,
     ]
 

@@ -160,6 +160,15 @@ ACTIONS = {
     "token.create": gettext_lazy("An access token for the API was made."),
     "token.revoke": gettext_lazy("An access token for the API was revoked."),
     "training.record": gettext_lazy("Training was recorded."),
+    # Sanctions (issue 12)
+    "sanction.create": gettext_lazy("A coordinator recorded a sanction."),
+    "sanction.lift": gettext_lazy("A sanction was lifted."),
+    "sanction.end": gettext_lazy("A suspension ended."),
+    "sanction.exclusion": gettext_lazy("An exclusion was carried out."),
+    "appeal.make": gettext_lazy("They appealed a sanction."),
+    "appeal.decide": gettext_lazy("The panel decided an appeal."),
+    "membership.suspend": gettext_lazy("Their membership was suspended."),
+    "membership.reinstate": gettext_lazy("Their membership was active again."),
 }
 
 # Who acted when nobody was signed in: the timed jobs, unless the action says otherwise.

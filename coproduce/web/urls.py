@@ -23,6 +23,7 @@ from .views import (
     public,
     referrals,
     register,
+    sanctions,
     sessions,
     sign_in,
 )
@@ -559,5 +560,24 @@ urlpatterns = [
         "c/<slug:slug>/coordinate/applications/<int:application_id>/decline/",
         coordination.application_decline,
         name="application_decline",
+    ),
+    # Sanctions (issue 12)
+    path("c/<slug:slug>/sanctions/", sanctions.sanction_list, name="sanctions"),
+    path("c/<slug:slug>/sanctions/new/", sanctions.sanction_new, name="sanction_new"),
+    path("c/<slug:slug>/sanctions/<int:number>/", sanctions.sanction, name="sanction"),
+    path(
+        "c/<slug:slug>/sanctions/<int:number>/appeal/",
+        sanctions.sanction_appeal,
+        name="sanction_appeal",
+    ),
+    path(
+        "c/<slug:slug>/sanctions/<int:number>/outcome/",
+        sanctions.sanction_outcome,
+        name="sanction_outcome",
+    ),
+    path(
+        "c/<slug:slug>/sanctions/<int:number>/lift/",
+        sanctions.sanction_lift,
+        name="sanction_lift",
     ),
 ]

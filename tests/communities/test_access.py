@@ -91,9 +91,15 @@ def test_memberships_with_roles_are_what_the_orm_reads_in_one_statement(
         person=member,
         roles=[Role.COORDINATOR, Role.STEWARD],
     )
-    memberships_services.membership_add(actor=None, community=third, person=member)
+    memberships_services.membership_add(
+        actor=None, community=third, person=member, roles=[Role.STEWARD]
+    )
     memberships_services.membership_add(actor=None, community=gone, person=member)
     Membership.objects.filter(person=member, community=gone).update(
+        status=MembershipStatus.ARCHIVED
+    )
+    # A suspended member is still a member for reading; their roles are kept but not given.
+    Membership.objects.filter(person=member, community=third).update(
         status=MembershipStatus.SUSPENDED
     )
     person = Person.objects.get(pk=member.pk)
@@ -102,12 +108,14 @@ def test_memberships_with_roles_are_what_the_orm_reads_in_one_statement(
     assert len(queries.captured_queries) == 1
     theirs: dict = {}
     for m in (
-        Membership.objects.filter(person=member, status=MembershipStatus.ACTIVE)
+        Membership.objects.filter(
+            person=member, status__in=[MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED]
+        )
         .select_related("community")
         .annotate(role_name=F("roles__role"))
     ):
         entry = theirs.setdefault(m.community_id, (m, set()))
-        if m.role_name:
+        if m.role_name and m.status == MembershipStatus.ACTIVE:
             entry[1].add(m.role_name)
 
     def fields(instance):
@@ -125,4 +133,5 @@ def test_memberships_with_roles_are_what_the_orm_reads_in_one_statement(
         assert not membership._state.adding and membership.get_deferred_fields() == set()
     assert ours[other_community.pk][1] >= {Role.COORDINATOR, Role.STEWARD}
     assert ours[third.pk][0].community.name == "Third <&> Town"
+    assert ours[third.pk][0].status == MembershipStatus.SUSPENDED and ours[third.pk][1] == set()
     assert access.is_coordinator(person, other_community)

@@ -41,5 +41,6 @@ def test_it_enqueues_every_timed_job(db):
         "remind_sessions",
         "expire_unconfirmed_applications",
         "advance_proposals",
+        "advance_sanctions",
         "advance_budgets",
     }

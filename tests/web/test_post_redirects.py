@@ -588,6 +588,40 @@ def _proposal_vote(w):
     return w.staff, w.url("proposal_vote", proposal.number), {"choice": "yes"}
 
 
+# Sanctions (issue 12) ----------------------------------------------------------------------------
+def _sanction(w, step="reminder"):
+    from coproduce.communities.services import communities as communities_services
+    from coproduce.governance.services import sanctions as sanctions_services
+
+    if step != "reminder":
+        communities_services.rulebook_change(
+            actor=None,
+            community=w.community,
+            changes={"sanction_steps_in_order": "no"},
+            reason="Any step for the tests",
+        )
+    return sanctions_services.sanction_create(
+        actor=w.coordinator,
+        community=w.community,
+        member=w.number(w.member),
+        step=step,
+        rule_broken="Turn up when you said you would",
+        reason="Missed three sessions.",
+    )
+
+
+def _sanction_outcome(w):
+    from coproduce.governance.services import sanctions as sanctions_services
+
+    made = _sanction(w)
+    sanctions_services.appeal_make(actor=w.member, sanction=made, grounds="I was ill.")
+    steward = make_person("steward@riverside.example", "Sam Steward")
+    memberships_services.membership_add(
+        actor=None, community=w.community, person=steward, roles=[Role.STEWARD]
+    )
+    return steward, w.url("sanction_outcome", made.number), {"outcome": "upheld", "reason": "Fair."}
+
+
 def _adopted(w, **kw):
     """A proposal by the member, adopted (three yes votes)."""
     from coproduce.governance.services import ballots as ballots_services
@@ -1164,6 +1198,28 @@ CASES: dict[str, Case] = {
     ),
     "sign_in_code": _sign_in_code,
     "choose_password": _choose_password,
+    # Sanctions (issue 12)
+    "sanction_new": lambda w: (
+        w.coordinator,
+        w.url("sanction_new"),
+        {
+            "member": str(w.number(w.member)),
+            "step": "reminder",
+            "rule_broken": "Turn up when you said you would",
+            "reason": "Missed three sessions.",
+        },
+    ),
+    "sanction_appeal": lambda w: (
+        w.member,
+        w.url("sanction_appeal", _sanction(w).number),
+        {"grounds": "I was ill."},
+    ),
+    "sanction_outcome": _sanction_outcome,
+    "sanction_lift": lambda w: (
+        w.coordinator,
+        w.url("sanction_lift", _sanction(w, "suspension").number),
+        {"reason": "Made amends."},
+    ),
 }
 
 

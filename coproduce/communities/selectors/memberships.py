@@ -235,3 +235,18 @@ def members_with_role(community: Community, role: str) -> list[Membership]:
         .order_by("number")
         .distinct()
     )
+
+
+def people_with_roles(community, roles, *, exclude=()) -> list[Person]:
+    """The active members of the community holding any of `roles`, by id, without the people
+    in `exclude` (ids): one query. (Governance's appeal panels.)"""
+    return list(
+        Person.objects.filter(
+            memberships__community=community,
+            memberships__status=MembershipStatus.ACTIVE,
+            memberships__roles__role__in=list(roles),
+        )
+        .exclude(pk__in=[pk for pk in exclude if pk is not None])
+        .distinct()
+        .order_by("id")
+    )

@@ -253,6 +253,48 @@ RULES: dict[str, RuleDefinition] = {
             maximum=100,
             unit="percent",
         ),
+        # Sanctions (issue 12): the steps a community uses, in order or not, and their times.
+        RuleDefinition(
+            "sanction_highest_step",
+            "Highest sanction",
+            "The heaviest step of the graduated sanctions this community uses: reminder, "
+            "warning, suspension, exclusion.",
+            "exclusion",
+            kind="choice",
+            choices=(
+                ("reminder", "Reminders only"),
+                ("warning", "Up to a warning"),
+                ("suspension", "Up to a suspension"),
+                ("exclusion", "Up to exclusion"),
+            ),
+        ),
+        RuleDefinition(
+            "sanction_steps_in_order",
+            "Sanctions in order",
+            "Whether each sanction may be at most one step heavier than the heaviest standing "
+            "one the member has had (no skipping from a reminder to a suspension).",
+            "yes",
+            kind="choice",
+            choices=(("yes", "Yes: one step at a time"), ("no", "No: any step allowed")),
+        ),
+        RuleDefinition(
+            "suspension_days",
+            "Length of a suspension",
+            "How many days a suspension lasts.",
+            28,
+            minimum=1,
+            maximum=365,
+            unit="days",
+        ),
+        RuleDefinition(
+            "appeal_days",
+            "Days to appeal",
+            "How many days a member has to appeal a sanction.",
+            14,
+            minimum=1,
+            maximum=90,
+            unit="days",
+        ),
         *[
             RuleDefinition(
                 f"method_{kind}",
@@ -296,7 +338,7 @@ RULES: dict[str, RuleDefinition] = {
 # that changes one is decided by a supermajority, whatever the method for rule changes says.
 AREAS: dict[str, str] = {
     "hours": "Hours and the ledger",
-    "membership": "Joining, checks and brokering",
+    "membership": "Joining, checks, brokering and sanctions",
     "governance": "Proposals and how they are decided",
 }
 CHANGING_RULES = "changing"  # the area of the rules about changing rules
@@ -322,6 +364,10 @@ _AREA_OF: dict[str, str] = {
             "vetting_one_to_one",
             "vetting_home_visit",
             "broker_unanswered_days",
+            "sanction_highest_step",
+            "sanction_steps_in_order",
+            "suspension_days",
+            "appeal_days",
         ),
         "membership",
     ),

@@ -40,6 +40,9 @@ def contact_relay_send(
         raise NotFound("No such member.")
     if recipient.person_id == actor.pk:
         raise ValidationFailed("You cannot send a message to yourself.")
+    refusal = access.suspension_refusal(actor, community)
+    if refusal is not None and not access.is_coordinator(recipient.person, community):
+        raise refusal  # a suspended member writes to coordinators only
     person = recipient.person
     by_email = bool(person.email) and not person.is_offline and person.pseudonymised_at is None
     with transaction.atomic(durable=True):

@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from coproduce.communities import access as community_access
 from coproduce.communities.selectors import communities as communities_selectors
 from coproduce.communities.selectors import member_refs as member_refs_selectors
 from coproduce.communities.selectors import memberships as memberships_selectors
@@ -107,11 +108,19 @@ def member_ref_parse(community, member_ref: str) -> int:
     return number
 
 
-def member_for_redemption(community, member_ref: str):
+def member_for_redemption(community, member_ref: str, *, viewer=None):
     """The active membership behind a member number or card; NotFound-like refusals as
     ValidationFailed on `member_ref` (the desk typed it)."""
     number = member_ref_parse(community, member_ref)
     membership = memberships_selectors.active_members_by_number(community, {number}).get(number)
+    if membership is None and viewer is not None:
+        # A suspended member is told so at the door, in the one suspension error.
+        try:
+            held = memberships_selectors.membership_by_number(community, number)
+        except NotFound:
+            held = None
+        if held is not None:
+            community_access.access_not_suspended(held.person, community, viewer=viewer)
     if membership is None:
         raise ValidationFailed(
             "No current member has that number.",

@@ -385,7 +385,7 @@ def redemption_create(
     }
 
     def run():
-        membership = member_for_redemption(community, str(number))
+        membership = member_for_redemption(community, str(number), viewer=actor)
         person = membership.person
         locked_partner = SpendPartner.objects.get(pk=partner.pk)
         locked_offer = PartnerOffer.objects.get(pk=offer.pk)

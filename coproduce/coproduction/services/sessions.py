@@ -529,11 +529,13 @@ def _active_signups(session: Session) -> QuerySet[SignUp]:
 def _signer(actor: Actor, session: Session, person) -> Any:
     """Who is signed up: the actor, or a member that a coordinator or the agency's staff sign up."""
     community_access.access_community(actor, session.community)
+    community_access.access_not_suspended(actor, session.community)
     person = person or actor
     if person.pk != actor.pk:
         access_staff_work(actor, session.agency)
     if community_access.membership_of(person, session.community) is None:
         raise NotFound("No such member.", code="not_a_member")
+    community_access.access_not_suspended(person, session.community, viewer=actor)
     return person
 
 

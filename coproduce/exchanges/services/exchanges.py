@@ -337,10 +337,13 @@ def _sides(exchange: Exchange) -> tuple[set[int], set[int]]:
 
 
 def _acting_person(actor: Actor, exchange: Exchange, on_behalf_of) -> Any:
-    """The participant this action is for: the actor, or the member a coordinator acts for."""
+    """The participant this action is for: the actor, or the member a coordinator acts for.
+    Raises PermissionDenied (`suspended`: the actor or the person acted for is suspended)."""
+    community_access.access_not_suspended(actor, exchange.community)
     if on_behalf_of is not None and on_behalf_of.pk != actor.pk:
         if not community_access.is_coordinator(actor, exchange.community):
             raise PermissionDenied("Only a coordinator can act for another member.")
+        community_access.access_not_suspended(on_behalf_of, exchange.community, viewer=actor)
         return on_behalf_of
     return actor
 
@@ -427,6 +430,9 @@ def exchange_record(
     }
 
     def run():
+        community_access.access_not_suspended(actor, community)
+        if on_behalf_of is not None:
+            community_access.access_not_suspended(on_behalf_of, community, viewer=actor)
         rules = communities_selectors.rules_for(community)  # read once for every check below
         _check_amount(community, rules, minutes, effective_on)
         _check_people(community, providers, recipients)

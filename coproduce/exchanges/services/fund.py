@@ -26,8 +26,10 @@ def fund_donate(
     """A member gives hours to the community fund (`effective_at`: when, if not now; never in the
     future). Raises ValidationFailed, NotFound, PermissionDenied (for someone else without
     coordinating), LimitExceeded."""
+    community_access.access_not_suspended(actor, community)
     if person.pk != actor.pk and not community_access.is_coordinator(actor, community):
         raise PermissionDenied("Only a coordinator can donate for another member.")
+    community_access.access_not_suspended(person, community, viewer=actor)
     if community_access.membership_of(person, community) is None:
         raise NotFound("No such member.")
     _check_minutes(minutes)

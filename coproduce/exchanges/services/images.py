@@ -150,6 +150,7 @@ def _jpeg(image) -> bytes:
 
 def _check_may_change(actor: Actor, listing: Listing) -> None:
     community_access.access_community(actor, listing.community)
+    community_access.access_not_suspended(actor, listing.community)
     access_listing(actor, listing)
     if listing.owner_id != actor.pk and not community_access.is_coordinator(
         actor, listing.community

@@ -289,6 +289,7 @@ def _check_owner_may(actor: Actor, owner, community, mode: str, is_group: bool) 
 
 def _check_listing_actor(actor: Actor, listing: Listing) -> None:
     community_access.access_community(actor, listing.community)
+    community_access.access_not_suspended(actor, listing.community)
     if listing.owner_id != actor.pk and not community_access.is_coordinator(
         actor, listing.community
     ):
@@ -354,6 +355,8 @@ def listing_create(*, actor: Actor, community, owner=None, **values: Any) -> Lis
     asks for what the listing offers or asks for: `listing_activity`), ValidationFailed."""
     owner = owner or actor
     community_access.access_community(actor, community)
+    community_access.access_not_suspended(actor, community)
+    community_access.access_not_suspended(owner, community, viewer=actor)
     if owner.pk != actor.pk and not community_access.is_coordinator(actor, community):
         raise PermissionDenied(
             "Only a coordinator can post a listing for another member.", code="forbidden"

@@ -21,7 +21,7 @@ from coproduce.core.actors import Actor
 from coproduce.core.audit import audit_record
 from coproduce.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from ..access import access_proposal, access_propose, access_take_part
+from ..access import access_act_on_proposal, access_propose, access_take_part
 from ..models import (
     Comment,
     CoSignature,
@@ -242,7 +242,7 @@ def proposal_comment(
     deliberation, a suggested amendment: `amendment` holds the new `title`, `body` and, for a
     rule change, `rule_changes`. Raises NotFound, Conflict (`not_open_for_comment`,
     `amendments_closed`), ValidationFailed."""
-    access_proposal(actor, proposal)
+    access_act_on_proposal(actor, proposal)
     errors: dict[str, list[str]] = {}
     body = _text(errors, "body", body, limits.MESSAGE)
     amended: dict[str, Any] = {}
@@ -296,7 +296,7 @@ def amendment_accept(*, actor: Actor, comment: Comment) -> ProposalVersion:
     PermissionDenied (`not_the_author`), Conflict (`amendments_closed`, `not_an_amendment`,
     `already_accepted`)."""
     proposal = comment.proposal
-    access_proposal(actor, proposal)
+    access_act_on_proposal(actor, proposal)
     if proposal.author_id != actor.pk:
         raise PermissionDenied(
             "Only the proposal's author accepts amendments.", code="not_the_author"
@@ -343,7 +343,7 @@ def amendment_accept(*, actor: Actor, comment: Comment) -> ProposalVersion:
 def proposal_withdraw(*, actor: Actor, proposal: Proposal) -> Proposal:
     """The author withdraws a proposal before voting opens. Raises NotFound, PermissionDenied
     (`not_the_author`), Conflict (`voting_started`)."""
-    access_proposal(actor, proposal)
+    access_act_on_proposal(actor, proposal)
     if proposal.author_id != actor.pk:
         raise PermissionDenied("Only the proposal's author withdraws it.", code="not_the_author")
     with transaction.atomic(durable=True):

@@ -59,6 +59,14 @@ def _member(actor: Actor, community) -> None:
         raise NotFound("No such community, or you are not a member of it.")
 
 
+def _refuse_if_suspended(actor: Actor, sender, recipient, community) -> None:
+    """A suspended member writes to the community's coordinators only (to talk the sanction
+    through); anything else is the one suspension refusal (`suspended`)."""
+    refusal = community_access.suspension_refusal(sender, community, viewer=actor)
+    if refusal is not None and not community_access.is_coordinator(recipient, community):
+        raise refusal
+
+
 def needs_pass_on(person) -> bool:
     """Whether a coordinator has to carry messages to this person: they do not use the website,
     or have no email address to be told of a message."""
@@ -107,7 +115,8 @@ def conversation_start(
     exchange. A coordinator acting for a member writes as that member (`on_behalf_of`); the
     message then records the coordinator in `written_by`. Raises NotFound (not both members; a
     listing or exchange of another community), PermissionDenied (writing for someone without
-    coordinating; `blocked` when either has blocked the other), ValidationFailed (oneself; an
+    coordinating; `blocked` when either has blocked the other; `suspended`: a suspended member
+    writes to coordinators only), ValidationFailed (oneself; an
     empty, too long or garbled body). Nothing is stored when refused."""
     sender = _sender(actor, community, on_behalf_of)
     if community_access.membership_of(recipient, community) is None:
@@ -119,6 +128,7 @@ def conversation_start(
             else (f"{sender.display_name} cannot be sent a message from themselves.")
         )
         raise ValidationFailed(note, code="self", fields={"recipient": [note]})
+    _refuse_if_suspended(actor, sender, recipient, community)
     if listing is not None and listing.community_id != community.pk:
         raise NotFound("No such listing.")
     if exchange is not None and exchange.community_id != community.pk:
@@ -163,7 +173,8 @@ def message_send(
 ) -> Message:
     """Reply in a conversation one is part of (or, for a coordinator acting for a member, that
     member is part of). Raises NotFound (not one's conversation, or no longer a member),
-    PermissionDenied (`blocked`; writing for someone without coordinating), Conflict
+    PermissionDenied (`blocked`; writing for someone without coordinating; `suspended`: a
+    suspended member writes to coordinators only), Conflict
     `recipient_left`, ValidationFailed."""
     community = conversation.community
     sender = _sender(actor, community, on_behalf_of)
@@ -176,6 +187,7 @@ def message_send(
             f"{other.display_name} is no longer a member here, so cannot be sent messages.",
             code="recipient_left",
         )
+    _refuse_if_suspended(actor, sender, other, community)
     text = _clean("body", body, maximum=MAX_BODY, what="a message")
     now = timezone.now()
     written_by = actor if sender.pk != actor.pk else None

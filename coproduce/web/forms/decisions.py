@@ -88,7 +88,7 @@ class CommitmentNoteForm(forms.Form):
     done = forms.BooleanField(label=_("This commitment is now kept"), required=False)
 
 
-class OutcomeForm(forms.Form):
+class DecisionOutcomeForm(forms.Form):
     outcome = forms.CharField(
         label=_("What came of it"),
         max_length=limits.TEXT,

@@ -23,7 +23,7 @@ from ..forms.decisions import (
     AskAnswerForm,
     CommitmentForm,
     CommitmentNoteForm,
-    OutcomeForm,
+    DecisionOutcomeForm,
     ReviewForm,
 )
 from ..middleware import SignedInRequest
@@ -87,7 +87,7 @@ def commitment_note(
 @require_POST
 def decision_outcome(request: SignedInRequest, community, number: int) -> HttpResponse:
     found = proposals_selectors.proposal_get(community, request.user, number)
-    form = OutcomeForm(request.POST)
+    form = DecisionOutcomeForm(request.POST)
     if form.is_valid():
         try:
             follow_up_services.decision_outcome_record(

@@ -27,7 +27,7 @@ from ..forms.decisions import (
     AskAnswerForm,
     CommitmentForm,
     CommitmentNoteForm,
-    OutcomeForm,
+    DecisionOutcomeForm,
     ReviewForm,
 )
 from ..forms.governance import AmendmentForm, BallotForm, CommentForm, ProposalForm
@@ -133,7 +133,7 @@ def page(request, community, number: int, *, status=200, **forms) -> HttpRespons
             note_form=forms.get("note_form") or CommitmentNoteForm(),
             note_for=forms.get("note_for"),
             outcome_form=forms.get("outcome_form")
-            or OutcomeForm(initial={"outcome": proposal.outcome}),
+            or DecisionOutcomeForm(initial={"outcome": proposal.outcome}),
             review_form=forms.get("review_form")
             or ReviewForm(
                 initial={"verdict": follow.my_review.verdict, "comment": follow.my_review.comment}
