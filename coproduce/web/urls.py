@@ -272,6 +272,11 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/proposals/<int:number>/answer/", decisions.ask_answer, name="ask_answer"),
     path(
+        "c/<slug:slug>/proposals/<int:number>/receipt/",
+        governance.receipt_check,
+        name="receipt_check",
+    ),
+    path(
         "c/<slug:slug>/proposals/<int:number>/withdraw/",
         governance.proposal_withdraw,
         name="proposal_withdraw",

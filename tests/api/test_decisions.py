@@ -159,3 +159,30 @@ def test_the_author_withdraws_before_voting_and_only_the_author(
     done = send(client, url, {}, bearer(member))
     assert done.status_code == 200 and done.json()["stage"] == "withdrawn"
     assert_error(send(client, url, {}, bearer(member)), 409, "voting_started")
+
+
+def test_a_voter_checks_their_receipt_is_in_the_count(client, community, member):
+    from coproduce.communities.services import communities as communities_services
+    from coproduce.governance.services import ballots as ballots_services
+    from coproduce.governance.services import proposals as proposals_services
+    from tests.governance.test_proposals import end_voting, start_voting
+
+    communities_services.rulebook_change(
+        actor=None,
+        community=community,
+        changes={"proposal_member_days": 0, "proposal_cosigners": 0, "ballot_general": "secret"},
+        reason="Tests",
+    )
+    proposal = proposals_services.proposal_draft(
+        actor=member, community=community, kind="general", title="A bench", body="By the river."
+    )
+    start_voting(proposal)
+    cast = ballots_services.ballot_cast(actor=member, proposal=proposal, choice="yes")
+    url = f"{BASE}/proposals/{proposal.number}/receipt-check"
+    assert_error(send(client, url, {"receipt": cast.receipt}, bearer(member)), 409, "not_decided")
+    end_voting(proposal)
+    counted = send(client, url, {"receipt": cast.receipt.lower()}, bearer(member))
+    assert counted.status_code == 200 and counted.json() == {"counted": True}
+    other = send(client, url, {"receipt": "AAAAA-BBBBB"}, bearer(member))
+    assert other.json() == {"counted": False}
+    assert_error(send(client, url, {"receipt": "<script>"}, bearer(member)), 422)

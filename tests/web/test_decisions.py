@@ -161,6 +161,19 @@ def test_the_transparency_page_shows_it_all_in_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as one:
         client.get(page)
     add_decisions(3)
+    from coproduce.governance.services import sanctions as sanctions_services
+    from tests.governance.test_budgets import fill_fund, open_round
+
+    fill_fund(community, 600)
+    open_round(community, coordinator, budget=600)
+    sanctions_services.sanction_create(
+        actor=coordinator,
+        community=community,
+        member=member.memberships.get().number,
+        step="reminder",
+        rule_broken="Answer within a week",
+        reason="Three requests unanswered",
+    )
     follow_up_services.ask_answer(
         actor=agency_admin,
         proposal=Proposal.objects.get(number=1),
@@ -173,6 +186,8 @@ def test_the_transparency_page_shows_it_all_in_a_fixed_number_of_queries(
     said = text(shown)
     assert "Declined" in said and "waiting 0 days" in said and "overdue" in said
     assert said.count("Riverside Health Centre") >= 4
+    assert "B-1: Spring projects" in said and "Reminder 1" in said
+    assert "Mo Member" not in said.split("Sanctions and appeals")[-1]
     client.force_login(coordinator)
     dashboard = text(client.get(url(community, "coordinator_dashboard")))
     assert "Commitments past their date : 4" in dashboard

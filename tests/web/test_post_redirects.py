@@ -640,6 +640,21 @@ def _adopted(w, **kw):
     return proposal
 
 
+def _receipt_check(w):
+    from coproduce.governance.services import ballots as ballots_services
+    from coproduce.governance.services import proposals as proposals_services
+    from tests.governance.test_proposals import end_voting, start_voting
+
+    _may_propose(w, cosigners=0)
+    proposal = proposals_services.proposal_draft(
+        actor=w.member, community=w.community, kind="general", title="A bench", body="Here."
+    )
+    start_voting(proposal)
+    cast = ballots_services.ballot_cast(actor=w.member, proposal=proposal, choice="yes")
+    end_voting(proposal)
+    return w.member, w.url("receipt_check", proposal.number), {"receipt": cast.receipt}
+
+
 def _commitment_add(w):
     proposal = _adopted(w)
     data = {"what": "Order the bench", "owner_kind": "group", "owner_name": "Friends of the River"}
@@ -866,6 +881,7 @@ CASES: dict[str, Case] = {
     "decision_outcome": _decision_outcome,
     "decision_review": _decision_review,
     "ask_answer": _ask_answer,
+    "receipt_check": _receipt_check,
     "dispute_mediator": _dispute_mediator,
     "dispute_note": _dispute_note,
     "dispute_agree": _dispute_agree,

@@ -446,3 +446,29 @@ def proposal_result(request, slug: Slug, number: ProposalNumber):
         "rounds": list(stored["rounds"]),
         "lines": list(stored["lines"]),
     }
+
+
+class ReceiptIn(Schema):
+    receipt: str = Field(
+        max_length=40,
+        pattern=r"^[-A-Za-z0-9 ]*$",
+        description="The receipt code you were given when you voted.",
+        examples=["3F9A1-C0B7E-22D41-9E6AB"],
+    )
+
+
+class ReceiptOut(Schema):
+    counted: bool = Field(description="Whether a ballot with this receipt is in the count.")
+
+
+@router.post(
+    "/{slug}/proposals/{number}/receipt-check",
+    response={200: ReceiptOut, **WRITE_ERRORS},
+    summary="Check that your ballot was counted",
+)
+def receipt_check(request, slug: Slug, number: ProposalNumber, payload: ReceiptIn):
+    """Once voting has closed: whether the ballot with your receipt is in the count (nothing of
+    how it voted is said). 409 `not_decided` before then. A POST so the code stays out of
+    addresses and logs."""
+    _community, proposal = _proposal(request, slug, number)
+    return {"counted": proposals_selectors.receipt_counted(proposal, payload.receipt)}

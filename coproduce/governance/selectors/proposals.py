@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch
@@ -12,6 +13,7 @@ from coproduce.core.errors import Conflict, NotFound, ValidationFailed
 
 from ..access import access_proposal
 from ..models import (
+    Ballot,
     Comment,
     CoSignature,
     Participation,
@@ -189,3 +191,19 @@ def members_not_voted(proposal: Proposal) -> list:
 def agency_staff(agency) -> list:
     """The people on an agency's staff now (whom an ask is for)."""
     return [membership.person for membership in agencies_selectors.staff_of(agency)]
+
+
+def receipt_hash(code: str) -> str:
+    """How a receipt code is kept: only its hash (the voter keeps the code)."""
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def receipt_counted(proposal: Proposal, code: str) -> bool:
+    """Whether a ballot with this receipt is in the proposal's count (once it is decided). Says
+    nothing of how it voted. Raises Conflict (`not_decided`)."""
+    if proposal.stage not in (ProposalStage.ADOPTED, ProposalStage.REJECTED):
+        raise Conflict("The ballots are counted when voting closes.", code="not_decided")
+    code = (code or "").strip()
+    if not code:
+        return False
+    return Ballot.objects.filter(proposal=proposal, receipt_hash=receipt_hash(code)).exists()

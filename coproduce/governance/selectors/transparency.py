@@ -2,8 +2,8 @@
 queries whatever the number of proposals, votes, decisions, commitments and notes: proposals by
 stage, votes open now, decisions with their commitments and results, asks to public services
 with their answers or how long they have waited, overdue commitments, and the rulebook's history
-with the decision behind each change. (Budget rounds and sanction counts join it from their own
-selectors.)"""
+with the decision behind each change, budget rounds, and how many sanctions and appeals there
+have been (counts, never names)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from django.db.models import Count
 from coproduce.communities.selectors import communities as communities_selectors
 
 from ..models import Proposal, ProposalKind, ProposalStage
+from . import budgets as budgets_selectors
 from . import follow_up as follow_up_selectors
 from . import proposals as proposals_selectors
+from . import sanctions as sanctions_selectors
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Transparency:
     overdue: list  # commitments past their date and not kept
     rulebook: list  # RulebookEntry, newest first
     decided_by: dict[int, int]  # rulebook version id -> proposal number
+    budget_rounds: list[budgets_selectors.RoundRow]
+    sanctions: dict[str, int]  # step -> count (overturned left out); never names
+    appeals: dict[str, int]  # made, waiting, upheld, overturned, changed
 
 
 def transparency(community, viewer) -> Transparency:
@@ -45,4 +50,7 @@ def transparency(community, viewer) -> Transparency:
         overdue=follow_up_selectors.commitments_of(community, overdue=True),
         rulebook=communities_selectors.rulebook_history_with_changes(community),
         decided_by=proposals_selectors.decisions_behind_versions(community),
+        budget_rounds=budgets_selectors.rounds_of(community, viewer),
+        sanctions=sanctions_selectors.sanction_counts(community),
+        appeals=sanctions_selectors.appeal_counts(community),
     )

@@ -6,7 +6,6 @@ can record the vote of an offline member who asked them to; the record says so."
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from coproduce.core.idempotency import once
 from ..access import access_take_part
 from ..models import Ballot, Method, Participation, Proposal, ProposalStage
 from ..selectors import counting
+from ..selectors.proposals import receipt_hash
 
 RECEIPT_BYTES = 10
 
@@ -33,10 +33,6 @@ class Cast:
     ballot: Ballot | None  # None when a retry replays a secret vote (nothing links it back)
     receipt: str  # the code to keep: shown once, stored only hashed ("" on a secret replay)
     changed: bool
-
-
-def receipt_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 
 
 def _new_receipt() -> str:

@@ -270,3 +270,22 @@ def transparency(request: SignedInRequest, community) -> HttpResponse:
     return render(
         request, "web/governance/transparency.html", {"community": community, "view": view}
     )
+
+
+@login_required
+@community_view
+@require_POST
+def receipt_check(request: SignedInRequest, community, number: int) -> HttpResponse:
+    """A voter checks that the ballot with their receipt is in the count."""
+    found = proposals_selectors.proposal_get(community, request.user, number)
+    code = request.POST.get("receipt", "")[:40]
+    try:
+        counted = proposals_selectors.receipt_counted(found, code)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if counted:
+            messages.success(request, _("Your ballot is in the count."))
+        else:
+            messages.error(request, _("No ballot with this receipt is in the count."))
+    return redirect("web:proposal", community.slug, number)
