@@ -14,3 +14,10 @@ class GovernanceConfig(AppConfig):
         from .selectors import sanctions as sanctions_selectors
 
         community_access.suspension_ends_reader_set(sanctions_selectors.suspension_ends)
+
+        # The weekly digest tells what each person's communities are deciding.
+        from coproduce.notifications.services import digest
+
+        from .selectors import digest as digest_selectors
+
+        digest.digest_news_set(digest_selectors.governance_news)

@@ -178,4 +178,4 @@ def test_it_reads_a_fixed_number_of_queries_per_person(community, agency_staff):
     assert len(mail.outbox) == 1 + 3 + 5
     per_person = (three - one) // 2
     assert (three - one) == 2 * per_person and (five - three) == 2 * per_person
-    assert per_person <= 9, per_person
+    assert per_person <= 10, per_person  # 9, and what the communities are deciding (governance)

@@ -22,7 +22,12 @@ def _when(proposal: Proposal, moment) -> str:
 def _tell(proposal: Proposal, people, *, kind: str, title: str, body: str) -> int:
     for person in people:
         notifications_services.notify(
-            person=person, kind=kind, title=title, body=body, community=proposal.community
+            person=person,
+            kind=kind,
+            title=title,
+            body=body,
+            url=_path(proposal),
+            community=proposal.community,
         )
     return len(people)
 

@@ -9,7 +9,9 @@ its notification says "failed".
 
 What fits a person comes from the exchanges app, which hands its selector over when Django starts
 (`digest_source_set`, called from exchanges/apps.py), so notifications never imports exchanges:
-every app notifies, and notifications depends on none of them."""
+every app notifies, and notifications depends on none of them. What the person's communities are
+deciding (votes open, proposals gone forward, decisions made) comes the same way from governance
+(`digest_news_set`, governance/apps.py)."""
 
 from __future__ import annotations
 
@@ -42,6 +44,18 @@ def digest_source_set(source: DigestSource) -> None:
     _source[:] = [source]
 
 
+# (person, *, since) -> [(community, [(line, path), ...]), ...]: what the person's communities are
+# deciding (governance.selectors.digest.governance_news): votes open, proposals gone forward for
+# discussion, decisions made since the last digest.
+NewsSource = Callable[..., list[tuple[Any, list[tuple[str, str]]]]]
+_news: list[NewsSource] = []
+
+
+def digest_news_set(source: NewsSource) -> None:
+    """Where the digest finds what a person's communities are deciding (set once, at start-up)."""
+    _news[:] = [source]
+
+
 def _claim(person, now: dt.datetime) -> tuple[bool, dt.datetime | None]:
     """Take this person's turn: (claimed, when their last digest went)."""
     preference = Preference.objects.filter(person=person).first()
@@ -71,6 +85,14 @@ def _text(sections: list[tuple[Any, list]]) -> str:
     return "\n".join(lines)
 
 
+def _news_text(news: list[tuple[Any, list[tuple[str, str]]]]) -> str:
+    lines = []
+    for community, items in news:
+        lines.append(f"Deciding in {community.name}:")
+        lines += [f"- {line}" for line, _path in items]
+    return "\n".join(lines)
+
+
 def digest_send(person, *, now: dt.datetime | None = None) -> bool:
     """One person's digest, if it is their turn and something fits; returns whether one was
     sent. Also writes the "Your weekly digest" notification (already emailed, so the email job
@@ -84,19 +106,24 @@ def digest_send(person, *, now: dt.datetime | None = None) -> bool:
     # Since the last digest (a run a little late loses nothing), at most two weeks back.
     since = max(last, now - 2 * DIGEST_EVERY) if last else now - DIGEST_EVERY
     sections = _source[0](person, since=since, per_community=PER_COMMUNITY) if _source else []
-    if not sections:
+    news = _news[0](person, since=since) if _news else []
+    if not sections and not news:
         return False
     count = sum(len(listings) for _community, listings in sections)
     title = (
         f"Your weekly digest: {count} new {'listing fits' if count == 1 else 'listings fit'} you"
+        if count
+        else "Your weekly digest: what your community is deciding"
     )
     # The text lists every one; the link goes to the offers and requests of the first community.
     notification = Notification.objects.create(
         person=person,
         kind="digest",
         title=title,
-        body=_text(sections),
-        url=reverse("web:listing_search", args=[sections[0][0].slug]),
+        body="\n".join(part for part in (_text(sections), _news_text(news)) if part),
+        url=reverse("web:listing_search", args=[sections[0][0].slug])
+        if sections
+        else news[0][1][0][1],
         email_state=SENT,
         emailed_at=now,
     )
@@ -115,7 +142,13 @@ def digest_send(person, *, now: dt.datetime | None = None) -> bool:
             to=person.email,
             subject=title,
             template="digest",
-            context={"person": person, "sections": links, "count": count, "title": title},
+            context={
+                "person": person,
+                "sections": links,
+                "news": news,
+                "count": count,
+                "title": title,
+            },
         )
     except Exception:  # noqa: BLE001 - recorded on its notification; next week's goes as usual
         logger.exception("could not email the weekly digest to person %s", person.pk)
