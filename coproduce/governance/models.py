@@ -487,8 +487,8 @@ class Dispute(models.Model):
     within the community. A mediator (a member with the mediator role, never a party) helps the
     parties to an agreement; failing that, it goes to a panel of the community's coordinators
     not involved, one of whom records the panel's decision with the panel's names. A sanction is
-    named by `sanction_ref` (the sanction's id) until sanctions are in this app; the lead links it
-    to the sanction's table when they merge."""
+    named by `sanction_ref`, its number in the community (S-n); the member sanctioned and whoever
+    decided it are parties."""
 
     community = models.ForeignKey(
         "communities.Community", on_delete=models.PROTECT, related_name="+"

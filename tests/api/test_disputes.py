@@ -168,20 +168,33 @@ def test_it_opens_a_dispute_about_a_decision_and_names_bad_fields(
         ),
         404,
     )
+    from coproduce.governance.services import sanctions as sanctions_services
+
+    unknown = {"subject": "sanction", "sanction": 4, "summary": "Too harsh"}
+    assert_error(post(client, BASE, unknown, bearer(member), key="e"), 404)
+    sanction = sanctions_services.sanction_create(
+        actor=coordinator,
+        community=community,
+        member=member.memberships.get(community=community).number,
+        step="reminder",
+        rule_broken="Answer within a week",
+        reason="Three requests unanswered",
+    )
+    assert sanction.number == 1
     opened = post(
         client,
         BASE,
-        {"subject": "sanction", "sanction": 4, "summary": "Too harsh"},
+        {"subject": "sanction", "sanction": 1, "summary": "Too harsh"},
         bearer(member),
         key="d",
     )
     assert opened.status_code == 201, opened.content
-    assert opened.json()["code"] == "D-1" and opened.json()["sanction"] == 4
+    assert opened.json()["code"] == "D-1" and opened.json()["sanction"] == 1
     assert Dispute.objects.count() == before + 1
     again = post(
         client,
         BASE,
-        {"subject": "sanction", "sanction": 4, "summary": "Too harsh"},
+        {"subject": "sanction", "sanction": 1, "summary": "Too harsh"},
         bearer(member),
         key="d",
     )

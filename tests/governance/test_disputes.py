@@ -384,3 +384,37 @@ def test_the_demo_makes_a_dispute_in_mediation(community, member, agency_staff, 
     assert dispute.stage == DisputeStage.MEDIATION and dispute.mediator_id == neighbour.pk
     assert DisputeNote.objects.filter(dispute=dispute).count() == 3
     assert Exchange.objects.get().status == ExchangeStatus.DISPUTED
+
+
+def test_a_dispute_about_a_sanction_names_it_and_makes_its_decider_a_party(
+    community, member, coordinator, other_member
+):
+    from coproduce.governance.models import DisputeParty
+    from coproduce.governance.services import sanctions as sanctions_services
+
+    sanction = sanctions_services.sanction_create(
+        actor=coordinator,
+        community=community,
+        member=member.memberships.get().number,
+        step="reminder",
+        rule_broken="Answer within a week",
+        reason="Three requests unanswered",
+    )
+    someone = person_with(community, "someone@riverside.example", "Sam Someone")
+    with pytest.raises(NotFound):  # another member's sanction is not theirs to see
+        disputes_services.dispute_open(
+            actor=someone,
+            community=community,
+            subject="sanction",
+            sanction_ref=sanction.number,
+            summary="Unfair",
+        )
+    dispute = disputes_services.dispute_open(
+        actor=member,
+        community=community,
+        subject="sanction",
+        sanction_ref=sanction.number,
+        summary="I answered by phone.",
+    )
+    parties = set(DisputeParty.objects.filter(dispute=dispute).values_list("person_id", flat=True))
+    assert parties == {member.pk, coordinator.pk}

@@ -43,7 +43,9 @@ class DisputeSummary(Schema):
     subject: DisputeSubject
     exchange: int | None = Field(description="The exchange's id, for a dispute about one.")
     proposal: str | None = Field(description="The decision's code, such as P-2.", examples=["P-2"])
-    sanction: int | None = Field(description="The sanction's id, for a dispute about one.")
+    sanction: int | None = Field(
+        description="The sanction's number (3 for S-3), for a dispute about one."
+    )
     stage: DisputeStage
     opened_by: str
     parties: list[str] = Field(description="The parties' names as members see them.")
@@ -74,7 +76,7 @@ class DisputeIn(Schema):
         None, ge=1, le=MAX_NUMBER, description="For `decision`: the proposal's number (2 for P-2)."
     )
     sanction: int | None = Field(
-        None, ge=1, le=MAX_ID, description="For `sanction`: the sanction's id."
+        None, ge=1, le=MAX_ID, description="For `sanction`: the sanction's number (3 for S-3)."
     )
     on_behalf_of: MemberRef | None = Field(
         None, description="Coordinators: the member in the exchange you open it for."

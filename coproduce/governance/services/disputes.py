@@ -44,6 +44,7 @@ from ..models import (
     ProposalStage,
 )
 from ..selectors import disputes as disputes_selectors
+from ..selectors import sanctions as sanctions_selectors
 
 # An exchange's states as the exchanges app names them (its models are not imported across apps).
 POSTED = "confirmed"
@@ -110,7 +111,8 @@ def dispute_open(
 ) -> Dispute:
     """A member opens a dispute about an exchange they are in (a coordinator may open it for
     one of them, `on_behalf_of`), a decision (a proposal past its draft) or a sanction
-    (`sanction_ref`). An exchange waiting for an answer is marked disputed in the same
+    (`sanction_ref`: its number, S-n; the member sanctioned and whoever decided it are parties).
+    An exchange waiting for an answer is marked disputed in the same
     transaction, so it is not posted; a posted one stays as it is until the dispute is settled.
     The parties are the opener and, for an exchange, everyone in it; for a decision, the
     proposal's author. Numbered D-1, D-2, ... under the community's lock. Raises NotFound,
@@ -143,6 +145,11 @@ def dispute_open(
         raise ValidationFailed("Please correct the dispute.", fields=errors)
     if exchange is not None and exchange.community_id != community.pk:
         raise NotFound("No such exchange.")
+    sanction = (
+        sanctions_selectors.sanction_get(community, opener, sanction_ref)
+        if sanction_ref is not None
+        else None
+    )  # NotFound unless the opener may see it: their own, or a coordinator's or steward's
     if proposal is not None:
         if proposal.community_id != community.pk:
             raise NotFound("No such proposal.")
@@ -173,6 +180,8 @@ def dispute_open(
             parties |= {part.person_id for part in exchange.participants.all()}
         if proposal is not None:
             parties.add(proposal.author_id)
+        if sanction is not None:
+            parties |= {sanction.person_id, sanction.decided_by_id}
         dispute = Dispute.objects.create(
             community=community,
             number=_number(community),
