@@ -214,3 +214,30 @@ def test_the_list_and_a_proposal_page_take_a_fixed_number_of_queries(
     # session, person, memberships, unread count; then the list: proposals with their versions;
     # a proposal: it with its counts, its versions, its thread with the authors.
     assert counts == {"proposals": 6, "proposal": 7}
+
+
+def test_a_coordinator_acting_for_an_offline_member_records_their_vote(
+    client, community, member, coordinator, governed
+):
+    from coproduce.communities.services import memberships as memberships_services
+    from coproduce.governance.models import Participation
+    from coproduce.governance.services import proposals as proposals_services
+    from tests.conftest import make_person
+
+    dorothy = make_person(None, "Dorothy Evans", phone="01632 960002", is_offline=True)
+    memberships_services.membership_add(actor=None, community=community, person=dorothy)
+    communities_services.rulebook_change(
+        actor=None, community=community, changes={"proposal_cosigners": 0}, reason="Tests"
+    )
+    proposal = proposals_services.proposal_draft(
+        actor=member, community=community, kind="general", title="A bench", body="Here."
+    )
+    start_voting(proposal)
+    client.force_login(coordinator)
+    number = dorothy.memberships.get(community=community).number
+    assert client.post(url(community, "acting_start", number)).status_code == 302
+    voted = client.post(url(community, "proposal_vote", 1), {"choice": "yes"}, follow=True)
+    assert "Dorothy Evans's vote is counted, recorded by you at their request" in text(voted)
+    recorded = Participation.objects.get(proposal=proposal, person=dorothy)
+    assert recorded.recorded_by == coordinator
+    assert not Participation.objects.filter(proposal=proposal, person=coordinator).exists()

@@ -31,7 +31,7 @@ from ..forms.decisions import (
     ReviewForm,
 )
 from ..forms.governance import AmendmentForm, BallotForm, CommentForm, ProposalForm
-from ..middleware import SignedInRequest
+from ..middleware import SignedInRequest, acting_member, on_behalf_of
 
 STAGES_SHOWN = [
     ProposalStage.VOTING,
@@ -219,6 +219,9 @@ def amendment_accept(
 @require_POST
 def proposal_vote(request: SignedInRequest, community, number: int) -> HttpResponse:
     found = proposals_selectors.proposal_get(community, request.user, number)
+    # A coordinator acting for an offline member records that member's vote, at their request.
+    voter = acting_member(request, community)
+    for_someone = on_behalf_of(request, voter)
     form = BallotForm(request.POST, proposal=found)
     if form.is_valid():
         try:
@@ -228,11 +231,17 @@ def proposal_vote(request: SignedInRequest, community, number: int) -> HttpRespo
                 choice=form.ballot_choice(),
                 reason=form.cleaned_data.get("reason", ""),
                 receipt=form.cleaned_data.get("receipt", ""),
+                on_behalf_of=for_someone,
             )
         except ApplicationError as exc:
             show_refusal(form, exc)
         else:
             said = _("Your vote is changed.") if cast.changed else _("Your vote is counted.")
+            if for_someone is not None:
+                said = _(
+                    "%(name)s's vote is counted, recorded by you at their request: the record "
+                    "says so."
+                ) % {"name": for_someone.display_name}
             if found.secret:
                 # Shown once, in the message after the redirect (a signed cookie: the receipt
                 # stays with the voter, never beside them on the server).
