@@ -422,7 +422,7 @@ def _hillside() -> None:
     for membership in Membership.objects.filter(community=hillside).select_related("person"):
         # From the paper register: Hillside's members joined a year or more ago.
         Membership.objects.filter(pk=membership.pk).update(
-            joined_at=now - dt.timedelta(days=400 + 10 * membership.number)
+            joined_at=now - dt.timedelta(days=500 - 10 * membership.number)
         )
     for person in Person.objects.filter(email__in=HILLSIDE_PEOPLE):
         person.set_password(DEMO_PASSWORD)
