@@ -83,6 +83,7 @@ def test_it_builds_riverside_and_hillside_for_local_say(client):
     rules = communities_selectors.rules_for(riverside)
     assert rules["change_hours"] == "decision" and rules["method_general"] == "ranked"
     assert p1.decided_at < timezone.now() - timezone.timedelta(days=30)
+    assert p1.outcome and p1.decided_at < p1.outcome_at < timezone.now()
 
     # P-2: the ask, answered in part with two commitments, one overdue and not done.
     p2 = p[2]

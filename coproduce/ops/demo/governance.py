@@ -237,7 +237,15 @@ class _Governance:
             actor=self.coordinator, proposal=p1, choice="yes", on_behalf_of=self.dorothy
         )
         p1 = self.close_vote(p1)
+        follow_up_services.decision_outcome_record(
+            actor=self.coordinator,
+            proposal=p1,
+            outcome="Since the change, five members who had reached -20h have gone on asking for "
+            "help; none has gone below -26h, and two are back above zero.",
+        )
         self.move_back(p1, 40)
+        # The result was written last week, five weeks after the decision.
+        Proposal.objects.filter(pk=p1.pk).update(outcome_at=timezone.now() - dt.timedelta(days=5))
 
     def ask(self) -> None:
         health = agencies_selectors.agencies_of(self.community).filter(name=HEALTH_CENTRE).first()
