@@ -57,9 +57,11 @@ def browser():
 def demo_site(transactional_db, live_server) -> str:
     """The live server's URL, with the Riverside demo in its database."""
     from coproduce.ops.demo.communities import build_demo
+    from coproduce.ops.demo.governance import build_governance
 
     cache.clear()  # sign-in rate limits are counted in the cache
     build_demo()
+    build_governance()  # proposals, votes, budget, sanctions; Hillside ready for the story
     return live_server.url
 
 

@@ -78,7 +78,8 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin(
         "Member",
         "member@riverside.example",
-        "Maya Kowalczyk: full gift profile, belongs to Riverside and Hillside.",
+        "Maya Kowalczyk: full gift profile, belongs to Riverside and Hillside. She proposed P-1, "
+        "the credit floor from -20h to -30h, which the members adopted.",
     ),
     DemoLogin(
         "Phone-only member",
@@ -91,14 +92,26 @@ DEMO_LOGINS: list[DemoLogin] = [
         "Agency staff",
         "staff@riverside.example",
         "Priya Shah, social prescriber and admin of Riverside Health Centre: her home page has "
-        "yesterday's register to fill in, her next sessions and referrals waiting.",
+        "yesterday's register to fill in, her next sessions and referrals waiting. She answered "
+        "the members' ask P-2 for the health centre, with one commitment now overdue.",
     ),
     DemoLogin(
         "Group lead",
         "grouplead@riverside.example",
         "Dev Malhotra, lead of the Docks Community Garden.",
     ),
-    DemoLogin("Steward", "steward@riverside.example", "Hilda Brennan, rulebook steward."),
+    DemoLogin(
+        "Steward",
+        "steward@riverside.example",
+        "Hilda Brennan, rulebook steward: sits on the panel for a warning under appeal, mediates "
+        "a dispute, and wrote the spring meeting's decision into the rulebook.",
+    ),
+    DemoLogin(
+        "Hillside coordinator",
+        "hal.jenkins@hillside.example",
+        "Hal Jenkins runs Hillside, where the rules still hold the -20h floor. Exempt from "
+        "two-factor sign-in (demo only).",
+    ),
     DemoLogin(
         "Operator",
         "operator@coproduce.example",

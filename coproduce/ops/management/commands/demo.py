@@ -25,6 +25,7 @@ from coproduce.ops.console import render
 from coproduce.ops.demo import communities as demo
 from coproduce.ops.demo import coproduction as coproduction_demo
 from coproduce.ops.demo import exchanges as exchanges_demo
+from coproduce.ops.demo import governance as governance_demo
 from coproduce.ops.demo import messaging as messaging_demo
 from coproduce.ops.periodic import start_periodic_thread
 
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         call_command("runserver", f"127.0.0.1:{port_number}", use_reloader=False, skip_checks=True)
 
     def build(self) -> None:
-        """The demo's communities, a year of history, listings and conversations (once)."""
+        """The demo's communities, a year of history, listings, conversations, local say (once)."""
         try:
             built = demo.build_demo()
         except demo.DemoIncomplete as exc:
@@ -111,6 +112,8 @@ class Command(BaseCommand):
             coproduction_demo.run_in_date_order(events)
         exchanges_demo.build_listings()
         messaging_demo.build_conversations()
+        # Local say last: the ask needs the health centre, the dispute an exchange of the year.
+        governance_demo.build_governance()
         summary = demo.demo_summary()
         self.stdout.write(
             ("Built" if built else "Found")
