@@ -215,3 +215,38 @@ def test_the_credit_floor_story_as_people_do_it(new_page):
     assert Exchange.objects.filter(community=hillside, status=ExchangeStatus.RECORDED).count() == 1
     assert ledger_audit().clean
     call_command("audit")  # `coproduce audit`: exits non-zero on any problem
+
+
+def test_a_proposal_is_drafted_with_the_keyboard_alone(new_page):
+    """The drafting form's fields come in reading order, and a member drafts with keys only:
+    arrows choose the kind (spending from the fund), typing fills the text, Enter sends it."""
+    from .test_keyboard import FOCUSED
+
+    page = new_page()
+    sign_in(page, "member@riverside.example", DEMO_PASSWORD)
+    page.goto("/c/riverside/proposals/new/")
+    names = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        if stop["inMain"] and stop["name"] and stop["name"] not in names:
+            names.append(stop["name"])
+        if stop["inMain"] and stop["tag"] == "button":
+            break
+    wanted = ["kind", "title", "body", "rule", "new_value", "agency", "options"]
+    assert [n for n in names if n in wanted] == wanted, names
+
+    page.goto("/c/riverside/proposals/new/")
+    page.get_by_label("A change to the rules").focus()  # the kind's radio group
+    page.keyboard.press("ArrowDown")  # to spending from the fund (decided yes or no)
+    expect(page.get_by_label("Spending from the community fund")).to_be_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Benches along the towpath")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Older members need somewhere to rest on the way to the shops.")
+    page.get_by_role("button", name="Draft it").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("is drafted")
+    assert Proposal.objects.filter(
+        community__slug="riverside", versions__title="Benches along the towpath"
+    ).exists()
